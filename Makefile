@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both bootstrap .venv from nothing,
+# installing exactly the versions pinned in constraints.txt (the versions CI tested).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test test-sqlite test-postgres lint typecheck bench clean install
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/shokei run
+
+# The whole suite on SQLite, then everything that touches the database again on PostgreSQL.
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src/shokei
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
