@@ -1,0 +1,92 @@
+"""Roles, the permission catalogue and the acting user: who may do what, as pure data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shokei.errors import BadInput
+
+
+class Role(StrEnum):
+    SUPPLIER = "supplier"
+    INTAKE_OFFICER = "intake_officer"
+    EXAMINER = "examiner"
+    NEGOTIATOR = "negotiator"
+    PROGRAM_MANAGER = "program_manager"
+    SUCCESSOR = "successor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+COMPANY_BOUND_ROLES = frozenset({Role.SUPPLIER, Role.SUCCESSOR})
+
+
+class Permission(StrEnum):
+    """`scope:resource:action`; checked in services, never only in an adapter."""
+
+    USER_MANAGE = "accounts:user:manage"
+    COMPANY_READ = "companies:company:read"
+    COMPANY_WRITE = "companies:company:write"
+    CASE_READ = "cases:case:read"
+    CASE_OPEN = "cases:case:open"
+    CASE_INVENTORY_WRITE = "cases:inventory:write"
+    CASE_NEGOTIATE = "cases:negotiation:write"
+    AUDIT_READ = "audit:ledger:read"
+
+
+_OFFICIALS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SUPPLIER: frozenset(
+        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.CASE_OPEN,
+         Permission.CASE_INVENTORY_WRITE}
+    ),
+    Role.INTAKE_OFFICER: frozenset(
+        {Permission.COMPANY_READ, Permission.COMPANY_WRITE, Permission.CASE_READ,
+         Permission.CASE_OPEN, Permission.CASE_INVENTORY_WRITE}
+    ),
+    Role.EXAMINER: frozenset({Permission.COMPANY_READ, Permission.CASE_READ}),
+    Role.NEGOTIATOR: frozenset(
+        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.CASE_NEGOTIATE}
+    ),
+    Role.PROGRAM_MANAGER: frozenset(
+        {Permission.COMPANY_READ, Permission.COMPANY_WRITE, Permission.CASE_READ}
+    ),
+    Role.SUCCESSOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ}),
+    Role.AUDITOR: frozenset(
+        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.AUDIT_READ}
+    ),
+    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.COMPANY_READ, Permission.COMPANY_WRITE}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The authenticated user a use case runs for. `company_id` is set only for bound roles."""
+
+    user_id: int
+    username: str
+    role: Role
+    company_id: int | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    @property
+    def is_official(self) -> bool:
+        return self.role in _OFFICIALS
+
+    @property
+    def is_company_bound(self) -> bool:
+        return self.role in COMPANY_BOUND_ROLES
+
+
+def validate_username(name: str) -> str:
+    """Usernames are short ASCII handles: they appear in the ledger forever."""
+    cleaned = name.strip()
+    if not (1 <= len(cleaned) <= 64) or not all(c.isascii() and (c.isalnum() or c in "._-") for c in cleaned):
+        raise BadInput(
+            f"invalid username {name!r}: use 1-64 ASCII letters, digits, '.', '_' or '-'"
+        )
+    return cleaned

@@ -1,0 +1,154 @@
+"""Users, passwords and API tokens; turning a login or token into an Actor."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import COMPANY_BOUND_ROLES, Actor, Permission, Role, validate_username
+from shokei.accounts.models import ApiToken, User
+from shokei.accounts.schemas import NewCredential, UserView
+from shokei.audit import services as audit
+from shokei.audit.domain import AuditEvent
+from shokei.companies import services as companies
+from shokei.db import UnitOfWork
+from shokei.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.username, Role(user.role), user.company_id)
+
+
+def _parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise BadInput(f"role {value!r} is not one of: {', '.join(r.value for r in Role)}") from None
+
+
+def _find(session: Session, username: str) -> User | None:
+    return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def _create_user(
+    session: Session, uow: UnitOfWork, actor: Actor | None, username: str, role: Role,
+    company: str | None, password: str,
+) -> User:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if (role in COMPANY_BOUND_ROLES) != (company is not None):
+        raise BadInput(f"role {role} {'needs' if role in COMPANY_BOUND_ROLES else 'takes no'} --company")
+    if _find(session, username):
+        raise Conflict(f"user {username!r} already exists")
+    company_id = companies.company_id_for(session, company) if company else None
+    user = User(
+        username=username, role=role.value, company_id=company_id,
+        password_hash=_hasher.hash(password), disabled=False, created_at=uow.clock.now(),
+    )
+    session.add(user)
+    session.flush()
+    after = {"username": username, "role": role.value, "company_id": company_id}
+    audit.record(session, AuditEvent("accounts:user:create", "user", str(user.id), uow.clock.now(),
+                                     actor, after=after))
+    return user
+
+
+def add_user(
+    uow: UnitOfWork, actor: Actor | None, username: str, role: str, *,
+    company: str | None = None, password: str | None = None,
+) -> NewCredential:
+    """Create a user. Admins only; `actor=None` is the bootstrap path used by `shokei init`."""
+    if actor is not None and not actor.can(Permission.USER_MANAGE):
+        raise Forbidden("only an admin may add users")
+    name = validate_username(username)
+    secret = password if password is not None else generate_password()
+    with uow.transaction() as session:
+        _create_user(session, uow, actor, name, _parse_role(role), company, secret)
+    return NewCredential(username=name, secret=secret)
+
+
+def user_exists(uow: UnitOfWork, username: str) -> bool:
+    with uow.transaction() as session:
+        return _find(session, username) is not None
+
+
+def actor_for_username(uow: UnitOfWork, username: str) -> Actor:
+    """The CLI's identity: whoever can run it on this data dir may act as a named user."""
+    with uow.transaction() as session:
+        user = _find(session, username)
+        if user is None or user.disabled:
+            raise NotFound(f"no active user {username!r}")
+        return _actor(user)
+
+
+def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
+    """Check a password; the same error for unknown users and wrong passwords."""
+    with uow.transaction() as session:
+        user = _find(session, username)
+        try:
+            if user is None or user.disabled:
+                raise VerificationError
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise Unauthenticated("wrong username or password") from None
+        return _actor(user)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(uow: UnitOfWork, actor: Actor, username: str) -> NewCredential:
+    """Create an API token for a user: admins for anyone, every user for themself."""
+    if actor.username != username and not actor.can(Permission.USER_MANAGE):
+        raise Forbidden("only an admin may issue tokens for another user")
+    token = "shk_" + secrets.token_urlsafe(32)
+    with uow.transaction() as session:
+        user = _find(session, username)
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        session.add(ApiToken(user_id=user.id, token_sha256=_token_digest(token),
+                             created_at=uow.clock.now(), revoked=False))
+        audit.record(session, AuditEvent("accounts:token:create", "user", str(user.id),
+                                         uow.clock.now(), actor))
+    return NewCredential(username=username, secret=token)
+
+
+def actor_for_token(uow: UnitOfWork, token: str) -> Actor:
+    with uow.transaction() as session:
+        row = session.execute(
+            select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+                ApiToken.token_sha256 == _token_digest(token), ApiToken.revoked.is_(False)
+            )
+        ).scalar_one_or_none()
+        if row is None or row.disabled:
+            raise Unauthenticated("invalid or revoked API token")
+        return _actor(row)
+
+
+def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
+    """All users. Admins and auditors."""
+    if not (actor.can(Permission.USER_MANAGE) or actor.can(Permission.AUDIT_READ)):
+        raise Forbidden("only an admin or auditor may list users")
+    with uow.transaction() as session:
+        users = list(session.execute(select(User).order_by(User.id)).scalars())
+        names = companies.views_by_id(session, (u.company_id for u in users if u.company_id))
+        return [
+            UserView(
+                id=u.id, username=u.username, role=u.role, disabled=u.disabled,
+                company_corporate_number=names[u.company_id].corporate_number if u.company_id else None,
+            )
+            for u in users
+        ]

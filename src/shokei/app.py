@@ -1,0 +1,29 @@
+"""The FastAPI application: routers from every feature under /api/v1, Problem Details errors."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from shokei import __version__
+from shokei.accounts.api import router as accounts_router
+from shokei.api_support import install_problem_handlers
+from shokei.audit.api import router as audit_router
+from shokei.bootstrap import Shokei
+from shokei.cases.api import router as cases_router
+from shokei.companies.api import router as companies_router
+
+
+def create_app(shokei: Shokei) -> FastAPI:
+    app = FastAPI(title="Shokei 承継", version=__version__, docs_url="/docs")
+    app.state.shokei = shokei
+    api = APIRouter(prefix="/api/v1")
+    for router in (accounts_router, companies_router, cases_router, audit_router):
+        api.include_router(router)
+    app.include_router(api)
+    install_problem_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

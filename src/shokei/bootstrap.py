@@ -1,0 +1,87 @@
+"""The composition root: the one place that builds engines, ports and the unit of work."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shokei.accounts import services as accounts
+from shokei.accounts.domain import Role
+from shokei.clock import Clock
+from shokei.db import UnitOfWork, make_engine
+from shokei.errors import ShokeiError
+from shokei.migrate import current_revision, head_revision, upgrade_to_head
+from shokei.settings import Settings, load_settings
+
+ADMIN_USERNAME = "admin"
+
+
+@dataclass
+class Shokei:
+    settings: Settings
+    uow: UnitOfWork
+
+
+def build(settings: Settings | None = None, clock: Clock | None = None) -> Shokei:
+    settings = settings or load_settings()
+    engine = make_engine(settings.resolved_database_url)
+    return Shokei(settings=settings, uow=UnitOfWork(engine, clock))
+
+
+class NotInitialised(ShokeiError):
+    exit_code = 2
+    title = "Not initialised"
+
+
+def ensure_ready(app: Shokei) -> None:
+    """Refuse to run against a database that `shokei init` has not brought to the current schema."""
+    engine = app.uow.engine
+    if current_revision(engine) != head_revision(engine):
+        raise NotInitialised(
+            f"the database at {engine.url.render_as_string(hide_password=True)} is not at the current "
+            "schema: run `shokei init`"
+        )
+
+
+def write_secret_file(path: Path, content: bytes) -> None:
+    """Create a key file readable by the owner only; never overwrite an existing key."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, content)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class InitReport:
+    created: list[str] = field(default_factory=list)
+    admin_password: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created)
+
+
+def initialise(app: Shokei) -> InitReport:
+    """Create the data dir, keys, schema and the admin user: whatever is missing, nothing else."""
+    settings, report = app.settings, InitReport()
+    if not settings.data_dir.exists():
+        settings.data_dir.mkdir(parents=True, mode=0o700)
+        report.created.append(f"data directory {settings.data_dir}")
+    if not settings.master_key_path.exists():
+        write_secret_file(settings.master_key_path, secrets.token_bytes(32))
+        report.created.append(f"master key {settings.master_key_path}")
+    engine = app.uow.engine
+    before = current_revision(engine)
+    upgrade_to_head(engine)
+    if current_revision(engine) != before:
+        report.created.append(f"database schema {before or 'empty'} -> {current_revision(engine)}")
+    if not accounts.user_exists(app.uow, ADMIN_USERNAME):
+        credential = accounts.add_user(app.uow, None, ADMIN_USERNAME, Role.ADMIN.value)
+        report.created.append(f"user {ADMIN_USERNAME}")
+        report.admin_password = credential.secret
+    return report

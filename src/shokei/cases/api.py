@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from shokei.api_support import ActorDep, UowDep
+from shokei.cases import services
+from shokei.cases.schemas import CaseDetail, CaseSummary, InventoryLineView, OfferView
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+class OpenCase(BaseModel):
+    company: str = Field(description="Corporate number of the withdrawing company")
+    reason: str
+    exit_date: date
+
+
+class NewInventoryLine(BaseModel):
+    title: str
+    drawing_number: str | None = None
+    revision: str | None = None
+    component: str | None = None
+    weapon_system: str | None = None
+
+
+class Examination(BaseModel):
+    note: str
+
+
+class TransitionBody(BaseModel):
+    name: str
+    reason: str | None = None
+    successor: str | None = None
+    expected_version: int | None = None
+
+
+class OfferBody(BaseModel):
+    amount_yen: int
+    kind: str = "offer"
+    note: str | None = None
+
+
+@router.post("", status_code=201)
+def open_case(body: OpenCase, uow: UowDep, actor: ActorDep) -> CaseDetail:
+    return services.open_case(uow, actor, company=body.company, reason=body.reason,
+                              planned_exit_date=body.exit_date)
+
+
+@router.get("")
+def list_cases(uow: UowDep, actor: ActorDep, state: str | None = None) -> list[CaseSummary]:
+    return services.list_cases(uow, actor, state=state)
+
+
+@router.get("/{case_id}")
+def get_case(case_id: int, uow: UowDep, actor: ActorDep) -> CaseDetail:
+    return services.get_case(uow, actor, case_id)
+
+
+@router.post("/{case_id}/documents", status_code=201)
+def add_document(case_id: int, body: NewInventoryLine, uow: UowDep, actor: ActorDep) -> InventoryLineView:
+    return services.add_inventory_line(uow, actor, case_id, **body.model_dump())
+
+
+@router.post("/{case_id}/documents/{document_id}/examination")
+def examine_document(case_id: int, document_id: int, body: Examination, uow: UowDep,
+                     actor: ActorDep) -> InventoryLineView:
+    return services.examine_document(uow, actor, case_id, document_id, note=body.note)
+
+
+@router.post("/{case_id}/transitions")
+def transition(case_id: int, body: TransitionBody, uow: UowDep, actor: ActorDep) -> CaseDetail:
+    return services.transition_case(uow, actor, case_id, body.name, reason=body.reason,
+                                    successor=body.successor, expected_version=body.expected_version)
+
+
+@router.post("/{case_id}/offers", status_code=201)
+def record_offer(case_id: int, body: OfferBody, uow: UowDep, actor: ActorDep) -> OfferView:
+    return services.record_offer(uow, actor, case_id, amount_yen=body.amount_yen, kind=body.kind,
+                                 note=body.note)

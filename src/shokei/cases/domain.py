@@ -1,0 +1,212 @@
+"""The exit case: states, the one transition table, guards and deadlines. Pure: no I/O.
+
+Every move a case can make is a row of TRANSITIONS; `decide()` is the only way to make one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from shokei.accounts.domain import Actor, Role
+from shokei.errors import BadInput, Conflict, Forbidden
+
+
+class CaseState(StrEnum):
+    NOTIFIED = "notified"
+    DOCUMENTS_SUBMITTED = "documents_submitted"
+    UNDER_EXAMINATION = "under_examination"
+    NOT_SIGNIFICANT = "not_significant"
+    CLOSED_RELEASED = "closed_released"
+    PROTECTION_REQUIRED = "protection_required"
+    NEGOTIATING = "negotiating"
+    PURCHASE_AGREED = "purchase_agreed"
+    NEGOTIATION_FAILED = "negotiation_failed"
+    ESCALATED = "escalated"
+    SUCCESSOR_SELECTION = "successor_selection"
+    HANDED_OVER = "handed_over"
+    CLOSED = "closed"
+
+
+TERMINAL_STATES = frozenset({CaseState.CLOSED_RELEASED, CaseState.CLOSED, CaseState.ESCALATED})
+
+
+class ExitReason(StrEnum):
+    BUSINESS_DIFFICULTY = "business_difficulty"
+    FACTORY_CLOSURE = "factory_closure"
+    RESTRUCTURING = "restructuring"
+    ACQUISITION = "acquisition"
+    OTHER = "other"
+
+
+class TransitionName(StrEnum):
+    SUBMIT = "submit"
+    START_EXAMINATION = "start_examination"
+    DETERMINE_PROTECTION_REQUIRED = "determine_protection_required"
+    DETERMINE_NOT_SIGNIFICANT = "determine_not_significant"
+    RELEASE = "release"
+    OPEN_NEGOTIATION = "open_negotiation"
+    APPROVE_PURCHASE = "approve_purchase"
+    FAIL_NEGOTIATION = "fail_negotiation"
+    ESCALATE = "escalate"
+    START_SUCCESSOR_SELECTION = "start_successor_selection"
+    SELECT_SUCCESSOR = "select_successor"
+    HAND_OVER = "hand_over"
+    CLOSE = "close"
+
+
+class Guard(StrEnum):
+    """Conditions beyond state and role; each is checked against a CaseFacts snapshot."""
+
+    OWN_COMPANY_FOR_SUPPLIER = "own_company_for_supplier"
+    HAS_INVENTORY = "has_inventory"
+    ALL_DOCUMENTS_EXAMINED = "all_documents_examined"
+    REASON_GIVEN = "reason_given"
+    AGREED_AMOUNT = "agreed_amount"
+    NOT_EXAMINER_OR_NEGOTIATOR = "not_examiner_or_negotiator"
+    SUCCESSOR_GIVEN = "successor_given"
+    SUCCESSOR_SELECTED = "successor_selected"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    name: TransitionName
+    source: CaseState
+    target: CaseState
+    roles: frozenset[Role]
+    guards: tuple[Guard, ...] = ()
+
+
+def _t(
+    name: TransitionName, source: CaseState, target: CaseState, roles: set[Role], *guards: Guard
+) -> Transition:
+    return Transition(name, source, target, frozenset(roles), guards)
+
+
+S, T, R, G = CaseState, TransitionName, Role, Guard
+
+TRANSITIONS: dict[TransitionName, Transition] = {
+    t.name: t
+    for t in (
+        _t(T.SUBMIT, S.NOTIFIED, S.DOCUMENTS_SUBMITTED, {R.SUPPLIER, R.INTAKE_OFFICER},
+           G.OWN_COMPANY_FOR_SUPPLIER, G.HAS_INVENTORY),
+        _t(T.START_EXAMINATION, S.DOCUMENTS_SUBMITTED, S.UNDER_EXAMINATION, {R.INTAKE_OFFICER},
+           G.HAS_INVENTORY),
+        _t(T.DETERMINE_PROTECTION_REQUIRED, S.UNDER_EXAMINATION, S.PROTECTION_REQUIRED,
+           {R.EXAMINER}, G.ALL_DOCUMENTS_EXAMINED, G.REASON_GIVEN),
+        _t(T.DETERMINE_NOT_SIGNIFICANT, S.UNDER_EXAMINATION, S.NOT_SIGNIFICANT, {R.EXAMINER},
+           G.ALL_DOCUMENTS_EXAMINED, G.REASON_GIVEN),
+        _t(T.RELEASE, S.NOT_SIGNIFICANT, S.CLOSED_RELEASED, {R.PROGRAM_MANAGER}),
+        _t(T.OPEN_NEGOTIATION, S.PROTECTION_REQUIRED, S.NEGOTIATING, {R.NEGOTIATOR}),
+        _t(T.APPROVE_PURCHASE, S.NEGOTIATING, S.PURCHASE_AGREED, {R.PROGRAM_MANAGER},
+           G.AGREED_AMOUNT, G.NOT_EXAMINER_OR_NEGOTIATOR),
+        _t(T.FAIL_NEGOTIATION, S.NEGOTIATING, S.NEGOTIATION_FAILED, {R.NEGOTIATOR}, G.REASON_GIVEN),
+        _t(T.ESCALATE, S.NEGOTIATION_FAILED, S.ESCALATED, {R.PROGRAM_MANAGER}, G.REASON_GIVEN),
+        _t(T.START_SUCCESSOR_SELECTION, S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION,
+           {R.PROGRAM_MANAGER}),
+        # Selecting sets the successor and leaves the state where it is.
+        _t(T.SELECT_SUCCESSOR, S.SUCCESSOR_SELECTION, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER},
+           G.SUCCESSOR_GIVEN, G.NOT_EXAMINER_OR_NEGOTIATOR),
+        _t(T.HAND_OVER, S.SUCCESSOR_SELECTION, S.HANDED_OVER, {R.PROGRAM_MANAGER},
+           G.SUCCESSOR_SELECTED),
+        _t(T.CLOSE, S.HANDED_OVER, S.CLOSED, {R.PROGRAM_MANAGER}),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What the guards need to know about a case, gathered by the service before deciding."""
+
+    state: CaseState
+    company_id: int
+    inventory_lines: int = 0
+    unexamined_documents: int = 0
+    agreed_amount_yen: int | None = None
+    examiner_user_ids: frozenset[int] = field(default_factory=frozenset)
+    negotiator_user_ids: frozenset[int] = field(default_factory=frozenset)
+    successor_company_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRequest:
+    name: TransitionName
+    reason: str | None = None
+    successor_company_id: int | None = None
+
+
+def _guard_failure(guard: Guard, actor: Actor, facts: CaseFacts, request: TransitionRequest) -> str | None:
+    """The reason a guard refuses, or None when it holds."""
+    match guard:
+        case Guard.OWN_COMPANY_FOR_SUPPLIER:
+            refused = actor.role is Role.SUPPLIER and actor.company_id != facts.company_id
+            return "a supplier may act only on its own company's case" if refused else None
+        case Guard.HAS_INVENTORY:
+            return None if facts.inventory_lines > 0 else "the document inventory is empty"
+        case Guard.ALL_DOCUMENTS_EXAMINED:
+            n = facts.unexamined_documents
+            return None if n == 0 else f"{n} document(s) have not been examined"
+        case Guard.REASON_GIVEN:
+            return None if request.reason and request.reason.strip() else "a reason is required"
+        case Guard.AGREED_AMOUNT:
+            return None if facts.agreed_amount_yen is not None else "no purchase amount has been agreed"
+        case Guard.NOT_EXAMINER_OR_NEGOTIATOR:
+            if actor.user_id in facts.examiner_user_ids:
+                return "separation of duties: you examined this case"
+            if actor.user_id in facts.negotiator_user_ids:
+                return "separation of duties: you negotiated this case"
+            return None
+        case Guard.SUCCESSOR_GIVEN:
+            if request.successor_company_id is None:
+                return "a successor company is required"
+            if request.successor_company_id == facts.company_id:
+                return "the withdrawing company cannot succeed itself"
+            return None
+        case Guard.SUCCESSOR_SELECTED:
+            return None if facts.successor_company_id is not None else "no successor has been selected"
+
+
+class IllegalTransition(Conflict):
+    """The case is not in a state that allows this move (often: someone moved it first)."""
+
+
+class GuardRefused(BadInput):
+    """The move is legal from this state but a precondition does not hold."""
+
+
+def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transition:
+    """Check state, role and every guard; return the transition to apply or raise why not."""
+    transition = TRANSITIONS[request.name]
+    if facts.state is not transition.source:
+        raise IllegalTransition(
+            f"'{request.name}' is allowed only from '{transition.source}'; the case is '{facts.state}'"
+        )
+    if actor.role not in transition.roles:
+        allowed = ", ".join(sorted(transition.roles))
+        raise Forbidden(f"'{request.name}' needs role {allowed}; you are {actor.role}")
+    for guard in transition.guards:
+        failure = _guard_failure(guard, actor, facts, request)
+        if failure is not None:
+            error = Forbidden if guard in _DUTY_GUARDS else GuardRefused
+            raise error(f"'{request.name}' refused: {failure}")
+    return transition
+
+
+_DUTY_GUARDS = frozenset({Guard.OWN_COMPANY_FOR_SUPPLIER, Guard.NOT_EXAMINER_OR_NEGOTIATOR})
+
+
+def available_transitions(state: CaseState) -> list[TransitionName]:
+    return [t.name for t in TRANSITIONS.values() if t.source is state]
+
+
+def days_remaining(planned_exit: date, today: date) -> int:
+    """Days until the planned exit date (negative once it has passed)."""
+    return (planned_exit - today).days
+
+
+def is_overdue(state: CaseState, planned_exit: date, today: date) -> bool:
+    return state not in TERMINAL_STATES and today > planned_exit
+
+
+INVENTORY_EDITABLE_STATES = frozenset({CaseState.NOTIFIED, CaseState.DOCUMENTS_SUBMITTED})

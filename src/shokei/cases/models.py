@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shokei.db import Base, BigId
+
+
+class ExitCase(Base):
+    __tablename__ = "exit_cases"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("companies.id"), index=True)
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    planned_exit_date: Mapped[date] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    successor_company_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("companies.id"), index=True
+    )
+    agreed_amount_yen: Mapped[int | None] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)
+
+    # Optimistic concurrency: an UPDATE that finds another version raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class InventoryLine(Base):
+    __tablename__ = "inventory_lines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    drawing_number: Mapped[str | None] = mapped_column(String(100))
+    revision: Mapped[str | None] = mapped_column(String(50))
+    component: Mapped[str | None] = mapped_column(String(255))
+    weapon_system: Mapped[str | None] = mapped_column(String(255))
+    created_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    examined_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    examined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    examination_note: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseTransitionRecord(Base):
+    """The case's own history, one row per move (the ledger holds the same, tamper-evident)."""
+
+    __tablename__ = "case_transitions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Offer(Base):
+    __tablename__ = "offers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_yen: Mapped[int] = mapped_column(BigInteger)
+    made_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)

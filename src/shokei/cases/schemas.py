@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+
+class InventoryLineView(BaseModel):
+    id: int
+    case_id: int
+    title: str
+    drawing_number: str | None
+    revision: str | None
+    component: str | None
+    weapon_system: str | None
+    examined: bool
+    examination_note: str | None
+
+
+class HistoryItem(BaseModel):
+    transition: str
+    from_state: str | None
+    to_state: str
+    actor: str
+    role: str
+    at: datetime
+    reason: str | None
+
+
+class OfferView(BaseModel):
+    id: int
+    kind: str
+    amount_yen: int
+    made_by: str
+    at: datetime
+    note: str | None
+
+
+class CaseSummary(BaseModel):
+    id: int
+    state: str
+    company_corporate_number: str | None
+    company_name: str
+    reason: str
+    planned_exit_date: date
+    days_remaining: int
+    overdue: bool
+    version: int
+
+
+class CaseDetail(CaseSummary):
+    opened_at: datetime
+    successor_corporate_number: str | None
+    successor_name: str | None
+    agreed_amount_yen: int | None
+    available_transitions: list[str]
+    inventory: list[InventoryLineView]
+    offers: list[OfferView]
+    history: list[HistoryItem]

@@ -1,0 +1,343 @@
+"""Exit-case use cases. Each: authorise, load, decide (cases.domain), save, audit — one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from shokei.accounts.domain import Actor, Permission, Role
+from shokei.accounts.models import User
+from shokei.audit import services as audit
+from shokei.audit.domain import AuditEvent
+from shokei.cases.domain import (
+    INVENTORY_EDITABLE_STATES,
+    CaseFacts,
+    CaseState,
+    ExitReason,
+    TransitionName,
+    TransitionRequest,
+    available_transitions,
+    days_remaining,
+    decide,
+    is_overdue,
+)
+from shokei.cases.models import CaseTransitionRecord, ExitCase, InventoryLine, Offer
+from shokei.cases.schemas import CaseDetail, CaseSummary, HistoryItem, InventoryLineView, OfferView
+from shokei.companies import services as companies
+from shokei.db import UnitOfWork
+from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+
+_EXAMINER_MOVES = {TransitionName.DETERMINE_PROTECTION_REQUIRED, TransitionName.DETERMINE_NOT_SIGNIFICANT}
+_NEGOTIATOR_MOVES = {TransitionName.OPEN_NEGOTIATION, TransitionName.FAIL_NEGOTIATION}
+
+
+class OfferKind:
+    OFFER = "offer"
+    COUNTER = "counter"
+    AGREEMENT = "agreement"
+
+
+# -- need-to-know ----------------------------------------------------------------------------
+
+def visible_cases(actor: Actor) -> Select[tuple[ExitCase]]:
+    """Every case query starts here, so no adapter can forget the row filter."""
+    if not actor.can(Permission.CASE_READ):
+        raise Forbidden(f"{actor.role} may not read cases")
+    query = select(ExitCase)
+    if actor.role is Role.SUPPLIER:
+        return query.where(ExitCase.company_id == actor.company_id)
+    if actor.role is Role.SUCCESSOR:
+        return query.where(ExitCase.successor_company_id == actor.company_id)
+    return query
+
+
+def _load(session: Session, actor: Actor, case_id: int) -> ExitCase:
+    case = session.execute(visible_cases(actor).where(ExitCase.id == case_id)).scalar_one_or_none()
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+@contextmanager
+def _write(uow: UnitOfWork) -> Iterator[Session]:
+    try:
+        with uow.transaction() as session:
+            yield session
+    except StaleDataError:
+        raise Conflict("the case was changed by someone else at the same time; reload and retry") from None
+
+
+def _event(uow: UnitOfWork, actor: Actor, action: str, case: ExitCase, **fields: Any) -> AuditEvent:
+    return AuditEvent(action, "case", str(case.id), uow.clock.now(), actor, **fields)
+
+
+# -- use cases -------------------------------------------------------------------------------
+
+def open_case(
+    uow: UnitOfWork, actor: Actor, *, company: str, reason: str, planned_exit_date: date
+) -> CaseDetail:
+    """Register an exit notice. Intake officers for any company, suppliers for their own."""
+    if not actor.can(Permission.CASE_OPEN):
+        raise Forbidden(f"{actor.role} may not open cases")
+    try:
+        exit_reason = ExitReason(reason)
+    except ValueError:
+        raise BadInput(f"reason {reason!r} is not one of: {', '.join(ExitReason)}") from None
+    with _write(uow) as session:
+        company_id = companies.company_id_for(session, company)
+        if actor.role is Role.SUPPLIER and actor.company_id != company_id:
+            raise Forbidden("a supplier may notify exit only for its own company")
+        case = ExitCase(
+            company_id=company_id, state=CaseState.NOTIFIED.value, reason=exit_reason.value,
+            planned_exit_date=planned_exit_date, opened_at=uow.clock.now(), opened_by_id=actor.user_id,
+        )
+        session.add(case)
+        session.flush()
+        _history(session, uow, actor, case, "open", None, CaseState.NOTIFIED, None)
+        audit.record(session, _event(uow, actor, "case:case:open", case, after=_snapshot(case)))
+        return _detail(session, uow, case)
+
+
+def add_inventory_line(
+    uow: UnitOfWork, actor: Actor, case_id: int, *, title: str, drawing_number: str | None = None,
+    revision: str | None = None, component: str | None = None, weapon_system: str | None = None,
+) -> InventoryLineView:
+    """Describe one handed-in document. The case's supplier or an intake officer, before examination."""
+    if not actor.can(Permission.CASE_INVENTORY_WRITE):
+        raise Forbidden(f"{actor.role} may not edit document inventories")
+    if not title.strip():
+        raise BadInput("a document needs a title")
+    with _write(uow) as session:
+        case = _load(session, actor, case_id)
+        if CaseState(case.state) not in INVENTORY_EDITABLE_STATES:
+            raise Conflict(f"the inventory is closed once the case is '{case.state}'")
+        line = InventoryLine(
+            case_id=case.id, title=title.strip(), drawing_number=drawing_number, revision=revision,
+            component=component, weapon_system=weapon_system, created_by_id=actor.user_id,
+            created_at=uow.clock.now(),
+        )
+        session.add(line)
+        session.flush()
+        view = _line_view(line)
+        audit.record(session, _event(uow, actor, "case:inventory:add", case,
+                                     after=view.model_dump(mode="json")))
+        return view
+
+
+def examine_document(uow: UnitOfWork, actor: Actor, case_id: int, line_id: int, *, note: str) -> InventoryLineView:
+    """Record that an examiner has examined one inventory document, with a note."""
+    if actor.role is not Role.EXAMINER:
+        raise Forbidden("only an examiner may examine documents")
+    if not note.strip():
+        raise BadInput("an examination note is required")
+    with _write(uow) as session:
+        case = _load(session, actor, case_id)
+        if case.state != CaseState.UNDER_EXAMINATION:
+            raise Conflict(f"documents are examined while the case is under examination, not '{case.state}'")
+        line = session.get(InventoryLine, line_id)
+        if line is None or line.case_id != case.id:
+            raise NotFound(f"no document {line_id} in case {case_id}")
+        line.examined_by_id, line.examined_at, line.examination_note = actor.user_id, uow.clock.now(), note
+        audit.record(session, _event(uow, actor, "case:document:examine", case,
+                                     details={"document": line_id, "note": note}))
+        return _line_view(line)
+
+
+def transition_case(
+    uow: UnitOfWork, actor: Actor, case_id: int, name: str, *, reason: str | None = None,
+    successor: str | None = None, expected_version: int | None = None,
+) -> CaseDetail:
+    """Move a case along the workflow; role, state and guards are decided by cases.domain."""
+    try:
+        transition_name = TransitionName(name)
+    except ValueError:
+        raise BadInput(f"unknown transition {name!r}; one of: {', '.join(TransitionName)}") from None
+    with _write(uow) as session:
+        case = _load(session, actor, case_id)
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(f"case {case_id} is at version {case.version}, not {expected_version}")
+        successor_id = _domestic_company_id(session, successor) if successor else None
+        request = TransitionRequest(transition_name, reason, successor_id)
+        transition = decide(actor, _facts(session, case), request)
+        before = _snapshot(case)
+        case.state = transition.target.value
+        action = "case:status:change"
+        if transition_name is TransitionName.SELECT_SUCCESSOR:
+            case.successor_company_id = successor_id
+            action = "case:successor:select"
+        session.flush()
+        _history(session, uow, actor, case, transition_name, CaseState(before["state"]), transition.target, reason)
+        audit.record(session, _event(uow, actor, action, case, before=before, after=_snapshot(case),
+                                     details={"transition": transition_name.value, "reason": reason}))
+        return _detail(session, uow, case)
+
+
+def record_offer(
+    uow: UnitOfWork, actor: Actor, case_id: int, *, amount_yen: int, kind: str = OfferKind.OFFER,
+    note: str | None = None,
+) -> OfferView:
+    """Record an offer, a counter-offer or the agreed amount. Negotiators, while negotiating."""
+    if not actor.can(Permission.CASE_NEGOTIATE):
+        raise Forbidden("only a negotiator may record offers")
+    if kind not in (OfferKind.OFFER, OfferKind.COUNTER, OfferKind.AGREEMENT):
+        raise BadInput(f"offer kind {kind!r} is not one of: offer, counter, agreement")
+    if amount_yen <= 0:
+        raise BadInput("an amount must be a positive number of yen")
+    with _write(uow) as session:
+        case = _load(session, actor, case_id)
+        if case.state != CaseState.NEGOTIATING:
+            raise Conflict(f"offers are recorded while negotiating; the case is '{case.state}'")
+        offer = Offer(case_id=case.id, kind=kind, amount_yen=amount_yen, made_by_id=actor.user_id,
+                      at=uow.clock.now(), note=note)
+        session.add(offer)
+        before = _snapshot(case)
+        if kind == OfferKind.AGREEMENT:
+            case.agreed_amount_yen = amount_yen
+        session.flush()
+        audit.record(session, _event(uow, actor, f"case:offer:{kind}", case, before=before,
+                                     after=_snapshot(case), details={"amount_yen": amount_yen}))
+        return OfferView(id=offer.id, kind=kind, amount_yen=amount_yen, made_by=actor.username,
+                         at=offer.at, note=note)
+
+
+def agree_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, amount_yen: int) -> OfferView:
+    """The negotiated agreement a program manager must then approve."""
+    return record_offer(uow, actor, case_id, amount_yen=amount_yen, kind=OfferKind.AGREEMENT)
+
+
+def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
+    """One case with inventory, offers and history, if the actor may know of it."""
+    with uow.transaction() as session:
+        return _detail(session, uow, _load(session, actor, case_id))
+
+
+def list_cases(uow: UnitOfWork, actor: Actor, *, state: str | None = None) -> list[CaseSummary]:
+    """Cases the actor may know of, newest first."""
+    with uow.transaction() as session:
+        query = visible_cases(actor).order_by(ExitCase.id.desc())
+        if state:
+            query = query.where(ExitCase.state == _parse_state(state).value)
+        cases = list(session.execute(query).scalars())
+        names = companies.views_by_id(session, (c.company_id for c in cases))
+        return [_summary(uow, case, names) for case in cases]
+
+
+def count_by_state(uow: UnitOfWork, actor: Actor) -> dict[str, int]:
+    with uow.transaction() as session:
+        visible = visible_cases(actor).subquery()
+        rows = session.execute(select(visible.c.state, func.count()).group_by(visible.c.state))
+        return {state: count for state, count in rows}
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _parse_state(value: str) -> CaseState:
+    try:
+        return CaseState(value)
+    except ValueError:
+        raise BadInput(f"state {value!r} is not one of: {', '.join(CaseState)}") from None
+
+
+def _domestic_company_id(session: Session, identifier: str) -> int:
+    # Only Japanese companies have corporate numbers, so resolving one proves domestic registration.
+    return companies.company_id_for(session, identifier)
+
+
+def _facts(session: Session, case: ExitCase) -> CaseFacts:
+    lines = list(session.execute(select(InventoryLine).where(InventoryLine.case_id == case.id)).scalars())
+    moves = session.execute(
+        select(CaseTransitionRecord.name, CaseTransitionRecord.actor_id).where(
+            CaseTransitionRecord.case_id == case.id
+        )
+    ).all()
+    offer_makers = session.execute(select(Offer.made_by_id).where(Offer.case_id == case.id)).scalars()
+    examiners = {line.examined_by_id for line in lines if line.examined_by_id is not None}
+    examiners |= {actor for name, actor in moves if name in _EXAMINER_MOVES}
+    negotiators = set(offer_makers) | {actor for name, actor in moves if name in _NEGOTIATOR_MOVES}
+    return CaseFacts(
+        state=CaseState(case.state),
+        company_id=case.company_id,
+        inventory_lines=len(lines),
+        unexamined_documents=sum(1 for line in lines if line.examined_by_id is None),
+        agreed_amount_yen=case.agreed_amount_yen,
+        examiner_user_ids=frozenset(examiners),
+        negotiator_user_ids=frozenset(negotiators),
+        successor_company_id=case.successor_company_id,
+    )
+
+
+def _snapshot(case: ExitCase) -> dict[str, Any]:
+    return {
+        "state": case.state,
+        "version": case.version,
+        "successor_company_id": case.successor_company_id,
+        "agreed_amount_yen": case.agreed_amount_yen,
+    }
+
+
+def _history(
+    session: Session, uow: UnitOfWork, actor: Actor, case: ExitCase, name: str,
+    source: CaseState | None, target: CaseState, reason: str | None,
+) -> None:
+    session.add(CaseTransitionRecord(
+        case_id=case.id, name=str(name), from_state=source.value if source else None,
+        to_state=target.value, actor_id=actor.user_id, actor_role=actor.role.value,
+        at=uow.clock.now(), reason=reason,
+    ))
+    session.flush()
+
+
+def _line_view(line: InventoryLine) -> InventoryLineView:
+    return InventoryLineView(
+        id=line.id, case_id=line.case_id, title=line.title, drawing_number=line.drawing_number,
+        revision=line.revision, component=line.component, weapon_system=line.weapon_system,
+        examined=line.examined_by_id is not None, examination_note=line.examination_note,
+    )
+
+
+def _summary(uow: UnitOfWork, case: ExitCase, names: dict[int, Any]) -> CaseSummary:
+    company = names[case.company_id]
+    today = uow.clock.today()
+    return CaseSummary(
+        id=case.id, state=case.state, company_corporate_number=company.corporate_number,
+        company_name=company.name, reason=case.reason, planned_exit_date=case.planned_exit_date,
+        days_remaining=days_remaining(case.planned_exit_date, today),
+        overdue=is_overdue(CaseState(case.state), case.planned_exit_date, today), version=case.version,
+    )
+
+
+def _detail(session: Session, uow: UnitOfWork, case: ExitCase) -> CaseDetail:
+    ids = [case.company_id] + ([case.successor_company_id] if case.successor_company_id else [])
+    names = companies.views_by_id(session, ids)
+    successor = names.get(case.successor_company_id) if case.successor_company_id else None
+    lines = session.execute(
+        select(InventoryLine).where(InventoryLine.case_id == case.id).order_by(InventoryLine.id)
+    ).scalars()
+    offers = list(session.execute(select(Offer).where(Offer.case_id == case.id).order_by(Offer.id)).scalars())
+    moves = list(session.execute(
+        select(CaseTransitionRecord).where(CaseTransitionRecord.case_id == case.id)
+        .order_by(CaseTransitionRecord.id)
+    ).scalars())
+    user_ids = {o.made_by_id for o in offers} | {m.actor_id for m in moves}
+    users = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).tuples().all())
+    return CaseDetail(
+        **_summary(uow, case, names).model_dump(),
+        opened_at=case.opened_at,
+        successor_corporate_number=successor.corporate_number if successor else None,
+        successor_name=successor.name if successor else None,
+        agreed_amount_yen=case.agreed_amount_yen,
+        available_transitions=[t.value for t in available_transitions(CaseState(case.state))],
+        inventory=[_line_view(line) for line in lines],
+        offers=[OfferView(id=o.id, kind=o.kind, amount_yen=o.amount_yen, made_by=users[o.made_by_id],
+                          at=o.at, note=o.note) for o in offers],
+        history=[HistoryItem(transition=m.name, from_state=m.from_state, to_state=m.to_state,
+                             actor=users[m.actor_id], role=m.actor_role, at=m.at, reason=m.reason)
+                 for m in moves],
+    )
+

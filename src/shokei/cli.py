@@ -1,0 +1,100 @@
+"""The `shokei` command: wiring of every feature's Typer sub-app plus init, serve and run."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from shokei.accounts.cli import app as user_app
+from shokei.bootstrap import build, initialise
+from shokei.cases.cli import app as case_app
+from shokei.cli_support import JsonOutput, command, print_json, ready_app, stdout
+from shokei.companies.cli import app as company_app
+from shokei.demo.cli import app as demo_app
+from shokei.demo.cli import show_logins
+from shokei.demo.services import demo_is_seeded, seed_demo
+
+app = typer.Typer(
+    help="Shokei (承継): custody and succession of defense design documents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(user_app, name="user")
+app.add_typer(company_app, name="company")
+app.add_typer(case_app, name="case")
+app.add_typer(demo_app, name="demo")
+
+Host = Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1 (SHOKEI_HOST).")]
+Port = Annotated[int | None, typer.Option("--port", help="Default 8000 (SHOKEI_PORT).")]
+
+
+@command(app, "init")
+def init(json_output: JsonOutput = False) -> None:
+    """Create the data dir, database schema, master key and the admin user (idempotent)."""
+    report = initialise(build())
+    if json_output:
+        print_json({"changed": report.changed, "created": report.created,
+                    "admin_password": report.admin_password})
+        return
+    if not report.changed:
+        stdout.print("already initialised: nothing changed")
+        return
+    for item in report.created:
+        stdout.print(f"created {item}")
+    if report.admin_password:
+        stdout.print(f"admin password (shown once): [bold]{report.admin_password}[/]")
+
+
+def _serve(host: str | None, port: int | None) -> None:
+    from shokei.app import create_app  # imported late: CLI commands that never serve stay quick
+
+    shokei = ready_app()
+    bind_host, bind_port = host or shokei.settings.host, port or shokei.settings.port
+    stdout.print(f"Shokei is running at http://{bind_host}:{bind_port}/  (API docs: /docs)")
+    uvicorn.run(create_app(shokei), host=bind_host, port=bind_port, log_level="info")
+
+
+@command(app, "serve")
+def serve(host: Host = None, port: Port = None) -> None:
+    """Serve the web application and the JSON API."""
+    _serve(host, port)
+
+
+@command(app, "run")
+def run(host: Host = None, port: Port = None) -> None:
+    """`make run`: initialise if needed, load demo data on first run, then serve."""
+    shokei = build()
+    report = initialise(shokei)
+    if report.admin_password:
+        logins = shokei.settings.data_dir / "demo-logins.txt"
+        stdout.print(f"admin password: {report.admin_password}")
+        _remember(logins, "admin", "admin", report.admin_password)
+    if not demo_is_seeded(shokei):
+        stdout.print("loading demo data (first run)...")
+        demo = seed_demo(shokei)
+        show_logins(demo)
+        for name, (role, password) in demo.logins.items():
+            _remember(shokei.settings.data_dir / "demo-logins.txt", name, role, password)
+    else:
+        stdout.print(f"demo logins: see {shokei.settings.data_dir / 'demo-logins.txt'}")
+    _serve(host, port)
+
+
+def _remember(path: typer.FileTextWrite | object, name: str, role: str, password: str) -> None:
+    from pathlib import Path
+
+    target = Path(str(path))
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(f"{name}\t{role}\t{password}\n")
+    target.chmod(0o600)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

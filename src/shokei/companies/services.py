@@ -1,0 +1,199 @@
+"""Company registry use cases: register, import, read (need-to-know for company-bound users)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor, Permission
+from shokei.audit import services as audit
+from shokei.audit.domain import AuditEvent
+from shokei.companies.domain import CorporateNumber, ForeignId, Industry, classify_sme
+from shokei.companies.models import Company
+from shokei.companies.schemas import CompanyInput, CompanyView
+from shokei.db import UnitOfWork
+from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+
+
+def _require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise Forbidden(f"{actor.role} may not {permission}")
+
+
+def view(company: Company) -> CompanyView:
+    status = classify_sme(Industry(company.industry), company.capital_yen, company.employees)
+    foreign = (
+        f"{company.foreign_country}-{company.foreign_registry_id}" if company.foreign_country else None
+    )
+    return CompanyView(
+        id=company.id,
+        corporate_number=company.corporate_number,
+        foreign_id=foreign,
+        name=company.name,
+        name_en=company.name_en,
+        country=company.country,
+        industry=company.industry,
+        capital_yen=company.capital_yen,
+        employees=company.employees,
+        sme=status.sme,
+        small_scale=status.small_scale,
+        sme_reason=status.reason,
+        security_compliant_until=company.security_compliant_until,
+        capabilities=list(company.capabilities or []),
+    )
+
+
+def _parse_industry(value: str) -> Industry:
+    try:
+        return Industry(value)
+    except ValueError:
+        choices = ", ".join(i.value for i in Industry)
+        raise BadInput(f"industry {value!r} is not one of: {choices}") from None
+
+
+def _new_company(data: CompanyInput, now: datetime) -> Company:
+    industry = _parse_industry(data.industry)
+    if data.corporate_number:
+        number: str | None = CorporateNumber.parse(data.corporate_number).value
+        foreign = None
+    elif data.foreign_country or data.foreign_registry_id:
+        number = None
+        foreign = ForeignId.parse(data.foreign_country or "", data.foreign_registry_id or "")
+    else:
+        raise BadInput("a company needs a corporate number or a foreign country + registry id")
+    return Company(
+        corporate_number=number,
+        foreign_country=foreign.country if foreign else None,
+        foreign_registry_id=foreign.registry_id if foreign else None,
+        name=data.name.strip(),
+        name_en=data.name_en,
+        country=foreign.country if foreign else "JP",
+        industry=industry.value,
+        capital_yen=data.capital_yen,
+        employees=data.employees,
+        security_compliant_until=data.security_compliant_until,
+        capabilities=sorted(set(data.capabilities)),
+        created_at=now,
+    )
+
+
+def _add(session: Session, uow: UnitOfWork, actor: Actor, data: CompanyInput) -> Company:
+    company = _new_company(data, uow.clock.now())
+    if company.corporate_number and find_by_number(session, company.corporate_number):
+        raise Conflict(f"company {company.corporate_number} is already registered")
+    session.add(company)
+    session.flush()
+    audit.record(
+        session,
+        AuditEvent(
+            action="company:registry:create",
+            subject_type="company",
+            subject_id=str(company.id),
+            at=uow.clock.now(),
+            actor=actor,
+            after=view(company).model_dump(mode="json"),
+        ),
+    )
+    return company
+
+
+def register_company(uow: UnitOfWork, actor: Actor, data: CompanyInput) -> CompanyView:
+    """Add one company to the registry. Intake officers, program managers and admins."""
+    _require(actor, Permission.COMPANY_WRITE)
+    try:
+        with uow.transaction() as session:
+            return view(_add(session, uow, actor, data))
+    except IntegrityError as error:
+        raise Conflict(f"company already registered: {error.orig}") from None
+
+
+CSV_COLUMNS = ("corporate_number", "name", "name_en", "industry", "capital_yen", "employees")
+
+
+def _csv_rows(path: Path) -> Iterable[tuple[int, CompanyInput]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"corporate_number", "name"} - set(reader.fieldnames or [])
+        if missing:
+            raise BadInput(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        for line_number, row in enumerate(reader, start=2):
+            cleaned = {k: (v.strip() or None) for k, v in row.items() if k and v is not None}
+            try:
+                yield line_number, CompanyInput.model_validate(cleaned)
+            except ValidationError as error:
+                raise BadInput(f"{path}:{line_number}: {error.errors()[0]['msg']}") from None
+
+
+def import_companies(uow: UnitOfWork, actor: Actor, path: Path) -> list[CompanyView]:
+    """Import a registry extract (CSV, columns CSV_COLUMNS). All rows or none."""
+    _require(actor, Permission.COMPANY_WRITE)
+    rows = list(_csv_rows(path))
+    with uow.transaction() as session:
+        created = []
+        for line_number, data in rows:
+            try:
+                created.append(view(_add(session, uow, actor, data)))
+            except BadInput as error:
+                raise BadInput(f"{path}:{line_number}: {error.message}") from None
+        return created
+
+
+def find_by_number(session: Session, corporate_number: str) -> Company | None:
+    return session.execute(
+        select(Company).where(Company.corporate_number == corporate_number)
+    ).scalar_one_or_none()
+
+
+def company_id_for(session: Session, identifier: str) -> int:
+    """Resolve a corporate number (any accepted spelling) to the company's id."""
+    company = find_by_number(session, CorporateNumber.parse(identifier).value)
+    if company is None:
+        raise NotFound(f"no company with corporate number {identifier}")
+    return company.id
+
+
+def _visible(actor: Actor, company: Company) -> bool:
+    return not actor.is_company_bound or actor.company_id == company.id
+
+
+def get_company(uow: UnitOfWork, actor: Actor, identifier: str) -> CompanyView:
+    """One company's profile; suppliers and successors see only their own company."""
+    _require(actor, Permission.COMPANY_READ)
+    with uow.transaction() as session:
+        company = session.get(Company, company_id_for(session, identifier))
+        if company is None or not _visible(actor, company):
+            raise NotFound(f"no company with corporate number {identifier}")
+        return view(company)
+
+
+def list_companies(
+    uow: UnitOfWork, actor: Actor, *, search: str | None = None, limit: int = 500, offset: int = 0
+) -> list[CompanyView]:
+    """Companies in registry order, filtered to the actor's own company for bound roles."""
+    _require(actor, Permission.COMPANY_READ)
+    with uow.transaction() as session:
+        query = select(Company).order_by(Company.id)
+        if actor.is_company_bound:
+            query = query.where(Company.id == actor.company_id)
+        if search:
+            query = query.where(Company.name.contains(search) | Company.corporate_number.contains(search))
+        return [view(c) for c in session.execute(query.limit(limit).offset(offset)).scalars()]
+
+
+def views_by_id(session: Session, ids: Iterable[int]) -> dict[int, CompanyView]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Company).where(Company.id.in_(wanted))).scalars()
+    return {row.id: view(row) for row in rows}
+
+
+def count_companies(session: Session) -> int:
+    return session.execute(select(func.count(Company.id))).scalar_one()
