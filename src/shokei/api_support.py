@@ -46,7 +46,9 @@ def problem(status: int, title: str, detail: str, instance: str) -> JSONResponse
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(
         {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance},
-        status_code=status, media_type=PROBLEM_JSON, headers=headers,
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,8 +38,9 @@ def init(json_output: JsonOutput = False) -> None:
     """Create the data dir, database schema, master key and the admin user (idempotent)."""
     report = initialise(build())
     if json_output:
-        print_json({"changed": report.changed, "created": report.created,
-                    "admin_password": report.admin_password})
+        print_json(
+            {"changed": report.changed, "created": report.created, "admin_password": report.admin_password}
+        )
         return
     if not report.changed:
         stdout.print("already initialised: nothing changed")
@@ -49,7 +52,7 @@ def init(json_output: JsonOutput = False) -> None:
 
 
 def _serve(host: str | None, port: int | None) -> None:
-    from shokei.app import create_app  # imported late: CLI commands that never serve stay quick
+    from shokei.app import create_app  # noqa: PLC0415 - late: commands that never serve stay quick
 
     shokei = ready_app()
     bind_host, bind_port = host or shokei.settings.host, port or shokei.settings.port
@@ -83,13 +86,11 @@ def run(host: Host = None, port: Port = None) -> None:
     _serve(host, port)
 
 
-def _remember(path: typer.FileTextWrite | object, name: str, role: str, password: str) -> None:
-    from pathlib import Path
-
-    target = Path(str(path))
-    with target.open("a", encoding="utf-8") as handle:
+def _remember(path: Path, name: str, role: str, password: str) -> None:
+    """Keep demo logins readable by the owner only, so `make run` can show them again."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
         handle.write(f"{name}\t{role}\t{password}\n")
-    target.chmod(0o600)
 
 
 def main() -> None:

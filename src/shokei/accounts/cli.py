@@ -15,8 +15,12 @@ app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 def add(
     name: str,
     role: Annotated[str, typer.Option("--role", help="One of the roles in DOMAIN.md.")],
-    company: Annotated[str | None, typer.Option("--company", help="Corporate number (supplier, successor).")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    company: Annotated[
+        str | None, typer.Option("--company", help="Corporate number (supplier, successor).")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
     as_user: AsUser = None,
     json_output: JsonOutput = False,
 ) -> None:
@@ -54,5 +58,22 @@ def list_users(as_user: AsUser = None, json_output: JsonOutput = False) -> None:
     if json_output:
         print_json(users)
         return
-    print_table("users", ("id", "username", "role", "company", "disabled"),
-                [(u.id, u.username, u.role, u.company_corporate_number, u.disabled) for u in users])
+    print_table(
+        "users",
+        ("id", "username", "role", "company", "disabled"),
+        [(u.id, u.username, u.role, u.company_corporate_number, u.disabled) for u in users],
+    )
+
+
+@command(app, "role")
+def change_role(
+    name: str,
+    role: Annotated[str, typer.Option("--role")],
+    company: Annotated[str | None, typer.Option("--company")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Move a user to another role (admins)."""
+    shokei = ready_app()
+    user = services.change_role(shokei.uow, acting(shokei, as_user), name, role, company)
+    print_json(user) if json_output else stdout.print(f"{user.username} is now {user.role}")

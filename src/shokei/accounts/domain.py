@@ -39,24 +39,24 @@ _OFFICIALS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Rol
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPPLIER: frozenset(
-        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.CASE_OPEN,
-         Permission.CASE_INVENTORY_WRITE}
+        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.CASE_OPEN, Permission.CASE_INVENTORY_WRITE}
     ),
     Role.INTAKE_OFFICER: frozenset(
-        {Permission.COMPANY_READ, Permission.COMPANY_WRITE, Permission.CASE_READ,
-         Permission.CASE_OPEN, Permission.CASE_INVENTORY_WRITE}
+        {
+            Permission.COMPANY_READ,
+            Permission.COMPANY_WRITE,
+            Permission.CASE_READ,
+            Permission.CASE_OPEN,
+            Permission.CASE_INVENTORY_WRITE,
+        }
     ),
     Role.EXAMINER: frozenset({Permission.COMPANY_READ, Permission.CASE_READ}),
-    Role.NEGOTIATOR: frozenset(
-        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.CASE_NEGOTIATE}
-    ),
+    Role.NEGOTIATOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ, Permission.CASE_NEGOTIATE}),
     Role.PROGRAM_MANAGER: frozenset(
         {Permission.COMPANY_READ, Permission.COMPANY_WRITE, Permission.CASE_READ}
     ),
     Role.SUCCESSOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ}),
-    Role.AUDITOR: frozenset(
-        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.AUDIT_READ}
-    ),
+    Role.AUDITOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ, Permission.AUDIT_READ}),
     Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.COMPANY_READ, Permission.COMPANY_WRITE}),
 }
 
@@ -86,7 +86,5 @@ def validate_username(name: str) -> str:
     """Usernames are short ASCII handles: they appear in the ledger forever."""
     cleaned = name.strip()
     if not (1 <= len(cleaned) <= 64) or not all(c.isascii() and (c.isalnum() or c in "._-") for c in cleaned):
-        raise BadInput(
-            f"invalid username {name!r}: use 1-64 ASCII letters, digits, '.', '_' or '-'"
-        )
+        raise BadInput(f"invalid username {name!r}: use 1-64 ASCII letters, digits, '.', '_' or '-'")
     return cleaned

@@ -38,36 +38,56 @@ def _parse_role(value: str) -> Role:
         raise BadInput(f"role {value!r} is not one of: {', '.join(r.value for r in Role)}") from None
 
 
+def _check_binding(role: Role, company: str | None) -> None:
+    if (role in COMPANY_BOUND_ROLES) != (company is not None):
+        raise BadInput(f"role {role} {'needs' if role in COMPANY_BOUND_ROLES else 'takes no'} --company")
+
+
 def _find(session: Session, username: str) -> User | None:
     return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
 
 
 def _create_user(
-    session: Session, uow: UnitOfWork, actor: Actor | None, username: str, role: Role,
-    company: str | None, password: str,
+    session: Session,
+    uow: UnitOfWork,
+    actor: Actor | None,
+    *,
+    username: str,
+    role: Role,
+    company: str | None,
+    password: str,
 ) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
-    if (role in COMPANY_BOUND_ROLES) != (company is not None):
-        raise BadInput(f"role {role} {'needs' if role in COMPANY_BOUND_ROLES else 'takes no'} --company")
+    _check_binding(role, company)
     if _find(session, username):
         raise Conflict(f"user {username!r} already exists")
     company_id = companies.company_id_for(session, company) if company else None
     user = User(
-        username=username, role=role.value, company_id=company_id,
-        password_hash=_hasher.hash(password), disabled=False, created_at=uow.clock.now(),
+        username=username,
+        role=role.value,
+        company_id=company_id,
+        password_hash=_hasher.hash(password),
+        disabled=False,
+        created_at=uow.clock.now(),
     )
     session.add(user)
     session.flush()
     after = {"username": username, "role": role.value, "company_id": company_id}
-    audit.record(session, AuditEvent("accounts:user:create", "user", str(user.id), uow.clock.now(),
-                                     actor, after=after))
+    audit.record(
+        session, AuditEvent("accounts:user:create", "user", str(user.id), uow.clock.now(), actor, after=after)
+    )
     return user
 
 
 def add_user(
-    uow: UnitOfWork, actor: Actor | None, username: str, role: str, *,
-    company: str | None = None, password: str | None = None,
+    uow: UnitOfWork,
+    actor: Actor | None,
+    username: str,
+    role: str,
+    *,
+    company: str | None = None,
+    password: str | None = None,
 ) -> NewCredential:
     """Create a user. Admins only; `actor=None` is the bootstrap path used by `shokei init`."""
     if actor is not None and not actor.can(Permission.USER_MANAGE):
@@ -75,8 +95,41 @@ def add_user(
     name = validate_username(username)
     secret = password if password is not None else generate_password()
     with uow.transaction() as session:
-        _create_user(session, uow, actor, name, _parse_role(role), company, secret)
+        _create_user(
+            session, uow, actor, username=name, role=_parse_role(role), company=company, password=secret
+        )
     return NewCredential(username=name, secret=secret)
+
+
+def change_role(
+    uow: UnitOfWork, actor: Actor, username: str, role: str, company: str | None = None
+) -> UserView:
+    """Reassign a user (staff rotate between posts). Admins only; past acts keep their role in history."""
+    if not actor.can(Permission.USER_MANAGE):
+        raise Forbidden("only an admin may change roles")
+    new_role = _parse_role(role)
+    _check_binding(new_role, company)
+    with uow.transaction() as session:
+        user = _find(session, username)
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        before = {"role": user.role, "company_id": user.company_id}
+        user.role = new_role.value
+        user.company_id = companies.company_id_for(session, company) if company else None
+        after = {"role": user.role, "company_id": user.company_id}
+        audit.record(
+            session,
+            AuditEvent(
+                "accounts:user:role", "user", str(user.id), uow.clock.now(), actor, before=before, after=after
+            ),
+        )
+        return UserView(
+            id=user.id,
+            username=user.username,
+            role=user.role,
+            disabled=user.disabled,
+            company_corporate_number=company,
+        )
 
 
 def user_exists(uow: UnitOfWork, username: str) -> bool:
@@ -119,19 +172,23 @@ def issue_token(uow: UnitOfWork, actor: Actor, username: str) -> NewCredential:
         user = _find(session, username)
         if user is None:
             raise NotFound(f"no user {username!r}")
-        session.add(ApiToken(user_id=user.id, token_sha256=_token_digest(token),
-                             created_at=uow.clock.now(), revoked=False))
-        audit.record(session, AuditEvent("accounts:token:create", "user", str(user.id),
-                                         uow.clock.now(), actor))
+        session.add(
+            ApiToken(
+                user_id=user.id, token_sha256=_token_digest(token), created_at=uow.clock.now(), revoked=False
+            )
+        )
+        audit.record(
+            session, AuditEvent("accounts:token:create", "user", str(user.id), uow.clock.now(), actor)
+        )
     return NewCredential(username=username, secret=token)
 
 
 def actor_for_token(uow: UnitOfWork, token: str) -> Actor:
     with uow.transaction() as session:
         row = session.execute(
-            select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-                ApiToken.token_sha256 == _token_digest(token), ApiToken.revoked.is_(False)
-            )
+            select(User)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_sha256 == _token_digest(token), ApiToken.revoked.is_(False))
         ).scalar_one_or_none()
         if row is None or row.disabled:
             raise Unauthenticated("invalid or revoked API token")
@@ -147,7 +204,10 @@ def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
         names = companies.views_by_id(session, (u.company_id for u in users if u.company_id))
         return [
             UserView(
-                id=u.id, username=u.username, role=u.role, disabled=u.disabled,
+                id=u.id,
+                username=u.username,
+                role=u.role,
+                disabled=u.disabled,
                 company_corporate_number=names[u.company_id].corporate_number if u.company_id else None,
             )
             for u in users

@@ -37,7 +37,7 @@ class AuditEvent:
             if self.actor
             else {"id": None, "name": SYSTEM_ACTOR_NAME, "role": None}
         )
-        document = {
+        document: dict[str, Any] = {
             "index": index,
             "at": self.at.isoformat(),
             "actor": actor,

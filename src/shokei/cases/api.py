@@ -45,8 +45,9 @@ class OfferBody(BaseModel):
 
 @router.post("", status_code=201)
 def open_case(body: OpenCase, uow: UowDep, actor: ActorDep) -> CaseDetail:
-    return services.open_case(uow, actor, company=body.company, reason=body.reason,
-                              planned_exit_date=body.exit_date)
+    return services.open_case(
+        uow, actor, company=body.company, reason=body.reason, planned_exit_date=body.exit_date
+    )
 
 
 @router.get("")
@@ -65,18 +66,27 @@ def add_document(case_id: int, body: NewInventoryLine, uow: UowDep, actor: Actor
 
 
 @router.post("/{case_id}/documents/{document_id}/examination")
-def examine_document(case_id: int, document_id: int, body: Examination, uow: UowDep,
-                     actor: ActorDep) -> InventoryLineView:
+def examine_document(
+    case_id: int, document_id: int, body: Examination, uow: UowDep, actor: ActorDep
+) -> InventoryLineView:
     return services.examine_document(uow, actor, case_id, document_id, note=body.note)
 
 
 @router.post("/{case_id}/transitions")
 def transition(case_id: int, body: TransitionBody, uow: UowDep, actor: ActorDep) -> CaseDetail:
-    return services.transition_case(uow, actor, case_id, body.name, reason=body.reason,
-                                    successor=body.successor, expected_version=body.expected_version)
+    return services.transition_case(
+        uow,
+        actor,
+        case_id,
+        body.name,
+        reason=body.reason,
+        successor=body.successor,
+        expected_version=body.expected_version,
+    )
 
 
 @router.post("/{case_id}/offers", status_code=201)
 def record_offer(case_id: int, body: OfferBody, uow: UowDep, actor: ActorDep) -> OfferView:
-    return services.record_offer(uow, actor, case_id, amount_yen=body.amount_yen, kind=body.kind,
-                                 note=body.note)
+    return services.record_offer(
+        uow, actor, case_id, amount_yen=body.amount_yen, kind=body.kind, note=body.note
+    )

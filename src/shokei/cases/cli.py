@@ -21,8 +21,9 @@ from shokei.cli_support import (
 )
 from shokei.errors import BadInput
 
-app = typer.Typer(help="Exit cases: notice, inventory, examination, purchase, succession.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Exit cases: notice, inventory, examination, purchase, succession.", no_args_is_help=True
+)
 
 
 def _date(value: str) -> date:
@@ -33,36 +34,54 @@ def _date(value: str) -> date:
 
 
 def _show(case: CaseDetail) -> None:
-    print_fields(f"case {case.id}", {
-        "state": case.state,
-        "company": f"{case.company_name} ({case.company_corporate_number})",
-        "reason": case.reason,
-        "planned exit": f"{case.planned_exit_date} ({case.days_remaining} days"
-                        f"{', OVERDUE' if case.overdue else ''})",
-        "successor": case.successor_name,
-        "agreed amount": yen(case.agreed_amount_yen),
-        "next steps": ", ".join(case.available_transitions),
-    })
-    print_table("inventory", ("id", "title", "drawing", "rev", "examined"),
-                [(i.id, i.title, i.drawing_number, i.revision, "yes" if i.examined else "")
-                 for i in case.inventory])
-    print_table("history", ("at", "transition", "to", "by", "reason"),
-                [(h.at.isoformat(timespec="seconds"), h.transition, h.to_state, f"{h.actor} ({h.role})",
-                  h.reason) for h in case.history])
+    print_fields(
+        f"case {case.id}",
+        {
+            "state": case.state,
+            "company": f"{case.company_name} ({case.company_corporate_number})",
+            "reason": case.reason,
+            "planned exit": f"{case.planned_exit_date} ({case.days_remaining} days"
+            f"{', OVERDUE' if case.overdue else ''})",
+            "successor": case.successor_name,
+            "agreed amount": yen(case.agreed_amount_yen),
+            "next steps": ", ".join(case.available_transitions),
+        },
+    )
+    print_table(
+        "inventory",
+        ("id", "title", "drawing", "rev", "examined"),
+        [(i.id, i.title, i.drawing_number, i.revision, "yes" if i.examined else "") for i in case.inventory],
+    )
+    print_table(
+        "history",
+        ("at", "transition", "to", "by", "reason"),
+        [
+            (h.at.isoformat(timespec="seconds"), h.transition, h.to_state, f"{h.actor} ({h.role})", h.reason)
+            for h in case.history
+        ],
+    )
 
 
 @command(app, "open")
 def open_case(
     company: Annotated[str, typer.Option("--company", help="Corporate number of the withdrawing company.")],
-    reason: Annotated[str, typer.Option("--reason", help="business_difficulty|factory_closure|restructuring|acquisition|other")],
+    reason: Annotated[
+        str,
+        typer.Option("--reason", help="business_difficulty|factory_closure|restructuring|acquisition|other"),
+    ],
     exit_date: Annotated[str, typer.Option("--exit-date", help="Planned exit date, YYYY-MM-DD.")],
     as_user: AsUser = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Open an exit case from an exit notice."""
     shokei = ready_app()
-    case = services.open_case(shokei.uow, acting(shokei, as_user), company=company, reason=reason,
-                              planned_exit_date=_date(exit_date))
+    case = services.open_case(
+        shokei.uow,
+        acting(shokei, as_user),
+        company=company,
+        reason=reason,
+        planned_exit_date=_date(exit_date),
+    )
     print_json(case) if json_output else _show(case)
 
 
@@ -80,8 +99,14 @@ def add_document(
     """Add a line to the case's document inventory."""
     shokei = ready_app()
     line = services.add_inventory_line(
-        shokei.uow, acting(shokei, as_user), case_id, title=title, drawing_number=drawing_number,
-        revision=revision, component=component, weapon_system=weapon_system,
+        shokei.uow,
+        acting(shokei, as_user),
+        case_id,
+        title=title,
+        drawing_number=drawing_number,
+        revision=revision,
+        component=component,
+        weapon_system=weapon_system,
     )
     print_json(line) if json_output else typer.echo(f"document {line.id} added to case {case_id}")
 
@@ -105,15 +130,24 @@ def transition(
     case_id: int,
     name: Annotated[str, typer.Argument(help=" | ".join(TransitionName))],
     reason: Annotated[str | None, typer.Option("--reason")] = None,
-    successor: Annotated[str | None, typer.Option("--successor", help="Corporate number (select_successor).")] = None,
+    successor: Annotated[
+        str | None, typer.Option("--successor", help="Corporate number (select_successor).")
+    ] = None,
     expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
     as_user: AsUser = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Move a case along the workflow."""
     shokei = ready_app()
-    case = services.transition_case(shokei.uow, acting(shokei, as_user), case_id, name, reason=reason,
-                                    successor=successor, expected_version=expected_version)
+    case = services.transition_case(
+        shokei.uow,
+        acting(shokei, as_user),
+        case_id,
+        name,
+        reason=reason,
+        successor=successor,
+        expected_version=expected_version,
+    )
     print_json(case) if json_output else _show(case)
 
 
@@ -128,8 +162,9 @@ def offer(
 ) -> None:
     """Record an offer, counter-offer or the agreed amount (negotiators)."""
     shokei = ready_app()
-    made = services.record_offer(shokei.uow, acting(shokei, as_user), case_id, amount_yen=amount_yen,
-                                 kind=kind, note=note)
+    made = services.record_offer(
+        shokei.uow, acting(shokei, as_user), case_id, amount_yen=amount_yen, kind=kind, note=note
+    )
     print_json(made) if json_output else typer.echo(f"{made.kind} {yen(made.amount_yen)} recorded")
 
 
@@ -153,6 +188,17 @@ def list_cases(
     if json_output:
         print_json(cases)
         return
-    print_table("cases", ("id", "state", "company", "exit date", "days left"),
-                [(c.id, c.state, c.company_name, c.planned_exit_date,
-                  f"{c.days_remaining}{' overdue' if c.overdue else ''}") for c in cases])
+    print_table(
+        "cases",
+        ("id", "state", "company", "exit date", "days left"),
+        [
+            (
+                c.id,
+                c.state,
+                c.company_name,
+                c.planned_exit_date,
+                f"{c.days_remaining}{' overdue' if c.overdue else ''}",
+            )
+            for c in cases
+        ],
+    )

@@ -89,27 +89,60 @@ S, T, R, G = CaseState, TransitionName, Role, Guard
 TRANSITIONS: dict[TransitionName, Transition] = {
     t.name: t
     for t in (
-        _t(T.SUBMIT, S.NOTIFIED, S.DOCUMENTS_SUBMITTED, {R.SUPPLIER, R.INTAKE_OFFICER},
-           G.OWN_COMPANY_FOR_SUPPLIER, G.HAS_INVENTORY),
-        _t(T.START_EXAMINATION, S.DOCUMENTS_SUBMITTED, S.UNDER_EXAMINATION, {R.INTAKE_OFFICER},
-           G.HAS_INVENTORY),
-        _t(T.DETERMINE_PROTECTION_REQUIRED, S.UNDER_EXAMINATION, S.PROTECTION_REQUIRED,
-           {R.EXAMINER}, G.ALL_DOCUMENTS_EXAMINED, G.REASON_GIVEN),
-        _t(T.DETERMINE_NOT_SIGNIFICANT, S.UNDER_EXAMINATION, S.NOT_SIGNIFICANT, {R.EXAMINER},
-           G.ALL_DOCUMENTS_EXAMINED, G.REASON_GIVEN),
+        _t(
+            T.SUBMIT,
+            S.NOTIFIED,
+            S.DOCUMENTS_SUBMITTED,
+            {R.SUPPLIER, R.INTAKE_OFFICER},
+            G.OWN_COMPANY_FOR_SUPPLIER,
+            G.HAS_INVENTORY,
+        ),
+        _t(
+            T.START_EXAMINATION,
+            S.DOCUMENTS_SUBMITTED,
+            S.UNDER_EXAMINATION,
+            {R.INTAKE_OFFICER},
+            G.HAS_INVENTORY,
+        ),
+        _t(
+            T.DETERMINE_PROTECTION_REQUIRED,
+            S.UNDER_EXAMINATION,
+            S.PROTECTION_REQUIRED,
+            {R.EXAMINER},
+            G.ALL_DOCUMENTS_EXAMINED,
+            G.REASON_GIVEN,
+        ),
+        _t(
+            T.DETERMINE_NOT_SIGNIFICANT,
+            S.UNDER_EXAMINATION,
+            S.NOT_SIGNIFICANT,
+            {R.EXAMINER},
+            G.ALL_DOCUMENTS_EXAMINED,
+            G.REASON_GIVEN,
+        ),
         _t(T.RELEASE, S.NOT_SIGNIFICANT, S.CLOSED_RELEASED, {R.PROGRAM_MANAGER}),
         _t(T.OPEN_NEGOTIATION, S.PROTECTION_REQUIRED, S.NEGOTIATING, {R.NEGOTIATOR}),
-        _t(T.APPROVE_PURCHASE, S.NEGOTIATING, S.PURCHASE_AGREED, {R.PROGRAM_MANAGER},
-           G.AGREED_AMOUNT, G.NOT_EXAMINER_OR_NEGOTIATOR),
+        _t(
+            T.APPROVE_PURCHASE,
+            S.NEGOTIATING,
+            S.PURCHASE_AGREED,
+            {R.PROGRAM_MANAGER},
+            G.AGREED_AMOUNT,
+            G.NOT_EXAMINER_OR_NEGOTIATOR,
+        ),
         _t(T.FAIL_NEGOTIATION, S.NEGOTIATING, S.NEGOTIATION_FAILED, {R.NEGOTIATOR}, G.REASON_GIVEN),
         _t(T.ESCALATE, S.NEGOTIATION_FAILED, S.ESCALATED, {R.PROGRAM_MANAGER}, G.REASON_GIVEN),
-        _t(T.START_SUCCESSOR_SELECTION, S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION,
-           {R.PROGRAM_MANAGER}),
+        _t(T.START_SUCCESSOR_SELECTION, S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER}),
         # Selecting sets the successor and leaves the state where it is.
-        _t(T.SELECT_SUCCESSOR, S.SUCCESSOR_SELECTION, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER},
-           G.SUCCESSOR_GIVEN, G.NOT_EXAMINER_OR_NEGOTIATOR),
-        _t(T.HAND_OVER, S.SUCCESSOR_SELECTION, S.HANDED_OVER, {R.PROGRAM_MANAGER},
-           G.SUCCESSOR_SELECTED),
+        _t(
+            T.SELECT_SUCCESSOR,
+            S.SUCCESSOR_SELECTION,
+            S.SUCCESSOR_SELECTION,
+            {R.PROGRAM_MANAGER},
+            G.SUCCESSOR_GIVEN,
+            G.NOT_EXAMINER_OR_NEGOTIATOR,
+        ),
+        _t(T.HAND_OVER, S.SUCCESSOR_SELECTION, S.HANDED_OVER, {R.PROGRAM_MANAGER}, G.SUCCESSOR_SELECTED),
         _t(T.CLOSE, S.HANDED_OVER, S.CLOSED, {R.PROGRAM_MANAGER}),
     )
 }
@@ -136,7 +169,9 @@ class TransitionRequest:
     successor_company_id: int | None = None
 
 
-def _guard_failure(guard: Guard, actor: Actor, facts: CaseFacts, request: TransitionRequest) -> str | None:
+def _guard_failure(  # noqa: PLR0911 - one return per guard reads better than a lookup of lambdas
+    guard: Guard, actor: Actor, facts: CaseFacts, request: TransitionRequest
+) -> str | None:
     """The reason a guard refuses, or None when it holds."""
     match guard:
         case Guard.OWN_COMPANY_FOR_SUPPLIER:

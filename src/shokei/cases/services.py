@@ -45,7 +45,8 @@ class OfferKind:
 
 # -- need-to-know ----------------------------------------------------------------------------
 
-def visible_cases(actor: Actor) -> Select[tuple[ExitCase]]:
+
+def visible_cases(actor: Actor) -> Select[ExitCase]:
     """Every case query starts here, so no adapter can forget the row filter."""
     if not actor.can(Permission.CASE_READ):
         raise Forbidden(f"{actor.role} may not read cases")
@@ -79,6 +80,7 @@ def _event(uow: UnitOfWork, actor: Actor, action: str, case: ExitCase, **fields:
 
 # -- use cases -------------------------------------------------------------------------------
 
+
 def open_case(
     uow: UnitOfWork, actor: Actor, *, company: str, reason: str, planned_exit_date: date
 ) -> CaseDetail:
@@ -94,19 +96,30 @@ def open_case(
         if actor.role is Role.SUPPLIER and actor.company_id != company_id:
             raise Forbidden("a supplier may notify exit only for its own company")
         case = ExitCase(
-            company_id=company_id, state=CaseState.NOTIFIED.value, reason=exit_reason.value,
-            planned_exit_date=planned_exit_date, opened_at=uow.clock.now(), opened_by_id=actor.user_id,
+            company_id=company_id,
+            state=CaseState.NOTIFIED.value,
+            reason=exit_reason.value,
+            planned_exit_date=planned_exit_date,
+            opened_at=uow.clock.now(),
+            opened_by_id=actor.user_id,
         )
         session.add(case)
         session.flush()
-        _history(session, uow, actor, case, "open", None, CaseState.NOTIFIED, None)
+        _history(session, uow, actor, case, name="open", source=None, target=CaseState.NOTIFIED, reason=None)
         audit.record(session, _event(uow, actor, "case:case:open", case, after=_snapshot(case)))
         return _detail(session, uow, case)
 
 
 def add_inventory_line(
-    uow: UnitOfWork, actor: Actor, case_id: int, *, title: str, drawing_number: str | None = None,
-    revision: str | None = None, component: str | None = None, weapon_system: str | None = None,
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    *,
+    title: str,
+    drawing_number: str | None = None,
+    revision: str | None = None,
+    component: str | None = None,
+    weapon_system: str | None = None,
 ) -> InventoryLineView:
     """Describe one handed-in document. The case's supplier or an intake officer, before examination."""
     if not actor.can(Permission.CASE_INVENTORY_WRITE):
@@ -118,19 +131,27 @@ def add_inventory_line(
         if CaseState(case.state) not in INVENTORY_EDITABLE_STATES:
             raise Conflict(f"the inventory is closed once the case is '{case.state}'")
         line = InventoryLine(
-            case_id=case.id, title=title.strip(), drawing_number=drawing_number, revision=revision,
-            component=component, weapon_system=weapon_system, created_by_id=actor.user_id,
+            case_id=case.id,
+            title=title.strip(),
+            drawing_number=drawing_number,
+            revision=revision,
+            component=component,
+            weapon_system=weapon_system,
+            created_by_id=actor.user_id,
             created_at=uow.clock.now(),
         )
         session.add(line)
         session.flush()
         view = _line_view(line)
-        audit.record(session, _event(uow, actor, "case:inventory:add", case,
-                                     after=view.model_dump(mode="json")))
+        audit.record(
+            session, _event(uow, actor, "case:inventory:add", case, after=view.model_dump(mode="json"))
+        )
         return view
 
 
-def examine_document(uow: UnitOfWork, actor: Actor, case_id: int, line_id: int, *, note: str) -> InventoryLineView:
+def examine_document(
+    uow: UnitOfWork, actor: Actor, case_id: int, line_id: int, *, note: str
+) -> InventoryLineView:
     """Record that an examiner has examined one inventory document, with a note."""
     if actor.role is not Role.EXAMINER:
         raise Forbidden("only an examiner may examine documents")
@@ -144,14 +165,22 @@ def examine_document(uow: UnitOfWork, actor: Actor, case_id: int, line_id: int, 
         if line is None or line.case_id != case.id:
             raise NotFound(f"no document {line_id} in case {case_id}")
         line.examined_by_id, line.examined_at, line.examination_note = actor.user_id, uow.clock.now(), note
-        audit.record(session, _event(uow, actor, "case:document:examine", case,
-                                     details={"document": line_id, "note": note}))
+        audit.record(
+            session,
+            _event(uow, actor, "case:document:examine", case, details={"document": line_id, "note": note}),
+        )
         return _line_view(line)
 
 
 def transition_case(
-    uow: UnitOfWork, actor: Actor, case_id: int, name: str, *, reason: str | None = None,
-    successor: str | None = None, expected_version: int | None = None,
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    name: str,
+    *,
+    reason: str | None = None,
+    successor: str | None = None,
+    expected_version: int | None = None,
 ) -> CaseDetail:
     """Move a case along the workflow; role, state and guards are decided by cases.domain."""
     try:
@@ -172,14 +201,39 @@ def transition_case(
             case.successor_company_id = successor_id
             action = "case:successor:select"
         session.flush()
-        _history(session, uow, actor, case, transition_name, CaseState(before["state"]), transition.target, reason)
-        audit.record(session, _event(uow, actor, action, case, before=before, after=_snapshot(case),
-                                     details={"transition": transition_name.value, "reason": reason}))
+        source = CaseState(before["state"])
+        _history(
+            session,
+            uow,
+            actor,
+            case,
+            name=transition_name,
+            source=source,
+            target=transition.target,
+            reason=reason,
+        )
+        audit.record(
+            session,
+            _event(
+                uow,
+                actor,
+                action,
+                case,
+                before=before,
+                after=_snapshot(case),
+                details={"transition": transition_name.value, "reason": reason},
+            ),
+        )
         return _detail(session, uow, case)
 
 
 def record_offer(
-    uow: UnitOfWork, actor: Actor, case_id: int, *, amount_yen: int, kind: str = OfferKind.OFFER,
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    *,
+    amount_yen: int,
+    kind: str = OfferKind.OFFER,
     note: str | None = None,
 ) -> OfferView:
     """Record an offer, a counter-offer or the agreed amount. Negotiators, while negotiating."""
@@ -193,17 +247,34 @@ def record_offer(
         case = _load(session, actor, case_id)
         if case.state != CaseState.NEGOTIATING:
             raise Conflict(f"offers are recorded while negotiating; the case is '{case.state}'")
-        offer = Offer(case_id=case.id, kind=kind, amount_yen=amount_yen, made_by_id=actor.user_id,
-                      at=uow.clock.now(), note=note)
+        offer = Offer(
+            case_id=case.id,
+            kind=kind,
+            amount_yen=amount_yen,
+            made_by_id=actor.user_id,
+            at=uow.clock.now(),
+            note=note,
+        )
         session.add(offer)
         before = _snapshot(case)
         if kind == OfferKind.AGREEMENT:
             case.agreed_amount_yen = amount_yen
         session.flush()
-        audit.record(session, _event(uow, actor, f"case:offer:{kind}", case, before=before,
-                                     after=_snapshot(case), details={"amount_yen": amount_yen}))
-        return OfferView(id=offer.id, kind=kind, amount_yen=amount_yen, made_by=actor.username,
-                         at=offer.at, note=note)
+        audit.record(
+            session,
+            _event(
+                uow,
+                actor,
+                f"case:offer:{kind}",
+                case,
+                before=before,
+                after=_snapshot(case),
+                details={"amount_yen": amount_yen},
+            ),
+        )
+        return OfferView(
+            id=offer.id, kind=kind, amount_yen=amount_yen, made_by=actor.username, at=offer.at, note=note
+        )
 
 
 def agree_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, amount_yen: int) -> OfferView:
@@ -232,10 +303,11 @@ def count_by_state(uow: UnitOfWork, actor: Actor) -> dict[str, int]:
     with uow.transaction() as session:
         visible = visible_cases(actor).subquery()
         rows = session.execute(select(visible.c.state, func.count()).group_by(visible.c.state))
-        return {state: count for state, count in rows}
+        return {str(state): int(count) for state, count in rows}
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
 
 def _parse_state(value: str) -> CaseState:
     try:
@@ -282,22 +354,42 @@ def _snapshot(case: ExitCase) -> dict[str, Any]:
 
 
 def _history(
-    session: Session, uow: UnitOfWork, actor: Actor, case: ExitCase, name: str,
-    source: CaseState | None, target: CaseState, reason: str | None,
+    session: Session,
+    uow: UnitOfWork,
+    actor: Actor,
+    case: ExitCase,
+    *,
+    name: str,
+    source: CaseState | None,
+    target: CaseState,
+    reason: str | None,
 ) -> None:
-    session.add(CaseTransitionRecord(
-        case_id=case.id, name=str(name), from_state=source.value if source else None,
-        to_state=target.value, actor_id=actor.user_id, actor_role=actor.role.value,
-        at=uow.clock.now(), reason=reason,
-    ))
+    session.add(
+        CaseTransitionRecord(
+            case_id=case.id,
+            name=str(name),
+            from_state=source.value if source else None,
+            to_state=target.value,
+            actor_id=actor.user_id,
+            actor_role=actor.role.value,
+            at=uow.clock.now(),
+            reason=reason,
+        )
+    )
     session.flush()
 
 
 def _line_view(line: InventoryLine) -> InventoryLineView:
     return InventoryLineView(
-        id=line.id, case_id=line.case_id, title=line.title, drawing_number=line.drawing_number,
-        revision=line.revision, component=line.component, weapon_system=line.weapon_system,
-        examined=line.examined_by_id is not None, examination_note=line.examination_note,
+        id=line.id,
+        case_id=line.case_id,
+        title=line.title,
+        drawing_number=line.drawing_number,
+        revision=line.revision,
+        component=line.component,
+        weapon_system=line.weapon_system,
+        examined=line.examined_by_id is not None,
+        examination_note=line.examination_note,
     )
 
 
@@ -305,10 +397,15 @@ def _summary(uow: UnitOfWork, case: ExitCase, names: dict[int, Any]) -> CaseSumm
     company = names[case.company_id]
     today = uow.clock.today()
     return CaseSummary(
-        id=case.id, state=case.state, company_corporate_number=company.corporate_number,
-        company_name=company.name, reason=case.reason, planned_exit_date=case.planned_exit_date,
+        id=case.id,
+        state=case.state,
+        company_corporate_number=company.corporate_number,
+        company_name=company.name,
+        reason=case.reason,
+        planned_exit_date=case.planned_exit_date,
         days_remaining=days_remaining(case.planned_exit_date, today),
-        overdue=is_overdue(CaseState(case.state), case.planned_exit_date, today), version=case.version,
+        overdue=is_overdue(CaseState(case.state), case.planned_exit_date, today),
+        version=case.version,
     )
 
 
@@ -320,12 +417,18 @@ def _detail(session: Session, uow: UnitOfWork, case: ExitCase) -> CaseDetail:
         select(InventoryLine).where(InventoryLine.case_id == case.id).order_by(InventoryLine.id)
     ).scalars()
     offers = list(session.execute(select(Offer).where(Offer.case_id == case.id).order_by(Offer.id)).scalars())
-    moves = list(session.execute(
-        select(CaseTransitionRecord).where(CaseTransitionRecord.case_id == case.id)
-        .order_by(CaseTransitionRecord.id)
-    ).scalars())
+    moves = list(
+        session.execute(
+            select(CaseTransitionRecord)
+            .where(CaseTransitionRecord.case_id == case.id)
+            .order_by(CaseTransitionRecord.id)
+        ).scalars()
+    )
     user_ids = {o.made_by_id for o in offers} | {m.actor_id for m in moves}
-    users = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).tuples().all())
+    users = {
+        row.id: row.username
+        for row in session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
+    }
     return CaseDetail(
         **_summary(uow, case, names).model_dump(),
         opened_at=case.opened_at,
@@ -334,10 +437,27 @@ def _detail(session: Session, uow: UnitOfWork, case: ExitCase) -> CaseDetail:
         agreed_amount_yen=case.agreed_amount_yen,
         available_transitions=[t.value for t in available_transitions(CaseState(case.state))],
         inventory=[_line_view(line) for line in lines],
-        offers=[OfferView(id=o.id, kind=o.kind, amount_yen=o.amount_yen, made_by=users[o.made_by_id],
-                          at=o.at, note=o.note) for o in offers],
-        history=[HistoryItem(transition=m.name, from_state=m.from_state, to_state=m.to_state,
-                             actor=users[m.actor_id], role=m.actor_role, at=m.at, reason=m.reason)
-                 for m in moves],
+        offers=[
+            OfferView(
+                id=o.id,
+                kind=o.kind,
+                amount_yen=o.amount_yen,
+                made_by=users[o.made_by_id],
+                at=o.at,
+                note=o.note,
+            )
+            for o in offers
+        ],
+        history=[
+            HistoryItem(
+                transition=m.name,
+                from_state=m.from_state,
+                to_state=m.to_state,
+                actor=users[m.actor_id],
+                role=m.actor_role,
+                at=m.at,
+                reason=m.reason,
+            )
+            for m in moves
+        ],
     )
-

@@ -15,8 +15,9 @@ def register_company(data: CompanyInput, uow: UowDep, actor: ActorDep) -> Compan
 
 
 @router.get("")
-def list_companies(uow: UowDep, actor: ActorDep, search: str | None = None, limit: int = 500,
-                   offset: int = 0) -> list[CompanyView]:
+def list_companies(
+    uow: UowDep, actor: ActorDep, search: str | None = None, limit: int = 500, offset: int = 0
+) -> list[CompanyView]:
     return services.list_companies(uow, actor, search=search, limit=min(limit, 5000), offset=offset)
 
 

@@ -23,16 +23,19 @@ app = typer.Typer(help="The company registry.", no_args_is_help=True)
 
 
 def _show(company: CompanyView) -> None:
-    print_fields(company.name, {
-        "corporate number": company.corporate_number or company.foreign_id,
-        "English name": company.name_en,
-        "industry": company.industry,
-        "capital": yen(company.capital_yen),
-        "employees": company.employees,
-        "SME": f"{'yes' if company.sme else 'no'}{' (small-scale)' if company.small_scale else ''}",
-        "security compliance until": company.security_compliant_until,
-        "capabilities": ", ".join(company.capabilities),
-    })
+    print_fields(
+        company.name,
+        {
+            "corporate number": company.corporate_number or company.foreign_id,
+            "English name": company.name_en,
+            "industry": company.industry,
+            "capital": yen(company.capital_yen),
+            "employees": company.employees,
+            "SME": f"{'yes' if company.sme else 'no'}{' (small-scale)' if company.small_scale else ''}",
+            "security compliance until": company.security_compliant_until,
+            "capabilities": ", ".join(company.capabilities),
+        },
+    )
 
 
 @command(app, "add")
@@ -42,7 +45,9 @@ def add(
     foreign_country: Annotated[str | None, typer.Option("--foreign-country", help="ISO 3166 code.")] = None,
     foreign_id: Annotated[str | None, typer.Option("--foreign-id", help="Foreign registry id.")] = None,
     name_en: Annotated[str | None, typer.Option("--name-en")] = None,
-    industry: Annotated[str, typer.Option("--industry", help="manufacturing|wholesale|retail|services")] = "manufacturing",
+    industry: Annotated[
+        str, typer.Option("--industry", help="manufacturing|wholesale|retail|services")
+    ] = "manufacturing",
     capital_yen: Annotated[int | None, typer.Option("--capital-yen", min=0)] = None,
     employees: Annotated[int | None, typer.Option("--employees", min=0)] = None,
     as_user: AsUser = None,
@@ -51,9 +56,14 @@ def add(
     """Register a company (Japanese by corporate number, foreign by country + registry id)."""
     shokei = ready_app()
     data = CompanyInput(
-        corporate_number=corporate_number, foreign_country=foreign_country,
-        foreign_registry_id=foreign_id, name=name, name_en=name_en, industry=industry,
-        capital_yen=capital_yen, employees=employees,
+        corporate_number=corporate_number,
+        foreign_country=foreign_country,
+        foreign_registry_id=foreign_id,
+        name=name,
+        name_en=name_en,
+        industry=industry,
+        capital_yen=capital_yen,
+        employees=employees,
     )
     company = services.register_company(shokei.uow, acting(shokei, as_user), data)
     print_json(company) if json_output else _show(company)
@@ -80,14 +90,29 @@ def list_companies(
     if json_output:
         print_json(rows)
         return
-    print_table("companies", ("corporate number", "name", "industry", "capital", "employees", "SME"),
-                [(c.corporate_number or c.foreign_id, c.name, c.industry, yen(c.capital_yen),
-                  c.employees, "yes" if c.sme else "no") for c in rows])
+    print_table(
+        "companies",
+        ("corporate number", "name", "industry", "capital", "employees", "SME"),
+        [
+            (
+                c.corporate_number or c.foreign_id,
+                c.name,
+                c.industry,
+                yen(c.capital_yen),
+                c.employees,
+                "yes" if c.sme else "no",
+            )
+            for c in rows
+        ],
+    )
 
 
 @command(app, "import")
 def import_csv(path: Path, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
-    """Import a CSV registry extract (columns: corporate_number,name,name_en,industry,capital_yen,employees)."""
+    """Import a CSV registry extract.
+
+    Columns: corporate_number,name,name_en,industry,capital_yen,employees (UTF-8, header row).
+    """
     shokei = ready_app()
     created = services.import_companies(shokei.uow, acting(shokei, as_user), path)
     if json_output:

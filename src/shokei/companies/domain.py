@@ -29,6 +29,8 @@ class CorporateNumber:
     def parse(cls, raw: str) -> CorporateNumber:
         # NFKC turns full-width digits (１２３) into ASCII; separators are how people write it.
         text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
+        if not text:
+            raise BadInput("corporate number is empty; it must have 13 digits")
         if not text.isascii() or not text.isdigit():
             raise BadInput(f"corporate number {raw!r} must contain only digits")
         if len(text) != CORPORATE_NUMBER_LENGTH:
@@ -37,9 +39,7 @@ class CorporateNumber:
             )
         expected = corporate_check_digit(text[1:])
         if int(text[0]) != expected:
-            raise BadInput(
-                f"corporate number {raw!r} has check digit {text[0]}; expected {expected}"
-            )
+            raise BadInput(f"corporate number {raw!r} has check digit {text[0]}; expected {expected}")
         return cls(text)
 
     @classmethod

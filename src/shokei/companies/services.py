@@ -29,9 +29,7 @@ def _require(actor: Actor, permission: Permission) -> None:
 
 def view(company: Company) -> CompanyView:
     status = classify_sme(Industry(company.industry), company.capital_yen, company.employees)
-    foreign = (
-        f"{company.foreign_country}-{company.foreign_registry_id}" if company.foreign_country else None
-    )
+    foreign = f"{company.foreign_country}-{company.foreign_registry_id}" if company.foreign_country else None
     return CompanyView(
         id=company.id,
         corporate_number=company.corporate_number,

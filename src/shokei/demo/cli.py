@@ -9,8 +9,11 @@ app = typer.Typer(help="Demo data.", no_args_is_help=True)
 
 
 def show_logins(report: DemoReport) -> None:
-    print_table("demo logins (shown once; also saved in the data dir)", ("user", "role", "password"),
-                [(name, role, password) for name, (role, password) in report.logins.items()])
+    print_table(
+        "demo logins (shown once; also saved in the data dir)",
+        ("user", "role", "password"),
+        [(name, role, password) for name, (role, password) in report.logins.items()],
+    )
 
 
 @command(app, "seed")
@@ -19,8 +22,13 @@ def seed(json_output: JsonOutput = False) -> None:
     shokei = ready_app()
     report = seed_demo(shokei)
     if json_output:
-        print_json({"companies": report.companies, "cases": report.cases,
-                    "logins": {n: {"role": r, "password": p} for n, (r, p) in report.logins.items()}})
+        print_json(
+            {
+                "companies": report.companies,
+                "cases": report.cases,
+                "logins": {n: {"role": r, "password": p} for n, (r, p) in report.logins.items()},
+            }
+        )
         return
     typer.echo(f"{report.companies} companies, {len(report.cases)} cases")
     show_logins(report)

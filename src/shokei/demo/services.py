@@ -20,37 +20,124 @@ from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyView
 from shokei.errors import Conflict
 
-_PLACES = ["東邦", "北斗", "大和", "三河", "相模", "筑波", "瀬戸内", "信州", "富士", "北陸", "湘南", "播磨",
-           "越後", "常磐", "房総", "阿蘇", "日向", "出雲", "若狭", "伊那", "那須", "石狩", "紀州", "浜松"]
-_TRADES = ["精機", "電子", "工業", "製作所", "光学", "化成", "金属工業", "航空部品", "通信機", "鋳造",
-           "特殊鋼", "電装", "計器", "樹脂工業", "熱処理", "ばね製作所", "歯車", "センサー"]
-_CAPABILITIES = ["machining", "castings", "rf_antenna", "optics", "composites", "electronics",
-                 "heat_treatment", "propulsion", "sonar", "small_arms", "radar", "software"]
-_FOREIGN = [("CN", "91110000MA01", "华晨精密机械有限公司", "Huachen Precision Machinery Co., Ltd."),
-            ("CN", "91310000MA1K", "上海远洋通信设备有限公司", "Shanghai Ocean Communication Equipment"),
-            ("US", "DE-5512873", "Pacific Components Holdings Inc.", "Pacific Components Holdings Inc."),
-            ("SG", "201912345K", "Straits Industrial Capital Pte. Ltd.", "Straits Industrial Capital")]
+_PLACES = [
+    "東邦",
+    "北斗",
+    "大和",
+    "三河",
+    "相模",
+    "筑波",
+    "瀬戸内",
+    "信州",
+    "富士",
+    "北陸",
+    "湘南",
+    "播磨",
+    "越後",
+    "常磐",
+    "房総",
+    "阿蘇",
+    "日向",
+    "出雲",
+    "若狭",
+    "伊那",
+    "那須",
+    "石狩",
+    "紀州",
+    "浜松",
+]
+_TRADES = [
+    "精機",
+    "電子",
+    "工業",
+    "製作所",
+    "光学",
+    "化成",
+    "金属工業",
+    "航空部品",
+    "通信機",
+    "鋳造",
+    "特殊鋼",
+    "電装",
+    "計器",
+    "樹脂工業",
+    "熱処理",
+    "ばね製作所",
+    "歯車",
+    "センサー",
+]
+_CAPABILITIES = [
+    "machining",
+    "castings",
+    "rf_antenna",
+    "optics",
+    "composites",
+    "electronics",
+    "heat_treatment",
+    "propulsion",
+    "sonar",
+    "small_arms",
+    "radar",
+    "software",
+]
+_FOREIGN = [
+    ("CN", "91110000MA01", "华晨精密机械有限公司", "Huachen Precision Machinery Co., Ltd."),
+    ("CN", "91310000MA1K", "上海远洋通信设备有限公司", "Shanghai Ocean Communication Equipment"),
+    ("US", "DE-5512873", "Pacific Components Holdings Inc.", "Pacific Components Holdings Inc."),
+    ("SG", "201912345K", "Straits Industrial Capital Pte. Ltd.", "Straits Industrial Capital"),
+]
 
 DEMO_USERS = [
-    ("intake", Role.INTAKE_OFFICER), ("examiner", Role.EXAMINER), ("examiner2", Role.EXAMINER),
-    ("negotiator", Role.NEGOTIATOR), ("manager", Role.PROGRAM_MANAGER), ("auditor", Role.AUDITOR),
+    ("intake", Role.INTAKE_OFFICER),
+    ("examiner", Role.EXAMINER),
+    ("examiner2", Role.EXAMINER),
+    ("negotiator", Role.NEGOTIATOR),
+    ("manager", Role.PROGRAM_MANAGER),
+    ("auditor", Role.AUDITOR),
 ]
 
 # The path each demo case travels; a case stops at the state it is meant to show.
-_MAIN_PATH = [TransitionName.SUBMIT, TransitionName.START_EXAMINATION,
-              TransitionName.DETERMINE_PROTECTION_REQUIRED, TransitionName.OPEN_NEGOTIATION,
-              TransitionName.APPROVE_PURCHASE, TransitionName.START_SUCCESSOR_SELECTION,
-              TransitionName.SELECT_SUCCESSOR, TransitionName.HAND_OVER, TransitionName.CLOSE]
-_RELEASE_PATH = [TransitionName.SUBMIT, TransitionName.START_EXAMINATION,
-                 TransitionName.DETERMINE_NOT_SIGNIFICANT, TransitionName.RELEASE]
-_FAILED_PATH = [TransitionName.SUBMIT, TransitionName.START_EXAMINATION,
-                TransitionName.DETERMINE_PROTECTION_REQUIRED, TransitionName.OPEN_NEGOTIATION,
-                TransitionName.FAIL_NEGOTIATION, TransitionName.ESCALATE]
+_MAIN_PATH = [
+    TransitionName.SUBMIT,
+    TransitionName.START_EXAMINATION,
+    TransitionName.DETERMINE_PROTECTION_REQUIRED,
+    TransitionName.OPEN_NEGOTIATION,
+    TransitionName.APPROVE_PURCHASE,
+    TransitionName.START_SUCCESSOR_SELECTION,
+    TransitionName.SELECT_SUCCESSOR,
+    TransitionName.HAND_OVER,
+    TransitionName.CLOSE,
+]
+_RELEASE_PATH = [
+    TransitionName.SUBMIT,
+    TransitionName.START_EXAMINATION,
+    TransitionName.DETERMINE_NOT_SIGNIFICANT,
+    TransitionName.RELEASE,
+]
+_FAILED_PATH = [
+    TransitionName.SUBMIT,
+    TransitionName.START_EXAMINATION,
+    TransitionName.DETERMINE_PROTECTION_REQUIRED,
+    TransitionName.OPEN_NEGOTIATION,
+    TransitionName.FAIL_NEGOTIATION,
+    TransitionName.ESCALATE,
+]
 
 DEMO_CASES: list[tuple[list[TransitionName], int]] = [
-    (_MAIN_PATH, 0), (_MAIN_PATH, 0), (_MAIN_PATH, 1), (_MAIN_PATH, 2), (_MAIN_PATH, 3),
-    (_MAIN_PATH, 4), (_MAIN_PATH, 5), (_MAIN_PATH, 7), (_MAIN_PATH, 8), (_MAIN_PATH, 9),
-    (_RELEASE_PATH, 3), (_RELEASE_PATH, 4), (_FAILED_PATH, 5), (_FAILED_PATH, 6),
+    (_MAIN_PATH, 0),
+    (_MAIN_PATH, 0),
+    (_MAIN_PATH, 1),
+    (_MAIN_PATH, 2),
+    (_MAIN_PATH, 3),
+    (_MAIN_PATH, 4),
+    (_MAIN_PATH, 5),
+    (_MAIN_PATH, 7),
+    (_MAIN_PATH, 8),
+    (_MAIN_PATH, 9),
+    (_RELEASE_PATH, 3),
+    (_RELEASE_PATH, 4),
+    (_FAILED_PATH, 5),
+    (_FAILED_PATH, 6),
 ]
 
 
@@ -69,26 +156,40 @@ def _company_inputs(rng: random.Random, count: int) -> list[CompanyInput]:
             base = f"{rng.randrange(10**11, 10**12):012d}"
         used.add(base)
         tier = "prime" if n < 8 else "tier2" if n < 60 else "tier3"
-        capital = {"prime": rng.randrange(10, 300) * 1_000_000_000,
-                   "tier2": rng.randrange(100, 2000) * 1_000_000,
-                   "tier3": rng.randrange(3, 300) * 1_000_000}[tier]
-        employees = {"prime": rng.randrange(3000, 40000), "tier2": rng.randrange(150, 1500),
-                     "tier3": rng.randrange(4, 300)}[tier]
+        capital = {
+            "prime": rng.randrange(10, 300) * 1_000_000_000,
+            "tier2": rng.randrange(100, 2000) * 1_000_000,
+            "tier3": rng.randrange(3, 300) * 1_000_000,
+        }[tier]
+        employees = {
+            "prime": rng.randrange(3000, 40000),
+            "tier2": rng.randrange(150, 1500),
+            "tier3": rng.randrange(4, 300),
+        }[tier]
         trade = "重工業" if tier == "prime" else rng.choice(_TRADES)
         name = f"{'株式会社' if n % 3 else ''}{rng.choice(_PLACES)}{trade}{'' if n % 3 else '株式会社'}"
-        inputs.append(CompanyInput(
-            corporate_number=CorporateNumber.from_base(base).value, name=name, industry="manufacturing",
-            capital_yen=capital, employees=employees,
-            security_compliant_until=date(2027, 3, 31) if rng.random() < 0.8 else date(2025, 3, 31),
-            capabilities=rng.sample(_CAPABILITIES, k=rng.randrange(1, 4)),
-        ))
+        inputs.append(
+            CompanyInput(
+                corporate_number=CorporateNumber.from_base(base).value,
+                name=name,
+                industry="manufacturing",
+                capital_yen=capital,
+                employees=employees,
+                security_compliant_until=date(2027, 3, 31) if rng.random() < 0.8 else date(2025, 3, 31),
+                capabilities=rng.sample(_CAPABILITIES, k=rng.randrange(1, 4)),
+            )
+        )
     return inputs
 
 
-def _make_users(shokei: Shokei, admin: Actor, supplier_company: str, successor_company: str,
-                report: DemoReport) -> dict[Role | str, Actor]:
+def _make_users(
+    shokei: Shokei, admin: Actor, supplier_company: str, successor_company: str, report: DemoReport
+) -> dict[Role | str, Actor]:
     wanted: list[tuple[str, Role, str | None]] = [(n, r, None) for n, r in DEMO_USERS]
-    wanted += [("supplier", Role.SUPPLIER, supplier_company), ("successor", Role.SUCCESSOR, successor_company)]
+    wanted += [
+        ("supplier", Role.SUPPLIER, supplier_company),
+        ("successor", Role.SUCCESSOR, successor_company),
+    ]
     actors: dict[Role | str, Actor] = {}
     for name, role, company in wanted:
         credential = accounts.add_user(shokei.uow, admin, name, role.value, company=company)
@@ -97,18 +198,32 @@ def _make_users(shokei: Shokei, admin: Actor, supplier_company: str, successor_c
     return actors
 
 
-def _drive(shokei: Shokei, users: dict[Role | str, Actor], case_id: int, steps: list[TransitionName],
-           successor: CompanyView) -> None:
-    by_role = {Role.SUPPLIER: users["supplier"], Role.INTAKE_OFFICER: users["intake"],
-               Role.EXAMINER: users["examiner"], Role.NEGOTIATOR: users["negotiator"],
-               Role.PROGRAM_MANAGER: users["manager"]}
+def _drive(
+    shokei: Shokei,
+    users: dict[Role | str, Actor],
+    case_id: int,
+    steps: list[TransitionName],
+    successor: CompanyView,
+) -> None:
+    by_role = {
+        Role.SUPPLIER: users["supplier"],
+        Role.INTAKE_OFFICER: users["intake"],
+        Role.EXAMINER: users["examiner"],
+        Role.NEGOTIATOR: users["negotiator"],
+        Role.PROGRAM_MANAGER: users["manager"],
+    }
     uow = shokei.uow
     for step in steps:
         if step is TransitionName.START_EXAMINATION:
             cases.transition_case(uow, by_role[Role.INTAKE_OFFICER], case_id, step)
             for line in cases.get_case(uow, by_role[Role.EXAMINER], case_id).inventory:
-                cases.examine_document(uow, by_role[Role.EXAMINER], case_id, line.id,
-                                       note="図面一式を確認。防衛装備品固有の設計情報を含む。")
+                cases.examine_document(
+                    uow,
+                    by_role[Role.EXAMINER],
+                    case_id,
+                    line.id,
+                    note="図面一式を確認。防衛装備品固有の設計情報を含む。",
+                )
             continue
         if step is TransitionName.APPROVE_PURCHASE:
             cases.agree_purchase(uow, by_role[Role.NEGOTIATOR], case_id, amount_yen=48_500_000)
@@ -119,8 +234,14 @@ def _drive(shokei: Shokei, users: dict[Role | str, Actor], case_id: int, steps: 
             actor = by_role[Role.EXAMINER]
         elif step in (TransitionName.OPEN_NEGOTIATION, TransitionName.FAIL_NEGOTIATION):
             actor = by_role[Role.NEGOTIATOR]
-        cases.transition_case(uow, actor, case_id, step, reason="デモデータ: 所定の手続による",
-                              successor=successor.corporate_number)
+        cases.transition_case(
+            uow,
+            actor,
+            case_id,
+            step,
+            reason="デモデータ: 所定の手続による",
+            successor=successor.corporate_number,
+        )
 
 
 def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -> DemoReport:
@@ -131,22 +252,39 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
         raise Conflict("the database already holds companies; demo data goes into an empty one")
     created = [companies.register_company(uow, admin, data) for data in _company_inputs(rng, companies_count)]
     for country, registry_id, name, name_en in _FOREIGN:
-        companies.register_company(uow, admin, CompanyInput(
-            foreign_country=country, foreign_registry_id=registry_id, name=name, name_en=name_en))
+        companies.register_company(
+            uow,
+            admin,
+            CompanyInput(
+                foreign_country=country, foreign_registry_id=registry_id, name=name, name_en=name_en
+            ),
+        )
     report.companies = len(created) + len(_FOREIGN)
     smes = [c for c in created if c.sme]
     successor = created[1]
-    users = _make_users(shokei, admin, smes[0].corporate_number or "", successor.corporate_number or "", report)
+    users = _make_users(
+        shokei, admin, smes[0].corporate_number or "", successor.corporate_number or "", report
+    )
     today = uow.clock.today()
     for number, (path, stop) in enumerate(DEMO_CASES):
         company = smes[number]
         opener = users["supplier"] if number == 0 else users["intake"]
-        case = cases.open_case(uow, opener, company=company.corporate_number or "",
-                               reason=rng.choice(["business_difficulty", "factory_closure", "restructuring"]),
-                               planned_exit_date=today + timedelta(days=rng.randrange(-20, 200)))
+        case = cases.open_case(
+            uow,
+            opener,
+            company=company.corporate_number or "",
+            reason=rng.choice(["business_difficulty", "factory_closure", "restructuring"]),
+            planned_exit_date=today + timedelta(days=rng.randrange(-20, 200)),
+        )
         for sheet in range(rng.randrange(2, 5)):
-            cases.add_inventory_line(uow, opener, case.id, title=f"{company.name} 部品図 第{sheet + 1}葉",
-                                     drawing_number=f"DWG-{case.id:03d}-{sheet + 1:02d}", revision="C")
+            cases.add_inventory_line(
+                uow,
+                opener,
+                case.id,
+                title=f"{company.name} 部品図 第{sheet + 1}葉",
+                drawing_number=f"DWG-{case.id:03d}-{sheet + 1:02d}",
+                revision="C",
+            )
         _drive(shokei, users, case.id, path[:stop], successor)
         report.cases[case.id] = cases.get_case(uow, users["auditor"], case.id).state
     return report

@@ -1,0 +1,144 @@
+"""Test wiring: a real database (SQLite, or PostgreSQL with SHOKEI_TEST_DATABASE=postgresql) built
+by the Alembic migrations, emptied after every test that used it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from shokei.all_models import metadata
+from shokei.clock import FixedClock
+from shokei.db import UnitOfWork, make_engine
+from shokei.migrate import upgrade_to_head
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO.parent / "shared" / "fixtures" / "real"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DB_FIXTURES = {"database_url", "engine", "uow", "cli_env", "api"}
+# 2026-06-01 09:00 JST: inside FY2026, a fixed "now" so deadlines are reproducible.
+TEST_NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def _backend() -> str:
+    return os.environ.get("SHOKEI_TEST_DATABASE", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if _backend() == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    server = make_url(os.environ.get("SHOKEI_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL))
+    name = f"shokei_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        pytest.exit(f"PostgreSQL tests requested but the server is unreachable: {error}", returncode=3)
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(TEST_NOW)
+
+
+@pytest.fixture
+def uow(engine: Engine, clock: FixedClock) -> Iterator[UnitOfWork]:
+    yield UnitOfWork(engine, clock)
+    _empty_all_tables(engine)
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    assert FIXTURES.is_dir(), f"real fixtures missing at {FIXTURES}"
+    return FIXTURES
+
+
+class CliResult:
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code, self.stdout, self.stderr = exit_code, stdout, stderr
+
+    def json(self) -> object:
+        import json
+
+        assert self.exit_code == 0, self.stderr
+        return json.loads(self.stdout)
+
+
+class Cli:
+    """Runs `shokei ...` in-process against the test database, like a shell would."""
+
+    def __init__(self) -> None:
+        from typer.testing import CliRunner
+
+        from shokei.cli import app
+
+        self.app, self.runner = app, CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None) -> CliResult:
+        result = self.runner.invoke(self.app, list(args), input=input)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def cli_env(uow: UnitOfWork, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SHOKEI_DATABASE_URL", database_url)
+    monkeypatch.setenv("SHOKEI_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("SHOKEI_USER", raising=False)
+    return tmp_path / "var"
+
+
+@pytest.fixture
+def cli(cli_env: Path) -> Cli:
+    return Cli()
+
+
+@pytest.fixture
+def api(uow: UnitOfWork, tmp_path: Path) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from shokei.app import create_app
+    from shokei.bootstrap import Shokei
+    from shokei.settings import Settings
+
+    app = create_app(Shokei(Settings(data_dir=tmp_path / "var"), uow))
+    with TestClient(app) as client:
+        yield client

@@ -1,0 +1,90 @@
+"""Test data builders that go through the real services (and so the audit ledger)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from shokei.accounts import services as accounts
+from shokei.accounts.domain import Actor, Role
+from shokei.cases import services as cases
+from shokei.cases.schemas import CaseDetail
+from shokei.companies import services as companies
+from shokei.companies.domain import CorporateNumber
+from shokei.companies.schemas import CompanyInput, CompanyView
+from shokei.db import UnitOfWork
+
+_serial = itertools.count(100_000_000_001)
+PASSWORD = "correct horse battery"
+
+
+def admin(uow: UnitOfWork) -> Actor:
+    if not accounts.user_exists(uow, "admin"):
+        accounts.add_user(uow, None, "admin", "admin", password=PASSWORD)
+    return accounts.actor_for_username(uow, "admin")
+
+
+def company(uow: UnitOfWork, name: str = "試験精機株式会社", **fields: object) -> CompanyView:
+    number = CorporateNumber.from_base(f"{next(_serial):012d}").value
+    data = CompanyInput(corporate_number=number, name=name, **fields)  # type: ignore[arg-type]
+    return companies.register_company(uow, admin(uow), data)
+
+
+def user(uow: UnitOfWork, role: Role, company_number: str | None = None, name: str | None = None) -> Actor:
+    username = name or f"{role.value}-{next(_serial) % 100000}"
+    accounts.add_user(uow, admin(uow), username, role.value, company=company_number, password=PASSWORD)
+    return accounts.actor_for_username(uow, username)
+
+
+class Office:
+    """One user per role plus a withdrawing company and a would-be successor."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.withdrawing = company(uow, "退出工業株式会社", capital_yen=50_000_000, employees=40)
+        self.successor_company = company(uow, "承継重工業株式会社", capital_yen=5_000_000_000, employees=5000)
+        self.supplier = user(uow, Role.SUPPLIER, self.withdrawing.corporate_number, "supplier")
+        self.successor = user(uow, Role.SUCCESSOR, self.successor_company.corporate_number, "successor")
+        self.intake = user(uow, Role.INTAKE_OFFICER, name="intake")
+        self.examiner = user(uow, Role.EXAMINER, name="examiner")
+        self.negotiator = user(uow, Role.NEGOTIATOR, name="negotiator")
+        self.manager = user(uow, Role.PROGRAM_MANAGER, name="manager")
+        self.auditor = user(uow, Role.AUDITOR, name="auditor")
+        self.admin = admin(uow)
+
+    def open_case(self, documents: int = 2) -> CaseDetail:
+        case = cases.open_case(
+            self.uow,
+            self.supplier,
+            company=self.withdrawing.corporate_number or "",
+            reason="factory_closure",
+            planned_exit_date=date(2026, 9, 30),
+        )
+        for n in range(documents):
+            cases.add_inventory_line(
+                self.uow, self.supplier, case.id, title=f"部品図 {n + 1}", drawing_number=f"D-{n + 1}"
+            )
+        return cases.get_case(self.uow, self.supplier, case.id)
+
+    def move(self, case_id: int, name: str, actor: Actor, **kwargs: object) -> CaseDetail:
+        return cases.transition_case(self.uow, actor, case_id, name, **kwargs)  # type: ignore[arg-type]
+
+    def to_under_examination(self, case_id: int) -> None:
+        self.move(case_id, "submit", self.supplier)
+        self.move(case_id, "start_examination", self.intake)
+
+    def examine_all(self, case_id: int) -> None:
+        for line in cases.get_case(self.uow, self.examiner, case_id).inventory:
+            cases.examine_document(self.uow, self.examiner, case_id, line.id, note="確認済み")
+
+    def to_negotiating(self, case_id: int) -> None:
+        self.to_under_examination(case_id)
+        self.examine_all(case_id)
+        self.move(case_id, "determine_protection_required", self.examiner, reason="固有技術")
+        self.move(case_id, "open_negotiation", self.negotiator)
+
+    def to_successor_selection(self, case_id: int) -> None:
+        self.to_negotiating(case_id)
+        cases.agree_purchase(self.uow, self.negotiator, case_id, amount_yen=30_000_000)
+        self.move(case_id, "approve_purchase", self.manager)
+        self.move(case_id, "start_successor_selection", self.manager)

@@ -1,0 +1,215 @@
+"""The exit-case scenario end to end through the `shokei` CLI (the interface contract)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Cli
+
+from shokei.companies.domain import CorporateNumber
+
+WITHDRAWING = CorporateNumber.from_base("301010101010").value
+SUCCESSOR = CorporateNumber.from_base("301010101011").value
+
+
+def _setup_office(cli: Cli) -> None:
+    init = cli("init", "--json").json()
+    assert init["admin_password"]  # type: ignore[index]
+    again = cli("init", "--json").json()
+    assert again == {"changed": False, "created": [], "admin_password": None}
+    company = cli(
+        "company",
+        "add",
+        "--corporate-number",
+        WITHDRAWING,
+        "--name",
+        "退出精密株式会社",
+        "--industry",
+        "manufacturing",
+        "--capital-yen",
+        "80000000",
+        "--employees",
+        "350",
+        "--as",
+        "admin",
+        "--json",
+    ).json()
+    assert company["corporate_number"] == WITHDRAWING  # type: ignore[index]
+    cli("company", "add", "--corporate-number", SUCCESSOR, "--name", "承継重工株式会社", "--as", "admin")
+    for name, role in [
+        ("intake", "intake_officer"),
+        ("examiner", "examiner"),
+        ("negotiator", "negotiator"),
+        ("manager", "program_manager"),
+        ("auditor", "auditor"),
+    ]:
+        created = cli("user", "add", name, "--role", role, "--as", "admin", "--json").json()
+        assert len(created["password"]) >= 12  # type: ignore[index]
+    added = cli(
+        "user",
+        "add",
+        "supplier",
+        "--role",
+        "supplier",
+        "--company",
+        WITHDRAWING,
+        "--password-stdin",
+        "--as",
+        "admin",
+        input="a long enough password\n",
+    )
+    assert added.exit_code == 0, added.stderr
+    assert "password:" not in added.stdout
+
+
+def test_company_show_contract(cli: Cli) -> None:
+    _setup_office(cli)
+    shown = cli("company", "show", f"{WITHDRAWING[:1]}-{WITHDRAWING[1:]}", "--as", "intake", "--json").json()
+    # capital ¥80M <= ¥300M: an SME although it has 350 people; not small-scale.
+    assert shown["corporate_number"] == WITHDRAWING  # type: ignore[index]
+    assert shown["sme"] is True  # type: ignore[index]
+    assert shown["small_scale"] is False  # type: ignore[index]
+
+
+def test_case_from_notice_to_closed_through_the_cli(cli: Cli) -> None:
+    _setup_office(cli)
+    opened = cli(
+        "case",
+        "open",
+        "--company",
+        WITHDRAWING,
+        "--reason",
+        "factory_closure",
+        "--exit-date",
+        "2026-12-31",
+        "--as",
+        "supplier",
+        "--json",
+    ).json()
+    assert opened["state"] == "notified"  # type: ignore[index]
+    case = str(opened["id"])  # type: ignore[index]
+    line = cli(
+        "case",
+        "add-document",
+        case,
+        "--title",
+        "砲身部品図",
+        "--drawing-number",
+        "MG-001",
+        "--revision",
+        "B",
+        "--as",
+        "supplier",
+        "--json",
+    ).json()
+    assert line["drawing_number"] == "MG-001"  # type: ignore[index]
+
+    def move(name: str, actor: str, *extra: str) -> dict[str, object]:
+        return cli("case", "transition", case, name, "--as", actor, "--json", *extra).json()  # type: ignore[return-value]
+
+    move("submit", "supplier")
+    move("start_examination", "intake")
+    cli("case", "examine-document", case, str(line["id"]), "--note", "固有技術あり", "--as", "examiner")  # type: ignore[index]
+    move("determine_protection_required", "examiner", "--reason", "機関銃部品の固有設計")
+    move("open_negotiation", "negotiator")
+    cli("case", "offer", case, "--amount", "25000000", "--kind", "agreement", "--as", "negotiator")
+    assert move("approve_purchase", "manager")["state"] == "purchase_agreed"
+    move("start_successor_selection", "manager")
+    selected = move("select_successor", "manager", "--successor", SUCCESSOR)
+    assert selected["state"] == "successor_selection"
+    assert selected["successor_corporate_number"] == SUCCESSOR
+    move("hand_over", "manager")
+    assert move("close", "manager")["state"] == "closed"
+
+    shown = cli("case", "show", case, "--as", "auditor", "--json").json()
+    assert shown["state"] == "closed"  # type: ignore[index]
+    assert len(shown["history"]) == 10  # type: ignore[index]
+    listed = cli("case", "list", "--as", "supplier", "--json").json()
+    assert [c["id"] for c in listed] == [int(case)]  # type: ignore[union-attr,index]
+
+
+def test_cli_errors_are_one_line_with_contract_exit_codes(cli: Cli) -> None:
+    _setup_office(cli)
+    bad_number = cli("company", "add", "--corporate-number", "2180301018771", "--name", "X", "--as", "admin")
+    assert bad_number.exit_code == 2
+    assert "expected 1" in bad_number.stderr
+    assert "Traceback" not in bad_number.stderr + bad_number.stdout
+    assert cli("case", "show", "999", "--as", "auditor").exit_code == 3
+    assert cli("case", "list", "--as", "admin").exit_code == 3  # admins do not read cases
+    assert cli("case", "list", "--as", "nobody").exit_code == 3
+    assert cli("case", "list").exit_code == 2  # who are you?
+    opened = cli(
+        "case",
+        "open",
+        "--company",
+        WITHDRAWING,
+        "--reason",
+        "other",
+        "--exit-date",
+        "2026-12-31",
+        "--as",
+        "intake",
+        "--json",
+    ).json()
+    conflict = cli("case", "transition", str(opened["id"]), "close", "--as", "manager")  # type: ignore[index]
+    assert conflict.exit_code == 4
+    assert "allowed only from 'handed_over'" in conflict.stderr
+    assert (
+        cli(
+            "case",
+            "open",
+            "--company",
+            WITHDRAWING,
+            "--reason",
+            "bored",
+            "--exit-date",
+            "2026-12-31",
+            "--as",
+            "intake",
+        ).exit_code
+        == 2
+    )
+    assert (
+        cli(
+            "case",
+            "open",
+            "--company",
+            WITHDRAWING,
+            "--reason",
+            "other",
+            "--exit-date",
+            "31/12/2026",
+            "--as",
+            "intake",
+        ).exit_code
+        == 2
+    )
+
+
+def test_console_script_runs_as_a_real_process(cli: Cli, cli_env: Path) -> None:
+    cli("init")
+    shokei = Path(sys.executable).parent / "shokei"
+    env = {**os.environ, "SHOKEI_USER": "admin"}
+    done = subprocess.run(
+        [str(shokei), "company", "list", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    missing = subprocess.run(
+        [str(shokei), "case", "show", "1", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert missing.returncode == 3
+    assert missing.stderr.strip().count("\n") == 0

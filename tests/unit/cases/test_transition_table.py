@@ -1,0 +1,161 @@
+"""Every (state, transition, role) triple against the workflow in shared/docs/DOMAIN.md."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from shokei.accounts.domain import Actor, Role
+from shokei.cases.domain import (
+    TERMINAL_STATES,
+    CaseFacts,
+    CaseState,
+    GuardRefused,
+    IllegalTransition,
+    TransitionName,
+    TransitionRequest,
+    available_transitions,
+    days_remaining,
+    decide,
+    is_overdue,
+)
+from shokei.errors import Forbidden
+
+S, T, R = CaseState, TransitionName, Role
+
+# The specification, written out independently of shokei.cases.domain.TRANSITIONS.
+SPEC: dict[TransitionName, tuple[CaseState, CaseState, set[Role]]] = {
+    T.SUBMIT: (S.NOTIFIED, S.DOCUMENTS_SUBMITTED, {R.SUPPLIER, R.INTAKE_OFFICER}),
+    T.START_EXAMINATION: (S.DOCUMENTS_SUBMITTED, S.UNDER_EXAMINATION, {R.INTAKE_OFFICER}),
+    T.DETERMINE_PROTECTION_REQUIRED: (S.UNDER_EXAMINATION, S.PROTECTION_REQUIRED, {R.EXAMINER}),
+    T.DETERMINE_NOT_SIGNIFICANT: (S.UNDER_EXAMINATION, S.NOT_SIGNIFICANT, {R.EXAMINER}),
+    T.RELEASE: (S.NOT_SIGNIFICANT, S.CLOSED_RELEASED, {R.PROGRAM_MANAGER}),
+    T.OPEN_NEGOTIATION: (S.PROTECTION_REQUIRED, S.NEGOTIATING, {R.NEGOTIATOR}),
+    T.APPROVE_PURCHASE: (S.NEGOTIATING, S.PURCHASE_AGREED, {R.PROGRAM_MANAGER}),
+    T.FAIL_NEGOTIATION: (S.NEGOTIATING, S.NEGOTIATION_FAILED, {R.NEGOTIATOR}),
+    T.ESCALATE: (S.NEGOTIATION_FAILED, S.ESCALATED, {R.PROGRAM_MANAGER}),
+    T.START_SUCCESSOR_SELECTION: (S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER}),
+    T.SELECT_SUCCESSOR: (S.SUCCESSOR_SELECTION, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER}),
+    T.HAND_OVER: (S.SUCCESSOR_SELECTION, S.HANDED_OVER, {R.PROGRAM_MANAGER}),
+    T.CLOSE: (S.HANDED_OVER, S.CLOSED, {R.PROGRAM_MANAGER}),
+}
+
+COMPANY, OTHER_COMPANY, SUCCESSOR = 10, 11, 12
+
+
+def _actor(role: Role, user_id: int = 1) -> Actor:
+    bound = role in (R.SUPPLIER, R.SUCCESSOR)
+    return Actor(user_id, f"u{user_id}", role, COMPANY if bound else None)
+
+
+def _satisfied(state: CaseState) -> CaseFacts:
+    return CaseFacts(
+        state=state,
+        company_id=COMPANY,
+        inventory_lines=2,
+        agreed_amount_yen=1,
+        successor_company_id=SUCCESSOR,
+    )
+
+
+def _request(name: TransitionName) -> TransitionRequest:
+    return TransitionRequest(name, reason="理由", successor_company_id=SUCCESSOR)
+
+
+TRIPLES = list(itertools.product(CaseState, TransitionName, Role))
+
+
+@pytest.mark.parametrize(("state", "name", "role"), TRIPLES, ids=[f"{s}-{t}-{r}" for s, t, r in TRIPLES])
+def test_every_state_transition_role_triple(state: CaseState, name: TransitionName, role: Role) -> None:
+    source, target, roles = SPEC[name]
+    if state is not source:
+        with pytest.raises(IllegalTransition, match=f"allowed only from '{source}'"):
+            decide(_actor(role), _satisfied(state), _request(name))
+    elif role not in roles:
+        with pytest.raises(Forbidden, match="needs role"):
+            decide(_actor(role), _satisfied(state), _request(name))
+    else:
+        assert decide(_actor(role), _satisfied(state), _request(name)).target is target
+
+
+def test_spec_covers_every_transition_and_terminal_states_have_no_exit() -> None:
+    assert set(SPEC) == set(TransitionName)
+    assert {S.CLOSED, S.CLOSED_RELEASED, S.ESCALATED} == TERMINAL_STATES
+    for state in TERMINAL_STATES:
+        assert available_transitions(state) == []
+    reachable = {S.NOTIFIED} | {target for _, target, _ in SPEC.values()}
+    assert reachable == set(CaseState)
+
+
+def test_submit_needs_an_inventory_line() -> None:
+    empty = CaseFacts(state=S.NOTIFIED, company_id=COMPANY, inventory_lines=0)
+    with pytest.raises(GuardRefused, match="inventory is empty"):
+        decide(_actor(R.INTAKE_OFFICER), empty, _request(T.SUBMIT))
+
+
+def test_supplier_cannot_submit_another_companys_case() -> None:
+    facts = CaseFacts(state=S.NOTIFIED, company_id=OTHER_COMPANY, inventory_lines=1)
+    with pytest.raises(Forbidden, match="own company"):
+        decide(_actor(R.SUPPLIER), facts, _request(T.SUBMIT))
+
+
+def test_determination_needs_every_document_examined_and_a_reason() -> None:
+    facts = CaseFacts(
+        state=S.UNDER_EXAMINATION, company_id=COMPANY, inventory_lines=3, unexamined_documents=2
+    )
+    with pytest.raises(GuardRefused, match="2 document"):
+        decide(_actor(R.EXAMINER), facts, _request(T.DETERMINE_PROTECTION_REQUIRED))
+    done = CaseFacts(state=S.UNDER_EXAMINATION, company_id=COMPANY, inventory_lines=3)
+    with pytest.raises(GuardRefused, match="reason is required"):
+        decide(_actor(R.EXAMINER), done, TransitionRequest(T.DETERMINE_NOT_SIGNIFICANT, reason="  "))
+
+
+@pytest.mark.parametrize("name", [T.APPROVE_PURCHASE, T.SELECT_SUCCESSOR])
+def test_program_manager_who_examined_or_negotiated_is_refused(name: TransitionName) -> None:
+    state = SPEC[name][0]
+    examined = CaseFacts(
+        state, COMPANY, agreed_amount_yen=5, successor_company_id=SUCCESSOR, examiner_user_ids=frozenset({7})
+    )
+    negotiated = CaseFacts(
+        state,
+        COMPANY,
+        agreed_amount_yen=5,
+        successor_company_id=SUCCESSOR,
+        negotiator_user_ids=frozenset({7}),
+    )
+    with pytest.raises(Forbidden, match="you examined"):
+        decide(_actor(R.PROGRAM_MANAGER, 7), examined, _request(name))
+    with pytest.raises(Forbidden, match="you negotiated"):
+        decide(_actor(R.PROGRAM_MANAGER, 7), negotiated, _request(name))
+    assert decide(_actor(R.PROGRAM_MANAGER, 8), examined, _request(name)).name is name
+
+
+def test_purchase_approval_needs_an_agreed_amount() -> None:
+    facts = CaseFacts(state=S.NEGOTIATING, company_id=COMPANY)
+    with pytest.raises(GuardRefused, match="no purchase amount"):
+        decide(_actor(R.PROGRAM_MANAGER), facts, _request(T.APPROVE_PURCHASE))
+
+
+def test_hand_over_needs_a_selected_successor_and_selection_a_different_company() -> None:
+    facts = CaseFacts(state=S.SUCCESSOR_SELECTION, company_id=COMPANY)
+    with pytest.raises(GuardRefused, match="no successor"):
+        decide(_actor(R.PROGRAM_MANAGER), facts, _request(T.HAND_OVER))
+    with pytest.raises(GuardRefused, match="cannot succeed itself"):
+        decide(
+            _actor(R.PROGRAM_MANAGER),
+            facts,
+            TransitionRequest(T.SELECT_SUCCESSOR, successor_company_id=COMPANY),
+        )
+    with pytest.raises(GuardRefused, match="successor company is required"):
+        decide(_actor(R.PROGRAM_MANAGER), facts, TransitionRequest(T.SELECT_SUCCESSOR))
+
+
+def test_deadlines() -> None:
+    exit_on = date(2026, 6, 30)
+    assert days_remaining(exit_on, date(2026, 6, 1)) == 29
+    assert days_remaining(exit_on, date(2026, 7, 2)) == -2
+    assert is_overdue(S.NEGOTIATING, exit_on, date(2026, 7, 1))
+    assert not is_overdue(S.NEGOTIATING, exit_on, date(2026, 6, 30))
+    assert not is_overdue(S.CLOSED, exit_on, date(2027, 1, 1))
