@@ -10,9 +10,9 @@ import typer
 import uvicorn
 
 from shokei.accounts.cli import app as user_app
-from shokei.bootstrap import build, initialise
+from shokei.bootstrap import initialise
 from shokei.cases.cli import app as case_app
-from shokei.cli_support import JsonOutput, command, print_json, ready_app, stdout
+from shokei.cli_support import JsonOutput, command, opened_app, print_json, ready_app, stdout
 from shokei.companies.cli import app as company_app
 from shokei.demo.cli import app as demo_app
 from shokei.demo.cli import show_logins
@@ -36,7 +36,7 @@ Port = Annotated[int | None, typer.Option("--port", help="Default 8000 (SHOKEI_P
 @command(app, "init")
 def init(json_output: JsonOutput = False) -> None:
     """Create the data dir, database schema, master key and the admin user (idempotent)."""
-    report = initialise(build())
+    report = initialise(opened_app())
     if json_output:
         print_json(
             {"changed": report.changed, "created": report.created, "admin_password": report.admin_password}
@@ -69,7 +69,7 @@ def serve(host: Host = None, port: Port = None) -> None:
 @command(app, "run")
 def run(host: Host = None, port: Port = None) -> None:
     """`make run`: initialise if needed, load demo data on first run, then serve."""
-    shokei = build()
+    shokei = opened_app()
     report = initialise(shokei)
     if report.admin_password:
         logins = shokei.settings.data_dir / "demo-logins.txt"

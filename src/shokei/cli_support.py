@@ -52,6 +52,8 @@ def command(app: typer.Typer, name: str | None = None, **options: Any) -> Callab
                 raise fail(f"{where}: {first['msg']}", BadInput.exit_code) from None
             except OperationalError as error:
                 raise fail(f"database unavailable: {error.orig}", 1) from None
+            finally:
+                _close_opened()
 
         app.command(name, **options)(guarded)
         return function
@@ -59,9 +61,27 @@ def command(app: typer.Typer, name: str | None = None, **options: Any) -> Callab
     return register
 
 
+_opened: list[Shokei] = []
+
+
+def _close_opened() -> None:
+    # A command's connections close with it, not whenever the garbage collector gets round to it.
+    while _opened:
+        _opened.pop().uow.engine.dispose()
+
+
 def ready_app() -> Shokei:
+    """The app for one command, checked to be initialised; closed when the command returns."""
     app = build()
+    _opened.append(app)
     ensure_ready(app)
+    return app
+
+
+def opened_app() -> Shokei:
+    """Like ready_app, for commands (init, run) that may find the database empty."""
+    app = build()
+    _opened.append(app)
     return app
 
 
