@@ -1,0 +1,276 @@
+"""The outside auditor's verifier: check a ledger export with no database and no secret.
+
+An export is a directory (format in docs/ledger.md):
+  entries.jsonl   one line per leaf, in index order: {"index": i, "leaf": "<base64 leaf bytes>"}
+  checkpoints/    signed C2SP checkpoint notes, one per file, named <tree size>.note
+  key.vkey        the log's verifier key text
+Every leaf must be RFC 8785 canonical JSON; the tree over the leaves must reproduce the root
+of every signed checkpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeAlias
+
+import rfc8785
+
+from shokei.audit.merkle import CompactRange, leaf_hash
+from shokei.audit.notes import Checkpoint, NoteVerificationError, open_note
+
+ENTRIES_FILE = "entries.jsonl"
+CHECKPOINTS_DIRECTORY = "checkpoints"
+KEY_FILE = "key.vkey"
+CHECKPOINT_SUFFIX = ".note"
+
+JsonValue: TypeAlias = bool | int | float | str | Sequence["JsonValue"] | Mapping[str, "JsonValue"] | None
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    """Outcome of `verify_export`.
+
+    `first_bad_index` is the lowest leaf index any finding implicates: every entry below it
+    passed the per-entry checks, and the first altered entry is at or after it (a root
+    mismatch implicates everything from the last good checkpoint). None when no finding
+    implicates an entry (all good, or only a checkpoint file itself is bad).
+    """
+
+    ok: bool
+    size: int
+    checkpoints_checked: int
+    first_bad_index: int | None
+    problems: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _SignedCheckpoint:
+    file_name: str
+    checkpoint: Checkpoint
+
+
+@dataclass(slots=True)
+class _Findings:
+    problems: list[str] = field(default_factory=list)
+    first_bad_index: int | None = None
+
+    def add(self, problem: str, bad_index: int | None = None) -> None:
+        self.problems.append(problem)
+        if bad_index is not None:
+            current = self.first_bad_index
+            self.first_bad_index = bad_index if current is None else min(current, bad_index)
+
+
+@dataclass(slots=True)
+class _EntryScan:
+    size: int = 0
+    roots: dict[int, bytes] = field(default_factory=dict)
+    out_of_sequence: int = 0
+
+
+class _BadLineError(ValueError):
+    """One entries.jsonl line cannot be read as {"index": int, "leaf": base64}."""
+
+
+def canonical_json(obj: JsonValue) -> bytes:
+    """RFC 8785 (JCS) canonical UTF-8 bytes of a JSON value: the only form a leaf may take."""
+    return rfc8785.dumps(obj)
+
+
+def is_canonical_json(data: bytes) -> bool:
+    """True if `data` is exactly the RFC 8785 canonical form of the JSON it encodes."""
+    try:
+        return rfc8785.dumps(json.loads(data)) == data
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or outside the JCS domain
+        return False
+
+
+def checkpoint_file_name(size: int) -> str:
+    """File name of the checkpoint for a tree of `size` leaves, e.g. 00000042.note."""
+    return f"{size:08d}{CHECKPOINT_SUFFIX}"
+
+
+def write_export(
+    directory: Path | str,
+    leaves: Iterable[bytes],
+    checkpoint_notes: Iterable[str],
+    verifier_key_text: str,
+) -> int:
+    """Write an export into a new or empty directory; return the number of entries written.
+
+    Streams the leaves. Every checkpoint note must verify under `verifier_key_text`
+    (`NoteVerificationError` otherwise), so an export never ships an unverifiable file.
+    """
+    root = Path(directory)
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(f"{root} is not empty; an export needs a directory of its own")
+    (root / CHECKPOINTS_DIRECTORY).mkdir(parents=True)
+    (root / KEY_FILE).write_text(verifier_key_text.strip("\n") + "\n", encoding="utf-8")
+    for note in checkpoint_notes:
+        _write_checkpoint(root, note, verifier_key_text)
+    return _write_entries(root / ENTRIES_FILE, leaves)
+
+
+def verify_export(directory: Path | str, *, trusted_verifier_key: str | None = None) -> VerificationReport:
+    """Check an export end to end and report every problem found.
+
+    Pass `trusted_verifier_key` (obtained out of band) to reject an export whose key.vkey
+    was replaced: without it, whoever can rewrite the whole export can re-sign it.
+    """
+    root, findings = Path(directory), _Findings()
+    verifier_key = _load_verifier_key(root, trusted_verifier_key, findings)
+    checkpoints, files_read = _load_checkpoints(root, verifier_key, findings)
+    scan = _scan_entries(root / ENTRIES_FILE, {c.checkpoint.size for c in checkpoints}, findings)
+    _compare_checkpoints(checkpoints, scan, findings)
+    if not checkpoints:
+        findings.add("no checkpoint verified: nothing in the export is proven by a signature")
+    return VerificationReport(
+        ok=not findings.problems,
+        size=scan.size,
+        checkpoints_checked=files_read,
+        first_bad_index=findings.first_bad_index,
+        problems=findings.problems,
+    )
+
+
+def _write_checkpoint(root: Path, note: str, verifier_key_text: str) -> None:
+    path = root / CHECKPOINTS_DIRECTORY / checkpoint_file_name(open_note(note, verifier_key_text).size)
+    if path.exists() and path.read_text(encoding="utf-8") != note:
+        raise ValueError(f"two different checkpoints for the same size: {path.name}")
+    path.write_text(note, encoding="utf-8", newline="")
+
+
+def _write_entries(path: Path, leaves: Iterable[bytes]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="\n") as sink:
+        for count, leaf in enumerate(leaves, start=1):
+            encoded = base64.b64encode(leaf).decode("ascii")
+            sink.write(json.dumps({"index": count - 1, "leaf": encoded}) + "\n")
+    return count
+
+
+def _load_verifier_key(root: Path, trusted: str | None, findings: _Findings) -> str | None:
+    try:
+        exported = (root / KEY_FILE).read_text(encoding="utf-8").strip("\n")
+    except (OSError, UnicodeDecodeError) as error:
+        findings.add(f"{KEY_FILE}: cannot be read ({error})")
+        return None
+    if trusted is not None and exported != trusted.strip("\n"):
+        findings.add(f"{KEY_FILE}: is not the trusted verifier key; checking against the trusted one")
+        return trusted.strip("\n")
+    return exported
+
+
+def _load_checkpoints(
+    root: Path, verifier_key: str | None, findings: _Findings
+) -> tuple[list[_SignedCheckpoint], int]:
+    paths = sorted((root / CHECKPOINTS_DIRECTORY).glob(f"*{CHECKPOINT_SUFFIX}"))
+    if verifier_key is None:
+        return [], len(paths)
+    verified = [_open_checkpoint(path, verifier_key, findings) for path in paths]
+    return [checkpoint for checkpoint in verified if checkpoint is not None], len(paths)
+
+
+def _open_checkpoint(path: Path, verifier_key: str, findings: _Findings) -> _SignedCheckpoint | None:
+    try:
+        checkpoint = open_note(path.read_text(encoding="utf-8"), verifier_key)
+    except (OSError, UnicodeDecodeError, NoteVerificationError) as error:
+        findings.add(f"{CHECKPOINTS_DIRECTORY}/{path.name}: rejected, {error}")
+        return None
+    if path.name != checkpoint_file_name(checkpoint.size):
+        # The signed size is what counts; a misnamed file still means the export was edited.
+        findings.add(f"{CHECKPOINTS_DIRECTORY}/{path.name}: signed size is {checkpoint.size}")
+    return _SignedCheckpoint(path.name, checkpoint)
+
+
+def _scan_entries(path: Path, wanted_sizes: set[int], findings: _Findings) -> _EntryScan:
+    scan, border = _EntryScan(), CompactRange()
+    if 0 in wanted_sizes:
+        scan.roots[0] = border.root()
+    try:
+        for position, line in _numbered_lines(path):
+            border.append(leaf_hash(_check_entry(position, line, scan, findings)))
+            if border.size in wanted_sizes:
+                scan.roots[border.size] = border.root()
+    except OSError as error:
+        findings.add(f"{ENTRIES_FILE}: cannot be read ({error})", border.size)
+    scan.size = border.size
+    if scan.out_of_sequence > 1:
+        findings.add(f"{ENTRIES_FILE}: {scan.out_of_sequence - 1} further line(s) out of sequence")
+    return scan
+
+
+def _numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as source:
+        for position, line in enumerate(source):
+            yield position, line.removesuffix(b"\n")
+
+
+def _check_entry(position: int, line: bytes, scan: _EntryScan, findings: _Findings) -> bytes:
+    """Return the leaf bytes at `position`, recording what is wrong with the line.
+
+    An unreadable line counts as its raw bytes so later positions and roots stay aligned
+    (the checkpoints covering it will then fail, as they should).
+    """
+    where = f"{ENTRIES_FILE} line {position + 1} (index {position})"
+    try:
+        index, leaf = _parse_entry_line(line)
+    except _BadLineError as error:
+        findings.add(f"{where}: {error}", position)
+        return line
+    if index != position:
+        scan.out_of_sequence += 1
+        if scan.out_of_sequence == 1:
+            message = f"{where}: carries index {index}; an entry is missing, moved or inserted"
+            findings.add(message, position)
+    if not is_canonical_json(leaf):
+        findings.add(f"{where}: leaf is not RFC 8785 canonical JSON", position)
+    return leaf
+
+
+def _parse_entry_line(line: bytes) -> tuple[int, bytes]:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        raise _BadLineError("not a JSON line") from None
+    if not isinstance(record, dict) or set(record) != {"index", "leaf"}:
+        raise _BadLineError('expected exactly the members "index" and "leaf"')
+    index, encoded = record["index"], record["leaf"]
+    if type(index) is not int or not isinstance(encoded, str):
+        raise _BadLineError('"index" must be an integer and "leaf" a base64 string')
+    try:
+        return index, base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise _BadLineError('"leaf" is not valid base64') from None
+
+
+def _compare_checkpoints(
+    checkpoints: Sequence[_SignedCheckpoint], scan: _EntryScan, findings: _Findings
+) -> None:
+    # Ascending sizes; a bad checkpoint at size s implicates [p, s) where p is the largest
+    # size below s whose checkpoint matched: the signed roots say nothing finer.
+    last_good = 0
+    for size in sorted({c.checkpoint.size for c in checkpoints}):
+        group = [c for c in checkpoints if c.checkpoint.size == size]
+        verdicts = [_check_root(signed, scan, last_good, findings) for signed in group]
+        if any(verdicts):
+            last_good = size
+
+
+def _check_root(signed: _SignedCheckpoint, scan: _EntryScan, last_good: int, findings: _Findings) -> bool:
+    where, size = f"{CHECKPOINTS_DIRECTORY}/{signed.file_name}", signed.checkpoint.size
+    if size > scan.size:
+        findings.add(f"{where}: signs {size} entries but the export holds {scan.size}", last_good)
+        return False
+    if scan.roots[size] != signed.checkpoint.root:
+        message = (
+            f"{where}: root does not match the entries; the first altered entry lies in [{last_good}, {size})"
+        )
+        findings.add(message, last_good)
+        return False
+    return True
