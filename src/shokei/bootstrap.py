@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shokei.accounts import services as accounts
 from shokei.accounts.domain import Role
+from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
 from shokei.db import UnitOfWork, make_engine
+from shokei.documents.vault_crypto import create_master_key
 from shokei.errors import ShokeiError
 from shokei.migrate import current_revision, head_revision, upgrade_to_head
 from shokei.settings import Settings, load_settings
@@ -72,9 +73,17 @@ def initialise(app: Shokei) -> InitReport:
     if not settings.data_dir.exists():
         settings.data_dir.mkdir(parents=True, mode=0o700)
         report.created.append(f"data directory {settings.data_dir}")
+    settings.keys_dir.mkdir(mode=0o700, exist_ok=True)
+    settings.ledger_key_path.parent.mkdir(mode=0o700, exist_ok=True)
     if not settings.master_key_path.exists():
-        write_secret_file(settings.master_key_path, secrets.token_bytes(32))
-        report.created.append(f"master key {settings.master_key_path}")
+        key_id = create_master_key(settings.master_key_path)
+        report.created.append(f"vault master key {settings.master_key_path} (id {key_id})")
+    if not settings.ledger_key_path.exists():
+        # The ledger signing key lives apart from the vault master key: different custodians.
+        signer, verifier = generate_signer(settings.ledger_key_name)
+        write_secret_file(settings.ledger_key_path, signer.encode())
+        settings.ledger_verifier_path.write_text(verifier + "\n", encoding="utf-8")
+        report.created.append(f"ledger signing key {settings.ledger_key_path}")
     engine = app.uow.engine
     before = current_revision(engine)
     upgrade_to_head(engine)

@@ -10,6 +10,7 @@ import typer
 import uvicorn
 
 from shokei.accounts.cli import app as user_app
+from shokei.audit.cli import app as audit_app
 from shokei.bootstrap import initialise
 from shokei.cases.cli import app as case_app
 from shokei.cli_support import JsonOutput, command, opened_app, print_json, ready_app, stdout
@@ -28,6 +29,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(company_app, name="company")
 app.add_typer(case_app, name="case")
 app.add_typer(demo_app, name="demo")
+app.add_typer(audit_app, name="audit")
 
 Host = Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1 (SHOKEI_HOST).")]
 Port = Annotated[int | None, typer.Option("--port", help="Default 8000 (SHOKEI_PORT).")]

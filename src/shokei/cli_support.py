@@ -52,6 +52,8 @@ def command(app: typer.Typer, name: str | None = None, **options: Any) -> Callab
                 raise fail(f"{where}: {first['msg']}", BadInput.exit_code) from None
             except OperationalError as error:
                 raise fail(f"database unavailable: {error.orig}", 1) from None
+            except OSError as error:
+                raise fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1) from None
             finally:
                 _close_opened()
 

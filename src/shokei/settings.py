@@ -27,13 +27,27 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'shokei.db').resolve()}"
 
+    ledger_origin: str = Field(default="shokei.mod.go.jp/ledger", description="Checkpoint origin line.")
+    ledger_key_name: str = Field(default="shokei-ledger", description="Signed-note key name.")
+    checkpoint_every_entries: int = Field(default=1000, description="Automatic checkpoint interval.")
+    checkpoint_every_minutes: int = Field(default=60, description="Automatic checkpoint age limit.")
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
     @property
     def master_key_path(self) -> Path:
-        return self.data_dir / "keys" / "master.key"
+        return self.keys_dir / "master.key"
 
     @property
     def ledger_key_path(self) -> Path:
-        return self.data_dir / "keys" / "ledger.key"
+        """Ed25519 signer for ledger checkpoints, kept apart from the vault master keys."""
+        return self.data_dir / "ledger-keys" / "ledger.key"
+
+    @property
+    def ledger_verifier_path(self) -> Path:
+        return self.data_dir / "ledger-keys" / "ledger.vkey"
 
     @property
     def vault_dir(self) -> Path:
