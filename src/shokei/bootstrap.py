@@ -11,7 +11,8 @@ from shokei.accounts.domain import Role
 from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
 from shokei.db import UnitOfWork, make_engine
-from shokei.documents.vault_crypto import create_master_key
+from shokei.documents.vault import FilesystemVault
+from shokei.documents.vault_crypto import MasterKeyring, create_master_key
 from shokei.errors import ShokeiError
 from shokei.migrate import current_revision, head_revision, upgrade_to_head
 from shokei.settings import Settings, load_settings
@@ -23,6 +24,18 @@ ADMIN_USERNAME = "admin"
 class Shokei:
     settings: Settings
     uow: UnitOfWork
+
+    def vault(self, *, keys: bool = True) -> FilesystemVault:
+        """The document vault; `keys=False` for key-less fixity checks (no master key loaded)."""
+        keyring = MasterKeyring.from_directory(self.settings.keys_dir) if keys else None
+        return FilesystemVault(self.settings.vault_dir, keyring)
+
+    @property
+    def scratch_dir(self) -> Path:
+        """Owner-only space for archive members while they are read (removed after each submission)."""
+        path = self.settings.data_dir / "scratch"
+        path.mkdir(mode=0o700, exist_ok=True)
+        return path
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Shokei:

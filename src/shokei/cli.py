@@ -16,6 +16,8 @@ from shokei.cases.cli import app as case_app
 from shokei.cli_support import JsonOutput, command, opened_app, print_json, ready_app, stdout
 from shokei.companies.cli import app as company_app
 from shokei.demo.cli import app as demo_app
+from shokei.documents.cli import app as docs_app
+from shokei.documents.cli import vault_app
 from shokei.demo.cli import show_logins
 from shokei.demo.services import demo_is_seeded, seed_demo
 
@@ -30,6 +32,8 @@ app.add_typer(company_app, name="company")
 app.add_typer(case_app, name="case")
 app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
+app.add_typer(docs_app, name="docs")
+app.add_typer(vault_app, name="vault")
 
 Host = Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1 (SHOKEI_HOST).")]
 Port = Annotated[int | None, typer.Option("--port", help="Default 8000 (SHOKEI_PORT).")]

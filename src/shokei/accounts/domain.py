@@ -33,13 +33,23 @@ class Permission(StrEnum):
     CASE_INVENTORY_WRITE = "cases:inventory:write"
     CASE_NEGOTIATE = "cases:negotiation:write"
     AUDIT_READ = "audit:ledger:read"
+    DOCUMENT_SUBMIT = "documents:document:submit"
+    DOCUMENT_READ_CONTENT = "documents:content:read"
+    VAULT_MAINTAIN = "documents:vault:maintain"
 
 
 _OFFICIALS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPPLIER: frozenset(
-        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.CASE_OPEN, Permission.CASE_INVENTORY_WRITE}
+        {
+            Permission.COMPANY_READ,
+            Permission.CASE_READ,
+            Permission.CASE_OPEN,
+            Permission.CASE_INVENTORY_WRITE,
+            Permission.DOCUMENT_SUBMIT,
+            Permission.DOCUMENT_READ_CONTENT,
+        }
     ),
     Role.INTAKE_OFFICER: frozenset(
         {
@@ -48,16 +58,49 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_READ,
             Permission.CASE_OPEN,
             Permission.CASE_INVENTORY_WRITE,
+            Permission.DOCUMENT_SUBMIT,
+            Permission.DOCUMENT_READ_CONTENT,
         }
     ),
-    Role.EXAMINER: frozenset({Permission.COMPANY_READ, Permission.CASE_READ}),
-    Role.NEGOTIATOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ, Permission.CASE_NEGOTIATE}),
-    Role.PROGRAM_MANAGER: frozenset(
-        {Permission.COMPANY_READ, Permission.COMPANY_WRITE, Permission.CASE_READ}
+    Role.EXAMINER: frozenset(
+        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.DOCUMENT_READ_CONTENT}
     ),
+    Role.NEGOTIATOR: frozenset(
+        {
+            Permission.COMPANY_READ,
+            Permission.CASE_READ,
+            Permission.CASE_NEGOTIATE,
+            Permission.DOCUMENT_READ_CONTENT,
+        }
+    ),
+    Role.PROGRAM_MANAGER: frozenset(
+        {
+            Permission.COMPANY_READ,
+            Permission.COMPANY_WRITE,
+            Permission.CASE_READ,
+            Permission.DOCUMENT_READ_CONTENT,
+        }
+    ),
+    # Successors receive per-recipient copies at hand-over, never the supplier's originals.
     Role.SUCCESSOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ}),
-    Role.AUDITOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ, Permission.AUDIT_READ}),
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.COMPANY_READ, Permission.COMPANY_WRITE}),
+    Role.AUDITOR: frozenset(
+        {
+            Permission.COMPANY_READ,
+            Permission.CASE_READ,
+            Permission.AUDIT_READ,
+            Permission.DOCUMENT_READ_CONTENT,
+            Permission.VAULT_MAINTAIN,
+        }
+    ),
+    # Admins manage users and keys but never read document contents.
+    Role.ADMIN: frozenset(
+        {
+            Permission.USER_MANAGE,
+            Permission.COMPANY_READ,
+            Permission.COMPANY_WRITE,
+            Permission.VAULT_MAINTAIN,
+        }
+    ),
 }
 
 

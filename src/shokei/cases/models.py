@@ -43,6 +43,8 @@ class InventoryLine(Base):
     examined_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     examined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     examination_note: Mapped[str | None] = mapped_column(Text)
+    # Set when the line describes a stored file (documents feature); free-text lines have none.
+    document_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("documents.id"), unique=True)
 
 
 class CaseTransitionRecord(Base):

@@ -149,6 +149,37 @@ def add_inventory_line(
         return view
 
 
+def require_inventory_open(session: Session, actor: Actor, case_id: int) -> int:
+    """For the documents feature: the case exists for this actor and still takes documents."""
+    if not actor.can(Permission.CASE_INVENTORY_WRITE):
+        raise Forbidden(f"{actor.role} may not hand in documents")
+    case = _load(session, actor, case_id)
+    if CaseState(case.state) not in INVENTORY_EDITABLE_STATES:
+        raise Conflict(f"the inventory is closed once the case is '{case.state}'")
+    return case.id
+
+
+def link_stored_document(
+    session: Session, uow: UnitOfWork, actor: Actor, case_id: int, *, document_id: int, title: str
+) -> int:
+    """An inventory line for a stored file, in the caller's transaction (its audit event covers it)."""
+    line = InventoryLine(
+        case_id=case_id,
+        title=title[:500],
+        created_by_id=actor.user_id,
+        created_at=uow.clock.now(),
+        document_id=document_id,
+    )
+    session.add(line)
+    session.flush()
+    return line.id
+
+
+def visible_case_ids(actor: Actor) -> Select[tuple[int]]:
+    """Ids of the cases this actor may know of, for other features' row filters."""
+    return visible_cases(actor).with_only_columns(ExitCase.id)
+
+
 def examine_document(
     uow: UnitOfWork, actor: Actor, case_id: int, line_id: int, *, note: str
 ) -> InventoryLineView:

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app, stderr
+from shokei.documents import services
+from shokei.documents.schemas import DocumentView
+
+app = typer.Typer(help="Hand in, read and search design documents.", no_args_is_help=True)
+vault_app = typer.Typer(help="The encrypted document vault.", no_args_is_help=True)
+
+
+class _Bar:
+    """Rich progress bar on stderr (stdout stays clean for --json)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("submitting", total=None)
+
+    def planned(self, total_bytes: int) -> None:
+        self.progress.update(self.task, total=total_bytes)
+
+    def advanced(self, done_bytes: int, label: str) -> None:
+        self.progress.update(self.task, advance=done_bytes, description=label[-40:])
+
+
+def _table(documents: list[DocumentView], title: str) -> None:
+    print_table(
+        title,
+        ("id", "type", "size", "markings", "flags", "path"),
+        [(d.id, d.type, f"{d.size:,}", ", ".join(d.markings), ", ".join(d.flags), d.path) for d in documents],
+    )
+
+
+@command(app, "submit")
+def submit(
+    case_id: int,
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) and ZIP/TAR archives.")],
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Hand in documents for a case: each file is encrypted into the vault and inventoried."""
+    shokei = ready_app()
+    actor = acting(shokei, as_user)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
+        result = services.submit_documents(
+            shokei.uow,
+            shokei.vault(),
+            actor,
+            case_id,
+            paths,
+            scratch_dir=shokei.scratch_dir,
+            progress=_Bar(bar),
+        )
+    if json_output:
+        stored = [*result.documents, *result.duplicates]
+        print_json(
+            {
+                "documents": stored,
+                "stored": [d.id for d in result.documents],
+                "duplicates": [d.id for d in result.duplicates],
+                "refused": result.refused,
+            }
+        )
+        return
+    _table(result.documents, f"{len(result.documents)} stored")
+    if result.duplicates:
+        _table(result.duplicates, f"{len(result.duplicates)} already in the case (path added)")
+    if result.refused:
+        print_table("refused", ("path", "reason"), [(r.path, r.reason) for r in result.refused])
+
+
+@command(app, "show")
+def show(document_id: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """A document's inventory record and extracted metadata."""
+    shokei = ready_app()
+    document = services.get_document(shokei.uow, acting(shokei, as_user), document_id)
+    if json_output:
+        print_json(document)
+        return
+    _table([document], f"document {document.id}")
+    print_table("metadata", ("field", "value"), [(k, v) for k, v in document.metadata.items()])
+
+
+@command(app, "list")
+def list_documents(case_id: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """A case's documents."""
+    shokei = ready_app()
+    documents = services.list_documents(shokei.uow, acting(shokei, as_user), case_id)
+    print_json(documents) if json_output else _table(documents, f"case {case_id}")
+
+
+@command(app, "get")
+def get(
+    document_id: int,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the decrypted file.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why you read it (officials: required).")
+    ] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Decrypt a document to a file, verified against its hash while streaming; the read is audited."""
+    shokei = ready_app()
+    document = services.export_document(
+        shokei.uow, shokei.vault(), acting(shokei, as_user), document_id, out, reason=reason
+    )
+    if json_output:
+        print_json({"id": document.id, "out": str(out), "sha256": document.sha256, "size": document.size})
+    else:
+        typer.echo(f"document {document.id} written to {out} ({document.size:,} bytes, SHA-256 verified)")
+
+
+@command(app, "search")
+def search(
+    query: str,
+    case_id: Annotated[int | None, typer.Option("--case")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Full-text search over extracted text and metadata (Japanese without spaces works)."""
+    shokei = ready_app()
+    found = services.search_documents(
+        shokei.uow, acting(shokei, as_user), query, case_id=case_id, limit=limit
+    )
+    print_json(found) if json_output else _table(found, f"{len(found)} found for {query!r}")
+
+
+@command(vault_app, "fsck")
+def fsck(
+    deep: Annotated[bool, typer.Option("--deep", help="Also decrypt and check plaintext hashes.")] = False,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Check every blob; report missing, corrupt and orphan blobs (exit 5 on any problem)."""
+    shokei = ready_app()
+    report = services.check_vault(shokei.uow, shokei.vault(keys=deep), acting(shokei, as_user), deep=deep)
+    if json_output:
+        print_json(report)
+    else:
+        typer.echo(
+            f"{report.checked} documents checked{' (deep)' if deep else ''}: "
+            f"{'OK' if report.ok else f'{len(report.problems)} problem(s)'}"
+        )
+        for problem in report.problems:
+            typer.echo(f"  {problem.kind}: {problem.detail}")
+    if not report.ok:
+        raise typer.Exit(5)
+
+
+@command(vault_app, "rotate-master-key")
+def rotate(as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """New master key; rewrap every data key (content is not re-encrypted). Resumable."""
+    shokei = ready_app()
+    report = services.rotate_vault_master_key(shokei.uow, shokei.settings.keys_dir, acting(shokei, as_user))
+    if json_output:
+        print_json(report)
+    else:
+        typer.echo(
+            f"master key {report.new_key_id}: {report.rewrapped} data keys rewrapped; "
+            f"retired keys kept: {', '.join(report.retired_key_ids) or 'none'}"
+        )

@@ -1,0 +1,83 @@
+"""Document intake and custody rules: who may hand in or read what, and how paths are written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from shokei.accounts.domain import Actor, Role
+from shokei.errors import BadInput
+
+ARCHIVE_MEMBER_SEPARATOR = "!/"
+MAX_READ_REASON_CHARS = 1000
+
+
+class RefusalReason(StrEnum):
+    NOT_A_REGULAR_FILE = "not_a_regular_file"
+    UNREADABLE = "unreadable"
+    CHANGED_WHILE_READING = "changed_while_reading"
+    ARCHIVE_REFUSED = "archive_refused"
+    MEMBER_REFUSED = "member_refused"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    path: str
+    reason: str
+
+
+def member_path(archive_path: str, member: str) -> str:
+    """`outer.zip!/inner/file.pdf`: where a document sat inside an archive."""
+    return f"{archive_path}{ARCHIVE_MEMBER_SEPARATOR}{member}"
+
+
+def read_reason(actor: Actor, reason: str | None) -> str | None:
+    """Officials must say why they read a document; the reason goes into the ledger."""
+    cleaned = (reason or "").strip()
+    if actor.role is not Role.SUPPLIER and not cleaned:
+        raise BadInput("give a reason for reading this document (--reason)")
+    if len(cleaned) > MAX_READ_REASON_CHARS:
+        raise BadInput(f"the reason must be at most {MAX_READ_REASON_CHARS} characters")
+    return cleaned or None
+
+
+def search_body(
+    *, path: str, title: str | None, text: str, metadata_words: list[str], markings: list[str]
+) -> str:
+    """What the full-text index covers for one document."""
+    parts = [path, title or "", " ".join(markings), " ".join(metadata_words), text]
+    return "\n".join(part for part in parts if part)
+
+
+def metadata_words(metadata: object, limit: int = 2000) -> list[str]:
+    """Every string value inside extracted metadata, for search; bounded for hostile files."""
+    found: list[str] = []
+    stack = [metadata]
+    while stack and len(found) < limit:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+@dataclass
+class SubmissionSummary:
+    stored: int = 0
+    duplicates: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    bytes_stored: int = 0
+
+
+class SearchQueryTooShort(BadInput):
+    pass
+
+
+def normalise_query(query: str) -> str:
+    cleaned = " ".join(query.split())
+    if not cleaned:
+        raise SearchQueryTooShort("the search query is empty")
+    return cleaned

@@ -1,0 +1,62 @@
+"""Metadata and text extraction for every document type the intake recognises.
+
+`extract(path, doc_type)` never raises for a bad file: whatever a supplier hands in, the result
+is an `Extraction`, flagged `unparseable` (with the error class) when the file could not be read.
+Library warnings about malformed files are silenced here, where they are expected, not globally.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from shokei.documents.extract.base import Extraction, Flag, JSONValue, failed_extraction
+from shokei.documents.extract.dxf import extract_dxf
+from shokei.documents.extract.iges import extract_iges
+from shokei.documents.extract.image import extract_image
+from shokei.documents.extract.office import extract_docx, extract_xlsx
+from shokei.documents.extract.pdf import extract_pdf
+from shokei.documents.extract.step import extract_step
+from shokei.documents.extract.text import extract_text
+from shokei.documents.sniff import DocumentType
+
+__all__ = ["DEFAULT_MAX_TEXT_CHARS", "Extraction", "Flag", "JSONValue", "extract"]
+
+DEFAULT_MAX_TEXT_CHARS = 1_000_000
+
+Extractor = Callable[[Path, int], Extraction]
+
+_EXTRACTORS: dict[DocumentType, Extractor] = {
+    DocumentType.PDF: extract_pdf,
+    DocumentType.STEP: extract_step,
+    DocumentType.IGES: extract_iges,
+    DocumentType.DXF: extract_dxf,
+    DocumentType.DOCX: extract_docx,
+    DocumentType.XLSX: extract_xlsx,
+    DocumentType.IMAGE: extract_image,
+    DocumentType.TEXT: extract_text,
+}
+
+
+def extract(
+    path: Path, doc_type: DocumentType, *, max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
+) -> Extraction:
+    """Metadata, text (at most `max_text_chars`) and flags of the file at `path`.
+
+    `doc_type` comes from `sniff.detect_type_path`; `OTHER` yields an empty extraction. Never
+    raises for file content; a negative `max_text_chars` is a programming error (ValueError).
+    """
+    if max_text_chars < 0:
+        raise ValueError("max_text_chars must not be negative")
+    extractor = _EXTRACTORS.get(doc_type)
+    if extractor is None:
+        return Extraction()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return extractor(path, max_text_chars)
+    # A parser fed hostile bytes can fail in any way (RecursionError, MemoryError, struct.error,
+    # library-specific errors...): each becomes a flagged result, never a failed intake.
+    except Exception as error:
+        return failed_extraction(error)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class DocumentView(BaseModel):
+    id: int
+    case_id: int
+    path: str
+    paths: list[str]
+    type: str
+    size: int
+    sha256: str
+    markings: list[str]
+    flags: list[str]
+    page_count: int | None
+    title: str | None
+    drawing_number: str | None
+    revision: str | None
+    component: str | None
+    weapon_system: str | None
+    submitted_at: datetime
+
+
+class DocumentDetail(DocumentView):
+    metadata: dict[str, Any]
+
+
+class RefusalView(BaseModel):
+    path: str
+    reason: str
+
+
+class SubmissionResult(BaseModel):
+    documents: list[DocumentView]
+    duplicates: list[DocumentView]
+    refused: list[RefusalView]
+
+
+class FsckProblem(BaseModel):
+    kind: str  # missing | corrupt | orphan | unreadable
+    blob_id: str
+    document_id: int | None
+    detail: str
+
+
+class FsckReport(BaseModel):
+    ok: bool
+    deep: bool
+    checked: int
+    problems: list[FsckProblem]
+
+
+class RotationReport(BaseModel):
+    new_key_id: str
+    rewrapped: int
+    retired_key_ids: list[str]
