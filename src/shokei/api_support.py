@@ -38,6 +38,7 @@ def current_actor(
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+ShokeiDep = Annotated[Shokei, Depends(get_shokei)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 

@@ -11,13 +11,14 @@ from shokei.audit.api import router as audit_router
 from shokei.bootstrap import Shokei
 from shokei.cases.api import router as cases_router
 from shokei.companies.api import router as companies_router
+from shokei.documents.api import router as documents_router
 
 
 def create_app(shokei: Shokei) -> FastAPI:
     app = FastAPI(title="Shokei 承継", version=__version__, docs_url="/docs")
     app.state.shokei = shokei
     api = APIRouter(prefix="/api/v1")
-    for router in (accounts_router, companies_router, cases_router, audit_router):
+    for router in (accounts_router, companies_router, cases_router, documents_router, audit_router):
         api.include_router(router)
     app.include_router(api)
     install_problem_handlers(app)

@@ -50,27 +50,35 @@ class _Archive:
     scan: ArchiveScan
 
 
-def _walk(root: Path) -> Iterator[Path | Refusal]:
-    """Regular files below `root`, never following links."""
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file received over HTTP: stored locally at `path`, known to its sender as `name`."""
+
+    path: Path
+    name: str
+
+
+def _walk(root: Path, label: str) -> Iterator[tuple[Path, str] | Refusal]:
+    """Regular files below `root` with their labels, never following links."""
     try:
         mode = root.lstat().st_mode
     except OSError as error:
-        yield Refusal(str(root), f"{RefusalReason.UNREADABLE}: {error.strerror}")
+        yield Refusal(label, f"{RefusalReason.UNREADABLE}: {error.strerror}")
         return
     if stat.S_ISDIR(mode):
         for child in sorted(root.iterdir()):
-            yield from _walk(child)
+            yield from _walk(child, f"{label}/{child.name}")
     elif stat.S_ISREG(mode):
-        yield root
+        yield root, label
     else:
-        yield Refusal(str(root), RefusalReason.NOT_A_REGULAR_FILE)
+        yield Refusal(label, RefusalReason.NOT_A_REGULAR_FILE)
 
 
-def _classify(path: Path, spool_dir: Path) -> _Plain | _Archive:
+def _classify(path: Path, label: str, spool_dir: Path) -> _Plain | _Archive:
     kind = detect_archive_path(path)
     if kind is None:
-        return _Plain(str(path), path, path.stat().st_size)
-    return _Archive(str(path), path, scan_archive(path, spool_dir=spool_dir))
+        return _Plain(label, path, path.stat().st_size)
+    return _Archive(label, path, scan_archive(path, spool_dir=spool_dir))
 
 
 def _archive_refusals(item: _Archive) -> list[Refusal]:
@@ -99,17 +107,20 @@ def _members(item: _Archive, scratch: Path) -> Iterator[Incoming | Refusal]:
         yield Refusal(item.label, f"{RefusalReason.CHANGED_WHILE_READING}: {error}")
 
 
-def expand_inputs(paths: list[Path], scratch_dir: Path, progress: PlansBytes) -> Iterator[Incoming | Refusal]:
+def expand_inputs(
+    inputs: list[Path | Upload], scratch_dir: Path, progress: PlansBytes
+) -> Iterator[Incoming | Refusal]:
     """Everything the given paths hold, archives expanded, with refusals in between."""
     scratch = Path(tempfile.mkdtemp(dir=scratch_dir, prefix="submission-"))
     try:
         planned: list[_Plain | _Archive] = []
-        for root in paths:
-            for found in _walk(root):
+        for given in inputs:
+            root, label = (given.path, given.name) if isinstance(given, Upload) else (given, str(given))
+            for found in _walk(root, label):
                 if isinstance(found, Refusal):
                     yield found
                 else:
-                    planned.append(_classify(found, scratch))
+                    planned.append(_classify(*found, scratch))
         progress.planned(
             sum(p.size if isinstance(p, _Plain) else sum(m.size for m in p.scan.members) for p in planned)
         )

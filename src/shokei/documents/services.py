@@ -32,7 +32,7 @@ from shokei.documents.domain import (
     search_body,
 )
 from shokei.documents.extract import extract
-from shokei.documents.intake import Incoming, expand_inputs
+from shokei.documents.intake import Incoming, Upload, expand_inputs
 from shokei.documents.markings import find_markings
 from shokei.documents.models import Document, DocumentPath, DocumentText
 from shokei.documents.schemas import (
@@ -94,7 +94,7 @@ def submit_documents(
     vault: FilesystemVault,
     actor: Actor,
     case_id: int,
-    paths: Iterable[Path],
+    paths: Iterable[Path | Upload],
     *,
     scratch_dir: Path,
     progress: Progress | None = None,

@@ -1,0 +1,110 @@
+"""Documents over HTTP: streaming multipart upload, metadata, verified download, search."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from python_multipart.multipart import File, FormParser
+
+from shokei.api_support import ActorDep, ShokeiDep, UowDep
+from shokei.documents import services
+from shokei.documents.intake import Upload
+from shokei.documents.schemas import DocumentDetail, DocumentView, FsckReport, SubmissionResult
+from shokei.errors import BadInput
+
+router = APIRouter(tags=["documents"])
+MEMORY_PART_BYTES = 1 << 20
+
+
+async def _receive_uploads(request: Request, directory: Path) -> list[Upload]:
+    """Parse multipart/form-data as it streams in; file parts go to disk, never all into memory."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        raise BadInput("send the files as multipart/form-data")
+    received: list[File] = []
+    config = {
+        "UPLOAD_DIR": str(directory),
+        "MAX_MEMORY_FILE_SIZE": MEMORY_PART_BYTES,
+        "UPLOAD_DELETE_TMP": False,
+        "UPLOAD_KEEP_FILENAME": False,
+    }
+    parser = FormParser(content_type, on_field=None, on_file=received.append, config=config)
+    async for chunk in request.stream():
+        parser.write(chunk)
+    parser.finalize()
+    uploads = []
+    for part in received:
+        if part.in_memory:
+            part.flush_to_disk()
+        part.close()
+        name = (part.file_name or b"upload").decode("utf-8", "replace")
+        uploads.append(Upload(Path((part.actual_file_name or b"").decode()), name))
+    if not uploads:
+        raise BadInput("no file parts in the upload")
+    return uploads
+
+
+@router.post("/cases/{case_id}/files", status_code=201)
+async def submit_files(
+    case_id: int, request: Request, shokei: ShokeiDep, actor: ActorDep
+) -> SubmissionResult:
+    """Hand in one or more files (multipart field name free); archives are expanded."""
+    receiving = Path(tempfile.mkdtemp(dir=shokei.scratch_dir, prefix="upload-"))
+    try:
+        uploads = await _receive_uploads(request, receiving)
+        return services.submit_documents(
+            shokei.uow, shokei.vault(), actor, case_id, uploads, scratch_dir=shokei.scratch_dir
+        )
+    finally:
+        shutil.rmtree(receiving, ignore_errors=True)
+
+
+@router.get("/cases/{case_id}/documents/files")
+def list_documents(case_id: int, uow: UowDep, actor: ActorDep) -> list[DocumentView]:
+    return services.list_documents(uow, actor, case_id)
+
+
+@router.get("/documents/search")
+def search(
+    uow: UowDep,
+    actor: ActorDep,
+    q: Annotated[str, Query(min_length=1)],
+    case: int | None = None,
+    limit: int = 100,
+) -> list[DocumentView]:
+    return services.search_documents(uow, actor, q, case_id=case, limit=min(limit, 1000))
+
+
+@router.get("/documents/{document_id}")
+def get_document(document_id: int, uow: UowDep, actor: ActorDep) -> DocumentDetail:
+    return services.get_document(uow, actor, document_id)
+
+
+@router.get("/documents/{document_id}/content")
+def download(
+    document_id: int,
+    shokei: ShokeiDep,
+    actor: ActorDep,
+    reason: Annotated[str | None, Query(max_length=1000)] = None,
+) -> StreamingResponse:
+    """The decrypted file, verified segment by segment; officials must pass ?reason=..."""
+    document, chunks = services.stream_document(shokei.uow, shokei.vault(), actor, document_id, reason=reason)
+    filename = Path(document.path).name.encode("ascii", "replace").decode()
+    return StreamingResponse(
+        chunks,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-SHA256": document.sha256,
+        },
+    )
+
+
+@router.post("/vault/fsck")
+def fsck(shokei: ShokeiDep, actor: ActorDep, deep: bool = False) -> FsckReport:
+    return services.check_vault(shokei.uow, shokei.vault(keys=deep), actor, deep=deep)

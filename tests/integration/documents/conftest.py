@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shokei.db import UnitOfWork
+from shokei.documents.vault import FilesystemVault
+from shokei.documents.vault_crypto import MasterKeyring, create_master_key
+from tests.factories import Office
+
+
+@pytest.fixture
+def keys_dir(tmp_path: Path) -> Path:
+    keys = tmp_path / "keys"
+    keys.mkdir(mode=0o700)
+    create_master_key(keys / "master.key")
+    return keys
+
+
+@pytest.fixture
+def vault(tmp_path: Path, keys_dir: Path) -> FilesystemVault:
+    return FilesystemVault(tmp_path / "vault", MasterKeyring.from_directory(keys_dir))
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    path = tmp_path / "scratch"
+    path.mkdir(mode=0o700)
+    return path
+
+
+@pytest.fixture
+def office(uow: UnitOfWork) -> Office:
+    return Office(uow)
