@@ -9,7 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from python_multipart.multipart import File, FormParser
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import File, FormParser, parse_options_header
 
 from shokei.api_support import ActorDep, ShokeiDep, UowDep
 from shokei.documents import services
@@ -23,8 +24,9 @@ MEMORY_PART_BYTES = 1 << 20
 
 async def _receive_uploads(request: Request, directory: Path) -> list[Upload]:
     """Parse multipart/form-data as it streams in; file parts go to disk, never all into memory."""
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
         raise BadInput("send the files as multipart/form-data")
     received: list[File] = []
     config = {
@@ -33,10 +35,15 @@ async def _receive_uploads(request: Request, directory: Path) -> list[Upload]:
         "UPLOAD_DELETE_TMP": False,
         "UPLOAD_KEEP_FILENAME": False,
     }
-    parser = FormParser(content_type, on_field=None, on_file=received.append, config=config)
-    async for chunk in request.stream():
-        parser.write(chunk)
-    parser.finalize()
+    parser = FormParser(
+        "multipart/form-data", on_field=None, on_file=received.append, boundary=boundary, config=config
+    )
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except FormParserError as error:
+        raise BadInput(f"malformed multipart upload: {error}") from None
     uploads = []
     for part in received:
         if part.in_memory:

@@ -21,8 +21,9 @@ from tests import factories
 from tests.factories import Office
 
 
-def _submit(uow: UnitOfWork, vault: FilesystemVault, office: Office, case_id: int, *paths: Path,
-            scratch: Path) -> documents.SubmissionResult:
+def _submit(
+    uow: UnitOfWork, vault: FilesystemVault, office: Office, case_id: int, *paths: Path, scratch: Path
+) -> documents.SubmissionResult:
     return documents.submit_documents(uow, vault, office.supplier, case_id, list(paths), scratch_dir=scratch)
 
 
@@ -41,7 +42,14 @@ def test_real_public_files_get_the_right_types_and_metadata(
 
     assert result.refused == []
     assert len(by_name) == 18
-    expected_types = {"pdf": "pdf", "stp": "step", "step": "step", "igs": "iges", "iges": "iges", "dxf": "dxf"}
+    expected_types = {
+        "pdf": "pdf",
+        "stp": "step",
+        "step": "step",
+        "igs": "iges",
+        "iges": "iges",
+        "dxf": "dxf",
+    }
     for name, document in by_name.items():
         assert document.type == expected_types[name.rsplit(".", 1)[1]], name
     assert by_name["pdflatex-4-pages.pdf"].page_count == 4
@@ -167,8 +175,13 @@ def _deep_zip(path: Path) -> Path:
     [(_traversal_zip, "traversal"), (_bomb_zip, "compression_ratio"), (_deep_zip, "too_deep")],
 )
 def test_hostile_archives_are_refused_whole_and_nothing_is_stored(
-    uow: UnitOfWork, vault: FilesystemVault, office: Office, tmp_path: Path, scratch: Path,
-    build: object, reason: str,
+    uow: UnitOfWork,
+    vault: FilesystemVault,
+    office: Office,
+    tmp_path: Path,
+    scratch: Path,
+    build: object,
+    reason: str,
 ) -> None:
     archive = build(tmp_path / "hostile.bin")  # type: ignore[operator]
     case = office.open_case(documents=0)
