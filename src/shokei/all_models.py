@@ -9,4 +9,11 @@ from shokei.documents import models as documents_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit_models", "cases_models", "companies_models", "documents_models", "metadata"]
+__all__ = [
+    "accounts_models",
+    "audit_models",
+    "cases_models",
+    "companies_models",
+    "documents_models",
+    "metadata",
+]

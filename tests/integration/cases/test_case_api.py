@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from tests.factories import Office
 
 from shokei.accounts import services as accounts
 from shokei.db import UnitOfWork
+from tests.factories import Office
 
 PROBLEM = "application/problem+json"
 

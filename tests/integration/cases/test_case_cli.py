@@ -7,9 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Cli
-
 from shokei.companies.domain import CorporateNumber
+from tests.conftest import Cli
 
 WITHDRAWING = CorporateNumber.from_base("301010101010").value
 SUCCESSOR = CorporateNumber.from_base("301010101011").value

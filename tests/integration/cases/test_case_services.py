@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from tests.factories import Office, company, user
 
 from shokei.accounts import services as accounts
 from shokei.accounts.domain import Role
@@ -17,6 +16,7 @@ from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
 from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, ShokeiError
+from tests.factories import Office, company, user
 
 
 def _ledger(uow: UnitOfWork) -> list[AuditEntry]:

@@ -135,7 +135,7 @@ def test_wrong_or_missing_master_key_is_a_clear_error_and_leaves_no_output(
         documents.export_document(uow, wrong, office.examiner, stored["a.bin"].id, out, reason="r")
     assert not out.exists()
     (other_keys / "master.key").unlink()
-    with pytest.raises(MasterKeyError, match="master.key"):
+    with pytest.raises(MasterKeyError, match=r"master\.key"):
         MasterKeyring.from_directory(other_keys)
 
 
