@@ -25,8 +25,9 @@ compressed TAR (a stream compressor cannot be apportioned to members). Small out
 `ratio_grace_bytes`, are not judged: tiny files legitimately compress beyond any ratio.
 
 Member paths are relative, `/`-separated; members of a nested archive are named below the
-nested archive's own path (`drawings.tar/part/a.dxf`). Nested office files (DOCX, XLSX, ODF)
-are documents, not archives, and are yielded whole.
+nested archive's own path (`drawings.tar/part/a.dxf`), a single compressed file by its name
+without the suffix (`a.pdf.gz` gives `a.pdf`). Nested office files (DOCX, XLSX, ODF) are
+documents, not archives, and nested 7z/RAR files cannot be opened here: both are yielded whole.
 """
 
 from __future__ import annotations
@@ -49,15 +50,15 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, TypeVar, cast
+from typing import Any, BinaryIO, Protocol, Self, TypeVar, cast
 
 from shokei.documents.sniff import (
     HEAD_SIZE,
     ArchiveKind,
     detect_archive,
+    detect_archive_path,
     is_document_package,
     is_tar_header,
-    read_head,
 )
 
 KiB, MiB, GiB = 1024, 1024**2, 1024**3
@@ -309,6 +310,11 @@ class MemberStream(io.RawIOBase):
         self._pending = b"".join(pieces)
         return self._pending
 
+    def drain(self) -> None:
+        """Read (and account for) everything left, discarding it."""
+        while self.read(COPY_CHUNK):
+            pass
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         if self._pending:
             data, self._pending = self._pending[: len(buffer)], self._pending[len(buffer) :]
@@ -405,17 +411,15 @@ class _Walk:
     def _spool(self, stream: MemberStream) -> Iterator[BinaryIO]:
         """The member copied (through its limits) to an anonymous temporary file."""
         directory = str(self.spool_dir) if self.spool_dir else None
-        with tempfile.SpooledTemporaryFile(
-            max_size=self.limits.spool_memory_bytes, dir=directory
-        ) as spooled:
+        with tempfile.SpooledTemporaryFile(max_size=self.limits.spool_memory_bytes, dir=directory) as spooled:
             shutil.copyfileobj(stream, spooled, COPY_CHUNK)
             yield cast(BinaryIO, spooled)
 
     # ZIP -------------------------------------------------------------------------------------
 
     def _zip(self, source: BinaryIO, prefix: str, depth: int) -> Iterator[Event]:
-        declared = _zip_declared_entries(source)
-        if declared is not None and self.budget.entries + declared > self.limits.max_members:
+        room = self.limits.max_members - self.budget.entries
+        if _zip_directory_too_big(_zip_directory(source), room):
             raise ArchiveRefusedError(Refusal(prefix, RefusalReason.TOO_MANY_MEMBERS))
         counter = _CountingReader(source)
         with _opened(prefix, lambda: zipfile.ZipFile(cast(BinaryIO, counter))) as archive:
@@ -444,10 +448,23 @@ class _Walk:
 
     # TAR -------------------------------------------------------------------------------------
 
-    def _tar(self, source: BinaryIO, prefix: str, depth: int) -> Iterator[Event]:
+    def _tar(
+        self, source: BinaryIO, prefix: str, depth: int, compression: ArchiveKind | None = None
+    ) -> Iterator[Event]:
+        """Members of a TAR, decompressed here (not by tarfile, which skips the CRC check)."""
         counter = _CountingReader(source)
         gauge = _RatioGauge(consumed=lambda: counter.consumed)  # one stream: one ratio
-        with _opened(prefix, lambda: _open_tar_stream(counter)) as archive:
+        if compression is None:
+            yield from self._tar_entries(cast(BinaryIO, counter), prefix, depth, gauge)
+            return
+        with _opened(prefix, lambda: _decompressing(compression, cast(BinaryIO, counter))) as tar:
+            yield from self._tar_entries(cast(BinaryIO, tar), prefix, depth, gauge)
+            # Reading to the end makes the decompressor verify its checksum and length.
+            MemberStream(tar, prefix, self.budget, gauge).drain()
+
+    def _tar_entries(self, tar: BinaryIO, prefix: str, depth: int, gauge: _RatioGauge) -> Iterator[Event]:
+        end_markers: list[bool] = []
+        with _opened(prefix, lambda: _open_tar_stream(tar, end_markers)) as archive:
             while (info := _next_tar_entry(archive, prefix)) is not None:
                 path = self._admit(prefix, info.name)
                 if info.isdir():
@@ -459,6 +476,9 @@ class _Walk:
                 inner = archive.extractfile(info)
                 if inner is not None:
                     yield from self._member(MemberStream(inner, path, self.budget, gauge), depth)
+        # tarfile ends quietly at a cut-off or garbage header; only the zero block is an end.
+        if not end_markers or not end_markers[-1]:
+            raise ArchiveRefusedError(Refusal(prefix, RefusalReason.CORRUPT))
 
     # gzip / bzip2 / xz -----------------------------------------------------------------------
 
@@ -470,7 +490,7 @@ class _Walk:
             first_block = _read_quietly(peek, tarfile.BLOCKSIZE, prefix)
         source.seek(0)
         if is_tar_header(first_block):
-            yield from self._tar(source, prefix, depth)
+            yield from self._tar(source, prefix, depth, compression=kind)
             return
         # The name a gzip header carries is attacker-chosen (it may hold a path): not used.
         path = clean_member_path(_decompressed_name(container, kind))
@@ -493,9 +513,21 @@ def _decompressing(kind: ArchiveKind, source: BinaryIO) -> io.BufferedIOBase:
     return lzma.LZMAFile(source, mode="rb")
 
 
-def _open_tar_stream(counter: _CountingReader) -> tarfile.TarFile:
-    # Stream mode ("r|*"): members in order, any compression, no seeking back.
-    return tarfile.open(fileobj=cast(BinaryIO, counter), mode="r|*")
+def _open_tar_stream(tar: BinaryIO, end_markers: list[bool]) -> tarfile.TarFile:
+    # Stream mode ("r|"): members in order, no seeking back; the input is already decompressed.
+    return tarfile.open(fileobj=tar, mode="r|", tarinfo=_recording_tarinfo(end_markers))
+
+
+def _recording_tarinfo(end_markers: list[bool]) -> type[tarfile.TarInfo]:
+    """A TarInfo class noting, for every header block read, whether it is the zero end block."""
+
+    class _RecordingTarInfo(tarfile.TarInfo):
+        @classmethod
+        def frombuf(cls, buf: bytes | bytearray, encoding: str, errors: str) -> Self:
+            end_markers.append(buf == _ZERO_BLOCK)
+            return super().frombuf(buf, encoding, errors)
+
+    return _RecordingTarInfo
 
 
 _COMPRESSED_SUFFIXES = {
@@ -506,12 +538,15 @@ _COMPRESSED_SUFFIXES = {
 _SUPPORTED_ZIP_METHODS = frozenset(
     {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 )
+_ZERO_BLOCK = bytes(tarfile.BLOCKSIZE)
 _ENCRYPTED_FLAG = 0x1
 _UNIX_SYSTEM = 3
 _ZIP_END_RECORD = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP64_END_RECORD = b"PK\x06\x06"
 _ZIP_END_SEARCH = 22 + 65535  # the end record plus the longest archive comment
+# A directory entry is 46 bytes plus name, extra field and comment; 1 KiB each is generous.
+_DIRECTORY_BYTES_PER_ENTRY = 1024
 
 
 def _decompressed_name(container: str, kind: ArchiveKind) -> str:
@@ -547,26 +582,41 @@ def _next_tar_entry(archive: tarfile.TarFile, prefix: str) -> tarfile.TarInfo | 
         raise ArchiveRefusedError(Refusal(prefix, RefusalReason.CORRUPT)) from error
 
 
-def _zip_declared_entries(source: BinaryIO) -> int | None:
-    """Entry count from the end-of-central-directory record, read before zipfile loads it all."""
+@dataclass(frozen=True)
+class _ZipDirectory:
+    entries: int
+    size: int
+
+
+def _zip_directory(source: BinaryIO) -> _ZipDirectory | None:
+    """Entry count and size of the central directory, from its end record (zip64 too).
+
+    Read before zipfile parses the directory, which it does whole, into memory, whatever the
+    end record says: both numbers are checked against the member limit first.
+    """
     size = source.seek(0, io.SEEK_END)
-    tail_start = max(size - _ZIP_END_SEARCH, 0)
-    source.seek(tail_start)
+    source.seek(max(size - _ZIP_END_SEARCH, 0))
     tail = source.read()
     source.seek(0)
     end = tail.rfind(_ZIP_END_RECORD)
     if end == -1 or end + 22 > len(tail):
         return None
-    (entries,) = struct.unpack_from("<H", tail, end + 10)
+    entries, directory_size = struct.unpack_from("<HI", tail, end + 10)
     locator = end - 20
-    if entries == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == _ZIP64_LOCATOR:
+    if locator >= 0 and tail[locator : locator + 4] == _ZIP64_LOCATOR:
         (zip64_offset,) = struct.unpack_from("<Q", tail, locator + 8)
         source.seek(zip64_offset)
         record = source.read(56)
         source.seek(0)
-        if record[:4] == _ZIP64_END_RECORD and len(record) == 56:
-            (entries,) = struct.unpack_from("<Q", record, 32)
-    return int(entries)
+        if len(record) == 56 and record[:4] == _ZIP64_END_RECORD:
+            entries, directory_size = struct.unpack_from("<QQ", record, 32)
+    return _ZipDirectory(entries=int(entries), size=int(directory_size))
+
+
+def _zip_directory_too_big(directory: _ZipDirectory | None, room: int) -> bool:
+    if directory is None:
+        return False  # zipfile will find no directory either and refuse the file
+    return directory.entries > room or directory.size > room * _DIRECTORY_BYTES_PER_ENTRY
 
 
 def _zip_member_refusal(info: zipfile.ZipInfo, path: str, limits: ArchiveLimits) -> Refusal | None:
@@ -617,9 +667,7 @@ def _tar_member_refusal(info: tarfile.TarInfo, path: str, limits: ArchiveLimits)
 # --- the two passes ---------------------------------------------------------------------------
 
 
-def _events(
-    path: Path, kind: ArchiveKind, limits: ArchiveLimits, spool_dir: Path | None
-) -> Iterator[Event]:
+def _events(path: Path, kind: ArchiveKind, limits: ArchiveLimits, spool_dir: Path | None) -> Iterator[Event]:
     walk = _Walk(budget=_Budget(limits), spool_dir=spool_dir)
     with path.open("rb") as source:
         yield from walk.archive(source, kind, prefix="", depth=1, container=path.name)
@@ -633,7 +681,7 @@ def scan_archive(
     Never raises for archive content; an unreadable or hostile archive is an `ArchiveScan`
     whose `refusal` is set and whose member lists are empty.
     """
-    kind = detect_archive(read_head(path))
+    kind = detect_archive_path(path)  # an office document is not an archive, even at the top
     if kind is None or kind in (ArchiveKind.SEVEN_ZIP, ArchiveKind.RAR):
         return ArchiveScan(kind, limits, refusal=Refusal("", RefusalReason.UNSUPPORTED_FORMAT))
     members: list[ArchiveMember] = []

@@ -7,7 +7,6 @@ its blob. Each stored document commits with its own audit entry.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -50,7 +49,6 @@ from shokei.documents.vault import BlobStatus, FilesystemVault, StoredBlob, docu
 from shokei.documents.vault_crypto import MasterKeyring, rewrap, rotate_master_key
 from shokei.errors import Forbidden, IntegrityFailure, NotFound
 
-HASH_CHUNK = 1 << 20
 FSCK_BATCH = 500
 
 
@@ -119,14 +117,6 @@ def submit_documents(
     return submission.result
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _existing(session: Session, case_id: int, sha256: str) -> Document | None:
     return session.execute(
         select(Document).where(Document.case_id == case_id, Document.sha256 == sha256)
@@ -145,30 +135,26 @@ class _Submission:
     result: SubmissionResult
 
     def ingest(self, item: Incoming) -> None:
+        # One read of the file: it is hashed while it is encrypted, and duplicates are recognised
+        # after. A duplicate's fresh blob was never referenced and is discarded at once.
+        uid = uuid.uuid4().hex
         try:
-            sha256 = _sha256_of(item.local_path)
+            with item.local_path.open("rb") as source:
+                stored = self.vault.put(source, document_associated_data(str(self.case_id), uid))
         except OSError as error:
             self._refuse(item, f"{RefusalReason.UNREADABLE}: {error.strerror}")
             return
-        with self.uow.transaction() as session:
-            duplicate = _existing(session, self.case_id, sha256) is not None
-        if duplicate:
-            self.result.duplicates.append(self._record_duplicate(sha256, item.label))
-            self.progress.advanced(item.size, item.label)
-            return
-        uid = uuid.uuid4().hex
-        with item.local_path.open("rb") as source:
-            stored = self.vault.put(source, document_associated_data(str(self.case_id), uid))
         self.progress.advanced(item.size, item.label)
-        if stored.plaintext_sha256 != sha256:
-            # The file changed between hashing and encrypting; the blob stays a (reported) orphan.
-            self._refuse(item, RefusalReason.CHANGED_WHILE_READING)
-            return
+        with self.uow.transaction() as session:
+            duplicate = _existing(session, self.case_id, stored.plaintext_sha256) is not None
         try:
-            self.result.documents.append(self._save(item, uid, stored))
+            if not duplicate:
+                self.result.documents.append(self._save(item, uid, stored))
+                return
         except IntegrityError:
-            # A concurrent submission stored the same content first: ours is another path of it.
-            self.result.duplicates.append(self._record_duplicate(sha256, item.label))
+            pass  # a concurrent submission stored the same content first: ours is another path of it
+        self.vault.discard_unreferenced(stored.blob_id)
+        self.result.duplicates.append(self._record_duplicate(stored.plaintext_sha256, item.label))
 
     def _refuse(self, item: Incoming, reason: str) -> None:
         self.result.refused.append(RefusalView(path=item.label, reason=reason))

@@ -58,7 +58,7 @@ _ARCHIVE_MAGIC: tuple[tuple[bytes, ArchiveKind], ...] = (
     (b"PK\x03\x04", ArchiveKind.ZIP),
     (b"PK\x05\x06", ArchiveKind.ZIP),  # an empty ZIP is only an end-of-directory record
     (b"PK\x07\x08PK\x03\x04", ArchiveKind.ZIP),  # spanned-archive marker before entry one
-    (b"\x1f\x8b", ArchiveKind.GZIP),
+    (b"\x1f\x8b\x08", ArchiveKind.GZIP),  # deflate is the only method gzip defines
     (b"\xfd7zXZ\x00", ArchiveKind.XZ),
     (b"7z\xbc\xaf\x27\x1c", ArchiveKind.SEVEN_ZIP),
     (b"Rar!\x1a\x07", ArchiveKind.RAR),
@@ -118,8 +118,8 @@ def detect_type(head: bytes, name: str = "") -> DocumentType:
     """Classify a file from its first bytes (`HEAD_SIZE` is enough).
 
     `name` is consulted in one case only: a ZIP that looks like an OOXML package but whose head
-    shows no `word/` or `xl/` part (LibreOffice, for one, writes those after docProps/); then
-    a `.docx`/`.xlsx` suffix settles it. `detect_type_path` reads the whole directory instead.
+    shows no `word/` or `xl/` part (a large thumbnail or docProps/ part may come first); then a
+    `.docx`/`.xlsx` suffix settles it. `detect_type_path` reads the whole directory instead.
     """
     archive = detect_archive(head)
     if archive is ArchiveKind.ZIP:
@@ -306,8 +306,11 @@ def _is_ascii_dxf(head: bytes) -> bool:
     if len(pairs) < 2:
         return False
     (code0, value0), (code1, value1) = pairs[0], pairs[1]
-    return _is_group_code(code0, 0) and value0 == "SECTION" and _is_group_code(code1, 2) and (
-        value1 in _DXF_SECTIONS
+    return (
+        _is_group_code(code0, 0)
+        and value0 == "SECTION"
+        and _is_group_code(code1, 2)
+        and (value1 in _DXF_SECTIONS)
     )
 
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import queue
 import re
 import secrets
+import threading
 import time
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
@@ -119,8 +121,9 @@ class FilesystemVault:
         temp_path, temp_file = self._create_temp_file()
         try:
             with temp_file:
-                reader, writer = _HashingReader(source), _HashingWriter(temp_file)
-                encrypt_stream(data_key, associated_data, reader, writer)
+                reader = _HashingReader(source)
+                with _HashingWriter(temp_file) as writer:
+                    encrypt_stream(data_key, associated_data, reader, writer)
                 temp_file.flush()
                 os.fsync(temp_file.fileno())
             self._install(temp_path, writer.hexdigest)
@@ -136,6 +139,14 @@ class FilesystemVault:
             plaintext_size=reader.size,
             ciphertext_size=writer.size,
         )
+
+    def discard_unreferenced(self, blob_id: str) -> None:
+        """Remove a blob this process has just put and that no record will ever refer to.
+
+        Only for the caller that created it (a duplicate found after encrypting): blobs found
+        unreferenced later are orphans for fsck to report, never to delete.
+        """
+        self._blob_path(blob_id).unlink(missing_ok=True)
 
     def _create_temp_file(self) -> tuple[Path, BinaryIO]:
         path = self._tmp / f"{secrets.token_hex(16)}.partial"
@@ -304,17 +315,46 @@ class _HashingReader:
 
 
 class _HashingWriter:
-    """Counts and hashes the ciphertext on its way to the temp file (it becomes the blob id)."""
+    """Counts and hashes the ciphertext on its way to the temp file (it becomes the blob id).
+
+    Hashing and writing run on a second thread while the caller encrypts the next segment: both
+    release the GIL, so a put uses two cores. The queue is bounded, so memory stays a few segments.
+    """
+
+    _QUEUE_SEGMENTS = 2
 
     def __init__(self, sink: BinaryIO) -> None:
         self._sink = sink
         self._digest = hashlib.sha256()
+        self._queue: queue.Queue[bytes | None] = queue.Queue(self._QUEUE_SEGMENTS)
+        self._failure: BaseException | None = None
+        self._worker = threading.Thread(target=self._drain, name="vault-writer", daemon=True)
         self.size = 0
 
+    def __enter__(self) -> _HashingWriter:
+        self._worker.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._queue.put(None)
+        self._worker.join()
+        if self._failure is not None and exc_info[0] is None:
+            raise self._failure
+
     def write(self, data: memoryview) -> None:
-        self._digest.update(data)
-        self._sink.write(data)
+        if self._failure is not None:
+            raise self._failure
+        self._queue.put(bytes(data))  # the encryptor reuses its buffer: hand over a copy
         self.size += len(data)
+
+    def _drain(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._failure is None:
+                try:
+                    self._digest.update(chunk)
+                    self._sink.write(chunk)
+                except BaseException as error:  # re-raised on the caller's thread
+                    self._failure = error
 
     @property
     def hexdigest(self) -> str:

@@ -456,6 +456,7 @@ def test_a_200_mib_stream_is_stored_and_verified_in_constant_memory(
         tracemalloc.stop()
     assert blob.plaintext_size == size
     assert status == BlobStatus.OK
-    # Two 1 MiB segment buffers plus small change; the whole stream would be 200 MiB.
-    assert put_peak < 3 * MIB, f"put peaked at {put_peak / MIB:.1f} MiB"
+    # Two 1 MiB segment buffers, plus the writer thread's bounded queue (2 segments) and the one
+    # it is hashing/writing; the whole stream would be 200 MiB.
+    assert put_peak < 7 * MIB, f"put peaked at {put_peak / MIB:.1f} MiB"
     assert read_peak < 3 * MIB, f"deep_check peaked at {read_peak / MIB:.1f} MiB"

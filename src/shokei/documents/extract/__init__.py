@@ -11,14 +11,9 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import importlib
+
 from shokei.documents.extract.base import Extraction, Flag, JSONValue, failed_extraction
-from shokei.documents.extract.dxf import extract_dxf
-from shokei.documents.extract.iges import extract_iges
-from shokei.documents.extract.image import extract_image
-from shokei.documents.extract.office import extract_docx, extract_xlsx
-from shokei.documents.extract.pdf import extract_pdf
-from shokei.documents.extract.step import extract_step
-from shokei.documents.extract.text import extract_text
 from shokei.documents.sniff import DocumentType
 
 __all__ = ["DEFAULT_MAX_TEXT_CHARS", "Extraction", "Flag", "JSONValue", "extract"]
@@ -27,16 +22,27 @@ DEFAULT_MAX_TEXT_CHARS = 1_000_000
 
 Extractor = Callable[[Path, int], Extraction]
 
-_EXTRACTORS: dict[DocumentType, Extractor] = {
-    DocumentType.PDF: extract_pdf,
-    DocumentType.STEP: extract_step,
-    DocumentType.IGES: extract_iges,
-    DocumentType.DXF: extract_dxf,
-    DocumentType.DOCX: extract_docx,
-    DocumentType.XLSX: extract_xlsx,
-    DocumentType.IMAGE: extract_image,
-    DocumentType.TEXT: extract_text,
+# Imported on first use: ezdxf, openpyxl and pypdf together cost a second of start-up that a
+# command handing in only archives of drawings, or no files at all, should not pay.
+_EXTRACTORS: dict[DocumentType, tuple[str, str]] = {
+    DocumentType.PDF: ("pdf", "extract_pdf"),
+    DocumentType.STEP: ("step", "extract_step"),
+    DocumentType.IGES: ("iges", "extract_iges"),
+    DocumentType.DXF: ("dxf", "extract_dxf"),
+    DocumentType.DOCX: ("office", "extract_docx"),
+    DocumentType.XLSX: ("office", "extract_xlsx"),
+    DocumentType.IMAGE: ("image", "extract_image"),
+    DocumentType.TEXT: ("text", "extract_text"),
 }
+
+
+def _extractor(doc_type: DocumentType) -> Extractor | None:
+    located = _EXTRACTORS.get(doc_type)
+    if located is None:
+        return None
+    module = importlib.import_module(f"{__name__}.{located[0]}")
+    function: Extractor = getattr(module, located[1])
+    return function
 
 
 def extract(
@@ -49,7 +55,7 @@ def extract(
     """
     if max_text_chars < 0:
         raise ValueError("max_text_chars must not be negative")
-    extractor = _EXTRACTORS.get(doc_type)
+    extractor = _extractor(doc_type)
     if extractor is None:
         return Extraction()
     try:

@@ -26,6 +26,7 @@ from shokei.documents.extract.base import (
     TextCollector,
     bounded,
 )
+from shokei.documents.sniff import DocumentType, detect_type, read_head
 
 MAX_DXF_BYTES = 256 * 1024 * 1024
 _BINARY_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
@@ -34,9 +35,11 @@ _TEXT_ENTITIES = frozenset({"TEXT", "MTEXT", "ATTRIB", "ATTDEF"})
 
 def _load(path: Path) -> tuple[Drawing, int]:
     """The drawing and the number of problems `recover` fixed on the way (0 for binary)."""
-    with path.open("rb") as stream:
-        is_binary = stream.read(len(_BINARY_SENTINEL)) == _BINARY_SENTINEL
-    if not is_binary:
+    head = read_head(path)
+    # recover turns any bytes at all into an empty drawing, without a word: check first.
+    if detect_type(head) is not DocumentType.DXF:
+        raise ValueError("no DXF group-code structure")
+    if not head.startswith(_BINARY_SENTINEL):
         try:
             document, auditor = recover.readfile(path)
         except DXFError:

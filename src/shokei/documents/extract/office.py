@@ -165,9 +165,7 @@ def extract_docx(path: Path, max_text_chars: int) -> Extraction:
         if _HEADER_FOOTER_PART.match(str(part.partname)) and hasattr(part, "element"):
             _add_all(collector, _paragraph_texts(part.element))
     _add_all(collector, _paragraph_texts(document.element.body))
-    result.metadata["paragraph_count"] = sum(
-        1 for _ in document.element.body.iter(f"{_WORD_NAMESPACE}p")
-    )
+    result.metadata["paragraph_count"] = sum(1 for _ in document.element.body.iter(f"{_WORD_NAMESPACE}p"))
     collector.finish(result)
     return result
 

@@ -98,6 +98,12 @@ class StatementSplitter:
         self._parts: list[str] = []
         self._length = 0
         self._oversized = False
+        self._handlers: dict[_State, Callable[[str, int], tuple[int, bool]]] = {
+            _State.NORMAL: self._in_normal,
+            _State.STRING: self._in_string,
+            _State.STRING_QUOTE: self._after_quote,
+            _State.COMMENT: self._in_comment,
+        }
 
     def feed(self, chunk: str) -> Iterator[str | None]:
         """Consume `chunk`, yielding every statement it completes."""
@@ -114,13 +120,7 @@ class StatementSplitter:
         return remainder if remainder else None
 
     def _step(self, text: str, position: int) -> tuple[int, bool]:
-        handlers: dict[_State, Callable[[str, int], tuple[int, bool]]] = {
-            _State.NORMAL: self._in_normal,
-            _State.STRING: self._in_string,
-            _State.STRING_QUOTE: self._after_quote,
-            _State.COMMENT: self._in_comment,
-        }
-        return handlers[self._state](text, position)
+        return self._handlers[self._state](text, position)
 
     def _in_normal(self, text: str, position: int) -> tuple[int, bool]:
         found = _NORMAL_STOP.search(text, position)
@@ -457,9 +457,7 @@ def _add_data_findings(data: _DataFindings, result: Extraction, *, complete: boo
     result.metadata["products"] = _json_list(data.products)
     result.metadata["application_contexts"] = _json_list(data.application_contexts)
     result.metadata["organizations"] = _json_list(data.organizations)
-    result.metadata["security_classification_levels"] = _json_list(
-        data.security_classification_levels
-    )
+    result.metadata["security_classification_levels"] = _json_list(data.security_classification_levels)
     result.metadata["instance_count"] = data.instance_count
     if data.skipped_statements:
         result.metadata["skipped_statements"] = data.skipped_statements
