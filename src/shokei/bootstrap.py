@@ -8,6 +8,7 @@ from pathlib import Path
 
 from shokei.accounts import services as accounts
 from shokei.accounts.domain import Role
+from shokei.audit import services as audit
 from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
 from shokei.db import UnitOfWork, make_engine
@@ -41,7 +42,7 @@ class Shokei:
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Shokei:
     settings = settings or load_settings()
     engine = make_engine(settings.resolved_database_url)
-    return Shokei(settings=settings, uow=UnitOfWork(engine, clock))
+    return Shokei(settings=settings, uow=UnitOfWork(engine, clock, ledger=audit.configured_ledger(settings)))
 
 
 class NotInitialised(ShokeiError):

@@ -16,10 +16,10 @@ from shokei.cases.cli import app as case_app
 from shokei.cli_support import JsonOutput, command, opened_app, print_json, ready_app, stdout
 from shokei.companies.cli import app as company_app
 from shokei.demo.cli import app as demo_app
-from shokei.documents.cli import app as docs_app
-from shokei.documents.cli import vault_app
 from shokei.demo.cli import show_logins
 from shokei.demo.services import demo_is_seeded, seed_demo
+from shokei.documents.cli import app as docs_app
+from shokei.documents.cli import vault_app
 
 app = typer.Typer(
     help="Shokei (承継): custody and succession of defense design documents.",

@@ -65,10 +65,12 @@ class UnitOfWork:
     audit entry commit together or not at all.
     """
 
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    def __init__(self, engine: Engine, clock: Clock | None = None, ledger: object | None = None) -> None:
         self.engine = engine
         self.clock: Clock = clock or SystemClock()
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # audit.domain.LedgerConfig (keys, checkpoint policy); sessions carry it to audit.record().
+        self.ledger = ledger
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"ledger": ledger})
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -1,11 +1,17 @@
+"""The ledger over HTTP: read access and proofs for auditors; no route changes or removes an entry."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from shokei.api_support import ActorDep, UowDep
 from shokei.audit import services
+from shokei.audit.services import CheckpointView, ConsistencyProofView, InclusionProofView
 
 router = APIRouter(prefix="/audit", tags=["audit"])
+TreeSize = Annotated[int | None, Query(ge=0, description="Tree size; default: the whole ledger.")]
 
 
 @router.get("/entries")
@@ -26,3 +32,29 @@ def list_entries(
         }
         for e in entries
     ]
+
+
+@router.get("/checkpoints")
+def list_checkpoints(uow: UowDep, actor: ActorDep) -> list[CheckpointView]:
+    """Every signed checkpoint, smallest first (auditors only)."""
+    return services.list_checkpoints(uow, actor)
+
+
+@router.post("/checkpoints", status_code=201)
+def make_checkpoint(uow: UowDep, actor: ActorDep) -> CheckpointView:
+    """Sign the ledger's current size and root (auditors and admins)."""
+    return services.make_checkpoint(uow, actor)
+
+
+@router.get("/proofs/inclusion/{index}")
+def prove_inclusion(uow: UowDep, actor: ActorDep, index: int, size: TreeSize = None) -> InclusionProofView:
+    """RFC 9162 inclusion proof of entry `index` in the tree of `size` entries (auditors only)."""
+    return services.prove_inclusion(uow, actor, index, size)
+
+
+@router.get("/proofs/consistency")
+def prove_consistency(
+    uow: UowDep, actor: ActorDep, old: Annotated[int, Query(ge=0)], new: TreeSize = None
+) -> ConsistencyProofView:
+    """RFC 9162 consistency proof between tree sizes `old` and `new` (auditors only)."""
+    return services.prove_consistency(uow, actor, old, new)

@@ -1,8 +1,11 @@
+"""The ledger's tables. Every one is append-only: rows are inserted, never updated or deleted
+(`audit_head.size` is the one counter that moves, under its row lock)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base
@@ -31,3 +34,27 @@ class AuditHead(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     size: Mapped[int] = mapped_column(BigInteger)
+
+
+class AuditNode(Base):
+    """A complete perfect subtree of the Merkle tree: leaves [index * 2**level, (index + 1) * 2**level).
+
+    Level 0 holds the leaf hashes. A node is written once, when its last leaf is appended.
+    """
+
+    __tablename__ = "audit_nodes"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditCheckpoint(Base):
+    """A signed C2SP checkpoint: the log's commitment to its first `size` entries."""
+
+    __tablename__ = "audit_checkpoints"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[bytes] = mapped_column(LargeBinary)
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,58 +1,311 @@
-"""Appending to and reading the audit ledger.
+"""Appending to, proving and verifying the audit ledger.
 
 `record()` is called by every other feature's use case inside its own transaction, so a change
-and its audit entry commit together or not at all.
+and its audit entry commit together or not at all. Appends serialise on the `audit_head` row
+(see `store.lock_head`), which gives strict, gapless indices on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from shokei.accounts.domain import Actor, Permission
-from shokei.audit.domain import AuditEvent
-from shokei.audit.models import AuditEntry, AuditHead
+from shokei.audit import store
+from shokei.audit.domain import (
+    CHECKPOINT_ROLES,
+    AuditEvent,
+    CheckpointPolicy,
+    Findings,
+    LedgerConfig,
+    LedgerVerification,
+    StoredEntry,
+    entry_problems,
+)
+from shokei.audit.merkle import (
+    EMPTY_ROOT,
+    CompactRange,
+    MissingNodeError,
+    NodeKey,
+    StoredNode,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    new_nodes_for_append,
+    root_hash,
+    verify_consistency,
+    verify_inclusion,
+)
+from shokei.audit.models import AuditCheckpoint, AuditEntry
+from shokei.audit.notes import KeyFormatError, NoteSigner, NoteVerificationError, checkpoint_body, open_note
+from shokei.audit.offline import write_export
+from shokei.audit.store import SqlNodeStore
 from shokei.db import UnitOfWork
-from shokei.errors import Forbidden
+from shokei.errors import BadInput, Forbidden, IntegrityFailure, NotFound, ShokeiError
+from shokei.settings import Settings
 
-_HEAD_ID = 1
+# Verification reads the log in chunks of 2**14 entries: bounded memory, short transactions.
+_CHUNK = 1 << 14
+_EXPORT_BATCH = 10_000
+# Below this many entries, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 200_000
+_MAX_WORKERS = 4
+_MISSING_LEAF = bytes(32)
+_MAX_CHUNK_PROBLEMS = 50
+_T = TypeVar("_T")
 
 
-def _locked_head(session: Session) -> AuditHead:
-    # FOR UPDATE on PostgreSQL serialises concurrent appenders; SQLite's BEGIN IMMEDIATE already has.
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=_HEAD_ID, size=0)
-        session.add(head)
-        session.flush()
-    return head
+class SigningKeyUnavailable(ShokeiError):
+    """The ledger signing (or verifier) key is not configured where this command runs."""
+
+    exit_code = 1
+    http_status = 503
+    title = "Ledger key unavailable"
+
+
+def configured_ledger(settings: Settings) -> LedgerConfig:
+    """The ledger's keys and checkpoint policy; a key `shokei init` has not made yet is None."""
+    signer = None
+    if settings.ledger_key_path.exists():
+        try:
+            signer = NoteSigner.parse(settings.ledger_key_path.read_text(encoding="utf-8"))
+        except KeyFormatError as error:
+            raise IntegrityFailure(
+                f"the ledger signing key {settings.ledger_key_path} is unusable: {error}"
+            ) from None
+    verifier = signer.verifier_key_text if signer else None
+    if settings.ledger_verifier_path.exists():
+        verifier = settings.ledger_verifier_path.read_text(encoding="utf-8").strip()
+    policy = CheckpointPolicy(settings.checkpoint_every_entries, settings.checkpoint_every_minutes)
+    return LedgerConfig(origin=settings.ledger_origin, verifier_key=verifier, signer=signer, policy=policy)
+
+
+def _config(uow: UnitOfWork) -> LedgerConfig | None:
+    return uow.ledger if isinstance(uow.ledger, LedgerConfig) else None
+
+
+def _session_config(session: Session) -> LedgerConfig | None:
+    config = session.info.get("ledger")
+    return config if isinstance(config, LedgerConfig) else None
+
+
+def _require_reader(actor: Actor) -> None:
+    if not actor.can(Permission.AUDIT_READ):
+        raise Forbidden("only an auditor may read the audit ledger")
+
+
+# -- appending -------------------------------------------------------------------------------
 
 
 def record(session: Session, event: AuditEvent) -> int:
     """Append one event at the next index of the ledger; returns that index."""
-    head = _locked_head(session)
-    index = head.size
-    session.add(
-        AuditEntry(
-            index=index,
-            at=event.at,
-            actor_id=event.actor.user_id if event.actor else None,
-            actor_name=event.actor_name,
-            action=event.action,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            leaf=event.leaf_bytes(index),
+    return record_many(session, [event])[0]
+
+
+def record_many(session: Session, events: Sequence[AuditEvent]) -> range:
+    """Append events, in order, at the next indices, in the caller's transaction.
+
+    Holds the head lock until that transaction ends, writes the entries and every tree node
+    they complete, and signs a checkpoint when the policy says one is due.
+    """
+    if not events:
+        return range(0)
+    old_size = store.lock_head(session)
+    leaves = [event.leaf_bytes(old_size + offset) for offset, event in enumerate(events)]
+    nodes = SqlNodeStore(session)
+    completed = new_nodes_for_append(nodes, old_size, [leaf_hash(leaf) for leaf in leaves])
+    store.insert_entries(session, [_entry_row(old_size + n, e, leaves[n]) for n, e in enumerate(events)])
+    nodes.put_nodes(completed)
+    new_size = old_size + len(events)
+    store.move_head(session, new_size)
+    _checkpoint_if_due(session, new_size, events[-1].at)
+    return range(old_size, new_size)
+
+
+def _entry_row(index: int, event: AuditEvent, leaf: bytes) -> dict[str, Any]:
+    return {
+        "index": index,
+        "at": event.at,
+        "actor_id": event.actor.user_id if event.actor else None,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "leaf": leaf,
+    }
+
+
+def _checkpoint_if_due(session: Session, size: int, now: datetime) -> None:
+    config = _session_config(session)
+    if config is None or config.signer is None:
+        return  # no key here (unit tests, read-only tools): the next signed append catches up
+    last = store.latest_checkpoint(session)
+    if config.policy.is_due(size, last.size if last else None, last.created_at if last else None, now):
+        _sign_checkpoint(session, config, size, now)
+
+
+def _sign_checkpoint(session: Session, config: LedgerConfig, size: int, now: datetime) -> AuditCheckpoint:
+    assert config.signer is not None
+    root = root_hash(SqlNodeStore(session), size)
+    note = config.signer.sign(checkpoint_body(config.origin, size, root))
+    return store.add_checkpoint(session, size, root, note, now)
+
+
+# -- checkpoints -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointView:
+    size: int
+    root: str
+    note: str
+    created_at: datetime
+
+
+def _checkpoint_view(checkpoint: AuditCheckpoint) -> CheckpointView:
+    return CheckpointView(checkpoint.size, checkpoint.root.hex(), checkpoint.note, checkpoint.created_at)
+
+
+def make_checkpoint(uow: UnitOfWork, actor: Actor) -> CheckpointView:
+    """Sign the ledger's current size and root now. Auditors and admins.
+
+    It changes no record, only commits the log to what it already holds; asking twice with
+    no append in between returns the same checkpoint.
+    """
+    if actor.role not in CHECKPOINT_ROLES:
+        raise Forbidden("only an auditor or an admin may make a checkpoint")
+    config = _config(uow)
+    if config is None or config.signer is None:
+        raise SigningKeyUnavailable(
+            "no ledger signing key here: checkpoints are made where `shokei init` put it"
         )
+    with uow.transaction() as session:
+        size = store.lock_head(session)  # also orders us with appends that checkpoint on their own
+        checkpoint = store.checkpoint_at(session, size) or _sign_checkpoint(
+            session, config, size, uow.clock.now()
+        )
+        return _checkpoint_view(checkpoint)
+
+
+def list_checkpoints(uow: UnitOfWork, actor: Actor) -> list[CheckpointView]:
+    """Every signed checkpoint, smallest first. Auditors only."""
+    _require_reader(actor)
+    with uow.transaction() as session:
+        return [_checkpoint_view(checkpoint) for checkpoint in store.all_checkpoints(session)]
+
+
+# -- proofs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InclusionProofView:
+    """RFC 9162 inclusion proof; `checkpoint` is the signed note for `size` when there is one."""
+
+    index: int
+    size: int
+    leaf_hash: str
+    root: str
+    proof: list[str]
+    checkpoint: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyProofView:
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    proof: list[str]
+
+
+def prove_inclusion(uow: UnitOfWork, actor: Actor, index: int, size: int | None = None) -> InclusionProofView:
+    """Prove entry `index` is in the tree of `size` entries (default: the whole ledger). Auditors only.
+
+    O(log n): one read of the entry and two of at most 2·log2(n) stored nodes. The proof is
+    checked before it is handed out, so a damaged entry or node is an IntegrityFailure here.
+    """
+    _require_reader(actor)
+    with uow.transaction() as session:
+        tree_size = _tree_size(session, size)
+        if not 0 <= index < tree_size:
+            raise NotFound(f"no entry {index} in a tree of {tree_size} entries")
+        leaf = store.leaf_of(session, index)
+        if leaf is None:
+            raise IntegrityFailure(f"entry {index} is missing from the database: run `shokei audit verify`")
+        root, proof = _nodes_or_fail(lambda: _root_and_path(SqlNodeStore(session), index, tree_size))
+        checkpoint = store.checkpoint_at(session, tree_size)
+    hashed = leaf_hash(leaf)
+    if not verify_inclusion(hashed, index, tree_size, proof, root):
+        raise IntegrityFailure(f"entry {index} does not match the stored tree: run `shokei audit verify`")
+    if checkpoint is not None and checkpoint.root != root:
+        raise IntegrityFailure(
+            f"the stored tree disagrees with checkpoint {tree_size}: run `shokei audit verify`"
+        )
+    return InclusionProofView(
+        index,
+        tree_size,
+        hashed.hex(),
+        root.hex(),
+        [h.hex() for h in proof],
+        checkpoint.note if checkpoint else None,
     )
-    head.size = index + 1
-    return index
+
+
+def prove_consistency(
+    uow: UnitOfWork, actor: Actor, old_size: int, new_size: int | None = None
+) -> ConsistencyProofView:
+    """Prove the tree of `old_size` entries is a prefix of the tree of `new_size`. Auditors only."""
+    _require_reader(actor)
+    with uow.transaction() as session:
+        newer = _tree_size(session, new_size)
+        if not 0 <= old_size <= newer:
+            raise BadInput(f"old size {old_size} must lie between 0 and the new size {newer}")
+        nodes = SqlNodeStore(session)
+        old_root, new_root, proof = _nodes_or_fail(
+            lambda: (
+                root_hash(nodes, old_size),
+                root_hash(nodes, newer),
+                consistency_proof(nodes, old_size, newer),
+            )
+        )
+    if not verify_consistency(old_size, newer, old_root, new_root, proof):
+        raise IntegrityFailure("the stored tree is not self-consistent: run `shokei audit verify`")
+    return ConsistencyProofView(old_size, newer, old_root.hex(), new_root.hex(), [h.hex() for h in proof])
+
+
+def _tree_size(session: Session, size: int | None) -> int:
+    current = store.head_size(session)
+    if size is None:
+        return current
+    if not 0 <= size <= current:
+        raise BadInput(f"tree size {size} must lie between 0 and the ledger size {current}")
+    return size
+
+
+def _root_and_path(nodes: SqlNodeStore, index: int, size: int) -> tuple[bytes, list[bytes]]:
+    return root_hash(nodes, size), inclusion_proof(nodes, index, size)
+
+
+def _nodes_or_fail(compute: Callable[[], _T]) -> _T:
+    try:
+        return compute()
+    except MissingNodeError as error:
+        raise IntegrityFailure(
+            f"the stored tree is incomplete ({error}): run `shokei audit verify`"
+        ) from None
+
+
+# -- reading ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +345,7 @@ def list_entries(
     uow: UnitOfWork, actor: Actor, *, action: str | None = None, limit: int = 100, after: int = -1
 ) -> list[AuditEntryView]:
     """Read the ledger. Auditors only."""
-    if not actor.can(Permission.AUDIT_READ):
-        raise Forbidden("only an auditor may read the audit ledger")
+    _require_reader(actor)
     with uow.transaction() as session:
         query = select(AuditEntry).where(AuditEntry.index > after).order_by(AuditEntry.index)
         if action:
@@ -102,5 +354,297 @@ def list_entries(
 
 
 def ledger_size(session: Session) -> int:
-    head = session.get(AuditHead, _HEAD_ID)
-    return head.size if head else 0
+    return store.head_size(session)
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    directory: str
+    entries: int
+    checkpoints: int
+
+
+def export_ledger(uow: UnitOfWork, actor: Actor, directory: Path) -> ExportSummary:
+    """Write the outside auditor's export (docs/ledger.md) of the ledger as it stands. Auditors only.
+
+    Streams the entries in batches, so memory stays flat whatever the size of the log.
+    """
+    _require_reader(actor)
+    config = _config(uow)
+    if config is None or config.verifier_key is None:
+        raise SigningKeyUnavailable("no ledger verifier key here: an export must carry the public key")
+    with uow.transaction() as session:
+        size = store.head_size(session)
+        notes = store.checkpoint_notes_up_to(session, size)
+    try:
+        written = write_export(directory, _leaves(uow, size), notes, config.verifier_key)
+    except FileExistsError as error:
+        raise BadInput(str(error)) from None
+    except NoteVerificationError as error:
+        raise IntegrityFailure(
+            f"a stored checkpoint does not verify ({error}): run `shokei audit verify`"
+        ) from None
+    if written != size:
+        raise IntegrityFailure(
+            f"the ledger holds {size} entries but {written} were read: run `shokei audit verify`"
+        )
+    return ExportSummary(str(directory), written, len(notes))
+
+
+def _leaves(uow: UnitOfWork, size: int) -> Iterator[bytes]:
+    for begin in range(0, size, _EXPORT_BATCH):
+        with uow.transaction() as session:
+            batch = store.leaves_between(session, begin, min(begin + _EXPORT_BATCH, size))
+        yield from batch
+
+
+# -- verification ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CheckpointRow:
+    size: int
+    root: bytes
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class _ChunkReport:
+    """What one chunk of entries [begin, end) says on its own, and its recomputed leaf hashes."""
+
+    begin: int
+    end: int
+    leaf_hashes: bytes
+    bad_indices: list[int]
+    problems: list[tuple[int, str]]
+    omitted: int
+
+
+@dataclass(slots=True)
+class _Recomputed:
+    roots: dict[int, bytes] = field(default_factory=dict)
+    bad_leaves: list[int] = field(default_factory=list)
+
+
+def verify_ledger(uow: UnitOfWork, actor: Actor, *, workers: int | None = None) -> LedgerVerification:
+    """Recompute the whole tree from the stored entries and check it against everything stored.
+
+    Checks that indices run gapless from 0 to the head; that each entry's leaf is canonical,
+    carries its index and agrees with the entry's columns; that every stored node (leaf
+    hashes and interior nodes) equals its recomputation; that every checkpoint's signature
+    verifies and its root is the recomputed root at its size; and that nothing lies beyond
+    the head. Auditors only. Entries are streamed in chunks, in `workers` processes for a
+    large log (default: one per CPU, at most 4, from 200,000 entries).
+    """
+    _require_reader(actor)
+    with uow.transaction() as session:
+        size = store.head_size(session)
+        checkpoints = [_CheckpointRow(c.size, c.root, c.note) for c in store.all_checkpoints(session)]
+    findings = Findings()
+    recomputed = _recompute_tree(uow, size, {c.size for c in checkpoints}, findings, workers)
+    signed_size = _check_checkpoints(checkpoints, recomputed, _config(uow), size, findings)
+    with uow.transaction() as session:
+        _check_outside_head(session, findings)
+    return LedgerVerification(
+        ok=findings.ok,
+        size=size,
+        checkpoints_checked=len(checkpoints),
+        signed_size=signed_size,
+        first_bad_index=findings.first_bad_index,
+        problems=findings.problems,
+        problems_omitted=findings.omitted,
+    )
+
+
+def _recompute_tree(
+    uow: UnitOfWork, size: int, wanted: set[int], findings: Findings, workers: int | None
+) -> _Recomputed:
+    border, result = CompactRange(), _Recomputed({0: EMPTY_ROOT} if 0 in wanted else {})
+    for report in _chunk_reports(uow, size, workers):
+        for index, problem in report.problems:
+            findings.add(problem, index)
+        findings.omitted += report.omitted
+        result.bad_leaves.extend(report.bad_indices)
+        created: list[StoredNode] = []
+        for offset in range(0, len(report.leaf_hashes), 32):
+            border.append_recording(report.leaf_hashes[offset : offset + 32], created)
+            if border.size in wanted:
+                result.roots[border.size] = border.root()
+        with uow.transaction() as session:
+            stored = store.interior_nodes_completed_by(session, report.begin, report.end)
+        _compare_interior_nodes(created, stored, result.bad_leaves, findings)
+    return result
+
+
+def _compare_interior_nodes(
+    created: list[StoredNode], stored: dict[NodeKey, bytes], bad_leaves: list[int], findings: Findings
+) -> None:
+    for level, index, value in created:
+        if level == 0 or stored.get((level, index)) == value:
+            continue
+        first, last = index << level, ((index + 1) << level) - 1
+        if bisect.bisect_left(bad_leaves, first) < bisect.bisect_right(bad_leaves, last):
+            continue  # explained by an entry already reported below it
+        state = "is missing" if (level, index) not in stored else "differs from the hash of its entries"
+        findings.add(f"tree node (level {level}, index {index}) over entries {first}-{last} {state}", first)
+
+
+def _chunk_reports(uow: UnitOfWork, size: int, workers: int | None) -> Iterator[_ChunkReport]:
+    bounds = [(begin, min(begin + _CHUNK, size)) for begin in range(0, size, _CHUNK)]
+    count = _worker_count(uow.engine, size, workers)
+    if count == 0 or not bounds:
+        yield from (_chunk_report(uow.engine, begin, end) for begin, end in bounds)
+        return
+    url = uow.engine.url.render_as_string(hide_password=False)
+    context = get_context("spawn")  # a fresh interpreter: no inherited connections or locks
+    with ProcessPoolExecutor(count, mp_context=context, initializer=_open_worker, initargs=(url,)) as pool:
+        begins, ends = zip(*bounds, strict=True)
+        yield from pool.map(_chunk_report_in_worker, begins, ends)
+
+
+def _worker_count(engine: Engine, size: int, workers: int | None) -> int:
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return 0  # another process cannot open a private in-memory database
+    if workers is not None:
+        return max(workers, 0)
+    import os  # noqa: PLC0415 - only large verifications ask
+
+    return min(os.cpu_count() or 1, _MAX_WORKERS) if size >= _PARALLEL_FROM else 0
+
+
+_WORKER: dict[str, Engine] = {}
+
+
+def _open_worker(url: str) -> None:
+    from shokei.db import make_engine  # noqa: PLC0415 - runs once in each worker process
+
+    _WORKER["engine"] = make_engine(url)
+
+
+def _chunk_report_in_worker(begin: int, end: int) -> _ChunkReport:
+    return _chunk_report(_WORKER["engine"], begin, end)
+
+
+def _chunk_report(engine: Engine, begin: int, end: int) -> _ChunkReport:
+    with engine.connect() as connection, connection.begin():
+        rows = store.entries_with_leaf_hashes(connection, begin, end)
+    return _check_rows(begin, end, rows)
+
+
+@dataclass(slots=True)
+class _ChunkProblems:
+    bad_indices: list[int] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    omitted: int = 0
+
+    def add(self, index: int, problem: str) -> None:
+        if not self.bad_indices or self.bad_indices[-1] != index:
+            self.bad_indices.append(index)
+        if len(self.problems) < _MAX_CHUNK_PROBLEMS:
+            self.problems.append((index, problem))
+        else:
+            self.omitted += 1
+
+
+def _check_rows(begin: int, end: int, rows: Sequence[Sequence[Any]]) -> _ChunkReport:
+    hashes, found = bytearray(), _ChunkProblems()
+    expected = begin
+    for row in rows:
+        index = row[0]
+        _record_missing(expected, index, hashes, found)
+        entry = StoredEntry(index, row[1], row[2], row[3], row[4], row[5], row[6], bytes(row[7]))
+        computed = leaf_hash(entry.leaf)
+        for problem in entry_problems(entry):
+            found.add(index, f"entry {index}: {problem}")
+        if row[8] is None:
+            found.add(index, f"entry {index}: its leaf hash is missing from the stored tree")
+        elif row[8] != computed:
+            found.add(index, f"entry {index}: its leaf differs from the leaf hash stored in the tree")
+        hashes += computed
+        expected = index + 1
+    _record_missing(expected, end, hashes, found)
+    return _ChunkReport(begin, end, bytes(hashes), found.bad_indices, found.problems, found.omitted)
+
+
+def _record_missing(expected: int, upto: int, hashes: bytearray, found: _ChunkProblems) -> None:
+    # A missing entry keeps its place in the tree (as a hash that matches nothing), so the
+    # entries after it are still checked where they belong.
+    for index in range(expected, upto):
+        found.add(index, f"entry {index} is missing (deleted, or its index was changed)")
+        hashes += _MISSING_LEAF
+
+
+def _check_checkpoints(
+    checkpoints: list[_CheckpointRow],
+    recomputed: _Recomputed,
+    config: LedgerConfig | None,
+    size: int,
+    findings: Findings,
+) -> int:
+    """Check each checkpoint in ascending order; return the largest that fully verified."""
+    last_good = 0
+    for checkpoint in checkpoints:
+        if _checkpoint_holds(
+            checkpoint, recomputed, config, size=size, last_good=last_good, findings=findings
+        ):
+            last_good = checkpoint.size
+    return last_good
+
+
+def _checkpoint_holds(
+    checkpoint: _CheckpointRow,
+    recomputed: _Recomputed,
+    config: LedgerConfig | None,
+    *,
+    size: int,
+    last_good: int,
+    findings: Findings,
+) -> bool:
+    where = f"checkpoint {checkpoint.size}"
+    if config is None or config.verifier_key is None:
+        findings.add(f"{where}: no verifier key is configured, so its signature cannot be checked")
+        return False
+    try:
+        signed = open_note(checkpoint.note, config.verifier_key)
+    except NoteVerificationError as error:
+        # The checkpoint row was altered, not necessarily the log: no entry is implicated.
+        findings.add(f"{where}: the signed note does not verify ({error})")
+        return False
+    if (signed.origin, signed.size, signed.root) != (config.origin, checkpoint.size, checkpoint.root):
+        findings.add(f"{where}: the stored row disagrees with its signed note (origin, size or root)")
+        return False
+    if checkpoint.size > size:
+        findings.add(f"{where}: signs {checkpoint.size} entries but the ledger holds {size}", size)
+        return False
+    if recomputed.roots.get(checkpoint.size) != signed.root:
+        message = (
+            f"{where}: the signed root does not match the tree recomputed from the entries; "
+            f"the first altered entry lies in [{last_good}, {checkpoint.size})"
+        )
+        findings.add(message, _first_bad_leaf(recomputed.bad_leaves, last_good, checkpoint.size))
+        return False
+    return True
+
+
+def _first_bad_leaf(bad_leaves: list[int], begin: int, end: int) -> int:
+    # Entries already reported inside the range explain the mismatch more precisely than the
+    # range does; otherwise the signatures only say "somewhere from `begin` on".
+    position = bisect.bisect_left(bad_leaves, begin)
+    return bad_leaves[position] if position < len(bad_leaves) and bad_leaves[position] < end else begin
+
+
+def _check_outside_head(session: Session, findings: Findings) -> None:
+    size = store.head_size(session)
+    for index in store.entries_outside_head(session):
+        findings.add(
+            f"entry {index} lies outside the ledger of {size} entries: it was not appended by Shokei", index
+        )
+    for level, index in store.nodes_outside_head(session):
+        message = (
+            f"tree node (level {level}, index {index}) covers entries beyond the ledger of {size} entries"
+        )
+        sane = index >= 0 and 0 <= level <= store.MAX_LEVEL
+        findings.add(message, max(index << level, size) if sane else None)

@@ -7,11 +7,10 @@ Library warnings about malformed files are silenced here, where they are expecte
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-
-import importlib
 
 from shokei.documents.extract.base import Extraction, Flag, JSONValue, failed_extraction
 from shokei.documents.sniff import DocumentType
