@@ -175,7 +175,25 @@ def link_stored_document(
     return line.id
 
 
-def visible_case_ids(actor: Actor) -> Select[tuple[int]]:
+def describe_stored_document(
+    session: Session,
+    document_id: int,
+    *,
+    title: str | None,
+    drawing_number: str | None,
+    revision: str | None,
+    component: str | None,
+    weapon_system: str | None,
+) -> None:
+    """Keep a stored file's inventory line in step with its description (caller audits)."""
+    line = session.execute(select(InventoryLine).where(InventoryLine.document_id == document_id)).scalar_one()
+    if title:
+        line.title = title
+    line.drawing_number, line.revision = drawing_number, revision
+    line.component, line.weapon_system = component, weapon_system
+
+
+def visible_case_ids(actor: Actor) -> Select[int]:
     """Ids of the cases this actor may know of, for other features' row filters."""
     return visible_cases(actor).with_only_columns(ExitCase.id)
 

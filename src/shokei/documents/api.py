@@ -15,7 +15,13 @@ from python_multipart.multipart import File, FormParser, parse_options_header
 from shokei.api_support import ActorDep, ShokeiDep, UowDep
 from shokei.documents import services
 from shokei.documents.intake import Upload
-from shokei.documents.schemas import DocumentDetail, DocumentView, FsckReport, SubmissionResult
+from shokei.documents.schemas import (
+    DocumentDescription,
+    DocumentDetail,
+    DocumentView,
+    FsckReport,
+    SubmissionResult,
+)
 from shokei.errors import BadInput
 
 router = APIRouter(tags=["documents"])
@@ -90,6 +96,13 @@ def search(
 @router.get("/documents/{document_id}")
 def get_document(document_id: int, uow: UowDep, actor: ActorDep) -> DocumentDetail:
     return services.get_document(uow, actor, document_id)
+
+
+@router.patch("/documents/{document_id}")
+def describe_document(
+    document_id: int, fields: DocumentDescription, uow: UowDep, actor: ActorDep
+) -> DocumentView:
+    return services.describe_document(uow, actor, document_id, fields)
 
 
 @router.get("/documents/{document_id}/content")

@@ -15,7 +15,7 @@ from rich.progress import (
 
 from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app, stderr
 from shokei.documents import services
-from shokei.documents.schemas import DocumentView
+from shokei.documents.schemas import DocumentDescription, DocumentView
 
 app = typer.Typer(help="Hand in, read and search design documents.", no_args_is_help=True)
 vault_app = typer.Typer(help="The encrypted document vault.", no_args_is_help=True)
@@ -98,6 +98,31 @@ def show(document_id: int, as_user: AsUser = None, json_output: JsonOutput = Fal
         return
     _table([document], f"document {document.id}")
     print_table("metadata", ("field", "value"), [(k, v) for k, v in document.metadata.items()])
+
+
+@command(app, "describe")
+def describe(
+    document_id: int,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    drawing_number: Annotated[str | None, typer.Option("--drawing-number")] = None,
+    revision: Annotated[str | None, typer.Option("--revision")] = None,
+    component: Annotated[str | None, typer.Option("--component")] = None,
+    weapon_system: Annotated[str | None, typer.Option("--weapon-system")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Fill in a document's inventory fields (only the options given change)."""
+    shokei = ready_app()
+    given = {
+        "title": title,
+        "drawing_number": drawing_number,
+        "revision": revision,
+        "component": component,
+        "weapon_system": weapon_system,
+    }
+    fields = DocumentDescription(**{name: value for name, value in given.items() if value is not None})
+    document = services.describe_document(shokei.uow, acting(shokei, as_user), document_id, fields)
+    print_json(document) if json_output else _table([document], f"document {document.id}")
 
 
 @command(app, "list")

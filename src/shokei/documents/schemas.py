@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DocumentView(BaseModel):
@@ -27,6 +27,16 @@ class DocumentView(BaseModel):
 
 class DocumentDetail(DocumentView):
     metadata: dict[str, Any]
+
+
+class DocumentDescription(BaseModel):
+    """Inventory fields the supplier fills in; only the fields given are changed."""
+
+    title: str | None = Field(default=None, max_length=500)
+    drawing_number: str | None = Field(default=None, max_length=100)
+    revision: str | None = Field(default=None, max_length=50)
+    component: str | None = Field(default=None, max_length=255)
+    weapon_system: str | None = Field(default=None, max_length=255)
 
 
 class RefusalView(BaseModel):

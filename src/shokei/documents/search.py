@@ -7,7 +7,7 @@ PostgreSQL: a pg_trgm GIN index serving ILIKE. Trigrams need 3+ characters, so s
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, literal_column, select, text
 from sqlalchemy.orm import Session
@@ -27,15 +27,15 @@ def _substring(query: str) -> ColumnElement[bool]:
 
 
 class SearchIndex(Protocol):
-    def matching_ids(self, session: Session, query: str) -> Select[tuple[int]]: ...
+    def matching_ids(self, session: Session, query: str) -> Select[int]: ...
 
 
 class SqliteTrigramIndex:
-    def matching_ids(self, session: Session, query: str) -> Select[tuple[int]]:
+    def matching_ids(self, session: Session, query: str) -> Select[int]:
         if len(query) < TRIGRAM:
             return select(DocumentText.document_id).where(_substring(query))
         phrase = '"' + query.replace('"', '""') + '"'  # one quoted phrase: no FTS operators from users
-        matches = (
+        matches: Select[Any] = (
             select(literal_column("rowid"))
             .select_from(text("document_search"))
             .where(text("document_search MATCH :phrase").bindparams(phrase=phrase))
@@ -44,7 +44,7 @@ class SqliteTrigramIndex:
 
 
 class PostgresTrigramIndex:
-    def matching_ids(self, session: Session, query: str) -> Select[tuple[int]]:
+    def matching_ids(self, session: Session, query: str) -> Select[int]:
         # The GIN gin_trgm_ops index serves ILIKE '%...%' for 3+ characters; shorter ones scan.
         return select(DocumentText.document_id).where(_substring(query))
 

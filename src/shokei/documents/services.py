@@ -35,6 +35,7 @@ from shokei.documents.intake import Incoming, Upload, expand_inputs
 from shokei.documents.markings import find_markings
 from shokei.documents.models import Document, DocumentPath, DocumentText
 from shokei.documents.schemas import (
+    DocumentDescription,
     DocumentDetail,
     DocumentView,
     FsckProblem,
@@ -232,6 +233,44 @@ def _title(metadata: Mapping[str, object]) -> str | None:
 def _page_count(metadata: Mapping[str, object]) -> int | None:
     pages = metadata.get("pages", metadata.get("page_count"))
     return pages if isinstance(pages, int) else None
+
+
+def describe_document(
+    uow: UnitOfWork, actor: Actor, document_id: int, fields: DocumentDescription
+) -> DocumentView:
+    """Fill in the inventory fields of a stored document (title, drawing number, revision,
+    component, weapon system). The case's supplier or an intake officer, before examination."""
+    _require(actor, Permission.DOCUMENT_SUBMIT)
+    changes = fields.model_dump(exclude_unset=True)
+    with uow.transaction() as session:
+        document = _visible(session, actor, document_id)
+        cases.require_inventory_open(session, actor, document.case_id)
+        before = {name: getattr(document, name) for name in changes}
+        for name, value in changes.items():
+            setattr(document, name, value)
+        cases.describe_stored_document(
+            session,
+            document.id,
+            title=document.title,
+            drawing_number=document.drawing_number,
+            revision=document.revision,
+            component=document.component,
+            weapon_system=document.weapon_system,
+        )
+        audit.record(
+            session,
+            AuditEvent(
+                "document:inventory:describe",
+                "document",
+                str(document.id),
+                uow.clock.now(),
+                actor,
+                before=before,
+                after=changes,
+                details={"case": document.case_id},
+            ),
+        )
+        return _view(session, document)
 
 
 # -- reads -----------------------------------------------------------------------------------

@@ -241,3 +241,38 @@ def test_only_the_cases_supplier_or_intake_may_hand_in_and_only_before_examinati
     with pytest.raises(Conflict, match="inventory is closed"):
         documents.submit_documents(uow, vault, office.intake, case.id, [file], scratch_dir=scratch)
     assert _count(uow) == 0
+
+
+def test_supplier_describes_a_stored_document_and_the_inventory_follows(
+    uow: UnitOfWork, vault: FilesystemVault, office: Office, tmp_path: Path, scratch: Path
+) -> None:
+    from shokei.documents.schemas import DocumentDescription
+
+    file = tmp_path / "scan.txt"
+    file.write_text("図面", encoding="utf-8")
+    case = office.open_case(documents=0)
+    stored = _submit(uow, vault, office, case.id, file, scratch=scratch).documents[0]
+    described = documents.describe_document(
+        uow,
+        office.supplier,
+        stored.id,
+        DocumentDescription(
+            title="砲身 部品図", drawing_number="MG-17-004", revision="C", weapon_system="12.7mm機関銃"
+        ),
+    )
+    assert (described.title, described.drawing_number, described.revision) == (
+        "砲身 部品図",
+        "MG-17-004",
+        "C",
+    )
+    line = cases.get_case(uow, office.intake, case.id).inventory[0]
+    assert (line.title, line.drawing_number, line.weapon_system) == (
+        "砲身 部品図",
+        "MG-17-004",
+        "12.7mm機関銃",
+    )
+    with pytest.raises(Forbidden):
+        documents.describe_document(uow, office.examiner, stored.id, DocumentDescription(title="x"))
+    office.to_under_examination(case.id)
+    with pytest.raises(Conflict):
+        documents.describe_document(uow, office.supplier, stored.id, DocumentDescription(revision="D"))
