@@ -6,6 +6,11 @@ from shokei.cases import models as cases_models
 from shokei.companies import models as companies_models
 from shokei.db import Base
 from shokei.documents import models as documents_models
+from shokei.examination import models as examination_models
+from shokei.ownership import models as ownership_models
+from shokei.purchase import models as purchase_models
+from shokei.risk import models as risk_models
+from shokei.supply_chain import models as supply_chain_models
 
 metadata = Base.metadata
 
@@ -15,5 +20,10 @@ __all__ = [
     "cases_models",
     "companies_models",
     "documents_models",
+    "examination_models",
     "metadata",
+    "ownership_models",
+    "purchase_models",
+    "risk_models",
+    "supply_chain_models",
 ]

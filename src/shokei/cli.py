@@ -20,6 +20,11 @@ from shokei.demo.cli import show_logins
 from shokei.demo.services import demo_is_seeded, seed_demo
 from shokei.documents.cli import app as docs_app
 from shokei.documents.cli import vault_app
+from shokei.examination import cli as examination_cli
+from shokei.ownership import cli as ownership_cli
+from shokei.purchase import cli as purchase_cli
+from shokei.risk import cli as risk_cli
+from shokei.supply_chain import cli as supply_chain_cli
 
 app = typer.Typer(
     help="Shokei (承継): custody and succession of defense design documents.",
@@ -34,6 +39,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(docs_app, name="docs")
 app.add_typer(vault_app, name="vault")
+for feature in (supply_chain_cli, ownership_cli, risk_cli, examination_cli, purchase_cli):
+    feature.register(app)
 
 Host = Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1 (SHOKEI_HOST).")]
 Port = Annotated[int | None, typer.Option("--port", help="Default 8000 (SHOKEI_PORT).")]

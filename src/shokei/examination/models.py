@@ -1,0 +1,3 @@
+"""Tables of the examination feature."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of the ownership feature."""
+
+from __future__ import annotations

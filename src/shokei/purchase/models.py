@@ -1,0 +1,3 @@
+"""Tables of the purchase feature."""
+
+from __future__ import annotations

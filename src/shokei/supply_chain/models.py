@@ -1,0 +1,3 @@
+"""Tables of the supply_chain feature."""
+
+from __future__ import annotations
