@@ -1,0 +1,234 @@
+"""SQL access to the ledger tables: the Merkle node store, the head lock, batched reads.
+
+Only inserts and reads live here: there is no statement that updates or deletes an entry,
+a node or a checkpoint (`audit_head.size` is the one counter that moves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from shokei.audit.merkle import MissingNodeError, NodeKey, StoredNode
+from shokei.audit.models import AuditCheckpoint, AuditEntry, AuditHead, AuditNode
+
+HEAD_ID = 1
+# Bits a node's leaf range may span: (index + 1) << level must stay a 64-bit integer.
+MAX_LEVEL = 62
+
+
+_NODE_COLUMNS = (AuditNode.level, AuditNode.index, AuditNode.hash)
+_NODES_BY_KEY = select(*_NODE_COLUMNS).where(
+    tuple_(AuditNode.level, AuditNode.index).in_(bindparam("keys", expanding=True))
+)
+_NODES_BY_LEVELS_AND_INDICES = select(*_NODE_COLUMNS).where(
+    AuditNode.level.in_(bindparam("levels", expanding=True)),
+    AuditNode.index.in_(bindparam("indices", expanding=True)),
+)
+
+
+class SqlNodeStore:
+    """`merkle.NodeStore` over audit_nodes in the caller's session, so it sees the nodes the
+    current transaction has just appended."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get_node(self, level: int, index: int) -> bytes:
+        """Return node (level, index) or raise `MissingNodeError`."""
+        found = self.get_nodes([(level, index)])
+        if (level, index) not in found:
+            raise MissingNodeError(f"no stored node at level {level}, index {index}")
+        return found[(level, index)]
+
+    def get_nodes(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
+        """The stored subset of `keys`, in one query whose shape never changes (compiled once)."""
+        if not keys:
+            return {}
+        if self._session.get_bind().dialect.name == "postgresql":
+            rows = self._session.execute(_NODES_BY_KEY, {"keys": list(keys)})
+            return {(level, index): bytes(value) for level, index, value in rows}
+        # SQLite scans the whole table for a row-value IN, but probes the primary key for
+        # each (level, index) pair of two plain INs: fetch that superset and keep the keys.
+        wanted = set(keys)
+        parameters = {"levels": sorted({k[0] for k in wanted}), "indices": sorted({k[1] for k in wanted})}
+        rows = self._session.execute(_NODES_BY_LEVELS_AND_INDICES, parameters)
+        return {(level, index): bytes(value) for level, index, value in rows if (level, index) in wanted}
+
+    def put_nodes(self, nodes: Sequence[StoredNode]) -> None:
+        """Insert newly completed nodes; an existing (level, index) is an IntegrityError, not overwritten."""
+        if nodes:
+            self._session.execute(
+                insert(AuditNode),
+                [{"level": level, "index": index, "hash": value} for level, index, value in nodes],
+            )
+
+
+# -- head ------------------------------------------------------------------------------------
+
+
+def lock_head(session: Session) -> int:
+    """Lock the head row for the rest of the transaction and return the ledger size.
+
+    PostgreSQL: FOR UPDATE makes every other appender wait here until this transaction ends,
+    and then read the size it committed. SQLite: BEGIN IMMEDIATE has already made this
+    transaction the only writer, so FOR UPDATE is not needed (and not rendered).
+    """
+    query = select(AuditHead.size).where(AuditHead.id == HEAD_ID).with_for_update()
+    size = session.execute(query).scalar_one_or_none()
+    if size is None:
+        _create_head(session)
+        size = session.execute(query).scalar_one()
+    return int(size)
+
+
+def _create_head(session: Session) -> None:
+    # Two first appenders may race to create the row: the loser's insert waits, then does nothing.
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AuditHead)
+    session.execute(statement.values(id=HEAD_ID, size=0).on_conflict_do_nothing())
+
+
+def move_head(session: Session, size: int) -> None:
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(size=size))
+
+
+def head_size(session: Session) -> int:
+    size = session.execute(select(AuditHead.size).where(AuditHead.id == HEAD_ID)).scalar_one_or_none()
+    return int(size or 0)
+
+
+# -- entries ---------------------------------------------------------------------------------
+
+
+def insert_entries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    session.execute(insert(AuditEntry), list(rows))
+
+
+def leaf_of(session: Session, index: int) -> bytes | None:
+    leaf = session.execute(select(AuditEntry.leaf).where(AuditEntry.index == index)).scalar_one_or_none()
+    return None if leaf is None else bytes(leaf)
+
+
+def leaves_between(connection: Connection | Session, begin: int, end: int) -> list[bytes]:
+    """Leaf bytes of entries [begin, end) in index order (absent entries are simply absent)."""
+    rows = connection.execute(
+        select(AuditEntry.leaf)
+        .where(AuditEntry.index >= begin, AuditEntry.index < end)
+        .order_by(AuditEntry.index)
+    )
+    return [bytes(leaf) for (leaf,) in rows]
+
+
+def entries_with_leaf_hashes(connection: Connection, begin: int, end: int) -> Sequence[Sequence[Any]]:
+    """Entries [begin, end) in index order, each with its stored level-0 node (None if absent)."""
+    node = AuditNode.__table__.alias("leaf_node")
+    query = (
+        select(
+            AuditEntry.index,
+            AuditEntry.at,
+            AuditEntry.actor_id,
+            AuditEntry.actor_name,
+            AuditEntry.action,
+            AuditEntry.subject_type,
+            AuditEntry.subject_id,
+            AuditEntry.leaf,
+            node.c.hash,
+        )
+        .outerjoin(node, and_(node.c.level == 0, node.c.index == AuditEntry.index))
+        .where(AuditEntry.index >= begin, AuditEntry.index < end)
+        .order_by(AuditEntry.index)
+    )
+    return connection.execute(query).all()
+
+
+def interior_nodes_completed_by(session: Session, begin: int, end: int) -> dict[NodeKey, bytes]:
+    """Stored nodes above the leaves whose last leaf lies in [begin, end).
+
+    Node (level, j) is completed by leaf (j + 1) * 2**level - 1, so per level the indices run
+    from begin >> level to (end >> level) - 1: one primary-key range each.
+    """
+    ranges = [
+        and_(AuditNode.level == level, AuditNode.index.between(begin >> level, (end >> level) - 1))
+        for level in range(1, end.bit_length() + 1)
+        if (end >> level) - 1 >= begin >> level
+    ]
+    if not ranges:
+        return {}
+    rows = session.execute(select(AuditNode.level, AuditNode.index, AuditNode.hash).where(or_(*ranges)))
+    return {(level, index): bytes(value) for level, index, value in rows}
+
+
+def entries_outside_head(session: Session) -> list[int]:
+    """Indices of entries no append accounts for (beyond the head or negative), first few only."""
+    head = select(AuditHead.size).where(AuditHead.id == HEAD_ID).scalar_subquery()
+    query = (
+        select(AuditEntry.index)
+        .where(or_(AuditEntry.index >= func.coalesce(head, 0), AuditEntry.index < 0))
+        .order_by(AuditEntry.index)
+        .limit(10)
+    )
+    return [int(index) for index in session.execute(query).scalars()]
+
+
+def nodes_outside_head(session: Session) -> list[NodeKey]:
+    """Stored nodes that cover a leaf beyond the head (or cannot be a node at all), first few only."""
+    head = select(AuditHead.size).where(AuditHead.id == HEAD_ID).scalar_subquery()
+    last_leaf_after = (AuditNode.index + 1).op("<<")(AuditNode.level)
+    query = (
+        select(AuditNode.level, AuditNode.index)
+        .where(
+            or_(
+                AuditNode.index < 0,
+                AuditNode.level < 0,
+                AuditNode.level > MAX_LEVEL,
+                last_leaf_after > func.coalesce(head, 0),
+            )
+        )
+        .order_by(AuditNode.level, AuditNode.index)
+        .limit(10)
+    )
+    return [(int(level), int(index)) for level, index in session.execute(query)]
+
+
+# -- checkpoints -----------------------------------------------------------------------------
+
+
+def latest_checkpoint(session: Session) -> AuditCheckpoint | None:
+    query = select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)
+    return session.execute(query).scalar_one_or_none()
+
+
+def checkpoint_at(session: Session, size: int) -> AuditCheckpoint | None:
+    return session.get(AuditCheckpoint, size)
+
+
+def all_checkpoints(session: Session) -> list[AuditCheckpoint]:
+    return list(session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.size)).scalars())
+
+
+def add_checkpoint(
+    session: Session, size: int, root: bytes, note: str, created_at: datetime
+) -> AuditCheckpoint:
+    checkpoint = AuditCheckpoint(size=size, root=root, note=note, created_at=created_at)
+    session.add(checkpoint)
+    session.flush()
+    return checkpoint
+
+
+def checkpoint_notes_up_to(session: Session, size: int) -> list[str]:
+    query = select(AuditCheckpoint.note).where(AuditCheckpoint.size <= size).order_by(AuditCheckpoint.size)
+    return list(session.execute(query).scalars())
+
+
+def existing_sizes(session: Session, sizes: Iterable[int]) -> set[int]:
+    wanted = list(sizes)
+    if not wanted:
+        return set()
+    rows = session.execute(select(AuditCheckpoint.size).where(AuditCheckpoint.size.in_(wanted))).scalars()
+    return {int(size) for size in rows}
