@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
 
 from shokei import __version__
 from shokei.accounts.api import router as accounts_router
@@ -38,6 +39,11 @@ def create_app(shokei: Shokei) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     install_problem_handlers(app)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        # The web pages are not built yet: the API documentation is the front door meanwhile.
+        return RedirectResponse("/docs")
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
