@@ -1,0 +1,400 @@
+"""Successor eligibility and ranking: rules as data, each result with a reason anyone can check.
+
+A candidate is eligible only when every rule passes; eligible candidates are ranked by a
+weighted score whose parts are reported one by one, so a program manager (and later an
+auditor) can redo the arithmetic by hand. Nothing here reads the database: the services layer
+gathers `CandidateFacts` and `SuccessionCase` and calls `assess_candidates`.
+
+Facts that are not on record fail their rule ("not on record" is not "fine"): MoD releases
+design documents only on positive evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+from shokei.companies.domain import CorporateNumber
+from shokei.errors import BadInput
+from shokei.succession.geography import region_of
+
+JAPAN = "JP"
+
+
+class OwnershipBasis(StrEnum):
+    """How a foreign share was measured (the ownership feature supplies the later two)."""
+
+    DIRECT = "direct"  # stakes held directly by foreign parties, as recorded on the company
+    INTEGRATED = "integrated"  # through every chain up to the ultimate owners
+    CONTROLLED = "controlled"  # held by foreign parties and companies they control
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignOwnership:
+    """The foreign share of a company in percent (0-100) and how it was measured."""
+
+    percent: Decimal
+    basis: OwnershipBasis
+    foreign_controlled: bool = False  # the ownership engine's verdict (50 % by attribution)
+
+
+class ForeignOwnershipSource(Protocol):
+    """The port eligibility reads foreign ownership through.
+
+    Until the ownership feature is wired, an adapter returns the direct share recorded with
+    `shokei company update --foreign-share`; afterwards the ownership engine's integrated share.
+    """
+
+    def foreign_ownership(self, corporate_number: str) -> ForeignOwnership | None:
+        """The company's foreign ownership, or None when nothing is on record."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFacts:
+    """What eligibility and ranking know about one candidate successor."""
+
+    corporate_number: str
+    name: str
+    country: str = JAPAN
+    foreign_ownership: ForeignOwnership | None = None
+    financial_distress: bool | None = None  # None: no financial indicators on record
+    security_compliant_until: date | None = None
+    group_corporate_numbers: frozenset[str] = frozenset()  # parents, subsidiaries, affiliates
+    capabilities: frozenset[str] = frozenset()
+    open_case_slots: int = 0
+    supplied_weapon_systems: frozenset[str] = frozenset()
+    prefecture: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SuccessionCase:
+    """The case a successor is sought for: who withdraws, what the documents need, and when."""
+
+    case_id: str
+    withdrawing_corporate_number: str
+    handover_date: date
+    required_capabilities: frozenset[str] = frozenset()
+    affected_weapon_systems: frozenset[str] = frozenset()
+    withdrawing_group: frozenset[str] = frozenset()
+    withdrawing_prefecture: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityThresholds:
+    """Configurable limits; defaults are MoD's starting policy, not law."""
+
+    max_foreign_share_percent: Decimal = Decimal(10)  # eligible only strictly below this
+    min_capability_coverage: Decimal = Decimal(1)  # share of the required tags (1 = all)
+    min_open_case_slots: int = 1
+
+    def __post_init__(self) -> None:
+        if not Decimal(0) < self.max_foreign_share_percent <= Decimal(100):
+            raise BadInput("the foreign share threshold must be above 0 % and at most 100 %")
+        if not Decimal(0) <= self.min_capability_coverage <= Decimal(1):
+            raise BadInput("the minimum capability coverage must be between 0 and 1")
+        if self.min_open_case_slots < 0:
+            raise BadInput("the minimum number of open case slots must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """One rule's verdict on one candidate, with the reason shown to people."""
+
+    name: str
+    passed: bool
+    reason: str
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+Rule = Callable[[CandidateFacts, SuccessionCase, EligibilityThresholds], RuleResult]
+
+
+def _percent(value: Decimal) -> str:
+    """34 -> "34%", 9.5 -> "9.5%": as people write it, without float noise."""
+    text = format(value.normalize(), "f")
+    return f"{text}%"
+
+
+def check_domestic(facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds) -> RuleResult:
+    """A domestic company (country JP) with a corporate number whose check digit is right."""
+    del case, limits
+    if facts.country.upper() != JAPAN:
+        return RuleResult("domestic", False, f"registered in {facts.country.upper()}, not in Japan")
+    try:
+        number = CorporateNumber.parse(facts.corporate_number)
+    except BadInput as error:
+        return RuleResult("domestic", False, f"invalid corporate number: {error.message}")
+    return RuleResult("domestic", True, f"Japanese company, corporate number {number} is valid")
+
+
+def check_foreign_ownership(
+    facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds
+) -> RuleResult:
+    """Foreign share strictly below the threshold, and not foreign-controlled by attribution."""
+    del case
+    owned = facts.foreign_ownership
+    threshold = _percent(limits.max_foreign_share_percent)
+    if owned is None:
+        return RuleResult("foreign_ownership", False, "foreign ownership not on record")
+    share = f"foreign ownership {_percent(owned.percent)} ({owned.basis})"
+    if owned.foreign_controlled:
+        return RuleResult("foreign_ownership", False, f"{share}: foreign-controlled through its owners")
+    if owned.percent >= limits.max_foreign_share_percent:
+        return RuleResult("foreign_ownership", False, f"{share} ≥ threshold {threshold}")
+    return RuleResult("foreign_ownership", True, f"{share} < threshold {threshold}")
+
+
+def check_financial_health(
+    facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds
+) -> RuleResult:
+    """Not in financial distress according to the indicators on record."""
+    del case, limits
+    if facts.financial_distress is None:
+        return RuleResult("financial_health", False, "no financial indicators on record")
+    if facts.financial_distress:
+        return RuleResult("financial_health", False, "in financial distress per the indicators on record")
+    return RuleResult("financial_health", True, "no financial distress per the indicators on record")
+
+
+def check_security_compliance(
+    facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds
+) -> RuleResult:
+    """Security compliance (cybersecurity standard, facility clearance) valid on the hand-over date."""
+    del limits
+    until, handover = facts.security_compliant_until, case.handover_date
+    if until is None:
+        return RuleResult("security_compliance", False, "no security compliance on record")
+    if until < handover:
+        reason = f"security compliance expired {until.isoformat()}, before hand-over {handover.isoformat()}"
+        return RuleResult("security_compliance", False, reason)
+    reason = f"security compliance valid until {until.isoformat()} (hand-over {handover.isoformat()})"
+    return RuleResult("security_compliance", True, reason)
+
+
+def check_independence(
+    facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds
+) -> RuleResult:
+    """Neither the withdrawing company nor a member of its group (in either direction)."""
+    del limits
+    candidate, withdrawing = facts.corporate_number, case.withdrawing_corporate_number
+    if candidate == withdrawing:
+        return RuleResult("independence", False, "is the withdrawing company itself")
+    candidate_group = facts.group_corporate_numbers | {candidate}
+    withdrawing_group = case.withdrawing_group | {withdrawing}
+    shared = sorted(candidate_group & withdrawing_group)
+    if shared:
+        reason = f"same group as the withdrawing company {withdrawing} (shares {', '.join(shared)})"
+        return RuleResult("independence", False, reason)
+    return RuleResult("independence", True, f"independent of the withdrawing company {withdrawing}")
+
+
+def capability_coverage(required: frozenset[str], offered: frozenset[str]) -> Decimal:
+    """Share of the required tags the candidate offers (1 when nothing is required)."""
+    if not required:
+        return Decimal(1)
+    return Decimal(len(required & offered)) / Decimal(len(required))
+
+
+def check_capability(
+    facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds
+) -> RuleResult:
+    """Offers enough of the capability tags the case's documents need."""
+    required = case.required_capabilities
+    coverage = capability_coverage(required, facts.capabilities)
+    covered = f"covers {len(required & facts.capabilities)} of {len(required)} required capabilities"
+    missing = sorted(required - facts.capabilities)
+    if coverage < limits.min_capability_coverage:
+        return RuleResult("capability", False, f"{covered}; missing {', '.join(missing)}")
+    return RuleResult("capability", True, covered + (f"; missing {', '.join(missing)}" if missing else ""))
+
+
+def check_capacity(facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds) -> RuleResult:
+    """Has room to take on one more case."""
+    del case
+    slots, needed = facts.open_case_slots, limits.min_open_case_slots
+    if slots < needed:
+        return RuleResult("capacity", False, f"{slots} open case slots, {needed} needed")
+    return RuleResult("capacity", True, f"{slots} open case slots ({needed} needed)")
+
+
+# The order is the order people read: identity and ownership first, then fitness for the work.
+ELIGIBILITY_RULES: tuple[Rule, ...] = (
+    check_domestic,
+    check_foreign_ownership,
+    check_financial_health,
+    check_security_compliance,
+    check_independence,
+    check_capability,
+    check_capacity,
+)
+
+
+def check_eligibility(
+    facts: CandidateFacts,
+    case: SuccessionCase,
+    limits: EligibilityThresholds | None = None,
+    rules: Sequence[Rule] = ELIGIBILITY_RULES,
+) -> tuple[RuleResult, ...]:
+    """Every rule's result for this candidate (all are evaluated, so every reason is shown)."""
+    chosen = limits or EligibilityThresholds()
+    return tuple(rule(facts, case, chosen) for rule in rules)
+
+
+# --- ranking ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreWeights:
+    """How much each part counts; the total is divided by their sum, so it stays within 0-1."""
+
+    capability: Decimal = Decimal("0.4")
+    supply_relationships: Decimal = Decimal("0.3")
+    geography: Decimal = Decimal("0.1")
+    capacity: Decimal = Decimal("0.2")
+    capacity_saturation: int = 5  # open slots beyond this add nothing: headroom is "enough"
+    same_region: Decimal = Decimal("0.5")  # the geography value of the same region, other prefecture
+
+    def __post_init__(self) -> None:
+        weights = (self.capability, self.supply_relationships, self.geography, self.capacity)
+        if any(weight < 0 for weight in weights) or sum(weights) <= 0:
+            raise BadInput("score weights must not be negative and must not all be zero")
+        if self.capacity_saturation < 1:
+            raise BadInput("capacity saturation must be at least one slot")
+        if not Decimal(0) <= self.same_region <= Decimal(1):
+            raise BadInput("the same-region value must be between 0 and 1")
+
+    @property
+    def total(self) -> Decimal:
+        """The sum the weighted parts are divided by."""
+        return self.capability + self.supply_relationships + self.geography + self.capacity
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePart:
+    """One part of the score: its value (0-1), its weight and what it adds to the total."""
+
+    name: str
+    value: Decimal
+    weight: Decimal
+    contribution: Decimal
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """The ranking score: the sum of its parts' contributions (0-1)."""
+
+    total: Decimal
+    parts: tuple[ScorePart, ...]
+
+
+def _jaccard(left: frozenset[str], right: frozenset[str]) -> Decimal:
+    union = left | right
+    return Decimal(len(left & right)) / Decimal(len(union)) if union else Decimal(0)
+
+
+def _capability_part(facts: CandidateFacts, case: SuccessionCase) -> tuple[Decimal, str]:
+    # Coverage is the eligibility gate; Jaccard ranks the closeness of fit among those who pass,
+    # so a specialist in exactly this work comes before a generalist who also covers it.
+    required, offered = case.required_capabilities, facts.capabilities
+    value = _jaccard(required, offered)
+    shared, union = len(required & offered), len(required | offered)
+    return value, f"capability overlap (Jaccard) {shared}/{union} tags"
+
+
+def _supply_part(facts: CandidateFacts, case: SuccessionCase) -> tuple[Decimal, str]:
+    affected = case.affected_weapon_systems
+    if not affected:
+        return Decimal(0), "no affected weapon systems recorded"
+    supplied = sorted(affected & facts.supplied_weapon_systems)
+    value = Decimal(len(supplied)) / Decimal(len(affected))
+    names = f" ({', '.join(supplied)})" if supplied else ""
+    return value, f"already supplies {len(supplied)} of {len(affected)} affected weapon systems{names}"
+
+
+def _geography_part(
+    facts: CandidateFacts, case: SuccessionCase, weights: ScoreWeights
+) -> tuple[Decimal, str]:
+    here, there = facts.prefecture, case.withdrawing_prefecture
+    if not here or not there:
+        return Decimal(0), "location unknown"
+    if here == there:
+        return Decimal(1), f"same prefecture as the withdrawing company ({here})"
+    region = region_of(here)
+    if region is not None and region == region_of(there):
+        return weights.same_region, f"same region ({region}): {here}, withdrawing company in {there}"
+    return Decimal(0), f"different region: {here}, withdrawing company in {there}"
+
+
+def _capacity_part(facts: CandidateFacts, weights: ScoreWeights) -> tuple[Decimal, str]:
+    saturation = weights.capacity_saturation
+    usable = max(0, min(facts.open_case_slots, saturation))
+    return Decimal(usable) / Decimal(
+        saturation
+    ), f"{facts.open_case_slots} open slots (full marks at {saturation})"
+
+
+def score_candidate(
+    facts: CandidateFacts, case: SuccessionCase, weights: ScoreWeights | None = None
+) -> Score:
+    """The ranking score and its parts; contribution = value x weight / sum of weights."""
+    chosen = weights or ScoreWeights()
+    raw = (
+        ("capability", chosen.capability, *_capability_part(facts, case)),
+        ("supply_relationships", chosen.supply_relationships, *_supply_part(facts, case)),
+        ("geography", chosen.geography, *_geography_part(facts, case, chosen)),
+        ("capacity", chosen.capacity, *_capacity_part(facts, chosen)),
+    )
+    parts = tuple(
+        ScorePart(name, value, weight, value * weight / chosen.total, explanation)
+        for name, weight, value, explanation in raw
+    )
+    return Score(sum((part.contribution for part in parts), Decimal(0)), parts)
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateAssessment:
+    """One candidate for one case: every rule's result, eligibility and the score."""
+
+    corporate_number: str
+    name: str
+    rules: tuple[RuleResult, ...]
+    score: Score
+    eligible: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "eligible", all(rule.passed for rule in self.rules))
+
+    @property
+    def refusals(self) -> tuple[RuleResult, ...]:
+        """The rules this candidate failed."""
+        return tuple(rule for rule in self.rules if not rule.passed)
+
+
+def assess_candidates(
+    case: SuccessionCase,
+    candidates: Iterable[CandidateFacts],
+    limits: EligibilityThresholds | None = None,
+    weights: ScoreWeights | None = None,
+) -> list[CandidateAssessment]:
+    """Every candidate checked and scored; eligible first, then by score, then corporate number.
+
+    Ineligible candidates are scored too, so a program manager sees what they would have
+    offered; they never rank above an eligible one.
+    """
+    assessed = [
+        CandidateAssessment(
+            facts.corporate_number,
+            facts.name,
+            check_eligibility(facts, case, limits),
+            score_candidate(facts, case, weights),
+        )
+        for facts in candidates
+    ]
+    return sorted(assessed, key=lambda item: (not item.eligible, -item.score.total, item.corporate_number))

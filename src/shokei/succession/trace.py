@@ -1,0 +1,248 @@
+"""Trace a file found in the wild to the copy it came from.
+
+Three steps, strongest first; the first that identifies something answers:
+
+1. **hash** (confidence 1.0): the file's SHA-256 is an issued copy's. A file identical to an
+   original document is also recognised: if it was delivered unchanged in a ZIP, each such
+   recipient is a candidate (confidence 0.5 shared among them: the supplier and MoD hold those
+   bytes too); if it never left MoD unmarked, no recipient is named and a note says the file
+   comes from upstream of the hand-over.
+2. **embedded** (confidence 0.95): copy ids read from the format's own places (`copies.read_marks`)
+   and from the file's text (the marker, or the visible stamp's "Copy ID:" line). Ids on one
+   line of descent (a subcontractor's copy of a successor's copy) name the last holder. Marks
+   can be copied from another file, hence not 1.0; marks of unrelated copies in one file (pages
+   merged from two copies) name no single copy, and each candidate gets 0.95 times its share
+   of the evidence.
+3. **similarity** (at most 0.8): MinHash similarity of the file's text to each registered
+   copy's fingerprint. A candidate's confidence is 0.8 x similarity x its share of the summed
+   similarities, so copies of one document (same text) split it; a copy id is returned only
+   when one candidate outweighs all the others together.
+
+Confidence is an ordinal guide for the investigator, not a calibrated probability.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from shokei.succession.copies import read_marks
+from shokei.succession.copies.base import COPY_ID_PATTERN, FoundMark, Mark, find_markers, sha256_file
+from shokei.succession.fingerprint import document_text, fingerprint_text
+from shokei.succession.register import KnownCopies, KnownCopy, lineage
+
+Method = Literal["hash", "embedded", "similarity"]
+
+HASH_CONFIDENCE = 1.0
+UNCHANGED_PAYLOAD_CONFIDENCE = 0.5
+EMBEDDED_CONFIDENCE = 0.95
+SIMILARITY_CEILING = 0.8
+MIN_SIMILARITY = 0.2  # below this, texts share little more than common words
+_STAMP_TEXT = re.compile(r"(?:Copy ID: |複製番号\s*)(" + COPY_ID_PATTERN + r")(?![A-Za-z0-9_-])")
+
+
+@dataclass(frozen=True, slots=True)
+class TraceCandidate:
+    """A copy the file may come from, how sure, and why."""
+
+    copy_id: str
+    recipient_corporate_number: str
+    document_id: str
+    confidence: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    """The answer: the copy (when one is identified), how it was found and how sure."""
+
+    copy_id: str | None
+    method: Method
+    confidence: float
+    candidates: tuple[TraceCandidate, ...]
+    sha256: str
+    unknown_marks: tuple[str, ...] = ()  # copy ids found in the file that the register lacks
+    notes: tuple[str, ...] = ()
+
+
+def trace(
+    path: Path, known_copies: KnownCopies, *, manifest_key: Ed25519PublicKey | None = None
+) -> TraceResult:
+    """Identify which registered copy `path` is, by hash, embedded marks or text similarity.
+
+    `manifest_key` verifies the signatures of ZIP manifests; without it they are read
+    unverified, and with it a manifest whose signature fails is not believed.
+    """
+    digest = sha256_file(path)
+    by_hash = _by_hash(digest, known_copies)
+    if by_hash is not None:
+        return by_hash
+    text = document_text(path)
+    marks = read_marks(path, manifest_key) + _text_marks(text)
+    embedded = _by_marks(marks, known_copies, digest)
+    if embedded.copy_id is not None or embedded.candidates:
+        return embedded
+    return _by_similarity(text, known_copies, digest, embedded)
+
+
+# --- hash -------------------------------------------------------------------------------------
+
+
+def _candidate(copy: KnownCopy, confidence: float, evidence: tuple[str, ...]) -> TraceCandidate:
+    return TraceCandidate(
+        copy.copy_id, copy.recipient_corporate_number, copy.document_id, confidence, evidence
+    )
+
+
+def _by_hash(digest: str, known: KnownCopies) -> TraceResult | None:
+    matches = known.by_sha256(digest)
+    issued = [copy for copy in matches if copy.sha256 == digest]
+    if len(issued) == 1:
+        candidate = _candidate(issued[0], HASH_CONFIDENCE, ("SHA-256 of the copy as issued",))
+        return TraceResult(issued[0].copy_id, "hash", HASH_CONFIDENCE, (candidate,), digest)
+    originals = [copy for copy in matches if copy.document_sha256 == digest]
+    if not originals:
+        return None
+    return _original_bytes(digest, originals)
+
+
+def _original_bytes(digest: str, originals: list[KnownCopy]) -> TraceResult:
+    unchanged = [copy for copy in originals if copy.delivered_unchanged]
+    documents = ", ".join(sorted({copy.document_id for copy in originals}))
+    if not unchanged:
+        note = (
+            f"identical to the original of document {documents}, never issued unmarked: "
+            "the file comes from upstream of the hand-over (supplier or MoD)"
+        )
+        return TraceResult(None, "hash", 0.0, (), digest, notes=(note,))
+    share = UNCHANGED_PAYLOAD_CONFIDENCE / len(unchanged)
+    evidence = ("identical to the unchanged payload of this ZIP delivery (supplier and MoD hold it too)",)
+    candidates = tuple(_candidate(copy, share, evidence) for copy in unchanged)
+    copy_id = unchanged[0].copy_id if len(unchanged) == 1 else None
+    return TraceResult(copy_id, "hash", share, candidates, digest)
+
+
+# --- embedded ---------------------------------------------------------------------------------
+
+
+def _text_marks(text: str) -> list[FoundMark]:
+    """The marker, and the visible stamp's copy id, wherever they survive in the text."""
+    found = [FoundMark(copy_id, Mark.EXTRACTED_TEXT, "marker in text") for copy_id in find_markers(text)]
+    stamp_ids = dict.fromkeys(_STAMP_TEXT.findall(text))
+    return found + [FoundMark(copy_id, Mark.PDF_VISIBLE_STAMP, "stamp text") for copy_id in stamp_ids]
+
+
+def _evidence(mark: FoundMark) -> str:
+    return f"{mark.where} ({mark.detail})" if mark.detail else str(mark.where)
+
+
+def _last_holders(ids: set[str], known: KnownCopies) -> list[str]:
+    """The ids that are no other found id's ancestor (one id when all lie on one line of descent)."""
+    ancestors = {copy.copy_id for copy_id in ids for copy in lineage(copy_id, known)[:-1]}
+    return sorted(ids - ancestors)
+
+
+@dataclass(frozen=True, slots=True)
+class _MarkEvidence:
+    by_copy: dict[str, list[str]]  # registered copy id -> where it was found
+    unknown: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def _gather(marks: list[FoundMark], known: KnownCopies) -> _MarkEvidence:
+    evidence: defaultdict[str, list[str]] = defaultdict(list)
+    for mark in marks:
+        if mark.trusted:
+            evidence[mark.copy_id].append(_evidence(mark))
+    registered = {copy_id: places for copy_id, places in evidence.items() if known.by_copy_id(copy_id)}
+    unknown = tuple(sorted(set(evidence) - set(registered)))
+    notes = tuple(f"not believed: {mark.copy_id} in {_evidence(mark)}" for mark in marks if not mark.trusted)
+    return _MarkEvidence(registered, unknown, notes)
+
+
+def _by_marks(marks: list[FoundMark], known: KnownCopies, digest: str) -> TraceResult:
+    found = _gather(marks, known)
+    if not found.by_copy:
+        return TraceResult(None, "embedded", 0.0, (), digest, found.unknown, found.notes)
+    holders = _last_holders(set(found.by_copy), known)
+    if len(holders) == 1:
+        candidates = _line_of_descent(holders[0], found, known)
+        return TraceResult(
+            holders[0], "embedded", EMBEDDED_CONFIDENCE, candidates, digest, found.unknown, found.notes
+        )
+    conflict = "marks of unrelated copies in one file: " + ", ".join(holders)
+    candidates = _shared_evidence(holders, found, known)
+    notes = (*found.notes, conflict)
+    return TraceResult(None, "embedded", candidates[0].confidence, candidates, digest, found.unknown, notes)
+
+
+def _line_of_descent(holder: str, found: _MarkEvidence, known: KnownCopies) -> tuple[TraceCandidate, ...]:
+    """The holder first (0.95), then the earlier copies whose marks it still carries (0.0)."""
+    chain = [copy for copy in reversed(lineage(holder, known)) if copy.copy_id in found.by_copy]
+    return tuple(
+        _candidate(
+            copy, EMBEDDED_CONFIDENCE if copy.copy_id == holder else 0.0, tuple(found.by_copy[copy.copy_id])
+        )
+        for copy in chain
+    )
+
+
+def _shared_evidence(
+    holders: list[str], found: _MarkEvidence, known: KnownCopies
+) -> tuple[TraceCandidate, ...]:
+    """Unrelated copies in one file: each gets 0.95 times its share of the marks found."""
+    counts = Counter({copy_id: len(found.by_copy[copy_id]) for copy_id in holders})
+    total = sum(counts.values())
+    return tuple(
+        _candidate(_known(copy_id, known), EMBEDDED_CONFIDENCE * count / total, tuple(found.by_copy[copy_id]))
+        for copy_id, count in counts.most_common()
+    )
+
+
+def _known(copy_id: str, known: KnownCopies) -> KnownCopy:
+    copy = known.by_copy_id(copy_id)
+    if copy is None:  # only called with ids the register answered for a moment ago
+        raise LookupError(f"copy {copy_id} vanished from the register during the trace")
+    return copy
+
+
+# --- similarity -------------------------------------------------------------------------------
+
+
+def _by_similarity(text: str, known: KnownCopies, digest: str, embedded: TraceResult) -> TraceResult:
+    fingerprint = fingerprint_text(text)
+    if fingerprint is None:
+        note = "too little text to compare"
+        return TraceResult(
+            None, "similarity", 0.0, (), digest, embedded.unknown_marks, (*embedded.notes, note)
+        )
+    scored = [
+        (fingerprint.similarity(copy.fingerprint), copy)
+        for copy in known.with_fingerprints()
+        if copy.fingerprint is not None
+    ]
+    close = sorted(
+        (item for item in scored if item[0] >= MIN_SIMILARITY), key=lambda item: (-item[0], item[1].copy_id)
+    )
+    total = sum(similarity for similarity, _ in close)
+    candidates = tuple(
+        _candidate(
+            copy, SIMILARITY_CEILING * similarity * similarity / total, (f"text similarity {similarity:.2f}",)
+        )
+        for similarity, copy in close
+    )
+    leader = close[0] if close and close[0][0] > total / 2 else None
+    return TraceResult(
+        leader[1].copy_id if leader else None,
+        "similarity",
+        candidates[0].confidence if candidates else 0.0,
+        candidates,
+        digest,
+        embedded.unknown_marks,
+        embedded.notes,
+    )

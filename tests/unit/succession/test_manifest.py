@@ -1,0 +1,145 @@
+"""Other formats: delivered unchanged inside a ZIP whose manifest is signed with Ed25519."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from shokei.succession.copies import make_copy
+from shokei.succession.copies.manifest import make_zip_copy, read_manifest
+from shokei.succession.trace import trace
+from tests.unit.succession.support import (
+    FIXTURES,
+    SUBCONTRACTOR,
+    SUCCESSOR_A,
+    SUCCESSOR_B,
+    known_copy,
+    register,
+)
+
+SOURCE = FIXTURES / "bods" / "bods-package.json"
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_zip_holds_the_file_unchanged_and_a_signed_manifest(
+    tmp_path: Path, signing_key: Ed25519PrivateKey
+) -> None:
+    result = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    members = _members(result.path)
+    assert set(members) == {"manifest.json", "manifest.sig", "README.txt", "payload/bods-package.json"}
+    assert members["payload/bods-package.json"] == SOURCE.read_bytes()
+    manifest = json.loads(members["manifest.json"])
+    document_sha = hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    assert manifest["copy_id"] == "SK-A-0001"
+    assert manifest["recipient"] == {"name": "承継電子株式会社", "corporate_number": "8010401050387"}
+    assert manifest["document"] == {"file_name": "bods-package.json", "sha256": document_sha, "size": 2726}
+    assert manifest["payload"] == {"path": "payload/bods-package.json", "sha256": document_sha}
+    assert manifest["parent_copy_id"] is None
+    assert rfc8785.dumps(manifest) == members["manifest.json"]  # canonical bytes are what was signed
+    signing_key.public_key().verify(base64.b64decode(members["manifest.sig"]), members["manifest.json"])
+    assert "SHOKEI-COPY:SK-A-0001" in members["README.txt"].decode()
+
+
+def test_copies_differ_per_recipient_and_repeat_exactly(
+    tmp_path: Path, signing_key: Ed25519PrivateKey
+) -> None:
+    first = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    again = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a-again.zip", signing_key)
+    other = make_zip_copy(SOURCE, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
+    assert first.sha256 == again.sha256
+    assert first.sha256 != other.sha256
+
+
+def test_make_copy_sends_other_formats_to_the_zip(tmp_path: Path, signing_key: Ed25519PrivateKey) -> None:
+    result = make_copy(SOURCE, SUCCESSOR_A, tmp_path, signing_key=signing_key, file_name="所有者情報.json")
+    assert (result.format, result.path.name, result.notes) == ("zip", "SK-A-0001-所有者情報.json.zip", ())
+    assert "payload/所有者情報.json" in _members(result.path)
+
+
+def _rewrite(
+    source: Path, target: Path, change: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
+) -> None:
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", compression) as out:
+        for name in archive.namelist():
+            out.writestr(name, change.get(name, archive.read(name)))
+
+
+def test_forged_manifest_is_not_believed(tmp_path: Path, signing_key: Ed25519PrivateKey) -> None:
+    honest = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    other = make_zip_copy(SOURCE, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
+    known = register(known_copy(SUCCESSOR_A, honest, SOURCE, unchanged=True),
+                     known_copy(SUCCESSOR_B, other, SOURCE, unchanged=True))  # fmt: skip
+    manifest = json.loads(_members(honest.path)["manifest.json"])
+    manifest["copy_id"] = "SK-B-0001"  # someone tries to pin the leak on B
+    forged = tmp_path / "forged.zip"
+    _rewrite(honest.path, forged, {"manifest.json": rfc8785.dumps(manifest)})
+    reading = read_manifest(forged, signing_key.public_key())
+    assert reading is not None
+    assert reading.signature_valid is False
+    result = trace(forged, known, manifest_key=signing_key.public_key())
+    assert result.copy_id is None
+    assert any(note.startswith("not believed: SK-B-0001") for note in result.notes)
+
+
+def test_repacked_zip_is_traced_by_its_manifest(tmp_path: Path, signing_key: Ed25519PrivateKey) -> None:
+    first = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    known = register(known_copy(SUCCESSOR_A, first, SOURCE, unchanged=True))
+    repacked = tmp_path / "repacked.zip"
+    _rewrite(first.path, repacked, {}, zipfile.ZIP_STORED)
+    result = trace(repacked, known, manifest_key=signing_key.public_key())
+    assert (result.copy_id, result.method, result.confidence) == ("SK-A-0001", "embedded", 0.95)
+    assert result.candidates[0].evidence == ("zip:signed-manifest (signature valid)",)
+
+
+def test_payload_taken_out_of_the_zip_names_every_recipient_of_it(
+    tmp_path: Path, signing_key: Ed25519PrivateKey
+) -> None:
+    first = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    second = make_zip_copy(SOURCE, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
+    known = register(known_copy(SUCCESSOR_A, first, SOURCE, unchanged=True),
+                     known_copy(SUCCESSOR_B, second, SOURCE, unchanged=True))  # fmt: skip
+    loose = tmp_path / "found.json"
+    loose.write_bytes(_members(first.path)["payload/bods-package.json"])
+    result = trace(loose, known)
+    assert (result.copy_id, result.method) == (None, "hash")
+    assert {(c.copy_id, c.confidence) for c in result.candidates} == {
+        ("SK-A-0001", 0.25),
+        ("SK-B-0001", 0.25),
+    }
+
+
+def test_reissue_to_a_subcontractor_names_the_parent(tmp_path: Path, signing_key: Ed25519PrivateKey) -> None:
+    successor = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    sub = make_zip_copy(successor.path, SUBCONTRACTOR, tmp_path / "s.zip", signing_key)
+    members = _members(sub.path)
+    manifest = json.loads(members["manifest.json"])
+    assert (manifest["copy_id"], manifest["parent_copy_id"]) == ("SK-S-0001", "SK-A-0001")
+    assert members["payload/bods-package.json"] == SOURCE.read_bytes()
+    assert manifest["document"]["sha256"] == hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    known = register(
+        known_copy(SUCCESSOR_A, successor, SOURCE, unchanged=True),
+        known_copy(SUBCONTRACTOR, sub, SOURCE, unchanged=True, parent="SK-A-0001"),
+    )
+    repacked = tmp_path / "repacked.zip"
+    _rewrite(sub.path, repacked, {}, zipfile.ZIP_STORED)
+    result = trace(repacked, known, manifest_key=signing_key.public_key())
+    assert result.copy_id == "SK-S-0001"
+    assert [c.copy_id for c in result.candidates] == ["SK-S-0001", "SK-A-0001"]
+
+
+@pytest.mark.parametrize("content", [b"not a zip", b"PK\x05\x06" + bytes(18)])
+def test_anything_else_has_no_manifest(content: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "x.bin"
+    path.write_bytes(content)
+    assert read_manifest(path) is None
