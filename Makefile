@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres lint typecheck bench clean install
+.PHONY: run test test-sqlite test-postgres lint typecheck bench clean install browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/shokei run
 
+# Headless Chromium for the browser tests (tests/e2e): Debian's package, installed when missing.
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium fonts-noto-cjk)
+
 # The whole suite on SQLite, then everything that touches the database again on PostgreSQL.
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
 	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
 

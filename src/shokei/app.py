@@ -1,9 +1,9 @@
-"""The FastAPI application: routers from every feature under /api/v1, Problem Details errors."""
+"""The FastAPI application: routers from every feature under /api/v1, Problem Details errors, and the
+web pages (shokei.web) everywhere else."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
 
 from shokei import __version__
 from shokei.accounts.api import router as accounts_router
@@ -18,6 +18,7 @@ from shokei.ownership.api import router as ownership_router
 from shokei.purchase.api import router as purchase_router
 from shokei.risk.api import router as risk_router
 from shokei.supply_chain.api import router as supply_chain_router
+from shokei.web.install import install_web
 
 
 def create_app(shokei: Shokei) -> FastAPI:
@@ -39,11 +40,8 @@ def create_app(shokei: Shokei) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     install_problem_handlers(app)
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        # The web pages are not built yet: the API documentation is the front door meanwhile.
-        return RedirectResponse("/docs")
+    # The web pages (login, dashboard, every feature's pages) at /, static files at /static.
+    install_web(app, shokei)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -17,6 +17,7 @@ from shokei.documents.vault_crypto import MasterKeyring, create_master_key
 from shokei.errors import ShokeiError
 from shokei.migrate import current_revision, head_revision, upgrade_to_head
 from shokei.settings import Settings, load_settings
+from shokei.web.secret import ensure_session_key, session_key_path
 
 ADMIN_USERNAME = "admin"
 
@@ -98,6 +99,8 @@ def initialise(app: Shokei) -> InitReport:
         write_secret_file(settings.ledger_key_path, signer.encode())
         settings.ledger_verifier_path.write_text(verifier + "\n", encoding="utf-8")
         report.created.append(f"ledger signing key {settings.ledger_key_path}")
+    if ensure_session_key(settings):
+        report.created.append(f"web session key {session_key_path(settings)}")
     engine = app.uow.engine
     before = current_revision(engine)
     upgrade_to_head(engine)

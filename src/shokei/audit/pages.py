@@ -1,0 +1,110 @@
+"""The audit ledger in the web pages: the auditor's ledger page and the ledger section of a case.
+
+Reading the ledger is for auditors (`audit:ledger:read`); verification and proofs have services
+already and get their pages with the audit feature's next step.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response
+from markupsafe import Markup
+
+from shokei.accounts.domain import Permission
+from shokei.api_support import ShokeiDep
+from shokei.audit import services
+from shokei.audit.services import AuditEntryView
+from shokei.documents import services as documents
+from shokei.web.i18n import N_
+from shokei.web.i18n import gettext as _
+from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem
+from shokei.web.routing import TemplatesDep, WebActor, page_router
+from shokei.web.templating import render_box
+
+router = page_router()
+PAGE_SIZE = 50
+
+ACTION_LABELS = {
+    "case:case:open": N_("Case opened"),
+    "case:status:change": N_("Case state changed"),
+    "case:successor:select": N_("Successor selected"),
+    "case:inventory:add": N_("Inventory line added"),
+    "case:document:examine": N_("Document examined"),
+    "case:offer:offer": N_("Offer recorded"),
+    "case:offer:counter": N_("Counter-offer recorded"),
+    "case:offer:agreement": N_("Agreed amount recorded"),
+    "document:file:submit": N_("File handed in"),
+    "document:path:add": N_("Another path of a stored file"),
+    "document:inventory:describe": N_("File described"),
+    "document:content:read": N_("Document read"),
+    "vault:fsck:run": N_("Vault check run"),
+    "vault:key:rotate": N_("Master key rotated"),
+    "company:registry:create": N_("Company registered"),
+    "accounts:user:create": N_("User created"),
+    "accounts:user:role": N_("User role changed"),
+    "accounts:token:create": N_("API token issued"),
+}
+
+
+def action_label(action: str) -> str:
+    msgid = ACTION_LABELS.get(action)
+    return _(msgid) if msgid else action
+
+
+def event_json(entry: AuditEntryView) -> str:
+    return json.dumps(entry.event, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+@router.get("/audit")
+def ledger_page(
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    templates: TemplatesDep,
+    after: Annotated[int, Query(ge=-1)] = -1,
+    action: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """Ledger entries in index order from `after`, optionally of one action (auditors only)."""
+    entries = services.list_entries(shokei.uow, actor, action=action or None, limit=PAGE_SIZE, after=after)
+    context: dict[str, Any] = {
+        "entries": entries,
+        "after": after,
+        "action": action,
+        "next_after": entries[-1].index if len(entries) == PAGE_SIZE else None,
+        "actions": sorted(ACTION_LABELS),
+    }
+    return templates.page(request, "audit/ledger.html", context, fragment="audit/_entries.html")
+
+
+def _case_entries(context: BoxContext) -> list[AuditEntryView]:
+    """Entries about the case and its files. The caller has loaded the case, so need-to-know holds;
+    the ledger itself is for auditors (`services.entries_for_subject` leaves that check to us)."""
+    case_id = context.subject.id
+    uow = context.shokei.uow
+    files = documents.list_documents(uow, context.actor, case_id)
+    with uow.transaction() as session:
+        found = services.entries_for_subject(session, "case", str(case_id))
+        for document in files:
+            found += services.entries_for_subject(session, "document", str(document.id))
+    return sorted(found, key=lambda entry: entry.index)
+
+
+def _case_ledger_box(context: BoxContext) -> Markup | None:
+    if not context.actor.can(Permission.AUDIT_READ):
+        return None
+    entries = _case_entries(context)
+    return render_box(context.request, "audit/_case_box.html", {"entries": entries})
+
+
+pages = FeaturePages(
+    name="audit",
+    router=router,
+    templates=Path(__file__).parent / "templates",
+    nav=(NavItem(N_("Audit ledger"), "/audit", lambda actor: actor.can(Permission.AUDIT_READ)),),
+    boxes=(Box(CASE, "ledger", _case_ledger_box),),
+    template_globals={"action_label": action_label, "event_json": event_json},
+)

@@ -1,0 +1,82 @@
+"""The company registry in the web pages: search and the company profile (SME status and the
+sections later features add: risk, ownership chain, weapon systems supplied, impact of exit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Query, Request, Response
+
+from shokei.accounts.domain import Permission
+from shokei.api_support import ShokeiDep
+from shokei.companies import services
+from shokei.companies.domain import SME_THRESHOLDS, Industry
+from shokei.companies.schemas import CompanyView
+from shokei.web.formatting import number, yen_units
+from shokei.web.i18n import N_
+from shokei.web.i18n import gettext as _
+from shokei.web.registry import COMPANY, FeaturePages, NavItem, boxes_for
+from shokei.web.routing import TemplatesDep, WebActor, page_router
+
+router = page_router()
+PAGE_SIZE = 50
+
+INDUSTRY_LABELS = {
+    Industry.MANUFACTURING: N_("Manufacturing"),
+    Industry.WHOLESALE: N_("Wholesale"),
+    Industry.RETAIL: N_("Retail"),
+    Industry.SERVICES: N_("Services"),
+}
+
+
+def industry_label(industry: str) -> str:
+    try:
+        return _(INDUSTRY_LABELS[Industry(industry)])
+    except ValueError:
+        return industry
+
+
+def sme_rule(company: CompanyView) -> str:
+    """The SME Basic Act test the company was measured against, in the reader's language."""
+    limit = SME_THRESHOLDS[Industry(company.industry)]
+    return _("%(industry)s: capital of %(capital)s or less, or %(employees)s employees or fewer") % {
+        "industry": industry_label(company.industry),
+        "capital": yen_units(limit.capital_yen),
+        "employees": number(limit.employees),
+    }
+
+
+@router.get("/companies")
+def company_list(
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    templates: TemplatesDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    found = services.list_companies(
+        shokei.uow, actor, search=q.strip() or None, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+    context = {"companies": found[:PAGE_SIZE], "more": len(found) > PAGE_SIZE, "page": page, "q": q}
+    return templates.page(request, "companies/list.html", context, fragment="companies/_results.html")
+
+
+@router.get("/companies/{identifier}")
+def company_page(
+    identifier: str, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+) -> Response:
+    company = services.get_company(shokei.uow, actor, identifier)
+    context = {"company": company, "boxes": boxes_for(request, COMPANY, shokei, actor, company)}
+    return templates.page(request, "companies/detail.html", context)
+
+
+pages = FeaturePages(
+    name="companies",
+    router=router,
+    templates=Path(__file__).parent / "templates",
+    nav=(NavItem(N_("Companies"), "/companies", lambda actor: actor.can(Permission.COMPANY_READ)),),
+    template_globals={"industry_label": industry_label, "sme_rule": sme_rule},
+)

@@ -1,0 +1,187 @@
+"""Documents in the web pages: upload with progress (streamed to disk), the case's files with their
+markings, describing a file for the inventory, search, and audited download.
+
+Uploads reuse the API's streaming multipart receiver: file parts go to owner-only scratch files
+as they arrive and are removed once `submit_documents` has stored them in the vault.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Form, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from markupsafe import Markup
+
+from shokei.accounts.domain import Permission
+from shokei.api_support import ShokeiDep
+from shokei.cases import services as cases
+from shokei.cases.domain import INVENTORY_EDITABLE_STATES
+from shokei.documents import services
+from shokei.documents.api import _receive_uploads
+from shokei.documents.schemas import DocumentDescription
+from shokei.errors import Forbidden, ShokeiError
+from shokei.web.i18n import N_
+from shokei.web.i18n import gettext as _
+from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem
+from shokei.web.routing import ERROR_TITLES, TemplatesDep, WebActor, flash, page_router, redirect
+from shokei.web.templating import render_box
+
+router = page_router()
+
+
+@router.get("/cases/{case_id}/upload")
+def upload_page(
+    case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+) -> Response:
+    case = cases.get_case(shokei.uow, actor, case_id)
+    if not actor.can(Permission.DOCUMENT_SUBMIT):
+        # submit_documents refuses this role anyway; do not offer a form it cannot send.
+        raise Forbidden(f"{actor.role} may not hand in documents")
+    documents = services.list_documents(shokei.uow, actor, case_id)
+    context = {"case": case, "documents": documents, "open": case.state in INVENTORY_EDITABLE_STATES}
+    return templates.page(request, "documents/upload.html", context)
+
+
+@router.post("/cases/{case_id}/files")
+async def upload(
+    case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+) -> Response:
+    """The upload script's target: streams the files in, stores them, answers with a fragment."""
+    receiving = Path(tempfile.mkdtemp(dir=shokei.scratch_dir, prefix="upload-"))
+    try:
+        uploads = await _receive_uploads(request, receiving)
+        result = services.submit_documents(
+            shokei.uow, shokei.vault(), actor, case_id, uploads, scratch_dir=shokei.scratch_dir
+        )
+    except ShokeiError as error:
+        context = {
+            "error": _(ERROR_TITLES.get(error.http_status, ERROR_TITLES[500])),
+            "detail": error.message,
+        }
+        return templates.page(
+            request, "documents/_submission.html", {"result": None, **context}, status=error.http_status
+        )
+    finally:
+        shutil.rmtree(receiving, ignore_errors=True)
+    return templates.page(
+        request, "documents/_submission.html", {"result": result, "error": None, "detail": None}, status=201
+    )
+
+
+@router.get("/cases/{case_id}/documents")
+def case_documents(
+    case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+) -> Response:
+    """The case's stored files: a page of its own, or the table alone for htmx (after an upload)."""
+    case = cases.get_case(shokei.uow, actor, case_id)
+    documents = services.list_documents(shokei.uow, actor, case_id)
+    return templates.page(
+        request,
+        "documents/case_documents.html",
+        {"case": case, "documents": documents},
+        fragment="documents/_table.html",
+    )
+
+
+@router.get("/documents")
+def search_page(
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    templates: TemplatesDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    case: Annotated[int | None, Query()] = None,
+) -> Response:
+    """Full-text search over handed-in documents (Japanese without spaces), within need-to-know."""
+    results = services.search_documents(shokei.uow, actor, q, case_id=case) if q.strip() else None
+    context = {"q": q, "case_filter": case, "results": results}
+    return templates.page(
+        request, "documents/search.html", context, fragment="documents/_search_results.html"
+    )
+
+
+@router.get("/documents/{document_id}")
+def document_page(
+    document_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+) -> Response:
+    document = services.get_document(shokei.uow, actor, document_id)
+    case = cases.get_case(shokei.uow, actor, document.case_id)
+    context = {
+        "document": document,
+        "case": case,
+        "can_describe": actor.can(Permission.DOCUMENT_SUBMIT) and case.state in INVENTORY_EDITABLE_STATES,
+        "can_read": actor.can(Permission.DOCUMENT_READ_CONTENT),
+        "needs_reason": actor.role != "supplier",
+    }
+    return templates.page(request, "documents/detail.html", context)
+
+
+@router.post("/documents/{document_id}")
+def describe(
+    document_id: int,
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    title: Annotated[str, Form(max_length=500)] = "",
+    drawing_number: Annotated[str, Form(max_length=100)] = "",
+    revision: Annotated[str, Form(max_length=50)] = "",
+    component: Annotated[str, Form(max_length=255)] = "",
+    weapon_system: Annotated[str, Form(max_length=255)] = "",
+) -> Response:
+    """Fill in a stored file's inventory fields; an empty title keeps the current one."""
+    fields = DocumentDescription(
+        drawing_number=drawing_number.strip() or None,
+        revision=revision.strip() or None,
+        component=component.strip() or None,
+        weapon_system=weapon_system.strip() or None,
+    )
+    if title.strip():
+        fields.title = title.strip()
+    services.describe_document(shokei.uow, actor, document_id, fields)
+    flash(request, "success", _("The inventory fields have been saved."))
+    return redirect(request, f"/documents/{document_id}")
+
+
+@router.post("/documents/{document_id}/download")
+def download(
+    document_id: int,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> StreamingResponse:
+    """The decrypted file, verified as it streams; officials' reasons go into the ledger first."""
+    document, chunks = services.stream_document(
+        shokei.uow, shokei.vault(), actor, document_id, reason=reason.strip() or None
+    )
+    name = Path(document.path.split("!/")[-1]).name or f"document-{document.id}"
+    fallback = name.encode("ascii", "replace").decode().replace('"', "_")
+    return StreamingResponse(
+        chunks,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}",
+            "X-Content-SHA256": document.sha256,
+        },
+    )
+
+
+def _documents_box(context: BoxContext) -> Markup | None:
+    case = context.subject
+    documents = services.list_documents(context.shokei.uow, context.actor, case.id)
+    return render_box(context.request, "documents/_case_box.html", {"case": case, "documents": documents})
+
+
+pages = FeaturePages(
+    name="documents",
+    router=router,
+    templates=Path(__file__).parent / "templates",
+    nav=(NavItem(N_("Document search"), "/documents", lambda actor: actor.can(Permission.CASE_READ)),),
+    boxes=(Box(CASE, "documents", _documents_box),),
+)

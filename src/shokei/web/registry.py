@@ -1,0 +1,178 @@
+"""How features plug their pages into the web shell.
+
+Each feature with pages exposes `pages: FeaturePages` in `shokei/<feature>/pages.py`: a router,
+its templates folder, menu entries and boxes. A box is a piece of another page that the
+feature fills: a dashboard panel, a section of the case page, a section of the company
+profile. The shell imports whichever of FEATURES has a pages module, so a feature's pages
+arrive with the feature and nothing else changes. A slot that no feature fills yet shows a
+plain "not available yet" box to the roles that will use it: never a made-up figure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+
+from shokei.accounts.domain import Actor, Permission, Role
+from shokei.bootstrap import Shokei
+from shokei.web.i18n import N_
+
+# In menu order. A feature without a pages module is skipped.
+FEATURES = (
+    "cases",
+    "documents",
+    "examination",
+    "purchase",
+    "succession",
+    "companies",
+    "supply_chain",
+    "ownership",
+    "risk",
+    "audit",
+    "accounts",
+)
+
+DASHBOARD, CASE, COMPANY = "dashboard", "case", "company"
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str  # msgid, translated when shown
+    path: str
+    visible: Callable[[Actor], bool]  # display only: the services decide what a role may do
+
+
+@dataclass(frozen=True, slots=True)
+class BoxContext:
+    request: Request
+    shokei: Shokei
+    actor: Actor
+    today: date
+    subject: Any = None  # the case (CaseDetail) or company (CompanyView) the page is about
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A feature's piece of a page; `render` returns its HTML, or None when it is not for this actor."""
+
+    place: str
+    slot: str
+    render: Callable[[BoxContext], Markup | None]
+
+
+@dataclass(frozen=True)
+class FeaturePages:
+    name: str
+    router: APIRouter
+    templates: Path | None = None
+    nav: tuple[NavItem, ...] = ()
+    boxes: tuple[Box, ...] = ()
+    template_globals: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _officials_and_auditor(actor: Actor) -> bool:
+    return actor.is_official or actor.role is Role.AUDITOR
+
+
+def _budget_audience(actor: Actor) -> bool:
+    return actor.role in (Role.PROGRAM_MANAGER, Role.NEGOTIATOR, Role.AUDITOR)
+
+
+def _everyone(actor: Actor) -> bool:
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A place on a page, in display order; `feature` is the one that will fill it when it is not
+    there yet, `title` what the waiting box is called and `audience` who will see it."""
+
+    place: str
+    name: str
+    feature: str | None = None
+    title: str = ""
+    audience: Callable[[Actor], bool] = _everyone
+
+
+SLOTS: tuple[Slot, ...] = (
+    Slot(DASHBOARD, "portal"),
+    Slot(DASHBOARD, "cases_by_state"),
+    Slot(DASHBOARD, "overdue"),
+    Slot(DASHBOARD, "budget", "purchase", N_("Budget for the fiscal year"), _budget_audience),
+    Slot(DASHBOARD, "risk_watchlist", "risk", N_("Risk watchlist"), _officials_and_auditor),
+    Slot(DASHBOARD, "alerts", "risk", N_("Recent alerts"), _officials_and_auditor),
+    Slot(DASHBOARD, "users", audience=lambda actor: actor.can(Permission.USER_MANAGE)),
+    Slot(CASE, "documents"),
+    Slot(CASE, "examination", "examination", N_("Examination scores and evidence"), _officials_and_auditor),
+    Slot(CASE, "negotiation"),
+    Slot(CASE, "purchase", "purchase", N_("Valuation and budget commitment"), _budget_audience),
+    Slot(
+        CASE, "succession", "succession", N_("Successor ranking and hand-over copies"), _officials_and_auditor
+    ),
+    Slot(CASE, "ledger"),
+    Slot(COMPANY, "risk", "risk", N_("Risk breakdown"), _officials_and_auditor),
+    Slot(COMPANY, "ownership", "ownership", N_("Ownership chain"), _officials_and_auditor),
+    Slot(
+        COMPANY,
+        "supply_chain",
+        "supply_chain",
+        N_("Weapon systems supplied and impact of exit"),
+        _officials_and_auditor,
+    ),
+)
+
+
+def discover(features: tuple[str, ...] = FEATURES) -> list[FeaturePages]:
+    found = []
+    for name in features:
+        if importlib.util.find_spec(f"shokei.{name}") is None:
+            continue
+        if importlib.util.find_spec(f"shokei.{name}.pages") is None:
+            continue
+        module = importlib.import_module(f"shokei.{name}.pages")
+        found.append(module.pages)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBox:
+    slot: str
+    html: Markup | None  # None: the feature that fills this slot has no pages yet
+    title: str = ""
+    feature: str | None = None
+
+
+def render_boxes(features: list[FeaturePages], place: str, context: BoxContext) -> list[RenderedBox]:
+    """The boxes of `place` this actor sees, in slot order."""
+    filled: dict[str, list[Box]] = {}
+    for feature in features:
+        for box in feature.boxes:
+            if box.place == place:
+                filled.setdefault(box.slot, []).append(box)
+    slots = [slot for slot in SLOTS if slot.place == place]
+    known = {slot.name for slot in slots}
+    slots += [Slot(place, name) for name in filled if name not in known]
+    rendered = []
+    for slot in slots:
+        if slot.name in filled:
+            for box in filled[slot.name]:
+                if (html := box.render(context)) is not None:
+                    rendered.append(RenderedBox(slot.name, html))
+        elif slot.feature is not None and slot.audience(context.actor):
+            rendered.append(RenderedBox(slot.name, None, slot.title, slot.feature))
+    return rendered
+
+
+def boxes_for(
+    request: Request, place: str, shokei: Shokei, actor: Actor, subject: Any = None
+) -> list[RenderedBox]:
+    context = BoxContext(request, shokei, actor, shokei.uow.clock.today(), subject)
+    return render_boxes(request.app.state.web.features, place, context)

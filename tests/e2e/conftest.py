@@ -1,0 +1,102 @@
+"""A real browser on a real server: uvicorn in a thread on 127.0.0.1 (free port, the SQLite test
+database), headless Chromium (Debian's package) driven by Playwright. `make test` installs
+Chromium when it is missing; without it these tests fail rather than pass unseen
+(SHOKEI_SKIP_BROWSER=1 skips them on purpose)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from shokei.app import create_app
+from shokei.bootstrap import Shokei
+from shokei.db import UnitOfWork
+from tests.conftest import REPO
+from tests.web.conftest import _fast_password_hashing, web_shokei  # noqa: F401 - autouse fixture
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO / "test-artifacts" / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The browser journey runs once, on SQLite; the PostgreSQL pass covers the same services.
+    if os.environ.get("SHOKEI_TEST_DATABASE", "sqlite") != "sqlite" or os.environ.get("SHOKEI_SKIP_BROWSER"):
+        for item in items:
+            if "tests/e2e/" in str(item.fspath):
+                item.add_marker(pytest.mark.skip(reason="browser tests run once, on SQLite"))
+
+
+@dataclass
+class LiveServer:
+    url: str
+    shokei: Shokei
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(uow: UnitOfWork, tmp_path: Path) -> Iterator[LiveServer]:
+    shokei = web_shokei(uow, tmp_path / "var")
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(shokei), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="shokei-live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.02)
+    yield LiveServer(f"http://127.0.0.1:{port}", shokei)
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        pytest.fail("Chromium is not installed: `apt-get install -y chromium` (make test does it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Screenshots:
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.count = folder, 0
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+
+    def take(self, page: Page, name: str) -> None:
+        self.count += 1
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest) -> Screenshots:
+    return Screenshots(ARTIFACTS / request.node.name)
