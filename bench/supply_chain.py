@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.supply_chain              # 100,000 companies, 1,000,000 components
     .venv/bin/python -m bench.supply_chain --scale 0.1  # a tenth of that
     .venv/bin/python -m bench.supply_chain --json var/bench-supply-chain.json
+    .venv/bin/python -m bench.supply_chain --database postgresql   # load from PostgreSQL
 
 Reports: load and graph build time, single-company impact latency (median/p99 over random
 companies, and over companies that sole-source something), the full SPOF ranking, update latency,
@@ -10,8 +11,13 @@ peak RSS, and the same queries answered by a straightforward networkx implementa
 against the engine's answers and reported as a ratio.
 
 The data comes from a loader: `Loader = Callable[[BenchConfig], SupplyEdges]`. The default
-generates a synthetic base; a database loader with the same signature can be passed to `run()`
-or `main()` without touching the rest.
+generates a synthetic base. With `--database postgresql` the script creates a fresh database on
+the server (`--postgres-url`, default $SHOKEI_TEST_POSTGRES_URL or the local one), seeds the same
+base into it with `shokei init` + `shokei demo generate` in a child process (the import path,
+timed as `seed_s`), and then `load_s` is the load from PostgreSQL into the engine's arrays
+(`shokei.supply_chain.loader`). It also times the service's cold start (load + build through
+the graph cache) and the `exit_impact` use case end to end (graph query plus naming the result
+from the database). The database is dropped at the end, whatever happens.
 
 The networkx baseline answers impact on the full graph. Its SPOF ranking would take hours at
 national scale (one impact per sole supplier), so it is timed on a random sample of sole
@@ -26,8 +32,11 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +48,9 @@ import numpy as np
 from shokei.supply_chain.domain import Criticality
 from shokei.supply_chain.engine import SupplyEdges, SupplyGraph
 from shokei.supply_chain.generator import generate_national_base
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SERVICE_IMPACT_SAMPLES = 200
 
 NATIONAL_COMPANIES = 100_000
 NATIONAL_COMPONENTS = 1_000_000
@@ -63,15 +75,19 @@ Loader = Callable[[BenchConfig], SupplyEdges]
 Results = dict[str, Any]
 
 
+def base_size(config: BenchConfig) -> tuple[int, int, int]:
+    """(companies, components, systems) at the configured scale."""
+    return (
+        max(int(NATIONAL_COMPANIES * config.scale), 1),
+        max(int(NATIONAL_COMPONENTS * config.scale), WEAPON_SYSTEMS),
+        WEAPON_SYSTEMS,
+    )
+
+
 def load_synthetic(config: BenchConfig) -> SupplyEdges:
     """The default loader: a generated base of the configured scale."""
-    base = generate_national_base(
-        companies=max(int(NATIONAL_COMPANIES * config.scale), 1),
-        components=max(int(NATIONAL_COMPONENTS * config.scale), WEAPON_SYSTEMS),
-        systems=WEAPON_SYSTEMS,
-        seed=config.seed,
-    )
-    return base.edges
+    companies, components, systems = base_size(config)
+    return generate_national_base(companies, components, systems, config.seed).edges
 
 
 @contextmanager
@@ -138,9 +154,7 @@ def bench_engine(edges: SupplyEdges, config: BenchConfig, results: Results) -> S
     sole = sole_suppliers(edges)
     results["sole_supplier_companies"] = int(sole.size)
     results["impact_uniform"] = summarise(latency_ms(graph, uniform))
-    results["impact_sole_suppliers"] = summarise(
-        latency_ms(graph, rng.choice(sole, config.impact_samples))
-    )
+    results["impact_sole_suppliers"] = summarise(latency_ms(graph, rng.choice(sole, config.impact_samples)))
     with timed(results, "spof_s"):
         ranking = graph.single_points_of_failure(config.spof_top)
     results["worst_company"] = ranking[0].company
@@ -260,9 +274,7 @@ def engine_answer(graph: SupplyGraph, companies: list[int]) -> dict[int, tuple[i
     return answer
 
 
-def bench_baseline(
-    graph: SupplyGraph, edges: SupplyEdges, config: BenchConfig, results: Results
-) -> None:
+def bench_baseline(graph: SupplyGraph, edges: SupplyEdges, config: BenchConfig, results: Results) -> None:
     rng = np.random.default_rng(config.seed + 1)
     with timed(results, "nx_build_s"):
         baseline = NetworkxBaseline(edges)
@@ -310,6 +322,113 @@ def bench_baseline_spof(
     results["nx_spof_sample_companies"] = len(sample)
     results["nx_spof_sample_s"] = elapsed
     results["nx_spof_extrapolated_s"] = elapsed / max(len(sample), 1) * sole.size
+
+
+# ---- PostgreSQL --------------------------------------------------------------------------------
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server for this run; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(server_url)
+    name = f"shokei_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def seed_database(url: str, config: BenchConfig, results: Results) -> None:
+    """`shokei init` + `shokei demo generate` into the database, in child processes (so their
+    memory does not count towards this process's peak RSS)."""
+    companies, components, systems = base_size(config)
+    env = {**os.environ, "SHOKEI_DATABASE_URL": url}
+    shokei = [sys.executable, "-m", "shokei.cli"]
+    generate = ["demo", "generate", "--companies", str(companies), "--components", str(components)]
+    generate += ["--systems", str(systems), "--seed", str(config.seed), "--json"]
+    with tempfile.TemporaryDirectory(prefix="shokei-bench-") as data_dir:
+        env["SHOKEI_DATA_DIR"] = data_dir
+        subprocess.run([*shokei, "init", "--json"], env=env, check=True, capture_output=True)
+        with timed(results, "seed_s"):
+            done = subprocess.run([*shokei, *generate], env=env, check=True, capture_output=True, text=True)
+    report = json.loads(done.stdout)
+    results["seed_rows"] = {kind: report[kind]["created"] for kind in ("components", "bom", "supply")}
+    results["seed_peak_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def database_loader(url: str) -> Loader:
+    """Load the engine's arrays from the database (what the service does on a cold start)."""
+
+    def load(config: BenchConfig) -> SupplyEdges:
+        from shokei.db import make_engine
+        from shokei.supply_chain.loader import load_edges, snapshot
+
+        engine = make_engine(url)
+        try:
+            with snapshot(engine) as connection:
+                return load_edges(connection)[0]
+        finally:
+            engine.dispose()
+
+    return load
+
+
+def bench_service(url: str, config: BenchConfig, results: Results) -> None:
+    """The use cases as the API runs them: cold start through the graph cache, then
+    `exit_impact` (graph query plus naming systems and parts from the database)."""
+    from shokei.accounts.domain import Actor, Role
+    from shokei.db import UnitOfWork, make_engine
+    from shokei.supply_chain import services
+    from shokei.supply_chain.cache import cache_for
+
+    engine = make_engine(url)
+    uow, auditor = UnitOfWork(engine), Actor(0, "bench", Role.AUDITOR)
+    try:
+        with timed(results, "service_cold_start_s"), cache_for(engine).current(engine):
+            pass
+        samples = []
+        for number in sampled_sole_suppliers(engine, config):
+            started = time.perf_counter()
+            services.exit_impact(uow, auditor, [number], limit=100)
+            samples.append((time.perf_counter() - started) * 1e3)
+        results["service_impact_sole_suppliers"] = summarise(samples)
+        results["peak_rss_service_mib"] = peak_rss_mib()
+    finally:
+        engine.dispose()
+
+
+def sampled_sole_suppliers(engine: Any, config: BenchConfig) -> list[str]:
+    """Corporate numbers of random companies that are some component's only qualified source."""
+    from sqlalchemy import text
+
+    query = text(
+        "SELECT DISTINCT s.corporate_number FROM supply_relations s JOIN ("
+        " SELECT component_id FROM supply_relations WHERE qualified"
+        " GROUP BY component_id HAVING count(*) = 1"
+        ") sole USING (component_id) WHERE s.qualified ORDER BY 1"
+    )
+    with engine.connect() as connection:
+        numbers = [row[0] for row in connection.execute(query)]
+    rng = np.random.default_rng(config.seed + 3)
+    return [numbers[i] for i in rng.integers(0, len(numbers), SERVICE_IMPACT_SAMPLES)]
+
+
+def run_on_postgres(config: BenchConfig, server_url: str) -> Results:
+    """Seed a fresh database, then the whole benchmark with its data loaded from it."""
+    with fresh_postgres_database(server_url) as url:
+        seeded: Results = {}
+        seed_database(url, config, seeded)
+        results = run(config, database_loader(url))
+        bench_service(url, config, results)
+        return {**seeded, **results}
 
 
 # ---- report ------------------------------------------------------------------------------------
@@ -360,23 +479,31 @@ def _fmt(value: object) -> str:
     return f"{value:,.3f}" if isinstance(value, float) else str(value)
 
 
-def parse_args(argv: list[str] | None) -> tuple[BenchConfig, Path | None]:
+def parse_args(argv: list[str] | None) -> tuple[BenchConfig, Path | None, str | None]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of national scale")
     parser.add_argument("--seed", type=int, default=BenchConfig.seed)
     parser.add_argument("--samples", type=int, default=BenchConfig.impact_samples)
     parser.add_argument("--no-baseline", action="store_true", help="skip networkx")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--database", choices=("none", "postgresql"), default="none", help="load the base from a database"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("SHOKEI_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help="server to create (and drop) the benchmark database on",
+    )
     args = parser.parse_args(argv)
     config = BenchConfig(
         scale=args.scale, seed=args.seed, impact_samples=args.samples, baseline=not args.no_baseline
     )
-    return config, args.json
+    return config, args.json, args.postgres_url if args.database == "postgresql" else None
 
 
 def main(argv: list[str] | None = None, loader: Loader = load_synthetic) -> None:
-    config, json_path = parse_args(argv)
-    results = run(config, loader)
+    config, json_path, postgres_url = parse_args(argv)
+    results = run_on_postgres(config, postgres_url) if postgres_url else run(config, loader)
     print_report(results)
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)

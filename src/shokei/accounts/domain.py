@@ -36,6 +36,8 @@ class Permission(StrEnum):
     DOCUMENT_SUBMIT = "documents:document:submit"
     DOCUMENT_READ_CONTENT = "documents:content:read"
     VAULT_MAINTAIN = "documents:vault:maintain"
+    SUPPLY_READ = "supply_chain:map:read"
+    SUPPLY_IMPORT = "supply_chain:map:import"
 
 
 _OFFICIALS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER})
@@ -60,10 +62,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_INVENTORY_WRITE,
             Permission.DOCUMENT_SUBMIT,
             Permission.DOCUMENT_READ_CONTENT,
+            Permission.SUPPLY_READ,
+            Permission.SUPPLY_IMPORT,
         }
     ),
     Role.EXAMINER: frozenset(
-        {Permission.COMPANY_READ, Permission.CASE_READ, Permission.DOCUMENT_READ_CONTENT}
+        {
+            Permission.COMPANY_READ,
+            Permission.CASE_READ,
+            Permission.DOCUMENT_READ_CONTENT,
+            Permission.SUPPLY_READ,
+        }
     ),
     Role.NEGOTIATOR: frozenset(
         {
@@ -71,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_READ,
             Permission.CASE_NEGOTIATE,
             Permission.DOCUMENT_READ_CONTENT,
+            Permission.SUPPLY_READ,
         }
     ),
     Role.PROGRAM_MANAGER: frozenset(
@@ -79,6 +89,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COMPANY_WRITE,
             Permission.CASE_READ,
             Permission.DOCUMENT_READ_CONTENT,
+            Permission.SUPPLY_READ,
+            Permission.SUPPLY_IMPORT,
         }
     ),
     # Successors receive per-recipient copies at hand-over, never the supplier's originals.
@@ -90,6 +102,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.DOCUMENT_READ_CONTENT,
             Permission.VAULT_MAINTAIN,
+            Permission.SUPPLY_READ,
         }
     ),
     # Admins manage users and keys but never read document contents.
@@ -99,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COMPANY_READ,
             Permission.COMPANY_WRITE,
             Permission.VAULT_MAINTAIN,
+            Permission.SUPPLY_IMPORT,
         }
     ),
 }

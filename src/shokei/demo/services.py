@@ -18,7 +18,11 @@ from shokei.cases.domain import CaseState, TransitionName
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyView
-from shokei.errors import Conflict
+from shokei.errors import BadInput, Conflict
+from shokei.supply_chain import services as supply_chain
+from shokei.supply_chain.generator import generate_national_base
+from shokei.supply_chain.schemas import ImportReport
+from shokei.supply_chain.synthetic import NaturalKeys, default_keys, synthetic_batch
 
 _PLACES = [
     "東邦",
@@ -287,6 +291,7 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
             )
         _drive(shokei, users, case.id, path[:stop], successor)
         report.cases[case.id] = cases.get_case(uow, users["auditor"], case.id).state
+    _seed_supply_chain(shokei, admin, created, smes[: len(DEMO_CASES)], seed)
     return report
 
 
@@ -294,4 +299,56 @@ def demo_is_seeded(shokei: Shokei) -> bool:
     return accounts.user_exists(shokei.uow, "intake")
 
 
-__all__ = ["CaseState", "DemoReport", "demo_is_seeded", "seed_demo"]
+# -- supply chain ------------------------------------------------------------------------------
+
+DEMO_SYSTEMS = [
+    ("XF-3", "次期試作戦闘機"),
+    ("SS-31", "潜水艦 31型"),
+    ("DD-25", "護衛艦 25型"),
+    ("AAM-9", "空対空誘導弾"),
+    ("TRV-2", "装輪戦闘車両"),
+    ("RDR-7", "警戒管制レーダー"),
+]
+DEMO_COMPONENTS = 600
+
+
+def generate_supply_base(
+    shokei: Shokei, *, companies: int, components: int, systems: int, seed: int
+) -> ImportReport:
+    """`shokei demo generate`: a synthetic national base (realistic shape, synthetic corporate
+    numbers), imported by the admin through the same bulk path as a file import."""
+    try:
+        base = generate_national_base(companies, components, systems, seed)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    label = f"demo generate --companies {companies} --components {components} --systems {systems}"
+    label += f" --seed {seed}"
+    admin = accounts.actor_for_username(shokei.uow, ADMIN_USERNAME)
+    batch = synthetic_batch(base, default_keys(base), label)
+    return supply_chain.import_supply_batch(shokei.uow, admin, batch, source={"generator": label})
+
+
+def _seed_supply_chain(
+    shokei: Shokei, admin: Actor, created: list[CompanyView], case_companies: list[CompanyView], seed: int
+) -> None:
+    """A small map over the demo companies: the companies with open cases are the ones whose
+    exit hurts most, so every case shows a real exit impact."""
+    base = generate_national_base(len(created), DEMO_COMPONENTS, len(DEMO_SYSTEMS), seed)
+    ranked = [entry.company for entry in base.build_graph().single_points_of_failure(len(created))]
+    unranked = sorted(set(range(len(created))) - set(ranked))
+    cased = {company.id for company in case_companies}
+    demo_order = case_companies + [company for company in created if company.id not in cased]
+    numbers = [""] * len(created)
+    for synthetic_company, company in zip(ranked + unranked, demo_order, strict=True):
+        numbers[synthetic_company] = company.corporate_number or ""
+    keys = NaturalKeys(
+        corporate_numbers=numbers,
+        system_codes=[code for code, _ in DEMO_SYSTEMS],
+        system_names=[name for _, name in DEMO_SYSTEMS],
+        part_prefix="DM",
+    )
+    batch = synthetic_batch(base, keys, "demo seed")
+    supply_chain.import_supply_batch(shokei.uow, admin, batch, source={"generator": "demo seed"})
+
+
+__all__ = ["CaseState", "DemoReport", "demo_is_seeded", "generate_supply_base", "seed_demo"]

@@ -201,6 +201,12 @@ class SupplyGraph:
         leaves = np.diff(self._children.indptr) == 0
         return np.flatnonzero(leaves & (self._qualified_count == 0)).astype(np.int64)
 
+    def components_supplied_by(self, company: int) -> IntArray:
+        """The components `company` is a qualified supplier of now, ascending."""
+        _check_id(company, self.n_companies, "company")
+        _, supplied = self._qualified_pairs_of(np.array([company], dtype=np.int64))
+        return np.sort(supplied)
+
     def impact(self, company_ids: IdArray) -> ImpactReport:
         """What is lost, and which systems are hit how deeply, if these companies exit together."""
         exited = distinct_sorted(_ids(company_ids))
@@ -388,6 +394,17 @@ class _LostSubgraph:
     def _lost_tops(self) -> tuple[IntArray, IntArray]:
         """(local id of a lost top-level component, system it is top-level in) pairs."""
         return self.graph._systems_by_top.gather(self.lost)
+
+
+def check_acyclic(bom_parent: IdArray, bom_child: IdArray, n_components: int) -> None:
+    """Raise BomCycleError naming one cycle when the BOM is not acyclic (the import guard: it
+    costs a topological sort, not a whole graph build)."""
+    parents, children = _unique_pairs(_ids(bom_parent), _ids(bom_child), n_components)
+    _topological_waves(
+        Csr.from_pairs(parents, children, n_components),
+        Csr.from_pairs(children, parents, n_components),
+        n_components,
+    )
 
 
 # ---- build helpers ----------------------------------------------------------------------------
