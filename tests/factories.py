@@ -13,6 +13,7 @@ from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyView
 from shokei.db import UnitOfWork
+from shokei.purchase import services as purchase
 
 _serial = itertools.count(100_000_000_001)
 PASSWORD = "correct horse battery"
@@ -83,8 +84,13 @@ class Office:
         self.move(case_id, "determine_protection_required", self.examiner, reason="固有技術")
         self.move(case_id, "open_negotiation", self.negotiator)
 
+    def fund(self) -> None:
+        """An appropriation for the current fiscal year (approvals commit against it)."""
+        purchase.seed_demo_budgets(self.uow, self.manager)
+
     def to_successor_selection(self, case_id: int) -> None:
         self.to_negotiating(case_id)
         cases.agree_purchase(self.uow, self.negotiator, case_id, amount_yen=30_000_000)
+        self.fund()
         self.move(case_id, "approve_purchase", self.manager)
         self.move(case_id, "start_successor_selection", self.manager)

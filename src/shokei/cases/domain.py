@@ -48,6 +48,7 @@ class TransitionName(StrEnum):
     RELEASE = "release"
     OPEN_NEGOTIATION = "open_negotiation"
     APPROVE_PURCHASE = "approve_purchase"
+    CANCEL_PURCHASE = "cancel_purchase"
     FAIL_NEGOTIATION = "fail_negotiation"
     ESCALATE = "escalate"
     START_SUCCESSOR_SELECTION = "start_successor_selection"
@@ -130,6 +131,8 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             G.AGREED_AMOUNT,
             G.NOT_EXAMINER_OR_NEGOTIATOR,
         ),
+        # An approved agreement that falls through goes back to negotiation (its budget is released).
+        _t(T.CANCEL_PURCHASE, S.PURCHASE_AGREED, S.NEGOTIATING, {R.PROGRAM_MANAGER}, G.REASON_GIVEN),
         _t(T.FAIL_NEGOTIATION, S.NEGOTIATING, S.NEGOTIATION_FAILED, {R.NEGOTIATOR}, G.REASON_GIVEN),
         _t(T.ESCALATE, S.NEGOTIATION_FAILED, S.ESCALATED, {R.PROGRAM_MANAGER}, G.REASON_GIVEN),
         _t(T.START_SUCCESSOR_SELECTION, S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER}),
@@ -160,6 +163,35 @@ class CaseFacts:
     examiner_user_ids: frozenset[int] = field(default_factory=frozenset)
     negotiator_user_ids: frozenset[int] = field(default_factory=frozenset)
     successor_company_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRef:
+    """What other features (examination, purchase) may know of a case they act on."""
+
+    id: int
+    company_id: int
+    state: CaseState
+    agreed_amount_yen: int | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryItem:
+    """One inventory document as other features see it; `document_id` links a stored file."""
+
+    id: int
+    title: str
+    drawing_number: str | None
+    revision: str | None
+    component: str | None
+    weapon_system: str | None
+    document_id: int | None
+    examined_by_id: int | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} {self.drawing_number}" if self.drawing_number else self.title
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -18,8 +18,11 @@ from shokei.audit.domain import AuditEvent
 from shokei.cases.domain import (
     INVENTORY_EDITABLE_STATES,
     CaseFacts,
+    CaseRef,
     CaseState,
     ExitReason,
+    InventoryItem,
+    Transition,
     TransitionName,
     TransitionRequest,
     available_transitions,
@@ -66,7 +69,11 @@ def _load(session: Session, actor: Actor, case_id: int) -> ExitCase:
 
 
 @contextmanager
-def _write(uow: UnitOfWork) -> Iterator[Session]:
+def write_transaction(uow: UnitOfWork) -> Iterator[Session]:
+    """A transaction that changes a case: a concurrent change of the same case is a Conflict.
+
+    Features that build on cases (examination, purchase) open theirs with it too.
+    """
     try:
         with uow.transaction() as session:
             yield session
@@ -91,7 +98,7 @@ def open_case(
         exit_reason = ExitReason(reason)
     except ValueError:
         raise BadInput(f"reason {reason!r} is not one of: {', '.join(ExitReason)}") from None
-    with _write(uow) as session:
+    with write_transaction(uow) as session:
         company_id = companies.company_id_for(session, company)
         if actor.role is Role.SUPPLIER and actor.company_id != company_id:
             raise Forbidden("a supplier may notify exit only for its own company")
@@ -126,7 +133,7 @@ def add_inventory_line(
         raise Forbidden(f"{actor.role} may not edit document inventories")
     if not title.strip():
         raise BadInput("a document needs a title")
-    with _write(uow) as session:
+    with write_transaction(uow) as session:
         case = _load(session, actor, case_id)
         if CaseState(case.state) not in INVENTORY_EDITABLE_STATES:
             raise Conflict(f"the inventory is closed once the case is '{case.state}'")
@@ -201,24 +208,34 @@ def visible_case_ids(actor: Actor) -> Select[int]:
 def examine_document(
     uow: UnitOfWork, actor: Actor, case_id: int, line_id: int, *, note: str
 ) -> InventoryLineView:
-    """Record that an examiner has examined one inventory document, with a note."""
+    """Record that an examiner has examined one inventory document, with a note.
+
+    The policy's scores (`shokei exam score`) are the full examination; a note-only examination
+    lets the examiner determine on judgement alone (see examination.domain.settle).
+    """
     if actor.role is not Role.EXAMINER:
         raise Forbidden("only an examiner may examine documents")
     if not note.strip():
         raise BadInput("an examination note is required")
-    with _write(uow) as session:
+    with write_transaction(uow) as session:
         case = _load(session, actor, case_id)
-        if case.state != CaseState.UNDER_EXAMINATION:
-            raise Conflict(f"documents are examined while the case is under examination, not '{case.state}'")
-        line = session.get(InventoryLine, line_id)
-        if line is None or line.case_id != case.id:
-            raise NotFound(f"no document {line_id} in case {case_id}")
+        _refuse_if_conflicted(session, actor, case.company_id, "examine")
+        line = _examinable_line(session, case, line_id)
         line.examined_by_id, line.examined_at, line.examination_note = actor.user_id, uow.clock.now(), note
         audit.record(
             session,
             _event(uow, actor, "case:document:examine", case, details={"document": line_id, "note": note}),
         )
         return _line_view(line)
+
+
+def _examinable_line(session: Session, case: ExitCase, line_id: int) -> InventoryLine:
+    if case.state != CaseState.UNDER_EXAMINATION:
+        raise Conflict(f"documents are examined while the case is under examination, not '{case.state}'")
+    line = session.get(InventoryLine, line_id)
+    if line is None or line.case_id != case.id:
+        raise NotFound(f"no document {line_id} in case {case.id}")
+    return line
 
 
 def transition_case(
@@ -231,49 +248,37 @@ def transition_case(
     successor: str | None = None,
     expected_version: int | None = None,
 ) -> CaseDetail:
-    """Move a case along the workflow; role, state and guards are decided by cases.domain."""
-    try:
-        transition_name = TransitionName(name)
-    except ValueError:
-        raise BadInput(f"unknown transition {name!r}; one of: {', '.join(TransitionName)}") from None
-    with _write(uow) as session:
-        case = _load(session, actor, case_id)
-        if expected_version is not None and expected_version != case.version:
-            raise Conflict(f"case {case_id} is at version {case.version}, not {expected_version}")
+    """Move a case along the workflow; role, state and guards are decided by cases.domain.
+
+    Moves that carry records of another feature are made by that feature, however they are
+    asked for: a determination is weighed under the examination policy, an approval commits
+    the fiscal year's budget and a cancellation releases it.
+    """
+    transition_name = _parse_transition(name)
+    owner = _owner_of(transition_name)
+    if owner is not None:
+        owner(uow, actor, case_id, reason, expected_version)
+        return get_case(uow, actor, case_id)
+    with write_transaction(uow) as session:
         successor_id = _domestic_company_id(session, successor) if successor else None
-        request = TransitionRequest(transition_name, reason, successor_id)
-        transition = decide(actor, _facts(session, case), request)
-        before = _snapshot(case)
-        case.state = transition.target.value
-        action = "case:status:change"
-        if transition_name is TransitionName.SELECT_SUCCESSOR:
-            case.successor_company_id = successor_id
-            action = "case:successor:select"
-        session.flush()
-        source = CaseState(before["state"])
-        _history(
+        move_case(
             session,
             uow,
             actor,
-            case,
-            name=transition_name,
-            source=source,
-            target=transition.target,
+            case_id,
+            transition_name,
             reason=reason,
+            successor_id=successor_id,
+            expected_version=expected_version,
         )
-        audit.record(
-            session,
-            _event(
-                uow,
-                actor,
-                action,
-                case,
-                before=before,
-                after=_snapshot(case),
-                details={"transition": transition_name.value, "reason": reason},
-            ),
-        )
-        return _detail(session, uow, case)
+        return _detail(session, uow, _load(session, actor, case_id))
+
+
+def _parse_transition(name: str) -> TransitionName:
+    try:
+        return TransitionName(name)
+    except ValueError:
+        raise BadInput(f"unknown transition {name!r}; one of: {', '.join(TransitionName)}") from None
 
 
 def record_offer(
@@ -285,45 +290,17 @@ def record_offer(
     kind: str = OfferKind.OFFER,
     note: str | None = None,
 ) -> OfferView:
-    """Record an offer, a counter-offer or the agreed amount. Negotiators, while negotiating."""
-    if not actor.can(Permission.CASE_NEGOTIATE):
-        raise Forbidden("only a negotiator may record offers")
+    """Record an offer, a counter-offer or the agreed amount. Negotiators, while negotiating.
+
+    An agreement is proposed through the purchase feature (with its standard terms), so a
+    program manager always approves an agreement on record.
+    """
     if kind not in (OfferKind.OFFER, OfferKind.COUNTER, OfferKind.AGREEMENT):
         raise BadInput(f"offer kind {kind!r} is not one of: offer, counter, agreement")
-    if amount_yen <= 0:
-        raise BadInput("an amount must be a positive number of yen")
-    with _write(uow) as session:
-        case = _load(session, actor, case_id)
-        if case.state != CaseState.NEGOTIATING:
-            raise Conflict(f"offers are recorded while negotiating; the case is '{case.state}'")
-        offer = Offer(
-            case_id=case.id,
-            kind=kind,
-            amount_yen=amount_yen,
-            made_by_id=actor.user_id,
-            at=uow.clock.now(),
-            note=note,
-        )
-        session.add(offer)
-        before = _snapshot(case)
+    with write_transaction(uow) as session:
         if kind == OfferKind.AGREEMENT:
-            case.agreed_amount_yen = amount_yen
-        session.flush()
-        audit.record(
-            session,
-            _event(
-                uow,
-                actor,
-                f"case:offer:{kind}",
-                case,
-                before=before,
-                after=_snapshot(case),
-                details={"amount_yen": amount_yen},
-            ),
-        )
-        return OfferView(
-            id=offer.id, kind=kind, amount_yen=amount_yen, made_by=actor.username, at=offer.at, note=note
-        )
+            return _propose_agreement(session, uow, actor, case_id, amount_yen=amount_yen, note=note)
+        return record_offer_in(session, uow, actor, case_id, amount_yen=amount_yen, kind=kind, note=note)
 
 
 def agree_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, amount_yen: int) -> OfferView:
@@ -355,6 +332,261 @@ def count_by_state(uow: UnitOfWork, actor: Actor) -> dict[str, int]:
         return {str(state): int(count) for state, count in rows}
 
 
+# -- for the features that build on cases (examination, purchase) ---------------------------
+# They run these inside their own transaction (opened with `write_transaction`), so their
+# records and the case's move commit together or not at all.
+
+
+def case_ref(session: Session, actor: Actor, case_id: int) -> CaseRef:
+    """The case, if the actor may know of it."""
+    return _ref(_load(session, actor, case_id))
+
+
+def inventory_items(session: Session, case_id: int) -> list[InventoryItem]:
+    lines = session.execute(
+        select(InventoryLine).where(InventoryLine.case_id == case_id).order_by(InventoryLine.id)
+    ).scalars()
+    return [_item(line) for line in lines]
+
+
+def mark_document_examined(
+    session: Session, uow: UnitOfWork, actor: Actor, case_id: int, line_id: int, *, note: str
+) -> InventoryItem:
+    """The document counts as examined (the determination guard); the caller audits.
+
+    The first examiner stays on the line: later ones are known to the examination feature.
+    """
+    line = _examinable_line(session, _load(session, actor, case_id), line_id)
+    if line.examined_by_id is None:
+        line.examined_by_id, line.examined_at, line.examination_note = actor.user_id, uow.clock.now(), note
+    return _item(line)
+
+
+def check_move(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    name: TransitionName,
+    *,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """Raise whatever `move_case` would refuse (state, role, guards), changing nothing."""
+    _decide(
+        session,
+        actor,
+        _load(session, actor, case_id),
+        name,
+        reason=reason,
+        successor_id=None,
+        expected_version=expected_version,
+    )
+
+
+def move_case(
+    session: Session,
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    name: TransitionName,
+    *,
+    reason: str | None = None,
+    successor_id: int | None = None,
+    expected_version: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> CaseRef:
+    """Make one move in the caller's transaction: decide, change, history and one audit entry."""
+    case = _load(session, actor, case_id)
+    transition = _decide(
+        session,
+        actor,
+        case,
+        name,
+        reason=reason,
+        successor_id=successor_id,
+        expected_version=expected_version,
+    )
+    before = _snapshot(case)
+    case.state = transition.target.value
+    action = "case:status:change"
+    if name is TransitionName.SELECT_SUCCESSOR:
+        case.successor_company_id = successor_id
+        action = "case:successor:select"
+    if name is TransitionName.CANCEL_PURCHASE:
+        case.agreed_amount_yen = None
+    session.flush()
+    source = CaseState(before["state"])
+    _history(session, uow, actor, case, name=name, source=source, target=transition.target, reason=reason)
+    audit.record(
+        session,
+        _event(
+            uow,
+            actor,
+            action,
+            case,
+            before=before,
+            after=_snapshot(case),
+            details={"transition": name.value, "reason": reason, **(details or {})},
+        ),
+    )
+    return _ref(case)
+
+
+def record_offer_in(
+    session: Session,
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    *,
+    amount_yen: int,
+    kind: str,
+    note: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> OfferView:
+    """An offer, counter-offer or agreed amount, audited, in the caller's transaction."""
+    if not actor.can(Permission.CASE_NEGOTIATE):
+        raise Forbidden("only a negotiator may record offers")
+    if amount_yen <= 0:
+        raise BadInput("an amount must be a positive number of yen")
+    case = _load(session, actor, case_id)
+    if case.state != CaseState.NEGOTIATING:
+        raise Conflict(f"offers are recorded while negotiating; the case is '{case.state}'")
+    if actor.user_id in _facts(session, case).examiner_user_ids:
+        raise Forbidden("separation of duties: you examined this case, so you may not negotiate it")
+    _refuse_if_conflicted(session, actor, case.company_id, "negotiate")
+    offer = Offer(
+        case_id=case.id,
+        kind=kind,
+        amount_yen=amount_yen,
+        made_by_id=actor.user_id,
+        at=uow.clock.now(),
+        note=note,
+    )
+    session.add(offer)
+    before = _snapshot(case)
+    if kind == OfferKind.AGREEMENT:
+        case.agreed_amount_yen = amount_yen
+    session.flush()
+    audit.record(
+        session,
+        _event(
+            uow,
+            actor,
+            f"case:offer:{kind}",
+            case,
+            before=before,
+            after=_snapshot(case),
+            details={"amount_yen": amount_yen, **(details or {})},
+        ),
+    )
+    return OfferView(
+        id=offer.id, kind=kind, amount_yen=amount_yen, made_by=actor.username, at=offer.at, note=note
+    )
+
+
+def withdraw_agreed_amount(
+    session: Session, uow: UnitOfWork, actor: Actor, case_id: int, *, details: dict[str, Any]
+) -> None:
+    """The proposed agreement is withdrawn before approval: no amount is agreed any more."""
+    case = _load(session, actor, case_id)
+    before = _snapshot(case)
+    case.agreed_amount_yen = None
+    session.flush()
+    audit.record(
+        session,
+        _event(
+            uow, actor, "case:offer:withdraw", case, before=before, after=_snapshot(case), details=details
+        ),
+    )
+
+
+def offers_of(session: Session, case_id: int) -> list[OfferView]:
+    offers = list(session.execute(select(Offer).where(Offer.case_id == case_id).order_by(Offer.id)).scalars())
+    users = _usernames(session, {o.made_by_id for o in offers})
+    return [
+        OfferView(
+            id=o.id, kind=o.kind, amount_yen=o.amount_yen, made_by=users[o.made_by_id], at=o.at, note=o.note
+        )
+        for o in offers
+    ]
+
+
+def company_names(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
+    """The withdrawing company's name for each case."""
+    rows = session.execute(
+        select(ExitCase.id, ExitCase.company_id).where(ExitCase.id.in_(set(case_ids)))
+    ).all()
+    names = companies.views_by_id(session, {company for _, company in rows})
+    return {case: names[company].name for case, company in rows}
+
+
+def duty_holders(session: Session, case_id: int) -> tuple[frozenset[int], frozenset[int]]:
+    """Everyone who examined and everyone who negotiated the case, by user id."""
+    facts = _facts(session, session.get_one(ExitCase, case_id))
+    return facts.examiner_user_ids, facts.negotiator_user_ids
+
+
+# -- the features that build on cases, reached at call time ---------------------------------
+# Examination and purchase load and move cases through this module, so importing them here at
+# import time would be a cycle; each is imported where it is called, by the functions below.
+
+
+def _refuse_if_conflicted(session: Session, actor: Actor, company_id: int, doing: str) -> None:
+    from shokei.examination import services as examination  # noqa: PLC0415 - see above
+
+    examination.refuse_if_conflicted(session, actor, company_id, doing)
+
+
+def _other_duty_holders(session: Session, case_id: int) -> tuple[set[int], set[int]]:
+    """Examiners who scored or determined, negotiators who valued or proposed an agreement."""
+    from shokei.examination import services as examination  # noqa: PLC0415 - see above
+    from shokei.purchase import services as purchase  # noqa: PLC0415 - see above
+
+    return examination.examiner_ids(session, case_id), purchase.negotiator_ids(session, case_id)
+
+
+def _propose_agreement(
+    session: Session, uow: UnitOfWork, actor: Actor, case_id: int, *, amount_yen: int, note: str | None
+) -> OfferView:
+    from shokei.purchase import services as purchase  # noqa: PLC0415 - see above
+
+    return purchase.propose_agreement_in(session, uow, actor, case_id, amount_yen=amount_yen, note=note)
+
+
+_OwnedMove = Callable[[UnitOfWork, Actor, int, str | None, int | None], object]
+
+
+def _owner_of(name: TransitionName) -> _OwnedMove | None:
+    """The feature that makes this move, when the move carries that feature's records."""
+    from shokei.examination import services as examination  # noqa: PLC0415 - see above
+    from shokei.purchase import services as purchase  # noqa: PLC0415 - see above
+
+    owners: dict[TransitionName, _OwnedMove] = {
+        TransitionName.DETERMINE_PROTECTION_REQUIRED: lambda uow, actor, case_id, reason, version: (
+            examination.determine_case(
+                uow,
+                actor,
+                case_id,
+                requested="protection_required",
+                rationale=reason,
+                expected_version=version,
+            )
+        ),
+        TransitionName.DETERMINE_NOT_SIGNIFICANT: lambda uow, actor, case_id, reason, version: (
+            examination.determine_case(
+                uow, actor, case_id, requested="not_significant", rationale=reason, expected_version=version
+            )
+        ),
+        TransitionName.APPROVE_PURCHASE: lambda uow, actor, case_id, reason, version: (
+            purchase.approve_purchase(uow, actor, case_id, override_reason=reason, expected_version=version)
+        ),
+        TransitionName.CANCEL_PURCHASE: lambda uow, actor, case_id, reason, version: purchase.cancel_purchase(
+            uow, actor, case_id, reason=reason or "", expected_version=version, approved_only=True
+        ),
+    }
+    return owners.get(name)
+
+
 # -- helpers ---------------------------------------------------------------------------------
 
 
@@ -381,6 +613,9 @@ def _facts(session: Session, case: ExitCase) -> CaseFacts:
     examiners = {line.examined_by_id for line in lines if line.examined_by_id is not None}
     examiners |= {actor for name, actor in moves if name in _EXAMINER_MOVES}
     negotiators = set(offer_makers) | {actor for name, actor in moves if name in _NEGOTIATOR_MOVES}
+    other_examiners, other_negotiators = _other_duty_holders(session, case.id)
+    examiners |= other_examiners
+    negotiators |= other_negotiators
     return CaseFacts(
         state=CaseState(case.state),
         company_id=case.company_id,
@@ -391,6 +626,47 @@ def _facts(session: Session, case: ExitCase) -> CaseFacts:
         negotiator_user_ids=frozenset(negotiators),
         successor_company_id=case.successor_company_id,
     )
+
+
+def _decide(
+    session: Session,
+    actor: Actor,
+    case: ExitCase,
+    name: TransitionName,
+    *,
+    reason: str | None,
+    successor_id: int | None,
+    expected_version: int | None,
+) -> Transition:
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(f"case {case.id} is at version {case.version}, not {expected_version}")
+    return decide(actor, _facts(session, case), TransitionRequest(name, reason, successor_id))
+
+
+def _ref(case: ExitCase) -> CaseRef:
+    return CaseRef(case.id, case.company_id, CaseState(case.state), case.agreed_amount_yen, case.version)
+
+
+def _item(line: InventoryLine) -> InventoryItem:
+    return InventoryItem(
+        id=line.id,
+        title=line.title,
+        drawing_number=line.drawing_number,
+        revision=line.revision,
+        component=line.component,
+        weapon_system=line.weapon_system,
+        document_id=line.document_id,
+        examined_by_id=line.examined_by_id,
+    )
+
+
+def _usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    return {
+        row.id: row.username
+        for row in session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
+    }
 
 
 def _snapshot(case: ExitCase) -> dict[str, Any]:
@@ -465,7 +741,6 @@ def _detail(session: Session, uow: UnitOfWork, case: ExitCase) -> CaseDetail:
     lines = session.execute(
         select(InventoryLine).where(InventoryLine.case_id == case.id).order_by(InventoryLine.id)
     ).scalars()
-    offers = list(session.execute(select(Offer).where(Offer.case_id == case.id).order_by(Offer.id)).scalars())
     moves = list(
         session.execute(
             select(CaseTransitionRecord)
@@ -473,11 +748,7 @@ def _detail(session: Session, uow: UnitOfWork, case: ExitCase) -> CaseDetail:
             .order_by(CaseTransitionRecord.id)
         ).scalars()
     )
-    user_ids = {o.made_by_id for o in offers} | {m.actor_id for m in moves}
-    users = {
-        row.id: row.username
-        for row in session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
-    }
+    users = _usernames(session, {m.actor_id for m in moves})
     return CaseDetail(
         **_summary(uow, case, names).model_dump(),
         opened_at=case.opened_at,
@@ -486,17 +757,7 @@ def _detail(session: Session, uow: UnitOfWork, case: ExitCase) -> CaseDetail:
         agreed_amount_yen=case.agreed_amount_yen,
         available_transitions=[t.value for t in available_transitions(CaseState(case.state))],
         inventory=[_line_view(line) for line in lines],
-        offers=[
-            OfferView(
-                id=o.id,
-                kind=o.kind,
-                amount_yen=o.amount_yen,
-                made_by=users[o.made_by_id],
-                at=o.at,
-                note=o.note,
-            )
-            for o in offers
-        ],
+        offers=offers_of(session, case.id),
         history=[
             HistoryItem(
                 transition=m.name,

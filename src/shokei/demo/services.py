@@ -19,6 +19,7 @@ from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyView
 from shokei.errors import BadInput, Conflict
+from shokei.purchase import services as purchase
 from shokei.supply_chain import services as supply_chain
 from shokei.supply_chain.generator import generate_national_base
 from shokei.supply_chain.schemas import ImportReport
@@ -269,6 +270,7 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
     users = _make_users(
         shokei, admin, smes[0].corporate_number or "", successor.corporate_number or "", report
     )
+    purchase.seed_demo_budgets(uow, users["manager"])
     today = uow.clock.today()
     for number, (path, stop) in enumerate(DEMO_CASES):
         company = smes[number]

@@ -1,5 +1,86 @@
+"""The examination API under /api/v1 (translate only)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from shokei.api_support import ActorDep, UowDep
+from shokei.examination import services
+from shokei.examination.schemas import (
+    DeterminationView,
+    ExaminationView,
+    InterestView,
+    OverrideView,
+    PolicyView,
+    ScoreView,
+)
 
 router = APIRouter(tags=["examination"])
+
+
+class ScoreBody(BaseModel):
+    document_id: int = Field(description="Inventory document id, as in the case's inventory")
+    criteria: dict[str, int] = Field(description="Every criterion of the policy: name -> value")
+    rationale: str
+
+
+class PackageScoreBody(ScoreBody):
+    document_id: int = Field(description="Any document of the package: all of its component are scored")
+
+
+class DetermineBody(BaseModel):
+    rationale: str | None = None
+
+
+class OverrideBody(BaseModel):
+    determination: str
+    reason: str
+
+
+class InterestBody(BaseModel):
+    company: str = Field(description="Corporate number")
+    relationship: str
+    note: str | None = None
+    user: str | None = Field(default=None, description="Another official (program managers)")
+
+
+@router.get("/examination/policy")
+def get_policy(actor: ActorDep) -> PolicyView:
+    return services.get_policy(actor)
+
+
+@router.get("/cases/{case_id}/examination")
+def get_examination(case_id: int, uow: UowDep, actor: ActorDep) -> ExaminationView:
+    return services.get_examination(uow, actor, case_id)
+
+
+@router.post("/cases/{case_id}/examination/scores", status_code=201)
+def score_document(case_id: int, body: ScoreBody, uow: UowDep, actor: ActorDep) -> ScoreView:
+    return services.score_document(
+        uow, actor, case_id, body.document_id, values=body.criteria, rationale=body.rationale
+    )
+
+
+@router.post("/cases/{case_id}/examination/package-scores", status_code=201)
+def score_package(case_id: int, body: PackageScoreBody, uow: UowDep, actor: ActorDep) -> list[ScoreView]:
+    return services.score_package(
+        uow, actor, case_id, body.document_id, values=body.criteria, rationale=body.rationale
+    )
+
+
+@router.post("/cases/{case_id}/examination/determination", status_code=201)
+def determine_case(case_id: int, body: DetermineBody, uow: UowDep, actor: ActorDep) -> DeterminationView:
+    return services.determine_case(uow, actor, case_id, rationale=body.rationale)
+
+
+@router.post("/cases/{case_id}/examination/overrides", status_code=201)
+def override_determination(case_id: int, body: OverrideBody, uow: UowDep, actor: ActorDep) -> OverrideView:
+    return services.override_determination(
+        uow, actor, case_id, determination=body.determination, reason=body.reason
+    )
+
+
+@router.post("/examination/interests", status_code=201)
+def declare_interest(body: InterestBody, uow: UowDep, actor: ActorDep) -> InterestView:
+    return services.declare_interest(uow, actor, **body.model_dump())

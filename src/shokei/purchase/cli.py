@@ -1,7 +1,284 @@
+"""`shokei purchase ...` (valuation, offers, agreement, approval, payment, cancellation) and
+`shokei budget ...` (fiscal-year appropriations)."""
+
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Annotated
+
 import typer
+
+from shokei.cli_support import (
+    AsUser,
+    JsonOutput,
+    acting,
+    command,
+    print_fields,
+    print_json,
+    print_table,
+    ready_app,
+)
+from shokei.errors import BadInput
+from shokei.purchase import services
+from shokei.purchase.domain import fiscal_year, japanese_yen, yen
+from shokei.purchase.schemas import ApprovalView, BudgetView, PurchaseView, ValuationView
+
+app = typer.Typer(
+    help="Purchase of the documents: valuation, negotiation, approval, payment.", no_args_is_help=True
+)
+budget_app = typer.Typer(help="Fiscal-year budget (会計年度: 1 April - 31 March).", no_args_is_help=True)
+
+Amount = Annotated[int, typer.Option("--amount", help="Integer yen.")]
+Note = Annotated[str | None, typer.Option("--note")]
 
 
 def register(root: typer.Typer) -> None:
     """Add this feature's commands to the `shokei` command (sub-apps and top-level commands)."""
+    root.add_typer(app, name="purchase")
+    root.add_typer(budget_app, name="budget")
+
+
+def _date(value: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise BadInput(f"date {value!r} must be YYYY-MM-DD") from None
+
+
+def _money(amount: int | None) -> str:
+    return "" if amount is None else f"{yen(amount)} ({japanese_yen(amount)})"
+
+
+def _show_valuation(view: ValuationView) -> None:
+    print_fields(
+        f"valuation of case {view.case_id}",
+        {
+            "method": view.method,
+            "suggested range": f"{_money(view.suggested_low_yen)} - {_money(view.suggested_high_yen)}"
+            if view.recorded
+            else "",
+            "ceiling": _money(view.ceiling_yen),
+            "recorded": f"{view.recorded_by} on {view.valued_on}" if view.recorded else "no",
+        },
+    )
+    for line in view.explanation:
+        typer.echo(f"  {line}")
+
+
+def _show_purchase(view: PurchaseView) -> None:
+    agreement = view.agreement
+    print_fields(
+        f"purchase of case {view.case_id} ({view.state})",
+        {
+            "ceiling": _money(view.valuation.ceiling_yen),
+            "agreement": f"{_money(agreement.amount_yen)}, {agreement.status}" if agreement else "none",
+            "budget": f"FY{view.budget_line.fiscal_year} {view.budget_line.status}"
+            if view.budget_line
+            else "",
+        },
+    )
+    print_table(
+        "offers",
+        ("at", "kind", "amount", "by"),
+        [(o.at.date(), o.kind, yen(o.amount_yen), o.made_by) for o in view.offers],
+    )
+
+
+def _show_approval(view: ApprovalView) -> None:
+    print_fields(
+        f"case {view.case_id}: purchase approved ({view.state})",
+        {
+            "amount": _money(view.amount_yen),
+            "committed to": f"FY{view.fiscal_year} on {view.approved_on}",
+            "override reason": view.override_reason,
+            "FY available now": _money(view.budget.available),
+        },
+    )
+
+
+def _show_budget(view: BudgetView) -> None:
+    print_fields(
+        f"FY{view.fiscal_year} budget ({view.starts} - {view.ends})",
+        {
+            "appropriation": _money(view.appropriation) if view.appropriation_set else "not set",
+            "committed": _money(view.committed),
+            "paid": _money(view.paid),
+            "available": _money(view.available),
+        },
+    )
+    print_table(
+        "lines",
+        ("case", "company", "amount", "status", "committed", "paid", "released"),
+        [
+            (
+                line.case_id,
+                line.company,
+                yen(line.amount_yen),
+                line.status,
+                line.committed_on,
+                line.paid_on,
+                line.released_on,
+            )
+            for line in view.lines
+        ],
+    )
+
+
+@command(app, "valuation")
+def valuation(
+    case_id: int,
+    development_cost: Annotated[
+        int | None, typer.Option("--development-cost", help="Documented, yen.")
+    ] = None,
+    development_year: Annotated[int | None, typer.Option("--development-year")] = None,
+    reproduction_cost: Annotated[
+        int | None, typer.Option("--reproduction-cost", help="Estimate, yen.")
+    ] = None,
+    note: Note = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Show the valuation guidance; with costs given, record a new valuation (negotiators)."""
+    shokei = ready_app()
+    actor = acting(shokei, as_user)
+    if development_cost is None and development_year is None and reproduction_cost is None:
+        view = services.get_valuation(shokei.uow, actor, case_id)
+    else:
+        view = services.record_valuation(
+            shokei.uow,
+            actor,
+            case_id,
+            development_cost_yen=development_cost,
+            development_year=development_year,
+            reproduction_cost_yen=reproduction_cost,
+            note=note,
+        )
+    print_json(view) if json_output else _show_valuation(view)
+
+
+@command(app, "offer")
+def offer(
+    case_id: int, amount: Amount, note: Note = None, as_user: AsUser = None, json_output: JsonOutput = False
+) -> None:
+    """Record MoD's offer (negotiators); the first one opens the negotiation."""
+    shokei = ready_app()
+    made = services.make_offer(shokei.uow, acting(shokei, as_user), case_id, amount_yen=amount, note=note)
+    print_json(made) if json_output else typer.echo(f"offer {yen(made.amount_yen)} recorded")
+
+
+@command(app, "counter")
+def counter(
+    case_id: int, amount: Amount, note: Note = None, as_user: AsUser = None, json_output: JsonOutput = False
+) -> None:
+    """Record the supplier's counter-offer (negotiators)."""
+    shokei = ready_app()
+    made = services.make_counter_offer(
+        shokei.uow, acting(shokei, as_user), case_id, amount_yen=amount, note=note
+    )
+    print_json(made) if json_output else typer.echo(f"counter-offer {yen(made.amount_yen)} recorded")
+
+
+@command(app, "agree")
+def agree(
+    case_id: int,
+    amount: Amount,
+    payment_date: Annotated[str | None, typer.Option("--payment-date", help="YYYY-MM-DD.")] = None,
+    note: Note = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Propose the agreed price with the standard terms, for a program manager to approve."""
+    shokei = ready_app()
+    made = services.agree_purchase(
+        shokei.uow,
+        acting(shokei, as_user),
+        case_id,
+        amount_yen=amount,
+        payment_due=_date(payment_date) if payment_date else None,
+        note=note,
+    )
+    print_json(made) if json_output else typer.echo(f"agreement {_money(made.amount_yen)} proposed")
+
+
+@command(app, "approve")
+def approve(
+    case_id: int,
+    override_reason: Annotated[
+        str | None, typer.Option("--override-reason", help="Needed above the valuation ceiling.")
+    ] = None,
+    expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Approve the agreement: commit the fiscal year's budget; the case becomes purchase_agreed."""
+    shokei = ready_app()
+    view = services.approve_purchase(
+        shokei.uow,
+        acting(shokei, as_user),
+        case_id,
+        override_reason=override_reason,
+        expected_version=expected_version,
+    )
+    print_json(view) if json_output else _show_approval(view)
+
+
+@command(app, "pay")
+def pay(
+    case_id: int,
+    paid_on: Annotated[str, typer.Option("--date", help="Payment date, YYYY-MM-DD.")],
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Record the payment: the commitment becomes paid (program managers)."""
+    shokei = ready_app()
+    view = services.pay_purchase(shokei.uow, acting(shokei, as_user), case_id, paid_on=_date(paid_on))
+    print_json(view) if json_output else _show_purchase(view)
+
+
+@command(app, "cancel")
+def cancel(
+    case_id: int,
+    reason: Annotated[str, typer.Option("--reason")],
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Cancel the agreement; an approved one releases its budget commitment."""
+    shokei = ready_app()
+    view = services.cancel_purchase(shokei.uow, acting(shokei, as_user), case_id, reason=reason)
+    print_json(view) if json_output else _show_purchase(view)
+
+
+@command(app, "show")
+def show(case_id: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """A case's valuation, offers, agreement and budget line."""
+    shokei = ready_app()
+    view = services.get_purchase(shokei.uow, acting(shokei, as_user), case_id)
+    print_json(view) if json_output else _show_purchase(view)
+
+
+@command(budget_app, "set")
+def set_budget(
+    year: Annotated[int, typer.Option("--fy", help="Fiscal year, e.g. 2022 (2022-04-01 - 2023-03-31).")],
+    amount: Amount,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Set a fiscal year's appropriation (program managers)."""
+    shokei = ready_app()
+    view = services.set_appropriation(
+        shokei.uow, acting(shokei, as_user), fiscal_year=year, amount_yen=amount
+    )
+    print_json(view) if json_output else _show_budget(view)
+
+
+@command(budget_app, "show")
+def show_budget(
+    year: Annotated[int | None, typer.Option("--fy", help="Fiscal year; default: the current one.")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Appropriation, committed, paid and available amounts, and the lines, of a fiscal year."""
+    shokei = ready_app()
+    wanted = year if year is not None else fiscal_year(shokei.uow.clock.today())
+    view = services.get_budget(shokei.uow, acting(shokei, as_user), fiscal_year=wanted)
+    print_json(view) if json_output else _show_budget(view)

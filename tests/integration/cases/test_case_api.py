@@ -58,6 +58,9 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
         f"{path}/offers", headers=auth["negotiator"], json={"amount_yen": 40_000_000, "kind": "agreement"}
     )
     assert offer.status_code == 201
+    # The approval commits FY2026's budget (the test clock's fiscal year).
+    funded = api.put("/api/v1/budget/2026", headers=auth["manager"], json={"amount_yen": 1_000_000_000})
+    assert funded.status_code == 200, funded.text
     move("approve_purchase", "manager")
     move("start_successor_selection", "manager")
     move("select_successor", "manager", successor=office.successor_company.corporate_number)

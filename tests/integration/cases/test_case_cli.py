@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from shokei.clock import JST
 from shokei.companies.domain import CorporateNumber
+from shokei.purchase.domain import fiscal_year
 from tests.conftest import Cli
 
 WITHDRAWING = CorporateNumber.from_base("301010101010").value
@@ -115,6 +118,9 @@ def test_case_from_notice_to_closed_through_the_cli(cli: Cli) -> None:
     move("determine_protection_required", "examiner", "--reason", "機関銃部品の固有設計")
     move("open_negotiation", "negotiator")
     cli("case", "offer", case, "--amount", "25000000", "--kind", "agreement", "--as", "negotiator")
+    # The CLI runs on the real clock: the approval commits the budget of today's fiscal year.
+    this_year = str(fiscal_year(datetime.now(JST).date()))
+    assert cli("budget", "set", "--fy", this_year, "--amount", "100000000", "--as", "manager").exit_code == 0
     assert move("approve_purchase", "manager")["state"] == "purchase_agreed"
     move("start_successor_selection", "manager")
     selected = move("select_successor", "manager", "--successor", SUCCESSOR)

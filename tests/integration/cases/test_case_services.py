@@ -16,6 +16,7 @@ from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
 from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, ShokeiError
+from shokei.purchase import services as purchase
 from tests.factories import Office, company, user
 
 
@@ -29,8 +30,14 @@ def _ledger_size(uow: UnitOfWork) -> int:
         return session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
 
 
+def _fund(uow: UnitOfWork, office: Office) -> None:
+    """Approvals commit the budget of the fiscal year they happen in (FY2026 for the test clock)."""
+    purchase.set_appropriation(uow, office.manager, fiscal_year=2026, amount_yen=1_000_000_000)
+
+
 def test_a_case_travels_from_exit_notice_to_closed(uow: UnitOfWork) -> None:
     office = Office(uow)
+    _fund(uow, office)
     case = office.open_case(documents=2)
     assert case.state == "notified"
     assert case.days_remaining == (date(2026, 9, 30) - date(2026, 6, 1)).days
@@ -127,6 +134,7 @@ def test_need_to_know_for_suppliers_and_successors(uow: UnitOfWork) -> None:
         cases.list_cases(uow, office.admin)
 
     assert cases.list_cases(uow, office.successor) == []
+    _fund(uow, office)
     office.to_successor_selection(own.id)
     assert cases.list_cases(uow, office.successor) == []
     office.move(
@@ -137,6 +145,7 @@ def test_need_to_know_for_suppliers_and_successors(uow: UnitOfWork) -> None:
 
 def test_separation_of_duties_survives_a_change_of_post(uow: UnitOfWork) -> None:
     office = Office(uow)
+    _fund(uow, office)
     case = office.open_case()
     office.to_negotiating(case.id)
     cases.agree_purchase(uow, office.negotiator, case.id, amount_yen=10_000_000)

@@ -34,6 +34,8 @@ SPEC: dict[TransitionName, tuple[CaseState, CaseState, set[Role]]] = {
     T.RELEASE: (S.NOT_SIGNIFICANT, S.CLOSED_RELEASED, {R.PROGRAM_MANAGER}),
     T.OPEN_NEGOTIATION: (S.PROTECTION_REQUIRED, S.NEGOTIATING, {R.NEGOTIATOR}),
     T.APPROVE_PURCHASE: (S.NEGOTIATING, S.PURCHASE_AGREED, {R.PROGRAM_MANAGER}),
+    # Issue 5: an approved purchase that is cancelled releases its budget and negotiation resumes.
+    T.CANCEL_PURCHASE: (S.PURCHASE_AGREED, S.NEGOTIATING, {R.PROGRAM_MANAGER}),
     T.FAIL_NEGOTIATION: (S.NEGOTIATING, S.NEGOTIATION_FAILED, {R.NEGOTIATOR}),
     T.ESCALATE: (S.NEGOTIATION_FAILED, S.ESCALATED, {R.PROGRAM_MANAGER}),
     T.START_SUCCESSOR_SELECTION: (S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER}),
@@ -130,6 +132,12 @@ def test_program_manager_who_examined_or_negotiated_is_refused(name: TransitionN
     with pytest.raises(Forbidden, match="you negotiated"):
         decide(_actor(R.PROGRAM_MANAGER, 7), negotiated, _request(name))
     assert decide(_actor(R.PROGRAM_MANAGER, 8), examined, _request(name)).name is name
+
+
+def test_cancelling_a_purchase_needs_a_reason() -> None:
+    facts = CaseFacts(state=S.PURCHASE_AGREED, company_id=COMPANY, agreed_amount_yen=5)
+    with pytest.raises(GuardRefused, match="reason is required"):
+        decide(_actor(R.PROGRAM_MANAGER), facts, TransitionRequest(T.CANCEL_PURCHASE, reason=" "))
 
 
 def test_purchase_approval_needs_an_agreed_amount() -> None:

@@ -1,0 +1,545 @@
+"""Examination of technological significance: the published policy, scores and the determination.
+
+Pure: the policy arrives as TOML text, evidence and scores as values; nothing here reads a file
+or a database. The order in which a determination is reached is fixed and explained:
+
+1. a program manager's override, when one is recorded, decides (with its reason);
+2. otherwise every document needs the policy's number of examiners' scores;
+3. a hard rule that fires (a secrecy marking, a single-source component, a criterion at its
+   gravest) requires protection whatever the scores;
+4. examiners who disagree beyond the tolerance are flagged: a program manager must decide;
+5. otherwise the highest document score against the threshold decides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from shokei.errors import BadInput, Forbidden
+
+
+class Determination(StrEnum):
+    PROTECTION_REQUIRED = "protection_required"
+    NOT_SIGNIFICANT = "not_significant"
+
+
+class HardRuleKind(StrEnum):
+    MARKING = "marking"  # a document bears one of the listed markings
+    SINGLE_SOURCE = "single_source"  # the company is the only source of a weapon-system component
+    CRITERION = "criterion"  # an examiner scored a criterion at or above a value
+
+
+class Relationship(StrEnum):
+    """Declared links between an official and a company that bar them from its case."""
+
+    EMPLOYED = "employed"
+    FORMERLY_EMPLOYED = "formerly_employed"
+    SHAREHOLDER = "shareholder"
+    FAMILY = "family"
+    OTHER = "other"
+
+
+# Rules that decide when no hard rule does.
+RULE_OVERRIDE = "program_manager_override"
+RULE_SCORE_THRESHOLD = "score_threshold"
+RULE_BELOW_THRESHOLD = "below_threshold"
+# The examiner's own judgement on note-only examinations (no policy scores to weigh).
+RULE_EXAMINER_JUDGEMENT = "examiner_judgement"
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_MAX_EXAMINERS = 2
+
+
+class PolicyError(BadInput):
+    """The policy file is not a valid examination policy."""
+
+
+class DeterminationRefused(BadInput):
+    """The determination asked for cannot be made (yet): scores missing, flags, policy says otherwise."""
+
+
+# -- the policy ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    name: str
+    title: str
+    min: int
+    max: int
+    weight: int
+    guidance: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HardRule:
+    name: str
+    title: str
+    kind: HardRuleKind
+    markings: frozenset[str] = frozenset()
+    criterion: str | None = None
+    at_least: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    version: str
+    title: str
+    published: date | None
+    threshold: int  # weighted score (0-100) at or above which a document requires protection
+    examiners_required: int
+    disagreement_tolerance: int  # points on the 0-100 scale between two examiners' scores
+    criteria: tuple[Criterion, ...]
+    hard_rules: tuple[HardRule, ...]
+    sha256: str  # of the policy text: a version's text may never change
+
+    @property
+    def total_weight(self) -> int:
+        return sum(c.weight for c in self.criteria)
+
+
+def parse_policy(text: str) -> Policy:
+    """Read and validate a policy from its TOML text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError(f"the examination policy is not valid TOML: {error}") from None
+    criteria = tuple(_criterion(item) for item in _tables(data, "criteria"))
+    policy = Policy(
+        version=_text(data, "version"),
+        title=str(data.get("title", "")),
+        published=_date_or_none(data.get("published")),
+        threshold=_int(data, "threshold"),
+        examiners_required=_int(data, "examiners_required", 1),
+        disagreement_tolerance=_int(data, "disagreement_tolerance", 0),
+        criteria=criteria,
+        hard_rules=tuple(_hard_rule(item) for item in _tables(data, "hard_rules")),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+    _validate(policy)
+    return policy
+
+
+def _tables(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    items = data.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise PolicyError(f"policy '{key}' must be an array of tables ([[{key}]])")
+    return items
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyError(f"policy field '{key}' must be a non-empty string")
+    return value.strip()
+
+
+def _int(data: Mapping[str, Any], key: str, default: int | None = None) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PolicyError(f"policy field '{key}' must be an integer")
+    return value
+
+
+def _date_or_none(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    raise PolicyError("policy field 'published' must be a TOML date (YYYY-MM-DD)")
+
+
+def _criterion(item: Mapping[str, Any]) -> Criterion:
+    return Criterion(
+        name=_text(item, "name"),
+        title=str(item.get("title", "")),
+        min=_int(item, "min"),
+        max=_int(item, "max"),
+        weight=_int(item, "weight"),
+        guidance=str(item.get("guidance", "")),
+    )
+
+
+def _hard_rule(item: Mapping[str, Any]) -> HardRule:
+    try:
+        kind = HardRuleKind(_text(item, "kind"))
+    except ValueError:
+        raise PolicyError(f"hard rule kind must be one of: {', '.join(HardRuleKind)}") from None
+    markings = item.get("markings", [])
+    if not isinstance(markings, list) or not all(isinstance(m, str) for m in markings):
+        raise PolicyError("hard rule 'markings' must be a list of strings")
+    criterion, at_least = item.get("criterion"), item.get("at_least")
+    return HardRule(
+        name=_text(item, "name"),
+        title=str(item.get("title", "")),
+        kind=kind,
+        markings=frozenset(markings),
+        criterion=criterion if isinstance(criterion, str) else None,
+        at_least=at_least if isinstance(at_least, int) else None,
+    )
+
+
+def _validate(policy: Policy) -> None:
+    names = [c.name for c in policy.criteria] + [r.name for r in policy.hard_rules]
+    problems = [f"'{n}' is not a lower-case identifier" for n in names if not _NAME.match(n)]
+    problems += [f"name '{n}' is used twice" for n in sorted(set(names)) if names.count(n) > 1]
+    problems += _criteria_problems(policy)
+    problems += [p for rule in policy.hard_rules for p in _hard_rule_problems(policy, rule)]
+    if not 0 <= policy.threshold <= 100:
+        problems.append("threshold must lie between 0 and 100")
+    if not 1 <= policy.examiners_required <= _MAX_EXAMINERS:
+        problems.append(f"examiners_required must be 1 or {_MAX_EXAMINERS}")
+    if not 0 <= policy.disagreement_tolerance <= 100:
+        problems.append("disagreement_tolerance must lie between 0 and 100")
+    if problems:
+        raise PolicyError(f"examination policy {policy.version}: " + "; ".join(problems))
+
+
+def _criteria_problems(policy: Policy) -> list[str]:
+    if not policy.criteria:
+        return ["at least one criterion is required"]
+    problems = [f"criterion {c.name}: min must be below max" for c in policy.criteria if c.min >= c.max]
+    return problems + [
+        f"criterion {c.name}: weight must be positive" for c in policy.criteria if c.weight <= 0
+    ]
+
+
+def _hard_rule_problems(policy: Policy, rule: HardRule) -> list[str]:
+    match rule.kind:
+        case HardRuleKind.MARKING:
+            return [] if rule.markings else [f"hard rule {rule.name}: list the markings it looks for"]
+        case HardRuleKind.CRITERION:
+            criterion = next((c for c in policy.criteria if c.name == rule.criterion), None)
+            if criterion is None or rule.at_least is None:
+                return [f"hard rule {rule.name}: name an existing criterion and 'at_least'"]
+            if not criterion.min <= rule.at_least <= criterion.max:
+                return [f"hard rule {rule.name}: at_least lies outside {criterion.min}..{criterion.max}"]
+            return []
+        case HardRuleKind.SINGLE_SOURCE:
+            return []
+
+
+# -- scores ----------------------------------------------------------------------------------
+
+
+def validate_values(policy: Policy, values: Mapping[str, int]) -> dict[str, int]:
+    """Every criterion of the policy, each within its scale; nothing else."""
+    known = {c.name: c for c in policy.criteria}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise BadInput(
+            f"unknown criteria {', '.join(unknown)}; policy {policy.version} has: {', '.join(known)}"
+        )
+    missing = [name for name in known if name not in values]
+    if missing:
+        raise BadInput(f"policy {policy.version} scores every criterion; missing: {', '.join(missing)}")
+    outside = [
+        f"{name}={value} (scale {known[name].min}..{known[name].max})"
+        for name, value in values.items()
+        if not known[name].min <= value <= known[name].max
+    ]
+    if outside:
+        raise BadInput(f"outside the scale: {', '.join(outside)}")
+    return {name: values[name] for name in known}
+
+
+def weighted_score(policy: Policy, values: Mapping[str, int]) -> Fraction:
+    """0-100: each criterion's position on its scale, weighted. Exact, so a threshold is never
+    missed or met by rounding."""
+    total = sum(
+        (Fraction(c.weight * (values[c.name] - c.min), c.max - c.min) for c in policy.criteria),
+        Fraction(0),
+    )
+    return total * 100 / policy.total_weight
+
+
+def shown(score: Fraction) -> str:
+    """A score as people read it: two decimals, half up (never used to decide)."""
+    exact = Decimal(score.numerator) / Decimal(score.denominator)
+    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+# -- evidence and assessment -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFacts:
+    """One inventory document as the examination sees it."""
+
+    line_id: int
+    label: str
+    markings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyChainFindings:
+    """What the supply chain says about the withdrawing company (the evidence panel's port)."""
+
+    available: bool
+    weapon_systems: tuple[str, ...] = ()
+    single_source_components: tuple[str, ...] = ()
+    note: str = ""
+
+
+NO_SUPPLY_CHAIN = SupplyChainFindings(False, note="the supply-chain feature is not available here")
+
+
+@dataclass(frozen=True, slots=True)
+class ExaminerScore:
+    """One examiner's current score of one document (their latest, under the policy in force)."""
+
+    line_id: int
+    examiner_id: int
+    examiner: str
+    values: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    determination: Determination
+    reason: str
+    decided_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    determination: Determination
+    rule: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    line_id: int
+    label: str
+    scores: tuple[tuple[str, Fraction], ...]  # (examiner, weighted score)
+
+    @property
+    def mean(self) -> Fraction | None:
+        if not self.scores:
+            return None
+        return sum((s for _, s in self.scores), Fraction(0)) / len(self.scores)
+
+    @property
+    def spread(self) -> Fraction:
+        values = [s for _, s in self.scores]
+        return max(values) - min(values) if values else Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A hard rule that fired, and on what."""
+
+    rule: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    documents: tuple[DocumentResult, ...]
+    missing: tuple[str, ...]
+    disagreements: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    outcome: Outcome | None
+    blocked_by: str | None = None
+
+    @property
+    def unscored(self) -> bool:
+        return all(not result.scores for result in self.documents)
+
+
+def assess(
+    policy: Policy,
+    documents: Sequence[DocumentFacts],
+    scores: Iterable[ExaminerScore],
+    supply_chain: SupplyChainFindings,
+    override: Override | None = None,
+) -> Assessment:
+    """Everything the policy says about a case now, and the determination it reaches, if any."""
+    by_line: dict[int, list[ExaminerScore]] = {d.line_id: [] for d in documents}
+    for score in scores:
+        by_line.setdefault(score.line_id, []).append(score)
+    results = tuple(
+        DocumentResult(
+            d.line_id,
+            d.label,
+            tuple((s.examiner, weighted_score(policy, s.values)) for s in by_line[d.line_id]),
+        )
+        for d in documents
+    )
+    missing = tuple(_missing(policy, results))
+    disagreements = tuple(_disagreements(policy, results))
+    findings = tuple(
+        _fired(policy, documents, [s for group in by_line.values() for s in group], supply_chain)
+    )
+    outcome, blocked = _conclude(
+        policy, results, missing=missing, disagreements=disagreements, findings=findings, override=override
+    )
+    return Assessment(results, missing, disagreements, findings, outcome, blocked)
+
+
+def _missing(policy: Policy, results: Iterable[DocumentResult]) -> Iterator[str]:
+    for result in results:
+        if len(result.scores) < policy.examiners_required:
+            yield (
+                f"document {result.line_id} ({result.label}): {len(result.scores)} of "
+                f"{policy.examiners_required} examiners' scores"
+            )
+
+
+def _disagreements(policy: Policy, results: Iterable[DocumentResult]) -> Iterator[str]:
+    for result in results:
+        if len(result.scores) > 1 and result.spread > policy.disagreement_tolerance:
+            scores = " vs ".join(f"{name} {shown(score)}" for name, score in result.scores)
+            yield (
+                f"document {result.line_id} ({result.label}): examiners disagree by "
+                f"{shown(result.spread)} points ({scores}; tolerance {policy.disagreement_tolerance})"
+            )
+
+
+def _fired(
+    policy: Policy,
+    documents: Sequence[DocumentFacts],
+    scores: Sequence[ExaminerScore],
+    supply_chain: SupplyChainFindings,
+) -> Iterator[Finding]:
+    for rule in policy.hard_rules:
+        detail = _rule_detail(rule, documents, scores, supply_chain)
+        if detail:
+            yield Finding(rule.name, detail)
+
+
+def _rule_detail(
+    rule: HardRule,
+    documents: Sequence[DocumentFacts],
+    scores: Sequence[ExaminerScore],
+    supply_chain: SupplyChainFindings,
+) -> str | None:
+    """Why the rule fires, or None when it does not."""
+    match rule.kind:
+        case HardRuleKind.MARKING:
+            hits = _marked(rule.markings, documents)
+        case HardRuleKind.SINGLE_SOURCE:
+            hits = _single_sourced(supply_chain)
+        case HardRuleKind.CRITERION:
+            hits = _scored_at_least(rule, scores)
+    return "; ".join(hits) if hits else None
+
+
+def _marked(markings: frozenset[str], documents: Sequence[DocumentFacts]) -> list[str]:
+    return [
+        f"document {d.line_id} ({d.label}) bears {', '.join(m for m in d.markings if m in markings)}"
+        for d in documents
+        if markings.intersection(d.markings)
+    ]
+
+
+def _single_sourced(supply_chain: SupplyChainFindings) -> list[str]:
+    # Losing parts no weapon system uses is no defense risk: the rule needs a system hit.
+    if not (supply_chain.single_source_components and supply_chain.weapon_systems):
+        return []
+    return [
+        f"sole source of {', '.join(supply_chain.single_source_components)} "
+        f"(weapon systems hit: {', '.join(supply_chain.weapon_systems)})"
+    ]
+
+
+def _scored_at_least(rule: HardRule, scores: Sequence[ExaminerScore]) -> list[str]:
+    name, floor = rule.criterion or "", rule.at_least if rule.at_least is not None else 0
+    return [
+        f"{s.examiner} scored {name}={s.values[name]} on document {s.line_id}"
+        for s in scores
+        if name in s.values and s.values[name] >= floor
+    ]
+
+
+def _conclude(
+    policy: Policy,
+    results: Sequence[DocumentResult],
+    *,
+    missing: Sequence[str],
+    disagreements: Sequence[str],
+    findings: Sequence[Finding],
+    override: Override | None,
+) -> tuple[Outcome | None, str | None]:
+    if override is not None:
+        detail = f"{override.decided_by}: {override.reason}"
+        return Outcome(override.determination, RULE_OVERRIDE, detail), None
+    if not results:
+        return None, "the document inventory is empty"
+    if missing:
+        return None, "scores are missing: " + "; ".join(missing)
+    if findings:
+        first = findings[0]
+        return Outcome(Determination.PROTECTION_REQUIRED, first.rule, first.detail), None
+    if disagreements:
+        return None, "flagged for a program manager: " + "; ".join(disagreements)
+    return _by_threshold(policy, results), None
+
+
+def _by_threshold(policy: Policy, results: Sequence[DocumentResult]) -> Outcome:
+    top = max(results, key=lambda r: (r.mean or Fraction(0), -r.line_id))
+    score = top.mean or Fraction(0)
+    detail = (
+        f"highest score {shown(score)} (document {top.line_id}, {top.label}); threshold {policy.threshold}"
+    )
+    if score >= policy.threshold:
+        return Outcome(Determination.PROTECTION_REQUIRED, RULE_SCORE_THRESHOLD, detail)
+    return Outcome(Determination.NOT_SIGNIFICANT, RULE_BELOW_THRESHOLD, detail)
+
+
+def settle(policy: Policy, assessment: Assessment, requested: Determination | None) -> Outcome:
+    """The determination to record, or why none can be.
+
+    `requested` is the examiner's own call when they move the case by hand (`case transition
+    determine_...`). Once any document is scored the policy decides and the call must agree.
+    On note-only examinations the call stands (rule `examiner_judgement`) unless a hard rule
+    requires protection; a policy that needs two examiners accepts no note-only examination.
+    """
+    outcome = assessment.outcome
+    if requested is not None and outcome is None and _judgement_allowed(policy, assessment):
+        return _judgement(assessment, requested)
+    if outcome is None:
+        raise DeterminationRefused(f"policy {policy.version} cannot determine yet: {assessment.blocked_by}")
+    if requested is not None and outcome.determination is not requested:
+        raise DeterminationRefused(
+            f"policy {policy.version} determines {outcome.determination} (rule {outcome.rule}: "
+            f"{outcome.detail}); a program manager may override with a reason"
+        )
+    return outcome
+
+
+def _judgement_allowed(policy: Policy, assessment: Assessment) -> bool:
+    return assessment.unscored and policy.examiners_required == 1
+
+
+def _judgement(assessment: Assessment, requested: Determination) -> Outcome:
+    if assessment.findings:
+        first = assessment.findings[0]
+        if requested is Determination.NOT_SIGNIFICANT:
+            raise DeterminationRefused(
+                f"hard rule {first.rule} requires protection ({first.detail}); "
+                "a program manager may override with a reason"
+            )
+        return Outcome(requested, first.rule, first.detail)
+    return Outcome(requested, RULE_EXAMINER_JUDGEMENT, "determined on the examiners' notes, without scores")
+
+
+# -- conflicts of interest -------------------------------------------------------------------
+
+
+def refuse_conflict(company_name: str, relationships: Iterable[Relationship], doing: str) -> None:
+    """An official linked to the withdrawing company takes no part in its case."""
+    declared = sorted(set(relationships))
+    if declared:
+        raise Forbidden(
+            f"conflict of interest: you declared a relationship ({', '.join(declared)}) with "
+            f"{company_name}, so you may not {doing} its case"
+        )

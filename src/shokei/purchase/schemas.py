@@ -1,0 +1,93 @@
+"""What the purchase services return (adapters print or serve these). Amounts are integer yen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from shokei.cases.schemas import OfferView
+
+
+class ValuationView(BaseModel):
+    case_id: int
+    recorded: bool
+    method: str | None
+    inputs: dict[str, Any]
+    suggested_low_yen: int | None
+    suggested_high_yen: int | None
+    ceiling_yen: int | None
+    valued_on: date | None
+    recorded_by: str | None
+    recorded_at: datetime | None
+    note: str | None
+    explanation: list[str]
+
+
+class AgreementView(BaseModel):
+    id: int
+    case_id: int
+    status: str
+    amount_yen: int
+    payment_due: date | None
+    rights_transferred: str
+    obligations: list[str]
+    note: str | None
+    proposed_by: str
+    proposed_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
+    ceiling_yen: int | None
+    override_reason: str | None
+    ended_by: str | None
+    ended_at: datetime | None
+    end_reason: str | None
+
+
+class BudgetLineView(BaseModel):
+    id: int
+    fiscal_year: int
+    case_id: int
+    company: str
+    amount_yen: int
+    status: str
+    committed_on: date
+    paid_on: date | None
+    released_on: date | None
+
+
+class BudgetSummary(BaseModel):
+    fiscal_year: int
+    appropriation: int
+    committed: int
+    paid: int
+    available: int
+
+
+class BudgetView(BudgetSummary):
+    starts: date
+    ends: date
+    appropriation_set: bool
+    lines: list[BudgetLineView]
+
+
+class ApprovalView(BaseModel):
+    case_id: int
+    state: str
+    amount_yen: int
+    fiscal_year: int
+    approved_on: date
+    approved_by: str
+    ceiling_yen: int | None
+    override_reason: str | None
+    budget: BudgetSummary
+
+
+class PurchaseView(BaseModel):
+    case_id: int
+    state: str
+    valuation: ValuationView
+    offers: list[OfferView]
+    agreement: AgreementView | None
+    budget_line: BudgetLineView | None
