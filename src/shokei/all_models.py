@@ -10,6 +10,7 @@ from shokei.examination import models as examination_models
 from shokei.ownership import models as ownership_models
 from shokei.purchase import models as purchase_models
 from shokei.risk import models as risk_models
+from shokei.succession import models as succession_models
 from shokei.supply_chain import models as supply_chain_models
 
 metadata = Base.metadata
@@ -25,5 +26,6 @@ __all__ = [
     "ownership_models",
     "purchase_models",
     "risk_models",
+    "succession_models",
     "supply_chain_models",
 ]

@@ -17,6 +17,7 @@ from shokei.examination.api import router as examination_router
 from shokei.ownership.api import router as ownership_router
 from shokei.purchase.api import router as purchase_router
 from shokei.risk.api import router as risk_router
+from shokei.succession.api import router as succession_router
 from shokei.supply_chain.api import router as supply_chain_router
 from shokei.web.install import install_web
 
@@ -36,6 +37,7 @@ def create_app(shokei: Shokei) -> FastAPI:
         risk_router,
         examination_router,
         purchase_router,
+        succession_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -24,6 +24,7 @@ from shokei.examination import cli as examination_cli
 from shokei.ownership import cli as ownership_cli
 from shokei.purchase import cli as purchase_cli
 from shokei.risk import cli as risk_cli
+from shokei.succession import cli as succession_cli
 from shokei.supply_chain import cli as supply_chain_cli
 
 app = typer.Typer(
@@ -39,7 +40,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(docs_app, name="docs")
 app.add_typer(vault_app, name="vault")
-for feature in (supply_chain_cli, ownership_cli, risk_cli, examination_cli, purchase_cli):
+for feature in (supply_chain_cli, ownership_cli, risk_cli, examination_cli, purchase_cli, succession_cli):
     feature.register(app)
 
 Host = Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1 (SHOKEI_HOST).")]

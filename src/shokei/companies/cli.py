@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +19,8 @@ from shokei.cli_support import (
     yen,
 )
 from shokei.companies import services
-from shokei.companies.schemas import CompanyInput, CompanyView
+from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
+from shokei.errors import BadInput
 
 app = typer.Typer(help="The company registry.", no_args_is_help=True)
 
@@ -119,3 +122,47 @@ def import_csv(path: Path, as_user: AsUser = None, json_output: JsonOutput = Fal
         print_json(created)
     else:
         typer.echo(f"imported {len(created)} companies")
+
+
+@command(app, "update")
+def update(
+    corporate_number: str,
+    security_compliant_until: Annotated[
+        str | None, typer.Option("--security-compliant-until", help="YYYY-MM-DD.")
+    ] = None,
+    capabilities: Annotated[str | None, typer.Option("--capabilities", help="TAG,TAG,...")] = None,
+    capacity: Annotated[int | None, typer.Option("--capacity", min=0, help="Cases it can take on.")] = None,
+    financial_distress: Annotated[str | None, typer.Option("--financial-distress", help="yes|no")] = None,
+    foreign_share: Annotated[str | None, typer.Option("--foreign-share", help="Percent, 0-100.")] = None,
+    foreign_country: Annotated[str | None, typer.Option("--foreign-country", help="ISO 3166 code.")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Record the facts successor eligibility reads (security compliance, capabilities, ...)."""
+    fields: dict[str, object] = {}
+    if security_compliant_until is not None:
+        try:
+            fields["security_compliant_until"] = datetime.strptime(
+                security_compliant_until, "%Y-%m-%d"
+            ).date()
+        except ValueError:
+            raise BadInput(f"date {security_compliant_until!r} must be YYYY-MM-DD") from None
+    if capabilities is not None:
+        fields["capabilities"] = [tag for tag in capabilities.split(",") if tag.strip()]
+    if capacity is not None:
+        fields["capacity"] = capacity
+    if financial_distress is not None:
+        if financial_distress.lower() not in ("yes", "no"):
+            raise BadInput("--financial-distress must be yes or no")
+        fields["financial_distress"] = financial_distress.lower() == "yes"
+    if foreign_share is not None:
+        try:
+            fields["foreign_share_percent"] = Decimal(foreign_share)
+        except InvalidOperation:
+            raise BadInput(f"--foreign-share {foreign_share!r} is not a number") from None
+    if foreign_country is not None:
+        fields["foreign_share_country"] = foreign_country
+    shokei = ready_app()
+    changes = CompanyUpdate.model_validate(fields)
+    company = services.update_company(shokei.uow, acting(shokei, as_user), corporate_number, changes)
+    print_json(company) if json_output else _show(company)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base, BigId, JsonDoc
@@ -25,4 +26,9 @@ class Company(Base):
     employees: Mapped[int | None] = mapped_column(Integer)
     security_compliant_until: Mapped[date | None] = mapped_column(Date)
     capabilities: Mapped[list[Any]] = mapped_column(JsonDoc, default=list)
+    # Facts successor eligibility reads (`shokei company update`), until ownership/risk supply them.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    financial_distress: Mapped[bool | None] = mapped_column(Boolean)
+    foreign_share_percent: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    foreign_share_country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

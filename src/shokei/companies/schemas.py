@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +21,21 @@ class CompanyView(BaseModel):
     sme_reason: str
     security_compliant_until: date | None
     capabilities: list[str]
+    capacity: int | None = None
+    financial_distress: bool | None = None
+    foreign_share_percent: Decimal | None = None
+    foreign_share_country: str | None = None
+
+
+class CompanyUpdate(BaseModel):
+    """The eligibility facts `shokei company update` sets; unset fields stay as they are."""
+
+    security_compliant_until: date | None = None
+    capabilities: list[str] | None = None
+    capacity: int | None = Field(default=None, ge=0)
+    financial_distress: bool | None = None
+    foreign_share_percent: Decimal | None = Field(default=None, ge=0, le=100)
+    foreign_share_country: str | None = Field(default=None, min_length=2, max_length=2)
 
 
 class CompanyInput(BaseModel):

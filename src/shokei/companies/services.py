@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -17,7 +18,7 @@ from shokei.audit import services as audit
 from shokei.audit.domain import AuditEvent
 from shokei.companies.domain import CorporateNumber, ForeignId, Industry, classify_sme
 from shokei.companies.models import Company
-from shokei.companies.schemas import CompanyInput, CompanyView
+from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
 
@@ -45,6 +46,10 @@ def view(company: Company) -> CompanyView:
         sme_reason=status.reason,
         security_compliant_until=company.security_compliant_until,
         capabilities=list(company.capabilities or []),
+        capacity=company.capacity,
+        financial_distress=company.financial_distress,
+        foreign_share_percent=company.foreign_share_percent,
+        foreign_share_country=company.foreign_share_country,
     )
 
 
@@ -195,3 +200,40 @@ def views_by_id(session: Session, ids: Iterable[int]) -> dict[int, CompanyView]:
 
 def count_companies(session: Session) -> int:
     return session.execute(select(func.count(Company.id))).scalar_one()
+
+
+def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: CompanyUpdate) -> CompanyView:
+    """Record the facts successor eligibility reads (officials with company write permission)."""
+    _require(actor, Permission.COMPANY_WRITE)
+    fields = changes.model_dump(exclude_unset=True)
+    if not fields:
+        raise BadInput("nothing to update: give at least one option")
+    if ("foreign_share_percent" in fields) != ("foreign_share_country" in fields):
+        raise BadInput("--foreign-share and --foreign-country go together")
+    if "foreign_share_country" in fields and fields["foreign_share_country"] is not None:
+        fields["foreign_share_country"] = fields["foreign_share_country"].upper()
+    if "capabilities" in fields and fields["capabilities"] is not None:
+        fields["capabilities"] = sorted({tag.strip() for tag in fields["capabilities"] if tag.strip()})
+    with uow.transaction() as session:
+        company = session.get(Company, company_id_for(session, identifier))
+        assert company is not None  # company_id_for found it
+        before = {name: _jsonable(getattr(company, name)) for name in fields}
+        for name, value in fields.items():
+            setattr(company, name, value)
+        after = {name: _jsonable(value) for name, value in fields.items()}
+        audit.record(
+            session,
+            AuditEvent(
+                "company:facts:update", "company", str(company.id), uow.clock.now(), actor, before, after
+            ),
+        )
+        session.flush()
+        return view(company)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

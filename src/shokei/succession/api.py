@@ -1,0 +1,108 @@
+"""Succession over HTTP: ranking, selection, acceptance, release, streaming copy download."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from shokei.api_support import ActorDep, ShokeiDep, UowDep
+from shokei.bootstrap import Shokei
+from shokei.documents.vault import FilesystemVault
+from shokei.succession import services
+from shokei.succession.schemas import (
+    AcceptanceView,
+    CandidateView,
+    CopyView,
+    DisseminationView,
+    InboxMessageView,
+    SelectionView,
+)
+
+router = APIRouter(tags=["succession"])
+
+
+class SelectionRequest(BaseModel):
+    corporate_number: str
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DisseminationRequestBody(BaseModel):
+    to: str
+    purpose: str = Field(min_length=1, max_length=2000)
+
+
+def _copies(shokei: Shokei) -> FilesystemVault:
+    return services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir)
+
+
+@router.get("/cases/{case_id}/successor-candidates")
+def rank(case_id: int, uow: UowDep, actor: ActorDep) -> list[CandidateView]:
+    return services.rank_candidates(uow, actor, case_id)
+
+
+@router.post("/cases/{case_id}/successor")
+def select(case_id: int, body: SelectionRequest, uow: UowDep, actor: ActorDep) -> SelectionView:
+    return services.select_successor(uow, actor, case_id, body.corporate_number, reason=body.reason)
+
+
+@router.post("/cases/{case_id}/successor/acceptance")
+def accept(case_id: int, uow: UowDep, actor: ActorDep) -> AcceptanceView:
+    return services.accept_terms(uow, actor, case_id)
+
+
+@router.get("/inbox")
+def inbox(uow: UowDep, actor: ActorDep) -> list[InboxMessageView]:
+    return services.inbox(uow, actor)
+
+
+@router.post("/cases/{case_id}/handover")
+def release(case_id: int, shokei: ShokeiDep, actor: ActorDep) -> list[CopyView]:
+    return services.release_copies(
+        shokei.uow,
+        shokei.vault(),
+        actor,
+        case_id,
+        copies=services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir),
+        scratch_dir=shokei.scratch_dir,
+        key=services.signing_key(shokei.settings.keys_dir),
+    )
+
+
+@router.get("/cases/{case_id}/copies")
+def copies(case_id: int, uow: UowDep, actor: ActorDep) -> list[CopyView]:
+    return services.list_copies(uow, actor, case_id)
+
+
+@router.get("/copies/{copy_id}/content")
+def download(copy_id: str, shokei: ShokeiDep, actor: ActorDep) -> StreamingResponse:
+    """The decrypted copy, verified as it streams; only the recipient company's users (audited)."""
+    view, chunks = services.stream_copy(shokei.uow, _copies(shokei), actor, copy_id)
+    filename = view.file_name.encode("ascii", "replace").decode()
+    return StreamingResponse(
+        chunks,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-SHA256": view.sha256,
+        },
+    )
+
+
+@router.post("/copies/{copy_id}/disseminations")
+def disseminate(
+    copy_id: str, body: DisseminationRequestBody, uow: UowDep, actor: ActorDep
+) -> DisseminationView:
+    return services.request_dissemination(uow, actor, copy_id, to=body.to, purpose=body.purpose)
+
+
+@router.post("/disseminations/{request_id}/approval")
+def approve(request_id: int, shokei: ShokeiDep, actor: ActorDep) -> DisseminationView:
+    return services.approve_dissemination(
+        shokei.uow,
+        _copies(shokei),
+        actor,
+        request_id,
+        scratch_dir=shokei.scratch_dir,
+        key=services.signing_key(shokei.settings.keys_dir),
+    )

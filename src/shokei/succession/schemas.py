@@ -1,0 +1,114 @@
+"""What succession use cases return (CLI --json and API bodies)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+
+class RuleView(BaseModel):
+    name: str
+    passed: bool
+    reason: str
+
+
+class ScorePartView(BaseModel):
+    name: str
+    value: Decimal
+    weight: Decimal
+    contribution: Decimal
+    explanation: str
+
+
+class ScoreView(BaseModel):
+    total: Decimal
+    parts: list[ScorePartView]
+
+
+class CandidateView(BaseModel):
+    corporate_number: str
+    name: str
+    eligible: bool
+    rules: list[RuleView]
+    score: ScoreView
+
+
+class SelectionView(BaseModel):
+    case_id: int
+    successor: str
+    successor_name: str
+    state: str
+
+
+class InboxMessageView(BaseModel):
+    id: int
+    case_id: int | None
+    subject: str
+    body: str
+    at: datetime
+
+
+class AcceptanceView(BaseModel):
+    case_id: int
+    company: str
+    terms_version: str
+    terms_digest: str
+    accepted_at: datetime
+
+
+class CopyView(BaseModel):
+    copy_id: str
+    document: int
+    file_name: str
+    sha256: str
+    recipient: str
+    recipient_name: str
+    format: str
+    marks: list[str]
+    parent_copy_id: str | None = None
+
+
+class DisseminationView(BaseModel):
+    id: int
+    copy_id: str
+    to: str
+    purpose: str
+    status: str
+    new_copy: CopyView | None = None
+
+
+class HolderView(BaseModel):
+    role: str  # supplier, mod, successor, subcontractor
+    corporate_number: str | None
+    name: str
+    copy_id: str | None = None
+
+
+class TraceCandidateView(BaseModel):
+    copy_id: str
+    recipient: str
+    document: str
+    confidence: float
+    evidence: list[str]
+
+
+class TraceView(BaseModel):
+    copy_id: str | None
+    recipient: str | None
+    chain: list[HolderView]
+    method: str
+    confidence: float
+    sha256: str
+    candidates: list[TraceCandidateView]
+    unknown_marks: list[str]
+    notes: list[str]
+
+
+class DestructionView(BaseModel):
+    case_id: int
+    reference: str
+    file_sha256: str | None
+    recorded_at: datetime
+    state: str

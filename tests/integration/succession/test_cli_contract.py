@@ -1,0 +1,164 @@
+"""`shokei company update`, `shokei successor ...`, `shokei handover ...` and `shokei trace` as the
+interface contract says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from shokei.accounts.domain import Role
+from shokei.audit.models import AuditEntry
+from shokei.db import UnitOfWork
+from tests import factories
+from tests.conftest import Cli
+from tests.factories import Office
+
+GOOD = ("--security-compliant-until", "2027-03-31", "--capabilities", "machining,welding", "--capacity", "2")
+DOMESTIC = ("--financial-distress", "no", "--foreign-share", "0", "--foreign-country", "JP")
+
+
+def _update(cli: Cli, number: str, *options: str) -> None:
+    result = cli("company", "update", number, *options, "--as", "admin", "--json")
+    assert result.exit_code == 0, result.stderr
+
+
+def _rules(candidate: dict[str, Any]) -> dict[str, tuple[bool, str]]:
+    return {rule["name"]: (rule["passed"], rule["reason"]) for rule in candidate["rules"]}
+
+
+def test_rank_select_accept_release_download_disseminate_and_trace(
+    uow: UnitOfWork, cli: Cli, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    assert cli("init").exit_code == 0
+    office = Office(uow)
+    successor = office.successor_company.corporate_number or ""
+    withdrawing = office.withdrawing.corporate_number or ""
+    foreign = factories.company(uow, "外資支配工業株式会社").corporate_number or ""
+    distressed = factories.company(uow, "経営難製作所株式会社").corporate_number or ""
+    expired = factories.company(uow, "期限切れ電機株式会社").corporate_number or ""
+    sub = factories.company(uow, "下請加工株式会社").corporate_number or ""
+    factories.user(uow, Role.SUCCESSOR, sub, "sub")
+    _update(cli, successor, *GOOD, *DOMESTIC)
+    _update(cli, withdrawing, *GOOD, *DOMESTIC)
+    _update(cli, sub, *GOOD, *DOMESTIC)
+    _update(
+        cli, foreign, *GOOD, "--financial-distress", "no", "--foreign-share", "51", "--foreign-country", "CN"
+    )
+    _update(
+        cli,
+        distressed,
+        *GOOD,
+        "--financial-distress",
+        "yes",
+        "--foreign-share",
+        "0",
+        "--foreign-country",
+        "JP",
+    )
+    _update(cli, expired, *DOMESTIC, "--security-compliant-until", "2026-03-31", "--capacity", "1")
+    assert (
+        cli("company", "update", successor, "--foreign-share", "5", "--as", "admin").exit_code == 2
+    )  # no country
+
+    case = office.open_case(documents=0).id
+    pdf = fixtures_dir / "pdf" / "pdflatex-4-pages.pdf"
+    assert cli("docs", "submit", str(case), str(pdf), "--as", "supplier").exit_code == 0
+    office.to_successor_selection(case)
+
+    ranked = cli("successor", "rank", str(case), "--as", "manager", "--json").json()
+    assert isinstance(ranked, list)
+    by_number = {c["corporate_number"]: c for c in ranked}
+    for candidate in ranked:
+        assert {"corporate_number", "eligible", "rules", "score"} <= set(candidate)
+    assert by_number[successor]["eligible"] is True
+    assert by_number[sub]["eligible"] is True
+    assert ranked[0]["eligible"] is True
+    refusals = {
+        foreign: ("foreign_ownership", "foreign-controlled"),
+        distressed: ("financial_health", "in financial distress"),
+        expired: ("security_compliance", "expired 2026-03-31"),
+        withdrawing: ("independence", "withdrawing company itself"),
+    }
+    for number, (rule, words) in refusals.items():
+        assert by_number[number]["eligible"] is False
+        passed, reason = _rules(by_number[number])[rule]
+        assert not passed
+        assert words in reason, (rule, reason)
+
+    refused = cli("successor", "select", str(case), foreign, "--reason", "安い", "--as", "manager")
+    assert refused.exit_code == 4
+    assert "foreign-controlled" in refused.stderr
+    assert (
+        cli("successor", "select", str(case), successor, "--reason", "x", "--as", "successor").exit_code == 3
+    )
+    assert (
+        cli("successor", "select", str(case), successor, "--reason", "能力一致", "--as", "manager").exit_code
+        == 0
+    )
+    inbox = cli("successor", "inbox", "--as", "successor", "--json").json()
+    assert isinstance(inbox, list)
+    assert str(case) in inbox[0]["subject"]
+
+    # Nothing to download before release; the release needs the successor's acceptance.
+    assert (
+        cli(
+            "handover", "download", "SK1-000000000000", "--out", str(tmp_path / "x"), "--as", "successor"
+        ).exit_code
+        == 3
+    )
+    assert cli("handover", "release", str(case), "--as", "manager").exit_code == 4
+    not_yet = cli("handover", "destruction-certificate", str(case), "--reference", "第1号", "--as", "manager")
+    assert not_yet.exit_code == 4  # certificates of destruction follow the hand-over
+    assert cli("successor", "accept", str(case), "--as", "sub").exit_code == 3  # not the selected successor
+    assert cli("successor", "accept", str(case), "--as", "successor").exit_code == 0
+    copies = cli("handover", "release", str(case), "--as", "manager", "--json").json()
+    assert isinstance(copies, list)
+    assert len(copies) == 1
+    copy = copies[0]
+    assert {"copy_id", "document", "sha256"} <= set(copy)
+    case_view = cli("case", "show", str(case), "--as", "manager", "--json").json()
+    assert case_view["state"] == "handed_over"  # type: ignore[index]
+
+    out = tmp_path / "mine.pdf"
+    assert cli("handover", "download", copy["copy_id"], "--out", str(out), "--as", "sub").exit_code == 3
+    assert not out.exists()
+    assert cli("handover", "download", copy["copy_id"], "--out", str(out), "--as", "successor").exit_code == 0
+    traced = cli("trace", str(out), "--as", "auditor", "--json").json()
+    assert traced["copy_id"] == copy["copy_id"]
+    assert traced["recipient"] == successor
+    assert traced["method"] == "hash"
+    assert traced["confidence"] == 1.0
+
+    request = cli(
+        "handover",
+        "disseminate",
+        copy["copy_id"],
+        "--to",
+        sub,
+        "--purpose",
+        "治具製作",
+        "--as",
+        "successor",
+        "--json",
+    ).json()
+    assert cli("handover", "approve-dissemination", str(request["id"]), "--as", "successor").exit_code == 3  # type: ignore[index]
+    approved = cli(
+        "handover", "approve-dissemination", str(request["id"]), "--as", "manager", "--json"
+    ).json()  # type: ignore[index]
+    sub_copy = approved["new_copy"]["copy_id"]  # type: ignore[index]
+    sub_out = tmp_path / "sub.pdf"
+    assert cli("handover", "download", sub_copy, "--out", str(sub_out), "--as", "sub").exit_code == 0
+    traced = cli("trace", str(sub_out), "--as", "manager", "--json").json()
+    assert traced["copy_id"] == sub_copy
+    assert traced["recipient"] == sub
+    assert [h["corporate_number"] for h in traced["chain"]] == [withdrawing, None, successor, sub]  # type: ignore[index]
+
+    with uow.transaction() as session:
+        actions = list(session.execute(select(AuditEntry.action)).scalars())
+    assert actions.count("handover:copy:download") == 2  # the refused attempt is not a download
+    assert actions.count("handover:copy:issue") == 2
+    # Copies live apart from the documents' vault: its fsck still finds every blob accounted for.
+    assert cli("vault", "fsck", "--deep", "--as", "admin").exit_code == 0
+    assert cli("case", "transition", str(case), "close", "--as", "manager").exit_code == 0
