@@ -8,7 +8,9 @@ and its audit entry commit together or not at all. Appends serialise on the `aud
 from __future__ import annotations
 
 import bisect
+import functools
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from shokei.audit.domain import (
     LedgerConfig,
     LedgerVerification,
     StoredEntry,
+    as_utc,
     entry_problems,
 )
 from shokei.audit.merkle import (
@@ -42,6 +45,7 @@ from shokei.audit.merkle import (
     inclusion_proof,
     leaf_hash,
     new_nodes_for_append,
+    node_hash,
     root_hash,
     verify_consistency,
     verify_inclusion,
@@ -50,12 +54,13 @@ from shokei.audit.models import AuditCheckpoint, AuditEntry
 from shokei.audit.notes import KeyFormatError, NoteSigner, NoteVerificationError, checkpoint_body, open_note
 from shokei.audit.offline import write_export
 from shokei.audit.store import SqlNodeStore
-from shokei.db import UnitOfWork
+from shokei.db import UnitOfWork, make_engine
 from shokei.errors import BadInput, Forbidden, IntegrityFailure, NotFound, ShokeiError
 from shokei.settings import Settings
 
 # Verification reads the log in chunks of 2**14 entries: bounded memory, short transactions.
-_CHUNK = 1 << 14
+_CHUNK_LEVEL = 14
+_CHUNK = 1 << _CHUNK_LEVEL
 _EXPORT_BATCH = 10_000
 # Below this many entries, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 200_000
@@ -173,7 +178,9 @@ class CheckpointView:
 
 
 def _checkpoint_view(checkpoint: AuditCheckpoint) -> CheckpointView:
-    return CheckpointView(checkpoint.size, checkpoint.root.hex(), checkpoint.note, checkpoint.created_at)
+    return CheckpointView(
+        checkpoint.size, checkpoint.root.hex(), checkpoint.note, as_utc(checkpoint.created_at)
+    )
 
 
 def make_checkpoint(uow: UnitOfWork, actor: Actor) -> CheckpointView:
@@ -231,7 +238,7 @@ class ConsistencyProofView:
 def prove_inclusion(uow: UnitOfWork, actor: Actor, index: int, size: int | None = None) -> InclusionProofView:
     """Prove entry `index` is in the tree of `size` entries (default: the whole ledger). Auditors only.
 
-    O(log n): one read of the entry and two of at most 2·log2(n) stored nodes. The proof is
+    O(log n): one read of the entry and one of at most 2·log2(n) stored nodes. The proof is
     checked before it is handed out, so a damaged entry or node is an IntegrityFailure here.
     """
     _require_reader(actor)
@@ -242,7 +249,9 @@ def prove_inclusion(uow: UnitOfWork, actor: Actor, index: int, size: int | None 
         leaf = store.leaf_of(session, index)
         if leaf is None:
             raise IntegrityFailure(f"entry {index} is missing from the database: run `shokei audit verify`")
-        root, proof = _nodes_or_fail(lambda: _root_and_path(SqlNodeStore(session), index, tree_size))
+        nodes = _WithRoots(SqlNodeStore(session), tree_size)
+        proof = _nodes_or_fail(lambda: inclusion_proof(nodes, index, tree_size))
+        root = _nodes_or_fail(lambda: root_hash(nodes, tree_size))
         checkpoint = store.checkpoint_at(session, tree_size)
     hashed = leaf_hash(leaf)
     if not verify_inclusion(hashed, index, tree_size, proof, root):
@@ -270,14 +279,9 @@ def prove_consistency(
         newer = _tree_size(session, new_size)
         if not 0 <= old_size <= newer:
             raise BadInput(f"old size {old_size} must lie between 0 and the new size {newer}")
-        nodes = SqlNodeStore(session)
-        old_root, new_root, proof = _nodes_or_fail(
-            lambda: (
-                root_hash(nodes, old_size),
-                root_hash(nodes, newer),
-                consistency_proof(nodes, old_size, newer),
-            )
-        )
+        nodes = _WithRoots(SqlNodeStore(session), old_size, newer)
+        proof = _nodes_or_fail(lambda: consistency_proof(nodes, old_size, newer))
+        old_root, new_root = _nodes_or_fail(lambda: (root_hash(nodes, old_size), root_hash(nodes, newer)))
     if not verify_consistency(old_size, newer, old_root, new_root, proof):
         raise IntegrityFailure("the stored tree is not self-consistent: run `shokei audit verify`")
     return ConsistencyProofView(old_size, newer, old_root.hex(), new_root.hex(), [h.hex() for h in proof])
@@ -292,8 +296,27 @@ def _tree_size(session: Session, size: int | None) -> int:
     return size
 
 
-def _root_and_path(nodes: SqlNodeStore, index: int, size: int) -> tuple[bytes, list[bytes]]:
-    return root_hash(nodes, size), inclusion_proof(nodes, index, size)
+class _WithRoots:
+    """A node store that fetches the nodes of the given tree roots along with the first request
+    and keeps what it fetched, so a proof and the roots it is checked against take one query."""
+
+    def __init__(self, nodes: SqlNodeStore, *root_sizes: int) -> None:
+        self._nodes = nodes
+        self._pending = [key for size in root_sizes for key in _subtrees_before(size)]
+        self._found: dict[NodeKey, bytes] = {}
+
+    def get_node(self, level: int, index: int) -> bytes:
+        found = self.get_nodes([(level, index)])
+        if (level, index) not in found:
+            raise MissingNodeError(f"no stored node at level {level}, index {index}")
+        return found[(level, index)]
+
+    def get_nodes(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
+        wanted = [key for key in keys if key not in self._found] + self._pending
+        if wanted:
+            self._found.update(self._nodes.get_nodes(wanted))
+            self._pending = []
+        return {key: self._found[key] for key in keys if key in self._found}
 
 
 def _nodes_or_fail(compute: Callable[[], _T]) -> _T:
@@ -322,7 +345,7 @@ class AuditEntryView:
 def _view(entry: AuditEntry) -> AuditEntryView:
     return AuditEntryView(
         index=entry.index,
-        at=entry.at,
+        at=as_utc(entry.at),
         actor=entry.actor_name,
         action=entry.action,
         subject_type=entry.subject_type,
@@ -402,6 +425,10 @@ def _leaves(uow: UnitOfWork, size: int) -> Iterator[bytes]:
 
 
 # -- verification ----------------------------------------------------------------------------
+#
+# The log is checked in chunks of 2**14 entries aligned to the tree: every node up to level 14
+# lies inside one chunk, so each chunk is checked on its own (in a worker process for a large
+# log) and the parent only combines the chunk roots into the few nodes above them.
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,20 +440,19 @@ class _CheckpointRow:
 
 @dataclass(frozen=True, slots=True)
 class _ChunkReport:
-    """What one chunk of entries [begin, end) says on its own, and its recomputed leaf hashes."""
+    """Findings for the entries [begin, end) and the hashes the parent needs from them.
+
+    `root` is the chunk's subtree hash (the hash of [begin, end) as one range); `partial_roots`
+    the hash of [begin, size) for each checkpoint size inside the chunk.
+    """
 
     begin: int
     end: int
-    leaf_hashes: bytes
+    root: bytes
+    partial_roots: dict[int, bytes]
     bad_indices: list[int]
     problems: list[tuple[int, str]]
     omitted: int
-
-
-@dataclass(slots=True)
-class _Recomputed:
-    roots: dict[int, bytes] = field(default_factory=dict)
-    bad_leaves: list[int] = field(default_factory=list)
 
 
 def verify_ledger(uow: UnitOfWork, actor: Actor, *, workers: int | None = None) -> LedgerVerification:
@@ -443,8 +469,10 @@ def verify_ledger(uow: UnitOfWork, actor: Actor, *, workers: int | None = None) 
     with uow.transaction() as session:
         size = store.head_size(session)
         checkpoints = [_CheckpointRow(c.size, c.root, c.note) for c in store.all_checkpoints(session)]
+        upper_nodes = store.nodes_above(session, _CHUNK_LEVEL)
     findings = Findings()
-    recomputed = _recompute_tree(uow, size, {c.size for c in checkpoints}, findings, workers)
+    sizes = [c.size for c in checkpoints]
+    recomputed = _recompute_tree(uow, size, sizes, upper_nodes, findings=findings, workers=workers)
     signed_size = _check_checkpoints(checkpoints, recomputed, _config(uow), size, findings)
     with uow.transaction() as session:
         _check_outside_head(session, findings)
@@ -459,50 +487,88 @@ def verify_ledger(uow: UnitOfWork, actor: Actor, *, workers: int | None = None) 
     )
 
 
+@dataclass(slots=True)
+class _Recomputed:
+    roots: dict[int, bytes] = field(default_factory=dict)
+    bad_leaves: list[int] = field(default_factory=list)
+
+
 def _recompute_tree(
-    uow: UnitOfWork, size: int, wanted: set[int], findings: Findings, workers: int | None
+    uow: UnitOfWork,
+    size: int,
+    checkpoint_sizes: list[int],
+    stored_upper: dict[NodeKey, bytes],
+    *,
+    findings: Findings,
+    workers: int | None,
 ) -> _Recomputed:
-    border, result = CompactRange(), _Recomputed({0: EMPTY_ROOT} if 0 in wanted else {})
-    for report in _chunk_reports(uow, size, workers):
+    result = _Recomputed({0: EMPTY_ROOT} if 0 in checkpoint_sizes else {})
+    chunk_roots, upper = CompactRange(), dict[NodeKey, bytes]()
+    for report in _chunk_reports(uow, size, checkpoint_sizes, workers):
         for index, problem in report.problems:
             findings.add(problem, index)
         findings.omitted += report.omitted
         result.bad_leaves.extend(report.bad_indices)
-        created: list[StoredNode] = []
-        for offset in range(0, len(report.leaf_hashes), 32):
-            border.append_recording(report.leaf_hashes[offset : offset + 32], created)
-            if border.size in wanted:
-                result.roots[border.size] = border.root()
-        with uow.transaction() as session:
-            stored = store.interior_nodes_completed_by(session, report.begin, report.end)
-        _compare_interior_nodes(created, stored, result.bad_leaves, findings)
+        peaks = [upper[key] for key in _subtrees_before(report.begin)]
+        for checkpoint_size, partial in report.partial_roots.items():
+            result.roots[checkpoint_size] = _fold_right([*peaks, partial])
+        if report.end - report.begin == _CHUNK:
+            created: list[StoredNode] = []
+            chunk_roots.append_recording(report.root, created)
+            upper.update(((level + _CHUNK_LEVEL, index), value) for level, index, value in created)
+    above = [(level, index, value) for (level, index), value in upper.items() if level > _CHUNK_LEVEL]
+    _compare_nodes(above, stored_upper, result.bad_leaves, findings.add)
     return result
 
 
-def _compare_interior_nodes(
-    created: list[StoredNode], stored: dict[NodeKey, bytes], bad_leaves: list[int], findings: Findings
+def _subtrees_before(size: int) -> list[NodeKey]:
+    """The perfect subtrees covering [0, size), largest first: one per set bit of `size`."""
+    keys, position = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            keys.append((level, position >> level))
+            position += 1 << level
+    return keys
+
+
+def _fold_right(hashes: list[bytes]) -> bytes:
+    # RFC 9162: the hash of a range is its perfect subtrees folded from the right.
+    accumulated = hashes[-1]
+    for peak in reversed(hashes[:-1]):
+        accumulated = node_hash(peak, accumulated)
+    return accumulated
+
+
+def _compare_nodes(
+    recomputed: list[StoredNode],
+    stored: dict[NodeKey, bytes],
+    bad_leaves: list[int],
+    report: Callable[[str, int], None],
 ) -> None:
-    for level, index, value in created:
-        if level == 0 or stored.get((level, index)) == value:
+    for level, index, value in recomputed:
+        if stored.get((level, index)) == value:
             continue
         first, last = index << level, ((index + 1) << level) - 1
         if bisect.bisect_left(bad_leaves, first) < bisect.bisect_right(bad_leaves, last):
             continue  # explained by an entry already reported below it
         state = "is missing" if (level, index) not in stored else "differs from the hash of its entries"
-        findings.add(f"tree node (level {level}, index {index}) over entries {first}-{last} {state}", first)
+        report(f"tree node (level {level}, index {index}) over entries {first}-{last} {state}", first)
 
 
-def _chunk_reports(uow: UnitOfWork, size: int, workers: int | None) -> Iterator[_ChunkReport]:
-    bounds = [(begin, min(begin + _CHUNK, size)) for begin in range(0, size, _CHUNK)]
+def _chunk_reports(
+    uow: UnitOfWork, size: int, checkpoint_sizes: list[int], workers: int | None
+) -> Iterator[_ChunkReport]:
+    begins = list(range(0, size, _CHUNK))
+    ends = [min(begin + _CHUNK, size) for begin in begins]
+    inside = [tuple(s for s in checkpoint_sizes if b < s <= e) for b, e in zip(begins, ends, strict=True)]
     count = _worker_count(uow.engine, size, workers)
-    if count == 0 or not bounds:
-        yield from (_chunk_report(uow.engine, begin, end) for begin, end in bounds)
+    if count == 0 or not begins:
+        yield from map(functools.partial(_chunk_report, uow.engine), begins, ends, inside)
         return
     url = uow.engine.url.render_as_string(hide_password=False)
     context = get_context("spawn")  # a fresh interpreter: no inherited connections or locks
     with ProcessPoolExecutor(count, mp_context=context, initializer=_open_worker, initargs=(url,)) as pool:
-        begins, ends = zip(*bounds, strict=True)
-        yield from pool.map(_chunk_report_in_worker, begins, ends)
+        yield from pool.map(_chunk_report_in_worker, begins, ends, inside)
 
 
 def _worker_count(engine: Engine, size: int, workers: int | None) -> int:
@@ -510,8 +576,6 @@ def _worker_count(engine: Engine, size: int, workers: int | None) -> int:
         return 0  # another process cannot open a private in-memory database
     if workers is not None:
         return max(workers, 0)
-    import os  # noqa: PLC0415 - only large verifications ask
-
     return min(os.cpu_count() or 1, _MAX_WORKERS) if size >= _PARALLEL_FROM else 0
 
 
@@ -519,62 +583,117 @@ _WORKER: dict[str, Engine] = {}
 
 
 def _open_worker(url: str) -> None:
-    from shokei.db import make_engine  # noqa: PLC0415 - runs once in each worker process
-
     _WORKER["engine"] = make_engine(url)
 
 
-def _chunk_report_in_worker(begin: int, end: int) -> _ChunkReport:
-    return _chunk_report(_WORKER["engine"], begin, end)
+def _chunk_report_in_worker(begin: int, end: int, checkpoint_sizes: tuple[int, ...]) -> _ChunkReport:
+    return _chunk_report(_WORKER["engine"], begin, end, checkpoint_sizes)
 
 
-def _chunk_report(engine: Engine, begin: int, end: int) -> _ChunkReport:
+def _chunk_report(engine: Engine, begin: int, end: int, checkpoint_sizes: tuple[int, ...]) -> _ChunkReport:
+    """Check entries [begin, end) and every stored node inside the chunk; runs in a worker."""
     with engine.connect() as connection, connection.begin():
-        rows = store.entries_with_leaf_hashes(connection, begin, end)
-    return _check_rows(begin, end, rows)
+        rows = store.entries_between(connection, begin, end)
+        stored = store.node_levels(connection, begin, end, max_level=_CHUNK_LEVEL)
+    found = _ChunkProblems()
+    levels = _tree_levels(list(_checked_leaf_hashes(begin, end, rows, found)))
+    for level, computed in enumerate(levels):
+        first = begin >> level
+        if not _same_level(first, computed, stored.get(level)):
+            with engine.connect() as connection, connection.begin():
+                by_index = store.nodes_of_level(connection, level, first, first + len(computed) - 1)
+            _report_differences(level, first, computed, by_index, found)
+    partial_roots = {size: _range_hash(levels, size - begin) for size in checkpoint_sizes}
+    root = _range_hash(levels, end - begin)
+    return _ChunkReport(begin, end, root, partial_roots, found.bad_indices, found.problems, found.omitted)
 
 
 @dataclass(slots=True)
 class _ChunkProblems:
+    """A chunk's problems (capped: one deletion can disturb every node above it) and bad entries."""
+
     bad_indices: list[int] = field(default_factory=list)
+    missing: set[int] = field(default_factory=set)
     problems: list[tuple[int, str]] = field(default_factory=list)
     omitted: int = 0
 
     def add(self, index: int, problem: str) -> None:
-        if not self.bad_indices or self.bad_indices[-1] != index:
-            self.bad_indices.append(index)
+        """A problem with entry `index`: it explains the nodes above that entry."""
+        self.bad_indices.append(index)
+        self.add_node_problem(problem, index)
+
+    def add_node_problem(self, problem: str, first_index: int) -> None:
         if len(self.problems) < _MAX_CHUNK_PROBLEMS:
-            self.problems.append((index, problem))
+            self.problems.append((first_index, problem))
         else:
             self.omitted += 1
 
 
-def _check_rows(begin: int, end: int, rows: Sequence[Sequence[Any]]) -> _ChunkReport:
-    hashes, found = bytearray(), _ChunkProblems()
+def _checked_leaf_hashes(
+    begin: int, end: int, rows: Sequence[Sequence[Any]], found: _ChunkProblems
+) -> Iterator[bytes]:
+    """The leaf hash at every position of [begin, end), reporting what is wrong on the way.
+
+    A missing entry keeps its place (as a hash that matches nothing), so the entries after it
+    are still checked where they belong.
+    """
     expected = begin
     for row in rows:
         index = row[0]
-        _record_missing(expected, index, hashes, found)
-        entry = StoredEntry(index, row[1], row[2], row[3], row[4], row[5], row[6], bytes(row[7]))
-        computed = leaf_hash(entry.leaf)
+        yield from _missing(expected, index, found)
+        entry = StoredEntry(*row)  # the columns come in StoredEntry's order
         for problem in entry_problems(entry):
             found.add(index, f"entry {index}: {problem}")
-        if row[8] is None:
-            found.add(index, f"entry {index}: its leaf hash is missing from the stored tree")
-        elif row[8] != computed:
-            found.add(index, f"entry {index}: its leaf differs from the leaf hash stored in the tree")
-        hashes += computed
+        yield leaf_hash(entry.leaf)
         expected = index + 1
-    _record_missing(expected, end, hashes, found)
-    return _ChunkReport(begin, end, bytes(hashes), found.bad_indices, found.problems, found.omitted)
+    yield from _missing(expected, end, found)
 
 
-def _record_missing(expected: int, upto: int, hashes: bytearray, found: _ChunkProblems) -> None:
-    # A missing entry keeps its place in the tree (as a hash that matches nothing), so the
-    # entries after it are still checked where they belong.
-    for index in range(expected, upto):
+def _missing(begin: int, end: int, found: _ChunkProblems) -> Iterator[bytes]:
+    for index in range(begin, end):
         found.add(index, f"entry {index} is missing (deleted, or its index was changed)")
-        hashes += _MISSING_LEAF
+        found.missing.add(index)
+        yield _MISSING_LEAF
+
+
+def _tree_levels(leaves: list[bytes]) -> list[list[bytes]]:
+    """Every complete node over `leaves`, level by level (levels[0] is the leaves themselves)."""
+    levels = [leaves]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+    return levels
+
+
+def _range_hash(levels: list[list[bytes]], width: int) -> bytes:
+    # The hash of the chunk's first `width` leaves: its perfect subtrees folded from the right.
+    return _fold_right([levels[level][index] for level, index in _subtrees_before(width)])
+
+
+def _same_level(first: int, computed: list[bytes], stored: store.NodeLevel | None) -> bool:
+    # Indices are unique, so the right count between the right ends means the same positions.
+    if stored is None:
+        return not computed
+    span = (stored.first, stored.last, len(stored.hashes))
+    return span == (first, first + len(computed) - 1, len(computed)) and stored.hashes == computed
+
+
+def _report_differences(
+    level: int, first: int, computed: list[bytes], stored: dict[int, bytes], found: _ChunkProblems
+) -> None:
+    if level == 0:
+        for index, value in enumerate(computed, start=first):
+            if index in found.missing:
+                continue  # reported as missing already
+            if index not in stored:
+                found.add(index, f"entry {index}: its leaf hash is missing from the stored tree")
+            elif stored[index] != value:
+                found.add(index, f"entry {index}: its leaf differs from the leaf hash stored in the tree")
+        found.bad_indices.sort()
+        return
+    recomputed = [(level, index, value) for index, value in enumerate(computed, start=first)]
+    by_key = {(level, index): value for index, value in stored.items()}
+    _compare_nodes(recomputed, by_key, found.bad_indices, found.add_node_problem)
 
 
 def _check_checkpoints(

@@ -7,6 +7,7 @@ a node or a checkpoint (`audit_head.size` is the one counter that moves).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -125,9 +126,8 @@ def leaves_between(connection: Connection | Session, begin: int, end: int) -> li
     return [bytes(leaf) for (leaf,) in rows]
 
 
-def entries_with_leaf_hashes(connection: Connection, begin: int, end: int) -> Sequence[Sequence[Any]]:
-    """Entries [begin, end) in index order, each with its stored level-0 node (None if absent)."""
-    node = AuditNode.__table__.alias("leaf_node")
+def entries_between(connection: Connection, begin: int, end: int) -> Sequence[Sequence[Any]]:
+    """Entries [begin, end) in index order: index, the indexed columns, then the leaf."""
     query = (
         select(
             AuditEntry.index,
@@ -138,30 +138,68 @@ def entries_with_leaf_hashes(connection: Connection, begin: int, end: int) -> Se
             AuditEntry.subject_type,
             AuditEntry.subject_id,
             AuditEntry.leaf,
-            node.c.hash,
         )
-        .outerjoin(node, and_(node.c.level == 0, node.c.index == AuditEntry.index))
         .where(AuditEntry.index >= begin, AuditEntry.index < end)
         .order_by(AuditEntry.index)
     )
     return connection.execute(query).all()
 
 
-def interior_nodes_completed_by(session: Session, begin: int, end: int) -> dict[NodeKey, bytes]:
-    """Stored nodes above the leaves whose last leaf lies in [begin, end).
+@dataclass(frozen=True, slots=True)
+class NodeLevel:
+    """The stored nodes of one level in an index range: [first, last] and their hashes in order."""
+
+    first: int
+    last: int
+    hashes: list[bytes]
+
+
+def node_levels(connection: Connection, begin: int, end: int, *, max_level: int) -> dict[int, NodeLevel]:
+    """Stored nodes of levels 0..max_level whose last leaf lies in [begin, end), per level.
 
     Node (level, j) is completed by leaf (j + 1) * 2**level - 1, so per level the indices run
-    from begin >> level to (end >> level) - 1: one primary-key range each.
+    from begin >> level to (end >> level) - 1: one primary-key range each. The hashes come as
+    one flat ordered column (no per-row tuples: this is the hot loop of a full verification),
+    split by per-level counts.
     """
     ranges = [
         and_(AuditNode.level == level, AuditNode.index.between(begin >> level, (end >> level) - 1))
-        for level in range(1, end.bit_length() + 1)
+        for level in range(max_level + 1)
         if (end >> level) - 1 >= begin >> level
     ]
     if not ranges:
         return {}
-    rows = session.execute(select(AuditNode.level, AuditNode.index, AuditNode.hash).where(or_(*ranges)))
-    return {(level, index): bytes(value) for level, index, value in rows}
+    where = or_(*ranges)
+    bounds = connection.execute(
+        select(AuditNode.level, func.count(), func.min(AuditNode.index), func.max(AuditNode.index))
+        .where(where)
+        .group_by(AuditNode.level)
+        .order_by(AuditNode.level)
+    ).all()
+    hashes = (
+        connection.execute(select(AuditNode.hash).where(where).order_by(AuditNode.level, AuditNode.index))
+        .scalars()
+        .all()
+    )
+    levels, offset = {}, 0
+    for level, count, first, last in bounds:
+        levels[level] = NodeLevel(first, last, list(hashes[offset : offset + count]))
+        offset += count
+    return levels
+
+
+def nodes_of_level(connection: Connection, level: int, first: int, last: int) -> dict[int, bytes]:
+    """Index -> hash of the stored nodes of `level` in [first, last] (to say which ones differ)."""
+    query = select(AuditNode.index, AuditNode.hash).where(
+        AuditNode.level == level, AuditNode.index.between(first, last)
+    )
+    return {index: bytes(value) for index, value in connection.execute(query)}
+
+
+def nodes_above(session: Session, level: int) -> dict[NodeKey, bytes]:
+    """Every stored node above `level` (a few hundred for a log of millions)."""
+    rows = session.execute(select(*_NODE_COLUMNS).where(AuditNode.level > level))
+    return {(node_level, index): bytes(value) for node_level, index, value in rows}
 
 
 def entries_outside_head(session: Session) -> list[int]:
