@@ -1,11 +1,17 @@
-"""Ownership engine at national scale: 1,000,000 entities, 1,000,000 stakes, cross-holdings.
+"""Ownership engine and the ownership/risk use cases at national scale: 1,000,000 entities,
+1,000,000 stakes with cross-holdings, 100,000 registry companies.
 
 Measures a full recompute of the three foreign-ownership measures, single-stake changes
 (typical and heavy), peak memory, and a networkx path-enumeration baseline on a smaller graph
-of the same shape, with the speed ratio and the largest difference in results.
+of the same shape, with the speed ratio and the largest difference in results. Then seeds a
+fresh database with the same graph and times the use cases through their services (see
+"use cases on a database" below): the national foreign-exposure computation, the full risk
+watchlist, and one ownership event end to end.
 
-    .venv/bin/python bench/ownership.py                     # the full 1M / 1M run
-    .venv/bin/python bench/ownership.py --entities 100000 --stakes 100000
+    .venv/bin/python -m bench.ownership                     # the full 1M / 1M run, SQLite
+    .venv/bin/python -m bench.ownership --postgres-url postgresql+psycopg://postgres@127.0.0.1/postgres
+    .venv/bin/python -m bench.ownership --entities 100000 --stakes 100000 --companies 10000
+    .venv/bin/python -m bench.ownership --skip-database     # the engine only
 
 The graph is synthetic and seeded: corporate groups of power-law size (a random tree under a
 person, a state or a company), extra co-owners, cross-group holdings, and cross-holdings in
@@ -21,17 +27,31 @@ import os
 import platform
 import resource
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import scipy
+from sqlalchemy import Engine, column, create_engine, insert, table, text
+from sqlalchemy.engine import make_url
 
+from shokei.accounts.domain import Actor, Role
+from shokei.clock import FixedClock
+from shokei.companies.domain import CorporateNumber
+from shokei.db import JsonDoc, UnitOfWork, make_engine
+from shokei.migrate import upgrade_to_head
+from shokei.ownership import services as ownership
 from shokei.ownership.engine import OwnershipGraph
+from shokei.risk import services as risk
+from shokei.risk.criticality import NoCriticality
 
 IdArray = npt.NDArray[np.intp]
 T = TypeVar("T")
@@ -45,6 +65,7 @@ class Synthetic:
     fraction: npt.NDArray[np.float64]
     foreign: npt.NDArray[np.bool_]
     country: npt.NDArray[np.str_]
+    kind: npt.NDArray[np.int8]  # 0 company, 1 person, 2 state
 
 
 def generate(entities: int, stakes: int, seed: int) -> Synthetic:
@@ -57,7 +78,7 @@ def generate(entities: int, stakes: int, seed: int) -> Synthetic:
     fraction = _shares(rng, owned, weight, entities)
     foreign = _foreign(rng, kind)
     country = np.where(foreign, COUNTRIES[rng.integers(0, COUNTRIES.size, entities)], "JP")
-    return Synthetic(owner, owned, fraction, foreign, country)
+    return Synthetic(owner, owned, fraction, foreign, country, kind)
 
 
 def _kinds(rng: np.random.Generator, entities: int) -> npt.NDArray[np.int8]:
@@ -218,6 +239,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20220201)
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--baseline-entities", type=int, default=20_000)
+    parser.add_argument("--companies", type=int, default=100_000, help="registry companies")
+    parser.add_argument("--postgres-url", default=None,
+                        help="server for a fresh PostgreSQL database (default: SQLite in a temp dir)")
+    parser.add_argument("--skip-database", action="store_true", help="the engine only")
     arguments = parser.parse_args()
     print(machine())
     data, seconds = timed(lambda: generate(arguments.entities, arguments.stakes, arguments.seed))
@@ -229,8 +254,30 @@ def main() -> None:
     _report_shape(graph, data)
     events = incremental_events(graph, data, arguments.seed, arguments.events)
     _report_events(events)
-    print(f"peak RSS: {peak_rss_mib():,.0f} MiB")
+    print(f"peak RSS (engine): {peak_rss_mib():,.0f} MiB")
+    heavy = _heaviest_holder(graph, data, np.random.default_rng(arguments.seed + 1))
+    del graph
     _report_baseline(arguments)
+    if not arguments.skip_database:
+        figures = run_use_cases(data, heavy, companies=arguments.companies, seed=arguments.seed,
+                                postgres_url=arguments.postgres_url)
+        _report_use_cases(figures, arguments.postgres_url)
+        print(f"peak RSS (whole run): {peak_rss_mib():,.0f} MiB")
+
+
+def _report_use_cases(figures: Figures, postgres_url: str | None) -> None:
+    backend = "PostgreSQL" if postgres_url else "SQLite"
+    print(f"use cases on {backend}: seeded in {figures.seed_s:.1f} s")
+    print(f"  every company's alerts evaluated (thresholds set): {figures.alerts_s:.2f} s, "
+          f"{figures.open_alerts:,} alerts raised")
+    print(f"  foreign exposure of every registry company (whole graph from the database): "
+          f"{figures.exposure_s:.2f} s")
+    print(f"  full watchlist, {figures.companies:,} companies scored and ranked: {figures.watchlist_s:.2f} s")
+    print(f"  ownership event end to end: typical {figures.typical_event_s * 1000:.0f} ms "
+          f"({figures.typical_recomputed:,} recomputed, {figures.typical_alerts} alerts moved), "
+          f"heavy {figures.heavy_event_s * 1000:.0f} ms ({figures.heavy_recomputed:,} recomputed, "
+          f"{figures.heavy_alerts:,} alerts moved)")
+    print(f"  top of the watchlist: {figures.top}")
 
 
 def _report_shape(graph: OwnershipGraph, data: Synthetic) -> None:
@@ -293,6 +340,241 @@ def _below_cycles(data: Synthetic) -> npt.NDArray[np.bool_]:
     below = np.zeros(size + 1, dtype=np.bool_)
     below[reached] = True
     return below[:size]
+
+
+# -- use cases on a database -------------------------------------------------------------------
+#
+# Seeds a fresh database (SQLite in a temporary directory, or a new PostgreSQL database dropped
+# afterwards) with the same synthetic graph, a registry of Japanese companies drawn from its
+# domestic companies, two fiscal years of indicators each and events for a tenth of them.
+# Seeding writes rows in bulk (the import use cases would audit every row, which is not what is
+# measured); the timed part goes through the services: `ownership.foreign_exposure` (every
+# registry company's measures from the whole graph read out of the database, with its main
+# foreign chain), `risk.watchlist` (every company scored and ranked: calls the former, the
+# registry, the exit cases and its own tables) and `ownership.record_interest_change` (one
+# event end to end: load what it affects, incremental recompute, save, alerts, audit).
+
+NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
+CHUNK = 50_000
+KINDS = ("registered_company", "person", "state")  # the generator's kind codes 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Figures:
+    seed_s: float
+    alerts_s: float
+    open_alerts: int
+    exposure_s: float
+    watchlist_s: float
+    companies: int
+    typical_event_s: float
+    typical_recomputed: int
+    typical_alerts: int
+    heavy_event_s: float
+    heavy_recomputed: int
+    heavy_alerts: int
+    top: list[tuple[str, float, str]]
+
+
+@contextmanager
+def database(postgres_url: str | None) -> Iterator[str]:
+    """A fresh, empty database for the run: SQLite in a temporary directory, or PostgreSQL."""
+    if postgres_url is None:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{directory}/bench.db"
+        return
+    server = make_url(postgres_url)
+    name = f"shokei_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run_use_cases(data: Synthetic, heavy: tuple[int, int], *, companies: int, seed: int,
+                  postgres_url: str | None) -> Figures:
+    """Seed, then time the use cases. `data` is a `bench.ownership.Synthetic`."""
+    with database(postgres_url) as url:
+        engine = make_engine(url)
+        try:
+            upgrade_to_head(engine)
+            registry, seed_s = timed(lambda: seed_rows(engine, data, companies, seed))
+            _analyze(engine)
+            return measure(engine, data, registry, heavy, seed_s)
+        finally:
+            engine.dispose()
+
+
+def measure(engine: Engine, data: Synthetic, registry: np.ndarray[Any, Any], heavy: tuple[int, int],
+            seed_s: float) -> Figures:
+    uow = UnitOfWork(engine, FixedClock(NOW))
+    actor = Actor(1, "bench", Role.PROGRAM_MANAGER)
+    # Rows were written in bulk, so no alert exists yet: setting the (default) thresholds
+    # evaluates every company once, as the imports would have, and is itself worth timing.
+    change, alerts_s = timed(lambda: ownership.set_thresholds(uow, actor, ["1", "10", "25", "50"]))
+    open_alerts = len(change.alerts_raised)
+    del change
+    _, exposure_s = timed(lambda: ownership.foreign_exposure(
+        uow, actor, acquisitions_since=date(2025, 6, 1)))
+    entries, watchlist_s = timed(lambda: risk.watchlist(uow, actor, criticality=NoCriticality()))
+    top = [(entry.corporate_number, entry.score, entry.recommendation) for entry in entries[:3]]
+    companies = len(entries)
+    del entries  # a command's process would be gone; keep the collector from walking 100k views
+    typical, typical_s = timed(lambda: _halve(uow, actor, data, _typical_stake(data, registry)))
+    heavy_event, heavy_s = timed(lambda: _halve(uow, actor, data, heavy))
+    return Figures(seed_s, alerts_s, open_alerts, exposure_s, watchlist_s, companies, typical_s,
+                   typical.recomputed, len(typical.alerts_raised) + len(typical.alerts_resolved),
+                   heavy_s, heavy_event.recomputed,
+                   len(heavy_event.alerts_raised) + len(heavy_event.alerts_resolved), top)
+
+
+def _analyze(engine: Engine) -> None:
+    """Planner statistics for the bulk-loaded tables, as autovacuum (PostgreSQL) or a periodic
+    ANALYZE (SQLite) would gather them: without them PostgreSQL scans whole tables for the
+    IN-list lookups of an ownership event."""
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+
+
+def _typical_stake(data: Synthetic, registry: np.ndarray[Any, Any]) -> tuple[int, int]:
+    """The first stake held in a registry company."""
+    edge = int(np.flatnonzero(np.isin(data.owned, registry))[0])
+    return int(data.owner[edge]), int(data.owned[edge])
+
+
+def _halve(uow: UnitOfWork, actor: Actor, data: Synthetic, stake: tuple[int, int]) -> Any:
+    owner, owned = stake
+    current = float(data.fraction[(data.owner == owner) & (data.owned == owned)].sum())
+    return ownership.record_interest_change(uow, actor, owner=f"bench-{owner}", owned=f"bench-{owned}",
+                                            share=f"{current * 50:.6f}")
+
+
+# -- seeding -----------------------------------------------------------------------------------
+
+
+def seed_rows(engine: Engine, data: Synthetic, companies: int, seed: int) -> np.ndarray[Any, Any]:
+    """Write companies, entities, stakes, financials and events in bulk; the registry's ids."""
+    rng = np.random.default_rng(seed + 7)
+    domestic = np.flatnonzero((data.kind == 0) & ~data.foreign)
+    registry = np.sort(rng.choice(domestic, size=min(companies, domestic.size), replace=False))
+    with engine.begin() as connection:
+        _insert(connection, _companies_table(), _company_rows(registry, rng))
+        _insert(connection, _entities_table(), _entity_rows(data, registry))
+        _insert(connection, _identifiers_table(), _identifier_rows(registry))
+        _insert(connection, _interests_table(), _interest_rows(data))
+        _insert(connection, _financials_table(), _financial_rows(registry, rng))
+        _insert(connection, _events_table(), _event_rows(registry, rng))
+        if engine.dialect.name == "postgresql":
+            for name in ("companies", "ownership_entities"):  # ids were given explicitly
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                        f"(SELECT max(id) FROM {name}))"))
+    return registry
+
+
+def _insert(connection: Any, target: Any, rows: Iterator[dict[str, Any]]) -> None:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == CHUNK:
+            connection.execute(insert(target), batch)
+            batch = []
+    if batch:
+        connection.execute(insert(target), batch)
+
+
+def _companies_table() -> Any:
+    return table("companies", *(column(name) for name in (
+        "id", "corporate_number", "name", "country", "industry", "capital_yen", "employees",
+        "created_at")), column("capabilities", JsonDoc))
+
+
+def _company_rows(registry: np.ndarray[Any, Any], rng: np.random.Generator) -> Iterator[dict[str, Any]]:
+    capital = rng.choice([10_000_000, 50_000_000, 300_000_000, 1_000_000_000, 20_000_000_000], registry.size)
+    people = rng.integers(5, 3000, registry.size)
+    for position, entity in enumerate(registry):
+        yield {"id": position + 1, "corporate_number": CorporateNumber.from_base(f"{entity + 1:012d}").value,
+               "name": f"試験{entity}株式会社", "country": "JP", "industry": "manufacturing",
+               "capital_yen": int(capital[position]), "employees": int(people[position]),
+               "capabilities": [], "created_at": NOW}
+
+
+def _entities_table() -> Any:
+    return table("ownership_entities", *(column(name) for name in (
+        "id", "key", "kind", "name", "normalized_name", "country", "company_id", "created_at")))
+
+
+def _entity_rows(data: Synthetic, registry: np.ndarray[Any, Any]) -> Iterator[dict[str, Any]]:
+    company_of = {int(entity): position + 1 for position, entity in enumerate(registry)}
+    for entity in range(data.foreign.size):
+        code = int(data.kind[entity])
+        foreign = bool(data.foreign[entity])
+        name = f"E{entity}"
+        yield {"id": entity + 1, "key": f"bench-{entity}",
+               "kind": "foreign_company" if code == 0 and foreign else KINDS[code],
+               "name": name, "normalized_name": name.casefold(),
+               "country": str(data.country[entity]), "company_id": company_of.get(entity),
+               "created_at": NOW}
+
+
+def _identifiers_table() -> Any:
+    return table("ownership_identifiers", column("identifier"), column("entity_id"), column("position"))
+
+
+def _identifier_rows(registry: np.ndarray[Any, Any]) -> Iterator[dict[str, Any]]:
+    # A registry company's entity carries its corporate number, as entities.link_company gives it.
+    for entity in registry.tolist():
+        number = CorporateNumber.from_base(f"{entity + 1:012d}").value
+        yield {"identifier": f"JP-JCN-{number}", "entity_id": entity + 1, "position": 0}
+
+
+def _interests_table() -> Any:
+    return table("ownership_interests", *(column(name) for name in (
+        "owner_id", "owned_id", "interest_type", "directness", "stake", "appoints_board",
+        "position", "created_at")), column("share", JsonDoc))
+
+
+def _interest_rows(data: Synthetic) -> Iterator[dict[str, Any]]:
+    # Percent stores millionths of a percent: a fraction f is f * 10**8.
+    stakes = np.round(data.fraction * 1e8).astype(np.int64)
+    for owner, owned, stake in zip(data.owner.tolist(), data.owned.tolist(), stakes.tolist(), strict=True):
+        yield {"owner_id": owner + 1, "owned_id": owned + 1, "interest_type": "shareholding",
+               "directness": "direct", "stake": stake, "share": {"exact": f"{stake / 1e6:.6f}"},
+               "appoints_board": False, "position": 0, "created_at": NOW}
+
+
+def _financials_table() -> Any:
+    return table("risk_financials", *(column(name) for name in (
+        "company_id", "fiscal_year", "revenue_yen", "operating_profit_yen", "equity_ratio_percent",
+        "recorded_at", "recorded_by")))
+
+
+def _financial_rows(registry: np.ndarray[Any, Any], rng: np.random.Generator) -> Iterator[dict[str, Any]]:
+    profit = rng.normal(20, 40, (registry.size, 2)) * 1_000_000
+    equity = rng.normal(35, 20, (registry.size, 2))
+    for position in range(registry.size):
+        for offset, year in enumerate((2024, 2025)):
+            yield {"company_id": position + 1, "fiscal_year": year, "revenue_yen": 1_000_000_000,
+                   "operating_profit_yen": int(profit[position, offset]),
+                   "equity_ratio_percent": float(equity[position, offset]), "recorded_at": NOW,
+                   "recorded_by": "bench"}
+
+
+def _events_table() -> Any:
+    return table("risk_events", *(column(name) for name in (
+        "company_id", "kind", "occurred_on", "recorded_at", "recorded_by")))
+
+
+def _event_rows(registry: np.ndarray[Any, Any], rng: np.random.Generator) -> Iterator[dict[str, Any]]:
+    kinds = ("restructuring_announced", "factory_closure", "credit_event", "survey_unanswered")
+    chosen = rng.choice(registry.size, size=registry.size // 10, replace=False)
+    for position in chosen.tolist():
+        yield {"company_id": position + 1, "kind": kinds[position % len(kinds)],
+               "occurred_on": date(2025, 1 + position % 12, 1), "recorded_at": NOW, "recorded_by": "bench"}
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ class BodsDocument:
     relationships: Mapping[str, Relationship]
     problems: tuple[StatementProblem, ...] = ()
     published: Mapping[str, JsonObject] = field(default_factory=dict)
+    closed: tuple[str, ...] = ()  # recordIds whose latest statement closed the record
+    positions: Mapping[str, int] = field(default_factory=dict)  # recordId -> its statement's place
 
     @property
     def entities(self) -> list[Party]:
@@ -201,8 +203,8 @@ def parse_bods(data: str | bytes | Sequence[Any] | Mapping[str, Any]) -> BodsDoc
     """Import a BODS 0.4 package; statements that cannot be read are reported, not fatal.
 
     When several statements share a recordId the last one wins (BODS streams are in order);
-    a record whose last statement is `closed` is left out. Relationships that name a party
-    the package does not contain are reported and left out.
+    a record whose last statement is `closed` is left out and its recordId listed in `closed`.
+    Relationships that name a party the package does not contain are reported and left out.
     """
     records: dict[str, Party | Relationship] = {}
     published: dict[str, JsonObject] = {}
@@ -219,7 +221,9 @@ def parse_bods(data: str | bytes | Sequence[Any] | Mapping[str, Any]) -> BodsDoc
         _keep_latest(records, published, record, statement)
     parties = {key: record for key, record in records.items() if isinstance(record, Party)}
     relationships, dangling = _connected(records, parties, published, positions)
-    return BodsDocument(parties, relationships, tuple(problems + dangling), published)
+    closed = tuple(key for key in positions if key not in records)
+    return BodsDocument(parties, relationships, tuple(problems + dangling), published, closed,
+                        positions)
 
 
 def _key(record: Party | Relationship) -> str:

@@ -1,7 +1,312 @@
+"""`shokei ownership ...` and `shokei alerts ...`: translate the command line to ownership use cases."""
+
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from shokei.cli_support import (
+    AsUser,
+    JsonOutput,
+    acting,
+    command,
+    print_fields,
+    print_json,
+    print_table,
+    ready_app,
+)
+from shokei.errors import BadInput
+from shokei.ownership import services
+from shokei.ownership.schemas import AlertView, ChainView, ControlView, ImportReport, MatchCandidateView
+
+app = typer.Typer(
+    help="Ownership: BODS and register imports, foreign control, ownership events.", no_args_is_help=True
+)
+alerts_app = typer.Typer(help="Foreign-control alerts raised by ownership changes.", no_args_is_help=True)
+
+Entity = Annotated[str, typer.Argument(help="Corporate number, SCHEME-ID identifier or BODS recordId.")]
+DateOption = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today).")]
 
 
 def register(root: typer.Typer) -> None:
     """Add this feature's commands to the `shokei` command (sub-apps and top-level commands)."""
+    root.add_typer(app, name="ownership")
+    root.add_typer(alerts_app, name="alerts")
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"date {value!r} must be YYYY-MM-DD") from None
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.4g} %"
+
+
+def _chain_text(chain: ChainView | None) -> str:
+    if chain is None:
+        return ""
+    steps = [
+        f"{step.name} ({step.country or '?'})"
+        + (f" -{_percent(step.holds)}->" if step.holds is not None else "")
+        for step in chain.path
+    ]
+    return f"{' '.join(steps)}  [{_percent(chain.share)}]"
+
+
+def _show_import(report: ImportReport) -> None:
+    counts = ", ".join(f"{count} {what}" for what, count in report.imported.items()) or "nothing"
+    typer.echo(
+        f"import {report.import_id} ({report.format}) of {report.file}: read {report.read}, "
+        f"imported {counts}; {len(report.rejected)} rejected"
+    )
+    for rejected in report.rejected:
+        typer.echo(f"  rejected {rejected.statement_id or 'line'} @{rejected.position}: {rejected.reason}")
+    for link in report.linked:
+        typer.echo(f"  linked {link.entity.name} to {link.company_name} ({link.corporate_number})")
+    if report.review:
+        typer.echo(f"  {len(report.review)} name match(es) to review: `shokei ownership matches`")
+    _show_alerts(report.alerts_raised, "raised")
+    _show_alerts(report.alerts_resolved, "resolved")
+
+
+def _show_alerts(alerts: list[AlertView], verb: str) -> None:
+    for alert in alerts:
+        typer.echo(
+            f"  alert {alert.id} {verb}: {alert.company_name} ({alert.corporate_number}) "
+            f"at {_percent(alert.threshold)}, foreign control "
+            f"{_percent(alert.measures['foreign_control'])}  {_chain_text(alert.chain)}"
+        )
+
+
+@command(app, "import-bods")
+def import_bods(file: Path, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """Import a BODS 0.4 package (JSON array of statements); bad statements are reported."""
+    shokei = ready_app()
+    report = services.import_bods(shokei.uow, acting(shokei, as_user), file)
+    print_json(report) if json_output else _show_import(report)
+
+
+@command(app, "import-csv")
+def import_csv(file: Path, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """Import a register extract (CSV).
+
+    Columns owned,owner,share and optionally owner_name,owner_kind,owner_country,date,source.
+    """
+    shokei = ready_app()
+    report = services.import_csv(shokei.uow, acting(shokei, as_user), file)
+    print_json(report) if json_output else _show_import(report)
+
+
+@command(app, "export-bods")
+def export_bods(file: Path, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """Write every entity and interest as a BODS 0.4 package."""
+    shokei = ready_app()
+    report = services.export_bods(shokei.uow, acting(shokei, as_user), file)
+    if json_output:
+        print_json(report)
+    else:
+        typer.echo(f"wrote {report.statements} statements to {report.file}")
+
+
+@command(app, "control")
+def control(
+    entity: Entity, on: DateOption = None, as_user: AsUser = None, json_output: JsonOutput = False
+) -> None:
+    """Direct, integrated and attributed foreign control of an entity, with the chains behind it."""
+    shokei = ready_app()
+    view = services.foreign_control_of(shokei.uow, acting(shokei, as_user), entity, on=_date(on))
+    print_json(view) if json_output else _show_control(view)
+
+
+def _show_control(view: ControlView) -> None:
+    print_fields(
+        f"{view.entity.name} ({view.entity.reference})",
+        {
+            "as of": view.as_of,
+            "direct foreign": _percent(view.direct_foreign),
+            "integrated foreign": _percent(view.integrated_foreign),
+            "attributed foreign (50 % rule)": _percent(view.attributed_foreign),
+            "foreign-controlled": "yes" if view.foreign_controlled else "no",
+            "by country": ", ".join(f"{code} {_percent(share)}" for code, share in view.by_country.items()),
+        },
+    )
+    print_table("chains", ("share", "path"), [(_percent(c.share), _chain_text(c)) for c in view.chains])
+    for declared in view.declared_indirect:
+        computed = _percent(declared.computed) if declared.computed is not None else "cannot be computed"
+        typer.echo(f"declared indirect: {declared.owner.name} {declared.declared} -> {computed}")
+
+
+@command(app, "add-interest")
+def add_interest(
+    owner: Annotated[str, typer.Option("--owner", help="The holder (entity reference).")],
+    owned: Annotated[str, typer.Option("--owned", help="The company held (entity reference).")],
+    share: Annotated[str, typer.Option("--share", help="Percent now held directly (0 = sold out).")],
+    on: DateOption = None,
+    source: Annotated[str | None, typer.Option("--source", help="Where this is known from.")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Record an ownership event: OWNER now holds SHARE % of OWNED; alerts follow."""
+    shokei = ready_app()
+    view = services.record_interest_change(
+        shokei.uow,
+        acting(shokei, as_user),
+        owner=owner,
+        owned=owned,
+        share=share,
+        on=_date(on),
+        source=source,
+    )
+    if json_output:
+        print_json(view)
+        return
+    typer.echo(
+        f"event {view.change_id}: {view.owner.name} holds {view.after} % of {view.owned.name} "
+        f"(was {view.before or 0} %) from {view.effective_date}; {view.recomputed} recomputed"
+    )
+    _show_alerts(view.alerts_raised, "raised")
+    _show_alerts(view.alerts_resolved, "resolved")
+
+
+@command(app, "add-entity")
+def add_entity(
+    kind: Annotated[str, typer.Option("--kind", help="foreign_company|person|state|arrangement|...")],
+    name: Annotated[str, typer.Option("--name")],
+    country: Annotated[str | None, typer.Option("--country", help="ISO 3166-1 alpha-2.")] = None,
+    identifier: Annotated[list[str] | None, typer.Option("--identifier", help="SCHEME-ID.")] = None,
+    company: Annotated[str | None, typer.Option("--company", help="Registry company to link.")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Enter a holder not yet known (e.g. a foreign investor) so events can name it."""
+    shokei = ready_app()
+    view = services.add_entity(
+        shokei.uow,
+        acting(shokei, as_user),
+        kind=kind,
+        name=name,
+        country=country,
+        identifiers=identifier or [],
+        company=company,
+    )
+    print_json(view) if json_output else typer.echo(f"added {view.name}: {view.reference}")
+
+
+@command(app, "entity")
+def show_entity(entity: Entity, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """One entity: kind, country, identifiers and BODS records."""
+    shokei = ready_app()
+    view = services.get_entity(shokei.uow, acting(shokei, as_user), entity)
+    if json_output:
+        print_json(view)
+        return
+    print_fields(
+        view.name,
+        {
+            "reference": view.reference,
+            "kind": view.kind,
+            "country": view.country,
+            "identifiers": ", ".join(view.identifiers),
+            "records": ", ".join(view.record_ids),
+        },
+    )
+
+
+@command(app, "matches")
+def matches(
+    status: Annotated[str, typer.Option("--status", help="pending|accepted|rejected|all")] = "pending",
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Imported entities whose names resemble registry companies, for review."""
+    shokei = ready_app()
+    rows = services.list_match_candidates(
+        shokei.uow, acting(shokei, as_user), status=None if status == "all" else status
+    )
+    if json_output:
+        print_json(rows)
+        return
+    _show_candidates(rows)
+
+
+def _show_candidates(rows: list[MatchCandidateView]) -> None:
+    print_table(
+        "name matches",
+        ("id", "imported entity", "registry company", "score", "status"),
+        [(r.id, r.entity.name, f"{r.company_name} ({r.corporate_number})", r.score, r.status) for r in rows],
+    )
+
+
+@command(app, "accept-match")
+def accept_match(candidate: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """The imported entity is this registry company: link (or merge) them."""
+    shokei = ready_app()
+    decision = services.decide_match(shokei.uow, acting(shokei, as_user), candidate, accept=True)
+    print_json(decision) if json_output else _show_candidates([decision.candidate])
+
+
+@command(app, "reject-match")
+def reject_match(candidate: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """The imported entity is not this registry company."""
+    shokei = ready_app()
+    decision = services.decide_match(shokei.uow, acting(shokei, as_user), candidate, accept=False)
+    print_json(decision) if json_output else _show_candidates([decision.candidate])
+
+
+@command(app, "thresholds")
+def thresholds(
+    set_levels: Annotated[
+        str | None, typer.Option("--set", help="Comma-separated percentages, e.g. 1,5,10,25,50.")
+    ] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Show (or set) the foreign-control thresholds alerts are raised at."""
+    shokei = ready_app()
+    actor = acting(shokei, as_user)
+    if set_levels is None:
+        view = services.get_thresholds(shokei.uow, actor)
+    else:
+        view = services.set_thresholds(shokei.uow, actor, set_levels.split(","))
+    if json_output:
+        print_json(view)
+    else:
+        typer.echo("thresholds: " + ", ".join(_percent(level) for level in view.levels))
+
+
+@command(alerts_app, "list")
+def list_alerts(
+    status: Annotated[str | None, typer.Option("--status", help="open|resolved (default: both)")] = None,
+    company: Annotated[str | None, typer.Option("--company", help="Corporate number.")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Foreign-control alerts, newest first, each with the chain that caused it."""
+    shokei = ready_app()
+    rows = services.list_alerts(shokei.uow, acting(shokei, as_user), status=status, company=company)
+    if json_output:
+        print_json(rows)
+        return
+    print_table(
+        "alerts",
+        ("id", "status", "company", "threshold", "foreign control", "chain"),
+        [
+            (
+                a.id,
+                a.status,
+                f"{a.company_name} ({a.corporate_number})",
+                _percent(a.threshold),
+                _percent(a.foreign_control),
+                _chain_text(a.chain),
+            )
+            for a in rows
+        ],
+    )

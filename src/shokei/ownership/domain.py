@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from shokei.accounts.domain import Role
+
 JAPAN = "JP"
 HUNDRED = Decimal(100)
 
@@ -307,3 +309,86 @@ def crossed_thresholds(
     down = [ThresholdCrossing(level, Direction.DOWN) for level in reversed(levels)
             if reaches(before, level) and not reaches(after, level)]
     return up + down
+
+
+# -- who may do what ---------------------------------------------------------------------------
+
+
+class OwnershipPermission(StrEnum):
+    """This feature's part of the `scope:resource:action` catalogue."""
+
+    READ = "ownership:graph:read"  # foreign-control figures, chains, alerts, the match queue
+    WRITE = "ownership:graph:write"  # imports, ownership events, entities, matches, thresholds
+
+
+# Officials and auditors read; the offices that keep registers import and record events. Admins
+# load registers too, but the figures themselves are analysis for officials, not for admins.
+_READERS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER,
+                      Role.AUDITOR})
+_WRITERS = frozenset({Role.INTAKE_OFFICER, Role.PROGRAM_MANAGER, Role.ADMIN})
+OWNERSHIP_ROLES: dict[OwnershipPermission, frozenset[Role]] = {
+    OwnershipPermission.READ: _READERS,
+    OwnershipPermission.WRITE: _WRITERS,
+}
+
+
+def may(role: Role, permission: OwnershipPermission) -> bool:
+    """Whether `role` holds `permission` in the ownership feature."""
+    return role in OWNERSHIP_ROLES[permission]
+
+
+# -- foreign control and its alerts ------------------------------------------------------------
+
+DEFAULT_ALERT_LEVELS: tuple[Decimal, ...] = (Decimal(1), Decimal(10), Decimal(25), Decimal(50))
+
+
+def foreign_control(integrated: float, attributed: float) -> float:
+    """The figure alerts and the watchlist compare with thresholds: the larger of two readings.
+
+    Integrated ownership is the economic share foreign owners hold through every chain; the
+    attributed share counts a company that is 50 % or more foreign-held as foreign in full,
+    which is how Japan's Foreign Exchange and Foreign Trade Act defines a foreign investor.
+    Either reading crossing a threshold is worth an official's attention.
+    """
+    return max(integrated, attributed)
+
+
+def parse_alert_levels(values: Iterable[str | Decimal | int]) -> tuple[Decimal, ...]:
+    """Threshold percentages, ascending and distinct; each above 0 and at most 100.
+
+    Raises ValueError naming the first bad value.
+    """
+    levels: set[Decimal] = set()
+    for value in values:
+        try:
+            level = Decimal(str(value).strip().rstrip("%"))
+        except ArithmeticError:
+            raise ValueError(f"threshold {value!r} is not a number") from None
+        if not level.is_finite() or not Decimal(0) < level <= HUNDRED:
+            raise ValueError(f"threshold {value!r} must be above 0 and at most 100 (percent)")
+        levels.add(level)
+    if not levels:
+        raise ValueError("give at least one threshold")
+    return tuple(sorted(levels))
+
+
+@dataclass(frozen=True)
+class AlertChanges:
+    """Thresholds (percent) to raise an alert for, and open alerts to resolve."""
+
+    to_raise: tuple[Decimal, ...]
+    to_resolve: tuple[Decimal, ...]
+
+
+def alert_changes(control: float, open_levels: Iterable[Decimal],
+                  levels: Sequence[Decimal]) -> AlertChanges:
+    """What a company's foreign control (fraction 0-1) now asks of its alerts.
+
+    An alert stays open for each configured threshold the company is at or above. A threshold
+    reached without an open alert raises one; an open alert whose threshold is no longer
+    reached, or no longer configured, is resolved.
+    """
+    open_set = set(open_levels)
+    reached = {level for level in levels if reaches(control, float(level / HUNDRED))}
+    return AlertChanges(to_raise=tuple(sorted(reached - open_set)),
+                        to_resolve=tuple(sorted(open_set - reached)))

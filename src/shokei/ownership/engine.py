@@ -37,7 +37,7 @@ import heapq
 import itertools
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -80,6 +80,8 @@ class Chain:
 
     path: tuple[int, ...]
     share: float
+    # stakes[n] is what path[n] holds of path[n + 1]; kept so explaining a chain needs no lookups.
+    stakes: tuple[float, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,9 @@ class OwnershipGraph:
         self._integrated: FloatArray = np.zeros(size)
         self._controlled: FloatArray = np.zeros(size)
         self._attributed: BoolArray = np.zeros(size, dtype=np.bool_)
+        # What each entity's unlisted holders contribute as foreign ultimate owners: read by every
+        # chain search, so kept between recomputations instead of rebuilt per search.
+        self._foreign_remainder: FloatArray | None = None
         self.recompute()
 
     # -- the measures -------------------------------------------------------------------------
@@ -209,6 +214,7 @@ class OwnershipGraph:
         return affected
 
     def _recompute(self, nodes: IdArray) -> None:
+        self._foreign_remainder = None
         inside, boundary = _restrict(self._holders, nodes)
         foreign = self._foreign[nodes]
         self._direct[nodes] = inside @ foreign.astype(np.float64) + boundary.pull(
@@ -286,8 +292,11 @@ class OwnershipGraph:
         but not listed: each pass round the loop carries less than the one before.
         """
         self._require_entity(entity)
-        contributes = self._remainder * (self._foreign if only_foreign else 1.0)
-        return _best_chains(self._holders, contributes, entity, top)
+        if not only_foreign:
+            return _best_chains(self._holders, self._remainder, entity, top)
+        if self._foreign_remainder is None:
+            self._foreign_remainder = self._remainder * self._foreign
+        return _best_chains(self._holders, self._foreign_remainder, entity, top)
 
     def _leontief_column(self, entity: int) -> tuple[IdArray, FloatArray]:
         above = self.ancestors(entity)
@@ -467,24 +476,24 @@ def _best_chains(
 ) -> list[Chain]:
     """Best-first search upwards; a finished path's key is exact, an open path's an upper bound."""
     tie_breaker = itertools.count()
-    frontier: list[tuple[float, int, bool, tuple[int, ...]]] = [
-        (-1.0, next(tie_breaker), False, (entity,))]
+    frontier: list[tuple[float, int, bool, tuple[int, ...], tuple[float, ...]]] = [
+        (-1.0, next(tie_breaker), False, (entity,), ())]
     found: list[Chain] = []
     expansions = 0
     while frontier and len(found) < top and expansions < MAX_CHAIN_EXPANSIONS:
-        negative_key, _, finished, path = heapq.heappop(frontier)
+        negative_key, _, finished, path, stakes = heapq.heappop(frontier)
         if finished:
-            found.append(Chain(path=path, share=float(-negative_key)))
+            found.append(Chain(path=path, share=float(-negative_key), stakes=stakes))
             continue
         expansions += 1
         head = path[0]
         if contributes[head] > 0.0:
             heapq.heappush(frontier, (negative_key * contributes[head], next(tie_breaker),
-                                      True, path))
+                                      True, path, stakes))
         start, end = holders.indptr[head], holders.indptr[head + 1]
         for holder, stake in zip(holders.indices[start:end], holders.data[start:end],
                                  strict=True):
             if int(holder) not in path:
                 heapq.heappush(frontier, (negative_key * float(stake), next(tie_breaker),
-                                          False, (int(holder), *path)))
+                                          False, (int(holder), *path), (float(stake), *stakes)))
     return found

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 
-# After NFKC, ㈱ and （株） are both "(株)", ㍿ is 株式会社 and full-width Latin is ASCII.
-_JAPANESE_LEGAL_FORMS = re.compile(r"株式会社|有限会社|合同会社|合資会社|合名会社|\((?:株|有|同|資|名)\)")
+# After NFKC, ㈱ and （株） are both "(株)", ㍿ is 株式会社, full-width Latin is ASCII and
+# half-width katakana is full-width. Bank and payroll files spell legal forms in katakana: in
+# full (カブシキガイシャ), or as the one-letter zengin abbreviations (カ), (ユ), (ド) in front
+# ("カ)トヨタ") or behind ("トヨタ(カ").
+_JAPANESE_LEGAL_FORMS = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|\((?:株|有|同|資|名)\)"
+    r"|カブシキガイシャ|カブシキカイシャ|ユウゲンガイシャ|ゴウドウガイシャ"
+    r"|\((?:カ|ユ|ド)\)|^(?:カ|ユ|ド)\)|\((?:カ|ユ|ド)$"
+)
 # English forms, matched as whole Latin words, longest first so "Co., Ltd." goes as one piece.
 # The edges look only at Latin letters and digits: to `\b` kana and kanji are word characters
 # too, and "ソニーK.K." must lose its "K.K." all the same.
@@ -40,3 +48,17 @@ def same_company_name(first: str, second: str) -> bool:
     """
     normalized = normalize_company_name(first)
     return bool(normalized) and normalized == normalize_company_name(second)
+
+
+def name_similarity(first: str, second: str) -> float:
+    """How alike two company names are once normalised: 1.0 the same, 0.0 nothing in common.
+
+    The ratio of matching characters (difflib's Ratcliff-Obershelp measure) over the normalised
+    names, so a shared legal form adds nothing. A name that normalises to nothing scores 0.
+    """
+    left, right = normalize_company_name(first), normalize_company_name(second)
+    if not left or not right:
+        return 0.0
+    if left == right:
+        return 1.0
+    return SequenceMatcher(None, left, right, autojunk=False).ratio()

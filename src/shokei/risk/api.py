@@ -1,5 +1,52 @@
+"""The leak-risk watchlist over HTTP (translate only)."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
 
-router = APIRouter(tags=["risk"])
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from shokei.api_support import ActorDep, UowDep
+from shokei.risk import services
+from shokei.risk.schemas import EventView, FinancialsView, HistoryPoint, WatchlistEntry
+
+router = APIRouter(prefix="/risk", tags=["risk"])
+
+
+class NewEvent(BaseModel):
+    kind: str
+    occurred_on: date
+    note: str | None = None
+
+
+class NewFinancials(BaseModel):
+    fiscal_year: int
+    revenue_yen: int | None = None
+    operating_profit_yen: int | None = None
+    net_income_yen: int | None = None
+    equity_ratio_percent: float | None = None
+
+
+@router.get("/watchlist")
+def watchlist(uow: UowDep, actor: ActorDep, top: int | None = None) -> list[WatchlistEntry]:
+    return services.watchlist(uow, actor, top=top)
+
+
+@router.post("/companies/{corporate_number}/events", status_code=201)
+def record_event(corporate_number: str, body: NewEvent, uow: UowDep, actor: ActorDep) -> EventView:
+    return services.record_event(
+        uow, actor, corporate_number, kind=body.kind, occurred_on=body.occurred_on, note=body.note
+    )
+
+
+@router.put("/companies/{corporate_number}/financials")
+def record_financials(
+    corporate_number: str, body: NewFinancials, uow: UowDep, actor: ActorDep
+) -> FinancialsView:
+    return services.record_financials(uow, actor, corporate_number, **body.model_dump())
+
+
+@router.get("/companies/{corporate_number}/history")
+def history(corporate_number: str, uow: UowDep, actor: ActorDep) -> list[HistoryPoint]:
+    return services.history(uow, actor, corporate_number)

@@ -1,7 +1,166 @@
+"""`shokei risk ...`: the leak-risk watchlist and the facts it is scored from (translate only)."""
+
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 import typer
+
+from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app
+from shokei.errors import BadInput
+from shokei.risk import services
+from shokei.risk.schemas import WatchlistEntry
+
+app = typer.Typer(
+    help="Leak-risk watchlist: explainable scores, financial indicators, company events.",
+    no_args_is_help=True,
+)
+
+Company = Annotated[str, typer.Argument(help="Corporate number.")]
 
 
 def register(root: typer.Typer) -> None:
     """Add this feature's commands to the `shokei` command (sub-apps and top-level commands)."""
+    root.add_typer(app, name="risk")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"date {value!r} must be YYYY-MM-DD") from None
+
+
+def _show(entries: list[WatchlistEntry]) -> None:
+    print_table(
+        "leak-risk watchlist",
+        ("#", "corporate number", "name", "score", "recommendation", "factors"),
+        [
+            (
+                e.rank,
+                e.corporate_number,
+                e.name,
+                f"{e.score:g}",
+                e.recommendation,
+                "; ".join(f"{f.name} +{f.contribution:g}" for f in e.factors),
+            )
+            for e in entries
+        ],
+    )
+
+
+@command(app, "watchlist")
+def watchlist(
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Only the N highest.")] = None,
+    record: Annotated[bool, typer.Option("--record", help="Keep this run for the history.")] = False,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Companies ranked by leak risk, each factor with its contribution and evidence."""
+    shokei = ready_app()
+    entries = services.watchlist(shokei.uow, acting(shokei, as_user), top=top, record=record)
+    print_json(entries) if json_output else _show(entries)
+
+
+@command(app, "show")
+def show(company: Company, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """One company's score, factors and evidence, with its national rank."""
+    shokei = ready_app()
+    entry = services.company_risk(shokei.uow, acting(shokei, as_user), company)
+    if json_output:
+        print_json(entry)
+        return
+    _show([entry])
+    for factor in entry.factors:
+        typer.echo(f"{factor.name} +{factor.contribution:g}: {factor.evidence}")
+
+
+@command(app, "event")
+def event(
+    company: Company,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="restructuring_announced|factory_closure|"
+            "credit_event|share_acquisition|foreign_subcontracting|"
+            "export_of_related_items|survey_unanswered",
+        ),
+    ],
+    on: Annotated[str, typer.Option("--date", help="When it happened, YYYY-MM-DD.")],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Record an event that bears on a company's leak risk."""
+    shokei = ready_app()
+    view = services.record_event(
+        shokei.uow, acting(shokei, as_user), company, kind=kind, occurred_on=_date(on), note=note
+    )
+    print_json(view) if json_output else typer.echo(f"recorded {view.kind} on {view.occurred_on}")
+
+
+@command(app, "events")
+def events(company: Company, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """A company's recorded events, newest first."""
+    shokei = ready_app()
+    rows = services.list_events(shokei.uow, acting(shokei, as_user), company)
+    if json_output:
+        print_json(rows)
+        return
+    print_table(
+        "events",
+        ("date", "kind", "note", "recorded by"),
+        [(r.occurred_on, r.kind, r.note, r.recorded_by) for r in rows],
+    )
+
+
+@command(app, "financials")
+def financials(
+    company: Company,
+    year: Annotated[int, typer.Option("--year", help="Fiscal year (April-March, by its start).")],
+    revenue: Annotated[int | None, typer.Option("--revenue", help="Yen.")] = None,
+    operating_profit: Annotated[int | None, typer.Option("--operating-profit", help="Yen.")] = None,
+    net_income: Annotated[int | None, typer.Option("--net-income", help="Yen.")] = None,
+    equity_ratio: Annotated[float | None, typer.Option("--equity-ratio", help="Percent.")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Record (or correct) one fiscal year's financial indicators."""
+    shokei = ready_app()
+    view = services.record_financials(
+        shokei.uow,
+        acting(shokei, as_user),
+        company,
+        fiscal_year=year,
+        revenue_yen=revenue,
+        operating_profit_yen=operating_profit,
+        net_income_yen=net_income,
+        equity_ratio_percent=equity_ratio,
+    )
+    print_json(view) if json_output else typer.echo(f"recorded FY{view.fiscal_year}")
+
+
+@command(app, "history")
+def history(company: Company, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """A company's score in every recorded watchlist run."""
+    shokei = ready_app()
+    points = services.history(shokei.uow, acting(shokei, as_user), company)
+    if json_output:
+        print_json(points)
+        return
+    print_table(
+        "history",
+        ("run", "at", "policy", "score", "recommendation"),
+        [
+            (
+                p.run_id,
+                p.run_at.isoformat(timespec="seconds"),
+                p.policy_version,
+                f"{p.score:g}",
+                p.recommendation,
+            )
+            for p in points
+        ],
+    )

@@ -1,0 +1,215 @@
+"""Alerts on foreign control: raised and resolved in the transaction of the change that moves it.
+
+After any change to stakes, the companies whose figures moved are compared with the configured
+thresholds (`domain.alert_changes`). Each alert raised names the chain of entities that carries
+the most foreign ownership to the company, preferring a chain through the stake just changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor
+from shokei.audit.domain import AuditEvent
+from shokei.ownership.domain import (
+    DEFAULT_ALERT_LEVELS,
+    AlertChanges,
+    EntityKind,
+    alert_changes,
+    foreign_control,
+    parse_alert_levels,
+)
+from shokei.ownership.engine import Chain
+from shokei.ownership.models import OwnershipAlert, OwnershipEntity, OwnershipSetting
+from shokei.ownership.schemas import ChainView
+from shokei.ownership.store import LoadedGraph, batches
+from shokei.ownership.views import Namer, alert_views, chain_json
+
+THRESHOLDS_SETTING = "alert_thresholds"
+OPEN, RESOLVED = "open", "resolved"
+# Chains looked at when searching for one through the changed stake: each more costs a longer
+# search, and past the first few a chain carries too little to be the cause worth naming.
+_CHAIN_CANDIDATES = 5
+
+
+def configured_levels(session: Session) -> tuple[Decimal, ...]:
+    """The alert thresholds in percent: as configured, else the defaults (1, 10, 25, 50)."""
+    setting = session.get(OwnershipSetting, THRESHOLDS_SETTING)
+    return parse_alert_levels(setting.value) if setting is not None else DEFAULT_ALERT_LEVELS
+
+
+def watched_companies() -> Select[int, int | None]:
+    """Entities that are Japanese registry companies (foreign ones are foreign anyway)."""
+    return select(OwnershipEntity.id, OwnershipEntity.company_id).where(
+        OwnershipEntity.company_id.is_not(None), OwnershipEntity.kind == EntityKind.REGISTERED_COMPANY.value
+    )
+
+
+@dataclass
+class Outcome:
+    """Alerts raised and resolved by one change, and the ledger events that record them."""
+
+    raised: list[OwnershipAlert] = field(default_factory=list)
+    resolved: list[OwnershipAlert] = field(default_factory=list)
+    events: list[AuditEvent] = field(default_factory=list)
+
+
+@dataclass
+class Evaluation:
+    """The context of one evaluation: the graph after the change and what caused it."""
+
+    session: Session
+    loaded: LoadedGraph
+    actor: Actor
+    now: datetime
+    cause: str
+    change_id: int | None = None
+    changed_stake: tuple[int, int] | None = None  # engine ids of holder and held
+
+    def run(self, entity_ids: Iterable[int] | None) -> Outcome:
+        """Raise and resolve alerts for the registry companies among `entity_ids` (None: all)."""
+        levels = configured_levels(self.session)
+        watched = self._watched(entity_ids)
+        open_alerts = self._open_alerts([company_id for _, company_id in watched])
+        decisions = [
+            (entity_id, company_id, measures, changes)
+            for entity_id, company_id in watched
+            for measures in [self._measures(self.loaded.local(entity_id))]
+            for changes in [
+                alert_changes(measures["foreign_control"], open_alerts.get(company_id, {}), levels)
+            ]
+            if changes.to_raise or changes.to_resolve
+        ]
+        chains = self._chains([entity_id for entity_id, _, _, changes in decisions if changes.to_raise])
+        outcome = Outcome()
+        for entity_id, company_id, measures, changes in decisions:
+            self._apply(
+                entity_id,
+                company_id,
+                measures,
+                changes,
+                open_alerts.get(company_id, {}),
+                chain=chains.get(entity_id),
+                outcome=outcome,
+            )
+        self.session.flush()
+        self._record(outcome)
+        return outcome
+
+    def _watched(self, entity_ids: Iterable[int] | None) -> list[tuple[int, int]]:
+        if entity_ids is None:
+            rows = list(self.session.execute(watched_companies()))
+        else:
+            rows = [
+                row
+                for batch in batches(entity_ids)
+                for row in self.session.execute(watched_companies().where(OwnershipEntity.id.in_(batch)))
+            ]
+        return [(entity_id, company_id) for entity_id, company_id in rows if company_id is not None]
+
+    def _open_alerts(self, company_ids: Sequence[int]) -> dict[int, dict[Decimal, OwnershipAlert]]:
+        found: dict[int, dict[Decimal, OwnershipAlert]] = {}
+        for batch in batches(company_ids):
+            query = select(OwnershipAlert).where(
+                OwnershipAlert.company_id.in_(batch), OwnershipAlert.status == OPEN
+            )
+            for alert in self.session.scalars(query):
+                found.setdefault(alert.company_id, {})[alert.threshold] = alert
+        return found
+
+    def _apply(
+        self,
+        entity_id: int,
+        company_id: int,
+        measures: dict[str, float],
+        changes: AlertChanges,
+        open_alerts: dict[Decimal, OwnershipAlert],
+        *,
+        chain: ChainView | None,
+        outcome: Outcome,
+    ) -> None:
+        for level in changes.to_raise:
+            alert = OwnershipAlert(
+                company_id=company_id,
+                entity_id=entity_id,
+                threshold=level,
+                status=OPEN,
+                measures=measures,
+                chain=chain_json(chain),
+                cause=self.cause,
+                change_id=self.change_id,
+                raised_at=self.now,
+            )
+            self.session.add(alert)
+            outcome.raised.append(alert)
+        for level in changes.to_resolve:
+            alert = open_alerts[level]
+            alert.status, alert.resolved_at = RESOLVED, self.now
+            alert.resolved_cause, alert.resolved_measures = self.cause, measures
+            outcome.resolved.append(alert)
+
+    def _measures(self, local: int) -> dict[str, float]:
+        figures = self.loaded.graph.measures(local)
+        return {
+            "direct": figures.direct,
+            "integrated": figures.integrated,
+            "attributed": figures.controlled_share,
+            "foreign_control": foreign_control(figures.integrated, figures.controlled_share),
+        }
+
+    def _chains(self, entity_ids: Sequence[int]) -> dict[int, ChainView]:
+        """The chain to name for each company, its entities' names fetched at once."""
+        found: dict[int, Chain] = {}
+        for entity_id in entity_ids:
+            chains = self.loaded.graph.chains(self.loaded.local(entity_id), top=_CHAIN_CANDIDATES)
+            if chains:
+                found[entity_id] = _through(chains, self.changed_stake) or chains[0]
+        namer = Namer(self.session)
+        namer.load(self.loaded.entity(local) for chain in found.values() for local in chain.path)
+        return {entity_id: namer.chain(self.loaded, chain) for entity_id, chain in found.items()}
+
+    def _record(self, outcome: Outcome) -> None:
+        raised = alert_views(self.session, outcome.raised)
+        resolved = alert_views(self.session, outcome.resolved)
+        outcome.events.extend(
+            AuditEvent(
+                "ownership:alert:raise",
+                "ownership_alert",
+                str(view.id),
+                self.now,
+                self.actor,
+                after=view.model_dump(mode="json"),
+            )
+            for view in raised
+        )
+        outcome.events.extend(
+            AuditEvent(
+                "ownership:alert:resolve",
+                "ownership_alert",
+                str(view.id),
+                self.now,
+                self.actor,
+                before={"status": OPEN},
+                after=view.model_dump(mode="json"),
+            )
+            for view in resolved
+        )
+
+
+def _through(chains: Sequence[Chain], stake: tuple[int, int] | None) -> Chain | None:
+    if stake is None:
+        return None
+    return next(
+        (
+            chain
+            for chain in chains
+            if any(pair == stake for pair in zip(chain.path, chain.path[1:], strict=False))
+        ),
+        None,
+    )

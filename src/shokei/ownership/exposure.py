@@ -1,0 +1,92 @@
+"""What the risk watchlist needs of ownership: every registry company's foreign exposure."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shokei.ownership.alerting import watched_companies
+from shokei.ownership.domain import THRESHOLD_TOLERANCE, EntityKind, foreign_control, is_foreign
+from shokei.ownership.engine import Chain, ForeignMeasures
+from shokei.ownership.models import OwnershipChange, OwnershipEntity
+from shokei.ownership.schemas import AcquisitionView, CompanyForeignExposure
+from shokei.ownership.store import LoadedGraph, batches
+from shokei.ownership.views import Namer, percent_text
+
+
+def company_exposures(
+    session: Session, loaded: LoadedGraph, *, acquisitions_since: date, chains_from: float
+) -> dict[int, CompanyForeignExposure]:
+    """Each watched company's measures from `loaded` (the whole graph), main chain and acquisitions."""
+    watched = {entity: company for entity, company in session.execute(watched_companies()) if company}
+    figures = {entity: loaded.graph.measures(loaded.local(entity)) for entity in watched}
+    chains = _main_chains(loaded, figures, chains_from)
+    namer = Namer(session)
+    namer.load(loaded.entity(local) for chain in chains.values() for local in chain.path)
+    acquisitions = foreign_acquisitions(session, loaded, set(watched), acquisitions_since, namer)
+    return {
+        company: CompanyForeignExposure(
+            company_id=company,
+            direct_foreign=figures[entity].direct,
+            integrated_foreign=figures[entity].integrated,
+            attributed_foreign=figures[entity].controlled_share,
+            foreign_control=foreign_control(figures[entity].integrated, figures[entity].controlled_share),
+            chain=namer.chain(loaded, chains[entity]) if entity in chains else None,
+            acquisitions=acquisitions.get(entity, []),
+        )
+        for entity, company in watched.items()
+    }
+
+
+def _main_chains(
+    loaded: LoadedGraph, figures: dict[int, ForeignMeasures], chains_from: float
+) -> dict[int, Chain]:
+    least = max(chains_from - THRESHOLD_TOLERANCE, 0.0)
+    found: dict[int, Chain] = {}
+    for entity, measures in figures.items():
+        control = foreign_control(measures.integrated, measures.controlled_share)
+        if control > 0 and control >= least:
+            chains = loaded.graph.chains(loaded.local(entity), top=1)
+            if chains:
+                found[entity] = chains[0]
+    return found
+
+
+def foreign_acquisitions(
+    session: Session, loaded: LoadedGraph, watched: set[int], since: date, namer: Namer
+) -> dict[int, list[AcquisitionView]]:
+    """Rises of a foreign or foreign-controlled holder's stake in a watched entity since `since`,
+    by the entity held."""
+    changes = session.scalars(
+        select(OwnershipChange)
+        .where(OwnershipChange.effective_date >= since)
+        .order_by(OwnershipChange.effective_date)
+    )
+    rises = [
+        change
+        for change in changes
+        if change.owned_id in watched and change.after > (change.before or Decimal(0))
+    ]
+    owners = {
+        entity.id: entity
+        for batch in batches({c.owner_id for c in rises})
+        for entity in session.scalars(select(OwnershipEntity).where(OwnershipEntity.id.in_(batch)))
+    }
+    found: dict[int, list[AcquisitionView]] = {}
+    for change in rises:
+        owner = owners[change.owner_id]
+        if is_foreign(EntityKind(owner.kind), owner.country) or bool(
+            loaded.graph.foreign_controlled[loaded.local(owner.id)]
+        ):
+            found.setdefault(change.owned_id, []).append(
+                AcquisitionView(
+                    owner=namer.ref(owner.id),
+                    before=percent_text(change.before),
+                    after=percent_text(change.after) or "0",
+                    effective_date=change.effective_date,
+                )
+            )
+    return found

@@ -1,0 +1,121 @@
+"""The supply-chain criticality port of the watchlist, and its adapters.
+
+The watchlist asks one question of the supply chain: how critical is each company's exit? Any
+object with a `criticality` method answers it (`CriticalitySource`). `SupplyChainCriticality`
+asks `shokei.supply_chain.services`, using whichever of these the feature offers:
+
+- `criticality_by_company(uow, actor, corporate_numbers)` -> mapping of corporate number to a
+  score (a number, or an object/dict with `score` or `criticality`), or
+- `single_points_of_failure(uow, actor, top=N)` -> ranked items with `corporate_number` and
+  `criticality` (a number, or an object/dict with `score`), and optionally `systems_hit`,
+  `components_lost`, `sole_sourced_components` for the evidence. `N` is capped at the module's
+  `MAX_SPOF_TOP` if it has one; companies below the cap stay unknown.
+
+While neither exists, every company's criticality is unknown and the factor contributes
+nothing. `NoCriticality` says so explicitly.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from types import ModuleType
+from typing import Any, Protocol
+
+from shokei.accounts.domain import Actor
+from shokei.db import UnitOfWork
+from shokei.risk.domain import CriticalityFacts
+
+SUPPLY_CHAIN_SERVICES = "shokei.supply_chain.services"
+_DETAIL_FIELDS = (
+    ("systems_hit", "weapon systems hit"),
+    ("components_lost", "components lost"),
+    ("sole_sourced_components", "sole-sourced components"),
+)
+
+
+class CriticalitySource(Protocol):
+    """Port: the supply-chain criticality of companies, by corporate number (unknown = absent)."""
+
+    def criticality(
+        self, uow: UnitOfWork, actor: Actor, corporate_numbers: Sequence[str]
+    ) -> Mapping[str, CriticalityFacts]: ...
+
+
+class NoCriticality:
+    """No supply-chain data: nobody is critical."""
+
+    def criticality(
+        self, uow: UnitOfWork, actor: Actor, corporate_numbers: Sequence[str]
+    ) -> Mapping[str, CriticalityFacts]:
+        return {}
+
+
+class SupplyChainCriticality:
+    """Adapter to the supply-chain feature's services (see the module docstring)."""
+
+    def criticality(
+        self, uow: UnitOfWork, actor: Actor, corporate_numbers: Sequence[str]
+    ) -> Mapping[str, CriticalityFacts]:
+        services = _services()
+        if services is None or not corporate_numbers:
+            return {}
+        wanted = set(corporate_numbers)
+        by_company = getattr(services, "criticality_by_company", None)
+        if callable(by_company):
+            answer = by_company(uow, actor, list(corporate_numbers))
+            return {str(number): _facts(value) for number, value in answer.items() if str(number) in wanted}
+        ranking = getattr(services, "single_points_of_failure", None)
+        if callable(ranking):
+            items = ranking(uow, actor, top=_ranking_size(services, len(corporate_numbers)))
+            return {
+                str(_field(item, "corporate_number")): _ranked_facts(item)
+                for item in items
+                if str(_field(item, "corporate_number")) in wanted
+            }
+        return {}
+
+
+def _ranking_size(services: ModuleType, wanted: int) -> int:
+    # The ranking may be capped (MAX_SPOF_TOP): companies below the cap are the least critical,
+    # and are left unknown (no contribution) rather than guessed.
+    cap = getattr(services, "MAX_SPOF_TOP", None)
+    return min(wanted, cap) if isinstance(cap, int) else wanted
+
+
+def _services() -> ModuleType | None:
+    try:
+        return importlib.import_module(SUPPLY_CHAIN_SERVICES)
+    except ModuleNotFoundError as missing:
+        if missing.name != SUPPLY_CHAIN_SERVICES:
+            raise  # the module exists but something it imports is broken: say so
+        return None
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
+
+
+def _ranked_facts(item: Any) -> CriticalityFacts:
+    """A ranking item: its `criticality` is the score, or an object carrying one."""
+    criticality = _field(item, "criticality")
+    if isinstance(criticality, int | float) and not isinstance(criticality, bool):
+        return CriticalityFacts(
+            float(criticality), _detail(item) or f"supply-chain criticality {criticality:g}"
+        )
+    return _facts(criticality if criticality is not None else 0)
+
+
+def _detail(value: Any) -> str:
+    return ", ".join(
+        f"{_field(value, name)} {label}" for name, label in _DETAIL_FIELDS if _field(value, name) is not None
+    )
+
+
+def _facts(value: Any) -> CriticalityFacts:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return CriticalityFacts(float(value), f"supply-chain criticality {value:g}")
+    score = _field(value, "score")
+    if score is None:
+        return _facts(_field(value, "criticality") or 0)
+    return CriticalityFacts(float(score), _detail(value) or f"supply-chain criticality {score:g}")

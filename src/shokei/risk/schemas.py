@@ -1,0 +1,60 @@
+"""What the risk use cases return."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+
+class FactorView(BaseModel):
+    name: str
+    contribution: float
+    evidence: str
+
+
+class WatchlistEntry(BaseModel):
+    """One company's leak risk: the score is the sum of the factors' contributions.
+
+    `previous_score`, `change` and `factor_changes` compare with the last recorded run.
+    """
+
+    rank: int
+    corporate_number: str
+    name: str
+    score: float
+    factors: list[FactorView]
+    recommendation: str
+    critical: bool
+    policy_version: str
+    previous_score: float | None
+    change: float | None
+    factor_changes: dict[str, float]
+
+
+class EventView(BaseModel):
+    id: int
+    corporate_number: str
+    kind: str
+    occurred_on: date
+    note: str | None
+    recorded_at: datetime
+    recorded_by: str
+
+
+class FinancialsView(BaseModel):
+    corporate_number: str
+    fiscal_year: int
+    revenue_yen: int | None
+    operating_profit_yen: int | None
+    net_income_yen: int | None
+    equity_ratio_percent: float | None
+
+
+class HistoryPoint(BaseModel):
+    run_id: int
+    run_at: datetime
+    policy_version: str
+    score: float
+    recommendation: str
+    contributions: dict[str, float]
