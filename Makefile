@@ -28,7 +28,7 @@ browser:
 # The whole suite on SQLite, then everything that touches the database again on PostgreSQL.
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
-	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
+	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "db and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

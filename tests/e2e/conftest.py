@@ -1,11 +1,10 @@
 """A real browser on a real server: uvicorn in a thread on 127.0.0.1 (free port, the SQLite test
 database), headless Chromium (Debian's package) driven by Playwright. `make test` installs
 Chromium when it is missing; without it these tests fail rather than pass unseen
-(SHOKEI_SKIP_BROWSER=1 skips them on purpose)."""
+(`pytest -m "not browser"` leaves them out on purpose)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -36,11 +35,11 @@ ARTIFACTS = REPO / "test-artifacts" / "e2e"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The browser journey runs once, on SQLite; the PostgreSQL pass covers the same services.
-    if os.environ.get("SHOKEI_TEST_DATABASE", "sqlite") != "sqlite" or os.environ.get("SHOKEI_SKIP_BROWSER"):
-        for item in items:
-            if "tests/e2e/" in str(item.fspath):
-                item.add_marker(pytest.mark.skip(reason="browser tests run once, on SQLite"))
+    # The browser journey runs once, in the SQLite pass; `make test` deselects `browser` from the
+    # PostgreSQL pass, which covers the same services (and `-m "not browser"` leaves them out).
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
 
 
 @dataclass
