@@ -250,8 +250,9 @@ def affected_graph(
 
     Returns the engine graph of the entities below `seeds` (seeds included), every holder above
     them and above `also_above` (a new holder, whose own holders then count too), with the
-    stakes among them; and the ids below the seeds. Three queries, the walks done by the
-    database. Raises ValueError when the stakes are inconsistent.
+    stakes among them; and the ids below the seeds. Two queries, the walks done by the
+    database: one reads each entity of the closure with its incoming stakes, one the ids below.
+    Raises ValueError when the stakes are inconsistent.
     """
     below = walk(seeded(seeds), day, upward=False, stakes_only=True, name="below")
     starts = select(below.c.id)
@@ -259,15 +260,15 @@ def affected_graph(
         starts = select(starts.union(seeded(also_above)).cte("starts").c.id)
     above = walk(starts, day, upward=True, stakes_only=True, name="above")
     entity, row = OwnershipEntity, OwnershipInterest
-    inside = select(above.c.id)
-    entities = session.execute(
-        select(entity.id, entity.kind, entity.country).where(entity.id.in_(inside)).order_by(entity.id)
+    held = and_(row.owned_id == entity.id, row.stake.is_not(None), active_on(day))
+    rows = session.execute(
+        select(entity.id, entity.kind, entity.country, row.owner_id, type_coerce(row.stake, BigInteger))
+        .join(above, above.c.id == entity.id)
+        .outerjoin(row, held)
+        .order_by(entity.id)
     ).all()
-    stakes = session.execute(
-        select(row.owner_id, row.owned_id, type_coerce(row.stake, BigInteger)).where(
-            row.owned_id.in_(inside), row.stake.is_not(None), active_on(day)
-        )
-    ).all()
+    entities = list({item[0]: item[:3] for item in rows}.values())  # ascending, once each
+    stakes = [(owner, owned, stake) for owned, _, _, owner, stake in rows if owner is not None]
     return _graph_of_rows(entities, stakes), set(session.scalars(select(below.c.id)))
 
 
