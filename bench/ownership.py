@@ -85,12 +85,11 @@ def _kinds(rng: np.random.Generator, entities: int) -> npt.NDArray[np.int8]:
     kind = np.zeros(entities, dtype=np.int8)
     order = rng.permutation(entities)
     kind[order[: entities // 5]] = 1
-    kind[order[entities // 5: entities // 5 + max(entities // 1000, 1)]] = 2
+    kind[order[entities // 5 : entities // 5 + max(entities // 1000, 1)]] = 2
     return kind
 
 
-def _groups(rng: np.random.Generator, companies: IdArray, roots: IdArray
-            ) -> tuple[IdArray, IdArray]:
+def _groups(rng: np.random.Generator, companies: IdArray, roots: IdArray) -> tuple[IdArray, IdArray]:
     """Each company's group top and its parent (a person/state for a top, else a member)."""
     sizes = np.minimum((rng.pareto(1.3, companies.size) + 1).astype(np.intp), 3000)
     ends = np.cumsum(sizes)
@@ -99,20 +98,23 @@ def _groups(rng: np.random.Generator, companies: IdArray, roots: IdArray
     first = np.repeat(starts, ends - starts)
     offset = np.arange(companies.size) - first
     earlier = first + (rng.random(companies.size) * np.maximum(offset, 1)).astype(np.intp)
-    parent = np.where(offset == 0, roots[rng.integers(0, roots.size, companies.size)],
-                      companies[earlier])
+    parent = np.where(offset == 0, roots[rng.integers(0, roots.size, companies.size)], companies[earlier])
     return companies[first], parent
 
 
-def _edges(rng: np.random.Generator, structure: tuple[IdArray, IdArray, IdArray, IdArray],
-           stakes: int) -> tuple[IdArray, IdArray, npt.NDArray[np.float64]]:
+def _edges(
+    rng: np.random.Generator, structure: tuple[IdArray, IdArray, IdArray, IdArray], stakes: int
+) -> tuple[IdArray, IdArray, npt.NDArray[np.float64]]:
     """Group trees, extra co-owners, and cross-holdings of a few percent (the cycles)."""
     companies, roots, top, parent = structure
     extra = max(stakes - companies.size, 0) + stakes // 50  # spare for duplicates
     held = companies[rng.integers(0, companies.size, extra)]
     cross_group = rng.random(extra) < 0.4
-    holder = np.where(cross_group, companies[rng.integers(0, companies.size, extra)],
-                      roots[rng.integers(0, roots.size, extra)])
+    holder = np.where(
+        cross_group,
+        companies[rng.integers(0, companies.size, extra)],
+        roots[rng.integers(0, roots.size, extra)],
+    )
     loops = rng.integers(0, companies.size, stakes // 50)
     loop_target = np.where(rng.random(loops.size) < 0.5, parent[loops], top[loops])
     owner = np.concatenate([parent, holder, companies[loops]])
@@ -120,14 +122,14 @@ def _edges(rng: np.random.Generator, structure: tuple[IdArray, IdArray, IdArray,
     # A subsidiary's slice of its parent is small: its relative weight is a twentieth.
     weight = np.concatenate([np.ones(companies.size + extra), np.full(loops.size, 0.05)])
     keep = np.flatnonzero(owner != owned)
-    _, first = np.unique(owner[keep].astype(np.int64) * (owned.max() + 1) + owned[keep],
-                         return_index=True)
+    _, first = np.unique(owner[keep].astype(np.int64) * (owned.max() + 1) + owned[keep], return_index=True)
     chosen = keep[first[rng.permutation(first.size)[:stakes]]]
     return owner[chosen].astype(np.intp), owned[chosen].astype(np.intp), weight[chosen]
 
 
-def _shares(rng: np.random.Generator, owned: IdArray, weight: npt.NDArray[np.float64],
-            entities: int) -> npt.NDArray[np.float64]:
+def _shares(
+    rng: np.random.Generator, owned: IdArray, weight: npt.NDArray[np.float64], entities: int
+) -> npt.NDArray[np.float64]:
     weight = rng.exponential(size=owned.size) * weight
     column = np.bincount(owned, weights=weight, minlength=entities)
     held = rng.uniform(0.5, 0.999, entities)
@@ -149,14 +151,18 @@ def timed(action: Callable[[], T]) -> tuple[T, float]:
 
 
 def full_recompute(data: Synthetic) -> tuple[OwnershipGraph, float, float]:
-    graph, build = timed(lambda: OwnershipGraph(
-        data.owner, data.owned, data.fraction, foreign=data.foreign, country=data.country))
+    graph, build = timed(
+        lambda: OwnershipGraph(
+            data.owner, data.owned, data.fraction, foreign=data.foreign, country=data.country
+        )
+    )
     _, again = timed(graph.recompute)
     return graph, build, again
 
 
-def incremental_events(graph: OwnershipGraph, data: Synthetic, seed: int, count: int
-                       ) -> list[tuple[str, float, int]]:
+def incremental_events(
+    graph: OwnershipGraph, data: Synthetic, seed: int, count: int
+) -> list[tuple[str, float, int]]:
     """Random changes of existing stakes, a new stake, a removal, and the heaviest change."""
     rng = np.random.default_rng(seed + 1)
     events = []
@@ -175,8 +181,7 @@ def incremental_events(graph: OwnershipGraph, data: Synthetic, seed: int, count:
     return results
 
 
-def _heaviest_holder(graph: OwnershipGraph, data: Synthetic, rng: np.random.Generator
-                     ) -> tuple[int, int]:
+def _heaviest_holder(graph: OwnershipGraph, data: Synthetic, rng: np.random.Generator) -> tuple[int, int]:
     """Of 2,000 sampled stakes, the one whose company has the most entities below it."""
     sample = rng.integers(0, data.owner.size, 2000)
     below = [graph.descendants(int(data.owned[edge])).size for edge in sample]
@@ -193,8 +198,9 @@ def networkx_baseline(data: Synthetic) -> tuple[npt.NDArray[np.float64], float] 
     started = time.perf_counter()
     graph = nx.DiGraph()
     graph.add_nodes_from(range(data.foreign.size))
-    graph.add_weighted_edges_from(zip(data.owner.tolist(), data.owned.tolist(),
-                                      data.fraction.tolist(), strict=True))
+    graph.add_weighted_edges_from(
+        zip(data.owner.tolist(), data.owned.tolist(), data.fraction.tolist(), strict=True)
+    )
     held = np.bincount(data.owned, weights=data.fraction, minlength=data.foreign.size)
     own = (1.0 - held) * data.foreign  # each foreign entity's unlisted holders
     total = own.copy()
@@ -203,8 +209,7 @@ def networkx_baseline(data: Synthetic) -> tuple[npt.NDArray[np.float64], float] 
     return np.asarray(total, dtype=np.float64), time.perf_counter() - started
 
 
-def share_paths(graph: Any, source: int, carried: float, share: npt.NDArray[np.floating[Any]]
-                ) -> None:
+def share_paths(graph: Any, source: int, carried: float, share: npt.NDArray[np.floating[Any]]) -> None:
     import networkx as nx
 
     for path in nx.all_simple_paths(graph, source, list(nx.descendants(graph, source))):
@@ -221,11 +226,14 @@ def machine() -> str:
     model = "unknown CPU"
     if os.path.exists("/proc/cpuinfo"):
         with open("/proc/cpuinfo") as cpuinfo:
-            model = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                          if line.startswith("model name")), model)
-    return (f"{model}, {os.cpu_count()} logical CPUs, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}, numpy {np.__version__}, "
-            f"scipy {scipy.__version__}")
+            model = next(
+                (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), model
+            )
+    return (
+        f"{model}, {os.cpu_count()} logical CPUs, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, numpy {np.__version__}, "
+        f"scipy {scipy.__version__}"
+    )
 
 
 def peak_rss_mib() -> float:
@@ -240,17 +248,21 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--baseline-entities", type=int, default=20_000)
     parser.add_argument("--companies", type=int, default=100_000, help="registry companies")
-    parser.add_argument("--postgres-url", default=None,
-                        help="server for a fresh PostgreSQL database (default: SQLite in a temp dir)")
+    parser.add_argument(
+        "--postgres-url",
+        default=None,
+        help="server for a fresh PostgreSQL database (default: SQLite in a temp dir)",
+    )
     parser.add_argument("--skip-database", action="store_true", help="the engine only")
     arguments = parser.parse_args()
     print(machine())
     data, seconds = timed(lambda: generate(arguments.entities, arguments.stakes, arguments.seed))
-    print(f"generated {data.foreign.size:,} entities, {data.owner.size:,} stakes "
-          f"in {seconds:.2f} s")
+    print(f"generated {data.foreign.size:,} entities, {data.owner.size:,} stakes in {seconds:.2f} s")
     graph, build, again = full_recompute(data)
-    print(f"full recompute (build, checks, all three measures): {build:.2f} s; "
-          f"recompute on the built graph: {again:.2f} s")
+    print(
+        f"full recompute (build, checks, all three measures): {build:.2f} s; "
+        f"recompute on the built graph: {again:.2f} s"
+    )
     _report_shape(graph, data)
     events = incremental_events(graph, data, arguments.seed, arguments.events)
     _report_events(events)
@@ -259,8 +271,13 @@ def main() -> None:
     del graph
     _report_baseline(arguments)
     if not arguments.skip_database:
-        figures = run_use_cases(data, heavy, companies=arguments.companies, seed=arguments.seed,
-                                postgres_url=arguments.postgres_url)
+        figures = run_use_cases(
+            data,
+            heavy,
+            companies=arguments.companies,
+            seed=arguments.seed,
+            postgres_url=arguments.postgres_url,
+        )
         _report_use_cases(figures, arguments.postgres_url)
         print(f"peak RSS (whole run): {peak_rss_mib():,.0f} MiB")
 
@@ -268,15 +285,21 @@ def main() -> None:
 def _report_use_cases(figures: Figures, postgres_url: str | None) -> None:
     backend = "PostgreSQL" if postgres_url else "SQLite"
     print(f"use cases on {backend}: seeded in {figures.seed_s:.1f} s")
-    print(f"  every company's alerts evaluated (thresholds set): {figures.alerts_s:.2f} s, "
-          f"{figures.open_alerts:,} alerts raised")
-    print(f"  foreign exposure of every registry company (whole graph from the database): "
-          f"{figures.exposure_s:.2f} s")
+    print(
+        f"  every company's alerts evaluated (thresholds set): {figures.alerts_s:.2f} s, "
+        f"{figures.open_alerts:,} alerts raised"
+    )
+    print(
+        f"  foreign exposure of every registry company (whole graph from the database): "
+        f"{figures.exposure_s:.2f} s"
+    )
     print(f"  full watchlist, {figures.companies:,} companies scored and ranked: {figures.watchlist_s:.2f} s")
-    print(f"  ownership event end to end: typical {figures.typical_event_s * 1000:.0f} ms "
-          f"({figures.typical_recomputed:,} recomputed, {figures.typical_alerts} alerts moved), "
-          f"heavy {figures.heavy_event_s * 1000:.0f} ms ({figures.heavy_recomputed:,} recomputed, "
-          f"{figures.heavy_alerts:,} alerts moved)")
+    print(
+        f"  ownership event end to end: typical {figures.typical_event_s * 1000:.0f} ms "
+        f"({figures.typical_recomputed:,} recomputed, {figures.typical_alerts} alerts moved), "
+        f"heavy {figures.heavy_event_s * 1000:.0f} ms ({figures.heavy_recomputed:,} recomputed, "
+        f"{figures.heavy_alerts:,} alerts moved)"
+    )
     print(f"  top of the watchlist: {figures.top}")
 
 
@@ -284,22 +307,28 @@ def _report_shape(graph: OwnershipGraph, data: Synthetic) -> None:
     import scipy.sparse as sp
     from scipy.sparse.csgraph import connected_components
 
-    print(f"  foreign-controlled entities: {int(graph.foreign_controlled.sum()):,}; "
-          f"mean integrated foreign share {float(graph.integrated_foreign_share.mean()):.4f}")
+    print(
+        f"  foreign-controlled entities: {int(graph.foreign_controlled.sum()):,}; "
+        f"mean integrated foreign share {float(graph.integrated_foreign_share.mean()):.4f}"
+    )
     size = data.foreign.size
     holdings = sp.csr_array((data.fraction, (data.owner, data.owned)), shape=(size, size))
     _, label = connected_components(holdings, directed=True, connection="strong")
     sizes = np.bincount(label)
-    print(f"  cycles: {int((sizes > 1).sum()):,} strongly connected groups of 2+ entities, "
-          f"largest {int(sizes.max())}")
+    print(
+        f"  cycles: {int((sizes > 1).sum()):,} strongly connected groups of 2+ entities, "
+        f"largest {int(sizes.max())}"
+    )
 
 
 def _report_events(events: list[tuple[str, float, int]]) -> None:
     changes = [seconds for label, seconds, _ in events if label == "change"]
     affected = [size for label, _, size in events if label == "change"]
-    print(f"incremental, {len(changes)} random stake changes: median "
-          f"{statistics.median(changes) * 1000:.1f} ms, max {max(changes) * 1000:.1f} ms "
-          f"(entities recomputed: median {statistics.median(affected):.0f}, max {max(affected)})")
+    print(
+        f"incremental, {len(changes)} random stake changes: median "
+        f"{statistics.median(changes) * 1000:.1f} ms, max {max(changes) * 1000:.1f} ms "
+        f"(entities recomputed: median {statistics.median(affected):.0f}, max {max(affected)})"
+    )
     for label, seconds, size in events:
         if label != "change":
             print(f"  {label} stake: {seconds * 1000:.1f} ms, {size:,} entities recomputed")
@@ -316,11 +345,15 @@ def _report_baseline(arguments: argparse.Namespace) -> None:
     share, seconds = baseline
     difference = np.abs(share - graph.integrated_foreign_share)
     looped = _below_cycles(small)
-    print(f"baseline at {size:,} entities / {small.owner.size:,} stakes: networkx simple-path "
-          f"enumeration {seconds:.2f} s vs engine {build:.3f} s (x{seconds / build:,.0f})")
-    print(f"  largest difference where no cycle is above: {difference[~looped].max():.1e}; "
-          f"at or below a cycle ({int(looped.sum()):,} entities): {difference[looped].max():.1e}"
-          f" (simple paths leave out the rounds of a cross-holding)")
+    print(
+        f"baseline at {size:,} entities / {small.owner.size:,} stakes: networkx simple-path "
+        f"enumeration {seconds:.2f} s vs engine {build:.3f} s (x{seconds / build:,.0f})"
+    )
+    print(
+        f"  largest difference where no cycle is above: {difference[~looped].max():.1e}; "
+        f"at or below a cycle ({int(looped.sum()):,} entities): {difference[looped].max():.1e}"
+        f" (simple paths leave out the rounds of a cross-holding)"
+    )
 
 
 def _below_cycles(data: Synthetic) -> npt.NDArray[np.bool_]:
@@ -333,8 +366,9 @@ def _below_cycles(data: Synthetic) -> npt.NDArray[np.bool_]:
     _, label = connected_components(holdings, directed=True, connection="strong")
     in_cycle = np.flatnonzero(np.bincount(label)[label] > 1)
     # One extra node that holds every cycle member: what it reaches is at or below a cycle.
-    hub = sp.csr_array((np.ones(in_cycle.size), (np.full(in_cycle.size, size), in_cycle)),
-                       shape=(size + 1, size + 1))
+    hub = sp.csr_array(
+        (np.ones(in_cycle.size), (np.full(in_cycle.size, size), in_cycle)), shape=(size + 1, size + 1)
+    )
     extended = sp.csr_array(sp.block_diag([holdings, sp.csr_array((1, 1))]) + hub)
     reached = breadth_first_order(extended, size, directed=True, return_predecessors=False)
     below = np.zeros(size + 1, dtype=np.bool_)
@@ -396,8 +430,9 @@ def database(postgres_url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def run_use_cases(data: Synthetic, heavy: tuple[int, int], *, companies: int, seed: int,
-                  postgres_url: str | None) -> Figures:
+def run_use_cases(
+    data: Synthetic, heavy: tuple[int, int], *, companies: int, seed: int, postgres_url: str | None
+) -> Figures:
     """Seed, then time the use cases. `data` is a `bench.ownership.Synthetic`."""
     with database(postgres_url) as url:
         engine = make_engine(url)
@@ -410,8 +445,9 @@ def run_use_cases(data: Synthetic, heavy: tuple[int, int], *, companies: int, se
             engine.dispose()
 
 
-def measure(engine: Engine, data: Synthetic, registry: np.ndarray[Any, Any], heavy: tuple[int, int],
-            seed_s: float) -> Figures:
+def measure(
+    engine: Engine, data: Synthetic, registry: np.ndarray[Any, Any], heavy: tuple[int, int], seed_s: float
+) -> Figures:
     uow = UnitOfWork(engine, FixedClock(NOW))
     actor = Actor(1, "bench", Role.PROGRAM_MANAGER)
     # Rows were written in bulk, so no alert exists yet: setting the (default) thresholds
@@ -419,18 +455,28 @@ def measure(engine: Engine, data: Synthetic, registry: np.ndarray[Any, Any], hea
     change, alerts_s = timed(lambda: ownership.set_thresholds(uow, actor, ["1", "10", "25", "50"]))
     open_alerts = len(change.alerts_raised)
     del change
-    _, exposure_s = timed(lambda: ownership.foreign_exposure(
-        uow, actor, acquisitions_since=date(2025, 6, 1)))
+    _, exposure_s = timed(lambda: ownership.foreign_exposure(uow, actor, acquisitions_since=date(2025, 6, 1)))
     entries, watchlist_s = timed(lambda: risk.watchlist(uow, actor, criticality=NoCriticality()))
     top = [(entry.corporate_number, entry.score, entry.recommendation) for entry in entries[:3]]
     companies = len(entries)
     del entries  # a command's process would be gone; keep the collector from walking 100k views
     typical, typical_s = timed(lambda: _halve(uow, actor, data, _typical_stake(data, registry)))
     heavy_event, heavy_s = timed(lambda: _halve(uow, actor, data, heavy))
-    return Figures(seed_s, alerts_s, open_alerts, exposure_s, watchlist_s, companies, typical_s,
-                   typical.recomputed, len(typical.alerts_raised) + len(typical.alerts_resolved),
-                   heavy_s, heavy_event.recomputed,
-                   len(heavy_event.alerts_raised) + len(heavy_event.alerts_resolved), top)
+    return Figures(
+        seed_s,
+        alerts_s,
+        open_alerts,
+        exposure_s,
+        watchlist_s,
+        companies,
+        typical_s,
+        typical.recomputed,
+        len(typical.alerts_raised) + len(typical.alerts_resolved),
+        heavy_s,
+        heavy_event.recomputed,
+        len(heavy_event.alerts_raised) + len(heavy_event.alerts_resolved),
+        top,
+    )
 
 
 def _analyze(engine: Engine) -> None:
@@ -450,8 +496,9 @@ def _typical_stake(data: Synthetic, registry: np.ndarray[Any, Any]) -> tuple[int
 def _halve(uow: UnitOfWork, actor: Actor, data: Synthetic, stake: tuple[int, int]) -> Any:
     owner, owned = stake
     current = float(data.fraction[(data.owner == owner) & (data.owned == owned)].sum())
-    return ownership.record_interest_change(uow, actor, owner=f"bench-{owner}", owned=f"bench-{owned}",
-                                            share=f"{current * 50:.6f}")
+    return ownership.record_interest_change(
+        uow, actor, owner=f"bench-{owner}", owned=f"bench-{owned}", share=f"{current * 50:.6f}"
+    )
 
 
 # -- seeding -----------------------------------------------------------------------------------
@@ -471,8 +518,11 @@ def seed_rows(engine: Engine, data: Synthetic, companies: int, seed: int) -> np.
         _insert(connection, _events_table(), _event_rows(registry, rng))
         if engine.dialect.name == "postgresql":
             for name in ("companies", "ownership_entities"):  # ids were given explicitly
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                        f"(SELECT max(id) FROM {name}))"))
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"
+                    )
+                )
     return registry
 
 
@@ -488,24 +538,59 @@ def _insert(connection: Any, target: Any, rows: Iterator[dict[str, Any]]) -> Non
 
 
 def _companies_table() -> Any:
-    return table("companies", *(column(name) for name in (
-        "id", "corporate_number", "name", "country", "industry", "capital_yen", "employees",
-        "created_at")), column("capabilities", JsonDoc))
+    return table(
+        "companies",
+        *(
+            column(name)
+            for name in (
+                "id",
+                "corporate_number",
+                "name",
+                "country",
+                "industry",
+                "capital_yen",
+                "employees",
+                "created_at",
+            )
+        ),
+        column("capabilities", JsonDoc),
+    )
 
 
 def _company_rows(registry: np.ndarray[Any, Any], rng: np.random.Generator) -> Iterator[dict[str, Any]]:
     capital = rng.choice([10_000_000, 50_000_000, 300_000_000, 1_000_000_000, 20_000_000_000], registry.size)
     people = rng.integers(5, 3000, registry.size)
     for position, entity in enumerate(registry):
-        yield {"id": position + 1, "corporate_number": CorporateNumber.from_base(f"{entity + 1:012d}").value,
-               "name": f"試験{entity}株式会社", "country": "JP", "industry": "manufacturing",
-               "capital_yen": int(capital[position]), "employees": int(people[position]),
-               "capabilities": [], "created_at": NOW}
+        yield {
+            "id": position + 1,
+            "corporate_number": CorporateNumber.from_base(f"{entity + 1:012d}").value,
+            "name": f"試験{entity}株式会社",
+            "country": "JP",
+            "industry": "manufacturing",
+            "capital_yen": int(capital[position]),
+            "employees": int(people[position]),
+            "capabilities": [],
+            "created_at": NOW,
+        }
 
 
 def _entities_table() -> Any:
-    return table("ownership_entities", *(column(name) for name in (
-        "id", "key", "kind", "name", "normalized_name", "country", "company_id", "created_at")))
+    return table(
+        "ownership_entities",
+        *(
+            column(name)
+            for name in (
+                "id",
+                "key",
+                "kind",
+                "name",
+                "normalized_name",
+                "country",
+                "company_id",
+                "created_at",
+            )
+        ),
+    )
 
 
 def _entity_rows(data: Synthetic, registry: np.ndarray[Any, Any]) -> Iterator[dict[str, Any]]:
@@ -514,11 +599,16 @@ def _entity_rows(data: Synthetic, registry: np.ndarray[Any, Any]) -> Iterator[di
         code = int(data.kind[entity])
         foreign = bool(data.foreign[entity])
         name = f"E{entity}"
-        yield {"id": entity + 1, "key": f"bench-{entity}",
-               "kind": "foreign_company" if code == 0 and foreign else KINDS[code],
-               "name": name, "normalized_name": name.casefold(),
-               "country": str(data.country[entity]), "company_id": company_of.get(entity),
-               "created_at": NOW}
+        yield {
+            "id": entity + 1,
+            "key": f"bench-{entity}",
+            "kind": "foreign_company" if code == 0 and foreign else KINDS[code],
+            "name": name,
+            "normalized_name": name.casefold(),
+            "country": str(data.country[entity]),
+            "company_id": company_of.get(entity),
+            "created_at": NOW,
+        }
 
 
 def _identifiers_table() -> Any:
@@ -533,24 +623,58 @@ def _identifier_rows(registry: np.ndarray[Any, Any]) -> Iterator[dict[str, Any]]
 
 
 def _interests_table() -> Any:
-    return table("ownership_interests", *(column(name) for name in (
-        "owner_id", "owned_id", "interest_type", "directness", "stake", "appoints_board",
-        "position", "created_at")), column("share", JsonDoc))
+    return table(
+        "ownership_interests",
+        *(
+            column(name)
+            for name in (
+                "owner_id",
+                "owned_id",
+                "interest_type",
+                "directness",
+                "stake",
+                "appoints_board",
+                "position",
+                "created_at",
+            )
+        ),
+        column("share", JsonDoc),
+    )
 
 
 def _interest_rows(data: Synthetic) -> Iterator[dict[str, Any]]:
     # Percent stores millionths of a percent: a fraction f is f * 10**8.
     stakes = np.round(data.fraction * 1e8).astype(np.int64)
     for owner, owned, stake in zip(data.owner.tolist(), data.owned.tolist(), stakes.tolist(), strict=True):
-        yield {"owner_id": owner + 1, "owned_id": owned + 1, "interest_type": "shareholding",
-               "directness": "direct", "stake": stake, "share": {"exact": f"{stake / 1e6:.6f}"},
-               "appoints_board": False, "position": 0, "created_at": NOW}
+        yield {
+            "owner_id": owner + 1,
+            "owned_id": owned + 1,
+            "interest_type": "shareholding",
+            "directness": "direct",
+            "stake": stake,
+            "share": {"exact": f"{stake / 1e6:.6f}"},
+            "appoints_board": False,
+            "position": 0,
+            "created_at": NOW,
+        }
 
 
 def _financials_table() -> Any:
-    return table("risk_financials", *(column(name) for name in (
-        "company_id", "fiscal_year", "revenue_yen", "operating_profit_yen", "equity_ratio_percent",
-        "recorded_at", "recorded_by")))
+    return table(
+        "risk_financials",
+        *(
+            column(name)
+            for name in (
+                "company_id",
+                "fiscal_year",
+                "revenue_yen",
+                "operating_profit_yen",
+                "equity_ratio_percent",
+                "recorded_at",
+                "recorded_by",
+            )
+        ),
+    )
 
 
 def _financial_rows(registry: np.ndarray[Any, Any], rng: np.random.Generator) -> Iterator[dict[str, Any]]:
@@ -558,23 +682,35 @@ def _financial_rows(registry: np.ndarray[Any, Any], rng: np.random.Generator) ->
     equity = rng.normal(35, 20, (registry.size, 2))
     for position in range(registry.size):
         for offset, year in enumerate((2024, 2025)):
-            yield {"company_id": position + 1, "fiscal_year": year, "revenue_yen": 1_000_000_000,
-                   "operating_profit_yen": int(profit[position, offset]),
-                   "equity_ratio_percent": float(equity[position, offset]), "recorded_at": NOW,
-                   "recorded_by": "bench"}
+            yield {
+                "company_id": position + 1,
+                "fiscal_year": year,
+                "revenue_yen": 1_000_000_000,
+                "operating_profit_yen": int(profit[position, offset]),
+                "equity_ratio_percent": float(equity[position, offset]),
+                "recorded_at": NOW,
+                "recorded_by": "bench",
+            }
 
 
 def _events_table() -> Any:
-    return table("risk_events", *(column(name) for name in (
-        "company_id", "kind", "occurred_on", "recorded_at", "recorded_by")))
+    return table(
+        "risk_events",
+        *(column(name) for name in ("company_id", "kind", "occurred_on", "recorded_at", "recorded_by")),
+    )
 
 
 def _event_rows(registry: np.ndarray[Any, Any], rng: np.random.Generator) -> Iterator[dict[str, Any]]:
     kinds = ("restructuring_announced", "factory_closure", "credit_event", "survey_unanswered")
     chosen = rng.choice(registry.size, size=registry.size // 10, replace=False)
     for position in chosen.tolist():
-        yield {"company_id": position + 1, "kind": kinds[position % len(kinds)],
-               "occurred_on": date(2025, 1 + position % 12, 1), "recorded_at": NOW, "recorded_by": "bench"}
+        yield {
+            "company_id": position + 1,
+            "kind": kinds[position % len(kinds)],
+            "occurred_on": date(2025, 1 + position % 12, 1),
+            "recorded_at": NOW,
+            "recorded_by": "bench",
+        }
 
 
 if __name__ == "__main__":
