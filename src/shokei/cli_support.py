@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -119,6 +120,14 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
 
 def print_fields(title: str, fields: dict[str, Any]) -> None:
     print_table(title, ("field", "value"), list(fields.items()))
+
+
+def parse_date(value: str) -> date:
+    """A command-line date, YYYY-MM-DD, or the contract's bad-input error (exit 2)."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise BadInput(f"date {value!r} must be YYYY-MM-DD") from None
 
 
 def yen(amount: int | None) -> str:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 import typer
@@ -13,24 +12,17 @@ from shokei.cli_support import (
     JsonOutput,
     acting,
     command,
+    parse_date,
     print_fields,
     print_json,
     print_table,
     ready_app,
     yen,
 )
-from shokei.errors import BadInput
 
 app = typer.Typer(
     help="Exit cases: notice, inventory, examination, purchase, succession.", no_args_is_help=True
 )
-
-
-def _date(value: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise BadInput(f"date {value!r} must be YYYY-MM-DD") from None
 
 
 def _show(case: CaseDetail) -> None:
@@ -80,7 +72,7 @@ def open_case(
         acting(shokei, as_user),
         company=company,
         reason=reason,
-        planned_exit_date=_date(exit_date),
+        planned_exit_date=parse_date(exit_date),
     )
     print_json(case) if json_output else _show(case)
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ from shokei.cli_support import (
     JsonOutput,
     acting,
     command,
+    parse_date,
     print_fields,
     print_json,
     print_table,
@@ -141,12 +141,7 @@ def update(
     """Record the facts successor eligibility reads (security compliance, capabilities, ...)."""
     fields: dict[str, object] = {}
     if security_compliant_until is not None:
-        try:
-            fields["security_compliant_until"] = datetime.strptime(
-                security_compliant_until, "%Y-%m-%d"
-            ).date()
-        except ValueError:
-            raise BadInput(f"date {security_compliant_until!r} must be YYYY-MM-DD") from None
+        fields["security_compliant_until"] = parse_date(security_compliant_until)
     if capabilities is not None:
         fields["capabilities"] = [tag for tag in capabilities.split(",") if tag.strip()]
     if capacity is not None:

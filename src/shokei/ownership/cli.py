@@ -13,12 +13,12 @@ from shokei.cli_support import (
     JsonOutput,
     acting,
     command,
+    parse_date,
     print_fields,
     print_json,
     print_table,
     ready_app,
 )
-from shokei.errors import BadInput
 from shokei.ownership import services
 from shokei.ownership.schemas import AlertView, ChainView, ControlView, ImportReport, MatchCandidateView
 
@@ -38,12 +38,7 @@ def register(root: typer.Typer) -> None:
 
 
 def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"date {value!r} must be YYYY-MM-DD") from None
+    return None if value is None else parse_date(value)
 
 
 def _percent(fraction: float) -> str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 import typer
@@ -13,12 +12,12 @@ from shokei.cli_support import (
     JsonOutput,
     acting,
     command,
+    parse_date,
     print_fields,
     print_json,
     print_table,
     ready_app,
 )
-from shokei.errors import BadInput
 from shokei.purchase import services
 from shokei.purchase.domain import fiscal_year, japanese_yen, yen
 from shokei.purchase.schemas import ApprovalView, BudgetView, PurchaseView, ValuationView
@@ -36,13 +35,6 @@ def register(root: typer.Typer) -> None:
     """Add this feature's commands to the `shokei` command (sub-apps and top-level commands)."""
     root.add_typer(app, name="purchase")
     root.add_typer(budget_app, name="budget")
-
-
-def _date(value: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise BadInput(f"date {value!r} must be YYYY-MM-DD") from None
 
 
 def _money(amount: int | None) -> str:
@@ -194,7 +186,7 @@ def agree(
         acting(shokei, as_user),
         case_id,
         amount_yen=amount,
-        payment_due=_date(payment_date) if payment_date else None,
+        payment_due=parse_date(payment_date) if payment_date else None,
         note=note,
     )
     print_json(made) if json_output else typer.echo(f"agreement {_money(made.amount_yen)} proposed")
@@ -231,7 +223,7 @@ def pay(
 ) -> None:
     """Record the payment: the commitment becomes paid (program managers)."""
     shokei = ready_app()
-    view = services.pay_purchase(shokei.uow, acting(shokei, as_user), case_id, paid_on=_date(paid_on))
+    view = services.pay_purchase(shokei.uow, acting(shokei, as_user), case_id, paid_on=parse_date(paid_on))
     print_json(view) if json_output else _show_purchase(view)
 
 

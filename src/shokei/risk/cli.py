@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app
-from shokei.errors import BadInput
+from shokei.cli_support import (
+    AsUser,
+    JsonOutput,
+    acting,
+    command,
+    parse_date,
+    print_json,
+    print_table,
+    ready_app,
+)
 from shokei.risk import services
 from shokei.risk.schemas import WatchlistEntry
 
@@ -23,13 +30,6 @@ Company = Annotated[str, typer.Argument(help="Corporate number.")]
 def register(root: typer.Typer) -> None:
     """Add this feature's commands to the `shokei` command (sub-apps and top-level commands)."""
     root.add_typer(app, name="risk")
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"date {value!r} must be YYYY-MM-DD") from None
 
 
 def _show(entries: list[WatchlistEntry]) -> None:
@@ -96,7 +96,7 @@ def event(
     """Record an event that bears on a company's leak risk."""
     shokei = ready_app()
     view = services.record_event(
-        shokei.uow, acting(shokei, as_user), company, kind=kind, occurred_on=_date(on), note=note
+        shokei.uow, acting(shokei, as_user), company, kind=kind, occurred_on=parse_date(on), note=note
     )
     print_json(view) if json_output else typer.echo(f"recorded {view.kind} on {view.occurred_on}")
 
