@@ -1,7 +1,7 @@
 """The audit ledger in the web pages: the auditor's ledger page and the ledger section of a case.
 
-Reading the ledger is for auditors (`audit:ledger:read`); verification and proofs have services
-already and get their pages with the audit feature's next step.
+Reading the ledger is for auditors (`audit:ledger:read`): entries, signed checkpoints, a full
+verification on demand, inclusion and consistency proofs. The services decide who may.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from shokei.documents import services as documents
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem
-from shokei.web.routing import TemplatesDep, WebActor, page_router
+from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
 from shokei.web.templating import render_box
 
 router = page_router()
@@ -78,6 +78,46 @@ def ledger_page(
         "actions": sorted(ACTION_LABELS),
     }
     return templates.page(request, "audit/ledger.html", context, fragment="audit/_entries.html")
+
+
+@router.get("/audit/verification")
+def verification_page(
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    templates: TemplatesDep,
+    index: Annotated[int | None, Query(ge=0)] = None,
+    size: Annotated[int | None, Query(ge=0)] = None,
+    old: Annotated[int | None, Query(ge=0)] = None,
+    new: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """Signed checkpoints, the verification form, and the proofs asked for (auditors only)."""
+    checkpoints = services.list_checkpoints(shokei.uow, actor)
+    context: dict[str, Any] = {
+        "checkpoints": list(reversed(checkpoints)),
+        "inclusion": services.prove_inclusion(shokei.uow, actor, index, size) if index is not None else None,
+        "consistency": (services.prove_consistency(shokei.uow, actor, old, new) if old is not None else None),
+        "index": index,
+        "size": size,
+        "old": old,
+        "new": new,
+    }
+    return templates.page(request, "audit/verification.html", context, fragment="audit/_proofs.html")
+
+
+@router.post("/audit/verification")
+def verify_ledger(*, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
+    """Recompute the whole tree and check every entry, node and checkpoint; the outcome is flashed."""
+    report = services.verify_ledger(shokei.uow, actor)
+    if report.ok:
+        verified = _("The ledger verified: %(size)s entries; checkpoints signed up to entry %(signed)s.")
+        flash(request, "success", verified % {"size": report.size, "signed": report.signed_size})
+    else:
+        failed = _("The ledger does NOT verify: the first bad entry is %(index)s. %(problem)s")
+        problems = "; ".join(report.problems[:3])
+        flash(request, "error", failed % {"index": report.first_bad_index, "problem": problems})
+    return redirect(request, "/audit/verification")
 
 
 def _case_entries(context: BoxContext) -> list[AuditEntryView]:

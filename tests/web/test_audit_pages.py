@@ -1,0 +1,124 @@
+"""The auditor's verification page: signed checkpoints, a full verification on demand, proofs.
+
+Expected hashes are computed here from the stored leaf bytes with hashlib (RFC 9162: leaf =
+SHA-256(0x00 || entry), node = SHA-256(0x01 || left || right)), not by the code under test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from shokei.app import create_app
+from shokei.audit.domain import CheckpointPolicy, LedgerConfig
+from shokei.audit.notes import NoteSigner, generate_signer
+from shokei.db import UnitOfWork
+from tests.factories import Office
+from tests.web.conftest import Browser, as_user, web_shokei
+
+ROLES = ["supplier", "successor", "intake", "examiner", "negotiator", "manager", "auditor", "admin"]
+
+
+@pytest.fixture
+def signed(uow: UnitOfWork) -> UnitOfWork:
+    signer, verifier = generate_signer("web-test-ledger")
+    config = LedgerConfig("web.test/ledger", verifier, NoteSigner.parse(signer), CheckpointPolicy(4, 0))
+    return UnitOfWork(uow.engine, uow.clock, ledger=config)
+
+
+@pytest.fixture
+def auditor(signed: UnitOfWork, tmp_path: Path) -> Browser:
+    office = Office(signed)
+    office.open_case()  # a few more entries beyond the users the office created
+    app = create_app(web_shokei(signed, tmp_path / "var"))
+    return as_user(app, "auditor")
+
+
+def _leaf(uow: UnitOfWork, index: int) -> bytes:
+    with uow.engine.connect() as connection:
+        return bytes(
+            connection.execute(
+                text('SELECT leaf FROM audit_entries WHERE "index" = :i'), {"i": index}
+            ).scalar_one()
+        )
+
+
+def _size(uow: UnitOfWork) -> int:
+    with uow.engine.connect() as connection:
+        return int(connection.execute(text("SELECT size FROM audit_head")).scalar_one())
+
+
+def _root_of_two(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _leaf_hash(leaf: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + leaf).digest()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_auditors_see_the_verification_page(signed: UnitOfWork, tmp_path: Path, role: str) -> None:
+    Office(signed)
+    app = create_app(web_shokei(signed, tmp_path / "var"))
+    browser = as_user(app, role)
+    assert browser.get("/audit/verification").status_code == (200 if role == "auditor" else 403)
+    posted = browser.post("/audit/verification")
+    assert posted.status_code == (303 if role == "auditor" else 403)
+
+
+def test_verification_passes_then_names_the_edited_entry(signed: UnitOfWork, auditor: Browser) -> None:
+    page = auditor.get("/audit/verification")
+    assert page.status_code == 200
+    size = _size(signed)
+    assert size >= 8
+    assert "web.test/ledger" in html.unescape(page.text), "the signed notes are shown"
+
+    response = auditor.post("/audit/verification")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/audit/verification"
+    shown = html.unescape(auditor.get("/audit/verification").text)
+    assert "台帳の検証に成功しました" in shown
+    assert f"{size} 件" in shown
+
+    with signed.engine.begin() as connection:
+        connection.execute(
+            text('UPDATE audit_entries SET actor_name = :v WHERE "index" = 5'), {"v": "someone else"}
+        )
+    auditor.post("/audit/verification")
+    shown = html.unescape(auditor.get("/audit/verification").text)
+    assert "台帳の検証に失敗しました" in shown
+    assert "最初の不正な記録は 5 番です" in shown
+
+
+def test_an_inclusion_proof_leads_from_the_leaf_to_the_root(signed: UnitOfWork, auditor: Browser) -> None:
+    # In a tree of two entries the proof of entry 1 is entry 0's leaf hash, and the root hashes both.
+    first, second = _leaf_hash(_leaf(signed, 0)), _leaf_hash(_leaf(signed, 1))
+    page = html.unescape(auditor.get("/audit/verification?index=1&size=2").text)
+    assert second.hex() in page
+    assert re.search(rf"<li><code class=\"digest\">{first.hex()}</code></li>", page)
+    assert _root_of_two(first, second).hex() in page
+
+
+def test_a_consistency_proof_and_the_htmx_fragment(signed: UnitOfWork, auditor: Browser) -> None:
+    # From 1 to 2 entries: the proof is the second leaf's hash; the old root is the first leaf's.
+    first, second = _leaf_hash(_leaf(signed, 0)), _leaf_hash(_leaf(signed, 1))
+    fragment = auditor.get("/audit/verification?old=1&new=2", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    body = html.unescape(fragment.text)
+    assert first.hex() in body
+    assert second.hex() in body
+    assert _root_of_two(first, second).hex() in body
+
+
+def test_a_proof_of_an_entry_beyond_the_ledger_is_not_found(signed: UnitOfWork, auditor: Browser) -> None:
+    assert auditor.get(f"/audit/verification?index={_size(signed) + 10}").status_code == 404
+
+
+def test_verification_needs_the_csrf_token(auditor: Browser) -> None:
+    assert auditor.post("/audit/verification", token=False).status_code == 403
