@@ -254,6 +254,12 @@ def main() -> None:
         help="server for a fresh PostgreSQL database (default: SQLite in a temp dir)",
     )
     parser.add_argument("--skip-database", action="store_true", help="the engine only")
+    parser.add_argument(
+        "--skip-watchlist",
+        action="store_true",
+        help="on the database, time only the alerts and the ownership events (not the national "
+        "exposure and watchlist)",
+    )
     arguments = parser.parse_args()
     print(machine())
     data, seconds = timed(lambda: generate(arguments.entities, arguments.stakes, arguments.seed))
@@ -277,6 +283,7 @@ def main() -> None:
             companies=arguments.companies,
             seed=arguments.seed,
             postgres_url=arguments.postgres_url,
+            watchlist=not arguments.skip_watchlist,
         )
         _report_use_cases(figures, arguments.postgres_url)
         print(f"peak RSS (whole run): {peak_rss_mib():,.0f} MiB")
@@ -300,7 +307,10 @@ def _report_use_cases(figures: Figures, postgres_url: str | None) -> None:
         f"heavy {figures.heavy_event_s * 1000:.0f} ms ({figures.heavy_recomputed:,} recomputed, "
         f"{figures.heavy_alerts:,} alerts moved)"
     )
+    print(f"  the heavy event's CPU time (this process): {figures.heavy_event_cpu_s * 1000:.0f} ms")
+    print(f"  one company's risk scored alone (`risk show`): {figures.show_s * 1000:.0f} ms")
     print(f"  top of the watchlist: {figures.top}")
+    print(f"  load average at the end: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def _report_shape(graph: OwnershipGraph, data: Synthetic) -> None:
@@ -408,6 +418,8 @@ class Figures:
     heavy_recomputed: int
     heavy_alerts: int
     top: list[tuple[str, float, str]]
+    heavy_event_cpu_s: float
+    show_s: float
 
 
 @contextmanager
@@ -431,7 +443,13 @@ def database(postgres_url: str | None) -> Iterator[str]:
 
 
 def run_use_cases(
-    data: Synthetic, heavy: tuple[int, int], *, companies: int, seed: int, postgres_url: str | None
+    data: Synthetic,
+    heavy: tuple[int, int],
+    *,
+    companies: int,
+    seed: int,
+    postgres_url: str | None,
+    watchlist: bool = True,
 ) -> Figures:
     """Seed, then time the use cases. `data` is a `bench.ownership.Synthetic`."""
     with database(postgres_url) as url:
@@ -440,13 +458,19 @@ def run_use_cases(
             upgrade_to_head(engine)
             registry, seed_s = timed(lambda: seed_rows(engine, data, companies, seed))
             _analyze(engine)
-            return measure(engine, data, registry, heavy, seed_s)
+            return measure(engine, data, registry, heavy, seed_s, watchlist=watchlist)
         finally:
             engine.dispose()
 
 
 def measure(
-    engine: Engine, data: Synthetic, registry: np.ndarray[Any, Any], heavy: tuple[int, int], seed_s: float
+    engine: Engine,
+    data: Synthetic,
+    registry: np.ndarray[Any, Any],
+    heavy: tuple[int, int],
+    seed_s: float,
+    *,
+    watchlist: bool = True,
 ) -> Figures:
     uow = UnitOfWork(engine, FixedClock(NOW))
     actor = Actor(1, "bench", Role.PROGRAM_MANAGER)
@@ -455,13 +479,24 @@ def measure(
     change, alerts_s = timed(lambda: ownership.set_thresholds(uow, actor, ["1", "10", "25", "50"]))
     open_alerts = len(change.alerts_raised)
     del change
-    _, exposure_s = timed(lambda: ownership.foreign_exposure(uow, actor, acquisitions_since=date(2025, 6, 1)))
-    entries, watchlist_s = timed(lambda: risk.watchlist(uow, actor, criticality=NoCriticality()))
-    top = [(entry.corporate_number, entry.score, entry.recommendation) for entry in entries[:3]]
-    companies = len(entries)
-    del entries  # a command's process would be gone; keep the collector from walking 100k views
+    exposure_s = watchlist_s = float("nan")
+    top: list[tuple[str, float, str]] = []
+    companies = 0
+    if watchlist:
+        _, exposure_s = timed(
+            lambda: ownership.foreign_exposure(uow, actor, acquisitions_since=date(2025, 6, 1))
+        )
+        entries, watchlist_s = timed(lambda: risk.watchlist(uow, actor, criticality=NoCriticality()))
+        top = [(entry.corporate_number, entry.score, entry.recommendation) for entry in entries[:3]]
+        companies = len(entries)
+        del entries  # a command's process would be gone; keep the collector from walking 100k views
     typical, typical_s = timed(lambda: _halve(uow, actor, data, _typical_stake(data, registry)))
+    cpu = time.process_time()
     heavy_event, heavy_s = timed(lambda: _halve(uow, actor, data, heavy))
+    heavy_cpu_s = time.process_time() - cpu
+    # `risk show` for the registry company with the most entities above it among 200 sampled.
+    number = _deep_company(data, registry)
+    _, show_s = timed(lambda: risk.company_risk(uow, actor, number, criticality=NoCriticality()))
     return Figures(
         seed_s,
         alerts_s,
@@ -476,7 +511,26 @@ def measure(
         heavy_event.recomputed,
         len(heavy_event.alerts_raised) + len(heavy_event.alerts_resolved),
         top,
+        heavy_cpu_s,
+        show_s,
     )
+
+
+def _deep_company(data: Synthetic, registry: np.ndarray[Any, Any]) -> str:
+    import scipy.sparse as sp
+
+    size = data.foreign.size
+    holders = sp.csr_array((data.fraction, (data.owned, data.owner)), shape=(size, size))
+    sample = registry[:: max(registry.size // 200, 1)]
+    above = [graph_reach(holders, int(entity)) for entity in sample]
+    entity = int(sample[int(np.argmax(above))])
+    return CorporateNumber.from_base(f"{entity + 1:012d}").value
+
+
+def graph_reach(matrix: Any, start: int) -> int:
+    from scipy.sparse.csgraph import breadth_first_order
+
+    return int(breadth_first_order(matrix, start, directed=True, return_predecessors=False).size)
 
 
 def _analyze(engine: Engine) -> None:

@@ -186,9 +186,18 @@ def test_a_case_from_exit_notice_to_hand_over(
     check_accessibility(manager, titles)
     press(manager, "買取を承認する")
     press(manager, "承継先の選定を開始する")
-    manager.get_by_label("承継先の法人番号").fill(office.successor_company.corporate_number or "")
-    press(manager, "承継先を選定する")
-    press(manager, "引渡しを記録する")
+    # Selection (with a reason), the successor's acceptance and the release of the marked copies
+    # are the succession feature's steps (tests/e2e/test_browser_handover.py does them all in the
+    # browser). The eligibility facts and, here, the acceptance go through the services.
+    from shokei.succession import services as succession
+    from tests.e2e.test_browser_handover import release_copies_in_browser, select_successor_in_browser
+    from tests.web.test_succession_pages import make_eligible
+
+    make_eligible(live_server.shokei.uow, office, office.successor_company)
+    number = office.successor_company.corporate_number or ""
+    select_successor_in_browser(manager, case_url, number, "機関銃部品の加工実績と生産能力が最も適合する")
+    succession.accept_terms(live_server.shokei.uow, office.successor, case_id)
+    release_copies_in_browser(manager, case_url)
     expect(manager.locator(".page-meta .badge")).to_have_text("引渡済")
     screenshots.take(manager, "manager-handed-over")
 

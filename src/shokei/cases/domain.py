@@ -68,6 +68,7 @@ class Guard(StrEnum):
     NOT_EXAMINER_OR_NEGOTIATOR = "not_examiner_or_negotiator"
     SUCCESSOR_GIVEN = "successor_given"
     SUCCESSOR_SELECTED = "successor_selected"
+    DESTRUCTION_CERTIFIED = "destruction_certified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +147,8 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             G.NOT_EXAMINER_OR_NEGOTIATOR,
         ),
         _t(T.HAND_OVER, S.SUCCESSOR_SELECTION, S.HANDED_OVER, {R.PROGRAM_MANAGER}, G.SUCCESSOR_SELECTED),
-        _t(T.CLOSE, S.HANDED_OVER, S.CLOSED, {R.PROGRAM_MANAGER}),
+        # Closed only once the supplier's certificate of destruction of its own copies is recorded.
+        _t(T.CLOSE, S.HANDED_OVER, S.CLOSED, {R.PROGRAM_MANAGER}, G.DESTRUCTION_CERTIFIED),
     )
 }
 
@@ -163,6 +165,7 @@ class CaseFacts:
     examiner_user_ids: frozenset[int] = field(default_factory=frozenset)
     negotiator_user_ids: frozenset[int] = field(default_factory=frozenset)
     successor_company_id: int | None = None
+    destruction_certificates: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +204,7 @@ class TransitionRequest:
     successor_company_id: int | None = None
 
 
-def _guard_failure(  # noqa: PLR0911 - one return per guard reads better than a lookup of lambdas
+def _guard_failure(  # noqa: PLR0911, PLR0912 - one return per guard reads better than a lookup of lambdas
     guard: Guard, actor: Actor, facts: CaseFacts, request: TransitionRequest
 ) -> str | None:
     """The reason a guard refuses, or None when it holds."""
@@ -232,6 +235,13 @@ def _guard_failure(  # noqa: PLR0911 - one return per guard reads better than a 
             return None
         case Guard.SUCCESSOR_SELECTED:
             return None if facts.successor_company_id is not None else "no successor has been selected"
+        case Guard.DESTRUCTION_CERTIFIED:
+            if facts.destruction_certificates > 0:
+                return None
+            return (
+                "the supplier's certificate of destruction is not recorded "
+                "(record it with `shokei handover destruction-certificate`, which closes the case)"
+            )
 
 
 class IllegalTransition(Conflict):

@@ -169,19 +169,27 @@ def due(case: CaseSummary) -> tuple[str, str]:
     return text, "due-soon" if days <= DUE_SOON_DAYS else ""
 
 
+# Moves made by the succession feature's own steps, on the case page's "Successor and hand-over"
+# section: selection with a reason and the successor's notice (select_successor), release of
+# the marked copies once the terms are accepted (release_copies), the supplier's certificate of
+# destruction (record_destruction_certificate). One way to do each: no generic button for them.
+SUCCESSION_STEPS: frozenset[str] = frozenset(
+    {TransitionName.SELECT_SUCCESSOR, TransitionName.HAND_OVER, TransitionName.CLOSE}
+)
+
+
 def _offered_moves(actor: Actor, case: CaseDetail) -> list[dict[str, object]]:
     """The moves from this state that this role may make (the services still decide)."""
     moves = []
     for name in case.available_transitions:
         transition = TRANSITIONS[TransitionName(name)]
-        if actor.role not in transition.roles:
+        if actor.role not in transition.roles or name in SUCCESSION_STEPS:
             continue
         moves.append(
             {
                 "name": name,
                 "label": _label(TRANSITION_ACTIONS, name),
                 "needs_reason": Guard.REASON_GIVEN in transition.guards,
-                "needs_successor": Guard.SUCCESSOR_GIVEN in transition.guards,
                 "irreversible": transition.name in _IRREVERSIBLE,
             }
         )
@@ -270,9 +278,15 @@ def case_page(
 ) -> Response:
     case = services.get_case(shokei.uow, actor, case_id)
     state = CaseState(case.state)
+    succession_steps = [
+        name
+        for name in case.available_transitions
+        if name in SUCCESSION_STEPS and actor.role in TRANSITIONS[TransitionName(name)].roles
+    ]
     context = {
         "case": case,
         "moves": _offered_moves(actor, case),
+        "succession_steps": bool(succession_steps),
         "can_edit_inventory": actor.can(Permission.CASE_INVENTORY_WRITE)
         and state in INVENTORY_EDITABLE_STATES,
         "can_examine": actor.role is Role.EXAMINER and state is CaseState.UNDER_EXAMINATION,
@@ -291,16 +305,16 @@ def move_case(
     name: Annotated[str, Form(max_length=60)],
     version: Annotated[int | None, Form()] = None,
     reason: Annotated[str, Form(max_length=4000)] = "",
-    successor: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """One move of the workflow; `version` makes a stale page fail instead of moving twice."""
+    if name in SUCCESSION_STEPS:
+        raise BadInput(_("This step is taken in the section “Successor and hand-over” of the case page."))
     case = services.transition_case(
         shokei.uow,
         actor,
         case_id,
         name,
         reason=reason.strip() or None,
-        successor=successor.strip() or None,
         expected_version=version,
     )
     flash(

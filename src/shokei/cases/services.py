@@ -553,6 +553,15 @@ def _propose_agreement(
     return purchase.propose_agreement_in(session, uow, actor, case_id, amount_yen=amount_yen, note=note)
 
 
+def _destruction_certificates(session: Session, case: ExitCase) -> int:
+    """Certificates of destruction recorded for a handed-over case (asked only then)."""
+    if case.state != CaseState.HANDED_OVER.value:
+        return 0
+    from shokei.succession import services as succession  # noqa: PLC0415 - see above
+
+    return succession.destruction_certificate_count(session, case.id)
+
+
 _OwnedMove = Callable[[UnitOfWork, Actor, int, str | None, int | None], object]
 
 
@@ -625,6 +634,7 @@ def _facts(session: Session, case: ExitCase) -> CaseFacts:
         examiner_user_ids=frozenset(examiners),
         negotiator_user_ids=frozenset(negotiators),
         successor_company_id=case.successor_company_id,
+        destruction_certificates=_destruction_certificates(session, case),
     )
 
 

@@ -37,6 +37,7 @@ def _show(company: CompanyView) -> None:
             "SME": f"{'yes' if company.sme else 'no'}{' (small-scale)' if company.small_scale else ''}",
             "security compliance until": company.security_compliant_until,
             "capabilities": ", ".join(company.capabilities),
+            "prefecture": company.prefecture,
         },
     )
 
@@ -135,6 +136,9 @@ def update(
     financial_distress: Annotated[str | None, typer.Option("--financial-distress", help="yes|no")] = None,
     foreign_share: Annotated[str | None, typer.Option("--foreign-share", help="Percent, 0-100.")] = None,
     foreign_country: Annotated[str | None, typer.Option("--foreign-country", help="ISO 3166 code.")] = None,
+    prefecture: Annotated[
+        str | None, typer.Option("--prefecture", help="Where it works, in full: 愛知県 (empty clears).")
+    ] = None,
     as_user: AsUser = None,
     json_output: JsonOutput = False,
 ) -> None:
@@ -157,6 +161,8 @@ def update(
             raise BadInput(f"--foreign-share {foreign_share!r} is not a number") from None
     if foreign_country is not None:
         fields["foreign_share_country"] = foreign_country
+    if prefecture is not None:
+        fields["prefecture"] = prefecture
     shokei = ready_app()
     changes = CompanyUpdate.model_validate(fields)
     company = services.update_company(shokei.uow, acting(shokei, as_user), corporate_number, changes)

@@ -31,4 +31,6 @@ class Company(Base):
     financial_distress: Mapped[bool | None] = mapped_column(Boolean)
     foreign_share_percent: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
     foreign_share_country: Mapped[str | None] = mapped_column(String(2))
+    # Where the company works (ranking gives continuity credit to a successor nearby): 愛知県.
+    prefecture: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

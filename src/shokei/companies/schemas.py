@@ -25,6 +25,7 @@ class CompanyView(BaseModel):
     financial_distress: bool | None = None
     foreign_share_percent: Decimal | None = None
     foreign_share_country: str | None = None
+    prefecture: str | None = None
 
 
 class CompanyUpdate(BaseModel):
@@ -36,6 +37,7 @@ class CompanyUpdate(BaseModel):
     financial_distress: bool | None = None
     foreign_share_percent: Decimal | None = Field(default=None, ge=0, le=100)
     foreign_share_country: str | None = Field(default=None, min_length=2, max_length=2)
+    prefecture: str | None = Field(default=None, max_length=8)  # written in full: 愛知県, 東京都
 
 
 class CompanyInput(BaseModel):
@@ -49,3 +51,4 @@ class CompanyInput(BaseModel):
     employees: int | None = Field(default=None, ge=0)
     security_compliant_until: date | None = None
     capabilities: list[str] = Field(default_factory=list)
+    prefecture: str | None = Field(default=None, max_length=8)

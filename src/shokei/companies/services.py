@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from shokei.companies.models import Company
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.succession.geography import REGION_OF_PREFECTURE
 
 
 def _require(actor: Actor, permission: Permission) -> None:
@@ -50,7 +52,16 @@ def view(company: Company) -> CompanyView:
         financial_distress=company.financial_distress,
         foreign_share_percent=company.foreign_share_percent,
         foreign_share_country=company.foreign_share_country,
+        prefecture=company.prefecture,
     )
+
+
+def parse_prefecture(text: str) -> str:
+    """A prefecture written in full (愛知県, 東京都, 北海道; full-width or half-width alike)."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if value not in REGION_OF_PREFECTURE:
+        raise BadInput(f"prefecture {text!r} is not one of the 47 prefectures written in full (e.g. 愛知県)")
+    return value
 
 
 def _parse_industry(value: str) -> Industry:
@@ -83,6 +94,7 @@ def _new_company(data: CompanyInput, now: datetime) -> Company:
         employees=data.employees,
         security_compliant_until=data.security_compliant_until,
         capabilities=sorted(set(data.capabilities)),
+        prefecture=parse_prefecture(data.prefecture) if data.prefecture else None,
         created_at=now,
     )
 
@@ -214,6 +226,9 @@ def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: Comp
         fields["foreign_share_country"] = fields["foreign_share_country"].upper()
     if "capabilities" in fields and fields["capabilities"] is not None:
         fields["capabilities"] = sorted({tag.strip() for tag in fields["capabilities"] if tag.strip()})
+    if "prefecture" in fields:  # an empty text clears it
+        given = fields["prefecture"]
+        fields["prefecture"] = parse_prefecture(given) if given and given.strip() else None
     with uow.transaction() as session:
         company = session.get(Company, company_id_for(session, identifier))
         assert company is not None  # company_id_for found it

@@ -18,6 +18,7 @@ from shokei.cases.domain import CaseState, TransitionName
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyView
+from shokei.demo.ownership import seed_ownership
 from shokei.errors import BadInput, Conflict
 from shokei.purchase import services as purchase
 from shokei.supply_chain import services as supply_chain
@@ -294,6 +295,7 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
         _drive(shokei, users, case.id, path[:stop], successor)
         report.cases[case.id] = cases.get_case(uow, users["auditor"], case.id).state
     _seed_supply_chain(shokei, admin, created, smes[: len(DEMO_CASES)], seed)
+    seed_ownership(shokei)
     return report
 
 

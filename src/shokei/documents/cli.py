@@ -16,6 +16,7 @@ from rich.progress import (
 from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app, stderr
 from shokei.documents import services
 from shokei.documents.schemas import DocumentDescription, DocumentView
+from shokei.succession import services as succession  # the copies vault is checked with the documents
 
 app = typer.Typer(help="Hand in, read and search design documents.", no_args_is_help=True)
 vault_app = typer.Typer(help="The encrypted document vault.", no_args_is_help=True)
@@ -176,19 +177,24 @@ def fsck(
     as_user: AsUser = None,
     json_output: JsonOutput = False,
 ) -> None:
-    """Check every blob; report missing, corrupt and orphan blobs (exit 5 on any problem)."""
+    """Check every blob of the documents' and the copies' vault; report missing, corrupt and
+    orphan blobs (exit 5 on any problem)."""
     shokei = ready_app()
-    report = services.check_vault(shokei.uow, shokei.vault(keys=deep), acting(shokei, as_user), deep=deep)
+    actor = acting(shokei, as_user)
+    report = services.check_vault(shokei.uow, shokei.vault(keys=deep), actor, deep=deep)
+    copies_vault = succession.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir, keys=deep)
+    copies = succession.check_copies(shokei.uow, copies_vault, actor, deep=deep)
     if json_output:
-        print_json(report)
+        print_json({**report.model_dump(), "ok": report.ok and copies.ok, "copies": copies})
     else:
-        typer.echo(
-            f"{report.checked} documents checked{' (deep)' if deep else ''}: "
-            f"{'OK' if report.ok else f'{len(report.problems)} problem(s)'}"
-        )
-        for problem in report.problems:
-            typer.echo(f"  {problem.kind}: {problem.detail}")
-    if not report.ok:
+        for what, found in (("documents", report), ("copies", copies)):
+            typer.echo(
+                f"{found.checked} {what} checked{' (deep)' if deep else ''}: "
+                f"{'OK' if found.ok else f'{len(found.problems)} problem(s)'}"
+            )
+            for problem in found.problems:
+                typer.echo(f"  {problem.kind}: {problem.detail}")
+    if not (report.ok and copies.ok):
         raise typer.Exit(5)
 
 

@@ -7,11 +7,12 @@ the most foreign ownership to the company, preferring a chain through the stake 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+import numpy as np
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -24,11 +25,12 @@ from shokei.ownership.domain import (
     alert_changes,
     foreign_control,
     parse_alert_levels,
+    reaches,
 )
 from shokei.ownership.engine import Chain
 from shokei.ownership.models import OwnershipAlert, OwnershipEntity, OwnershipSetting
 from shokei.ownership.schemas import ChainView
-from shokei.ownership.store import LoadedGraph, batches
+from shokei.ownership.store import LoadedGraph, batches, ids_in
 from shokei.ownership.views import Namer, alert_views, chain_json
 
 THRESHOLDS_SETTING = "alert_thresholds"
@@ -71,6 +73,9 @@ class Evaluation:
     cause: str
     change_id: int | None = None
     changed_stake: tuple[int, int] | None = None  # engine ids of holder and held
+    # The registry company of each watched entity among those evaluated, when the caller read
+    # it with the graph (else it is looked up).
+    companies: Mapping[int, int] | None = None
 
     def run(self, entity_ids: Iterable[int] | None) -> Outcome:
         """Raise and resolve alerts for the registry companies among `entity_ids` (None: all)."""
@@ -79,7 +84,7 @@ class Evaluation:
         open_alerts = self._open_alerts([company_id for _, company_id in watched])
         decisions = [
             (entity_id, company_id, measures, changes)
-            for entity_id, company_id in watched
+            for entity_id, company_id in self._candidates(watched, open_alerts, levels)
             for measures in [self._measures(self.loaded.local(entity_id))]
             for changes in [
                 alert_changes(measures["foreign_control"], open_alerts.get(company_id, {}), levels)
@@ -102,7 +107,30 @@ class Evaluation:
         self._record(outcome)
         return outcome
 
+    def _candidates(
+        self, watched: list[tuple[int, int]], open_alerts: Mapping[int, object], levels: Sequence[Decimal]
+    ) -> list[tuple[int, int]]:
+        """The watched companies whose alerts may change: those with an open alert, and those
+        whose foreign control reaches the lowest threshold. For the rest (none open, below every
+        threshold) there is nothing to raise or resolve, and nothing is worth computing."""
+        if not watched:
+            return []
+        graph = self.loaded.graph
+        local = np.searchsorted(self.loaded.ids, np.array([entity for entity, _ in watched], dtype=np.int64))
+        control = np.maximum(graph.integrated_foreign_share[local], graph.controlled_share[local]).tolist()
+        least = float(min(levels) / 100) if levels else None
+        return [
+            pair
+            for pair, value in zip(watched, control, strict=True)
+            if pair[1] in open_alerts or (least is not None and reaches(value, least))
+        ]
+
     def _watched(self, entity_ids: Iterable[int] | None) -> list[tuple[int, int]]:
+        if entity_ids is not None and self.companies is not None:
+            known = self.companies
+            return [
+                (entity_id, known[entity_id]) for entity_id in sorted(set(entity_ids)) if entity_id in known
+            ]
         if entity_ids is None:
             rows = list(self.session.execute(watched_companies()))
         else:
@@ -113,14 +141,16 @@ class Evaluation:
             ]
         return [(entity_id, company_id) for entity_id, company_id in rows if company_id is not None]
 
-    def _open_alerts(self, company_ids: Sequence[int]) -> dict[int, dict[Decimal, OwnershipAlert]]:
-        found: dict[int, dict[Decimal, OwnershipAlert]] = {}
-        for batch in batches(company_ids):
-            query = select(OwnershipAlert).where(
-                OwnershipAlert.company_id.in_(batch), OwnershipAlert.status == OPEN
-            )
-            for alert in self.session.scalars(query):
-                found.setdefault(alert.company_id, {})[alert.threshold] = alert
+    def _open_alerts(self, company_ids: Sequence[int]) -> dict[int, dict[Decimal, int]]:
+        """The open alerts of `company_ids`: company -> threshold -> alert id (plain rows; only
+        the alerts to resolve are loaded as objects)."""
+        alert = OwnershipAlert
+        found: dict[int, dict[Decimal, int]] = {}
+        query = select(alert.company_id, alert.threshold, alert.id).where(
+            ids_in(self.session, alert.company_id, company_ids), alert.status == OPEN
+        )
+        for company_id, threshold, alert_id in self.session.execute(query):
+            found.setdefault(company_id, {})[threshold] = alert_id
         return found
 
     def _apply(
@@ -129,7 +159,7 @@ class Evaluation:
         company_id: int,
         measures: dict[str, float],
         changes: AlertChanges,
-        open_alerts: dict[Decimal, OwnershipAlert],
+        open_alerts: dict[Decimal, int],
         *,
         chain: ChainView | None,
         outcome: Outcome,
@@ -149,7 +179,7 @@ class Evaluation:
             self.session.add(alert)
             outcome.raised.append(alert)
         for level in changes.to_resolve:
-            alert = open_alerts[level]
+            alert = self.session.get_one(OwnershipAlert, open_alerts[level])
             alert.status, alert.resolved_at = RESOLVED, self.now
             alert.resolved_cause, alert.resolved_measures = self.cause, measures
             outcome.resolved.append(alert)

@@ -140,8 +140,7 @@ class Share:
 
     def values(self) -> tuple[Decimal, ...]:
         """Every bound given."""
-        bounds = (self.exact, self.minimum, self.maximum, self.exclusive_minimum,
-                  self.exclusive_maximum)
+        bounds = (self.exact, self.minimum, self.maximum, self.exclusive_minimum, self.exclusive_maximum)
         return tuple(value for value in bounds if value is not None)
 
 
@@ -223,10 +222,13 @@ def _interest_problems(interest: Interest) -> list[Problem]:
         for code, text in _share_problems(share)
     ]
     if interest.start_date and interest.end_date and interest.end_date < interest.start_date:
-        problems.append(Problem(
-            ProblemCode.ENDS_BEFORE_START, interest.owned,
-            f"interest of {interest.owner} in {interest.owned} ends before it starts",
-        ))
+        problems.append(
+            Problem(
+                ProblemCode.ENDS_BEFORE_START,
+                interest.owned,
+                f"interest of {interest.owner} in {interest.owned} ends before it starts",
+            )
+        )
     return problems
 
 
@@ -248,8 +250,11 @@ def _oversubscribed(interests: Iterable[Interest]) -> list[Problem]:
         if interest.counts_as_stake and interest.share is not None:
             declared[interest.owned] += interest.share.lower or Decimal(0)
     return [
-        Problem(ProblemCode.OWNERS_OVER_100, owned,
-                f"declared owners of {owned} hold {total} % in total, more than 100 %")
+        Problem(
+            ProblemCode.OWNERS_OVER_100,
+            owned,
+            f"declared owners of {owned} hold {total} % in total, more than 100 %",
+        )
         for owned, total in declared.items()
         if total > HUNDRED
     ]
@@ -273,8 +278,7 @@ class Thresholds:
     @property
     def levels(self) -> tuple[float, ...]:
         """The thresholds in ascending order."""
-        return tuple(sorted((self.notification, self.significant, self.beneficial_owner,
-                             self.control)))
+        return tuple(sorted((self.notification, self.significant, self.beneficial_owner, self.control)))
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -304,10 +308,16 @@ def crossed_thresholds(
     Listed in the order they are passed: ascending going up, descending going down.
     """
     levels = thresholds.levels if isinstance(thresholds, Thresholds) else tuple(sorted(thresholds))
-    up = [ThresholdCrossing(level, Direction.UP) for level in levels
-          if not reaches(before, level) and reaches(after, level)]
-    down = [ThresholdCrossing(level, Direction.DOWN) for level in reversed(levels)
-            if reaches(before, level) and not reaches(after, level)]
+    up = [
+        ThresholdCrossing(level, Direction.UP)
+        for level in levels
+        if not reaches(before, level) and reaches(after, level)
+    ]
+    down = [
+        ThresholdCrossing(level, Direction.DOWN)
+        for level in reversed(levels)
+        if reaches(before, level) and not reaches(after, level)
+    ]
     return up + down
 
 
@@ -323,8 +333,9 @@ class OwnershipPermission(StrEnum):
 
 # Officials and auditors read; the offices that keep registers import and record events. Admins
 # load registers too, but the figures themselves are analysis for officials, not for admins.
-_READERS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER,
-                      Role.AUDITOR})
+_READERS = frozenset(
+    {Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER, Role.AUDITOR}
+)
 _WRITERS = frozenset({Role.INTAKE_OFFICER, Role.PROGRAM_MANAGER, Role.ADMIN})
 OWNERSHIP_ROLES: dict[OwnershipPermission, frozenset[Role]] = {
     OwnershipPermission.READ: _READERS,
@@ -380,8 +391,7 @@ class AlertChanges:
     to_resolve: tuple[Decimal, ...]
 
 
-def alert_changes(control: float, open_levels: Iterable[Decimal],
-                  levels: Sequence[Decimal]) -> AlertChanges:
+def alert_changes(control: float, open_levels: Iterable[Decimal], levels: Sequence[Decimal]) -> AlertChanges:
     """What a company's foreign control (fraction 0-1) now asks of its alerts.
 
     An alert stays open for each configured threshold the company is at or above. A threshold
@@ -390,5 +400,6 @@ def alert_changes(control: float, open_levels: Iterable[Decimal],
     """
     open_set = set(open_levels)
     reached = {level for level in levels if reaches(control, float(level / HUNDRED))}
-    return AlertChanges(to_raise=tuple(sorted(reached - open_set)),
-                        to_resolve=tuple(sorted(open_set - reached)))
+    return AlertChanges(
+        to_raise=tuple(sorted(reached - open_set)), to_resolve=tuple(sorted(open_set - reached))
+    )

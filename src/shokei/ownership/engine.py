@@ -95,8 +95,7 @@ class _Boundary:
 
     def pull(self, values: FloatArray) -> FloatArray:
         weighted = self.weights * values[self.holders]
-        return np.bincount(self.local_rows, weights=weighted, minlength=self.size).astype(
-            np.float64)
+        return np.bincount(self.local_rows, weights=weighted, minlength=self.size).astype(np.float64)
 
 
 class OwnershipGraph:
@@ -117,6 +116,7 @@ class OwnershipGraph:
         *,
         foreign: npt.ArrayLike,
         country: npt.ArrayLike,
+        compute: bool = True,
     ) -> None:
         self._foreign: BoolArray = np.array(foreign, dtype=np.bool_).ravel()  # a private copy
         size = self._foreign.size
@@ -134,7 +134,8 @@ class OwnershipGraph:
         # What each entity's unlisted holders contribute as foreign ultimate owners: read by every
         # chain search, so kept between recomputations instead of rebuilt per search.
         self._foreign_remainder: FloatArray | None = None
-        self.recompute()
+        if compute:  # else the caller computes what it needs (`recompute_entities`)
+            self.recompute()
 
     # -- the measures -------------------------------------------------------------------------
 
@@ -191,6 +192,19 @@ class OwnershipGraph:
         """Compute every measure for every entity from the stakes."""
         self._recompute(np.arange(self.entity_count, dtype=np.intp))
 
+    def recompute_entities(self, entities: npt.ArrayLike) -> None:
+        """Compute the measures of `entities` only, every other entity's values held fixed.
+
+        Exact when every holder of these entities outside them already has its measures: for
+        a set closed upwards (all holders of a member are members), or for what lies below
+        entities already computed. A graph built with `compute=False` starts at zero.
+        """
+        nodes = np.unique(np.asarray(entities, dtype=np.intp).ravel())
+        if nodes.size and (nodes[0] < 0 or nodes[-1] >= self.entity_count):
+            raise ValueError(f"entity ids must run from 0 to {self.entity_count - 1}")
+        if nodes.size:
+            self._recompute(nodes)
+
     def apply_interest_change(self, owner: int, owned: int, new_fraction: float) -> IdArray:
         """Set the stake of `owner` in `owned` (0 removes it) and update the affected entities.
 
@@ -218,12 +232,14 @@ class OwnershipGraph:
         inside, boundary = _restrict(self._holders, nodes)
         foreign = self._foreign[nodes]
         self._direct[nodes] = inside @ foreign.astype(np.float64) + boundary.pull(
-            self._foreign.astype(np.float64))
+            self._foreign.astype(np.float64)
+        )
         self._remainder[nodes] = np.clip(1.0 - self._column_sum[nodes], 0.0, 1.0)
         held_foreign = self._remainder[nodes] * foreign + boundary.pull(self._integrated)
         self._integrated[nodes] = _solve_leontief(inside, held_foreign)
         controlled, attributed = _attribute(
-            inside, foreign, boundary.pull(self._attributed.astype(np.float64)))
+            inside, foreign, boundary.pull(self._attributed.astype(np.float64))
+        )
         self._controlled[nodes] = controlled
         self._attributed[nodes] = attributed
 
@@ -266,15 +282,17 @@ class OwnershipGraph:
     def integrated_ownership(self, entity: int) -> dict[int, float]:
         """Each entity above `entity` and the share it holds through all chains, `(L - I)[i, j]`."""
         above, through = self._leontief_column(entity)
-        return {int(holder): float(value) for holder, value in zip(above, through, strict=True)
-                if holder != entity and value > 0.0}
+        return {
+            int(holder): float(value)
+            for holder, value in zip(above, through, strict=True)
+            if holder != entity and value > 0.0
+        }
 
     def ultimate_owners(self, entity: int) -> dict[int, float]:
         """Each remainder above `entity` (unlisted holders) and the share it holds; sums to 1."""
         above, through = self._leontief_column(entity)
         held = self._remainder[above] * through
-        return {int(holder): float(value) for holder, value in zip(above, held, strict=True)
-                if value > 0.0}
+        return {int(holder): float(value) for holder, value in zip(above, held, strict=True) if value > 0.0}
 
     def foreign_share_by_country(self, entity: int) -> dict[str, float]:
         """The integrated foreign share of `entity` split by the country of its ultimate owners."""
@@ -321,12 +339,16 @@ def graph_from_domain(
     parties = list(parties)
     keys = tuple(party.key for party in parties)
     index = {key: position for position, key in enumerate(keys)}
-    rows = [(index[stake.owner], index[stake.owned], stake.share.fraction())
-            for stake in stakes if stake.share is not None and stake.share.fraction() is not None]
-    owner, owned, fraction = (list(column) for column in zip(*rows, strict=True)) if rows \
-        else ([], [], [])
+    rows = [
+        (index[stake.owner], index[stake.owned], stake.share.fraction())
+        for stake in stakes
+        if stake.share is not None and stake.share.fraction() is not None
+    ]
+    owner, owned, fraction = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [])
     graph = OwnershipGraph(
-        owner, owned, fraction,
+        owner,
+        owned,
+        fraction,
         foreign=[party.is_foreign for party in parties],
         country=[party.country or "" for party in parties],
     )
@@ -352,8 +374,7 @@ def _stake_matrix(
     fractions = np.asarray(fraction, dtype=np.float64).ravel()
     if not owners.size == owned_ids.size == fractions.size:
         raise ValueError("owner, owned and fraction must have the same length")
-    if owners.size and (min(owners.min(), owned_ids.min()) < 0
-                        or max(owners.max(), owned_ids.max()) >= size):
+    if owners.size and (min(owners.min(), owned_ids.min()) < 0 or max(owners.max(), owned_ids.max()) >= size):
         raise ValueError(f"entity ids must run from 0 to {size - 1}")
     if not np.all(np.isfinite(fractions) & (fractions >= 0.0) & (fractions <= 1.0)):
         raise ValueError("every stake must be a fraction between 0 and 1")
@@ -380,21 +401,20 @@ def _require_at_most_whole(column_sum: FloatArray) -> None:
     if over.size:
         raise ValueError(
             f"the declared owners of {over.size} entities hold more than 100 %, "
-            f"e.g. entities {over[:10].tolist()}")
+            f"e.g. entities {over[:10].tolist()}"
+        )
 
 
 def _require_no_closed_loop(holdings: sp.csr_array) -> None:
     count, label = connected_components(holdings, directed=True, connection="strong")
     stakes = holdings.tocoo()
     within = label[stakes.row] == label[stakes.col]
-    held_within = np.bincount(stakes.col[within], weights=stakes.data[within],
-                              minlength=holdings.shape[0])
+    held_within = np.bincount(stakes.col[within], weights=stakes.data[within], minlength=holdings.shape[0])
     least = np.full(count, np.inf)
     np.minimum.at(least, label, held_within)
     closed = np.flatnonzero((least >= 1.0 - TOLERANCE)[label])
     if closed.size:
-        raise ValueError(
-            f"entities {closed[:10].tolist()} form a loop that holds itself entirely")
+        raise ValueError(f"entities {closed[:10].tolist()} form a loop that holds itself entirely")
 
 
 # -- solving on a node set ---------------------------------------------------------------------
@@ -406,7 +426,8 @@ def _restrict(matrix: sp.csr_array, nodes: IdArray) -> tuple[sp.csr_array, _Boun
     local = np.minimum(np.searchsorted(nodes, rows.col), nodes.size - 1)
     inside = nodes[local] == rows.col
     block = sp.csr_array(
-        (rows.data[inside], (rows.row[inside], local[inside])), shape=(nodes.size, nodes.size))
+        (rows.data[inside], (rows.row[inside], local[inside])), shape=(nodes.size, nodes.size)
+    )
     outside = ~inside
     boundary = _Boundary(
         local_rows=rows.row[outside].astype(np.intp),
@@ -425,8 +446,7 @@ def _solve_leontief(block: sp.sparray, right_hand_side: FloatArray) -> FloatArra
     with warnings.catch_warnings():
         warnings.simplefilter("error", MatrixRankWarning)
         try:
-            solution = np.atleast_1d(np.asarray(spsolve(system, right_hand_side),
-                                                dtype=np.float64))
+            solution = np.atleast_1d(np.asarray(spsolve(system, right_hand_side), dtype=np.float64))
         except MatrixRankWarning as singular:
             raise ArithmeticError("the ownership system is singular") from singular
     residual = np.abs(system @ solution - right_hand_side).max(initial=0.0)
@@ -471,13 +491,12 @@ def _read_only(values: ArrayT) -> ArrayT:
     return view
 
 
-def _best_chains(
-    holders: sp.csr_array, contributes: FloatArray, entity: int, top: int
-) -> list[Chain]:
+def _best_chains(holders: sp.csr_array, contributes: FloatArray, entity: int, top: int) -> list[Chain]:
     """Best-first search upwards; a finished path's key is exact, an open path's an upper bound."""
     tie_breaker = itertools.count()
     frontier: list[tuple[float, int, bool, tuple[int, ...], tuple[float, ...]]] = [
-        (-1.0, next(tie_breaker), False, (entity,), ())]
+        (-1.0, next(tie_breaker), False, (entity,), ())
+    ]
     found: list[Chain] = []
     expansions = 0
     while frontier and len(found) < top and expansions < MAX_CHAIN_EXPANSIONS:
@@ -488,12 +507,20 @@ def _best_chains(
         expansions += 1
         head = path[0]
         if contributes[head] > 0.0:
-            heapq.heappush(frontier, (negative_key * contributes[head], next(tie_breaker),
-                                      True, path, stakes))
+            heapq.heappush(
+                frontier, (negative_key * contributes[head], next(tie_breaker), True, path, stakes)
+            )
         start, end = holders.indptr[head], holders.indptr[head + 1]
-        for holder, stake in zip(holders.indices[start:end], holders.data[start:end],
-                                 strict=True):
+        for holder, stake in zip(holders.indices[start:end], holders.data[start:end], strict=True):
             if int(holder) not in path:
-                heapq.heappush(frontier, (negative_key * float(stake), next(tie_breaker),
-                                          False, (int(holder), *path), (float(stake), *stakes)))
+                heapq.heappush(
+                    frontier,
+                    (
+                        negative_key * float(stake),
+                        next(tie_breaker),
+                        False,
+                        (int(holder), *path),
+                        (float(stake), *stakes),
+                    ),
+                )
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -13,15 +14,26 @@ from shokei.ownership.domain import THRESHOLD_TOLERANCE, EntityKind, foreign_con
 from shokei.ownership.engine import Chain, ForeignMeasures
 from shokei.ownership.models import OwnershipChange, OwnershipEntity
 from shokei.ownership.schemas import AcquisitionView, CompanyForeignExposure
-from shokei.ownership.store import LoadedGraph, batches
+from shokei.ownership.store import BATCH, LoadedGraph, batches
 from shokei.ownership.views import Namer, percent_text
 
 
 def company_exposures(
-    session: Session, loaded: LoadedGraph, *, acquisitions_since: date, chains_from: float
+    session: Session,
+    loaded: LoadedGraph,
+    *,
+    acquisitions_since: date,
+    chains_from: float,
+    watched: Mapping[int, int] | None = None,
 ) -> dict[int, CompanyForeignExposure]:
-    """Each watched company's measures from `loaded` (the whole graph), main chain and acquisitions."""
-    watched = {entity: company for entity, company in session.execute(watched_companies()) if company}
+    """Each watched company's measures from `loaded`, main chain and acquisitions.
+
+    `watched` (entity id -> registry company id) limits it to some companies; `loaded` must
+    then hold them, everything above them and the holders of their recent changes. By default
+    every watched company, from the whole graph.
+    """
+    if watched is None:
+        watched = {entity: company for entity, company in session.execute(watched_companies()) if company}
     figures = {entity: loaded.graph.measures(loaded.local(entity)) for entity in watched}
     chains = _main_chains(loaded, figures, chains_from)
     namer = Namer(session)
@@ -55,16 +67,32 @@ def _main_chains(
     return found
 
 
+def acquisition_holders(session: Session, entity_id: int, since: date) -> set[int]:
+    """Who raised a stake in `entity_id` since `since` (whether foreign or not is for the graph
+    to say): the holders a single company's graph must also reach."""
+    change = OwnershipChange
+    return set(
+        session.scalars(
+            select(change.owner_id).where(
+                change.owned_id == entity_id, change.effective_date >= since, change.after > 0
+            )
+        )
+    )
+
+
 def foreign_acquisitions(
     session: Session, loaded: LoadedGraph, watched: set[int], since: date, namer: Namer
 ) -> dict[int, list[AcquisitionView]]:
     """Rises of a foreign or foreign-controlled holder's stake in a watched entity since `since`,
     by the entity held."""
-    changes = session.scalars(
+    query = (
         select(OwnershipChange)
         .where(OwnershipChange.effective_date >= since)
-        .order_by(OwnershipChange.effective_date)
+        .order_by(OwnershipChange.effective_date, OwnershipChange.id)
     )
+    if len(watched) <= BATCH:  # a few companies: only their changes
+        query = query.where(OwnershipChange.owned_id.in_(sorted(watched)))
+    changes = session.scalars(query)
     rises = [
         change
         for change in changes

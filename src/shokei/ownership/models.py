@@ -90,8 +90,9 @@ class OwnershipInterest(Base):
 
     __tablename__ = "ownership_interests"
     __table_args__ = (
-        Index("ix_ownership_interests_owned_stake", "owned_id", "stake"),
-        Index("ix_ownership_interests_owner_stake", "owner_id", "stake"),
+        # Covering indexes: walking the graph reads stakes in force from the index alone.
+        Index("ix_ownership_interests_owned_walk", "owned_id", "stake", "start_date", "end_date", "owner_id"),
+        Index("ix_ownership_interests_owner_walk", "owner_id", "stake", "start_date", "end_date", "owned_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

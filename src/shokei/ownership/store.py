@@ -1,15 +1,18 @@
 """Stored ownership rows to domain objects and engine graphs, and the way back.
 
 The engine needs, for any entity, every holder above it: the set of ancestors is closed upwards,
-so the measures computed on it are exact. `reach` walks the interests breadth-first in batches
-of ids, one query per level and batch; `whole_graph` reads every stake in two queries for the
-national recomputation.
+so the measures computed on it are exact. `reach` walks the interests with a recursive query
+(control queries, declared indirect interests included); `walk_down` and `walk_up` walk the
+stakes in force level by level straight on the driver's cursor, through covering indexes
+(ownership events, one company's exposure: `affected_closure`, `graph_above`); `whole_graph`
+reads every stake in two queries for the national recomputation.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import json
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -17,8 +20,21 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import CTE, BigInteger, ColumnElement, Select, and_, or_, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ARRAY,
+    CTE,
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shokei.ownership.domain import (
     Directness,
@@ -33,6 +49,7 @@ from shokei.ownership.engine import OwnershipGraph, graph_from_domain
 from shokei.ownership.models import PERCENT_SCALE, OwnershipEntity, OwnershipIdentifier, OwnershipInterest
 
 IdArray = npt.NDArray[np.int64]
+StakeRow = tuple[int, int, int]  # owner id, owned id, stake in millionths of a percent
 # Ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits.
 BATCH = 5000
 # BODS share field names and the `Share` attributes they fill.
@@ -243,37 +260,169 @@ def whole_graph(session: Session, day: date) -> LoadedGraph:
     return _graph_of_rows(entities, stakes)
 
 
-def affected_graph(
-    session: Session, seeds: Iterable[int], day: date, *, also_above: Iterable[int] = ()
-) -> tuple[LoadedGraph, set[int]]:
+def ids_in(
+    session: Session, column: ColumnElement[int] | InstrumentedAttribute[int], ids: Collection[int]
+) -> ColumnElement[bool]:
+    """`column IN ids` with every id in one bound parameter: an array on PostgreSQL
+    (`= ANY(...)`), a JSON array read by `json_each` on SQLite. No parameter limit to batch
+    around, and one cached statement whatever the number of ids."""
+    values = sorted(ids)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(BigInteger)))
+    if dialect == "sqlite":
+        listed = func.json_each(json.dumps(values)).table_valued("value")
+        return column.in_(select(listed.c.value))
+    return column.in_(values)
+
+
+_IN_FORCE = {  # as `active_on`, for stakes, in each driver's parameter style
+    "postgresql": "stake IS NOT NULL AND (start_date IS NULL OR start_date <= %(day)s)"
+    " AND (end_date IS NULL OR end_date > %(day)s)",
+    "sqlite": "stake IS NOT NULL AND (start_date IS NULL OR start_date <= :day)"
+    " AND (end_date IS NULL OR end_date > :day)",
+}
+_LISTED = {  # a bound list of ids as a set SQL can test membership in
+    "postgresql": "= ANY(CAST(%(ids)s AS BIGINT[]))",
+    "sqlite": "IN (SELECT value FROM json_each(:ids))",
+}
+
+
+class _Walk:
+    """One level of a walk over the stakes in force, straight on the driver's cursor (in the
+    session's transaction): the ids go in one bound parameter, the statement is read through the
+    covering indexes, and the rows come back as plain tuples, hundreds of thousands of them
+    for a national event."""
+
+    def __init__(self, session: Session, day: date) -> None:
+        connection = session.connection()
+        self.dialect = connection.dialect.name
+        if self.dialect not in _LISTED:
+            raise NotImplementedError(f"walking ownership on {self.dialect}")
+        self.driver = connection.connection  # the DBAPI connection, in the session's transaction
+        # SQLite keeps dates as ISO text (as SQLAlchemy's Date writes them).
+        self.day: date | str = day if self.dialect == "postgresql" else day.isoformat()
+
+    def rows(self, select_list: str, column: str, ids: Collection[int]) -> list[Any]:
+        """`select_list` of the stakes in force whose `column` is one of `ids`."""
+        return self._fetch(
+            f"SELECT {select_list} FROM ownership_interests "  # noqa: S608 - our own column names
+            f"WHERE {column} {_LISTED[self.dialect]} AND {_IN_FORCE[self.dialect]}",
+            ids,
+            day=self.day,
+        )
+
+    def entities(self, ids: Collection[int]) -> list[Any]:
+        """(id, kind, country, company_id) of the entities `ids`, ascending by id."""
+        return self._fetch(
+            "SELECT id, kind, country, company_id FROM ownership_entities "  # noqa: S608 - as above
+            f"WHERE id {_LISTED[self.dialect]} ORDER BY id",
+            ids,
+        )
+
+    def _fetch(self, statement: str, ids: Collection[int], **parameters: Any) -> list[Any]:
+        values: Any = sorted(ids) if self.dialect == "postgresql" else json.dumps(sorted(ids))
+        cursor = self.driver.cursor()
+        try:
+            cursor.execute(statement, {"ids": values, **parameters})
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+
+def walk_down(session: Session, seeds: Iterable[int], day: date) -> set[int]:
+    """`seeds` and every entity they hold through stakes in force on `day`, level by level
+    (one query per level, answered from the covering index on holders)."""
+    walk = _Walk(session, day)
+    reached = set(seeds)
+    frontier = set(reached)
+    while frontier:
+        found = {owned for (owned,) in walk.rows("owned_id", "owner_id", frontier)}
+        frontier = found - reached
+        reached |= frontier
+    return reached
+
+
+def walk_up(session: Session, starts: Iterable[int], day: date) -> tuple[set[int], list[StakeRow]]:
+    """`starts` and every holder above them through stakes in force on `day`, with those stakes
+    as (owner, owned, stake in millionths of a percent): every stake held in any of the entities
+    reached, so the set is closed upwards and the stakes are all the engine needs. One query per
+    level, answered from the covering index on held companies."""
+    walk = _Walk(session, day)
+    reached = set(starts)
+    frontier = set(reached)
+    stakes: list[StakeRow] = []
+    while frontier:
+        level = walk.rows("owner_id, owned_id, stake", "owned_id", frontier)
+        stakes.extend(level)
+        frontier = {row[0] for row in level} - reached
+        reached |= frontier
+    return reached, stakes
+
+
+@dataclass(frozen=True)
+class Affected:
+    """What a change at some entities can move: the graph of them, everything below them and all
+    their holders (`loaded`), the ids below the changed entities (`below`, themselves included),
+    and the registry company of each Japanese registry company among `below` (`companies`)."""
+
+    loaded: LoadedGraph
+    below: set[int]
+    companies: dict[int, int]
+
+
+def affected_closure(
+    session: Session,
+    seeds: Iterable[int],
+    day: date,
+    *,
+    also_above: Iterable[int] = (),
+    changing: bool = False,
+) -> Affected:
     """What a change at `seeds` can move, and the graph to recompute it on.
 
-    Returns the engine graph of the entities below `seeds` (seeds included), every holder above
-    them and above `also_above` (a new holder, whose own holders then count too), with the
-    stakes among them; and the ids below the seeds. Two queries, the walks done by the
-    database: one reads each entity of the closure with its incoming stakes, one the ids below.
-    Raises ValueError when the stakes are inconsistent.
+    The graph spans the entities below `seeds` (seeds included), every holder above them and
+    above `also_above` (a new holder, whose own holders then count too), with the stakes among
+    them. Read with plain rows, level by level: the ids below, the stakes above them, then each
+    entity's kind, country and registry company. Raises ValueError when the stakes are
+    inconsistent.
+
+    The measures are computed for every entity, except with `changing` (the caller changes one
+    stake of the single seed next, through `apply_interest_change`, which computes everything
+    below it): then only for the entities not below the seed, so nothing is solved twice.
     """
-    below = walk(seeded(seeds), day, upward=False, stakes_only=True, name="below")
-    starts = select(below.c.id)
-    if also_above:  # a recursive query grows from one plain select: the union goes in its own
-        starts = select(starts.union(seeded(also_above)).cte("starts").c.id)
-    above = walk(starts, day, upward=True, stakes_only=True, name="above")
-    entity, row = OwnershipEntity, OwnershipInterest
-    held = and_(row.owned_id == entity.id, row.stake.is_not(None), active_on(day))
-    rows = session.execute(
-        select(entity.id, entity.kind, entity.country, row.owner_id, type_coerce(row.stake, BigInteger))
-        .join(above, above.c.id == entity.id)
-        .outerjoin(row, held)
-        .order_by(entity.id)
-    ).all()
-    entities = list({item[0]: item[:3] for item in rows}.values())  # ascending, once each
-    stakes = [(owner, owned, stake) for owned, _, _, owner, stake in rows if owner is not None]
-    return _graph_of_rows(entities, stakes), set(session.scalars(select(below.c.id)))
+    below = walk_down(session, seeds, day)
+    reached, stakes = walk_up(session, below | set(also_above), day)
+    rows = _Walk(session, day).entities(reached)
+    registered = EntityKind.REGISTERED_COMPANY.value
+    companies = {
+        entity_id: company_id
+        for entity_id, kind, _, company_id in rows
+        if company_id is not None and kind == registered and entity_id in below
+    }
+    loaded = _graph_of_rows(rows, stakes, compute=False)
+    below_local = np.searchsorted(loaded.ids, np.fromiter(below, dtype=np.int64, count=len(below)))
+    is_below = np.zeros(loaded.ids.size, dtype=np.bool_)
+    is_below[below_local] = True
+    # What is not below the change is closed upwards and stays as it is: computed once, as the
+    # fixed values the entities below are recomputed against.
+    loaded.graph.recompute_entities(np.flatnonzero(~is_below))
+    if not changing:
+        loaded.graph.recompute_entities(below_local)
+    return Affected(loaded, below, companies)
 
 
-def _graph_of_rows(entities: Sequence[Any], stakes: Sequence[Any]) -> LoadedGraph:
-    """Rows (id, kind, country) ascending by id and (owner, owned, stake in millionths of a
+def graph_above(session: Session, entity_ids: Iterable[int], day: date) -> LoadedGraph:
+    """The engine graph of `entity_ids` and every holder above them, with the stakes in force on
+    `day` among them, every measure computed: exact for these entities (the set is closed
+    upwards), as the national graph would give them. Raises ValueError when the stakes are
+    inconsistent."""
+    reached, stakes = walk_up(session, entity_ids, day)
+    return _graph_of_rows(_Walk(session, day).entities(reached), stakes)
+
+
+def _graph_of_rows(entities: Sequence[Any], stakes: Sequence[Any], *, compute: bool = True) -> LoadedGraph:
+    """Rows (id, kind, country, ...) ascending by id and (owner, owned, stake in millionths of a
     percent) as an engine graph. Raises ValueError when the stakes are inconsistent."""
     ids = np.fromiter((item[0] for item in entities), dtype=np.int64, count=len(entities))
     foreign, country = _foreign_flags(entities)
@@ -286,17 +435,14 @@ def _graph_of_rows(entities: Sequence[Any], stakes: Sequence[Any]) -> LoadedGrap
         fraction,
         foreign=foreign,
         country=country,
+        compute=compute,
     )
     return LoadedGraph(graph, ids)
 
 
 def _foreign_flags(rows: Sequence[Any]) -> tuple[npt.NDArray[np.bool_], list[str]]:
     # The rule lives in domain.is_foreign; it is asked once per distinct (kind, country).
-    verdicts: dict[tuple[str, str | None], bool] = {}
-    foreign = np.zeros(len(rows), dtype=np.bool_)
-    for position, (_, kind, country) in enumerate(rows):
-        key = (kind, country)
-        if key not in verdicts:
-            verdicts[key] = is_foreign(EntityKind(kind), country)
-        foreign[position] = verdicts[key]
-    return foreign, [country or "" for _, _, country in rows]
+    pairs = [(item[1], item[2]) for item in rows]
+    verdicts = {pair: is_foreign(EntityKind(pair[0]), pair[1]) for pair in set(pairs)}
+    foreign = np.fromiter(map(verdicts.__getitem__, pairs), dtype=np.bool_, count=len(pairs))
+    return foreign, [country or "" for _, country in pairs]

@@ -65,7 +65,7 @@ def watchlist(
 
 @command(app, "show")
 def show(company: Company, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
-    """One company's score, factors and evidence, with its national rank."""
+    """One company scored alone: its score, factors and evidence (rank 0: see the watchlist)."""
     shokei = ready_app()
     entry = services.company_risk(shokei.uow, acting(shokei, as_user), company)
     if json_output:

@@ -8,8 +8,10 @@ asks `shokei.supply_chain.services`, using whichever of these the feature offers
   score (a number, or an object/dict with `score` or `criticality`), or
 - `single_points_of_failure(uow, actor, top=N)` -> ranked items with `corporate_number` and
   `criticality` (a number, or an object/dict with `score`), and optionally `systems_hit`,
-  `components_lost`, `sole_sourced_components` for the evidence. `N` is capped at the module's
-  `MAX_SPOF_TOP` if it has one; companies below the cap stay unknown.
+  `components_lost`, `sole_sourced_components` for the evidence. `N` is the number of registry
+  companies, whichever companies are asked about (so one company scored alone gets what the
+  whole watchlist gives it), capped at the module's `MAX_SPOF_TOP` if it has one; companies
+  below the cap stay unknown.
 
 While neither exists, every company's criticality is unknown and the factor contributes
 nothing. `NoCriticality` says so explicitly.
@@ -23,6 +25,7 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from shokei.accounts.domain import Actor
+from shokei.companies import services as companies
 from shokei.db import UnitOfWork
 from shokei.risk.domain import CriticalityFacts
 
@@ -67,7 +70,7 @@ class SupplyChainCriticality:
             return {str(number): _facts(value) for number, value in answer.items() if str(number) in wanted}
         ranking = getattr(services, "single_points_of_failure", None)
         if callable(ranking):
-            items = ranking(uow, actor, top=_ranking_size(services, len(corporate_numbers)))
+            items = ranking(uow, actor, top=_ranking_size(services, _registry_size(uow)))
             return {
                 str(_field(item, "corporate_number")): _ranked_facts(item)
                 for item in items
@@ -76,9 +79,16 @@ class SupplyChainCriticality:
         return {}
 
 
+def _registry_size(uow: UnitOfWork) -> int:
+    with uow.transaction() as session:
+        return max(companies.count_companies(session), 1)
+
+
 def _ranking_size(services: ModuleType, wanted: int) -> int:
-    # The ranking may be capped (MAX_SPOF_TOP): companies below the cap are the least critical,
-    # and are left unknown (no contribution) rather than guessed.
+    # As many places as the registry has companies, whichever companies are asked about, so
+    # that one company scored alone gets what the whole watchlist gives it. The ranking may be
+    # capped (MAX_SPOF_TOP): companies below the cap are the least critical, and are left
+    # unknown (no contribution) rather than guessed.
     cap = getattr(services, "MAX_SPOF_TOP", None)
     return min(wanted, cap) if isinstance(cap, int) else wanted
 

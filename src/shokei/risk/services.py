@@ -242,15 +242,20 @@ def watchlist(
 def company_risk(
     uow: UnitOfWork, actor: Actor, corporate_number: str, *, criticality: CriticalitySource | None = None
 ) -> WatchlistEntry:
-    """One company's watchlist entry (with its national rank). Officials and auditors."""
+    """One company scored alone, as the watchlist scores it: its own facts, its foreign control
+    through the ownership above it, its criticality. Not ranked (`rank` 0: the national rank
+    needs every company scored, which `watchlist` does). Officials and auditors."""
+    _require(actor, RiskPermission.READ)
+    rules = load_policy()
     with uow.transaction() as session:
-        number = _company(session, corporate_number).corporate_number
-    found = [
-        entry for entry in watchlist(uow, actor, criticality=criticality) if entry.corporate_number == number
-    ]
-    if not found:
+        company = _company(session, corporate_number)
+    if not company.corporate_number:
         raise NotFound(f"company {corporate_number} is not scored (no corporate number)")
-    return found[0]
+    (facts,) = _gather(uow, actor, [company], rules, criticality or SupplyChainCriticality(), single=True)
+    assessment = assess(facts, rules, uow.clock.today())
+    with uow.transaction() as session:
+        previous = _last_run(session, company.id)
+    return _entry(0, assessment, rules, previous.get(company.id))
 
 
 def history(uow: UnitOfWork, actor: Actor, corporate_number: str) -> list[HistoryPoint]:
@@ -283,22 +288,31 @@ def _gather(
     registry: Sequence[CompanyView],
     policy: RiskPolicy,
     source: CriticalitySource,
+    *,
+    single: bool = False,
 ) -> list[CompanyFacts]:
+    """The facts of the `registry` companies: every company's at once, or (`single`) the one
+    company's, read for it alone, the same facts either way."""
     today = uow.clock.today()
+    since = today - timedelta(days=policy.acquisition_window_days)
     # Below the lowest band foreign control adds no points, so it needs no chain as evidence.
-    exposure = ownership.foreign_exposure(
-        uow,
-        actor,
-        acquisitions_since=today - timedelta(days=policy.acquisition_window_days),
-        chains_from=min(level for level, _ in policy.foreign_control_bands),
-    )
-    open_cases = _open_cases(uow, actor)
+    chains_from = min(level for level, _ in policy.foreign_control_bands)
+    if single:
+        (company,) = registry
+        alone = ownership.company_foreign_exposure(
+            uow, actor, company.corporate_number or "", acquisitions_since=since, chains_from=chains_from
+        )
+        exposure = {company.id: alone} if alone is not None else {}
+    else:
+        exposure = ownership.foreign_exposure(uow, actor, acquisitions_since=since, chains_from=chains_from)
     numbers = [company.corporate_number or "" for company in registry]
+    open_cases = _open_cases(uow, actor)
     critical = source.criticality(uow, actor, numbers)
     window = max(policy.event_window_days, policy.acquisition_window_days, policy.survey_window_days)
+    only = [company.id for company in registry] if single else None
     with uow.transaction() as session:
-        financials = _financials(session)
-        events = _events(session, today - timedelta(days=window))
+        financials = _financials(session, only)
+        events = _events(session, today - timedelta(days=window), only)
     return [
         CompanyFacts(
             corporate_number=company.corporate_number or "",
@@ -326,31 +340,37 @@ def _open_cases(uow: UnitOfWork, actor: Actor) -> dict[str, tuple[CaseFact, ...]
     return {number: tuple(sorted(items, key=lambda item: item.case_id)) for number, items in found.items()}
 
 
-def _financials(session: Session) -> dict[int, tuple[FinancialFacts, ...]]:
+def _financials(session: Session, only: Sequence[int] | None = None) -> dict[int, tuple[FinancialFacts, ...]]:
     found: dict[int, list[FinancialFacts]] = {}
     year = FinancialYear
-    rows = session.execute(
-        select(
-            year.company_id,
-            year.fiscal_year,
-            year.revenue_yen,
-            year.operating_profit_yen,
-            year.net_income_yen,
-            year.equity_ratio_percent,
-        ).order_by(year.fiscal_year)
-    )
+    query = select(
+        year.company_id,
+        year.fiscal_year,
+        year.revenue_yen,
+        year.operating_profit_yen,
+        year.net_income_yen,
+        year.equity_ratio_percent,
+    ).order_by(year.fiscal_year)
+    if only is not None:
+        query = query.where(year.company_id.in_(only))
+    rows = session.execute(query)
     for company_id, fiscal_year, revenue, profit, income, equity in rows:  # plain rows: all years
         found.setdefault(company_id, []).append(FinancialFacts(fiscal_year, revenue, profit, income, equity))
     return {company: tuple(years) for company, years in found.items()}
 
 
-def _events(session: Session, since: date) -> dict[int, tuple[EventFact, ...]]:
+def _events(
+    session: Session, since: date, only: Sequence[int] | None = None
+) -> dict[int, tuple[EventFact, ...]]:
     found: dict[int, list[EventFact]] = {}
-    for row in session.scalars(
+    query = (
         select(CompanyEvent)
         .where(CompanyEvent.occurred_on >= since)
         .order_by(CompanyEvent.occurred_on, CompanyEvent.id)
-    ):
+    )
+    if only is not None:
+        query = query.where(CompanyEvent.company_id.in_(only))
+    for row in session.scalars(query):
         found.setdefault(row.company_id, []).append(EventFact(EventKind(row.kind), row.occurred_on, row.note))
     return {company: tuple(events) for company, events in found.items()}
 
@@ -387,14 +407,15 @@ def _chain_text(chain: ChainView | None) -> str | None:
 # -- runs --------------------------------------------------------------------------------------
 
 
-def _last_run(session: Session) -> dict[int, RiskScore]:
+def _last_run(session: Session, company_id: int | None = None) -> dict[int, RiskScore]:
+    """The scores of the last recorded run, by company (only `company_id`'s if given)."""
     run_id = session.scalar(select(RiskRun.id).order_by(RiskRun.id.desc()).limit(1))
     if run_id is None:
         return {}
-    return {
-        score.company_id: score
-        for score in session.scalars(select(RiskScore).where(RiskScore.run_id == run_id))
-    }
+    query = select(RiskScore).where(RiskScore.run_id == run_id)
+    if company_id is not None:
+        query = query.where(RiskScore.company_id == company_id)
+    return {score.company_id: score for score in session.scalars(query)}
 
 
 def _entry(

@@ -12,8 +12,10 @@ from shokei.documents.vault import FilesystemVault
 from shokei.succession import services
 from shokei.succession.schemas import (
     AcceptanceView,
+    AssignmentProposalView,
     CandidateView,
     CopyView,
+    DestructionView,
     DisseminationView,
     InboxMessageView,
     SelectionView,
@@ -106,3 +108,26 @@ def approve(request_id: int, shokei: ShokeiDep, actor: ActorDep) -> Disseminatio
         scratch_dir=shokei.scratch_dir,
         key=services.signing_key(shokei.settings.keys_dir),
     )
+
+
+class AssignmentRequest(BaseModel):
+    case_ids: list[int] = Field(default_factory=list, max_length=1000)
+    all_open: bool = False
+
+
+@router.post("/successor-assignments")
+def assign(body: AssignmentRequest, uow: UowDep, actor: ActorDep) -> AssignmentProposalView:
+    """A proposal only (nothing is selected); confirm each line by selecting the successor."""
+    return services.propose_assignment(uow, actor, body.case_ids, all_open=body.all_open)
+
+
+class DestructionRequest(BaseModel):
+    reference: str = Field(min_length=1, max_length=255)
+
+
+@router.post("/cases/{case_id}/destruction-certificate")
+def destruction_certificate(
+    case_id: int, body: DestructionRequest, uow: UowDep, actor: ActorDep
+) -> DestructionView:
+    """Record the supplier's certificate of destruction of its own copies; closes the case."""
+    return services.record_destruction_certificate(uow, actor, case_id, reference=body.reference)

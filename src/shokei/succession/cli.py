@@ -57,6 +57,35 @@ def rank(case_id: int, as_user: AsUser = None, json_output: JsonOutput = False) 
     )
 
 
+@command(successor_app, "assign")
+def assign(
+    case_ids: Annotated[list[int] | None, typer.Argument(help="Cases to place (or --all-open).")] = None,
+    all_open: Annotated[
+        bool, typer.Option("--all-open", help="Every case in successor selection without a successor.")
+    ] = False,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Propose case → successor pairs under capacity limits; confirm each with `successor select`."""
+    shokei = ready_app()
+    proposal = services.propose_assignment(
+        shokei.uow, acting(shokei, as_user), case_ids or [], all_open=all_open
+    )
+    if json_output:
+        print_json(proposal)
+        return
+    print_table(
+        "proposed successors (confirm each with `shokei successor select CASE CORPNO --reason ...`)",
+        ("case", "corporate no.", "name", "score", "rank in case"),
+        [
+            (str(a.case_id), a.corporate_number, a.name, f"{a.score:.3f}", str(a.rank_in_case))
+            for a in proposal.assignments
+        ],
+    )
+    if proposal.unassigned:
+        stdout.print("no eligible successor with room: " + ", ".join(map(str, proposal.unassigned)))
+
+
 @command(successor_app, "select")
 def select(
     case_id: int,

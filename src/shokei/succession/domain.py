@@ -40,13 +40,22 @@ class ForeignOwnership:
     percent: Decimal
     basis: OwnershipBasis
     foreign_controlled: bool = False  # the ownership engine's verdict (50 % by attribution)
+    chain: tuple[str, ...] = ()  # the main foreign chain, ultimate owner first, the company last
+    attributed_percent: Decimal | None = None  # share held by foreign and foreign-controlled holders
+
+    @property
+    def description(self) -> str:
+        """ "foreign ownership 48% (integrated) via A→B→C", as the eligibility reason says it."""
+        text = f"foreign ownership {_percent(self.percent)} ({self.basis})"
+        return text + (f" via {'→'.join(self.chain)}" if self.chain else "")
 
 
 class ForeignOwnershipSource(Protocol):
     """The port eligibility reads foreign ownership through.
 
-    Until the ownership feature is wired, an adapter returns the direct share recorded with
-    `shokei company update --foreign-share`; afterwards the ownership engine's integrated share.
+    `candidates.DirectForeignShares` returns the direct share recorded with `shokei company update
+    --foreign-share`; `ownership_source.GraphForeignOwnership` the ownership engine's integrated
+    share (and its attribution verdict) for companies in the ownership graph, else the direct one.
     """
 
     def foreign_ownership(self, corporate_number: str) -> ForeignOwnership | None:
@@ -142,9 +151,11 @@ def check_foreign_ownership(
     threshold = _percent(limits.max_foreign_share_percent)
     if owned is None:
         return RuleResult("foreign_ownership", False, "foreign ownership not on record")
-    share = f"foreign ownership {_percent(owned.percent)} ({owned.basis})"
+    share = owned.description
     if owned.foreign_controlled:
-        return RuleResult("foreign_ownership", False, f"{share}: foreign-controlled through its owners")
+        attributed = owned.attributed_percent
+        held = f" (attributed {_percent(attributed)})" if attributed is not None else ""
+        return RuleResult("foreign_ownership", False, f"{share}: foreign-controlled through its owners{held}")
     if owned.percent >= limits.max_foreign_share_percent:
         return RuleResult("foreign_ownership", False, f"{share} ≥ threshold {threshold}")
     return RuleResult("foreign_ownership", True, f"{share} < threshold {threshold}")

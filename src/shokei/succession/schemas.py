@@ -35,6 +35,26 @@ class CandidateView(BaseModel):
     score: ScoreView
 
 
+class AssignmentLineView(BaseModel):
+    """One proposed pair: the case, the successor, its score there and where it ranked."""
+
+    case_id: int
+    corporate_number: str
+    name: str
+    score: Decimal
+    rank_in_case: int  # 1 = the case's own best eligible candidate
+    eligible_candidates: int
+
+
+class AssignmentProposalView(BaseModel):
+    """A portfolio proposal for a program manager: confirm each line with `successor select`."""
+
+    assignments: list[AssignmentLineView]
+    unassigned: list[int]  # cases left without an eligible successor with room
+    total_score: Decimal
+    capacities: dict[str, int]  # open case slots of each successor used or eligible
+
+
 class SelectionView(BaseModel):
     case_id: int
     successor: str

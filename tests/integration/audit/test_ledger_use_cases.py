@@ -19,6 +19,7 @@ from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput
 from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, ShokeiError
+from shokei.succession import services as succession
 from tests.factories import Office
 
 
@@ -148,13 +149,16 @@ def test_case_use_cases_along_the_purchase_path(uow: UnitOfWork, office: Office,
         ("start_successor_selection", ("case:status:change",), {}),
         ("select_successor", ("case:successor:select",), {"successor": successor}),
         ("hand_over", ("case:status:change",), {}),
-        ("close", ("case:status:change",), {}),
     ]:
         ledger.refused(
             Forbidden, lambda name=name, extra=extra: office.move(case.id, name, office.negotiator, **extra)
         )
         with ledger.entries("manager", *changes):
             office.move(case.id, name, office.manager, **extra)
+    # Closing needs the certificate of destruction; recording it closes the case.
+    ledger.refused(BadInput, lambda: office.move(case.id, "close", office.manager))
+    with ledger.entries("manager", "handover:destruction:record", "case:status:change"):
+        succession.record_destruction_certificate(uow, office.manager, case.id, reference="廃棄証明 第1号")
     assert audit.verify_ledger(uow, office.auditor).ok
 
 

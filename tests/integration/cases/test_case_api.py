@@ -65,7 +65,14 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
     move("start_successor_selection", "manager")
     move("select_successor", "manager", successor=office.successor_company.corporate_number)
     move("hand_over", "manager")
-    closed = move("close", "manager")
+    refused = api.post(f"{path}/transitions", headers=auth["manager"], json={"name": "close"})
+    assert refused.status_code == 422
+    assert "certificate of destruction is not recorded" in refused.json()["detail"]
+    certified = api.post(
+        f"{path}/destruction-certificate", headers=auth["manager"], json={"reference": "廃棄証明 第1号"}
+    )
+    assert certified.status_code == 200, certified.text
+    closed = api.get(path, headers=auth["manager"]).json()
     assert closed["state"] == "closed"
     assert [h["transition"] for h in closed["history"]][-3:] == ["select_successor", "hand_over", "close"]
 
@@ -73,8 +80,8 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
     entries = api.get("/api/v1/audit/entries?limit=1000", headers=auth["auditor"]).json()
     about_case = [e for e in entries if (e["subject_type"], e["subject_id"]) == ("case", str(case["id"]))]
     # open, document, submit, start, examine, determine, negotiate, offer, approve,
-    # start selection, select, hand over, close
-    assert len(about_case) == 13
+    # start selection, select, hand over, certificate of destruction, close
+    assert len(about_case) == 14
 
 
 def test_errors_are_problem_details(uow: UnitOfWork, api: TestClient) -> None:

@@ -127,7 +127,20 @@ def test_case_from_notice_to_closed_through_the_cli(cli: Cli) -> None:
     assert selected["state"] == "successor_selection"
     assert selected["successor_corporate_number"] == SUCCESSOR
     move("hand_over", "manager")
-    assert move("close", "manager")["state"] == "closed"
+    refused = cli("case", "transition", case, "close", "--as", "manager")
+    assert refused.exit_code == 2
+    assert "certificate of destruction is not recorded" in refused.stderr
+    certified = cli(
+        "handover",
+        "destruction-certificate",
+        case,
+        "--reference",
+        "廃棄証明 第1号",
+        "--as",
+        "manager",
+        "--json",
+    ).json()
+    assert certified["state"] == "closed"  # type: ignore[index]
 
     shown = cli("case", "show", case, "--as", "auditor", "--json").json()
     assert shown["state"] == "closed"  # type: ignore[index]

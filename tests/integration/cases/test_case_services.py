@@ -17,6 +17,7 @@ from shokei.cases import services as cases
 from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, ShokeiError
 from shokei.purchase import services as purchase
+from shokei.succession import services as succession
 from tests.factories import Office, company, user
 
 
@@ -46,7 +47,11 @@ def test_a_case_travels_from_exit_notice_to_closed(uow: UnitOfWork) -> None:
         case.id, "select_successor", office.manager, successor=office.successor_company.corporate_number
     )
     office.move(case.id, "hand_over", office.manager)
-    final = office.move(case.id, "close", office.manager)
+    # Closing needs the supplier's certificate of destruction; recording it closes the case.
+    with pytest.raises(BadInput, match="certificate of destruction is not recorded"):
+        office.move(case.id, "close", office.manager)
+    succession.record_destruction_certificate(uow, office.manager, case.id, reference="廃棄証明 第1号")
+    final = cases.get_case(uow, office.manager, case.id)
 
     assert final.state == "closed"
     assert final.successor_corporate_number == office.successor_company.corporate_number

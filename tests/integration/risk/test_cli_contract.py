@@ -87,7 +87,7 @@ def test_record_facts_then_read_the_watchlist(cli: Cli) -> None:
 
     shown = cli("risk", "show", LARGE, "--as", "examiner", "--json").json()
     assert isinstance(shown, dict)
-    assert (shown["rank"], shown["score"], shown["factors"]) == (2, 0, [])
+    assert (shown["rank"], shown["score"], shown["factors"]) == (0, 0, [])  # scored alone: not ranked
     assert (
         cli(
             "risk", "event", SME, "--kind", "credit_event", "--date", "2026-01-01", "--as", "examiner"

@@ -268,3 +268,56 @@ def test_criticality_comes_from_the_real_supply_chain_feature(
         factor.evidence
         == "criticality 111: 1 weapon systems hit, 1 components lost, 1 sole-sourced components"
     )
+
+
+def test_one_company_scored_alone_gets_what_the_watchlist_gives_it(
+    uow: UnitOfWork, office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = Base(uow, office)
+    # Foreign control through a chain: a Japanese holding 60 % held by the Chinese company
+    # (foreign-controlled) buys 30 % of D, and sells down a stake in B it held before.
+    holding = office.company("筑波ホールディングス株式会社", capital_yen=9_000_000_000, employees=900)
+    number = holding.corporate_number or ""
+    chinese = "CN-USCC-91110000MA01ABCD1X"
+    ownership.record_interest_change(uow, office.intake, owner=chinese, owned=number, share="60")
+    ownership.record_interest_change(uow, office.intake, owner=number, owned=base.d, share="30")
+    ownership.record_interest_change(
+        uow, office.intake, owner=number, owned=base.b, share="20", on=date(2026, 2, 1)
+    )
+    ownership.record_interest_change(uow, office.intake, owner=number, owned=base.b, share="4")
+    services.watchlist(uow, office.manager, criticality=base.criticality, record=True)
+    services.record_event(uow, office.intake, base.b, kind="factory_closure", occurred_on=date(2026, 5, 30))
+
+    entries = services.watchlist(uow, office.examiner, criticality=base.criticality)
+    assert len(entries) == 5
+    for entry in entries:
+        alone = services.company_risk(
+            uow, office.examiner, entry.corporate_number, criticality=base.criticality
+        )
+        assert alone.rank == 0  # scored alone: not ranked
+        assert alone.model_dump(exclude={"rank"}) == entry.model_dump(exclude={"rank"})
+    d = services.company_risk(uow, office.auditor, base.d, criticality=base.criticality)
+    evidence = {factor.name: factor.evidence for factor in d.factors}
+    # 60 % x 30 % = 18 % integrated; the holding is foreign-controlled, so 30 % attributed.
+    assert evidence["foreign_control"].startswith("foreign control 30.0 %")
+    assert "筑波ホールディングス株式会社 (JP) 0 % -> 30 %" in evidence["recent_foreign_acquisition"]
+    # Against the recorded run: B's factory closure added 20 points since.
+    b = services.company_risk(uow, office.auditor, base.b, criticality=base.criticality)
+    assert (b.change, b.factor_changes) == (20, {"restructuring": 20})
+    with pytest.raises(Forbidden):
+        services.company_risk(uow, office.supplier, base.a)
+
+    # The supply-chain adapter ranks as many companies for one company as for all of them.
+    fake = ModuleType(SUPPLY_CHAIN_SERVICES)
+    monkeypatch.setitem(sys.modules, SUPPLY_CHAIN_SERVICES, fake)
+
+    def single_points_of_failure(uow: UnitOfWork, actor: Actor, top: int) -> list[dict[str, object]]:
+        ranking = [(base.d, 600), (base.c, 300), (base.a, 250)]
+        return [{"corporate_number": n, "criticality": score} for n, score in ranking][:top]
+
+    fake.single_points_of_failure = single_points_of_failure  # type: ignore[attr-defined]
+    adapter = SupplyChainCriticality()
+    whole = {e.corporate_number: e for e in services.watchlist(uow, office.examiner, criticality=adapter)}
+    alone_a = services.company_risk(uow, office.examiner, base.a, criticality=adapter)
+    assert ("supply_chain_criticality", 15) in _factors(alone_a)
+    assert alone_a.model_dump(exclude={"rank"}) == whole[base.a].model_dump(exclude={"rank"})

@@ -3,6 +3,7 @@ interface contract says."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from shokei.accounts.domain import Role
 from shokei.audit.models import AuditEntry
 from shokei.db import UnitOfWork
+from shokei.succession.models import HandoverCopy
 from tests import factories
 from tests.conftest import Cli
 from tests.factories import Office
@@ -29,7 +31,7 @@ def _rules(candidate: dict[str, Any]) -> dict[str, tuple[bool, str]]:
 
 
 def test_rank_select_accept_release_download_disseminate_and_trace(
-    uow: UnitOfWork, cli: Cli, fixtures_dir: Path, tmp_path: Path
+    uow: UnitOfWork, cli: Cli, cli_env: Path, fixtures_dir: Path, tmp_path: Path
 ) -> None:
     assert cli("init").exit_code == 0
     office = Office(uow)
@@ -161,4 +163,26 @@ def test_rank_select_accept_release_download_disseminate_and_trace(
     assert actions.count("handover:copy:issue") == 2
     # Copies live apart from the documents' vault: its fsck still finds every blob accounted for.
     assert cli("vault", "fsck", "--deep", "--as", "admin").exit_code == 0
-    assert cli("case", "transition", str(case), "close", "--as", "manager").exit_code == 0
+    # ... and the copies vault is checked with it: a tampered copy blob is reported by copy id.
+    with uow.transaction() as session:
+        blob = session.execute(
+            select(HandoverCopy.blob_id).where(HandoverCopy.copy_id == sub_copy)
+        ).scalar_one()
+    stored = cli_env / "copies" / "blobs" / blob[:2] / blob[2:4] / blob
+    stored.write_bytes(stored.read_bytes()[:-1] + bytes([stored.read_bytes()[-1] ^ 1]))
+    tampered = cli("vault", "fsck", "--as", "auditor", "--json")
+    assert tampered.exit_code == 5
+    report = json.loads(tampered.stdout)
+    assert report["ok"] is False
+    assert report["problems"] == []  # the documents' vault is intact
+    assert [(p["kind"], p["blob_id"]) for p in report["copies"]["problems"]] == [("corrupt", blob)]
+    assert sub_copy in report["copies"]["problems"][0]["detail"]
+    # Closing needs the supplier's certificate of destruction; recording it closes the case.
+    refused_close = cli("case", "transition", str(case), "close", "--as", "manager")
+    assert refused_close.exit_code == 2
+    assert "certificate of destruction is not recorded" in refused_close.stderr
+    certified = cli(
+        "handover", "destruction-certificate", str(case), "--reference", "廃棄証明 第7号", "--as", "manager"
+    )
+    assert certified.exit_code == 0, certified.stderr
+    assert cli("case", "show", str(case), "--as", "manager", "--json").json()["state"] == "closed"  # type: ignore[index]

@@ -59,6 +59,7 @@ def _satisfied(state: CaseState) -> CaseFacts:
         inventory_lines=2,
         agreed_amount_yen=1,
         successor_company_id=SUCCESSOR,
+        destruction_certificates=1,
     )
 
 
@@ -132,6 +133,16 @@ def test_program_manager_who_examined_or_negotiated_is_refused(name: TransitionN
     with pytest.raises(Forbidden, match="you negotiated"):
         decide(_actor(R.PROGRAM_MANAGER, 7), negotiated, _request(name))
     assert decide(_actor(R.PROGRAM_MANAGER, 8), examined, _request(name)).name is name
+
+
+def test_closing_needs_the_certificate_of_destruction() -> None:
+    uncertified = CaseFacts(state=S.HANDED_OVER, company_id=COMPANY, successor_company_id=SUCCESSOR)
+    with pytest.raises(GuardRefused, match="certificate of destruction is not recorded"):
+        decide(_actor(R.PROGRAM_MANAGER), uncertified, _request(T.CLOSE))
+    certified = CaseFacts(
+        state=S.HANDED_OVER, company_id=COMPANY, successor_company_id=SUCCESSOR, destruction_certificates=1
+    )
+    assert decide(_actor(R.PROGRAM_MANAGER), certified, _request(T.CLOSE)).target is S.CLOSED
 
 
 def test_cancelling_a_purchase_needs_a_reason() -> None:

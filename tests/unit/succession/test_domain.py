@@ -95,6 +95,28 @@ def test_foreign_control_by_attribution_is_refused_even_below_the_threshold() ->
     }
 
 
+def test_integrated_share_names_its_chain_and_the_attributed_share() -> None:
+    controlled = ForeignOwnership(
+        Decimal("48"),
+        OwnershipBasis.INTEGRATED,
+        foreign_controlled=True,
+        chain=("海外社", "持株社", "候補社"),
+        attributed_percent=Decimal("60"),
+    )
+    assert _failed(replace(SOUND, foreign_ownership=controlled)) == {
+        "foreign_ownership": (
+            "foreign ownership 48% (integrated) via 海外社→持株社→候補社: "
+            "foreign-controlled through its owners (attributed 60%)"
+        )
+    }
+    minor = ForeignOwnership(Decimal("2.5"), OwnershipBasis.INTEGRATED, chain=("海外社", "候補社"))
+    passed = {r.name: r for r in check_eligibility(replace(SOUND, foreign_ownership=minor), CASE)}
+    assert passed["foreign_ownership"].passed
+    assert passed["foreign_ownership"].reason == (
+        "foreign ownership 2.5% (integrated) via 海外社→候補社 < threshold 10%"
+    )
+
+
 def test_configured_threshold_applies() -> None:
     owned = replace(SOUND, foreign_ownership=ForeignOwnership(Decimal("5"), OwnershipBasis.DIRECT))
     strict = EligibilityThresholds(max_foreign_share_percent=Decimal("1"))

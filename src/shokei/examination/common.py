@@ -1,0 +1,46 @@
+"""What the examination use cases share: the role and case-state guards, the check that refuses
+a conflicted examiner or one who negotiated the case, and the case ledger event.
+Its own module so that scoring (`scoring`) and determination (`services`) apply exactly the same
+guards without importing each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor, Role
+from shokei.audit.domain import AuditEvent
+from shokei.cases import services as cases
+from shokei.cases.domain import CaseRef, CaseState
+from shokei.db import UnitOfWork
+from shokei.errors import Conflict, Forbidden
+from shokei.examination.interests import refuse_if_conflicted
+
+
+def require_examiner(actor: Actor) -> None:
+    if actor.role is not Role.EXAMINER:
+        raise Forbidden(f"only an examiner may examine documents and determine cases; you are {actor.role}")
+
+
+def require_reader(actor: Actor) -> None:
+    if not (actor.is_official or actor.role is Role.AUDITOR):
+        raise Forbidden(f"{actor.role} may not read examinations")
+
+
+def require_under_examination(case: CaseRef) -> None:
+    if case.state is not CaseState.UNDER_EXAMINATION:
+        raise Conflict(f"case {case.id} is '{case.state}'; this is done while it is under examination")
+
+
+def refuse_conflicted_examiner(session: Session, actor: Actor, case: CaseRef) -> None:
+    refuse_if_conflicted(session, actor, case.company_id, "examine")
+    if actor.user_id in cases.duty_holders(session, case.id)[1]:
+        raise Forbidden("separation of duties: you negotiated this case, so you may not examine it")
+
+
+def case_event(
+    uow: UnitOfWork, actor: Actor, action: str, case_id: int, details: dict[str, Any]
+) -> AuditEvent:
+    return AuditEvent(action, "case", str(case_id), uow.clock.now(), actor, details=details)

@@ -1,0 +1,124 @@
+"""Scoring: an examiner's scores of one inventory document, or of every document of the same
+component (a package), with the rationale, under the policy in force.
+Split from `services` as the examiner's repeated day-to-day step; determination then reads the
+latest scores back through `assessment`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor
+from shokei.audit import services as audit
+from shokei.cases import services as cases
+from shokei.db import UnitOfWork
+from shokei.errors import BadInput, NotFound
+from shokei.examination import views
+from shokei.examination.common import case_event, refuse_conflicted_examiner, require_examiner
+from shokei.examination.domain import shown, validate_values, weighted_score
+from shokei.examination.models import ExaminationScore
+from shokei.examination.policies import LoadedPolicy, current_policy
+from shokei.examination.policy_record import record_policy
+from shokei.examination.schemas import ScoreView
+
+
+def score_document(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    document_id: int,
+    *,
+    values: Mapping[str, int],
+    rationale: str,
+) -> ScoreView:
+    """Record an examiner's scores of one inventory document, with the rationale.
+
+    Examiners only, while the case is under examination, not on a company they declared an
+    interest in, nor on a case they negotiated. A later score by the same examiner replaces
+    theirs for the determination (both stay on record).
+    """
+    return _score(uow, case_id, document_id, _given(actor, values, rationale), whole_package=False)[0]
+
+
+def score_package(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    document_id: int,
+    *,
+    values: Mapping[str, int],
+    rationale: str,
+) -> list[ScoreView]:
+    """Score a package: every inventory document of the same component as `document_id`, with
+    the same values and rationale, in one transaction. The rules are `score_document`'s."""
+    return _score(uow, case_id, document_id, _given(actor, values, rationale), whole_package=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """One examiner's scores as given, checked against the policy in force."""
+
+    examiner: Actor
+    values: dict[str, int]
+    rationale: str
+    loaded: LoadedPolicy
+
+
+def _given(actor: Actor, values: Mapping[str, int], rationale: str) -> _Given:
+    require_examiner(actor)
+    if not rationale.strip():
+        raise BadInput("a rationale is required with the scores")
+    loaded = current_policy()
+    return _Given(actor, validate_values(loaded.policy, values), rationale.strip(), loaded)
+
+
+def _score(
+    uow: UnitOfWork, case_id: int, document_id: int, given: _Given, *, whole_package: bool
+) -> list[ScoreView]:
+    actor, policy = given.examiner, given.loaded.policy
+    with cases.write_transaction(uow) as session:
+        case = cases.case_ref(session, actor, case_id)
+        refuse_conflicted_examiner(session, actor, case)
+        policy_entry = record_policy(session, uow, given.loaded)
+        targets = _package_of(session, case.id, document_id) if whole_package else [document_id]
+        rows = [_score_row(session, uow, case.id, line_id, given) for line_id in targets]
+        details: dict[str, Any] = {"documents": targets, "policy": policy_entry, "values": given.values}
+        details |= {
+            "weighted_score": shown(weighted_score(policy, given.values)),
+            "rationale": given.rationale,
+        }
+        audit.record(session, case_event(uow, actor, "examination:score:record", case.id, details))
+        return [views.score_view(row, actor.username, policy, current=True) for row in rows]
+
+
+def _score_row(
+    session: Session, uow: UnitOfWork, case_id: int, line_id: int, given: _Given
+) -> ExaminationScore:
+    actor = given.examiner
+    cases.mark_document_examined(session, uow, actor, case_id, line_id, note=given.rationale)
+    row = ExaminationScore(
+        case_id=case_id,
+        line_id=line_id,
+        examiner_id=actor.user_id,
+        policy_version=given.loaded.policy.version,
+        criterion_values=given.values,
+        rationale=given.rationale,
+        scored_at=uow.clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _package_of(session: Session, case_id: int, document_id: int) -> list[int]:
+    items = cases.inventory_items(session, case_id)
+    anchor = next((item for item in items if item.id == document_id), None)
+    if anchor is None:
+        raise NotFound(f"no document {document_id} in case {case_id}")
+    if not anchor.component:
+        raise BadInput(f"document {document_id} names no component: score it on its own")
+    return [item.id for item in items if item.component == anchor.component]

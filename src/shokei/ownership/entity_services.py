@@ -1,0 +1,136 @@
+"""Ownership use cases: entities entered by hand, and reading one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor
+from shokei.audit import services as audit
+from shokei.companies.schemas import CompanyView
+from shokei.db import UnitOfWork
+from shokei.errors import BadInput, Conflict, NotFound
+from shokei.ownership import entities
+from shokei.ownership.bods import (
+    parse_identifier,
+)
+from shokei.ownership.domain import (
+    EntityKind,
+    OwnershipPermission,
+)
+from shokei.ownership.models import (
+    OwnershipEntity,
+)
+from shokei.ownership.names import normalize_company_name
+from shokei.ownership.registry import RegistryIndex
+from shokei.ownership.schemas import (
+    EntityView,
+)
+from shokei.ownership.service_support import _event, _registry, _require
+from shokei.ownership.views import (
+    entity_view,
+)
+
+
+def add_entity(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    kind: str,
+    name: str,
+    country: str | None = None,
+    identifiers: Sequence[str] = (),
+    company: str | None = None,
+) -> EntityView:
+    """Enter a holder Shokei does not know yet: a foreign company, a person, a state...
+
+    `company` links a registry company (corporate number, or foreign id `CC-ID` as the registry
+    shows it). Intake officers, program managers and admins.
+    """
+    _require(actor, OwnershipPermission.WRITE)
+    entity_kind = _kind(kind)
+    linked = _registry_company(_registry(uow, actor), company) if company else None
+    with uow.transaction() as session:
+        entity = _new_entity(session, uow, entity_kind, name=name, country=country, identifiers=identifiers)
+        if linked is not None:
+            if entities.entity_of_company(session, linked.id) is not None:
+                raise Conflict(f"{linked.name} already has an ownership entity")
+            entities.link_company(session, entity, linked, uow.clock.now())
+        view = entity_view(session, entity)
+        audit.record(
+            session,
+            _event(
+                uow,
+                actor,
+                "ownership:entity:create",
+                ("ownership_entity", entity.id),
+                after=view.model_dump(mode="json"),
+            ),
+        )
+        return view
+
+
+def get_entity(uow: UnitOfWork, actor: Actor, reference: str) -> EntityView:
+    """One entity with its identifiers and records. Officials and auditors."""
+    _require(actor, OwnershipPermission.READ)
+    with uow.transaction() as session:
+        entity = entities.find_entity(session, reference)
+        if entity is None:
+            raise NotFound(f"no entity {reference!r}")
+        return entity_view(session, entity)
+
+
+def _kind(text: str) -> EntityKind:
+    try:
+        return EntityKind(text)
+    except ValueError:
+        raise BadInput(f"kind {text!r} is not one of: {', '.join(EntityKind)}") from None
+
+
+def _registry_company(registry: RegistryIndex, reference: str) -> CompanyView:
+    number = entities.corporate_number_in(reference)
+    found = (
+        registry.by_number.get(number) if number else registry.by_foreign_id.get(reference.strip().upper())
+    )
+    if found is None:
+        raise NotFound(f"no registry company {reference!r}")
+    return found
+
+
+def _new_entity(
+    session: Session,
+    uow: UnitOfWork,
+    kind: EntityKind,
+    *,
+    name: str,
+    country: str | None,
+    identifiers: Sequence[str],
+) -> OwnershipEntity:
+    if not name.strip():
+        raise BadInput("an entity needs a name")
+    code = country.strip().upper() if country else None
+    if code is not None and (len(code) != 2 or not code.isalpha()):
+        raise BadInput(f"country {country!r} must be an ISO 3166-1 alpha-2 code such as CN")
+    entity = OwnershipEntity(
+        key=entities.new_key(),
+        kind=kind.value,
+        name=name.strip(),
+        normalized_name=normalize_company_name(name),
+        country=code,
+        created_at=uow.clock.now(),
+    )
+    session.add(entity)
+    session.flush()
+    taken = entities.add_identifiers(session, entity, [_identifier(text) for text in identifiers])
+    if taken:
+        raise Conflict(f"identifier(s) {', '.join(taken)} already belong to another entity")
+    return entity
+
+
+def _identifier(text: str) -> str:
+    try:
+        parse_identifier(text.strip())
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    return text.strip()

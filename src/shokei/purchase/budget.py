@@ -1,0 +1,160 @@
+"""The fiscal-year budget: setting and reading a year's appropriation, the demo budgets, and the
+budget-row helpers every commitment, payment and release goes through (the year's row locked
+first, then the year's lines summed, so two approvals can never both spend the same yen).
+Split from `services` so that everything about the budget's integrity (locking, totals, the
+ledger events tagged `purchase:budget:*`) is in one place; approval and cancellation use its
+helpers to commit and release lines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor
+from shokei.audit import services as audit
+from shokei.audit.domain import AuditEvent
+from shokei.cases import services as cases
+from shokei.db import UnitOfWork
+from shokei.errors import BadInput, Conflict
+from shokei.purchase import views
+from shokei.purchase.access import require_manager, require_reader
+from shokei.purchase.domain import (
+    BudgetPosition,
+    LineStatus,
+    NoAppropriation,
+    check_appropriation,
+    fiscal_year,
+    fiscal_year_span,
+)
+from shokei.purchase.models import BudgetLine, BudgetYear
+from shokei.purchase.schemas import BudgetView
+
+DEMO_APPROPRIATION_YEN = 1_000_000_000  # the program's FY2022 request (DOMAIN.md)
+_FIRST_FISCAL_YEAR, _LAST_FISCAL_YEAR = 2000, 2100
+
+
+def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount_yen: int) -> BudgetView:
+    """Set a fiscal year's appropriation; never below what is already committed or paid.
+    Program managers."""
+    require_manager(actor, "set appropriations")
+    _check_fiscal_year(fiscal_year)
+    with uow.transaction() as session:
+        row = _locked_year(session, fiscal_year)
+        check_appropriation(budget_position(session, fiscal_year, row), amount_yen)
+        before = {"appropriation": row.appropriation_yen} if row else None
+        if row is None:
+            row = BudgetYear(
+                fiscal_year=fiscal_year,
+                appropriation_yen=amount_yen,
+                set_by_id=actor.user_id,
+                set_at=uow.clock.now(),
+            )
+            _add_year(session, row)
+        row.appropriation_yen, row.set_by_id, row.set_at = amount_yen, actor.user_id, uow.clock.now()
+        session.flush()
+        event = AuditEvent(
+            "purchase:budget:set",
+            "budget",
+            str(fiscal_year),
+            uow.clock.now(),
+            actor,
+            before=before,
+            after={"appropriation": amount_yen},
+        )
+        audit.record(session, event)
+        return _budget_view(session, fiscal_year)
+
+
+def get_budget(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> BudgetView:
+    """A fiscal year's appropriation, committed, paid and available amounts, and its lines.
+    Officials and auditors."""
+    require_reader(actor)
+    _check_fiscal_year(fiscal_year)
+    with uow.transaction() as session:
+        return _budget_view(session, fiscal_year)
+
+
+def seed_demo_budgets(uow: UnitOfWork, manager: Actor) -> list[BudgetView]:
+    """Demo data: ¥1,000,000,000 for FY2022 (the program's first year) and for the current fiscal
+    year, where no appropriation is set yet. Call before the demo approves purchases."""
+    years = sorted({2022, fiscal_year(uow.clock.today())})
+    for year in years:
+        if not get_budget(uow, manager, fiscal_year=year).appropriation_set:
+            set_appropriation(uow, manager, fiscal_year=year, amount_yen=DEMO_APPROPRIATION_YEN)
+    return [get_budget(uow, manager, fiscal_year=year) for year in years]
+
+
+def _check_fiscal_year(year: int) -> None:
+    if not _FIRST_FISCAL_YEAR <= year <= _LAST_FISCAL_YEAR:
+        raise BadInput(f"fiscal year {year} must lie between {_FIRST_FISCAL_YEAR} and {_LAST_FISCAL_YEAR}")
+
+
+# -- helpers: the budget rows -------------------------------------------------------------------
+
+
+def _locked_year(session: Session, year: int) -> BudgetYear | None:
+    """The year's row, locked until the transaction ends: commitments to one year queue here."""
+    query = select(BudgetYear).where(BudgetYear.fiscal_year == year).with_for_update()
+    return session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def locked_position(session: Session, year: int) -> BudgetPosition:
+    row = _locked_year(session, year)
+    if row is None:
+        raise NoAppropriation(
+            f"no appropriation is set for FY{year}: a program manager sets it with "
+            f"`shokei budget set --fy {year} --amount YEN`"
+        )
+    return budget_position(session, year, row)
+
+
+def budget_position(session: Session, year: int, row: BudgetYear | None = None) -> BudgetPosition:
+    """The year's totals, summed from its lines (read after the lock, so they are current)."""
+    row = row or session.get(BudgetYear, year)
+    sums = session.execute(
+        select(BudgetLine.status, func.sum(BudgetLine.amount_yen))
+        .where(BudgetLine.fiscal_year == year)
+        .group_by(BudgetLine.status)
+    ).all()
+    totals = {status: int(total or 0) for status, total in sums}
+    appropriation = row.appropriation_yen if row else 0
+    return BudgetPosition(
+        year, appropriation, totals.get(LineStatus.COMMITTED, 0), totals.get(LineStatus.PAID, 0)
+    )
+
+
+def _add_year(session: Session, row: BudgetYear) -> None:
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise Conflict(f"FY{row.fiscal_year} was set by someone else at the same time; retry") from None
+
+
+def budget_event(
+    uow: UnitOfWork, actor: Actor, action: str, year: int, details: dict[str, Any]
+) -> AuditEvent:
+    return AuditEvent(action, "budget", str(year), uow.clock.now(), actor, details=details)
+
+
+def _budget_view(session: Session, year: int) -> BudgetView:
+    row = session.get(BudgetYear, year)
+    position = budget_position(session, year, row)
+    lines = list(
+        session.execute(
+            select(BudgetLine).where(BudgetLine.fiscal_year == year).order_by(BudgetLine.id)
+        ).scalars()
+    )
+    names = cases.company_names(session, {line.case_id for line in lines})
+    starts, ends = fiscal_year_span(year)
+    return BudgetView(
+        **views.summary(position).model_dump(),
+        starts=starts,
+        ends=ends,
+        appropriation_set=row is not None,
+        lines=[views.line_view(line, names[line.case_id]) for line in lines],
+    )

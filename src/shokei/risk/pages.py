@@ -1,0 +1,283 @@
+"""The leak-risk watchlist and the foreign-control alerts in the web pages.
+
+`/risk` ranks every registry company by explainable leak risk (each factor's points and
+evidence, the recommendation); `/alerts` lists the ownership-threshold alerts with the chain that
+caused each. The dashboard shows the top of the watchlist and the latest alerts, the company
+profile the company's risk breakdown and its score in every recorded run.
+
+The risk services keep recorded runs (scores and contributions) but offer no reader of a whole
+run, so the watchlist shown is computed when the page is opened and says so ("as of" the time
+of computing); recording a run (offices that record facts) is what later pages compare with.
+Every figure comes from `risk.services` and `ownership.services`, which decide who may see it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+from babel.numbers import format_decimal
+from fastapi import Query, Request, Response
+from markupsafe import Markup
+
+from shokei.accounts.domain import Actor, Role
+from shokei.api_support import ShokeiDep
+from shokei.db import UnitOfWork
+from shokei.errors import Forbidden, NotFound
+from shokei.ownership import services as ownership
+from shokei.ownership.pages import percent
+from shokei.ownership.schemas import AlertView, ChainView
+from shokei.risk import services
+from shokei.risk.domain import Recommendation, RiskPermission, may
+from shokei.risk.schemas import WatchlistEntry
+from shokei.web.formatting import number
+from shokei.web.i18n import N_, current_language
+from shokei.web.i18n import gettext as _
+from shokei.web.registry import COMPANY, DASHBOARD, Box, BoxContext, FeaturePages, NavItem
+from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
+from shokei.web.templating import render_box
+
+router = page_router()
+TOP_CHOICES = (10, 20, 50, 100, 500)
+DEFAULT_TOP = 20
+DASHBOARD_TOP = 5
+DASHBOARD_ALERTS = 5
+ALERT_STATUSES = ("open", "resolved")
+
+RECOMMENDATION_LABELS: dict[str, str] = {
+    Recommendation.MONITOR: N_("Monitor"),
+    Recommendation.EARLY_OUTREACH: N_("Early outreach"),
+    Recommendation.SUCCESSION_CASE: N_("Succession case"),
+    Recommendation.TEMPORARY_ACQUISITION: N_("Temporary acquisition of facilities"),
+}
+# The colour of each recommendation: the case-state badge classes, from calm to urgent.
+RECOMMENDATION_CLASSES: dict[str, str] = {
+    Recommendation.MONITOR: "state-done",
+    Recommendation.EARLY_OUTREACH: "state-negotiation",
+    Recommendation.SUCCESSION_CASE: "state-examination",
+    Recommendation.TEMPORARY_ACQUISITION: "state-protection",
+}
+FACTOR_LABELS: dict[str, str] = {
+    "sme": N_("SME or small-scale business"),
+    "financial_distress": N_("Financial distress"),
+    "restructuring": N_("Restructuring or closure"),
+    "foreign_control": N_("Foreign control"),
+    "recent_foreign_acquisition": N_("Recent foreign share acquisition"),
+    "foreign_subcontracting_or_exports": N_("Foreign subcontractors or exports of related items"),
+    "supply_chain_criticality": N_("Supply-chain criticality"),
+    "no_survey_answer": N_("No answer to the supply-chain survey"),
+    "open_exit_case": N_("Exit case in progress"),
+}
+ALERT_STATUS_LABELS: dict[str, str] = {"open": N_("Open"), "resolved": N_("Cleared")}
+
+
+def _label(labels: dict[str, str], value: str) -> str:
+    msgid = labels.get(value)
+    return _(msgid) if msgid else value
+
+
+def recommendation_label(value: str) -> str:
+    return _label(RECOMMENDATION_LABELS, value)
+
+
+def recommendation_class(value: str) -> str:
+    return RECOMMENDATION_CLASSES.get(value, "state-done")
+
+
+def factor_label(name: str) -> str:
+    return _label(FACTOR_LABELS, name)
+
+
+def alert_status_label(status: str) -> str:
+    return _label(ALERT_STATUS_LABELS, status)
+
+
+def points(value: float | None, *, signed: bool = False) -> str:
+    """Risk points: 6.66, 115; with `signed` +15 / −5 (a change since the last run)."""
+    if value is None:
+        return "—"
+    text = format_decimal(abs(value) if signed else value, format="#,##0.##", locale=current_language())
+    if not signed:
+        return text
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+def chain_steps(chain: ChainView | None) -> list[tuple[str, str | None, str | None]]:
+    """A chain as (name, country, the share held in the next step) for the templates."""
+    if chain is None:
+        return []
+    return [
+        (step.name, step.country, percent(step.holds) if step.holds is not None else None)
+        for step in chain.path
+    ]
+
+
+def _may_read(actor: Actor) -> bool:
+    return may(actor.role, RiskPermission.READ)
+
+
+def _may_record(actor: Actor) -> bool:
+    return may(actor.role, RiskPermission.READ) and may(actor.role, RiskPermission.WRITE)
+
+
+def _now(shokei: ShokeiDep) -> datetime:
+    return shokei.uow.clock.now()
+
+
+def _last_run_at(uow: UnitOfWork, actor: Actor, entries: list[WatchlistEntry]) -> datetime | None:
+    """When the run the changes compare with was recorded: the last run in which a company of the
+    list was scored (`previous_score` comes from the last recorded run)."""
+    compared = next((entry for entry in entries if entry.previous_score is not None), None)
+    if compared is None:
+        return None
+    points = services.history(uow, actor, compared.corporate_number)
+    return points[-1].run_at if points else None
+
+
+# -- the watchlist ----------------------------------------------------------------------------
+
+
+@router.get("/risk")
+def watchlist_page(
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    templates: TemplatesDep,
+    top: Annotated[int, Query(ge=1, le=10_000)] = DEFAULT_TOP,
+) -> Response:
+    """Every registry company ranked by leak risk; the `top` filter refreshes the table (htmx)."""
+    entries = services.watchlist(shokei.uow, actor)
+    context = {
+        "entries": entries[:top],
+        "total": len(entries),
+        "top": top,
+        "top_choices": sorted({*TOP_CHOICES, top}),
+        "computed_at": _now(shokei),
+        "policy_version": entries[0].policy_version if entries else None,
+        "can_record": _may_record(actor),
+        "last_run_at": _last_run_at(shokei.uow, actor, entries),
+    }
+    return templates.page(request, "risk/watchlist.html", context, fragment="risk/_watchlist.html")
+
+
+@router.post("/risk/runs")
+def record_run(request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
+    """Score every company now and keep the run: later runs show what changed since."""
+    entries = services.watchlist(shokei.uow, actor, record=True)
+    flash(
+        request,
+        "success",
+        _("The scores of %(count)s companies were recorded.") % {"count": number(len(entries))},
+    )
+    return redirect(request, "/risk")
+
+
+# -- alerts -----------------------------------------------------------------------------------
+
+
+@router.get("/alerts")
+def alerts_page(
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    templates: TemplatesDep,
+    status: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """Foreign-control alerts, newest first, open or cleared, each with the chain behind it."""
+    alerts = ownership.list_alerts(shokei.uow, actor, status=status or None)
+    context = {
+        "alerts": alerts,
+        "status": status,
+        "statuses": [(value, alert_status_label(value)) for value in ALERT_STATUSES],
+    }
+    return templates.page(request, "risk/alerts.html", context, fragment="risk/_alerts.html")
+
+
+# -- boxes ------------------------------------------------------------------------------------
+
+
+def _watchlist_box(context: BoxContext) -> Markup | None:
+    try:
+        entries = services.watchlist(context.shokei.uow, context.actor, top=DASHBOARD_TOP)
+    except Forbidden:
+        return None
+    return render_box(
+        context.request,
+        "risk/_watchlist_box.html",
+        {
+            "entries": entries,
+            "computed_at": context.shokei.uow.clock.now(),
+            "last_run_at": _last_run_at(context.shokei.uow, context.actor, entries),
+        },
+    )
+
+
+def _alerts_box(context: BoxContext) -> Markup | None:
+    try:
+        alerts: list[AlertView] = ownership.list_alerts(context.shokei.uow, context.actor)
+    except Forbidden:
+        return None
+    open_count = sum(1 for alert in alerts if alert.status == "open")
+    return render_box(
+        context.request,
+        "risk/_alerts_box.html",
+        {"alerts": alerts[:DASHBOARD_ALERTS], "open_count": open_count, "total": len(alerts)},
+    )
+
+
+def _company_box(context: BoxContext) -> Markup | None:
+    company, uow, actor = context.subject, context.shokei.uow, context.actor
+    if not _may_read(actor):
+        return None  # the services would refuse: no box rather than an error in the profile
+    entry: WatchlistEntry | None = None
+    history = []
+    if company.corporate_number:
+        try:
+            entry = services.company_risk(uow, actor, company.corporate_number)
+            history = services.history(uow, actor, company.corporate_number)
+        except Forbidden:
+            return None
+        except NotFound:
+            entry = None
+    return render_box(
+        context.request,
+        "risk/_company_box.html",
+        {
+            "entry": entry,
+            "history": list(reversed(history)),
+            "company": company,
+            "computed_at": uow.clock.now(),
+        },
+    )
+
+
+def _officials_and_auditor(actor: Actor) -> bool:
+    return actor.is_official or actor.role is Role.AUDITOR
+
+
+pages = FeaturePages(
+    name="risk",
+    router=router,
+    templates=Path(__file__).parent / "templates",
+    nav=(
+        NavItem(N_("Risk watchlist"), "/risk", _officials_and_auditor),
+        NavItem(N_("Alerts"), "/alerts", _officials_and_auditor),
+    ),
+    boxes=(
+        Box(DASHBOARD, "risk_watchlist", _watchlist_box),
+        Box(DASHBOARD, "alerts", _alerts_box),
+        Box(COMPANY, "risk", _company_box),
+    ),
+    template_globals={
+        "percent": percent,
+        "risk_points": points,
+        "recommendation_label": recommendation_label,
+        "recommendation_class": recommendation_class,
+        "factor_label": factor_label,
+        "alert_status_label": alert_status_label,
+        "chain_steps": chain_steps,
+    },
+)

@@ -1,0 +1,172 @@
+"""The facts eligibility and ranking read, gathered from the database for one or many cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shokei.cases.domain import TERMINAL_STATES
+from shokei.cases.models import ExitCase, InventoryLine
+from shokei.companies import services as companies
+from shokei.companies.models import Company
+from shokei.db import UnitOfWork
+from shokei.documents.models import Document
+from shokei.succession.common import company_row
+from shokei.succession.domain import (
+    CandidateAssessment,
+    CandidateFacts,
+    EligibilityThresholds,
+    ForeignOwnership,
+    ForeignOwnershipSource,
+    OwnershipBasis,
+    SuccessionCase,
+    assess_candidates,
+)
+from shokei.succession.ownership_source import Exposures, GraphForeignOwnership
+from shokei.succession.schemas import CandidateView, RuleView, ScorePartView, ScoreView
+from shokei.succession.supply_source import system_codes, systems_supplied
+
+BATCH = 500
+
+
+class DirectForeignShares:
+    """`ForeignOwnershipSource` over the direct share recorded by `shokei company update`."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def foreign_ownership(self, corporate_number: str) -> ForeignOwnership | None:
+        company = companies.find_by_number(self._session, corporate_number)
+        if company is None or company.foreign_share_percent is None:
+            return None
+        percent = Decimal(company.foreign_share_percent)
+        return ForeignOwnership(percent, OwnershipBasis.DIRECT, foreign_controlled=percent > Decimal(50))
+
+
+def succession_case(session: Session, uow: UnitOfWork, case: ExitCase) -> SuccessionCase:
+    """What the case needs, from its records (see docs/handover.md, "Case facts"):
+
+    - required capabilities: the withdrawing company's capability tags (the documents describe
+      its work, so a successor must cover what it did);
+    - affected weapon systems: the systems named on the case's inventory lines and documents
+      (as system codes where the text is a registered system's code or name) and every system
+      the withdrawing company supplies into according to the supply map;
+    - the withdrawing company's prefecture and the hand-over date (today).
+    """
+    withdrawing = company_row(session, case.company_id)
+    named = set(
+        session.execute(
+            select(InventoryLine.weapon_system).where(
+                InventoryLine.case_id == case.id, InventoryLine.weapon_system.is_not(None)
+            )
+        ).scalars()
+    )
+    named |= set(
+        session.execute(
+            select(Document.weapon_system).where(
+                Document.case_id == case.id, Document.weapon_system.is_not(None)
+            )
+        ).scalars()
+    )
+    texts = {text.strip() for text in named if text and text.strip()}
+    codes = system_codes(session, texts)
+    affected = {codes.get(text, text) for text in texts}
+    number = withdrawing.corporate_number or ""
+    affected |= systems_supplied(session, [number]).get(number, frozenset())
+    return SuccessionCase(
+        case_id=str(case.id),
+        withdrawing_corporate_number=number,
+        handover_date=uow.clock.today(),
+        required_capabilities=frozenset(str(tag) for tag in withdrawing.capabilities or []),
+        affected_weapon_systems=frozenset(affected),
+        withdrawing_prefecture=withdrawing.prefecture,
+    )
+
+
+def open_cases(session: Session, company_ids: Iterable[int]) -> dict[int, int]:
+    """How many cases not yet terminal each company is the successor of (absent: none)."""
+    terminal = [state.value for state in TERMINAL_STATES]
+    wanted = sorted(set(company_ids))
+    counts: dict[int, int] = {}
+    for start in range(0, len(wanted), BATCH):
+        rows = session.execute(
+            select(ExitCase.successor_company_id, func.count())
+            .where(
+                ExitCase.successor_company_id.in_(wanted[start : start + BATCH]),
+                ExitCase.state.not_in(terminal),
+            )
+            .group_by(ExitCase.successor_company_id)
+        ).all()
+        counts.update({int(company): int(count) for company, count in rows if company is not None})
+    return counts
+
+
+def candidate_facts(
+    session: Session, companies_: Sequence[Company], ownership: ForeignOwnershipSource
+) -> list[CandidateFacts]:
+    """Eligibility and ranking facts of `companies_`, read in bulk (a few queries for any number)."""
+    numbers = [company.corporate_number or "" for company in companies_]
+    busy = open_cases(session, [company.id for company in companies_])
+    supplied = systems_supplied(session, numbers)
+    return [
+        CandidateFacts(
+            corporate_number=number,
+            name=company.name,
+            country=company.country,
+            foreign_ownership=ownership.foreign_ownership(number) if number else None,
+            financial_distress=company.financial_distress,
+            security_compliant_until=company.security_compliant_until,
+            capabilities=frozenset(str(tag) for tag in company.capabilities or []),
+            open_case_slots=max((company.capacity or 0) - busy.get(company.id, 0), 0),
+            supplied_weapon_systems=supplied.get(number, frozenset()),
+            prefecture=company.prefecture,
+        )
+        for company, number in zip(companies_, numbers, strict=True)
+    ]
+
+
+def candidate_view(assessment: CandidateAssessment) -> CandidateView:
+    return CandidateView(
+        corporate_number=assessment.corporate_number,
+        name=assessment.name,
+        eligible=assessment.eligible,
+        rules=[RuleView(name=r.name, passed=r.passed, reason=r.reason) for r in assessment.rules],
+        score=ScoreView(
+            total=assessment.score.total,
+            parts=[
+                ScorePartView(
+                    name=p.name,
+                    value=p.value,
+                    weight=p.weight,
+                    contribution=p.contribution,
+                    explanation=p.explanation,
+                )
+                for p in assessment.score.parts
+            ],
+        ),
+    )
+
+
+def registry_candidates(session: Session, exposures: Exposures) -> list[CandidateFacts]:
+    """Every registry company with a corporate number, as a candidate (one pass for all cases)."""
+    rows = list(
+        session.execute(
+            select(Company).where(Company.corporate_number.is_not(None)).order_by(Company.id)
+        ).scalars()
+    )
+    return candidate_facts(session, rows, GraphForeignOwnership(exposures, rows))
+
+
+def assess(
+    session: Session,
+    uow: UnitOfWork,
+    case: ExitCase,
+    exposures: Exposures,
+    candidates: Sequence[CandidateFacts] | None = None,
+) -> list[CandidateAssessment]:
+    """Every candidate for `case`, checked and scored (candidates: the registry unless given)."""
+    pool = candidates if candidates is not None else registry_candidates(session, exposures)
+    return list(assess_candidates(succession_case(session, uow, case), pool, EligibilityThresholds()))

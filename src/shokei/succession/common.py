@@ -1,0 +1,87 @@
+"""What every succession use case shares: roles, ledger events, the case and company rows, the copies
+vault, its associated data and the manifest signing key."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor, Role
+from shokei.audit.domain import AuditEvent
+from shokei.cases import services as cases
+from shokei.cases.models import ExitCase
+from shokei.companies.models import Company
+from shokei.db import UnitOfWork
+from shokei.documents.vault import FilesystemVault
+from shokei.documents.vault_crypto import MasterKeyring
+from shokei.errors import BadInput, Forbidden, NotFound
+
+SIGNING_KEY_FILE = "handover-signing.key"
+_COPY_AD_LABEL = b"shokei-handover-copy-v1"
+
+
+def signing_key(data_dir: Path) -> Ed25519PrivateKey:
+    """The Ed25519 key signing ZIP manifests: created on first use (mode 0600) in the data dir."""
+    path = data_dir / SIGNING_KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # created concurrently: read theirs
+        else:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(pem)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise BadInput(f"{path} does not hold an Ed25519 key")
+    return key
+
+
+def copies_vault(data_dir: Path, keys_dir: Path, *, keys: bool = True) -> FilesystemVault:
+    """The vault holding issued copies (`<data_dir>/copies`), apart from the documents' vault,
+    under the same master keys; `keys=False` for key-less fixity checks (`release.check_copies`)."""
+    keyring = MasterKeyring.from_directory(keys_dir) if keys else None
+    return FilesystemVault(data_dir / "copies", keyring)
+
+
+def copy_associated_data(copy_id: str) -> bytes:
+    """Associated data binding a copy's blob to its copy id."""
+    parts = (_COPY_AD_LABEL, copy_id.encode())
+    return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
+
+
+def require_role(actor: Actor, role: Role, doing: str) -> None:
+    if actor.role is not role:
+        raise Forbidden(f"{actor.role} may not {doing}")
+
+
+def ledger_event(
+    uow: UnitOfWork, actor: Actor, action: str, subject: str, subject_id: str, **details: object
+) -> AuditEvent:
+    return AuditEvent(action, subject, subject_id, uow.clock.now(), actor, details=dict(details))
+
+
+def visible_case(session: Session, actor: Actor, case_id: int) -> ExitCase:
+    case = session.execute(cases.visible_cases(actor).where(ExitCase.id == case_id)).scalar_one_or_none()
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def company_row(session: Session, company_id: int) -> Company:
+    company = session.get(Company, company_id)
+    assert company is not None  # foreign keys
+    return company
+
+
+def require_official(actor: Actor) -> None:
+    if not actor.is_official and actor.role is not Role.AUDITOR:
+        raise Forbidden(f"{actor.role} may not assess successors")

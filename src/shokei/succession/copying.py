@@ -1,0 +1,173 @@
+"""Issuing one traced copy: made, stored durably in the copies vault, then recorded (row and ledger)."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor, Role
+from shokei.audit.domain import AuditEvent
+from shokei.db import UnitOfWork
+from shokei.documents.vault import FilesystemVault, StoredBlob
+from shokei.errors import NotFound
+from shokei.succession.common import copy_associated_data, ledger_event
+from shokei.succession.copies import CopyLabel, CopyResult, make_copy
+from shokei.succession.fingerprint import SCHEME, TextFingerprint
+from shokei.succession.models import (
+    HandoverCopy,
+)
+from shokei.succession.schemas import (
+    CopyView,
+)
+
+
+def fingerprint_json(fingerprint: TextFingerprint | None) -> dict[str, str] | None:
+    if fingerprint is None:
+        return None
+    return {"scheme": fingerprint.scheme, "hex": fingerprint.to_bytes().hex()}
+
+
+def fingerprint_of(data: dict[str, str] | None) -> TextFingerprint | None:
+    if not data:
+        return None
+    return TextFingerprint.from_bytes(bytes.fromhex(data["hex"]), data.get("scheme", SCHEME))
+
+
+@dataclass(frozen=True)
+class CopyBlob:
+    blob_id: str
+    wrapped_key: bytes
+    plaintext_sha256: str
+    plaintext_size: int
+
+
+def blob_of(row: HandoverCopy) -> CopyBlob:
+    return CopyBlob(row.blob_id, row.wrapped_key, row.sha256, row.size)
+
+
+def copy_view(row: HandoverCopy) -> CopyView:
+    return CopyView(
+        copy_id=row.copy_id,
+        document=row.document_id,
+        file_name=row.file_name,
+        sha256=row.sha256,
+        recipient=row.recipient_corporate_number,
+        recipient_name=row.recipient_name,
+        format=row.format,
+        marks=[str(m) for m in row.marks],
+        parent_copy_id=row.parent_copy_id,
+    )
+
+
+def new_copy_id(case_id: int) -> str:
+    return f"SK{case_id}-{secrets.token_hex(6).upper()}"
+
+
+@dataclass
+class Issued:
+    """A copy written and stored in the vault, waiting for its row."""
+
+    label: CopyLabel
+    result: CopyResult
+    stored: StoredBlob
+    document_sha256: str
+    fingerprint: TextFingerprint | None
+
+
+def issue_copy(
+    vault: FilesystemVault,
+    source: Path,
+    label: CopyLabel,
+    *,
+    file_name: str,
+    workdir: Path,
+    key: Ed25519PrivateKey,
+    fingerprint: TextFingerprint | None,
+    document_sha256: str,
+) -> Issued:
+    result = make_copy(source, label, workdir, signing_key=key, file_name=file_name)
+    with result.path.open("rb") as handle:
+        stored = vault.put(handle, copy_associated_data(label.copy_id))
+    return Issued(label, result, stored, document_sha256, fingerprint)
+
+
+def copy_row(
+    issued: Issued,
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    case_id: int,
+    document_id: int,
+    recipient_id: int,
+    parent_copy_id: str | None,
+) -> HandoverCopy:
+    result, stored = issued.result, issued.stored
+    return HandoverCopy(
+        copy_id=issued.label.copy_id,
+        case_id=case_id,
+        document_id=document_id,
+        recipient_company_id=recipient_id,
+        recipient_corporate_number=issued.label.recipient_corporate_number,
+        recipient_name=issued.label.recipient_name,
+        parent_copy_id=parent_copy_id,
+        file_name=result.path.name,
+        format=result.format,
+        marks=[str(mark) for mark in result.marks],
+        recorded=dict(result.recorded),
+        sha256=stored.plaintext_sha256,
+        document_sha256=issued.document_sha256,
+        delivered_unchanged=result.format == "zip",
+        fingerprint=fingerprint_json(issued.fingerprint),
+        size=stored.plaintext_size,
+        blob_id=stored.blob_id,
+        key_id=stored.key_id,
+        wrapped_key=stored.wrapped_key,
+        ciphertext_sha256=stored.ciphertext_sha256,
+        ciphertext_size=stored.ciphertext_size,
+        issued_by_id=actor.user_id,
+        issued_at=uow.clock.now(),
+    )
+
+
+def copy_event(uow: UnitOfWork, actor: Actor, row: HandoverCopy) -> AuditEvent:
+    return ledger_event(
+        uow,
+        actor,
+        "handover:copy:issue",
+        "copy",
+        row.copy_id,
+        case=row.case_id,
+        document=row.document_id,
+        sha256=row.sha256,
+        document_sha256=row.document_sha256,
+        recipient=row.recipient_corporate_number,
+        parent_copy_id=row.parent_copy_id,
+        marks=list(row.marks),
+        recorded=dict(row.recorded),
+    )
+
+
+@contextlib.contextmanager
+def workdir(scratch_dir: Path) -> Iterator[Path]:
+    scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="handover-", dir=scratch_dir))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def own_copy(session: Session, actor: Actor, copy_id: str) -> HandoverCopy:
+    row = session.execute(select(HandoverCopy).where(HandoverCopy.copy_id == copy_id)).scalar_one_or_none()
+    if row is None or actor.role is not Role.SUCCESSOR or row.recipient_company_id != actor.company_id:
+        raise NotFound(f"no copy {copy_id}")  # never tell one successor about another's copies
+    return row

@@ -1,0 +1,194 @@
+"""The dissemination register: a holder asks to pass its copy to a named subcontractor, a
+program manager approves, and the subcontractor gets its own copy derived from the holder's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+
+from shokei.accounts.domain import Actor, Role
+from shokei.audit import services as audit
+from shokei.companies import services as companies
+from shokei.db import UnitOfWork
+from shokei.documents.vault import FilesystemVault
+from shokei.errors import BadInput, Conflict, NotFound
+from shokei.succession.candidates import candidate_facts, succession_case
+from shokei.succession.common import (
+    company_row,
+    copy_associated_data,
+    ledger_event,
+    require_role,
+    visible_case,
+)
+from shokei.succession.copies import CopyLabel
+from shokei.succession.copying import (
+    blob_of,
+    copy_event,
+    copy_row,
+    copy_view,
+    fingerprint_of,
+    issue_copy,
+    new_copy_id,
+    own_copy,
+    workdir,
+)
+from shokei.succession.domain import (
+    check_domestic,
+    check_eligibility,
+    check_foreign_ownership,
+)
+from shokei.succession.models import (
+    DisseminationRequest,
+    HandoverCopy,
+)
+from shokei.succession.ownership_source import GraphForeignOwnership, load_exposures
+from shokei.succession.schemas import (
+    DisseminationView,
+)
+
+
+def request_dissemination(
+    uow: UnitOfWork, actor: Actor, copy_id: str, *, to: str, purpose: str
+) -> DisseminationView:
+    """The holder of a copy asks to pass it to a named subcontractor, for a purpose."""
+    if not purpose.strip():
+        raise BadInput("a purpose is required")
+    with uow.transaction() as session:
+        row = own_copy(session, actor, copy_id)
+        target = company_row(session, companies.company_id_for(session, to))
+        if target.id == row.recipient_company_id:
+            raise BadInput("a company cannot disseminate to itself")
+        request = DisseminationRequest(
+            copy_id=copy_id,
+            to_company_id=target.id,
+            purpose=purpose.strip(),
+            status="requested",
+            requested_by_id=actor.user_id,
+            requested_at=uow.clock.now(),
+        )
+        session.add(request)
+        session.flush()
+        audit.record(
+            session,
+            ledger_event(
+                uow,
+                actor,
+                "handover:dissemination:request",
+                "dissemination",
+                str(request.id),
+                copy_id=copy_id,
+                to=target.corporate_number,
+                purpose=request.purpose,
+            ),
+        )
+        return DisseminationView(
+            id=request.id,
+            copy_id=copy_id,
+            to=target.corporate_number or "",
+            purpose=request.purpose,
+            status="requested",
+        )
+
+
+def approve_dissemination(
+    uow: UnitOfWork,
+    vault: FilesystemVault,
+    actor: Actor,
+    request_id: int,
+    *,
+    scratch_dir: Path,
+    key: Ed25519PrivateKey,
+) -> DisseminationView:
+    """A program manager approves a request: the subcontractor gets a new copy derived from
+    the requester's, marked for it and traced to it."""
+    require_role(actor, Role.PROGRAM_MANAGER, "approve dissemination")
+    exposures = load_exposures(uow, actor)
+    with uow.transaction() as session:
+        request = session.get(DisseminationRequest, request_id)
+        if request is None:
+            raise NotFound(f"no dissemination request {request_id}")
+        if request.status != "requested":
+            raise Conflict(f"dissemination request {request_id} is already {request.status}")
+        parent = session.execute(
+            select(HandoverCopy).where(HandoverCopy.copy_id == request.copy_id)
+        ).scalar_one()
+        target = company_row(session, request.to_company_id)
+        case = visible_case(session, actor, parent.case_id)
+        facts = candidate_facts(session, [target], GraphForeignOwnership(exposures, [target]))[0]
+        failing = [
+            r
+            for r in check_eligibility(
+                facts, succession_case(session, uow, case), rules=(check_domestic, check_foreign_ownership)
+            )
+            if not r.passed
+        ]
+        if failing:
+            reasons = "; ".join(f"{r.name}: {r.reason}" for r in failing)
+            raise Conflict(f"{target.name} may not receive documents: {reasons}")
+        parent_blob, parent_id = blob_of(parent), parent.copy_id
+        parent_fields = (parent.case_id, parent.document_id, parent.file_name, parent.document_sha256)
+        parent_fingerprint = fingerprint_of(parent.fingerprint)
+        recipient = (target.id, target.corporate_number or "", target.name)
+    case_id, document_id, file_name, document_sha256 = parent_fields
+    prefix = f"{parent_id}-"
+    name = file_name[len(prefix) :] if file_name.startswith(prefix) else file_name
+    with workdir(scratch_dir) as work:
+        source = work / "parent-copy"
+        vault.export_to_path(parent_blob, copy_associated_data(parent_id), source)
+        label = CopyLabel(new_copy_id(case_id), recipient[2], recipient[1], uow.clock.today())
+        issued = issue_copy(
+            vault,
+            source,
+            label,
+            file_name=name,
+            workdir=work,
+            key=key,
+            fingerprint=parent_fingerprint,
+            document_sha256=document_sha256,
+        )
+    with uow.transaction() as session:
+        request = session.get(DisseminationRequest, request_id)
+        assert request is not None
+        if request.status != "requested":
+            raise Conflict(f"dissemination request {request_id} is already {request.status}")
+        row = copy_row(
+            issued,
+            uow,
+            actor,
+            case_id=case_id,
+            document_id=document_id,
+            recipient_id=recipient[0],
+            parent_copy_id=parent_id,
+        )
+        session.add(row)
+        request.status = "approved"
+        request.decided_by_id = actor.user_id
+        request.decided_at = uow.clock.now()
+        request.new_copy_id = row.copy_id
+        session.flush()
+        audit.record_many(
+            session,
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "handover:dissemination:approve",
+                    "dissemination",
+                    str(request_id),
+                    copy_id=parent_id,
+                    new_copy_id=row.copy_id,
+                    to=recipient[1],
+                ),
+                copy_event(uow, actor, row),
+            ],
+        )
+        return DisseminationView(
+            id=request_id,
+            copy_id=parent_id,
+            to=recipient[1],
+            purpose=request.purpose,
+            status=request.status,
+            new_copy=copy_view(row),
+        )

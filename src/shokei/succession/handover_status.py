@@ -1,0 +1,236 @@
+"""Where a hand-over stands: read-only use cases for the succession pages.
+
+`services` answers the steps (rank, select, accept, release, download, disseminate); the pages
+also have to show the state of things between the steps: has the successor accepted the
+current terms, which copies were issued and downloaded, which dissemination requests wait,
+whether the certificate of destruction is on record. Same rules as the services: need-to-know
+through `cases.visible_cases`; a successor's users see only their own company's copies and
+requests, never another recipient's; suppliers and admins hold no copies and see none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor, Role
+from shokei.audit import services as audit
+from shokei.cases import services as cases
+from shokei.cases.models import ExitCase
+from shokei.companies.models import Company
+from shokei.db import UnitOfWork
+from shokei.errors import Forbidden, NotFound
+from shokei.succession import terms
+from shokei.succession.models import (
+    DestructionCertificate,
+    DisseminationRequest,
+    HandoverCopy,
+    TermsAcceptance,
+)
+
+DOWNLOAD_ACTION = "handover:copy:download"
+
+
+class CopyStatus(BaseModel):
+    copy_id: str
+    case_id: int
+    document: int
+    file_name: str
+    sha256: str
+    size: int
+    format: str
+    recipient: str
+    recipient_name: str
+    parent_copy_id: str | None
+    issued_at: datetime
+    downloads: int
+    last_downloaded_at: datetime | None
+
+
+class DisseminationStatus(BaseModel):
+    id: int
+    case_id: int
+    copy_id: str
+    to: str
+    to_name: str
+    purpose: str
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None
+    new_copy_id: str | None
+
+
+class DestructionStatus(BaseModel):
+    reference: str
+    file_sha256: str | None
+    recorded_at: datetime
+
+
+class HandoverStatus(BaseModel):
+    case_id: int
+    state: str
+    successor: str | None
+    successor_name: str | None
+    terms_version: str
+    accepted: bool  # the successor accepted the current version of the terms
+    accepted_at: datetime | None
+    copies: list[CopyStatus]
+    disseminations: list[DisseminationStatus]
+    destruction: DestructionStatus | None
+
+
+class CopyDetail(BaseModel):
+    item: CopyStatus
+    disseminations: list[DisseminationStatus]
+    may_disseminate: bool  # the actor's company holds it
+
+
+def _reader(actor: Actor) -> bool:
+    return actor.is_official or actor.role is Role.AUDITOR
+
+
+def _require_status_reader(actor: Actor) -> None:
+    if not _reader(actor) and actor.role is not Role.SUCCESSOR:
+        raise Forbidden(f"{actor.role} may not see hand-over copies")
+
+
+def _copy_status(session: Session, row: HandoverCopy) -> CopyStatus:
+    downloads = [
+        entry
+        for entry in audit.entries_for_subject(session, "copy", row.copy_id)
+        if entry.action == DOWNLOAD_ACTION
+    ]
+    return CopyStatus(
+        copy_id=row.copy_id,
+        case_id=row.case_id,
+        document=row.document_id,
+        file_name=row.file_name,
+        sha256=row.sha256,
+        size=row.size,
+        format=row.format,
+        recipient=row.recipient_corporate_number,
+        recipient_name=row.recipient_name,
+        parent_copy_id=row.parent_copy_id,
+        issued_at=row.issued_at,
+        downloads=len(downloads),
+        last_downloaded_at=downloads[-1].at if downloads else None,
+    )
+
+
+def _dissemination_status(session: Session, row: DisseminationRequest, case_id: int) -> DisseminationStatus:
+    target = session.get(Company, row.to_company_id)
+    assert target is not None  # foreign key
+    return DisseminationStatus(
+        id=row.id,
+        case_id=case_id,
+        copy_id=row.copy_id,
+        to=target.corporate_number or "",
+        to_name=target.name,
+        purpose=row.purpose,
+        status=row.status,
+        requested_at=row.requested_at,
+        decided_at=row.decided_at,
+        new_copy_id=row.new_copy_id,
+    )
+
+
+def _requests_for(session: Session, copies: list[HandoverCopy]) -> list[DisseminationStatus]:
+    case_of = {row.copy_id: row.case_id for row in copies}
+    if not case_of:
+        return []
+    rows = session.execute(
+        select(DisseminationRequest)
+        .where(DisseminationRequest.copy_id.in_(list(case_of)))
+        .order_by(DisseminationRequest.id)
+    ).scalars()
+    return [_dissemination_status(session, row, case_of[row.copy_id]) for row in rows]
+
+
+def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStatus:
+    """The successor, its acceptance, the copies, the requests and the certificate of one case:
+    officials and auditors see all of it; the successor's users their own company's part."""
+    _require_status_reader(actor)
+    with uow.transaction() as session:
+        case = session.execute(cases.visible_cases(actor).where(ExitCase.id == case_id)).scalar_one_or_none()
+        if case is None:
+            raise NotFound(f"no case {case_id}")
+        successor = session.get(Company, case.successor_company_id) if case.successor_company_id else None
+        acceptance = None
+        if successor is not None:
+            acceptance = (
+                session.execute(
+                    select(TermsAcceptance)
+                    .where(
+                        TermsAcceptance.case_id == case_id,
+                        TermsAcceptance.company_id == successor.id,
+                        TermsAcceptance.terms_version == terms.TERMS_VERSION,
+                        TermsAcceptance.terms_digest == terms.terms_digest(),
+                    )
+                    .order_by(TermsAcceptance.id)
+                )
+                .scalars()
+                .first()
+            )
+        query = select(HandoverCopy).where(HandoverCopy.case_id == case_id).order_by(HandoverCopy.id)
+        if not _reader(actor):
+            query = query.where(HandoverCopy.recipient_company_id == actor.company_id)
+        copies = list(session.execute(query).scalars())
+        certificate = session.execute(
+            select(DestructionCertificate).where(DestructionCertificate.case_id == case_id)
+        ).scalar_one_or_none()
+        return HandoverStatus(
+            case_id=case_id,
+            state=case.state,
+            successor=successor.corporate_number if successor is not None else None,
+            successor_name=successor.name if successor is not None else None,
+            terms_version=terms.TERMS_VERSION,
+            accepted=acceptance is not None,
+            accepted_at=acceptance.accepted_at if acceptance is not None else None,
+            copies=[_copy_status(session, row) for row in copies],
+            disseminations=_requests_for(session, copies),
+            destruction=DestructionStatus(
+                reference=certificate.reference,
+                file_sha256=certificate.file_sha256,
+                recorded_at=certificate.recorded_at,
+            )
+            if certificate is not None
+            else None,
+        )
+
+
+def held_copies(uow: UnitOfWork, actor: Actor) -> tuple[list[CopyStatus], list[DisseminationStatus]]:
+    """Every copy issued to the actor's company (successors and approved subcontractors), with
+    the dissemination requests made for them."""
+    if actor.role is not Role.SUCCESSOR or actor.company_id is None:
+        raise Forbidden(f"{actor.role} holds no hand-over copies")
+    with uow.transaction() as session:
+        rows = list(
+            session.execute(
+                select(HandoverCopy)
+                .where(HandoverCopy.recipient_company_id == actor.company_id)
+                .order_by(HandoverCopy.case_id, HandoverCopy.id)
+            ).scalars()
+        )
+        return [_copy_status(session, row) for row in rows], _requests_for(session, rows)
+
+
+def copy_detail(uow: UnitOfWork, actor: Actor, copy_id: str) -> CopyDetail:
+    """One copy with its dissemination requests: its holder's users, officials and auditors."""
+    _require_status_reader(actor)
+    with uow.transaction() as session:
+        row = session.execute(
+            select(HandoverCopy).where(HandoverCopy.copy_id == copy_id)
+        ).scalar_one_or_none()
+        holder = (
+            row is not None and actor.role is Role.SUCCESSOR and row.recipient_company_id == actor.company_id
+        )
+        if row is None or not (holder or _reader(actor)):
+            raise NotFound(f"no copy {copy_id}")  # never tell one successor about another's copies
+        return CopyDetail(
+            item=_copy_status(session, row),
+            disseminations=_requests_for(session, [row]),
+            may_disseminate=holder,
+        )

@@ -1,0 +1,335 @@
+"""Release of the successor's copies, their download and listing, and the certificate of
+destruction that closes the case.
+
+Release order keeps custody safe like document intake does: every copy is durable (encrypted)
+in the vault before the rows that refer to it commit, and the copies, their ledger entries and
+the case's move to `handed_over` commit together, so a crash leaves at worst orphan blobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor, Permission, Role
+from shokei.audit import services as audit
+from shokei.cases import services as cases
+from shokei.cases.domain import CaseState, TransitionName
+from shokei.db import UnitOfWork
+from shokei.documents.models import Document
+from shokei.documents.schemas import FsckProblem, FsckReport
+from shokei.documents.vault import BlobStatus, FilesystemVault, document_associated_data
+from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.succession import terms
+from shokei.succession.common import (
+    company_row,
+    copy_associated_data,
+    ledger_event,
+    require_role,
+    visible_case,
+)
+from shokei.succession.copies import CopyLabel
+from shokei.succession.copies.base import sha256_file
+from shokei.succession.copying import (
+    CopyBlob,
+    Issued,
+    blob_of,
+    copy_event,
+    copy_row,
+    copy_view,
+    issue_copy,
+    new_copy_id,
+    own_copy,
+    workdir,
+)
+from shokei.succession.fingerprint import fingerprint_file
+from shokei.succession.models import (
+    DestructionCertificate,
+    HandoverCopy,
+    TermsAcceptance,
+)
+from shokei.succession.schemas import (
+    CopyView,
+    DestructionView,
+)
+
+
+def release_copies(
+    uow: UnitOfWork,
+    vault: FilesystemVault,
+    actor: Actor,
+    case_id: int,
+    *,
+    copies: FilesystemVault,
+    scratch_dir: Path,
+    key: Ed25519PrivateKey,
+) -> list[CopyView]:
+    """Issue one marked copy of every document of the case to the accepted successor and move
+    the case to `handed_over` (program manager)."""
+    require_role(actor, Role.PROGRAM_MANAGER, "release documents")
+    with uow.transaction() as session:
+        case = visible_case(session, actor, case_id)
+        if case.state != CaseState.SUCCESSOR_SELECTION.value or case.successor_company_id is None:
+            raise Conflict(f"case {case_id} is {case.state} without a selected successor to release to")
+        successor = company_row(session, case.successor_company_id)
+        accepted = session.execute(
+            select(TermsAcceptance.id).where(
+                TermsAcceptance.case_id == case_id,
+                TermsAcceptance.company_id == successor.id,
+                TermsAcceptance.terms_version == terms.TERMS_VERSION,
+                TermsAcceptance.terms_digest == terms.terms_digest(),
+            )
+        ).first()
+        if accepted is None:
+            raise Conflict(
+                f"{successor.name} has not accepted the terms ({terms.TERMS_VERSION}) for case {case_id}"
+            )
+        documents = list(
+            session.execute(
+                select(Document).where(Document.case_id == case_id).order_by(Document.id)
+            ).scalars()
+        )
+        if not documents:
+            raise Conflict(f"case {case_id} has no stored documents to release")
+        recipient = (successor.id, successor.corporate_number or "", successor.name)
+    issued: list[tuple[Document, Issued]] = []
+    today = uow.clock.today()
+    with workdir(scratch_dir) as work:
+        for document in documents:
+            name = Path(document.path).name or f"document-{document.id}"
+            original = work / f"{document.id}-original"
+            vault.export_to_path(
+                CopyBlob(document.blob_id, document.wrapped_key, document.sha256, document.size),
+                document_associated_data(str(case_id), document.uid),
+                original,
+            )
+            label = CopyLabel(new_copy_id(case_id), recipient[2], recipient[1], today)
+            issued.append(
+                (
+                    document,
+                    issue_copy(
+                        copies,
+                        original,
+                        label,
+                        file_name=name,
+                        workdir=work,
+                        key=key,
+                        fingerprint=fingerprint_file(original),
+                        document_sha256=document.sha256,
+                    ),
+                )
+            )
+    with cases.write_transaction(uow) as session:
+        rows = [
+            copy_row(
+                item,
+                uow,
+                actor,
+                case_id=case_id,
+                document_id=document.id,
+                recipient_id=recipient[0],
+                parent_copy_id=None,
+            )
+            for document, item in issued
+        ]
+        session.add_all(rows)
+        session.flush()
+        audit.record_many(session, [copy_event(uow, actor, row) for row in rows])
+        cases.move_case(session, uow, actor, case_id, TransitionName.HAND_OVER, reason="documents released")
+        return [copy_view(row) for row in rows]
+
+
+def download_copy(
+    uow: UnitOfWork, vault: FilesystemVault, actor: Actor, copy_id: str, out_path: Path
+) -> CopyView:
+    """A successor's (or approved subcontractor's) user downloads its own company's copy from
+    `vault`, the copies vault (`copies_vault`)."""
+    with uow.transaction() as session:
+        row = own_copy(session, actor, copy_id)
+        view = copy_view(row)
+        blob = blob_of(row)
+        audit.record(
+            session,
+            ledger_event(
+                uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
+            ),
+        )
+    vault.export_to_path(blob, copy_associated_data(copy_id), out_path)
+    return view
+
+
+def stream_copy(
+    uow: UnitOfWork, vault: FilesystemVault, actor: Actor, copy_id: str
+) -> tuple[CopyView, Iterator[bytes]]:
+    """Like `download_copy`, as verified plaintext chunks (the API streams them)."""
+    with uow.transaction() as session:
+        row = own_copy(session, actor, copy_id)
+        view, blob = copy_view(row), blob_of(row)
+        audit.record(
+            session,
+            ledger_event(
+                uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
+            ),
+        )
+    return view, vault.iter_plaintext(blob, copy_associated_data(copy_id))
+
+
+def list_copies(uow: UnitOfWork, actor: Actor, case_id: int) -> list[CopyView]:
+    """The copies issued for a case: officials see all, a company-bound user its own."""
+    with uow.transaction() as session:
+        query = select(HandoverCopy).where(HandoverCopy.case_id == case_id).order_by(HandoverCopy.id)
+        if actor.is_company_bound:
+            query = query.where(HandoverCopy.recipient_company_id == actor.company_id)
+        elif not actor.is_official and actor.role is not Role.AUDITOR:
+            raise Forbidden(f"{actor.role} may not list copies")
+        return [copy_view(row) for row in session.execute(query).scalars()]
+
+
+def record_destruction_certificate(
+    uow: UnitOfWork, actor: Actor, case_id: int, *, reference: str, certificate: Path | None = None
+) -> DestructionView:
+    """Record the supplier's certificate of destruction of its own copies and close the case
+    (program manager; the case must have been handed over)."""
+    require_role(actor, Role.PROGRAM_MANAGER, "record destruction certificates")
+    if not reference.strip():
+        raise BadInput("a certificate reference is required")
+    digest = sha256_file(certificate) if certificate is not None else None
+    with cases.write_transaction(uow) as session:
+        case = visible_case(session, actor, case_id)
+        if case.state != CaseState.HANDED_OVER.value:
+            raise Conflict(
+                f"case {case_id} is {case.state}: certificates of destruction follow the hand-over"
+            )
+        row = DestructionCertificate(
+            case_id=case_id,
+            reference=reference.strip(),
+            file_sha256=digest,
+            recorded_by_id=actor.user_id,
+            recorded_at=uow.clock.now(),
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            ledger_event(
+                uow,
+                actor,
+                "handover:destruction:record",
+                "case",
+                str(case_id),
+                reference=row.reference,
+                file_sha256=digest,
+            ),
+        )
+        cases.move_case(
+            session,
+            uow,
+            actor,
+            case_id,
+            TransitionName.CLOSE,
+            reason=f"certificate of destruction {row.reference}",
+        )
+        return DestructionView(
+            case_id=case_id,
+            reference=row.reference,
+            file_sha256=digest,
+            recorded_at=row.recorded_at,
+            state=CaseState.CLOSED.value,
+        )
+
+
+def destruction_certificate_count(session: Session, case_id: int) -> int:
+    """How many certificates of destruction are recorded for a case (the cases feature's
+    `close` guard asks, in its own transaction)."""
+    count = session.execute(
+        select(func.count())
+        .select_from(DestructionCertificate)
+        .where(DestructionCertificate.case_id == case_id)
+    ).scalar_one()
+    return int(count)
+
+
+# -- the copies vault's fixity check (part of `shokei vault fsck`) ----------------------------
+
+FSCK_BATCH = 500
+
+
+def _copy_batches(uow: UnitOfWork) -> Iterator[list[HandoverCopy]]:
+    last = 0
+    while True:
+        with uow.transaction() as session:
+            rows = list(
+                session.execute(
+                    select(HandoverCopy)
+                    .where(HandoverCopy.id > last)
+                    .order_by(HandoverCopy.id)
+                    .limit(FSCK_BATCH)
+                ).scalars()
+            )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _check_copy(vault: FilesystemVault, row: HandoverCopy, deep: bool) -> FsckProblem | None:
+    status = vault.check_ciphertext(row.blob_id, row.ciphertext_sha256)
+    if status is BlobStatus.OK and deep:
+        status = vault.deep_check(blob_of(row), copy_associated_data(row.copy_id))
+    if status is BlobStatus.OK:
+        return None
+    detail = {
+        BlobStatus.MISSING: "blob file is missing",
+        BlobStatus.CORRUPT: "blob does not match its recorded hash",
+    }[status]
+    return FsckProblem(
+        kind=status.value,
+        blob_id=row.blob_id,
+        document_id=row.document_id,
+        detail=(
+            f"copy {row.copy_id} of document {row.document_id} for {row.recipient_corporate_number}: {detail}"
+        ),
+    )
+
+
+def check_copies(uow: UnitOfWork, vault: FilesystemVault, actor: Actor, *, deep: bool = False) -> FsckReport:
+    """Check every issued copy's blob in the copies vault against its recorded hash (deep: decrypt
+    and check the plaintext too) and list orphan blobs no copy refers to; nothing is deleted.
+    Admins and auditors (vault maintenance); the run is audited."""
+    if not actor.can(Permission.VAULT_MAINTAIN):
+        raise Forbidden(f"{actor.role} may not {Permission.VAULT_MAINTAIN}")
+    problems: list[FsckProblem] = []
+    referenced: set[str] = set()
+    checked = 0
+    for batch in _copy_batches(uow):
+        for row in batch:
+            referenced.add(row.blob_id)
+            checked += 1
+            if (problem := _check_copy(vault, row, deep)) is not None:
+                problems.append(problem)
+    problems += [
+        FsckProblem(
+            kind="orphan", blob_id=blob, document_id=None, detail=f"blob {blob} is referred to by no copy"
+        )
+        for blob in vault.find_orphans(referenced)
+    ]
+    report = FsckReport(ok=not problems, deep=deep, checked=checked, problems=problems)
+    with uow.transaction() as session:
+        audit.record(
+            session,
+            ledger_event(
+                uow,
+                actor,
+                "vault:fsck:run",
+                "vault",
+                "copies",
+                deep=deep,
+                checked=checked,
+                problems=[p.model_dump() for p in problems][:100],
+            ),
+        )
+    return report

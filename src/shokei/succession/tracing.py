@@ -1,0 +1,133 @@
+"""`trace` over the register of issued copies: which copy is this file, and who held it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shokei.accounts.domain import Actor
+from shokei.audit import services as audit
+from shokei.cases.models import ExitCase
+from shokei.db import UnitOfWork
+from shokei.succession.common import company_row, ledger_event, require_official
+from shokei.succession.copying import fingerprint_of
+from shokei.succession.models import (
+    HandoverCopy,
+)
+from shokei.succession.register import KnownCopy, lineage
+from shokei.succession.schemas import (
+    HolderView,
+    TraceCandidateView,
+    TraceView,
+)
+from shokei.succession.trace import trace
+
+
+def known_copy(row: HandoverCopy) -> KnownCopy:
+    return KnownCopy(
+        copy_id=row.copy_id,
+        document_id=str(row.document_id),
+        recipient_corporate_number=row.recipient_corporate_number,
+        recipient_name=row.recipient_name,
+        sha256=row.sha256,
+        document_sha256=row.document_sha256,
+        delivered_unchanged=row.delivered_unchanged,
+        fingerprint=fingerprint_of(row.fingerprint),
+        parent_copy_id=row.parent_copy_id,
+    )
+
+
+class DatabaseKnownCopies:
+    """`KnownCopies` over the handover_copies table (indexed by copy id and both hashes)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def by_copy_id(self, copy_id: str) -> KnownCopy | None:
+        row = self._session.execute(
+            select(HandoverCopy).where(HandoverCopy.copy_id == copy_id)
+        ).scalar_one_or_none()
+        return known_copy(row) if row is not None else None
+
+    def by_sha256(self, sha256: str) -> Sequence[KnownCopy]:
+        wanted = sha256.lower()
+        rows = self._session.execute(
+            select(HandoverCopy)
+            .where((HandoverCopy.sha256 == wanted) | (HandoverCopy.document_sha256 == wanted))
+            .order_by(HandoverCopy.id)
+        ).scalars()
+        return [known_copy(row) for row in rows]
+
+    def with_fingerprints(self) -> Iterable[KnownCopy]:
+        rows = self._session.execute(
+            select(HandoverCopy).where(HandoverCopy.fingerprint.is_not(None)).order_by(HandoverCopy.id)
+        ).scalars()
+        return [known_copy(row) for row in rows if row.fingerprint]
+
+
+def trace_file(uow: UnitOfWork, actor: Actor, path: Path, *, key: Ed25519PrivateKey) -> TraceView:
+    """Identify the issued copy a file comes from, with the chain of holders (officials, auditors)."""
+    require_official(actor)
+    with uow.transaction() as session:
+        known = DatabaseKnownCopies(session)
+        result = trace(path, known, manifest_key=key.public_key())
+        chain: list[HolderView] = []
+        recipient: str | None = None
+        if result.copy_id is not None:
+            copies = lineage(result.copy_id, known)
+            first = session.execute(
+                select(HandoverCopy).where(HandoverCopy.copy_id == copies[0].copy_id)
+            ).scalar_one()
+            case = session.get(ExitCase, first.case_id)
+            assert case is not None  # foreign key
+            supplier = company_row(session, case.company_id)
+            chain.append(
+                HolderView(role="supplier", corporate_number=supplier.corporate_number, name=supplier.name)
+            )
+            chain.append(HolderView(role="mod", corporate_number=None, name="防衛省 / Ministry of Defense"))
+            for depth, copy in enumerate(copies):
+                chain.append(
+                    HolderView(
+                        role="successor" if depth == 0 else "subcontractor",
+                        corporate_number=copy.recipient_corporate_number,
+                        name=copy.recipient_name,
+                        copy_id=copy.copy_id,
+                    )
+                )
+            recipient = copies[-1].recipient_corporate_number
+        audit.record(
+            session,
+            ledger_event(
+                uow,
+                actor,
+                "handover:trace",
+                "file",
+                result.sha256,
+                copy_id=result.copy_id,
+                method=result.method,
+            ),
+        )
+    return TraceView(
+        copy_id=result.copy_id,
+        recipient=recipient,
+        chain=chain,
+        method=result.method,
+        confidence=result.confidence,
+        sha256=result.sha256,
+        candidates=[
+            TraceCandidateView(
+                copy_id=c.copy_id,
+                recipient=c.recipient_corporate_number,
+                document=c.document_id,
+                confidence=c.confidence,
+                evidence=list(c.evidence),
+            )
+            for c in result.candidates
+        ],
+        unknown_marks=list(result.unknown_marks),
+        notes=list(result.notes),
+    )
