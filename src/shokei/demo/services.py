@@ -21,6 +21,7 @@ from shokei.companies.schemas import CompanyInput, CompanyView
 from shokei.demo.ownership import seed_ownership
 from shokei.errors import BadInput, Conflict
 from shokei.purchase import services as purchase
+from shokei.succession import services as succession
 from shokei.supply_chain import services as supply_chain
 from shokei.supply_chain.generator import generate_national_base
 from shokei.supply_chain.schemas import ImportReport
@@ -230,6 +231,12 @@ def _drive(
                     line.id,
                     note="図面一式を確認。防衛装備品固有の設計情報を含む。",
                 )
+            continue
+        if step is TransitionName.CLOSE:
+            # A handed-over case closes when the supplier's certificate of destruction is recorded.
+            succession.record_destruction_certificate(
+                uow, by_role[Role.PROGRAM_MANAGER], case_id, reference="デモ廃棄証明 第1号"
+            )
             continue
         if step is TransitionName.APPROVE_PURCHASE:
             cases.agree_purchase(uow, by_role[Role.NEGOTIATOR], case_id, amount_yen=48_500_000)

@@ -315,7 +315,7 @@ def _is_ascii_dxf(head: bytes) -> bool:
 
 
 def _is_group_code(text: str, expected: int) -> bool:
-    return text.isdigit() and int(text) == expected
+    return text.isascii() and text.isdigit() and int(text) == expected
 
 
 def _is_text(head: bytes) -> bool:
