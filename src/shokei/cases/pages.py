@@ -29,7 +29,7 @@ from shokei.cases.domain import (
 from shokei.cases.schemas import CaseDetail, CaseSummary
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden
-from shokei.web.i18n import N_, ngettext
+from shokei.web.i18n import N_, label, ngettext
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, DASHBOARD, Box, BoxContext, FeaturePages, NavItem, boxes_for
 from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
@@ -129,25 +129,20 @@ _IRREVERSIBLE: frozenset[str] = frozenset(
 )
 
 
-def _label(labels: dict[str, str], value: str) -> str:
-    msgid = labels.get(value)
-    return _(msgid) if msgid else value
-
-
 def state_label(state: str) -> str:
-    return _label(STATE_LABELS, state)
+    return label(STATE_LABELS, state)
 
 
 def reason_label(reason: str) -> str:
-    return _label(REASON_LABELS, reason)
+    return label(REASON_LABELS, reason)
 
 
 def event_label(transition: str) -> str:
-    return _label(TRANSITION_EVENTS, transition)
+    return label(TRANSITION_EVENTS, transition)
 
 
 def offer_kind_label(kind: str) -> str:
-    return _label(OFFER_KIND_LABELS, kind)
+    return label(OFFER_KIND_LABELS, kind)
 
 
 def state_group(state: str) -> str:
@@ -188,7 +183,7 @@ def _offered_moves(actor: Actor, case: CaseDetail) -> list[dict[str, object]]:
         moves.append(
             {
                 "name": name,
-                "label": _label(TRANSITION_ACTIONS, name),
+                "label": label(TRANSITION_ACTIONS, name),
                 "needs_reason": Guard.REASON_GIVEN in transition.guards,
                 "irreversible": transition.name in _IRREVERSIBLE,
             }
@@ -322,7 +317,7 @@ def move_case(
         "success",
         _("Done: %(action)s. The case is now: %(state)s.")
         % {
-            "action": _label(TRANSITION_ACTIONS, name),
+            "action": label(TRANSITION_ACTIONS, name),
             "state": state_label(case.state),
         },
     )

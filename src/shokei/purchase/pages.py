@@ -26,7 +26,7 @@ from shokei.errors import BadInput, Forbidden, NotFound
 from shokei.purchase import services
 from shokei.purchase.schemas import BudgetSummary, BudgetView
 from shokei.web import formatting
-from shokei.web.i18n import N_
+from shokei.web.i18n import N_, label
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, DASHBOARD, Box, BoxContext, FeaturePages, NavItem
 from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
@@ -68,21 +68,16 @@ _PURCHASE_STATES = frozenset(
 _VALUATION_STATES = frozenset({CaseState.PROTECTION_REQUIRED, CaseState.NEGOTIATING})
 
 
-def _label(labels: dict[str, str], value: str) -> str:
-    msgid = labels.get(value)
-    return _(msgid) if msgid else value
-
-
 def line_status_label(status: str) -> str:
-    return _label(LINE_STATUS_LABELS, status)
+    return label(LINE_STATUS_LABELS, status)
 
 
 def agreement_status_label(status: str) -> str:
-    return _label(AGREEMENT_STATUS_LABELS, status)
+    return label(AGREEMENT_STATUS_LABELS, status)
 
 
 def obligation_label(obligation: str) -> str:
-    return _label(OBLIGATION_LABELS, obligation)
+    return label(OBLIGATION_LABELS, obligation)
 
 
 def budget_audience(actor: Actor) -> bool:
@@ -145,9 +140,9 @@ def bar(view: BudgetView, scale: int, width: float = CHART_WIDTH) -> Bar:
         ("available", _("Available"), max(view.available, 0)),
     )
     segments, x = [], 0.0
-    for kind, label, amount in parts:
+    for kind, caption, amount in parts:
         length = round(width * amount / scale, 2) if scale else 0.0
-        segments.append(Segment(kind, label, amount, round(x, 2), length))
+        segments.append(Segment(kind, caption, amount, round(x, 2), length))
         x += length
     summary = BudgetSummary(**view.model_dump(include=set(BudgetSummary.model_fields)))
     total = round(width * view.appropriation / scale, 2) if scale else 0.0

@@ -32,7 +32,7 @@ from shokei.risk import services
 from shokei.risk.domain import Recommendation, RiskPermission, may
 from shokei.risk.schemas import WatchlistEntry
 from shokei.web.formatting import number
-from shokei.web.i18n import N_, current_language
+from shokei.web.i18n import N_, current_language, label
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import COMPANY, DASHBOARD, Box, BoxContext, FeaturePages, NavItem
 from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
@@ -72,13 +72,8 @@ FACTOR_LABELS: dict[str, str] = {
 ALERT_STATUS_LABELS: dict[str, str] = {"open": N_("Open"), "resolved": N_("Cleared")}
 
 
-def _label(labels: dict[str, str], value: str) -> str:
-    msgid = labels.get(value)
-    return _(msgid) if msgid else value
-
-
 def recommendation_label(value: str) -> str:
-    return _label(RECOMMENDATION_LABELS, value)
+    return label(RECOMMENDATION_LABELS, value)
 
 
 def recommendation_class(value: str) -> str:
@@ -86,11 +81,11 @@ def recommendation_class(value: str) -> str:
 
 
 def factor_label(name: str) -> str:
-    return _label(FACTOR_LABELS, name)
+    return label(FACTOR_LABELS, name)
 
 
 def alert_status_label(status: str) -> str:
-    return _label(ALERT_STATUS_LABELS, status)
+    return label(ALERT_STATUS_LABELS, status)
 
 
 def points(value: float | None, *, signed: bool = False) -> str:

@@ -30,7 +30,7 @@ from shokei.documents.vault import FilesystemVault
 from shokei.errors import BadInput
 from shokei.succession import handover_status, services, terms
 from shokei.succession.schemas import CandidateView
-from shokei.web.i18n import N_, current_language, ngettext
+from shokei.web.i18n import N_, current_language, label, ngettext
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, DASHBOARD, Box, BoxContext, FeaturePages, NavItem
 from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
@@ -61,21 +61,16 @@ REQUEST_STATUS_LABELS: dict[str, str] = {
 _SUCCESSION_STATES = frozenset({CaseState.SUCCESSOR_SELECTION, CaseState.HANDED_OVER, CaseState.CLOSED})
 
 
-def _label(labels: dict[str, str], value: str) -> str:
-    msgid = labels.get(value)
-    return _(msgid) if msgid else value
-
-
 def rule_label(name: str) -> str:
-    return _label(RULE_LABELS, name)
+    return label(RULE_LABELS, name)
 
 
 def score_label(name: str) -> str:
-    return _label(SCORE_LABELS, name)
+    return label(SCORE_LABELS, name)
 
 
 def request_status_label(status: str) -> str:
-    return _label(REQUEST_STATUS_LABELS, status)
+    return label(REQUEST_STATUS_LABELS, status)
 
 
 def score_number(value: Decimal | float) -> str:

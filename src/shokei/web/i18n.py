@@ -69,3 +69,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a msgid for extraction where it is defined; it is translated where it is shown."""
     return message
+
+
+def label(labels: dict[str, str], value: str) -> str:
+    """The translated label of a stored code (a state, a rule, a status); the code itself when unlabelled."""
+    msgid = labels.get(value)
+    return gettext(msgid) if msgid else value
