@@ -12,14 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from shokei.errors import Forbidden, NotFound
 from shokei.ownership import services
 from shokei.ownership.domain import EntityKind, is_foreign
 from shokei.ownership.schemas import ControlView, EntityRef
-from shokei.web.i18n import N_, current_language
+from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import COMPANY, Box, BoxContext, FeaturePages
 from shokei.web.routing import page_router
@@ -35,15 +34,6 @@ KIND_LABELS: dict[str, str] = {
     EntityKind.ARRANGEMENT: N_("Trust or arrangement"),
     EntityKind.UNKNOWN: N_("Unknown holder"),
 }
-
-
-def percent(fraction: float | None) -> str:
-    """A fraction 0-1 as a percentage in the reader's language: 12.5%, 0.01%未満 / <0.01%."""
-    if fraction is None:
-        return "—"
-    if 0 < fraction < 0.0001:
-        return _("less than %(value)s") % {"value": "0.01%"}
-    return f"{format_decimal(round(fraction * 100, 2), format='#,##0.##', locale=current_language())}%"
 
 
 def declared_share(declared: dict[str, str]) -> str:
@@ -275,5 +265,5 @@ pages = FeaturePages(
     router=router,
     templates=Path(__file__).parent / "templates",
     boxes=(Box(COMPANY, "ownership", _ownership_box),),
-    template_globals={"percent": percent, "entity_kind_label": kind_label, "declared_share": declared_share},
+    template_globals={"entity_kind_label": kind_label, "declared_share": declared_share},
 )

@@ -26,12 +26,11 @@ from shokei.api_support import ShokeiDep
 from shokei.db import UnitOfWork
 from shokei.errors import Forbidden, NotFound
 from shokei.ownership import services as ownership
-from shokei.ownership.pages import percent
 from shokei.ownership.schemas import AlertView, ChainView
 from shokei.risk import services
 from shokei.risk.domain import Recommendation, RiskPermission, may
 from shokei.risk.schemas import WatchlistEntry
-from shokei.web.formatting import number
+from shokei.web.formatting import number, percent
 from shokei.web.i18n import N_, current_language, label
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import COMPANY, DASHBOARD, Box, BoxContext, FeaturePages, NavItem
@@ -267,7 +266,6 @@ pages = FeaturePages(
         Box(COMPANY, "risk", _company_box),
     ),
     template_globals={
-        "percent": percent,
         "risk_points": points,
         "recommendation_label": recommendation_label,
         "recommendation_class": recommendation_class,

@@ -27,7 +27,7 @@ from shokei.succession.domain import (
 )
 from shokei.succession.ownership_source import Exposures, GraphForeignOwnership
 from shokei.succession.schemas import CandidateView, RuleView, ScorePartView, ScoreView
-from shokei.succession.supply_source import system_codes, systems_supplied
+from shokei.supply_chain import services as supply_chain
 
 BATCH = 500
 
@@ -72,10 +72,10 @@ def succession_case(session: Session, uow: UnitOfWork, case: ExitCase) -> Succes
         ).scalars()
     )
     texts = {text.strip() for text in named if text and text.strip()}
-    codes = system_codes(session, texts)
+    codes = supply_chain.system_codes(session, texts)
     affected = {codes.get(text, text) for text in texts}
     number = withdrawing.corporate_number or ""
-    affected |= systems_supplied(session, [number]).get(number, frozenset())
+    affected |= supply_chain.systems_supplied(session, [number]).get(number, frozenset())
     return SuccessionCase(
         case_id=str(case.id),
         withdrawing_corporate_number=number,
@@ -110,7 +110,7 @@ def candidate_facts(
     """Eligibility and ranking facts of `companies_`, read in bulk (a few queries for any number)."""
     numbers = [company.corporate_number or "" for company in companies_]
     busy = open_cases(session, [company.id for company in companies_])
-    supplied = systems_supplied(session, numbers)
+    supplied = supply_chain.systems_supplied(session, numbers)
     return [
         CandidateFacts(
             corporate_number=number,

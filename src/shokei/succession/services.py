@@ -8,7 +8,8 @@ cases live in:
   the certificate of destruction that closes the case;
 - `dissemination`: the register of further transfers to subcontractors;
 - `tracing`: `trace` over the register of issued copies;
-- `candidates`, `ownership_source`, `supply_source`: the facts eligibility and ranking read;
+- `candidates`, `ownership_source`: the facts eligibility and ranking read (supply relationships
+  through `supply_chain.services.systems_supplied`);
 - `common`, `copying`: what they share.
 """
 

@@ -8,7 +8,7 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
 from shokei.clock import JST
-from shokei.web.i18n import current_language
+from shokei.web.i18n import current_language, gettext
 
 MAN = 10_000
 OKU = 100_000_000
@@ -97,3 +97,12 @@ def file_size(size: int) -> str:
         if scaled < 1024 or unit == "TB":
             break
     return f"{scaled:,.1f} {unit}"
+
+
+def percent(fraction: float | None) -> str:
+    """A fraction 0-1 as a percentage in the reader's language: 12.5%, 0.01%未満 / <0.01%."""
+    if fraction is None:
+        return "—"
+    if 0 < fraction < 0.0001:
+        return gettext("less than %(value)s") % {"value": "0.01%"}
+    return f"{format_decimal(round(fraction * 100, 2), format='#,##0.##', locale=current_language())}%"

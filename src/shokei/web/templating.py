@@ -58,7 +58,11 @@ class Templates:
             fiscal_year=formatting.fiscal_year_label,
             file_size=formatting.file_size,
         )
-        self.env.globals.update(fiscal_year_of=formatting.fiscal_year, language_names=i18n.LANGUAGE_NAMES)
+        self.env.globals.update(
+            fiscal_year_of=formatting.fiscal_year,
+            percent=formatting.percent,
+            language_names=i18n.LANGUAGE_NAMES,
+        )
         for feature in features:
             self.env.globals.update(feature.template_globals)
         home = NavItem(N_("Dashboard"), "/", lambda actor: True)
