@@ -22,6 +22,7 @@ from shokei.audit import services as audit
 from shokei.audit.domain import AuditEvent
 from shokei.cases import services as cases
 from shokei.db import UnitOfWork
+from shokei.documents import fixity
 from shokei.documents.domain import (
     Refusal,
     RefusalReason,
@@ -31,6 +32,7 @@ from shokei.documents.domain import (
     search_body,
 )
 from shokei.documents.extract import extract
+from shokei.documents.fixity import RecordedBlob
 from shokei.documents.intake import Incoming, Upload, expand_inputs
 from shokei.documents.markings import find_markings
 from shokei.documents.models import Document, DocumentPath, DocumentText
@@ -38,7 +40,6 @@ from shokei.documents.schemas import (
     DocumentDescription,
     DocumentDetail,
     DocumentView,
-    FsckProblem,
     FsckReport,
     RefusalView,
     RotationReport,
@@ -46,7 +47,7 @@ from shokei.documents.schemas import (
 )
 from shokei.documents.search import index_for
 from shokei.documents.sniff import detect_type_path
-from shokei.documents.vault import BlobStatus, FilesystemVault, StoredBlob, document_associated_data
+from shokei.documents.vault import FilesystemVault, StoredBlob, document_associated_data
 from shokei.documents.vault_crypto import MasterKeyring, rewrap, rotate_master_key
 from shokei.errors import Forbidden, IntegrityFailure, NotFound
 
@@ -411,59 +412,18 @@ def stream_document(
 # -- vault maintenance -----------------------------------------------------------------------
 
 
-def _batches(uow: UnitOfWork) -> Iterator[list[Document]]:
-    last = 0
-    while True:
-        with uow.transaction() as session:
-            rows = list(
-                session.execute(
-                    select(Document).where(Document.id > last).order_by(Document.id).limit(FSCK_BATCH)
-                ).scalars()
-            )
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].id
-
-
-def _check(vault: FilesystemVault, document: Document, deep: bool) -> FsckProblem | None:
-    status = vault.check_ciphertext(document.blob_id, document.ciphertext_sha256)
-    if status is BlobStatus.OK and deep:
-        status = vault.deep_check(_ref(document), _aad(document))
-    if status is BlobStatus.OK:
-        return None
-    detail = {
-        BlobStatus.MISSING: "blob file is missing",
-        BlobStatus.CORRUPT: "blob does not match its recorded hash",
-    }[status]
-    return FsckProblem(
-        kind=status.value,
-        blob_id=document.blob_id,
-        document_id=document.id,
-        detail=f"document {document.id} ({document.path}): {detail}",
-    )
+def _recorded(document: Document) -> RecordedBlob:
+    owner = f"document {document.id} ({document.path})"
+    return RecordedBlob(_ref(document), document.ciphertext_sha256, _aad(document), document.id, owner)
 
 
 def check_vault(uow: UnitOfWork, vault: FilesystemVault, actor: Actor, *, deep: bool = False) -> FsckReport:
     """Check every blob against its recorded hash (deep: decrypt and check the plaintext too) and
     list orphan blobs no document refers to. Admins and auditors; the run is audited."""
     _require(actor, Permission.VAULT_MAINTAIN)
-    problems: list[FsckProblem] = []
-    referenced: set[str] = set()
-    checked = 0
-    for batch in _batches(uow):
-        for document in batch:
-            referenced.add(document.blob_id)
-            checked += 1
-            if (problem := _check(vault, document, deep)) is not None:
-                problems.append(problem)
-    problems += [
-        FsckProblem(
-            kind="orphan", blob_id=blob, document_id=None, detail=f"blob {blob} is referred to by no document"
-        )
-        for blob in vault.find_orphans(referenced)
-    ]
-    report = FsckReport(ok=not problems, deep=deep, checked=checked, problems=problems)
+    report = fixity.check_blobs(
+        vault, fixity.rows_in_batches(uow, Document, _recorded), deep=deep, referrer="document"
+    )
     with uow.transaction() as session:
         audit.record(
             session,
@@ -473,11 +433,7 @@ def check_vault(uow: UnitOfWork, vault: FilesystemVault, actor: Actor, *, deep: 
                 "documents",
                 uow.clock.now(),
                 actor,
-                details={
-                    "deep": deep,
-                    "checked": checked,
-                    "problems": [p.model_dump() for p in problems][:100],
-                },
+                details=fixity.ledger_details(report),
             ),
         )
     return report

@@ -20,9 +20,11 @@ from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.db import UnitOfWork
+from shokei.documents import fixity
+from shokei.documents.fixity import RecordedBlob
 from shokei.documents.models import Document
-from shokei.documents.schemas import FsckProblem, FsckReport
-from shokei.documents.vault import BlobStatus, FilesystemVault, document_associated_data
+from shokei.documents.schemas import FsckReport
+from shokei.documents.vault import FilesystemVault, document_associated_data
 from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.succession import terms
 from shokei.succession.common import (
@@ -255,44 +257,11 @@ def destruction_certificate_count(session: Session, case_id: int) -> int:
 
 # -- the copies vault's fixity check (part of `shokei vault fsck`) ----------------------------
 
-FSCK_BATCH = 500
 
-
-def _copy_batches(uow: UnitOfWork) -> Iterator[list[HandoverCopy]]:
-    last = 0
-    while True:
-        with uow.transaction() as session:
-            rows = list(
-                session.execute(
-                    select(HandoverCopy)
-                    .where(HandoverCopy.id > last)
-                    .order_by(HandoverCopy.id)
-                    .limit(FSCK_BATCH)
-                ).scalars()
-            )
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].id
-
-
-def _check_copy(vault: FilesystemVault, row: HandoverCopy, deep: bool) -> FsckProblem | None:
-    status = vault.check_ciphertext(row.blob_id, row.ciphertext_sha256)
-    if status is BlobStatus.OK and deep:
-        status = vault.deep_check(blob_of(row), copy_associated_data(row.copy_id))
-    if status is BlobStatus.OK:
-        return None
-    detail = {
-        BlobStatus.MISSING: "blob file is missing",
-        BlobStatus.CORRUPT: "blob does not match its recorded hash",
-    }[status]
-    return FsckProblem(
-        kind=status.value,
-        blob_id=row.blob_id,
-        document_id=row.document_id,
-        detail=(
-            f"copy {row.copy_id} of document {row.document_id} for {row.recipient_corporate_number}: {detail}"
-        ),
+def _recorded(row: HandoverCopy) -> RecordedBlob:
+    owner = f"copy {row.copy_id} of document {row.document_id} for {row.recipient_corporate_number}"
+    return RecordedBlob(
+        blob_of(row), row.ciphertext_sha256, copy_associated_data(row.copy_id), row.document_id, owner
     )
 
 
@@ -302,34 +271,9 @@ def check_copies(uow: UnitOfWork, vault: FilesystemVault, actor: Actor, *, deep:
     Admins and auditors (vault maintenance); the run is audited."""
     if not actor.can(Permission.VAULT_MAINTAIN):
         raise Forbidden(f"{actor.role} may not {Permission.VAULT_MAINTAIN}")
-    problems: list[FsckProblem] = []
-    referenced: set[str] = set()
-    checked = 0
-    for batch in _copy_batches(uow):
-        for row in batch:
-            referenced.add(row.blob_id)
-            checked += 1
-            if (problem := _check_copy(vault, row, deep)) is not None:
-                problems.append(problem)
-    problems += [
-        FsckProblem(
-            kind="orphan", blob_id=blob, document_id=None, detail=f"blob {blob} is referred to by no copy"
-        )
-        for blob in vault.find_orphans(referenced)
-    ]
-    report = FsckReport(ok=not problems, deep=deep, checked=checked, problems=problems)
+    recorded = fixity.rows_in_batches(uow, HandoverCopy, _recorded)
+    report = fixity.check_blobs(vault, recorded, deep=deep, referrer="copy")
     with uow.transaction() as session:
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "vault:fsck:run",
-                "vault",
-                "copies",
-                deep=deep,
-                checked=checked,
-                problems=[p.model_dump() for p in problems][:100],
-            ),
-        )
+        details = fixity.ledger_details(report)
+        audit.record(session, ledger_event(uow, actor, "vault:fsck:run", "vault", "copies", **details))
     return report
