@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from decimal import Decimal
 
 from shokei.accounts import services as accounts
 from shokei.accounts.domain import Actor, Role
@@ -11,12 +12,23 @@ from shokei.cases import services as cases
 from shokei.cases.schemas import CaseDetail
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
-from shokei.companies.schemas import CompanyInput, CompanyView
+from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.db import UnitOfWork
 from shokei.purchase import services as purchase
 
 _serial = itertools.count(100_000_000_001)
 PASSWORD = "correct horse battery"
+# The facts successor eligibility reads (what `shokei company update` records) for a sound,
+# domestic, cleared company with room for many cases.
+ELIGIBLE = CompanyUpdate(
+    security_compliant_until=date(2027, 12, 31),
+    capabilities=["machining"],
+    capacity=1000,
+    financial_distress=False,
+    foreign_share_percent=Decimal(0),
+    foreign_share_country="JP",
+)
+SELECTION_REASON = "技術継承能力と保全体制を確認のうえ選定"
 
 
 def admin(uow: UnitOfWork) -> Actor:
@@ -94,3 +106,14 @@ class Office:
         self.fund()
         self.move(case_id, "approve_purchase", self.manager)
         self.move(case_id, "start_successor_selection", self.manager)
+
+    def make_eligible(self, company: CompanyView, **changes: object) -> CompanyView:
+        """Record the eligibility facts of a sound successor (`changes` override single facts)."""
+        facts = CompanyUpdate.model_validate({**ELIGIBLE.model_dump(exclude_unset=True), **changes})
+        return companies.update_company(self.uow, self.admin, company.corporate_number or "", facts)
+
+    def select_successor(self, case_id: int) -> CaseDetail:
+        """The office's successor company, made eligible, selected with a reason."""
+        self.make_eligible(self.successor_company)
+        number = self.successor_company.corporate_number
+        return self.move(case_id, "select_successor", self.manager, successor=number, reason=SELECTION_REASON)

@@ -12,13 +12,11 @@ from markupsafe import Markup
 
 from shokei.accounts.domain import Role
 from shokei.cases import services as cases
-from shokei.companies import services as companies
 from shokei.db import UnitOfWork
 from shokei.web.registry import DASHBOARD, Box, BoxContext, FeaturePages, render_boxes
 from tests.conftest import FIXTURES
 from tests.factories import Office
 from tests.web.conftest import Browser, as_user, fund_purchases
-from tests.web.test_succession_pages import ELIGIBLE
 
 PDFS = FIXTURES / "pdf"
 
@@ -123,7 +121,7 @@ def test_officials_take_the_case_to_hand_over(uow: UnitOfWork, office: Office, a
     # Selection, acceptance and release are the succession feature's steps (its own forms; the
     # whole of them in tests/web/test_succession_pages.py).
     number = office.successor_company.corporate_number or ""
-    companies.update_company(uow, office.admin, number, ELIGIBLE)
+    office.make_eligible(office.successor_company)
     selected = manager.post(f"/cases/{case_id}/successor", {"corporate_number": number, "reason": "加工実績"})
     assert selected.status_code == 303
     assert "message-success" in manager.get(f"/cases/{case_id}").text

@@ -12,7 +12,6 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from shokei.bootstrap import Shokei
 from shokei.cases import services as cases
 from shokei.clock import FixedClock
 from shokei.companies import services as companies
-from shokei.companies.schemas import CompanyUpdate, CompanyView
+from shokei.companies.schemas import CompanyView
 from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.succession import services as succession
@@ -37,23 +36,13 @@ from tests.factories import Office
 from tests.web.conftest import _FAST_HASHER, Browser, as_user, web_shokei
 
 PDF = FIXTURES / "pdf" / "minimal-document.pdf"
-ELIGIBLE = CompanyUpdate(
-    security_compliant_until=date(2027, 12, 31),
-    capabilities=["machining"],
-    capacity=1000,  # the module world selects this successor for dozens of cases
-    financial_distress=False,
-    foreign_share_percent=Decimal(0),
-    foreign_share_country="JP",
-)
-
 
 # -- preparing cases through the services (shared with tests/e2e/test_browser_handover.py) -----
 
 
 def make_eligible(uow: UnitOfWork, office: Office, company: CompanyView, **changes: object) -> CompanyView:
     """Record the facts successor eligibility reads (what `shokei company update` does)."""
-    facts = CompanyUpdate.model_validate({**ELIGIBLE.model_dump(exclude_unset=True), **changes})
-    return companies.update_company(uow, office.admin, company.corporate_number or "", facts)
+    return office.make_eligible(company, **changes)
 
 
 def case_awaiting_selection(shokei: Shokei, office: Office, *files: Path) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -257,7 +258,7 @@ def transition_case(
     transition_name = _parse_transition(name)
     owner = _owner_of(transition_name)
     if owner is not None:
-        owner(uow, actor, case_id, reason, expected_version)
+        owner(uow, actor, case_id, _OwnedMoveRequest(reason, successor, expected_version))
         return get_case(uow, actor, case_id)
     with write_transaction(uow) as session:
         successor_id = _domestic_company_id(session, successor) if successor else None
@@ -562,35 +563,54 @@ def _destruction_certificates(session: Session, case: ExitCase) -> int:
     return succession.destruction_certificate_count(session, case.id)
 
 
-_OwnedMove = Callable[[UnitOfWork, Actor, int, str | None, int | None], object]
+@dataclass(frozen=True, slots=True)
+class _OwnedMoveRequest:
+    reason: str | None
+    successor: str | None
+    expected_version: int | None
+
+
+_OwnedMove = Callable[[UnitOfWork, Actor, int, _OwnedMoveRequest], object]
 
 
 def _owner_of(name: TransitionName) -> _OwnedMove | None:
     """The feature that makes this move, when the move carries that feature's records."""
     from shokei.examination import services as examination  # noqa: PLC0415 - see above
     from shokei.purchase import services as purchase  # noqa: PLC0415 - see above
+    from shokei.succession import services as succession  # noqa: PLC0415 - see above
+
+    def determine(requested: str) -> _OwnedMove:
+        return lambda uow, actor, case_id, move: examination.determine_case(
+            uow,
+            actor,
+            case_id,
+            requested=requested,
+            rationale=move.reason,
+            expected_version=move.expected_version,
+        )
 
     owners: dict[TransitionName, _OwnedMove] = {
-        TransitionName.DETERMINE_PROTECTION_REQUIRED: lambda uow, actor, case_id, reason, version: (
-            examination.determine_case(
-                uow,
-                actor,
-                case_id,
-                requested="protection_required",
-                rationale=reason,
-                expected_version=version,
-            )
+        TransitionName.DETERMINE_PROTECTION_REQUIRED: determine("protection_required"),
+        TransitionName.DETERMINE_NOT_SIGNIFICANT: determine("not_significant"),
+        TransitionName.APPROVE_PURCHASE: lambda uow, actor, case_id, move: purchase.approve_purchase(
+            uow, actor, case_id, override_reason=move.reason, expected_version=move.expected_version
         ),
-        TransitionName.DETERMINE_NOT_SIGNIFICANT: lambda uow, actor, case_id, reason, version: (
-            examination.determine_case(
-                uow, actor, case_id, requested="not_significant", rationale=reason, expected_version=version
-            )
+        TransitionName.CANCEL_PURCHASE: lambda uow, actor, case_id, move: purchase.cancel_purchase(
+            uow,
+            actor,
+            case_id,
+            reason=move.reason or "",
+            expected_version=move.expected_version,
+            approved_only=True,
         ),
-        TransitionName.APPROVE_PURCHASE: lambda uow, actor, case_id, reason, version: (
-            purchase.approve_purchase(uow, actor, case_id, override_reason=reason, expected_version=version)
-        ),
-        TransitionName.CANCEL_PURCHASE: lambda uow, actor, case_id, reason, version: purchase.cancel_purchase(
-            uow, actor, case_id, reason=reason or "", expected_version=version, approved_only=True
+        # Eligibility, the reason and the successor's notice belong to the succession feature.
+        TransitionName.SELECT_SUCCESSOR: lambda uow, actor, case_id, move: succession.select_successor(
+            uow,
+            actor,
+            case_id,
+            move.successor or "",
+            reason=move.reason or "",
+            expected_version=move.expected_version,
         ),
     }
     return owners.get(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from shokei.accounts import services as accounts
 from shokei.accounts.domain import Actor, Role
@@ -17,7 +18,7 @@ from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
-from shokei.companies.schemas import CompanyInput, CompanyView
+from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.demo.ownership import seed_ownership
 from shokei.errors import BadInput, Conflict
 from shokei.purchase import services as purchase
@@ -278,6 +279,7 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
     users = _make_users(
         shokei, admin, smes[0].corporate_number or "", successor.corporate_number or "", report
     )
+    successor = _qualify_successor(shokei, admin, successor)
     purchase.seed_demo_budgets(uow, users["manager"])
     today = uow.clock.today()
     for number, (path, stop) in enumerate(DEMO_CASES):
@@ -304,6 +306,20 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
     _seed_supply_chain(shokei, admin, created, smes[: len(DEMO_CASES)], seed)
     seed_ownership(shokei)
     return report
+
+
+def _qualify_successor(shokei: Shokei, admin: Actor, successor: CompanyView) -> CompanyView:
+    """The demo successor holds every eligibility fact selection checks: cleared, sound, domestic,
+    able to take every demo technology, with room for the demo's cases."""
+    facts = CompanyUpdate(
+        security_compliant_until=date(2028, 3, 31),
+        capabilities=list(_CAPABILITIES),
+        capacity=len(DEMO_CASES),
+        financial_distress=False,
+        foreign_share_percent=Decimal(0),
+        foreign_share_country="JP",
+    )
+    return companies.update_company(shokei.uow, admin, successor.corporate_number or "", facts)
 
 
 def demo_is_seeded(shokei: Shokei) -> bool:

@@ -46,47 +46,66 @@ def rank_candidates(uow: UnitOfWork, actor: Actor, case_id: int) -> list[Candida
 
 
 def select_successor(
-    uow: UnitOfWork, actor: Actor, case_id: int, corporate_number: str, *, reason: str
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    corporate_number: str,
+    *,
+    reason: str,
+    expected_version: int | None = None,
 ) -> SelectionView:
-    """A program manager picks an eligible successor, with a reason; the successor is notified."""
+    """A program manager picks an eligible successor, with a reason; the successor is notified.
+
+    The cases feature hands every `select_successor` move here, however it is asked for, so no
+    path selects an ineligible company or leaves the successor unaware. The move, the notice and
+    their ledger entries commit together.
+    """
     require_role(actor, Role.PROGRAM_MANAGER, "select successors")
     if not reason.strip():
         raise BadInput("a reason is required")
     exposures = load_exposures(uow, actor)
-    with uow.transaction() as session:
+    with cases.write_transaction(uow) as session:
         case = visible_case(session, actor, case_id)
         company = session.get(Company, companies.company_id_for(session, corporate_number))
         assert company is not None
-        number = company.corporate_number
+        number = company.corporate_number or ""
         chosen = [a for a in assess(session, uow, case, exposures) if a.corporate_number == number]
         failing = [r for a in chosen for r in a.rules if not r.passed]
         if not chosen or failing:
             reasons = "; ".join(f"{r.name}: {r.reason}" for r in failing) or "not a candidate"
             raise Conflict(f"{company.name} ({number}) is not eligible: {reasons}")
-    detail = cases.transition_case(
-        uow, actor, case_id, TransitionName.SELECT_SUCCESSOR.value, reason=reason, successor=number
-    )
-    with uow.transaction() as session:
-        message = InboxMessage(
-            company_id=company.id,
-            case_id=case_id,
-            subject=f"承継先に選定されました / Selected as successor (case {case_id})",
-            body=(
-                f"Your company was selected as the successor for case {case_id}: {reason}\n"
-                f"Accept the terms with `shokei successor accept {case_id}` before release.\n\n"
-                + terms.terms_text("ja")
-                + "\n"
-                + terms.terms_text("en")
-            ),
-            created_at=uow.clock.now(),
+        moved = cases.move_case(
+            session,
+            uow,
+            actor,
+            case_id,
+            TransitionName.SELECT_SUCCESSOR,
+            reason=reason,
+            successor_id=company.id,
+            expected_version=expected_version,
         )
-        session.add(message)
+        session.add(_selection_notice(uow, company.id, case_id, reason))
         audit.record(
             session,
             ledger_event(uow, actor, "succession:successor:notify", "case", str(case_id), successor=number),
         )
-    return SelectionView(
-        case_id=case_id, successor=number or "", successor_name=company.name, state=detail.state
+    return SelectionView(case_id=case_id, successor=number, successor_name=company.name, state=moved.state)
+
+
+def _selection_notice(uow: UnitOfWork, company_id: int, case_id: int, reason: str) -> InboxMessage:
+    return InboxMessage(
+        company_id=company_id,
+        case_id=case_id,
+        subject=f"承継先に選定されました / Selected as successor (case {case_id})",
+        body=(
+            f"Your company was selected as the successor for case {case_id}: {reason}\n"
+            f"Accept the terms on the case's terms page (/cases/{case_id}/terms) or with "
+            f"`shokei successor accept {case_id}` before release.\n\n"
+            + terms.terms_text("ja")
+            + "\n"
+            + terms.terms_text("en")
+        ),
+        created_at=uow.clock.now(),
     )
 
 

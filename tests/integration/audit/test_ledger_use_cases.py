@@ -20,7 +20,7 @@ from shokei.companies.schemas import CompanyInput
 from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, ShokeiError
 from shokei.succession import services as succession
-from tests.factories import Office
+from tests.factories import SELECTION_REASON, Office
 
 
 def actions(uow: UnitOfWork) -> list[tuple[int, str, str]]:
@@ -143,11 +143,17 @@ def test_case_use_cases_along_the_purchase_path(uow: UnitOfWork, office: Office,
     ledger.refused(Conflict, lambda: office.move(case.id, "approve_purchase", office.manager))
     office.fund()
     successor = office.successor_company.corporate_number
+    office.make_eligible(office.successor_company)
     for name, changes, extra in [
         # Approval makes two changes: the case moves, and the fiscal year's budget is committed.
         ("approve_purchase", ("case:status:change", "purchase:budget:commit"), {}),
         ("start_successor_selection", ("case:status:change",), {}),
-        ("select_successor", ("case:successor:select",), {"successor": successor}),
+        # Selection moves the case and notifies the successor (its inbox), in one transaction.
+        (
+            "select_successor",
+            ("case:successor:select", "succession:successor:notify"),
+            {"successor": successor, "reason": SELECTION_REASON},
+        ),
         ("hand_over", ("case:status:change",), {}),
     ]:
         ledger.refused(

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from shokei.accounts import services as accounts
 from shokei.db import UnitOfWork
-from tests.factories import Office
+from tests.factories import SELECTION_REASON, Office
 
 PROBLEM = "application/problem+json"
 
@@ -63,7 +63,13 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
     assert funded.status_code == 200, funded.text
     move("approve_purchase", "manager")
     move("start_successor_selection", "manager")
-    move("select_successor", "manager", successor=office.successor_company.corporate_number)
+    office.make_eligible(office.successor_company)
+    move(
+        "select_successor",
+        "manager",
+        successor=office.successor_company.corporate_number,
+        reason=SELECTION_REASON,
+    )
     move("hand_over", "manager")
     refused = api.post(f"{path}/transitions", headers=auth["manager"], json={"name": "close"})
     assert refused.status_code == 422
@@ -80,8 +86,8 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
     entries = api.get("/api/v1/audit/entries?limit=1000", headers=auth["auditor"]).json()
     about_case = [e for e in entries if (e["subject_type"], e["subject_id"]) == ("case", str(case["id"]))]
     # open, document, submit, start, examine, determine, negotiate, offer, approve,
-    # start selection, select, hand over, certificate of destruction, close
-    assert len(about_case) == 14
+    # start selection, select, notice to the successor, hand over, certificate of destruction, close
+    assert len(about_case) == 15
 
 
 def test_errors_are_problem_details(uow: UnitOfWork, api: TestClient) -> None:

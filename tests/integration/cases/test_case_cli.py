@@ -123,7 +123,17 @@ def test_case_from_notice_to_closed_through_the_cli(cli: Cli) -> None:
     assert cli("budget", "set", "--fy", this_year, "--amount", "100000000", "--as", "manager").exit_code == 0
     assert move("approve_purchase", "manager")["state"] == "purchase_agreed"
     move("start_successor_selection", "manager")
-    selected = move("select_successor", "manager", "--successor", SUCCESSOR)
+    eligibility = [
+        "--security-compliant-until",
+        "2099-03-31",
+        "--capacity",
+        "5",
+        "--financial-distress",
+        "no",
+    ]
+    eligibility += ["--foreign-share", "0", "--foreign-country", "JP"]
+    assert cli("company", "update", SUCCESSOR, *eligibility, "--as", "admin").exit_code == 0
+    selected = move("select_successor", "manager", "--successor", SUCCESSOR, "--reason", "技術継承能力を確認")
     assert selected["state"] == "successor_selection"
     assert selected["successor_corporate_number"] == SUCCESSOR
     move("hand_over", "manager")

@@ -43,9 +43,7 @@ def test_a_case_travels_from_exit_notice_to_closed(uow: UnitOfWork) -> None:
     assert case.state == "notified"
     assert case.days_remaining == (date(2026, 9, 30) - date(2026, 6, 1)).days
     office.to_successor_selection(case.id)
-    office.move(
-        case.id, "select_successor", office.manager, successor=office.successor_company.corporate_number
-    )
+    office.select_successor(case.id)
     office.move(case.id, "hand_over", office.manager)
     # Closing needs the supplier's certificate of destruction; recording it closes the case.
     with pytest.raises(BadInput, match="certificate of destruction is not recorded"):
@@ -142,9 +140,7 @@ def test_need_to_know_for_suppliers_and_successors(uow: UnitOfWork) -> None:
     _fund(uow, office)
     office.to_successor_selection(own.id)
     assert cases.list_cases(uow, office.successor) == []
-    office.move(
-        own.id, "select_successor", office.manager, successor=office.successor_company.corporate_number
-    )
+    office.select_successor(own.id)
     assert [c.id for c in cases.list_cases(uow, office.successor)] == [own.id]
 
 

@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shokei.accounts.domain import Actor, Role
-from shokei.companies import services as companies
-from shokei.companies.schemas import CompanyUpdate, CompanyView
+from shokei.companies.schemas import CompanyView
 from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.documents.vault import FilesystemVault
@@ -17,19 +14,10 @@ from shokei.documents.vault_crypto import MasterKeyring, create_master_key
 from tests import factories
 from tests.factories import Office
 
-GOOD_FACTS = CompanyUpdate(
-    security_compliant_until=date(2027, 12, 31),
-    capabilities=["machining"],
-    capacity=3,
-    financial_distress=False,
-    foreign_share_percent=Decimal(0),
-    foreign_share_country="JP",
-)
-
 
 def make_eligible(uow: UnitOfWork, office: Office, company: CompanyView, **changes: object) -> CompanyView:
-    facts = CompanyUpdate.model_validate({**GOOD_FACTS.model_dump(exclude_unset=True), **changes})
-    return companies.update_company(uow, office.admin, company.corporate_number or "", facts)
+    """A sound successor with room for three cases (the capacity rule is tested against it)."""
+    return office.make_eligible(company, **{"capabilities": ["machining"], "capacity": 3, **changes})
 
 
 def successor_company(uow: UnitOfWork, office: Office, name: str, username: str) -> tuple[CompanyView, Actor]:
