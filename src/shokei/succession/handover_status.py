@@ -1,5 +1,6 @@
 """Where a hand-over stands: read-only use cases for the succession pages.
 
+These are the succession feature's read use cases, called through `services` like the rest.
 `services` answers the steps (rank, select, accept, release, download, disseminate); the pages
 also have to show the state of things between the steps: has the successor accepted the
 current terms, which copies were issued and downloaded, which dissemination requests wait,
@@ -10,9 +11,6 @@ requests, never another recipient's; suppliers and admins hold no copies and see
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,62 +28,15 @@ from shokei.succession.models import (
     HandoverCopy,
     TermsAcceptance,
 )
+from shokei.succession.schemas import (
+    CopyDetail,
+    CopyStatus,
+    DestructionStatus,
+    DisseminationStatus,
+    HandoverStatus,
+)
 
 DOWNLOAD_ACTION = "handover:copy:download"
-
-
-class CopyStatus(BaseModel):
-    copy_id: str
-    case_id: int
-    document: int
-    file_name: str
-    sha256: str
-    size: int
-    format: str
-    recipient: str
-    recipient_name: str
-    parent_copy_id: str | None
-    issued_at: datetime
-    downloads: int
-    last_downloaded_at: datetime | None
-
-
-class DisseminationStatus(BaseModel):
-    id: int
-    case_id: int
-    copy_id: str
-    to: str
-    to_name: str
-    purpose: str
-    status: str
-    requested_at: datetime
-    decided_at: datetime | None
-    new_copy_id: str | None
-
-
-class DestructionStatus(BaseModel):
-    reference: str
-    file_sha256: str | None
-    recorded_at: datetime
-
-
-class HandoverStatus(BaseModel):
-    case_id: int
-    state: str
-    successor: str | None
-    successor_name: str | None
-    terms_version: str
-    accepted: bool  # the successor accepted the current version of the terms
-    accepted_at: datetime | None
-    copies: list[CopyStatus]
-    disseminations: list[DisseminationStatus]
-    destruction: DestructionStatus | None
-
-
-class CopyDetail(BaseModel):
-    item: CopyStatus
-    disseminations: list[DisseminationStatus]
-    may_disseminate: bool  # the actor's company holds it
 
 
 def _reader(actor: Actor) -> bool:

@@ -28,7 +28,7 @@ from shokei.bootstrap import Shokei
 from shokei.cases.domain import CaseState
 from shokei.documents.vault import FilesystemVault
 from shokei.errors import BadInput
-from shokei.succession import handover_status, services, terms
+from shokei.succession import services, terms
 from shokei.succession.schemas import CandidateView
 from shokei.web.i18n import N_, current_language, label, ngettext
 from shokei.web.i18n import gettext as _
@@ -97,7 +97,7 @@ def _case_box(context: BoxContext) -> Markup | None:
     if not official and actor.role is not Role.SUCCESSOR:
         return None
     uow = context.shokei.uow
-    status = handover_status.handover_status(uow, actor, case.id)
+    status = services.handover_status(uow, actor, case.id)
     selecting = case.state == CaseState.SUCCESSOR_SELECTION
     manager = actor.role is Role.PROGRAM_MANAGER
     ranking = _ranked(services.rank_candidates(uow, actor, case.id)) if official and selecting else []
@@ -221,7 +221,7 @@ def terms_page(
     case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     """The terms of acceptance for one case; the successor's users accept them here."""
-    status = handover_status.handover_status(shokei.uow, actor, case_id)
+    status = services.handover_status(shokei.uow, actor, case_id)
     language = "ja" if current_language() == "ja" else "en"
     context = {
         "status": status,
@@ -261,7 +261,7 @@ def accept_terms(
 @router.get("/copies")
 def copies_page(request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep) -> Response:
     """Every copy issued to the user's company, with the requests to pass them on."""
-    copies, requests = handover_status.held_copies(shokei.uow, actor)
+    copies, requests = services.held_copies(shokei.uow, actor)
     return templates.page(request, "succession/copies.html", {"copies": copies, "requests": requests})
 
 
@@ -269,7 +269,7 @@ def copies_page(request: Request, shokei: ShokeiDep, actor: WebActor, templates:
 def copy_page(
     copy_id: str, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
-    detail = handover_status.copy_detail(shokei.uow, actor, copy_id)
+    detail = services.copy_detail(shokei.uow, actor, copy_id)
     return templates.page(request, "succession/copy.html", {"detail": detail, "copy": detail.item})
 
 

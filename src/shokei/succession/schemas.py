@@ -132,3 +132,60 @@ class DestructionView(BaseModel):
     file_sha256: str | None
     recorded_at: datetime
     state: str
+
+
+# -- where a hand-over stands (handover_status.py) ----------------------------------------------
+
+
+class CopyStatus(BaseModel):
+    copy_id: str
+    case_id: int
+    document: int
+    file_name: str
+    sha256: str
+    size: int
+    format: str
+    recipient: str
+    recipient_name: str
+    parent_copy_id: str | None
+    issued_at: datetime
+    downloads: int
+    last_downloaded_at: datetime | None
+
+
+class DisseminationStatus(BaseModel):
+    id: int
+    case_id: int
+    copy_id: str
+    to: str
+    to_name: str
+    purpose: str
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None
+    new_copy_id: str | None
+
+
+class DestructionStatus(BaseModel):
+    reference: str
+    file_sha256: str | None
+    recorded_at: datetime
+
+
+class HandoverStatus(BaseModel):
+    case_id: int
+    state: str
+    successor: str | None
+    successor_name: str | None
+    terms_version: str
+    accepted: bool  # the successor accepted the current version of the terms
+    accepted_at: datetime | None
+    copies: list[CopyStatus]
+    disseminations: list[DisseminationStatus]
+    destruction: DestructionStatus | None
+
+
+class CopyDetail(BaseModel):
+    item: CopyStatus
+    disseminations: list[DisseminationStatus]
+    may_disseminate: bool  # the actor's company holds it

@@ -18,6 +18,7 @@ from __future__ import annotations
 from shokei.succession.candidates import DirectForeignShares
 from shokei.succession.common import SIGNING_KEY_FILE, copies_vault, copy_associated_data, signing_key
 from shokei.succession.dissemination import approve_dissemination, request_dissemination
+from shokei.succession.handover_status import copy_detail, handover_status, held_copies
 from shokei.succession.release import (
     check_copies,
     destruction_certificate_count,
@@ -45,8 +46,11 @@ __all__ = [
     "check_copies",
     "copies_vault",
     "copy_associated_data",
+    "copy_detail",
     "destruction_certificate_count",
     "download_copy",
+    "handover_status",
+    "held_copies",
     "inbox",
     "list_copies",
     "propose_assignment",
