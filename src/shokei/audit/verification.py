@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -196,10 +195,10 @@ def _chunk_report_in_worker(begin: int, end: int, checkpoint_sizes: tuple[int, .
 def _chunk_report(engine: Engine, begin: int, end: int, checkpoint_sizes: tuple[int, ...]) -> _ChunkReport:
     """Check entries [begin, end) and every stored node inside the chunk; runs in a worker."""
     with engine.connect() as connection, connection.begin():
-        rows = store.entries_between(connection, begin, end)
+        entries = store.entries_between(connection, begin, end)
         stored = store.node_levels(connection, begin, end, max_level=_CHUNK_LEVEL)
     found = _ChunkProblems()
-    levels = _tree_levels(list(_checked_leaf_hashes(begin, end, rows, found)))
+    levels = _tree_levels(list(_checked_leaf_hashes(begin, end, entries, found)))
     for level, computed in enumerate(levels):
         first = begin >> level
         if not _same_level(first, computed, stored.get(level)):
@@ -233,7 +232,7 @@ class _ChunkProblems:
 
 
 def _checked_leaf_hashes(
-    begin: int, end: int, rows: Sequence[Sequence[Any]], found: _ChunkProblems
+    begin: int, end: int, entries: Sequence[StoredEntry], found: _ChunkProblems
 ) -> Iterator[bytes]:
     """The leaf hash at every position of [begin, end), reporting what is wrong on the way.
 
@@ -241,10 +240,9 @@ def _checked_leaf_hashes(
     are still checked where they belong.
     """
     expected = begin
-    for row in rows:
-        index = row[0]
+    for entry in entries:
+        index = entry.index
         yield from _missing(expected, index, found)
-        entry = StoredEntry(*row)  # the columns come in StoredEntry's order
         for problem in entry_problems(entry):
             found.add(index, f"entry {index}: {problem}")
         yield leaf_hash(entry.leaf)

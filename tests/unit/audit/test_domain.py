@@ -99,6 +99,11 @@ def test_the_fast_check_agrees_with_rfc8785_on_other_encodings(value: Any, style
         (b'{"a":"\\ud800"}', False),
         (b'{"a":NaN}', False),
         (b'\xef\xbb\xbf{"a":1}', False),
+        (b' {"a":1}', False),
+        (b'{"a":1,"a":1}', False),  # a duplicate member is not the canonical form of anything
+        (b'{"a":"\\u00e9"}', False),  # RFC 8785 writes the character itself
+        (b'{"a":"\\u001f\x7f\xe2\x80\xa8"}', True),  # only controls are escaped
+        (b'{"a":"\xff"}', False),
     ],
 )
 def test_the_fast_check_on_known_cases(leaf: bytes, canonical: bool) -> None:
