@@ -6,12 +6,25 @@ a node or a checkpoint (`audit_head.size` is the one counter that moves).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ClauseElement, Connection, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    ClauseElement,
+    Connection,
+    Executable,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,10 +41,18 @@ _NODE_COLUMNS = (AuditNode.level, AuditNode.index, AuditNode.hash)
 _NODES_BY_KEY = select(*_NODE_COLUMNS).where(
     tuple_(AuditNode.level, AuditNode.index).in_(bindparam("keys", expanding=True))
 )
-_NODES_BY_LEVELS_AND_INDICES = select(*_NODE_COLUMNS).where(
-    AuditNode.level.in_(bindparam("levels", expanding=True)),
-    AuditNode.index.in_(bindparam("indices", expanding=True)),
-)
+# An OR chain nests one expression level per term; SQLite allows 1,000.
+_SQLITE_KEYS_PER_QUERY = 100
+
+
+@functools.cache
+def _nodes_by_probes(count: int) -> Executable:
+    """`count` (level, index) probes as one statement, built once per count."""
+    probes = (
+        and_(AuditNode.level == bindparam(f"l{k}"), AuditNode.index == bindparam(f"i{k}"))
+        for k in range(count)
+    )
+    return select(*_NODE_COLUMNS).where(or_(*probes))
 
 
 class SqlNodeStore:
@@ -49,18 +70,23 @@ class SqlNodeStore:
         return found[(level, index)]
 
     def get_nodes(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
-        """The stored subset of `keys`, in one query whose shape never changes (compiled once)."""
+        """The stored subset of `keys`, in one query (per 100 keys on SQLite) of a shape compiled once."""
         if not keys:
             return {}
         if self._session.get_bind().dialect.name == "postgresql":
             rows = self._session.execute(_NODES_BY_KEY, {"keys": list(keys)})
             return {(level, index): bytes(value) for level, index, value in rows}
-        # SQLite scans the whole table for a row-value IN, but probes the primary key for
-        # each (level, index) pair of two plain INs: fetch that superset and keep the keys.
-        wanted = set(keys)
-        parameters = {"levels": sorted({k[0] for k in wanted}), "indices": sorted({k[1] for k in wanted})}
-        rows = self._session.execute(_NODES_BY_LEVELS_AND_INDICES, parameters)
-        return {(level, index): bytes(value) for level, index, value in rows if (level, index) in wanted}
+        # SQLite scans the whole table for a row-value IN, but answers an OR of
+        # (level = ? AND index = ?) terms with one primary-key probe per term.
+        wanted, found = list(dict.fromkeys(keys)), dict[NodeKey, bytes]()
+        for start in range(0, len(wanted), _SQLITE_KEYS_PER_QUERY):
+            pairs = wanted[start : start + _SQLITE_KEYS_PER_QUERY]
+            parameters: dict[str, int] = {}
+            for k, (level, index) in enumerate(pairs):
+                parameters[f"l{k}"], parameters[f"i{k}"] = level, index
+            rows = self._session.execute(_nodes_by_probes(len(pairs)), parameters)
+            found.update(((level, index), bytes(value)) for level, index, value in rows)
+        return found
 
     def put_nodes(self, nodes: Sequence[StoredNode]) -> None:
         """Insert newly completed nodes; an existing (level, index) is an IntegrityError, not overwritten."""

@@ -17,6 +17,7 @@ from shokei.audit import services as audit
 from shokei.audit.merkle import leaf_hash, node_hash, verify_consistency, verify_inclusion
 from shokei.audit.models import AuditCheckpoint, AuditEntry, AuditNode
 from shokei.audit.notes import open_note
+from shokei.audit.store import SqlNodeStore
 from shokei.clock import FixedClock
 from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Forbidden, IntegrityFailure, NotFound
@@ -76,6 +77,20 @@ def test_appends_are_gapless_and_store_every_complete_subtree(uow: UnitOfWork) -
         for j in range(37 >> level)
     }
     assert nodes == expected
+
+
+def test_the_node_store_returns_exactly_the_stored_nodes_asked_for(uow: UnitOfWork) -> None:
+    # More keys than one SQLite probe query takes, repeated, and some that were never stored.
+    append(uow, 300, per_transaction=50)
+    asked = [(level, j) for level in range(10) for j in range(0, 320 >> level, 1)]
+    asked += asked[:7]
+    with uow.transaction() as session:
+        stored = {(n.level, n.index): n.hash for n in session.execute(select(AuditNode)).scalars()}
+        found = SqlNodeStore(session).get_nodes(asked)
+    assert len(asked) > 300
+    assert found == {key: stored[key] for key in asked if key in stored}
+    assert (0, 300) not in found
+    assert (0, 299) in found
 
 
 def test_each_leaf_is_the_canonical_event_with_its_own_index(uow: UnitOfWork) -> None:
