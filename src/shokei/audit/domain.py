@@ -54,7 +54,7 @@ class AuditEvent:
             "after": self.after,
             "details": self.details,
         }
-        return rfc8785.dumps(document)
+        return canonical_json(document)
 
 
 # -- checkpoints ---------------------------------------------------------------------------
@@ -139,6 +139,27 @@ def entry_problems(entry: StoredEntry) -> list[str]:
     if not isinstance(document, dict):
         return [*problems, "leaf is not a JSON object"]
     return problems + _disagreements(entry, document)
+
+
+def canonical_json(document: Any) -> bytes:
+    """The RFC 8785 bytes of `document` (rfc8785.CanonicalizationError if it has none).
+
+    msgspec writes them in ~1 µs where the pure-Python reference takes ~40 µs, for the same
+    domain `parse_leaf` trusts it with; its output is taken only when it reads back as the very
+    same document, so anything outside that domain (fractions, large integers, non-BMP text,
+    non-JSON types msgspec would quietly convert) gets the reference's bytes or its refusal.
+    """
+    try:
+        candidate = _FAST_ENCODER.encode(document)
+    except (TypeError, ValueError):
+        candidate = b""
+    if candidate and not _needs_reference(candidate):
+        try:
+            if _FAST_DECODER.decode(candidate) == document:
+                return candidate
+        except ValueError:
+            pass  # a fraction: only the reference writes RFC 8785 numbers
+    return rfc8785.dumps(document)
 
 
 def parse_leaf(leaf: bytes) -> tuple[Any, bool]:

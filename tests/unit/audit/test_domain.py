@@ -17,6 +17,7 @@ from shokei.audit.domain import (
     CheckpointPolicy,
     Findings,
     StoredEntry,
+    canonical_json,
     entry_problems,
     parse_leaf,
 )
@@ -77,6 +78,39 @@ def test_the_fast_check_agrees_with_rfc8785_on_other_encodings(value: Any, style
     except UnicodeEncodeError:
         return  # lone surrogates have no UTF-8 form at all
     assert parse_leaf(encoded)[1] == reference_is_canonical(encoded)
+
+
+exotic_values = st.recursive(
+    json_values
+    | st.tuples(st.integers())
+    | st.binary(max_size=4)
+    | st.datetimes()
+    | st.just(float("nan"))
+    | st.sampled_from(list(Role)),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(max_size=3) | st.integers(), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def reference_bytes(value: Any) -> bytes | None:
+    try:
+        return rfc8785.dumps(value)
+    except Exception:
+        return None
+
+
+@settings(max_examples=400)
+@given(exotic_values)
+def test_leaf_bytes_are_the_reference_bytes_or_its_refusal(value: Any) -> None:
+    expected = reference_bytes(value)
+    try:
+        written = canonical_json(value)
+    except Exception:
+        written = None
+    assert written == expected
 
 
 @pytest.mark.parametrize(
