@@ -15,6 +15,7 @@ from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.db import UnitOfWork
 from shokei.purchase import services as purchase
+from shokei.succession import services as succession
 
 _serial = itertools.count(100_000_000_001)
 PASSWORD = "correct horse battery"
@@ -111,6 +112,11 @@ class Office:
         """Record the eligibility facts of a sound successor (`changes` override single facts)."""
         facts = CompanyUpdate.model_validate({**ELIGIBLE.model_dump(exclude_unset=True), **changes})
         return companies.update_company(self.uow, self.admin, company.corporate_number or "", facts)
+
+    def hand_over_on_paper(self, case_id: int) -> CaseDetail:
+        """The successor accepts the terms and the manager records the hand-over (no stored documents)."""
+        succession.accept_terms(self.uow, self.successor, case_id)
+        return self.move(case_id, "hand_over", self.manager)
 
     def select_successor(self, case_id: int) -> CaseDetail:
         """The office's successor company, made eligible, selected with a reason."""

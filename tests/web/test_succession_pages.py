@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from shokei.accounts import services as accounts_services
 from shokei.accounts.domain import Actor, Role
+from shokei.audit.models import AuditEntry
 from shokei.bootstrap import Shokei
 from shokei.cases import services as cases
 from shokei.clock import FixedClock
@@ -600,3 +601,39 @@ def test_english_succession_pages(world: World) -> None:
     for name in sorted(names, key=len, reverse=True):
         section = section.replace(name, "")
     assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", section), "no Japanese UI text left"
+
+
+def test_a_hand_over_on_paper_is_recorded_from_the_case_page(world: World) -> None:
+    office, uow = world.office, world.shokei.uow
+    case_id = office.open_case(documents=2).id  # inventory lines only: nothing in the vault
+    office.to_successor_selection(case_id)
+    number = office.successor_company.corporate_number or ""
+    succession.select_successor(uow, office.manager, case_id, number, reason="紙図面のみの承継")
+    manager = world.browsers["manager"]
+    assert "/handover/record" not in _main(manager.get(f"/cases/{case_id}").text)  # terms first
+    succession.accept_terms(uow, office.successor, case_id)
+    page = _main(manager.get(f"/cases/{case_id}").text)
+    assert f'action="/cases/{case_id}/handover/record"' in page
+    assert "/handover/release" not in page
+    # The case holding stored documents offers the release instead.
+    assert "/handover/record" not in _main(manager.get(f"/cases/{world.handed_over}").text)
+
+    refused = world.browsers["negotiator"].post(f"/cases/{case_id}/handover/record", {"note": "x"})
+    assert refused.status_code == FORBIDDEN
+    recorded = manager.post(f"/cases/{case_id}/handover/record", {"note": "11月26日 本省にて手交"})
+    assert recorded.status_code == SEE_OTHER
+    assert "紙の資料の引渡しを記録しました" in manager.get(f"/cases/{case_id}").text
+    assert cases.get_case(uow, office.manager, case_id).state == "handed_over"
+    with uow.transaction() as session:
+        entry = (
+            session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.subject_id == str(case_id))
+                .order_by(AuditEntry.index.desc())
+            )
+            .scalars()
+            .first()
+        )
+    assert entry is not None
+    assert (entry.action, entry.actor_name) == ("case:status:change", "manager")
+    assert "本省にて手交" in entry.leaf.decode()

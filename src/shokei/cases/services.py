@@ -612,6 +612,10 @@ def _owner_of(name: TransitionName) -> _OwnedMove | None:
             reason=move.reason or "",
             expected_version=move.expected_version,
         ),
+        # Stored documents are handed over only as marked copies, after the terms are accepted.
+        TransitionName.HAND_OVER: lambda uow, actor, case_id, move: succession.record_hand_over(
+            uow, actor, case_id, reason=move.reason, expected_version=move.expected_version
+        ),
     }
     return owners.get(name)
 

@@ -22,6 +22,7 @@ from shokei.companies.models import Company
 from shokei.db import UnitOfWork
 from shokei.errors import Forbidden, NotFound
 from shokei.succession import terms
+from shokei.succession.common import stored_document_count
 from shokei.succession.models import (
     DestructionCertificate,
     DisseminationRequest,
@@ -149,6 +150,7 @@ def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStat
             )
             if certificate is not None
             else None,
+            stored_documents=stored_document_count(session, case_id),
         )
 
 

@@ -111,6 +111,7 @@ def _case_box(context: BoxContext) -> Markup | None:
             "official": official,
             "can_select": manager and selecting,
             "can_release": manager and selecting and status.successor is not None and status.accepted,
+            "on_paper": not status.stored_documents,
             "can_approve": manager,
             "can_certify": manager and case.state == CaseState.HANDED_OVER and status.destruction is None,
             "holder": actor.role is Role.SUCCESSOR,
@@ -165,6 +166,21 @@ def release_copies(case_id: int, *, request: Request, shokei: ShokeiDep, actor: 
         )
         % {"num": len(copies)},
     )
+    return redirect(request, f"/cases/{case_id}#succession")
+
+
+@router.post("/cases/{case_id}/handover/record")
+def record_hand_over(
+    case_id: int,
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """A case without stored documents: the drawings were handed over on paper."""
+    services.record_hand_over(shokei.uow, actor, case_id, reason=note.strip() or None)
+    flash(request, "success", _("The hand-over of the paper documents has been recorded."))
     return redirect(request, f"/cases/{case_id}#succession")
 
 

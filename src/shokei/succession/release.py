@@ -1,5 +1,5 @@
-"""Release of the successor's copies, their download and listing, and the certificate of
-destruction that closes the case.
+"""Release of the successor's copies (or the record of a hand-over on paper), their download
+and listing, and the certificate of destruction that closes the case.
 
 Release order keeps custody safe like document intake does: every copy is durable (encrypted)
 in the vault before the rows that refer to it commit, and the copies, their ledger entries and
@@ -19,6 +19,7 @@ from shokei.accounts.domain import Actor, Permission, Role
 from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
+from shokei.companies.models import Company
 from shokei.db import UnitOfWork
 from shokei.documents import fixity
 from shokei.documents.fixity import RecordedBlob
@@ -32,6 +33,7 @@ from shokei.succession.common import (
     copy_associated_data,
     ledger_event,
     require_role,
+    stored_document_count,
     visible_case,
 )
 from shokei.succession.copies import CopyLabel
@@ -78,25 +80,17 @@ def release_copies(
         if case.state != CaseState.SUCCESSOR_SELECTION.value or case.successor_company_id is None:
             raise Conflict(f"case {case_id} is {case.state} without a selected successor to release to")
         successor = company_row(session, case.successor_company_id)
-        accepted = session.execute(
-            select(TermsAcceptance.id).where(
-                TermsAcceptance.case_id == case_id,
-                TermsAcceptance.company_id == successor.id,
-                TermsAcceptance.terms_version == terms.TERMS_VERSION,
-                TermsAcceptance.terms_digest == terms.terms_digest(),
-            )
-        ).first()
-        if accepted is None:
-            raise Conflict(
-                f"{successor.name} has not accepted the terms ({terms.TERMS_VERSION}) for case {case_id}"
-            )
+        _require_accepted_terms(session, case_id, successor)
         documents = list(
             session.execute(
                 select(Document).where(Document.case_id == case_id).order_by(Document.id)
             ).scalars()
         )
         if not documents:
-            raise Conflict(f"case {case_id} has no stored documents to release")
+            raise Conflict(
+                f"case {case_id} has no stored documents to release; record the hand-over of its "
+                "paper documents instead"
+            )
         recipient = (successor.id, successor.corporate_number or "", successor.name)
     issued: list[tuple[Document, Issued]] = []
     today = uow.clock.today()
@@ -143,6 +137,59 @@ def release_copies(
         audit.record_many(session, [copy_event(uow, actor, row) for row in rows])
         cases.move_case(session, uow, actor, case_id, TransitionName.HAND_OVER, reason="documents released")
         return [copy_view(row) for row in rows]
+
+
+def record_hand_over(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    *,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """Record that the documents of a case that holds none in the vault (drawings on paper)
+    were handed to the successor outside Shokei (program manager).
+
+    Stored documents reach the successor only as marked copies (`release_copies`, which records
+    the hand-over itself), so a case that holds any is refused here; either way the selected
+    successor must first have accepted the current terms.
+    """
+    require_role(actor, Role.PROGRAM_MANAGER, "record hand-overs")
+    with cases.write_transaction(uow) as session:
+        case = visible_case(session, actor, case_id)
+        if case.successor_company_id is not None:
+            _require_accepted_terms(session, case_id, company_row(session, case.successor_company_id))
+        stored = stored_document_count(session, case_id)
+        if stored:
+            raise Conflict(
+                f"case {case_id} holds {stored} stored document(s): they are handed over by releasing "
+                f"marked copies to the successor (`shokei handover release {case_id}`), which records "
+                "the hand-over"
+            )
+        cases.move_case(
+            session,
+            uow,
+            actor,
+            case_id,
+            TransitionName.HAND_OVER,
+            reason=reason,
+            expected_version=expected_version,
+        )
+
+
+def _require_accepted_terms(session: Session, case_id: int, successor: Company) -> None:
+    accepted = session.execute(
+        select(TermsAcceptance.id).where(
+            TermsAcceptance.case_id == case_id,
+            TermsAcceptance.company_id == successor.id,
+            TermsAcceptance.terms_version == terms.TERMS_VERSION,
+            TermsAcceptance.terms_digest == terms.terms_digest(),
+        )
+    ).first()
+    if accepted is None:
+        raise Conflict(
+            f"{successor.name} has not accepted the terms ({terms.TERMS_VERSION}) for case {case_id}"
+        )
 
 
 def download_copy(

@@ -183,6 +183,8 @@ class HandoverStatus(BaseModel):
     copies: list[CopyStatus]
     disseminations: list[DisseminationStatus]
     destruction: DestructionStatus | None
+    # Held in the vault: handed over as released copies; with none, the hand-over is on paper.
+    stored_documents: int = 0
 
 
 class CopyDetail(BaseModel):

@@ -4,8 +4,9 @@ Adapters (CLI, API, pages) and other features import `shokei.succession.services
 cases live in:
 
 - `selection`: ranking, portfolio assignment proposals, selection, inbox, acceptance of terms;
-- `release`: release of the successor's copies, download, listing, the copies vault check and
-  the certificate of destruction that closes the case;
+- `release`: release of the successor's copies (or the record of a hand-over on paper),
+  download, listing, the copies vault check and the certificate of destruction that closes
+  the case;
 - `dissemination`: the register of further transfers to subcontractors;
 - `tracing`: `trace` over the register of issued copies;
 - `candidates`, `ownership_source`: the facts eligibility and ranking read (supply relationships
@@ -25,6 +26,7 @@ from shokei.succession.release import (
     download_copy,
     list_copies,
     record_destruction_certificate,
+    record_hand_over,
     release_copies,
     stream_copy,
 )
@@ -56,6 +58,7 @@ __all__ = [
     "propose_assignment",
     "rank_candidates",
     "record_destruction_certificate",
+    "record_hand_over",
     "release_copies",
     "request_dissemination",
     "select_successor",

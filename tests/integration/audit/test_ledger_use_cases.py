@@ -154,13 +154,19 @@ def test_case_use_cases_along_the_purchase_path(uow: UnitOfWork, office: Office,
             ("case:successor:select", "succession:successor:notify"),
             {"successor": successor, "reason": SELECTION_REASON},
         ),
-        ("hand_over", ("case:status:change",), {}),
     ]:
         ledger.refused(
             Forbidden, lambda name=name, extra=extra: office.move(case.id, name, office.negotiator, **extra)
         )
         with ledger.entries("manager", *changes):
             office.move(case.id, name, office.manager, **extra)
+    # The hand-over waits for the successor's acceptance of the terms.
+    ledger.refused(Conflict, lambda: office.move(case.id, "hand_over", office.manager))
+    with ledger.one_entry("succession:terms:accept", "successor"):
+        succession.accept_terms(uow, office.successor, case.id)
+    ledger.refused(Forbidden, lambda: office.move(case.id, "hand_over", office.negotiator))
+    with ledger.one_entry("case:status:change", "manager"):
+        office.move(case.id, "hand_over", office.manager)
     # Closing needs the certificate of destruction; recording it closes the case.
     ledger.refused(BadInput, lambda: office.move(case.id, "close", office.manager))
     with ledger.entries("manager", "handover:destruction:record", "case:status:change"):

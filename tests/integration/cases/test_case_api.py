@@ -70,6 +70,8 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
         successor=office.successor_company.corporate_number,
         reason=SELECTION_REASON,
     )
+    accepted = api.post(f"/api/v1/cases/{case['id']}/successor/acceptance", headers=auth["successor"])
+    assert accepted.status_code == 200, accepted.text
     move("hand_over", "manager")
     refused = api.post(f"{path}/transitions", headers=auth["manager"], json={"name": "close"})
     assert refused.status_code == 422
@@ -86,8 +88,9 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
     entries = api.get("/api/v1/audit/entries?limit=1000", headers=auth["auditor"]).json()
     about_case = [e for e in entries if (e["subject_type"], e["subject_id"]) == ("case", str(case["id"]))]
     # open, document, submit, start, examine, determine, negotiate, offer, approve,
-    # start selection, select, notice to the successor, hand over, certificate of destruction, close
-    assert len(about_case) == 15
+    # start selection, select, notice to the successor, acceptance of the terms, hand over,
+    # certificate of destruction, close
+    assert len(about_case) == 16
 
 
 def test_errors_are_problem_details(uow: UnitOfWork, api: TestClient) -> None:

@@ -136,6 +136,8 @@ def test_case_from_notice_to_closed_through_the_cli(cli: Cli) -> None:
     selected = move("select_successor", "manager", "--successor", SUCCESSOR, "--reason", "技術継承能力を確認")
     assert selected["state"] == "successor_selection"
     assert selected["successor_corporate_number"] == SUCCESSOR
+    cli("user", "add", "successor", "--role", "successor", "--company", SUCCESSOR, "--as", "admin")
+    assert cli("successor", "accept", case, "--as", "successor").exit_code == 0
     move("hand_over", "manager")
     refused = cli("case", "transition", case, "close", "--as", "manager")
     assert refused.exit_code == 2

@@ -44,7 +44,7 @@ def test_a_case_travels_from_exit_notice_to_closed(uow: UnitOfWork) -> None:
     assert case.days_remaining == (date(2026, 9, 30) - date(2026, 6, 1)).days
     office.to_successor_selection(case.id)
     office.select_successor(case.id)
-    office.move(case.id, "hand_over", office.manager)
+    office.hand_over_on_paper(case.id)
     # Closing needs the supplier's certificate of destruction; recording it closes the case.
     with pytest.raises(BadInput, match="certificate of destruction is not recorded"):
         office.move(case.id, "close", office.manager)

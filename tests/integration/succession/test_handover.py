@@ -170,3 +170,40 @@ def test_cad_copies_and_a_subcontractor_copy_are_traced_with_their_chain(
     assert cases.get_case(uow, office.manager, case_id).state == "closed"
     with pytest.raises(Conflict, match="closed"):
         services.record_destruction_certificate(uow, office.manager, case_id, reference="again")
+
+
+def test_stored_documents_are_handed_over_only_as_released_copies(
+    uow: UnitOfWork,
+    vault: FilesystemVault,
+    copy_vault: FilesystemVault,
+    scratch: Path,
+    key: Ed25519PrivateKey,
+    fixtures_dir: Path,
+) -> None:
+    office = Office(uow)
+    make_eligible(uow, office, office.successor_company)
+    stored = case_with_documents(uow, office, vault, scratch, fixtures_dir / PDF)
+    services.select_successor(
+        uow, office.manager, stored, office.successor_company.corporate_number or "", reason="最適"
+    )
+    # The generic move is the succession feature's too, whatever adapter asks for it.
+    with pytest.raises(Conflict, match="not accepted the terms"):
+        cases.transition_case(uow, office.manager, stored, "hand_over")
+    services.accept_terms(uow, office.successor, stored)
+    with pytest.raises(Conflict, match=rf"holds 1 stored document.*handover release {stored}"):
+        cases.transition_case(uow, office.manager, stored, "hand_over")
+    assert cases.get_case(uow, office.manager, stored).state == "successor_selection"
+    assert services.list_copies(uow, office.manager, stored) == []
+
+    paper = office.open_case(documents=2).id
+    office.to_successor_selection(paper)
+    office.select_successor(paper)
+    services.accept_terms(uow, office.successor, paper)
+    with pytest.raises(Conflict, match="no stored documents to release; record the hand-over"):
+        services.release_copies(
+            uow, vault, office.manager, paper, copies=copy_vault, scratch_dir=scratch, key=key
+        )
+    with pytest.raises(Forbidden):
+        services.record_hand_over(uow, office.negotiator, paper)
+    services.record_hand_over(uow, office.manager, paper, reason="紙図面を手交")
+    assert cases.get_case(uow, office.manager, paper).state == "handed_over"

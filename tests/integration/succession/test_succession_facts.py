@@ -387,7 +387,7 @@ def test_assignment_and_destruction_certificate_over_http(uow: UnitOfWork, api: 
     assert api.post("/api/v1/successor-assignments", json=body, headers=auth["supplier"]).status_code == 403
 
     office.select_successor(first)
-    office.move(first, "hand_over", office.manager)
+    office.hand_over_on_paper(first)
     path = f"/api/v1/cases/{first}"
     refused = api.post(f"{path}/transitions", json={"name": "close"}, headers=auth["manager"])
     assert refused.status_code == 422
