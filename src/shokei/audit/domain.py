@@ -179,7 +179,7 @@ def parse_leaf(leaf: bytes) -> tuple[Any, bool]:
             document = _UNDECIDED
         if document is not _UNDECIDED:
             return document, _FAST_ENCODER.encode(document) == leaf
-    document = json.loads(leaf.decode("utf-8"), parse_int=_integer_or_double)
+    document = json.loads(leaf.decode("utf-8"), parse_int=integer_or_double)
     return document, _reference_is_canonical(document, leaf)
 
 
@@ -197,8 +197,8 @@ def _refuse_inexact(text: str) -> NoReturn:
     raise _InexactNumberError(text)
 
 
-def _integer_or_double(text: str) -> int | float:
-    # RFC 8785 numbers are IEEE doubles: a large integer is whatever double it denotes.
+def integer_or_double(text: str) -> int | float:
+    """A JSON integer as RFC 8785 reads it: beyond 2**53 it is whatever double it denotes."""
     value = int(text)
     return value if abs(value) <= _LARGEST_EXACT_INTEGER else float(value)
 

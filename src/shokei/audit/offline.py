@@ -20,6 +20,7 @@ from typing import TypeAlias
 
 import rfc8785
 
+from shokei.audit.domain import integer_or_double
 from shokei.audit.merkle import CompactRange, leaf_hash
 from shokei.audit.notes import Checkpoint, NoteVerificationError, open_note
 
@@ -85,7 +86,7 @@ def canonical_json(obj: JsonValue) -> bytes:
 def is_canonical_json(data: bytes) -> bool:
     """True if `data` is exactly the RFC 8785 canonical form of the JSON it encodes."""
     try:
-        return rfc8785.dumps(json.loads(data)) == data
+        return rfc8785.dumps(json.loads(data, parse_int=integer_or_double)) == data
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or outside the JCS domain
         return False
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from shokei.audit.domain import parse_leaf
 from shokei.audit.merkle import leaf_hash, root_from_leaf_hashes
 from shokei.audit.notes import NoteVerificationError, generate_signer, sign_checkpoint
 from shokei.audit.offline import (
@@ -97,6 +98,20 @@ def test_canonical_json_reproduces_the_rfc8785_example() -> None:
 )
 def test_non_canonical_bytes_are_recognised(data: bytes) -> None:
     assert not is_canonical_json(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "canonical"),
+    [
+        (b'{"a":9007199254740992}', True),  # 2**53 is a double and prints so
+        (b'{"a":9007199254740993}', False),  # ... but this denotes the same double
+        (b'{"a":1e+30}', True),
+        ('{"\U0001f600":2,"\ue000":1}'.encode(), True),  # UTF-16 order
+    ],
+)
+def test_the_offline_and_database_verifiers_judge_leaves_alike(data: bytes, canonical: bool) -> None:
+    assert is_canonical_json(data) is canonical
+    assert parse_leaf(data)[1] is canonical
 
 
 # --- The export format -------------------------------------------------------------------
