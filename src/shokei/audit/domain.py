@@ -115,7 +115,9 @@ class StoredEntry:
     """One ledger row as read back: the indexed columns and the leaf they were derived from."""
 
     index: int
-    at: datetime
+    # Text or None where the stored value is no timestamp (SQLite keeps any text in any column;
+    # PostgreSQL's infinity has no datetime): something no append writes, reported, not fatal.
+    at: datetime | str | None
     actor_id: int | None
     actor_name: str
     action: str
@@ -252,7 +254,8 @@ def _disagreements(entry: StoredEntry, document: dict[str, Any]) -> list[str]:
             if type(column) is not type(value) or column != value
         ]
     if not _same_moment(entry.at, document.get("at")):
-        problems.append(f"column at is {entry.at.isoformat()} but the leaf says {document.get('at')!r}")
+        shown = entry.at.isoformat() if isinstance(entry.at, datetime) else repr(entry.at)
+        problems.append(f"column at is {shown} but the leaf says {document.get('at')!r}")
     return problems
 
 
@@ -261,8 +264,8 @@ def _member(document: dict[str, Any], name: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _same_moment(stored: datetime, said: object) -> bool:
-    if not isinstance(said, str):
+def _same_moment(stored: datetime | str | None, said: object) -> bool:
+    if not isinstance(said, str) or not isinstance(stored, datetime):
         return False
     try:
         moment = datetime.fromisoformat(said)

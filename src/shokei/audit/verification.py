@@ -243,10 +243,14 @@ def _checked_leaf_hashes(
     for entry in entries:
         index = entry.index
         yield from _missing(expected, index, found)
+        expected = index + 1
+        if not isinstance(entry.leaf, bytes):  # SQLite keeps text in a BLOB column too
+            found.add(index, f"entry {index}: column leaf holds {type(entry.leaf).__name__}, not bytes")
+            yield _MISSING_LEAF
+            continue
         for problem in entry_problems(entry):
             found.add(index, f"entry {index}: {problem}")
         yield leaf_hash(entry.leaf)
-        expected = index + 1
     yield from _missing(expected, end, found)
 
 

@@ -229,3 +229,26 @@ def test_an_empty_ledger_verifies(uow: UnitOfWork) -> None:
     assert report == LedgerVerification(
         ok=True, size=0, checkpoints_checked=0, signed_size=0, first_bad_index=None, problems=[]
     )
+
+
+def unreadable_values(uow: UnitOfWork) -> dict[str, str]:
+    """Values a database administrator can store that no append writes: SQLite keeps any text
+    in any column; PostgreSQL's timestamptz takes infinity, which no datetime can hold."""
+    if uow.dialect == "postgresql":
+        return {"at": "'infinity'"}
+    return {"at": "'not a time'", "actor_id": "'mallory'", "leaf": "CAST(leaf AS TEXT)"}
+
+
+def test_values_no_append_could_write_are_named_not_fatal(ledger: UnitOfWork) -> None:
+    original = row(ledger, VICTIM)
+    for column, value in unreadable_values(ledger).items():
+        tamper(ledger, (f'UPDATE audit_entries SET {column} = {value} WHERE "index" = :i', {"i": VICTIM}))
+        report = failed(ledger)
+        assert report.first_bad_index == VICTIM, (column, report.problems)
+        named = [
+            problem for problem in report.problems if problem.startswith(f"entry {VICTIM}: column {column}")
+        ]
+        assert named, (column, report.problems)
+        restore = {"v": original[column], "i": VICTIM}
+        tamper(ledger, (f'UPDATE audit_entries SET {column} = :v WHERE "index" = :i', restore))
+        assert audit.verify_ledger(ledger, AUDITOR).ok
