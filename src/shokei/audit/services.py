@@ -219,35 +219,30 @@ class ConsistencyProofView:
 def prove_inclusion(uow: UnitOfWork, actor: Actor, index: int, size: int | None = None) -> InclusionProofView:
     """Prove entry `index` is in the tree of `size` entries (default: the whole ledger). Auditors only.
 
-    O(log n): one read of the entry and one of at most 2·log2(n) stored nodes. The proof is
-    checked before it is handed out, so a damaged entry or node is an IntegrityFailure here.
+    O(log n): one read of the entry, the head and the checkpoint, and one of at most 2·log2(n)
+    stored nodes. The proof is checked before it is handed out, so a damaged entry or node is
+    an IntegrityFailure here.
     """
     _require_reader(actor)
     with uow.transaction() as session:
-        tree_size = _tree_size(session, size)
+        reads = store.proof_reads(session, index, size)
+        tree_size = _checked_size(reads.head_size, size)
         if not 0 <= index < tree_size:
             raise NotFound(f"no entry {index} in a tree of {tree_size} entries")
-        leaf = store.leaf_of(session, index)
-        if leaf is None:
+        if reads.leaf is None:
             raise IntegrityFailure(f"entry {index} is missing from the database: run `shokei audit verify`")
         nodes = _WithRoots(SqlNodeStore(session), tree_size)
         proof = _nodes_or_fail(lambda: inclusion_proof(nodes, index, tree_size))
         root = _nodes_or_fail(lambda: root_hash(nodes, tree_size))
-        checkpoint = store.checkpoint_at(session, tree_size)
-    hashed = leaf_hash(leaf)
+    hashed = leaf_hash(reads.leaf)
     if not verify_inclusion(hashed, index, tree_size, proof, root):
         raise IntegrityFailure(f"entry {index} does not match the stored tree: run `shokei audit verify`")
-    if checkpoint is not None and checkpoint.root != root:
+    if reads.checkpoint_root is not None and reads.checkpoint_root != root:
         raise IntegrityFailure(
             f"the stored tree disagrees with checkpoint {tree_size}: run `shokei audit verify`"
         )
     return InclusionProofView(
-        index,
-        tree_size,
-        hashed.hex(),
-        root.hex(),
-        [h.hex() for h in proof],
-        checkpoint.note if checkpoint else None,
+        index, tree_size, hashed.hex(), root.hex(), [h.hex() for h in proof], reads.checkpoint_note
     )
 
 
@@ -269,7 +264,10 @@ def prove_consistency(
 
 
 def _tree_size(session: Session, size: int | None) -> int:
-    current = store.head_size(session)
+    return _checked_size(store.head_size(session), size)
+
+
+def _checked_size(current: int, size: int | None) -> int:
     if size is None:
         return current
     if not 0 <= size <= current:

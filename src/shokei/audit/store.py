@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ClauseElement,
     Connection,
     Executable,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     case,
     func,
     insert,
+    literal,
     null,
     or_,
     select,
@@ -141,9 +143,35 @@ def insert_entries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     session.execute(insert(AuditEntry), list(rows))
 
 
-def leaf_of(session: Session, index: int) -> bytes | None:
-    leaf = session.execute(select(AuditEntry.leaf).where(AuditEntry.index == index)).scalar_one_or_none()
-    return None if leaf is None else bytes(leaf)
+@dataclass(frozen=True, slots=True)
+class ProofReads:
+    """What an inclusion proof reads besides the nodes: the ledger size, the entry's leaf and
+    the signed checkpoint at the proof's tree size (None where absent)."""
+
+    head_size: int
+    leaf: bytes | None
+    checkpoint_root: bytes | None
+    checkpoint_note: str | None
+
+
+def proof_reads(session: Session, index: int, size: int | None) -> ProofReads:
+    """One round trip for all three (a proof is a handful of short queries, so each counts)."""
+    head = select(AuditHead.size).where(AuditHead.id == HEAD_ID).scalar_subquery()
+    tree_size = head if size is None else literal(size, BigInteger)
+    at_size = AuditCheckpoint.size == tree_size
+    query = select(
+        func.coalesce(head, 0),
+        select(AuditEntry.leaf).where(AuditEntry.index == index).scalar_subquery(),
+        select(AuditCheckpoint.root).where(at_size).scalar_subquery(),
+        select(AuditCheckpoint.note).where(at_size).scalar_subquery(),
+    )
+    head_size, stored_leaf, root, note = session.execute(query).one()
+    return ProofReads(
+        int(head_size),
+        None if stored_leaf is None else bytes(stored_leaf),
+        None if root is None else bytes(root),
+        note,
+    )
 
 
 def leaves_between(connection: Connection | Session, begin: int, end: int) -> list[bytes]:
