@@ -12,6 +12,7 @@ from shokei.purchase import models as purchase_models
 from shokei.risk import models as risk_models
 from shokei.succession import models as succession_models
 from shokei.supply_chain import models as supply_chain_models
+from shokei.web import models as web_models
 
 metadata = Base.metadata
 
@@ -28,4 +29,5 @@ __all__ = [
     "risk_models",
     "succession_models",
     "supply_chain_models",
+    "web_models",
 ]

@@ -7,6 +7,8 @@ from http.cookies import SimpleCookie
 import pytest
 from fastapi import FastAPI
 
+from shokei.app import create_app
+from shokei.bootstrap import Shokei
 from shokei.web.sessions import COOKIE_NAME
 from shokei.web.state import WebState
 from tests.factories import Office
@@ -90,6 +92,25 @@ def test_logout_ends_the_session_and_a_copied_cookie_stops_working(office: Offic
     thief = Browser(browser.client.app)  # type: ignore[arg-type]
     thief.client.cookies.set(COOKIE_NAME, copied)
     assert thief.get("/audit").status_code == 303
+
+
+def test_every_serving_process_honours_a_lockout_and_a_logout(
+    office: Office, app: FastAPI, shokei: Shokei
+) -> None:
+    # A second app over the same database and keys: what a second worker or a restart sees.
+    other = create_app(shokei)
+    browser = as_user(app, "auditor")
+    copied = browser.client.cookies[COOKIE_NAME]
+    elsewhere = Browser(other)
+    elsewhere.client.cookies.set(COOKIE_NAME, copied)
+    assert elsewhere.get("/audit").status_code == 200
+    assert browser.post("/logout").status_code == 303
+    assert elsewhere.get("/audit").status_code == 303
+
+    for _ in range(5):
+        assert Browser(app).login("examiner", "wrong password").status_code == 401
+    assert Browser(other).login("examiner").status_code == 429
+    assert Browser(other).login("intake").status_code == 303
 
 
 def _clock(app: FastAPI, offset: list[float]) -> None:

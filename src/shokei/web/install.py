@@ -40,8 +40,8 @@ def install_web(app: FastAPI, shokei: Shokei, settings: WebSettings | None = Non
         settings=settings,
         templates=Templates(features),
         features=features,
-        throttle=LoginThrottle(settings),
-        revoked=RevokedSessions(),
+        throttle=LoginThrottle(settings, shokei.uow),
+        revoked=RevokedSessions(shokei.uow),
         clock=time.time,
     )
     app.state.web = state

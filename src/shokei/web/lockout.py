@@ -2,79 +2,92 @@
 
 `failures` wrong passwords for one username (or `ip_failures` from one address) within the
 lockout period lock it for that period; each further lockout before a successful login doubles
-the period (at most a day). While locked, even the right password is refused, so guessing gains
-nothing. Failures for unknown usernames count the same, so a lockout says nothing about which
-usernames exist. Kept in this process: a restart forgives (the ledger is not the place for
-anonymous failures).
+the period (at most a day; a record quiet for a day is forgotten). While locked, even the
+right password is refused, so guessing gains nothing. Failures for unknown usernames count the
+same, so a lockout says nothing about which usernames exist. The counts live in the database
+(`web_login_failures`), so a restart forgives nothing and every serving process sees the same
+ones (the ledger is not the place for anonymous failures).
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from shokei.db import UnitOfWork
 from shokei.web.config import WebSettings
+from shokei.web.models import LoginFailures
 
 MAX_LOCK_SECONDS = 24 * 3600
-_MAX_TRACKED = 100_000
 
 
-@dataclass
-class _Record:
-    failures: int = 0
-    window_start: float = 0.0
-    locked_until: float = 0.0
-    lockouts: int = 0
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
 
 
 class LoginThrottle:
-    def __init__(self, settings: WebSettings, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
+    def __init__(
+        self, settings: WebSettings, uow: UnitOfWork, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.clock = clock  # wall-clock seconds: shared by processes, unlike a monotonic clock
+        self._uow = uow
         self._period = settings.lockout_minutes * 60.0
         self._limits = {"user": settings.lockout_failures, "ip": settings.lockout_ip_failures}
-        self._records: dict[tuple[str, str], _Record] = {}
-        self._lock = threading.Lock()
 
     def _keys(self, username: str, address: str) -> list[tuple[str, str]]:
-        return [("user", username.strip().lower()), ("ip", address)]
+        return [("user", username.strip().lower()[:128]), ("ip", address[:128])]
 
     def locked_for(self, username: str, address: str) -> float:
         """Seconds until a login for this username from this address may be tried (0: now)."""
         now = self.clock()
-        with self._lock:
-            waits = [
-                r.locked_until - now for k in self._keys(username, address) if (r := self._records.get(k))
-            ]
-        return max([0.0, *waits])
+        query = select(LoginFailures.locked_until_ms).where(
+            tuple_(LoginFailures.kind, LoginFailures.key).in_(self._keys(username, address))
+        )
+        with self._uow.transaction() as session:
+            until = list(session.execute(query).scalars())
+        return max([0.0, *(ms / 1000 - now for ms in until)])
 
     def failed(self, username: str, address: str) -> None:
         now = self.clock()
-        with self._lock:
-            if len(self._records) >= _MAX_TRACKED:
-                self._forget_idle(now)
-            for key in self._keys(username, address):
-                record = self._records.setdefault(key, _Record(window_start=now))
-                if now - record.window_start > self._period:
-                    record.failures, record.window_start = 0, now
+        with self._uow.transaction() as session:
+            self._forget_idle(session, now)
+            for kind, key in self._keys(username, address):
+                record = _locked_record(session, kind, key, now)
+                if now - record.window_start_ms / 1000 > self._period:
+                    record.failures, record.window_start_ms = 0, _ms(now)
                 record.failures += 1
-                if record.failures >= self._limits[key[0]]:
+                if record.failures >= self._limits[kind]:
                     record.lockouts += 1
-                    record.locked_until = now + min(
-                        self._period * 2 ** (record.lockouts - 1), MAX_LOCK_SECONDS
-                    )
-                    record.failures, record.window_start = 0, now
+                    lock = min(self._period * 2 ** (record.lockouts - 1), MAX_LOCK_SECONDS)
+                    record.locked_until_ms = _ms(now + lock)
+                    record.failures, record.window_start_ms = 0, _ms(now)
 
     def succeeded(self, username: str) -> None:
         """A correct password outside a lockout clears the username's record (not the address's)."""
-        with self._lock:
-            self._records.pop(("user", username.strip().lower()), None)
+        kind, key = self._keys(username, "")[0]
+        with self._uow.transaction() as session:
+            session.execute(delete(LoginFailures).where(LoginFailures.kind == kind, LoginFailures.key == key))
 
-    def _forget_idle(self, now: float) -> None:
-        for key in [
-            k
-            for k, r in self._records.items()
-            if r.locked_until < now and now - r.window_start > self._period
-        ]:
-            del self._records[key]
+    def _forget_idle(self, session: Session, now: float) -> None:
+        # A record quiet for a day (no lock, no failure) is forgotten, its lockout count with it.
+        session.execute(
+            delete(LoginFailures).where(
+                LoginFailures.locked_until_ms < _ms(now - MAX_LOCK_SECONDS),
+                LoginFailures.window_start_ms < _ms(now - MAX_LOCK_SECONDS),
+            )
+        )
+
+
+def _locked_record(session: Session, kind: str, key: str, now: float) -> LoginFailures:
+    # Two processes may count the first failure for a key at once: the loser's insert waits for
+    # the winner's commit and does nothing; then the row lock orders their updates.
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LoginFailures)
+    fresh = {"failures": 0, "window_start_ms": _ms(now), "locked_until_ms": 0, "lockouts": 0}
+    session.execute(insert.values(kind=kind, key=key, **fresh).on_conflict_do_nothing())
+    query = select(LoginFailures).where(LoginFailures.kind == kind, LoginFailures.key == key)
+    return session.execute(query.with_for_update()).scalar_one()

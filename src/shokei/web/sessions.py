@@ -14,17 +14,20 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
 
+from sqlalchemy import delete, select
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shokei.db import UnitOfWork
 from shokei.web.config import WebSettings
+from shokei.web.models import RevokedSession
 from shokei.web.paths import is_web_path
 
 COOKIE_NAME = "shokei_session"
@@ -114,21 +117,27 @@ def _unpad(text: str) -> bytes:
 
 
 class RevokedSessions:
-    """Ids of sessions ended by logout, kept until they would have expired anyway."""
+    """Ids of sessions ended by logout, kept (in `web_revoked_sessions`, so every serving process
+    and every restart honours them) until they would have expired anyway."""
 
-    def __init__(self) -> None:
-        self._until: dict[str, float] = {}
-        self._lock = threading.Lock()
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
 
-    def revoke(self, sid: str, until: float) -> None:
-        with self._lock:
-            self._until[sid] = until
+    def revoke(self, sid: str, until: float, now: float) -> None:
+        with self._uow.transaction() as session:
+            session.execute(delete(RevokedSession).where(RevokedSession.until_ms < _ms(now)))
+            session.merge(RevokedSession(sid=sid, until_ms=_ms(until)))
 
     def is_revoked(self, sid: str, now: float) -> bool:
-        with self._lock:
-            for old in [s for s, until in self._until.items() if until < now]:
-                del self._until[old]
-            return sid in self._until
+        query = select(RevokedSession.sid).where(
+            RevokedSession.sid == sid, RevokedSession.until_ms >= _ms(now)
+        )
+        with self._uow.transaction() as session:
+            return session.execute(query).first() is not None
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
 
 
 class SessionMiddleware:
@@ -151,7 +160,8 @@ class SessionMiddleware:
         if scope["type"] != "http" or not is_web_path(scope["path"]):
             await self.app(scope, receive, send)
             return
-        session = self._load(Request(scope).cookies.get(COOKIE_NAME))
+        # The revocation check reads the database: off the event loop, like a sync endpoint.
+        session = await run_in_threadpool(self._load, Request(scope).cookies.get(COOKIE_NAME))
         scope[SCOPE_KEY] = session
         secure = self.settings.secure_cookies or scope.get("scheme") == "https"
 
@@ -167,7 +177,9 @@ class SessionMiddleware:
     def _load(self, cookie: str | None) -> WebSession:
         now = self.clock()
         session = self.codec.loads(cookie) if cookie else None
-        if session is None or self.revoked.is_revoked(session.sid, now):
+        # Only a signed-in session can have been ended by logout (logging out signs the cookie
+        # out too): anonymous requests never touch the database here.
+        if session is None or (session.username is not None and self.revoked.is_revoked(session.sid, now)):
             return WebSession(modified=True)
         if session.username is not None and self._expired(session, now):
             fresh = WebSession(lang=session.lang, modified=True)

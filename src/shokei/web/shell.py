@@ -85,7 +85,8 @@ def login(
 def logout(request: Request) -> Response:
     state, session = web_state(request), session_of(request)
     if session.username is not None:
-        state.revoked.revoke(session.sid, session.issued + state.settings.session_max_hours * 3600)
+        until = session.issued + state.settings.session_max_hours * 3600
+        state.revoked.revoke(session.sid, until, state.clock())
     session.log_out()
     session.flash("info", _("You have logged out."))
     return redirect(request, "/login")
