@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -322,6 +322,13 @@ def get_document(uow: UnitOfWork, actor: Actor, document_id: int) -> DocumentDet
     with uow.transaction() as session:
         document = _visible(session, actor, document_id)
         return DocumentDetail(**_view(session, document).model_dump(), metadata=dict(document.doc_metadata))
+
+
+def stored_document_count(session: Session, case_id: int) -> int:
+    """How many of a case's documents the vault holds, read in the caller's transaction (for a
+    feature deciding about the case, as succession does before a hand-over)."""
+    query = select(func.count()).select_from(Document).where(Document.case_id == case_id)
+    return int(session.execute(query).scalar_one())
 
 
 def list_documents(uow: UnitOfWork, actor: Actor, case_id: int) -> list[DocumentView]:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shokei.accounts.domain import Actor, Role
@@ -17,7 +16,6 @@ from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies.models import Company
 from shokei.db import UnitOfWork
-from shokei.documents.models import Document
 from shokei.documents.vault import FilesystemVault
 from shokei.documents.vault_crypto import MasterKeyring
 from shokei.errors import BadInput, Forbidden, NotFound
@@ -87,9 +85,3 @@ def company_row(session: Session, company_id: int) -> Company:
 def require_official(actor: Actor) -> None:
     if not actor.is_official and actor.role is not Role.AUDITOR:
         raise Forbidden(f"{actor.role} may not assess successors")
-
-
-def stored_document_count(session: Session, case_id: int) -> int:
-    """How many of the case's documents are held in the vault."""
-    query = select(func.count()).select_from(Document).where(Document.case_id == case_id)
-    return int(session.execute(query).scalar_one())

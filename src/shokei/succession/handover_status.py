@@ -20,9 +20,9 @@ from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies.models import Company
 from shokei.db import UnitOfWork
+from shokei.documents import services as documents
 from shokei.errors import Forbidden, NotFound
 from shokei.succession import terms
-from shokei.succession.common import stored_document_count
 from shokei.succession.models import (
     DestructionCertificate,
     DisseminationRequest,
@@ -150,7 +150,7 @@ def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStat
             )
             if certificate is not None
             else None,
-            stored_documents=stored_document_count(session, case_id),
+            stored_documents=documents.stored_document_count(session, case_id),
         )
 
 

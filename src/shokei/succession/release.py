@@ -22,6 +22,7 @@ from shokei.cases.domain import CaseState, TransitionName
 from shokei.companies.models import Company
 from shokei.db import UnitOfWork
 from shokei.documents import fixity
+from shokei.documents import services as documents
 from shokei.documents.fixity import RecordedBlob
 from shokei.documents.models import Document
 from shokei.documents.schemas import FsckReport
@@ -33,7 +34,6 @@ from shokei.succession.common import (
     copy_associated_data,
     ledger_event,
     require_role,
-    stored_document_count,
     visible_case,
 )
 from shokei.succession.copies import CopyLabel
@@ -159,7 +159,7 @@ def record_hand_over(
         case = visible_case(session, actor, case_id)
         if case.successor_company_id is not None:
             _require_accepted_terms(session, case_id, company_row(session, case.successor_company_id))
-        stored = stored_document_count(session, case_id)
+        stored = documents.stored_document_count(session, case_id)
         if stored:
             raise Conflict(
                 f"case {case_id} holds {stored} stored document(s): they are handed over by releasing "
