@@ -13,6 +13,7 @@ from markupsafe import Markup
 from shokei.accounts.domain import Role
 from shokei.cases import services as cases
 from shokei.db import UnitOfWork
+from shokei.risk import services as risk
 from shokei.web.registry import DASHBOARD, Box, BoxContext, FeaturePages, render_boxes
 from tests.conftest import FIXTURES
 from tests.factories import Office
@@ -245,3 +246,18 @@ def test_every_state_transition_and_reason_has_a_label() -> None:
     assert set(TransitionName) <= set(pages.TRANSITION_ACTIONS)
     assert set(TransitionName) | {"open"} <= set(pages.TRANSITION_EVENTS)
     assert set(ExitReason) <= set(pages.REASON_LABELS)
+
+
+def test_the_dashboard_watchlist_box_shows_the_last_recorded_run(office: Office, app: FastAPI) -> None:
+    def box() -> str:
+        found = re.search(r'<section[^>]*data-box="risk_watchlist".*?</section>', auditor.get("/").text, re.S)
+        assert found is not None
+        return found.group(0)
+
+    auditor = as_user(app, "auditor")
+    assert "記録された算出結果はまだありません" in box()
+    risk.watchlist(office.uow, office.manager, record=True)
+    shown = box()
+    assert "manager が記録した算出結果（2社）" in shown
+    live = [entry.corporate_number for entry in risk.watchlist(office.uow, office.auditor, top=5)]
+    assert re.findall(r'<tr data-corporate-number="(\d+)"', shown) == live

@@ -234,6 +234,7 @@ def test_the_top_filter_refreshes_the_table_with_htmx(world: World) -> None:
 
 
 def test_the_dashboard_shows_the_top_of_the_watchlist_and_the_latest_alerts(world: World) -> None:
+    risk.watchlist(world.uow, world.office.manager, record=True)
     main = _main(world.browsers["auditor"].get("/").text)
     box = re.search(r'<section[^>]*data-box="risk_watchlist".*?</section>', main, re.S)
     assert box is not None
@@ -244,7 +245,7 @@ def test_the_dashboard_shows_the_top_of_the_watchlist_and_the_latest_alerts(worl
         world.hokuto,
         world.successor,
     ]
-    assert "時点（この画面を開いた時点で算出）" in box.group(0)
+    assert "manager が記録した算出結果（5社）" in box.group(0)
     alerts = re.search(r'<section[^>]*data-box="alerts".*?</section>', main, re.S)
     assert alerts is not None
     text = _text(alerts.group(0))

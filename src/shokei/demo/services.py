@@ -22,6 +22,7 @@ from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.demo.ownership import seed_ownership
 from shokei.errors import BadInput, Conflict
 from shokei.purchase import services as purchase
+from shokei.risk import services as risk
 from shokei.succession import services as succession
 from shokei.supply_chain import services as supply_chain
 from shokei.supply_chain.generator import generate_national_base
@@ -309,6 +310,8 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
         report.cases[case.id] = cases.get_case(uow, users["auditor"], case.id).state
     _seed_supply_chain(shokei, admin, created, smes[: len(DEMO_CASES)], seed)
     seed_ownership(shokei)
+    # One recorded risk run, so the dashboard's watchlist box has a dated top to show.
+    risk.watchlist(uow, users["manager"], record=True)
     return report
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base, BigId, JsonDoc
@@ -58,9 +69,12 @@ class RiskScore(Base):
     """A company's score in one run, with each factor's contribution (evidence is not kept)."""
 
     __tablename__ = "risk_scores"
+    __table_args__ = (Index("ix_risk_scores_run_id_rank", "run_id", "rank"),)
 
     run_id: Mapped[int] = mapped_column(ForeignKey("risk_runs.id"), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True, index=True)
     score: Mapped[float] = mapped_column(Float)
     recommendation: Mapped[str] = mapped_column(String(32))
     contributions: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    # The company's place in the run's ranking (runs recorded before revision 0011 have none).
+    rank: Mapped[int | None] = mapped_column(Integer)

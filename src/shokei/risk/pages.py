@@ -5,9 +5,9 @@ evidence, the recommendation); `/alerts` lists the ownership-threshold alerts wi
 caused each. The dashboard shows the top of the watchlist and the latest alerts, the company
 profile the company's risk breakdown and its score in every recorded run.
 
-The risk services keep recorded runs (scores and contributions) but offer no reader of a whole
-run, so the watchlist shown is computed when the page is opened and says so ("as of" the time
-of computing); recording a run (offices that record facts) is what later pages compare with.
+`/risk` computes the watchlist when it is opened and says so ("as of" the time of computing);
+recording a run (offices that record facts) keeps it, and later pages compare with it. The
+dashboard box shows the top of the last recorded run, dated by it, without scoring again.
 Every figure comes from `risk.services` and `ownership.services`, which decide who may see it.
 """
 
@@ -194,19 +194,13 @@ def alerts_page(
 
 
 def _watchlist_box(context: BoxContext) -> Markup | None:
+    # The last recorded run, not a fresh scoring of every company (seconds at national scale on
+    # every dashboard view); /risk computes the current list.
     try:
-        entries = services.watchlist(context.shokei.uow, context.actor, top=DASHBOARD_TOP)
+        run = services.latest_recorded_run(context.shokei.uow, context.actor, top=DASHBOARD_TOP)
     except Forbidden:
         return None
-    return render_box(
-        context.request,
-        "risk/_watchlist_box.html",
-        {
-            "entries": entries,
-            "computed_at": context.shokei.uow.clock.now(),
-            "last_run_at": _last_run_at(context.shokei.uow, context.actor, entries),
-        },
-    )
+    return render_box(context.request, "risk/_watchlist_box.html", {"run": run})
 
 
 def _alerts_box(context: BoxContext) -> Markup | None:

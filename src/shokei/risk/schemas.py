@@ -51,6 +51,28 @@ class FinancialsView(BaseModel):
     equity_ratio_percent: float | None
 
 
+class RecordedScore(BaseModel):
+    """A company's place in a recorded run (contributions are kept, evidence is not)."""
+
+    rank: int
+    corporate_number: str
+    name: str
+    score: float
+    recommendation: str
+    main_factor: str | None  # the factor that contributed most
+
+
+class RecordedRunView(BaseModel):
+    """The top of a recorded run: what the dashboard shows without scoring every company again."""
+
+    run_id: int
+    run_at: datetime
+    run_by: str
+    policy_version: str
+    company_count: int
+    top: list[RecordedScore]
+
+
 class HistoryPoint(BaseModel):
     run_id: int
     run_at: datetime

@@ -43,7 +43,15 @@ from shokei.risk.domain import (
     ranked,
 )
 from shokei.risk.models import CompanyEvent, FinancialYear, RiskRun, RiskScore
-from shokei.risk.schemas import EventView, FactorView, FinancialsView, HistoryPoint, WatchlistEntry
+from shokei.risk.schemas import (
+    EventView,
+    FactorView,
+    FinancialsView,
+    HistoryPoint,
+    RecordedRunView,
+    RecordedScore,
+    WatchlistEntry,
+)
 
 POLICY_PATH = Path(__file__).with_name("policy.toml")
 # Exit cases that are over: the company has left and its documents are dealt with.
@@ -258,6 +266,53 @@ def company_risk(
     return _entry(0, assessment, rules, previous.get(company.id))
 
 
+def latest_recorded_run(uow: UnitOfWork, actor: Actor, *, top: int) -> RecordedRunView | None:
+    """The highest scores of the last recorded run (None before any run). Officials and auditors.
+
+    Reads what a run kept instead of scoring every company again (seconds at national scale), so
+    a page can show the watchlist's top at once, dated by the run.
+    """
+    _require(actor, RiskPermission.READ)
+    if top < 1:
+        raise BadInput("top must be at least 1")
+    with uow.transaction() as session:
+        run = session.scalar(select(RiskRun).order_by(RiskRun.id.desc()).limit(1))
+        if run is None:
+            return None
+        scores = list(
+            session.scalars(
+                select(RiskScore)
+                .where(RiskScore.run_id == run.id)
+                .order_by(RiskScore.rank.is_(None), RiskScore.rank, RiskScore.score.desc())
+                .limit(top)
+            )
+        )
+        names = companies.views_by_id(session, [score.company_id for score in scores])
+        return RecordedRunView(
+            run_id=run.id,
+            run_at=run.run_at,
+            run_by=run.run_by,
+            policy_version=run.policy_version,
+            company_count=run.company_count,
+            top=[
+                RecordedScore(
+                    rank=rank,
+                    corporate_number=names[score.company_id].corporate_number or "",
+                    name=names[score.company_id].name,
+                    score=score.score,
+                    recommendation=score.recommendation,
+                    main_factor=_main_factor(score.contributions),
+                )
+                for rank, score in enumerate(scores, start=1)
+            ],
+        )
+
+
+def _main_factor(contributions: Mapping[str, float]) -> str | None:
+    named = [(points, name) for name, points in contributions.items() if points > 0]
+    return max(named, key=lambda item: (item[0], item[1]))[1] if named else None
+
+
 def history(uow: UnitOfWork, actor: Actor, corporate_number: str) -> list[HistoryPoint]:
     """A company's score in every recorded run, oldest first. Officials and auditors."""
     _require(actor, RiskPermission.READ)
@@ -463,8 +518,9 @@ def _record_run(
             "score": item.score,
             "recommendation": item.recommendation.value,
             "contributions": {factor.name: factor.contribution for factor in item.factors},
+            "rank": rank,
         }
-        for item in order
+        for rank, item in enumerate(order, start=1)
     ]
     if rows:
         session.execute(insert(RiskScore), rows)

@@ -192,6 +192,28 @@ def test_recorded_runs_show_what_changed(uow: UnitOfWork, office: Office) -> Non
     assert history[1].contributions == {"financial_distress": 20, "restructuring": 20}
 
 
+def test_the_last_recorded_run_gives_its_top_without_scoring_again(uow: UnitOfWork, office: Office) -> None:
+    base = Base(uow, office)
+    assert services.latest_recorded_run(uow, office.auditor, top=3) is None
+    base.watchlist(office.manager, record=True)
+    # Facts that change the live ranking after the run (B: 20 -> 40, above D) leave the record be.
+    services.record_event(uow, office.intake, base.b, kind="factory_closure", occurred_on=date(2026, 5, 30))
+    run = services.latest_recorded_run(uow, office.auditor, top=3)
+    assert run is not None
+    assert [(s.rank, s.corporate_number, s.score, s.recommendation, s.main_factor) for s in run.top] == [
+        (1, base.a, 115, "temporary_acquisition", "financial_distress"),
+        (2, base.c, 55, "early_outreach", "foreign_control"),
+        (3, base.d, 30, "early_outreach", "supply_chain_criticality"),
+    ]
+    assert (run.company_count, run.run_by, run.policy_version) == (4, office.manager.username, "test-1")
+    assert [e.corporate_number for e in base.watchlist(top=3)] == [base.a, base.c, base.b]
+    for actor in (office.supplier, office.admin):
+        with pytest.raises(Forbidden):
+            services.latest_recorded_run(uow, actor, top=3)
+    with pytest.raises(BadInput):
+        services.latest_recorded_run(uow, office.auditor, top=0)
+
+
 def test_who_may_read_record_and_score(uow: UnitOfWork, office: Office) -> None:
     base = Base(uow, office, with_case=False)
     assert len(base.watchlist(office.auditor)) == 4

@@ -35,9 +35,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_entries_action"), ["action"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_entries_actor_id"), ["actor_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_entries_at"), ["at"], unique=False)
-        batch_op.create_index(
-            "ix_audit_entries_subject", ["subject_type", "subject_id"], unique=False
-        )
+        batch_op.create_index("ix_audit_entries_subject", ["subject_type", "subject_id"], unique=False)
 
     op.create_table(
         "audit_head",
@@ -58,9 +56,7 @@ def upgrade() -> None:
         sa.Column("capital_yen", sa.BigInteger(), nullable=True),
         sa.Column("employees", sa.Integer(), nullable=True),
         sa.Column("security_compliant_until", sa.Date(), nullable=True),
-        sa.Column(
-            "capabilities", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
-        ),
+        sa.Column("capabilities", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_companies")),
         sa.UniqueConstraint("corporate_number", name=op.f("uq_companies_corporate_number")),
@@ -80,9 +76,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["company_id"], ["companies.id"], name=op.f("fk_users_company_id_companies")
-        ),
+        sa.ForeignKeyConstraint(["company_id"], ["companies.id"], name=op.f("fk_users_company_id_companies")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
@@ -96,9 +90,7 @@ def upgrade() -> None:
         sa.Column("token_sha256", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_sha256", name=op.f("uq_api_tokens_token_sha256")),
     )
@@ -148,9 +140,7 @@ def upgrade() -> None:
         sa.Column("actor_role", sa.String(length=32), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["users.id"], name=op.f("fk_case_transitions_actor_id_users")
-        ),
+        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_case_transitions_actor_id_users")),
         sa.ForeignKeyConstraint(
             ["case_id"], ["exit_cases.id"], name=op.f("fk_case_transitions_case_id_exit_cases")
         ),
@@ -196,12 +186,8 @@ def upgrade() -> None:
         sa.Column("made_by_id", sa.BigInteger(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["exit_cases.id"], name=op.f("fk_offers_case_id_exit_cases")
-        ),
-        sa.ForeignKeyConstraint(
-            ["made_by_id"], ["users.id"], name=op.f("fk_offers_made_by_id_users")
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["exit_cases.id"], name=op.f("fk_offers_case_id_exit_cases")),
+        sa.ForeignKeyConstraint(["made_by_id"], ["users.id"], name=op.f("fk_offers_made_by_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_offers")),
     )
     with op.batch_alter_table("offers", schema=None) as batch_op:

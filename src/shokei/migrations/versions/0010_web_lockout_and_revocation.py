@@ -29,9 +29,7 @@ def upgrade() -> None:
         sa.Column("lockouts", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "key", name=op.f("pk_web_login_failures")),
     )
-    op.create_index(
-        op.f("ix_web_login_failures_locked_until_ms"), "web_login_failures", ["locked_until_ms"]
-    )
+    op.create_index(op.f("ix_web_login_failures_locked_until_ms"), "web_login_failures", ["locked_until_ms"])
     op.create_table(
         "web_revoked_sessions",
         sa.Column("sid", sa.String(length=64), nullable=False),
