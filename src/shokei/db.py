@@ -50,6 +50,14 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def insert_unless_present(session: Session, model: type[Base], **values: Any) -> None:
+    """Insert a row unless its key is taken. Two transactions creating one row at once: the
+    second insert waits for the first to commit and then does nothing (no IntegrityError)."""
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    session.execute(statement.values(**values).on_conflict_do_nothing())
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)

@@ -29,12 +29,12 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shokei.audit.domain import StoredEntry
 from shokei.audit.merkle import MissingNodeError, NodeKey, StoredNode
 from shokei.audit.models import AuditCheckpoint, AuditEntry, AuditHead, AuditNode
+from shokei.db import insert_unless_present
 
 HEAD_ID = 1
 # Bits a node's leaf range may span: (index + 1) << level must stay a 64-bit integer.
@@ -115,16 +115,9 @@ def lock_head(session: Session) -> int:
     query = select(AuditHead.size).where(AuditHead.id == HEAD_ID).with_for_update()
     size = session.execute(query).scalar_one_or_none()
     if size is None:
-        _create_head(session)
+        insert_unless_present(session, AuditHead, id=HEAD_ID, size=0)  # two first appenders may race
         size = session.execute(query).scalar_one()
     return int(size)
-
-
-def _create_head(session: Session) -> None:
-    # Two first appenders may race to create the row: the loser's insert waits, then does nothing.
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AuditHead)
-    session.execute(statement.values(id=HEAD_ID, size=0).on_conflict_do_nothing())
 
 
 def move_head(session: Session, size: int) -> None:

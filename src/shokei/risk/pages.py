@@ -119,14 +119,10 @@ def _now(shokei: ShokeiDep) -> datetime:
     return shokei.uow.clock.now()
 
 
-def _last_run_at(uow: UnitOfWork, actor: Actor, entries: list[WatchlistEntry]) -> datetime | None:
-    """When the run the changes compare with was recorded: the last run in which a company of the
-    list was scored (`previous_score` comes from the last recorded run)."""
-    compared = next((entry for entry in entries if entry.previous_score is not None), None)
-    if compared is None:
-        return None
-    points = services.history(uow, actor, compared.corporate_number)
-    return points[-1].run_at if points else None
+def _last_run_at(uow: UnitOfWork, actor: Actor) -> datetime | None:
+    """When the run the changes compare with was recorded (`previous_score` comes from the last)."""
+    run = services.latest_recorded_run(uow, actor, top=1)
+    return run.run_at if run else None
 
 
 # -- the watchlist ----------------------------------------------------------------------------
@@ -151,7 +147,7 @@ def watchlist_page(
         "computed_at": _now(shokei),
         "policy_version": entries[0].policy_version if entries else None,
         "can_record": _may_record(actor),
-        "last_run_at": _last_run_at(shokei.uow, actor, entries),
+        "last_run_at": _last_run_at(shokei.uow, actor),
     }
     return templates.page(request, "risk/watchlist.html", context, fragment="risk/_watchlist.html")
 

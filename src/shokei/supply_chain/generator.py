@@ -111,8 +111,7 @@ def _generate_bom(rng: np.random.Generator, components: int, systems: int) -> _B
     child = np.arange(starts[1], components, dtype=np.int64)
     shared_parent, shared_child = _shared_parts(rng, starts, level_of)
     keys = distinct_sorted(
-        np.concatenate([*parents, shared_parent]) * components
-        + np.concatenate([child, shared_child])
+        np.concatenate([*parents, shared_parent]) * components + np.concatenate([child, shared_child])
     )
     return _Bom(sizes, keys // components, keys % components, level_of)
 
@@ -153,9 +152,7 @@ def _assign_tops(rng: np.random.Generator, tops: int, systems: int) -> tuple[Int
     ).astype(np.int64)
     shared = order[rng.random(tops) < SHARED_TOP_RATE]
     second_owner = rng.integers(0, systems, shared.size)
-    keys = distinct_sorted(
-        np.concatenate([owner, second_owner]) * tops + np.concatenate([order, shared])
-    )
+    keys = distinct_sorted(np.concatenate([owner, second_owner]) * tops + np.concatenate([order, shared]))
     return keys // tops, keys % tops
 
 

@@ -87,17 +87,13 @@ class ReferenceSupplyGraph:
         """What is lost and which systems are hit if these companies exit together."""
         exited = set(company_ids)
         origins = {
-            component
-            for component, suppliers in self.suppliers.items()
-            if suppliers and suppliers <= exited
+            component for component, suppliers in self.suppliers.items() if suppliers and suppliers <= exited
         }
         lost = self._lost_from(origins)
         losses = tuple(
             ComponentLoss(
                 component=component,
-                exited_suppliers=tuple(sorted(self.suppliers[component]))
-                if component in origins
-                else (),
+                exited_suppliers=tuple(sorted(self.suppliers[component])) if component in origins else (),
                 lost_sub_components=tuple(sorted(self.children.get(component, set()) & lost)),
             )
             for component in sorted(lost)

@@ -15,18 +15,13 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import delete, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shokei.db import UnitOfWork
+from shokei.db import UnitOfWork, insert_unless_present
 from shokei.web.config import WebSettings
-from shokei.web.models import LoginFailures
+from shokei.web.models import LoginFailures, epoch_ms
 
 MAX_LOCK_SECONDS = 24 * 3600
-
-
-def _ms(seconds: float) -> int:
-    return round(seconds * 1000)
 
 
 class LoginThrottle:
@@ -58,13 +53,13 @@ class LoginThrottle:
             for kind, key in self._keys(username, address):
                 record = _locked_record(session, kind, key, now)
                 if now - record.window_start_ms / 1000 > self._period:
-                    record.failures, record.window_start_ms = 0, _ms(now)
+                    record.failures, record.window_start_ms = 0, epoch_ms(now)
                 record.failures += 1
                 if record.failures >= self._limits[kind]:
                     record.lockouts += 1
                     lock = min(self._period * 2 ** (record.lockouts - 1), MAX_LOCK_SECONDS)
-                    record.locked_until_ms = _ms(now + lock)
-                    record.failures, record.window_start_ms = 0, _ms(now)
+                    record.locked_until_ms = epoch_ms(now + lock)
+                    record.failures, record.window_start_ms = 0, epoch_ms(now)
 
     def succeeded(self, username: str) -> None:
         """A correct password outside a lockout clears the username's record (not the address's)."""
@@ -76,18 +71,16 @@ class LoginThrottle:
         # A record quiet for a day (no lock, no failure) is forgotten, its lockout count with it.
         session.execute(
             delete(LoginFailures).where(
-                LoginFailures.locked_until_ms < _ms(now - MAX_LOCK_SECONDS),
-                LoginFailures.window_start_ms < _ms(now - MAX_LOCK_SECONDS),
+                LoginFailures.locked_until_ms < epoch_ms(now - MAX_LOCK_SECONDS),
+                LoginFailures.window_start_ms < epoch_ms(now - MAX_LOCK_SECONDS),
             )
         )
 
 
 def _locked_record(session: Session, kind: str, key: str, now: float) -> LoginFailures:
-    # Two processes may count the first failure for a key at once: the loser's insert waits for
-    # the winner's commit and does nothing; then the row lock orders their updates.
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LoginFailures)
-    fresh = {"failures": 0, "window_start_ms": _ms(now), "locked_until_ms": 0, "lockouts": 0}
-    session.execute(insert.values(kind=kind, key=key, **fresh).on_conflict_do_nothing())
+    # Two processes may count the first failure for a key at once; the row lock then orders
+    # their updates.
+    fresh = {"failures": 0, "window_start_ms": epoch_ms(now), "locked_until_ms": 0, "lockouts": 0}
+    insert_unless_present(session, LoginFailures, kind=kind, key=key, **fresh)
     query = select(LoginFailures).where(LoginFailures.kind == kind, LoginFailures.key == key)
     return session.execute(query.with_for_update()).scalar_one()

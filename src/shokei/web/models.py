@@ -9,6 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shokei.db import Base
 
 
+def epoch_ms(seconds: float) -> int:
+    """Unix seconds (what the web clocks give) as the milliseconds these tables keep."""
+    return round(seconds * 1000)
+
+
 class LoginFailures(Base):
     """Failed logins for one username (`kind` "user") or one client address ("ip")."""
 

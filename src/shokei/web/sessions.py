@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shokei.db import UnitOfWork
 from shokei.web.config import WebSettings
-from shokei.web.models import RevokedSession
+from shokei.web.models import RevokedSession, epoch_ms
 from shokei.web.paths import is_web_path
 
 COOKIE_NAME = "shokei_session"
@@ -125,19 +125,15 @@ class RevokedSessions:
 
     def revoke(self, sid: str, until: float, now: float) -> None:
         with self._uow.transaction() as session:
-            session.execute(delete(RevokedSession).where(RevokedSession.until_ms < _ms(now)))
-            session.merge(RevokedSession(sid=sid, until_ms=_ms(until)))
+            session.execute(delete(RevokedSession).where(RevokedSession.until_ms < epoch_ms(now)))
+            session.merge(RevokedSession(sid=sid, until_ms=epoch_ms(until)))
 
     def is_revoked(self, sid: str, now: float) -> bool:
         query = select(RevokedSession.sid).where(
-            RevokedSession.sid == sid, RevokedSession.until_ms >= _ms(now)
+            RevokedSession.sid == sid, RevokedSession.until_ms >= epoch_ms(now)
         )
         with self._uow.transaction() as session:
             return session.execute(query).first() is not None
-
-
-def _ms(seconds: float) -> int:
-    return round(seconds * 1000)
 
 
 class SessionMiddleware:

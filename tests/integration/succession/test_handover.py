@@ -181,11 +181,8 @@ def test_stored_documents_are_handed_over_only_as_released_copies(
     fixtures_dir: Path,
 ) -> None:
     office = Office(uow)
-    make_eligible(uow, office, office.successor_company)
     stored = case_with_documents(uow, office, vault, scratch, fixtures_dir / PDF)
-    services.select_successor(
-        uow, office.manager, stored, office.successor_company.corporate_number or "", reason="最適"
-    )
+    office.select_successor(stored)
     # The generic move is the succession feature's too, whatever adapter asks for it.
     with pytest.raises(Conflict, match="not accepted the terms"):
         cases.transition_case(uow, office.manager, stored, "hand_over")
