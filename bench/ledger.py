@@ -27,11 +27,12 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent, CheckpointPolicy, LedgerConfig
+from shokei.audit.domain import CheckpointPolicy, LedgerConfig
 from shokei.audit.notes import NoteSigner, generate_signer
-from shokei.db import UnitOfWork, make_engine
+from shokei.db import make_engine
+from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.migrate import upgrade_to_head
 
 TARGET_APPENDS_PER_SECOND = 5_000

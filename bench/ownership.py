@@ -43,10 +43,11 @@ import scipy
 from sqlalchemy import Engine, column, create_engine, insert, table, text
 from sqlalchemy.engine import make_url
 
-from shokei.accounts.domain import Actor, Role
 from shokei.clock import FixedClock
 from shokei.companies.domain import CorporateNumber
-from shokei.db import JsonDoc, UnitOfWork, make_engine
+from shokei.db import JsonDoc, make_engine
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.migrate import upgrade_to_head
 from shokei.ownership import services as ownership
 from shokei.ownership.engine import OwnershipGraph

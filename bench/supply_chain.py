@@ -384,8 +384,9 @@ def database_loader(url: str) -> Loader:
 def bench_service(url: str, config: BenchConfig, results: Results) -> None:
     """The use cases as the API runs them: cold start through the graph cache, then
     `exit_impact` (graph query plus naming systems and parts from the database)."""
-    from shokei.accounts.domain import Actor, Role
-    from shokei.db import UnitOfWork, make_engine
+    from shokei.db import make_engine
+    from shokei.kernel import Actor, Role
+    from shokei.kernel.unit_of_work import UnitOfWork
     from shokei.supply_chain import services
     from shokei.supply_chain.cache import cache_for
 

@@ -15,7 +15,9 @@ from sqlalchemy.engine import make_url
 
 from shokei.all_models import metadata
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork, make_engine
+from shokei.db import make_engine
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.manifest import wire
 from shokei.migrate import upgrade_to_head
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,6 +26,10 @@ DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DB_FIXTURES = {"database_url", "engine", "uow", "cli_env", "api"}
 # 2026-06-01 09:00 JST: inside FY2026, a fixed "now" so deadlines are reproducible.
 TEST_NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
+
+# Every unit of work a test builds uses the default bus: wire the features' handlers into it once,
+# as the composition root does at start-up.
+wire()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Actor, Role
 from shokei.cases import services as cases
 from shokei.cases.schemas import CaseDetail
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
-from shokei.db import UnitOfWork
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from shokei.succession import services as succession
 

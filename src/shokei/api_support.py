@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Actor
 from shokei.bootstrap import Shokei
-from shokei.db import UnitOfWork
 from shokei.errors import ShokeiError, Unauthenticated
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 
 PROBLEM_JSON = "application/problem+json"
 _bearer = HTTPBearer(auto_error=False)

@@ -7,14 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Role
 from shokei.audit import services as audit
 from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
-from shokei.db import UnitOfWork, make_engine
+from shokei.db import make_engine
 from shokei.documents.vault import FilesystemVault
 from shokei.documents.vault_crypto import MasterKeyring, create_master_key
 from shokei.errors import ShokeiError
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.manifest import wire
 from shokei.migrate import current_revision, head_revision, upgrade_to_head
 from shokei.settings import Settings, load_settings
 from shokei.web.secret import ensure_session_key, session_key_path
@@ -43,7 +45,10 @@ class Shokei:
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Shokei:
     settings = settings or load_settings()
     engine = make_engine(settings.resolved_database_url)
-    return Shokei(settings=settings, uow=UnitOfWork(engine, clock, ledger=audit.configured_ledger(settings)))
+    bus = wire()
+    return Shokei(
+        settings=settings, uow=UnitOfWork(engine, clock, ledger=audit.configured_ledger(settings), bus=bus)
+    )
 
 
 class NotInitialised(ShokeiError):

@@ -16,9 +16,9 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Actor
 from shokei.bootstrap import Shokei, build, ensure_ready
 from shokei.errors import BadInput, ShokeiError
+from shokei.kernel import Actor
 
 AsUser = Annotated[
     str | None,

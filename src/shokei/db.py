@@ -2,19 +2,16 @@
 
 SQLite is the embedded default: foreign keys on, WAL, a busy timeout, and every transaction
 opened with BEGIN IMMEDIATE so writers queue instead of failing half-way. PostgreSQL is production.
+The unit of work every use case runs in is the kernel's (`shokei.kernel.unit_of_work`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-
-from shokei.clock import Clock, SystemClock
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,27 +61,3 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
-
-
-class UnitOfWork:
-    """A session factory plus the ports every use case needs (clock).
-
-    Each service function opens exactly one transaction with `transaction()`; the change and its
-    audit entry commit together or not at all.
-    """
-
-    def __init__(self, engine: Engine, clock: Clock | None = None, ledger: object | None = None) -> None:
-        self.engine = engine
-        self.clock: Clock = clock or SystemClock()
-        # audit.domain.LedgerConfig (keys, checkpoint policy); sessions carry it to audit.record().
-        self.ledger = ledger
-        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"ledger": ledger})
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
-
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from shokei.app import create_app
 from shokei.bootstrap import Shokei
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.conftest import REPO
 from tests.web.conftest import _fast_password_hashing, web_shokei  # noqa: F401 - autouse fixture
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.examination import services as examination
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import LiveServer, Screenshots

@@ -14,11 +14,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from shokei.accounts import services as accounts_services
-from shokei.accounts.domain import Actor
 from shokei.app import create_app
 from shokei.bootstrap import Shokei
-from shokei.db import UnitOfWork
 from shokei.documents.vault_crypto import create_master_key
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.settings import Settings
 from shokei.web.secret import ensure_session_key
 from tests.factories import PASSWORD, Office

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from shokei.app import create_app
 from shokei.audit.domain import CheckpointPolicy, LedgerConfig
 from shokei.audit.notes import NoteSigner, generate_signer
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import Office
 from tests.web.conftest import Browser, as_user, web_shokei
 

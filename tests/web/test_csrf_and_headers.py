@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from shokei.accounts import services as accounts
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import Office
 from tests.web.conftest import Browser, as_user
 

@@ -17,12 +17,12 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from shokei.accounts import services as accounts_services
-from shokei.accounts.domain import Role
 from shokei.cases import services as cases
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.examination import services as examination
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.conftest import FIXTURES, TEST_NOW, _empty_all_tables
 from tests.factories import Office, user
 from tests.web.conftest import _FAST_HASHER, Browser, as_user, web_shokei

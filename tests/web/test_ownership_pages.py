@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from shokei.accounts import services as accounts_services
 from shokei.app import create_app
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.ownership.domain import EntityKind
 from shokei.ownership.pages import declared_share, ownership_picture

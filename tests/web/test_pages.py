@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from markupsafe import Markup
 
-from shokei.accounts.domain import Role
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk import services as risk
 from shokei.web.registry import DASHBOARD, Box, BoxContext, FeaturePages, render_boxes
 from tests.conftest import FIXTURES

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from shokei.accounts import services as accounts_services
 from shokei.cases import services as cases
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from tests.conftest import TEST_NOW, _empty_all_tables
 from tests.factories import Office

@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from shokei.accounts import services as accounts_services
 from shokei.app import create_app
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.risk import services as risk
 from tests.conftest import TEST_NOW, _empty_all_tables

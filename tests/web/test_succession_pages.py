@@ -20,15 +20,15 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, select
 
 from shokei.accounts import services as accounts_services
-from shokei.accounts.domain import Actor, Role
 from shokei.audit.models import AuditEntry
 from shokei.bootstrap import Shokei
 from shokei.cases import services as cases
 from shokei.clock import FixedClock
 from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyView
-from shokei.db import UnitOfWork
 from shokei.documents import services as documents
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import services as succession
 from shokei.succession.schemas import CopyView
 from tests import factories

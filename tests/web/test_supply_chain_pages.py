@@ -34,7 +34,7 @@ from sqlalchemy import Engine
 from shokei.accounts import services as accounts_services
 from shokei.app import create_app
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain import services as supply_chain
 from shokei.supply_chain.io import SupplyFile, format_of
 from tests.conftest import TEST_NOW, _empty_all_tables

@@ -8,9 +8,9 @@ from fastapi import Request, Response
 from markupsafe import Markup
 
 from shokei.accounts import services
-from shokei.accounts.domain import Permission, Role
 from shokei.api_support import ShokeiDep
 from shokei.errors import Forbidden
+from shokei.kernel import Permission, Role
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import DASHBOARD, Box, BoxContext, FeaturePages, NavItem

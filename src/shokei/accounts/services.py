@@ -10,14 +10,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import COMPANY_BOUND_ROLES, Actor, Permission, Role, validate_username
+from shokei.accounts.domain import validate_username
 from shokei.accounts.models import ApiToken, User
 from shokei.accounts.schemas import NewCredential, UserView
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
+from shokei.kernel import COMPANY_BOUND_ROLES, Actor, AuditEvent, Permission, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12

@@ -11,50 +11,18 @@ from typing import Any, NoReturn, Protocol
 import msgspec
 import rfc8785
 
-from shokei.accounts.domain import Actor, Role
+from shokei.kernel.actors import Role
+from shokei.kernel.ledger import AuditEvent
 
-SYSTEM_ACTOR_NAME = "system"
 # Making a checkpoint commits the log to what it already holds and changes no record: the
 # auditor needs one to prove against, the admin runs the key and the scheduled job.
 CHECKPOINT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 _MAX_PROBLEMS = 50
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEvent:
-    """`action` is a namespaced tag such as `case:status:change`."""
-
-    action: str
-    subject_type: str
-    subject_id: str
-    at: datetime
-    actor: Actor | None
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def actor_name(self) -> str:
-        return self.actor.username if self.actor else SYSTEM_ACTOR_NAME
-
-    def leaf_bytes(self, index: int) -> bytes:
-        """RFC 8785 canonical JSON: the exact bytes hashed into the ledger leaf."""
-        actor = (
-            {"id": self.actor.user_id, "name": self.actor.username, "role": str(self.actor.role)}
-            if self.actor
-            else {"id": None, "name": SYSTEM_ACTOR_NAME, "role": None}
-        )
-        document: dict[str, Any] = {
-            "index": index,
-            "at": self.at.isoformat(),
-            "actor": actor,
-            "action": self.action,
-            "subject": {"type": self.subject_type, "id": self.subject_id},
-            "before": self.before,
-            "after": self.after,
-            "details": self.details,
-        }
-        return canonical_json(document)
+def leaf_bytes(event: AuditEvent, index: int) -> bytes:
+    """RFC 8785 canonical JSON: the exact bytes hashed into the ledger leaf."""
+    return canonical_json(event.leaf_document(index))
 
 
 # -- checkpoints ---------------------------------------------------------------------------

@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response
 from markupsafe import Markup
 
-from shokei.accounts.domain import Permission
 from shokei.api_support import ShokeiDep
 from shokei.audit import services
 from shokei.audit.services import AuditEntryView
 from shokei.documents import services as documents
+from shokei.kernel import Permission
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem

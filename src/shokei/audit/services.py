@@ -17,15 +17,14 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Permission
 from shokei.audit import store, verification
 from shokei.audit.domain import (
     CHECKPOINT_ROLES,
-    AuditEvent,
     CheckpointPolicy,
     LedgerConfig,
     LedgerVerification,
     as_utc,
+    leaf_bytes,
 )
 from shokei.audit.merkle import (
     MissingNodeError,
@@ -43,8 +42,9 @@ from shokei.audit.notes import KeyFormatError, NoteSigner, NoteVerificationError
 from shokei.audit.offline import write_export
 from shokei.audit.store import SqlNodeStore
 from shokei.audit.verification import subtrees_before
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Forbidden, IntegrityFailure, NotFound, ShokeiError
+from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.settings import Settings
 
 _EXPORT_BATCH = 10_000
@@ -107,7 +107,7 @@ def record_many(session: Session, events: Sequence[AuditEvent]) -> range:
     if not events:
         return range(0)
     old_size = store.lock_head(session)
-    leaves = [event.leaf_bytes(old_size + offset) for offset, event in enumerate(events)]
+    leaves = [leaf_bytes(event, old_size + offset) for offset, event in enumerate(events)]
     nodes = SqlNodeStore(session)
     completed = new_nodes_for_append(nodes, old_size, [leaf_hash(leaf) for leaf in leaves])
     store.insert_entries(session, [_entry_row(old_size + n, e, leaves[n]) for n, e in enumerate(events)])

@@ -24,7 +24,8 @@ from shokei.audit import store
 from shokei.audit.domain import Findings, LedgerConfig, LedgerVerification, StoredEntry, entry_problems
 from shokei.audit.merkle import EMPTY_ROOT, CompactRange, NodeKey, StoredNode, leaf_hash, node_hash
 from shokei.audit.notes import NoteVerificationError, open_note
-from shokei.db import UnitOfWork, make_engine
+from shokei.db import make_engine
+from shokei.kernel.unit_of_work import UnitOfWork
 
 # Verification reads the log in chunks of 2**14 entries: bounded memory, short transactions.
 _CHUNK_LEVEL = 14

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from shokei.accounts.domain import Actor, Role
 from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.kernel import Actor, Role
 
 
 class CaseState(StrEnum):

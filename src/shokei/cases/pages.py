@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import Form, Query, Request, Response
 from markupsafe import Markup
 
-from shokei.accounts.domain import Actor, Permission, Role
 from shokei.api_support import ShokeiDep
 from shokei.cases import services
 from shokei.cases.domain import (
@@ -29,6 +28,7 @@ from shokei.cases.domain import (
 from shokei.cases.schemas import CaseDetail, CaseSummary
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden
+from shokei.kernel import Actor, Permission, Role
 from shokei.web.i18n import N_, label, ngettext
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, DASHBOARD, Box, BoxContext, FeaturePages, NavItem, boxes_for

@@ -12,10 +12,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from shokei.accounts.domain import Actor, Permission, Role
 from shokei.accounts.models import User
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent
 from shokei.cases.domain import (
     INVENTORY_EDITABLE_STATES,
     CaseFacts,
@@ -34,8 +32,9 @@ from shokei.cases.domain import (
 from shokei.cases.models import CaseTransitionRecord, ExitCase, InventoryLine, Offer
 from shokei.cases.schemas import CaseDetail, CaseSummary, HistoryItem, InventoryLineView, OfferView
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.kernel import Actor, AuditEvent, Permission, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 _EXAMINER_MOVES = {TransitionName.DETERMINE_PROTECTION_REQUIRED, TransitionName.DETERMINE_NOT_SIGNIFICANT}
 _NEGOTIATOR_MOVES = {TransitionName.OPEN_NEGOTIATION, TransitionName.FAIL_NEGOTIATION}

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 
-from shokei.accounts.domain import Permission
 from shokei.api_support import ShokeiDep
 from shokei.companies import services
 from shokei.companies.domain import SME_THRESHOLDS, Industry
 from shokei.companies.schemas import CompanyView
+from shokei.kernel import Permission
 from shokei.web.formatting import number, yen_units
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _

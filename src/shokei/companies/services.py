@@ -14,14 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Permission
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent
 from shokei.companies.domain import CorporateNumber, ForeignId, Industry, classify_sme
 from shokei.companies.models import Company
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.geography import REGION_OF_PREFECTURE
 
 

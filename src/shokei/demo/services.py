@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Actor, Role
 from shokei.bootstrap import ADMIN_USERNAME, Shokei
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
@@ -21,6 +20,7 @@ from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.demo.ownership import seed_ownership
 from shokei.errors import BadInput, Conflict
+from shokei.kernel import Actor, Role
 from shokei.purchase import services as purchase
 from shokei.risk import services as risk
 from shokei.succession import services as succession

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from shokei.accounts.domain import Actor, Role
 from shokei.errors import BadInput
+from shokei.kernel import Actor, Role
 
 ARCHIVE_MEMBER_SEPARATOR = "!/"
 MAX_READ_REASON_CHARS = 1000

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from shokei.db import UnitOfWork
 from shokei.documents.schemas import FsckProblem, FsckReport
 from shokei.documents.vault import BlobRef, BlobStatus, FilesystemVault
+from shokei.kernel.unit_of_work import UnitOfWork
 
 BATCH = 500
 _DETAILS = {

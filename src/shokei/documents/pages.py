@@ -17,7 +17,6 @@ from fastapi import Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from markupsafe import Markup
 
-from shokei.accounts.domain import Permission
 from shokei.api_support import ShokeiDep
 from shokei.cases import services as cases
 from shokei.cases.domain import INVENTORY_EDITABLE_STATES
@@ -25,6 +24,7 @@ from shokei.documents import services
 from shokei.documents.api import _receive_uploads
 from shokei.documents.schemas import DocumentDescription
 from shokei.errors import Forbidden, ShokeiError
+from shokei.kernel import Permission
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem

@@ -17,11 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Permission
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
 from shokei.documents import fixity
 from shokei.documents.domain import (
     Refusal,
@@ -50,6 +47,8 @@ from shokei.documents.sniff import detect_type_path
 from shokei.documents.vault import FilesystemVault, StoredBlob, document_associated_data
 from shokei.documents.vault_crypto import MasterKeyring, rewrap, rotate_master_key
 from shokei.errors import Forbidden, IntegrityFailure, NotFound
+from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
 
 FSCK_BATCH = 500
 

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.accounts.models import User
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, InventoryItem
-from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.documents.schemas import DocumentView
 from shokei.examination import views
@@ -32,6 +30,8 @@ from shokei.examination.domain import (
 )
 from shokei.examination.evidence import SupplyChainEvidence, default_supply_chain
 from shokei.examination.models import ExaminationOverride, ExaminationScore
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

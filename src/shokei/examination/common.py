@@ -10,13 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Role
-from shokei.audit.domain import AuditEvent
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, CaseState
-from shokei.db import UnitOfWork
 from shokei.errors import Conflict, Forbidden
 from shokei.examination.interests import refuse_if_conflicted
+from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 
 def require_examiner(actor: Actor) -> None:

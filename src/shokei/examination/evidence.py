@@ -18,10 +18,10 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
-from shokei.accounts.domain import Actor
-from shokei.db import UnitOfWork
 from shokei.errors import ShokeiError
 from shokei.examination.domain import NO_SUPPLY_CHAIN, SupplyChainFindings
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 
 PROVIDER_MODULE = "shokei.supply_chain.services"
 PROVIDER_FUNCTION = "exit_impact_evidence"

@@ -10,17 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Role
 from shokei.accounts.models import User
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
 from shokei.examination import views
 from shokei.examination.domain import Relationship, refuse_conflict
 from shokei.examination.models import DeclaredInterest
 from shokei.examination.schemas import InterestView
+from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 
 def declare_interest(

@@ -14,12 +14,12 @@ from typing import Annotated
 from fastapi import Depends, Form, Request, Response
 from markupsafe import Markup
 
-from shokei.accounts.domain import Actor, Role
 from shokei.api_support import ShokeiDep
 from shokei.cases.domain import CaseState
 from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError
 from shokei.examination import services
 from shokei.examination.schemas import CriterionView, ExaminationView
+from shokei.kernel import Actor, Role
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, Box, BoxContext, FeaturePages

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.db import UnitOfWork
 from shokei.errors import Conflict
 from shokei.examination.domain import Policy, parse_policy
 from shokei.examination.models import ExaminationPolicyRecord
 from shokei.examination.policies import LoadedPolicy
+from shokei.kernel.unit_of_work import UnitOfWork
 
 
 class PolicyVersionReused(Conflict):

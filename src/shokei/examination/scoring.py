@@ -12,10 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.audit import services as audit
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, NotFound
 from shokei.examination import views
 from shokei.examination.common import case_event, refuse_conflicted_examiner, require_examiner
@@ -24,6 +22,8 @@ from shokei.examination.models import ExaminationScore
 from shokei.examination.policies import LoadedPolicy, current_policy
 from shokei.examination.policy_record import record_policy
 from shokei.examination.schemas import ScoreView
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 
 
 def score_document(

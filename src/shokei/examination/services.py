@@ -17,12 +17,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Forbidden
 from shokei.examination import views
 from shokei.examination.assessment import assess_case, gather_evidence
@@ -51,6 +49,8 @@ from shokei.examination.schemas import (
     PolicyView,
 )
 from shokei.examination.scoring import score_document, score_package
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 # What other code imports from this module, including the names now defined next to it.
 __all__ = [

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.audit import services as audit
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.alerting import (
     OPEN,
     THRESHOLDS_SETTING,

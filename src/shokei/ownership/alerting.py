@@ -16,8 +16,7 @@ import numpy as np
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
-from shokei.audit.domain import AuditEvent
+from shokei.kernel import Actor, AuditEvent
 from shokei.ownership.domain import (
     DEFAULT_ALERT_LEVELS,
     AlertChanges,

@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
 from shokei.errors import NotFound
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
 from shokei.ownership.domain import (
     EntityKind,

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from shokei.accounts.domain import Role
+from shokei.kernel import Role
 
 JAPAN = "JP"
 HUNDRED = Decimal(100)

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.audit import services as audit
 from shokei.companies.schemas import CompanyView
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, NotFound
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
 from shokei.ownership.bods import (
     parse_identifier,

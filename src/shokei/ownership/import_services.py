@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.audit import services as audit
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.alerting import (
     Outcome,
 )

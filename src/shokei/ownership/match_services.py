@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.audit import services as audit
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
 from shokei.errors import Conflict, NotFound
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
 from shokei.ownership.alerting import (
     Outcome,

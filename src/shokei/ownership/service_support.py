@@ -8,11 +8,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
-from shokei.audit.domain import AuditEvent
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
 from shokei.errors import Conflict, Forbidden
+from shokei.kernel import Actor, AuditEvent
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.alerting import (
     Evaluation,
     Outcome,

@@ -6,8 +6,8 @@ these same roles, and they must not drift apart.
 
 from __future__ import annotations
 
-from shokei.accounts.domain import Actor, Permission, Role
 from shokei.errors import Forbidden
+from shokei.kernel import Actor, Permission, Role
 
 
 def require_negotiator(actor: Actor) -> None:

@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, TransitionName
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.examination import services as examination
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import views
 from shokei.purchase.access import require_manager, require_reader
 from shokei.purchase.budget import budget_event, budget_position, locked_position

@@ -14,12 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict
+from shokei.kernel import Actor, AuditEvent
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import views
 from shokei.purchase.access import require_manager, require_reader
 from shokei.purchase.domain import (

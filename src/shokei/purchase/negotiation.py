@@ -12,16 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Permission
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, CaseState, TransitionName
 from shokei.cases.schemas import OfferView
 from shokei.cases.services import OfferKind
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.examination import services as examination
+from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import views
 from shokei.purchase.access import require_negotiator, require_reader
 from shokei.purchase.domain import (

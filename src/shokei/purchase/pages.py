@@ -19,10 +19,10 @@ from typing import Annotated
 from fastapi import Form, Query, Request, Response
 from markupsafe import Markup
 
-from shokei.accounts.domain import Actor, Role
 from shokei.api_support import ShokeiDep
 from shokei.cases.domain import CaseState
 from shokei.errors import BadInput, Forbidden, NotFound
+from shokei.kernel import Actor, Role
 from shokei.purchase import services
 from shokei.purchase.schemas import BudgetSummary, BudgetView
 from shokei.web import formatting

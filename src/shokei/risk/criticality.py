@@ -24,9 +24,9 @@ from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any, Protocol
 
-from shokei.accounts.domain import Actor
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import CriticalityFacts
 
 SUPPLY_CHAIN_SERVICES = "shokei.supply_chain.services"

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from shokei.accounts.domain import Role
+from shokei.kernel import Role
 
 # -- who may do what ---------------------------------------------------------------------------
 

@@ -21,10 +21,10 @@ from babel.numbers import format_decimal
 from fastapi import Query, Request, Response
 from markupsafe import Markup
 
-from shokei.accounts.domain import Actor, Role
 from shokei.api_support import ShokeiDep
-from shokei.db import UnitOfWork
 from shokei.errors import Forbidden, NotFound
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.ownership.schemas import AlertView, ChainView
 from shokei.risk import services

@@ -14,15 +14,14 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState
 from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyView
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Forbidden, NotFound
+from shokei.kernel import Actor, AuditEvent
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.ownership.schemas import ChainView, CompanyForeignExposure
 from shokei.risk.criticality import CriticalitySource, SupplyChainCriticality

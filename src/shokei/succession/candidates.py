@@ -12,8 +12,8 @@ from shokei.cases.domain import TERMINAL_STATES
 from shokei.cases.models import ExitCase, InventoryLine
 from shokei.companies import services as companies
 from shokei.companies.models import Company
-from shokei.db import UnitOfWork
 from shokei.documents.models import Document
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import company_row
 from shokei.succession.domain import (
     CandidateAssessment,

@@ -10,15 +10,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Role
-from shokei.audit.domain import AuditEvent
 from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies.models import Company
-from shokei.db import UnitOfWork
 from shokei.documents.vault import FilesystemVault
 from shokei.documents.vault_crypto import MasterKeyring
 from shokei.errors import BadInput, Forbidden, NotFound
+from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 SIGNING_KEY_FILE = "handover-signing.key"
 _COPY_AD_LABEL = b"shokei-handover-copy-v1"

@@ -14,11 +14,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Role
-from shokei.audit.domain import AuditEvent
-from shokei.db import UnitOfWork
 from shokei.documents.vault import FilesystemVault, StoredBlob
 from shokei.errors import NotFound
+from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import copy_associated_data, ledger_event
 from shokei.succession.copies import CopyLabel, CopyResult, make_copy
 from shokei.succession.fingerprint import SCHEME, TextFingerprint

@@ -8,12 +8,12 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
 from shokei.companies import services as companies
-from shokei.db import UnitOfWork
 from shokei.documents.vault import FilesystemVault
 from shokei.errors import BadInput, Conflict, NotFound
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.candidates import candidate_facts, succession_case
 from shokei.succession.common import (
     company_row,

@@ -14,14 +14,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies.models import Company
-from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.errors import Forbidden, NotFound
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
 from shokei.succession.models import (
     DestructionCertificate,

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from shokei.accounts.domain import Actor
 from shokei.companies.models import Company
-from shokei.db import UnitOfWork
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.ownership.schemas import CompanyForeignExposure
 from shokei.succession.domain import ForeignOwnership, OwnershipBasis

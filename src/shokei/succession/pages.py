@@ -22,12 +22,12 @@ from fastapi import Form, Request, Response
 from fastapi.responses import StreamingResponse
 from markupsafe import Markup
 
-from shokei.accounts.domain import Actor, Role
 from shokei.api_support import ShokeiDep
 from shokei.bootstrap import Shokei
 from shokei.cases.domain import CaseState
 from shokei.documents.vault import FilesystemVault
 from shokei.errors import BadInput
+from shokei.kernel import Actor, Role
 from shokei.succession import services, terms
 from shokei.succession.schemas import CandidateView
 from shokei.web.i18n import N_, current_language, label, ngettext

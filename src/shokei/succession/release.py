@@ -15,12 +15,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Permission, Role
 from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.companies.models import Company
-from shokei.db import UnitOfWork
 from shokei.documents import fixity
 from shokei.documents import services as documents
 from shokei.documents.fixity import RecordedBlob
@@ -28,6 +26,8 @@ from shokei.documents.models import Document
 from shokei.documents.schemas import FsckReport
 from shokei.documents.vault import FilesystemVault, document_associated_data
 from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.kernel import Actor, Permission, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
 from shokei.succession.common import (
     company_row,

@@ -8,15 +8,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.cases.models import ExitCase
 from shokei.companies import services as companies
 from shokei.companies.models import Company
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
 from shokei.succession.assignment import portfolio_assignment
 from shokei.succession.candidates import assess, candidate_view, registry_candidates

@@ -9,10 +9,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor
 from shokei.audit import services as audit
 from shokei.cases.models import ExitCase
-from shokei.db import UnitOfWork
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import company_row, ledger_event, require_official
 from shokei.succession.copying import fingerprint_of
 from shokei.succession.models import (

@@ -18,13 +18,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import Actor, Permission
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain import store
 from shokei.supply_chain.batch import RecordKind, SupplyBatch
 from shokei.supply_chain.cache import LoadedMap, cache_for

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from shokei.db import UnitOfWork, insert_unless_present
+from shokei.db import insert_unless_present
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.web.config import WebSettings
 from shokei.web.models import LoginFailures, epoch_ms
 

@@ -21,8 +21,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from markupsafe import Markup
 
-from shokei.accounts.domain import Actor, Permission, Role
 from shokei.bootstrap import Shokei
+from shokei.kernel import Actor, Permission, Role
 from shokei.web.i18n import N_
 
 # In menu order. A feature without a pages module is skipped.

@@ -18,9 +18,9 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Actor
 from shokei.api_support import ShokeiDep
 from shokei.errors import BadInput, Conflict, NotFound, ShokeiError, Unauthenticated
+from shokei.kernel import Actor
 from shokei.web import i18n
 from shokei.web.i18n import N_
 from shokei.web.sessions import session_of

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent, CheckpointPolicy, LedgerConfig
+from shokei.audit.domain import CheckpointPolicy, LedgerConfig
 from shokei.audit.notes import NoteSigner, generate_signer
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork
+from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 ORIGIN = "test.shokei.example/ledger"
 KEY_NAME = "test-ledger"

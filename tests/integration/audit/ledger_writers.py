@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from multiprocessing.synchronize import Barrier
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
-from shokei.audit.domain import AuditEvent, CheckpointPolicy, LedgerConfig
+from shokei.audit.domain import CheckpointPolicy, LedgerConfig
 from shokei.audit.notes import NoteSigner
 from shokei.clock import SystemClock
-from shokei.db import UnitOfWork, make_engine
+from shokei.db import make_engine
+from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 WRITER = Actor(7001, "concurrent-writer", Role.INTAKE_OFFICER)
 

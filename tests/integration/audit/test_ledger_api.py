@@ -11,7 +11,7 @@ from shokei.accounts import services as accounts
 from shokei.app import create_app
 from shokei.audit.merkle import verify_consistency, verify_inclusion
 from shokei.bootstrap import Shokei
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.settings import Settings
 from tests.factories import Office
 

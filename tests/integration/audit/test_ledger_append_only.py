@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import event
 
 from shokei.audit import services as audit
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import Office
 
 LEDGER_TABLES = re.compile(r"\b(audit_entries|audit_nodes|audit_checkpoints)\b")

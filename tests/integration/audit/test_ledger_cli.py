@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from shokei.audit.merkle import leaf_hash, verify_consistency, verify_inclusion
 from shokei.audit.notes import generate_signer, open_note
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.conftest import Cli
 
 AUDITOR = ("--as", "auditor")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from shokei.audit import services as audit
 from shokei.audit.models import AuditCheckpoint, AuditEntry
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.integration.audit.conftest import AUDITOR, ORIGIN
 from tests.integration.audit.ledger_writers import append_from_process, append_one_by_one
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import text
 
 from shokei.audit import services as audit
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.integration.audit.conftest import AUDITOR, append, ledger_config
 
 CHUNK = 1 << 14

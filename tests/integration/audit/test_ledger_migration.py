@@ -12,11 +12,13 @@ from sqlalchemy import Engine, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from shokei.audit import services as audit
+from shokei.audit.domain import leaf_bytes
 from shokei.audit.merkle import leaf_hash, root_from_leaf_hashes, root_hash
 from shokei.audit.models import AuditEntry, AuditHead, AuditNode
 from shokei.audit.store import SqlNodeStore
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork, make_engine
+from shokei.db import make_engine
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.migrate import alembic_config, upgrade_to_head
 from tests.conftest import TEST_NOW
 from tests.integration.audit.conftest import AUDITOR, event
@@ -52,7 +54,7 @@ def at_revision_0001_with_entries(engine: Engine, indices: list[int]) -> list[by
     with engine.begin() as connection:
         for index in indices:  # what 0001's audit.record() wrote: the entry and the head, no tree
             happened = event(clock, index)
-            leaves.append(happened.leaf_bytes(index))
+            leaves.append(leaf_bytes(happened, index))
             connection.execute(
                 insert(AuditEntry).values(
                     index=index,

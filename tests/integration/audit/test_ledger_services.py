@@ -12,15 +12,16 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select, text
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
+from shokei.audit.domain import leaf_bytes
 from shokei.audit.merkle import leaf_hash, node_hash, verify_consistency, verify_inclusion
 from shokei.audit.models import AuditCheckpoint, AuditEntry, AuditNode
 from shokei.audit.notes import open_note
 from shokei.audit.store import SqlNodeStore
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Forbidden, IntegrityFailure, NotFound
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.integration.audit.conftest import AUDITOR, ORIGIN, append, event, ledger_config
 
 # -- an independent model of RFC 9162 §2.1, written from the text -----------------------------
@@ -100,7 +101,7 @@ def test_each_leaf_is_the_canonical_event_with_its_own_index(uow: UnitOfWork) ->
         assert audit.record(session, events[0]) == 0
         assert audit.record_many(session, events[1:]) == range(1, 3)
         leaves = list(session.execute(select(AuditEntry.leaf).order_by(AuditEntry.index)).scalars())
-    assert leaves == [e.leaf_bytes(i) for i, e in enumerate(events)]
+    assert leaves == [leaf_bytes(e, i) for i, e in enumerate(events)]
 
 
 def test_an_aborted_transaction_takes_its_entries_with_it(uow: UnitOfWork) -> None:

@@ -16,11 +16,11 @@ import pytest
 import rfc8785
 from sqlalchemy import Connection, text
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
 from shokei.audit.domain import LedgerVerification
 from shokei.audit.merkle import CompactRange, StoredNode, leaf_hash
-from shokei.db import UnitOfWork
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.integration.audit.conftest import AUDITOR, append
 
 SIZE = 40

@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Role
 from shokei.audit import services as audit
 from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, ShokeiError
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import services as succession
 from tests.factories import SELECTION_REASON, Office
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shokei.accounts import services as accounts
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import SELECTION_REASON, Office
 
 PROBLEM = "application/problem+json"

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Role
 from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, ShokeiError
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from shokei.succession import services as succession
 from tests.factories import Office, company, user

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from shokei.db import UnitOfWork
 from shokei.documents.models import Document
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.conftest import Cli
 from tests.factories import Office
 

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from shokei.audit.models import AuditEntry
-from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.documents.schemas import DocumentView
 from shokei.documents.vault import FilesystemVault
 from shokei.documents.vault_crypto import MasterKeyError, MasterKeyring, create_master_key
 from shokei.errors import BadInput, Forbidden, IntegrityFailure
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import Office
 
 SEGMENT = 1 << 20  # ciphertext segment size of AES256_GCM_HKDF_1MB

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from shokei.accounts import services as accounts
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import Office
 
 

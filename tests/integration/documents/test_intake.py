@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from shokei.accounts.domain import Role
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.documents.models import Document
 from shokei.documents.vault import FilesystemVault
 from shokei.errors import Conflict, Forbidden, NotFound
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests import factories
 from tests.factories import Office
 

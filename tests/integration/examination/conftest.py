@@ -7,8 +7,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from shokei.accounts import services as accounts
-from shokei.db import UnitOfWork
 from shokei.examination.policies import SHIPPED_POLICY
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.integration.examination.flow import Desk
 
 SHIPPED = Path(__file__).resolve().parents[3] / "src" / "shokei" / "examination" / "policy" / SHIPPED_POLICY

@@ -6,11 +6,11 @@ The score sets below are worked out by hand under the shipped policy 2022.1: wei
 
 from __future__ import annotations
 
-from shokei.accounts.domain import Actor
 from shokei.cases import services as cases
 from shokei.examination import services as examination
 from shokei.examination.evidence import SupplyChainEvidence
 from shokei.examination.schemas import DeterminationView
+from shokei.kernel import Actor
 from shokei.purchase import services as purchase
 from shokei.purchase.schemas import AgreementView
 from tests.factories import Office

@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from shokei.accounts.domain import Actor
 from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.documents.vault import FilesystemVault
 from shokei.documents.vault_crypto import MasterKeyring, create_master_key
@@ -22,6 +20,8 @@ from shokei.examination import services as examination
 from shokei.examination.domain import DeterminationRefused, SupplyChainFindings
 from shokei.examination.models import ExaminationPolicyRecord
 from shokei.examination.services import PolicyVersionReused
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import user
 from tests.integration.examination.conftest import PolicyWriter
 from tests.integration.examination.flow import AT_THRESHOLD, HIGH, JUST_BELOW, LOW, MIDDLING, Desk

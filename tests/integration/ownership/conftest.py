@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from shokei.accounts.domain import Actor, Role
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyView
-from shokei.db import UnitOfWork
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 _serial = itertools.count(200_000_000_001)
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from shokei.audit.models import AuditEntry
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Forbidden
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services
 from shokei.ownership.schemas import AlertView, InterestChangeView
 from tests.integration.ownership.conftest import Office

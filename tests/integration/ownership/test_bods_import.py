@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from shokei.audit.models import AuditEntry
-from shokei.db import UnitOfWork
 from shokei.errors import Forbidden
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services
 from tests.integration.ownership.conftest import Office, entity_statement, stake_statement, write_package
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Forbidden, NotFound
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services
 from tests.integration.ownership.conftest import Office
 

@@ -22,13 +22,13 @@ from pathlib import Path
 import pytest
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Actor, Role
 from shokei.bootstrap import Shokei
 from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyInput
-from shokei.db import UnitOfWork
 from shokei.demo.ownership import seed_ownership
 from shokei.demo.services import _FOREIGN, _company_inputs
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.risk import services as risk
 from shokei.risk.criticality import NoCriticality

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from shokei.db import UnitOfWork
 from shokei.errors import Conflict
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services
 from tests.integration.ownership.conftest import Office, entity_statement, stake_statement, write_package
 

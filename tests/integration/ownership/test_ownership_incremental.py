@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services
 from shokei.ownership.domain import foreign_control
 from shokei.ownership.entities import find_entity

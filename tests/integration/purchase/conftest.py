@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.integration.examination.conftest import quick_password_hashing
 from tests.integration.examination.flow import Desk
 

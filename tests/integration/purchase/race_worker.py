@@ -10,8 +10,9 @@ from multiprocessing.synchronize import Barrier
 
 from shokei.accounts import services as accounts
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork, make_engine
+from shokei.db import make_engine
 from shokei.errors import ShokeiError
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from shokei.purchase.domain import BudgetExhausted
 

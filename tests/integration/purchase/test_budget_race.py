@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from tests.conftest import TEST_NOW
 from tests.integration.examination.flow import Desk

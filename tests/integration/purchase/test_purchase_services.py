@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Role
 from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
 from shokei.cases.domain import GuardRefused
 from shokei.clock import FixedClock
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.examination import services as examination
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from shokei.purchase.domain import STANDARD_OBLIGATIONS, CeilingExceeded, NoAppropriation
 from tests.factories import user

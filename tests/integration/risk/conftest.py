@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests.integration.ownership.conftest import Office
 
 

@@ -24,10 +24,10 @@ from types import ModuleType
 import pytest
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Actor
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
 from shokei.errors import BadInput, Forbidden
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.risk import services
 from shokei.risk.criticality import SUPPLY_CHAIN_SERVICES, SupplyChainCriticality

@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shokei.accounts.domain import Actor, Role
 from shokei.companies.schemas import CompanyView
-from shokei.db import UnitOfWork
 from shokei.documents import services as documents
 from shokei.documents.vault import FilesystemVault
 from shokei.documents.vault_crypto import MasterKeyring, create_master_key
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests import factories
 from tests.factories import Office
 

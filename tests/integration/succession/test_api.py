@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from shokei.accounts import services as accounts
 from shokei.bootstrap import initialise
-from shokei.db import UnitOfWork
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.fingerprint import document_text
 from tests.factories import Office
 from tests.integration.succession.conftest import make_eligible, successor_company

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shokei.accounts.domain import Role
 from shokei.audit.models import AuditEntry
-from shokei.db import UnitOfWork
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.models import HandoverCopy
 from tests import factories
 from tests.conftest import Cli

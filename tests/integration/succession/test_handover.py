@@ -10,11 +10,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
 
-from shokei.accounts.domain import Role
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
 from shokei.documents.vault import FilesystemVault
 from shokei.errors import Conflict, Forbidden, NotFound
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import services
 from tests import factories
 from tests.factories import Office

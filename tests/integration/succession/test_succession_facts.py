@@ -14,13 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Role
 from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
 from shokei.companies.schemas import CompanyView
-from shokei.db import UnitOfWork
 from shokei.documents.vault import FilesystemVault
 from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.succession import services
 from shokei.succession.models import HandoverCopy

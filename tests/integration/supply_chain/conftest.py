@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pytest
 
-from shokei.accounts.domain import Actor, Role
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyView
-from shokei.db import UnitOfWork
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain import services
 from shokei.supply_chain.io import SupplyFile, format_of
 from shokei.supply_chain.schemas import ImportReport

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Role
 from shokei.cases import services as cases
-from shokei.db import UnitOfWork
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain import services
 from shokei.supply_chain.generator import generate_national_base
 from shokei.supply_chain.synthetic import synthetic_corporate_numbers

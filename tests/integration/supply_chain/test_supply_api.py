@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 from fastapi.testclient import TestClient
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Role
-from shokei.db import UnitOfWork
+from shokei.kernel import Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from tests import factories
 from tests.integration.supply_chain.conftest import HandBuiltMap
 

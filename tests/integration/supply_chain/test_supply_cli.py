@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit.models import AuditEntry
 from shokei.companies.domain import CorporateNumber
-from shokei.db import UnitOfWork
 from shokei.errors import Forbidden
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain import services
 from shokei.supply_chain.models import BomLine, Component, SupplyChainState
 from tests import factories

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import delete, select
 
 from shokei.accounts import services as accounts
-from shokei.accounts.domain import Actor, Role
 from shokei.audit import services as audit
-from shokei.db import UnitOfWork
 from shokei.errors import Forbidden, NotFound
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain import services
 from shokei.supply_chain.cache import cache_for
 from shokei.supply_chain.io import FileFormat

@@ -11,16 +11,16 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shokei.accounts.domain import Actor, Role
 from shokei.audit.domain import (
-    AuditEvent,
     CheckpointPolicy,
     Findings,
     StoredEntry,
     canonical_json,
     entry_problems,
+    leaf_bytes,
     parse_leaf,
 )
+from shokei.kernel import Actor, AuditEvent, Role
 
 NOW = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
 
@@ -157,7 +157,7 @@ def stored(event: AuditEvent, position: int, **changes: Any) -> StoredEntry:
         "action": event.action,
         "subject_type": event.subject_type,
         "subject_id": event.subject_id,
-        "leaf": event.leaf_bytes(position),
+        "leaf": leaf_bytes(event, position),
     }
     return StoredEntry(**(columns | changes))
 
@@ -196,7 +196,7 @@ def test_each_column_must_say_what_the_leaf_says(column: str, value: Any) -> Non
 
 
 def test_a_leaf_must_be_a_canonical_json_object() -> None:
-    leaf = EVENT.leaf_bytes(5)
+    leaf = leaf_bytes(EVENT, 5)
     assert entry_problems(stored(EVENT, 5, leaf=leaf + b" ")) == ["leaf is not RFC 8785 canonical JSON"]
     assert entry_problems(stored(EVENT, 5, leaf=b"{not json")) == ["leaf is not JSON"]
     assert entry_problems(stored(EVENT, 5, leaf=b"\xff\xfe")) == ["leaf is not JSON"]

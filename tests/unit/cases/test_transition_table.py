@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from shokei.accounts.domain import Actor, Role
 from shokei.cases.domain import (
     TERMINAL_STATES,
     CaseFacts,
@@ -22,6 +21,7 @@ from shokei.cases.domain import (
     is_overdue,
 )
 from shokei.errors import Forbidden
+from shokei.kernel import Actor, Role
 
 S, T, R = CaseState, TransitionName, Role
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shokei.accounts.domain import Actor, Role
 from shokei.examination import evidence
 from shokei.examination.domain import NO_SUPPLY_CHAIN, SupplyChainFindings
 from shokei.examination.evidence import EvidenceUnavailable, SupplyChainServiceEvidence, normalise
+from shokei.kernel import Actor, Role
 from shokei.supply_chain.schemas import ComponentRef, ExitImpactEvidence, SystemImpactView
 
 EXAMINER = Actor(1, "examiner", Role.EXAMINER)

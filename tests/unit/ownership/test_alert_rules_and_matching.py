@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from shokei.accounts.domain import Role
+from shokei.kernel import Role
 from shokei.ownership.domain import (
     DEFAULT_ALERT_LEVELS,
     OwnershipPermission,

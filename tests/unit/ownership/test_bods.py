@@ -55,13 +55,14 @@ def _load(name: str) -> list[dict[str, Any]]:
         ("joint-ownership.json", 2, 2, 3),
     ],
 )
-def test_every_real_package_imports_whole(
-    name: str, entities: int, persons: int, relationships: int
-) -> None:
+def test_every_real_package_imports_whole(name: str, entities: int, persons: int, relationships: int) -> None:
     document = parse_bods((BODS_FIXTURES / name).read_bytes())
     assert document.problems == ()
     assert (len(document.entities), len(document.persons), len(document.relationships)) == (
-        entities, persons, relationships)
+        entities,
+        persons,
+        relationships,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(path.name for path in BODS_FIXTURES.glob("*.json")))
@@ -75,8 +76,8 @@ def test_every_real_package_exports_back_to_the_same_statements(name: str) -> No
 def test_parties_carry_kind_country_and_scheme_identifiers() -> None:
     document = parse_bods((BODS_FIXTURES / "bods-package-fi-soe.json").read_bytes())
     assert document.parties["19f1c5afe9d7"] == Party(
-        "19f1c5afe9d7", EntityKind.FOREIGN_COMPANY, "Gasgrid Finland Oy", "FI",
-        ("FI-PRO-3007894-1",))
+        "19f1c5afe9d7", EntityKind.FOREIGN_COMPANY, "Gasgrid Finland Oy", "FI", ("FI-PRO-3007894-1",)
+    )
     assert document.parties["7ff95ba3682c"].kind is EntityKind.STATE  # stateBody: a ministry
     assert document.parties["05ce06ec97b1"].kind is EntityKind.STATE
     assert all(party.is_foreign for party in document.parties.values())
@@ -92,16 +93,17 @@ def test_persons_and_arrangements() -> None:
 
 def test_country_falls_back_to_the_identifier_register() -> None:
     # JENEX LIMITED has no jurisdiction, only a GB-COH identifier.
-    document = parse_bods(
-        (BODS_FIXTURES / "bods-package-entity-owning-entity.json").read_bytes())
+    document = parse_bods((BODS_FIXTURES / "bods-package-entity-owning-entity.json").read_bytes())
     jenex = document.parties["12b7dd0770ce"]
     assert (jenex.kind, jenex.country, jenex.identifiers) == (
-        EntityKind.FOREIGN_COMPANY, "GB", ("GB-COH-03209885",))
+        EntityKind.FOREIGN_COMPANY,
+        "GB",
+        ("GB-COH-03209885",),
+    )
 
 
 def test_a_share_range_is_kept_as_a_range() -> None:
-    document = parse_bods(
-        (BODS_FIXTURES / "bods-package-entity-owning-entity.json").read_bytes())
+    document = parse_bods((BODS_FIXTURES / "bods-package-entity-owning-entity.json").read_bytes())
     (interest,) = document.interests
     assert (interest.owner, interest.owned) == ("e83cce729ada", "12b7dd0770ce")
     assert interest.share == Share(minimum=Decimal(75), exclusive_maximum=Decimal(100))
@@ -110,8 +112,7 @@ def test_a_share_range_is_kept_as_a_range() -> None:
 
 def test_two_interests_on_one_pair_stay_apart() -> None:
     # Person 1 holds 50 % of Company A indirectly (from 2017) and 50 % directly (from 2019).
-    document = parse_bods(
-        (BODS_FIXTURES / "mixed-direct-and-indirect-ownership.json").read_bytes())
+    document = parse_bods((BODS_FIXTURES / "mixed-direct-and-indirect-ownership.json").read_bytes())
     interests = document.relationships["f5a45a6daf31"].interests
     assert [(i.directness, i.share, i.start_date) for i in interests] == [
         (Directness.INDIRECT, Share.exactly(50), date(2017, 11, 1)),
@@ -125,11 +126,9 @@ def test_two_interests_on_one_pair_stay_apart() -> None:
 def test_interests_without_type_or_share_are_kept_but_not_computed() -> None:
     document = parse_bods((BODS_FIXTURES / "indirect-ownership.json").read_bytes())
     (unknown,) = document.relationships["05e81af035e4"].interests
-    assert (unknown.interest_type, unknown.share, unknown.directness) == (
-        None, None, Directness.UNKNOWN)
+    assert (unknown.interest_type, unknown.share, unknown.directness) == (None, None, Directness.UNKNOWN)
     assert unknown.source == "asserted by Company A"
-    assert [(stake.owner, stake.owned) for stake in document.stakes] == [
-        ("d4ab89ea169a", "ad3f6c2fcc9e")]
+    assert [(stake.owner, stake.owned) for stake in document.stakes] == [("d4ab89ea169a", "ad3f6c2fcc9e")]
 
 
 def test_declared_indirect_30_percent_cannot_be_computed_from_its_chain() -> None:
@@ -147,7 +146,8 @@ def test_declared_indirect_share_is_computed_once_every_link_has_a_share() -> No
     statements = _load("indirect-ownership.json")
     link = next(s for s in statements if s["recordId"] == "05e81af035e4")
     link["recordDetails"]["interests"] = [
-        {"type": "shareholding", "directOrIndirect": "direct", "share": {"exact": 50}}]
+        {"type": "shareholding", "directOrIndirect": "direct", "share": {"exact": 50}}
+    ]
     (check,) = indirect_checks(parse_bods(statements))
     assert check.missing_links == ()
     assert check.computed == pytest.approx(0.30)  # 50 % of B, which holds 60 % of A
@@ -155,10 +155,12 @@ def test_declared_indirect_share_is_computed_once_every_link_has_a_share() -> No
 
 def test_declared_indirect_shares_in_the_other_packages() -> None:
     expected = {
-        "mixed-direct-and-indirect-ownership.json": [(Share.exactly(50), (
-            ("53508b65253f", "ec61aeda7141"),))],
-        "multiple-indirect-ownership.json": [(Share.exactly(60), (
-            ("92ebf964a1f6", "05fbbfb94b79"), ("92ebf964a1f6", "d177864a8b39")))],
+        "mixed-direct-and-indirect-ownership.json": [
+            (Share.exactly(50), (("53508b65253f", "ec61aeda7141"),))
+        ],
+        "multiple-indirect-ownership.json": [
+            (Share.exactly(60), (("92ebf964a1f6", "05fbbfb94b79"), ("92ebf964a1f6", "d177864a8b39")))
+        ],
         # The state controls the ministry without a share ("otherInfluenceOrControl").
         "bods-package-fi-soe.json": [(Share.exactly(100), (("05ce06ec97b1", "7ff95ba3682c"),))],
     }
@@ -185,13 +187,19 @@ def test_bad_statements_are_reported_and_the_rest_imported() -> None:
         bad.append(_changed(relationship, statement_id, change))
     bad.append(copy.deepcopy(good[0]))  # the same statement twice
     document = parse_bods([*good, *bad])
-    assert (len(document.entities), len(document.persons), len(document.relationships)) == (
-        1, 1, 1)
+    assert (len(document.entities), len(document.persons), len(document.relationships)) == (1, 1, 1)
     reported = {(problem.statement_id, problem.position) for problem in document.problems}
     assert reported == {
-        (None, 3), (None, 4), ("s-unknown-type", 5), ("s-share-150", 6), ("s-negative", 7),
-        ("s-bad-date", 8), ("s-bad-interest-type", 9), ("s-dangling", 10),
-        ("s-unspecified", 11), ("s-old-version", 12),
+        (None, 3),
+        (None, 4),
+        ("s-unknown-type", 5),
+        ("s-share-150", 6),
+        ("s-negative", 7),
+        ("s-bad-date", 8),
+        ("s-bad-interest-type", 9),
+        ("s-dangling", 10),
+        ("s-unspecified", 11),
+        ("s-old-version", 12),
         ("1dc0e987-5c57-4a1c-b3ad-61353b66a9b7", 13),
     }
     reasons = {problem.statement_id: problem.reason for problem in document.problems}
@@ -201,8 +209,7 @@ def test_bad_statements_are_reported_and_the_rest_imported() -> None:
     assert "appears twice" in reasons["1dc0e987-5c57-4a1c-b3ad-61353b66a9b7"]
 
 
-def _changed(statement: dict[str, Any], statement_id: str,
-             change: dict[str, Any]) -> dict[str, Any]:
+def _changed(statement: dict[str, Any], statement_id: str, change: dict[str, Any]) -> dict[str, Any]:
     changed = copy.deepcopy(statement)
     changed["statementId"] = statement_id
     changed["recordId"] = statement_id
@@ -221,8 +228,7 @@ def test_a_changed_record_is_exported_as_an_updated_statement() -> None:
     relationship = document.relationships["87ed6d1daf8f"]
     (stake,) = relationship.interests
     moved = replace(stake, share=Share.exactly("70.25"))
-    relationships = {**document.relationships,
-                     "87ed6d1daf8f": replace(relationship, interests=(moved,))}
+    relationships = {**document.relationships, "87ed6d1daf8f": replace(relationship, interests=(moved,))}
     exported = export_bods(BodsDocument(document.parties, relationships, (), document.published))
     original = json.loads(raw)
     changed = [(old, new) for old, new in zip(original, exported, strict=True) if old != new]
@@ -237,29 +243,52 @@ def test_a_changed_record_is_exported_as_an_updated_statement() -> None:
 
 def test_shokei_parties_and_interests_export_and_read_back() -> None:
     parties = [
-        Party("jp-1", EntityKind.REGISTERED_COMPANY, "株式会社東京精機", "JP",
-              (format_identifier("JP-JCN", "1234567890123"),)),
+        Party(
+            "jp-1",
+            EntityKind.REGISTERED_COMPANY,
+            "株式会社東京精機",
+            "JP",
+            (format_identifier("JP-JCN", "1234567890123"),),
+        ),
         Party("cn-1", EntityKind.FOREIGN_COMPANY, "Example Holdings Ltd", "CN"),
         Party("us-1", EntityKind.PERSON, "Jane Roe", "US"),
     ]
     interests = [
-        Interest("cn-1", "jp-1", share=Share.exactly("33.4"), start_date=date(2023, 4, 1),
-                 source="EDINET large shareholding report"),
-        Interest("us-1", "jp-1", share=Share(minimum=Decimal(5), maximum=Decimal(10)),
-                 directness=Directness.UNKNOWN),
-        Interest("us-1", "cn-1", voting=Share.exactly(60), interest_type=InterestType.VOTING_RIGHTS,
-                 end_date=date(2025, 3, 31)),
-        Interest("us-1", "cn-1", appoints_board=True,
-                 interest_type=InterestType.APPOINTMENT_OF_BOARD),
+        Interest(
+            "cn-1",
+            "jp-1",
+            share=Share.exactly("33.4"),
+            start_date=date(2023, 4, 1),
+            source="EDINET large shareholding report",
+        ),
+        Interest(
+            "us-1",
+            "jp-1",
+            share=Share(minimum=Decimal(5), maximum=Decimal(10)),
+            directness=Directness.UNKNOWN,
+        ),
+        Interest(
+            "us-1",
+            "cn-1",
+            voting=Share.exactly(60),
+            interest_type=InterestType.VOTING_RIGHTS,
+            end_date=date(2025, 3, 31),
+        ),
+        Interest("us-1", "cn-1", appoints_board=True, interest_type=InterestType.APPOINTMENT_OF_BOARD),
     ]
     publication = Publication("Ministry of Defense (Shokei)", date(2025, 6, 1))
     statements = export_bods(BodsDocument.from_domain(parties, interests), publication)
     assert [s["recordType"] for s in statements] == [
-        "entity", "entity", "person", "relationship", "relationship", "relationship"]
+        "entity",
+        "entity",
+        "person",
+        "relationship",
+        "relationship",
+        "relationship",
+    ]
     assert all(s["publicationDetails"]["bodsVersion"] == "0.4" for s in statements)
     assert all(s["recordStatus"] == "new" and len(s["statementId"]) == 36 for s in statements)
-    assert statements[0]["recordDetails"]["identifiers"] == [
-        {"scheme": "JP-JCN", "id": "1234567890123"}]
+    assert statements[0]["recordDetails"]["identifiers"] == [{"scheme": "JP-JCN", "id": "1234567890123"}]
     back = parse_bods(json.dumps(statements))
     assert back.problems == ()
     assert list(back.parties.values()) == parties
@@ -285,7 +314,8 @@ def test_identifiers_are_scheme_then_id() -> None:
 def test_decimal_percentages_stay_exact_through_import() -> None:
     # 76.5 + 23.5 must be exactly 100: in binary floating point it need not be.
     document = parse_bods((BODS_FIXTURES / "bods-package-fi-soe.json").read_bytes())
-    gasgrid_stakes = [i.share.exact for i in document.stakes if i.owned == "19f1c5afe9d7"
-                      and i.share is not None]
+    gasgrid_stakes = [
+        i.share.exact for i in document.stakes if i.owned == "19f1c5afe9d7" and i.share is not None
+    ]
     assert sum(value for value in gasgrid_stakes if value is not None) == Decimal(100)
     assert validate_interests(document.interests) == []

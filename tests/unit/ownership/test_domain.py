@@ -61,12 +61,14 @@ def _stake(owner: str, owned: str, percent: str) -> Interest:
 
 
 def test_invalid_shares_are_each_reported() -> None:
-    problems = validate_interests([
-        _stake("p1", "a", "-5"),
-        _stake("p2", "b", "120"),
-        Interest("p3", "c", share=Share(minimum=Decimal(60), maximum=Decimal(40))),
-        Interest("p4", "d", voting=Share.exactly(101)),
-    ])
+    problems = validate_interests(
+        [
+            _stake("p1", "a", "-5"),
+            _stake("p2", "b", "120"),
+            Interest("p3", "c", share=Share(minimum=Decimal(60), maximum=Decimal(40))),
+            Interest("p4", "d", voting=Share.exactly(101)),
+        ]
+    )
     # Each interest's own problems in order, then the companies whose owners exceed 100 %.
     assert [(problem.code, problem.subject) for problem in problems] == [
         (ProblemCode.NEGATIVE_SHARE, "a"),
@@ -79,8 +81,7 @@ def test_invalid_shares_are_each_reported() -> None:
 
 def test_owners_summing_over_100_percent_are_reported_with_the_total() -> None:
     problems = validate_interests([_stake("x", "a", "60"), _stake("y", "a", "50.5")])
-    assert [(problem.code, problem.subject) for problem in problems] == [
-        (ProblemCode.OWNERS_OVER_100, "a")]
+    assert [(problem.code, problem.subject) for problem in problems] == [(ProblemCode.OWNERS_OVER_100, "a")]
     assert "110.5" in problems[0].message
 
 
@@ -88,8 +89,10 @@ def test_decimal_shares_that_make_exactly_100_percent_are_valid() -> None:
     # The Finnish SOE package: 76.5 % + 23.5 % of Gasgrid Finland Oy.
     assert validate_interests([_stake("k", "g", "76.5"), _stake("m", "g", "23.5")]) == []
     # As binary floats 2.2 + 85.9 + 11.9 = 100.00000000000001; as declared it is 100.
-    assert validate_interests(
-        [_stake("x", "a", "2.2"), _stake("y", "a", "85.9"), _stake("z", "a", "11.9")]) == []
+    assert (
+        validate_interests([_stake("x", "a", "2.2"), _stake("y", "a", "85.9"), _stake("z", "a", "11.9")])
+        == []
+    )
 
 
 def test_the_sum_counts_lower_bounds_of_current_direct_stakes_only() -> None:
@@ -106,14 +109,14 @@ def test_the_sum_counts_lower_bounds_of_current_direct_stakes_only() -> None:
 
 
 def test_an_interest_ending_before_it_starts_is_reported() -> None:
-    problems = validate_interests([
-        replace(_stake("x", "a", "10"), start_date=date(2024, 5, 1), end_date=date(2024, 4, 1))])
+    problems = validate_interests(
+        [replace(_stake("x", "a", "10"), start_date=date(2024, 5, 1), end_date=date(2024, 4, 1))]
+    )
     assert [problem.code for problem in problems] == [ProblemCode.ENDS_BEFORE_START]
 
 
 def test_interest_activity_on_a_date() -> None:
-    interest = replace(_stake("x", "a", "10"), start_date=date(2020, 1, 1),
-                       end_date=date(2021, 1, 1))
+    interest = replace(_stake("x", "a", "10"), start_date=date(2020, 1, 1), end_date=date(2021, 1, 1))
     assert interest.is_active(date(2020, 6, 1))
     assert not interest.is_active(date(2019, 12, 31))
     assert not interest.is_active(date(2021, 1, 1))  # the end date is the first day without it
@@ -144,7 +147,9 @@ def test_reaching_exactly_50_percent_crosses_control() -> None:
     # OFAC: "50 percent or more"; 0.1 + 0.4 is how the engine arrives at it.
     assert crossed_thresholds(0.49, 0.1 + 0.4) == [ThresholdCrossing(0.50, Direction.UP)]
     assert crossed_thresholds(0.2, 0.5 - 1e-12) == [
-        ThresholdCrossing(0.25, Direction.UP), ThresholdCrossing(0.50, Direction.UP)]
+        ThresholdCrossing(0.25, Direction.UP),
+        ThresholdCrossing(0.50, Direction.UP),
+    ]
 
 
 def test_moving_within_a_band_crosses_nothing() -> None:
@@ -154,7 +159,9 @@ def test_moving_within_a_band_crosses_nothing() -> None:
 
 def test_custom_thresholds() -> None:
     assert crossed_thresholds(0.0, 0.3, [0.2, 0.05]) == [
-        ThresholdCrossing(0.05, Direction.UP), ThresholdCrossing(0.2, Direction.UP)]
+        ThresholdCrossing(0.05, Direction.UP),
+        ThresholdCrossing(0.2, Direction.UP),
+    ]
     assert crossed_thresholds(0.3, 0.0, Thresholds(notification=0.03)) == [
         ThresholdCrossing(0.25, Direction.DOWN),
         ThresholdCrossing(0.10, Direction.DOWN),

@@ -19,9 +19,7 @@ from shokei.ownership.engine import Chain, ForeignMeasures, OwnershipGraph, grap
 BODS_FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "real" / "bods"
 
 
-def _graph(
-    names: str, stakes: list[tuple[str, str, float]], foreign: dict[str, str]
-) -> OwnershipGraph:
+def _graph(names: str, stakes: list[tuple[str, str, float]], foreign: dict[str, str]) -> OwnershipGraph:
     """Entities named by single letters; `foreign` maps each foreign one to its country."""
     index = {name: position for position, name in enumerate(names)}
     return OwnershipGraph(
@@ -43,18 +41,25 @@ def test_ofac_example_1_a_chain_of_50_percent_holdings_is_blocked() -> None:
     # X owns 50 % of A, A owns 50 % of B: B is blocked. Multiplied, X holds 25 % of B.
     graph = _graph("XAB", [("X", "A", 0.5), ("A", "B", 0.5)], foreign=X_IS_BLOCKED)
     assert graph.measures(2) == ForeignMeasures(
-        direct=0.0, integrated=pytest.approx(0.25), controlled_share=pytest.approx(0.5),
-        foreign_controlled=True)
+        direct=0.0,
+        integrated=pytest.approx(0.25),
+        controlled_share=pytest.approx(0.5),
+        foreign_controlled=True,
+    )
 
 
 def test_ofac_example_2_two_blocked_holdings_aggregate() -> None:
     # X owns 50 % of A and of B; A and B each own 25 % of C: C is blocked (25 + 25).
     # Multiplied: 0.5 * 0.25 + 0.5 * 0.25 = 0.25.
-    graph = _graph("XABC", [("X", "A", 0.5), ("X", "B", 0.5), ("A", "C", 0.25),
-                            ("B", "C", 0.25)], foreign=X_IS_BLOCKED)
+    graph = _graph(
+        "XABC", [("X", "A", 0.5), ("X", "B", 0.5), ("A", "C", 0.25), ("B", "C", 0.25)], foreign=X_IS_BLOCKED
+    )
     assert graph.measures(3) == ForeignMeasures(
-        direct=0.0, integrated=pytest.approx(0.25), controlled_share=pytest.approx(0.5),
-        foreign_controlled=True)
+        direct=0.0,
+        integrated=pytest.approx(0.25),
+        controlled_share=pytest.approx(0.5),
+        foreign_controlled=True,
+    )
 
 
 def test_ofac_example_3_direct_and_indirect_holdings_add_up() -> None:
@@ -92,8 +97,9 @@ def test_a_foreign_company_counts_only_its_foreign_held_part() -> None:
     # P (US person) holds 30 % of A; C (CN company) holds 20 % of A; J (JP person) holds 50 %
     # of C, so C's other 50 % is unlisted and taken as Chinese. Foreign share of A:
     # US 0.30, CN 0.20 * 0.50 = 0.10, together 0.40. Directly foreign: 0.30 + 0.20 = 0.50.
-    graph = _graph("PCJA", [("P", "A", 0.3), ("C", "A", 0.2), ("J", "C", 0.5)],
-                   foreign={"P": "US", "C": "CN"})
+    graph = _graph(
+        "PCJA", [("P", "A", 0.3), ("C", "A", 0.2), ("J", "C", 0.5)], foreign={"P": "US", "C": "CN"}
+    )
     assert graph.foreign_share_by_country(3) == pytest.approx({"US": 0.3, "CN": 0.1})
     assert graph.integrated_foreign_share[3] == pytest.approx(0.4)
     assert graph.direct_foreign_share[3] == pytest.approx(0.5)
@@ -195,7 +201,8 @@ def test_finnish_soe_is_wholly_held_by_the_ministry_through_both_paths() -> None
     gasgrid, ministry = keys.index("19f1c5afe9d7"), keys.index("7ff95ba3682c")
     kaasuverkko = keys.index("0199c515a699")
     assert graph.integrated_ownership(gasgrid) == pytest.approx(
-        {ministry: 1.0, kaasuverkko: 0.765}, abs=1e-12)
+        {ministry: 1.0, kaasuverkko: 0.765}, abs=1e-12
+    )
     assert graph.integrated_foreign_share[gasgrid] == pytest.approx(1.0, abs=1e-12)
     assert graph.foreign_share_by_country(gasgrid) == pytest.approx({"FI": 1.0}, abs=1e-12)
     assert graph.chains(gasgrid) == [
@@ -210,8 +217,12 @@ def test_finnish_soe_is_wholly_held_by_the_ministry_through_both_paths() -> None
 @st.composite
 def _ownership_systems(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     size = draw(st.integers(2, 7))
-    stakes = np.array(draw(st.lists(st.lists(st.integers(0, 4), min_size=size, max_size=size),
-                                    min_size=size, max_size=size)), dtype=float)
+    stakes = np.array(
+        draw(
+            st.lists(st.lists(st.integers(0, 4), min_size=size, max_size=size), min_size=size, max_size=size)
+        ),
+        dtype=float,
+    )
     # Scale each column so its owners hold at most 95 %: no loop can hold itself entirely.
     held = np.array(draw(st.lists(st.integers(0, 95), min_size=size, max_size=size))) / 100
     totals = stakes.sum(axis=0)
@@ -236,8 +247,9 @@ def _dense_expectation(stakes: np.ndarray, foreign: np.ndarray) -> tuple[np.ndar
 
 def _graph_of(stakes: np.ndarray, foreign: np.ndarray) -> OwnershipGraph:
     owner, owned = np.nonzero(stakes)
-    return OwnershipGraph(owner, owned, stakes[owner, owned], foreign=foreign,
-                          country=np.where(foreign, "US", "JP"))
+    return OwnershipGraph(
+        owner, owned, stakes[owner, owned], foreign=foreign, country=np.where(foreign, "US", "JP")
+    )
 
 
 @settings(max_examples=60, deadline=None)

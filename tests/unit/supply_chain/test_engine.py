@@ -212,8 +212,12 @@ def test_an_unqualified_supplier_does_not_keep_a_component(build: Callable[[Base
 
 def test_an_unqualified_supplier_leaving_changes_nothing(build: Callable[[Base], Impl]) -> None:
     base = Base(
-        bom=[], supply=[(0, 0, True), (1, 0, False)], tops=[(0, 0)],
-        n_companies=2, n_components=1, n_systems=1,
+        bom=[],
+        supply=[(0, 0, True), (1, 0, False)],
+        tops=[(0, 0)],
+        n_companies=2,
+        n_components=1,
+        n_systems=1,
     )
 
     assert build(base).impact([1]).lost_components == ()
@@ -222,8 +226,12 @@ def test_an_unqualified_supplier_leaving_changes_nothing(build: Callable[[Base],
 def test_a_pair_is_qualified_when_any_of_its_rows_is(build: Callable[[Base], Impl]) -> None:
     # Company 1 appears twice for component 0 (say, at two tiers): once qualified.
     base = Base(
-        bom=[], supply=[(0, 0, True), (1, 0, False), (1, 0, True)], tops=[(0, 0)],
-        n_companies=2, n_components=1, n_systems=1,
+        bom=[],
+        supply=[(0, 0, True), (1, 0, False), (1, 0, True)],
+        tops=[(0, 0)],
+        n_companies=2,
+        n_components=1,
+        n_systems=1,
     )
 
     assert build(base).impact([0]).lost_components == ()
@@ -234,8 +242,12 @@ def test_an_assembly_nobody_supplies_is_lost_only_through_its_parts(
 ) -> None:
     # 0 (top) has no supplier rows: the prime builds it from 1 (company 0) and 2 (no supplier).
     base = Base(
-        bom=[(0, 1), (0, 2)], supply=[(0, 1, True)], tops=[(0, 0)],
-        n_companies=2, n_components=3, n_systems=1,
+        bom=[(0, 1), (0, 2)],
+        supply=[(0, 1, True)],
+        tops=[(0, 0)],
+        n_companies=2,
+        n_components=3,
+        n_systems=1,
     )
     graph = build(base)
 
@@ -280,8 +292,12 @@ def test_single_points_of_failure_keep_only_the_top_entries(build: Callable[[Bas
 
 def test_equal_scores_rank_by_company_id(build: Callable[[Base], Impl]) -> None:
     base = Base(
-        bom=[], supply=[(2, 0, True), (1, 1, True)], tops=[(0, 0), (1, 1)],
-        n_companies=3, n_components=2, n_systems=2,
+        bom=[],
+        supply=[(2, 0, True), (1, 1, True)],
+        tops=[(0, 0), (1, 1)],
+        n_companies=3,
+        n_components=2,
+        n_systems=2,
     )
 
     assert [entry.company for entry in build(base).single_points_of_failure(5)] == [1, 2]
@@ -289,8 +305,12 @@ def test_equal_scores_rank_by_company_id(build: Callable[[Base], Impl]) -> None:
 
 def test_a_bom_cycle_is_refused_naming_the_cycle(build: Callable[[Base], Impl]) -> None:
     base = Base(
-        bom=[(4, 0), (0, 1), (1, 2), (2, 3), (3, 1)], supply=[], tops=[(0, 4)],
-        n_companies=1, n_components=5, n_systems=1,
+        bom=[(4, 0), (0, 1), (1, 2), (2, 3), (3, 1)],
+        supply=[],
+        tops=[(0, 4)],
+        n_companies=1,
+        n_components=5,
+        n_systems=1,
     )
 
     with pytest.raises(BomCycleError, match="1 → 2 → 3 → 1") as refused:
@@ -327,8 +347,12 @@ def test_a_deep_chain_needs_no_recursion(build: Callable[[Base], Impl]) -> None:
 
 def test_duplicate_rows_count_one_supplier() -> None:
     base = Base(
-        bom=[(0, 1), (0, 1)], supply=[(0, 1, True), (0, 1, True), (1, 1, True)], tops=[(0, 0)],
-        n_companies=2, n_components=2, n_systems=1,
+        bom=[(0, 1), (0, 1)],
+        supply=[(0, 1, True), (0, 1, True), (1, 1, True)],
+        tops=[(0, 0)],
+        n_companies=2,
+        n_components=2,
+        n_systems=1,
     )
     graph = base.engine()
 
@@ -366,8 +390,12 @@ def test_numpy_arrays_are_accepted_as_ids() -> None:
 
 def test_unsourced_leaves_are_listed_as_a_data_gap() -> None:
     base = Base(
-        bom=[(0, 1), (0, 2)], supply=[(0, 1, True), (1, 2, False)], tops=[(0, 0)],
-        n_companies=2, n_components=3, n_systems=1,
+        bom=[(0, 1), (0, 2)],
+        supply=[(0, 1, True), (1, 2, False)],
+        tops=[(0, 0)],
+        n_companies=2,
+        n_components=3,
+        n_systems=1,
     )
 
     assert base.engine().unsourced_leaf_components().tolist() == [2]

@@ -144,9 +144,7 @@ def test_incremental_updates_match_a_rebuild(
 
 def _rebuild(base: RandomBase, updated: ReferenceSupplyGraph) -> SupplyGraph:
     """A fresh engine over the reference's supply after the same updates."""
-    supply = [
-        (company, part, True) for part, companies in updated.suppliers.items() for company in companies
-    ]
+    supply = [(company, part, True) for part, companies in updated.suppliers.items() for company in companies]
     return RandomBase(
         base.bom, supply, base.tops, base.n_companies, base.n_components, base.n_systems
     ).engine()
@@ -154,9 +152,7 @@ def _rebuild(base: RandomBase, updated: ReferenceSupplyGraph) -> SupplyGraph:
 
 @settings(max_examples=100, deadline=None)
 @given(base=random_bases(), cycle=st.lists(st.integers(0, 15), min_size=1, max_size=5, unique=True))
-def test_a_cycle_is_always_refused_and_the_named_cycle_is_real(
-    base: RandomBase, cycle: list[int]
-) -> None:
+def test_a_cycle_is_always_refused_and_the_named_cycle_is_real(base: RandomBase, cycle: list[int]) -> None:
     parts = [part % base.n_components for part in cycle]
     closing = list(zip(parts, [*parts[1:], parts[0]], strict=True))
     edges = set(base.bom) | set(closing)

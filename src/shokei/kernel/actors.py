@@ -1,0 +1,139 @@
+"""Roles, the one permission catalogue and the acting user: who may do what, as pure data.
+
+Part of the kernel: every feature may import it, and none owns it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SUPPLIER = "supplier"
+    INTAKE_OFFICER = "intake_officer"
+    EXAMINER = "examiner"
+    NEGOTIATOR = "negotiator"
+    PROGRAM_MANAGER = "program_manager"
+    SUCCESSOR = "successor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+COMPANY_BOUND_ROLES = frozenset({Role.SUPPLIER, Role.SUCCESSOR})
+
+
+class Permission(StrEnum):
+    """`scope:resource:action`; checked in services, never only in an adapter."""
+
+    USER_MANAGE = "accounts:user:manage"
+    COMPANY_READ = "companies:company:read"
+    COMPANY_WRITE = "companies:company:write"
+    CASE_READ = "cases:case:read"
+    CASE_OPEN = "cases:case:open"
+    CASE_INVENTORY_WRITE = "cases:inventory:write"
+    CASE_NEGOTIATE = "cases:negotiation:write"
+    AUDIT_READ = "audit:ledger:read"
+    DOCUMENT_SUBMIT = "documents:document:submit"
+    DOCUMENT_READ_CONTENT = "documents:content:read"
+    VAULT_MAINTAIN = "documents:vault:maintain"
+    SUPPLY_READ = "supply_chain:map:read"
+    SUPPLY_IMPORT = "supply_chain:map:import"
+
+
+_OFFICIALS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SUPPLIER: frozenset(
+        {
+            Permission.COMPANY_READ,
+            Permission.CASE_READ,
+            Permission.CASE_OPEN,
+            Permission.CASE_INVENTORY_WRITE,
+            Permission.DOCUMENT_SUBMIT,
+            Permission.DOCUMENT_READ_CONTENT,
+        }
+    ),
+    Role.INTAKE_OFFICER: frozenset(
+        {
+            Permission.COMPANY_READ,
+            Permission.COMPANY_WRITE,
+            Permission.CASE_READ,
+            Permission.CASE_OPEN,
+            Permission.CASE_INVENTORY_WRITE,
+            Permission.DOCUMENT_SUBMIT,
+            Permission.DOCUMENT_READ_CONTENT,
+            Permission.SUPPLY_READ,
+            Permission.SUPPLY_IMPORT,
+        }
+    ),
+    Role.EXAMINER: frozenset(
+        {
+            Permission.COMPANY_READ,
+            Permission.CASE_READ,
+            Permission.DOCUMENT_READ_CONTENT,
+            Permission.SUPPLY_READ,
+        }
+    ),
+    Role.NEGOTIATOR: frozenset(
+        {
+            Permission.COMPANY_READ,
+            Permission.CASE_READ,
+            Permission.CASE_NEGOTIATE,
+            Permission.DOCUMENT_READ_CONTENT,
+            Permission.SUPPLY_READ,
+        }
+    ),
+    Role.PROGRAM_MANAGER: frozenset(
+        {
+            Permission.COMPANY_READ,
+            Permission.COMPANY_WRITE,
+            Permission.CASE_READ,
+            Permission.DOCUMENT_READ_CONTENT,
+            Permission.SUPPLY_READ,
+            Permission.SUPPLY_IMPORT,
+        }
+    ),
+    # Successors receive per-recipient copies at hand-over, never the supplier's originals.
+    Role.SUCCESSOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ}),
+    Role.AUDITOR: frozenset(
+        {
+            Permission.COMPANY_READ,
+            Permission.CASE_READ,
+            Permission.AUDIT_READ,
+            Permission.DOCUMENT_READ_CONTENT,
+            Permission.VAULT_MAINTAIN,
+            Permission.SUPPLY_READ,
+        }
+    ),
+    # Admins manage users and keys but never read document contents.
+    Role.ADMIN: frozenset(
+        {
+            Permission.USER_MANAGE,
+            Permission.COMPANY_READ,
+            Permission.COMPANY_WRITE,
+            Permission.VAULT_MAINTAIN,
+            Permission.SUPPLY_IMPORT,
+        }
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The authenticated user a use case runs for. `company_id` is set only for bound roles."""
+
+    user_id: int
+    username: str
+    role: Role
+    company_id: int | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    @property
+    def is_official(self) -> bool:
+        return self.role in _OFFICIALS
+
+    @property
+    def is_company_bound(self) -> bool:
+        return self.role in COMPANY_BOUND_ROLES
