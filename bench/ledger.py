@@ -33,6 +33,7 @@ from shokei.audit.notes import NoteSigner, generate_signer
 from shokei.db import make_engine
 from shokei.kernel import Actor, AuditEvent, Role
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.manifest import wire
 from shokei.migrate import upgrade_to_head
 
 TARGET_APPENDS_PER_SECOND = 5_000
@@ -43,6 +44,9 @@ ORIGIN = "bench.shokei.example/ledger"
 AUDITOR = Actor(1, "bench-auditor", Role.AUDITOR)
 EXAMINER = Actor(2, "bench-examiner", Role.EXAMINER)
 START = datetime(2026, 4, 1, tzinfo=UTC)
+
+# The units of work built below use the default bus: wire the features' handlers into it.
+wire()
 
 
 @dataclass

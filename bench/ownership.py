@@ -48,6 +48,7 @@ from shokei.companies.domain import CorporateNumber
 from shokei.db import JsonDoc, make_engine
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.manifest import wire
 from shokei.migrate import upgrade_to_head
 from shokei.ownership import services as ownership
 from shokei.ownership.engine import OwnershipGraph
@@ -57,6 +58,9 @@ from shokei.risk.criticality import NoCriticality
 IdArray = npt.NDArray[np.intp]
 T = TypeVar("T")
 COUNTRIES = np.array(["US", "CN", "KR", "TW", "SG", "GB", "DE", "FR", "NL", "HK"])
+
+# The units of work built below use the default bus: wire the features' handlers into it.
+wire()
 
 
 @dataclass(frozen=True)

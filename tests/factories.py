@@ -103,7 +103,7 @@ class Office:
 
     def to_successor_selection(self, case_id: int) -> None:
         self.to_negotiating(case_id)
-        cases.agree_purchase(self.uow, self.negotiator, case_id, amount_yen=30_000_000)
+        purchase.agree_purchase(self.uow, self.negotiator, case_id, amount_yen=30_000_000)
         self.fund()
         self.move(case_id, "approve_purchase", self.manager)
         self.move(case_id, "start_successor_selection", self.manager)

@@ -9,7 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shokei.audit import handlers as audit_handlers
+from shokei.examination import handlers as examination_handlers
 from shokei.kernel.bus import MessageBus, default_bus
+from shokei.purchase import handlers as purchase_handlers
+from shokei.succession import handlers as succession_handlers
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +29,12 @@ FEATURES: tuple[Feature, ...] = (
     Feature("supply_chain"),
     Feature("ownership"),
     Feature("risk"),
+    Feature("interests"),
     Feature("cases"),
     Feature("documents"),
-    Feature("examination"),
-    Feature("purchase"),
-    Feature("succession"),
+    Feature("examination", handlers=examination_handlers.register),
+    Feature("purchase", handlers=purchase_handlers.register),
+    Feature("succession", handlers=succession_handlers.register),
     Feature("demo"),
 )
 

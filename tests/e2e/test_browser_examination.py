@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from shokei.cases import services as cases
 from shokei.documents import services as documents
 from shokei.examination import services as examination
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -135,7 +134,7 @@ def test_a_program_manager_funds_the_year_and_approves_within_it(
     office = Office(uow)
     case = office.open_case().id
     office.to_negotiating(case)
-    cases.agree_purchase(uow, office.negotiator, case, amount_yen=48_500_000)
+    purchase.agree_purchase(uow, office.negotiator, case, amount_yen=48_500_000)
     titles: set[str] = set()
     BROWSER_ERRORS.clear()
 

@@ -20,6 +20,7 @@ from shokei.cases import services as cases
 from shokei.clock import FixedClock
 from shokei.documents import services as documents
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.purchase import services as purchase
 from tests.conftest import FIXTURES, TEST_NOW, _empty_all_tables
 from tests.factories import Office
 from tests.web.conftest import _FAST_HASHER, Browser, as_user, fund_purchases, web_shokei
@@ -172,7 +173,7 @@ def _negotiating(world: World) -> int:
 
 def _agreed(world: World) -> int:
     case = _negotiating(world)
-    cases.agree_purchase(world.office.uow, world.office.negotiator, case, amount_yen=10_000_000)
+    purchase.agree_purchase(world.office.uow, world.office.negotiator, case, amount_yen=10_000_000)
     return case
 
 

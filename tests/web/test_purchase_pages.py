@@ -71,7 +71,7 @@ def _negotiating(office: Office) -> int:
 
 def _agreed_case(office: Office, amount: int = 10_000_000) -> int:
     case = _negotiating(office)
-    cases.agree_purchase(office.uow, office.negotiator, case, amount_yen=amount)
+    purchase.agree_purchase(office.uow, office.negotiator, case, amount_yen=amount)
     return case
 
 
@@ -266,7 +266,7 @@ def test_above_the_ceiling_the_approval_needs_a_reason(world: World) -> None:
     purchase.record_valuation(
         world.office.uow, world.office.negotiator, case, reproduction_cost_yen=5_000_000
     )
-    cases.agree_purchase(world.office.uow, world.office.negotiator, case, amount_yen=6_000_000)
+    purchase.agree_purchase(world.office.uow, world.office.negotiator, case, amount_yen=6_000_000)
     manager = world.browsers["manager"]
     page = main_of(manager.get(f"/cases/{case}").text)
     assert 'name="override_reason"' in page, (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -212,3 +213,20 @@ def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
             )
             for u in users
         ]
+
+
+def usernames(uow: UnitOfWork, user_ids: Iterable[int]) -> dict[int, str]:
+    """The username of each user id (for other features' views; ids come from their own rows)."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    with uow.transaction() as session:
+        rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+        return {row.id: row.username for row in rows}
+
+
+def user_by_username(uow: UnitOfWork, username: str) -> Actor | None:
+    """The user with this username as an Actor (no company binding needed), or None."""
+    with uow.transaction() as session:
+        found = _find(session, username)
+        return _actor(found) if found is not None else None

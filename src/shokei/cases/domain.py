@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.kernel import Actor, Role
+from shokei.kernel.bus import Command, Event
 
 
 class CaseState(StrEnum):
@@ -71,6 +72,82 @@ class Guard(StrEnum):
     DESTRUCTION_CERTIFIED = "destruction_certified"
 
 
+class Duty(StrEnum):
+    """A part an official took in a case; separation of duties bars the other parts."""
+
+    EXAMINED = "examined"
+    NEGOTIATED = "negotiated"
+
+
+# -- moves another feature makes -------------------------------------------------------------
+# A move that carries another feature's records (a determination, a budget commitment, a
+# successor's eligibility) is made by that feature. The generic transition sends the feature's
+# command on the bus; the feature registers its handler at start-up, so cases imports none of them.
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedMove(Command):
+    """Ask the owning feature to make `name` on a case, with what the generic transition was given."""
+
+    actor: Actor
+    case_id: int
+    name: TransitionName
+    reason: str | None = None
+    successor: str | None = None
+    expected_version: int | None = None
+
+
+class DetermineCase(OwnedMove):
+    """Made by examination: weighed under the examination policy."""
+
+    __slots__ = ()
+
+
+class ApprovePurchase(OwnedMove):
+    """Made by purchase: commits the fiscal year's budget."""
+
+    __slots__ = ()
+
+
+class CancelPurchase(OwnedMove):
+    """Made by purchase: releases the committed budget."""
+
+    __slots__ = ()
+
+
+class SelectSuccessor(OwnedMove):
+    """Made by succession: eligibility, the reason and the successor's notice."""
+
+    __slots__ = ()
+
+
+class RecordHandOver(OwnedMove):
+    """Made by succession: needs the successor's acceptance of the terms."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProposeAgreement(Command):
+    """`case offer --kind agreement`: the purchase feature proposes it with its standard terms."""
+
+    actor: Actor
+    case_id: int
+    amount_yen: int
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMoved(Event):
+    """A case made a move (published in the transaction of the move)."""
+
+    case_id: int
+    name: TransitionName
+    source: CaseState
+    target: CaseState
+    actor_id: int | None
+
+
 @dataclass(frozen=True, slots=True)
 class Transition:
     name: TransitionName
@@ -78,15 +155,28 @@ class Transition:
     target: CaseState
     roles: frozenset[Role]
     guards: tuple[Guard, ...] = ()
+    # The command the owning feature handles, and where a user makes the move directly.
+    owner: type[OwnedMove] | None = None
+    route: str | None = None
+    # Cannot be undone by any later move: pages ask for confirmation.
+    irreversible: bool = False
 
 
 def _t(
-    name: TransitionName, source: CaseState, target: CaseState, roles: set[Role], *guards: Guard
+    name: TransitionName,
+    source: CaseState,
+    target: CaseState,
+    roles: set[Role],
+    *guards: Guard,
+    owner: type[OwnedMove] | None = None,
+    route: str | None = None,
+    irreversible: bool = False,
 ) -> Transition:
-    return Transition(name, source, target, frozenset(roles), guards)
+    return Transition(name, source, target, frozenset(roles), guards, owner, route, irreversible)
 
 
 S, T, R, G = CaseState, TransitionName, Role, Guard
+_DETERMINE_ROUTE = "POST /api/v1/cases/{id}/examination/determination (shokei exam determine)"
 
 TRANSITIONS: dict[TransitionName, Transition] = {
     t.name: t
@@ -113,6 +203,9 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             {R.EXAMINER},
             G.ALL_DOCUMENTS_EXAMINED,
             G.REASON_GIVEN,
+            owner=DetermineCase,
+            route=_DETERMINE_ROUTE,
+            irreversible=True,
         ),
         _t(
             T.DETERMINE_NOT_SIGNIFICANT,
@@ -121,8 +214,11 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             {R.EXAMINER},
             G.ALL_DOCUMENTS_EXAMINED,
             G.REASON_GIVEN,
+            owner=DetermineCase,
+            route=_DETERMINE_ROUTE,
+            irreversible=True,
         ),
-        _t(T.RELEASE, S.NOT_SIGNIFICANT, S.CLOSED_RELEASED, {R.PROGRAM_MANAGER}),
+        _t(T.RELEASE, S.NOT_SIGNIFICANT, S.CLOSED_RELEASED, {R.PROGRAM_MANAGER}, irreversible=True),
         _t(T.OPEN_NEGOTIATION, S.PROTECTION_REQUIRED, S.NEGOTIATING, {R.NEGOTIATOR}),
         _t(
             T.APPROVE_PURCHASE,
@@ -131,11 +227,30 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             {R.PROGRAM_MANAGER},
             G.AGREED_AMOUNT,
             G.NOT_EXAMINER_OR_NEGOTIATOR,
+            owner=ApprovePurchase,
+            route="POST /api/v1/cases/{id}/purchase/approval (shokei purchase approve)",
+            irreversible=True,
         ),
         # An approved agreement that falls through goes back to negotiation (its budget is released).
-        _t(T.CANCEL_PURCHASE, S.PURCHASE_AGREED, S.NEGOTIATING, {R.PROGRAM_MANAGER}, G.REASON_GIVEN),
+        _t(
+            T.CANCEL_PURCHASE,
+            S.PURCHASE_AGREED,
+            S.NEGOTIATING,
+            {R.PROGRAM_MANAGER},
+            G.REASON_GIVEN,
+            owner=CancelPurchase,
+            route="POST /api/v1/cases/{id}/purchase/cancellation (shokei purchase cancel)",
+            irreversible=True,
+        ),
         _t(T.FAIL_NEGOTIATION, S.NEGOTIATING, S.NEGOTIATION_FAILED, {R.NEGOTIATOR}, G.REASON_GIVEN),
-        _t(T.ESCALATE, S.NEGOTIATION_FAILED, S.ESCALATED, {R.PROGRAM_MANAGER}, G.REASON_GIVEN),
+        _t(
+            T.ESCALATE,
+            S.NEGOTIATION_FAILED,
+            S.ESCALATED,
+            {R.PROGRAM_MANAGER},
+            G.REASON_GIVEN,
+            irreversible=True,
+        ),
         _t(T.START_SUCCESSOR_SELECTION, S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER}),
         # Selecting sets the successor and leaves the state where it is.
         _t(
@@ -145,10 +260,21 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             {R.PROGRAM_MANAGER},
             G.SUCCESSOR_GIVEN,
             G.NOT_EXAMINER_OR_NEGOTIATOR,
+            owner=SelectSuccessor,
+            route="POST /api/v1/cases/{id}/successor (shokei successor select)",
         ),
-        _t(T.HAND_OVER, S.SUCCESSOR_SELECTION, S.HANDED_OVER, {R.PROGRAM_MANAGER}, G.SUCCESSOR_SELECTED),
+        _t(
+            T.HAND_OVER,
+            S.SUCCESSOR_SELECTION,
+            S.HANDED_OVER,
+            {R.PROGRAM_MANAGER},
+            G.SUCCESSOR_SELECTED,
+            owner=RecordHandOver,
+            route="POST /api/v1/cases/{id}/handover (shokei handover release)",
+            irreversible=True,
+        ),
         # Closed only once the supplier's certificate of destruction of its own copies is recorded.
-        _t(T.CLOSE, S.HANDED_OVER, S.CLOSED, {R.PROGRAM_MANAGER}, G.DESTRUCTION_CERTIFIED),
+        _t(T.CLOSE, S.HANDED_OVER, S.CLOSED, {R.PROGRAM_MANAGER}, G.DESTRUCTION_CERTIFIED, irreversible=True),
     )
 }
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base, BigId
@@ -22,6 +22,8 @@ class ExitCase(Base):
         BigInteger, ForeignKey("companies.id"), index=True
     )
     agreed_amount_yen: Mapped[int | None] = mapped_column(BigInteger)
+    # Pushed by the succession feature when it records the supplier's certificate (the close guard).
+    destruction_certificates: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer)
 
     # Optimistic concurrency: an UPDATE that finds another version raises StaleDataError.
@@ -73,3 +75,17 @@ class Offer(Base):
     made_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseDuty(Base):
+    """An official's part in a case (examined, negotiated), pushed by the feature where it was
+    taken (examination scores and determinations, purchase valuations and agreements), so the
+    separation-of-duties guards read it here without asking the features built on cases."""
+
+    __tablename__ = "case_duties"
+    __table_args__ = (UniqueConstraint("case_id", "user_id", "duty"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    duty: Mapped[str] = mapped_column(String(16))

@@ -241,7 +241,7 @@ def _drive(
             )
             continue
         if step is TransitionName.APPROVE_PURCHASE:
-            cases.agree_purchase(uow, by_role[Role.NEGOTIATOR], case_id, amount_yen=48_500_000)
+            purchase.agree_purchase(uow, by_role[Role.NEGOTIATOR], case_id, amount_yen=48_500_000)
         if step is TransitionName.HAND_OVER:
             # The demo's drawings are on paper (no stored documents): once the successor has
             # accepted the terms, the hand-over is recorded rather than released as copies.

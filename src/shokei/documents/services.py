@@ -104,8 +104,8 @@ def submit_documents(
     in the case is recorded once, with its new path added; refusals are listed with reasons.
     """
     _require(actor, Permission.DOCUMENT_SUBMIT)
-    with uow.transaction() as session:
-        cases.require_inventory_open(session, actor, case_id)
+    with uow.transaction():
+        cases.require_inventory_open(uow, actor, case_id)
     sink = progress or _NoProgress()
     submission = _Submission(
         uow, vault, actor, case_id, sink, SubmissionResult(documents=[], duplicates=[], refused=[])
@@ -204,9 +204,7 @@ class _Submission:
                 path=item.label, title=title, text=extraction.text, metadata_words=words, markings=markings
             )
             session.add(DocumentText(document_id=document.id, body=body))
-            cases.link_stored_document(
-                session, uow, actor, self.case_id, document_id=document.id, title=title
-            )
+            cases.link_stored_document(uow, actor, self.case_id, document_id=document.id, title=title)
             audit.record(
                 session,
                 _event(
@@ -244,12 +242,12 @@ def describe_document(
     changes = fields.model_dump(exclude_unset=True)
     with uow.transaction() as session:
         document = _visible(session, actor, document_id)
-        cases.require_inventory_open(session, actor, document.case_id)
+        cases.require_inventory_open(uow, actor, document.case_id)
         before = {name: getattr(document, name) for name in changes}
         for name, value in changes.items():
             setattr(document, name, value)
         cases.describe_stored_document(
-            session,
+            uow,
             document.id,
             title=document.title,
             drawing_number=document.drawing_number,

@@ -10,11 +10,11 @@ from shokei.examination import services
 from shokei.examination.schemas import (
     DeterminationView,
     ExaminationView,
-    InterestView,
     OverrideView,
     PolicyView,
     ScoreView,
 )
+from shokei.interests.schemas import InterestView
 
 router = APIRouter(tags=["examination"])
 

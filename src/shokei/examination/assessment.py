@@ -51,15 +51,15 @@ def gather_evidence(
 
 
 def assess_case(
-    session: Session, policy: Policy, case: CaseRef, evidence: Evidence
+    uow: UnitOfWork, policy: Policy, case: CaseRef, evidence: Evidence
 ) -> tuple[Assessment, ExaminationOverride | None]:
     facts = [
         DocumentFacts(
             item.id, item.label, tuple(stored.markings) if (stored := evidence.stored_for(item)) else ()
         )
-        for item in cases.inventory_items(session, case.id)
+        for item in cases.inventory_items(uow, case.id)
     ]
-    override = session.execute(
+    override = uow.session.execute(
         select(ExaminationOverride)
         .where(ExaminationOverride.case_id == case.id)
         .order_by(ExaminationOverride.id.desc())
@@ -70,10 +70,10 @@ def assess_case(
         decided = Override(
             Determination(override.determination),
             override.reason,
-            views.username(session, override.decided_by_id),
+            views.username(uow.session, override.decided_by_id),
         )
     return assess(
-        policy, facts, _current_scores(session, case.id, policy), evidence.supply_chain, decided
+        policy, facts, _current_scores(uow.session, case.id, policy), evidence.supply_chain, decided
     ), override
 
 

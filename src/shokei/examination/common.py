@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, CaseState
 from shokei.errors import Conflict, Forbidden
-from shokei.examination.interests import refuse_if_conflicted
+from shokei.interests import services as interests
 from shokei.kernel import Actor, AuditEvent, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -33,9 +31,9 @@ def require_under_examination(case: CaseRef) -> None:
         raise Conflict(f"case {case.id} is '{case.state}'; this is done while it is under examination")
 
 
-def refuse_conflicted_examiner(session: Session, actor: Actor, case: CaseRef) -> None:
-    refuse_if_conflicted(session, actor, case.company_id, "examine")
-    if actor.user_id in cases.duty_holders(session, case.id)[1]:
+def refuse_conflicted_examiner(uow: UnitOfWork, actor: Actor, case: CaseRef) -> None:
+    interests.refuse_if_conflicted(uow, actor, case.company_id, "examine")
+    if actor.user_id in cases.duty_holders(uow, case.id)[1]:
         raise Forbidden("separation of duties: you negotiated this case, so you may not examine it")
 
 

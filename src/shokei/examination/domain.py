@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from shokei.errors import BadInput, Forbidden
+from shokei.errors import BadInput
 from shokei.examination.policy_rules import (
     Criterion,
     HardRule,
@@ -55,11 +55,9 @@ __all__ = [
     "Override",
     "Policy",
     "PolicyError",
-    "Relationship",
     "SupplyChainFindings",
     "assess",
     "parse_policy",
-    "refuse_conflict",
     "settle",
     "shown",
     "validate_values",
@@ -70,16 +68,6 @@ __all__ = [
 class Determination(StrEnum):
     PROTECTION_REQUIRED = "protection_required"
     NOT_SIGNIFICANT = "not_significant"
-
-
-class Relationship(StrEnum):
-    """Declared links between an official and a company that bar them from its case."""
-
-    EMPLOYED = "employed"
-    FORMERLY_EMPLOYED = "formerly_employed"
-    SHAREHOLDER = "shareholder"
-    FAMILY = "family"
-    OTHER = "other"
 
 
 # Rules that decide when no hard rule does.
@@ -358,16 +346,3 @@ def _judgement(assessment: Assessment, requested: Determination) -> Outcome:
             )
         return Outcome(requested, first.rule, first.detail)
     return Outcome(requested, RULE_EXAMINER_JUDGEMENT, "determined on the examiners' notes, without scores")
-
-
-# -- conflicts of interest -------------------------------------------------------------------
-
-
-def refuse_conflict(company_name: str, relationships: Iterable[Relationship], doing: str) -> None:
-    """An official linked to the withdrawing company takes no part in its case."""
-    declared = sorted(set(relationships))
-    if declared:
-        raise Forbidden(
-            f"conflict of interest: you declared a relationship ({', '.join(declared)}) with "
-            f"{company_name}, so you may not {doing} its case"
-        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base, BigId, JsonDoc
@@ -70,19 +70,3 @@ class ExaminationDetermination(Base):
     override_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("examination_overrides.id"))
     determined_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     determined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class DeclaredInterest(Base):
-    """An official's declared link to a company (employment, shares, family...): it bars them from
-    examining, negotiating or approving that company's case."""
-
-    __tablename__ = "declared_interests"
-    __table_args__ = (UniqueConstraint("user_id", "company_id", "relationship"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
-    company_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("companies.id"), index=True)
-    kind: Mapped[str] = mapped_column("relationship", String(32))
-    note: Mapped[str | None] = mapped_column(Text)
-    declared_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
-    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

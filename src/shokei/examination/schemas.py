@@ -127,13 +127,3 @@ class ExaminationView(BaseModel):
     blocked_by: str | None
     overrides: list[OverrideView]
     determination: DeterminationView | None
-
-
-class InterestView(BaseModel):
-    id: int
-    user: str
-    company: str
-    relationship: str
-    note: str | None
-    declared_by: str
-    declared_at: datetime

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.cases import services as cases
+from shokei.cases.domain import Duty
 from shokei.errors import BadInput, NotFound
 from shokei.examination import views
 from shokei.examination.common import case_event, refuse_conflicted_examiner, require_examiner
@@ -80,11 +81,12 @@ def _score(
     uow: UnitOfWork, case_id: int, document_id: int, given: _Given, *, whole_package: bool
 ) -> list[ScoreView]:
     actor, policy = given.examiner, given.loaded.policy
-    with cases.write_transaction(uow) as session:
-        case = cases.case_ref(session, actor, case_id)
-        refuse_conflicted_examiner(session, actor, case)
+    with uow.transaction() as session:
+        case = cases.case_ref(uow, actor, case_id)
+        refuse_conflicted_examiner(uow, actor, case)
+        cases.record_duty(uow, case.id, actor.user_id, Duty.EXAMINED)
         policy_entry = record_policy(session, uow, given.loaded)
-        targets = _package_of(session, case.id, document_id) if whole_package else [document_id]
+        targets = _package_of(uow, case.id, document_id) if whole_package else [document_id]
         rows = [_score_row(session, uow, case.id, line_id, given) for line_id in targets]
         details: dict[str, Any] = {"documents": targets, "policy": policy_entry, "values": given.values}
         details |= {
@@ -99,7 +101,7 @@ def _score_row(
     session: Session, uow: UnitOfWork, case_id: int, line_id: int, given: _Given
 ) -> ExaminationScore:
     actor = given.examiner
-    cases.mark_document_examined(session, uow, actor, case_id, line_id, note=given.rationale)
+    cases.mark_document_examined(uow, actor, case_id, line_id, note=given.rationale)
     row = ExaminationScore(
         case_id=case_id,
         line_id=line_id,
@@ -114,8 +116,8 @@ def _score_row(
     return row
 
 
-def _package_of(session: Session, case_id: int, document_id: int) -> list[int]:
-    items = cases.inventory_items(session, case_id)
+def _package_of(uow: UnitOfWork, case_id: int, document_id: int) -> list[int]:
+    items = cases.inventory_items(uow, case_id)
     anchor = next((item for item in items if item.id == document_id), None)
     if anchor is None:
         raise NotFound(f"no document {document_id} in case {case_id}")

@@ -15,11 +15,10 @@ module determines and reads cases and re-exports every name other code imports f
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.cases import services as cases
-from shokei.cases.domain import CaseState, TransitionName
+from shokei.cases.domain import CaseState, Duty, TransitionName
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden
 from shokei.examination import views
@@ -33,11 +32,9 @@ from shokei.examination.common import (
 )
 from shokei.examination.domain import RULE_OVERRIDE, Determination, settle
 from shokei.examination.evidence import SupplyChainEvidence
-from shokei.examination.interests import declare_interest, refuse_if_conflicted
 from shokei.examination.models import (
     ExaminationDetermination,
     ExaminationOverride,
-    ExaminationScore,
 )
 from shokei.examination.policies import current_policy
 from shokei.examination.policy_record import PolicyVersionReused, policy_of_version, record_policy
@@ -49,6 +46,8 @@ from shokei.examination.schemas import (
     PolicyView,
 )
 from shokei.examination.scoring import score_document, score_package
+from shokei.interests import services as interests
+from shokei.interests.services import declare_interest
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -57,11 +56,9 @@ __all__ = [
     "PolicyVersionReused",
     "declare_interest",
     "determine_case",
-    "examiner_ids",
     "get_examination",
     "get_policy",
     "override_determination",
-    "refuse_if_conflicted",
     "score_document",
     "score_package",
 ]
@@ -97,11 +94,11 @@ def override_determination(
     if not reason.strip():
         raise BadInput("an override needs a reason")
     loaded = current_policy()
-    with cases.write_transaction(uow) as session:
-        case = cases.case_ref(session, actor, case_id)
+    with uow.transaction() as session:
+        case = cases.case_ref(uow, actor, case_id)
         require_under_examination(case)
-        refuse_if_conflicted(session, actor, case.company_id, "decide")
-        if actor.user_id in cases.duty_holders(session, case.id)[0]:
+        interests.refuse_if_conflicted(uow, actor, case.company_id, "decide")
+        if actor.user_id in cases.duty_holders(uow, case.id)[0]:
             raise Forbidden(
                 "separation of duties: you examined this case, so another program manager decides"
             )
@@ -145,18 +142,18 @@ def determine_case(
     wanted = _parse_determination(requested) if requested else None
     with uow.transaction() as session:  # fail fast, before gathering evidence
         company_id = _check_can_determine(
-            session, actor, case_id, wanted=wanted, rationale=rationale, expected_version=expected_version
+            uow, actor, case_id, wanted=wanted, rationale=rationale, expected_version=expected_version
         )
     evidence = gather_evidence(uow, actor, case_id, company_id, supply_chain)
     loaded = current_policy()
-    with cases.write_transaction(uow) as session:
+    with uow.transaction() as session:
         _check_can_determine(
-            session, actor, case_id, wanted=wanted, rationale=rationale, expected_version=expected_version
+            uow, actor, case_id, wanted=wanted, rationale=rationale, expected_version=expected_version
         )
-        case = cases.case_ref(session, actor, case_id)
-        refuse_conflicted_examiner(session, actor, case)
+        case = cases.case_ref(uow, actor, case_id)
+        refuse_conflicted_examiner(uow, actor, case)
         policy_entry = record_policy(session, uow, loaded)
-        assessment, override = assess_case(session, loaded.policy, case, evidence)
+        assessment, override = assess_case(uow, loaded.policy, case, evidence)
         outcome = settle(loaded.policy, assessment, wanted)
         row = ExaminationDetermination(
             case_id=case.id,
@@ -172,8 +169,8 @@ def determine_case(
         )
         session.add(row)
         session.flush()
+        cases.record_duty(uow, case.id, actor.user_id, Duty.EXAMINED)
         moved = cases.move_case(
-            session,
             uow,
             actor,
             case.id,
@@ -186,7 +183,7 @@ def determine_case(
 
 
 def _check_can_determine(
-    session: Session,
+    uow: UnitOfWork,
     actor: Actor,
     case_id: int,
     *,
@@ -197,10 +194,10 @@ def _check_can_determine(
     """The case's company; raises what the move would refuse (role, state, guards)."""
     if wanted is not None:
         move = _MOVES[wanted]
-        cases.check_move(session, actor, case_id, move, reason=rationale, expected_version=expected_version)
+        cases.check_move(uow, actor, case_id, move, reason=rationale, expected_version=expected_version)
     else:
         require_examiner(actor)
-    case = cases.case_ref(session, actor, case_id)
+    case = cases.case_ref(uow, actor, case_id)
     require_under_examination(case)
     return case.company_id
 
@@ -216,13 +213,13 @@ def get_examination(
     determination as it was made. Officials and auditors."""
     require_reader(actor)
     with uow.transaction() as session:
-        company_id = cases.case_ref(session, actor, case_id).company_id
+        company_id = cases.case_ref(uow, actor, case_id).company_id
     evidence = gather_evidence(uow, actor, case_id, company_id, supply_chain)
     loaded = current_policy()
     with uow.transaction() as session:
-        case = cases.case_ref(session, actor, case_id)
-        assessment, _ = assess_case(session, loaded.policy, case, evidence)
-        items = cases.inventory_items(session, case.id)
+        case = cases.case_ref(uow, actor, case_id)
+        assessment, _ = assess_case(uow, loaded.policy, case, evidence)
+        items = cases.inventory_items(uow, case.id)
         scores = views.score_views(
             session,
             case.id,
@@ -255,17 +252,6 @@ def get_examination(
             if determination
             else None,
         )
-
-
-def examiner_ids(session: Session, case_id: int) -> set[int]:
-    """Everyone who scored or determined the case (separation of duties elsewhere)."""
-    scorers = session.execute(
-        select(ExaminationScore.examiner_id).where(ExaminationScore.case_id == case_id)
-    ).scalars()
-    determiners = session.execute(
-        select(ExaminationDetermination.determined_by_id).where(ExaminationDetermination.case_id == case_id)
-    ).scalars()
-    return set(scorers) | set(determiners)
 
 
 def _parse_determination(value: str) -> Determination:

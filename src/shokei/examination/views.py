@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from shokei.accounts.models import User
 from shokei.cases.domain import CaseState, InventoryItem
-from shokei.companies import services as companies
 from shokei.documents.schemas import DocumentView
 from shokei.examination.domain import (
     Assessment,
@@ -21,7 +20,6 @@ from shokei.examination.domain import (
     weighted_score,
 )
 from shokei.examination.models import (
-    DeclaredInterest,
     ExaminationDetermination,
     ExaminationOverride,
     ExaminationScore,
@@ -31,7 +29,6 @@ from shokei.examination.schemas import (
     DeterminationView,
     DocumentExamination,
     HardRuleView,
-    InterestView,
     OutcomeView,
     OverrideView,
     PolicyView,
@@ -223,17 +220,4 @@ def determination_view(
         determined_at=row.determined_at,
         override=override_view(override, username(session, override.decided_by_id)) if override else None,
         snapshot=dict(row.snapshot),
-    )
-
-
-def interest_view(session: Session, row: DeclaredInterest) -> InterestView:
-    company = companies.views_by_id(session, [row.company_id])[row.company_id]
-    return InterestView(
-        id=row.id,
-        user=username(session, row.user_id),
-        company=f"{company.name} ({company.corporate_number})" if company.corporate_number else company.name,
-        relationship=row.kind,
-        note=row.note,
-        declared_by=username(session, row.declared_by_id),
-        declared_at=row.declared_at,
     )

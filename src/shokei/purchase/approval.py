@@ -18,7 +18,7 @@ from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, TransitionName
 from shokei.errors import BadInput, Conflict, Forbidden
-from shokei.examination import services as examination
+from shokei.interests import services as interests
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import views
@@ -57,19 +57,16 @@ def approve_purchase(
     """
     today = uow.clock.today()
     year = fiscal_year(today)
-    with cases.write_transaction(uow) as session:
+    with uow.transaction() as session:
         move = TransitionName.APPROVE_PURCHASE
-        cases.check_move(
-            session, actor, case_id, move, reason=override_reason, expected_version=expected_version
-        )
-        case = cases.case_ref(session, actor, case_id)
-        examination.refuse_if_conflicted(session, actor, case.company_id, "approve the purchase in")
+        cases.check_move(uow, actor, case_id, move, reason=override_reason, expected_version=expected_version)
+        case = cases.case_ref(uow, actor, case_id)
+        interests.refuse_if_conflicted(uow, actor, case.company_id, "approve the purchase in")
         agreement = _proposed(session, case)
         ceiling = _latest_ceiling(session, case.id)
         check_ceiling(agreement.amount_yen, ceiling, override_reason)
         check_commitment(locked_position(session, year), agreement.amount_yen)
         moved = cases.move_case(
-            session,
             uow,
             actor,
             case.id,
@@ -138,7 +135,7 @@ def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) 
     year it was committed to. Program managers."""
     require_manager(actor, "record payments")
     with uow.transaction() as session:
-        case = cases.case_ref(session, actor, case_id)
+        case = cases.case_ref(uow, actor, case_id)
         line = _approved_line(session, case)
         if line.status == LineStatus.PAID:
             raise Conflict(f"case {case.id} was paid on {line.paid_on}")
@@ -153,7 +150,7 @@ def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) 
         }
         details |= {"paid_on": paid_on.isoformat()}
         audit.record(session, budget_event(uow, actor, "purchase:budget:pay", line.fiscal_year, details))
-        return _purchase_view(session, case)
+        return _purchase_view(uow, case)
 
 
 def cancel_purchase(
@@ -172,13 +169,13 @@ def cancel_purchase(
     negotiating. A paid purchase cannot be cancelled. `approved_only` is the `cancel_purchase`
     move asked for by name: it applies only to an approved purchase.
     """
-    with cases.write_transaction(uow) as session:
+    with uow.transaction() as session:
         if approved_only:
             move = TransitionName.CANCEL_PURCHASE
-            cases.check_move(session, actor, case_id, move, reason=reason, expected_version=expected_version)
+            cases.check_move(uow, actor, case_id, move, reason=reason, expected_version=expected_version)
         if not reason.strip():
             raise BadInput("a reason is required to cancel")
-        case = cases.case_ref(session, actor, case_id)
+        case = cases.case_ref(uow, actor, case_id)
         agreement = _live_agreement(session, case)
         if agreement.status == AgreementStatus.PROPOSED:
             _withdraw(session, uow, actor, case, agreement=agreement, reason=reason.strip())
@@ -192,7 +189,7 @@ def cancel_purchase(
                 reason=reason.strip(),
                 expected_version=expected_version,
             )
-        return _purchase_view(session, cases.case_ref(session, actor, case_id))
+        return _purchase_view(uow, cases.case_ref(uow, actor, case_id))
 
 
 def _withdraw(
@@ -201,9 +198,7 @@ def _withdraw(
     if actor.role not in (Role.NEGOTIATOR, Role.PROGRAM_MANAGER):
         raise Forbidden("only a negotiator or a program manager may withdraw a proposed agreement")
     _end(agreement, AgreementStatus.WITHDRAWN, actor, uow, reason)
-    cases.withdraw_agreed_amount(
-        session, uow, actor, case.id, details={"agreement": agreement.id, "reason": reason}
-    )
+    cases.withdraw_agreed_amount(uow, actor, case.id, details={"agreement": agreement.id, "reason": reason})
 
 
 def _cancel_approved(
@@ -217,13 +212,12 @@ def _cancel_approved(
     expected_version: int | None,
 ) -> None:
     move = TransitionName.CANCEL_PURCHASE
-    cases.check_move(session, actor, case.id, move, reason=reason, expected_version=expected_version)
+    cases.check_move(uow, actor, case.id, move, reason=reason, expected_version=expected_version)
     line = _line_of(session, agreement)
     if line.status == LineStatus.PAID:
         raise Conflict(f"case {case.id} was paid on {line.paid_on}: a paid purchase cannot be cancelled")
     locked_position(session, line.fiscal_year)
     cases.move_case(
-        session,
         uow,
         actor,
         case.id,
@@ -242,8 +236,8 @@ def _cancel_approved(
 def get_purchase(uow: UnitOfWork, actor: Actor, case_id: int) -> PurchaseView:
     """A case's valuation, offers, agreement and budget line. Officials and auditors."""
     require_reader(actor)
-    with uow.transaction() as session:
-        return _purchase_view(session, cases.case_ref(session, actor, case_id))
+    with uow.transaction():
+        return _purchase_view(uow, cases.case_ref(uow, actor, case_id))
 
 
 def _proposed(session: Session, case: CaseRef) -> Agreement:
@@ -285,7 +279,8 @@ def _latest_ceiling(session: Session, case_id: int) -> int | None:
     return valuation.ceiling_yen if valuation else None
 
 
-def _purchase_view(session: Session, case: CaseRef) -> PurchaseView:
+def _purchase_view(uow: UnitOfWork, case: CaseRef) -> PurchaseView:
+    session = uow.session
     latest = session.execute(
         select(Agreement).where(Agreement.case_id == case.id).order_by(Agreement.id.desc()).limit(1)
     ).scalar_one_or_none()
@@ -298,7 +293,7 @@ def _purchase_view(session: Session, case: CaseRef) -> PurchaseView:
         case_id=case.id,
         state=case.state.value,
         valuation=views.latest_valuation_view(session, case.id, latest_valuation(session, case.id)),
-        offers=cases.offers_of(session, case.id),
+        offers=cases.offers_of(uow, case.id),
         agreement=views.agreement_view(session, latest) if latest else None,
-        budget_line=views.line_view(line, cases.company_names(session, [case.id])[case.id]) if line else None,
+        budget_line=views.line_view(line, cases.company_names(uow, [case.id])[case.id]) if line else None,
     )

@@ -65,7 +65,7 @@ def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount
             after={"appropriation": amount_yen},
         )
         audit.record(session, event)
-        return _budget_view(session, fiscal_year)
+        return _budget_view(uow, fiscal_year)
 
 
 def get_budget(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> BudgetView:
@@ -73,8 +73,8 @@ def get_budget(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> BudgetView
     Officials and auditors."""
     require_reader(actor)
     _check_fiscal_year(fiscal_year)
-    with uow.transaction() as session:
-        return _budget_view(session, fiscal_year)
+    with uow.transaction():
+        return _budget_view(uow, fiscal_year)
 
 
 def seed_demo_budgets(uow: UnitOfWork, manager: Actor) -> list[BudgetView]:
@@ -140,7 +140,8 @@ def budget_event(
     return AuditEvent(action, "budget", str(year), uow.clock.now(), actor, details=details)
 
 
-def _budget_view(session: Session, year: int) -> BudgetView:
+def _budget_view(uow: UnitOfWork, year: int) -> BudgetView:
+    session = uow.session
     row = session.get(BudgetYear, year)
     position = budget_position(session, year, row)
     lines = list(
@@ -148,7 +149,7 @@ def _budget_view(session: Session, year: int) -> BudgetView:
             select(BudgetLine).where(BudgetLine.fiscal_year == year).order_by(BudgetLine.id)
         ).scalars()
     )
-    names = cases.company_names(session, {line.case_id for line in lines})
+    names = cases.company_names(uow, {line.case_id for line in lines})
     starts, ends = fiscal_year_span(year)
     return BudgetView(
         **views.summary(position).model_dump(),

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.cases import services as cases
-from shokei.cases.domain import CaseRef, CaseState, TransitionName
+from shokei.cases.domain import CaseRef, CaseState, Duty, ProposeAgreement, TransitionName
 from shokei.cases.schemas import OfferView
 from shokei.cases.services import OfferKind
 from shokei.errors import BadInput, Conflict, Forbidden
-from shokei.examination import services as examination
+from shokei.interests import services as interests
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import views
@@ -55,8 +55,8 @@ def record_valuation(
     require_negotiator(actor)
     inputs = ValuationInputs(development_cost_yen, development_year, reproduction_cost_yen)
     guidance = value(inputs, uow.clock.today())
-    with cases.write_transaction(uow) as session:
-        case = _negotiable_case(session, actor, case_id, _VALUATION_STATES)
+    with uow.transaction() as session:
+        case = _negotiable_case(uow, actor, case_id, _VALUATION_STATES)
         row = Valuation(
             case_id=case.id,
             method=guidance.method,
@@ -75,6 +75,7 @@ def record_valuation(
         )
         session.add(row)
         session.flush()
+        cases.record_duty(uow, case.id, actor.user_id, Duty.NEGOTIATED)
         view = views.valuation_view(session, row)
         audit.record(
             session,
@@ -87,7 +88,7 @@ def get_valuation(uow: UnitOfWork, actor: Actor, case_id: int) -> ValuationView:
     """The latest valuation of a case (or what to record when there is none). Officials, auditors."""
     require_reader(actor)
     with uow.transaction() as session:
-        case = cases.case_ref(session, actor, case_id)
+        case = cases.case_ref(uow, actor, case_id)
         return views.latest_valuation_view(session, case.id, latest_valuation(session, case.id))
 
 
@@ -120,50 +121,45 @@ def agree_purchase(
     """The accepted price as a proposed agreement with the program's standard terms (all rights
     transferred; no retained copies, certified destruction of the supplier's copies, no transfer
     abroad), for a program manager to approve. Negotiators; replaces an earlier proposal."""
-    with cases.write_transaction(uow) as session:
-        _open_negotiation_if_needed(session, uow, actor, case_id)
+    with uow.transaction() as session:
+        _open_negotiation_if_needed(uow, actor, case_id)
         _, agreement = _propose(
-            session, uow, actor, case_id, amount_yen=amount_yen, payment_due=payment_due, note=note
+            uow, actor, case_id, amount_yen=amount_yen, payment_due=payment_due, note=note
         )
         return views.agreement_view(session, agreement)
 
 
-def propose_agreement_in(
-    session: Session,
-    uow: UnitOfWork,
-    actor: Actor,
-    case_id: int,
-    *,
-    amount_yen: int,
-    payment_due: date | None = None,
-    note: str | None = None,
-) -> OfferView:
-    """For `case offer --kind agreement`: the same proposal, in the caller's transaction."""
-    offer, _ = _propose(
-        session, uow, actor, case_id, amount_yen=amount_yen, payment_due=payment_due, note=note
-    )
-    return offer
+def propose_agreement(uow: UnitOfWork, command: ProposeAgreement) -> OfferView:
+    """`case offer --kind agreement` (the cases feature's command): the same proposal, without
+    opening the negotiation, in the caller's transaction (or one of its own)."""
+    with uow:
+        offer, _ = _propose(
+            uow,
+            command.actor,
+            command.case_id,
+            amount_yen=command.amount_yen,
+            payment_due=None,
+            note=command.note,
+        )
+        return offer
 
 
 def _negotiate(
     uow: UnitOfWork, actor: Actor, case_id: int, *, kind: str, amount_yen: int, note: str | None
 ) -> OfferView:
     check_amount(amount_yen)
-    with cases.write_transaction(uow) as session:
-        _open_negotiation_if_needed(session, uow, actor, case_id)
-        return cases.record_offer_in(
-            session, uow, actor, case_id, amount_yen=amount_yen, kind=kind, note=note
-        )
+    with uow:
+        _open_negotiation_if_needed(uow, actor, case_id)
+        return cases.record_offer(uow, actor, case_id, amount_yen=amount_yen, kind=kind, note=note)
 
 
-def _open_negotiation_if_needed(session: Session, uow: UnitOfWork, actor: Actor, case_id: int) -> None:
-    case = cases.case_ref(session, actor, case_id)
+def _open_negotiation_if_needed(uow: UnitOfWork, actor: Actor, case_id: int) -> None:
+    case = cases.case_ref(uow, actor, case_id)
     if case.state is CaseState.PROTECTION_REQUIRED and actor.can(Permission.CASE_NEGOTIATE):
-        cases.move_case(session, uow, actor, case.id, TransitionName.OPEN_NEGOTIATION)
+        cases.move_case(uow, actor, case.id, TransitionName.OPEN_NEGOTIATION)
 
 
 def _propose(
-    session: Session,
     uow: UnitOfWork,
     actor: Actor,
     case_id: int,
@@ -179,18 +175,10 @@ def _propose(
         "rights_transferred": STANDARD_RIGHTS,
         "obligations": list(STANDARD_OBLIGATIONS),
     }
-    offer = cases.record_offer_in(
-        session,
-        uow,
-        actor,
-        case_id,
-        amount_yen=amount_yen,
-        kind=OfferKind.AGREEMENT,
-        note=note,
-        details=terms,
-    )
+    offer = cases.record_agreed_amount(uow, actor, case_id, amount_yen=amount_yen, note=note, details=terms)
+    cases.record_duty(uow, case_id, actor.user_id, Duty.NEGOTIATED)
     now = uow.clock.now()
-    for earlier in agreements(session, case_id, AgreementStatus.PROPOSED):
+    for earlier in agreements(uow.session, case_id, AgreementStatus.PROPOSED):
         earlier.status, earlier.ended_by_id, earlier.ended_at = AgreementStatus.SUPERSEDED, actor.user_id, now
         earlier.end_reason = f"superseded by the agreement of {now.date()}"
     agreement = Agreement(
@@ -204,18 +192,18 @@ def _propose(
         proposed_by_id=actor.user_id,
         proposed_at=now,
     )
-    session.add(agreement)
-    session.flush()
+    uow.session.add(agreement)
+    uow.session.flush()
     return offer, agreement
 
 
-def _negotiable_case(session: Session, actor: Actor, case_id: int, states: frozenset[CaseState]) -> CaseRef:
-    case = cases.case_ref(session, actor, case_id)
+def _negotiable_case(uow: UnitOfWork, actor: Actor, case_id: int, states: frozenset[CaseState]) -> CaseRef:
+    case = cases.case_ref(uow, actor, case_id)
     if case.state not in states:
         raise Conflict(f"case {case.id} is '{case.state}'; this needs {' or '.join(sorted(states))}")
-    if actor.user_id in cases.duty_holders(session, case.id)[0]:
+    if actor.user_id in cases.duty_holders(uow, case.id)[0]:
         raise Forbidden("separation of duties: you examined this case, so you may not negotiate it")
-    examination.refuse_if_conflicted(session, actor, case.company_id, "negotiate")
+    interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
     return case
 
 

@@ -18,9 +18,6 @@ the feature's one public surface: adapters and other features import every use c
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from shokei.purchase.approval import (
     approve_purchase,
     cancel_purchase,
@@ -33,13 +30,12 @@ from shokei.purchase.budget import (
     seed_demo_budgets,
     set_appropriation,
 )
-from shokei.purchase.models import Agreement, Valuation
 from shokei.purchase.negotiation import (
     agree_purchase,
     get_valuation,
     make_counter_offer,
     make_offer,
-    propose_agreement_in,
+    propose_agreement,
     record_valuation,
 )
 
@@ -53,22 +49,9 @@ __all__ = [
     "get_valuation",
     "make_counter_offer",
     "make_offer",
-    "negotiator_ids",
     "pay_purchase",
-    "propose_agreement_in",
+    "propose_agreement",
     "record_valuation",
     "seed_demo_budgets",
     "set_appropriation",
 ]
-
-
-# -- for cases (separation of duties) -----------------------------------------------------------
-
-
-def negotiator_ids(session: Session, case_id: int) -> set[int]:
-    """Everyone who valued the case or proposed its agreement."""
-    valuers = session.execute(select(Valuation.recorded_by_id).where(Valuation.case_id == case_id)).scalars()
-    proposers = session.execute(
-        select(Agreement.proposed_by_id).where(Agreement.case_id == case_id)
-    ).scalars()
-    return set(valuers) | set(proposers)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
@@ -119,7 +119,7 @@ def release_copies(
                     ),
                 )
             )
-    with cases.write_transaction(uow) as session:
+    with uow.transaction() as session:
         rows = [
             copy_row(
                 item,
@@ -135,7 +135,7 @@ def release_copies(
         session.add_all(rows)
         session.flush()
         audit.record_many(session, [copy_event(uow, actor, row) for row in rows])
-        cases.move_case(session, uow, actor, case_id, TransitionName.HAND_OVER, reason="documents released")
+        cases.move_case(uow, actor, case_id, TransitionName.HAND_OVER, reason="documents released")
         return [copy_view(row) for row in rows]
 
 
@@ -155,7 +155,7 @@ def record_hand_over(
     successor must first have accepted the current terms.
     """
     require_role(actor, Role.PROGRAM_MANAGER, "record hand-overs")
-    with cases.write_transaction(uow) as session:
+    with uow.transaction() as session:
         case = visible_case(session, actor, case_id)
         if case.successor_company_id is not None:
             _require_accepted_terms(session, case_id, company_row(session, case.successor_company_id))
@@ -167,7 +167,6 @@ def record_hand_over(
                 "the hand-over"
             )
         cases.move_case(
-            session,
             uow,
             actor,
             case_id,
@@ -247,7 +246,7 @@ def record_destruction_certificate(
     if not reference.strip():
         raise BadInput("a certificate reference is required")
     digest = sha256_file(certificate) if certificate is not None else None
-    with cases.write_transaction(uow) as session:
+    with uow.transaction() as session:
         case = visible_case(session, actor, case_id)
         if case.state != CaseState.HANDED_OVER.value:
             raise Conflict(
@@ -262,6 +261,7 @@ def record_destruction_certificate(
         )
         session.add(row)
         session.flush()
+        cases.note_destruction_certificate(uow, case_id)
         audit.record(
             session,
             ledger_event(
@@ -275,7 +275,6 @@ def record_destruction_certificate(
             ),
         )
         cases.move_case(
-            session,
             uow,
             actor,
             case_id,
@@ -289,17 +288,6 @@ def record_destruction_certificate(
             recorded_at=row.recorded_at,
             state=CaseState.CLOSED.value,
         )
-
-
-def destruction_certificate_count(session: Session, case_id: int) -> int:
-    """How many certificates of destruction are recorded for a case (the cases feature's
-    `close` guard asks, in its own transaction)."""
-    count = session.execute(
-        select(func.count())
-        .select_from(DestructionCertificate)
-        .where(DestructionCertificate.case_id == case_id)
-    ).scalar_one()
-    return int(count)
 
 
 # -- the copies vault's fixity check (part of `shokei vault fsck`) ----------------------------

@@ -64,7 +64,7 @@ def select_successor(
     if not reason.strip():
         raise BadInput("a reason is required")
     exposures = load_exposures(uow, actor)
-    with cases.write_transaction(uow) as session:
+    with uow.transaction() as session:
         case = visible_case(session, actor, case_id)
         company = session.get(Company, companies.company_id_for(session, corporate_number))
         assert company is not None
@@ -75,7 +75,6 @@ def select_successor(
             reasons = "; ".join(f"{r.name}: {r.reason}" for r in failing) or "not a candidate"
             raise Conflict(f"{company.name} ({number}) is not eligible: {reasons}")
         moved = cases.move_case(
-            session,
             uow,
             actor,
             case_id,

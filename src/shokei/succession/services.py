@@ -22,7 +22,6 @@ from shokei.succession.dissemination import approve_dissemination, request_disse
 from shokei.succession.handover_status import copy_detail, handover_status, held_copies
 from shokei.succession.release import (
     check_copies,
-    destruction_certificate_count,
     download_copy,
     list_copies,
     record_destruction_certificate,
@@ -49,7 +48,6 @@ __all__ = [
     "copies_vault",
     "copy_associated_data",
     "copy_detail",
-    "destruction_certificate_count",
     "download_copy",
     "handover_status",
     "held_copies",

@@ -149,7 +149,7 @@ def test_separation_of_duties_survives_a_change_of_post(uow: UnitOfWork) -> None
     _fund(uow, office)
     case = office.open_case()
     office.to_negotiating(case.id)
-    cases.agree_purchase(uow, office.negotiator, case.id, amount_yen=10_000_000)
+    purchase.agree_purchase(uow, office.negotiator, case.id, amount_yen=10_000_000)
     # The examiner of this very case is promoted to program manager before approval.
     accounts.change_role(uow, office.admin, "examiner", "program_manager")
     promoted = accounts.actor_for_username(uow, "examiner")

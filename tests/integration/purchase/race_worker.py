@@ -12,7 +12,9 @@ from shokei.accounts import services as accounts
 from shokei.clock import FixedClock
 from shokei.db import make_engine
 from shokei.errors import ShokeiError
+from shokei.kernel.bus import MessageBus
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.manifest import wire
 from shokei.purchase import services as purchase
 from shokei.purchase.domain import BudgetExhausted
 
@@ -41,7 +43,7 @@ def approve_in_process(
     # Five connections for ten threads: the race also queues for connections, as a server would,
     # and four processes stay well inside PostgreSQL's connection limit.
     engine = make_engine(database_url, pool_size=5, max_overflow=0)
-    uow = UnitOfWork(engine, FixedClock(datetime.fromisoformat(now)))
+    uow = UnitOfWork(engine, FixedClock(datetime.fromisoformat(now)), bus=wire(MessageBus()))
     ready = threading.Barrier(len(case_ids) + 1)
 
     def run(case_id: int) -> None:

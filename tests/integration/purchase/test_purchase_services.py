@@ -63,7 +63,7 @@ def test_an_agreement_recorded_as_a_case_offer_is_a_proposed_agreement_too(
 ) -> None:
     case_id = desk.protection_required()
     desk.move(case_id, "open_negotiation", desk.negotiator)
-    cases.agree_purchase(uow, desk.negotiator, case_id, amount_yen=25_000_000)
+    purchase.agree_purchase(uow, desk.negotiator, case_id, amount_yen=25_000_000)
     shown = purchase.get_purchase(uow, desk.manager, case_id)
     assert shown.agreement is not None
     assert (shown.agreement.status, shown.agreement.amount_yen, shown.agreement.proposed_by) == (

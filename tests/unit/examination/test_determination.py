@@ -17,13 +17,12 @@ from shokei.examination.domain import (
     DocumentFacts,
     ExaminerScore,
     Override,
-    Relationship,
     SupplyChainFindings,
     assess,
     parse_policy,
-    refuse_conflict,
     settle,
 )
+from shokei.interests.domain import Relationship, refuse_conflict
 
 P, N = Determination.PROTECTION_REQUIRED, Determination.NOT_SIGNIFICANT
 

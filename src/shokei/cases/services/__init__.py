@@ -1,0 +1,67 @@
+"""Exit-case use cases, one module per concern; this package's names are what other code imports.
+
+- `access`: the need-to-know row filter every case query starts from, and loading a case.
+- `workflow`: the generic transition, moves made for the features built on cases, the facts the
+  guards read (duties and certificates those features push in).
+- `inventory`: the document inventory and its examination marks.
+- `offers`: offers, counter-offers and the agreed amount.
+- `reading`: case detail, lists and counts.
+
+Every use case takes `(uow, actor, ...)` and runs in the unit of work's transaction, opening it
+or joining the caller's, so another feature's use case can call it inside its own.
+"""
+
+from shokei.cases.services.access import (
+    case_ref,
+    company_names,
+    visible_case_ids,
+    visible_cases,
+)
+from shokei.cases.services.facts import duty_holders, note_destruction_certificate, record_duty
+from shokei.cases.services.inventory import (
+    add_inventory_line,
+    describe_stored_document,
+    examine_document,
+    inventory_items,
+    link_stored_document,
+    mark_document_examined,
+    require_inventory_open,
+)
+from shokei.cases.services.offers import (
+    OfferKind,
+    offers_of,
+    record_agreed_amount,
+    record_offer,
+    withdraw_agreed_amount,
+)
+from shokei.cases.services.reading import count_by_state, get_case, list_cases, open_case
+from shokei.cases.services.workflow import check_move, move_case, transition_case
+
+__all__ = [
+    "OfferKind",
+    "add_inventory_line",
+    "case_ref",
+    "check_move",
+    "company_names",
+    "count_by_state",
+    "describe_stored_document",
+    "duty_holders",
+    "examine_document",
+    "get_case",
+    "inventory_items",
+    "link_stored_document",
+    "list_cases",
+    "mark_document_examined",
+    "move_case",
+    "note_destruction_certificate",
+    "offers_of",
+    "open_case",
+    "record_agreed_amount",
+    "record_duty",
+    "record_offer",
+    "require_inventory_open",
+    "transition_case",
+    "visible_case_ids",
+    "visible_cases",
+    "withdraw_agreed_amount",
+]

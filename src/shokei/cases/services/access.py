@@ -1,0 +1,70 @@
+"""Need-to-know: every case query starts from `visible_cases`, so no adapter can forget it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from shokei.cases.domain import CaseRef, CaseState
+from shokei.cases.models import ExitCase
+from shokei.companies import services as companies
+from shokei.errors import Forbidden, NotFound
+from shokei.kernel import Actor, Permission, Role
+from shokei.kernel.unit_of_work import UnitOfWork
+
+
+def visible_cases(actor: Actor) -> Select[ExitCase]:
+    """Every case query starts here, so no adapter can forget the row filter."""
+    if not actor.can(Permission.CASE_READ):
+        raise Forbidden(f"{actor.role} may not read cases")
+    query = select(ExitCase)
+    if actor.role is Role.SUPPLIER:
+        return query.where(ExitCase.company_id == actor.company_id)
+    if actor.role is Role.SUCCESSOR:
+        return query.where(ExitCase.successor_company_id == actor.company_id)
+    return query
+
+
+def visible_case_ids(actor: Actor) -> Select[int]:
+    """Ids of the cases this actor may know of, for other features' row filters."""
+    return visible_cases(actor).with_only_columns(ExitCase.id)
+
+
+def load_case(uow: UnitOfWork, actor: Actor, case_id: int) -> ExitCase:
+    """The case row, if the actor may know of it (inside the open transaction)."""
+    case = uow.session.execute(visible_cases(actor).where(ExitCase.id == case_id)).scalar_one_or_none()
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def case_ref(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseRef:
+    """The case, if the actor may know of it."""
+    with uow:
+        return ref_of(load_case(uow, actor, case_id))
+
+
+def company_names(uow: UnitOfWork, case_ids: Iterable[int]) -> dict[int, str]:
+    """The withdrawing company's name for each case."""
+    with uow:
+        rows = uow.session.execute(
+            select(ExitCase.id, ExitCase.company_id).where(ExitCase.id.in_(set(case_ids)))
+        ).all()
+        names = companies.views_by_id(uow.session, {company for _, company in rows})
+        return {case: names[company].name for case, company in rows}
+
+
+def ref_of(case: ExitCase) -> CaseRef:
+    return CaseRef(case.id, case.company_id, CaseState(case.state), case.agreed_amount_yen, case.version)
+
+
+def snapshot(case: ExitCase) -> dict[str, Any]:
+    """The case fields a ledger entry shows before and after a change."""
+    return {
+        "state": case.state,
+        "version": case.version,
+        "successor_company_id": case.successor_company_id,
+        "agreed_amount_yen": case.agreed_amount_yen,
+    }

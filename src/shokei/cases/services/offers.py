@@ -1,0 +1,154 @@
+"""Offers, counter-offers and the agreed amount: the negotiation history of a case.
+
+An agreement is proposed by the purchase feature (with its standard terms, for a program
+manager's approval): `record_offer(kind="agreement")` sends it the `ProposeAgreement` command,
+and purchase records the agreed amount here with `record_agreed_amount`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from shokei.accounts import services as accounts
+from shokei.cases.domain import CaseState, ProposeAgreement
+from shokei.cases.models import Offer
+from shokei.cases.schemas import OfferView
+from shokei.cases.services.access import load_case, snapshot
+from shokei.cases.services.facts import duty_holders
+from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.interests import services as interests
+from shokei.kernel import Actor, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
+
+
+class OfferKind:
+    OFFER = "offer"
+    COUNTER = "counter"
+    AGREEMENT = "agreement"
+
+
+def record_offer(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    *,
+    amount_yen: int,
+    kind: str = OfferKind.OFFER,
+    note: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> OfferView:
+    """Record an offer, a counter-offer or the agreed amount. Negotiators, while negotiating.
+
+    An agreement is proposed through the purchase feature (with its standard terms), so a
+    program manager always approves an agreement on record.
+    """
+    if kind not in (OfferKind.OFFER, OfferKind.COUNTER, OfferKind.AGREEMENT):
+        raise BadInput(f"offer kind {kind!r} is not one of: offer, counter, agreement")
+    if kind == OfferKind.AGREEMENT:
+        command = ProposeAgreement(actor, case_id, amount_yen, note)
+        if not uow.bus.handles(ProposeAgreement):
+            raise Conflict("an agreement is proposed by the purchase feature: use `shokei purchase agree`")
+        result: OfferView = uow.handle(command)
+        return result
+    return _record(uow, actor, case_id, amount_yen=amount_yen, kind=kind, note=note, details=details)
+
+
+def record_agreed_amount(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    *,
+    amount_yen: int,
+    note: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> OfferView:
+    """The agreed amount, for the purchase feature's proposal (same checks as any offer)."""
+    return _record(
+        uow, actor, case_id, amount_yen=amount_yen, kind=OfferKind.AGREEMENT, note=note, details=details
+    )
+
+
+def _record(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    *,
+    amount_yen: int,
+    kind: str,
+    note: str | None,
+    details: dict[str, Any] | None,
+) -> OfferView:
+    if not actor.can(Permission.CASE_NEGOTIATE):
+        raise Forbidden("only a negotiator may record offers")
+    if amount_yen <= 0:
+        raise BadInput("an amount must be a positive number of yen")
+    with uow:
+        case = load_case(uow, actor, case_id)
+        if case.state != CaseState.NEGOTIATING:
+            raise Conflict(f"offers are recorded while negotiating; the case is '{case.state}'")
+        if actor.user_id in duty_holders(uow, case.id)[0]:
+            raise Forbidden("separation of duties: you examined this case, so you may not negotiate it")
+        interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
+        offer = Offer(
+            case_id=case.id,
+            kind=kind,
+            amount_yen=amount_yen,
+            made_by_id=actor.user_id,
+            at=uow.clock.now(),
+            note=note,
+        )
+        uow.session.add(offer)
+        before = snapshot(case)
+        if kind == OfferKind.AGREEMENT:
+            case.agreed_amount_yen = amount_yen
+        uow.session.flush()
+        uow.record(
+            f"case:offer:{kind}",
+            "case",
+            case.id,
+            actor,
+            before=before,
+            after=snapshot(case),
+            details={"amount_yen": amount_yen, **(details or {})},
+        )
+        return _offer_view(offer, actor.username)
+
+
+def withdraw_agreed_amount(uow: UnitOfWork, actor: Actor, case_id: int, *, details: dict[str, Any]) -> None:
+    """The proposed agreement is withdrawn before approval: no amount is agreed any more."""
+    with uow:
+        case = load_case(uow, actor, case_id)
+        before = snapshot(case)
+        case.agreed_amount_yen = None
+        uow.session.flush()
+        uow.record(
+            "case:offer:withdraw",
+            "case",
+            case.id,
+            actor,
+            before=before,
+            after=snapshot(case),
+            details=details,
+        )
+
+
+def offers_of(uow: UnitOfWork, case_id: int) -> list[OfferView]:
+    with uow:
+        offers = list(
+            uow.session.execute(select(Offer).where(Offer.case_id == case_id).order_by(Offer.id)).scalars()
+        )
+        users = accounts.usernames(uow, {o.made_by_id for o in offers})
+        return [_offer_view(offer, users[offer.made_by_id]) for offer in offers]
+
+
+def _offer_view(offer: Offer, made_by: str) -> OfferView:
+    return OfferView(
+        id=offer.id,
+        kind=offer.kind,
+        amount_yen=offer.amount_yen,
+        made_by=made_by,
+        at=offer.at,
+        note=offer.note,
+    )

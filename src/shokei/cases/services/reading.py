@@ -1,0 +1,181 @@
+"""Opening a case and reading cases: detail, lists and counts, through the need-to-know filter."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from shokei.accounts import services as accounts
+from shokei.cases.domain import (
+    CaseState,
+    ExitReason,
+    available_transitions,
+    days_remaining,
+    is_overdue,
+)
+from shokei.cases.models import CaseTransitionRecord, ExitCase, InventoryLine
+from shokei.cases.schemas import CaseDetail, CaseSummary, HistoryItem, InventoryLineView
+from shokei.cases.services.access import load_case, snapshot, visible_cases
+from shokei.cases.services.offers import offers_of
+from shokei.companies import services as companies
+from shokei.errors import BadInput, Forbidden
+from shokei.kernel import Actor, Permission, Role
+from shokei.kernel.unit_of_work import UnitOfWork
+
+
+def open_case(
+    uow: UnitOfWork, actor: Actor, *, company: str, reason: str, planned_exit_date: date
+) -> CaseDetail:
+    """Register an exit notice. Intake officers for any company, suppliers for their own."""
+    if not actor.can(Permission.CASE_OPEN):
+        raise Forbidden(f"{actor.role} may not open cases")
+    try:
+        exit_reason = ExitReason(reason)
+    except ValueError:
+        raise BadInput(f"reason {reason!r} is not one of: {', '.join(ExitReason)}") from None
+    with uow:
+        company_id = companies.company_id_for(uow.session, company)
+        if actor.role is Role.SUPPLIER and actor.company_id != company_id:
+            raise Forbidden("a supplier may notify exit only for its own company")
+        case = ExitCase(
+            company_id=company_id,
+            state=CaseState.NOTIFIED.value,
+            reason=exit_reason.value,
+            planned_exit_date=planned_exit_date,
+            opened_at=uow.clock.now(),
+            opened_by_id=actor.user_id,
+        )
+        uow.session.add(case)
+        uow.session.flush()
+        history(uow, actor, case, name="open", source=None, target=CaseState.NOTIFIED, reason=None)
+        uow.record("case:case:open", "case", case.id, actor, after=snapshot(case))
+        return detail(uow, case)
+
+
+def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
+    """One case with inventory, offers and history, if the actor may know of it."""
+    with uow:
+        return detail(uow, load_case(uow, actor, case_id))
+
+
+def list_cases(uow: UnitOfWork, actor: Actor, *, state: str | None = None) -> list[CaseSummary]:
+    """Cases the actor may know of, newest first."""
+    with uow:
+        query = visible_cases(actor).order_by(ExitCase.id.desc())
+        if state:
+            query = query.where(ExitCase.state == _parse_state(state).value)
+        cases = list(uow.session.execute(query).scalars())
+        names = companies.views_by_id(uow.session, (c.company_id for c in cases))
+        return [_summary(uow, case, names) for case in cases]
+
+
+def count_by_state(uow: UnitOfWork, actor: Actor) -> dict[str, int]:
+    with uow:
+        visible = visible_cases(actor).subquery()
+        rows = uow.session.execute(select(visible.c.state, func.count()).group_by(visible.c.state))
+        return {str(state): int(count) for state, count in rows}
+
+
+def _parse_state(value: str) -> CaseState:
+    try:
+        return CaseState(value)
+    except ValueError:
+        raise BadInput(f"state {value!r} is not one of: {', '.join(CaseState)}") from None
+
+
+def history(
+    uow: UnitOfWork,
+    actor: Actor,
+    case: ExitCase,
+    *,
+    name: str,
+    source: CaseState | None,
+    target: CaseState,
+    reason: str | None,
+) -> None:
+    """The case's own history row for a move (the ledger keeps the full record)."""
+    uow.session.add(
+        CaseTransitionRecord(
+            case_id=case.id,
+            name=str(name),
+            from_state=source.value if source else None,
+            to_state=target.value,
+            actor_id=actor.user_id,
+            actor_role=actor.role.value,
+            at=uow.clock.now(),
+            reason=reason,
+        )
+    )
+    uow.session.flush()
+
+
+def line_view(line: InventoryLine) -> InventoryLineView:
+    return InventoryLineView(
+        id=line.id,
+        case_id=line.case_id,
+        title=line.title,
+        drawing_number=line.drawing_number,
+        revision=line.revision,
+        component=line.component,
+        weapon_system=line.weapon_system,
+        examined=line.examined_by_id is not None,
+        examination_note=line.examination_note,
+    )
+
+
+def _summary(uow: UnitOfWork, case: ExitCase, names: dict[int, Any]) -> CaseSummary:
+    company = names[case.company_id]
+    today = uow.clock.today()
+    return CaseSummary(
+        id=case.id,
+        state=case.state,
+        company_corporate_number=company.corporate_number,
+        company_name=company.name,
+        reason=case.reason,
+        planned_exit_date=case.planned_exit_date,
+        days_remaining=days_remaining(case.planned_exit_date, today),
+        overdue=is_overdue(CaseState(case.state), case.planned_exit_date, today),
+        version=case.version,
+    )
+
+
+def detail(uow: UnitOfWork, case: ExitCase) -> CaseDetail:
+    session = uow.session
+    ids = [case.company_id] + ([case.successor_company_id] if case.successor_company_id else [])
+    names = companies.views_by_id(session, ids)
+    successor = names.get(case.successor_company_id) if case.successor_company_id else None
+    lines = session.execute(
+        select(InventoryLine).where(InventoryLine.case_id == case.id).order_by(InventoryLine.id)
+    ).scalars()
+    moves = list(
+        session.execute(
+            select(CaseTransitionRecord)
+            .where(CaseTransitionRecord.case_id == case.id)
+            .order_by(CaseTransitionRecord.id)
+        ).scalars()
+    )
+    users = accounts.usernames(uow, {m.actor_id for m in moves})
+    return CaseDetail(
+        **_summary(uow, case, names).model_dump(),
+        opened_at=case.opened_at,
+        successor_corporate_number=successor.corporate_number if successor else None,
+        successor_name=successor.name if successor else None,
+        agreed_amount_yen=case.agreed_amount_yen,
+        available_transitions=[t.value for t in available_transitions(CaseState(case.state))],
+        inventory=[line_view(line) for line in lines],
+        offers=offers_of(uow, case.id),
+        history=[
+            HistoryItem(
+                transition=m.name,
+                from_state=m.from_state,
+                to_state=m.to_state,
+                actor=users[m.actor_id],
+                role=m.actor_role,
+                at=m.at,
+                reason=m.reason,
+            )
+            for m in moves
+        ],
+    )
