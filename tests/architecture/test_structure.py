@@ -1,0 +1,54 @@
+"""The shape of the code, held as tests: no import cycle (deferred and TYPE_CHECKING imports
+count), no oversized module, and cases imports nothing built on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.architecture.import_graph import SOURCE, cycles, import_graph, module_files
+
+MAX_MODULE_LINES = 500
+
+
+def test_cycles_finds_a_cycle_through_a_deferred_import(tmp_path: Path) -> None:
+    package = tmp_path / "shokei"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from shokei import b\n")
+    (package / "b.py").write_text("def late():\n    from shokei.c import thing\n")
+    (package / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import shokei.a\n"
+    )
+    (package / "d.py").write_text("from shokei import a\n")
+    assert cycles(import_graph(tmp_path)) == [["shokei.a", "shokei.b", "shokei.c"]]
+
+
+def test_no_module_imports_itself_back_through_others() -> None:
+    found = cycles(import_graph())
+    assert not found, "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in found)
+
+
+def test_no_module_outgrows_itself() -> None:
+    oversized = {
+        name: lines
+        for name, path in module_files().items()
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not oversized, (
+        f"modules over {MAX_MODULE_LINES} lines (split into a package of the same name): {oversized}"
+    )
+
+
+def test_cases_imports_nothing_built_on_it() -> None:
+    above = ("shokei.examination", "shokei.purchase", "shokei.succession", "shokei.documents", "shokei.demo")
+    graph = import_graph()
+    reaching_up = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if module.startswith("shokei.cases")
+        for target in targets
+        if target.startswith(above)
+    )
+    assert reaching_up == []
+    assert (SOURCE / "shokei" / "cases" / "services" / "__init__.py").is_file()
