@@ -19,9 +19,10 @@ from shokei.db import make_engine
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.manifest import wire
 from shokei.migrate import upgrade_to_head
+from tests import real_files as real_files_folder
+from tests import samples
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO.parent / "shared" / "fixtures" / "real"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DB_FIXTURES = {"database_url", "engine", "uow", "cli_env", "api"}
 # 2026-06-01 09:00 JST: inside FY2026, a fixed "now" so deadlines are reproducible.
@@ -34,8 +35,37 @@ wire()
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if DB_FIXTURES & fixtures:
             item.add_marker(pytest.mark.db)
+        if "real_files" in fixtures:
+            item.add_marker(pytest.mark.real_files)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture: a real-file test without the folder skips without building a database.
+    if item.get_closest_marker(real_files_folder.MARKER):
+        real_files_folder.real_files_dir()
+
+
+_skipped_real_file_tests: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and real_files_folder.MARKER in report.keywords:
+        _skipped_real_file_tests.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # CI has the folder: there, a real-file test skipped for whatever reason is a lost test.
+    if real_files_folder.required() and _skipped_real_file_tests and exitstatus == pytest.ExitCode.OK:
+        listed = "\n  ".join(_skipped_real_file_tests)
+        session.config.get_terminal_writer().line(
+            f"\n{real_files_folder.REQUIRE_VARIABLE} is set and these real-file tests were skipped:"
+            f"\n  {listed}",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _backend() -> str:
@@ -93,10 +123,18 @@ def uow(engine: Engine, clock: FixedClock) -> Iterator[UnitOfWork]:
     _empty_all_tables(engine)
 
 
-@pytest.fixture
-def fixtures_dir() -> Path:
-    assert FIXTURES.is_dir(), f"real fixtures missing at {FIXTURES}"
-    return FIXTURES
+@pytest.fixture(scope="session")
+def real_files() -> Path:
+    """The real public sample files (tests/README.md); skips the test when they are absent."""
+    return real_files_folder.real_files_dir()
+
+
+@pytest.fixture(scope="session")
+def sample_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of generated files, one per format and variant (tests/samples.py); read-only."""
+    directory = tmp_path_factory.mktemp("samples")
+    samples.write_standard_set(directory)
+    return directory
 
 
 class CliResult:

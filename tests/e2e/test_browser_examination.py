@@ -7,13 +7,14 @@ the policy; screenshots of each step in test-artifacts/e2e/, accessibility basic
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import Browser, Page, expect
 
 from shokei.documents import services as documents
 from shokei.examination import services as examination
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
-from tests.conftest import FIXTURES
 from tests.e2e.conftest import LiveServer, Screenshots
 from tests.e2e.test_browser_journey import BROWSER_ERRORS, check_accessibility, log_in, press
 from tests.factories import Office
@@ -56,7 +57,7 @@ def score_documents_in_browser(
 
 
 def test_an_examiner_scores_every_document_and_determines(
-    chromium: Browser, live_server: LiveServer, screenshots: Screenshots
+    chromium: Browser, live_server: LiveServer, screenshots: Screenshots, sample_files: Path
 ) -> None:
     uow = live_server.shokei.uow
     office = Office(uow)
@@ -66,7 +67,7 @@ def test_an_examiner_scores_every_document_and_determines(
         live_server.shokei.vault(),
         office.supplier,
         case.id,
-        [FIXTURES / "pdf" / "minimal-document.pdf"],
+        [sample_files / "one-page.pdf"],
         scratch_dir=live_server.shokei.scratch_dir,
     )
     office.to_under_examination(case.id)

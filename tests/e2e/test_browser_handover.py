@@ -4,7 +4,7 @@ terms; the program manager releases the copies; the successor downloads its stam
 page carries the stamp with its corporate number and the copy id) and asks to pass it to a
 subcontractor; the program manager approves. A screenshot of each step (test-artifacts/e2e/).
 
-The case is prepared through the services up to successor selection (with a real PDF). Each
+The case is prepared through the services up to successor selection (with a generated four-page PDF). Each
 browser step is a function of its own, for the main journey to reuse.
 """
 
@@ -18,13 +18,10 @@ from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from tests import factories
-from tests.conftest import FIXTURES
 from tests.e2e.conftest import LiveServer, Screenshots
 from tests.e2e.test_browser_journey import BROWSER_ERRORS, check_accessibility, log_in, reach_by_keyboard
 from tests.factories import Office
 from tests.web.test_succession_pages import case_awaiting_selection, make_eligible
-
-PDF = FIXTURES / "pdf" / "pdflatex-4-pages.pdf"
 
 
 def _submit(page: Page, button: str | re.Pattern[str]) -> None:
@@ -102,8 +99,9 @@ def approve_dissemination_in_browser(page: Page, case_url: str) -> None:
 
 
 def test_a_successor_is_selected_accepts_and_downloads_its_stamped_copy(
-    chromium: Browser, live_server: LiveServer, screenshots: Screenshots, tmp_path: Path
+    chromium: Browser, live_server: LiveServer, screenshots: Screenshots, sample_files: Path, tmp_path: Path
 ) -> None:
+    pdf = sample_files / "four-pages.pdf"
     shokei = live_server.shokei
     office = Office(shokei.uow)
     make_eligible(shokei.uow, office, office.successor_company)
@@ -111,7 +109,7 @@ def test_a_successor_is_selected_accepts_and_downloads_its_stamped_copy(
     distressed = make_eligible(
         shokei.uow, office, factories.company(shokei.uow, "経営難工業株式会社"), financial_distress=True
     )
-    case_id = case_awaiting_selection(shokei, office, PDF)
+    case_id = case_awaiting_selection(shokei, office, pdf)
     case_url = f"{live_server.url}/cases/{case_id}"
     number = office.successor_company.corporate_number or ""
     titles: set[str] = set()
@@ -164,7 +162,7 @@ def test_a_successor_is_selected_accepts_and_downloads_its_stamped_copy(
     [(copy_id, (path, shown_sha256))] = downloads.items()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == shown_sha256
     pages = PdfReader(path).pages
-    assert len(pages) == len(PdfReader(PDF).pages) == 4
+    assert len(pages) == len(PdfReader(pdf).pages) == 4
     for number_on_page, pdf_page in enumerate(pages, start=1):
         text = pdf_page.extract_text()
         assert f"Copy ID: {copy_id}" in text, f"page {number_on_page}: the stamp names the copy"

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import FIXTURES
+from tests import samples
 from tests.e2e.conftest import LiveServer, Screenshots
 from tests.factories import PASSWORD, Office
 from tests.web.conftest import fund_purchases
 
-PDFS = sorted((FIXTURES / "pdf").glob("*.pdf"))
 UNLABELLED_FIELDS = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(el => el.type !== 'hidden' && !el.closest('[hidden]'))
   .filter(el => !(el.labels && el.labels.length))
@@ -87,8 +87,11 @@ def press(page: Page, name: str) -> None:
 
 
 def test_a_case_from_exit_notice_to_hand_over(
-    chromium: Browser, live_server: LiveServer, screenshots: Screenshots
+    chromium: Browser, live_server: LiveServer, screenshots: Screenshots, tmp_path: Path
 ) -> None:
+    drawings = [
+        samples.write_pdf(tmp_path / f"drawing-{n}.pdf", [samples.prose(n, 120)]) for n in range(1, 5)
+    ]
     office = Office(live_server.shokei.uow)
     titles: set[str] = set()
     BROWSER_ERRORS.clear()
@@ -114,7 +117,7 @@ def test_a_case_from_exit_notice_to_hand_over(
     # 2. It uploads its design documents, watching the progress bar.
     supplier.get_by_role("link", name="書類のアップロード").click()
     check_accessibility(supplier, titles)
-    supplier.get_by_label("提出するファイル").set_input_files([str(path) for path in PDFS[:4]])
+    supplier.get_by_label("提出するファイル").set_input_files([str(path) for path in drawings])
     supplier.get_by_role("button", name="アップロード", exact=True).click()
     expect(supplier.locator("#upload-status")).to_have_text("アップロードが完了しました。", timeout=30_000)
     expect(supplier.locator("#upload-result")).to_contain_text("4件のファイルを保管しました。")

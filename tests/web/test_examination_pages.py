@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -23,7 +24,7 @@ from shokei.documents import services as documents
 from shokei.examination import services as examination
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
-from tests.conftest import FIXTURES, TEST_NOW, _empty_all_tables
+from tests.conftest import TEST_NOW, _empty_all_tables
 from tests.factories import Office, user
 from tests.web.conftest import _FAST_HASHER, Browser, as_user, web_shokei
 
@@ -66,7 +67,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory, sample_files: Path) -> Iterator[World]:
     uow = UnitOfWork(engine, FixedClock(TEST_NOW))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(accounts_services, "_hasher", _FAST_HASHER)
@@ -78,7 +79,7 @@ def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             shokei.vault(),
             office.supplier,
             case.id,
-            [FIXTURES / "pdf" / "minimal-document.pdf"],
+            [sample_files / "one-page.pdf"],
             scratch_dir=shokei.scratch_dir,
         )
         office.to_under_examination(case.id)

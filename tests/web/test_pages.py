@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,18 +16,15 @@ from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk import services as risk
 from shokei.web.registry import DASHBOARD, Box, BoxContext, FeaturePages, render_boxes
-from tests.conftest import FIXTURES
 from tests.factories import Office
 from tests.web.conftest import Browser, as_user, fund_purchases
-
-PDFS = FIXTURES / "pdf"
 
 
 def _main(html: str) -> str:
     return html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
 
 
-def _notify_and_upload(app: FastAPI, office: Office) -> tuple[Browser, int]:
+def _notify_and_upload(app: FastAPI, office: Office, pdfs: list[Path]) -> tuple[Browser, int]:
     supplier = as_user(app, "supplier")
     form = supplier.get("/cases/new")
     assert office.withdrawing.name in form.text
@@ -38,7 +36,7 @@ def _notify_and_upload(app: FastAPI, office: Office) -> tuple[Browser, int]:
     upload = supplier.get(f"/cases/{case_id}/upload")
     assert 'id="upload-form"' in upload.text
     assert "/static/js/upload.js" in upload.text
-    files = [("files", (p.name, p.read_bytes(), "application/pdf")) for p in sorted(PDFS.glob("*.pdf"))[:3]]
+    files = [("files", (p.name, p.read_bytes(), "application/pdf")) for p in pdfs]
     result = supplier.client.post(
         f"/cases/{case_id}/files", files=files, headers={"X-CSRF-Token": supplier.token or ""}
     )
@@ -47,10 +45,14 @@ def _notify_and_upload(app: FastAPI, office: Office) -> tuple[Browser, int]:
     return supplier, case_id
 
 
+def _pdfs(sample_files: Path) -> list[Path]:
+    return [sample_files / name for name in ("one-page.pdf", "four-pages.pdf", "memo.pdf")]
+
+
 def test_a_supplier_notifies_exit_uploads_describes_and_submits(
-    uow: UnitOfWork, office: Office, app: FastAPI
+    uow: UnitOfWork, office: Office, app: FastAPI, sample_files: Path
 ) -> None:
-    supplier, case_id = _notify_and_upload(app, office)
+    supplier, case_id = _notify_and_upload(app, office, _pdfs(sample_files))
     table = supplier.get(f"/cases/{case_id}/documents", headers={"HX-Request": "true"})
     assert "<html" not in table.text
     assert table.text.count("/documents/") == 3
@@ -76,8 +78,10 @@ def test_a_supplier_notifies_exit_uploads_describes_and_submits(
     assert cases.get_case(uow, office.intake, case_id).state == "documents_submitted"
 
 
-def test_officials_take_the_case_to_hand_over(uow: UnitOfWork, office: Office, app: FastAPI) -> None:
-    _, case_id = _notify_and_upload(app, office)
+def test_officials_take_the_case_to_hand_over(
+    uow: UnitOfWork, office: Office, app: FastAPI, sample_files: Path
+) -> None:
+    _, case_id = _notify_and_upload(app, office, _pdfs(sample_files))
     cases.transition_case(uow, office.supplier, case_id, "submit")
     intake = as_user(app, "intake")
     assert "審査を開始する" in intake.get(f"/cases/{case_id}").text

@@ -21,7 +21,7 @@ from shokei.clock import FixedClock
 from shokei.documents import services as documents
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
-from tests.conftest import FIXTURES, TEST_NOW, _empty_all_tables
+from tests.conftest import TEST_NOW, _empty_all_tables
 from tests.factories import Office
 from tests.web.conftest import _FAST_HASHER, Browser, as_user, fund_purchases, web_shokei
 
@@ -41,7 +41,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory, sample_files: Path) -> Iterator[World]:
     uow = UnitOfWork(engine, FixedClock(TEST_NOW))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(accounts_services, "_hasher", _FAST_HASHER)
@@ -61,7 +61,7 @@ def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             shokei.vault(),
             office.supplier,
             own.id,
-            [FIXTURES / "pdf" / "minimal-document.pdf"],
+            [sample_files / "one-page.pdf"],
             scratch_dir=scratch,
         )
         fund_purchases(uow, office.manager)

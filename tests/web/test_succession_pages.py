@@ -31,12 +31,10 @@ from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import services as succession
 from shokei.succession.schemas import CopyView
-from tests import factories
-from tests.conftest import FIXTURES, TEST_NOW, _empty_all_tables
+from tests import factories, samples
+from tests.conftest import TEST_NOW, _empty_all_tables
 from tests.factories import Office
 from tests.web.conftest import _FAST_HASHER, Browser, as_user, web_shokei
-
-PDF = FIXTURES / "pdf" / "minimal-document.pdf"
 
 # -- preparing cases through the services (shared with tests/e2e/test_browser_handover.py) -----
 
@@ -47,11 +45,18 @@ def make_eligible(uow: UnitOfWork, office: Office, company: CompanyView, **chang
 
 
 def case_awaiting_selection(shokei: Shokei, office: Office, *files: Path) -> int:
-    """A case with stored documents, purchased and waiting for its successor."""
+    """A case with stored documents (`files`, else a generated one-page PDF), purchased and waiting
+    for its successor."""
+    if not files:
+        # Beside the server's data folder, not in it: the pages list what is in there.
+        default = shokei.settings.data_dir.parent / "sample-drawing.pdf"
+        if not default.exists():
+            samples.write_pdf(default, ["Sample drawing. " + samples.prose(7, 80)])
+        files = (default,)
     uow = shokei.uow
     case_id = office.open_case(documents=0).id
     stored = documents.submit_documents(
-        uow, shokei.vault(), office.supplier, case_id, list(files or (PDF,)), scratch_dir=shokei.scratch_dir
+        uow, shokei.vault(), office.supplier, case_id, list(files), scratch_dir=shokei.scratch_dir
     )
     assert not stored.refused, stored.refused
     office.to_successor_selection(case_id)
@@ -463,7 +468,7 @@ def test_pages_have_no_inline_script_or_style(world: World, role: str, path: str
 # -- the whole hand-over through the pages ---------------------------------------------------------
 
 
-def test_a_hand_over_through_the_pages(world: World) -> None:
+def test_a_hand_over_through_the_pages(world: World, sample_files: Path) -> None:
     office, shokei = world.office, world.shokei
     uow = shokei.uow
     distressed = make_eligible(
@@ -477,7 +482,7 @@ def test_a_hand_over_through_the_pages(world: World) -> None:
         foreign_share_country="CN",
     )
     subcontractor = world.subcontractor
-    case_id = case_awaiting_selection(shokei, office, FIXTURES / "pdf" / "pdflatex-4-pages.pdf")
+    case_id = case_awaiting_selection(shokei, office, sample_files / "four-pages.pdf")
     number = office.successor_company.corporate_number or ""
 
     manager = world.browsers["manager"]

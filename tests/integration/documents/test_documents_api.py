@@ -12,7 +12,7 @@ from tests.factories import Office
 
 
 def test_upload_download_and_search_over_http(
-    uow: UnitOfWork, api: TestClient, fixtures_dir: Path, tmp_path: Path
+    uow: UnitOfWork, api: TestClient, sample_files: Path, tmp_path: Path
 ) -> None:
     from shokei.bootstrap import initialise
 
@@ -23,18 +23,18 @@ def test_upload_download_and_search_over_http(
         for n in ("supplier", "examiner", "successor", "admin")
     }
     case = office.open_case(documents=0)
-    dxf = (fixtures_dir / "dxf" / "ASCII_R12.dxf").read_bytes()
+    dxf = (sample_files / "drawing-r12.dxf").read_bytes()
     files = [
-        ("files", ("ASCII_R12.dxf", dxf, "application/dxf")),
+        ("files", ("bracket.dxf", dxf, "application/dxf")),
         ("files", ("仕様書.txt", "電波吸収体の製造条件".encode(), "text/plain")),
     ]
     response = api.post(f"/api/v1/cases/{case.id}/files", headers=auth["supplier"], files=files)
     assert response.status_code == 201, response.text
     stored = {d["path"]: d for d in response.json()["documents"]}
-    assert set(stored) == {"ASCII_R12.dxf", "仕様書.txt"}
-    assert stored["ASCII_R12.dxf"]["type"] == "dxf"
+    assert set(stored) == {"bracket.dxf", "仕様書.txt"}
+    assert stored["bracket.dxf"]["type"] == "dxf"
 
-    dxf_id = stored["ASCII_R12.dxf"]["id"]
+    dxf_id = stored["bracket.dxf"]["id"]
     no_reason = api.get(f"/api/v1/documents/{dxf_id}/content", headers=auth["examiner"])
     assert no_reason.status_code == 422
     download = api.get(f"/api/v1/documents/{dxf_id}/content?reason=審査", headers=auth["examiner"])

@@ -1,8 +1,11 @@
-"""Handing in documents: real public files, archives, duplicates, refusals, search."""
+"""Handing in documents: generated samples and real public files, archives, duplicates, refusals,
+search."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import shutil
 import tarfile
 import zipfile
 from pathlib import Path
@@ -17,7 +20,7 @@ from shokei.documents.vault import FilesystemVault
 from shokei.errors import Conflict, Forbidden, NotFound
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
-from tests import factories
+from tests import factories, samples
 from tests.factories import Office
 
 
@@ -32,11 +35,48 @@ def _count(uow: UnitOfWork) -> int:
         return session.execute(select(func.count()).select_from(Document)).scalar_one()
 
 
+def test_generated_samples_get_the_right_types_and_metadata(
+    uow: UnitOfWork, vault: FilesystemVault, office: Office, sample_files: Path, tmp_path: Path, scratch: Path
+) -> None:
+    folder = tmp_path / "handed-in"
+    shutil.copytree(sample_files, folder)
+    samples.write_pdf(folder / "locked.pdf", ["secret"], user_password="openpassword")
+    case = office.open_case(documents=0)
+    result = _submit(uow, vault, office, case.id, folder, scratch=scratch)
+    by_name = {Path(d.path).name: d for d in result.documents}
+
+    assert result.refused == []
+    expected_types = {
+        "one-page.pdf": "pdf",
+        "four-pages.pdf": "pdf",
+        "memo.pdf": "pdf",
+        "locked.pdf": "pdf",
+        "part.stp": "step",
+        "part.igs": "iges",
+        "part.iges": "iges",
+        "drawing-r12.dxf": "dxf",
+        "drawing-r12-binary.dxf": "dxf",
+        "drawing-r2013.dxf": "dxf",
+        "package.json": "text",
+    }
+    assert {name: document.type for name, document in by_name.items()} == expected_types
+    assert by_name["four-pages.pdf"].page_count == 4
+    assert "encrypted" in by_name["locked.pdf"].flags
+    step_bytes = (folder / "part.stp").read_bytes()
+    assert by_name["part.stp"].sha256 == hashlib.sha256(step_bytes).hexdigest()
+    assert by_name["drawing-r12-binary.dxf"].size == (folder / "drawing-r12-binary.dxf").stat().st_size
+    iges = documents.get_document(uow, office.examiner, by_name["part.iges"].id)
+    assert iges.metadata["units_name"] == "MM"  # tests/samples.py IgesGlobal
+    inventory = cases.get_case(uow, office.supplier, case.id).inventory
+    assert len(inventory) == len(expected_types)
+    assert office.move(case.id, "submit", office.supplier).state == "documents_submitted"
+
+
 def test_real_public_files_get_the_right_types_and_metadata(
-    uow: UnitOfWork, vault: FilesystemVault, office: Office, fixtures_dir: Path, scratch: Path
+    uow: UnitOfWork, vault: FilesystemVault, office: Office, real_files: Path, scratch: Path
 ) -> None:
     case = office.open_case(documents=0)
-    folders = [fixtures_dir / name for name in ("pdf", "step", "iges", "dxf")]
+    folders = [real_files / name for name in ("pdf", "step", "iges", "dxf")]
     result = _submit(uow, vault, office, case.id, *folders, scratch=scratch)
     by_name = {Path(d.path).name: d for d in result.documents}
 
@@ -107,15 +147,15 @@ def test_duplicates_are_recorded_once_with_all_their_paths(
 
 
 def test_archive_members_become_documents_with_their_inner_paths(
-    uow: UnitOfWork, vault: FilesystemVault, office: Office, fixtures_dir: Path, tmp_path: Path, scratch: Path
+    uow: UnitOfWork, vault: FilesystemVault, office: Office, sample_files: Path, tmp_path: Path, scratch: Path
 ) -> None:
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(fixtures_dir / "dxf" / "ASCII_R12.dxf", "cad/ASCII_R12.dxf")
+        archive.write(sample_files / "drawing-r12.dxf", "cad/bracket.dxf")
         archive.writestr("notes/readme.txt", "取扱注意\n整合回路の調整手順")
     outer = tmp_path / "package.tar.gz"
     with tarfile.open(outer, "w:gz") as tar:
-        tar.add(fixtures_dir / "pdf" / "minimal-document.pdf", "pdf/minimal-document.pdf")
+        tar.add(sample_files / "one-page.pdf", "pdf/spec.pdf")
         info = tarfile.TarInfo("nested/inner.zip")
         info.size = len(inner.getvalue())
         tar.addfile(info, io.BytesIO(inner.getvalue()))
@@ -123,12 +163,12 @@ def test_archive_members_become_documents_with_their_inner_paths(
     result = _submit(uow, vault, office, case.id, outer, scratch=scratch)
     paths = sorted(d.path for d in result.documents)
     assert paths == [
-        f"{outer}!/nested/inner.zip/cad/ASCII_R12.dxf",
+        f"{outer}!/nested/inner.zip/cad/bracket.dxf",
         f"{outer}!/nested/inner.zip/notes/readme.txt",
-        f"{outer}!/pdf/minimal-document.pdf",
+        f"{outer}!/pdf/spec.pdf",
     ]
     types = {Path(d.path).name: d.type for d in result.documents}
-    assert types == {"ASCII_R12.dxf": "dxf", "readme.txt": "text", "minimal-document.pdf": "pdf"}
+    assert types == {"bracket.dxf": "dxf", "readme.txt": "text", "spec.pdf": "pdf"}
     assert list(scratch.iterdir()) == []  # spooled members are gone
 
 

@@ -50,8 +50,8 @@ def office(uow: UnitOfWork) -> Office:
 
 
 @pytest.fixture
-def bods_dir(fixtures_dir: Path) -> Path:
-    return fixtures_dir / "bods"
+def bods_dir(real_files: Path) -> Path:
+    return real_files / "bods"
 
 
 def write_package(path: Path, statements: list[dict[str, Any]]) -> Path:

@@ -1,4 +1,5 @@
-"""BODS 0.4 import and export through the service, on the seven public Open Ownership examples.
+"""BODS 0.4 import and export through the service, on the seven public Open Ownership examples
+(the real files) and on a generated package (tests/samples.py) that runs in any clone.
 
 Counts were read off the files by hand (shared/fixtures/real/README.md says what each holds).
 """
@@ -15,6 +16,7 @@ from shokei.audit.models import AuditEntry
 from shokei.errors import Forbidden
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services
+from tests import samples
 from tests.integration.ownership.conftest import Office, entity_statement, stake_statement, write_package
 
 
@@ -50,6 +52,19 @@ def test_every_public_example_imports_whole(
 ) -> None:
     report = services.import_bods(uow, office.intake, bods_dir / name)
     assert (report.read, report.imported, report.rejected) == (statements, imported, [])
+
+
+def test_a_generated_package_imports_whole_and_exports_back(
+    uow: UnitOfWork, office: Office, tmp_path: Path
+) -> None:
+    package = samples.write_bods(tmp_path / "package.json")
+    report = services.import_bods(uow, office.intake, package)
+    # Two companies, one person, three direct shareholdings (tests/samples.py bods_package).
+    imported = {"entities": 2, "persons": 1, "relationships": 3, "interests": 3}
+    assert (report.read, report.imported, report.rejected) == (6, imported, [])
+    exported = services.export_bods(uow, office.auditor, tmp_path / "out.json")
+    assert exported.statements == 6
+    assert json.loads((tmp_path / "out.json").read_bytes()) == samples.bods_package()
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from tests.integration.succession.conftest import make_eligible, successor_compa
 
 
 def test_successor_downloads_only_its_own_released_copy(
-    uow: UnitOfWork, api: TestClient, fixtures_dir: Path, tmp_path: Path
+    uow: UnitOfWork, api: TestClient, sample_files: Path, tmp_path: Path
 ) -> None:
     initialise(api.app.state.shokei)  # type: ignore[attr-defined]
     office = Office(uow)
@@ -26,7 +26,7 @@ def test_successor_downloads_only_its_own_released_copy(
         for n in ("supplier", "successor", "rival", "manager")
     }
     case = office.open_case(documents=0).id
-    pdf = (fixtures_dir / "pdf" / "pdflatex-4-pages.pdf").read_bytes()
+    pdf = (sample_files / "four-pages.pdf").read_bytes()
     files = [("files", ("図面.pdf", pdf, "application/pdf"))]
     assert api.post(f"/api/v1/cases/{case}/files", headers=auth["supplier"], files=files).status_code == 201
     office.to_successor_selection(case)

@@ -31,7 +31,7 @@ def _rules(candidate: dict[str, Any]) -> dict[str, tuple[bool, str]]:
 
 
 def test_rank_select_accept_release_download_disseminate_and_trace(
-    uow: UnitOfWork, cli: Cli, cli_env: Path, fixtures_dir: Path, tmp_path: Path
+    uow: UnitOfWork, cli: Cli, cli_env: Path, sample_files: Path, tmp_path: Path
 ) -> None:
     assert cli("init").exit_code == 0
     office = Office(uow)
@@ -65,7 +65,7 @@ def test_rank_select_accept_release_download_disseminate_and_trace(
     )  # no country
 
     case = office.open_case(documents=0).id
-    pdf = fixtures_dir / "pdf" / "pdflatex-4-pages.pdf"
+    pdf = sample_files / "four-pages.pdf"
     assert cli("docs", "submit", str(case), str(pdf), "--as", "supplier").exit_code == 0
     office.to_successor_selection(case)
 

@@ -1,4 +1,5 @@
-"""Release, download, dissemination and trace through the services, on the real fixtures."""
+"""Release, download, dissemination and trace through the services, on generated samples
+(tests/samples.py: what is tested here is the hand-over, not a format)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from tests import factories
 from tests.factories import Office
 from tests.integration.succession.conftest import case_with_documents, make_eligible, successor_company
 
-PDF = "pdf/pdflatex-4-pages.pdf"
+PDF = "four-pages.pdf"
 
 
 def test_two_successors_get_different_traceable_copies_of_one_pdf(
@@ -29,13 +30,13 @@ def test_two_successors_get_different_traceable_copies_of_one_pdf(
     copy_vault: FilesystemVault,
     scratch: Path,
     key: Ed25519PrivateKey,
-    fixtures_dir: Path,
+    sample_files: Path,
     tmp_path: Path,
 ) -> None:
     office = Office(uow)
     make_eligible(uow, office, office.successor_company)
     other, other_user = successor_company(uow, office, "第二承継工業株式会社", "successor2")
-    first_case = case_with_documents(uow, office, vault, scratch, fixtures_dir / PDF)
+    first_case = case_with_documents(uow, office, vault, scratch, sample_files / PDF)
     services.select_successor(
         uow, office.manager, first_case, office.successor_company.corporate_number or "", reason="最適"
     )
@@ -48,7 +49,7 @@ def test_two_successors_get_different_traceable_copies_of_one_pdf(
         uow, vault, office.manager, first_case, copies=copy_vault, scratch_dir=scratch, key=key
     )
 
-    second_case = case_with_documents(uow, office, vault, scratch, fixtures_dir / PDF)
+    second_case = case_with_documents(uow, office, vault, scratch, sample_files / PDF)
     services.select_successor(uow, office.manager, second_case, other.corporate_number or "", reason="最適")
     services.accept_terms(uow, other_user, second_case)
     [theirs] = services.release_copies(
@@ -101,7 +102,7 @@ def test_cad_copies_and_a_subcontractor_copy_are_traced_with_their_chain(
     copy_vault: FilesystemVault,
     scratch: Path,
     key: Ed25519PrivateKey,
-    fixtures_dir: Path,
+    sample_files: Path,
     tmp_path: Path,
 ) -> None:
     office = Office(uow)
@@ -113,7 +114,7 @@ def test_cad_copies_and_a_subcontractor_copy_are_traced_with_their_chain(
     foreign = factories.company(uow, "外資系部品株式会社")
     make_eligible(uow, office, foreign, foreign_share_percent=60, foreign_share_country="CN")
 
-    step, dxf = fixtures_dir / "step/NIST_MBE_PMI_1.stp", fixtures_dir / "dxf/ASCII_R12.dxf"
+    step, dxf = sample_files / "part.stp", sample_files / "drawing-r12.dxf"
     case_id = case_with_documents(uow, office, vault, scratch, step, dxf)
     services.select_successor(uow, office.manager, case_id, successor_number, reason="最適")
     services.accept_terms(uow, office.successor, case_id)
@@ -178,10 +179,10 @@ def test_stored_documents_are_handed_over_only_as_released_copies(
     copy_vault: FilesystemVault,
     scratch: Path,
     key: Ed25519PrivateKey,
-    fixtures_dir: Path,
+    sample_files: Path,
 ) -> None:
     office = Office(uow)
-    stored = case_with_documents(uow, office, vault, scratch, fixtures_dir / PDF)
+    stored = case_with_documents(uow, office, vault, scratch, sample_files / PDF)
     office.select_successor(stored)
     # The generic move is the succession feature's too, whatever adapter asks for it.
     with pytest.raises(Conflict, match="not accepted the terms"):

@@ -32,7 +32,7 @@ from tests.conftest import Cli
 from tests.factories import Office
 from tests.integration.succession.conftest import case_with_documents, make_eligible
 
-PDF = "pdf/pdflatex-4-pages.pdf"
+PDF = "four-pages.pdf"  # generated (tests/samples.py): the facts, not the format, are tested
 
 
 def _number(company: CompanyView) -> str:
@@ -288,13 +288,11 @@ def test_copies_fsck_and_closing_needs_the_certificate(
     copy_vault: FilesystemVault,
     scratch: Path,
     key: Ed25519PrivateKey,
-    fixtures_dir: Path,
+    sample_files: Path,
 ) -> None:
     office = Office(uow)
     make_eligible(uow, office, office.successor_company)
-    case = case_with_documents(
-        uow, office, vault, scratch, fixtures_dir / PDF, fixtures_dir / "pdf" / "google-doc-document.pdf"
-    )
+    case = case_with_documents(uow, office, vault, scratch, sample_files / PDF, sample_files / "memo.pdf")
     services.select_successor(uow, office.manager, case, _number(office.successor_company), reason="最適")
     services.accept_terms(uow, office.successor, case)
     first, second = services.release_copies(

@@ -1,5 +1,6 @@
-"""Extraction from the real fixtures (expected values from their README and the files' own text)
-and from files generated here; every broken file must come back flagged, never raise."""
+"""Extraction from the real public files (expected values from their README and the files' own
+text) and from files generated here (tests/samples.py, expected values as written); every broken
+file must come back flagged, never raise."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -22,12 +24,16 @@ from shokei.documents.extract import step as step_module
 from shokei.documents.extract.iges import parse_global_section
 from shokei.documents.extract.step import StatementSplitter, decode_string, parse_parameters
 from shokei.documents.sniff import DocumentType
+from tests import samples
+from tests.real_files import files_in, real
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "real"
 
+@pytest.fixture
+def pdf(real_files: Path) -> Callable[..., Extraction]:
+    def read(name: str, **options: int) -> Extraction:
+        return extract(real_files / "pdf" / name, DocumentType.PDF, **options)
 
-def _pdf(name: str, **options: int) -> Extraction:
-    return extract(FIXTURES / "pdf" / name, DocumentType.PDF, **options)
+    return read
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -44,27 +50,29 @@ def _pdf(name: str, **options: int) -> Extraction:
         ("annotated_pdf.pdf", 1, "1.6", "FPDF2"),
     ],
 )
-def test_pdf_page_count_version_and_producer(name: str, pages: int, version: str, producer_part: str) -> None:
-    result = _pdf(name)
+def test_pdf_page_count_version_and_producer(
+    pdf: Callable[..., Extraction], name: str, pages: int, version: str, producer_part: str
+) -> None:
+    result = pdf(name)
     assert result.metadata["page_count"] == pages
     assert result.metadata["pdf_version"] == version
     assert producer_part in str(result.metadata["producer"])
     assert result.flags == []
 
 
-def test_pdf_text_is_extracted() -> None:
-    assert "Lorem ipsum" in _pdf("minimal-document.pdf").text
-    assert "Lorem ipsum" in _pdf("002-trivial-libre-office-writer.pdf").text
-    assert "habibi" in _pdf("habibi.pdf").text
+def test_pdf_text_is_extracted(pdf: Callable[..., Extraction]) -> None:
+    assert "Lorem ipsum" in pdf("minimal-document.pdf").text
+    assert "Lorem ipsum" in pdf("002-trivial-libre-office-writer.pdf").text
+    assert "habibi" in pdf("habibi.pdf").text
 
 
-def test_pdf_title_from_information_dictionary() -> None:
-    assert _pdf("habibi.pdf").metadata["title"] == "habibi"
-    assert _pdf("annotated_pdf.pdf").metadata["title"] == "Annotated PDF"
+def test_pdf_title_from_information_dictionary(pdf: Callable[..., Extraction]) -> None:
+    assert pdf("habibi.pdf").metadata["title"] == "habibi"
+    assert pdf("annotated_pdf.pdf").metadata["title"] == "Annotated PDF"
 
 
-def test_encrypted_pdf_is_flagged_and_not_opened() -> None:
-    result = _pdf("libreoffice-writer-password.pdf")
+def test_encrypted_pdf_is_flagged_and_not_opened(pdf: Callable[..., Extraction]) -> None:
+    result = pdf("libreoffice-writer-password.pdf")
     assert Flag.ENCRYPTED in result.flags
     assert Flag.UNPARSEABLE not in result.flags
     # README: Standard handler V2/R3, RC4-128; the empty password fails, so nothing is read.
@@ -78,12 +86,12 @@ def test_encrypted_pdf_is_flagged_and_not_opened() -> None:
     assert result.text == ""
 
 
-def test_pdf_attachment_names_are_listed() -> None:
-    assert _pdf("with-attachment.pdf").metadata["attachments"] == ["image.png"]
+def test_pdf_attachment_names_are_listed(pdf: Callable[..., Extraction]) -> None:
+    assert pdf("with-attachment.pdf").metadata["attachments"] == ["image.png"]
 
 
-def test_pdf_text_is_bounded_and_flagged() -> None:
-    result = _pdf("pdflatex-4-pages.pdf", max_text_chars=50)
+def test_pdf_text_is_bounded_and_flagged(pdf: Callable[..., Extraction]) -> None:
+    result = pdf("pdflatex-4-pages.pdf", max_text_chars=50)
     assert len(result.text) == 50
     assert Flag.TRUNCATED in result.flags
     assert result.metadata["page_count"] == 4
@@ -92,8 +100,8 @@ def test_pdf_text_is_bounded_and_flagged() -> None:
 # --- STEP -------------------------------------------------------------------------------------
 
 
-def test_step_nist_header_and_wrapped_strings() -> None:
-    result = extract(FIXTURES / "step" / "NIST_MBE_PMI_1.stp", DocumentType.STEP)
+def test_step_nist_header_and_wrapped_strings(real_files: Path) -> None:
+    result = extract(real_files / "step" / "NIST_MBE_PMI_1.stp", DocumentType.STEP)
     metadata = result.metadata
     assert metadata["name"] == "NI84E9~1"
     assert metadata["time_stamp"] == "2014-04-01T10:33:27-04:00"
@@ -116,8 +124,8 @@ def test_step_nist_header_and_wrapped_strings() -> None:
     assert "Rhino converted to STEP" in result.text
 
 
-def test_step_ap242_tetrahedron_header_with_comments() -> None:
-    result = extract(FIXTURES / "step" / "tessellated_tetrahedron_ap242.step", DocumentType.STEP)
+def test_step_ap242_tetrahedron_header_with_comments(real_files: Path) -> None:
+    result = extract(real_files / "step" / "tessellated_tetrahedron_ap242.step", DocumentType.STEP)
     metadata = result.metadata
     assert metadata["description"] == ["Tessellated tetrahedron in AP242"]
     assert metadata["name"] == "tessellated_tetrahedron_ap242.step"
@@ -213,8 +221,8 @@ def test_not_a_step_file_is_unparseable(tmp_path: Path) -> None:
 # --- IGES -------------------------------------------------------------------------------------
 
 
-def test_iges_sample_global_section() -> None:
-    result = extract(FIXTURES / "iges" / "sample.igs", DocumentType.IGES)
+def test_iges_sample_global_section(real_files: Path) -> None:
+    result = extract(real_files / "iges" / "sample.igs", DocumentType.IGES)
     metadata = result.metadata
     assert metadata["parameter_delimiter"] == ","
     assert metadata["record_delimiter"] == ";"
@@ -232,8 +240,8 @@ def test_iges_sample_global_section() -> None:
     assert "ANSYS RELEASE 2020 R2" in result.text  # from the Start section
 
 
-def test_iges_example_arcs_global_section() -> None:
-    result = extract(FIXTURES / "iges" / "example-arcs.iges", DocumentType.IGES)
+def test_iges_example_arcs_global_section(real_files: Path) -> None:
+    result = extract(real_files / "iges" / "example-arcs.iges", DocumentType.IGES)
     metadata = result.metadata
     assert metadata["parameter_delimiter"] == ","  # field 1 left empty: the default
     assert metadata["sender_product_id"] == "Open CASCADE IGES processor 7.5"
@@ -282,33 +290,34 @@ def test_iges_without_global_section_is_unparseable(tmp_path: Path) -> None:
 # --- DXF --------------------------------------------------------------------------------------
 
 
-def _dxf(name: str) -> Extraction:
-    return extract(FIXTURES / "dxf" / name, DocumentType.DXF)
+@pytest.fixture
+def dxf(real_files: Path) -> Callable[[str], Extraction]:
+    return lambda name: extract(real_files / "dxf" / name, DocumentType.DXF)
 
 
-def test_dxf_versions_of_r12_files() -> None:
-    assert _dxf("Minimal_DXF_AC1009.dxf").metadata["dxf_version"] == "AC1009"
-    assert _dxf("ASCII_R12.dxf").metadata["dxf_version"] == "AC1009"
-    assert _dxf("Minimal_DXF_AC1009.dxf").metadata["entity_count"] == 0
+def test_dxf_versions_of_r12_files(dxf: Callable[[str], Extraction]) -> None:
+    assert dxf("Minimal_DXF_AC1009.dxf").metadata["dxf_version"] == "AC1009"
+    assert dxf("ASCII_R12.dxf").metadata["dxf_version"] == "AC1009"
+    assert dxf("Minimal_DXF_AC1009.dxf").metadata["entity_count"] == 0
 
 
-def test_binary_dxf_is_read_with_the_normal_loader() -> None:
-    result = _dxf("bin_dxf_r12.dxf")
+def test_binary_dxf_is_read_with_the_normal_loader(dxf: Callable[[str], Extraction]) -> None:
+    result = dxf("bin_dxf_r12.dxf")
     assert result.flags == []
     assert result.metadata["entity_types"] == {"LINE": 3}
 
 
-def test_dxf_with_trash_beyond_eof() -> None:
-    result = _dxf("R12_with_trash_beyond_EOF.dxf")
+def test_dxf_with_trash_beyond_eof(dxf: Callable[[str], Extraction]) -> None:
+    result = dxf("R12_with_trash_beyond_EOF.dxf")
     assert result.flags == []
     assert result.metadata["entity_types"] == {"CIRCLE": 1}
     assert "Layer_is_a_required_tag" in result.metadata["layers"]
 
 
-def test_dxf_unicode_layer_names() -> None:
-    assert "Tschüss mit ü" in _dxf("dxf_unicode.dxf").metadata["layers"]
-    assert _dxf("dxf_unicode.dxf").metadata["dxf_version"] == "AC1027"
-    assert "ΛΑΓΕΡÄÜÖ" in _dxf("ASCII_R12.dxf").metadata["layers"]
+def test_dxf_unicode_layer_names(dxf: Callable[[str], Extraction]) -> None:
+    assert "Tschüss mit ü" in dxf("dxf_unicode.dxf").metadata["layers"]
+    assert dxf("dxf_unicode.dxf").metadata["dxf_version"] == "AC1027"
+    assert "ΛΑΓΕΡÄÜÖ" in dxf("ASCII_R12.dxf").metadata["layers"]
 
 
 def test_dxf_texts_attributes_and_units(tmp_path: Path) -> None:
@@ -485,17 +494,187 @@ def test_text_is_truncated_at_the_budget(tmp_path: Path) -> None:
     assert Flag.TRUNCATED in result.flags
 
 
+@pytest.mark.parametrize("relative", files_in("pdf", "step", "iges", "dxf"))
+def test_metadata_of_every_real_file_is_json(real_files: Path, relative: str) -> None:
+    _metadata_is_json(real_files / relative, DocumentType(relative.split("/", maxsplit=1)[0]))
+
+
 @pytest.mark.parametrize(
-    "path",
-    sorted(p for folder in ("pdf", "step", "iges", "dxf") for p in (FIXTURES / folder).iterdir()),
-    ids=lambda p: p.name,
+    ("name", "doc_type"),
+    [
+        ("one-page.pdf", DocumentType.PDF),
+        ("four-pages.pdf", DocumentType.PDF),
+        ("part.stp", DocumentType.STEP),
+        ("part.igs", DocumentType.IGES),
+        ("part.iges", DocumentType.IGES),
+        ("drawing-r12.dxf", DocumentType.DXF),
+        ("drawing-r12-binary.dxf", DocumentType.DXF),
+        ("drawing-r2013.dxf", DocumentType.DXF),
+    ],
 )
-def test_metadata_of_every_fixture_is_json(path: Path) -> None:
-    doc_type = DocumentType(path.parent.name)
+def test_metadata_of_every_generated_sample_is_json(
+    sample_files: Path, name: str, doc_type: DocumentType
+) -> None:
+    _metadata_is_json(sample_files / name, doc_type)
+
+
+def _metadata_is_json(path: Path, doc_type: DocumentType) -> None:
     result = extract(path, doc_type)
     assert Flag.UNPARSEABLE not in result.flags
     assert json.loads(json.dumps(result.metadata, ensure_ascii=False)) == result.metadata
     assert json.loads(json.dumps(result.flags)) == list(result.flags)
+
+
+# --- generated samples of each format (tests/samples.py) ---------------------------------------
+# The same code paths as the real files above, on files a bare clone can build; expected values
+# are the ones handed to the writer.
+
+
+def test_generated_pdf_pages_version_producer_title_and_text(tmp_path: Path) -> None:
+    pages = ["Lorem ipsum on page one", "second page words", "third (page) with \\ backslash"]
+    path = samples.write_pdf(
+        tmp_path / "g.pdf", pages, title="Bracket spec", producer="Shokei samples 1.0", version="1.6"
+    )
+    result = extract(path, DocumentType.PDF)
+    assert result.flags == []
+    assert result.metadata["page_count"] == 3
+    assert result.metadata["pdf_version"] == "1.6"
+    assert result.metadata["producer"] == "Shokei samples 1.0"
+    assert result.metadata["title"] == "Bracket spec"
+    for text in ("Lorem ipsum on page one", "second page words", "third (page) with \\ backslash"):
+        assert text in result.text
+
+
+def test_generated_encrypted_pdf_is_flagged_and_not_opened(tmp_path: Path) -> None:
+    path = samples.write_pdf(
+        tmp_path / "locked.pdf", ["secret words"], user_password="openpassword", owner_password="owner"
+    )
+    result = extract(path, DocumentType.PDF)
+    assert Flag.ENCRYPTED in result.flags
+    assert Flag.UNPARSEABLE not in result.flags
+    assert result.metadata["encryption"] == {
+        "filter": "Standard",
+        "version": 2,
+        "revision": 3,
+        "key_bits": 128,
+    }
+    assert "page_count" not in result.metadata
+    assert result.text == ""
+
+
+def test_generated_pdf_attachment_names_are_listed(tmp_path: Path) -> None:
+    attached = {"image.png": b"\x89PNG\r\n", "部品表.csv": b"a,b\n"}
+    path = samples.write_pdf(tmp_path / "att.pdf", ["see attachments"], attachments=attached)
+    assert sorted(extract(path, DocumentType.PDF).metadata["attachments"]) == ["image.png", "部品表.csv"]  # type: ignore[arg-type]
+
+
+def test_generated_pdf_text_is_bounded_and_flagged(sample_files: Path) -> None:
+    result = extract(sample_files / "four-pages.pdf", DocumentType.PDF, max_text_chars=50)
+    assert result.text == "Page 1 of the bracket specification. " + samples.FOUR_PAGE_TEXTS[0][37:50]
+    assert len(result.text) == 50
+    assert Flag.TRUNCATED in result.flags
+    assert result.metadata["page_count"] == 4
+
+
+@pytest.mark.parametrize("trailing_newline", [True, False])
+def test_generated_step_header_products_and_wrapped_string(tmp_path: Path, trailing_newline: bool) -> None:
+    header = samples.StepHeader(
+        description="Valve body",
+        name="valve.stp",
+        time_stamp="2023-11-30T17:05:00+09:00",
+        author="Sato",
+        organization="Kogyo KK",
+        preprocessor_version="writer 9",
+        originating_system="CAD X",
+        schema="CONFIG_CONTROL_DESIGN",
+    )
+    products = [("V-1", "Valve", "cast body"), ("V-2", "Bonnet", "")]
+    path = samples.write_step(tmp_path / "valve.stp", header, products, trailing_newline=trailing_newline)
+    result = extract(path, DocumentType.STEP)
+    metadata = result.metadata
+    assert result.flags == []
+    assert metadata["description"] == ["Valve body"]
+    assert metadata["name"] == "valve.stp"
+    assert metadata["time_stamp"] == "2023-11-30T17:05:00+09:00"
+    assert (metadata["author"], metadata["organization"]) == (["Sato"], ["Kogyo KK"])
+    assert metadata["preprocessor_version"] == "writer 9"
+    assert metadata["originating_system"] == "CAD X"
+    assert metadata["schema"] == ["CONFIG_CONTROL_DESIGN"]
+    assert metadata["application_protocol"] == "AP203"
+    assert metadata["products"] == [
+        {"id": "V-1", "name": "Valve", "description": "cast body"},
+        {"id": "V-2", "name": "Bonnet", "description": ""},
+    ]
+    # Written cut after "assemblie": joined again, without the line break.
+    assert metadata["application_contexts"] == [
+        "configuration controlled 3d designs of mechanical parts and assemblies"
+    ]
+    assert metadata["instance_count"] == 7  # context, product context, two products, three points
+    assert "cast body" in result.text
+
+
+@pytest.mark.parametrize("zero_padded", [True, False], ids=["S0000001", "S      1"])
+def test_generated_iges_global_section_and_entity_census(tmp_path: Path, zero_padded: bool) -> None:
+    fields = samples.IgesGlobal(
+        sender_product_id="Sender CAD, v2; build 7",  # delimiters inside a Hollerith string
+        file_name="/home/tanaka/part.igs",
+        native_system_id="Native 3.1",
+        author="Tanaka",
+        organization="Seimitsu KK",
+        units_flag=2,
+        units_name="MM",
+        version_flag=11,
+    )
+    start = ["Exported for the Shokei tests.", "Second start line."]
+    path = samples.write_iges(tmp_path / "part.igs", start, fields, zero_padded=zero_padded)
+    result = extract(path, DocumentType.IGES)
+    metadata = result.metadata
+    assert result.flags == []
+    assert (metadata["parameter_delimiter"], metadata["record_delimiter"]) == (",", ";")
+    assert metadata["sender_product_id"] == "Sender CAD, v2; build 7"
+    assert metadata["file_name"] == "/home/tanaka/part.igs"
+    assert metadata["native_system_id"] == "Native 3.1"
+    assert (metadata["author"], metadata["organization"]) == ("Tanaka", "Seimitsu KK")
+    assert (metadata["units_flag"], metadata["units"]) == (2, "MM")
+    assert metadata["min_resolution"] == 1e-6
+    assert metadata["created"] == "20240401.093000"
+    assert metadata["iges_version"] == "5.3"
+    assert metadata["entity_types"] == {"100": 1, "110": 1, "116": 2}
+    assert metadata["entity_count"] == 4
+    assert "Exported for the Shokei tests.\nSecond start line." in result.text
+
+
+def test_generated_dxf_r12_ascii_binary_and_r2013(sample_files: Path) -> None:
+    r12 = extract(sample_files / "drawing-r12.dxf", DocumentType.DXF)
+    binary = extract(sample_files / "drawing-r12-binary.dxf", DocumentType.DXF)
+    r2013 = extract(sample_files / "drawing-r2013.dxf", DocumentType.DXF)
+    assert (
+        (sample_files / "drawing-r12-binary.dxf").read_bytes().startswith(b"AutoCAD Binary DXF\r\n\x1a\x00")
+    )
+    for result in (r12, binary, r2013):
+        assert result.flags == []
+        assert result.metadata["entity_types"] == {"CIRCLE": 1, "LINE": 3}
+    assert r12.metadata["dxf_version"] == binary.metadata["dxf_version"] == "AC1009"
+    assert "ΛΑΓΕΡÄÜÖ" in r12.metadata["layers"]  # type: ignore[operator]  # \U+ escapes in R12
+    assert "BINARY" in binary.metadata["layers"]  # type: ignore[operator]
+    assert r2013.metadata["dxf_version"] == "AC1027"
+    assert "Tschüss 図面" in r2013.metadata["layers"]  # type: ignore[operator]
+
+
+def test_generated_dxf_with_trash_beyond_eof_and_an_entities_only_file(
+    sample_files: Path, tmp_path: Path
+) -> None:
+    trailing = tmp_path / "trailing.dxf"
+    trailing.write_bytes((sample_files / "drawing-r12.dxf").read_bytes() + b"\nnot part of the drawing\n")
+    result = extract(trailing, DocumentType.DXF)
+    assert result.flags == []
+    assert result.metadata["entity_types"] == {"CIRCLE": 1, "LINE": 3}
+    bare = tmp_path / "bare.dxf"
+    bare.write_bytes(b"0\nSECTION\n2\nENTITIES\n0\nENDSEC\n0\nEOF")  # no HEADER: read as R12
+    assert (
+        extract(bare, DocumentType.DXF).metadata["dxf_version"],
+        extract(bare, DocumentType.DXF).metadata["entity_count"],
+    ) == ("AC1009", 0)
 
 
 # --- failure tolerance ------------------------------------------------------------------------
@@ -523,8 +702,14 @@ def test_garbage_is_flagged_unparseable_never_raised(tmp_path: Path, doc_type: D
     assert result.text == ""
 
 
-def test_truncated_pdf_is_flagged_not_raised(tmp_path: Path) -> None:
-    original = (FIXTURES / "pdf" / "minimal-document.pdf").read_bytes()
+@pytest.mark.parametrize("source", ["generated", real("minimal-document.pdf")])
+def test_truncated_pdf_is_flagged_not_raised(
+    request: pytest.FixtureRequest, tmp_path: Path, source: str
+) -> None:
+    if source == "generated":
+        original = samples.write_pdf(tmp_path / "whole.pdf", [samples.prose(1, 200)]).read_bytes()
+    else:
+        original = (request.getfixturevalue("real_files") / "pdf" / source).read_bytes()
     path = tmp_path / "cut.pdf"
     path.write_bytes(original[:500])
     result = extract(path, DocumentType.PDF)

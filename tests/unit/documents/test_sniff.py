@@ -1,4 +1,5 @@
-"""Content sniffing: every real fixture, generated office files, images, archives and text."""
+"""Content sniffing: every real public file and a generated sample of each format, generated office
+files, images, archives and text."""
 
 from __future__ import annotations
 
@@ -26,49 +27,57 @@ from shokei.documents.sniff import (
     detect_type_path,
     read_head,
 )
+from tests.real_files import FILES, files_in
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "real"
-
-REAL_FIXTURES = {
-    "pdf/minimal-document.pdf": DocumentType.PDF,
-    "pdf/002-trivial-libre-office-writer.pdf": DocumentType.PDF,
-    "pdf/pdflatex-4-pages.pdf": DocumentType.PDF,
-    "pdf/libreoffice-writer-password.pdf": DocumentType.PDF,
-    "pdf/google-doc-document.pdf": DocumentType.PDF,
-    "pdf/habibi.pdf": DocumentType.PDF,
-    "pdf/annotated_pdf.pdf": DocumentType.PDF,
-    "pdf/with-attachment.pdf": DocumentType.PDF,
-    "dxf/Minimal_DXF_AC1009.dxf": DocumentType.DXF,
-    "dxf/ASCII_R12.dxf": DocumentType.DXF,
-    "dxf/small_r14.dxf": DocumentType.DXF,
-    "dxf/bin_dxf_r12.dxf": DocumentType.DXF,
-    "dxf/R12_with_trash_beyond_EOF.dxf": DocumentType.DXF,
-    "dxf/dxf_unicode.dxf": DocumentType.DXF,
-    "iges/sample.igs": DocumentType.IGES,
-    "iges/example-arcs.iges": DocumentType.IGES,
-    "step/NIST_MBE_PMI_1.stp": DocumentType.STEP,
-    "step/tessellated_tetrahedron_ap242.step": DocumentType.STEP,
-    "bods/bods-package.json": DocumentType.TEXT,
-    "bods/joint-ownership.json": DocumentType.TEXT,
+# What each folder of the real files (and each generated sample) is by content.
+KIND_OF_FOLDER = {
+    "pdf": DocumentType.PDF,
+    "dxf": DocumentType.DXF,
+    "iges": DocumentType.IGES,
+    "step": DocumentType.STEP,
+    "bods": DocumentType.TEXT,
 }
 
 
-@pytest.mark.parametrize(("relative", "expected"), sorted(REAL_FIXTURES.items()))
-def test_every_real_fixture_is_recognised_by_content(relative: str, expected: DocumentType) -> None:
-    path = FIXTURES / relative
+def _recognised(path: Path, expected: DocumentType) -> None:
     # The name is withheld: the bytes alone must decide.
     assert detect_type(read_head(path)) is expected
     assert detect_type_path(path) is expected
     assert detect_archive(read_head(path)) is None
 
 
-def test_fixture_list_covers_every_cad_and_pdf_fixture() -> None:
+@pytest.mark.parametrize("relative", files_in("pdf", "dxf", "iges", "step", "bods"))
+def test_every_real_file_is_recognised_by_content(real_files: Path, relative: str) -> None:
+    _recognised(real_files / relative, KIND_OF_FOLDER[relative.split("/", maxsplit=1)[0]])
+
+
+def test_the_catalogue_lists_exactly_the_real_files(real_files: Path) -> None:
     on_disk = {
-        f"{path.parent.name}/{path.name}"
-        for folder in ("pdf", "dxf", "iges", "step")
-        for path in (FIXTURES / folder).iterdir()
+        f"{path.parent.name}/{path.name}" for path in real_files.glob("*/*") if path.name != "README.md"
     }
-    assert on_disk <= set(REAL_FIXTURES)
+    assert on_disk == set(FILES)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("one-page.pdf", DocumentType.PDF),
+        ("four-pages.pdf", DocumentType.PDF),
+        ("part.stp", DocumentType.STEP),
+        ("part.igs", DocumentType.IGES),
+        ("part.iges", DocumentType.IGES),
+        ("drawing-r12.dxf", DocumentType.DXF),
+        ("drawing-r12-binary.dxf", DocumentType.DXF),
+        ("drawing-r2013.dxf", DocumentType.DXF),
+        ("package.json", DocumentType.TEXT),
+    ],
+)
+def test_every_generated_sample_is_recognised_by_content(
+    sample_files: Path, tmp_path: Path, name: str, expected: DocumentType
+) -> None:
+    unnamed = tmp_path / "upload.bin"  # no extension to lean on
+    unnamed.write_bytes((sample_files / name).read_bytes())
+    _recognised(unnamed, expected)
 
 
 def test_head_size_is_8_kib() -> None:

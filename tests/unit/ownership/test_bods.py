@@ -1,4 +1,5 @@
-"""BODS 0.4 import and export on the seven real Open Ownership example packages.
+"""BODS 0.4 import and export on the seven real Open Ownership example packages (real_files) and on
+a generated package (tests/samples.py) that runs in any clone.
 
 Expected counts and values were read off the files by hand (see
 shared/fixtures/real/README.md for what each one exercises).
@@ -34,12 +35,17 @@ from shokei.ownership.domain import (
     Share,
     validate_interests,
 )
+from tests import samples
+from tests.real_files import FILES
 
-BODS_FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "real" / "bods"
+
+@pytest.fixture
+def bods(real_files: Path) -> Path:
+    return real_files / "bods"
 
 
-def _load(name: str) -> list[dict[str, Any]]:
-    statements: list[dict[str, Any]] = json.loads((BODS_FIXTURES / name).read_bytes())
+def _load(bods: Path, name: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = json.loads((bods / name).read_bytes())
     return statements
 
 
@@ -55,8 +61,10 @@ def _load(name: str) -> list[dict[str, Any]]:
         ("joint-ownership.json", 2, 2, 3),
     ],
 )
-def test_every_real_package_imports_whole(name: str, entities: int, persons: int, relationships: int) -> None:
-    document = parse_bods((BODS_FIXTURES / name).read_bytes())
+def test_every_real_package_imports_whole(
+    bods: Path, name: str, entities: int, persons: int, relationships: int
+) -> None:
+    document = parse_bods((bods / name).read_bytes())
     assert document.problems == ()
     assert (len(document.entities), len(document.persons), len(document.relationships)) == (
         entities,
@@ -65,16 +73,16 @@ def test_every_real_package_imports_whole(name: str, entities: int, persons: int
     )
 
 
-@pytest.mark.parametrize("name", sorted(path.name for path in BODS_FIXTURES.glob("*.json")))
-def test_every_real_package_exports_back_to_the_same_statements(name: str) -> None:
+@pytest.mark.parametrize("name", [name.split("/")[1] for name in FILES if name.startswith("bods/")])
+def test_every_real_package_exports_back_to_the_same_statements(bods: Path, name: str) -> None:
     # Export rebuilds each record's modelled fields from the domain objects; a statement comes
     # back verbatim only when the rebuilt details equal the published ones.
-    raw = (BODS_FIXTURES / name).read_bytes()
+    raw = (bods / name).read_bytes()
     assert export_bods(parse_bods(raw)) == json.loads(raw)
 
 
-def test_parties_carry_kind_country_and_scheme_identifiers() -> None:
-    document = parse_bods((BODS_FIXTURES / "bods-package-fi-soe.json").read_bytes())
+def test_parties_carry_kind_country_and_scheme_identifiers(bods: Path) -> None:
+    document = parse_bods((bods / "bods-package-fi-soe.json").read_bytes())
     assert document.parties["19f1c5afe9d7"] == Party(
         "19f1c5afe9d7", EntityKind.FOREIGN_COMPANY, "Gasgrid Finland Oy", "FI", ("FI-PRO-3007894-1",)
     )
@@ -83,17 +91,17 @@ def test_parties_carry_kind_country_and_scheme_identifiers() -> None:
     assert all(party.is_foreign for party in document.parties.values())
 
 
-def test_persons_and_arrangements() -> None:
-    person = parse_bods((BODS_FIXTURES / "bods-package.json").read_bytes()).persons[0]
+def test_persons_and_arrangements(bods: Path) -> None:
+    person = parse_bods((bods / "bods-package.json").read_bytes()).persons[0]
     assert (person.name, person.country) == ("Jennifer Hewitson-Smith", "GB")
-    joint = parse_bods((BODS_FIXTURES / "joint-ownership.json").read_bytes())
+    joint = parse_bods((bods / "joint-ownership.json").read_bytes())
     assert joint.parties["91b4236a7d89"].kind is EntityKind.ARRANGEMENT
     assert joint.parties["31c55e425764"].country == "GB"  # from its jurisdiction
 
 
-def test_country_falls_back_to_the_identifier_register() -> None:
+def test_country_falls_back_to_the_identifier_register(bods: Path) -> None:
     # JENEX LIMITED has no jurisdiction, only a GB-COH identifier.
-    document = parse_bods((BODS_FIXTURES / "bods-package-entity-owning-entity.json").read_bytes())
+    document = parse_bods((bods / "bods-package-entity-owning-entity.json").read_bytes())
     jenex = document.parties["12b7dd0770ce"]
     assert (jenex.kind, jenex.country, jenex.identifiers) == (
         EntityKind.FOREIGN_COMPANY,
@@ -102,17 +110,17 @@ def test_country_falls_back_to_the_identifier_register() -> None:
     )
 
 
-def test_a_share_range_is_kept_as_a_range() -> None:
-    document = parse_bods((BODS_FIXTURES / "bods-package-entity-owning-entity.json").read_bytes())
+def test_a_share_range_is_kept_as_a_range(bods: Path) -> None:
+    document = parse_bods((bods / "bods-package-entity-owning-entity.json").read_bytes())
     (interest,) = document.interests
     assert (interest.owner, interest.owned) == ("e83cce729ada", "12b7dd0770ce")
     assert interest.share == Share(minimum=Decimal(75), exclusive_maximum=Decimal(100))
     assert document.stakes == [interest]
 
 
-def test_two_interests_on_one_pair_stay_apart() -> None:
+def test_two_interests_on_one_pair_stay_apart(bods: Path) -> None:
     # Person 1 holds 50 % of Company A indirectly (from 2017) and 50 % directly (from 2019).
-    document = parse_bods((BODS_FIXTURES / "mixed-direct-and-indirect-ownership.json").read_bytes())
+    document = parse_bods((bods / "mixed-direct-and-indirect-ownership.json").read_bytes())
     interests = document.relationships["f5a45a6daf31"].interests
     assert [(i.directness, i.share, i.start_date) for i in interests] == [
         (Directness.INDIRECT, Share.exactly(50), date(2017, 11, 1)),
@@ -123,18 +131,18 @@ def test_two_interests_on_one_pair_stay_apart() -> None:
     assert document.declared_indirect == [interests[0]]
 
 
-def test_interests_without_type_or_share_are_kept_but_not_computed() -> None:
-    document = parse_bods((BODS_FIXTURES / "indirect-ownership.json").read_bytes())
+def test_interests_without_type_or_share_are_kept_but_not_computed(bods: Path) -> None:
+    document = parse_bods((bods / "indirect-ownership.json").read_bytes())
     (unknown,) = document.relationships["05e81af035e4"].interests
     assert (unknown.interest_type, unknown.share, unknown.directness) == (None, None, Directness.UNKNOWN)
     assert unknown.source == "asserted by Company A"
     assert [(stake.owner, stake.owned) for stake in document.stakes] == [("d4ab89ea169a", "ad3f6c2fcc9e")]
 
 
-def test_declared_indirect_30_percent_cannot_be_computed_from_its_chain() -> None:
+def test_declared_indirect_30_percent_cannot_be_computed_from_its_chain(bods: Path) -> None:
     # Company B holds 60 % of Company A; Person 1's interest in B has no share, so the
     # declared 30 % of A can be shown but not derived.
-    document = parse_bods((BODS_FIXTURES / "indirect-ownership.json").read_bytes())
+    document = parse_bods((bods / "indirect-ownership.json").read_bytes())
     (check,) = indirect_checks(document)
     assert (check.declared.owner, check.declared.owned) == ("c25d4d612c2c", "ad3f6c2fcc9e")
     assert check.declared.share == Share.exactly(30)
@@ -142,8 +150,8 @@ def test_declared_indirect_30_percent_cannot_be_computed_from_its_chain() -> Non
     assert check.missing_links == (("c25d4d612c2c", "d4ab89ea169a"),)
 
 
-def test_declared_indirect_share_is_computed_once_every_link_has_a_share() -> None:
-    statements = _load("indirect-ownership.json")
+def test_declared_indirect_share_is_computed_once_every_link_has_a_share(bods: Path) -> None:
+    statements = _load(bods, "indirect-ownership.json")
     link = next(s for s in statements if s["recordId"] == "05e81af035e4")
     link["recordDetails"]["interests"] = [
         {"type": "shareholding", "directOrIndirect": "direct", "share": {"exact": 50}}
@@ -153,7 +161,7 @@ def test_declared_indirect_share_is_computed_once_every_link_has_a_share() -> No
     assert check.computed == pytest.approx(0.30)  # 50 % of B, which holds 60 % of A
 
 
-def test_declared_indirect_shares_in_the_other_packages() -> None:
+def test_declared_indirect_shares_in_the_other_packages(bods: Path) -> None:
     expected = {
         "mixed-direct-and-indirect-ownership.json": [
             (Share.exactly(50), (("53508b65253f", "ec61aeda7141"),))
@@ -165,13 +173,13 @@ def test_declared_indirect_shares_in_the_other_packages() -> None:
         "bods-package-fi-soe.json": [(Share.exactly(100), (("05ce06ec97b1", "7ff95ba3682c"),))],
     }
     for name, checks in expected.items():
-        found = indirect_checks(parse_bods((BODS_FIXTURES / name).read_bytes()))
+        found = indirect_checks(parse_bods((bods / name).read_bytes()))
         assert [(check.declared.share, check.missing_links) for check in found] == checks
         assert all(check.computed is None for check in found)
 
 
-def test_bad_statements_are_reported_and_the_rest_imported() -> None:
-    good = _load("bods-package.json")
+def test_bad_statements_are_reported_and_the_rest_imported(bods: Path) -> None:
+    good = _load(bods, "bods-package.json")
     relationship = good[2]
     bad: list[Any] = ["not an object", {"recordId": "x", "recordType": "entity"}]
     for statement_id, change in [
@@ -222,8 +230,8 @@ def _changed(statement: dict[str, Any], statement_id: str, change: dict[str, Any
     return changed
 
 
-def test_a_changed_record_is_exported_as_an_updated_statement() -> None:
-    raw = (BODS_FIXTURES / "bods-package-fi-soe.json").read_bytes()
+def test_a_changed_record_is_exported_as_an_updated_statement(bods: Path) -> None:
+    raw = (bods / "bods-package-fi-soe.json").read_bytes()
     document = parse_bods(raw)
     relationship = document.relationships["87ed6d1daf8f"]
     (stake,) = relationship.interests
@@ -311,11 +319,43 @@ def test_identifiers_are_scheme_then_id() -> None:
             parse_identifier(text)
 
 
-def test_decimal_percentages_stay_exact_through_import() -> None:
+def test_decimal_percentages_stay_exact_through_import(bods: Path) -> None:
     # 76.5 + 23.5 must be exactly 100: in binary floating point it need not be.
-    document = parse_bods((BODS_FIXTURES / "bods-package-fi-soe.json").read_bytes())
+    document = parse_bods((bods / "bods-package-fi-soe.json").read_bytes())
     gasgrid_stakes = [
         i.share.exact for i in document.stakes if i.owned == "19f1c5afe9d7" and i.share is not None
     ]
     assert sum(value for value in gasgrid_stakes if value is not None) == Decimal(100)
     assert validate_interests(document.interests) == []
+
+
+# -- a generated package (tests/samples.py): the same import and export paths in any clone -------
+
+
+def test_generated_package_imports_whole_with_kinds_countries_and_identifiers() -> None:
+    document = parse_bods(json.dumps(samples.bods_package()).encode())
+    assert document.problems == ()
+    assert (len(document.entities), len(document.persons), len(document.relationships)) == (2, 1, 3)
+    assert document.parties["co-jp"] == Party(
+        "co-jp", EntityKind.REGISTERED_COMPANY, "Sample Seiki KK", "JP", ("JP-JCN-1234567890123",)
+    )
+    # No jurisdiction: the country comes from the GB-COH identifier.
+    holding = document.parties["co-gb"]
+    assert (holding.kind, holding.country, holding.identifiers) == (
+        EntityKind.FOREIGN_COMPANY,
+        "GB",
+        ("GB-COH-01234567",),
+    )
+    assert (document.persons[0].name, document.persons[0].country) == ("Hanako Sample", "JP")
+    stakes = {(i.owner, i.owned): i.share for i in document.stakes}
+    assert stakes == {
+        ("co-gb", "co-jp"): Share.exactly(60),
+        ("person-1", "co-jp"): Share.exactly(40),
+        ("person-1", "co-gb"): Share.exactly(100),
+    }
+    assert validate_interests(document.interests) == []
+
+
+def test_generated_package_exports_back_to_the_same_statements() -> None:
+    statements = samples.bods_package()
+    assert export_bods(parse_bods(json.dumps(statements).encode())) == statements

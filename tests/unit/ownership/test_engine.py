@@ -6,6 +6,7 @@ the Finnish state-owned-enterprise example is the real BODS package from Open Ow
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,12 @@ from hypothesis import strategies as st
 
 from shokei.ownership.bods import parse_bods
 from shokei.ownership.engine import Chain, ForeignMeasures, OwnershipGraph, graph_from_domain
+from tests import samples
 
-BODS_FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "real" / "bods"
+
+@pytest.fixture
+def bods(real_files: Path) -> Path:
+    return real_files / "bods"
 
 
 def _graph(names: str, stakes: list[tuple[str, str, float]], foreign: dict[str, str]) -> OwnershipGraph:
@@ -193,10 +198,10 @@ def test_bad_input_arrays_are_refused() -> None:
 # -- the Finnish state-owned enterprise (real BODS package) ------------------------------------
 
 
-def test_finnish_soe_is_wholly_held_by_the_ministry_through_both_paths() -> None:
+def test_finnish_soe_is_wholly_held_by_the_ministry_through_both_paths(bods: Path) -> None:
     # Valtiovarainministeriö holds 100 % of Suomen Kaasuverkko Oy, which holds 76.5 % of
     # Gasgrid Finland Oy; the ministry holds the other 23.5 % directly: 23.5 + 1.0 * 76.5 = 100.
-    document = parse_bods((BODS_FIXTURES / "bods-package-fi-soe.json").read_bytes())
+    document = parse_bods((bods / "bods-package-fi-soe.json").read_bytes())
     graph, keys = graph_from_domain(document.parties.values(), document.stakes)
     gasgrid, ministry = keys.index("19f1c5afe9d7"), keys.index("7ff95ba3682c")
     kaasuverkko = keys.index("0199c515a699")
@@ -209,6 +214,15 @@ def test_finnish_soe_is_wholly_held_by_the_ministry_through_both_paths() -> None
         Chain(path=(ministry, kaasuverkko, gasgrid), share=pytest.approx(0.765)),
         Chain(path=(ministry, gasgrid), share=pytest.approx(0.235)),
     ]
+
+
+def test_generated_package_person_holds_all_of_the_company_through_both_paths() -> None:
+    # tests/samples.py: the person holds 40 % of Sample Seiki directly and 100 % of the holding
+    # company, which holds the other 60 %: 0.4 + 1.0 * 0.6 = 1.0.
+    document = parse_bods(json.dumps(samples.bods_package()).encode())
+    graph, keys = graph_from_domain(document.parties.values(), document.stakes)
+    company, holding, person = keys.index("co-jp"), keys.index("co-gb"), keys.index("person-1")
+    assert graph.integrated_ownership(company) == pytest.approx({person: 1.0, holding: 0.6}, abs=1e-12)
 
 
 # -- against the formula, computed densely in the test -----------------------------------------

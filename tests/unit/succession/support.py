@@ -1,16 +1,29 @@
-"""Shared inputs for the succession tests: the real fixtures, two successors, a subcontractor."""
+"""Shared inputs for the succession tests: sample files (generated or real), two successors, a
+subcontractor."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from shokei.succession.copies import CopyLabel, CopyResult
 from shokei.succession.copies.base import sha256_file
 from shokei.succession.fingerprint import TextFingerprint
 from shokei.succession.register import InMemoryKnownCopies, KnownCopy
+from tests.samples import STANDARD_SET
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "real"
+
+def source_file(request: pytest.FixtureRequest, folder: str, name: str) -> Path:
+    """A generated sample of the standard set by its name, else the real file `folder/name`
+    (whose parameter carries the real_files marker, see tests/real_files.py)."""
+    if name in STANDARD_SET:
+        sample_files: Path = request.getfixturevalue("sample_files")
+        return sample_files / name
+    real_files: Path = request.getfixturevalue("real_files")
+    return real_files / folder / name
+
 
 # Published corporate numbers, used for their valid check digits; the names are fictional.
 SUCCESSOR_A = CopyLabel("SK-A-0001", "承継電子株式会社", "8010401050387", date(2026, 6, 1))

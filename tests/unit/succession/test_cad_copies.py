@@ -1,5 +1,6 @@
-"""STEP, IGES and DXF copies of real fixtures: the copy id in the format's own header fields,
-the file still valid for its format, and trace reading the id back once the hash no longer matches."""
+"""STEP, IGES and DXF copies of generated samples and real public files: the copy id in the format's
+own header fields, the file still valid for its format, and trace reading the id back once the hash
+no longer matches."""
 
 from __future__ import annotations
 
@@ -19,17 +20,21 @@ from shokei.succession.copies.dxf import make_dxf_copy
 from shokei.succession.copies.iges import make_iges_copy
 from shokei.succession.copies.step import encode_string, make_step_copy
 from shokei.succession.trace import trace
+from tests.real_files import real
 from tests.unit.succession.support import (
-    FIXTURES,
     SUBCONTRACTOR,
     SUCCESSOR_A,
     SUCCESSOR_B,
     known_copy,
     register,
+    source_file,
 )
 
-STEP_FILES = ["NIST_MBE_PMI_1.stp", "tessellated_tetrahedron_ap242.step"]
-IGES_FILES = ["sample.igs", "example-arcs.iges"]
+# Generated samples first (they run in any clone), then the real public files.
+STEP_FILES = ["part.stp", real("NIST_MBE_PMI_1.stp"), real("tessellated_tetrahedron_ap242.step")]
+IGES_FILES = ["part.igs", "part.iges", real("sample.igs"), real("example-arcs.iges")]
+R12_DXF_FILES = ["drawing-r12.dxf", "drawing-r12-binary.dxf", real("ASCII_R12.dxf"), real("bin_dxf_r12.dxf")]
+R2013_DXF_FILES = ["drawing-r2013.dxf", real("dxf_unicode.dxf")]
 
 
 def _to_crlf(source: Path, target: Path) -> None:
@@ -45,8 +50,10 @@ def _after_header(data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("name", STEP_FILES)
-def test_step_copy_keeps_a_valid_header_and_the_data_byte_for_byte(name: str, tmp_path: Path) -> None:
-    source = FIXTURES / "step" / name
+def test_step_copy_keeps_a_valid_header_and_the_data_byte_for_byte(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    source = source_file(request, "step", name)
     result = make_step_copy(source, SUCCESSOR_A, tmp_path / name)
     assert detect_type_path(result.path) is DocumentType.STEP
     original, copy = extract(source, DocumentType.STEP), extract(result.path, DocumentType.STEP)
@@ -66,20 +73,38 @@ def test_step_copy_keeps_a_valid_header_and_the_data_byte_for_byte(name: str, tm
     assert set(result.marks) == {Mark.STEP_FILE_DESCRIPTION, Mark.STEP_HEADER_COMMENT}
 
 
+@pytest.mark.parametrize(
+    ("name", "file_name", "author", "organization"),
+    [
+        ("part.stp", "bracket.stp", "Test Author", "Test Works"),  # tests/samples.py StepHeader
+        real(
+            "tessellated_tetrahedron_ap242.step",
+            "tessellated_tetrahedron_ap242.step",
+            "OpenCASCADE",
+            "Organization",
+        ),
+    ],
+)
 @pytest.mark.parametrize("replace_authorship", [True, False])
-def test_step_author_and_organisation_follow_the_policy(replace_authorship: bool, tmp_path: Path) -> None:
-    source = FIXTURES / "step" / "tessellated_tetrahedron_ap242.step"
+def test_step_author_and_organisation_follow_the_policy(
+    request: pytest.FixtureRequest,
+    name: str,
+    file_name: str,
+    author: str,
+    organization: str,
+    replace_authorship: bool,
+    tmp_path: Path,
+) -> None:
+    source = source_file(request, "step", name)
     policy = StripPolicy(replace_authorship=replace_authorship)
     result = make_step_copy(source, SUCCESSOR_A, tmp_path / "copy.step", policy)
     assert result.recorded == {
-        "step.file_name.name": "tessellated_tetrahedron_ap242.step",
-        "step.file_name.author": "OpenCASCADE",
-        "step.file_name.organization": "Organization",
+        "step.file_name.name": file_name,
+        "step.file_name.author": author,
+        "step.file_name.organization": organization,
     }
     copy = extract(result.path, DocumentType.STEP).metadata
-    expected = (
-        ([], ["Ministry of Defense, Japan"]) if replace_authorship else (["OpenCASCADE"], ["Organization"])
-    )
+    expected = ([], ["Ministry of Defense, Japan"]) if replace_authorship else ([author], [organization])
     assert (copy["author"], copy["organization"]) == expected
 
 
@@ -109,8 +134,8 @@ def test_step_strings_round_trip_through_the_reader() -> None:
 
 
 @pytest.mark.parametrize("name", STEP_FILES)
-def test_step_copies_traced_by_embedded_id(name: str, tmp_path: Path) -> None:
-    source = FIXTURES / "step" / name
+def test_step_copies_traced_by_embedded_id(request: pytest.FixtureRequest, name: str, tmp_path: Path) -> None:
+    source = source_file(request, "step", name)
     first = make_step_copy(source, SUCCESSOR_A, tmp_path / f"a-{name}")
     second = make_step_copy(source, SUCCESSOR_B, tmp_path / f"b-{name}")
     assert first.sha256 != second.sha256
@@ -124,8 +149,11 @@ def test_step_copies_traced_by_embedded_id(name: str, tmp_path: Path) -> None:
         assert {"step:file-description", "step:header-comment"} <= set(traced.candidates[0].evidence)
 
 
-def test_step_copy_of_a_copy_keeps_both_ids_and_traces_to_the_last_holder(tmp_path: Path) -> None:
-    source = FIXTURES / "step" / "NIST_MBE_PMI_1.stp"
+@pytest.mark.parametrize("name", ["part.stp", real("NIST_MBE_PMI_1.stp")])
+def test_step_copy_of_a_copy_keeps_both_ids_and_traces_to_the_last_holder(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    source = source_file(request, "step", name)
     successor = make_step_copy(source, SUCCESSOR_A, tmp_path / "a.stp")
     sub = make_step_copy(successor.path, SUBCONTRACTOR, tmp_path / "s.stp")
     marks = {(mark.copy_id, mark.where) for mark in read_marks(sub.path)}
@@ -148,8 +176,10 @@ def _records(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("name", IGES_FILES)
-def test_iges_copy_keeps_its_global_fields_records_and_counts(name: str, tmp_path: Path) -> None:
-    source = FIXTURES / "iges" / name
+def test_iges_copy_keeps_its_global_fields_records_and_counts(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    source = source_file(request, "iges", name)
     result = make_iges_copy(source, SUCCESSOR_A, tmp_path / name)
     original, copy = extract(source, DocumentType.IGES), extract(result.path, DocumentType.IGES)
     changed = {key for key in original.metadata if original.metadata[key] != copy.metadata.get(key)}
@@ -172,20 +202,39 @@ def test_iges_copy_keeps_its_global_fields_records_and_counts(name: str, tmp_pat
     ]
 
 
-def test_iges_start_section_carries_a_readable_note(tmp_path: Path) -> None:
-    result = make_iges_copy(FIXTURES / "iges" / "sample.igs", SUCCESSOR_A, tmp_path / "copy.igs")
+@pytest.mark.parametrize(
+    ("name", "recorded", "kept_name"),
+    [
+        (  # tests/samples.py IgesGlobal: a path, an author and an organisation, all recorded
+            "part.igs",
+            {
+                "iges.global.file_name": "C:/work/bracket.igs",
+                "iges.global.author": "Test Author",
+                "iges.global.organization": "Test Works",
+            },
+            "bracket.igs",
+        ),
+        real("sample.igs", {"iges.global.file_name": "/tmp/ansys/_tmp.iges"}, "_tmp.iges", id="sample.igs"),
+    ],
+)
+def test_iges_start_section_carries_a_readable_note(
+    request: pytest.FixtureRequest, name: str, recorded: dict[str, str], kept_name: str, tmp_path: Path
+) -> None:
+    result = make_iges_copy(source_file(request, "iges", name), SUCCESSOR_A, tmp_path / "copy.igs")
     start = [line[:72].rstrip() for line in _records(result.path) if line[72] == "S"]
     assert start[-2:] == [
         "Shokei hand-over copy SHOKEI-COPY:SK-A-0001 issued 2026-06-01 to",  # 64 columns; 74 with the
         "corporate no. 8010401050387. No copying or transfer.",  # next word, past column 72
     ]
-    assert result.recorded == {"iges.global.file_name": "/tmp/ansys/_tmp.iges"}
-    assert extract(result.path, DocumentType.IGES).metadata["file_name"] == "_tmp.iges SHOKEI-COPY:SK-A-0001"
+    assert result.recorded == recorded
+    assert (
+        extract(result.path, DocumentType.IGES).metadata["file_name"] == f"{kept_name} SHOKEI-COPY:SK-A-0001"
+    )
 
 
 @pytest.mark.parametrize("name", IGES_FILES)
-def test_iges_copies_traced_by_embedded_id(name: str, tmp_path: Path) -> None:
-    source = FIXTURES / "iges" / name
+def test_iges_copies_traced_by_embedded_id(request: pytest.FixtureRequest, name: str, tmp_path: Path) -> None:
+    source = source_file(request, "iges", name)
     first = make_iges_copy(source, SUCCESSOR_A, tmp_path / f"a-{name}")
     second = make_iges_copy(source, SUCCESSOR_B, tmp_path / f"b-{name}")
     known = register(known_copy(SUCCESSOR_A, first, source), known_copy(SUCCESSOR_B, second, source))
@@ -206,44 +255,56 @@ def _drawing_content(path: Path) -> list[tuple[str, str]]:
     )
 
 
-@pytest.mark.parametrize("name", ["ASCII_R12.dxf", "bin_dxf_r12.dxf"])
-def test_dxf_copy_is_read_by_ezdxf_with_the_same_drawing(name: str, tmp_path: Path) -> None:
-    source = FIXTURES / "dxf" / name
+def _is_binary(path: Path) -> bool:
+    return path.read_bytes().startswith(b"AutoCAD Binary DXF")
+
+
+@pytest.mark.parametrize("name", R12_DXF_FILES)
+def test_dxf_copy_is_read_by_ezdxf_with_the_same_drawing(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    source = source_file(request, "dxf", name)
     result = make_dxf_copy(source, SUCCESSOR_A, tmp_path / name)
     copy = readfile(result.path)
     assert copy.dxfversion == "AC1009"
     assert _drawing_content(result.path) == _drawing_content(source)
-    assert result.path.read_bytes().startswith(b"AutoCAD Binary DXF") is name.startswith("bin")
+    assert _is_binary(result.path) is _is_binary(source)
     assert result.marks == (Mark.DXF_XDATA,)  # R12 has no custom properties
 
 
-def test_dxf_r2004_and_later_also_carry_a_custom_property(tmp_path: Path) -> None:
-    result = make_dxf_copy(FIXTURES / "dxf" / "dxf_unicode.dxf", SUCCESSOR_A, tmp_path / "copy.dxf")
+@pytest.mark.parametrize("name", R2013_DXF_FILES)
+def test_dxf_r2004_and_later_also_carry_a_custom_property(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    result = make_dxf_copy(source_file(request, "dxf", name), SUCCESSOR_A, tmp_path / "copy.dxf")
     properties = dict(readfile(result.path).header.custom_vars)
     assert properties["SHOKEI-COPY"] == "SHOKEI-COPY:SK-A-0001 corporate no. 8010401050387 issued 2026-06-01"
     assert result.recorded == {"dxf.header.$LASTSAVEDBY": "ezdxf"}
     assert readfile(result.path).header["$LASTSAVEDBY"] == ""
 
 
-@pytest.mark.parametrize("name", ["ASCII_R12.dxf", "bin_dxf_r12.dxf", "dxf_unicode.dxf"])
-def test_dxf_copies_traced_by_embedded_id_after_resaving(name: str, tmp_path: Path) -> None:
-    source = FIXTURES / "dxf" / name
+@pytest.mark.parametrize("name", R12_DXF_FILES + R2013_DXF_FILES)
+def test_dxf_copies_traced_by_embedded_id_after_resaving(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    source = source_file(request, "dxf", name)
     first = make_dxf_copy(source, SUCCESSOR_A, tmp_path / f"a-{name}")
     second = make_dxf_copy(source, SUCCESSOR_B, tmp_path / f"b-{name}")
     known = register(known_copy(SUCCESSOR_A, first, source), known_copy(SUCCESSOR_B, second, source))
-    binary = name.startswith("bin")
+    binary = _is_binary(source)
     for result, label in ((first, SUCCESSOR_A), (second, SUCCESSOR_B)):
         resaved = tmp_path / f"resaved-{result.path.name}"
         readfile(result.path).saveas(resaved, fmt="bin" if binary else "asc")  # a CAD user's "save"
         traced = trace(resaved, known)
         assert (traced.copy_id, traced.method, traced.confidence) == (label.copy_id, "embedded", 0.95)
         assert "dxf:xdata" in traced.candidates[0].evidence
-        if name == "dxf_unicode.dxf":  # R2013: the custom property survives the re-save too
+        if name in ("drawing-r2013.dxf", "dxf_unicode.dxf"):  # R2013: the custom property survives too
             assert "dxf:custom-property" in traced.candidates[0].evidence
 
 
-def test_dxf_copy_of_a_copy_keeps_both_ids(tmp_path: Path) -> None:
-    successor = make_dxf_copy(FIXTURES / "dxf" / "ASCII_R12.dxf", SUCCESSOR_A, tmp_path / "a.dxf")
+@pytest.mark.parametrize("name", ["drawing-r12.dxf", real("ASCII_R12.dxf")])
+def test_dxf_copy_of_a_copy_keeps_both_ids(request: pytest.FixtureRequest, name: str, tmp_path: Path) -> None:
+    successor = make_dxf_copy(source_file(request, "dxf", name), SUCCESSOR_A, tmp_path / "a.dxf")
     sub = make_dxf_copy(successor.path, SUBCONTRACTOR, tmp_path / "s.dxf")
     assert [mark.copy_id for mark in read_marks(sub.path)] == ["SK-A-0001", "SK-S-0001"]
 
@@ -275,23 +336,38 @@ def test_dxf_authorship_and_local_paths_follow_the_policy(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     ("folder", "name", "maker"),
-    [("step", "NIST_MBE_PMI_1.stp", make_step_copy), ("iges", "example-arcs.iges", make_iges_copy)],
+    [
+        ("step", "part.stp", make_step_copy),
+        ("iges", "part.iges", make_iges_copy),
+        real("step", "NIST_MBE_PMI_1.stp", make_step_copy, id="NIST_MBE_PMI_1.stp"),
+        real("iges", "example-arcs.iges", make_iges_copy, id="example-arcs.iges"),
+    ],
 )
 def test_step_and_iges_copies_are_reproducible(
-    folder: str, name: str, maker: Callable[[Path, CopyLabel, Path], CopyResult], tmp_path: Path
+    request: pytest.FixtureRequest,
+    folder: str,
+    name: str,
+    maker: Callable[[Path, CopyLabel, Path], CopyResult],
+    tmp_path: Path,
 ) -> None:
-    once = maker(FIXTURES / folder / name, SUCCESSOR_A, tmp_path / "1")
-    again = maker(FIXTURES / folder / name, SUCCESSOR_A, tmp_path / "2")
+    once = maker(source_file(request, folder, name), SUCCESSOR_A, tmp_path / "1")
+    again = maker(source_file(request, folder, name), SUCCESSOR_A, tmp_path / "2")
     assert once.sha256 == again.sha256
 
 
+@pytest.mark.parametrize(("iges", "start_records"), [("part.igs", 1), real("sample.igs", 3, id="sample.igs")])
 def test_cad_files_that_cannot_be_marked_go_into_the_signed_zip(
-    tmp_path: Path, signing_key: Ed25519PrivateKey
+    request: pytest.FixtureRequest,
+    iges: str,
+    start_records: int,
+    tmp_path: Path,
+    signing_key: Ed25519PrivateKey,
 ) -> None:
     cut_step = tmp_path / "cut.stp"  # the header never ends
     cut_step.write_bytes(b"ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION(('x'),'2;1');\n")
     start_only = tmp_path / "start-only.igs"  # Start records only, no Global section
-    start_only.write_bytes(b"".join((FIXTURES / "iges" / "sample.igs").read_bytes().splitlines(True)[:3]))
+    records = source_file(request, "iges", iges).read_bytes().splitlines(True)
+    start_only.write_bytes(b"".join(records[:start_records]))
     for source, kind in ((cut_step, DocumentType.STEP), (start_only, DocumentType.IGES)):
         assert detect_type_path(source) is kind
         result = make_copy(source, SUCCESSOR_A, tmp_path, signing_key=signing_key)

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from shokei.succession.copies import make_copy
 from shokei.succession.copies.manifest import make_zip_copy, read_manifest
 from shokei.succession.trace import trace
+from tests import samples
 from tests.unit.succession.support import (
-    FIXTURES,
     SUBCONTRACTOR,
     SUCCESSOR_A,
     SUCCESSOR_B,
@@ -24,7 +24,16 @@ from tests.unit.succession.support import (
     register,
 )
 
-SOURCE = FIXTURES / "bods" / "bods-package.json"
+# Any file that is not PDF or CAD goes into the signed ZIP as it is; a BODS package is one.
+SOURCE_BYTES = json.dumps(samples.bods_package(), indent=2).encode()
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    path = tmp_path / "in" / "bods-package.json"
+    path.parent.mkdir()
+    path.write_bytes(SOURCE_BYTES)
+    return path
 
 
 def _members(path: Path) -> dict[str, bytes]:
@@ -33,17 +42,21 @@ def _members(path: Path) -> dict[str, bytes]:
 
 
 def test_zip_holds_the_file_unchanged_and_a_signed_manifest(
-    tmp_path: Path, signing_key: Ed25519PrivateKey
+    source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    result = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    result = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
     members = _members(result.path)
     assert set(members) == {"manifest.json", "manifest.sig", "README.txt", "payload/bods-package.json"}
-    assert members["payload/bods-package.json"] == SOURCE.read_bytes()
+    assert members["payload/bods-package.json"] == SOURCE_BYTES
     manifest = json.loads(members["manifest.json"])
-    document_sha = hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    document_sha = hashlib.sha256(SOURCE_BYTES).hexdigest()
     assert manifest["copy_id"] == "SK-A-0001"
     assert manifest["recipient"] == {"name": "承継電子株式会社", "corporate_number": "8010401050387"}
-    assert manifest["document"] == {"file_name": "bods-package.json", "sha256": document_sha, "size": 2726}
+    assert manifest["document"] == {
+        "file_name": "bods-package.json",
+        "sha256": document_sha,
+        "size": len(SOURCE_BYTES),
+    }
     assert manifest["payload"] == {"path": "payload/bods-package.json", "sha256": document_sha}
     assert manifest["parent_copy_id"] is None
     assert rfc8785.dumps(manifest) == members["manifest.json"]  # canonical bytes are what was signed
@@ -52,17 +65,19 @@ def test_zip_holds_the_file_unchanged_and_a_signed_manifest(
 
 
 def test_copies_differ_per_recipient_and_repeat_exactly(
-    tmp_path: Path, signing_key: Ed25519PrivateKey
+    source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    first = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
-    again = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a-again.zip", signing_key)
-    other = make_zip_copy(SOURCE, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
+    first = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    again = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a-again.zip", signing_key)
+    other = make_zip_copy(source, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
     assert first.sha256 == again.sha256
     assert first.sha256 != other.sha256
 
 
-def test_make_copy_sends_other_formats_to_the_zip(tmp_path: Path, signing_key: Ed25519PrivateKey) -> None:
-    result = make_copy(SOURCE, SUCCESSOR_A, tmp_path, signing_key=signing_key, file_name="所有者情報.json")
+def test_make_copy_sends_other_formats_to_the_zip(
+    source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
+) -> None:
+    result = make_copy(source, SUCCESSOR_A, tmp_path, signing_key=signing_key, file_name="所有者情報.json")
     assert (result.format, result.path.name, result.notes) == ("zip", "SK-A-0001-所有者情報.json.zip", ())
     assert "payload/所有者情報.json" in _members(result.path)
 
@@ -75,11 +90,13 @@ def _rewrite(
             out.writestr(name, change.get(name, archive.read(name)))
 
 
-def test_forged_manifest_is_not_believed(tmp_path: Path, signing_key: Ed25519PrivateKey) -> None:
-    honest = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
-    other = make_zip_copy(SOURCE, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
-    known = register(known_copy(SUCCESSOR_A, honest, SOURCE, unchanged=True),
-                     known_copy(SUCCESSOR_B, other, SOURCE, unchanged=True))  # fmt: skip
+def test_forged_manifest_is_not_believed(
+    source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
+) -> None:
+    honest = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    other = make_zip_copy(source, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
+    known = register(known_copy(SUCCESSOR_A, honest, source, unchanged=True),
+                     known_copy(SUCCESSOR_B, other, source, unchanged=True))  # fmt: skip
     manifest = json.loads(_members(honest.path)["manifest.json"])
     manifest["copy_id"] = "SK-B-0001"  # someone tries to pin the leak on B
     forged = tmp_path / "forged.zip"
@@ -92,9 +109,11 @@ def test_forged_manifest_is_not_believed(tmp_path: Path, signing_key: Ed25519Pri
     assert any(note.startswith("not believed: SK-B-0001") for note in result.notes)
 
 
-def test_repacked_zip_is_traced_by_its_manifest(tmp_path: Path, signing_key: Ed25519PrivateKey) -> None:
-    first = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
-    known = register(known_copy(SUCCESSOR_A, first, SOURCE, unchanged=True))
+def test_repacked_zip_is_traced_by_its_manifest(
+    source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
+) -> None:
+    first = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    known = register(known_copy(SUCCESSOR_A, first, source, unchanged=True))
     repacked = tmp_path / "repacked.zip"
     _rewrite(first.path, repacked, {}, zipfile.ZIP_STORED)
     result = trace(repacked, known, manifest_key=signing_key.public_key())
@@ -103,12 +122,12 @@ def test_repacked_zip_is_traced_by_its_manifest(tmp_path: Path, signing_key: Ed2
 
 
 def test_payload_taken_out_of_the_zip_names_every_recipient_of_it(
-    tmp_path: Path, signing_key: Ed25519PrivateKey
+    source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    first = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
-    second = make_zip_copy(SOURCE, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
-    known = register(known_copy(SUCCESSOR_A, first, SOURCE, unchanged=True),
-                     known_copy(SUCCESSOR_B, second, SOURCE, unchanged=True))  # fmt: skip
+    first = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    second = make_zip_copy(source, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
+    known = register(known_copy(SUCCESSOR_A, first, source, unchanged=True),
+                     known_copy(SUCCESSOR_B, second, source, unchanged=True))  # fmt: skip
     loose = tmp_path / "found.json"
     loose.write_bytes(_members(first.path)["payload/bods-package.json"])
     result = trace(loose, known)
@@ -119,17 +138,19 @@ def test_payload_taken_out_of_the_zip_names_every_recipient_of_it(
     }
 
 
-def test_reissue_to_a_subcontractor_names_the_parent(tmp_path: Path, signing_key: Ed25519PrivateKey) -> None:
-    successor = make_zip_copy(SOURCE, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+def test_reissue_to_a_subcontractor_names_the_parent(
+    source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
+) -> None:
+    successor = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
     sub = make_zip_copy(successor.path, SUBCONTRACTOR, tmp_path / "s.zip", signing_key)
     members = _members(sub.path)
     manifest = json.loads(members["manifest.json"])
     assert (manifest["copy_id"], manifest["parent_copy_id"]) == ("SK-S-0001", "SK-A-0001")
-    assert members["payload/bods-package.json"] == SOURCE.read_bytes()
-    assert manifest["document"]["sha256"] == hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    assert members["payload/bods-package.json"] == SOURCE_BYTES
+    assert manifest["document"]["sha256"] == hashlib.sha256(SOURCE_BYTES).hexdigest()
     known = register(
-        known_copy(SUCCESSOR_A, successor, SOURCE, unchanged=True),
-        known_copy(SUBCONTRACTOR, sub, SOURCE, unchanged=True, parent="SK-A-0001"),
+        known_copy(SUCCESSOR_A, successor, source, unchanged=True),
+        known_copy(SUBCONTRACTOR, sub, source, unchanged=True, parent="SK-A-0001"),
     )
     repacked = tmp_path / "repacked.zip"
     _rewrite(sub.path, repacked, {}, zipfile.ZIP_STORED)

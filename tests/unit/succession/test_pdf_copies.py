@@ -1,4 +1,4 @@
-"""PDF copies of real fixtures: visible stamp on every page, and identification that survives
+"""PDF copies of generated and real public PDFs: visible stamp on every page, and identification that survives
 re-saving by pikepdf (qpdf), re-writing by pypdf and the removal of /Info and XMP."""
 
 from __future__ import annotations
@@ -16,16 +16,21 @@ from shokei.succession.copies import CopyNotMarkable, Mark, StripPolicy, make_co
 from shokei.succession.copies.pdf import make_pdf_copy, read_pdf_marks
 from shokei.succession.register import InMemoryKnownCopies, lineage
 from shokei.succession.trace import trace
+from tests import samples
+from tests.real_files import real
 from tests.unit.succession.support import (
-    FIXTURES,
     SUBCONTRACTOR,
     SUCCESSOR_A,
     SUCCESSOR_B,
     known_copy,
     register,
+    source_file,
 )
 
-PDFS = ["pdflatex-4-pages.pdf", "google-doc-document.pdf"]
+# A generated sample first (runs in any clone), then the real public files it stands in for.
+PDFS = ["four-pages.pdf", real("pdflatex-4-pages.pdf"), real("google-doc-document.pdf")]
+FOUR_PAGES = ["four-pages.pdf", real("pdflatex-4-pages.pdf")]
+ONE_PAGE = ["one-page.pdf", real("minimal-document.pdf")]
 # Written out here, not built by the code under test.
 ENGLISH_A = (
     "Copy ID: SK-A-0001 | Recipient: corporate no. 8010401050387 | Issued: 2026-06-01"
@@ -49,8 +54,7 @@ class _Issued:
     known: InMemoryKnownCopies
 
 
-def _two_copies(name: str, directory: Path) -> _Issued:
-    source = FIXTURES / "pdf" / name
+def _two_copies(source: Path, directory: Path) -> _Issued:
     first = make_pdf_copy(source, SUCCESSOR_A, directory / "a.pdf")
     second = make_pdf_copy(source, SUCCESSOR_B, directory / "b.pdf")
     known = register(known_copy(SUCCESSOR_A, first, source), known_copy(SUCCESSOR_B, second, source))
@@ -62,8 +66,10 @@ def _page_texts(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("name", PDFS)
-def test_two_recipients_get_different_copies_with_the_stamp_on_every_page(name: str, tmp_path: Path) -> None:
-    issued = _two_copies(name, tmp_path)
+def test_two_recipients_get_different_copies_with_the_stamp_on_every_page(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    issued = _two_copies(source_file(request, "pdf", name), tmp_path)
     source, first, second = issued.source, issued.first, issued.second
     digests = {hashlib.sha256(path.read_bytes()).hexdigest() for path in (source, first, second)}
     assert len(digests) == 3
@@ -75,16 +81,21 @@ def test_two_recipients_get_different_copies_with_the_stamp_on_every_page(name: 
 
 
 @pytest.mark.parametrize("name", PDFS)
-def test_trace_names_each_copy_exactly_by_hash(name: str, tmp_path: Path) -> None:
-    issued = _two_copies(name, tmp_path)
+def test_trace_names_each_copy_exactly_by_hash(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    issued = _two_copies(source_file(request, "pdf", name), tmp_path)
     for path, label in ((issued.first, SUCCESSOR_A), (issued.second, SUCCESSOR_B)):
         result = trace(path, issued.known)
         assert (result.copy_id, result.method, result.confidence) == (label.copy_id, "hash", 1.0)
         assert result.candidates[0].recipient_corporate_number == label.recipient_corporate_number
 
 
-def test_same_original_and_label_give_the_same_bytes(tmp_path: Path) -> None:
-    source = FIXTURES / "pdf" / "pdflatex-4-pages.pdf"
+@pytest.mark.parametrize("name", FOUR_PAGES)
+def test_same_original_and_label_give_the_same_bytes(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    source = source_file(request, "pdf", name)
     once = make_pdf_copy(source, SUCCESSOR_A, tmp_path / "1.pdf")
     again = make_pdf_copy(source, SUCCESSOR_A, tmp_path / "2.pdf")
     assert once.sha256 == again.sha256
@@ -142,8 +153,10 @@ STRIPPED = {"strip info and xmp", "pypdf pages only"}
 
 @pytest.mark.parametrize("name", PDFS)
 @pytest.mark.parametrize("how", sorted(TRANSFORMATIONS))
-def test_trace_finds_the_recipient_after_rewriting(name: str, how: str, tmp_path: Path) -> None:
-    issued = _two_copies(name, tmp_path)
+def test_trace_finds_the_recipient_after_rewriting(
+    request: pytest.FixtureRequest, name: str, how: str, tmp_path: Path
+) -> None:
+    issued = _two_copies(source_file(request, "pdf", name), tmp_path)
     for path, label in ((issued.first, SUCCESSOR_A), (issued.second, SUCCESSOR_B)):
         rewritten = tmp_path / f"rewritten-{path.name}"
         TRANSFORMATIONS[how](path, rewritten)
@@ -158,8 +171,11 @@ def test_trace_finds_the_recipient_after_rewriting(name: str, how: str, tmp_path
             assert {Mark.PDF_INFO, Mark.PDF_XMP} <= places
 
 
-def test_page_marks_are_counted_on_every_page(tmp_path: Path) -> None:
-    issued = _two_copies("pdflatex-4-pages.pdf", tmp_path)
+@pytest.mark.parametrize("name", FOUR_PAGES)
+def test_page_marks_are_counted_on_every_page(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    issued = _two_copies(source_file(request, "pdf", name), tmp_path)
     stripped = tmp_path / "stripped.pdf"
     _strip_info_and_xmp(issued.first, stripped)
     assert {(mark.where, mark.detail) for mark in read_pdf_marks(stripped)} == {
@@ -168,8 +184,11 @@ def test_page_marks_are_counted_on_every_page(tmp_path: Path) -> None:
     }
 
 
-def test_pages_merged_from_two_copies_name_no_single_recipient(tmp_path: Path) -> None:
-    issued = _two_copies("google-doc-document.pdf", tmp_path)
+@pytest.mark.parametrize("name", PDFS)
+def test_pages_merged_from_two_copies_name_no_single_recipient(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    issued = _two_copies(source_file(request, "pdf", name), tmp_path)
     writer = pypdf.PdfWriter()
     writer.add_page(pypdf.PdfReader(issued.first).pages[0])
     writer.add_page(pypdf.PdfReader(issued.second).pages[0])
@@ -183,8 +202,11 @@ def test_pages_merged_from_two_copies_name_no_single_recipient(tmp_path: Path) -
     assert any("unrelated copies" in note for note in result.notes)
 
 
-def test_subcontractor_copy_is_traced_to_the_subcontractor_and_its_chain(tmp_path: Path) -> None:
-    source = FIXTURES / "pdf" / "pdflatex-4-pages.pdf"
+@pytest.mark.parametrize("name", FOUR_PAGES)
+def test_subcontractor_copy_is_traced_to_the_subcontractor_and_its_chain(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    source = source_file(request, "pdf", name)
     successor = make_pdf_copy(source, SUCCESSOR_A, tmp_path / "successor.pdf")
     sub = make_pdf_copy(successor.path, SUBCONTRACTOR, tmp_path / "sub.pdf")
     known = register(
@@ -202,10 +224,13 @@ def test_subcontractor_copy_is_traced_to_the_subcontractor_and_its_chain(tmp_pat
     assert [copy.copy_id for copy in lineage("SK-S-0001", known)] == ["SK-A-0001", "SK-S-0001"]
 
 
+@pytest.mark.parametrize("name", ONE_PAGE)
 @pytest.mark.parametrize(("rotate", "edge"), [(0, "bottom"), (90, "right"), (180, "top"), (270, "left")])
-def test_stamp_sits_at_the_foot_of_the_page_as_displayed(rotate: int, edge: str, tmp_path: Path) -> None:
+def test_stamp_sits_at_the_foot_of_the_page_as_displayed(
+    request: pytest.FixtureRequest, name: str, rotate: int, edge: str, tmp_path: Path
+) -> None:
     rotated = tmp_path / "rotated.pdf"
-    with pikepdf.open(FIXTURES / "pdf" / "minimal-document.pdf") as pdf:
+    with pikepdf.open(source_file(request, "pdf", name)) as pdf:
         pdf.pages[0].obj.Rotate = rotate
         pdf.save(rotated)
     page = pypdf.PdfReader(make_pdf_copy(rotated, SUCCESSOR_A, tmp_path / "copy.pdf").path).pages[0]
@@ -223,9 +248,12 @@ def test_stamp_sits_at_the_foot_of_the_page_as_displayed(rotate: int, edge: str,
     assert near[edge]
 
 
-def test_restriction_only_encryption_is_kept_and_the_copy_still_traces(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ONE_PAGE)
+def test_restriction_only_encryption_is_kept_and_the_copy_still_traces(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
     locked = tmp_path / "locked.pdf"
-    with pikepdf.open(FIXTURES / "pdf" / "minimal-document.pdf") as pdf:
+    with pikepdf.open(source_file(request, "pdf", name)) as pdf:
         pdf.save(locked, encryption=pikepdf.Encryption(owner="owner-secret", user="", R=6))
     copy = make_pdf_copy(locked, SUCCESSOR_A, tmp_path / "copy.pdf")
     with pikepdf.open(copy.path) as pdf:
@@ -234,24 +262,29 @@ def test_restriction_only_encryption_is_kept_and_the_copy_still_traces(tmp_path:
     assert {mark.copy_id for mark in read_pdf_marks(copy.path)} == {"SK-A-0001"}
 
 
+@pytest.mark.parametrize("name", ["generated", real("libreoffice-writer-password.pdf")])
 def test_password_protected_pdf_is_not_markable_and_goes_into_a_signed_zip(
-    tmp_path: Path, signing_key: Ed25519PrivateKey
+    request: pytest.FixtureRequest, name: str, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    source = FIXTURES / "pdf" / "libreoffice-writer-password.pdf"
+    if name == "generated":
+        source = samples.write_pdf(tmp_path / "locked.pdf", ["secret"], user_password="openpassword")
+    else:
+        source = source_file(request, "pdf", name)
     with pytest.raises(CopyNotMarkable, match="password"):
         make_pdf_copy(source, SUCCESSOR_A, tmp_path / "never.pdf")
     result = make_copy(source, SUCCESSOR_A, tmp_path, signing_key=signing_key)
-    assert (result.format, result.path.name) == ("zip", "SK-A-0001-libreoffice-writer-password.pdf.zip")
+    assert (result.format, result.path.name) == ("zip", f"SK-A-0001-{source.name}.zip")
     assert "password" in result.notes[0]
     assert not (tmp_path / "never.pdf").exists()
 
 
+@pytest.mark.parametrize("name", ONE_PAGE)
 @pytest.mark.parametrize("replace_authorship", [True, False])
 def test_author_is_replaced_or_kept_as_the_policy_says_and_always_recorded(
-    replace_authorship: bool, tmp_path: Path
+    request: pytest.FixtureRequest, name: str, replace_authorship: bool, tmp_path: Path
 ) -> None:
     authored = tmp_path / "authored.pdf"
-    with pikepdf.open(FIXTURES / "pdf" / "minimal-document.pdf") as pdf:
+    with pikepdf.open(source_file(request, "pdf", name)) as pdf:
         pdf.docinfo["/Author"] = "田中 太郎 (撤退工業)"
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as metadata:
             metadata["dc:creator"] = ["田中 太郎"]
