@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.errors import BadInput
-from shokei.kernel import Actor
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.alerting import (
     OPEN,
@@ -19,7 +19,6 @@ from shokei.ownership.alerting import (
     configured_levels,
 )
 from shokei.ownership.domain import (
-    OwnershipPermission,
     parse_alert_levels,
 )
 from shokei.ownership.models import (
@@ -44,7 +43,7 @@ def list_alerts(
     uow: UnitOfWork, actor: Actor, *, status: str | None = None, company: str | None = None
 ) -> list[AlertView]:
     """Foreign-control alerts, newest first; `status` open or resolved. Officials and auditors."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     if status not in (None, OPEN, "resolved"):
         raise BadInput(f"status {status!r} is not one of: open, resolved")
     with uow.transaction() as session:
@@ -58,7 +57,7 @@ def list_alerts(
 
 def get_thresholds(uow: UnitOfWork, actor: Actor) -> ThresholdsView:
     """The foreign-control thresholds alerts are raised at. Officials and auditors."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     with uow.transaction() as session:
         return _thresholds_view(session)
 
@@ -77,7 +76,7 @@ def set_thresholds(uow: UnitOfWork, actor: Actor, levels: Sequence[str]) -> Thre
 
     Program managers and admins... and intake officers, who keep the registers. Audited.
     """
-    _require(actor, OwnershipPermission.WRITE)
+    _require(actor, Permission.OWNERSHIP_WRITE)
     try:
         parsed = parse_alert_levels(levels)
     except ValueError as error:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.errors import BadInput
-from shokei.kernel import Actor
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.alerting import (
     Outcome,
@@ -22,9 +22,6 @@ from shokei.ownership.bods import (
     parse_bods,
 )
 from shokei.ownership.bods import export_bods as bods_statements
-from shokei.ownership.domain import (
-    OwnershipPermission,
-)
 from shokei.ownership.exporting import stored_document
 from shokei.ownership.importing import BodsLoader, CsvLoader, Loading, csv_rows
 from shokei.ownership.models import (
@@ -54,7 +51,7 @@ def import_bods(uow: UnitOfWork, actor: Actor, path: Path) -> ImportReport:
     resemble a registry company's go to the review queue. Alerts follow the new figures.
     Intake officers, program managers and admins; audited once per file.
     """
-    _require(actor, OwnershipPermission.WRITE)
+    _require(actor, Permission.OWNERSHIP_WRITE)
     data = path.read_bytes()
     statements = _statements(path, data)
     document = parse_bods(statements)
@@ -72,7 +69,7 @@ def import_csv(uow: UnitOfWork, actor: Actor, path: Path) -> ImportReport:
     (see docs/ownership.md). Bad rows are reported by line, the rest imported.
     Intake officers, program managers and admins; audited once per file.
     """
-    _require(actor, OwnershipPermission.WRITE)
+    _require(actor, Permission.OWNERSHIP_WRITE)
     data = path.read_bytes()
     rows = list(csv_rows(path))
     registry = _registry(uow, actor)
@@ -174,7 +171,7 @@ def _report(session: Session, loading: Loading, outcome: Outcome, read: int) -> 
 def export_bods(uow: UnitOfWork, actor: Actor, path: Path) -> ExportReport:
     """Write every entity and interest as a BODS 0.4 package. Officials and auditors; audited,
     since the ownership picture leaves the system."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     with uow.transaction() as session:
         document = stored_document(session)
         statements = bods_statements(document, Publication(PUBLISHER, uow.clock.today()))

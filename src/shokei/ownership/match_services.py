@@ -8,14 +8,11 @@ from sqlalchemy.orm import Session
 from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.errors import Conflict, NotFound
-from shokei.kernel import Actor
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
 from shokei.ownership.alerting import (
     Outcome,
-)
-from shokei.ownership.domain import (
-    OwnershipPermission,
 )
 from shokei.ownership.importing import PENDING
 from shokei.ownership.merging import merge_into
@@ -40,7 +37,7 @@ def list_match_candidates(
     uow: UnitOfWork, actor: Actor, *, status: str | None = PENDING
 ) -> list[MatchCandidateView]:
     """Imported entities that may be registry companies, best score first. Officials, auditors."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     with uow.transaction() as session:
         query = select(OwnershipMatchCandidate).order_by(
             OwnershipMatchCandidate.score.desc(), OwnershipMatchCandidate.id
@@ -56,7 +53,7 @@ def decide_match(uow: UnitOfWork, actor: Actor, candidate_id: int, *, accept: bo
     Accepting makes the entity's holders count for the company, so its alerts are re-evaluated.
     Intake officers, program managers and admins. Audited.
     """
-    _require(actor, OwnershipPermission.WRITE)
+    _require(actor, Permission.OWNERSHIP_WRITE)
     with uow.transaction() as session:
         candidate = session.get(OwnershipMatchCandidate, candidate_id)
         if candidate is None:

@@ -10,15 +10,11 @@ from sqlalchemy.orm import Session
 
 from shokei.companies import services as companies
 from shokei.errors import Conflict, Forbidden
-from shokei.kernel import Actor, AuditEvent
+from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.alerting import (
     Evaluation,
     Outcome,
-)
-from shokei.ownership.domain import (
-    OwnershipPermission,
-    may,
 )
 from shokei.ownership.registry import RegistryIndex
 from shokei.ownership.store import (
@@ -30,8 +26,8 @@ from shokei.ownership.store import (
 T = TypeVar("T")
 
 
-def _require(actor: Actor, permission: OwnershipPermission) -> None:
-    if not may(actor.role, permission):
+def _require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
         raise Forbidden(f"{actor.role} may not {permission}")
 
 

@@ -20,7 +20,7 @@ from shokei.cases.domain import CaseState
 from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyView
 from shokei.errors import BadInput, Forbidden, NotFound
-from shokei.kernel import Actor, AuditEvent
+from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.ownership.schemas import ChainView, CompanyForeignExposure
@@ -33,11 +33,9 @@ from shokei.risk.domain import (
     EventKind,
     FinancialFacts,
     ForeignFacts,
-    RiskPermission,
     RiskPolicy,
     assess,
     changes_since,
-    may,
     parse_policy,
     ranked,
 )
@@ -57,8 +55,8 @@ POLICY_PATH = Path(__file__).with_name("policy.toml")
 _FINISHED_CASES = frozenset({CaseState.CLOSED, CaseState.CLOSED_RELEASED})
 
 
-def _require(actor: Actor, permission: RiskPermission) -> None:
-    if not may(actor.role, permission):
+def _require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
         raise Forbidden(f"{actor.role} may not {permission}")
 
 
@@ -89,7 +87,7 @@ def record_event(
 ) -> EventView:
     """Record something that happened to a company (restructuring, credit event, survey left
     unanswered...). Intake officers, program managers and admins. Audited."""
-    _require(actor, RiskPermission.WRITE)
+    _require(actor, Permission.RISK_WRITE)
     try:
         event_kind = EventKind(kind)
     except ValueError:
@@ -136,7 +134,7 @@ def record_financials(
 ) -> FinancialsView:
     """Record (or correct) one fiscal year's indicators of a company.
     Intake officers, program managers and admins. Audited with the figures before and after."""
-    _require(actor, RiskPermission.WRITE)
+    _require(actor, Permission.RISK_WRITE)
     if not 1900 <= fiscal_year <= uow.clock.today().year + 1:
         raise BadInput(f"fiscal year {fiscal_year} is not plausible")
     with uow.transaction() as session:
@@ -172,7 +170,7 @@ def record_financials(
 
 def list_events(uow: UnitOfWork, actor: Actor, corporate_number: str) -> list[EventView]:
     """A company's recorded events, newest first. Officials and auditors."""
-    _require(actor, RiskPermission.READ)
+    _require(actor, Permission.RISK_READ)
     with uow.transaction() as session:
         company = _company(session, corporate_number)
         rows = session.scalars(
@@ -224,9 +222,9 @@ def watchlist(
     Officials and auditors read it; recording a run also needs an office that records facts
     (intake officers, program managers). Recording is audited.
     """
-    _require(actor, RiskPermission.READ)
+    _require(actor, Permission.RISK_READ)
     if record:
-        _require(actor, RiskPermission.WRITE)
+        _require(actor, Permission.RISK_WRITE)
     if top is not None and top < 1:
         raise BadInput("--top must be at least 1")
     rules = policy or load_policy()
@@ -252,7 +250,7 @@ def company_risk(
     """One company scored alone, as the watchlist scores it: its own facts, its foreign control
     through the ownership above it, its criticality. Not ranked (`rank` 0: the national rank
     needs every company scored, which `watchlist` does). Officials and auditors."""
-    _require(actor, RiskPermission.READ)
+    _require(actor, Permission.RISK_READ)
     rules = load_policy()
     with uow.transaction() as session:
         company = _company(session, corporate_number)
@@ -271,7 +269,7 @@ def latest_recorded_run(uow: UnitOfWork, actor: Actor, *, top: int) -> RecordedR
     Reads what a run kept instead of scoring every company again (seconds at national scale), so
     a page can show the watchlist's top at once, dated by the run.
     """
-    _require(actor, RiskPermission.READ)
+    _require(actor, Permission.RISK_READ)
     if top < 1:
         raise BadInput("top must be at least 1")
     with uow.transaction() as session:
@@ -314,7 +312,7 @@ def _main_factor(contributions: Mapping[str, float]) -> str | None:
 
 def history(uow: UnitOfWork, actor: Actor, corporate_number: str) -> list[HistoryPoint]:
     """A company's score in every recorded run, oldest first. Officials and auditors."""
-    _require(actor, RiskPermission.READ)
+    _require(actor, Permission.RISK_READ)
     with uow.transaction() as session:
         company = _company(session, corporate_number)
         rows = session.execute(
