@@ -16,24 +16,24 @@ from shokei.ownership.domain import (
     EntityKind,
     foreign_control,
 )
-from shokei.ownership.exposure import acquisition_holders, company_exposures
+from shokei.ownership.presenters import (
+    Namer,
+    declared_views,
+    entity_view,
+    owner_views,
+)
 from shokei.ownership.schemas import (
     CompanyForeignExposure,
     ControlView,
     EntityView,
 )
-from shokei.ownership.service_support import _computed, _require
+from shokei.ownership.services.exposure import acquisition_holders, company_exposures
+from shokei.ownership.services.support import _computed, _require
 from shokei.ownership.store import (
     graph_above,
     load_closure,
     reach,
     whole_graph,
-)
-from shokei.ownership.views import (
-    Namer,
-    declared_views,
-    entity_view,
-    owner_views,
 )
 
 TOP_CHAINS = 5

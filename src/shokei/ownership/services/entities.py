@@ -22,14 +22,14 @@ from shokei.ownership.models import (
     OwnershipEntity,
 )
 from shokei.ownership.names import normalize_company_name
+from shokei.ownership.presenters import (
+    entity_view,
+)
 from shokei.ownership.registry import RegistryIndex
 from shokei.ownership.schemas import (
     EntityView,
 )
-from shokei.ownership.service_support import _event, _registry, _require
-from shokei.ownership.views import (
-    entity_view,
-)
+from shokei.ownership.services.support import _event, _registry, _require
 
 
 def add_entity(

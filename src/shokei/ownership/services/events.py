@@ -12,23 +12,23 @@ from shokei.errors import BadInput
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
-from shokei.ownership.alerting import (
-    Evaluation,
-)
 from shokei.ownership.changes import parse_percent, set_stake
 from shokei.ownership.models import (
     OwnershipEntity,
 )
+from shokei.ownership.presenters import (
+    change_view,
+)
 from shokei.ownership.schemas import (
     InterestChangeView,
 )
-from shokei.ownership.service_support import _computed, _event, _require
+from shokei.ownership.services.alerts import (
+    Evaluation,
+)
+from shokei.ownership.services.support import _computed, _event, _require
 from shokei.ownership.store import (
     Affected,
     affected_closure,
-)
-from shokei.ownership.views import (
-    change_view,
 )
 
 

@@ -1,27 +1,16 @@
-"""What the ownership use cases share: permission checks, audit events, the registry index,
-re-evaluating alerts after a change, and turning uncomputable stakes into a conflict."""
+"""What the ownership use cases share: permission checks, audit events, the registry index, and
+turning uncomputable stakes into a conflict."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
-
 from shokei.companies import services as companies
 from shokei.errors import Conflict, Forbidden
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.ownership.alerting import (
-    Evaluation,
-    Outcome,
-)
 from shokei.ownership.registry import RegistryIndex
-from shokei.ownership.store import (
-    BATCH,
-    affected_closure,
-    whole_graph,
-)
 
 T = TypeVar("T")
 
@@ -55,24 +44,6 @@ def _event(
 
 def _registry(uow: UnitOfWork, actor: Actor) -> RegistryIndex:
     return RegistryIndex(companies.list_companies(uow, actor, limit=10**9))
-
-
-def _reevaluate(session: Session, uow: UnitOfWork, actor: Actor, seeds: set[int], cause: str) -> Outcome:
-    """Recompute the entities below `seeds` (over them and all their holders); alert on them.
-
-    A change touching more entities than one batch of ids (a national import) is evaluated
-    over the whole graph, which is then cheaper than walking from every seed.
-    """
-    if not seeds:
-        return Outcome()
-    today, now = uow.clock.today(), uow.clock.now()
-    if len(seeds) > BATCH:
-        loaded = _computed(lambda: whole_graph(session, today))
-        return Evaluation(session, loaded, actor, now, cause).run(None)
-    affected = _computed(lambda: affected_closure(session, seeds, today))
-    return Evaluation(session, affected.loaded, actor, now, cause, companies=affected.companies).run(
-        affected.below
-    )
 
 
 def _computed(build: Callable[[], T]) -> T:
