@@ -15,7 +15,7 @@ from shokei.supply_chain import engine as engine_module
 from shokei.supply_chain.domain import BomCycleError
 from shokei.supply_chain.engine import SupplyGraph
 from shokei.supply_chain.generator import BOM_LEVELS, generate_national_base
-from shokei.supply_chain.reference import ReferenceSupplyGraph
+from tests.oracles.supply_chain import ReferenceSupplyGraph
 
 
 @dataclass(frozen=True)
