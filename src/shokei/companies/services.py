@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.companies.domain import CorporateNumber, ForeignId, Industry, classify_sme
+from shokei.companies.geography import REGION_OF_PREFECTURE
 from shokei.companies.models import Company
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.succession.geography import REGION_OF_PREFECTURE
 
 
 def _require(actor: Actor, permission: Permission) -> None:

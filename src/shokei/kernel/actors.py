@@ -38,6 +38,10 @@ class Permission(StrEnum):
     VAULT_MAINTAIN = "documents:vault:maintain"
     SUPPLY_READ = "supply_chain:map:read"
     SUPPLY_IMPORT = "supply_chain:map:import"
+    OWNERSHIP_READ = "ownership:graph:read"  # foreign-control figures, chains, alerts, match queue
+    OWNERSHIP_WRITE = "ownership:graph:write"  # imports, ownership events, entities, matches, thresholds
+    RISK_READ = "risk:watchlist:read"  # scores, the watchlist, risk alerts
+    RISK_WRITE = "risk:facts:write"  # financial indicators, company events, recorded scoring runs
 
 
 _OFFICIALS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER})
@@ -64,6 +68,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DOCUMENT_READ_CONTENT,
             Permission.SUPPLY_READ,
             Permission.SUPPLY_IMPORT,
+            Permission.OWNERSHIP_READ,
+            Permission.OWNERSHIP_WRITE,
+            Permission.RISK_READ,
+            Permission.RISK_WRITE,
         }
     ),
     Role.EXAMINER: frozenset(
@@ -72,6 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_READ,
             Permission.DOCUMENT_READ_CONTENT,
             Permission.SUPPLY_READ,
+            Permission.OWNERSHIP_READ,
+            Permission.RISK_READ,
         }
     ),
     Role.NEGOTIATOR: frozenset(
@@ -81,6 +91,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_NEGOTIATE,
             Permission.DOCUMENT_READ_CONTENT,
             Permission.SUPPLY_READ,
+            Permission.OWNERSHIP_READ,
+            Permission.RISK_READ,
         }
     ),
     Role.PROGRAM_MANAGER: frozenset(
@@ -91,6 +103,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DOCUMENT_READ_CONTENT,
             Permission.SUPPLY_READ,
             Permission.SUPPLY_IMPORT,
+            Permission.OWNERSHIP_READ,
+            Permission.OWNERSHIP_WRITE,
+            Permission.RISK_READ,
+            Permission.RISK_WRITE,
         }
     ),
     # Successors receive per-recipient copies at hand-over, never the supplier's originals.
@@ -103,9 +119,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DOCUMENT_READ_CONTENT,
             Permission.VAULT_MAINTAIN,
             Permission.SUPPLY_READ,
+            Permission.OWNERSHIP_READ,
+            Permission.RISK_READ,
         }
     ),
-    # Admins manage users and keys but never read document contents.
+    # Admins manage users and keys but never read document contents; they load ownership
+    # registers and risk facts, but the figures are analysis for officials, not for admins.
     Role.ADMIN: frozenset(
         {
             Permission.USER_MANAGE,
@@ -113,6 +132,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COMPANY_WRITE,
             Permission.VAULT_MAINTAIN,
             Permission.SUPPLY_IMPORT,
+            Permission.OWNERSHIP_WRITE,
+            Permission.RISK_WRITE,
         }
     ),
 }

@@ -14,8 +14,6 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from shokei.kernel import Role
-
 JAPAN = "JP"
 HUNDRED = Decimal(100)
 
@@ -319,33 +317,6 @@ def crossed_thresholds(
         if reaches(before, level) and not reaches(after, level)
     ]
     return up + down
-
-
-# -- who may do what ---------------------------------------------------------------------------
-
-
-class OwnershipPermission(StrEnum):
-    """This feature's part of the `scope:resource:action` catalogue."""
-
-    READ = "ownership:graph:read"  # foreign-control figures, chains, alerts, the match queue
-    WRITE = "ownership:graph:write"  # imports, ownership events, entities, matches, thresholds
-
-
-# Officials and auditors read; the offices that keep registers import and record events. Admins
-# load registers too, but the figures themselves are analysis for officials, not for admins.
-_READERS = frozenset(
-    {Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER, Role.AUDITOR}
-)
-_WRITERS = frozenset({Role.INTAKE_OFFICER, Role.PROGRAM_MANAGER, Role.ADMIN})
-OWNERSHIP_ROLES: dict[OwnershipPermission, frozenset[Role]] = {
-    OwnershipPermission.READ: _READERS,
-    OwnershipPermission.WRITE: _WRITERS,
-}
-
-
-def may(role: Role, permission: OwnershipPermission) -> bool:
-    """Whether `role` holds `permission` in the ownership feature."""
-    return role in OWNERSHIP_ROLES[permission]
 
 
 # -- foreign control and its alerts ------------------------------------------------------------

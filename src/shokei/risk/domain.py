@@ -17,31 +17,6 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from shokei.kernel import Role
-
-# -- who may do what ---------------------------------------------------------------------------
-
-
-class RiskPermission(StrEnum):
-    READ = "risk:watchlist:read"
-    WRITE = "risk:facts:write"  # financial indicators, company events, recorded scoring runs
-
-
-_READERS = frozenset(
-    {Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER, Role.AUDITOR}
-)
-_WRITERS = frozenset({Role.INTAKE_OFFICER, Role.PROGRAM_MANAGER, Role.ADMIN})
-RISK_ROLES: dict[RiskPermission, frozenset[Role]] = {
-    RiskPermission.READ: _READERS,
-    RiskPermission.WRITE: _WRITERS,
-}
-
-
-def may(role: Role, permission: RiskPermission) -> bool:
-    """Whether `role` holds `permission` in the risk feature."""
-    return role in RISK_ROLES[permission]
-
-
 # -- facts -------------------------------------------------------------------------------------
 
 

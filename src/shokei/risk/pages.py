@@ -23,12 +23,12 @@ from markupsafe import Markup
 
 from shokei.api_support import ShokeiDep
 from shokei.errors import Forbidden, NotFound
-from shokei.kernel import Actor, Role
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.ownership.schemas import AlertView, ChainView
 from shokei.risk import services
-from shokei.risk.domain import Recommendation, RiskPermission, may
+from shokei.risk.domain import Recommendation
 from shokei.risk.schemas import WatchlistEntry
 from shokei.web.formatting import number, percent
 from shokei.web.i18n import N_, current_language, label
@@ -108,11 +108,11 @@ def chain_steps(chain: ChainView | None) -> list[tuple[str, str | None, str | No
 
 
 def _may_read(actor: Actor) -> bool:
-    return may(actor.role, RiskPermission.READ)
+    return actor.can(Permission.RISK_READ)
 
 
 def _may_record(actor: Actor) -> bool:
-    return may(actor.role, RiskPermission.READ) and may(actor.role, RiskPermission.WRITE)
+    return actor.can(Permission.RISK_READ) and actor.can(Permission.RISK_WRITE)
 
 
 def _now(shokei: ShokeiDep) -> datetime:
@@ -238,17 +238,13 @@ def _company_box(context: BoxContext) -> Markup | None:
     )
 
 
-def _officials_and_auditor(actor: Actor) -> bool:
-    return actor.is_official or actor.role is Role.AUDITOR
-
-
 pages = FeaturePages(
     name="risk",
     router=router,
     templates=Path(__file__).parent / "templates",
     nav=(
-        NavItem(N_("Risk watchlist"), "/risk", _officials_and_auditor),
-        NavItem(N_("Alerts"), "/alerts", _officials_and_auditor),
+        NavItem(N_("Risk watchlist"), "/risk", _may_read),
+        NavItem(N_("Alerts"), "/alerts", _may_read),
     ),
     boxes=(
         Box(DASHBOARD, "risk_watchlist", _watchlist_box),

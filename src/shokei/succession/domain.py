@@ -19,8 +19,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from shokei.companies.domain import CorporateNumber
+from shokei.companies.geography import region_of
 from shokei.errors import BadInput
-from shokei.succession.geography import region_of
 
 JAPAN = "JP"
 

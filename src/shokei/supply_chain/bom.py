@@ -1,6 +1,7 @@
 """Building the bill-of-materials side of the supply graph: the loader's edge arrays, their
 validation, topological waves (Kahn's algorithm, naming a cycle when there is one), and the
-per-component facts computed once at build time (deepest BOM level, systems containing it).
+per-component facts computed once at build time (deepest BOM level, systems containing it),
+kept together as the graph's `BomIndex`.
 Kept apart from `engine` because it runs once per graph build (or once per import, as the
 `check_acyclic` guard), whereas the engine's queries run on every request.
 """
@@ -176,3 +177,38 @@ def systems_per_component(
             np.bitwise_or.at(bits, child, bits[parent])
         count += np.bitwise_count(bits)
     return count
+
+
+@dataclass(frozen=True, slots=True)
+class BomIndex:
+    """The bill-of-materials side of a built graph, fixed from the build on: the BOM as CSR rows
+    both ways, the systems each top-level component heads, and the per-component facts. What the
+    per-query (`impact`) and whole-base (`spof`) arithmetic read of the map besides supply."""
+
+    children: Csr  # parent → the components it contains
+    parents: Csr  # child → the components containing it
+    systems_by_top: Csr  # top-level component → the systems it heads
+    level: IntArray  # deepest BOM level below any system's top (0: in no system)
+    systems_per_component: IntArray  # how many systems' BOMs contain the component
+    n_components: int
+    n_systems: int
+
+    @classmethod
+    def build(cls, edges: SupplyEdges) -> BomIndex:
+        """Index validated int64 edges. Raises BomCycleError (naming one cycle) when the BOM is
+        not acyclic."""
+        n = edges.n_components
+        parent_ids, child_ids = unique_pairs(edges.bom_parent, edges.bom_child, n)
+        children = Csr.from_pairs(parent_ids, child_ids, n)
+        parents = Csr.from_pairs(child_ids, parent_ids, n)
+        waves = topological_waves(children, parents, n)
+        systems, tops = unique_pairs(edges.system_id, edges.system_top_component, n)
+        return cls(
+            children=children,
+            parents=parents,
+            systems_by_top=Csr.from_pairs(tops, systems, n),
+            level=deepest_levels(children, waves, tops),
+            systems_per_component=systems_per_component(children, waves, systems, tops),
+            n_components=n,
+            n_systems=edges.n_systems,
+        )

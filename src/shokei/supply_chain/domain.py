@@ -1,6 +1,6 @@
 """Exit impact on the supply chain, as pure values: what is lost, which systems are hit, how badly.
 
-The loss rules (shared by the engine and the reference implementation):
+The loss rules (shared by the engine and the test oracle, `tests/oracles/supply_chain.py`):
 
 - The unit of supply is a (company, component) pair. It is *qualified* when any of its supply
   rows is qualified; unqualified suppliers never keep a component available.

@@ -33,14 +33,12 @@ from shokei.supply_chain.arrays import (
     unique_pairs,
 )
 from shokei.supply_chain.bom import (
+    BomIndex,
     SupplyEdges,
     as_ids,
     as_int64,
     check_acyclic,
     check_id,
-    deepest_levels,
-    systems_per_component,
-    topological_waves,
     validate_edges,
 )
 from shokei.supply_chain.domain import ImpactReport, SpofEntry
@@ -107,14 +105,7 @@ class SupplyGraph:
         self.n_companies = edges.n_companies
         self.n_components = edges.n_components
         self.n_systems = edges.n_systems
-        parents, children = unique_pairs(edges.bom_parent, edges.bom_child, edges.n_components)
-        self._children = Csr.from_pairs(parents, children, edges.n_components)
-        self._parents = Csr.from_pairs(children, parents, edges.n_components)
-        waves = topological_waves(self._children, self._parents, edges.n_components)
-        systems, tops = unique_pairs(edges.system_id, edges.system_top_component, edges.n_components)
-        self._systems_by_top = Csr.from_pairs(tops, systems, edges.n_components)
-        self._bom_level = deepest_levels(self._children, waves, tops)
-        self._systems_per_component = systems_per_component(self._children, waves, systems, tops)
+        self._bom = BomIndex.build(edges)
         qualified = edges.supply_qualified.astype(bool)
         companies, components = unique_pairs(
             edges.supply_company[qualified], edges.supply_component[qualified], edges.n_components
@@ -166,7 +157,7 @@ class SupplyGraph:
 
     def unsourced_leaf_components(self) -> IntArray:
         """Leaves with no qualified supplier: a data gap no exit can widen (see domain rules)."""
-        leaves = np.diff(self._children.indptr) == 0
+        leaves = np.diff(self._bom.children.indptr) == 0
         return np.flatnonzero(leaves & (self._qualified_count == 0)).astype(np.int64)
 
     def components_supplied_by(self, company: int) -> IntArray:
@@ -186,7 +177,7 @@ class SupplyGraph:
             # A company that is nobody's last qualified source loses nothing: skip the BOM walk.
             return ImpactReport(tuple(exited.tolist()), (), ())
         lost = self._ancestors_or_self(origins)
-        loss_view = LostSubgraph.build(self, lost, origins)
+        loss_view = LostSubgraph.build(self._bom, lost, origins)
         return ImpactReport(
             exited_companies=tuple(exited.tolist()),
             lost_components=loss_view.component_losses(supplier, supplied),
@@ -202,7 +193,7 @@ class SupplyGraph:
         if top < 0:
             raise ValueError("top must not be negative")
         self._compact()
-        table = spof_table(self)
+        table = spof_table(self._bom, self._qualified_count, self._suppliers_of)
         order = np.lexsort((table.companies, -table.scores))
         chosen = order[table.scores[order] > 0][:top]
         return [table.entry(int(position)) for position in chosen]
@@ -303,7 +294,7 @@ class SupplyGraph:
         reached[seeds] = True
         frontier = seeds
         while frontier.size:
-            _, parents = self._parents.gather(frontier)
+            _, parents = self._bom.parents.gather(frontier)
             frontier = distinct_sorted(parents[~reached[parents]])
             reached[frontier] = True
         return np.flatnonzero(reached).astype(np.int64)

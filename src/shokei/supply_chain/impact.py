@@ -2,38 +2,36 @@
 lost component's exited suppliers and lost sub-components, and every hit system's loss count and
 depth (longest paths by repeated relaxation over the lost subgraph only).
 Split from `engine` so the graph object stays about holding and updating the map, while this
-module holds the per-query arithmetic that turns a lost set into an `ImpactReport`'s parts.
+module holds the per-query arithmetic that turns a lost set into an `ImpactReport`'s parts. It
+reads the map through the graph's `bom.BomIndex` only, so the engine depends on it, never back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from shokei.supply_chain.arrays import BoolArray, Csr, IntArray, counts_per_value, group_by, positions_in
+from shokei.supply_chain.bom import BomIndex
 from shokei.supply_chain.domain import ComponentLoss, SystemImpact
-
-if TYPE_CHECKING:
-    from shokei.supply_chain.engine import SupplyGraph
 
 
 @dataclass(frozen=True, slots=True)
 class LostSubgraph:
     """The lost components renumbered 0..L-1, with the BOM edges between them."""
 
-    graph: SupplyGraph
+    bom: BomIndex
     lost: IntArray  # sorted global ids; local id = position
     is_origin: BoolArray  # per local id: lost through its own suppliers
     children: Csr  # local parent → local lost children
 
     @classmethod
-    def build(cls, graph: SupplyGraph, lost: IntArray, origins: IntArray) -> LostSubgraph:
-        owner, children = graph._children.gather(lost)
+    def build(cls, bom: BomIndex, lost: IntArray, origins: IntArray) -> LostSubgraph:
+        owner, children = bom.children.gather(lost)
         local_child, inside = positions_in(lost, children)
         local_children = Csr.from_pairs(owner[inside], local_child[inside], lost.size)
-        return cls(graph, lost, positions_in(origins, lost)[1], local_children)
+        return cls(bom, lost, positions_in(origins, lost)[1], local_children)
 
     def component_losses(self, supplier: IntArray, supplied: IntArray) -> tuple[ComponentLoss, ...]:
         """One ComponentLoss per lost component, ascending by id."""
@@ -71,7 +69,7 @@ class LostSubgraph:
 
     def _lost_tops(self) -> tuple[IntArray, IntArray]:
         """(local id of a lost top-level component, system it is top-level in) pairs."""
-        return self.graph._systems_by_top.gather(self.lost)
+        return self.bom.systems_by_top.gather(self.lost)
 
 
 def _deepest_levels_per_system(

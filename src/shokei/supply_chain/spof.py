@@ -2,17 +2,18 @@
 batches of companies at once as (company, component) pair keys, and the criticality table the
 engine sorts to pick the most damaging companies.
 Split from `engine` because it is a whole-base batch computation with its own memory bound
-(`SPOF_ORIGINS_PER_BATCH`), unlike the engine's one-exit queries.
+(`SPOF_ORIGINS_PER_BATCH`), unlike the engine's one-exit queries. It reads the map through the
+graph's `bom.BomIndex` and supply arrays handed to it, so the engine depends on it, never back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from shokei.supply_chain.arrays import IntArray, distinct_sorted, positions_in, runs
+from shokei.supply_chain.arrays import Csr, IntArray, distinct_sorted, positions_in, runs
+from shokei.supply_chain.bom import BomIndex
 from shokei.supply_chain.domain import (
     ORIGIN_DEPTH_WEIGHT,
     SYSTEM_COMPONENT_LOSS_WEIGHT,
@@ -20,9 +21,6 @@ from shokei.supply_chain.domain import (
     Criticality,
     SpofEntry,
 )
-
-if TYPE_CHECKING:
-    from shokei.supply_chain.engine import SupplyGraph
 
 # Sole-sourced components whose companies are closed over together in one SPOF batch: bounds the
 # (company, component) pair arrays to tens of MB whatever the base looks like.
@@ -59,15 +57,16 @@ class SpofTable:
         return SpofEntry(int(self.companies[row]), int(self.sole_sourced[row]), criticality)
 
 
-def spof_table(graph: SupplyGraph) -> SpofTable:
-    """Each sole supplier's single-company impact, computed for batches of companies at once."""
-    sole = np.flatnonzero(graph._qualified_count == 1).astype(np.int64)
-    supplier = graph._suppliers_of.indices[graph._suppliers_of.indptr[sole]]
+def spof_table(bom: BomIndex, qualified_count: IntArray, suppliers_of: Csr) -> SpofTable:
+    """Each sole supplier's single-company impact, computed for batches of companies at once,
+    from the qualified supplier count and suppliers of every component (no pending updates)."""
+    sole = np.flatnonzero(qualified_count == 1).astype(np.int64)
+    supplier = suppliers_of.indices[suppliers_of.indptr[sole]]
     order = np.argsort(supplier, kind="stable")
     sole, supplier = sole[order], supplier[order]
     companies, first, sole_counts = runs(supplier)
     batches = [
-        _spof_batch(graph, supplier[start:stop], sole[start:stop])
+        _spof_batch(bom, supplier[start:stop], sole[start:stop])
         for start, stop in _batch_bounds(first, supplier.size)
     ]
     if not batches:
@@ -86,31 +85,31 @@ def _batch_bounds(first: IntArray, total: int) -> list[tuple[int, int]]:
     return list(zip(starts, [*starts[1:], total], strict=True))
 
 
-def _spof_batch(graph: SupplyGraph, supplier: IntArray, origin: IntArray) -> tuple[IntArray, ...]:
+def _spof_batch(bom: BomIndex, supplier: IntArray, origin: IntArray) -> tuple[IntArray, ...]:
     """(systems hit, components lost, system-component losses, deepest level) per company."""
     companies, _, origins_per_company = runs(supplier)
     owner = np.repeat(np.arange(companies.size, dtype=np.int64), origins_per_company)
-    n = graph.n_components
-    lost_keys = _closure_keys(graph, owner.astype(np.int64) * n + origin)
+    n = bom.n_components
+    lost_keys = _closure_keys(bom, owner.astype(np.int64) * n + origin)
     lost_owner, lost_node = lost_keys // n, lost_keys % n
     components_lost = np.bincount(lost_owner, minlength=companies.size)
-    per_system = graph._systems_per_component[lost_node]
+    per_system = bom.systems_per_component[lost_node]
     losses = np.bincount(lost_owner, weights=per_system, minlength=companies.size)
-    top_owner, system = graph._systems_by_top.gather(lost_node)
-    hit_keys = distinct_sorted(lost_owner[top_owner] * max(graph.n_systems, 1) + system)
-    systems_hit = np.bincount(hit_keys // max(graph.n_systems, 1), minlength=companies.size)
+    top_owner, system = bom.systems_by_top.gather(lost_node)
+    hit_keys = distinct_sorted(lost_owner[top_owner] * max(bom.n_systems, 1) + system)
+    systems_hit = np.bincount(hit_keys // max(bom.n_systems, 1), minlength=companies.size)
     deepest = np.zeros(companies.size, dtype=np.int64)
-    np.maximum.at(deepest, owner, graph._bom_level[origin])
+    np.maximum.at(deepest, owner, bom.level[origin])
     return systems_hit, components_lost, np.rint(losses).astype(np.int64), deepest
 
 
-def _closure_keys(graph: SupplyGraph, seed_keys: IntArray) -> IntArray:
+def _closure_keys(bom: BomIndex, seed_keys: IntArray) -> IntArray:
     """Upward closure of (owner, component) pairs, as sorted keys owner * n + component."""
-    n = graph.n_components
+    n = bom.n_components
     closed = distinct_sorted(seed_keys)
     frontier = closed
     while frontier.size:
-        owner, parents = graph._parents.gather(frontier % n)
+        owner, parents = bom.parents.gather(frontier % n)
         candidates = distinct_sorted((frontier // n)[owner] * n + parents)
         frontier = candidates[~positions_in(closed, candidates)[1]]
         closed = np.sort(np.concatenate([closed, frontier]))

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from shokei.companies.geography import REGION_OF_PREFECTURE, region_of
 from shokei.errors import BadInput
 from shokei.succession.domain import (
     CandidateFacts,
@@ -20,7 +21,6 @@ from shokei.succession.domain import (
     check_eligibility,
     score_candidate,
 )
-from shokei.succession.geography import REGION_OF_PREFECTURE, region_of
 
 # Published corporate numbers (valid check digits); the companies here are fictional.
 WITHDRAWING = "1180301018771"

@@ -25,7 +25,7 @@ from shokei.supply_chain.domain import (
     SystemImpact,
 )
 from shokei.supply_chain.engine import SupplyGraph
-from shokei.supply_chain.reference import ReferenceSupplyGraph
+from tests.oracles.supply_chain import ReferenceSupplyGraph
 
 
 @dataclass

@@ -15,7 +15,7 @@ from shokei.supply_chain import engine as engine_module
 from shokei.supply_chain.domain import BomCycleError
 from shokei.supply_chain.engine import SupplyGraph
 from shokei.supply_chain.generator import BOM_LEVELS, generate_national_base
-from shokei.supply_chain.reference import ReferenceSupplyGraph
+from tests.oracles.supply_chain import ReferenceSupplyGraph
 
 
 @dataclass(frozen=True)
@@ -204,10 +204,10 @@ def test_synthetic_boms_are_deep_and_share_parts(
     synthetic: tuple[engine_module.SupplyEdges, SupplyGraph],
 ) -> None:
     _, graph = synthetic
-    levels = graph._bom_level
+    levels = graph._bom.level
 
     assert 6 <= levels.max() <= BOM_LEVELS
-    assert graph._systems_per_component.max() > 1
+    assert graph._bom.systems_per_component.max() > 1
 
 
 def test_engine_and_reference_agree_on_a_synthetic_base(

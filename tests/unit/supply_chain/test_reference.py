@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from shokei.supply_chain.domain import BomCycleError, canonical_cycle
-from shokei.supply_chain.reference import ReferenceSupplyGraph, find_cycle
+from tests.oracles.supply_chain import ReferenceSupplyGraph, find_cycle
 
 
 def test_an_acyclic_graph_has_no_cycle() -> None:

@@ -1,34 +1,48 @@
-"""Ownership use cases: BODS and CSV imports, BODS export."""
+"""Ownership use cases: BODS and CSV imports, BODS export.
+
+The export reads the stored ownership data as one BODS document (`stored_document`): records
+imported from BODS keep their recordIds and published statements (export reuses them while they
+still say the same); interests entered in Shokei are grouped into one relationship per holder
+and held pair.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.errors import BadInput
-from shokei.kernel import Actor
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.ownership.alerting import (
-    Outcome,
-)
 from shokei.ownership.bods import (
+    BodsDocument,
     Publication,
+    Relationship,
     parse_bods,
 )
 from shokei.ownership.bods import export_bods as bods_statements
-from shokei.ownership.domain import (
-    OwnershipPermission,
-)
-from shokei.ownership.exporting import stored_document
-from shokei.ownership.importing import BodsLoader, CsvLoader, Loading, csv_rows
+from shokei.ownership.domain import EntityKind, Party
+from shokei.ownership.loaders import BodsLoader, CsvLoader, Loading, csv_rows
 from shokei.ownership.models import (
+    OwnershipEntity,
+    OwnershipIdentifier,
     OwnershipImport,
+    OwnershipInterest,
+    OwnershipRecord,
+)
+from shokei.ownership.presenters import (
+    Namer,
+    alert_views,
+    candidate_views,
+    company_views,
 )
 from shokei.ownership.registry import RegistryIndex
 from shokei.ownership.schemas import (
@@ -36,13 +50,12 @@ from shokei.ownership.schemas import (
     ImportReport,
     LinkView,
 )
-from shokei.ownership.service_support import _event, _reevaluate, _registry, _require
-from shokei.ownership.views import (
-    Namer,
-    alert_views,
-    candidate_views,
-    company_views,
+from shokei.ownership.services.alerts import (
+    Outcome,
+    _reevaluate,
 )
+from shokei.ownership.services.support import _event, _registry, _require
+from shokei.ownership.store import interest_of
 
 PUBLISHER = "Ministry of Defense, Japan (Shokei)"
 
@@ -54,7 +67,7 @@ def import_bods(uow: UnitOfWork, actor: Actor, path: Path) -> ImportReport:
     resemble a registry company's go to the review queue. Alerts follow the new figures.
     Intake officers, program managers and admins; audited once per file.
     """
-    _require(actor, OwnershipPermission.WRITE)
+    _require(actor, Permission.OWNERSHIP_WRITE)
     data = path.read_bytes()
     statements = _statements(path, data)
     document = parse_bods(statements)
@@ -72,7 +85,7 @@ def import_csv(uow: UnitOfWork, actor: Actor, path: Path) -> ImportReport:
     (see docs/ownership.md). Bad rows are reported by line, the rest imported.
     Intake officers, program managers and admins; audited once per file.
     """
-    _require(actor, OwnershipPermission.WRITE)
+    _require(actor, Permission.OWNERSHIP_WRITE)
     data = path.read_bytes()
     rows = list(csv_rows(path))
     registry = _registry(uow, actor)
@@ -174,7 +187,7 @@ def _report(session: Session, loading: Loading, outcome: Outcome, read: int) -> 
 def export_bods(uow: UnitOfWork, actor: Actor, path: Path) -> ExportReport:
     """Write every entity and interest as a BODS 0.4 package. Officials and auditors; audited,
     since the ownership picture leaves the system."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     with uow.transaction() as session:
         document = stored_document(session)
         statements = bods_statements(document, Publication(PUBLISHER, uow.clock.today()))
@@ -196,3 +209,80 @@ def export_bods(uow: UnitOfWork, actor: Actor, path: Path) -> ExportReport:
             ),
         )
         return report
+
+
+def stored_document(session: Session) -> BodsDocument:
+    """Every entity, interest and published statement, as a BODS document."""
+    keys, parties = _parties(session)
+    # Statements keep the order they were published in: by import, then place in the package.
+    published = {
+        record.record_id: record.statement
+        for record in session.scalars(
+            select(OwnershipRecord).order_by(OwnershipRecord.import_id, OwnershipRecord.position)
+        )
+    }
+    relationships = _relationships(session, keys, published)
+    return BodsDocument(parties=parties, relationships=relationships, published=published)
+
+
+def _parties(session: Session) -> tuple[dict[int, str], dict[str, Party]]:
+    identifiers: dict[int, list[str]] = {}
+    for row in session.scalars(
+        select(OwnershipIdentifier).order_by(OwnershipIdentifier.entity_id, OwnershipIdentifier.position)
+    ):
+        identifiers.setdefault(row.entity_id, []).append(row.identifier)
+    keys: dict[int, str] = {}
+    parties: dict[str, Party] = {}
+    for entity in session.scalars(select(OwnershipEntity).order_by(OwnershipEntity.id)):
+        keys[entity.id] = entity.key
+        parties[entity.key] = Party(
+            entity.key,
+            EntityKind(entity.kind),
+            entity.name,
+            entity.country,
+            tuple(identifiers.get(entity.id, ())),
+        )
+    return keys, parties
+
+
+def _relationships(
+    session: Session, keys: Mapping[int, str], published: Mapping[str, Any]
+) -> dict[str, Relationship]:
+    grouped: dict[str, list[OwnershipInterest]] = {}
+    for row in session.scalars(
+        select(OwnershipInterest).order_by(
+            OwnershipInterest.record_id, OwnershipInterest.position, OwnershipInterest.id
+        )
+    ):
+        record_id = row.record_id or _pair_record_id(keys[row.owner_id], keys[row.owned_id])
+        grouped.setdefault(record_id, []).append(row)
+    relationships: dict[str, Relationship] = {}
+    for record_id, rows in grouped.items():
+        owner, owned = keys[rows[0].owner_id], keys[rows[0].owned_id]
+        details = published.get(record_id, {}).get("recordDetails", {})
+        relationships[record_id] = Relationship(
+            record_id=record_id,
+            subject=owned,
+            interested_party=owner,
+            interests=tuple(interest_of(row, owner, owned) for row in rows),
+            is_component=bool(details.get("isComponent", False)),
+            component_records=tuple(str(item) for item in details.get("componentRecords", [])),
+        )
+    for record_id, statement in published.items():  # relationships published without interests
+        if statement.get("recordType") == "relationship" and record_id not in relationships:
+            details = statement["recordDetails"]
+            if details.get("subject") in keys.values() and details.get("interestedParty") in keys.values():
+                relationships[record_id] = Relationship(
+                    record_id,
+                    details["subject"],
+                    details["interestedParty"],
+                    (),
+                    bool(details.get("isComponent", False)),
+                    tuple(str(item) for item in details.get("componentRecords", [])),
+                )
+    return relationships
+
+
+def _pair_record_id(owner: str, owned: str) -> str:
+    """A stable recordId for the relationship of a holder and a held entity entered in Shokei."""
+    return "shokei-" + hashlib.sha256(f"{owner}\x1f{owned}".encode()).hexdigest()[:12]

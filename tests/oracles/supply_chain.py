@@ -1,4 +1,4 @@
-"""A straightforward implementation of the exit-impact rules on dicts and sets.
+"""The test oracle of the supply-chain engine: the exit-impact rules on dicts and sets.
 
 It answers the same questions as `SupplyGraph`, the obvious way and independently (its own cycle
 finder, per-system BOM walks, one impact per company for the SPOF ranking), so the tests can hold

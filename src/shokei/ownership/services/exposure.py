@@ -9,13 +9,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.ownership.alerting import watched_companies
 from shokei.ownership.domain import THRESHOLD_TOLERANCE, EntityKind, foreign_control, is_foreign
 from shokei.ownership.engine import Chain, ForeignMeasures
 from shokei.ownership.models import OwnershipChange, OwnershipEntity
+from shokei.ownership.presenters import Namer, percent_text
 from shokei.ownership.schemas import AcquisitionView, CompanyForeignExposure
+from shokei.ownership.services.alerts import watched_companies
 from shokei.ownership.store import BATCH, LoadedGraph, batches
-from shokei.ownership.views import Namer, percent_text
 
 
 def company_exposures(

@@ -9,32 +9,31 @@ from sqlalchemy.orm import Session
 
 from shokei.companies import services as companies
 from shokei.errors import NotFound
-from shokei.kernel import Actor
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
 from shokei.ownership.domain import (
     EntityKind,
-    OwnershipPermission,
     foreign_control,
 )
-from shokei.ownership.exposure import acquisition_holders, company_exposures
+from shokei.ownership.presenters import (
+    Namer,
+    declared_views,
+    entity_view,
+    owner_views,
+)
 from shokei.ownership.schemas import (
     CompanyForeignExposure,
     ControlView,
     EntityView,
 )
-from shokei.ownership.service_support import _computed, _require
+from shokei.ownership.services.exposure import acquisition_holders, company_exposures
+from shokei.ownership.services.support import _computed, _require
 from shokei.ownership.store import (
     graph_above,
     load_closure,
     reach,
     whole_graph,
-)
-from shokei.ownership.views import (
-    Namer,
-    declared_views,
-    entity_view,
-    owner_views,
 )
 
 TOP_CHAINS = 5
@@ -46,7 +45,7 @@ def foreign_control_of(
 ) -> ControlView:
     """The three foreign-control measures of one entity, by country, with the chains behind them
     and any declared indirect share beside what the data computes. Officials and auditors."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     day = on or uow.clock.today()
     with uow.transaction() as session:
         entity = entities.find_entity(session, reference)
@@ -111,7 +110,7 @@ def foreign_exposure(
     id, computed over the whole national graph at once. The chain is looked for only where
     foreign control reaches `chains_from` (a fraction; 0: wherever there is any). Officials and
     auditors."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     with uow.transaction() as session:
         loaded = _computed(lambda: whole_graph(session, uow.clock.today()))
         return company_exposures(
@@ -131,7 +130,7 @@ def company_foreign_exposure(
     acquisitions, as `foreign_exposure` gives them, computed over the company and what lies
     above it only (and the holders of its recent changes). None when nobody recorded any
     holding of it. Officials and auditors."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     today = uow.clock.today()
     with uow.transaction() as session:
         company_id = companies.company_id_for(session, corporate_number)

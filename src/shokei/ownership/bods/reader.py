@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from shokei.ownership.bods_model import (
+from shokei.ownership.bods.model import (
     _COMPANY_ENTITY_TYPES,
     _KIND_BY_ENTITY_TYPE,
     _PERSON_TYPES,

@@ -17,13 +17,13 @@ register, always two hyphen-separated parts, and ID is the register's own id ver
 included: `JP-JCN-1234567890123` (法人番号 from the National Tax Agency), `FI-PRO-3007894-1`,
 `GB-COH-03209885`. The split is at the second hyphen.
 
-The parts: `bods_model` (the document, records, identifiers), `bods_reading` (`parse_bods`,
-`indirect_checks`), `bods_writing` (`export_bods`); their public names are all here.
+The parts: `model` (the document, records, identifiers), `reader` (`parse_bods`,
+`indirect_checks`), `writer` (`export_bods`); their public names are all here.
 """
 
 from __future__ import annotations
 
-from shokei.ownership.bods_model import (
+from shokei.ownership.bods.model import (
     BODS_VERSION,
     JAPAN_CORPORATE_NUMBER_SCHEME,
     BodsDocument,
@@ -37,8 +37,8 @@ from shokei.ownership.bods_model import (
     format_identifier,
     parse_identifier,
 )
-from shokei.ownership.bods_reading import indirect_checks, parse_bods
-from shokei.ownership.bods_writing import export_bods
+from shokei.ownership.bods.reader import indirect_checks, parse_bods
+from shokei.ownership.bods.writer import export_bods
 
 __all__ = [
     "BODS_VERSION",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from shokei.audit import services as audit
 from shokei.companies.schemas import CompanyView
 from shokei.errors import BadInput, Conflict, NotFound
-from shokei.kernel import Actor
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
 from shokei.ownership.bods import (
@@ -17,20 +17,19 @@ from shokei.ownership.bods import (
 )
 from shokei.ownership.domain import (
     EntityKind,
-    OwnershipPermission,
 )
 from shokei.ownership.models import (
     OwnershipEntity,
 )
 from shokei.ownership.names import normalize_company_name
+from shokei.ownership.presenters import (
+    entity_view,
+)
 from shokei.ownership.registry import RegistryIndex
 from shokei.ownership.schemas import (
     EntityView,
 )
-from shokei.ownership.service_support import _event, _registry, _require
-from shokei.ownership.views import (
-    entity_view,
-)
+from shokei.ownership.services.support import _event, _registry, _require
 
 
 def add_entity(
@@ -48,7 +47,7 @@ def add_entity(
     `company` links a registry company (corporate number, or foreign id `CC-ID` as the registry
     shows it). Intake officers, program managers and admins.
     """
-    _require(actor, OwnershipPermission.WRITE)
+    _require(actor, Permission.OWNERSHIP_WRITE)
     entity_kind = _kind(kind)
     linked = _registry_company(_registry(uow, actor), company) if company else None
     with uow.transaction() as session:
@@ -73,7 +72,7 @@ def add_entity(
 
 def get_entity(uow: UnitOfWork, actor: Actor, reference: str) -> EntityView:
     """One entity with its identifiers and records. Officials and auditors."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     with uow.transaction() as session:
         entity = entities.find_entity(session, reference)
         if entity is None:

@@ -9,29 +9,26 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.errors import BadInput
-from shokei.kernel import Actor
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
-from shokei.ownership.alerting import (
-    Evaluation,
-)
 from shokei.ownership.changes import parse_percent, set_stake
-from shokei.ownership.domain import (
-    OwnershipPermission,
-)
 from shokei.ownership.models import (
     OwnershipEntity,
+)
+from shokei.ownership.presenters import (
+    change_view,
 )
 from shokei.ownership.schemas import (
     InterestChangeView,
 )
-from shokei.ownership.service_support import _computed, _event, _require
+from shokei.ownership.services.alerts import (
+    Evaluation,
+)
+from shokei.ownership.services.support import _computed, _event, _require
 from shokei.ownership.store import (
     Affected,
     affected_closure,
-)
-from shokei.ownership.views import (
-    change_view,
 )
 
 
@@ -51,7 +48,7 @@ def record_interest_change(
     incremental path; an alert is raised for every registry company that reaches a threshold
     and resolved for every one that falls below. Intake officers, program managers and admins.
     """
-    _require(actor, OwnershipPermission.WRITE)
+    _require(actor, Permission.OWNERSHIP_WRITE)
     percent = parse_percent(share)
     today = uow.clock.today()
     effective = on or today

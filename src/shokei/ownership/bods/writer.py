@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from shokei.ownership.bods_model import (
+from shokei.ownership.bods.model import (
     _ENTITY_TYPE_BY_KIND,
     _SHARE_FIELDS,
     _STATEMENT_NAMESPACE,
@@ -21,7 +21,7 @@ from shokei.ownership.bods_model import (
     Relationship,
     parse_identifier,
 )
-from shokei.ownership.bods_reading import (
+from shokei.ownership.bods.reader import (
     _entity_country,
     _entity_kind,
     _person_country,

@@ -1,37 +1,41 @@
-"""Ownership use cases: the review queue of name matches between imported entities and the registry."""
+"""Ownership use cases: the review queue of name matches between imported entities and the
+registry, and merging an imported entity into the registry company's entity once an official
+confirms they are one company (every interest, event, record and identifier moves over)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.errors import Conflict, NotFound
-from shokei.kernel import Actor
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
-from shokei.ownership.alerting import (
-    Outcome,
-)
-from shokei.ownership.domain import (
-    OwnershipPermission,
-)
-from shokei.ownership.importing import PENDING
-from shokei.ownership.merging import merge_into
+from shokei.ownership.loaders import PENDING
 from shokei.ownership.models import (
+    OwnershipAlert,
+    OwnershipChange,
     OwnershipEntity,
+    OwnershipIdentifier,
+    OwnershipInterest,
     OwnershipMatchCandidate,
+    OwnershipRecord,
+)
+from shokei.ownership.presenters import (
+    alert_views,
+    candidate_views,
 )
 from shokei.ownership.schemas import (
     MatchCandidateView,
     MatchDecision,
 )
-from shokei.ownership.service_support import _event, _reevaluate, _require
-from shokei.ownership.views import (
-    alert_views,
-    candidate_views,
+from shokei.ownership.services.alerts import (
+    Outcome,
+    _reevaluate,
 )
+from shokei.ownership.services.support import _event, _require
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 
@@ -40,7 +44,7 @@ def list_match_candidates(
     uow: UnitOfWork, actor: Actor, *, status: str | None = PENDING
 ) -> list[MatchCandidateView]:
     """Imported entities that may be registry companies, best score first. Officials, auditors."""
-    _require(actor, OwnershipPermission.READ)
+    _require(actor, Permission.OWNERSHIP_READ)
     with uow.transaction() as session:
         query = select(OwnershipMatchCandidate).order_by(
             OwnershipMatchCandidate.score.desc(), OwnershipMatchCandidate.id
@@ -56,7 +60,7 @@ def decide_match(uow: UnitOfWork, actor: Actor, candidate_id: int, *, accept: bo
     Accepting makes the entity's holders count for the company, so its alerts are re-evaluated.
     Intake officers, program managers and admins. Audited.
     """
-    _require(actor, OwnershipPermission.WRITE)
+    _require(actor, Permission.OWNERSHIP_WRITE)
     with uow.transaction() as session:
         candidate = session.get(OwnershipMatchCandidate, candidate_id)
         if candidate is None:
@@ -106,3 +110,50 @@ def _accept(session: Session, uow: UnitOfWork, actor: Actor, candidate: Ownershi
         other.status = REJECTED  # one entity is one company
     session.flush()
     return _reevaluate(session, uow, actor, {target.id}, f"match {candidate.id} accepted")
+
+
+def merge_into(
+    session: Session,
+    source: OwnershipEntity,
+    target: OwnershipEntity,
+    *,
+    keep_candidate: OwnershipMatchCandidate,
+) -> None:
+    """Move everything of `source` to `target` and delete `source`.
+
+    An interest of one in the other would become an interest in itself: it is dropped. Of the
+    source's match candidates only `keep_candidate` (the one being accepted) stays, moved over.
+    """
+    interest, change = OwnershipInterest, OwnershipChange
+    session.execute(
+        delete(interest).where(
+            or_(
+                (interest.owner_id == source.id) & (interest.owned_id == target.id),
+                (interest.owner_id == target.id) & (interest.owned_id == source.id),
+            )
+        )
+    )
+    for held in (interest, change):
+        session.execute(update(held).where(held.owner_id == source.id).values(owner_id=target.id))
+        session.execute(update(held).where(held.owned_id == source.id).values(owned_id=target.id))
+    held_by_target = set(
+        session.scalars(
+            select(OwnershipIdentifier.identifier).where(OwnershipIdentifier.entity_id == target.id)
+        )
+    )
+    session.execute(
+        delete(OwnershipIdentifier).where(
+            OwnershipIdentifier.entity_id == source.id, OwnershipIdentifier.identifier.in_(held_by_target)
+        )
+    )
+    for described in (OwnershipIdentifier, OwnershipRecord, OwnershipAlert):
+        session.execute(update(described).where(described.entity_id == source.id).values(entity_id=target.id))
+    session.execute(
+        delete(OwnershipMatchCandidate).where(
+            OwnershipMatchCandidate.entity_id == source.id, OwnershipMatchCandidate.id != keep_candidate.id
+        )
+    )
+    keep_candidate.entity_id = target.id
+    session.flush()
+    session.delete(source)
+    session.flush()

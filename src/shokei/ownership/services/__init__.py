@@ -5,33 +5,22 @@ transaction. Figures are computed as of the clock's today, from the interests in
 the entities concerned only: for a control query an entity and everything above it; for an
 ownership event the company changed, everything below it, and all their holders.
 
-The use cases live in one module per group; this module is where other features (and the
+The use cases live in one module per group; this package is where other features (and the
 adapters) find them all:
 
-- `entity_services`: `add_entity`, `get_entity`;
-- `import_services`: `import_bods`, `import_csv`, `export_bods`;
-- `control_services`: `foreign_control_of`, and for the risk watchlist `foreign_exposure` (every
-  registry company) and `company_foreign_exposure` (one);
-- `event_services`: `record_interest_change` (an ownership event);
-- `alert_services`: `list_alerts`, `get_thresholds`, `set_thresholds`;
-- `match_services`: `list_match_candidates`, `decide_match`;
-- `service_support`: what they share.
+- `entities`: `add_entity`, `get_entity`;
+- `registers`: `import_bods`, `import_csv`, `export_bods`;
+- `control`: `foreign_control_of`, and for the risk watchlist `foreign_exposure` (every registry
+  company) and `company_foreign_exposure` (one), read by `exposure`;
+- `events`: `record_interest_change` (an ownership event);
+- `alerts`: `list_alerts`, `get_thresholds`, `set_thresholds`, and the evaluation every change
+  runs to raise and resolve alerts;
+- `matches`: `list_match_candidates`, `decide_match`;
+- `support`: what they share.
 """
 
 from __future__ import annotations
 
-from shokei.ownership.alert_services import get_thresholds, list_alerts, set_thresholds
-from shokei.ownership.control_services import (
-    TOP_CHAINS,
-    TOP_OWNERS,
-    company_foreign_exposure,
-    foreign_control_of,
-    foreign_exposure,
-)
-from shokei.ownership.entity_services import add_entity, get_entity
-from shokei.ownership.event_services import record_interest_change
-from shokei.ownership.import_services import PUBLISHER, export_bods, import_bods, import_csv
-from shokei.ownership.match_services import ACCEPTED, REJECTED, decide_match, list_match_candidates
 from shokei.ownership.schemas import (
     AlertView,
     CompanyForeignExposure,
@@ -45,6 +34,18 @@ from shokei.ownership.schemas import (
     ThresholdsChange,
     ThresholdsView,
 )
+from shokei.ownership.services.alerts import get_thresholds, list_alerts, set_thresholds
+from shokei.ownership.services.control import (
+    TOP_CHAINS,
+    TOP_OWNERS,
+    company_foreign_exposure,
+    foreign_control_of,
+    foreign_exposure,
+)
+from shokei.ownership.services.entities import add_entity, get_entity
+from shokei.ownership.services.events import record_interest_change
+from shokei.ownership.services.matches import ACCEPTED, REJECTED, decide_match, list_match_candidates
+from shokei.ownership.services.registers import PUBLISHER, export_bods, import_bods, import_csv
 
 __all__ = [
     "ACCEPTED",

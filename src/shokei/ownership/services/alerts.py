@@ -1,4 +1,6 @@
-"""Alerts on foreign control: raised and resolved in the transaction of the change that moves it.
+"""Foreign-control alerts: the use cases that list them and set the thresholds they are raised
+at, and the evaluation that raises and resolves them in the transaction of the change that
+moves a company's figures.
 
 After any change to stakes, the companies whose figures moved are compared with the configured
 thresholds (`domain.alert_changes`). Each alert raised names the chain of entities that carries
@@ -16,7 +18,11 @@ import numpy as np
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from shokei.kernel import Actor, AuditEvent
+from shokei.audit import services as audit
+from shokei.companies import services as companies
+from shokei.errors import BadInput
+from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.domain import (
     DEFAULT_ALERT_LEVELS,
     AlertChanges,
@@ -27,10 +33,102 @@ from shokei.ownership.domain import (
     reaches,
 )
 from shokei.ownership.engine import Chain
-from shokei.ownership.models import OwnershipAlert, OwnershipEntity, OwnershipSetting
-from shokei.ownership.schemas import ChainView
-from shokei.ownership.store import LoadedGraph, batches, ids_in
-from shokei.ownership.views import Namer, alert_views, chain_json
+from shokei.ownership.models import (
+    OwnershipAlert,
+    OwnershipEntity,
+    OwnershipSetting,
+)
+from shokei.ownership.presenters import (
+    Namer,
+    alert_views,
+    chain_json,
+)
+from shokei.ownership.schemas import (
+    AlertView,
+    ChainView,
+    ThresholdsChange,
+    ThresholdsView,
+)
+from shokei.ownership.services.support import _computed, _event, _require
+from shokei.ownership.store import (
+    BATCH,
+    LoadedGraph,
+    affected_closure,
+    batches,
+    ids_in,
+    whole_graph,
+)
+
+
+def list_alerts(
+    uow: UnitOfWork, actor: Actor, *, status: str | None = None, company: str | None = None
+) -> list[AlertView]:
+    """Foreign-control alerts, newest first; `status` open or resolved. Officials and auditors."""
+    _require(actor, Permission.OWNERSHIP_READ)
+    if status not in (None, OPEN, "resolved"):
+        raise BadInput(f"status {status!r} is not one of: open, resolved")
+    with uow.transaction() as session:
+        query = select(OwnershipAlert).order_by(OwnershipAlert.id.desc())
+        if status:
+            query = query.where(OwnershipAlert.status == status)
+        if company:
+            query = query.where(OwnershipAlert.company_id == companies.company_id_for(session, company))
+        return alert_views(session, list(session.scalars(query)))
+
+
+def get_thresholds(uow: UnitOfWork, actor: Actor) -> ThresholdsView:
+    """The foreign-control thresholds alerts are raised at. Officials and auditors."""
+    _require(actor, Permission.OWNERSHIP_READ)
+    with uow.transaction() as session:
+        return _thresholds_view(session)
+
+
+def _thresholds_view(session: Session) -> ThresholdsView:
+    setting = session.get(OwnershipSetting, THRESHOLDS_SETTING)
+    return ThresholdsView(
+        levels=[float(level / 100) for level in configured_levels(session)],
+        updated_at=setting.updated_at if setting else None,
+        updated_by=setting.updated_by if setting else None,
+    )
+
+
+def set_thresholds(uow: UnitOfWork, actor: Actor, levels: Sequence[str]) -> ThresholdsChange:
+    """Set the thresholds (percent) and bring every company's alerts in line with them.
+
+    Program managers and admins... and intake officers, who keep the registers. Audited.
+    """
+    _require(actor, Permission.OWNERSHIP_WRITE)
+    try:
+        parsed = parse_alert_levels(levels)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    with uow.transaction() as session:
+        before = _thresholds_view(session)
+        setting = session.get(OwnershipSetting, THRESHOLDS_SETTING) or OwnershipSetting(
+            name=THRESHOLDS_SETTING
+        )
+        setting.value = [str(level) for level in parsed]
+        setting.updated_at, setting.updated_by = uow.clock.now(), actor.username
+        session.add(setting)
+        session.flush()
+        loaded = _computed(lambda: whole_graph(session, uow.clock.today()))
+        outcome = Evaluation(session, loaded, actor, uow.clock.now(), "thresholds changed").run(None)
+        after = _thresholds_view(session)
+        event = _event(
+            uow,
+            actor,
+            "ownership:thresholds:change",
+            ("ownership_setting", THRESHOLDS_SETTING),
+            before=before.model_dump(mode="json"),
+            after=after.model_dump(mode="json"),
+        )
+        audit.record_many(session, [event, *outcome.events])
+        return ThresholdsChange(
+            **after.model_dump(),
+            alerts_raised=alert_views(session, outcome.raised),
+            alerts_resolved=alert_views(session, outcome.resolved),
+        )
+
 
 THRESHOLDS_SETTING = "alert_thresholds"
 OPEN, RESOLVED = "open", "resolved"
@@ -241,4 +339,22 @@ def _through(chains: Sequence[Chain], stake: tuple[int, int] | None) -> Chain | 
             if any(pair == stake for pair in zip(chain.path, chain.path[1:], strict=False))
         ),
         None,
+    )
+
+
+def _reevaluate(session: Session, uow: UnitOfWork, actor: Actor, seeds: set[int], cause: str) -> Outcome:
+    """Recompute the entities below `seeds` (over them and all their holders); alert on them.
+
+    A change touching more entities than one batch of ids (a national import) is evaluated
+    over the whole graph, which is then cheaper than walking from every seed.
+    """
+    if not seeds:
+        return Outcome()
+    today, now = uow.clock.today(), uow.clock.now()
+    if len(seeds) > BATCH:
+        loaded = _computed(lambda: whole_graph(session, today))
+        return Evaluation(session, loaded, actor, now, cause).run(None)
+    affected = _computed(lambda: affected_closure(session, seeds, today))
+    return Evaluation(session, affected.loaded, actor, now, cause, companies=affected.companies).run(
+        affected.below
     )

@@ -1,0 +1,36 @@
+"""What the risk use cases share: the permission check, the versioned policy, a company by number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from shokei.companies import services as companies
+from shokei.companies.schemas import CompanyView
+from shokei.errors import BadInput, Forbidden
+from shokei.kernel import Actor, Permission
+from shokei.risk.domain import (
+    RiskPolicy,
+    parse_policy,
+)
+
+POLICY_PATH = Path(__file__).parents[1] / "policy.toml"
+
+
+def _require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise Forbidden(f"{actor.role} may not {permission}")
+
+
+def load_policy(path: Path = POLICY_PATH) -> RiskPolicy:
+    """The versioned risk policy (weights and parameters)."""
+    try:
+        return parse_policy(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise BadInput(f"{path}: {error}") from None
+
+
+def _company(session: Session, corporate_number: str) -> CompanyView:
+    company_id = companies.company_id_for(session, corporate_number)
+    return companies.views_by_id(session, [company_id])[company_id]
