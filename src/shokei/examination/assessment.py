@@ -17,7 +17,7 @@ from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, InventoryItem
 from shokei.documents import services as documents
 from shokei.documents.schemas import DocumentView
-from shokei.examination import views
+from shokei.examination import presenters
 from shokei.examination.domain import (
     Assessment,
     Determination,
@@ -70,7 +70,7 @@ def assess_case(
         decided = Override(
             Determination(override.determination),
             override.reason,
-            views.username(uow.session, override.decided_by_id),
+            presenters.username(uow.session, override.decided_by_id),
         )
     return assess(
         policy, facts, _current_scores(uow.session, case.id, policy), evidence.supply_chain, decided

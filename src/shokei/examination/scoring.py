@@ -16,7 +16,7 @@ from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import Duty
 from shokei.errors import BadInput, NotFound
-from shokei.examination import views
+from shokei.examination import presenters
 from shokei.examination.common import case_event, refuse_conflicted_examiner, require_examiner
 from shokei.examination.domain import shown, validate_values, weighted_score
 from shokei.examination.models import ExaminationScore
@@ -94,7 +94,7 @@ def _score(
             "rationale": given.rationale,
         }
         audit.record(session, case_event(uow, actor, "examination:score:record", case.id, details))
-        return [views.score_view(row, actor.username, policy, current=True) for row in rows]
+        return [presenters.score_view(row, actor.username, policy, current=True) for row in rows]
 
 
 def _score_row(

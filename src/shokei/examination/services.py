@@ -21,7 +21,7 @@ from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, Duty, TransitionName
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden
-from shokei.examination import views
+from shokei.examination import presenters
 from shokei.examination.assessment import assess_case, gather_evidence
 from shokei.examination.common import (
     case_event,
@@ -75,7 +75,7 @@ _MOVES = {
 def get_policy(actor: Actor) -> PolicyView:
     """The examination policy in force. Published: anyone signed in may read it."""
     loaded = current_policy()
-    return views.policy_view(loaded.policy, loaded.source)
+    return presenters.policy_view(loaded.policy, loaded.source)
 
 
 # -- override and determination --------------------------------------------------------------
@@ -120,7 +120,7 @@ def override_determination(
             "policy": policy_entry,
         }
         audit.record(session, case_event(uow, actor, "examination:determination:override", case.id, details))
-        return views.override_view(row, actor.username)
+        return presenters.override_view(row, actor.username)
 
 
 def determine_case(
@@ -162,7 +162,7 @@ def determine_case(
             rule_detail=outcome.detail,
             rationale=(rationale or "").strip() or f"{outcome.rule}: {outcome.detail}",
             policy_version=loaded.policy.version,
-            snapshot=views.snapshot(loaded.policy, assessment, evidence.supply_chain, wanted),
+            snapshot=presenters.snapshot(loaded.policy, assessment, evidence.supply_chain, wanted),
             override_id=override.id if override is not None and outcome.rule == RULE_OVERRIDE else None,
             determined_by_id=actor.user_id,
             determined_at=uow.clock.now(),
@@ -177,9 +177,9 @@ def determine_case(
             _MOVES[outcome.determination],
             reason=row.rationale,
             expected_version=expected_version,
-            details={"determination": views.determination_details(row) | {"policy": policy_entry}},
+            details={"determination": presenters.determination_details(row) | {"policy": policy_entry}},
         )
-        return views.determination_view(session, row, moved.state)
+        return presenters.determination_view(session, row, moved.state)
 
 
 def _check_can_determine(
@@ -220,13 +220,13 @@ def get_examination(
         case = cases.case_ref(uow, actor, case_id)
         assessment, _ = assess_case(uow, loaded.policy, case, evidence)
         items = cases.inventory_items(uow, case.id)
-        scores = views.score_views(
+        scores = presenters.score_views(
             session,
             case.id,
             loaded.policy,
             lambda version: policy_of_version(session, version, loaded.policy),
         )
-        overrides = views.overrides(session, case.id)
+        overrides = presenters.overrides(session, case.id)
         determination = session.execute(
             select(ExaminationDetermination).where(ExaminationDetermination.case_id == case.id)
         ).scalar_one_or_none()
@@ -239,16 +239,17 @@ def get_examination(
             threshold=loaded.policy.threshold,
             examiners_required=loaded.policy.examiners_required,
             documents=[
-                views.document_view(item, evidence.stored_for(item), scores, loaded.policy) for item in items
+                presenters.document_view(item, evidence.stored_for(item), scores, loaded.policy)
+                for item in items
             ],
-            supply_chain=views.supply_chain_view(evidence.supply_chain),
+            supply_chain=presenters.supply_chain_view(evidence.supply_chain),
             hard_rules_fired=[FindingView(rule=f.rule, detail=f.detail) for f in assessment.findings],
             missing=list(assessment.missing),
             disagreements=list(assessment.disagreements),
-            proposed=views.outcome_view(assessment) if under_examination else None,
+            proposed=presenters.outcome_view(assessment) if under_examination else None,
             blocked_by=assessment.blocked_by if under_examination else None,
             overrides=overrides,
-            determination=views.determination_view(session, determination, case.state)
+            determination=presenters.determination_view(session, determination, case.state)
             if determination
             else None,
         )

@@ -21,7 +21,7 @@ from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.purchase import views
+from shokei.purchase import presenters
 from shokei.purchase.access import require_manager, require_reader
 from shokei.purchase.budget import budget_event, budget_position, locked_position
 from shokei.purchase.domain import (
@@ -86,7 +86,7 @@ def approve_purchase(
             approved_by=actor.username,
             ceiling_yen=ceiling,
             override_reason=agreement.override_reason,
-            budget=views.summary(after),
+            budget=presenters.summary(after),
         )
 
 
@@ -292,8 +292,10 @@ def _purchase_view(uow: UnitOfWork, case: CaseRef) -> PurchaseView:
     return PurchaseView(
         case_id=case.id,
         state=case.state.value,
-        valuation=views.latest_valuation_view(session, case.id, latest_valuation(session, case.id)),
+        valuation=presenters.latest_valuation_view(session, case.id, latest_valuation(session, case.id)),
         offers=cases.offers_of(uow, case.id),
-        agreement=views.agreement_view(session, latest) if latest else None,
-        budget_line=views.line_view(line, cases.company_names(uow, [case.id])[case.id]) if line else None,
+        agreement=presenters.agreement_view(session, latest) if latest else None,
+        budget_line=presenters.line_view(line, cases.company_names(uow, [case.id])[case.id])
+        if line
+        else None,
     )

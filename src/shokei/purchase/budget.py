@@ -19,7 +19,7 @@ from shokei.cases import services as cases
 from shokei.errors import BadInput, Conflict
 from shokei.kernel import Actor, AuditEvent
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.purchase import views
+from shokei.purchase import presenters
 from shokei.purchase.access import require_manager, require_reader
 from shokei.purchase.domain import (
     BudgetPosition,
@@ -152,9 +152,9 @@ def _budget_view(uow: UnitOfWork, year: int) -> BudgetView:
     names = cases.company_names(uow, {line.case_id for line in lines})
     starts, ends = fiscal_year_span(year)
     return BudgetView(
-        **views.summary(position).model_dump(),
+        **presenters.summary(position).model_dump(),
         starts=starts,
         ends=ends,
         appropriation_set=row is not None,
-        lines=[views.line_view(line, names[line.case_id]) for line in lines],
+        lines=[presenters.line_view(line, names[line.case_id]) for line in lines],
     )

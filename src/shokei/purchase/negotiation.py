@@ -21,7 +21,7 @@ from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.interests import services as interests
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.purchase import views
+from shokei.purchase import presenters
 from shokei.purchase.access import require_negotiator, require_reader
 from shokei.purchase.domain import (
     STANDARD_OBLIGATIONS,
@@ -76,7 +76,7 @@ def record_valuation(
         session.add(row)
         session.flush()
         cases.record_duty(uow, case.id, actor.user_id, Duty.NEGOTIATED)
-        view = views.valuation_view(session, row)
+        view = presenters.valuation_view(session, row)
         audit.record(
             session,
             _case_event(uow, actor, "purchase:valuation:record", case.id, view.model_dump(mode="json")),
@@ -89,7 +89,7 @@ def get_valuation(uow: UnitOfWork, actor: Actor, case_id: int) -> ValuationView:
     require_reader(actor)
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
-        return views.latest_valuation_view(session, case.id, latest_valuation(session, case.id))
+        return presenters.latest_valuation_view(session, case.id, latest_valuation(session, case.id))
 
 
 # -- negotiation -----------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def agree_purchase(
         _, agreement = _propose(
             uow, actor, case_id, amount_yen=amount_yen, payment_due=payment_due, note=note
         )
-        return views.agreement_view(session, agreement)
+        return presenters.agreement_view(session, agreement)
 
 
 def propose_agreement(uow: UnitOfWork, command: ProposeAgreement) -> OfferView:
