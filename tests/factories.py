@@ -83,6 +83,9 @@ class Office:
     def move(self, case_id: int, name: str, actor: Actor, **kwargs: object) -> CaseDetail:
         return cases.transition_case(self.uow, actor, case_id, name, **kwargs)  # type: ignore[arg-type]
 
+    def get_state(self, case_id: int) -> str:
+        return cases.get_case(self.uow, self.manager, case_id).state
+
     def to_under_examination(self, case_id: int) -> None:
         self.move(case_id, "submit", self.supplier)
         self.move(case_id, "start_examination", self.intake)

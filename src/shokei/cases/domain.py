@@ -66,7 +66,6 @@ class Guard(StrEnum):
     ALL_DOCUMENTS_EXAMINED = "all_documents_examined"
     REASON_GIVEN = "reason_given"
     AGREED_AMOUNT = "agreed_amount"
-    NOT_EXAMINER_OR_NEGOTIATOR = "not_examiner_or_negotiator"
     SUCCESSOR_GIVEN = "successor_given"
     SUCCESSOR_SELECTED = "successor_selected"
     DESTRUCTION_CERTIFIED = "destruction_certified"
@@ -160,6 +159,8 @@ class Transition:
     route: str | None = None
     # Cannot be undone by any later move: pages ask for confirmation.
     irreversible: bool = False
+    # Separation of duties: an official who took one of these parts in the case may not move it.
+    excluded: frozenset[Duty] = frozenset()
 
 
 def _t(
@@ -172,7 +173,31 @@ def _t(
     route: str | None = None,
     irreversible: bool = False,
 ) -> Transition:
-    return Transition(name, source, target, frozenset(roles), guards, owner, route, irreversible)
+    excluded = EXCLUDED_DUTIES.get(name, frozenset())
+    return Transition(name, source, target, frozenset(roles), guards, owner, route, irreversible, excluded)
+
+
+# The one rule table for separation of duties: which earlier parts in a case exclude an official
+# from each move. Whoever examined a case does not value, negotiate or decide its purchase and
+# hand-over; whoever negotiated it does not examine it nor approve what they negotiated. A
+# declared interest in the company (interests feature) excludes an official from every move.
+_EXAMINED = frozenset({Duty.EXAMINED})
+_NEGOTIATED = frozenset({Duty.NEGOTIATED})
+_BOTH = _EXAMINED | _NEGOTIATED
+EXCLUDED_DUTIES: dict[TransitionName, frozenset[Duty]] = {
+    TransitionName.DETERMINE_PROTECTION_REQUIRED: _NEGOTIATED,
+    TransitionName.DETERMINE_NOT_SIGNIFICANT: _NEGOTIATED,
+    TransitionName.RELEASE: _EXAMINED,
+    TransitionName.OPEN_NEGOTIATION: _EXAMINED,
+    TransitionName.FAIL_NEGOTIATION: _EXAMINED,
+    TransitionName.APPROVE_PURCHASE: _BOTH,
+    TransitionName.CANCEL_PURCHASE: _BOTH,
+    TransitionName.ESCALATE: _BOTH,
+    TransitionName.START_SUCCESSOR_SELECTION: _BOTH,
+    TransitionName.SELECT_SUCCESSOR: _BOTH,
+    TransitionName.HAND_OVER: _BOTH,
+    TransitionName.CLOSE: _BOTH,
+}
 
 
 S, T, R, G = CaseState, TransitionName, Role, Guard
@@ -226,7 +251,6 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             S.PURCHASE_AGREED,
             {R.PROGRAM_MANAGER},
             G.AGREED_AMOUNT,
-            G.NOT_EXAMINER_OR_NEGOTIATOR,
             owner=ApprovePurchase,
             route="POST /api/v1/cases/{id}/purchase/approval (shokei purchase approve)",
             irreversible=True,
@@ -259,7 +283,6 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             S.SUCCESSOR_SELECTION,
             {R.PROGRAM_MANAGER},
             G.SUCCESSOR_GIVEN,
-            G.NOT_EXAMINER_OR_NEGOTIATOR,
             owner=SelectSuccessor,
             route="POST /api/v1/cases/{id}/successor (shokei successor select)",
         ),
@@ -330,7 +353,7 @@ class TransitionRequest:
     successor_company_id: int | None = None
 
 
-def _guard_failure(  # noqa: PLR0911, PLR0912 - one return per guard reads better than a lookup of lambdas
+def _guard_failure(  # noqa: PLR0911 - one return per guard reads better than a lookup of lambdas
     guard: Guard, actor: Actor, facts: CaseFacts, request: TransitionRequest
 ) -> str | None:
     """The reason a guard refuses, or None when it holds."""
@@ -347,12 +370,6 @@ def _guard_failure(  # noqa: PLR0911, PLR0912 - one return per guard reads bette
             return None if request.reason and request.reason.strip() else "a reason is required"
         case Guard.AGREED_AMOUNT:
             return None if facts.agreed_amount_yen is not None else "no purchase amount has been agreed"
-        case Guard.NOT_EXAMINER_OR_NEGOTIATOR:
-            if actor.user_id in facts.examiner_user_ids:
-                return "separation of duties: you examined this case"
-            if actor.user_id in facts.negotiator_user_ids:
-                return "separation of duties: you negotiated this case"
-            return None
         case Guard.SUCCESSOR_GIVEN:
             if request.successor_company_id is None:
                 return "a successor company is required"
@@ -388,6 +405,10 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
     if actor.role not in transition.roles:
         allowed = ", ".join(sorted(transition.roles))
         raise Forbidden(f"'{request.name}' needs role {allowed}; you are {actor.role}")
+    for duty in sorted(transition.excluded):
+        holders = facts.examiner_user_ids if duty is Duty.EXAMINED else facts.negotiator_user_ids
+        if actor.user_id in holders:
+            raise Forbidden(f"'{request.name}' refused: separation of duties: you {duty} this case")
     for guard in transition.guards:
         failure = _guard_failure(guard, actor, facts, request)
         if failure is not None:
@@ -396,7 +417,7 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
     return transition
 
 
-_DUTY_GUARDS = frozenset({Guard.OWN_COMPANY_FOR_SUPPLIER, Guard.NOT_EXAMINER_OR_NEGOTIATOR})
+_DUTY_GUARDS = frozenset({Guard.OWN_COMPANY_FOR_SUPPLIER})
 
 
 def available_transitions(state: CaseState) -> list[TransitionName]:

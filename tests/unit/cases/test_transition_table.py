@@ -178,3 +178,51 @@ def test_deadlines() -> None:
     assert is_overdue(S.NEGOTIATING, exit_on, date(2026, 7, 1))
     assert not is_overdue(S.NEGOTIATING, exit_on, date(2026, 6, 30))
     assert not is_overdue(S.CLOSED, exit_on, date(2027, 1, 1))
+
+
+# Separation of duties, written out independently of shokei.cases.domain.EXCLUDED_DUTIES: which
+# earlier part in the case excludes an official from each move (the red team's finding: examiners
+# rotated to negotiator opened and failed negotiation on cases they had examined).
+EXAMINED, NEGOTIATED = "examined", "negotiated"
+DUTY_SPEC: dict[TransitionName, set[str]] = {
+    T.SUBMIT: set(),
+    T.START_EXAMINATION: set(),
+    T.DETERMINE_PROTECTION_REQUIRED: {NEGOTIATED},
+    T.DETERMINE_NOT_SIGNIFICANT: {NEGOTIATED},
+    T.RELEASE: {EXAMINED},
+    T.OPEN_NEGOTIATION: {EXAMINED},
+    T.FAIL_NEGOTIATION: {EXAMINED},
+    T.APPROVE_PURCHASE: {EXAMINED, NEGOTIATED},
+    T.CANCEL_PURCHASE: {EXAMINED, NEGOTIATED},
+    T.ESCALATE: {EXAMINED, NEGOTIATED},
+    T.START_SUCCESSOR_SELECTION: {EXAMINED, NEGOTIATED},
+    T.SELECT_SUCCESSOR: {EXAMINED, NEGOTIATED},
+    T.HAND_OVER: {EXAMINED, NEGOTIATED},
+    T.CLOSE: {EXAMINED, NEGOTIATED},
+}
+DUTY_CASES = [(name, duty) for name in TransitionName for duty in (EXAMINED, NEGOTIATED)]
+
+
+@pytest.mark.parametrize(("name", "duty"), DUTY_CASES, ids=[f"{n}-{d}" for n, d in DUTY_CASES])
+def test_every_move_refuses_exactly_the_duties_the_rule_table_excludes(
+    name: TransitionName, duty: str
+) -> None:
+    source, _, roles = SPEC[name]
+    role = sorted(roles)[0]
+    holders = frozenset({7})
+    facts = CaseFacts(
+        state=source,
+        company_id=COMPANY,
+        inventory_lines=2,
+        agreed_amount_yen=1,
+        successor_company_id=SUCCESSOR,
+        destruction_certificates=1,
+        examiner_user_ids=holders if duty == EXAMINED else frozenset(),
+        negotiator_user_ids=holders if duty == NEGOTIATED else frozenset(),
+    )
+    if duty in DUTY_SPEC[name]:
+        with pytest.raises(Forbidden, match=f"separation of duties: you {duty} this case"):
+            decide(_actor(role, 7), facts, _request(name))
+    else:
+        assert decide(_actor(role, 7), facts, _request(name)).name is name
+    assert decide(_actor(role, 8), facts, _request(name)).name is name

@@ -29,6 +29,7 @@ from shokei.cases.services.access import load_case, ref_of, snapshot
 from shokei.cases.services.facts import case_facts
 from shokei.cases.services.reading import detail, history
 from shokei.errors import BadInput, Conflict
+from shokei.interests import services as interests
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -153,4 +154,7 @@ def _decide(
 ) -> Transition:
     if expected_version is not None and expected_version != case.version:
         raise Conflict(f"case {case.id} is at version {case.version}, not {expected_version}")
+    if actor.is_official:
+        # A declared interest in the company excludes an official from every move of its case.
+        interests.refuse_if_conflicted(uow, actor, case.company_id, f"make '{name}' on")
     return decide(actor, case_facts(uow, case), TransitionRequest(name, reason, successor_id))
