@@ -44,8 +44,14 @@ from shokei.documents.schemas import (
 )
 from shokei.documents.search import index_for
 from shokei.documents.sniff import detect_type_path
-from shokei.documents.vault import FilesystemVault, StoredBlob, document_associated_data
-from shokei.documents.vault_crypto import MasterKeyring, rewrap, rotate_master_key
+from shokei.documents.vault import (
+    FilesystemVault,
+    MasterKeyring,
+    StoredBlob,
+    document_associated_data,
+    rewrap,
+    rotate_master_key,
+)
 from shokei.errors import Forbidden, IntegrityFailure, NotFound
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork

@@ -11,7 +11,7 @@ local headers of the ZIP. For ZIPs the head is only a hint: `detect_type_path(pa
 `detect_archive_path(path)` read the central directory and are authoritative.
 
 An archive is never a document: `detect_type` answers `OTHER` for it (unless it is an OOXML
-package) and `detect_archive` names its kind, so the caller expands it with `archives.py`.
+package) and `detect_archive` names its kind, so the caller expands it with `documents.archives`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class DocumentType(StrEnum):
 
 
 class ArchiveKind(StrEnum):
-    """Containers that `archives.py` may expand (or refuses to, for 7z and RAR)."""
+    """Containers that `documents.archives` may expand (or refuses to, for 7z and RAR)."""
 
     ZIP = "zip"
     TAR = "tar"
@@ -100,7 +100,7 @@ _ZIP_LOCAL_HEADER_SIZE = 30
 def detect_archive(head: bytes) -> ArchiveKind | None:
     """Name the container format of `head`, or None when it is not an archive.
 
-    A gzip/bzip2/xz answer says only that the stream is compressed: `archives.py` looks inside
+    A gzip/bzip2/xz answer says only that the stream is compressed: `documents.archives` looks inside
     to tell a compressed tar from a single compressed file. OOXML files are ZIPs too: use
     `detect_archive_path` when the file is at hand, it does not call them archives.
     """

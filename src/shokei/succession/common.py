@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies.models import Company
-from shokei.documents.vault import FilesystemVault
-from shokei.documents.vault_crypto import MasterKeyring
+from shokei.documents.vault import FilesystemVault, MasterKeyring
 from shokei.errors import BadInput, Forbidden, NotFound
 from shokei.kernel import Actor, AuditEvent, Role
 from shokei.kernel.unit_of_work import UnitOfWork

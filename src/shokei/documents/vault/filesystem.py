@@ -22,12 +22,10 @@ import secrets
 import threading
 import time
 from collections.abc import Container, Iterator
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
-from shokei.documents.vault_crypto import (
+from shokei.documents.vault.crypto import (
     MasterKeyError,
     MasterKeyring,
     decrypt_stream,
@@ -37,67 +35,17 @@ from shokei.documents.vault_crypto import (
     unwrap_data_key,
     wrap_data_key,
 )
+from shokei.documents.vault.port import BlobMissing, BlobRef, BlobStatus, StoredBlob
 from shokei.errors import BadInput, IntegrityFailure
 
 _BLOB_ID = re.compile(r"[0-9a-f]{64}")
 _SHARD = re.compile(r"[0-9a-f]{2}")
-_ASSOCIATED_DATA_LABEL = b"shokei/document/v1"
 _PRIVATE_DIR_MODE = 0o700
 _PRIVATE_FILE_MODE = 0o600
 
 
-class BlobStatus(StrEnum):
-    """What a fixity check found for one recorded blob."""
-
-    OK = "ok"
-    MISSING = "missing"
-    CORRUPT = "corrupt"
-
-
-class BlobMissing(IntegrityFailure):
-    """A blob the caller recorded is not in the vault: data loss, not a user's typo."""
-
-    title = "Stored document missing"
-
-
-@dataclass(frozen=True)
-class StoredBlob:
-    """What `put` stored: the caller records all of it (blob_id equals ciphertext_sha256)."""
-
-    blob_id: str
-    key_id: str
-    wrapped_key: bytes
-    plaintext_sha256: str
-    ciphertext_sha256: str
-    plaintext_size: int
-    ciphertext_size: int
-
-
-class BlobRef(Protocol):
-    """The recorded facts a read needs; a StoredBlob or a database row both qualify."""
-
-    @property
-    def blob_id(self) -> str: ...
-    @property
-    def wrapped_key(self) -> bytes: ...
-    @property
-    def plaintext_sha256(self) -> str: ...
-    @property
-    def plaintext_size(self) -> int: ...
-
-
-def document_associated_data(case_id: str, document_id: str) -> bytes:
-    """Associated data binding a blob to its case and document.
-
-    Length-prefixed, so no two (case, document) pairs encode alike; a blob read under any other
-    pair fails authentication.
-    """
-    parts = (_ASSOCIATED_DATA_LABEL, case_id.encode(), document_id.encode())
-    return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
-
-
 class FilesystemVault:
-    """Encrypted blobs under `root`; `keyring` may be None for key-less fixity checks."""
+    """A `Vault` of encrypted blobs under `root`; `keyring` may be None for key-less fixity checks."""
 
     def __init__(self, root: Path, keyring: MasterKeyring | None = None) -> None:
         self.root = root

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from shokei.documents.archive_formats import (
+from shokei.documents.archives.formats import (
     DECOMPRESSORS,
     decompressed_name,
     decompressing,
@@ -28,7 +28,7 @@ from shokei.documents.archive_formats import (
     zip_directory_too_big,
     zip_member_refusal,
 )
-from shokei.documents.archive_metering import (
+from shokei.documents.archives.metering import (
     Budget,
     CountingReader,
     MemberStream,
@@ -36,7 +36,7 @@ from shokei.documents.archive_metering import (
     opened,
     read_quietly,
 )
-from shokei.documents.archive_rules import (
+from shokei.documents.archives.rules import (
     COPY_CHUNK,
     ArchiveLimits,
     ArchiveRefusedError,

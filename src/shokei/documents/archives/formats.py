@@ -19,8 +19,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO, Self
 
-from shokei.documents.archive_metering import READ_ERRORS
-from shokei.documents.archive_rules import ArchiveLimits, ArchiveRefusedError, Refusal, RefusalReason
+from shokei.documents.archives.metering import READ_ERRORS
+from shokei.documents.archives.rules import ArchiveLimits, ArchiveRefusedError, Refusal, RefusalReason
 from shokei.documents.sniff import ArchiveKind
 
 DECOMPRESSORS = frozenset({ArchiveKind.GZIP, ArchiveKind.BZIP2, ArchiveKind.XZ})

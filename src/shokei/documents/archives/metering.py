@@ -2,7 +2,7 @@
 compression-ratio gauge, the budget shared by all nested layers, and `MemberStream`, which reads a
 member through the size, total and ratio limits. Also the translation of a library's read errors
 into a CORRUPT refusal.
-This is where the limits of `archive_rules` are enforced on actual bytes, whichever format the
+This is where the limits of `rules` are enforced on actual bytes, whichever format the
 bytes come from, so the format readers never count anything themselves.
 """
 
@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol, TypeVar
 
-from shokei.documents.archive_rules import (
+from shokei.documents.archives.rules import (
     COPY_CHUNK,
     ArchiveLimits,
     ArchiveRefusedError,
