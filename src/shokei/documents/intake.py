@@ -18,7 +18,7 @@ from typing import Protocol
 
 from shokei.documents.archives import ArchiveChangedError, ArchiveScan, iter_members, scan_archive
 from shokei.documents.domain import Refusal, RefusalReason, member_path
-from shokei.documents.sniff import detect_archive_path
+from shokei.formats.sniff import detect_archive_path
 
 COPY_CHUNK = 1 << 20
 

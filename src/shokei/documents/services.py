@@ -28,7 +28,6 @@ from shokei.documents.domain import (
     read_reason,
     search_body,
 )
-from shokei.documents.extract import extract
 from shokei.documents.fixity import RecordedBlob
 from shokei.documents.intake import Incoming, Upload, expand_inputs
 from shokei.documents.markings import find_markings
@@ -43,7 +42,6 @@ from shokei.documents.schemas import (
     SubmissionResult,
 )
 from shokei.documents.search import index_for
-from shokei.documents.sniff import detect_type_path
 from shokei.documents.vault import (
     FilesystemVault,
     MasterKeyring,
@@ -53,6 +51,8 @@ from shokei.documents.vault import (
     rotate_master_key,
 )
 from shokei.errors import Forbidden, IntegrityFailure, NotFound
+from shokei.formats.extract import extract
+from shokei.formats.sniff import detect_type_path
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 

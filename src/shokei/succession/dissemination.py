@@ -22,15 +22,14 @@ from shokei.succession.common import (
     require_role,
     visible_case,
 )
-from shokei.succession.copies import CopyLabel
 from shokei.succession.copying import (
     blob_of,
     copy_event,
+    copy_label,
     copy_row,
     copy_view,
     fingerprint_of,
     issue_copy,
-    new_copy_id,
     own_copy,
     workdir,
 )
@@ -137,7 +136,7 @@ def approve_dissemination(
     with workdir(scratch_dir) as work:
         source = work / "parent-copy"
         vault.export_to_path(parent_blob, copy_associated_data(parent_id), source)
-        label = CopyLabel(new_copy_id(case_id), recipient[2], recipient[1], uow.clock.today())
+        label = copy_label(case_id, recipient[2], recipient[1], uow.clock.today())
         issued = issue_copy(
             vault,
             source,

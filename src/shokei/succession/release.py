@@ -26,6 +26,7 @@ from shokei.documents.models import Document
 from shokei.documents.schemas import FsckReport
 from shokei.documents.vault import FilesystemVault, document_associated_data
 from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.formats.marking.base import sha256_file
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
@@ -36,17 +37,15 @@ from shokei.succession.common import (
     require_role,
     visible_case,
 )
-from shokei.succession.copies import CopyLabel
-from shokei.succession.copies.base import sha256_file
 from shokei.succession.copying import (
     CopyBlob,
     Issued,
     blob_of,
     copy_event,
+    copy_label,
     copy_row,
     copy_view,
     issue_copy,
-    new_copy_id,
     own_copy,
     workdir,
 )
@@ -103,7 +102,7 @@ def release_copies(
                 document_associated_data(str(case_id), document.uid),
                 original,
             )
-            label = CopyLabel(new_copy_id(case_id), recipient[2], recipient[1], today)
+            label = copy_label(case_id, recipient[2], recipient[1], today)
             issued.append(
                 (
                     document,

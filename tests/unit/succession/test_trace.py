@@ -8,8 +8,8 @@ from pathlib import Path
 import pikepdf
 import pypdf
 
-from shokei.succession.copies.base import CopyLabel
-from shokei.succession.copies.pdf import make_pdf_copy
+from shokei.formats.marking.base import CopyLabel
+from shokei.formats.marking.pdf import make_pdf_copy
 from shokei.succession.fingerprint import fingerprint_file
 from shokei.succession.register import InMemoryKnownCopies
 from shokei.succession.trace import trace

@@ -21,7 +21,7 @@ from typing import BinaryIO, Self
 
 from shokei.documents.archives.metering import READ_ERRORS
 from shokei.documents.archives.rules import ArchiveLimits, ArchiveRefusedError, Refusal, RefusalReason
-from shokei.documents.sniff import ArchiveKind
+from shokei.formats.sniff import ArchiveKind
 
 DECOMPRESSORS = frozenset({ArchiveKind.GZIP, ArchiveKind.BZIP2, ArchiveKind.XZ})
 

@@ -26,7 +26,7 @@ from shokei.documents.archives.rules import (
     Refusal,
     RefusalReason,
 )
-from shokei.documents.sniff import HEAD_SIZE
+from shokei.formats.sniff import HEAD_SIZE
 
 _Handle = TypeVar("_Handle", bound=AbstractContextManager[Any])
 

@@ -21,7 +21,7 @@ from shokei.documents.archives.rules import (
     RefusalReason,
 )
 from shokei.documents.archives.walk import events
-from shokei.documents.sniff import ArchiveKind, detect_archive_path
+from shokei.formats.sniff import ArchiveKind, detect_archive_path
 
 # --- the two passes ---------------------------------------------------------------------------
 

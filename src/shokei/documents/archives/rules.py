@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shokei.documents.sniff import ArchiveKind
+from shokei.formats.sniff import ArchiveKind
 
 KiB, MiB, GiB = 1024, 1024**2, 1024**3
 COPY_CHUNK = 64 * KiB

@@ -44,7 +44,7 @@ from shokei.documents.archives.rules import (
     RefusalReason,
     clean_member_path,
 )
-from shokei.documents.sniff import ArchiveKind, detect_archive, is_document_package, is_tar_header
+from shokei.formats.sniff import ArchiveKind, detect_archive, is_document_package, is_tar_header
 
 
 def _join(prefix: str, name: str) -> str:

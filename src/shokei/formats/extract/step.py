@@ -20,7 +20,7 @@ from enum import Enum, auto
 from pathlib import Path
 from typing import TypeAlias
 
-from shokei.documents.extract.base import (
+from shokei.formats.extract.base import (
     MAX_LIST_ITEMS,
     Extraction,
     Flag,

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from shokei.documents.extract.base import decode_legacy_bytes
-from shokei.succession.copies.base import (
+from shokei.formats.extract.base import decode_legacy_bytes
+from shokei.formats.marking.base import (
     NO_COPYING_EN,
     CopyLabel,
     CopyNotMarkable,

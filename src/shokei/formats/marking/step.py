@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shokei.documents.extract.step import Parameter, parse_parameters
-from shokei.succession.copies.base import (
+from shokei.formats.extract.step import Parameter, parse_parameters
+from shokei.formats.marking.base import (
     NO_COPYING_EN,
     NO_COPYING_JA,
     CopyLabel,

@@ -18,7 +18,6 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from shokei.companies.domain import CorporateNumber
 from shokei.errors import BadInput
 
 MARKER_PREFIX = "SHOKEI-COPY:"
@@ -28,11 +27,16 @@ MARKER = re.compile(re.escape(MARKER_PREFIX) + r"(" + COPY_ID_PATTERN + r")(?![A
 NO_COPYING_EN = "No copying or transfer"
 NO_COPYING_JA = "無断複製・第三者提供禁止"
 _HASH_CHUNK = 1024 * 1024
+_CORPORATE_NUMBER = re.compile(r"[0-9]{13}")
 
 
 @dataclass(frozen=True, slots=True)
 class CopyLabel:
-    """Who a copy is for: the copy id the register knows it by, the recipient and the date."""
+    """Who a copy is for: the copy id the register knows it by, the recipient and the date.
+
+    The corporate number must be written as 13 ASCII digits (it goes into 7-bit CAD headers);
+    whether its check digit is right is the caller's business (succession validates it).
+    """
 
     copy_id: str
     recipient_name: str
@@ -42,7 +46,7 @@ class CopyLabel:
     def __post_init__(self) -> None:
         if not _COPY_ID.fullmatch(self.copy_id):
             raise BadInput(f"copy id {self.copy_id!r} must be 3-48 ASCII letters, digits, '-' or '_'")
-        if CorporateNumber.parse(self.recipient_corporate_number).value != self.recipient_corporate_number:
+        if not _CORPORATE_NUMBER.fullmatch(self.recipient_corporate_number):
             raise BadInput("the recipient's corporate number must be given as 13 ASCII digits")
         if not self.recipient_name.strip():
             raise BadInput("the recipient's name is empty")
@@ -51,6 +55,16 @@ class CopyLabel:
     def marker(self) -> str:
         """`SHOKEI-COPY:<copy id>`, the text every format embeds."""
         return MARKER_PREFIX + self.copy_id
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryTerms:
+    """The terms a recipient accepted, as a ZIP delivery states them: the version and digest
+    (in the signed manifest) and the full wording (in the README), Japanese then English."""
+
+    version: str
+    sha256: str
+    text: str
 
 
 class Mark(StrEnum):

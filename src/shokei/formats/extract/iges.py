@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from shokei.documents.extract.base import (
+from shokei.formats.extract.base import (
     Extraction,
     Flag,
     JSONValue,

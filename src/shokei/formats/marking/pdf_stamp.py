@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Page, Pdf, String
 
-from shokei.succession.copies.base import NO_COPYING_EN, NO_COPYING_JA, CopyLabel
+from shokei.formats.marking.base import NO_COPYING_EN, NO_COPYING_JA, CopyLabel
 
 STAMP_MAX_FONT_SIZE = 7.0
 STAMP_MIN_FONT_SIZE = 3.0

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 from pypdf.generic import DictionaryObject
 
-from shokei.documents.extract.base import (
+from shokei.formats.extract.base import (
     MAX_LIST_ITEMS,
     Extraction,
     Flag,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from shokei.documents.extract.base import ERROR_MESSAGE_CHARS, Extraction, Flag, JSONValue
+from shokei.formats.extract.base import ERROR_MESSAGE_CHARS, Extraction, Flag, JSONValue
 
 DEFAULT_MAX_PIXELS = 89_478_485  # Pillow's default: 0.25 GiB of 24-bit pixels
 

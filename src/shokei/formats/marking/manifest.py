@@ -27,18 +27,18 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from shokei.succession.copies.base import (
+from shokei.formats.marking.base import (
     NO_COPYING_EN,
     NO_COPYING_JA,
     CopyLabel,
     CopyResult,
+    DeliveryTerms,
     FoundMark,
     Mark,
     atomic_destination,
     last_path_component,
     sha256_file,
 )
-from shokei.succession.terms import TERMS_VERSION, terms_digest, terms_text
 
 MANIFEST_FORMAT = "shokei-handover-manifest/1"
 MANIFEST_NAME = "manifest.json"
@@ -97,7 +97,9 @@ def _payload(source: Path, file_name: str | None) -> _Payload:
     return _Payload(source, name, sha256_file(source), source.stat().st_size, None, None)
 
 
-def _manifest(label: CopyLabel, payload: _Payload, payload_path: str, key: Ed25519PublicKey) -> bytes:
+def _manifest(
+    label: CopyLabel, payload: _Payload, payload_path: str, key: Ed25519PublicKey, terms: DeliveryTerms
+) -> bytes:
     document: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "copy_id": label.copy_id,
@@ -111,21 +113,21 @@ def _manifest(label: CopyLabel, payload: _Payload, payload_path: str, key: Ed255
         },
         # Delivered as-is: the payload is the document; kept apart so a converted payload fits.
         "payload": {"path": payload_path, "sha256": payload.document_sha256},
-        "terms": {"version": TERMS_VERSION, "sha256": terms_digest()},
+        "terms": {"version": terms.version, "sha256": terms.sha256},
         "notice": {"ja": NO_COPYING_JA, "en": NO_COPYING_EN},
         "signing_key": signing_key_id(key),
     }
     return rfc8785.dumps(document)
 
 
-def _readme(label: CopyLabel) -> str:
+def _readme(label: CopyLabel, terms: DeliveryTerms) -> str:
     return (
         f"{NO_COPYING_JA} / {NO_COPYING_EN}\n"
         f"{label.marker}\n"
         f"貸与先 / Recipient: {label.recipient_name} "
         f"(法人番号 / corporate no. {label.recipient_corporate_number})\n"
         f"交付日 / Issued: {label.issued_on.isoformat()}\n\n"
-        f"{terms_text('ja')}\n{terms_text('en')}"
+        f"{terms.text}"
     )
 
 
@@ -143,9 +145,11 @@ def make_zip_copy(
     destination: Path,
     signing_key: Ed25519PrivateKey,
     *,
+    terms: DeliveryTerms,
     file_name: str | None = None,
 ) -> CopyResult:
-    """Write `label`'s ZIP copy of `source` (delivered unchanged) with a signed manifest.
+    """Write `label`'s ZIP copy of `source` (delivered unchanged) with a signed manifest
+    stating the `terms` the recipient accepted.
 
     `file_name` names the payload (the vault stores files by hash; give the document's own
     name). A Shokei ZIP as `source` is re-issued: its payload is wrapped again for the new
@@ -153,12 +157,12 @@ def make_zip_copy(
     """
     payload = _payload(source, file_name)
     payload_path = PAYLOAD_DIRECTORY + payload.file_name
-    manifest = _manifest(label, payload, payload_path, signing_key.public_key())
+    manifest = _manifest(label, payload, payload_path, signing_key.public_key(), terms)
     signature = base64.b64encode(signing_key.sign(manifest))
     with atomic_destination(destination) as temporary, zipfile.ZipFile(temporary, "w") as archive:
         archive.writestr(_entry(MANIFEST_NAME, label), manifest)
         archive.writestr(_entry(SIGNATURE_NAME, label), signature + b"\n")
-        archive.writestr(_entry(README_NAME, label), _readme(label).encode())
+        archive.writestr(_entry(README_NAME, label), _readme(label, terms).encode())
         _write_payload(archive, _entry(payload_path, label), payload)
     return CopyResult(destination, sha256_file(destination), "zip", (Mark.ZIP_MANIFEST,))
 

@@ -24,8 +24,7 @@ from ezdxf.document import Drawing
 from ezdxf.filemanagement import readfile
 from ezdxf.lldxf.const import DXFError
 
-from shokei.documents.sniff import read_head
-from shokei.succession.copies.base import (
+from shokei.formats.marking.base import (
     CopyLabel,
     CopyNotMarkable,
     CopyResult,
@@ -38,6 +37,7 @@ from shokei.succession.copies.base import (
     recorded_values,
     sha256_file,
 )
+from shokei.formats.sniff import read_head
 
 APPLICATION_ID = "SHOKEI"
 CUSTOM_PROPERTY = "SHOKEI-COPY"

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 import docx
 import openpyxl
 
-from shokei.documents.extract.base import (
+from shokei.formats.extract.base import (
     Extraction,
     Flag,
     JSONValue,

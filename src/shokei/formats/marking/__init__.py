@@ -14,26 +14,28 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from shokei.documents.sniff import DocumentType, detect_type_path
-from shokei.succession.copies.base import (
+from shokei.formats.marking.base import (
     CopyLabel,
     CopyNotMarkable,
     CopyResult,
+    DeliveryTerms,
     FoundMark,
     Mark,
     StripPolicy,
     last_path_component,
 )
-from shokei.succession.copies.dxf import make_dxf_copy, read_dxf_marks
-from shokei.succession.copies.iges import make_iges_copy, read_iges_marks
-from shokei.succession.copies.manifest import make_zip_copy, read_zip_marks
-from shokei.succession.copies.pdf import make_pdf_copy, read_pdf_marks
-from shokei.succession.copies.step import make_step_copy, read_step_marks
+from shokei.formats.marking.dxf import make_dxf_copy, read_dxf_marks
+from shokei.formats.marking.iges import make_iges_copy, read_iges_marks
+from shokei.formats.marking.manifest import make_zip_copy, read_zip_marks
+from shokei.formats.marking.pdf import make_pdf_copy, read_pdf_marks
+from shokei.formats.marking.step import make_step_copy, read_step_marks
+from shokei.formats.sniff import DocumentType, detect_type_path
 
 __all__ = [
     "CopyLabel",
     "CopyNotMarkable",
     "CopyResult",
+    "DeliveryTerms",
     "FoundMark",
     "Mark",
     "StripPolicy",
@@ -64,13 +66,15 @@ def make_copy(
     directory: Path,
     *,
     signing_key: Ed25519PrivateKey,
+    terms: DeliveryTerms,
     policy: StripPolicy | None = None,
     file_name: str | None = None,
 ) -> CopyResult:
     """Write `label`'s copy of `source` into `directory` and describe it.
 
     The copy is named `<copy id>-<file name>` (plus `.zip` for a ZIP delivery); `file_name`
-    defaults to the source's name. `signing_key` signs the manifest of a ZIP delivery.
+    defaults to the source's name. `signing_key` signs the manifest of a ZIP delivery, which
+    states the `terms` the recipient accepted.
     """
     name = last_path_component(file_name or source.name)
     copier = _MARKED_COPIERS.get(detect_type_path(source))
@@ -81,7 +85,7 @@ def make_copy(
         except CopyNotMarkable as error:
             reason = f"not markable ({error}); delivered unchanged in a signed ZIP"
     result = make_zip_copy(
-        source, label, directory / f"{label.copy_id}-{name}.zip", signing_key, file_name=name
+        source, label, directory / f"{label.copy_id}-{name}.zip", signing_key, terms=terms, file_name=name
     )
     return replace(result, notes=(reason,)) if reason else result
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from shokei.documents.sniff import (
+from shokei.formats.sniff import (
     HEAD_SIZE,
     ArchiveKind,
     DocumentType,

@@ -12,8 +12,8 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from shokei.documents.extract.base import Extraction, Flag, JSONValue, failed_extraction
-from shokei.documents.sniff import DocumentType
+from shokei.formats.extract.base import Extraction, Flag, JSONValue, failed_extraction
+from shokei.formats.sniff import DocumentType
 
 __all__ = ["DEFAULT_MAX_TEXT_CHARS", "Extraction", "Flag", "JSONValue", "extract"]
 

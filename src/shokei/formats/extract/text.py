@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from shokei.documents.extract.base import Extraction, Flag
+from shokei.formats.extract.base import Extraction, Flag
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),

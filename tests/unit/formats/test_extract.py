@@ -16,12 +16,12 @@ import pytest
 from ezdxf.filemanagement import new as new_drawing
 from PIL import Image
 
-from shokei.documents.extract import Extraction, Flag, extract
-from shokei.documents.extract import office as office_module
-from shokei.documents.extract import step as step_module
-from shokei.documents.extract.iges import parse_global_section
-from shokei.documents.extract.step import StatementSplitter, decode_string, parse_parameters
-from shokei.documents.sniff import DocumentType
+from shokei.formats.extract import Extraction, Flag, extract
+from shokei.formats.extract import office as office_module
+from shokei.formats.extract import step as step_module
+from shokei.formats.extract.iges import parse_global_section
+from shokei.formats.extract.step import StatementSplitter, decode_string, parse_parameters
+from shokei.formats.sniff import DocumentType
 
 FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "real"
 

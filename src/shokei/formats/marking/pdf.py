@@ -26,7 +26,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Page, Pdf, String
 from pikepdf.models.metadata import PdfMetadata
 
-from shokei.succession.copies.base import (
+from shokei.formats.marking.base import (
     MARKER_PREFIX,
     NO_COPYING_EN,
     NO_COPYING_JA,
@@ -41,7 +41,7 @@ from shokei.succession.copies.base import (
     recorded_values,
     sha256_file,
 )
-from shokei.succession.copies.pdf_stamp import StampNames, page_frame, stamp_content, stamp_fonts
+from shokei.formats.marking.pdf_stamp import StampNames, page_frame, stamp_content, stamp_fonts
 
 INFO_COPY_ID = Name("/ShokeiCopyId")
 INFO_RECIPIENT = Name("/ShokeiRecipient")

@@ -19,14 +19,14 @@ from ezdxf.document import Drawing
 from ezdxf.filemanagement import readfile
 from ezdxf.lldxf.const import DXFError
 
-from shokei.documents.extract.base import (
+from shokei.formats.extract.base import (
     Extraction,
     Flag,
     JSONValue,
     TextCollector,
     bounded,
 )
-from shokei.documents.sniff import DocumentType, detect_type, read_head
+from shokei.formats.sniff import DocumentType, detect_type, read_head
 
 MAX_DXF_BYTES = 256 * 1024 * 1024
 _BINARY_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
