@@ -1,4 +1,5 @@
-"""Issuing one traced copy: made, stored durably in the copies vault, then recorded (row and ledger)."""
+"""Issuing one traced copy: made, staged durably in the copies vault, then recorded (row and ledger)
+by the use case that made it (`release`, `dissemination`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.companies.domain import CorporateNumber
-from shokei.documents.vault import FilesystemVault, StoredBlob
+from shokei.documents.services import StagedBlobs, StoredBlob
 from shokei.errors import BadInput, NotFound
 from shokei.formats.marking import CopyLabel, CopyResult, make_copy
 from shokei.kernel import Actor, AuditEvent, Role
@@ -93,7 +94,7 @@ class Issued:
 
 
 def issue_copy(
-    vault: FilesystemVault,
+    staged: StagedBlobs,
     source: Path,
     label: CopyLabel,
     *,
@@ -107,7 +108,7 @@ def issue_copy(
         source, label, workdir, signing_key=key, terms=terms.delivery_terms(), file_name=file_name
     )
     with result.path.open("rb") as handle:
-        stored = vault.put(handle, copy_associated_data(label.copy_id))
+        stored = staged.put(handle, copy_associated_data(label.copy_id))
     return Issued(label, result, stored, document_sha256, fingerprint)
 
 
