@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from shokei.documents.vault import FilesystemVault, StoredBlob
-from shokei.documents.vault_crypto import (
+from shokei.documents.vault.crypto import (
     MasterKeyring,
     create_master_key,
     decrypt_stream,

@@ -11,8 +11,7 @@ from shokei.audit import services as audit
 from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
 from shokei.db import make_engine
-from shokei.documents.vault import FilesystemVault
-from shokei.documents.vault_crypto import MasterKeyring, create_master_key
+from shokei.documents.vault import FilesystemVault, MasterKeyring, create_master_key
 from shokei.errors import ShokeiError
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork

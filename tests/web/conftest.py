@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from shokei.accounts import services as accounts_services
 from shokei.app import create_app
 from shokei.bootstrap import Shokei
-from shokei.documents.vault_crypto import create_master_key
+from shokei.documents.vault.crypto import create_master_key
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.settings import Settings

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from shokei.documents.schemas import FsckProblem, FsckReport
-from shokei.documents.vault import BlobRef, BlobStatus, FilesystemVault
+from shokei.documents.vault import BlobRef, BlobStatus, Vault
 from shokei.kernel.unit_of_work import UnitOfWork
 
 BATCH = 500
@@ -37,9 +37,7 @@ class RecordedBlob:
     owner: str  # e.g. "document 12 (drawings/a.pdf)"
 
 
-def check_blobs(
-    vault: FilesystemVault, recorded: Iterable[RecordedBlob], *, deep: bool, referrer: str
-) -> FsckReport:
+def check_blobs(vault: Vault, recorded: Iterable[RecordedBlob], *, deep: bool, referrer: str) -> FsckReport:
     """Check every recorded blob, then list the vault's blobs no record (`referrer`) refers to."""
     problems: list[FsckProblem] = []
     referenced: set[str] = set()
@@ -86,7 +84,7 @@ def rows_in_batches(
         last = rows[-1].id  # type: ignore[attr-defined]
 
 
-def _check(vault: FilesystemVault, item: RecordedBlob, deep: bool) -> FsckProblem | None:
+def _check(vault: Vault, item: RecordedBlob, deep: bool) -> FsckProblem | None:
     status = vault.check_ciphertext(item.blob.blob_id, item.ciphertext_sha256)
     if status is BlobStatus.OK and deep:
         status = vault.deep_check(item.blob, item.associated_data)

@@ -11,14 +11,14 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from shokei.documents.archives import ArchiveChangedError, ArchiveScan, iter_members, scan_archive
 from shokei.documents.domain import Refusal, RefusalReason, member_path
-from shokei.documents.sniff import detect_archive_path
+from shokei.formats.sniff import detect_archive_path
 
 COPY_CHUNK = 1 << 20
 
@@ -109,7 +109,7 @@ def _members(item: _Archive, scratch: Path) -> Iterator[Incoming | Refusal]:
 
 def expand_inputs(
     inputs: list[Path | Upload], scratch_dir: Path, progress: PlansBytes
-) -> Iterator[Incoming | Refusal]:
+) -> Generator[Incoming | Refusal, None, None]:
     """Everything the given paths hold, archives expanded, with refusals in between."""
     scratch = Path(tempfile.mkdtemp(dir=scratch_dir, prefix="submission-"))
     try:

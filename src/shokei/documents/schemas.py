@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -68,3 +69,14 @@ class RotationReport(BaseModel):
     new_key_id: str
     rewrapped: int
     retired_key_ids: list[str]
+
+
+class ExportedOriginal(BaseModel):
+    """A document's verified plaintext in an export's scratch directory (`export_originals`)."""
+
+    document_id: int
+    path: str  # as handed in
+    name: str  # its last component, for naming what is made of it
+    sha256: str
+    size: int
+    plaintext: Path

@@ -1,236 +1,88 @@
-"""Document custody use cases: hand in files, read them back, search them, check the vault.
+"""Document custody use cases: hand in files, read them back, search them, check the vault;
+this module is the feature's service surface.
+
+Custody stays here: only this feature knows where a document's blob is, its wrapped key and the
+associated data it is bound to. Other features get plaintext originals through a use case
+(`export_originals`, for succession's copier) and keep blobs of their own through the `Vault`
+port (`open_vault`, `staged_blobs`, and the fixity check of `RecordedBlob`s).
 
 Ordering that keeps custody safe: a blob is durable in the vault before the row that refers to
 it commits, so a crash leaves at worst an orphan blob (reported by fsck), never a row without
-its blob. Each stored document commits with its own audit entry.
+its blob. Each stored document commits with its own audit entry. Use cases that do file I/O
+between transactions follow one pattern, prepare → produce files → commit and re-check
+(`documents.staging`); submission lives in `documents.submission`.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Iterator, Mapping
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.documents import fixity
-from shokei.documents.domain import (
-    Refusal,
-    RefusalReason,
-    metadata_words,
-    normalise_query,
-    read_reason,
-    search_body,
-)
-from shokei.documents.extract import extract
-from shokei.documents.fixity import RecordedBlob
-from shokei.documents.intake import Incoming, Upload, expand_inputs
-from shokei.documents.markings import find_markings
-from shokei.documents.models import Document, DocumentPath, DocumentText
+from shokei.documents.domain import normalise_query, read_reason
+from shokei.documents.fixity import RecordedBlob, check_blobs, ledger_details, rows_in_batches
+from shokei.documents.models import Document
+from shokei.documents.records import document_event, require, view, visible
 from shokei.documents.schemas import (
     DocumentDescription,
     DocumentDetail,
     DocumentView,
+    ExportedOriginal,
     FsckReport,
-    RefusalView,
     RotationReport,
-    SubmissionResult,
 )
 from shokei.documents.search import index_for
-from shokei.documents.sniff import detect_type_path
-from shokei.documents.vault import FilesystemVault, StoredBlob, document_associated_data
-from shokei.documents.vault_crypto import MasterKeyring, rewrap, rotate_master_key
-from shokei.errors import Forbidden, IntegrityFailure, NotFound
-from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.documents.staging import StagedBlobs, staged_blobs
+from shokei.documents.submission import Progress, submit_documents
+from shokei.documents.vault import (
+    FilesystemVault,
+    MasterKeyring,
+    StoredBlob,
+    Vault,
+    document_associated_data,
+    rewrap,
+    rotate_master_key,
+)
+from shokei.errors import Forbidden, IntegrityFailure
+from shokei.kernel import Actor, AuditEvent, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
+__all__ = [
+    "ExportedOriginal",
+    "Progress",
+    "RecordedBlob",
+    "StagedBlobs",
+    "StoredBlob",
+    "Vault",
+    "check_blobs",
+    "check_vault",
+    "describe_document",
+    "export_document",
+    "export_originals",
+    "get_document",
+    "ledger_details",
+    "list_documents",
+    "open_vault",
+    "rotate_vault_master_key",
+    "rows_in_batches",
+    "search_documents",
+    "staged_blobs",
+    "stored_document_count",
+    "stream_document",
+    "submit_documents",
+    "weapon_systems_named",
+]
+
 FSCK_BATCH = 500
-
-
-class Progress(Protocol):
-    """Where long submissions report bytes done (the CLI draws a progress bar from it)."""
-
-    def planned(self, total_bytes: int) -> None: ...
-
-    def advanced(self, done_bytes: int, label: str) -> None: ...
-
-
-class _NoProgress:
-    def planned(self, total_bytes: int) -> None:
-        pass
-
-    def advanced(self, done_bytes: int, label: str) -> None:
-        pass
-
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not actor.can(permission):
-        raise Forbidden(f"{actor.role} may not {permission}")
-
-
-def _event(uow: UnitOfWork, actor: Actor, action: str, document: Document, **details: object) -> AuditEvent:
-    return AuditEvent(
-        action,
-        "document",
-        str(document.id),
-        uow.clock.now(),
-        actor,
-        details={"case": document.case_id, **details},
-    )
-
-
-# -- intake ----------------------------------------------------------------------------------
-
-
-def submit_documents(
-    uow: UnitOfWork,
-    vault: FilesystemVault,
-    actor: Actor,
-    case_id: int,
-    paths: Iterable[Path | Upload],
-    *,
-    scratch_dir: Path,
-    progress: Progress | None = None,
-) -> SubmissionResult:
-    """Hand in files, folders and archives for a case. The case's supplier or an intake officer.
-
-    Every file becomes an encrypted document (archive members each their own); a file already
-    in the case is recorded once, with its new path added; refusals are listed with reasons.
-    """
-    _require(actor, Permission.DOCUMENT_SUBMIT)
-    with uow.transaction():
-        cases.require_inventory_open(uow, actor, case_id)
-    sink = progress or _NoProgress()
-    submission = _Submission(
-        uow, vault, actor, case_id, sink, SubmissionResult(documents=[], duplicates=[], refused=[])
-    )
-    for item in expand_inputs(list(paths), scratch_dir, sink):
-        if isinstance(item, Refusal):
-            submission.result.refused.append(RefusalView(path=item.path, reason=item.reason))
-        else:
-            submission.ingest(item)
-    return submission.result
-
-
-def _existing(session: Session, case_id: int, sha256: str) -> Document | None:
-    return session.execute(
-        select(Document).where(Document.case_id == case_id, Document.sha256 == sha256)
-    ).scalar_one_or_none()
-
-
-@dataclass
-class _Submission:
-    """One submission's context: who hands in what for which case, and what happened so far."""
-
-    uow: UnitOfWork
-    vault: FilesystemVault
-    actor: Actor
-    case_id: int
-    progress: Progress
-    result: SubmissionResult
-
-    def ingest(self, item: Incoming) -> None:
-        # One read of the file: it is hashed while it is encrypted, and duplicates are recognised
-        # after. A duplicate's fresh blob was never referenced and is discarded at once.
-        uid = uuid.uuid4().hex
-        try:
-            with item.local_path.open("rb") as source:
-                stored = self.vault.put(source, document_associated_data(str(self.case_id), uid))
-        except OSError as error:
-            self._refuse(item, f"{RefusalReason.UNREADABLE}: {error.strerror}")
-            return
-        self.progress.advanced(item.size, item.label)
-        with self.uow.transaction() as session:
-            duplicate = _existing(session, self.case_id, stored.plaintext_sha256) is not None
-        try:
-            if not duplicate:
-                self.result.documents.append(self._save(item, uid, stored))
-                return
-        except IntegrityError:
-            pass  # a concurrent submission stored the same content first: ours is another path of it
-        self.vault.discard_unreferenced(stored.blob_id)
-        self.result.duplicates.append(self._record_duplicate(stored.plaintext_sha256, item.label))
-
-    def _refuse(self, item: Incoming, reason: str) -> None:
-        self.result.refused.append(RefusalView(path=item.label, reason=reason))
-
-    def _record_duplicate(self, sha256: str, label: str) -> DocumentView:
-        with self.uow.transaction() as session:
-            document = _existing(session, self.case_id, sha256)
-            assert document is not None  # seen by the caller, and documents are never deleted
-            if label not in _paths(session, document.id):
-                session.add(DocumentPath(document_id=document.id, path=label))
-                audit.record(session, _event(self.uow, self.actor, "document:path:add", document, path=label))
-            return _view(session, document)
-
-    def _save(self, item: Incoming, uid: str, stored: StoredBlob) -> DocumentView:
-        doc_type = detect_type_path(item.local_path)
-        extraction = extract(item.local_path, doc_type)
-        words = metadata_words(extraction.metadata)
-        markings = find_markings("\n".join([*words, extraction.text]))
-        title = _title(extraction.metadata) or item.label.rsplit("/", 1)[-1]
-        uow, actor = self.uow, self.actor
-        with uow.transaction() as session:
-            document = Document(
-                uid=uid,
-                case_id=self.case_id,
-                path=item.label,
-                type=doc_type.value,
-                size=stored.plaintext_size,
-                sha256=stored.plaintext_sha256,
-                ciphertext_sha256=stored.ciphertext_sha256,
-                ciphertext_size=stored.ciphertext_size,
-                blob_id=stored.blob_id,
-                key_id=stored.key_id,
-                wrapped_key=stored.wrapped_key,
-                markings=markings,
-                flags=list(extraction.flags),
-                doc_metadata=extraction.metadata,
-                page_count=_page_count(extraction.metadata),
-                title=title,
-                submitted_by_id=actor.user_id,
-                submitted_at=uow.clock.now(),
-            )
-            session.add(document)
-            session.flush()
-            session.add(DocumentPath(document_id=document.id, path=item.label))
-            body = search_body(
-                path=item.label, title=title, text=extraction.text, metadata_words=words, markings=markings
-            )
-            session.add(DocumentText(document_id=document.id, body=body))
-            cases.link_stored_document(uow, actor, self.case_id, document_id=document.id, title=title)
-            audit.record(
-                session,
-                _event(
-                    uow,
-                    actor,
-                    "document:file:submit",
-                    document,
-                    path=item.label,
-                    sha256=document.sha256,
-                    size=document.size,
-                    type=document.type,
-                    markings=markings,
-                    flags=document.flags,
-                ),
-            )
-            return _view(session, document)
-
-
-def _title(metadata: Mapping[str, object]) -> str | None:
-    title = metadata.get("title")
-    return title.strip()[:500] if isinstance(title, str) and title.strip() else None
-
-
-def _page_count(metadata: Mapping[str, object]) -> int | None:
-    pages = metadata.get("pages", metadata.get("page_count"))
-    return pages if isinstance(pages, int) else None
 
 
 def describe_document(
@@ -238,10 +90,10 @@ def describe_document(
 ) -> DocumentView:
     """Fill in the inventory fields of a stored document (title, drawing number, revision,
     component, weapon system). The case's supplier or an intake officer, before examination."""
-    _require(actor, Permission.DOCUMENT_SUBMIT)
+    require(actor, Permission.DOCUMENT_SUBMIT)
     changes = fields.model_dump(exclude_unset=True)
     with uow.transaction() as session:
-        document = _visible(session, actor, document_id)
+        document = visible(session, actor, document_id)
         cases.require_inventory_open(uow, actor, document.case_id)
         before = {name: getattr(document, name) for name in changes}
         for name, value in changes.items():
@@ -268,57 +120,17 @@ def describe_document(
                 details={"case": document.case_id},
             ),
         )
-        return _view(session, document)
+        return view(session, document)
 
 
 # -- reads -----------------------------------------------------------------------------------
 
 
-def _visible(session: Session, actor: Actor, document_id: int) -> Document:
-    document = session.execute(
-        select(Document).where(
-            Document.id == document_id, Document.case_id.in_(cases.visible_case_ids(actor))
-        )
-    ).scalar_one_or_none()
-    if document is None:
-        raise NotFound(f"no document {document_id}")
-    return document
-
-
-def _paths(session: Session, document_id: int) -> list[str]:
-    return list(
-        session.execute(
-            select(DocumentPath.path).where(DocumentPath.document_id == document_id).order_by(DocumentPath.id)
-        ).scalars()
-    )
-
-
-def _view(session: Session, document: Document) -> DocumentView:
-    return DocumentView(
-        id=document.id,
-        case_id=document.case_id,
-        path=document.path,
-        paths=_paths(session, document.id),
-        type=document.type,
-        size=document.size,
-        sha256=document.sha256,
-        markings=list(document.markings),
-        flags=list(document.flags),
-        page_count=document.page_count,
-        title=document.title,
-        drawing_number=document.drawing_number,
-        revision=document.revision,
-        component=document.component,
-        weapon_system=document.weapon_system,
-        submitted_at=document.submitted_at,
-    )
-
-
 def get_document(uow: UnitOfWork, actor: Actor, document_id: int) -> DocumentDetail:
     """A document's inventory record and extracted metadata (not its content)."""
     with uow.transaction() as session:
-        document = _visible(session, actor, document_id)
-        return DocumentDetail(**_view(session, document).model_dump(), metadata=dict(document.doc_metadata))
+        document = visible(session, actor, document_id)
+        return DocumentDetail(**view(session, document).model_dump(), metadata=dict(document.doc_metadata))
 
 
 def stored_document_count(session: Session, case_id: int) -> int:
@@ -326,6 +138,15 @@ def stored_document_count(session: Session, case_id: int) -> int:
     feature deciding about the case, as succession does before a hand-over)."""
     query = select(func.count()).select_from(Document).where(Document.case_id == case_id)
     return int(session.execute(query).scalar_one())
+
+
+def weapon_systems_named(session: Session, case_id: int) -> set[str]:
+    """The weapon systems a case's documents are described as belonging to, read in the caller's
+    transaction (for a feature deciding about the case, as succession does when ranking)."""
+    query = select(Document.weapon_system).where(
+        Document.case_id == case_id, Document.weapon_system.is_not(None)
+    )
+    return {system for system in session.execute(query).scalars() if system is not None}
 
 
 def list_documents(uow: UnitOfWork, actor: Actor, case_id: int) -> list[DocumentView]:
@@ -336,7 +157,7 @@ def list_documents(uow: UnitOfWork, actor: Actor, case_id: int) -> list[Document
             .where(Document.case_id == case_id, Document.case_id.in_(cases.visible_case_ids(actor)))
             .order_by(Document.id)
         ).scalars()
-        return [_view(session, row) for row in rows]
+        return [view(session, row) for row in rows]
 
 
 def search_documents(
@@ -352,7 +173,7 @@ def search_documents(
         if case_id is not None:
             statement = statement.where(Document.case_id == case_id)
         rows = session.execute(statement.order_by(Document.id).limit(limit)).scalars()
-        return [_view(session, row) for row in rows]
+        return [view(session, row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,7 +194,7 @@ def _aad(document: Document) -> bytes:
 
 def export_document(
     uow: UnitOfWork,
-    vault: FilesystemVault,
+    vault: Vault,
     actor: Actor,
     document_id: int,
     out_path: Path,
@@ -385,32 +206,113 @@ def export_document(
     Suppliers (their own company's), intake officers, examiners, negotiators, program managers
     and auditors. Officials must give a reason. Nothing is left at `out_path` if verification fails.
     """
-    _require(actor, Permission.DOCUMENT_READ_CONTENT)
+    require(actor, Permission.DOCUMENT_READ_CONTENT)
     why = read_reason(actor, reason)
     with uow.transaction() as session:
-        document = _visible(session, actor, document_id)
-        view = _view(session, document)
-        audit.record(session, _event(uow, actor, "document:content:read", document, reason=why))
+        document = visible(session, actor, document_id)
+        shown = view(session, document)
+        audit.record(session, document_event(uow, actor, "document:content:read", document, reason=why))
     try:
         vault.export_to_path(_ref(document), _aad(document), out_path)
     except IntegrityFailure as error:
         raise IntegrityFailure(
             f"document {document_id} ({document.path}) failed its integrity check: {error.message}"
         ) from None
-    return view
+    return shown
 
 
 def stream_document(
-    uow: UnitOfWork, vault: FilesystemVault, actor: Actor, document_id: int, *, reason: str | None
+    uow: UnitOfWork, vault: Vault, actor: Actor, document_id: int, *, reason: str | None
 ) -> tuple[DocumentView, Iterator[bytes]]:
     """Like export_document, for HTTP: chunks verified as they stream."""
-    _require(actor, Permission.DOCUMENT_READ_CONTENT)
+    require(actor, Permission.DOCUMENT_READ_CONTENT)
     why = read_reason(actor, reason)
     with uow.transaction() as session:
-        document = _visible(session, actor, document_id)
-        view = _view(session, document)
-        audit.record(session, _event(uow, actor, "document:content:read", document, reason=why))
-    return view, vault.iter_plaintext(_ref(document), _aad(document))
+        document = visible(session, actor, document_id)
+        shown = view(session, document)
+        audit.record(session, document_event(uow, actor, "document:content:read", document, reason=why))
+    return shown, vault.iter_plaintext(_ref(document), _aad(document))
+
+
+@contextmanager
+def export_originals(
+    uow: UnitOfWork, vault: Vault, actor: Actor, case_id: int, *, scratch_dir: Path, purpose: str
+) -> Iterator[Iterator[ExportedOriginal]]:
+    """The plaintext originals of a case, one at a time, for a feature that makes something of
+    them (succession's copier, releasing marked copies to the successor).
+
+    Program managers only (who release copies), for a case they may see. Every document's read
+    is audited (`document:content:read`, the `purpose` as its reason) before anything is
+    decrypted. Each original is decrypted into an owner-only scratch directory under
+    `scratch_dir` and verified against its recorded hash; its plaintext is removed when the next
+    one is taken, and the directory with whatever is left when the block ends, also on error.
+
+        with export_originals(uow, vault, actor, case_id, scratch_dir=d, purpose=p) as originals:
+            for original in originals:
+                copy_from(original.plaintext)
+    """
+    require(actor, Permission.DOCUMENT_READ_CONTENT)
+    if actor.role is not Role.PROGRAM_MANAGER:
+        raise Forbidden(f"{actor.role} may not export the originals of a case")
+    reason = read_reason(actor, purpose)
+    with uow.transaction() as session:
+        rows = list(
+            session.execute(
+                select(Document)
+                .where(Document.case_id == case_id, Document.case_id.in_(cases.visible_case_ids(actor)))
+                .order_by(Document.id)
+            ).scalars()
+        )
+        for row in rows:
+            audit.record(session, document_event(uow, actor, "document:content:read", row, reason=reason))
+        originals = [_Original(row.id, row.path, row.sha256, row.size, _ref(row), _aad(row)) for row in rows]
+    scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory = Path(tempfile.mkdtemp(prefix="originals-", dir=scratch_dir))
+    try:
+        yield _decrypted(vault, originals, directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Original:
+    document_id: int
+    path: str
+    sha256: str
+    size: int
+    blob: _BlobRef
+    associated_data: bytes
+
+
+def _decrypted(vault: Vault, originals: list[_Original], directory: Path) -> Iterator[ExportedOriginal]:
+    for original in originals:
+        plaintext = directory / f"{original.document_id}-original"
+        try:
+            vault.export_to_path(original.blob, original.associated_data, plaintext)
+        except IntegrityFailure as error:
+            raise IntegrityFailure(
+                f"document {original.document_id} ({original.path}) failed its integrity check: "
+                f"{error.message}"
+            ) from None
+        try:
+            yield ExportedOriginal(
+                document_id=original.document_id,
+                path=original.path,
+                name=Path(original.path).name or f"document-{original.document_id}",
+                sha256=original.sha256,
+                size=original.size,
+                plaintext=plaintext,
+            )
+        finally:
+            plaintext.unlink(missing_ok=True)
+
+
+def open_vault(root: Path, keys_dir: Path | None) -> Vault:
+    """A vault of encrypted blobs at `root` under the master keys in `keys_dir` (None: without
+    keys, for fixity checks of ciphertext only), for a feature that keeps blobs of its own
+    (succession's copies vault). Its callers record what `put` returns, as documents does."""
+    keyring = MasterKeyring.from_directory(keys_dir) if keys_dir is not None else None
+    return FilesystemVault(root, keyring)
 
 
 # -- vault maintenance -----------------------------------------------------------------------
@@ -421,10 +323,10 @@ def _recorded(document: Document) -> RecordedBlob:
     return RecordedBlob(_ref(document), document.ciphertext_sha256, _aad(document), document.id, owner)
 
 
-def check_vault(uow: UnitOfWork, vault: FilesystemVault, actor: Actor, *, deep: bool = False) -> FsckReport:
+def check_vault(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = False) -> FsckReport:
     """Check every blob against its recorded hash (deep: decrypt and check the plaintext too) and
     list orphan blobs no document refers to. Admins and auditors; the run is audited."""
-    _require(actor, Permission.VAULT_MAINTAIN)
+    require(actor, Permission.VAULT_MAINTAIN)
     report = fixity.check_blobs(
         vault, fixity.rows_in_batches(uow, Document, _recorded), deep=deep, referrer="document"
     )
@@ -449,7 +351,7 @@ def rotate_vault_master_key(uow: UnitOfWork, keys_dir: Path, actor: Actor) -> Ro
     Resumable: when documents are still wrapped under a retired key (an interrupted rotation),
     this finishes that rotation instead of starting another. Admins.
     """
-    _require(actor, Permission.VAULT_MAINTAIN)
+    require(actor, Permission.VAULT_MAINTAIN)
     keyring = MasterKeyring.from_directory(keys_dir)
     with uow.transaction() as session:
         stale = session.execute(

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from shokei.api_support import ActorDep, ShokeiDep, UowDep
 from shokei.bootstrap import Shokei
-from shokei.documents.vault import FilesystemVault
+from shokei.documents.services import Vault
 from shokei.succession import services
 from shokei.succession.schemas import (
     AcceptanceView,
@@ -34,7 +34,7 @@ class DisseminationRequestBody(BaseModel):
     purpose: str = Field(min_length=1, max_length=2000)
 
 
-def _copies(shokei: Shokei) -> FilesystemVault:
+def _copies(shokei: Shokei) -> Vault:
     return services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir)
 
 

@@ -12,7 +12,7 @@ from shokei.cases.domain import TERMINAL_STATES
 from shokei.cases.models import ExitCase, InventoryLine
 from shokei.companies import services as companies
 from shokei.companies.models import Company
-from shokei.documents.models import Document
+from shokei.documents import services as documents
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import company_row
 from shokei.succession.domain import (
@@ -64,13 +64,7 @@ def succession_case(session: Session, uow: UnitOfWork, case: ExitCase) -> Succes
             )
         ).scalars()
     )
-    named |= set(
-        session.execute(
-            select(Document.weapon_system).where(
-                Document.case_id == case.id, Document.weapon_system.is_not(None)
-            )
-        ).scalars()
-    )
+    named |= documents.weapon_systems_named(session, case.id)
     texts = {text.strip() for text in named if text and text.strip()}
     codes = supply_chain.system_codes(session, texts)
     affected = {codes.get(text, text) for text in texts}

@@ -9,7 +9,7 @@ import typer
 
 from shokei.bootstrap import Shokei
 from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app, stdout
-from shokei.documents.vault import FilesystemVault
+from shokei.documents.services import Vault
 from shokei.succession import services
 
 successor_app = typer.Typer(
@@ -29,7 +29,7 @@ def register(root: typer.Typer) -> None:
     command(root, "trace")(trace)
 
 
-def _copies(shokei: Shokei) -> FilesystemVault:
+def _copies(shokei: Shokei) -> Vault:
     return services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir)
 
 

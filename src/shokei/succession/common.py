@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies.models import Company
-from shokei.documents.vault import FilesystemVault
-from shokei.documents.vault_crypto import MasterKeyring
+from shokei.documents import services as documents
 from shokei.errors import BadInput, Forbidden, NotFound
 from shokei.kernel import Actor, AuditEvent, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -44,11 +43,10 @@ def signing_key(data_dir: Path) -> Ed25519PrivateKey:
     return key
 
 
-def copies_vault(data_dir: Path, keys_dir: Path, *, keys: bool = True) -> FilesystemVault:
+def copies_vault(data_dir: Path, keys_dir: Path, *, keys: bool = True) -> documents.Vault:
     """The vault holding issued copies (`<data_dir>/copies`), apart from the documents' vault,
     under the same master keys; `keys=False` for key-less fixity checks (`release.check_copies`)."""
-    keyring = MasterKeyring.from_directory(keys_dir) if keys else None
-    return FilesystemVault(data_dir / "copies", keyring)
+    return documents.open_vault(data_dir / "copies", keys_dir if keys else None)
 
 
 def copy_associated_data(copy_id: str) -> bytes:

@@ -1,4 +1,5 @@
-"""Issuing one traced copy: made, stored durably in the copies vault, then recorded (row and ledger)."""
+"""Issuing one traced copy: made, staged durably in the copies vault, then recorded (row and ledger)
+by the use case that made it (`release`, `dissemination`)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,21 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.documents.vault import FilesystemVault, StoredBlob
-from shokei.errors import NotFound
+from shokei.companies.domain import CorporateNumber
+from shokei.documents.services import StagedBlobs, StoredBlob
+from shokei.errors import BadInput, NotFound
+from shokei.formats.marking import CopyLabel, CopyResult, make_copy
 from shokei.kernel import Actor, AuditEvent, Role
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.succession import terms
 from shokei.succession.common import copy_associated_data, ledger_event
-from shokei.succession.copies import CopyLabel, CopyResult, make_copy
 from shokei.succession.fingerprint import SCHEME, TextFingerprint
 from shokei.succession.models import (
     HandoverCopy,
@@ -71,6 +75,13 @@ def new_copy_id(case_id: int) -> str:
     return f"SK{case_id}-{secrets.token_hex(6).upper()}"
 
 
+def copy_label(case_id: int, recipient_name: str, corporate_number: str, issued_on: date) -> CopyLabel:
+    """A new copy's label for a recipient whose corporate number must be valid (check digit too)."""
+    if CorporateNumber.parse(corporate_number).value != corporate_number:
+        raise BadInput("the recipient's corporate number must be given as 13 ASCII digits")
+    return CopyLabel(new_copy_id(case_id), recipient_name, corporate_number, issued_on)
+
+
 @dataclass
 class Issued:
     """A copy written and stored in the vault, waiting for its row."""
@@ -83,7 +94,7 @@ class Issued:
 
 
 def issue_copy(
-    vault: FilesystemVault,
+    staged: StagedBlobs,
     source: Path,
     label: CopyLabel,
     *,
@@ -93,9 +104,11 @@ def issue_copy(
     fingerprint: TextFingerprint | None,
     document_sha256: str,
 ) -> Issued:
-    result = make_copy(source, label, workdir, signing_key=key, file_name=file_name)
+    result = make_copy(
+        source, label, workdir, signing_key=key, terms=terms.delivery_terms(), file_name=file_name
+    )
     with result.path.open("rb") as handle:
-        stored = vault.put(handle, copy_associated_data(label.copy_id))
+        stored = staged.put(handle, copy_associated_data(label.copy_id))
     return Issued(label, result, stored, document_sha256, fingerprint)
 
 

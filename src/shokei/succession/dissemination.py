@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from shokei.audit import services as audit
 from shokei.companies import services as companies
-from shokei.documents.vault import FilesystemVault
+from shokei.documents import services as documents
+from shokei.documents.services import Vault
 from shokei.errors import BadInput, Conflict, NotFound
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -22,15 +23,14 @@ from shokei.succession.common import (
     require_role,
     visible_case,
 )
-from shokei.succession.copies import CopyLabel
 from shokei.succession.copying import (
     blob_of,
     copy_event,
+    copy_label,
     copy_row,
     copy_view,
     fingerprint_of,
     issue_copy,
-    new_copy_id,
     own_copy,
     workdir,
 )
@@ -94,7 +94,7 @@ def request_dissemination(
 
 def approve_dissemination(
     uow: UnitOfWork,
-    vault: FilesystemVault,
+    vault: Vault,
     actor: Actor,
     request_id: int,
     *,
@@ -102,7 +102,13 @@ def approve_dissemination(
     key: Ed25519PrivateKey,
 ) -> DisseminationView:
     """A program manager approves a request: the subcontractor gets a new copy derived from
-    the requester's, marked for it and traced to it."""
+    the requester's, marked for it and traced to it.
+
+    Prepare → produce files → commit and re-check (`documents.staging`): the request and the
+    subcontractor's eligibility are checked, the new copy is made from the parent copy and staged
+    in the copies vault, and the transaction that records it checks again that the request is
+    still open (`Conflict` otherwise, and the new copy is discarded).
+    """
     require_role(actor, Role.PROGRAM_MANAGER, "approve dissemination")
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
@@ -134,56 +140,58 @@ def approve_dissemination(
     case_id, document_id, file_name, document_sha256 = parent_fields
     prefix = f"{parent_id}-"
     name = file_name[len(prefix) :] if file_name.startswith(prefix) else file_name
-    with workdir(scratch_dir) as work:
-        source = work / "parent-copy"
-        vault.export_to_path(parent_blob, copy_associated_data(parent_id), source)
-        label = CopyLabel(new_copy_id(case_id), recipient[2], recipient[1], uow.clock.today())
-        issued = issue_copy(
-            vault,
-            source,
-            label,
-            file_name=name,
-            workdir=work,
-            key=key,
-            fingerprint=parent_fingerprint,
-            document_sha256=document_sha256,
-        )
-    with uow.transaction() as session:
-        request = session.get(DisseminationRequest, request_id)
-        assert request is not None
-        if request.status != "requested":
-            raise Conflict(f"dissemination request {request_id} is already {request.status}")
-        row = copy_row(
-            issued,
-            uow,
-            actor,
-            case_id=case_id,
-            document_id=document_id,
-            recipient_id=recipient[0],
-            parent_copy_id=parent_id,
-        )
-        session.add(row)
-        request.status = "approved"
-        request.decided_by_id = actor.user_id
-        request.decided_at = uow.clock.now()
-        request.new_copy_id = row.copy_id
-        session.flush()
-        audit.record_many(
-            session,
-            [
-                ledger_event(
-                    uow,
-                    actor,
-                    "handover:dissemination:approve",
-                    "dissemination",
-                    str(request_id),
-                    copy_id=parent_id,
-                    new_copy_id=row.copy_id,
-                    to=recipient[1],
-                ),
-                copy_event(uow, actor, row),
-            ],
-        )
+    with documents.staged_blobs(vault) as staged:
+        with workdir(scratch_dir) as work:
+            source = work / "parent-copy"
+            vault.export_to_path(parent_blob, copy_associated_data(parent_id), source)
+            label = copy_label(case_id, recipient[2], recipient[1], uow.clock.today())
+            issued = issue_copy(
+                staged,
+                source,
+                label,
+                file_name=name,
+                workdir=work,
+                key=key,
+                fingerprint=parent_fingerprint,
+                document_sha256=document_sha256,
+            )
+        with uow.transaction() as session:
+            request = session.get(DisseminationRequest, request_id)
+            assert request is not None
+            if request.status != "requested":
+                raise Conflict(f"dissemination request {request_id} is already {request.status}")
+            row = copy_row(
+                issued,
+                uow,
+                actor,
+                case_id=case_id,
+                document_id=document_id,
+                recipient_id=recipient[0],
+                parent_copy_id=parent_id,
+            )
+            session.add(row)
+            request.status = "approved"
+            request.decided_by_id = actor.user_id
+            request.decided_at = uow.clock.now()
+            request.new_copy_id = row.copy_id
+            session.flush()
+            audit.record_many(
+                session,
+                [
+                    ledger_event(
+                        uow,
+                        actor,
+                        "handover:dissemination:approve",
+                        "dissemination",
+                        str(request_id),
+                        copy_id=parent_id,
+                        new_copy_id=row.copy_id,
+                        to=recipient[1],
+                    ),
+                    copy_event(uow, actor, row),
+                ],
+            )
+            staged.referenced(issued.stored)
         return DisseminationView(
             id=request_id,
             copy_id=parent_id,

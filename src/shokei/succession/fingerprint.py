@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from shokei.documents.extract import extract
-from shokei.documents.sniff import DocumentType, detect_type_path
-from shokei.succession.copies.base import MARKER_PREFIX
+from shokei.formats.extract import extract
+from shokei.formats.marking.base import MARKER_PREFIX
+from shokei.formats.sniff import DocumentType, detect_type_path
 
 SCHEME = "minhash-char5-128-v1"
 SHINGLE_CHARS = 5

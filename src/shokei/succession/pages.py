@@ -25,7 +25,7 @@ from markupsafe import Markup
 from shokei.api_support import ShokeiDep
 from shokei.bootstrap import Shokei
 from shokei.cases.domain import CaseState
-from shokei.documents.vault import FilesystemVault
+from shokei.documents.services import Vault
 from shokei.errors import BadInput
 from shokei.kernel import Actor, Role
 from shokei.succession import services, terms
@@ -77,7 +77,7 @@ def score_number(value: Decimal | float) -> str:
     return f"{Decimal(value):.3f}"
 
 
-def _copies_vault(shokei: Shokei) -> FilesystemVault:
+def _copies_vault(shokei: Shokei) -> Vault:
     return services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir)
 
 

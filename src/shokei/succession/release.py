@@ -1,9 +1,11 @@
 """Release of the successor's copies (or the record of a hand-over on paper), their download
 and listing, and the certificate of destruction that closes the case.
 
-Release order keeps custody safe like document intake does: every copy is durable (encrypted)
-in the vault before the rows that refer to it commit, and the copies, their ledger entries and
-the case's move to `handed_over` commit together, so a crash leaves at worst orphan blobs.
+Release follows the multi-phase pattern of document intake (prepare → produce files → commit
+and re-check, `documents.staging`): every copy is durable (encrypted) in the copies vault before
+the rows that refer to it commit, and the copies, their ledger entries and the case's move to
+`handed_over` commit together, so a crash leaves at worst orphan blobs. The originals come from
+`documents.export_originals`: this feature never sees where or how they are stored.
 """
 
 from __future__ import annotations
@@ -19,13 +21,11 @@ from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.companies.models import Company
-from shokei.documents import fixity
 from shokei.documents import services as documents
-from shokei.documents.fixity import RecordedBlob
-from shokei.documents.models import Document
 from shokei.documents.schemas import FsckReport
-from shokei.documents.vault import FilesystemVault, document_associated_data
+from shokei.documents.services import RecordedBlob, Vault
 from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.formats.marking.base import sha256_file
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
@@ -36,17 +36,14 @@ from shokei.succession.common import (
     require_role,
     visible_case,
 )
-from shokei.succession.copies import CopyLabel
-from shokei.succession.copies.base import sha256_file
 from shokei.succession.copying import (
-    CopyBlob,
     Issued,
     blob_of,
     copy_event,
+    copy_label,
     copy_row,
     copy_view,
     issue_copy,
-    new_copy_id,
     own_copy,
     workdir,
 )
@@ -64,79 +61,84 @@ from shokei.succession.schemas import (
 
 def release_copies(
     uow: UnitOfWork,
-    vault: FilesystemVault,
+    vault: Vault,
     actor: Actor,
     case_id: int,
     *,
-    copies: FilesystemVault,
+    copies: Vault,
     scratch_dir: Path,
     key: Ed25519PrivateKey,
 ) -> list[CopyView]:
     """Issue one marked copy of every document of the case to the accepted successor and move
-    the case to `handed_over` (program manager)."""
+    the case to `handed_over` (program manager).
+
+    Prepare → produce files → commit and re-check (`documents.staging`): the case, its selected
+    successor and the successor's acceptance of the terms are checked, the originals come from
+    `documents.export_originals` one at a time and each copy goes into the copies vault as a
+    staged blob; the transaction that records the copies and moves the case checks all of it
+    again (`Conflict` if anything changed, and the copies made are discarded).
+    """
     require_role(actor, Role.PROGRAM_MANAGER, "release documents")
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)
-        if case.state != CaseState.SUCCESSOR_SELECTION.value or case.successor_company_id is None:
-            raise Conflict(f"case {case_id} is {case.state} without a selected successor to release to")
-        successor = company_row(session, case.successor_company_id)
-        _require_accepted_terms(session, case_id, successor)
-        documents = list(
-            session.execute(
-                select(Document).where(Document.case_id == case_id).order_by(Document.id)
-            ).scalars()
-        )
-        if not documents:
-            raise Conflict(
-                f"case {case_id} has no stored documents to release; record the hand-over of its "
-                "paper documents instead"
-            )
-        recipient = (successor.id, successor.corporate_number or "", successor.name)
-    issued: list[tuple[Document, Issued]] = []
+        recipient = _release_recipient(session, actor, case_id)
+    issued: list[tuple[int, Issued]] = []
     today = uow.clock.today()
-    with workdir(scratch_dir) as work:
-        for document in documents:
-            name = Path(document.path).name or f"document-{document.id}"
-            original = work / f"{document.id}-original"
-            vault.export_to_path(
-                CopyBlob(document.blob_id, document.wrapped_key, document.sha256, document.size),
-                document_associated_data(str(case_id), document.uid),
-                original,
-            )
-            label = CopyLabel(new_copy_id(case_id), recipient[2], recipient[1], today)
-            issued.append(
-                (
-                    document,
-                    issue_copy(
-                        copies,
-                        original,
-                        label,
-                        file_name=name,
-                        workdir=work,
-                        key=key,
-                        fingerprint=fingerprint_file(original),
-                        document_sha256=document.sha256,
-                    ),
+    purpose = f"release of marked copies to {recipient[2]} ({recipient[1]})"
+    with documents.staged_blobs(copies) as staged:
+        with (
+            documents.export_originals(
+                uow, vault, actor, case_id, scratch_dir=scratch_dir, purpose=purpose
+            ) as originals,
+            workdir(scratch_dir) as work,
+        ):
+            for original in originals:
+                copy = issue_copy(
+                    staged,
+                    original.plaintext,
+                    copy_label(case_id, recipient[2], recipient[1], today),
+                    file_name=original.name,
+                    workdir=work,
+                    key=key,
+                    fingerprint=fingerprint_file(original.plaintext),
+                    document_sha256=original.sha256,
                 )
-            )
-    with uow.transaction() as session:
-        rows = [
-            copy_row(
-                item,
-                uow,
-                actor,
-                case_id=case_id,
-                document_id=document.id,
-                recipient_id=recipient[0],
-                parent_copy_id=None,
-            )
-            for document, item in issued
-        ]
-        session.add_all(rows)
-        session.flush()
-        audit.record_many(session, [copy_event(uow, actor, row) for row in rows])
-        cases.move_case(uow, actor, case_id, TransitionName.HAND_OVER, reason="documents released")
-        return [copy_view(row) for row in rows]
+                issued.append((original.document_id, copy))
+        with uow.transaction() as session:
+            if _release_recipient(session, actor, case_id) != recipient:
+                raise Conflict(f"the successor of case {case_id} changed while its copies were made")
+            rows = [
+                copy_row(
+                    item,
+                    uow,
+                    actor,
+                    case_id=case_id,
+                    document_id=document_id,
+                    recipient_id=recipient[0],
+                    parent_copy_id=None,
+                )
+                for document_id, item in issued
+            ]
+            session.add_all(rows)
+            session.flush()
+            audit.record_many(session, [copy_event(uow, actor, row) for row in rows])
+            cases.move_case(uow, actor, case_id, TransitionName.HAND_OVER, reason="documents released")
+            staged.referenced(*(item.stored for _, item in issued))
+            return [copy_view(row) for row in rows]
+
+
+def _release_recipient(session: Session, actor: Actor, case_id: int) -> tuple[int, str, str]:
+    """The case may be released now: (successor id, corporate number, name), or Conflict."""
+    case = visible_case(session, actor, case_id)
+    if case.state != CaseState.SUCCESSOR_SELECTION.value or case.successor_company_id is None:
+        raise Conflict(f"case {case_id} is {case.state} without a selected successor to release to")
+    successor = company_row(session, case.successor_company_id)
+    _require_accepted_terms(session, case_id, successor)
+    if not documents.stored_document_count(session, case_id):
+        raise Conflict(
+            f"case {case_id} has no stored documents to release; record the hand-over of its "
+            "paper documents instead"
+        )
+    return (successor.id, successor.corporate_number or "", successor.name)
 
 
 def record_hand_over(
@@ -191,9 +193,7 @@ def _require_accepted_terms(session: Session, case_id: int, successor: Company) 
         )
 
 
-def download_copy(
-    uow: UnitOfWork, vault: FilesystemVault, actor: Actor, copy_id: str, out_path: Path
-) -> CopyView:
+def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out_path: Path) -> CopyView:
     """A successor's (or approved subcontractor's) user downloads its own company's copy from
     `vault`, the copies vault (`copies_vault`)."""
     with uow.transaction() as session:
@@ -211,7 +211,7 @@ def download_copy(
 
 
 def stream_copy(
-    uow: UnitOfWork, vault: FilesystemVault, actor: Actor, copy_id: str
+    uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str
 ) -> tuple[CopyView, Iterator[bytes]]:
     """Like `download_copy`, as verified plaintext chunks (the API streams them)."""
     with uow.transaction() as session:
@@ -300,15 +300,15 @@ def _recorded(row: HandoverCopy) -> RecordedBlob:
     )
 
 
-def check_copies(uow: UnitOfWork, vault: FilesystemVault, actor: Actor, *, deep: bool = False) -> FsckReport:
+def check_copies(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = False) -> FsckReport:
     """Check every issued copy's blob in the copies vault against its recorded hash (deep: decrypt
     and check the plaintext too) and list orphan blobs no copy refers to; nothing is deleted.
     Admins and auditors (vault maintenance); the run is audited."""
     if not actor.can(Permission.VAULT_MAINTAIN):
         raise Forbidden(f"{actor.role} may not {Permission.VAULT_MAINTAIN}")
-    recorded = fixity.rows_in_batches(uow, HandoverCopy, _recorded)
-    report = fixity.check_blobs(vault, recorded, deep=deep, referrer="copy")
+    recorded = documents.rows_in_batches(uow, HandoverCopy, _recorded)
+    report = documents.check_blobs(vault, recorded, deep=deep, referrer="copy")
     with uow.transaction() as session:
-        details = fixity.ledger_details(report)
+        details = documents.ledger_details(report)
         audit.record(session, ledger_event(uow, actor, "vault:fsck:run", "vault", "copies", **details))
     return report

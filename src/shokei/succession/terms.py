@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
+from shokei.formats.marking.base import DeliveryTerms
+
 TERMS_VERSION = "2026-1"
 Language = Literal["ja", "en"]
 
@@ -71,3 +73,8 @@ def terms_digest() -> str:
     """SHA-256 (hex) of both language versions: what an acceptance record pins."""
     both = terms_text("ja") + "\n" + terms_text("en")
     return hashlib.sha256(both.encode()).hexdigest()
+
+
+def delivery_terms() -> DeliveryTerms:
+    """The current terms as a ZIP delivery states them (version, digest, full wording)."""
+    return DeliveryTerms(TERMS_VERSION, terms_digest(), f"{terms_text('ja')}\n{terms_text('en')}")

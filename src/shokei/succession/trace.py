@@ -31,8 +31,8 @@ from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from shokei.succession.copies import read_marks
-from shokei.succession.copies.base import COPY_ID_PATTERN, FoundMark, Mark, find_markers, sha256_file
+from shokei.formats.marking import read_marks
+from shokei.formats.marking.base import COPY_ID_PATTERN, FoundMark, Mark, find_markers, sha256_file
 from shokei.succession.fingerprint import document_text, fingerprint_text
 from shokei.succession.register import KnownCopies, KnownCopy, lineage
 

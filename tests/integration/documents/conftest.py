@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from shokei.documents.vault import FilesystemVault
-from shokei.documents.vault_crypto import MasterKeyring, create_master_key
+from shokei.documents.vault.crypto import MasterKeyring, create_master_key
 from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import Office
 

@@ -14,7 +14,7 @@ from shokei.audit.models import AuditEntry
 from shokei.documents import services as documents
 from shokei.documents.schemas import DocumentView
 from shokei.documents.vault import FilesystemVault
-from shokei.documents.vault_crypto import MasterKeyError, MasterKeyring, create_master_key
+from shokei.documents.vault.crypto import MasterKeyError, MasterKeyring, create_master_key
 from shokei.errors import BadInput, Forbidden, IntegrityFailure
 from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import Office

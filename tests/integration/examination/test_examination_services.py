@@ -14,7 +14,7 @@ from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
 from shokei.documents import services as documents
 from shokei.documents.vault import FilesystemVault
-from shokei.documents.vault_crypto import MasterKeyring, create_master_key
+from shokei.documents.vault.crypto import MasterKeyring, create_master_key
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
 from shokei.examination import services as examination
 from shokei.examination.domain import DeterminationRefused, SupplyChainFindings

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from shokei.companies.schemas import CompanyView
 from shokei.documents import services as documents
 from shokei.documents.vault import FilesystemVault
-from shokei.documents.vault_crypto import MasterKeyring, create_master_key
+from shokei.documents.vault.crypto import MasterKeyring, create_master_key
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from tests import factories

@@ -26,7 +26,7 @@ from shokei.documents.archives import (
     iter_members,
     scan_archive,
 )
-from shokei.documents.sniff import ArchiveKind
+from shokei.formats.sniff import ArchiveKind
 
 SMALL_RATIO_LIMITS = ArchiveLimits(ratio_grace_bytes=64 * 1024)
 

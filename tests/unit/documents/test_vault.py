@@ -21,7 +21,7 @@ from shokei.documents.vault import (
     StoredBlob,
     document_associated_data,
 )
-from shokei.documents.vault_crypto import (
+from shokei.documents.vault.crypto import (
     AES256_GCM_HKDF_1MB,
     CURRENT_KEY_FILE,
     MasterKeyError,

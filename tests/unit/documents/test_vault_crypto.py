@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shokei.documents.vault_crypto import (
+from shokei.documents.vault.crypto import (
     AES256_GCM_HKDF_1MB,
     CURRENT_KEY_FILE,
     MasterKey,

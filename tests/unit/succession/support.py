@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from shokei.succession.copies import CopyLabel, CopyResult
-from shokei.succession.copies.base import sha256_file
+from shokei.formats.marking import CopyLabel, CopyResult
+from shokei.formats.marking.base import sha256_file
 from shokei.succession.fingerprint import TextFingerprint
 from shokei.succession.register import InMemoryKnownCopies, KnownCopy
+from shokei.succession.terms import delivery_terms
 from tests.samples import STANDARD_SET
 
 
@@ -29,6 +30,8 @@ def source_file(request: pytest.FixtureRequest, folder: str, name: str) -> Path:
 SUCCESSOR_A = CopyLabel("SK-A-0001", "承継電子株式会社", "8010401050387", date(2026, 6, 1))
 SUCCESSOR_B = CopyLabel("SK-B-0001", "Example Defense KK", "5010401067252", date(2026, 6, 1))
 SUBCONTRACTOR = CopyLabel("SK-S-0001", "下請精機株式会社", "1180301018771", date(2026, 7, 15))
+# What a ZIP delivery states of the terms its recipient accepted.
+TERMS = delivery_terms()
 
 
 def known_copy(

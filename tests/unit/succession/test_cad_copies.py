@@ -12,19 +12,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ezdxf.filemanagement import new as new_drawing
 from ezdxf.filemanagement import readfile
 
-from shokei.documents.extract import extract
-from shokei.documents.extract.step import decode_string
-from shokei.documents.sniff import DocumentType, detect_type_path
-from shokei.succession.copies import CopyLabel, CopyResult, Mark, StripPolicy, make_copy, read_marks
-from shokei.succession.copies.dxf import make_dxf_copy
-from shokei.succession.copies.iges import make_iges_copy
-from shokei.succession.copies.step import encode_string, make_step_copy
+from shokei.formats.extract import extract
+from shokei.formats.extract.step import decode_string
+from shokei.formats.marking import CopyLabel, CopyResult, Mark, StripPolicy, make_copy, read_marks
+from shokei.formats.marking.dxf import make_dxf_copy
+from shokei.formats.marking.iges import make_iges_copy
+from shokei.formats.marking.step import encode_string, make_step_copy
+from shokei.formats.sniff import DocumentType, detect_type_path
 from shokei.succession.trace import trace
 from tests.real_files import real
 from tests.unit.succession.support import (
     SUBCONTRACTOR,
     SUCCESSOR_A,
     SUCCESSOR_B,
+    TERMS,
     known_copy,
     register,
     source_file,
@@ -370,6 +371,6 @@ def test_cad_files_that_cannot_be_marked_go_into_the_signed_zip(
     start_only.write_bytes(b"".join(records[:start_records]))
     for source, kind in ((cut_step, DocumentType.STEP), (start_only, DocumentType.IGES)):
         assert detect_type_path(source) is kind
-        result = make_copy(source, SUCCESSOR_A, tmp_path, signing_key=signing_key)
+        result = make_copy(source, SUCCESSOR_A, tmp_path, signing_key=signing_key, terms=TERMS)
         assert (result.format, result.path.name) == ("zip", f"SK-A-0001-{source.name}.zip")
         assert result.notes[0].startswith("not markable (")

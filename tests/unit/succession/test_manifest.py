@@ -12,14 +12,15 @@ import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shokei.succession.copies import make_copy
-from shokei.succession.copies.manifest import make_zip_copy, read_manifest
+from shokei.formats.marking import make_copy
+from shokei.formats.marking.manifest import make_zip_copy, read_manifest
 from shokei.succession.trace import trace
 from tests import samples
 from tests.unit.succession.support import (
     SUBCONTRACTOR,
     SUCCESSOR_A,
     SUCCESSOR_B,
+    TERMS,
     known_copy,
     register,
 )
@@ -44,7 +45,7 @@ def _members(path: Path) -> dict[str, bytes]:
 def test_zip_holds_the_file_unchanged_and_a_signed_manifest(
     source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    result = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    result = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key, terms=TERMS)
     members = _members(result.path)
     assert set(members) == {"manifest.json", "manifest.sig", "README.txt", "payload/bods-package.json"}
     assert members["payload/bods-package.json"] == SOURCE_BYTES
@@ -67,9 +68,9 @@ def test_zip_holds_the_file_unchanged_and_a_signed_manifest(
 def test_copies_differ_per_recipient_and_repeat_exactly(
     source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    first = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
-    again = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a-again.zip", signing_key)
-    other = make_zip_copy(source, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
+    first = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key, terms=TERMS)
+    again = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a-again.zip", signing_key, terms=TERMS)
+    other = make_zip_copy(source, SUCCESSOR_B, tmp_path / "b.zip", signing_key, terms=TERMS)
     assert first.sha256 == again.sha256
     assert first.sha256 != other.sha256
 
@@ -77,7 +78,9 @@ def test_copies_differ_per_recipient_and_repeat_exactly(
 def test_make_copy_sends_other_formats_to_the_zip(
     source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    result = make_copy(source, SUCCESSOR_A, tmp_path, signing_key=signing_key, file_name="所有者情報.json")
+    result = make_copy(
+        source, SUCCESSOR_A, tmp_path, signing_key=signing_key, file_name="所有者情報.json", terms=TERMS
+    )
     assert (result.format, result.path.name, result.notes) == ("zip", "SK-A-0001-所有者情報.json.zip", ())
     assert "payload/所有者情報.json" in _members(result.path)
 
@@ -93,8 +96,8 @@ def _rewrite(
 def test_forged_manifest_is_not_believed(
     source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    honest = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
-    other = make_zip_copy(source, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
+    honest = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key, terms=TERMS)
+    other = make_zip_copy(source, SUCCESSOR_B, tmp_path / "b.zip", signing_key, terms=TERMS)
     known = register(known_copy(SUCCESSOR_A, honest, source, unchanged=True),
                      known_copy(SUCCESSOR_B, other, source, unchanged=True))  # fmt: skip
     manifest = json.loads(_members(honest.path)["manifest.json"])
@@ -112,7 +115,7 @@ def test_forged_manifest_is_not_believed(
 def test_repacked_zip_is_traced_by_its_manifest(
     source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    first = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
+    first = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key, terms=TERMS)
     known = register(known_copy(SUCCESSOR_A, first, source, unchanged=True))
     repacked = tmp_path / "repacked.zip"
     _rewrite(first.path, repacked, {}, zipfile.ZIP_STORED)
@@ -124,8 +127,8 @@ def test_repacked_zip_is_traced_by_its_manifest(
 def test_payload_taken_out_of_the_zip_names_every_recipient_of_it(
     source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    first = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
-    second = make_zip_copy(source, SUCCESSOR_B, tmp_path / "b.zip", signing_key)
+    first = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key, terms=TERMS)
+    second = make_zip_copy(source, SUCCESSOR_B, tmp_path / "b.zip", signing_key, terms=TERMS)
     known = register(known_copy(SUCCESSOR_A, first, source, unchanged=True),
                      known_copy(SUCCESSOR_B, second, source, unchanged=True))  # fmt: skip
     loose = tmp_path / "found.json"
@@ -141,8 +144,8 @@ def test_payload_taken_out_of_the_zip_names_every_recipient_of_it(
 def test_reissue_to_a_subcontractor_names_the_parent(
     source: Path, tmp_path: Path, signing_key: Ed25519PrivateKey
 ) -> None:
-    successor = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key)
-    sub = make_zip_copy(successor.path, SUBCONTRACTOR, tmp_path / "s.zip", signing_key)
+    successor = make_zip_copy(source, SUCCESSOR_A, tmp_path / "a.zip", signing_key, terms=TERMS)
+    sub = make_zip_copy(successor.path, SUBCONTRACTOR, tmp_path / "s.zip", signing_key, terms=TERMS)
     members = _members(sub.path)
     manifest = json.loads(members["manifest.json"])
     assert (manifest["copy_id"], manifest["parent_copy_id"]) == ("SK-S-0001", "SK-A-0001")

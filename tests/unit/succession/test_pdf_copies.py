@@ -12,8 +12,8 @@ import pypdf
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shokei.succession.copies import CopyNotMarkable, Mark, StripPolicy, make_copy
-from shokei.succession.copies.pdf import make_pdf_copy, read_pdf_marks
+from shokei.formats.marking import CopyNotMarkable, Mark, StripPolicy, make_copy
+from shokei.formats.marking.pdf import make_pdf_copy, read_pdf_marks
 from shokei.succession.register import InMemoryKnownCopies, lineage
 from shokei.succession.trace import trace
 from tests import samples
@@ -22,6 +22,7 @@ from tests.unit.succession.support import (
     SUBCONTRACTOR,
     SUCCESSOR_A,
     SUCCESSOR_B,
+    TERMS,
     known_copy,
     register,
     source_file,
@@ -272,7 +273,7 @@ def test_password_protected_pdf_is_not_markable_and_goes_into_a_signed_zip(
         source = source_file(request, "pdf", name)
     with pytest.raises(CopyNotMarkable, match="password"):
         make_pdf_copy(source, SUCCESSOR_A, tmp_path / "never.pdf")
-    result = make_copy(source, SUCCESSOR_A, tmp_path, signing_key=signing_key)
+    result = make_copy(source, SUCCESSOR_A, tmp_path, signing_key=signing_key, terms=TERMS)
     assert (result.format, result.path.name) == ("zip", f"SK-A-0001-{source.name}.zip")
     assert "password" in result.notes[0]
     assert not (tmp_path / "never.pdf").exists()

@@ -9,8 +9,8 @@ import pikepdf
 import pypdf
 import pytest
 
-from shokei.succession.copies.base import CopyLabel
-from shokei.succession.copies.pdf import make_pdf_copy
+from shokei.formats.marking.base import CopyLabel
+from shokei.formats.marking.pdf import make_pdf_copy
 from shokei.succession.fingerprint import fingerprint_file
 from shokei.succession.register import InMemoryKnownCopies
 from shokei.succession.trace import trace

@@ -1,0 +1,79 @@
+"""What the documents use cases share: the permission check, the ledger event of a document,
+and reading document rows (visible to an actor, by content, as views)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shokei.cases import services as cases
+from shokei.documents.models import Document, DocumentPath
+from shokei.documents.schemas import DocumentView
+from shokei.errors import Forbidden, NotFound
+from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise Forbidden(f"{actor.role} may not {permission}")
+
+
+def document_event(
+    uow: UnitOfWork, actor: Actor, action: str, document: Document, **details: object
+) -> AuditEvent:
+    return AuditEvent(
+        action,
+        "document",
+        str(document.id),
+        uow.clock.now(),
+        actor,
+        details={"case": document.case_id, **details},
+    )
+
+
+def visible(session: Session, actor: Actor, document_id: int) -> Document:
+    document = session.execute(
+        select(Document).where(
+            Document.id == document_id, Document.case_id.in_(cases.visible_case_ids(actor))
+        )
+    ).scalar_one_or_none()
+    if document is None:
+        raise NotFound(f"no document {document_id}")
+    return document
+
+
+def existing(session: Session, case_id: int, sha256: str) -> Document | None:
+    """The case's document with this content, if it holds one (content is unique per case)."""
+    return session.execute(
+        select(Document).where(Document.case_id == case_id, Document.sha256 == sha256)
+    ).scalar_one_or_none()
+
+
+def paths(session: Session, document_id: int) -> list[str]:
+    return list(
+        session.execute(
+            select(DocumentPath.path).where(DocumentPath.document_id == document_id).order_by(DocumentPath.id)
+        ).scalars()
+    )
+
+
+def view(session: Session, document: Document) -> DocumentView:
+    return DocumentView(
+        id=document.id,
+        case_id=document.case_id,
+        path=document.path,
+        paths=paths(session, document.id),
+        type=document.type,
+        size=document.size,
+        sha256=document.sha256,
+        markings=list(document.markings),
+        flags=list(document.flags),
+        page_count=document.page_count,
+        title=document.title,
+        drawing_number=document.drawing_number,
+        revision=document.revision,
+        component=document.component,
+        weapon_system=document.weapon_system,
+        submitted_at=document.submitted_at,
+    )

@@ -1,0 +1,166 @@
+"""What every per-recipient copy shares: the label, the marker text, the result and the policy.
+
+Every format writes the same marker, `SHOKEI-COPY:<copy id>`, into its own places, so one
+regular expression finds it in any of them (and in text extracted from them). A copy id is
+ASCII letters, digits, `-` and `_` only: it must survive 7-bit CAD headers, PDF names and
+Hollerith strings unescaped, and a full stop after it in a sentence is not part of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from shokei.errors import BadInput
+
+MARKER_PREFIX = "SHOKEI-COPY:"
+COPY_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{2,47}"
+_COPY_ID = re.compile(COPY_ID_PATTERN)
+MARKER = re.compile(re.escape(MARKER_PREFIX) + r"(" + COPY_ID_PATTERN + r")(?![A-Za-z0-9_-])")
+NO_COPYING_EN = "No copying or transfer"
+NO_COPYING_JA = "無断複製・第三者提供禁止"
+_HASH_CHUNK = 1024 * 1024
+_CORPORATE_NUMBER = re.compile(r"[0-9]{13}")
+
+
+@dataclass(frozen=True, slots=True)
+class CopyLabel:
+    """Who a copy is for: the copy id the register knows it by, the recipient and the date.
+
+    The corporate number must be written as 13 ASCII digits (it goes into 7-bit CAD headers);
+    whether its check digit is right is the caller's business (succession validates it).
+    """
+
+    copy_id: str
+    recipient_name: str
+    recipient_corporate_number: str
+    issued_on: date
+
+    def __post_init__(self) -> None:
+        if not _COPY_ID.fullmatch(self.copy_id):
+            raise BadInput(f"copy id {self.copy_id!r} must be 3-48 ASCII letters, digits, '-' or '_'")
+        if not _CORPORATE_NUMBER.fullmatch(self.recipient_corporate_number):
+            raise BadInput("the recipient's corporate number must be given as 13 ASCII digits")
+        if not self.recipient_name.strip():
+            raise BadInput("the recipient's name is empty")
+
+    @property
+    def marker(self) -> str:
+        """`SHOKEI-COPY:<copy id>`, the text every format embeds."""
+        return MARKER_PREFIX + self.copy_id
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryTerms:
+    """The terms a recipient accepted, as a ZIP delivery states them: the version and digest
+    (in the signed manifest) and the full wording (in the README), Japanese then English."""
+
+    version: str
+    sha256: str
+    text: str
+
+
+class Mark(StrEnum):
+    """A place a copy carries its identification (written by `copies`, read back by `trace`)."""
+
+    PDF_VISIBLE_STAMP = "pdf:visible-stamp"
+    PDF_INFO = "pdf:info"
+    PDF_XMP = "pdf:xmp"
+    PDF_CONTENT_TEXT = "pdf:content-text"  # an invisible text run in each page's content stream
+    PDF_PAGE_PROPERTIES = "pdf:page-properties"  # a marked-content property list in each page
+    STEP_FILE_DESCRIPTION = "step:file-description"
+    STEP_HEADER_COMMENT = "step:header-comment"
+    IGES_START_SECTION = "iges:start-section"
+    IGES_GLOBAL_FILE_NAME = "iges:global-file-name"
+    DXF_XDATA = "dxf:xdata"
+    DXF_CUSTOM_PROPERTY = "dxf:custom-property"
+    ZIP_MANIFEST = "zip:signed-manifest"
+    EXTRACTED_TEXT = "text"  # the marker or a stamp line found in the file's extracted text
+
+
+@dataclass(frozen=True, slots=True)
+class FoundMark:
+    """A copy id read back from a file, and where it was found."""
+
+    copy_id: str
+    where: Mark
+    detail: str = ""
+    trusted: bool = True  # False when the carrier failed its own check (a bad manifest signature)
+
+
+@dataclass(frozen=True, slots=True)
+class StripPolicy:
+    """What happens to the withdrawing company's authorship in CAD headers.
+
+    With `replace_authorship`, author and organisation fields get `author` / `organization`
+    (ASCII: IGES and old DXF cannot carry more) and the originals are returned in
+    `CopyResult.recorded` for the ledger; without it they are kept and still recorded.
+    `strip_local_paths` cuts file names down to their last component (no C:\\Users\\...).
+    """
+
+    replace_authorship: bool = True
+    author: str = ""
+    organization: str = "Ministry of Defense, Japan"
+    strip_local_paths: bool = True
+
+    def __post_init__(self) -> None:
+        if not (self.author + self.organization).isascii():
+            raise BadInput("replacement author and organisation must be ASCII")
+
+
+@dataclass(frozen=True, slots=True)
+class CopyResult:
+    """A written copy: where, its SHA-256, which marks it carries and what was recorded."""
+
+    path: Path
+    sha256: str
+    format: str
+    marks: tuple[Mark, ...]
+    recorded: Mapping[str, str] = field(default_factory=dict)  # original header values, by field
+    notes: tuple[str, ...] = ()
+
+
+class CopyNotMarkable(Exception):
+    """The format-specific copier cannot mark this file (encrypted, damaged, unexpected layout)."""
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def find_markers(text: str) -> list[str]:
+    """Every copy id written as `SHOKEI-COPY:<id>` in `text`, in order, without repeats."""
+    return list(dict.fromkeys(MARKER.findall(text)))
+
+
+def last_path_component(name: str) -> str:
+    """`C:\\Users\\tanaka\\part.stp` or `/home/x/part.stp` -> `part.stp` (both separators)."""
+    return re.split(r"[\\/]", name)[-1]
+
+
+@contextlib.contextmanager
+def atomic_destination(destination: Path) -> Iterator[Path]:
+    """A temporary path next to `destination`, moved into place only if the block succeeds."""
+    temporary = destination.with_name(f".{destination.name}.{os.getpid()}.partial")
+    try:
+        yield temporary
+        os.replace(temporary, destination)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def recorded_values(pairs: Mapping[str, str]) -> dict[str, str]:
+    """Only the non-empty originals: an empty author field is nothing to record."""
+    return {name: value for name, value in pairs.items() if value}

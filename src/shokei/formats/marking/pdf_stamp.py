@@ -1,0 +1,161 @@
+"""The visible stamp of a PDF copy and the content stream that draws it (with the invisible mark).
+
+Two lines at the foot of every page as displayed (whatever its /Rotate), over the page content:
+English in Helvetica, a standard font every viewer has, and Japanese in the predefined CJK font
+HeiseiKakuGo-W5 with the UniJIS-UCS2-H CMap (Adobe-Japan1), not embedded. A viewer with
+Japanese fonts substitutes a Gothic face (checked with poppler 22.12 + poppler-data + Noto CJK);
+one without any shows blanks or boxes there, which is why the English line says it all too.
+pypdf extracts both lines (it reads UniJIS-UCS2-H as UTF-16BE). Characters beyond the BMP,
+which UCS-2 cannot encode, are drawn as 〓 (geta), as Japanese typesetting does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Page, Pdf, String
+
+from shokei.formats.marking.base import NO_COPYING_EN, NO_COPYING_JA, CopyLabel
+
+STAMP_MAX_FONT_SIZE = 7.0
+STAMP_MIN_FONT_SIZE = 3.0
+STAMP_MARGIN = 12.0  # points from the displayed page's left and bottom edges
+STAMP_BLOCK_HEIGHT = 20.0  # two lines; a copy of a copy stacks its stamp above the earlier one
+HELVETICA_AVERAGE_WIDTH = 0.56  # em per character, generous, so a line never runs off the page
+UCS2_LIMIT = 0xFFFF
+GETA_MARK = "〓"  # what Japanese typesetting prints for a character it cannot show
+MARKED_CONTENT_TAG = "/ShokeiCopy"
+
+
+@dataclass(frozen=True, slots=True)
+class StampNames:
+    """The resource names a page's content stream uses for the stamp."""
+
+    latin: Name
+    japanese: Name
+    properties: Name
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Where "bottom left, upright" is on a page as displayed: a cm matrix and the usable width."""
+
+    matrix: tuple[float, float, float, float, float, float]
+    width: float
+
+
+def stamp_fonts(pdf: Pdf) -> tuple[pikepdf.Object, pikepdf.Object]:
+    """Helvetica and HeiseiKakuGo-W5 (UniJIS-UCS2-H), as indirect objects pages can share."""
+    latin = Dictionary(
+        Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding
+    )
+    descriptor = Dictionary(
+        Type=Name.FontDescriptor,
+        FontName=Name("/HeiseiKakuGo-W5"),
+        Flags=4,
+        FontBBox=Array([-92, -250, 1010, 922]),
+        ItalicAngle=0,
+        Ascent=752,
+        Descent=-221,
+        CapHeight=737,
+        StemV=114,
+    )
+    descendant = Dictionary(
+        Type=Name.Font,
+        Subtype=Name.CIDFontType0,
+        BaseFont=Name("/HeiseiKakuGo-W5"),
+        CIDSystemInfo=Dictionary(Registry=String("Adobe"), Ordering=String("Japan1"), Supplement=2),
+        FontDescriptor=pdf.make_indirect(descriptor),
+        DW=1000,
+        W=Array([1, 95, 500]),  # CIDs 1-95 are the half-width ASCII glyphs UniJIS-UCS2-H maps to
+    )
+    japanese = Dictionary(
+        Type=Name.Font,
+        Subtype=Name.Type0,
+        BaseFont=Name("/HeiseiKakuGo-W5-UniJIS-UCS2-H"),
+        Encoding=Name("/UniJIS-UCS2-H"),
+        DescendantFonts=Array([pdf.make_indirect(descendant)]),
+    )
+    return pdf.make_indirect(latin), pdf.make_indirect(japanese)
+
+
+def english_stamp_line(label: CopyLabel) -> str:
+    """The stamp's English line (ASCII): copy id, recipient, date and the prohibition."""
+    number = label.recipient_corporate_number
+    # A Japanese name cannot be shown in Helvetica; the Japanese line carries it.
+    recipient = f"corporate no. {number}"
+    if label.recipient_name.isascii():
+        recipient = f"{label.recipient_name} ({recipient})"
+    issued = label.issued_on.isoformat()
+    return f"Copy ID: {label.copy_id} | Recipient: {recipient} | Issued: {issued} | {NO_COPYING_EN}"
+
+
+def japanese_stamp_line(label: CopyLabel) -> str:
+    """The stamp's Japanese line: 貸与先, 法人番号, 複製番号, 交付日 and 無断複製・第三者提供禁止."""
+    return (
+        f"貸与先: {label.recipient_name}（法人番号 {label.recipient_corporate_number}） "
+        f"複製番号 {label.copy_id} 交付日 {label.issued_on.isoformat()} {NO_COPYING_JA}"
+    )
+
+
+def _literal(text: str) -> bytes:
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return b"(" + escaped.encode("cp1252", "replace") + b")"
+
+
+def _ucs2_hex(text: str) -> bytes:
+    shown = "".join(ch if ord(ch) <= UCS2_LIMIT else GETA_MARK for ch in text)
+    return b"<" + shown.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+
+
+def _japanese_width_em(text: str) -> float:
+    return sum(0.5 if ch.isascii() else 1.0 for ch in text)
+
+
+def _font_size(width: float, widest_em: float) -> float:
+    fitting = (width - 2 * STAMP_MARGIN) / max(widest_em, 1.0)
+    return max(STAMP_MIN_FONT_SIZE, min(STAMP_MAX_FONT_SIZE, fitting))
+
+
+# --- the content stream ---------------------------------------------------------------------
+
+
+def page_frame(page: Page) -> Frame:
+    """Bottom-left of the page as displayed, upright, for /Rotate 0, 90, 180 and 270."""
+    x0, y0, x1, y1 = (float(value) for value in page.cropbox)
+    left, bottom, right, top = min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+    rotate = int(page.obj.get(Name.Rotate, 0)) % 360
+    if rotate == 90:
+        return Frame((0, 1, -1, 0, right, bottom), top - bottom)
+    if rotate == 180:
+        return Frame((-1, 0, 0, -1, right, top), right - left)
+    if rotate == 270:
+        return Frame((0, -1, 1, 0, left, top), top - bottom)
+    return Frame((1, 0, 0, 1, left, bottom), right - left)
+
+
+def stamp_content(frame: Frame, label: CopyLabel, names: StampNames, stacked: int) -> bytes:
+    """The stamp (and the invisible mark) for one page; `stacked` earlier stamps sit below it."""
+    latin, japanese, property_name = str(names.latin), str(names.japanese), str(names.properties)
+    english, native = english_stamp_line(label), japanese_stamp_line(label)
+    widest = max(len(english) * HELVETICA_AVERAGE_WIDTH, _japanese_width_em(native))
+    size = _font_size(frame.width, widest)
+    base = STAMP_MARGIN / 2 + stacked * STAMP_BLOCK_HEIGHT
+    matrix = " ".join(f"{value:g}" for value in frame.matrix)
+    return b"\n".join(
+        [
+            f"q {matrix} cm 0.75 0 0 rg".encode(),
+            f"BT {latin} {size:.2f} Tf {STAMP_MARGIN:g} {base:.2f} Td ".encode()
+            + _literal(english)
+            + b" Tj ET",
+            f"BT {japanese} {size:.2f} Tf {STAMP_MARGIN:g} {base + size * 1.3:.2f} Td ".encode()
+            + _ucs2_hex(native)
+            + b" Tj ET",
+            # Invisible (3 Tr), 1/100 pt high, in the margin corner: the machine-readable mark.
+            f"{MARKED_CONTENT_TAG} {property_name} BDC BT 3 Tr {latin} 0.01 Tf 1 1 Td ".encode()
+            + _literal(label.marker)
+            + b" Tj ET EMC",
+            b"Q\n",
+        ]
+    )
