@@ -32,9 +32,11 @@ def visible_case_ids(actor: Actor) -> Select[int]:
     return visible_cases(actor).with_only_columns(ExitCase.id)
 
 
-def load_case(uow: UnitOfWork, actor: Actor, case_id: int) -> ExitCase:
-    """The case row, if the actor may know of it (inside the open transaction)."""
-    case = uow.session.execute(visible_cases(actor).where(ExitCase.id == case_id)).scalar_one_or_none()
+def load_case(uow: UnitOfWork, actor: Actor, case_id: int, *, for_update: bool = False) -> ExitCase:
+    """The case row, if the actor may know of it (inside the open transaction); `for_update`
+    locks it until the transaction ends (PostgreSQL; SQLite's writers are already serialised)."""
+    query = visible_cases(actor).where(ExitCase.id == case_id)
+    case = uow.session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
     if case is None:
         raise NotFound(f"no case {case_id}")
     return case

@@ -64,7 +64,9 @@ def require_inventory_open(uow: UnitOfWork, actor: Actor, case_id: int) -> int:
 
 
 def _open_inventory(uow: UnitOfWork, actor: Actor, case_id: int) -> ExitCase:
-    case = load_case(uow, actor, case_id)
+    # Locked, so a move of the case (which updates this row) waits for the link, or the link
+    # waits for the move and then sees the new state: never both at once.
+    case = load_case(uow, actor, case_id, for_update=True)
     if CaseState(case.state) not in INVENTORY_EDITABLE_STATES:
         raise Conflict(f"the inventory is closed once the case is '{case.state}'")
     return case
