@@ -115,18 +115,6 @@ OFFER_KIND_LABELS: dict[str, str] = {
     services.OfferKind.COUNTER: N_("Counter-offer"),
     services.OfferKind.AGREEMENT: N_("Agreed amount"),
 }
-_IRREVERSIBLE: frozenset[str] = frozenset(
-    {
-        TransitionName.APPROVE_PURCHASE,
-        TransitionName.RELEASE,
-        TransitionName.ESCALATE,
-        TransitionName.HAND_OVER,
-        TransitionName.CLOSE,
-        TransitionName.DETERMINE_PROTECTION_REQUIRED,
-        TransitionName.DETERMINE_NOT_SIGNIFICANT,
-        "cancel_purchase",
-    }
-)
 
 
 def state_label(state: str) -> str:
@@ -185,7 +173,7 @@ def _offered_moves(actor: Actor, case: CaseDetail) -> list[dict[str, object]]:
                 "name": name,
                 "label": label(TRANSITION_ACTIONS, name),
                 "needs_reason": Guard.REASON_GIVEN in transition.guards,
-                "irreversible": transition.name in _IRREVERSIBLE,
+                "irreversible": transition.irreversible,
             }
         )
     return moves
