@@ -1,4 +1,4 @@
-"""The `shokei` command: wiring of every feature's Typer sub-app plus init, serve and run."""
+"""The `shokei` command: every feature's commands (from the manifest) plus init, serve and run."""
 
 from __future__ import annotations
 
@@ -9,23 +9,11 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from shokei.accounts.cli import app as user_app
-from shokei.audit.cli import app as audit_app
 from shokei.bootstrap import initialise
-from shokei.cases.cli import app as case_app
 from shokei.cli_support import JsonOutput, command, opened_app, print_json, ready_app, stdout
-from shokei.companies.cli import app as company_app
-from shokei.demo.cli import app as demo_app
 from shokei.demo.cli import show_logins
 from shokei.demo.services import demo_is_seeded, seed_demo
-from shokei.documents.cli import app as docs_app
-from shokei.documents.cli import vault_app
-from shokei.examination import cli as examination_cli
-from shokei.ownership import cli as ownership_cli
-from shokei.purchase import cli as purchase_cli
-from shokei.risk import cli as risk_cli
-from shokei.succession import cli as succession_cli
-from shokei.supply_chain import cli as supply_chain_cli
+from shokei.manifest import parts
 
 app = typer.Typer(
     help="Shokei (承継): custody and succession of defense design documents.",
@@ -33,15 +21,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(user_app, name="user")
-app.add_typer(company_app, name="company")
-app.add_typer(case_app, name="case")
-app.add_typer(demo_app, name="demo")
-app.add_typer(audit_app, name="audit")
-app.add_typer(docs_app, name="docs")
-app.add_typer(vault_app, name="vault")
-for feature in (supply_chain_cli, ownership_cli, risk_cli, examination_cli, purchase_cli, succession_cli):
-    feature.register(app)
+# Every feature's groups and commands, before the root's own (their order in `shokei --help`).
+for register in parts("cli"):
+    register(app)
 
 Host = Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1 (SHOKEI_HOST).")]
 Port = Annotated[int | None, typer.Option("--port", help="Default 8000 (SHOKEI_PORT).")]

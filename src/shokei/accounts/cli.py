@@ -11,6 +11,11 @@ from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add this feature's commands to the `shokei` command."""
+    root.add_typer(app, name="user")
+
+
 @command(app, "add")
 def add(
     name: str,

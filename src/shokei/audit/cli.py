@@ -25,6 +25,11 @@ from shokei.errors import IntegrityFailure
 app = typer.Typer(help="The tamper-evident audit ledger.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add this feature's commands to the `shokei` command."""
+    root.add_typer(app, name="audit")
+
+
 def _show(title: str, view: Any, json_output: bool) -> None:
     fields = dataclasses.asdict(view)
     if json_output:

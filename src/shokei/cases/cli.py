@@ -25,6 +25,11 @@ app = typer.Typer(
 )
 
 
+def register(root: typer.Typer) -> None:
+    """Add this feature's commands to the `shokei` command."""
+    root.add_typer(app, name="case")
+
+
 def _show(case: CaseDetail) -> None:
     print_fields(
         f"case {case.id}",

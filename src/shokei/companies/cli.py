@@ -25,6 +25,11 @@ from shokei.errors import BadInput
 app = typer.Typer(help="The company registry.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add this feature's commands to the `shokei` command."""
+    root.add_typer(app, name="company")
+
+
 def _show(company: CompanyView) -> None:
     print_fields(
         company.name,

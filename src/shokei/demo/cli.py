@@ -10,6 +10,11 @@ from shokei.demo.services import DemoReport, generate_supply_base, seed_demo
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add this feature's commands to the `shokei` command."""
+    root.add_typer(app, name="demo")
+
+
 def show_logins(report: DemoReport) -> None:
     print_table(
         "demo logins (shown once; also saved in the data dir)",

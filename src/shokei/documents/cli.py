@@ -22,6 +22,12 @@ app = typer.Typer(help="Hand in, read and search design documents.", no_args_is_
 vault_app = typer.Typer(help="The encrypted document vault.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add this feature's commands to the `shokei` command."""
+    root.add_typer(app, name="docs")
+    root.add_typer(vault_app, name="vault")
+
+
 class _Bar:
     """Rich progress bar on stderr (stdout stays clean for --json)."""
 

@@ -3,15 +3,13 @@
 Each feature with pages exposes `pages: FeaturePages` in `shokei/<feature>/pages.py`: a router,
 its templates folder, menu entries and boxes. A box is a piece of another page that the
 feature fills: a dashboard panel, a section of the case page, a section of the company
-profile. The shell imports whichever of FEATURES has a pages module, so a feature's pages
-arrive with the feature and nothing else changes. A slot that no feature fills yet shows a
-plain "not available yet" box to the roles that will use it: never a made-up figure.
+profile. The shell takes the pages the feature manifest (`shokei.manifest`) declares, in menu
+order, so a feature's pages arrive with the feature and nothing else changes. A slot that no
+feature fills yet shows a plain "not available yet" box to the roles that will use it: never a made-up figure.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,22 +21,8 @@ from markupsafe import Markup
 
 from shokei.bootstrap import Shokei
 from shokei.kernel import Actor, Permission, Role
+from shokei.manifest import parts
 from shokei.web.i18n import N_
-
-# In menu order. A feature without a pages module is skipped.
-FEATURES = (
-    "cases",
-    "documents",
-    "examination",
-    "purchase",
-    "succession",
-    "companies",
-    "supply_chain",
-    "ownership",
-    "risk",
-    "audit",
-    "accounts",
-)
 
 DASHBOARD, CASE, COMPANY = "dashboard", "case", "company"
 
@@ -130,15 +114,9 @@ SLOTS: tuple[Slot, ...] = (
 )
 
 
-def discover(features: tuple[str, ...] = FEATURES) -> list[FeaturePages]:
-    found = []
-    for name in features:
-        if importlib.util.find_spec(f"shokei.{name}") is None:
-            continue
-        if importlib.util.find_spec(f"shokei.{name}.pages") is None:
-            continue
-        module = importlib.import_module(f"shokei.{name}.pages")
-        found.append(module.pages)
+def discover() -> list[FeaturePages]:
+    """Every feature's pages, in menu order."""
+    found: list[FeaturePages] = parts("pages")
     return found
 
 
