@@ -1,26 +1,39 @@
-"""The composition root: the one place that builds engines, ports and the unit of work."""
+"""The composition root: the one place that builds engines, ports and the unit of work, and the
+vaults, keys and scratch space the use cases are handed (adapters take them from `Shokei`)."""
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shokei.accounts import services as accounts
 from shokei.audit import services as audit
 from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
 from shokei.db import make_engine
-from shokei.documents.vault import FilesystemVault, MasterKeyring, create_master_key
+from shokei.documents.vault import FilesystemVault, MasterKeyring, Vault, create_master_key
+from shokei.documents.vault.crypto import CURRENT_KEY_FILE
 from shokei.errors import ShokeiError
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.manifest import wire
 from shokei.migrate import current_revision, head_revision, upgrade_to_head
 from shokei.settings import Settings, load_settings
+from shokei.succession import services as succession
 from shokei.web.secret import ensure_session_key, session_key_path
 
 ADMIN_USERNAME = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Vaults:
+    documents: Vault
+    copies: Vault  # issued hand-over copies, apart from the documents, same master keys
 
 
 @dataclass
@@ -28,17 +41,64 @@ class Shokei:
     settings: Settings
     uow: UnitOfWork
 
-    def vault(self, *, keys: bool = True) -> FilesystemVault:
-        """The document vault; `keys=False` for key-less fixity checks (no master key loaded)."""
-        keyring = MasterKeyring.from_directory(self.settings.keys_dir) if keys else None
-        return FilesystemVault(self.settings.vault_dir, keyring)
-
     @property
+    def vaults(self) -> Vaults:
+        """The document and copies vaults under the master keyring, loaded once and loaded again
+        only when the key files change: a `shokei vault rotate-master-key` run beside a serving
+        process must not leave it wrapping under a retired key or unable to unwrap with the new one."""
+        stamp = _keys_stamp(self.settings.keys_dir)
+        with self._lock:
+            cached = self._keyed
+            if stamp is not None and cached is not None and cached[0] == stamp:
+                return cached[1]
+            # A missing or unreadable key raises here, in the request or command that needs it.
+            keyring = MasterKeyring.from_directory(self.settings.keys_dir)
+            vaults = Vaults(
+                FilesystemVault(self.settings.vault_dir, keyring),
+                succession.copies_vault(self.settings.data_dir, self.settings.keys_dir),
+            )
+            self._keyed = (stamp, vaults) if stamp is not None else None
+            return vaults
+
+    @cached_property
+    def keyless_vaults(self) -> Vaults:
+        """The same vaults without keys, for fixity checks that must run where no key is readable."""
+        return Vaults(
+            FilesystemVault(self.settings.vault_dir, None),
+            succession.copies_vault(self.settings.data_dir, self.settings.keys_dir, keys=False),
+        )
+
+    def vault(self, *, keys: bool = True) -> Vault:
+        """The document vault; `keys=False` for key-less fixity checks (no master key loaded).
+        Adapters use `vaults`/`keyless_vaults`; this short form serves tests and scripts."""
+        return (self.vaults if keys else self.keyless_vaults).documents
+
+    @cached_property
+    def handover_signing_key(self) -> Ed25519PrivateKey:
+        """The key signing hand-over copy manifests (created on first use)."""
+        return succession.signing_key(self.settings.keys_dir)
+
+    @cached_property
     def scratch_dir(self) -> Path:
         """Owner-only space for archive members while they are read (removed after each submission)."""
         path = self.settings.data_dir / "scratch"
         path.mkdir(mode=0o700, exist_ok=True)
         return path
+
+    # The keyed vaults and the key files' stamp they were loaded at; request threads share them.
+    _keyed: tuple[tuple[object, ...], Vaults] | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+
+def _keys_stamp(keys_dir: Path) -> tuple[object, ...] | None:
+    """What changes when a master key file is replaced, added, removed or has its mode changed
+    (ctime moves on each); None when `master.key` cannot be read (nothing is cached then)."""
+    try:
+        current = (keys_dir / CURRENT_KEY_FILE).stat()
+        retired = sorted((path.name, path.stat().st_ctime_ns) for path in keys_dir.glob("master-*.key"))
+    except OSError:
+        return None
+    return (current.st_ino, current.st_ctime_ns, current.st_mode, tuple(retired))
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Shokei:

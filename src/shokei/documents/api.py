@@ -71,7 +71,7 @@ async def submit_files(
     try:
         uploads = await _receive_uploads(request, receiving)
         return services.submit_documents(
-            shokei.uow, shokei.vault(), actor, case_id, uploads, scratch_dir=shokei.scratch_dir
+            shokei.uow, shokei.vaults.documents, actor, case_id, uploads, scratch_dir=shokei.scratch_dir
         )
     finally:
         shutil.rmtree(receiving, ignore_errors=True)
@@ -113,7 +113,9 @@ def download(
     reason: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> StreamingResponse:
     """The decrypted file, verified segment by segment; officials must pass ?reason=..."""
-    document, chunks = services.stream_document(shokei.uow, shokei.vault(), actor, document_id, reason=reason)
+    document, chunks = services.stream_document(
+        shokei.uow, shokei.vaults.documents, actor, document_id, reason=reason
+    )
     filename = Path(document.path).name.encode("ascii", "replace").decode()
     return StreamingResponse(
         chunks,
@@ -127,4 +129,5 @@ def download(
 
 @router.post("/vault/fsck")
 def fsck(shokei: ShokeiDep, actor: ActorDep, deep: bool = False) -> FsckReport:
-    return services.check_vault(shokei.uow, shokei.vault(keys=deep), actor, deep=deep)
+    vaults = shokei.vaults if deep else shokei.keyless_vaults
+    return services.check_vault(shokei.uow, vaults.documents, actor, deep=deep)

@@ -70,7 +70,7 @@ def submit(
     with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
         result = services.submit_documents(
             shokei.uow,
-            shokei.vault(),
+            shokei.vaults.documents,
             actor,
             case_id,
             paths,
@@ -153,7 +153,7 @@ def get(
     """Decrypt a document to a file, verified against its hash while streaming; the read is audited."""
     shokei = ready_app()
     document = services.export_document(
-        shokei.uow, shokei.vault(), acting(shokei, as_user), document_id, out, reason=reason
+        shokei.uow, shokei.vaults.documents, acting(shokei, as_user), document_id, out, reason=reason
     )
     if json_output:
         print_json({"id": document.id, "out": str(out), "sha256": document.sha256, "size": document.size})
@@ -187,9 +187,9 @@ def fsck(
     orphan blobs (exit 5 on any problem)."""
     shokei = ready_app()
     actor = acting(shokei, as_user)
-    report = services.check_vault(shokei.uow, shokei.vault(keys=deep), actor, deep=deep)
-    copies_vault = succession.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir, keys=deep)
-    copies = succession.check_copies(shokei.uow, copies_vault, actor, deep=deep)
+    vaults = shokei.vaults if deep else shokei.keyless_vaults
+    report = services.check_vault(shokei.uow, vaults.documents, actor, deep=deep)
+    copies = succession.check_copies(shokei.uow, vaults.copies, actor, deep=deep)
     if json_output:
         print_json({**report.model_dump(), "ok": report.ok and copies.ok, "copies": copies})
     else:

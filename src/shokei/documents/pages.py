@@ -56,7 +56,7 @@ async def upload(
     try:
         uploads = await _receive_uploads(request, receiving)
         result = services.submit_documents(
-            shokei.uow, shokei.vault(), actor, case_id, uploads, scratch_dir=shokei.scratch_dir
+            shokei.uow, shokei.vaults.documents, actor, case_id, uploads, scratch_dir=shokei.scratch_dir
         )
     except ShokeiError as error:
         context = {
@@ -158,7 +158,7 @@ def download(
 ) -> StreamingResponse:
     """The decrypted file, verified as it streams; officials' reasons go into the ledger first."""
     document, chunks = services.stream_document(
-        shokei.uow, shokei.vault(), actor, document_id, reason=reason.strip() or None
+        shokei.uow, shokei.vaults.documents, actor, document_id, reason=reason.strip() or None
     )
     name = Path(document.path.split("!/")[-1]).name or f"document-{document.id}"
     fallback = name.encode("ascii", "replace").decode().replace('"', "_")

@@ -7,8 +7,6 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from shokei.api_support import ActorDep, ShokeiDep, UowDep
-from shokei.bootstrap import Shokei
-from shokei.documents.services import Vault
 from shokei.succession import services
 from shokei.succession.schemas import (
     AcceptanceView,
@@ -32,10 +30,6 @@ class SelectionRequest(BaseModel):
 class DisseminationRequestBody(BaseModel):
     to: str
     purpose: str = Field(min_length=1, max_length=2000)
-
-
-def _copies(shokei: Shokei) -> Vault:
-    return services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir)
 
 
 @router.get("/cases/{case_id}/successor-candidates")
@@ -62,12 +56,12 @@ def inbox(uow: UowDep, actor: ActorDep) -> list[InboxMessageView]:
 def release(case_id: int, shokei: ShokeiDep, actor: ActorDep) -> list[CopyView]:
     return services.release_copies(
         shokei.uow,
-        shokei.vault(),
+        shokei.vaults.documents,
         actor,
         case_id,
-        copies=services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir),
+        copies=shokei.vaults.copies,
         scratch_dir=shokei.scratch_dir,
-        key=services.signing_key(shokei.settings.keys_dir),
+        key=shokei.handover_signing_key,
     )
 
 
@@ -79,7 +73,7 @@ def copies(case_id: int, uow: UowDep, actor: ActorDep) -> list[CopyView]:
 @router.get("/copies/{copy_id}/content")
 def download(copy_id: str, shokei: ShokeiDep, actor: ActorDep) -> StreamingResponse:
     """The decrypted copy, verified as it streams; only the recipient company's users (audited)."""
-    view, chunks = services.stream_copy(shokei.uow, _copies(shokei), actor, copy_id)
+    view, chunks = services.stream_copy(shokei.uow, shokei.vaults.copies, actor, copy_id)
     filename = view.file_name.encode("ascii", "replace").decode()
     return StreamingResponse(
         chunks,
@@ -102,11 +96,11 @@ def disseminate(
 def approve(request_id: int, shokei: ShokeiDep, actor: ActorDep) -> DisseminationView:
     return services.approve_dissemination(
         shokei.uow,
-        _copies(shokei),
+        shokei.vaults.copies,
         actor,
         request_id,
         scratch_dir=shokei.scratch_dir,
-        key=services.signing_key(shokei.settings.keys_dir),
+        key=shokei.handover_signing_key,
     )
 
 

@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.bootstrap import Shokei
 from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app, stdout
-from shokei.documents.services import Vault
 from shokei.succession import services
 
 successor_app = typer.Typer(
@@ -27,10 +25,6 @@ def register(root: typer.Typer) -> None:
     root.add_typer(successor_app, name="successor")
     root.add_typer(handover_app, name="handover")
     command(root, "trace")(trace)
-
-
-def _copies(shokei: Shokei) -> Vault:
-    return services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir)
 
 
 @command(successor_app, "rank")
@@ -130,12 +124,12 @@ def release(case_id: int, as_user: AsUser = None, json_output: JsonOutput = Fals
     shokei = ready_app()
     copies = services.release_copies(
         shokei.uow,
-        shokei.vault(),
+        shokei.vaults.documents,
         acting(shokei, as_user),
         case_id,
-        copies=services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir),
+        copies=shokei.vaults.copies,
         scratch_dir=shokei.scratch_dir,
-        key=services.signing_key(shokei.settings.keys_dir),
+        key=shokei.handover_signing_key,
     )
     if json_output:
         print_json(copies)
@@ -171,7 +165,7 @@ def download(
 ) -> None:
     """Download one of your company's copies (audited)."""
     shokei = ready_app()
-    view = services.download_copy(shokei.uow, _copies(shokei), acting(shokei, as_user), copy_id, out)
+    view = services.download_copy(shokei.uow, shokei.vaults.copies, acting(shokei, as_user), copy_id, out)
     print_json(view) if json_output else stdout.print(f"copy {copy_id} written to {out}")
 
 
@@ -197,11 +191,11 @@ def approve_dissemination(request_id: int, as_user: AsUser = None, json_output: 
     shokei = ready_app()
     view = services.approve_dissemination(
         shokei.uow,
-        _copies(shokei),
+        shokei.vaults.copies,
         acting(shokei, as_user),
         request_id,
         scratch_dir=shokei.scratch_dir,
-        key=services.signing_key(shokei.settings.keys_dir),
+        key=shokei.handover_signing_key,
     )
     if json_output:
         print_json(view)
@@ -216,9 +210,7 @@ def trace(
 ) -> None:
     """Identify which issued copy a file comes from, and its chain of holders."""
     shokei = ready_app()
-    view = services.trace_file(
-        shokei.uow, acting(shokei, as_user), path, key=services.signing_key(shokei.settings.keys_dir)
-    )
+    view = services.trace_file(shokei.uow, acting(shokei, as_user), path, key=shokei.handover_signing_key)
     if json_output:
         print_json(view)
         return

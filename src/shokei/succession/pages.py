@@ -23,9 +23,7 @@ from fastapi.responses import StreamingResponse
 from markupsafe import Markup
 
 from shokei.api_support import ShokeiDep
-from shokei.bootstrap import Shokei
 from shokei.cases.domain import CaseState
-from shokei.documents.services import Vault
 from shokei.errors import BadInput
 from shokei.kernel import Actor, Role
 from shokei.succession import services, terms
@@ -75,10 +73,6 @@ def request_status_label(status: str) -> str:
 
 def score_number(value: Decimal | float) -> str:
     return f"{Decimal(value):.3f}"
-
-
-def _copies_vault(shokei: Shokei) -> Vault:
-    return services.copies_vault(shokei.settings.data_dir, shokei.settings.keys_dir)
 
 
 def _ranked(candidates: list[CandidateView]) -> list[CandidateView]:
@@ -149,12 +143,12 @@ def release_copies(case_id: int, *, request: Request, shokei: ShokeiDep, actor: 
     """One marked copy of every document for the successor; the case is then handed over."""
     copies = services.release_copies(
         shokei.uow,
-        shokei.vault(),
+        shokei.vaults.documents,
         actor,
         case_id,
-        copies=_copies_vault(shokei),
+        copies=shokei.vaults.copies,
         scratch_dir=shokei.scratch_dir,
-        key=services.signing_key(shokei.settings.keys_dir),
+        key=shokei.handover_signing_key,
     )
     flash(
         request,
@@ -213,11 +207,11 @@ def approve_dissemination(
     """The program manager approves: the subcontractor gets a new copy traced to the successor's."""
     approved = services.approve_dissemination(
         shokei.uow,
-        _copies_vault(shokei),
+        shokei.vaults.copies,
         actor,
         request_id,
         scratch_dir=shokei.scratch_dir,
-        key=services.signing_key(shokei.settings.keys_dir),
+        key=shokei.handover_signing_key,
     )
     new_copy = approved.new_copy.copy_id if approved.new_copy is not None else ""
     flash(
@@ -292,7 +286,7 @@ def copy_page(
 @router.post("/copies/{copy_id}/download")
 def download_copy(copy_id: str, shokei: ShokeiDep, actor: WebActor) -> StreamingResponse:
     """The decrypted copy, verified as it streams; the service records the download first."""
-    view, chunks = services.stream_copy(shokei.uow, _copies_vault(shokei), actor, copy_id)
+    view, chunks = services.stream_copy(shokei.uow, shokei.vaults.copies, actor, copy_id)
     fallback = view.file_name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return StreamingResponse(
         chunks,
