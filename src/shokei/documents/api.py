@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import File, FormParser, parse_options_header
 
-from shokei.api_support import ActorDep, ShokeiDep, UowDep
+from shokei.api_support import ActorDep, ShokeiDep, UowDep, received_files
 from shokei.documents import services
 from shokei.documents.intake import Upload
 from shokei.documents.schemas import (
@@ -22,44 +18,8 @@ from shokei.documents.schemas import (
     FsckReport,
     SubmissionResult,
 )
-from shokei.errors import BadInput
 
 router = APIRouter(tags=["documents"])
-MEMORY_PART_BYTES = 1 << 20
-
-
-async def _receive_uploads(request: Request, directory: Path) -> list[Upload]:
-    """Parse multipart/form-data as it streams in; file parts go to disk, never all into memory."""
-    content_type, options = parse_options_header(request.headers.get("content-type", ""))
-    boundary = options.get(b"boundary")
-    if content_type != b"multipart/form-data" or not boundary:
-        raise BadInput("send the files as multipart/form-data")
-    received: list[File] = []
-    config = {
-        "UPLOAD_DIR": str(directory),
-        "MAX_MEMORY_FILE_SIZE": MEMORY_PART_BYTES,
-        "UPLOAD_DELETE_TMP": False,
-        "UPLOAD_KEEP_FILENAME": False,
-    }
-    parser = FormParser(
-        "multipart/form-data", on_field=None, on_file=received.append, boundary=boundary, config=config
-    )
-    try:
-        async for chunk in request.stream():
-            parser.write(chunk)
-        parser.finalize()
-    except FormParserError as error:
-        raise BadInput(f"malformed multipart upload: {error}") from None
-    uploads = []
-    for part in received:
-        if part.in_memory:
-            part.flush_to_disk()
-        part.close()
-        name = (part.file_name or b"upload").decode("utf-8", "replace")
-        uploads.append(Upload(Path((part.actual_file_name or b"").decode()), name))
-    if not uploads:
-        raise BadInput("no file parts in the upload")
-    return uploads
 
 
 @router.post("/cases/{case_id}/files", status_code=201)
@@ -67,14 +27,11 @@ async def submit_files(
     case_id: int, request: Request, shokei: ShokeiDep, actor: ActorDep
 ) -> SubmissionResult:
     """Hand in one or more files (multipart field name free); archives are expanded."""
-    receiving = Path(tempfile.mkdtemp(dir=shokei.scratch_dir, prefix="upload-"))
-    try:
-        uploads = await _receive_uploads(request, receiving)
+    async with received_files(request, shokei.scratch_dir) as files:
+        uploads = [Upload(file.path, file.name) for file in files]
         return services.submit_documents(
             shokei.uow, shokei.vaults.documents, actor, case_id, uploads, scratch_dir=shokei.scratch_dir
         )
-    finally:
-        shutil.rmtree(receiving, ignore_errors=True)
 
 
 @router.get("/cases/{case_id}/documents/files")

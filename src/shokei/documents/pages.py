@@ -1,14 +1,13 @@
 """Documents in the web pages: upload with progress (streamed to disk), the case's files with their
 markings, describing a file for the inventory, search, and audited download.
 
-Uploads reuse the API's streaming multipart receiver: file parts go to owner-only scratch files
-as they arrive and are removed once `submit_documents` has stored them in the vault.
+Uploads use the streaming multipart receiver the API uses (`api_support.received_files`): file
+parts go to owner-only scratch files as they arrive and are removed once `submit_documents` has
+stored them in the vault.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -17,11 +16,11 @@ from fastapi import Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from markupsafe import Markup
 
-from shokei.api_support import ShokeiDep
+from shokei.api_support import ShokeiDep, received_files
 from shokei.cases import services as cases
 from shokei.cases.domain import INVENTORY_EDITABLE_STATES
 from shokei.documents import services
-from shokei.documents.api import _receive_uploads
+from shokei.documents.intake import Upload
 from shokei.documents.schemas import DocumentDescription
 from shokei.errors import Forbidden, ShokeiError
 from shokei.kernel import Permission
@@ -52,12 +51,12 @@ async def upload(
     case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     """The upload script's target: streams the files in, stores them, answers with a fragment."""
-    receiving = Path(tempfile.mkdtemp(dir=shokei.scratch_dir, prefix="upload-"))
     try:
-        uploads = await _receive_uploads(request, receiving)
-        result = services.submit_documents(
-            shokei.uow, shokei.vaults.documents, actor, case_id, uploads, scratch_dir=shokei.scratch_dir
-        )
+        async with received_files(request, shokei.scratch_dir) as files:
+            uploads = [Upload(file.path, file.name) for file in files]
+            result = services.submit_documents(
+                shokei.uow, shokei.vaults.documents, actor, case_id, uploads, scratch_dir=shokei.scratch_dir
+            )
     except ShokeiError as error:
         context = {
             "error": _(ERROR_TITLES.get(error.http_status, ERROR_TITLES[500])),
@@ -66,8 +65,6 @@ async def upload(
         return templates.page(
             request, "documents/_submission.html", {"result": None, **context}, status=error.http_status
         )
-    finally:
-        shutil.rmtree(receiving, ignore_errors=True)
     return templates.page(
         request, "documents/_submission.html", {"result": result, "error": None, "detail": None}, status=201
     )
