@@ -1,13 +1,16 @@
-"""What every CLI adapter shares: the acting user, JSON output and error-to-exit-code translation."""
+"""What every CLI adapter shares: the command context (app, acting user, JSON or table output),
+registration with error-to-exit-code translation, and the table helpers."""
 
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from functools import cached_property
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -19,6 +22,7 @@ from shokei.accounts import services as accounts
 from shokei.bootstrap import Shokei, build, ensure_ready
 from shokei.errors import BadInput, ShokeiError
 from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
 
 AsUser = Annotated[
     str | None,
@@ -37,13 +41,62 @@ def fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def command(app: typer.Typer, name: str | None = None, **options: Any) -> Callable[[F], F]:
-    """Register a command whose ShokeiErrors become a one-line message and the contract's exit code."""
+class Cli:
+    """What a command works with, instead of each command opening the app, finding its user and
+    choosing its output: `app` (opened and checked on first use), `actor` (from `--as` or
+    SHOKEI_USER, found on first use), `uow`, and `emit` (JSON with `--json`, else the human form).
+
+    A command asks for it with a parameter annotated `Cli`; `command` gives the command the
+    `--as` and `--json` options in its place (`--as` only when `acting=True`)."""
+
+    def __init__(self, as_user: str | None = None, json_output: bool = False) -> None:
+        self.as_user = as_user
+        self.json = json_output
+
+    @cached_property
+    def app(self) -> Shokei:
+        return ready_app()
+
+    @property
+    def uow(self) -> UnitOfWork:
+        return self.app.uow
+
+    @cached_property
+    def actor(self) -> Actor:
+        return acting(self.app, self.as_user)
+
+    def emit(self, value: Any, human: Callable[[], object] | None = None) -> None:
+        """`value` as one JSON document with `--json`; otherwise call `human`, which prints it for
+        people (a table, a line), or nothing when the command has no human form."""
+        if self.json:
+            print_json(value)
+        elif human is not None:
+            human()
+
+
+def command(
+    app: typer.Typer, name: str | None = None, *, acting: bool = True, opened: bool = True, **options: Any
+) -> Callable[[F], F]:
+    """Register a command whose ShokeiErrors become a one-line message and the contract's exit code.
+
+    A parameter annotated `Cli` receives the command's context; the command line shows `--as`
+    (unless `acting=False`) and `--json` in its place, last, as every command has them. The app is
+    opened and checked before the command runs unless `opened=False` (a command that works
+    without the database first, such as offline verification)."""
 
     def register(function: F) -> F:
+        hints = get_type_hints(function, include_extras=True)
+        signature = inspect.signature(function)
+        context = next((name for name in signature.parameters if hints.get(name) is Cli), None)
+
         @functools.wraps(function)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
+                if context is not None:
+                    cli = Cli(kwargs.pop("as_user", None), kwargs.pop("json_output", False))
+                    if opened:
+                        cli.app  # noqa: B018 - as every command did first: refuse an uninitialised database
+                    kwargs[context] = cli
                 return function(*args, **kwargs)
             except ShokeiError as error:
                 raise fail(error.message, error.exit_code) from None
@@ -58,10 +111,34 @@ def command(app: typer.Typer, name: str | None = None, **options: Any) -> Callab
             finally:
                 _close_opened()
 
+        if context is not None:
+            _show_context_options(guarded, signature, hints, context, acting=acting)
         app.command(name, **options)(guarded)
         return function
 
     return register
+
+
+def _show_context_options(
+    guarded: Callable[..., Any],
+    signature: inspect.Signature,
+    hints: dict[str, Any],
+    context: str,
+    *,
+    acting: bool,
+) -> None:
+    """Give Typer the command's own parameters plus --as/--json instead of the context parameter."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    shown = [
+        parameter.replace(annotation=hints[parameter.name], kind=keyword)
+        for parameter in signature.parameters.values()
+        if parameter.name != context
+    ]
+    if acting:
+        shown.append(inspect.Parameter("as_user", keyword, default=None, annotation=AsUser))
+    shown.append(inspect.Parameter("json_output", keyword, default=False, annotation=JsonOutput))
+    guarded.__signature__ = signature.replace(parameters=shown, return_annotation=None)  # type: ignore[attr-defined]
+    guarded.__annotations__ = {parameter.name: parameter.annotation for parameter in shown}
 
 
 _opened: list[Shokei] = []

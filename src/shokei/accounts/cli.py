@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from shokei.accounts import services
-from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app, stdout
+from shokei.cli_support import Cli, acting, command, print_json, print_table, stdout
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 
@@ -18,6 +18,7 @@ def register(root: typer.Typer) -> None:
 
 @command(app, "add")
 def add(
+    cli: Cli,
     name: str,
     role: Annotated[str, typer.Option("--role", help="One of the roles in DOMAIN.md.")],
     company: Annotated[
@@ -26,17 +27,12 @@ def add(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from stdin.")
     ] = False,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Add a user. Prints a generated password unless --password-stdin is given."""
-    shokei = ready_app()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    credential = services.add_user(
-        shokei.uow, acting(shokei, as_user), name, role, company=company, password=password
-    )
+    credential = services.add_user(cli.uow, cli.actor, name, role, company=company, password=password)
     shown = None if password_stdin else credential.secret
-    if json_output:
+    if cli.json:
         print_json({"username": credential.username, "role": role, "password": shown})
     elif shown:
         stdout.print(f"user {credential.username} ({role}) created; password: {shown}")
@@ -45,40 +41,33 @@ def add(
 
 
 @command(app, "token")
-def token(name: str, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def token(cli: Cli, name: str) -> None:
     """Issue an API bearer token for a user (shown once)."""
-    shokei = ready_app()
-    credential = services.issue_token(shokei.uow, acting(shokei, as_user or name), name)
-    if json_output:
-        print_json({"username": name, "token": credential.secret})
-    else:
-        stdout.print(credential.secret)
+    credential = services.issue_token(cli.uow, acting(cli.app, cli.as_user or name), name)
+    cli.emit({"username": name, "token": credential.secret}, lambda: stdout.print(credential.secret))
 
 
 @command(app, "list")
-def list_users(as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def list_users(cli: Cli) -> None:
     """List users (admins and auditors)."""
-    shokei = ready_app()
-    users = services.list_users(shokei.uow, acting(shokei, as_user))
-    if json_output:
-        print_json(users)
-        return
-    print_table(
-        "users",
-        ("id", "username", "role", "company", "disabled"),
-        [(u.id, u.username, u.role, u.company_corporate_number, u.disabled) for u in users],
+    users = services.list_users(cli.uow, cli.actor)
+    cli.emit(
+        users,
+        lambda: print_table(
+            "users",
+            ("id", "username", "role", "company", "disabled"),
+            [(u.id, u.username, u.role, u.company_corporate_number, u.disabled) for u in users],
+        ),
     )
 
 
 @command(app, "role")
 def change_role(
+    cli: Cli,
     name: str,
     role: Annotated[str, typer.Option("--role")],
     company: Annotated[str | None, typer.Option("--company")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Move a user to another role (admins)."""
-    shokei = ready_app()
-    user = services.change_role(shokei.uow, acting(shokei, as_user), name, role, company)
-    print_json(user) if json_output else stdout.print(f"{user.username} is now {user.role}")
+    user = services.change_role(cli.uow, cli.actor, name, role, company)
+    cli.emit(user, lambda: stdout.print(f"{user.username} is now {user.role}"))

@@ -10,16 +10,7 @@ import typer
 
 from shokei.audit import services
 from shokei.audit.offline import VerificationReport, verify_export
-from shokei.cli_support import (
-    AsUser,
-    JsonOutput,
-    acting,
-    command,
-    print_fields,
-    print_json,
-    ready_app,
-    stdout,
-)
+from shokei.cli_support import Cli, command, print_fields, print_json, stdout
 from shokei.errors import IntegrityFailure
 
 app = typer.Typer(help="The tamper-evident audit ledger.", no_args_is_help=True)
@@ -46,40 +37,36 @@ def _show(title: str, view: Any, json_output: bool) -> None:
 
 
 @command(app, "checkpoint")
-def checkpoint(as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def checkpoint(cli: Cli) -> None:
     """Sign the ledger's current size and root now (auditors and admins)."""
-    shokei = ready_app()
-    _show("checkpoint", services.make_checkpoint(shokei.uow, acting(shokei, as_user)), json_output)
+    _show("checkpoint", services.make_checkpoint(cli.uow, cli.actor), cli.json)
 
 
 @command(app, "prove")
 def prove(
+    cli: Cli,
     entry: Annotated[int, typer.Argument(help="Index of the entry to prove.")],
     size: Annotated[int | None, typer.Option("--size", help="Tree size; default: the whole ledger.")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Print an RFC 9162 inclusion proof of ENTRY (auditors)."""
-    shokei = ready_app()
-    proof = services.prove_inclusion(shokei.uow, acting(shokei, as_user), entry, size)
-    _show(f"inclusion of entry {entry}", proof, json_output)
+    proof = services.prove_inclusion(cli.uow, cli.actor, entry, size)
+    _show(f"inclusion of entry {entry}", proof, cli.json)
 
 
 @command(app, "consistency")
 def consistency(
+    cli: Cli,
     old: Annotated[int, typer.Argument(help="The older tree size.")],
     new: Annotated[int, typer.Argument(help="The newer tree size.")],
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Print an RFC 9162 consistency proof from tree size OLD to NEW (auditors)."""
-    shokei = ready_app()
-    proof = services.prove_consistency(shokei.uow, acting(shokei, as_user), old, new)
-    _show(f"consistency {old} -> {new}", proof, json_output)
+    proof = services.prove_consistency(cli.uow, cli.actor, old, new)
+    _show(f"consistency {old} -> {new}", proof, cli.json)
 
 
-@command(app, "verify")
+@command(app, "verify", opened=False)
 def verify(
+    cli: Cli,
     offline: Annotated[
         Path | None, typer.Option("--offline", help="Verify an export directory: no database, no secret.")
     ] = None,
@@ -89,19 +76,16 @@ def verify(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Processes reading the log (default: automatic).")
     ] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Recompute the whole tree and check every entry, node and checkpoint (auditors).
 
     Exits 5 and names the first bad index when anything fails.
     """
     if offline is not None:
-        _verify_offline(offline, key, json_output)
+        _verify_offline(offline, key, cli.json)
         return
-    shokei = ready_app()
-    report = services.verify_ledger(shokei.uow, acting(shokei, as_user), workers=workers)
-    _report(dataclasses.asdict(report), json_output)
+    report = services.verify_ledger(cli.uow, cli.actor, workers=workers)
+    _report(dataclasses.asdict(report), cli.json)
     if not report.ok:
         raise IntegrityFailure(f"the ledger failed verification; first bad index {report.first_bad_index}")
 
@@ -126,16 +110,14 @@ def _report(fields: dict[str, Any], json_output: bool) -> None:
 
 @command(app, "export")
 def export(
+    cli: Cli,
     directory: Annotated[Path, typer.Argument(help="A new or empty directory.")],
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Write entries.jsonl, checkpoints/ and key.vkey for an outside auditor (auditors)."""
-    shokei = ready_app()
-    summary = services.export_ledger(shokei.uow, acting(shokei, as_user), directory)
-    if json_output:
-        print_json(dataclasses.asdict(summary))
-        return
-    stdout.print(
-        f"exported {summary.entries} entries and {summary.checkpoints} checkpoints to {summary.directory}"
+    summary = services.export_ledger(cli.uow, cli.actor, directory)
+    cli.emit(
+        dataclasses.asdict(summary),
+        lambda: stdout.print(
+            f"exported {summary.entries} entries and {summary.checkpoints} checkpoints to {summary.directory}"
+        ),
     )

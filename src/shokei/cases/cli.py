@@ -7,18 +7,7 @@ import typer
 from shokei.cases import services
 from shokei.cases.domain import TransitionName
 from shokei.cases.schemas import CaseDetail
-from shokei.cli_support import (
-    AsUser,
-    JsonOutput,
-    acting,
-    command,
-    parse_date,
-    print_fields,
-    print_json,
-    print_table,
-    ready_app,
-    yen,
-)
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, yen
 
 app = typer.Typer(
     help="Exit cases: notice, inventory, examination, purchase, succession.", no_args_is_help=True
@@ -61,43 +50,39 @@ def _show(case: CaseDetail) -> None:
 
 @command(app, "open")
 def open_case(
+    cli: Cli,
     company: Annotated[str, typer.Option("--company", help="Corporate number of the withdrawing company.")],
     reason: Annotated[
         str,
         typer.Option("--reason", help="business_difficulty|factory_closure|restructuring|acquisition|other"),
     ],
     exit_date: Annotated[str, typer.Option("--exit-date", help="Planned exit date, YYYY-MM-DD.")],
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Open an exit case from an exit notice."""
-    shokei = ready_app()
     case = services.open_case(
-        shokei.uow,
-        acting(shokei, as_user),
+        cli.uow,
+        cli.actor,
         company=company,
         reason=reason,
         planned_exit_date=parse_date(exit_date),
     )
-    print_json(case) if json_output else _show(case)
+    cli.emit(case, lambda: _show(case))
 
 
 @command(app, "add-document")
 def add_document(
+    cli: Cli,
     case_id: int,
     title: Annotated[str, typer.Option("--title")],
     drawing_number: Annotated[str | None, typer.Option("--drawing-number")] = None,
     revision: Annotated[str | None, typer.Option("--revision")] = None,
     component: Annotated[str | None, typer.Option("--component")] = None,
     weapon_system: Annotated[str | None, typer.Option("--weapon-system")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Add a line to the case's document inventory."""
-    shokei = ready_app()
     line = services.add_inventory_line(
-        shokei.uow,
-        acting(shokei, as_user),
+        cli.uow,
+        cli.actor,
         case_id,
         title=title,
         drawing_number=drawing_number,
@@ -105,25 +90,24 @@ def add_document(
         component=component,
         weapon_system=weapon_system,
     )
-    print_json(line) if json_output else typer.echo(f"document {line.id} added to case {case_id}")
+    cli.emit(line, lambda: typer.echo(f"document {line.id} added to case {case_id}"))
 
 
 @command(app, "examine-document")
 def examine_document(
+    cli: Cli,
     case_id: int,
     document_id: int,
     note: Annotated[str, typer.Option("--note", help="What the examination found.")],
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Record that you (an examiner) examined one inventory document."""
-    shokei = ready_app()
-    line = services.examine_document(shokei.uow, acting(shokei, as_user), case_id, document_id, note=note)
-    print_json(line) if json_output else typer.echo(f"document {line.id} examined")
+    line = services.examine_document(cli.uow, cli.actor, case_id, document_id, note=note)
+    cli.emit(line, lambda: typer.echo(f"document {line.id} examined"))
 
 
 @command(app, "transition")
 def transition(
+    cli: Cli,
     case_id: int,
     name: Annotated[str, typer.Argument(help=" | ".join(TransitionName))],
     reason: Annotated[str | None, typer.Option("--reason")] = None,
@@ -131,71 +115,61 @@ def transition(
         str | None, typer.Option("--successor", help="Corporate number (select_successor).")
     ] = None,
     expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Move a case along the workflow."""
-    shokei = ready_app()
     case = services.transition_case(
-        shokei.uow,
-        acting(shokei, as_user),
+        cli.uow,
+        cli.actor,
         case_id,
         name,
         reason=reason,
         successor=successor,
         expected_version=expected_version,
     )
-    print_json(case) if json_output else _show(case)
+    cli.emit(case, lambda: _show(case))
 
 
 @command(app, "offer")
 def offer(
+    cli: Cli,
     case_id: int,
     amount_yen: Annotated[int, typer.Option("--amount", help="Integer yen.")],
     kind: Annotated[str, typer.Option("--kind", help="offer|counter|agreement")] = "offer",
     note: Annotated[str | None, typer.Option("--note")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Record an offer, counter-offer or the agreed amount (negotiators)."""
-    shokei = ready_app()
-    made = services.record_offer(
-        shokei.uow, acting(shokei, as_user), case_id, amount_yen=amount_yen, kind=kind, note=note
-    )
-    print_json(made) if json_output else typer.echo(f"{made.kind} {yen(made.amount_yen)} recorded")
+    made = services.record_offer(cli.uow, cli.actor, case_id, amount_yen=amount_yen, kind=kind, note=note)
+    cli.emit(made, lambda: typer.echo(f"{made.kind} {yen(made.amount_yen)} recorded"))
 
 
 @command(app, "show")
-def show(case_id: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def show(cli: Cli, case_id: int) -> None:
     """One case with its inventory and history."""
-    shokei = ready_app()
-    case = services.get_case(shokei.uow, acting(shokei, as_user), case_id)
-    print_json(case) if json_output else _show(case)
+    case = services.get_case(cli.uow, cli.actor, case_id)
+    cli.emit(case, lambda: _show(case))
 
 
 @command(app, "list")
 def list_cases(
+    cli: Cli,
     state: Annotated[str | None, typer.Option("--state")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Cases you may know of."""
-    shokei = ready_app()
-    cases = services.list_cases(shokei.uow, acting(shokei, as_user), state=state)
-    if json_output:
-        print_json(cases)
-        return
-    print_table(
-        "cases",
-        ("id", "state", "company", "exit date", "days left"),
-        [
-            (
-                c.id,
-                c.state,
-                c.company_name,
-                c.planned_exit_date,
-                f"{c.days_remaining}{' overdue' if c.overdue else ''}",
-            )
-            for c in cases
-        ],
+    cases = services.list_cases(cli.uow, cli.actor, state=state)
+    cli.emit(
+        cases,
+        lambda: print_table(
+            "cases",
+            ("id", "state", "company", "exit date", "days left"),
+            [
+                (
+                    c.id,
+                    c.state,
+                    c.company_name,
+                    c.planned_exit_date,
+                    f"{c.days_remaining}{' overdue' if c.overdue else ''}",
+                )
+                for c in cases
+            ],
+        ),
     )

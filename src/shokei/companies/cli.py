@@ -6,18 +6,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import (
-    AsUser,
-    JsonOutput,
-    acting,
-    command,
-    parse_date,
-    print_fields,
-    print_json,
-    print_table,
-    ready_app,
-    yen,
-)
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, yen
 from shokei.companies import services
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.errors import BadInput
@@ -49,6 +38,7 @@ def _show(company: CompanyView) -> None:
 
 @command(app, "add")
 def add(
+    cli: Cli,
     name: Annotated[str, typer.Option("--name", help="Registered (Japanese) name.")],
     corporate_number: Annotated[str | None, typer.Option("--corporate-number")] = None,
     foreign_country: Annotated[str | None, typer.Option("--foreign-country", help="ISO 3166 code.")] = None,
@@ -59,11 +49,8 @@ def add(
     ] = "manufacturing",
     capital_yen: Annotated[int | None, typer.Option("--capital-yen", min=0)] = None,
     employees: Annotated[int | None, typer.Option("--employees", min=0)] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Register a company (Japanese by corporate number, foreign by country + registry id)."""
-    shokei = ready_app()
     data = CompanyInput(
         corporate_number=corporate_number,
         foreign_country=foreign_country,
@@ -74,64 +61,58 @@ def add(
         capital_yen=capital_yen,
         employees=employees,
     )
-    company = services.register_company(shokei.uow, acting(shokei, as_user), data)
-    print_json(company) if json_output else _show(company)
+    company = services.register_company(cli.uow, cli.actor, data)
+    cli.emit(company, lambda: _show(company))
 
 
 @command(app, "show")
-def show(corporate_number: str, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def show(cli: Cli, corporate_number: str) -> None:
     """One company's profile with its SME classification."""
-    shokei = ready_app()
-    company = services.get_company(shokei.uow, acting(shokei, as_user), corporate_number)
-    print_json(company) if json_output else _show(company)
+    company = services.get_company(cli.uow, cli.actor, corporate_number)
+    cli.emit(company, lambda: _show(company))
 
 
 @command(app, "list")
 def list_companies(
+    cli: Cli,
     search: Annotated[str | None, typer.Option("--search", help="Part of a name or number.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 500,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Companies in the registry (only your own if you are a supplier or successor)."""
-    shokei = ready_app()
-    rows = services.list_companies(shokei.uow, acting(shokei, as_user), search=search, limit=limit)
-    if json_output:
-        print_json(rows)
-        return
-    print_table(
-        "companies",
-        ("corporate number", "name", "industry", "capital", "employees", "SME"),
-        [
-            (
-                c.corporate_number or c.foreign_id,
-                c.name,
-                c.industry,
-                yen(c.capital_yen),
-                c.employees,
-                "yes" if c.sme else "no",
-            )
-            for c in rows
-        ],
+    rows = services.list_companies(cli.uow, cli.actor, search=search, limit=limit)
+    cli.emit(
+        rows,
+        lambda: print_table(
+            "companies",
+            ("corporate number", "name", "industry", "capital", "employees", "SME"),
+            [
+                (
+                    c.corporate_number or c.foreign_id,
+                    c.name,
+                    c.industry,
+                    yen(c.capital_yen),
+                    c.employees,
+                    "yes" if c.sme else "no",
+                )
+                for c in rows
+            ],
+        ),
     )
 
 
 @command(app, "import")
-def import_csv(path: Path, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def import_csv(cli: Cli, path: Path) -> None:
     """Import a CSV registry extract.
 
     Columns: corporate_number,name,name_en,industry,capital_yen,employees (UTF-8, header row).
     """
-    shokei = ready_app()
-    created = services.import_companies(shokei.uow, acting(shokei, as_user), path)
-    if json_output:
-        print_json(created)
-    else:
-        typer.echo(f"imported {len(created)} companies")
+    created = services.import_companies(cli.uow, cli.actor, path)
+    cli.emit(created, lambda: typer.echo(f"imported {len(created)} companies"))
 
 
-@command(app, "update")
+@command(app, "update", opened=False)
 def update(
+    cli: Cli,
     corporate_number: str,
     security_compliant_until: Annotated[
         str | None, typer.Option("--security-compliant-until", help="YYYY-MM-DD.")
@@ -144,8 +125,6 @@ def update(
     prefecture: Annotated[
         str | None, typer.Option("--prefecture", help="Where it works, in full: 愛知県 (empty clears).")
     ] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Record the facts successor eligibility reads (security compliance, capabilities, ...)."""
     fields: dict[str, object] = {}
@@ -168,7 +147,7 @@ def update(
         fields["foreign_share_country"] = foreign_country
     if prefecture is not None:
         fields["prefecture"] = prefecture
-    shokei = ready_app()
+    uow = cli.uow  # opened before validating, as ever: an uninitialised database is named first
     changes = CompanyUpdate.model_validate(fields)
-    company = services.update_company(shokei.uow, acting(shokei, as_user), corporate_number, changes)
-    print_json(company) if json_output else _show(company)
+    company = services.update_company(uow, cli.actor, corporate_number, changes)
+    cli.emit(company, lambda: _show(company))

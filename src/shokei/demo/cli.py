@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import JsonOutput, command, print_json, print_table, ready_app
+from shokei.cli_support import Cli, command, print_json, print_table
 from shokei.demo.services import DemoReport, generate_supply_base, seed_demo
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
@@ -23,12 +23,11 @@ def show_logins(report: DemoReport) -> None:
     )
 
 
-@command(app, "seed")
-def seed(json_output: JsonOutput = False) -> None:
+@command(app, "seed", acting=False)
+def seed(cli: Cli) -> None:
     """Load ~200 fictional companies, one user per role and cases in every state."""
-    shokei = ready_app()
-    report = seed_demo(shokei)
-    if json_output:
+    report = seed_demo(cli.app)
+    if cli.json:
         print_json(
             {
                 "companies": report.companies,
@@ -41,28 +40,27 @@ def seed(json_output: JsonOutput = False) -> None:
     show_logins(report)
 
 
-@command(app, "generate")
+@command(app, "generate", acting=False)
 def generate(
+    cli: Cli,
     companies: Annotated[int, typer.Option("--companies", min=1, help="Supplier companies.")] = 1_000,
     components: Annotated[
         int, typer.Option("--components", min=1, help="Components (all BOM levels).")
     ] = 10_000,
     systems: Annotated[int, typer.Option("--systems", min=1, help="Weapon systems.")] = 30,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same base.")] = 20220201,
-    json_output: JsonOutput = False,
 ) -> None:
     """Generate a synthetic supply-chain map (deep BOMs, heavy-tailed suppliers) and import it.
 
     National scale: --companies 100000 --components 1000000 --systems 300.
     """
-    shokei = ready_app()
     report = generate_supply_base(
-        shokei, companies=companies, components=components, systems=systems, seed=seed
+        cli.app, companies=companies, components=components, systems=systems, seed=seed
     )
-    if json_output:
-        print_json(report)
-        return
-    typer.echo(
-        f"map revision {report.revision}: {report.systems.created} systems, {report.components.created} "
-        f"components, {report.bom.created} BOM lines, {report.supply.created} supply relations created"
+    cli.emit(
+        report,
+        lambda: typer.echo(
+            f"map revision {report.revision}: {report.systems.created} systems, {report.components.created} "
+            f"components, {report.bom.created} BOM lines, {report.supply.created} supply relations created"
+        ),
     )

@@ -13,7 +13,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app, stderr
+from shokei.cli_support import Cli, command, print_json, print_table, stderr
 from shokei.documents import services
 from shokei.documents.schemas import DocumentDescription, DocumentView
 from shokei.succession import services as succession  # the copies vault is checked with the documents
@@ -52,14 +52,12 @@ def _table(documents: list[DocumentView], title: str) -> None:
 
 @command(app, "submit")
 def submit(
+    cli: Cli,
     case_id: int,
     paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) and ZIP/TAR archives.")],
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Hand in documents for a case: each file is encrypted into the vault and inventoried."""
-    shokei = ready_app()
-    actor = acting(shokei, as_user)
+    actor = cli.actor
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -69,15 +67,15 @@ def submit(
     )
     with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
         result = services.submit_documents(
-            shokei.uow,
-            shokei.vaults.documents,
+            cli.uow,
+            cli.app.vaults.documents,
             actor,
             case_id,
             paths,
-            scratch_dir=shokei.scratch_dir,
+            scratch_dir=cli.app.scratch_dir,
             progress=_Bar(bar),
         )
-    if json_output:
+    if cli.json:
         stored = [*result.documents, *result.duplicates]
         print_json(
             {
@@ -96,11 +94,10 @@ def submit(
 
 
 @command(app, "show")
-def show(document_id: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def show(cli: Cli, document_id: int) -> None:
     """A document's inventory record and extracted metadata."""
-    shokei = ready_app()
-    document = services.get_document(shokei.uow, acting(shokei, as_user), document_id)
-    if json_output:
+    document = services.get_document(cli.uow, cli.actor, document_id)
+    if cli.json:
         print_json(document)
         return
     _table([document], f"document {document.id}")
@@ -109,17 +106,15 @@ def show(document_id: int, as_user: AsUser = None, json_output: JsonOutput = Fal
 
 @command(app, "describe")
 def describe(
+    cli: Cli,
     document_id: int,
     title: Annotated[str | None, typer.Option("--title")] = None,
     drawing_number: Annotated[str | None, typer.Option("--drawing-number")] = None,
     revision: Annotated[str | None, typer.Option("--revision")] = None,
     component: Annotated[str | None, typer.Option("--component")] = None,
     weapon_system: Annotated[str | None, typer.Option("--weapon-system")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Fill in a document's inventory fields (only the options given change)."""
-    shokei = ready_app()
     given = {
         "title": title,
         "drawing_number": drawing_number,
@@ -128,69 +123,62 @@ def describe(
         "weapon_system": weapon_system,
     }
     fields = DocumentDescription(**{name: value for name, value in given.items() if value is not None})
-    document = services.describe_document(shokei.uow, acting(shokei, as_user), document_id, fields)
-    print_json(document) if json_output else _table([document], f"document {document.id}")
+    document = services.describe_document(cli.uow, cli.actor, document_id, fields)
+    cli.emit(document, lambda: _table([document], f"document {document.id}"))
 
 
 @command(app, "list")
-def list_documents(case_id: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def list_documents(cli: Cli, case_id: int) -> None:
     """A case's documents."""
-    shokei = ready_app()
-    documents = services.list_documents(shokei.uow, acting(shokei, as_user), case_id)
-    print_json(documents) if json_output else _table(documents, f"case {case_id}")
+    documents = services.list_documents(cli.uow, cli.actor, case_id)
+    cli.emit(documents, lambda: _table(documents, f"case {case_id}"))
 
 
 @command(app, "get")
 def get(
+    cli: Cli,
     document_id: int,
     out: Annotated[Path, typer.Option("--out", help="Where to write the decrypted file.")],
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why you read it (officials: required).")
     ] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Decrypt a document to a file, verified against its hash while streaming; the read is audited."""
-    shokei = ready_app()
     document = services.export_document(
-        shokei.uow, shokei.vaults.documents, acting(shokei, as_user), document_id, out, reason=reason
+        cli.uow, cli.app.vaults.documents, cli.actor, document_id, out, reason=reason
     )
-    if json_output:
-        print_json({"id": document.id, "out": str(out), "sha256": document.sha256, "size": document.size})
-    else:
-        typer.echo(f"document {document.id} written to {out} ({document.size:,} bytes, SHA-256 verified)")
+    cli.emit(
+        {"id": document.id, "out": str(out), "sha256": document.sha256, "size": document.size},
+        lambda: typer.echo(
+            f"document {document.id} written to {out} ({document.size:,} bytes, SHA-256 verified)"
+        ),
+    )
 
 
 @command(app, "search")
 def search(
+    cli: Cli,
     query: str,
     case_id: Annotated[int | None, typer.Option("--case")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Full-text search over extracted text and metadata (Japanese without spaces works)."""
-    shokei = ready_app()
-    found = services.search_documents(
-        shokei.uow, acting(shokei, as_user), query, case_id=case_id, limit=limit
-    )
-    print_json(found) if json_output else _table(found, f"{len(found)} found for {query!r}")
+    found = services.search_documents(cli.uow, cli.actor, query, case_id=case_id, limit=limit)
+    cli.emit(found, lambda: _table(found, f"{len(found)} found for {query!r}"))
 
 
 @command(vault_app, "fsck")
 def fsck(
+    cli: Cli,
     deep: Annotated[bool, typer.Option("--deep", help="Also decrypt and check plaintext hashes.")] = False,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Check every blob of the documents' and the copies' vault; report missing, corrupt and
     orphan blobs (exit 5 on any problem)."""
-    shokei = ready_app()
-    actor = acting(shokei, as_user)
-    vaults = shokei.vaults if deep else shokei.keyless_vaults
-    report = services.check_vault(shokei.uow, vaults.documents, actor, deep=deep)
-    copies = succession.check_copies(shokei.uow, vaults.copies, actor, deep=deep)
-    if json_output:
+    actor = cli.actor
+    vaults = cli.app.vaults if deep else cli.app.keyless_vaults
+    report = services.check_vault(cli.uow, vaults.documents, actor, deep=deep)
+    copies = succession.check_copies(cli.uow, vaults.copies, actor, deep=deep)
+    if cli.json:
         print_json({**report.model_dump(), "ok": report.ok and copies.ok, "copies": copies})
     else:
         for what, found in (("documents", report), ("copies", copies)):
@@ -205,14 +193,13 @@ def fsck(
 
 
 @command(vault_app, "rotate-master-key")
-def rotate(as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def rotate(cli: Cli) -> None:
     """New master key; rewrap every data key (content is not re-encrypted). Resumable."""
-    shokei = ready_app()
-    report = services.rotate_vault_master_key(shokei.uow, shokei.settings.keys_dir, acting(shokei, as_user))
-    if json_output:
-        print_json(report)
-    else:
-        typer.echo(
+    report = services.rotate_vault_master_key(cli.uow, cli.app.settings.keys_dir, cli.actor)
+    cli.emit(
+        report,
+        lambda: typer.echo(
             f"master key {report.new_key_id}: {report.rewrapped} data keys rewrapped; "
             f"retired keys kept: {', '.join(report.retired_key_ids) or 'none'}"
-        )
+        ),
+    )

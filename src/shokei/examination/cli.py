@@ -6,16 +6,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import (
-    AsUser,
-    JsonOutput,
-    acting,
-    command,
-    print_fields,
-    print_json,
-    print_table,
-    ready_app,
-)
+from shokei.cli_support import Cli, command, print_fields, print_json, print_table
 from shokei.errors import BadInput
 from shokei.examination import services
 from shokei.examination.schemas import DeterminationView, ExaminationView, PolicyView
@@ -125,15 +116,15 @@ def _show_examination(view: ExaminationView) -> None:
 
 
 @command(app, "policy")
-def policy(as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def policy(cli: Cli) -> None:
     """The examination policy in force: criteria, weights, scales, threshold and hard rules."""
-    shokei = ready_app()
-    view = services.get_policy(acting(shokei, as_user))
-    print_json(view) if json_output else _show_policy(view)
+    view = services.get_policy(cli.actor)
+    cli.emit(view, lambda: _show_policy(view))
 
 
 @command(app, "score")
 def score(
+    cli: Cli,
     case_id: int,
     document_id: Annotated[int, typer.Argument(help="Inventory document id, as in `shokei case show`.")],
     criterion: Annotated[list[str], typer.Option("--criterion", help="NAME=VALUE, once per criterion.")],
@@ -141,23 +132,18 @@ def score(
     package: Annotated[
         bool, typer.Option("--package", help="Score every document of the same component alike.")
     ] = False,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Score one document (or its component's package) on every criterion of the policy (examiners)."""
-    shokei = ready_app()
-    actor, values = acting(shokei, as_user), _criteria(criterion)
+    actor, values = cli.actor, _criteria(criterion)
     if package:
         views = services.score_package(
-            shokei.uow, actor, case_id, document_id, values=values, rationale=rationale
+            cli.uow, actor, case_id, document_id, values=values, rationale=rationale
         )
     else:
         views = [
-            services.score_document(
-                shokei.uow, actor, case_id, document_id, values=values, rationale=rationale
-            )
+            services.score_document(cli.uow, actor, case_id, document_id, values=values, rationale=rationale)
         ]
-    if json_output:
+    if cli.json:
         print_json(views if package else views[0])
         return
     for view in views:
@@ -168,61 +154,50 @@ def score(
 
 @command(app, "determine")
 def determine(
+    cli: Cli,
     case_id: int,
     rationale: Annotated[str | None, typer.Option("--rationale", help="Your words beside the rule.")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Determine the case under the policy and move it on (examiners)."""
-    shokei = ready_app()
-    view = services.determine_case(shokei.uow, acting(shokei, as_user), case_id, rationale=rationale)
-    print_json(view) if json_output else _show_determination(view)
+    view = services.determine_case(cli.uow, cli.actor, case_id, rationale=rationale)
+    cli.emit(view, lambda: _show_determination(view))
 
 
 @command(app, "override")
 def override(
+    cli: Cli,
     case_id: int,
     determination: Annotated[
         str, typer.Option("--determination", help="protection_required|not_significant")
     ],
     reason: Annotated[str, typer.Option("--reason")],
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Decide the determination with a recorded reason (program managers); an examiner applies it."""
-    shokei = ready_app()
     view = services.override_determination(
-        shokei.uow, acting(shokei, as_user), case_id, determination=determination, reason=reason
+        cli.uow, cli.actor, case_id, determination=determination, reason=reason
     )
-    print_json(view) if json_output else typer.echo(
-        f"case {view.case_id}: override to {view.determination} recorded"
-    )
+    cli.emit(view, lambda: typer.echo(f"case {view.case_id}: override to {view.determination} recorded"))
 
 
 @command(app, "show")
-def show(case_id: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def show(cli: Cli, case_id: int) -> None:
     """The examination form: evidence, scores, flags, what the policy would decide, the determination."""
-    shokei = ready_app()
-    view = services.get_examination(shokei.uow, acting(shokei, as_user), case_id)
-    print_json(view) if json_output else _show_examination(view)
+    view = services.get_examination(cli.uow, cli.actor, case_id)
+    cli.emit(view, lambda: _show_examination(view))
 
 
 @command(app, "declare-interest")
 def declare_interest(
+    cli: Cli,
     company: Annotated[str, typer.Option("--company", help="Corporate number.")],
     relationship: Annotated[
         str, typer.Option("--relationship", help="employed|formerly_employed|shareholder|family|other")
     ],
     note: Annotated[str | None, typer.Option("--note")] = None,
     user: Annotated[str | None, typer.Option("--user", help="Another official (program managers).")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Declare a link to a company: you then take no part in its cases."""
-    shokei = ready_app()
     view = services.declare_interest(
-        shokei.uow, acting(shokei, as_user), company=company, relationship=relationship, note=note, user=user
+        cli.uow, cli.actor, company=company, relationship=relationship, note=note, user=user
     )
-    print_json(view) if json_output else typer.echo(
-        f"{view.user}: {view.relationship} with {view.company} declared"
-    )
+    cli.emit(view, lambda: typer.echo(f"{view.user}: {view.relationship} with {view.company} declared"))

@@ -8,17 +8,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import (
-    AsUser,
-    JsonOutput,
-    acting,
-    command,
-    parse_date,
-    print_fields,
-    print_json,
-    print_table,
-    ready_app,
-)
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_json, print_table
 from shokei.ownership import services
 from shokei.ownership.schemas import AlertView, ChainView, ControlView, ImportReport, MatchCandidateView
 
@@ -82,43 +72,38 @@ def _show_alerts(alerts: list[AlertView], verb: str) -> None:
 
 
 @command(app, "import-bods")
-def import_bods(file: Path, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def import_bods(cli: Cli, file: Path) -> None:
     """Import a BODS 0.4 package (JSON array of statements); bad statements are reported."""
-    shokei = ready_app()
-    report = services.import_bods(shokei.uow, acting(shokei, as_user), file)
-    print_json(report) if json_output else _show_import(report)
+    report = services.import_bods(cli.uow, cli.actor, file)
+    cli.emit(report, lambda: _show_import(report))
 
 
 @command(app, "import-csv")
-def import_csv(file: Path, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def import_csv(cli: Cli, file: Path) -> None:
     """Import a register extract (CSV).
 
     Columns owned,owner,share and optionally owner_name,owner_kind,owner_country,date,source.
     """
-    shokei = ready_app()
-    report = services.import_csv(shokei.uow, acting(shokei, as_user), file)
-    print_json(report) if json_output else _show_import(report)
+    report = services.import_csv(cli.uow, cli.actor, file)
+    cli.emit(report, lambda: _show_import(report))
 
 
 @command(app, "export-bods")
-def export_bods(file: Path, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def export_bods(cli: Cli, file: Path) -> None:
     """Write every entity and interest as a BODS 0.4 package."""
-    shokei = ready_app()
-    report = services.export_bods(shokei.uow, acting(shokei, as_user), file)
-    if json_output:
-        print_json(report)
-    else:
-        typer.echo(f"wrote {report.statements} statements to {report.file}")
+    report = services.export_bods(cli.uow, cli.actor, file)
+    cli.emit(report, lambda: typer.echo(f"wrote {report.statements} statements to {report.file}"))
 
 
 @command(app, "control")
 def control(
-    entity: Entity, on: DateOption = None, as_user: AsUser = None, json_output: JsonOutput = False
+    cli: Cli,
+    entity: Entity,
+    on: DateOption = None,
 ) -> None:
     """Direct, integrated and attributed foreign control of an entity, with the chains behind it."""
-    shokei = ready_app()
-    view = services.foreign_control_of(shokei.uow, acting(shokei, as_user), entity, on=_date(on))
-    print_json(view) if json_output else _show_control(view)
+    view = services.foreign_control_of(cli.uow, cli.actor, entity, on=_date(on))
+    cli.emit(view, lambda: _show_control(view))
 
 
 def _show_control(view: ControlView) -> None:
@@ -141,26 +126,24 @@ def _show_control(view: ControlView) -> None:
 
 @command(app, "add-interest")
 def add_interest(
+    cli: Cli,
     owner: Annotated[str, typer.Option("--owner", help="The holder (entity reference).")],
     owned: Annotated[str, typer.Option("--owned", help="The company held (entity reference).")],
     share: Annotated[str, typer.Option("--share", help="Percent now held directly (0 = sold out).")],
     on: DateOption = None,
     source: Annotated[str | None, typer.Option("--source", help="Where this is known from.")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Record an ownership event: OWNER now holds SHARE % of OWNED; alerts follow."""
-    shokei = ready_app()
     view = services.record_interest_change(
-        shokei.uow,
-        acting(shokei, as_user),
+        cli.uow,
+        cli.actor,
         owner=owner,
         owned=owned,
         share=share,
         on=_date(on),
         source=source,
     )
-    if json_output:
+    if cli.json:
         print_json(view)
         return
     typer.echo(
@@ -173,63 +156,53 @@ def add_interest(
 
 @command(app, "add-entity")
 def add_entity(
+    cli: Cli,
     kind: Annotated[str, typer.Option("--kind", help="foreign_company|person|state|arrangement|...")],
     name: Annotated[str, typer.Option("--name")],
     country: Annotated[str | None, typer.Option("--country", help="ISO 3166-1 alpha-2.")] = None,
     identifier: Annotated[list[str] | None, typer.Option("--identifier", help="SCHEME-ID.")] = None,
     company: Annotated[str | None, typer.Option("--company", help="Registry company to link.")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Enter a holder not yet known (e.g. a foreign investor) so events can name it."""
-    shokei = ready_app()
     view = services.add_entity(
-        shokei.uow,
-        acting(shokei, as_user),
+        cli.uow,
+        cli.actor,
         kind=kind,
         name=name,
         country=country,
         identifiers=identifier or [],
         company=company,
     )
-    print_json(view) if json_output else typer.echo(f"added {view.name}: {view.reference}")
+    cli.emit(view, lambda: typer.echo(f"added {view.name}: {view.reference}"))
 
 
 @command(app, "entity")
-def show_entity(entity: Entity, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def show_entity(cli: Cli, entity: Entity) -> None:
     """One entity: kind, country, identifiers and BODS records."""
-    shokei = ready_app()
-    view = services.get_entity(shokei.uow, acting(shokei, as_user), entity)
-    if json_output:
-        print_json(view)
-        return
-    print_fields(
-        view.name,
-        {
-            "reference": view.reference,
-            "kind": view.kind,
-            "country": view.country,
-            "identifiers": ", ".join(view.identifiers),
-            "records": ", ".join(view.record_ids),
-        },
+    view = services.get_entity(cli.uow, cli.actor, entity)
+    cli.emit(
+        view,
+        lambda: print_fields(
+            view.name,
+            {
+                "reference": view.reference,
+                "kind": view.kind,
+                "country": view.country,
+                "identifiers": ", ".join(view.identifiers),
+                "records": ", ".join(view.record_ids),
+            },
+        ),
     )
 
 
 @command(app, "matches")
 def matches(
+    cli: Cli,
     status: Annotated[str, typer.Option("--status", help="pending|accepted|rejected|all")] = "pending",
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Imported entities whose names resemble registry companies, for review."""
-    shokei = ready_app()
-    rows = services.list_match_candidates(
-        shokei.uow, acting(shokei, as_user), status=None if status == "all" else status
-    )
-    if json_output:
-        print_json(rows)
-        return
-    _show_candidates(rows)
+    rows = services.list_match_candidates(cli.uow, cli.actor, status=None if status == "all" else status)
+    cli.emit(rows, lambda: _show_candidates(rows))
 
 
 def _show_candidates(rows: list[MatchCandidateView]) -> None:
@@ -241,67 +214,58 @@ def _show_candidates(rows: list[MatchCandidateView]) -> None:
 
 
 @command(app, "accept-match")
-def accept_match(candidate: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def accept_match(cli: Cli, candidate: int) -> None:
     """The imported entity is this registry company: link (or merge) them."""
-    shokei = ready_app()
-    decision = services.decide_match(shokei.uow, acting(shokei, as_user), candidate, accept=True)
-    print_json(decision) if json_output else _show_candidates([decision.candidate])
+    decision = services.decide_match(cli.uow, cli.actor, candidate, accept=True)
+    cli.emit(decision, lambda: _show_candidates([decision.candidate]))
 
 
 @command(app, "reject-match")
-def reject_match(candidate: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def reject_match(cli: Cli, candidate: int) -> None:
     """The imported entity is not this registry company."""
-    shokei = ready_app()
-    decision = services.decide_match(shokei.uow, acting(shokei, as_user), candidate, accept=False)
-    print_json(decision) if json_output else _show_candidates([decision.candidate])
+    decision = services.decide_match(cli.uow, cli.actor, candidate, accept=False)
+    cli.emit(decision, lambda: _show_candidates([decision.candidate]))
 
 
 @command(app, "thresholds")
 def thresholds(
+    cli: Cli,
     set_levels: Annotated[
         str | None, typer.Option("--set", help="Comma-separated percentages, e.g. 1,5,10,25,50.")
     ] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Show (or set) the foreign-control thresholds alerts are raised at."""
-    shokei = ready_app()
-    actor = acting(shokei, as_user)
+    actor = cli.actor
     if set_levels is None:
-        view = services.get_thresholds(shokei.uow, actor)
+        view = services.get_thresholds(cli.uow, actor)
     else:
-        view = services.set_thresholds(shokei.uow, actor, set_levels.split(","))
-    if json_output:
-        print_json(view)
-    else:
-        typer.echo("thresholds: " + ", ".join(_percent(level) for level in view.levels))
+        view = services.set_thresholds(cli.uow, actor, set_levels.split(","))
+    cli.emit(view, lambda: typer.echo("thresholds: " + ", ".join(_percent(level) for level in view.levels)))
 
 
 @command(alerts_app, "list")
 def list_alerts(
+    cli: Cli,
     status: Annotated[str | None, typer.Option("--status", help="open|resolved (default: both)")] = None,
     company: Annotated[str | None, typer.Option("--company", help="Corporate number.")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Foreign-control alerts, newest first, each with the chain that caused it."""
-    shokei = ready_app()
-    rows = services.list_alerts(shokei.uow, acting(shokei, as_user), status=status, company=company)
-    if json_output:
-        print_json(rows)
-        return
-    print_table(
-        "alerts",
-        ("id", "status", "company", "threshold", "foreign control", "chain"),
-        [
-            (
-                a.id,
-                a.status,
-                f"{a.company_name} ({a.corporate_number})",
-                _percent(a.threshold),
-                _percent(a.foreign_control),
-                _chain_text(a.chain),
-            )
-            for a in rows
-        ],
+    rows = services.list_alerts(cli.uow, cli.actor, status=status, company=company)
+    cli.emit(
+        rows,
+        lambda: print_table(
+            "alerts",
+            ("id", "status", "company", "threshold", "foreign control", "chain"),
+            [
+                (
+                    a.id,
+                    a.status,
+                    f"{a.company_name} ({a.corporate_number})",
+                    _percent(a.threshold),
+                    _percent(a.foreign_control),
+                    _chain_text(a.chain),
+                )
+                for a in rows
+            ],
+        ),
     )

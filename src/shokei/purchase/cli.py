@@ -7,17 +7,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import (
-    AsUser,
-    JsonOutput,
-    acting,
-    command,
-    parse_date,
-    print_fields,
-    print_json,
-    print_table,
-    ready_app,
-)
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table
 from shokei.purchase import services
 from shokei.purchase.domain import fiscal_year, japanese_yen, yen
 from shokei.purchase.schemas import ApprovalView, BudgetView, PurchaseView, ValuationView
@@ -118,6 +108,7 @@ def _show_budget(view: BudgetView) -> None:
 
 @command(app, "valuation")
 def valuation(
+    cli: Cli,
     case_id: int,
     development_cost: Annotated[
         int | None, typer.Option("--development-cost", help="Documented, yen.")
@@ -127,17 +118,14 @@ def valuation(
         int | None, typer.Option("--reproduction-cost", help="Estimate, yen.")
     ] = None,
     note: Note = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Show the valuation guidance; with costs given, record a new valuation (negotiators)."""
-    shokei = ready_app()
-    actor = acting(shokei, as_user)
+    actor = cli.actor
     if development_cost is None and development_year is None and reproduction_cost is None:
-        view = services.get_valuation(shokei.uow, actor, case_id)
+        view = services.get_valuation(cli.uow, actor, case_id)
     else:
         view = services.record_valuation(
-            shokei.uow,
+            cli.uow,
             actor,
             case_id,
             development_cost_yen=development_cost,
@@ -145,132 +133,119 @@ def valuation(
             reproduction_cost_yen=reproduction_cost,
             note=note,
         )
-    print_json(view) if json_output else _show_valuation(view)
+    cli.emit(view, lambda: _show_valuation(view))
 
 
 @command(app, "offer")
 def offer(
-    case_id: int, amount: Amount, note: Note = None, as_user: AsUser = None, json_output: JsonOutput = False
+    cli: Cli,
+    case_id: int,
+    amount: Amount,
+    note: Note = None,
 ) -> None:
     """Record MoD's offer (negotiators); the first one opens the negotiation."""
-    shokei = ready_app()
-    made = services.make_offer(shokei.uow, acting(shokei, as_user), case_id, amount_yen=amount, note=note)
-    print_json(made) if json_output else typer.echo(f"offer {yen(made.amount_yen)} recorded")
+    made = services.make_offer(cli.uow, cli.actor, case_id, amount_yen=amount, note=note)
+    cli.emit(made, lambda: typer.echo(f"offer {yen(made.amount_yen)} recorded"))
 
 
 @command(app, "counter")
 def counter(
-    case_id: int, amount: Amount, note: Note = None, as_user: AsUser = None, json_output: JsonOutput = False
+    cli: Cli,
+    case_id: int,
+    amount: Amount,
+    note: Note = None,
 ) -> None:
     """Record the supplier's counter-offer (negotiators)."""
-    shokei = ready_app()
-    made = services.make_counter_offer(
-        shokei.uow, acting(shokei, as_user), case_id, amount_yen=amount, note=note
-    )
-    print_json(made) if json_output else typer.echo(f"counter-offer {yen(made.amount_yen)} recorded")
+    made = services.make_counter_offer(cli.uow, cli.actor, case_id, amount_yen=amount, note=note)
+    cli.emit(made, lambda: typer.echo(f"counter-offer {yen(made.amount_yen)} recorded"))
 
 
 @command(app, "agree")
 def agree(
+    cli: Cli,
     case_id: int,
     amount: Amount,
     payment_date: Annotated[str | None, typer.Option("--payment-date", help="YYYY-MM-DD.")] = None,
     note: Note = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Propose the agreed price with the standard terms, for a program manager to approve."""
-    shokei = ready_app()
     made = services.agree_purchase(
-        shokei.uow,
-        acting(shokei, as_user),
+        cli.uow,
+        cli.actor,
         case_id,
         amount_yen=amount,
         payment_due=parse_date(payment_date) if payment_date else None,
         note=note,
     )
-    print_json(made) if json_output else typer.echo(f"agreement {_money(made.amount_yen)} proposed")
+    cli.emit(made, lambda: typer.echo(f"agreement {_money(made.amount_yen)} proposed"))
 
 
 @command(app, "approve")
 def approve(
+    cli: Cli,
     case_id: int,
     override_reason: Annotated[
         str | None, typer.Option("--override-reason", help="Needed above the valuation ceiling.")
     ] = None,
     expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Approve the agreement: commit the fiscal year's budget; the case becomes purchase_agreed."""
-    shokei = ready_app()
     view = services.approve_purchase(
-        shokei.uow,
-        acting(shokei, as_user),
+        cli.uow,
+        cli.actor,
         case_id,
         override_reason=override_reason,
         expected_version=expected_version,
     )
-    print_json(view) if json_output else _show_approval(view)
+    cli.emit(view, lambda: _show_approval(view))
 
 
 @command(app, "pay")
 def pay(
+    cli: Cli,
     case_id: int,
     paid_on: Annotated[str, typer.Option("--date", help="Payment date, YYYY-MM-DD.")],
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Record the payment: the commitment becomes paid (program managers)."""
-    shokei = ready_app()
-    view = services.pay_purchase(shokei.uow, acting(shokei, as_user), case_id, paid_on=parse_date(paid_on))
-    print_json(view) if json_output else _show_purchase(view)
+    view = services.pay_purchase(cli.uow, cli.actor, case_id, paid_on=parse_date(paid_on))
+    cli.emit(view, lambda: _show_purchase(view))
 
 
 @command(app, "cancel")
 def cancel(
+    cli: Cli,
     case_id: int,
     reason: Annotated[str, typer.Option("--reason")],
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Cancel the agreement; an approved one releases its budget commitment."""
-    shokei = ready_app()
-    view = services.cancel_purchase(shokei.uow, acting(shokei, as_user), case_id, reason=reason)
-    print_json(view) if json_output else _show_purchase(view)
+    view = services.cancel_purchase(cli.uow, cli.actor, case_id, reason=reason)
+    cli.emit(view, lambda: _show_purchase(view))
 
 
 @command(app, "show")
-def show(case_id: int, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def show(cli: Cli, case_id: int) -> None:
     """A case's valuation, offers, agreement and budget line."""
-    shokei = ready_app()
-    view = services.get_purchase(shokei.uow, acting(shokei, as_user), case_id)
-    print_json(view) if json_output else _show_purchase(view)
+    view = services.get_purchase(cli.uow, cli.actor, case_id)
+    cli.emit(view, lambda: _show_purchase(view))
 
 
 @command(budget_app, "set")
 def set_budget(
+    cli: Cli,
     year: Annotated[int, typer.Option("--fy", help="Fiscal year, e.g. 2022 (2022-04-01 - 2023-03-31).")],
     amount: Amount,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Set a fiscal year's appropriation (program managers)."""
-    shokei = ready_app()
-    view = services.set_appropriation(
-        shokei.uow, acting(shokei, as_user), fiscal_year=year, amount_yen=amount
-    )
-    print_json(view) if json_output else _show_budget(view)
+    view = services.set_appropriation(cli.uow, cli.actor, fiscal_year=year, amount_yen=amount)
+    cli.emit(view, lambda: _show_budget(view))
 
 
 @command(budget_app, "show")
 def show_budget(
+    cli: Cli,
     year: Annotated[int | None, typer.Option("--fy", help="Fiscal year; default: the current one.")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Appropriation, committed, paid and available amounts, and the lines, of a fiscal year."""
-    shokei = ready_app()
-    wanted = year if year is not None else fiscal_year(shokei.uow.clock.today())
-    view = services.get_budget(shokei.uow, acting(shokei, as_user), fiscal_year=wanted)
-    print_json(view) if json_output else _show_budget(view)
+    wanted = year if year is not None else fiscal_year(cli.uow.clock.today())
+    view = services.get_budget(cli.uow, cli.actor, fiscal_year=wanted)
+    cli.emit(view, lambda: _show_budget(view))

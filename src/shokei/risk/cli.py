@@ -6,16 +6,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import (
-    AsUser,
-    JsonOutput,
-    acting,
-    command,
-    parse_date,
-    print_json,
-    print_table,
-    ready_app,
-)
+from shokei.cli_support import Cli, command, parse_date, print_json, print_table
 from shokei.risk import services
 from shokei.risk.schemas import WatchlistEntry
 
@@ -52,23 +43,20 @@ def _show(entries: list[WatchlistEntry]) -> None:
 
 @command(app, "watchlist")
 def watchlist(
+    cli: Cli,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Only the N highest.")] = None,
     record: Annotated[bool, typer.Option("--record", help="Keep this run for the history.")] = False,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Companies ranked by leak risk, each factor with its contribution and evidence."""
-    shokei = ready_app()
-    entries = services.watchlist(shokei.uow, acting(shokei, as_user), top=top, record=record)
-    print_json(entries) if json_output else _show(entries)
+    entries = services.watchlist(cli.uow, cli.actor, top=top, record=record)
+    cli.emit(entries, lambda: _show(entries))
 
 
 @command(app, "show")
-def show(company: Company, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def show(cli: Cli, company: Company) -> None:
     """One company scored alone: its score, factors and evidence (rank 0: see the watchlist)."""
-    shokei = ready_app()
-    entry = services.company_risk(shokei.uow, acting(shokei, as_user), company)
-    if json_output:
+    entry = services.company_risk(cli.uow, cli.actor, company)
+    if cli.json:
         print_json(entry)
         return
     _show([entry])
@@ -78,6 +66,7 @@ def show(company: Company, as_user: AsUser = None, json_output: JsonOutput = Fal
 
 @command(app, "event")
 def event(
+    cli: Cli,
     company: Company,
     kind: Annotated[
         str,
@@ -90,48 +79,42 @@ def event(
     ],
     on: Annotated[str, typer.Option("--date", help="When it happened, YYYY-MM-DD.")],
     note: Annotated[str | None, typer.Option("--note")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Record an event that bears on a company's leak risk."""
-    shokei = ready_app()
     view = services.record_event(
-        shokei.uow, acting(shokei, as_user), company, kind=kind, occurred_on=parse_date(on), note=note
+        cli.uow, cli.actor, company, kind=kind, occurred_on=parse_date(on), note=note
     )
-    print_json(view) if json_output else typer.echo(f"recorded {view.kind} on {view.occurred_on}")
+    cli.emit(view, lambda: typer.echo(f"recorded {view.kind} on {view.occurred_on}"))
 
 
 @command(app, "events")
-def events(company: Company, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def events(cli: Cli, company: Company) -> None:
     """A company's recorded events, newest first."""
-    shokei = ready_app()
-    rows = services.list_events(shokei.uow, acting(shokei, as_user), company)
-    if json_output:
-        print_json(rows)
-        return
-    print_table(
-        "events",
-        ("date", "kind", "note", "recorded by"),
-        [(r.occurred_on, r.kind, r.note, r.recorded_by) for r in rows],
+    rows = services.list_events(cli.uow, cli.actor, company)
+    cli.emit(
+        rows,
+        lambda: print_table(
+            "events",
+            ("date", "kind", "note", "recorded by"),
+            [(r.occurred_on, r.kind, r.note, r.recorded_by) for r in rows],
+        ),
     )
 
 
 @command(app, "financials")
 def financials(
+    cli: Cli,
     company: Company,
     year: Annotated[int, typer.Option("--year", help="Fiscal year (April-March, by its start).")],
     revenue: Annotated[int | None, typer.Option("--revenue", help="Yen.")] = None,
     operating_profit: Annotated[int | None, typer.Option("--operating-profit", help="Yen.")] = None,
     net_income: Annotated[int | None, typer.Option("--net-income", help="Yen.")] = None,
     equity_ratio: Annotated[float | None, typer.Option("--equity-ratio", help="Percent.")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Record (or correct) one fiscal year's financial indicators."""
-    shokei = ready_app()
     view = services.record_financials(
-        shokei.uow,
-        acting(shokei, as_user),
+        cli.uow,
+        cli.actor,
         company,
         fiscal_year=year,
         revenue_yen=revenue,
@@ -139,28 +122,27 @@ def financials(
         net_income_yen=net_income,
         equity_ratio_percent=equity_ratio,
     )
-    print_json(view) if json_output else typer.echo(f"recorded FY{view.fiscal_year}")
+    cli.emit(view, lambda: typer.echo(f"recorded FY{view.fiscal_year}"))
 
 
 @command(app, "history")
-def history(company: Company, as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+def history(cli: Cli, company: Company) -> None:
     """A company's score in every recorded watchlist run."""
-    shokei = ready_app()
-    points = services.history(shokei.uow, acting(shokei, as_user), company)
-    if json_output:
-        print_json(points)
-        return
-    print_table(
-        "history",
-        ("run", "at", "policy", "score", "recommendation"),
-        [
-            (
-                p.run_id,
-                p.run_at.isoformat(timespec="seconds"),
-                p.policy_version,
-                f"{p.score:g}",
-                p.recommendation,
-            )
-            for p in points
-        ],
+    points = services.history(cli.uow, cli.actor, company)
+    cli.emit(
+        points,
+        lambda: print_table(
+            "history",
+            ("run", "at", "policy", "score", "recommendation"),
+            [
+                (
+                    p.run_id,
+                    p.run_at.isoformat(timespec="seconds"),
+                    p.policy_version,
+                    f"{p.score:g}",
+                    p.recommendation,
+                )
+                for p in points
+            ],
+        ),
     )

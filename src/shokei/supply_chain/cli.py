@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import AsUser, JsonOutput, acting, command, print_json, print_table, ready_app, stdout
+from shokei.cli_support import Cli, command, print_json, print_table, stdout
 from shokei.supply_chain import services
 from shokei.supply_chain.io import SupplyFile, format_of
 from shokei.supply_chain.schemas import ImpactView, ImportReport
@@ -31,21 +31,19 @@ def register(root: typer.Typer) -> None:
 
 @command(supply_app, "import")
 def import_files(
+    cli: Cli,
     files: Annotated[list[Path], typer.Argument(help="CSV or Parquet files (see docs/supply_chain.md).")],
     file_format: FormatOption = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Import (upsert) systems, components, BOM lines and supply relations; all files or none."""
-    shokei = ready_app()
-    actor = acting(shokei, as_user)
+    actor = cli.actor
     with ExitStack() as stack:
         opened = [
             SupplyFile(str(path), stack.enter_context(path.open("rb")), format_of(str(path), file_format))
             for path in files
         ]
-        report = services.import_supply_files(shokei.uow, actor, opened)
-    print_json(report) if json_output else _show_import(report)
+        report = services.import_supply_files(cli.uow, actor, opened)
+    cli.emit(report, lambda: _show_import(report))
 
 
 def _show_import(report: ImportReport) -> None:
@@ -68,16 +66,14 @@ def _show_import(report: ImportReport) -> None:
 
 @command(supply_app, "export")
 def export(
+    cli: Cli,
     directory: Annotated[Path, typer.Argument(help="Directory to write one file per record kind into.")],
     file_format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Export the whole map in the import format."""
-    shokei = ready_app()
     chosen = format_of(str(directory), file_format)
-    report = services.export_supply_map(shokei.uow, acting(shokei, as_user), directory, chosen)
-    if json_output:
+    report = services.export_supply_map(cli.uow, cli.actor, directory, chosen)
+    if cli.json:
         print_json(report)
         return
     for name, rows in report.files.items():
@@ -85,17 +81,15 @@ def export(
 
 
 def impact(
+    cli: Cli,
     corporate_numbers: Annotated[list[str], typer.Argument(help="Companies exiting together.")],
     limit: Annotated[
         int, typer.Option("--limit", min=0, help="List at most this many lost components.")
     ] = 100,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Exit impact: components that lose every qualified source, and the weapon systems hit."""
-    shokei = ready_app()
-    view = services.exit_impact(shokei.uow, acting(shokei, as_user), corporate_numbers, limit=limit)
-    print_json(view) if json_output else _show_impact(view)
+    view = services.exit_impact(cli.uow, cli.actor, corporate_numbers, limit=limit)
+    cli.emit(view, lambda: _show_impact(view))
 
 
 def _show_impact(view: ImpactView) -> None:
@@ -119,29 +113,35 @@ def _show_impact(view: ImpactView) -> None:
 
 
 def spof(
+    cli: Cli,
     top: Annotated[int, typer.Option("--top", min=1, help="How many companies to rank.")] = 20,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """Single points of failure: the companies whose exit alone does the most damage."""
-    shokei = ready_app()
-    entries = services.single_points_of_failure(shokei.uow, acting(shokei, as_user), top=top)
-    if json_output:
-        print_json(entries)
-        return
-    print_table(
-        "single points of failure",
-        ("rank", "corporate number", "name", "criticality", "systems hit", "components lost", "sole-sourced"),
-        [
+    entries = services.single_points_of_failure(cli.uow, cli.actor, top=top)
+    cli.emit(
+        entries,
+        lambda: print_table(
+            "single points of failure",
             (
-                e.rank,
-                e.corporate_number,
-                e.name,
-                e.criticality,
-                e.systems_hit,
-                e.components_lost,
-                e.sole_sourced_components,
-            )
-            for e in entries
-        ],
+                "rank",
+                "corporate number",
+                "name",
+                "criticality",
+                "systems hit",
+                "components lost",
+                "sole-sourced",
+            ),
+            [
+                (
+                    e.rank,
+                    e.corporate_number,
+                    e.name,
+                    e.criticality,
+                    e.systems_hit,
+                    e.components_lost,
+                    e.sole_sourced_components,
+                )
+                for e in entries
+            ],
+        ),
     )
