@@ -24,7 +24,6 @@ from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.manifest import wire
 from shokei.migrate import current_revision, head_revision, upgrade_to_head
 from shokei.settings import Settings, load_settings
-from shokei.succession import services as succession
 from shokei.web.secret import ensure_session_key, session_key_path
 
 ADMIN_USERNAME = "admin"
@@ -55,7 +54,7 @@ class Shokei:
             keyring = MasterKeyring.from_directory(self.settings.keys_dir)
             vaults = Vaults(
                 FilesystemVault(self.settings.vault_dir, keyring),
-                succession.copies_vault(self.settings.data_dir, self.settings.keys_dir),
+                _copies_vault(self.settings, keys=True),
             )
             self._keyed = (stamp, vaults) if stamp is not None else None
             return vaults
@@ -65,7 +64,7 @@ class Shokei:
         """The same vaults without keys, for fixity checks that must run where no key is readable."""
         return Vaults(
             FilesystemVault(self.settings.vault_dir, None),
-            succession.copies_vault(self.settings.data_dir, self.settings.keys_dir, keys=False),
+            _copies_vault(self.settings, keys=False),
         )
 
     def vault(self, *, keys: bool = True) -> Vault:
@@ -76,7 +75,7 @@ class Shokei:
     @cached_property
     def handover_signing_key(self) -> Ed25519PrivateKey:
         """The key signing hand-over copy manifests (created on first use)."""
-        return succession.signing_key(self.settings.keys_dir)
+        return _signing_key(self.settings)
 
     @cached_property
     def scratch_dir(self) -> Path:
@@ -88,6 +87,21 @@ class Shokei:
     # The keyed vaults and the key files' stamp they were loaded at; request threads share them.
     _keyed: tuple[tuple[object, ...], Vaults] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+
+def _copies_vault(settings: Settings, *, keys: bool) -> FilesystemVault:
+    # Succession places its copies vault. Imported here, when first needed, since every command
+    # imports this module and loading succession (with SciPy's optimiser) from here, ahead of the
+    # features, measurably slows `shokei` start-up.
+    from shokei.succession import services as succession  # noqa: PLC0415 - see above
+
+    return succession.copies_vault(settings.data_dir, settings.keys_dir, keys=keys)
+
+
+def _signing_key(settings: Settings) -> Ed25519PrivateKey:
+    from shokei.succession import services as succession  # noqa: PLC0415 - as in _copies_vault
+
+    return succession.signing_key(settings.keys_dir)
 
 
 def _keys_stamp(keys_dir: Path) -> tuple[object, ...] | None:
