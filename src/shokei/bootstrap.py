@@ -89,7 +89,7 @@ class Shokei:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
 
-def _copies_vault(settings: Settings, *, keys: bool) -> FilesystemVault:
+def _copies_vault(settings: Settings, *, keys: bool) -> Vault:
     # Succession places its copies vault. Imported here, when first needed, since every command
     # imports this module and loading succession (with SciPy's optimiser) from here, ahead of the
     # features, measurably slows `shokei` start-up.
