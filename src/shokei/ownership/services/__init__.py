@@ -39,6 +39,7 @@ from shokei.ownership.services.control import (
     TOP_CHAINS,
     TOP_OWNERS,
     company_foreign_exposure,
+    exposure_for_invariants,
     foreign_control_of,
     foreign_exposure,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "company_foreign_exposure",
     "decide_match",
     "export_bods",
+    "exposure_for_invariants",
     "foreign_control_of",
     "foreign_exposure",
     "get_entity",
