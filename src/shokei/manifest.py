@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from shokei.audit import handlers as audit_handlers
 from shokei.examination import handlers as examination_handlers
 from shokei.kernel.bus import MessageBus, default_bus
+from shokei.ownership import handlers as ownership_handlers
 from shokei.purchase import handlers as purchase_handlers
 from shokei.succession import handlers as succession_handlers
 
@@ -27,7 +28,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("accounts"),
     Feature("companies"),
     Feature("supply_chain"),
-    Feature("ownership"),
+    Feature("ownership", handlers=ownership_handlers.register),
     Feature("risk"),
     Feature("interests"),
     Feature("cases"),

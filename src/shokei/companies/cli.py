@@ -18,7 +18,7 @@ from shokei.cli_support import (
     ready_app,
     yen,
 )
-from shokei.companies import services
+from shokei.companies import access, conditions, services
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.errors import BadInput
 
@@ -38,6 +38,19 @@ def _show(company: CompanyView) -> None:
             "security compliance until": company.security_compliant_until,
             "capabilities": ", ".join(company.capabilities),
             "prefecture": company.prefecture,
+            "access": company.access,
+            "suspension": (
+                f"{company.suspension.reason} ({company.suspension.cause}, since "
+                f"{company.suspension.since:%Y-%m-%d %H:%M})"
+                if company.suspension
+                else None
+            ),
+            "certification": (
+                f"{company.certification.custodian}, until {company.certification.until}"
+                + (f" ({', '.join(company.certification.scope)})" if company.certification.scope else "")
+                if company.certification
+                else None
+            ),
         },
     )
 
@@ -167,3 +180,124 @@ def update(
     changes = CompanyUpdate.model_validate(fields)
     company = services.update_company(shokei.uow, acting(shokei, as_user), corporate_number, changes)
     print_json(company) if json_output else _show(company)
+
+
+Reason = Annotated[str, typer.Option("--reason", help="Why (recorded in the ledger).")]
+
+
+@command(app, "suspend")
+def suspend(
+    corporate_number: str, reason: Reason, as_user: AsUser = None, json_output: JsonOutput = False
+) -> None:
+    """Cut a company's access to copies: no download, new copy or dissemination (program manager)."""
+    shokei = ready_app()
+    company = access.suspend(shokei.uow, acting(shokei, as_user), corporate_number, reason)
+    print_json(company) if json_output else _show(company)
+
+
+@command(app, "reinstate")
+def reinstate(
+    corporate_number: str, reason: Reason, as_user: AsUser = None, json_output: JsonOutput = False
+) -> None:
+    """Give a suspended company its access back (program manager; exit 4 while a rule fails)."""
+    shokei = ready_app()
+    company = access.reinstate(shokei.uow, acting(shokei, as_user), corporate_number, reason)
+    print_json(company) if json_output else _show(company)
+
+
+@command(app, "certify")
+def certify(
+    corporate_number: str,
+    custodian: Annotated[str, typer.Option("--custodian", help="The named data custodian.")],
+    until: Annotated[str, typer.Option("--until", help="Last day valid, YYYY-MM-DD.")],
+    scope: Annotated[str | None, typer.Option("--scope", help="TAG,TAG,...")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Certify a company as a recipient of design documents (replaces its certification in force)."""
+    shokei = ready_app()
+    company = access.certify(
+        shokei.uow,
+        acting(shokei, as_user),
+        corporate_number,
+        custodian=custodian,
+        until=parse_date(until),
+        scope=scope,
+    )
+    print_json(company) if json_output else _show(company)
+
+
+@command(app, "revoke-certification")
+def revoke_certification(
+    corporate_number: str, reason: Reason, as_user: AsUser = None, json_output: JsonOutput = False
+) -> None:
+    """Revoke a company's certification (a holder of copies is suspended at once)."""
+    shokei = ready_app()
+    company = access.revoke_certification(shokei.uow, acting(shokei, as_user), corporate_number, reason)
+    print_json(company) if json_output else _show(company)
+
+
+@command(app, "certifications")
+def certifications(
+    expiring_within: Annotated[
+        int | None, typer.Option("--expiring-within", min=0, help="Only those ending within DAYS.")
+    ] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """The register of certified recipients, soonest to lapse first."""
+    shokei = ready_app()
+    rows = access.certifications(shokei.uow, acting(shokei, as_user), expiring_within)
+    if json_output:
+        print_json(rows)
+        return
+    print_table(
+        "certified recipients",
+        ("corporate number", "name", "custodian", "until", "scope", "valid"),
+        [
+            (r.corporate_number, r.name, r.custodian, r.until, ", ".join(r.scope), "yes" if r.valid else "no")
+            for r in rows
+        ],
+    )
+
+
+@command(app, "expire-certifications")
+def expire_certifications(as_user: AsUser = None, json_output: JsonOutput = False) -> None:
+    """End every certification past its last valid day (holders of copies are suspended)."""
+    shokei = ready_app()
+    ended = access.expire_certifications(shokei.uow, acting(shokei, as_user))
+    if json_output:
+        print_json(ended)
+    else:
+        typer.echo(f"{len(ended)} certification(s) expired")
+
+
+@command(app, "report-change")
+def report_change(
+    corporate_number: str,
+    kind: Annotated[str, typer.Option("--kind", help="ownership|management|financial|location")],
+    details: Annotated[str, typer.Option("--details", help="What changed.")],
+    owner: Annotated[str | None, typer.Option("--owner", help="Ownership: the holder (reference).")] = None,
+    owner_country: Annotated[
+        str | None, typer.Option("--owner-country", help="Ownership: a new holder's ISO 3166 code.")
+    ] = None,
+    share: Annotated[str | None, typer.Option("--share", help="Ownership: percent now held.")] = None,
+    as_user: AsUser = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Report a changed condition of a company (its own users or officials)."""
+    shokei = ready_app()
+    report = conditions.report_change(
+        shokei.uow,
+        acting(shokei, as_user),
+        corporate_number,
+        kind=kind,
+        details=details,
+        owner=owner,
+        owner_country=owner_country,
+        share=share,
+    )
+    if json_output:
+        print_json(report)
+        return
+    typer.echo(f"report {report.id} ({report.kind}) recorded; access {report.access}")

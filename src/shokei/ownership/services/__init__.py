@@ -44,7 +44,7 @@ from shokei.ownership.services.control import (
     foreign_exposure,
 )
 from shokei.ownership.services.entities import add_entity, get_entity
-from shokei.ownership.services.events import record_interest_change
+from shokei.ownership.services.events import record_interest_change, record_reported_interest
 from shokei.ownership.services.matches import ACCEPTED, REJECTED, decide_match, list_match_candidates
 from shokei.ownership.services.registers import PUBLISHER, export_bods, import_bods, import_csv
 
@@ -79,5 +79,6 @@ __all__ = [
     "list_alerts",
     "list_match_candidates",
     "record_interest_change",
+    "record_reported_interest",
     "set_thresholds",
 ]
