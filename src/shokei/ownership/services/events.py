@@ -178,6 +178,7 @@ def _record_change(
             },
         )
         audit.record_many(session, [event, *outcome.events])
+        outcome.publish(uow)
         return view
 
 
