@@ -247,3 +247,18 @@ def test_only_the_company_itself_or_officials_report_and_only_program_managers_s
     assert access.reinstate(uow, antenna.office.manager, antenna.number, "調査終了").access == "active"
     with pytest.raises(Conflict, match="not suspended"):
         access.reinstate(uow, antenna.office.manager, antenna.number, "調査終了")
+
+
+def test_a_suspended_company_cannot_be_selected(uow: UnitOfWork) -> None:
+    office = Office(uow)
+    case_id = office.open_case().id
+    office.to_successor_selection(case_id)
+    office.make_eligible(office.successor_company)
+    number = office.successor_company.corporate_number or ""
+    access.suspend(uow, office.manager, number, "調査のため")
+    select = {"successor": number, "reason": "選定"}
+    with pytest.raises(Conflict, match=r"is suspended \(manual\): 調査のため"):
+        office.move(case_id, "select_successor", office.manager, **select)
+    access.reinstate(uow, office.manager, number, "調査終了")
+    selected = office.move(case_id, "select_successor", office.manager, **select)
+    assert selected.successor_corporate_number == number
