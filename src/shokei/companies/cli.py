@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, yen
-from shokei.companies import services
+from shokei.companies import access, conditions, services
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.errors import BadInput
 
@@ -32,6 +32,19 @@ def _show(company: CompanyView) -> None:
             "security compliance until": company.security_compliant_until,
             "capabilities": ", ".join(company.capabilities),
             "prefecture": company.prefecture,
+            "access": company.access,
+            "suspension": (
+                f"{company.suspension.reason} ({company.suspension.cause}, since "
+                f"{company.suspension.since:%Y-%m-%d %H:%M})"
+                if company.suspension
+                else None
+            ),
+            "certification": (
+                f"{company.certification.custodian}, until {company.certification.until}"
+                + (f" ({', '.join(company.certification.scope)})" if company.certification.scope else "")
+                if company.certification
+                else None
+            ),
         },
     )
 
@@ -151,3 +164,111 @@ def update(
     changes = CompanyUpdate.model_validate(fields)
     company = services.update_company(uow, cli.actor, corporate_number, changes)
     cli.emit(company, lambda: _show(company))
+
+
+Reason = Annotated[str, typer.Option("--reason", help="Why (recorded in the ledger).")]
+
+
+@command(app, "suspend")
+def suspend(cli: Cli, corporate_number: str, reason: Reason) -> None:
+    """Cut a company's access to copies: no download, new copy or dissemination (program manager)."""
+    company = access.suspend(cli.uow, cli.actor, corporate_number, reason)
+    cli.emit(company, lambda: _show(company))
+
+
+@command(app, "reinstate")
+def reinstate(cli: Cli, corporate_number: str, reason: Reason) -> None:
+    """Give a suspended company its access back (program manager; exit 4 while a rule fails)."""
+    company = access.reinstate(cli.uow, cli.actor, corporate_number, reason)
+    cli.emit(company, lambda: _show(company))
+
+
+@command(app, "certify")
+def certify(
+    cli: Cli,
+    corporate_number: str,
+    custodian: Annotated[str, typer.Option("--custodian", help="The named data custodian.")],
+    until: Annotated[str, typer.Option("--until", help="Last day valid, YYYY-MM-DD.")],
+    scope: Annotated[str | None, typer.Option("--scope", help="TAG,TAG,...")] = None,
+) -> None:
+    """Certify a company as a recipient of design documents (replaces its certification in force)."""
+    company = access.certify(
+        cli.uow,
+        cli.actor,
+        corporate_number,
+        custodian=custodian,
+        until=parse_date(until),
+        scope=scope,
+    )
+    cli.emit(company, lambda: _show(company))
+
+
+@command(app, "revoke-certification")
+def revoke_certification(cli: Cli, corporate_number: str, reason: Reason) -> None:
+    """Revoke a company's certification (a holder of copies is suspended at once)."""
+    company = access.revoke_certification(cli.uow, cli.actor, corporate_number, reason)
+    cli.emit(company, lambda: _show(company))
+
+
+@command(app, "certifications")
+def certifications(
+    cli: Cli,
+    expiring_within: Annotated[
+        int | None, typer.Option("--expiring-within", min=0, help="Only those ending within DAYS.")
+    ] = None,
+) -> None:
+    """The register of certified recipients, soonest to lapse first."""
+    rows = access.certifications(cli.uow, cli.actor, expiring_within)
+    cli.emit(
+        rows,
+        lambda: print_table(
+            "certified recipients",
+            ("corporate number", "name", "custodian", "until", "scope", "valid"),
+            [
+                (
+                    r.corporate_number,
+                    r.name,
+                    r.custodian,
+                    r.until,
+                    ", ".join(r.scope),
+                    "yes" if r.valid else "no",
+                )
+                for r in rows
+            ],
+        ),
+    )
+
+
+@command(app, "expire-certifications")
+def expire_certifications(cli: Cli) -> None:
+    """End every certification past its last valid day (holders of copies are suspended)."""
+    ended = access.expire_certifications(cli.uow, cli.actor)
+    cli.emit(ended, lambda: typer.echo(f"{len(ended)} certification(s) expired"))
+
+
+@command(app, "report-change")
+def report_change(
+    cli: Cli,
+    corporate_number: str,
+    kind: Annotated[str, typer.Option("--kind", help="ownership|management|financial|location")],
+    details: Annotated[str, typer.Option("--details", help="What changed.")],
+    owner: Annotated[str | None, typer.Option("--owner", help="Ownership: the holder (reference).")] = None,
+    owner_country: Annotated[
+        str | None, typer.Option("--owner-country", help="Ownership: a new holder's ISO 3166 code.")
+    ] = None,
+    share: Annotated[str | None, typer.Option("--share", help="Ownership: percent now held.")] = None,
+) -> None:
+    """Report a changed condition of a company (its own users or officials)."""
+    report = conditions.report_change(
+        cli.uow,
+        cli.actor,
+        corporate_number,
+        kind=kind,
+        details=details,
+        owner=owner,
+        owner_country=owner_country,
+        share=share,
+    )
+    cli.emit(
+        report, lambda: typer.echo(f"report {report.id} ({report.kind}) recorded; access {report.access}")
+    )

@@ -1,13 +1,17 @@
-"""Company identity and size rules: the corporate number (法人番号) and the SME Basic Act tiers."""
+"""Company identity and size rules: the corporate number (法人番号) and the SME Basic Act tiers;
+its access (suspension) and certification as a recipient of design documents."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
 from shokei.errors import BadInput
+from shokei.kernel.actors import Actor
+from shokei.kernel.bus import Command, Event
 
 CORPORATE_NUMBER_LENGTH = 13
 _SEPARATORS = re.compile(r"[\s\-‐‑–—ー－]")
@@ -114,3 +118,132 @@ def classify_sme(industry: Industry, capital_yen: int | None, employees: int | N
         reason = f"{industry}: {basis} within ¥{limit.capital_yen:,} / {limit.employees} people"
         return SmeStatus(True, small, reason)
     return SmeStatus(False, False, f"{industry}: above ¥{limit.capital_yen:,} and {limit.employees} people")
+
+
+# -- access: suspension and certification -----------------------------------------------------
+
+
+class Access(StrEnum):
+    """Whether a company may receive, open and pass on copies of design documents."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class SuspensionCause(StrEnum):
+    """Why a company's access was cut: by hand, or by the fact that made it ineligible."""
+
+    MANUAL = "manual"
+    OWNERSHIP = "ownership"  # an ownership event gave foreign parties too much of it
+    RISK = "risk"  # financial distress, restructuring
+    CERTIFICATION = "certification"  # its certification was revoked or expired
+    CHANGED_CONDITION = "changed_condition"  # a changed-condition report
+
+
+class ChangeKind(StrEnum):
+    """What a changed-condition report is about (DCSA's FOCI "changed condition")."""
+
+    OWNERSHIP = "ownership"
+    MANAGEMENT = "management"
+    FINANCIAL = "financial"
+    LOCATION = "location"
+
+
+class CertificationEnd(StrEnum):
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"  # a new certification replaced it
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    """A certified recipient, in the manner of DLA's Joint Certification Program: a named data
+    custodian, the last day it is valid, the scope tags it covers; ended when revoked."""
+
+    custodian: str
+    until: date
+    scope: tuple[str, ...] = ()
+    ended: CertificationEnd | None = None
+    end_reason: str | None = None
+
+    def valid_on(self, day: date) -> bool:
+        return self.ended is None and day <= self.until
+
+    def describe(self, day: date) -> str:
+        """Why it is (not) valid on `day`, as a rule's reason says it."""
+        if self.ended is CertificationEnd.REVOKED:
+            return f"certification revoked: {self.end_reason or 'no reason given'}"
+        if self.ended is not None or day > self.until:
+            return f"certification expired {self.until.isoformat()}"
+        return f"certified until {self.until.isoformat()} (custodian {self.custodian})"
+
+
+def parse_scope(text: str | None) -> tuple[str, ...]:
+    """`--scope TAG,TAG`: trimmed, without empties or duplicates, sorted."""
+    return tuple(sorted({tag.strip() for tag in (text or "").split(",") if tag.strip()}))
+
+
+def check_certification(custodian: str, until: date, today: date) -> None:
+    """A certification names its custodian and is valid at least today."""
+    if not custodian.strip():
+        raise BadInput("a certification names its data custodian")
+    if until < today:
+        raise BadInput(f"a certification valid until {until.isoformat()} has already expired")
+
+
+def expiring_within(until: date, today: date, days: int | None) -> bool:
+    """`--expiring-within DAYS`: valid until at most `days` days from today (expired included)."""
+    if days is None:
+        return True
+    if days < 0:
+        raise BadInput("--expiring-within counts days from today: 0 or more")
+    return until <= today + timedelta(days=days)
+
+
+def require_reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise BadInput("a reason is required")
+    return text
+
+
+# -- messages other features answer or react to -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckHolderEligibility(Command):
+    """Asks the feature that keeps the eligibility rules (succession) which rules a company that
+    may hold copies fails today; answered with `(rule, reason)` pairs, empty when none fails."""
+
+    company_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordReportedOwnership(Command):
+    """A changed-condition report of an ownership change, recorded by the ownership feature as
+    an ownership event whose source is the report; answered with the ownership event's id."""
+
+    actor: Actor
+    report_id: int
+    owned: str  # the reporting company's corporate number
+    owner: str  # an entity reference, or the name of a new foreign holder with `owner_country`
+    owner_country: str | None
+    share: str  # percent now held directly
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyConditionChanged(Event):
+    """A fact eligibility reads changed on the company (a report, or an official's update)."""
+
+    company_id: int
+    cause: SuspensionCause
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificationEnded(Event):
+    """A company's certification was revoked or found expired."""
+
+    company_id: int
+    end: CertificationEnd
+    summary: str

@@ -6,18 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import Form, Query, Request, Response
 
 from shokei.api_support import ShokeiDep
-from shokei.companies import services
-from shokei.companies.domain import SME_THRESHOLDS, Industry
+from shokei.companies import access, services
+from shokei.companies.domain import SME_THRESHOLDS, Industry, SuspensionCause
 from shokei.companies.schemas import CompanyView
 from shokei.kernel import Permission
 from shokei.web.formatting import number, yen_units
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import COMPANY, FeaturePages, NavItem, boxes_for
-from shokei.web.routing import TemplatesDep, WebActor, page_router
+from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
 
 router = page_router()
 PAGE_SIZE = 50
@@ -28,6 +28,22 @@ INDUSTRY_LABELS = {
     Industry.RETAIL: N_("Retail"),
     Industry.SERVICES: N_("Services"),
 }
+
+
+CAUSE_LABELS = {
+    SuspensionCause.MANUAL: N_("By hand"),
+    SuspensionCause.OWNERSHIP: N_("Ownership change"),
+    SuspensionCause.RISK: N_("Financial distress or restructuring"),
+    SuspensionCause.CERTIFICATION: N_("Certification revoked or expired"),
+    SuspensionCause.CHANGED_CONDITION: N_("Changed-condition report"),
+}
+
+
+def cause_label(cause: str) -> str:
+    try:
+        return _(CAUSE_LABELS[SuspensionCause(cause)])
+    except ValueError:
+        return cause
 
 
 def industry_label(industry: str) -> str:
@@ -69,8 +85,41 @@ def company_page(
     identifier: str, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     company = services.get_company(shokei.uow, actor, identifier)
-    context = {"company": company, "boxes": boxes_for(request, COMPANY, shokei, actor, company)}
+    context = {
+        "company": company,
+        "boxes": boxes_for(request, COMPANY, shokei, actor, company),
+        "may_manage_access": actor.can(Permission.COMPANY_ACCESS),
+    }
     return templates.page(request, "companies/detail.html", context)
+
+
+@router.post("/companies/{identifier}/suspend")
+def suspend_company(
+    identifier: str,
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    company = access.suspend(shokei.uow, actor, identifier, reason)
+    text = _("%(name)s is suspended: no copy can be opened or passed on.")
+    flash(request, "success", text % {"name": company.name})
+    return redirect(request, f"/companies/{company.corporate_number}")
+
+
+@router.post("/companies/{identifier}/reinstate")
+def reinstate_company(
+    identifier: str,
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    company = access.reinstate(shokei.uow, actor, identifier, reason)
+    flash(request, "success", _("%(name)s has its access back.") % {"name": company.name})
+    return redirect(request, f"/companies/{company.corporate_number}")
 
 
 pages = FeaturePages(
@@ -78,5 +127,5 @@ pages = FeaturePages(
     router=router,
     templates=Path(__file__).parent / "templates",
     nav=(NavItem(N_("Companies"), "/companies", lambda actor: actor.can(Permission.COMPANY_READ)),),
-    template_globals={"industry_label": industry_label, "sme_rule": sme_rule},
+    template_globals={"industry_label": industry_label, "sme_rule": sme_rule, "cause_label": cause_label},
 )

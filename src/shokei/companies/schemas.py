@@ -1,9 +1,21 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
+
+
+class SuspensionView(BaseModel):
+    reason: str
+    cause: str  # companies.domain.SuspensionCause
+    since: datetime
+
+
+class CertificationView(BaseModel):
+    custodian: str
+    until: date
+    scope: list[str]
 
 
 class CompanyView(BaseModel):
@@ -26,6 +38,39 @@ class CompanyView(BaseModel):
     foreign_share_percent: Decimal | None = None
     foreign_share_country: str | None = None
     prefecture: str | None = None
+    access: str = "active"  # companies.domain.Access
+    suspension: SuspensionView | None = None
+    certification: CertificationView | None = None  # the one in force (not revoked or superseded)
+
+
+class CertifiedRecipientView(BaseModel):
+    """One line of the register of certified recipients."""
+
+    corporate_number: str | None
+    name: str
+    custodian: str
+    until: date
+    scope: list[str]
+    certified_at: datetime
+    certified_by: str
+    valid: bool  # valid today
+
+
+class ChangeReportView(BaseModel):
+    """A changed-condition report and what it led to."""
+
+    id: int
+    corporate_number: str | None
+    kind: str
+    details: str
+    owner: str | None
+    owner_country: str | None
+    share: Decimal | None
+    ownership_change: int | None  # the ownership event recorded from it
+    reported_by: str
+    reported_at: datetime
+    access: str
+    suspension: SuspensionView | None
 
 
 class CompanyUpdate(BaseModel):

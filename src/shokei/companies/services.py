@@ -15,10 +15,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
-from shokei.companies.domain import CorporateNumber, ForeignId, Industry, classify_sme
+from shokei.audit.domain import as_utc
+from shokei.companies.domain import (
+    Access,
+    CompanyConditionChanged,
+    CorporateNumber,
+    ForeignId,
+    Industry,
+    SuspensionCause,
+    classify_sme,
+)
 from shokei.companies.geography import REGION_OF_PREFECTURE
-from shokei.companies.models import Company
-from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
+from shokei.companies.models import Company, CompanyCertification
+from shokei.companies.schemas import (
+    CertificationView,
+    CompanyInput,
+    CompanyUpdate,
+    CompanyView,
+    SuspensionView,
+)
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -29,7 +44,8 @@ def _require(actor: Actor, permission: Permission) -> None:
         raise Forbidden(f"{actor.role} may not {permission}")
 
 
-def view(company: Company) -> CompanyView:
+def view(company: Company, certification: CompanyCertification | None = None) -> CompanyView:
+    """The company as users see it; `certification`: the one in force (`certifications_in_force`)."""
     status = classify_sme(Industry(company.industry), company.capital_yen, company.employees)
     foreign = f"{company.foreign_country}-{company.foreign_registry_id}" if company.foreign_country else None
     return CompanyView(
@@ -52,7 +68,46 @@ def view(company: Company) -> CompanyView:
         foreign_share_percent=company.foreign_share_percent,
         foreign_share_country=company.foreign_share_country,
         prefecture=company.prefecture,
+        access=Access.SUSPENDED if company.suspended_since is not None else Access.ACTIVE,
+        suspension=suspension_view(company),
+        certification=certification_view(certification) if certification is not None else None,
     )
+
+
+def suspension_view(company: Company) -> SuspensionView | None:
+    if company.suspended_since is None:
+        return None
+    return SuspensionView(
+        reason=company.suspension_reason or "",
+        cause=company.suspension_cause or SuspensionCause.MANUAL,
+        since=as_utc(company.suspended_since),  # SQLite gives it back without its zone
+    )
+
+
+def certification_view(row: CompanyCertification) -> CertificationView:
+    return CertificationView(custodian=row.custodian, until=row.valid_until, scope=list(row.scope or []))
+
+
+def certifications_in_force(session: Session, company_ids: Iterable[int]) -> dict[int, CompanyCertification]:
+    """Each company's certification not ended (revoked, expired or superseded), by company id."""
+    wanted = sorted(set(company_ids))
+    found: dict[int, CompanyCertification] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(CompanyCertification).where(
+                CompanyCertification.company_id.in_(wanted[start : start + 500]),
+                CompanyCertification.ended_at.is_(None),
+            )
+        ).scalars()
+        found.update({row.company_id: row for row in rows})
+    return found
+
+
+def views(session: Session, companies: Iterable[Company]) -> list[CompanyView]:
+    """`view` of each company, their certifications read at once."""
+    rows = list(companies)
+    certified = certifications_in_force(session, [row.id for row in rows])
+    return [view(row, certified.get(row.id)) for row in rows]
 
 
 def parse_prefecture(text: str) -> str:
@@ -184,7 +239,7 @@ def get_company(uow: UnitOfWork, actor: Actor, identifier: str) -> CompanyView:
         company = session.get(Company, company_id_for(session, identifier))
         if company is None or not _visible(actor, company):
             raise NotFound(f"no company with corporate number {identifier}")
-        return view(company)
+        return views(session, [company])[0]
 
 
 def list_companies(
@@ -198,7 +253,7 @@ def list_companies(
             query = query.where(Company.id == actor.company_id)
         if search:
             query = query.where(Company.name.contains(search) | Company.corporate_number.contains(search))
-        return [view(c) for c in session.execute(query.limit(limit).offset(offset)).scalars()]
+        return views(session, session.execute(query.limit(limit).offset(offset)).scalars())
 
 
 def views_by_id(session: Session, ids: Iterable[int]) -> dict[int, CompanyView]:
@@ -206,7 +261,7 @@ def views_by_id(session: Session, ids: Iterable[int]) -> dict[int, CompanyView]:
     if not wanted:
         return {}
     rows = session.execute(select(Company).where(Company.id.in_(wanted))).scalars()
-    return {row.id: view(row) for row in rows}
+    return {item.id: item for item in views(session, rows)}
 
 
 def count_companies(session: Session) -> int:
@@ -242,7 +297,14 @@ def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: Comp
             ),
         )
         session.flush()
-        return view(company)
+        uow.publish(
+            CompanyConditionChanged(
+                company.id,
+                SuspensionCause.CHANGED_CONDITION,
+                f"facts updated by {actor.username}: {', '.join(fields)}",
+            )
+        )
+        return views(session, [company])[0]
 
 
 def _jsonable(value: object) -> object:

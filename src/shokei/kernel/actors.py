@@ -28,6 +28,10 @@ class Permission(StrEnum):
     USER_MANAGE = "accounts:user:manage"
     COMPANY_READ = "companies:company:read"
     COMPANY_WRITE = "companies:company:write"
+    COMPANY_ACCESS = "companies:access:manage"  # suspend and reinstate a company's access
+    CERTIFICATION_READ = "companies:certification:read"  # the register of certified recipients
+    CERTIFICATION_WRITE = "companies:certification:write"  # certify, revoke
+    CONDITION_REPORT = "companies:condition:report"  # changed-condition reports (own company if bound)
     CASE_READ = "cases:case:read"
     CASE_OPEN = "cases:case:open"
     CASE_INVENTORY_WRITE = "cases:inventory:write"
@@ -50,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPPLIER: frozenset(
         {
             Permission.COMPANY_READ,
+            Permission.CONDITION_REPORT,
             Permission.CASE_READ,
             Permission.CASE_OPEN,
             Permission.CASE_INVENTORY_WRITE,
@@ -61,6 +66,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.COMPANY_READ,
             Permission.COMPANY_WRITE,
+            Permission.CERTIFICATION_READ,
+            Permission.CERTIFICATION_WRITE,
+            Permission.CONDITION_REPORT,
             Permission.CASE_READ,
             Permission.CASE_OPEN,
             Permission.CASE_INVENTORY_WRITE,
@@ -77,6 +85,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.EXAMINER: frozenset(
         {
             Permission.COMPANY_READ,
+            Permission.CERTIFICATION_READ,
+            Permission.CONDITION_REPORT,
             Permission.CASE_READ,
             Permission.DOCUMENT_READ_CONTENT,
             Permission.SUPPLY_READ,
@@ -87,6 +97,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.NEGOTIATOR: frozenset(
         {
             Permission.COMPANY_READ,
+            Permission.CERTIFICATION_READ,
+            Permission.CONDITION_REPORT,
             Permission.CASE_READ,
             Permission.CASE_NEGOTIATE,
             Permission.DOCUMENT_READ_CONTENT,
@@ -99,6 +111,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.COMPANY_READ,
             Permission.COMPANY_WRITE,
+            Permission.COMPANY_ACCESS,
+            Permission.CERTIFICATION_READ,
+            Permission.CERTIFICATION_WRITE,
+            Permission.CONDITION_REPORT,
             Permission.CASE_READ,
             Permission.DOCUMENT_READ_CONTENT,
             Permission.SUPPLY_READ,
@@ -110,10 +126,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     # Successors receive per-recipient copies at hand-over, never the supplier's originals.
-    Role.SUCCESSOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ}),
+    Role.SUCCESSOR: frozenset({Permission.COMPANY_READ, Permission.CASE_READ, Permission.CONDITION_REPORT}),
     Role.AUDITOR: frozenset(
         {
             Permission.COMPANY_READ,
+            Permission.CERTIFICATION_READ,
             Permission.CASE_READ,
             Permission.AUDIT_READ,
             Permission.DOCUMENT_READ_CONTENT,

@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from shokei.kernel.bus import Event
+
 JAPAN = "JP"
 HUNDRED = Decimal(100)
 
@@ -374,3 +376,16 @@ def alert_changes(control: float, open_levels: Iterable[Decimal], levels: Sequen
     return AlertChanges(
         to_raise=tuple(sorted(reached - open_set)), to_resolve=tuple(sorted(open_set - reached))
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignControlCrossed(Event):
+    """A registry company's foreign control crossed alert thresholds (published in the
+    transaction of the change that moved it: an ownership event, an import, a match, new
+    thresholds). `raised`: the levels reached now; `resolved`: the levels fallen below."""
+
+    company_id: int
+    foreign_control: float  # fraction 0-1: max(integrated, attributed)
+    raised: tuple[Decimal, ...]
+    resolved: tuple[Decimal, ...]
+    cause: str  # "ownership event 12", "match 3 accepted", ...

@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from shokei.kernel.bus import Event
+
 # -- facts -------------------------------------------------------------------------------------
 
 
@@ -30,6 +32,21 @@ class EventKind(StrEnum):
     FOREIGN_SUBCONTRACTING = "foreign_subcontracting"
     EXPORT_OF_RELATED_ITEMS = "export_of_related_items"
     SURVEY_UNANSWERED = "survey_unanswered"  # the supply-chain survey went unanswered
+
+
+# Events that put a company in financial distress as eligibility reads it (its financial rule).
+DISTRESS_EVENTS = frozenset({EventKind.CREDIT_EVENT, EventKind.RESTRUCTURING_ANNOUNCED})
+
+
+@dataclass(frozen=True, slots=True)
+class DistressRecorded(Event):
+    """A credit event or a restructuring was recorded for a company (published in the
+    transaction that records it; the company is then marked in financial distress)."""
+
+    company_id: int
+    kind: EventKind
+    occurred_on: date
+    event_id: int
 
 
 class Recommendation(StrEnum):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from shokei.cases.domain import TERMINAL_STATES
 from shokei.cases.models import ExitCase, InventoryLine
+from shokei.companies import access
 from shokei.companies import services as companies
 from shokei.companies.models import Company
 from shokei.documents import services as documents
@@ -105,6 +106,7 @@ def candidate_facts(
     numbers = [company.corporate_number or "" for company in companies_]
     busy = open_cases(session, [company.id for company in companies_])
     supplied = supply_chain.systems_supplied(session, numbers)
+    certified = access.latest_certifications(session, [company.id for company in companies_])
     return [
         CandidateFacts(
             corporate_number=number,
@@ -117,6 +119,7 @@ def candidate_facts(
             open_case_slots=max((company.capacity or 0) - busy.get(company.id, 0), 0),
             supplied_weapon_systems=supplied.get(number, frozenset()),
             prefecture=company.prefecture,
+            certification=certified.get(company.id),
         )
         for company, number in zip(companies_, numbers, strict=True)
     ]

@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from shokei.companies.domain import CorporateNumber
+from shokei.companies.domain import Certification, CorporateNumber
 from shokei.companies.geography import region_of
 from shokei.errors import BadInput
 
@@ -78,6 +78,9 @@ class CandidateFacts:
     open_case_slots: int = 0
     supplied_weapon_systems: frozenset[str] = frozenset()
     prefecture: str | None = None
+    # The latest certification as a recipient (in force, else the last revoked or expired one);
+    # None: never certified.
+    certification: Certification | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +179,9 @@ def check_financial_health(
 def check_security_compliance(
     facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds
 ) -> RuleResult:
-    """Security compliance (cybersecurity standard, facility clearance) valid on the hand-over date."""
+    """Security compliance (cybersecurity standard, facility clearance) valid on the hand-over
+    date, and the company's certification as a recipient, if it was ever certified, valid then
+    too (a revoked or expired certification fails the rule)."""
     del limits
     until, handover = facts.security_compliant_until, case.handover_date
     if until is None:
@@ -185,6 +190,11 @@ def check_security_compliance(
         reason = f"security compliance expired {until.isoformat()}, before hand-over {handover.isoformat()}"
         return RuleResult("security_compliance", False, reason)
     reason = f"security compliance valid until {until.isoformat()} (hand-over {handover.isoformat()})"
+    certified = facts.certification
+    if certified is not None:
+        if not certified.valid_on(handover):
+            return RuleResult("security_compliance", False, f"{certified.describe(handover)}; {reason}")
+        reason = f"{reason}; {certified.describe(handover)}"
     return RuleResult("security_compliance", True, reason)
 
 
@@ -244,6 +254,24 @@ ELIGIBILITY_RULES: tuple[Rule, ...] = (
     check_capability,
     check_capacity,
 )
+
+
+# What a company that holds copies (or succeeds in an open case) must keep satisfying: the rules
+# about the company itself, not about its fit for one case (independence, capability, capacity).
+HOLDER_RULES: tuple[Rule, ...] = (
+    check_domestic,
+    check_foreign_ownership,
+    check_financial_health,
+    check_security_compliance,
+)
+
+
+def check_holder(
+    facts: CandidateFacts, on: date, limits: EligibilityThresholds | None = None
+) -> tuple[RuleResult, ...]:
+    """The holder rules' results for this company on the day `on` (every rule evaluated)."""
+    standing = SuccessionCase(case_id="", withdrawing_corporate_number="", handover_date=on)
+    return check_eligibility(facts, standing, limits, HOLDER_RULES)
 
 
 def check_eligibility(

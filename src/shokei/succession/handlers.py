@@ -1,12 +1,25 @@
 """The moves the succession feature makes for the cases feature: selecting a successor (its
 eligibility, the reason and the successor's notice) and recording a hand-over (the successor's
-acceptance of the terms), however they are asked for."""
+acceptance of the terms), however they are asked for.
+
+And continuous eligibility: when a fact another feature records (an ownership event, a risk
+event, a certification ended, a changed condition) makes a company that holds copies or
+succeeds in an open case ineligible, it is suspended in the same transaction; the companies
+feature asks here which rules a company fails before reinstating it."""
 
 from __future__ import annotations
 
 from shokei.cases.domain import RecordHandOver, SelectSuccessor
-from shokei.kernel.bus import MessageBus
+from shokei.companies.domain import (
+    CertificationEnded,
+    CheckHolderEligibility,
+    CompanyConditionChanged,
+    SuspensionCause,
+)
+from shokei.kernel.bus import MessageBus, Phase
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.ownership.domain import ForeignControlCrossed
+from shokei.risk.domain import DistressRecorded
 from shokei.succession import services
 from shokei.succession.schemas import SelectionView
 
@@ -28,6 +41,36 @@ def hand_over(uow: UnitOfWork, move: RecordHandOver) -> None:
     )
 
 
+def failing_rules(uow: UnitOfWork, check: CheckHolderEligibility) -> list[tuple[str, str]]:
+    return [(rule.name, rule.reason) for rule in services.holder_refusals(uow, check.company_id)]
+
+
+def on_foreign_control(uow: UnitOfWork, event: ForeignControlCrossed) -> None:
+    if event.raised:
+        levels = ", ".join(f"{level.normalize():f}%" for level in event.raised)
+        trigger = f"{event.cause}: foreign control reached {levels}"
+        services.protect_holder(uow, event.company_id, cause=SuspensionCause.OWNERSHIP, trigger=trigger)
+
+
+def on_distress(uow: UnitOfWork, event: DistressRecorded) -> None:
+    trigger = f"risk event {event.event_id}: {event.kind.value} on {event.occurred_on.isoformat()}"
+    services.protect_holder(uow, event.company_id, cause=SuspensionCause.RISK, trigger=trigger)
+
+
+def on_certification_ended(uow: UnitOfWork, event: CertificationEnded) -> None:
+    services.protect_holder(uow, event.company_id, cause=SuspensionCause.CERTIFICATION, trigger=event.summary)
+
+
+def on_condition_changed(uow: UnitOfWork, event: CompanyConditionChanged) -> None:
+    services.protect_holder(uow, event.company_id, cause=event.cause, trigger=event.summary)
+
+
 def register(bus: MessageBus) -> None:
     bus.register(SelectSuccessor, select)
     bus.register(RecordHandOver, hand_over)
+    bus.register(CheckHolderEligibility, failing_rules)
+    inside = Phase.IN_TRANSACTION
+    bus.subscribe(ForeignControlCrossed, on_foreign_control, phase=inside)
+    bus.subscribe(DistressRecorded, on_distress, phase=inside)
+    bus.subscribe(CertificationEnded, on_certification_ended, phase=inside)
+    bus.subscribe(CompanyConditionChanged, on_condition_changed, phase=inside)

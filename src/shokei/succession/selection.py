@@ -69,6 +69,9 @@ def select_successor(
         company = session.get(Company, companies.company_id_for(session, corporate_number))
         assert company is not None
         number = company.corporate_number or ""
+        if company.suspended_since is not None:
+            why = f"({company.suspension_cause}): {company.suspension_reason}"
+            raise Conflict(f"{company.name} ({number}) is suspended {why}")
         chosen = [a for a in assess(session, uow, case, exposures) if a.corporate_number == number]
         failing = [r for a in chosen for r in a.rules if not r.passed]
         if not chosen or failing:

@@ -9,6 +9,8 @@ cases live in:
   the case;
 - `dissemination`: the register of further transfers to subcontractors;
 - `tracing`: `trace` over the register of issued copies;
+- `holders`: continuous eligibility of the companies that hold copies or succeed in an open
+  case (`protect_holder` suspends one that became ineligible; `holder_refusals`);
 - `candidates`, `ownership_source`: the facts eligibility and ranking read (supply relationships
   through `supply_chain.services.systems_supplied`);
 - `common`, `copying`: what they share.
@@ -20,6 +22,7 @@ from shokei.succession.candidates import DirectForeignShares
 from shokei.succession.common import SIGNING_KEY_FILE, copies_vault, copy_associated_data, signing_key
 from shokei.succession.dissemination import approve_dissemination, request_dissemination
 from shokei.succession.handover_status import copy_detail, handover_status, held_copies
+from shokei.succession.holders import holder_refusals, protect_holder
 from shokei.succession.release import (
     check_copies,
     download_copy,
@@ -51,9 +54,11 @@ __all__ = [
     "download_copy",
     "handover_status",
     "held_copies",
+    "holder_refusals",
     "inbox",
     "list_copies",
     "propose_assignment",
+    "protect_holder",
     "rank_candidates",
     "record_destruction_certificate",
     "record_hand_over",

@@ -299,3 +299,62 @@ def test_regions_follow_the_eight_customary_regions() -> None:
     assert region_of("Atlantis") is None
     assert region_of(None) is None
     assert len(REGION_OF_PREFECTURE) == 47
+
+
+# -- the holder rules (continuous eligibility) and the certification in the security rule -------
+
+
+def test_the_security_rule_fails_on_a_revoked_or_expired_certification_and_names_it() -> None:
+    from shokei.companies.domain import Certification, CertificationEnd
+
+    valid = Certification("保全 太郎", date(2026, 12, 31))
+    passed = check_eligibility(replace(SOUND, certification=valid), CASE)
+    [security] = [rule for rule in passed if rule.name == "security_compliance"]
+    assert security.passed
+    assert security.reason.endswith("; certified until 2026-12-31 (custodian 保全 太郎)")
+
+    lapsed = Certification("保全 太郎", date(2026, 6, 30))  # the day before the hand-over
+    [security] = [
+        rule
+        for rule in check_eligibility(replace(SOUND, certification=lapsed), CASE)
+        if rule.name == "security_compliance"
+    ]
+    assert not security.passed
+    assert security.reason.startswith("certification expired 2026-06-30; ")
+
+    revoked = Certification("保全 太郎", date(2027, 1, 1), ended=CertificationEnd.REVOKED, end_reason="不備")
+    [security] = [
+        rule
+        for rule in check_eligibility(replace(SOUND, certification=revoked), CASE)
+        if rule.name == "security_compliance"
+    ]
+    assert not security.passed
+    assert security.reason.startswith("certification revoked: 不備; ")
+
+
+def test_a_company_never_certified_is_judged_on_its_security_compliance_alone() -> None:
+    [security] = [rule for rule in check_eligibility(SOUND, CASE) if rule.name == "security_compliance"]
+    assert security.passed
+
+
+def test_the_holder_rules_are_about_the_company_not_its_fit_for_a_case() -> None:
+    from shokei.succession.domain import check_holder
+
+    # No capability, no room for a case: a holder of copies need not be a good candidate.
+    unfit = replace(SOUND, capabilities=frozenset(), open_case_slots=0)
+    results = check_holder(unfit, date(2026, 6, 1))
+    assert [rule.name for rule in results] == [
+        "domestic",
+        "foreign_ownership",
+        "financial_health",
+        "security_compliance",
+    ]
+    assert all(rule.passed for rule in results)
+
+    foreign = replace(SOUND, foreign_ownership=ForeignOwnership(Decimal(12), OwnershipBasis.INTEGRATED))
+    failing = [rule for rule in check_holder(foreign, date(2026, 6, 1)) if not rule.passed]
+    assert [(rule.name, rule.reason) for rule in failing] == [
+        ("foreign_ownership", "foreign ownership 12% (integrated) ≥ threshold 10%")
+    ]
+    expired = [rule for rule in check_holder(SOUND, date(2099, 1, 1)) if not rule.passed]
+    assert [rule.name for rule in expired] == ["security_compliance"]

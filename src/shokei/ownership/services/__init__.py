@@ -39,11 +39,12 @@ from shokei.ownership.services.control import (
     TOP_CHAINS,
     TOP_OWNERS,
     company_foreign_exposure,
+    exposure_for_invariants,
     foreign_control_of,
     foreign_exposure,
 )
 from shokei.ownership.services.entities import add_entity, get_entity
-from shokei.ownership.services.events import record_interest_change
+from shokei.ownership.services.events import record_interest_change, record_reported_interest
 from shokei.ownership.services.matches import ACCEPTED, REJECTED, decide_match, list_match_candidates
 from shokei.ownership.services.registers import PUBLISHER, export_bods, import_bods, import_csv
 
@@ -68,6 +69,7 @@ __all__ = [
     "company_foreign_exposure",
     "decide_match",
     "export_bods",
+    "exposure_for_invariants",
     "foreign_control_of",
     "foreign_exposure",
     "get_entity",
@@ -77,5 +79,6 @@ __all__ = [
     "list_alerts",
     "list_match_candidates",
     "record_interest_change",
+    "record_reported_interest",
     "set_thresholds",
 ]

@@ -27,6 +27,7 @@ from shokei.ownership.domain import (
     DEFAULT_ALERT_LEVELS,
     AlertChanges,
     EntityKind,
+    ForeignControlCrossed,
     alert_changes,
     foreign_control,
     parse_alert_levels,
@@ -123,6 +124,7 @@ def set_thresholds(uow: UnitOfWork, actor: Actor, levels: Sequence[str]) -> Thre
             after=after.model_dump(mode="json"),
         )
         audit.record_many(session, [event, *outcome.events])
+        outcome.publish(uow)
         return ThresholdsChange(
             **after.model_dump(),
             alerts_raised=alert_views(session, outcome.raised),
@@ -157,6 +159,13 @@ class Outcome:
     raised: list[OwnershipAlert] = field(default_factory=list)
     resolved: list[OwnershipAlert] = field(default_factory=list)
     events: list[AuditEvent] = field(default_factory=list)
+    # One per company whose alerts changed, for `publish` (other features react to them).
+    crossings: list[ForeignControlCrossed] = field(default_factory=list)
+
+    def publish(self, uow: UnitOfWork) -> None:
+        """Publish the crossings on the unit of work (in the transaction of the change)."""
+        for crossing in self.crossings:
+            uow.publish(crossing)
 
 
 @dataclass
@@ -280,6 +289,15 @@ class Evaluation:
             alert.status, alert.resolved_at = RESOLVED, self.now
             alert.resolved_cause, alert.resolved_measures = self.cause, measures
             outcome.resolved.append(alert)
+        outcome.crossings.append(
+            ForeignControlCrossed(
+                company_id,
+                measures["foreign_control"],
+                tuple(changes.to_raise),
+                tuple(changes.to_resolve),
+                self.cause,
+            )
+        )
 
     def _measures(self, local: int) -> dict[str, float]:
         figures = self.loaded.graph.measures(local)
@@ -353,8 +371,10 @@ def _reevaluate(session: Session, uow: UnitOfWork, actor: Actor, seeds: set[int]
     today, now = uow.clock.today(), uow.clock.now()
     if len(seeds) > BATCH:
         loaded = _computed(lambda: whole_graph(session, today))
-        return Evaluation(session, loaded, actor, now, cause).run(None)
-    affected = _computed(lambda: affected_closure(session, seeds, today))
-    return Evaluation(session, affected.loaded, actor, now, cause, companies=affected.companies).run(
-        affected.below
-    )
+        outcome = Evaluation(session, loaded, actor, now, cause).run(None)
+    else:
+        affected = _computed(lambda: affected_closure(session, seeds, today))
+        evaluation = Evaluation(session, affected.loaded, actor, now, cause, companies=affected.companies)
+        outcome = evaluation.run(affected.below)
+    outcome.publish(uow)
+    return outcome

@@ -131,6 +131,17 @@ def company_foreign_exposure(
     above it only (and the holders of its recent changes). None when nobody recorded any
     holding of it. Officials and auditors."""
     _require(actor, Permission.OWNERSHIP_READ)
+    return exposure_for_invariants(
+        uow, corporate_number, acquisitions_since=acquisitions_since, chains_from=chains_from
+    )
+
+
+def exposure_for_invariants(
+    uow: UnitOfWork, corporate_number: str, *, acquisitions_since: date, chains_from: float = 0.0
+) -> CompanyForeignExposure | None:
+    """`company_foreign_exposure` without an actor, for the invariants another feature keeps in
+    the transaction of a change (succession re-checks a holder's eligibility after an ownership
+    event): nothing it returns is shown to whoever caused the change."""
     today = uow.clock.today()
     with uow.transaction() as session:
         company_id = companies.company_id_for(session, corporate_number)

@@ -5,17 +5,21 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
-from shokei.errors import BadInput
+from shokei.companies.domain import RecordReportedOwnership
+from shokei.errors import BadInput, NotFound
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
 from shokei.ownership.changes import parse_percent, set_stake
+from shokei.ownership.domain import JAPAN, EntityKind
 from shokei.ownership.models import (
     OwnershipEntity,
 )
+from shokei.ownership.names import normalize_company_name
 from shokei.ownership.presenters import (
     change_view,
 )
@@ -49,6 +53,81 @@ def record_interest_change(
     and resolved for every one that falls below. Intake officers, program managers and admins.
     """
     _require(actor, Permission.OWNERSHIP_WRITE)
+    return _record_change(uow, actor, owner=owner, owned=owned, share=share, on=on, source=source)
+
+
+def record_reported_interest(uow: UnitOfWork, report: RecordReportedOwnership) -> int:
+    """An ownership change a company reported about itself (a changed-condition report),
+    recorded as an ownership event whose source is the report; returns the event's id.
+
+    The reporter's authority is the report's (the company's own users or officials, checked by
+    `companies.conditions.report_change`), not the ownership registers' write permission. A
+    holder not known yet is entered as a foreign company when its country is given."""
+    with uow.transaction() as session:
+        owner = _reported_owner(session, uow, report)
+        view = _record_change(
+            uow,
+            report.actor,
+            owner=owner,
+            owned=report.owned,
+            share=report.share,
+            on=None,
+            source=f"changed-condition report {report.report_id}",
+        )
+        return view.change_id
+
+
+def _reported_owner(session: Session, uow: UnitOfWork, report: RecordReportedOwnership) -> str:
+    """The reference of the holder the report names, entering a new foreign holder if need be."""
+    if entities.find_entity(session, report.owner) is not None or entities.corporate_number_in(report.owner):
+        return report.owner
+    country = report.owner_country
+    if not country or country == JAPAN:
+        raise NotFound(
+            f"no entity {report.owner!r}: name a known holder, or give the country of a foreign one"
+        )
+    name = report.owner.strip()
+    known = session.scalars(
+        select(OwnershipEntity).where(
+            OwnershipEntity.normalized_name == normalize_company_name(name),
+            OwnershipEntity.country == country,
+        )
+    ).first()
+    if known is None:
+        known = OwnershipEntity(
+            key=entities.new_key(),
+            kind=EntityKind.FOREIGN_COMPANY.value,
+            name=name,
+            normalized_name=normalize_company_name(name),
+            country=country,
+            created_at=uow.clock.now(),
+        )
+        session.add(known)
+        session.flush()
+        audit.record(
+            session,
+            _event(
+                uow,
+                report.actor,
+                "ownership:entity:create",
+                ("ownership_entity", known.id),
+                after={"name": name, "country": country, "kind": known.kind},
+                details={"source": f"changed-condition report {report.report_id}"},
+            ),
+        )
+    return known.key
+
+
+def _record_change(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    owner: str,
+    owned: str,
+    share: str,
+    on: date | None,
+    source: str | None,
+) -> InterestChangeView:
     percent = parse_percent(share)
     today = uow.clock.today()
     effective = on or today
@@ -99,6 +178,7 @@ def record_interest_change(
             },
         )
         audit.record_many(session, [event, *outcome.events])
+        outcome.publish(uow)
         return view
 
 

@@ -7,11 +7,14 @@ from datetime import date
 from sqlalchemy import select
 
 from shokei.audit import services as audit
+from shokei.companies import conditions as companies
 from shokei.companies.schemas import CompanyView
 from shokei.errors import BadInput
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import (
+    DISTRESS_EVENTS,
+    DistressRecorded,
     EventKind,
 )
 from shokei.risk.models import CompanyEvent, FinancialYear
@@ -64,6 +67,9 @@ def record_event(
                 after=view.model_dump(mode="json"),
             ),
         )
+        if event_kind in DISTRESS_EVENTS:
+            companies.record_distress(uow, actor, company.id, f"risk event {event.id} ({event_kind.value})")
+            uow.publish(DistressRecorded(company.id, event_kind, occurred_on, event.id))
         return view
 
 

@@ -1,0 +1,108 @@
+"""Continuous eligibility: a company that holds copies of design documents, or is the selected
+successor of an open case, must keep satisfying the holder rules (`domain.HOLDER_RULES`:
+domestic, foreign ownership, financial health, security compliance and certification).
+
+When a fact moves (an ownership event, a risk event, a certification revoked or expired, a
+changed-condition report), `protect_holder` re-evaluates the company in the transaction of the
+fact and, if a rule fails, suspends it there with the cause (`companies.access.suspend`); the
+refusal of a reinstatement while a rule fails asks `holder_refusals` through the bus.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shokei.cases.domain import TERMINAL_STATES
+from shokei.cases.models import ExitCase
+from shokei.companies import access
+from shokei.companies.domain import SuspensionCause
+from shokei.companies.models import Company
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.ownership import services as ownership
+from shokei.succession.domain import CandidateFacts, EligibilityThresholds, RuleResult, check_holder
+from shokei.succession.models import HandoverCopy
+from shokei.succession.ownership_source import direct_share, integrated_share
+
+
+def holder_facts(uow: UnitOfWork, session: Session, company: Company) -> CandidateFacts:
+    """What the holder rules read about `company`, as of now (inside the caller's transaction,
+    so the fact being recorded is already seen)."""
+    number = company.corporate_number or ""
+    exposure = (
+        ownership.exposure_for_invariants(uow, number, acquisitions_since=uow.clock.today())
+        if number
+        else None
+    )
+    return CandidateFacts(
+        corporate_number=number,
+        name=company.name,
+        country=company.country,
+        foreign_ownership=integrated_share(exposure) if exposure is not None else direct_share(company),
+        financial_distress=company.financial_distress,
+        security_compliant_until=company.security_compliant_until,
+        certification=access.certification_of(session, company.id),
+    )
+
+
+def holder_refusals(uow: UnitOfWork, company_id: int) -> tuple[RuleResult, ...]:
+    """The holder rules `company_id` fails today (empty: none)."""
+    with uow.transaction() as session:
+        company = session.get(Company, company_id)
+        if company is None:
+            return ()
+        facts = holder_facts(uow, session, company)
+        results = check_holder(facts, uow.clock.today(), EligibilityThresholds())
+        return tuple(result for result in results if not result.passed)
+
+
+def copies_held(session: Session, company_id: int) -> int:
+    """How many issued copies the company holds (read-only over the register of copies)."""
+    return int(
+        session.execute(
+            select(func.count()).where(HandoverCopy.recipient_company_id == company_id)
+        ).scalar_one()
+    )
+
+
+def open_successions(session: Session, company_id: int) -> list[int]:
+    """The cases not yet terminal of which the company is the selected successor."""
+    terminal = [state.value for state in TERMINAL_STATES]
+    return list(
+        session.execute(
+            select(ExitCase.id)
+            .where(ExitCase.successor_company_id == company_id, ExitCase.state.not_in(terminal))
+            .order_by(ExitCase.id)
+        ).scalars()
+    )
+
+
+def protect_holder(uow: UnitOfWork, company_id: int, *, cause: SuspensionCause, trigger: str) -> bool:
+    """Suspend `company_id` in this transaction if it holds copies or succeeds in an open case
+    and now fails a holder rule; the ledger names the trigger, the rules and their evidence.
+    True when it was suspended now."""
+    with uow.transaction() as session:
+        company = session.get(Company, company_id)
+        if company is None or company.suspended_since is not None:
+            return False
+        copies, cases = copies_held(session, company_id), open_successions(session, company_id)
+        if not copies and not cases:
+            return False
+        failing = holder_refusals(uow, company_id)
+        if not failing:
+            return False
+        rules = "; ".join(f"{rule.name}: {rule.reason}" for rule in failing)
+        access.suspend(
+            uow,
+            None,
+            company_id,
+            f"{trigger} — {rules}",
+            cause,
+            details={
+                "trigger": trigger,
+                "rules": {rule.name: rule.reason for rule in failing},
+                "copies": copies,
+                "cases": cases,
+            },
+        )
+        return True
