@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from shokei.accounts.domain import validate_username
 from shokei.accounts.models import ApiToken, User
 from shokei.accounts.schemas import NewCredential, UserView
-from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
-from shokei.kernel import COMPANY_BOUND_ROLES, Actor, AuditEvent, Permission, Role
+from shokei.kernel import COMPANY_BOUND_ROLES, Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
 _hasher = PasswordHasher()
@@ -75,9 +74,7 @@ def _create_user(
     session.add(user)
     session.flush()
     after = {"username": username, "role": role.value, "company_id": company_id}
-    audit.record(
-        session, AuditEvent("accounts:user:create", "user", str(user.id), uow.clock.now(), actor, after=after)
-    )
+    uow.record("accounts:user:create", "user", user.id, actor, after=after)
     return user
 
 
@@ -118,12 +115,7 @@ def change_role(
         user.role = new_role.value
         user.company_id = companies.company_id_for(session, company) if company else None
         after = {"role": user.role, "company_id": user.company_id}
-        audit.record(
-            session,
-            AuditEvent(
-                "accounts:user:role", "user", str(user.id), uow.clock.now(), actor, before=before, after=after
-            ),
-        )
+        uow.record("accounts:user:role", "user", user.id, actor, before=before, after=after)
         return UserView(
             id=user.id,
             username=user.username,
@@ -178,9 +170,7 @@ def issue_token(uow: UnitOfWork, actor: Actor, username: str) -> NewCredential:
                 user_id=user.id, token_sha256=_token_digest(token), created_at=uow.clock.now(), revoked=False
             )
         )
-        audit.record(
-            session, AuditEvent("accounts:token:create", "user", str(user.id), uow.clock.now(), actor)
-        )
+        uow.record("accounts:token:create", "user", user.id, actor)
     return NewCredential(username=username, secret=token)
 
 

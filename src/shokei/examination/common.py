@@ -1,18 +1,16 @@
 """What the examination use cases share: the role and case-state guards, the check that refuses
-a conflicted examiner or one who negotiated the case, and the case ledger event.
+a conflicted examiner or one who negotiated the case.
 Its own module so that scoring (`scoring`) and determination (`services`) apply exactly the same
 guards without importing each other.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, CaseState
 from shokei.errors import Conflict, Forbidden
 from shokei.interests import services as interests
-from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
@@ -35,9 +33,3 @@ def refuse_conflicted_examiner(uow: UnitOfWork, actor: Actor, case: CaseRef) -> 
     interests.refuse_if_conflicted(uow, actor, case.company_id, "examine")
     if actor.user_id in cases.duty_holders(uow, case.id)[1]:
         raise Forbidden("separation of duties: you negotiated this case, so you may not examine it")
-
-
-def case_event(
-    uow: UnitOfWork, actor: Actor, action: str, case_id: int, details: dict[str, Any]
-) -> AuditEvent:
-    return AuditEvent(action, "case", str(case_id), uow.clock.now(), actor, details=details)

@@ -12,12 +12,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import Duty
 from shokei.errors import BadInput, NotFound
 from shokei.examination import presenters
-from shokei.examination.common import case_event, refuse_conflicted_examiner, require_examiner
+from shokei.examination.common import refuse_conflicted_examiner, require_examiner
 from shokei.examination.domain import shown, validate_values, weighted_score
 from shokei.examination.models import ExaminationScore
 from shokei.examination.policies import LoadedPolicy, current_policy
@@ -93,7 +92,7 @@ def _score(
             "weighted_score": shown(weighted_score(policy, given.values)),
             "rationale": given.rationale,
         }
-        audit.record(session, case_event(uow, actor, "examination:score:record", case.id, details))
+        uow.record("examination:score:record", "case", case.id, actor, details=details)
         return [presenters.score_view(row, actor.username, policy, current=True) for row in rows]
 
 

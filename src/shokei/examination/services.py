@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, Duty, TransitionName
 from shokei.companies import services as companies
@@ -24,7 +23,6 @@ from shokei.errors import BadInput, Forbidden
 from shokei.examination import presenters
 from shokei.examination.assessment import assess_case, gather_evidence
 from shokei.examination.common import (
-    case_event,
     refuse_conflicted_examiner,
     require_examiner,
     require_reader,
@@ -119,7 +117,7 @@ def override_determination(
             "reason": row.reason,
             "policy": policy_entry,
         }
-        audit.record(session, case_event(uow, actor, "examination:determination:override", case.id, details))
+        uow.record("examination:determination:override", "case", case.id, actor, details=details)
         return presenters.override_view(row, actor.username)
 
 
