@@ -10,9 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from shokei.accounts.models import User
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, InventoryItem
 from shokei.documents import services as documents
@@ -70,21 +68,21 @@ def assess_case(
         decided = Override(
             Determination(override.determination),
             override.reason,
-            presenters.username(uow.session, override.decided_by_id),
+            presenters.username(uow, override.decided_by_id),
         )
     return assess(
-        policy, facts, _current_scores(uow.session, case.id, policy), evidence.supply_chain, decided
+        policy, facts, _current_scores(uow, case.id, policy), evidence.supply_chain, decided
     ), override
 
 
-def _current_scores(session: Session, case_id: int, policy: Policy) -> list[ExaminerScore]:
+def _current_scores(uow: UnitOfWork, case_id: int, policy: Policy) -> list[ExaminerScore]:
     """Each examiner's latest score of each document under this policy version."""
-    rows = session.execute(
-        select(ExaminationScore, User.username)
-        .join(User, User.id == ExaminationScore.examiner_id)
+    query = (
+        select(ExaminationScore)
         .where(ExaminationScore.case_id == case_id, ExaminationScore.policy_version == policy.version)
         .order_by(ExaminationScore.id)
-    ).all()
+    )
+    rows = presenters.with_usernames(uow, query, "examiner_id")
     latest = {(row.line_id, row.examiner_id): (row, name) for row, name in rows}
     return [
         ExaminerScore(row.line_id, row.examiner_id, name, dict(row.criterion_values))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
 
-from shokei.accounts.models import User
+from shokei.accounts import services as accounts
 from shokei.cases.domain import CaseState, InventoryItem
 from shokei.documents.schemas import DocumentView
 from shokei.examination.domain import (
@@ -35,6 +34,7 @@ from shokei.examination.schemas import (
     ScoreView,
     SupplyChainView,
 )
+from shokei.kernel.unit_of_work import UnitOfWork
 
 
 def snapshot(
@@ -62,8 +62,8 @@ def snapshot(
     }
 
 
-def username(session: Session, user_id: int) -> str:
-    return session.execute(select(User.username).where(User.id == user_id)).scalar_one()
+def username(uow: UnitOfWork, user_id: int) -> str:
+    return accounts.usernames(uow, [user_id])[user_id]
 
 
 def policy_view(policy: Policy, source: str) -> PolicyView:
@@ -112,15 +112,11 @@ def score_view(row: ExaminationScore, examiner: str, policy: Policy, *, current:
 
 
 def score_views(
-    session: Session, case_id: int, current: Policy, policy_of: Callable[[str], Policy]
+    uow: UnitOfWork, case_id: int, current: Policy, policy_of: Callable[[str], Policy]
 ) -> list[ScoreView]:
     """Every score of the case, each weighed under the policy version it was made under."""
-    rows = session.execute(
-        select(ExaminationScore, User.username)
-        .join(User, User.id == ExaminationScore.examiner_id)
-        .where(ExaminationScore.case_id == case_id)
-        .order_by(ExaminationScore.id)
-    ).all()
+    query = select(ExaminationScore).where(ExaminationScore.case_id == case_id)
+    rows = with_usernames(uow, query.order_by(ExaminationScore.id), "examiner_id")
     latest = {(row.line_id, row.examiner_id, row.policy_version): row.id for row, _ in rows}
     return [
         score_view(
@@ -185,14 +181,21 @@ def override_view(row: ExaminationOverride, decided_by: str) -> OverrideView:
     )
 
 
-def overrides(session: Session, case_id: int) -> list[OverrideView]:
-    rows = session.execute(
-        select(ExaminationOverride, User.username)
-        .join(User, User.id == ExaminationOverride.decided_by_id)
+def overrides(uow: UnitOfWork, case_id: int) -> list[OverrideView]:
+    query = (
+        select(ExaminationOverride)
         .where(ExaminationOverride.case_id == case_id)
         .order_by(ExaminationOverride.id)
-    ).all()
-    return [override_view(row, name) for row, name in rows]
+    )
+    return [override_view(row, name) for row, name in with_usernames(uow, query, "decided_by_id")]
+
+
+def with_usernames(uow: UnitOfWork, query: Select[Any], user_column: str) -> list[tuple[Any, str]]:
+    """The rows of `query`, each with the username of the user in `user_column` (usernames come
+    from the accounts feature, not from a join on its table)."""
+    rows = list(uow.session.execute(query).scalars())
+    names = accounts.usernames(uow, {getattr(row, user_column) for row in rows})
+    return [(row, names[getattr(row, user_column)]) for row in rows]
 
 
 def determination_details(row: ExaminationDetermination) -> dict[str, Any]:
@@ -204,10 +207,8 @@ def determination_details(row: ExaminationDetermination) -> dict[str, Any]:
     }
 
 
-def determination_view(
-    session: Session, row: ExaminationDetermination, state: CaseState
-) -> DeterminationView:
-    override = session.get(ExaminationOverride, row.override_id) if row.override_id else None
+def determination_view(uow: UnitOfWork, row: ExaminationDetermination, state: CaseState) -> DeterminationView:
+    override = uow.session.get(ExaminationOverride, row.override_id) if row.override_id else None
     return DeterminationView(
         case_id=row.case_id,
         case_state=state.value,
@@ -216,8 +217,8 @@ def determination_view(
         rule_detail=row.rule_detail,
         rationale=row.rationale,
         policy_version=row.policy_version,
-        determined_by=username(session, row.determined_by_id),
+        determined_by=username(uow, row.determined_by_id),
         determined_at=row.determined_at,
-        override=override_view(override, username(session, override.decided_by_id)) if override else None,
+        override=override_view(override, username(uow, override.decided_by_id)) if override else None,
         snapshot=dict(row.snapshot),
     )

@@ -177,7 +177,7 @@ def determine_case(
             expected_version=expected_version,
             details={"determination": presenters.determination_details(row) | {"policy": policy_entry}},
         )
-        return presenters.determination_view(session, row, moved.state)
+        return presenters.determination_view(uow, row, moved.state)
 
 
 def _check_can_determine(
@@ -219,12 +219,12 @@ def get_examination(
         assessment, _ = assess_case(uow, loaded.policy, case, evidence)
         items = cases.inventory_items(uow, case.id)
         scores = presenters.score_views(
-            session,
+            uow,
             case.id,
             loaded.policy,
             lambda version: policy_of_version(session, version, loaded.policy),
         )
-        overrides = presenters.overrides(session, case.id)
+        overrides = presenters.overrides(uow, case.id)
         determination = session.execute(
             select(ExaminationDetermination).where(ExaminationDetermination.case_id == case.id)
         ).scalar_one_or_none()
@@ -247,7 +247,7 @@ def get_examination(
             proposed=presenters.outcome_view(assessment) if under_examination else None,
             blocked_by=assessment.blocked_by if under_examination else None,
             overrides=overrides,
-            determination=presenters.determination_view(session, determination, case.state)
+            determination=presenters.determination_view(uow, determination, case.state)
             if determination
             else None,
         )
