@@ -208,15 +208,9 @@ def _write_foreign(
     session: Session, rows: list[SupplyRow], dropped: Iterable[tuple[str, ...]]
 ) -> dict[str, int]:
     parts = {row.part_number for row in rows} | {key[1] for key in dropped}
-    ids = (
-        dict(
-            session.execute(
-                select(Component.part_number, Component.id).where(Component.part_number.in_(sorted(parts)))
-            ).tuples()
-        )
-        if parts
-        else {}
-    )
+    dropped = list(dropped)
+    query = select(Component.part_number, Component.id).where(Component.part_number.in_(sorted(parts)))
+    ids: dict[str, int] = dict(session.execute(query).all()) if parts else {}
     removed = 0
     for supplier, part in dropped:
         country, registry = supplier.split("-", 1)

@@ -89,7 +89,7 @@ def system_parts(session: Session, system_id: int) -> dict[int, str]:
     tree = walk.cte("system_tree", recursive=True)
     tree = tree.union(select(BomLine.child_id).join(tree, BomLine.parent_id == tree.c.id))
     rows = session.execute(select(Component.id, Component.part_number).join(tree, Component.id == tree.c.id))
-    return dict(rows)
+    return dict(rows.all())
 
 
 def supplied_parts(session: Session, number: str, parts: dict[int, str]) -> list[str]:
@@ -110,7 +110,7 @@ def views(session: Session, respondents: Iterable[SurveyRespondent]) -> list[Res
                 SurveyRespondent.id.in_(missing)
             )
         )
-        numbers.update(dict(rows))
+        numbers.update(dict(rows.all()))
     return [
         RespondentView(
             corporate_number=r.corporate_number,
