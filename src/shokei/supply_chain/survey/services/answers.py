@@ -36,7 +36,13 @@ from shokei.supply_chain.survey.domain import (
     validate,
 )
 from shokei.supply_chain.survey.schemas import AnswerReport, AnswerSupplyRow, AnswerView, ProblemView
-from shokei.supply_chain.survey.services import support
+from shokei.supply_chain.survey.services.support import (
+    acting_respondent,
+    find_campaign,
+    find_respondent,
+    latest_answer,
+    sees_all,
+)
 
 MAX_ANSWER_BYTES = 20 * 1024 * 1024
 _PART_COLUMNS = ("part_number", "parent_part_number", "child_part_number")
@@ -53,8 +59,8 @@ def answer_survey(
     digest = hashlib.sha256(data).hexdigest()
     with uow:
         session = uow.session
-        support.campaign(session, campaign_id, open_only=True)
-        asked = support.acting_respondent(session, actor, campaign_id)
+        find_campaign(session, campaign_id, open_only=True)
+        asked = acting_respondent(session, actor, campaign_id)
         if len(data) > MAX_ANSWER_BYTES:
             problems = [Problem("supply", 0, "", f"the file is over {MAX_ANSWER_BYTES // 2**20} MiB")]
             answer = Answer()
@@ -72,7 +78,7 @@ def answer_survey(
             applied={},
             supply_keys=[],
         )
-        previous = support.latest_answer(session, asked.id)
+        previous = latest_answer(session, asked.id)
         session.add(stored)
         session.flush()
         source: dict[str, Any] = {"file": file_name, "sha256": digest}
@@ -286,13 +292,13 @@ def get_answer(uow: UnitOfWork, actor: Actor, campaign_id: int, corporate_number
     user reads only its own company's; officials and auditors read every one."""
     with uow:
         session = uow.session
-        support.campaign(session, campaign_id)
-        if not support.sees_all(actor):
-            own = support.acting_respondent(session, actor, campaign_id)
+        find_campaign(session, campaign_id)
+        if not sees_all(actor):
+            own = acting_respondent(session, actor, campaign_id)
             if own.corporate_number != corporate_number:
                 raise Forbidden("a respondent reads only its own answer")
-        asked = support.respondent(session, campaign_id, corporate_number)
-        stored = support.latest_answer(session, asked.id) if asked else None
+        asked = find_respondent(session, campaign_id, corporate_number)
+        stored = latest_answer(session, asked.id) if asked else None
         if stored is None:
             raise NotFound(f"no answer from {corporate_number} in survey {campaign_id}")
         answer = answer_rows(stored)

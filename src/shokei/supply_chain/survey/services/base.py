@@ -19,20 +19,23 @@ from shokei.supply_chain.models import (
 )
 from shokei.supply_chain.survey.domain import RespondentStatus, SupplyFact, supplier_base
 from shokei.supply_chain.survey.schemas import SupplierEntry, SurveyCoverage, SystemSupplyBase
-from shokei.supply_chain.survey.services import support
+from shokei.supply_chain.survey.services.support import (
+    require,
+    system_parts,
+)
 
 
 def system_supply_base(uow: UnitOfWork, actor: Actor, code: str) -> SystemSupplyBase:
     """Every supplier of the system's parts (the map's domestic and foreign pairs) counted once
     at the smallest tier it supplies at, the sole sources, and the latest survey's coverage.
     Officials and auditors."""
-    support.require(actor, Permission.SUPPLY_READ)
+    require(actor, Permission.SUPPLY_READ)
     with uow:
         session = uow.session
         system = session.execute(select(WeaponSystem).where(WeaponSystem.code == code)).scalar_one_or_none()
         if system is None:
             raise NotFound(f"no weapon system {code} in the supply map")
-        parts = support.system_parts(session, system.id)
+        parts = system_parts(session, system.id)
         facts = _facts(session, parts)
         base = supplier_base(facts)
         foreign = {fact.supplier for fact in facts if fact.foreign}

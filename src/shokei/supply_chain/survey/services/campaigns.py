@@ -36,8 +36,20 @@ from shokei.supply_chain.survey.schemas import (
     ClosingReport,
     TaskView,
 )
-from shokei.supply_chain.survey.services import support
 from shokei.supply_chain.survey.services.answers import answer_rows
+from shokei.supply_chain.survey.services.support import (
+    acting_respondent,
+    find_campaign,
+    find_respondent,
+    latest_answer,
+    own_number,
+    require,
+    respondent_views,
+    sees_all,
+    supplied_parts,
+    system_code,
+    system_parts,
+)
 
 MAX_RESPONDENTS = 10_000
 
@@ -57,7 +69,7 @@ def create_campaign(
     """Open a survey of a weapon system and ask its primes (tier 1): each gets a task asking
     about the parts of the system the map says it supplies. Intake officers and program
     managers. Audited."""
-    support.require(actor, Permission.SURVEY_MANAGE)
+    require(actor, Permission.SURVEY_MANAGE)
     if due_on < uow.clock.today():
         raise BadInput(f"the due date {due_on} has passed")
     numbers = _numbers(respondents)
@@ -76,7 +88,7 @@ def create_campaign(
         )
         session.add(campaign)
         session.flush()
-        parts = support.system_parts(session, found.id)
+        parts = system_parts(session, found.id)
         for number in numbers:
             session.add(
                 _respondent(
@@ -85,7 +97,7 @@ def create_campaign(
                     number,
                     tier=1,
                     asked_by=None,
-                    parts=support.supplied_parts(session, number, parts),
+                    parts=supplied_parts(session, number, parts),
                 )
             )
         session.flush()
@@ -118,29 +130,29 @@ def campaign_status(uow: UnitOfWork, actor: Actor, campaign_id: int) -> Campaign
     respondent; a respondent's user sees only its own company's task."""
     with uow:
         session = uow.session
-        campaign = support.campaign(session, campaign_id)
+        campaign = find_campaign(session, campaign_id)
         query = select(SurveyRespondent).where(SurveyRespondent.campaign_id == campaign_id)
-        if not support.sees_all(actor):
+        if not sees_all(actor):
             query = query.where(
                 SurveyRespondent.corporate_number
-                == support.acting_respondent(session, actor, campaign_id).corporate_number
+                == acting_respondent(session, actor, campaign_id).corporate_number
             )
         respondents = session.execute(query).scalars().all()
         return CampaignStatusView(
             id=campaign.id,
-            system=support.system_code(session, campaign.system_id),
+            system=system_code(session, campaign.system_id),
             due_on=campaign.due_on,
             status=campaign.status,
-            respondents=support.views(session, respondents),
+            respondents=respondent_views(session, respondents),
         )
 
 
 def my_tasks(uow: UnitOfWork, actor: Actor) -> list[TaskView]:
     """The surveys addressed to the user's company, newest first (its portal task list)."""
-    support.require(actor, Permission.SURVEY_RESPOND)
+    require(actor, Permission.SURVEY_RESPOND)
     with uow:
         session = uow.session
-        number = support.own_number(session, actor)
+        number = own_number(session, actor)
         if number is None:
             return []
         rows = session.execute(
@@ -171,9 +183,9 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
     numbers = _numbers(to)
     with uow:
         session = uow.session
-        support.campaign(session, campaign_id, open_only=True)
-        asking = support.acting_respondent(session, actor, campaign_id)
-        answer = support.latest_answer(session, asking.id)
+        find_campaign(session, campaign_id, open_only=True)
+        asking = acting_respondent(session, actor, campaign_id)
+        answer = latest_answer(session, asking.id)
         if answer is None:
             raise Conflict("answer the survey first: you forward it to the suppliers your answer names")
         named = answer_rows(answer).suppliers_of_parts()
@@ -182,7 +194,7 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
             raise BadInput(f"not named as your suppliers in your answer: {', '.join(strangers)}")
         added, already = [], []
         for number in numbers:
-            if support.respondent(session, campaign_id, number) is not None:
+            if find_respondent(session, campaign_id, number) is not None:
                 already.append(number)
                 continue
             tier = min(asking.tier + 1, MAX_TIER)
@@ -203,7 +215,7 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
                 "already": already,
             },
         )
-        return CascadeReport(added=support.views(session, added), already_asked=already)
+        return CascadeReport(added=respondent_views(session, added), already_asked=already)
 
 
 def close_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int) -> ClosingReport:
@@ -211,11 +223,11 @@ def close_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int) -> ClosingRe
     `SurveyUnanswered` event is published for it (the risk feature records a
     `survey_unanswered` risk event in the same transaction). Intake officers and program
     managers. Audited."""
-    support.require(actor, Permission.SURVEY_MANAGE)
+    require(actor, Permission.SURVEY_MANAGE)
     with uow:
         session = uow.session
-        campaign = support.campaign(session, campaign_id, open_only=True)
-        code = support.system_code(session, campaign.system_id)
+        campaign = find_campaign(session, campaign_id, open_only=True)
+        code = system_code(session, campaign.system_id)
         respondents = session.execute(
             select(SurveyRespondent)
             .where(SurveyRespondent.campaign_id == campaign_id)
@@ -253,10 +265,10 @@ def template(uow: UnitOfWork, actor: Actor, campaign_id: int) -> bytes:
     parts listed. Respondents' users, officials and auditors."""
     with uow:
         session = uow.session
-        campaign = support.campaign(session, campaign_id)
-        code = support.system_code(session, campaign.system_id)
-        parts = support.system_parts(session, campaign.system_id)
-        if support.sees_all(actor) or actor.can(Permission.SURVEY_MANAGE):
+        campaign = find_campaign(session, campaign_id)
+        code = system_code(session, campaign.system_id)
+        parts = system_parts(session, campaign.system_id)
+        if sees_all(actor) or actor.can(Permission.SURVEY_MANAGE):
             components = _components(session, sorted(parts.values()))
             return sheets.write_template(
                 system_code=code,
@@ -268,7 +280,7 @@ def template(uow: UnitOfWork, actor: Actor, campaign_id: int) -> bytes:
             )
         if not actor.is_company_bound:
             raise Forbidden(f"{actor.role} may not read survey forms")
-        asked = support.acting_respondent(session, actor, campaign_id)
+        asked = acting_respondent(session, actor, campaign_id)
         return _prefilled(session, asked, code, campaign.due_on, parts)
 
 
@@ -290,7 +302,7 @@ def _prefilled(
     }
     for part in asked.asked_parts:
         supply.setdefault((number, part), (number, None, None, part, asked.tier, None, True))
-    previous = support.latest_answer(session, asked.id)
+    previous = latest_answer(session, asked.id)
     if previous is not None:
         for row in answer_rows(previous).supply:
             foreign = row.foreign

@@ -35,7 +35,7 @@ def sees_all(actor: Actor) -> bool:
     return actor.can(Permission.SUPPLY_READ)
 
 
-def campaign(session: Session, campaign_id: int, *, open_only: bool = False) -> SurveyCampaign:
+def find_campaign(session: Session, campaign_id: int, *, open_only: bool = False) -> SurveyCampaign:
     found = session.get(SurveyCampaign, campaign_id)
     if found is None:
         raise NotFound(f"no survey {campaign_id}")
@@ -56,7 +56,7 @@ def own_number(session: Session, actor: Actor) -> str | None:
     return view.corporate_number if view else None
 
 
-def respondent(session: Session, campaign_id: int, number: str) -> SurveyRespondent | None:
+def find_respondent(session: Session, campaign_id: int, number: str) -> SurveyRespondent | None:
     return session.execute(
         select(SurveyRespondent).where(
             SurveyRespondent.campaign_id == campaign_id, SurveyRespondent.corporate_number == number
@@ -68,7 +68,7 @@ def acting_respondent(session: Session, actor: Actor, campaign_id: int) -> Surve
     """The respondent the user answers for: its company must be asked in the campaign."""
     require(actor, Permission.SURVEY_RESPOND)
     number = own_number(session, actor)
-    found = respondent(session, campaign_id, number) if number else None
+    found = find_respondent(session, campaign_id, number) if number else None
     if found is None:
         raise Forbidden(f"your company is not asked in survey {campaign_id}")
     return found
@@ -100,7 +100,7 @@ def supplied_parts(session: Session, number: str, parts: dict[int, str]) -> list
     return sorted(parts[ident] for ident in rows if ident in parts)
 
 
-def views(session: Session, respondents: Iterable[SurveyRespondent]) -> list[RespondentView]:
+def respondent_views(session: Session, respondents: Iterable[SurveyRespondent]) -> list[RespondentView]:
     listed: Sequence[SurveyRespondent] = sorted(respondents, key=lambda r: (r.tier, r.corporate_number))
     numbers = {r.id: r.corporate_number for r in listed}
     missing = {r.asked_by_id for r in listed if r.asked_by_id and r.asked_by_id not in numbers}
