@@ -72,7 +72,7 @@ FEATURES: tuple[Feature, ...] = (
     _parts("companies", api_at=2, cli_at=2, menu_at=6),
     _parts("supply_chain", api_at=6, cli_at=8, menu_at=7),
     _parts("ownership", handlers=True, api_at=7, cli_at=9, menu_at=8),
-    _parts("risk", api_at=8, cli_at=10, menu_at=9),
+    _parts("risk", handlers=True, api_at=8, cli_at=10, menu_at=9),
     _parts("interests", api=False, cli=False, pages=False),  # declared interests: use cases only
     _parts("cases", api_at=3, cli_at=3, menu_at=1),
     _parts("documents", api_at=4, cli_at=6, menu_at=2),

@@ -42,6 +42,8 @@ class Permission(StrEnum):
     VAULT_MAINTAIN = "documents:vault:maintain"
     SUPPLY_READ = "supply_chain:map:read"
     SUPPLY_IMPORT = "supply_chain:map:import"
+    SURVEY_MANAGE = "supply_chain:survey:manage"  # open and close survey campaigns
+    SURVEY_RESPOND = "supply_chain:survey:respond"  # answer and forward the tasks of one's company
     OWNERSHIP_READ = "ownership:graph:read"  # foreign-control figures, chains, alerts, match queue
     OWNERSHIP_WRITE = "ownership:graph:write"  # imports, ownership events, entities, matches, thresholds
     RISK_READ = "risk:watchlist:read"  # scores, the watchlist, risk alerts
@@ -60,6 +62,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_INVENTORY_WRITE,
             Permission.DOCUMENT_SUBMIT,
             Permission.DOCUMENT_READ_CONTENT,
+            Permission.SURVEY_RESPOND,
         }
     ),
     Role.INTAKE_OFFICER: frozenset(
@@ -76,6 +79,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DOCUMENT_READ_CONTENT,
             Permission.SUPPLY_READ,
             Permission.SUPPLY_IMPORT,
+            Permission.SURVEY_MANAGE,
             Permission.OWNERSHIP_READ,
             Permission.OWNERSHIP_WRITE,
             Permission.RISK_READ,
@@ -119,6 +123,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DOCUMENT_READ_CONTENT,
             Permission.SUPPLY_READ,
             Permission.SUPPLY_IMPORT,
+            Permission.SURVEY_MANAGE,
             Permission.OWNERSHIP_READ,
             Permission.OWNERSHIP_WRITE,
             Permission.RISK_READ,

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from shokei.api_support import ActorDep, UowDep
 from shokei.risk import services
-from shokei.risk.schemas import EventView, FinancialsView, HistoryPoint, WatchlistEntry
+from shokei.risk.schemas import EventView, FinancialsView, HistoryPoint, SupplierBaseView, WatchlistEntry
 
 router = APIRouter(prefix="/risk", tags=["risk"])
 
@@ -50,3 +50,8 @@ def record_financials(
 @router.get("/companies/{corporate_number}/history")
 def history(corporate_number: str, uow: UowDep, actor: ActorDep) -> list[HistoryPoint]:
     return services.history(uow, actor, corporate_number)
+
+
+@router.get("/systems/{code}/supplier-base")
+def supplier_base(code: str, uow: UowDep, actor: ActorDep) -> SupplierBaseView:
+    return services.system_supplier_base(uow, actor, code)

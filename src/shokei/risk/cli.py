@@ -15,12 +15,15 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+system_app = typer.Typer(help="Weapon systems' supplier bases.", no_args_is_help=True)
+
 Company = Annotated[str, typer.Argument(help="Corporate number.")]
 
 
 def register(root: typer.Typer) -> None:
     """Add this feature's commands to the `shokei` command (sub-apps and top-level commands)."""
     root.add_typer(app, name="risk")
+    root.add_typer(system_app, name="system")
 
 
 def _show(entries: list[WatchlistEntry]) -> None:
@@ -146,3 +149,23 @@ def history(cli: Cli, company: Company) -> None:
             ],
         ),
     )
+
+
+@command(system_app, "show")
+def system_show(cli: Cli, code: Annotated[str, typer.Argument(help="Weapon system code.")]) -> None:
+    """A weapon system's supplier base: by tier, SMEs, sole sources, foreign, on the watchlist."""
+    view = services.system_supplier_base(cli.uow, cli.actor, code)
+
+    def show() -> None:
+        print_table(
+            f"{view.code} {view.name}: {view.companies} suppliers",
+            ("tier", "companies"),
+            list(view.by_tier.items()),
+        )
+        typer.echo(
+            f"SMEs {view.smes}, sole sources {view.sole_sources}, foreign {view.foreign}, "
+            f"foreign-influenced {view.foreign_influenced}, on the watchlist {view.on_watchlist}; "
+            f"survey answered {view.survey['answered']}, unanswered {view.survey['unanswered']}"
+        )
+
+    cli.emit(view, show)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -80,3 +81,33 @@ class HistoryPoint(BaseModel):
     score: float
     recommendation: str
     contributions: dict[str, float]
+
+
+class SupplierView(BaseModel):
+    supplier: str  # corporate number, or COUNTRY-registry id for a foreign supplier
+    name: str | None
+    foreign: bool
+    country: str | None
+    tier: int
+    sole_source: bool
+    sme: bool
+    foreign_influenced: bool
+    on_watchlist: bool
+    risk_score: float | None
+
+
+class SupplierBaseView(BaseModel):
+    """One weapon system's whole supplier base (`shokei system show`)."""
+
+    code: str
+    name: str
+    parts: int
+    companies: int
+    by_tier: dict[str, int]
+    smes: int
+    sole_sources: int
+    foreign: int
+    foreign_influenced: int
+    on_watchlist: int
+    survey: dict[str, Any]  # answered, unanswered (and partial, pending, by_tier, campaign_id)
+    suppliers: list[SupplierView]

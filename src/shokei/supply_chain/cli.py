@@ -1,4 +1,5 @@
-"""`shokei supply import|export`, `shokei impact` and `shokei spof`: translate to the services."""
+"""`shokei supply import|export`, `shokei impact`, `shokei spof` and `shokei survey ...`: translate to
+the services."""
 
 from __future__ import annotations
 
@@ -8,14 +9,22 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, print_json, print_table, stdout
+from shokei.cli_support import Cli, command, parse_date, print_json, print_table, stdout
 from shokei.supply_chain import services
 from shokei.supply_chain.io import SupplyFile, format_of
 from shokei.supply_chain.schemas import ImpactView, ImportReport
+from shokei.supply_chain.survey import services as survey
+from shokei.supply_chain.survey.schemas import AnswerReport
 
 supply_app = typer.Typer(
     help="The supply-chain map: weapon systems, BOMs and suppliers.", no_args_is_help=True
 )
+
+survey_app = typer.Typer(
+    help="Supply-chain surveys: campaigns down the tiers, answers validated at the door.",
+    no_args_is_help=True,
+)
+SurveyId = Annotated[int, typer.Argument(help="The survey (campaign) id.")]
 
 FormatOption = Annotated[
     str | None, typer.Option("--format", help="csv or parquet (default: from each file's extension).")
@@ -25,6 +34,7 @@ FormatOption = Annotated[
 def register(root: typer.Typer) -> None:
     """Add this feature's commands to the `shokei` command (sub-apps and top-level commands)."""
     root.add_typer(supply_app, name="supply")
+    root.add_typer(survey_app, name="survey")
     command(root, "impact")(impact)
     command(root, "spof")(spof)
 
@@ -143,5 +153,123 @@ def spof(
                 )
                 for e in entries
             ],
+        ),
+    )
+
+
+def _split(numbers: str) -> list[str]:
+    return [number.strip() for number in numbers.split(",") if number.strip()]
+
+
+@command(survey_app, "create")
+def survey_create(
+    cli: Cli,
+    system: Annotated[str, typer.Option("--system", help="Weapon system code.")],
+    due: Annotated[str, typer.Option("--due", help="Due date, YYYY-MM-DD.")],
+    respondents: Annotated[
+        str, typer.Option("--respondents", help="Primes' corporate numbers, comma-separated.")
+    ],
+) -> None:
+    """Open a survey of a weapon system and ask its primes (officials)."""
+    created = survey.create_campaign(
+        cli.uow, cli.actor, system, due_on=parse_date(due), respondents=_split(respondents)
+    )
+    cli.emit(created, lambda: stdout.print(f"survey {created.id} is {created.status}"))
+
+
+@command(survey_app, "template")
+def survey_template(
+    cli: Cli,
+    campaign_id: SurveyId,
+    out: Annotated[Path, typer.Option("--out", help="The XLSX file to write.")],
+) -> None:
+    """Write the XLSX answer form (pre-filled for a respondent's user)."""
+    data = survey.template(cli.uow, cli.actor, campaign_id)
+    out.write_bytes(data)
+    cli.emit({"file": str(out), "bytes": len(data)}, lambda: stdout.print(f"{out}: {len(data)} bytes"))
+
+
+@command(survey_app, "answer")
+def survey_answer(
+    cli: Cli,
+    campaign_id: SurveyId,
+    file: Annotated[Path, typer.Argument(help="The answer, XLSX or CSV.")],
+) -> None:
+    """Answer for your company: validated in full, applied only without problems (exit 2 otherwise)."""
+    report = survey.answer_survey(cli.uow, cli.actor, campaign_id, file.name, file.read_bytes())
+    cli.emit(report, lambda: _show_answer(report))
+    if not report.accepted:
+        raise typer.Exit(2)
+
+
+def _show_answer(report: AnswerReport) -> None:
+    if report.accepted:
+        stdout.print(f"accepted: map revision {report.applied.get('revision')}")
+        return
+    print_table(
+        "problems (nothing was applied)",
+        ("sheet", "row", "column", "problem"),
+        [(p.sheet, p.row, p.column, p.message) for p in report.problems],
+    )
+
+
+@command(survey_app, "cascade")
+def survey_cascade(
+    cli: Cli,
+    campaign_id: SurveyId,
+    to: Annotated[str, typer.Option("--to", help="Your suppliers' corporate numbers, comma-separated.")],
+) -> None:
+    """Forward the survey to suppliers your answer names (the tier below)."""
+    report = survey.cascade(cli.uow, cli.actor, campaign_id, _split(to))
+
+    def show() -> None:
+        for added in report.added:
+            stdout.print(f"asked {added.corporate_number} (tier {added.tier})")
+        for number in report.already_asked:
+            stdout.print(f"{number} was already asked")
+
+    cli.emit(report, show)
+
+
+@command(survey_app, "status")
+def survey_status(cli: Cli, campaign_id: SurveyId) -> None:
+    """Who was asked by whom and who answered (a respondent sees its own task only)."""
+    view = survey.campaign_status(cli.uow, cli.actor, campaign_id)
+    cli.emit(
+        view,
+        lambda: print_table(
+            f"survey {view.id} of {view.system} ({view.status}, due {view.due_on})",
+            ("corporate number", "name", "tier", "status", "asked by"),
+            [(r.corporate_number, r.name, r.tier, r.status, r.asked_by) for r in view.respondents],
+        ),
+    )
+
+
+@command(survey_app, "show-answer")
+def survey_show_answer(
+    cli: Cli,
+    campaign_id: SurveyId,
+    company: Annotated[str, typer.Argument(help="The respondent's corporate number.")],
+) -> None:
+    """A respondent's answer (its own users and officials only)."""
+    view = survey.get_answer(cli.uow, cli.actor, campaign_id, company)
+    cli.emit(
+        view,
+        lambda: print_table(
+            f"answer {view.answer_id} of {view.corporate_number} ({view.file_name})",
+            ("supplier", "part", "tier", "share", "qualified"),
+            [(r.supplier, r.part_number, r.tier, r.share, r.qualified) for r in view.supply],
+        ),
+    )
+
+
+@command(survey_app, "close")
+def survey_close(cli: Cli, campaign_id: SurveyId) -> None:
+    """Close a survey: non-answers are marked and recorded as risk events (officials)."""
+    report = survey.close_campaign(cli.uow, cli.actor, campaign_id)
+    cli.emit(
+        report,
+        lambda: stdout.print(
+            f"survey {report.id} closed; unanswered: {', '.join(report.unanswered) or 'none'}"
         ),
     )

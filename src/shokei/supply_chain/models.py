@@ -8,14 +8,32 @@ consulted only to name companies in answers).
 `supply_chain_state` and `supply_changes` let every process keep its in-memory graph current
 (see `shokei.supply_chain.cache`): each import bumps the revision, and a supply-only import logs
 the pairs it changed so a cached graph can apply them instead of reloading everything.
+
+Survey campaigns (`survey_*`) are how the map arrives from its real source: respondents answer
+for their own suppliers and forward the survey down the tiers (`shokei.supply_chain.survey`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, SmallInteger, String
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shokei.db import Base, BigId
+from shokei.db import Base, BigId, JsonDoc
 
 
 class WeaponSystem(Base):
@@ -98,3 +116,77 @@ class SupplyChange(Base):
     corporate_number: Mapped[str] = mapped_column(String(13))
     component_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("components.id"))
     qualified: Mapped[bool] = mapped_column(Boolean)
+
+
+class ForeignSupplyRelation(Base):
+    """A foreign company (country + its own registry's id) supplies the component.
+
+    Foreign suppliers have no Japanese corporate number, so they are kept beside the domestic
+    pairs: counted in a weapon system's supplier base and as alternative sources there, while
+    exit impact (which asks what a domestic exit loses) reads the domestic pairs only.
+    """
+
+    __tablename__ = "foreign_supply_relations"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    registry_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    component_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("components.id"), primary_key=True, index=True
+    )
+    tier: Mapped[int] = mapped_column(SmallInteger)
+    share: Mapped[float | None] = mapped_column(Float)
+    qualified: Mapped[bool] = mapped_column(Boolean)
+
+
+class SurveyCampaign(Base):
+    """A supply-chain survey (サプライチェーン調査) of one weapon system, open until closed."""
+
+    __tablename__ = "survey_campaigns"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    system_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("weapon_systems.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SurveyRespondent(Base):
+    """A company asked in a campaign: by the officials (tier 1) or forwarded by a respondent."""
+
+    __tablename__ = "survey_respondents"
+    __table_args__ = (UniqueConstraint("campaign_id", "corporate_number"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("survey_campaigns.id"), index=True)
+    corporate_number: Mapped[str] = mapped_column(String(13), index=True)
+    tier: Mapped[int] = mapped_column(SmallInteger)
+    asked_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("survey_respondents.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    # Part numbers the respondent is asked about (an answer leaving one out is partial).
+    asked_parts: Mapped[list[str]] = mapped_column(JsonDoc)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SurveyAnswer(Base):
+    """One upload of a respondent, accepted or refused, kept with its source file.
+
+    The latest accepted answer is the respondent's answer; `supply_keys` are the supply pairs it
+    applied, so a later answer removes the ones it no longer gives.
+    """
+
+    __tablename__ = "survey_answers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("survey_respondents.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc)
+    applied: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    supply_keys: Mapped[list[list[str]]] = mapped_column(JsonDoc)

@@ -81,6 +81,16 @@ def import_supply_batch(
     return _import(uow, actor, batch, [source])
 
 
+def import_answer_batch(
+    uow: UnitOfWork, actor: Actor, batch: SupplyBatch, *, source: dict[str, Any]
+) -> ImportReport:
+    """Apply an accepted survey answer by the same rules and bulk path as a file import, with
+    one ledger entry naming the answer as its source. The survey's `answer` use case authorises
+    it (a respondent's user answering its own task), so no import permission is asked here."""
+    batch.check()
+    return _import(uow, actor, batch, [source])
+
+
 def _import(uow: UnitOfWork, actor: Actor, batch: SupplyBatch, sources: list[dict[str, Any]]) -> ImportReport:
     try:
         return _apply(uow, actor, batch, sources)

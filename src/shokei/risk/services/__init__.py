@@ -11,8 +11,9 @@ adapters) find them all:
 
 from __future__ import annotations
 
-from shokei.risk.services.facts import list_events, record_event, record_financials
+from shokei.risk.services.facts import list_events, note_survey_unanswered, record_event, record_financials
 from shokei.risk.services.runs import history, latest_recorded_run
+from shokei.risk.services.supplier_base import system_supplier_base
 from shokei.risk.services.support import POLICY_PATH, load_policy
 from shokei.risk.services.watchlist import company_risk, watchlist
 
@@ -23,7 +24,9 @@ __all__ = [
     "latest_recorded_run",
     "list_events",
     "load_policy",
+    "note_survey_unanswered",
     "record_event",
     "record_financials",
+    "system_supplier_base",
     "watchlist",
 ]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from shokei.audit import services as audit
 from shokei.companies import conditions as companies
 from shokei.companies.schemas import CompanyView
+from shokei.companies.services import find_by_number
 from shokei.errors import BadInput
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -154,3 +155,28 @@ def _financials_view(row: FinancialYear, company: CompanyView) -> FinancialsView
         net_income_yen=row.net_income_yen,
         equity_ratio_percent=row.equity_ratio_percent,
     )
+
+
+def note_survey_unanswered(
+    uow: UnitOfWork, actor: Actor, corporate_number: str, *, occurred_on: date, note: str
+) -> EventView | None:
+    """A supply-chain survey closed without this company's answer: record a `survey_unanswered`
+    event (the reaction to `SurveyUnanswered`, authorised by the official who closed the
+    survey). A company outside the registry has no risk profile: nothing is recorded. Audited."""
+    with uow.transaction() as session:
+        if find_by_number(session, corporate_number) is None:
+            return None
+        company = _company(session, corporate_number)
+        event = CompanyEvent(
+            company_id=company.id,
+            kind=EventKind.SURVEY_UNANSWERED.value,
+            occurred_on=occurred_on,
+            note=note,
+            recorded_at=uow.clock.now(),
+            recorded_by=actor.username,
+        )
+        session.add(event)
+        session.flush()
+        view = _event_view(event, company)
+        uow.record("risk:event:record", "company", company.id, actor, after=view.model_dump(mode="json"))
+        return view

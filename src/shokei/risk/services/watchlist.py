@@ -24,6 +24,7 @@ from shokei.ownership import services as ownership
 from shokei.ownership.schemas import ChainView, CompanyForeignExposure
 from shokei.risk.criticality import CriticalitySource, SupplyChainCriticality
 from shokei.risk.domain import (
+    Assessment,
     CaseFact,
     CompanyFacts,
     EventFact,
@@ -221,3 +222,18 @@ def _chain_text(chain: ChainView | None) -> str | None:
         + (f" [{step.holds * 100:.4g} %]" if step.holds is not None else "")
         for step in chain.path
     )
+
+
+def scored(
+    uow: UnitOfWork, actor: Actor, registry: Sequence[CompanyView]
+) -> list[tuple[CompanyFacts, Assessment]]:
+    """These registry companies' facts, scored as the watchlist scores them (national figures,
+    such as foreign control through the whole ownership graph, computed once). Officials and
+    auditors."""
+    _require(actor, Permission.RISK_READ)
+    rules = load_policy()
+    numbered = [company for company in registry if company.corporate_number]
+    if not numbered:
+        return []
+    facts = _gather(uow, actor, numbered, rules, SupplyChainCriticality())
+    return [(company_facts, assess(company_facts, rules, uow.clock.today())) for company_facts in facts]

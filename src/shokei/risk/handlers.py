@@ -1,0 +1,24 @@
+"""Risk's reactions to other features: a survey closed without a company's answer becomes a
+`survey_unanswered` risk event, in the closing transaction (the survey publishes
+`SurveyUnanswered`; supply_chain never imports risk)."""
+
+from __future__ import annotations
+
+from shokei.kernel.bus import MessageBus, Phase
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.risk import services
+from shokei.supply_chain.survey.domain import SurveyUnanswered
+
+
+def survey_unanswered(uow: UnitOfWork, event: SurveyUnanswered) -> None:
+    services.note_survey_unanswered(
+        uow,
+        event.actor,
+        event.corporate_number,
+        occurred_on=event.closed_on,
+        note=f"survey {event.campaign_id} of {event.system_code} closed unanswered",
+    )
+
+
+def register(bus: MessageBus) -> None:
+    bus.subscribe(SurveyUnanswered, survey_unanswered, phase=Phase.IN_TRANSACTION)

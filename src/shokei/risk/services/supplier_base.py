@@ -1,0 +1,72 @@
+"""A weapon system's whole supplier base: the supply map's suppliers by tier, sole sources and
+survey coverage (supply_chain), with what only features above it know: SMEs (the registry),
+foreign-influenced suppliers (ownership's foreign control) and suppliers on the watchlist.
+It lives in risk because risk may use all three; supply_chain may not use ownership."""
+
+from __future__ import annotations
+
+from shokei.companies import services as companies
+from shokei.errors import Forbidden
+from shokei.kernel import Actor, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.risk.domain import Recommendation
+from shokei.risk.schemas import SupplierBaseView, SupplierView
+from shokei.risk.services.support import load_policy
+from shokei.risk.services.watchlist import scored
+from shokei.supply_chain.survey import services as survey
+
+
+def system_supplier_base(uow: UnitOfWork, actor: Actor, code: str) -> SupplierBaseView:
+    """How many companies supply the system, by tier; how many are SMEs, sole sources, foreign
+    (in the map by country and registry id), foreign-influenced (foreign control at or above the
+    risk policy's lowest band, through ownership), on the watchlist (a recommendation beyond
+    monitoring); and the latest survey's answered and unanswered respondents. Officials and
+    auditors."""
+    for permission in (Permission.SUPPLY_READ, Permission.OWNERSHIP_READ, Permission.RISK_READ):
+        if not actor.can(permission):
+            raise Forbidden(f"{actor.role} may not {permission}")
+    base = survey.system_supply_base(uow, actor, code)
+    with uow:
+        registered = {
+            entry.supplier: company
+            for entry in base.suppliers
+            if entry.corporate_number
+            and (company := companies.find_by_number(uow.session, entry.corporate_number)) is not None
+        }
+        views = companies.views_by_id(uow.session, [company.id for company in registered.values()])
+    registry = [views[company.id] for company in registered.values()]
+    influenced_from = min(level for level, _ in load_policy().foreign_control_bands)
+    facts = {item.corporate_number: (item, assessment) for item, assessment in scored(uow, actor, registry)}
+    suppliers = []
+    for entry in base.suppliers:
+        view = views.get(registered[entry.supplier].id) if entry.supplier in registered else None
+        known = facts.get(entry.supplier)
+        foreign_control = known[0].foreign.control if known and known[0].foreign else 0.0
+        suppliers.append(
+            SupplierView(
+                supplier=entry.supplier,
+                name=view.name if view else None,
+                foreign=entry.foreign,
+                country=entry.country or ("JP" if entry.corporate_number else None),
+                tier=entry.tier,
+                sole_source=entry.sole_source,
+                sme=bool(view and (view.sme or view.small_scale)),
+                foreign_influenced=foreign_control >= influenced_from - 1e-9,
+                on_watchlist=bool(known and known[1].recommendation is not Recommendation.MONITOR),
+                risk_score=known[1].score if known else None,
+            )
+        )
+    return SupplierBaseView(
+        code=base.code,
+        name=base.name,
+        parts=base.parts,
+        companies=base.companies,
+        by_tier=base.by_tier,
+        smes=sum(s.sme for s in suppliers),
+        sole_sources=base.sole_sources,
+        foreign=base.foreign,
+        foreign_influenced=sum(s.foreign_influenced for s in suppliers),
+        on_watchlist=sum(s.on_watchlist for s in suppliers),
+        survey=base.survey.model_dump(),
+        suppliers=suppliers,
+    )

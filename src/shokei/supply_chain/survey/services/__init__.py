@@ -1,0 +1,33 @@
+"""Survey use cases, one module per group; this package is where the adapters find them:
+
+- `campaigns`: `create_campaign`, `campaign_status`, `my_tasks`, `cascade`, `close_campaign`,
+  `template`;
+- `answers`: `answer_survey`, `get_answer`;
+- `base`: `system_supply_base` (a weapon system's suppliers, for the supplier-base view);
+- `support`: what they share.
+"""
+
+from __future__ import annotations
+
+from shokei.supply_chain.survey.services.answers import answer_survey, get_answer
+from shokei.supply_chain.survey.services.base import system_supply_base
+from shokei.supply_chain.survey.services.campaigns import (
+    campaign_status,
+    cascade,
+    close_campaign,
+    create_campaign,
+    my_tasks,
+    template,
+)
+
+__all__ = [
+    "answer_survey",
+    "campaign_status",
+    "cascade",
+    "close_campaign",
+    "create_campaign",
+    "get_answer",
+    "my_tasks",
+    "system_supply_base",
+    "template",
+]
