@@ -39,6 +39,7 @@ from shokei.succession.domain import (
     check_eligibility,
     check_foreign_ownership,
 )
+from shokei.succession.holders import require_holder
 from shokei.succession.models import (
     DisseminationRequest,
     HandoverCopy,
@@ -57,6 +58,7 @@ def request_dissemination(
         raise BadInput("a purpose is required")
     with uow.transaction() as session:
         row = own_copy(session, actor, copy_id)
+        require_holder(uow, row.recipient_company_id, act=f"dissemination of copy {copy_id}")
         target = company_row(session, companies.company_id_for(session, to))
         if target.id == row.recipient_company_id:
             raise BadInput("a company cannot disseminate to itself")
@@ -90,6 +92,14 @@ def request_dissemination(
             purpose=request.purpose,
             status="requested",
         )
+
+
+def _require_parties(uow: UnitOfWork, request_id: int, holder_id: int, subcontractor_id: int) -> None:
+    """The holder is not suspended and still passes the holder rules; the subcontractor too, and
+    is certified at this moment (`holders.require_holder`)."""
+    act = f"dissemination request {request_id}"
+    require_holder(uow, holder_id, act=act)
+    require_holder(uow, subcontractor_id, act=act, certified=True)
 
 
 def approve_dissemination(
@@ -133,6 +143,7 @@ def approve_dissemination(
         if failing:
             reasons = "; ".join(f"{r.name}: {r.reason}" for r in failing)
             raise Conflict(f"{target.name} may not receive documents: {reasons}")
+        _require_parties(uow, request_id, parent.recipient_company_id, target.id)
         parent_blob, parent_id = blob_of(parent), parent.copy_id
         parent_fields = (parent.case_id, parent.document_id, parent.file_name, parent.document_sha256)
         parent_fingerprint = fingerprint_of(parent.fingerprint)
@@ -160,6 +171,10 @@ def approve_dissemination(
             assert request is not None
             if request.status != "requested":
                 raise Conflict(f"dissemination request {request_id} is already {request.status}")
+            holder_id = session.execute(
+                select(HandoverCopy.recipient_company_id).where(HandoverCopy.copy_id == parent_id)
+            ).scalar_one()
+            _require_parties(uow, request_id, holder_id, recipient[0])
             row = copy_row(
                 issued,
                 uow,

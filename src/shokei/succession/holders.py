@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from shokei.cases.domain import TERMINAL_STATES
 from shokei.cases.models import ExitCase
 from shokei.companies import access
-from shokei.companies.domain import SuspensionCause
+from shokei.companies.domain import Access, SuspensionCause
 from shokei.companies.models import Company
+from shokei.errors import Conflict, Forbidden
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.succession.domain import CandidateFacts, EligibilityThresholds, RuleResult, check_holder
@@ -56,8 +57,43 @@ def holder_refusals(uow: UnitOfWork, company_id: int) -> tuple[RuleResult, ...]:
         return tuple(result for result in results if not result.passed)
 
 
+def require_holder(uow: UnitOfWork, company_id: int, *, act: str, certified: bool = False) -> None:
+    """Refuse `act` (a release, download, hand-over or dissemination) for the company that would
+    receive, open or pass on a copy, inside the act's transaction, naming the rule that fails:
+
+    - `access` (Forbidden, exit 3): the company is suspended;
+    - a holder rule (Conflict, exit 4): domestic, foreign_ownership, financial_health,
+      security_compliance, each with its evidence;
+    - `certification` (Conflict, exit 4), when `certified` (release and dissemination): a company
+      with a certification record must be certified today; a company never certified is judged
+      on its security compliance alone (docs/protection.md).
+    """
+    with uow.transaction() as session:
+        company = session.get(Company, company_id)
+        if company is None:
+            raise Conflict(f"{act} refused: no company {company_id}")
+        if access.access_of(session, company_id) is Access.SUSPENDED:
+            since = company.suspended_since.date().isoformat() if company.suspended_since else "?"
+            raise Forbidden(
+                f"{act} refused: access: {company.name} is suspended since {since} "
+                f"({company.suspension_cause}): {company.suspension_reason}"
+            )
+        failing = holder_refusals(uow, company_id)
+        if failing:
+            rules = "; ".join(f"{rule.name}: {rule.reason}" for rule in failing)
+            raise Conflict(f"{act} refused: {company.name} fails {rules}")
+        if certified:
+            today = uow.clock.today()
+            certification = access.certification_of(session, company_id)
+            if certification is not None and not certification.valid_on(today):
+                raise Conflict(
+                    f"{act} refused: certification: {company.name}: {certification.describe(today)}"
+                )
+
+
 def copies_held(session: Session, company_id: int) -> int:
-    """How many issued copies the company holds (read-only over the register of copies)."""
+    """How many copies the company still holds: issued or recalled, not yet destroyed (read-only
+    over the register of copies)."""
     return int(
         session.execute(
             select(func.count()).where(HandoverCopy.recipient_company_id == company_id)

@@ -48,6 +48,7 @@ from shokei.succession.copying import (
     workdir,
 )
 from shokei.succession.fingerprint import fingerprint_file
+from shokei.succession.holders import require_holder
 from shokei.succession.models import (
     DestructionCertificate,
     HandoverCopy,
@@ -80,7 +81,7 @@ def release_copies(
     """
     require_role(actor, Role.PROGRAM_MANAGER, "release documents")
     with uow.transaction() as session:
-        recipient = _release_recipient(session, actor, case_id)
+        recipient = _release_recipient(uow, session, actor, case_id)
     issued: list[tuple[int, Issued]] = []
     today = uow.clock.today()
     purpose = f"release of marked copies to {recipient[2]} ({recipient[1]})"
@@ -104,7 +105,7 @@ def release_copies(
                 )
                 issued.append((original.document_id, copy))
         with uow.transaction() as session:
-            if _release_recipient(session, actor, case_id) != recipient:
+            if _release_recipient(uow, session, actor, case_id) != recipient:
                 raise Conflict(f"the successor of case {case_id} changed while its copies were made")
             rows = [
                 copy_row(
@@ -126,13 +127,15 @@ def release_copies(
             return [copy_view(row) for row in rows]
 
 
-def _release_recipient(session: Session, actor: Actor, case_id: int) -> tuple[int, str, str]:
-    """The case may be released now: (successor id, corporate number, name), or Conflict."""
+def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id: int) -> tuple[int, str, str]:
+    """The case may be released now: (successor id, corporate number, name), or Conflict (or
+    Forbidden: a suspended successor), naming the rule that fails."""
     case = visible_case(session, actor, case_id)
     if case.state != CaseState.SUCCESSOR_SELECTION.value or case.successor_company_id is None:
         raise Conflict(f"case {case_id} is {case.state} without a selected successor to release to")
     successor = company_row(session, case.successor_company_id)
     _require_accepted_terms(session, case_id, successor)
+    require_holder(uow, successor.id, act=f"release of case {case_id}", certified=True)
     if not documents.stored_document_count(session, case_id):
         raise Conflict(
             f"case {case_id} has no stored documents to release; record the hand-over of its "
@@ -161,6 +164,7 @@ def record_hand_over(
         case = visible_case(session, actor, case_id)
         if case.successor_company_id is not None:
             _require_accepted_terms(session, case_id, company_row(session, case.successor_company_id))
+            require_holder(uow, case.successor_company_id, act=f"hand-over of case {case_id}", certified=True)
         stored = documents.stored_document_count(session, case_id)
         if stored:
             raise Conflict(
@@ -193,11 +197,17 @@ def _require_accepted_terms(session: Session, case_id: int, successor: Company) 
         )
 
 
+def require_downloadable(uow: UnitOfWork, row: HandoverCopy) -> None:
+    """The holder of `row` may open it now (see `holders.require_holder`)."""
+    require_holder(uow, row.recipient_company_id, act=f"download of copy {row.copy_id}")
+
+
 def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out_path: Path) -> CopyView:
     """A successor's (or approved subcontractor's) user downloads its own company's copy from
     `vault`, the copies vault (`copies_vault`)."""
     with uow.transaction() as session:
         row = own_copy(session, actor, copy_id)
+        require_downloadable(uow, row)
         view = copy_view(row)
         blob = blob_of(row)
         audit.record(
@@ -216,6 +226,7 @@ def stream_copy(
     """Like `download_copy`, as verified plaintext chunks (the API streams them)."""
     with uow.transaction() as session:
         row = own_copy(session, actor, copy_id)
+        require_downloadable(uow, row)
         view, blob = copy_view(row), blob_of(row)
         audit.record(
             session,
