@@ -193,6 +193,13 @@ class OwnershipAlert(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_cause: Mapped[str | None] = mapped_column(String(200))
     resolved_measures: Mapped[dict[str, float] | None] = mapped_column(JsonDoc)
+    # An official's handling of the alert, apart from the fact (open / resolved).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    acknowledgement_note: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    close_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class OwnershipMatchCandidate(Base):

@@ -16,6 +16,7 @@ from shokei.succession.schemas import (
     DestructionView,
     DisseminationView,
     InboxMessageView,
+    RecallView,
     SelectionView,
 )
 
@@ -125,3 +126,29 @@ def destruction_certificate(
 ) -> DestructionView:
     """Record the supplier's certificate of destruction of its own copies; closes the case."""
     return services.record_destruction_certificate(uow, actor, case_id, reference=body.reference)
+
+
+class RecallRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReturnRequest(BaseModel):
+    reference: str = Field(min_length=1, max_length=255)
+
+
+@router.post("/copies/{copy_id}/recall")
+def recall(copy_id: str, body: RecallRequest, uow: UowDep, actor: ActorDep) -> list[RecallView]:
+    """Recall a copy and the copies derived from it (program manager)."""
+    return services.recall_copy(uow, actor, copy_id, reason=body.reason)
+
+
+@router.post("/copies/{copy_id}/return")
+def return_copy(copy_id: str, body: ReturnRequest, uow: UowDep, actor: ActorDep) -> RecallView:
+    """The holder's certificate of destruction of one copy (its reference)."""
+    return services.return_copy(uow, actor, copy_id, reference=body.reference)
+
+
+@router.get("/recalls")
+def recalls(uow: UowDep, actor: ActorDep) -> list[RecallView]:
+    """Recalled copies still waiting for their certificate of destruction."""
+    return services.outstanding_recalls(uow, actor)

@@ -9,6 +9,7 @@ import typer
 
 from shokei.cli_support import Cli, command, print_json, print_table, stdout
 from shokei.succession import services
+from shokei.succession.schemas import RecallView
 
 successor_app = typer.Typer(
     help="Successor eligibility, ranking, selection and acceptance.", no_args_is_help=True
@@ -135,8 +136,11 @@ def list_copies(cli: Cli, case_id: int) -> None:
         copies,
         lambda: print_table(
             f"copies of case {case_id}",
-            ("copy id", "document", "recipient", "parent", "file"),
-            [(c.copy_id, c.document, c.recipient, c.parent_copy_id or "", c.file_name) for c in copies],
+            ("copy id", "document", "recipient", "parent", "status", "file"),
+            [
+                (c.copy_id, c.document, c.recipient, c.parent_copy_id or "", c.status, c.file_name)
+                for c in copies
+            ],
         ),
     )
 
@@ -214,3 +218,65 @@ def destruction_certificate(
         cli.uow, cli.actor, case_id, reference=reference, certificate=certificate
     )
     cli.emit(view, lambda: stdout.print(f"case {case_id}: certificate recorded, case closed"))
+
+
+@command(handover_app, "recall")
+def recall(
+    cli: Cli,
+    copy_id: Annotated[str, typer.Argument(help="The copy to recall (its derived copies follow).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is recalled (kept in the ledger).")],
+) -> None:
+    """Recall an issued copy and the copies derived from it (program manager)."""
+    recalled = services.recall_copy(cli.uow, cli.actor, copy_id, reason=reason)
+    cli.emit(recalled, lambda: _print_recalls(f"recalled with {copy_id}", recalled))
+
+
+@command(handover_app, "recall-company")
+def recall_company(
+    cli: Cli,
+    corporate_number: str,
+    reason: Annotated[str, typer.Option("--reason", help="Why they are recalled (kept in the ledger).")],
+) -> None:
+    """Recall every issued copy a company holds, with the copies derived from them."""
+    recalled = services.recall_company_copies(cli.uow, cli.actor, corporate_number, reason=reason)
+    cli.emit(recalled, lambda: _print_recalls(f"copies recalled from {corporate_number}", recalled))
+
+
+@command(handover_app, "return")
+def return_copy(
+    cli: Cli,
+    copy_id: str,
+    reference: Annotated[str, typer.Option("--reference", help="The certificate's number or title.")],
+    certificate: Annotated[
+        Path | None,
+        typer.Option("--file", exists=True, dir_okay=False, help="The scanned certificate (sha256 kept)."),
+    ] = None,
+) -> None:
+    """Record the holder's certificate of destruction of one copy: the copy is destroyed."""
+    view = services.return_copy(cli.uow, cli.actor, copy_id, reference=reference, certificate=certificate)
+    cli.emit(view, lambda: stdout.print(f"copy {copy_id}: {view.status} ({view.destruction_reference})"))
+
+
+@command(handover_app, "recalls")
+def recalls(cli: Cli) -> None:
+    """Recalled copies still waiting for their certificate of destruction."""
+    outstanding = services.outstanding_recalls(cli.uow, cli.actor)
+    cli.emit(outstanding, lambda: _print_recalls("outstanding recalls", outstanding))
+
+
+def _print_recalls(title: str, rows: list[RecallView]) -> None:
+    print_table(
+        title,
+        ("copy id", "case", "holder", "status", "recalled", "reason"),
+        [
+            (
+                r.copy_id,
+                str(r.case_id),
+                f"{r.recipient_name} ({r.recipient})",
+                r.status,
+                r.recalled_at.date().isoformat() if r.recalled_at else "",
+                r.recall_reason or "",
+            )
+            for r in rows
+        ],
+    )

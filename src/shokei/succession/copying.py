@@ -68,6 +68,7 @@ def copy_view(row: HandoverCopy) -> CopyView:
         format=row.format,
         marks=[str(m) for m in row.marks],
         parent_copy_id=row.parent_copy_id,
+        status=row.status,
     )
 
 

@@ -45,6 +45,7 @@ from shokei.succession.models import (
     HandoverCopy,
 )
 from shokei.succession.ownership_source import GraphForeignOwnership, load_exposures
+from shokei.succession.recall import require_usable
 from shokei.succession.schemas import (
     DisseminationView,
 )
@@ -58,6 +59,7 @@ def request_dissemination(
         raise BadInput("a purpose is required")
     with uow.transaction() as session:
         row = own_copy(session, actor, copy_id)
+        require_usable(row, f"dissemination of copy {copy_id}")
         require_holder(uow, row.recipient_company_id, act=f"dissemination of copy {copy_id}")
         target = company_row(session, companies.company_id_for(session, to))
         if target.id == row.recipient_company_id:
@@ -130,6 +132,7 @@ def approve_dissemination(
         parent = session.execute(
             select(HandoverCopy).where(HandoverCopy.copy_id == request.copy_id)
         ).scalar_one()
+        require_usable(parent, f"dissemination request {request_id}")
         target = company_row(session, request.to_company_id)
         case = visible_case(session, actor, parent.case_id)
         facts = candidate_facts(session, [target], GraphForeignOwnership(exposures, [target]))[0]

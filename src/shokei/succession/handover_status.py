@@ -66,6 +66,7 @@ def _copy_status(session: Session, row: HandoverCopy) -> CopyStatus:
         recipient=row.recipient_corporate_number,
         recipient_name=row.recipient_name,
         parent_copy_id=row.parent_copy_id,
+        status=row.status,
         issued_at=row.issued_at,
         downloads=len(downloads),
         last_downloaded_at=downloads[-1].at if downloads else None,

@@ -96,7 +96,9 @@ def copies_held(session: Session, company_id: int) -> int:
     over the register of copies)."""
     return int(
         session.execute(
-            select(func.count()).where(HandoverCopy.recipient_company_id == company_id)
+            select(func.count()).where(
+                HandoverCopy.recipient_company_id == company_id, HandoverCopy.status != "destroyed"
+            )
         ).scalar_one()
     )
 

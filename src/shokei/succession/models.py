@@ -67,6 +67,15 @@ class HandoverCopy(Base):
     ciphertext_size: Mapped[int] = mapped_column(BigInteger)
     issued_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # issued → recalled (an official, with a reason) → destroyed (the holder's certificate)
+    status: Mapped[str] = mapped_column(String(16), default="issued", server_default="issued", index=True)
+    recalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recalled_by: Mapped[str | None] = mapped_column(String(64))
+    recall_reason: Mapped[str | None] = mapped_column(Text)
+    destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    destroyed_by: Mapped[str | None] = mapped_column(String(64))
+    destruction_reference: Mapped[str | None] = mapped_column(String(255))
+    destruction_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class DisseminationRequest(Base):
@@ -84,6 +93,9 @@ class DisseminationRequest(Base):
     decided_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     new_copy_id: Mapped[str | None] = mapped_column(String(48))
+    decision_reason: Mapped[str | None] = mapped_column(Text)  # why it was rejected
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the terms, by
+    accepted_by: Mapped[str | None] = mapped_column(String(64))  # the subcontractor's user
 
 
 class DestructionCertificate(Base):

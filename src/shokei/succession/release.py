@@ -54,6 +54,7 @@ from shokei.succession.models import (
     HandoverCopy,
     TermsAcceptance,
 )
+from shokei.succession.recall import require_usable
 from shokei.succession.schemas import (
     CopyView,
     DestructionView,
@@ -198,8 +199,11 @@ def _require_accepted_terms(session: Session, case_id: int, successor: Company) 
 
 
 def require_downloadable(uow: UnitOfWork, row: HandoverCopy) -> None:
-    """The holder of `row` may open it now (see `holders.require_holder`)."""
-    require_holder(uow, row.recipient_company_id, act=f"download of copy {row.copy_id}")
+    """`row` is still issued (not recalled or destroyed) and its holder may open it now (see
+    `holders.require_holder`)."""
+    act = f"download of copy {row.copy_id}"
+    require_usable(row, act)
+    require_holder(uow, row.recipient_company_id, act=act)
 
 
 def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out_path: Path) -> CopyView:

@@ -88,6 +88,7 @@ class CopyView(BaseModel):
     format: str
     marks: list[str]
     parent_copy_id: str | None = None
+    status: str = "issued"  # issued, recalled, destroyed
 
 
 class DisseminationView(BaseModel):
@@ -95,8 +96,39 @@ class DisseminationView(BaseModel):
     copy_id: str
     to: str
     purpose: str
-    status: str
+    status: str  # requested, approved, rejected, accepted
     new_copy: CopyView | None = None
+    reason: str | None = None  # why it was rejected
+
+
+class ApprovedDissemination(BaseModel):
+    """An approved request: `copy_id` is the subcontractor's new copy, derived from the holder's
+    `parent_copy_id`; it can be downloaded once the subcontractor's user accepted the terms."""
+
+    id: int
+    copy_id: str
+    parent_copy_id: str
+    to: str
+    purpose: str
+    status: str
+    new_copy: CopyView
+
+
+class RecallView(BaseModel):
+    """A copy's recall and return (`recall.py`)."""
+
+    copy_id: str
+    case_id: int
+    recipient: str
+    recipient_name: str
+    parent_copy_id: str | None
+    status: str  # issued, recalled, destroyed
+    recalled_at: datetime | None
+    recalled_by: str | None
+    recall_reason: str | None
+    destroyed_at: datetime | None
+    destruction_reference: str | None
+    destruction_sha256: str | None
 
 
 class HolderView(BaseModel):
@@ -148,6 +180,7 @@ class CopyStatus(BaseModel):
     recipient: str
     recipient_name: str
     parent_copy_id: str | None
+    status: str  # issued, recalled, destroyed
     issued_at: datetime
     downloads: int
     last_downloaded_at: datetime | None

@@ -9,6 +9,7 @@ cases live in:
   the case;
 - `dissemination`: the register of further transfers to subcontractors;
 - `tracing`: `trace` over the register of issued copies;
+- `recall`: copy status (issued, recalled, destroyed), recall, return and the outstanding recalls;
 - `holders`: continuous eligibility of the companies that hold copies or succeed in an open
   case (`protect_holder` suspends one that became ineligible; `holder_refusals`);
 - `candidates`, `ownership_source`: the facts eligibility and ranking read (supply relationships
@@ -23,6 +24,12 @@ from shokei.succession.common import SIGNING_KEY_FILE, copies_vault, copy_associ
 from shokei.succession.dissemination import approve_dissemination, request_dissemination
 from shokei.succession.handover_status import copy_detail, handover_status, held_copies
 from shokei.succession.holders import holder_refusals, protect_holder
+from shokei.succession.recall import (
+    outstanding_recalls,
+    recall_company_copies,
+    recall_copy,
+    return_copy,
+)
 from shokei.succession.release import (
     check_copies,
     download_copy,
@@ -57,13 +64,17 @@ __all__ = [
     "holder_refusals",
     "inbox",
     "list_copies",
+    "outstanding_recalls",
     "propose_assignment",
     "protect_holder",
     "rank_candidates",
+    "recall_company_copies",
+    "recall_copy",
     "record_destruction_certificate",
     "record_hand_over",
     "release_copies",
     "request_dissemination",
+    "return_copy",
     "select_successor",
     "signing_key",
     "stream_copy",
