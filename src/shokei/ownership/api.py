@@ -50,3 +50,21 @@ def list_alerts(
     uow: UowDep, actor: ActorDep, status: str | None = None, company: str | None = None
 ) -> list[AlertView]:
     return services.list_alerts(uow, actor, status=status, company=company)
+
+
+class AlertNote(BaseModel):
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class AlertClosing(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/alerts/{alert_id}/acknowledgement")
+def acknowledge_alert(alert_id: int, body: AlertNote, uow: UowDep, actor: ActorDep) -> AlertView:
+    return services.acknowledge_alert(uow, actor, alert_id, note=body.note)
+
+
+@router.post("/alerts/{alert_id}/closing")
+def close_alert(alert_id: int, body: AlertClosing, uow: UowDep, actor: ActorDep) -> AlertView:
+    return services.close_alert(uow, actor, alert_id, reason=body.reason)

@@ -269,3 +269,25 @@ def list_alerts(
             ],
         ),
     )
+
+
+@command(alerts_app, "acknowledge")
+def acknowledge_alert(
+    cli: Cli,
+    alert_id: int,
+    note: Annotated[str, typer.Option("--note", help="What was done or will be (kept in the ledger).")],
+) -> None:
+    """Acknowledge an alert with a note."""
+    view = services.acknowledge_alert(cli.uow, cli.actor, alert_id, note=note)
+    cli.emit(view, lambda: typer.echo(f"alert {alert_id} acknowledged"))
+
+
+@command(alerts_app, "close")
+def close_alert(
+    cli: Cli,
+    alert_id: int,
+    reason: Annotated[str, typer.Option("--reason", help="Why its handling is over (kept in the ledger).")],
+) -> None:
+    """Close an alert with a reason."""
+    view = services.close_alert(cli.uow, cli.actor, alert_id, reason=reason)
+    cli.emit(view, lambda: typer.echo(f"alert {alert_id} closed"))

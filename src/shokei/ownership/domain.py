@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from shokei.kernel.bus import Event
+from shokei.kernel.bus import Command, Event
 
 JAPAN = "JP"
 HUNDRED = Decimal(100)
@@ -389,3 +389,11 @@ class ForeignControlCrossed(Event):
     raised: tuple[Decimal, ...]
     resolved: tuple[Decimal, ...]
     cause: str  # "ownership event 12", "match 3 accepted", ...
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyHoldings(Command):
+    """What copies of design documents the companies hold, for their alerts: answered by the
+    succession feature (above this one) with {company id: (copies held, case ids)}."""
+
+    company_ids: tuple[int, ...]

@@ -175,6 +175,12 @@ def alert_views(session: Session, alerts: Sequence[OwnershipAlert]) -> list[Aler
                 resolved_at=alert.resolved_at,
                 resolved_cause=alert.resolved_cause,
                 resolved_measures=alert.resolved_measures,
+                acknowledged_at=alert.acknowledged_at,
+                acknowledged_by=alert.acknowledged_by,
+                acknowledgement_note=alert.acknowledgement_note,
+                closed_at=alert.closed_at,
+                closed_by=alert.closed_by,
+                close_reason=alert.close_reason,
             )
         )
     return views

@@ -67,6 +67,13 @@ class ControlView(BaseModel):
     declared_indirect: list[DeclaredIndirectView]
 
 
+class AlertHoldingsView(BaseModel):
+    """The copies the alerted company holds (issued or recalled) and the cases they belong to."""
+
+    copies: int
+    cases: list[int]
+
+
 class AlertView(BaseModel):
     id: int
     corporate_number: str | None
@@ -81,6 +88,13 @@ class AlertView(BaseModel):
     resolved_at: datetime | None
     resolved_cause: str | None
     resolved_measures: dict[str, float] | None
+    holdings: AlertHoldingsView | None = None  # filled where alerts are listed
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    acknowledgement_note: str | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    close_reason: str | None = None
 
 
 class InterestChangeView(BaseModel):

@@ -15,6 +15,7 @@ from shokei.succession.schemas import (
     CopyView,
     DestructionView,
     DisseminationView,
+    HoldingsView,
     InboxMessageView,
     RecallView,
     SelectionView,
@@ -152,3 +153,9 @@ def return_copy(copy_id: str, body: ReturnRequest, uow: UowDep, actor: ActorDep)
 def recalls(uow: UowDep, actor: ActorDep) -> list[RecallView]:
     """Recalled copies still waiting for their certificate of destruction."""
     return services.outstanding_recalls(uow, actor)
+
+
+@router.get("/companies/{corporate_number}/holdings")
+def holdings(corporate_number: str, uow: UowDep, actor: ActorDep) -> HoldingsView:
+    """The holdings register of a company: its copies and the cases it is in, and as what."""
+    return services.company_holdings(uow, actor, corporate_number)

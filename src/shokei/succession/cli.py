@@ -26,6 +26,11 @@ def register(root: typer.Typer) -> None:
     root.add_typer(successor_app, name="successor")
     root.add_typer(handover_app, name="handover")
     command(root, "trace")(trace)
+    # The holdings register belongs to succession (above companies in the DAG): its command is
+    # added to the `company` group the companies feature registered before this one.
+    [company_app] = [group.typer_instance for group in root.registered_groups if group.name == "company"]
+    assert company_app is not None
+    command(company_app, "holdings")(holdings)
 
 
 @command(successor_app, "rank")
@@ -280,3 +285,21 @@ def _print_recalls(title: str, rows: list[RecallView]) -> None:
             for r in rows
         ],
     )
+
+
+def holdings(cli: Cli, corporate_number: str) -> None:
+    """The holdings register of a company: every copy it holds and every case it is in."""
+    view = services.company_holdings(cli.uow, cli.actor, corporate_number)
+
+    def show() -> None:
+        print_table(
+            f"copies held by {corporate_number}",
+            ("copy id", "case", "document", "derived from", "status"),
+            [
+                (c.copy_id, str(c.case_id), str(c.document), c.parent_copy_id or "", c.status)
+                for c in view.copies
+            ],
+        )
+        print_table("cases", ("case", "as", "state"), [(str(c.id), c.as_, c.state) for c in view.cases])
+
+    cli.emit(view, show)

@@ -18,7 +18,7 @@ from shokei.companies.domain import (
 )
 from shokei.kernel.bus import MessageBus, Phase
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.ownership.domain import ForeignControlCrossed
+from shokei.ownership.domain import CompanyHoldings, ForeignControlCrossed
 from shokei.risk.domain import DistressRecorded
 from shokei.succession import services
 from shokei.succession.schemas import SelectionView
@@ -45,6 +45,11 @@ def failing_rules(uow: UnitOfWork, check: CheckHolderEligibility) -> list[tuple[
     return [(rule.name, rule.reason) for rule in services.holder_refusals(uow, check.company_id)]
 
 
+def holdings(uow: UnitOfWork, ask: CompanyHoldings) -> dict[int, tuple[int, tuple[int, ...]]]:
+    with uow.transaction() as session:
+        return services.holdings_summary(session, ask.company_ids)
+
+
 def on_foreign_control(uow: UnitOfWork, event: ForeignControlCrossed) -> None:
     if event.raised:
         levels = ", ".join(f"{level.normalize():f}%" for level in event.raised)
@@ -69,6 +74,7 @@ def register(bus: MessageBus) -> None:
     bus.register(SelectSuccessor, select)
     bus.register(RecordHandOver, hand_over)
     bus.register(CheckHolderEligibility, failing_rules)
+    bus.register(CompanyHoldings, holdings)
     inside = Phase.IN_TRANSACTION
     bus.subscribe(ForeignControlCrossed, on_foreign_control, phase=inside)
     bus.subscribe(DistressRecorded, on_distress, phase=inside)

@@ -30,7 +30,7 @@ from shokei.succession import services, terms
 from shokei.succession.schemas import CandidateView
 from shokei.web.i18n import N_, current_language, label, ngettext
 from shokei.web.i18n import gettext as _
-from shokei.web.registry import CASE, DASHBOARD, Box, BoxContext, FeaturePages, NavItem
+from shokei.web.registry import CASE, COMPANY, DASHBOARD, Box, BoxContext, FeaturePages, NavItem
 from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
 from shokei.web.templating import render_box
 
@@ -328,6 +328,31 @@ def _inbox_box(context: BoxContext) -> Markup | None:
     return render_box(context.request, "succession/_inbox_box.html", {"messages": messages})
 
 
+COPY_STATUSES = {"issued": N_("Issued"), "recalled": N_("Recalled"), "destroyed": N_("Destroyed")}
+CASE_ROLES = {
+    "supplier": N_("Supplier (withdrawing company)"),
+    "successor": N_("Successor"),
+    "subcontractor": N_("Subcontractor"),
+}
+
+
+def _holdings_box(context: BoxContext) -> Markup | None:
+    """The company page: the holdings register (officials and auditors)."""
+    company = context.subject
+    if not company.corporate_number or not (context.actor.is_official or context.actor.role is Role.AUDITOR):
+        return None
+    view = services.company_holdings(context.shokei.uow, context.actor, company.corporate_number)
+    return render_box(
+        context.request,
+        "succession/_holdings_box.html",
+        {
+            "view": view,
+            "statuses": {key: _(text) for key, text in COPY_STATUSES.items()},
+            "roles": {key: _(text) for key, text in CASE_ROLES.items()},
+        },
+    )
+
+
 def _holds_copies(actor: Actor) -> bool:
     return actor.role is Role.SUCCESSOR
 
@@ -337,7 +362,11 @@ pages = FeaturePages(
     router=router,
     templates=Path(__file__).parent / "templates",
     nav=(NavItem(N_("Received documents"), "/copies", _holds_copies),),
-    boxes=(Box(DASHBOARD, "portal", _inbox_box), Box(CASE, "succession", _case_box)),
+    boxes=(
+        Box(DASHBOARD, "portal", _inbox_box),
+        Box(CASE, "succession", _case_box),
+        Box(COMPANY, "holdings", _holdings_box),
+    ),
     template_globals={
         "rule_label": rule_label,
         "score_label": score_label,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class RuleView(BaseModel):
@@ -224,3 +224,28 @@ class CopyDetail(BaseModel):
     item: CopyStatus
     disseminations: list[DisseminationStatus]
     may_disseminate: bool  # the actor's company holds it
+
+
+# -- the holdings register (holdings.py) --------------------------------------------------------
+
+
+class HeldCopy(BaseModel):
+    copy_id: str
+    case_id: int
+    document: int
+    parent_copy_id: str | None  # a subcontractor's copy: the holder's copy it was derived from
+    status: str  # issued, recalled, destroyed
+
+
+class HeldCase(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    id: int
+    as_: str = Field(alias="as")  # supplier, successor, subcontractor
+    state: str
+
+
+class HoldingsView(BaseModel):
+    corporate_number: str
+    copies: list[HeldCopy]
+    cases: list[HeldCase]

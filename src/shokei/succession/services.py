@@ -10,6 +10,8 @@ cases live in:
 - `dissemination`: the register of further transfers to subcontractors;
 - `tracing`: `trace` over the register of issued copies;
 - `recall`: copy status (issued, recalled, destroyed), recall, return and the outstanding recalls;
+- `holdings`: the holdings register of a company (copies, cases as supplier, successor or
+  subcontractor), and its summary for alerts;
 - `holders`: continuous eligibility of the companies that hold copies or succeed in an open
   case (`protect_holder` suspends one that became ineligible; `holder_refusals`);
 - `candidates`, `ownership_source`: the facts eligibility and ranking read (supply relationships
@@ -24,6 +26,7 @@ from shokei.succession.common import SIGNING_KEY_FILE, copies_vault, copy_associ
 from shokei.succession.dissemination import approve_dissemination, request_dissemination
 from shokei.succession.handover_status import copy_detail, handover_status, held_copies
 from shokei.succession.holders import holder_refusals, protect_holder
+from shokei.succession.holdings import company_holdings, holdings_summary
 from shokei.succession.recall import (
     outstanding_recalls,
     recall_company_copies,
@@ -55,6 +58,7 @@ __all__ = [
     "accept_terms",
     "approve_dissemination",
     "check_copies",
+    "company_holdings",
     "copies_vault",
     "copy_associated_data",
     "copy_detail",
@@ -62,6 +66,7 @@ __all__ = [
     "handover_status",
     "held_copies",
     "holder_refusals",
+    "holdings_summary",
     "inbox",
     "list_copies",
     "outstanding_recalls",

@@ -104,6 +104,7 @@ SLOTS: tuple[Slot, ...] = (
     Slot(CASE, "ledger"),
     Slot(COMPANY, "risk", "risk", N_("Risk breakdown"), _officials_and_auditor),
     Slot(COMPANY, "ownership", "ownership", N_("Ownership chain"), _officials_and_auditor),
+    Slot(COMPANY, "holdings", "succession", N_("Copies held and cases"), _officials_and_auditor),
     Slot(
         COMPANY,
         "supply_chain",

@@ -45,6 +45,7 @@ from shokei.ownership.services.control import (
 )
 from shokei.ownership.services.entities import add_entity, get_entity
 from shokei.ownership.services.events import record_interest_change, record_reported_interest
+from shokei.ownership.services.handling import acknowledge_alert, close_alert
 from shokei.ownership.services.matches import ACCEPTED, REJECTED, decide_match, list_match_candidates
 from shokei.ownership.services.registers import PUBLISHER, export_bods, import_bods, import_csv
 
@@ -65,7 +66,9 @@ __all__ = [
     "MatchDecision",
     "ThresholdsChange",
     "ThresholdsView",
+    "acknowledge_alert",
     "add_entity",
+    "close_alert",
     "company_foreign_exposure",
     "decide_match",
     "export_bods",

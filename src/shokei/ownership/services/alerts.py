@@ -26,6 +26,7 @@ from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.domain import (
     DEFAULT_ALERT_LEVELS,
     AlertChanges,
+    CompanyHoldings,
     EntityKind,
     ForeignControlCrossed,
     alert_changes,
@@ -45,6 +46,7 @@ from shokei.ownership.presenters import (
     chain_json,
 )
 from shokei.ownership.schemas import (
+    AlertHoldingsView,
     AlertView,
     ChainView,
     ThresholdsChange,
@@ -74,7 +76,37 @@ def list_alerts(
             query = query.where(OwnershipAlert.status == status)
         if company:
             query = query.where(OwnershipAlert.company_id == companies.company_id_for(session, company))
-        return alert_views(session, list(session.scalars(query)))
+        return with_holdings(uow, alert_views(session, list(session.scalars(query))))
+
+
+def with_holdings(uow: UnitOfWork, views: list[AlertView]) -> list[AlertView]:
+    """Each alert with what its company holds (`domain.CompanyHoldings`, answered by the feature
+    that keeps the register of copies; left empty where no feature answers)."""
+    if not views or not uow.bus.handles(CompanyHoldings):
+        return views
+    with uow.transaction() as session:
+        company_of = dict(
+            session.execute(
+                select(OwnershipAlert.id, OwnershipAlert.company_id).where(
+                    OwnershipAlert.id.in_([view.id for view in views])
+                )
+            ).all()
+        )
+        held: Mapping[int, tuple[int, Sequence[int]]] = uow.handle(
+            CompanyHoldings(tuple(sorted(set(company_of.values()))))
+        )
+    empty: tuple[int, Sequence[int]] = (0, ())
+    return [
+        view.model_copy(
+            update={
+                "holdings": AlertHoldingsView(
+                    copies=held.get(company_of[view.id], empty)[0],
+                    cases=list(held.get(company_of[view.id], empty)[1]),
+                )
+            }
+        )
+        for view in views
+    ]
 
 
 def get_thresholds(uow: UnitOfWork, actor: Actor) -> ThresholdsView:
