@@ -10,6 +10,7 @@ from shokei.api_support import ActorDep, ShokeiDep, UowDep
 from shokei.succession import services
 from shokei.succession.schemas import (
     AcceptanceView,
+    ApprovedDissemination,
     AssignmentProposalView,
     CandidateView,
     CopyView,
@@ -95,7 +96,7 @@ def disseminate(
 
 
 @router.post("/disseminations/{request_id}/approval")
-def approve(request_id: int, shokei: ShokeiDep, actor: ActorDep) -> DisseminationView:
+def approve(request_id: int, shokei: ShokeiDep, actor: ActorDep) -> ApprovedDissemination:
     return services.approve_dissemination(
         shokei.uow,
         shokei.vaults.copies,
@@ -159,3 +160,19 @@ def recalls(uow: UowDep, actor: ActorDep) -> list[RecallView]:
 def holdings(corporate_number: str, uow: UowDep, actor: ActorDep) -> HoldingsView:
     """The holdings register of a company: its copies and the cases it is in, and as what."""
     return services.company_holdings(uow, actor, corporate_number)
+
+
+class RejectionRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/disseminations/{request_id}/rejection")
+def reject(request_id: int, body: RejectionRequest, uow: UowDep, actor: ActorDep) -> DisseminationView:
+    """A program manager rejects a dissemination request with a reason."""
+    return services.reject_dissemination(uow, actor, request_id, reason=body.reason)
+
+
+@router.post("/disseminations/{request_id}/acceptance")
+def accept_dissemination(request_id: int, uow: UowDep, actor: ActorDep) -> DisseminationView:
+    """The subcontractor's user accepts the terms before its copy can be downloaded."""
+    return services.accept_dissemination(uow, actor, request_id)

@@ -186,10 +186,27 @@ def approve_dissemination(cli: Cli, request_id: int) -> None:
     )
     cli.emit(
         view,
-        lambda: stdout.print(
-            f"approved: copy {view.new_copy.copy_id if view.new_copy else ''} issued to {view.to}"
-        ),
+        lambda: stdout.print(f"approved: copy {view.copy_id} issued to {view.to}"),
     )
+
+
+@command(handover_app, "reject-dissemination")
+def reject_dissemination(
+    cli: Cli,
+    request_id: int,
+    reason: Annotated[str, typer.Option("--reason", help="Why it is rejected (kept in the ledger).")],
+) -> None:
+    """Reject a dissemination request with a reason (program manager)."""
+    view = services.reject_dissemination(cli.uow, cli.actor, request_id, reason=reason)
+    cli.emit(view, lambda: stdout.print(f"dissemination request {request_id} rejected"))
+
+
+@command(handover_app, "accept-dissemination")
+def accept_dissemination(cli: Cli, request_id: int) -> None:
+    """Accept the terms of an approved dissemination (the subcontractor's user): its copy can then
+    be downloaded."""
+    view = services.accept_dissemination(cli.uow, cli.actor, request_id)
+    cli.emit(view, lambda: stdout.print(f"terms accepted for dissemination request {request_id}"))
 
 
 def trace(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.companies import services as companies
@@ -15,6 +16,7 @@ from shokei.documents.services import Vault
 from shokei.errors import BadInput, Conflict, NotFound
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.succession import terms
 from shokei.succession.candidates import candidate_facts, succession_case
 from shokei.succession.common import (
     company_row,
@@ -47,6 +49,7 @@ from shokei.succession.models import (
 from shokei.succession.ownership_source import GraphForeignOwnership, load_exposures
 from shokei.succession.recall import require_usable
 from shokei.succession.schemas import (
+    ApprovedDissemination,
     DisseminationView,
 )
 
@@ -112,7 +115,7 @@ def approve_dissemination(
     *,
     scratch_dir: Path,
     key: Ed25519PrivateKey,
-) -> DisseminationView:
+) -> ApprovedDissemination:
     """A program manager approves a request: the subcontractor gets a new copy derived from
     the requester's, marked for it and traced to it.
 
@@ -210,11 +213,91 @@ def approve_dissemination(
                 ],
             )
             staged.referenced(issued.stored)
-        return DisseminationView(
+        return ApprovedDissemination(
             id=request_id,
-            copy_id=parent_id,
+            copy_id=row.copy_id,
+            parent_copy_id=parent_id,
             to=recipient[1],
             purpose=request.purpose,
             status=request.status,
             new_copy=copy_view(row),
+        )
+
+
+def _request_view(session: Session, request: DisseminationRequest) -> DisseminationView:
+    target = company_row(session, request.to_company_id)
+    return DisseminationView(
+        id=request.id,
+        copy_id=request.copy_id,
+        to=target.corporate_number or "",
+        purpose=request.purpose,
+        status=request.status,
+        reason=request.decision_reason,
+    )
+
+
+def reject_dissemination(uow: UnitOfWork, actor: Actor, request_id: int, *, reason: str) -> DisseminationView:
+    """A program manager rejects an open request with a reason (no copy is made)."""
+    require_role(actor, Role.PROGRAM_MANAGER, "reject dissemination")
+    if not reason.strip():
+        raise BadInput("a rejection names its reason")
+    with uow.transaction() as session:
+        request = session.get(DisseminationRequest, request_id)
+        if request is None:
+            raise NotFound(f"no dissemination request {request_id}")
+        if request.status != "requested":
+            raise Conflict(f"dissemination request {request_id} is already {request.status}")
+        request.status, request.decision_reason = "rejected", reason.strip()
+        request.decided_by_id, request.decided_at = actor.user_id, uow.clock.now()
+        session.flush()
+        uow.record(
+            "handover:dissemination:reject",
+            "dissemination",
+            request.id,
+            actor,
+            before={"status": "requested"},
+            after={"status": "rejected"},
+            details={"reason": request.decision_reason, "copy_id": request.copy_id},
+        )
+        return _request_view(session, request)
+
+
+def accept_dissemination(uow: UnitOfWork, actor: Actor, request_id: int) -> DisseminationView:
+    """The subcontractor's user accepts the terms of an approved dissemination: only then can
+    its copy be downloaded. Another company's users learn nothing of the request."""
+    with uow.transaction() as session:
+        request = session.get(DisseminationRequest, request_id)
+        if request is None or actor.role is not Role.SUCCESSOR or actor.company_id != request.to_company_id:
+            raise NotFound(f"no dissemination request {request_id}")
+        if request.status != "approved":
+            raise Conflict(f"dissemination request {request_id} is {request.status}, not approved")
+        request.status, request.accepted_at, request.accepted_by = "accepted", uow.clock.now(), actor.username
+        session.flush()
+        uow.record(
+            "handover:dissemination:accept",
+            "dissemination",
+            request.id,
+            actor,
+            before={"status": "approved"},
+            after={"status": "accepted"},
+            details={
+                "copy_id": request.new_copy_id,
+                "terms_version": terms.TERMS_VERSION,
+                "terms_digest": terms.terms_digest(),
+            },
+        )
+        return _request_view(session, request)
+
+
+def require_accepted(session: Session, row: HandoverCopy, doing: str) -> None:
+    """A subcontractor's copy is opened only once its user accepted the terms (Conflict)."""
+    if row.parent_copy_id is None:
+        return
+    status = session.execute(
+        select(DisseminationRequest.status).where(DisseminationRequest.new_copy_id == row.copy_id)
+    ).scalar_one_or_none()
+    if status != "accepted":
+        raise Conflict(
+            f"{doing} refused: terms: the subcontractor has not accepted the terms of the dissemination "
+            f"of copy {row.copy_id} (`shokei handover accept-dissemination REQUEST_ID`)"
         )

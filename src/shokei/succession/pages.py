@@ -55,6 +55,8 @@ REQUEST_STATUS_LABELS: dict[str, str] = {
     "requested": N_("Awaiting approval"),
     "approved": N_("Approved"),
     "refused": N_("Not approved"),
+    "rejected": N_("Not approved"),
+    "accepted": N_("Terms accepted by the subcontractor"),
 }
 _SUCCESSION_STATES = frozenset({CaseState.SUCCESSOR_SELECTION, CaseState.HANDED_OVER, CaseState.CLOSED})
 
@@ -213,7 +215,7 @@ def approve_dissemination(
         scratch_dir=shokei.scratch_dir,
         key=shokei.handover_signing_key,
     )
-    new_copy = approved.new_copy.copy_id if approved.new_copy is not None else ""
+    new_copy = approved.copy_id
     flash(
         request,
         "success",

@@ -47,6 +47,7 @@ from shokei.succession.copying import (
     own_copy,
     workdir,
 )
+from shokei.succession.dissemination import require_accepted
 from shokei.succession.fingerprint import fingerprint_file
 from shokei.succession.holders import require_holder
 from shokei.succession.models import (
@@ -203,6 +204,7 @@ def require_downloadable(uow: UnitOfWork, row: HandoverCopy) -> None:
     `holders.require_holder`)."""
     act = f"download of copy {row.copy_id}"
     require_usable(row, act)
+    require_accepted(uow.session, row, act)
     require_holder(uow, row.recipient_company_id, act=act)
 
 

@@ -23,7 +23,12 @@ from __future__ import annotations
 
 from shokei.succession.candidates import DirectForeignShares
 from shokei.succession.common import SIGNING_KEY_FILE, copies_vault, copy_associated_data, signing_key
-from shokei.succession.dissemination import approve_dissemination, request_dissemination
+from shokei.succession.dissemination import (
+    accept_dissemination,
+    approve_dissemination,
+    reject_dissemination,
+    request_dissemination,
+)
 from shokei.succession.handover_status import copy_detail, handover_status, held_copies
 from shokei.succession.holders import holder_refusals, protect_holder
 from shokei.succession.holdings import company_holdings, holdings_summary
@@ -55,6 +60,7 @@ __all__ = [
     "SIGNING_KEY_FILE",
     "DatabaseKnownCopies",
     "DirectForeignShares",
+    "accept_dissemination",
     "accept_terms",
     "approve_dissemination",
     "check_copies",
@@ -77,6 +83,7 @@ __all__ = [
     "recall_copy",
     "record_destruction_certificate",
     "record_hand_over",
+    "reject_dissemination",
     "release_copies",
     "request_dissemination",
     "return_copy",

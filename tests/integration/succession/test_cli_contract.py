@@ -150,7 +150,13 @@ def test_rank_select_accept_release_download_disseminate_and_trace(
         "handover", "approve-dissemination", str(request["id"]), "--as", "manager", "--json"
     ).json()  # type: ignore[index]
     sub_copy = approved["new_copy"]["copy_id"]  # type: ignore[index]
+    assert approved["copy_id"] == sub_copy  # type: ignore[index]
     sub_out = tmp_path / "sub.pdf"
+    refused = cli("handover", "download", sub_copy, "--out", str(sub_out), "--as", "sub")
+    assert refused.exit_code == 4
+    assert "terms: the subcontractor has not accepted" in refused.stderr
+    accepted = cli("handover", "accept-dissemination", str(request["id"]), "--as", "sub", "--json")  # type: ignore[index]
+    assert accepted.json()["status"] == "accepted"  # type: ignore[index]
     assert cli("handover", "download", sub_copy, "--out", str(sub_out), "--as", "sub").exit_code == 0
     traced = cli("trace", str(sub_out), "--as", "manager", "--json").json()
     assert traced["copy_id"] == sub_copy

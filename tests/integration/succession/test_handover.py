@@ -150,7 +150,13 @@ def test_cad_copies_and_a_subcontractor_copy_are_traced_with_their_chain(
     )
     assert approved.new_copy is not None
     assert approved.new_copy.parent_copy_id == step_copy.copy_id
+    assert approved.copy_id == approved.new_copy.copy_id  # the subcontractor's copy
     out = tmp_path / "sub.stp"
+    with pytest.raises(Conflict, match="terms: the subcontractor has not accepted"):
+        services.download_copy(uow, copy_vault, sub_user, approved.copy_id, out)
+    with pytest.raises(NotFound):  # the holder does not accept for its subcontractor
+        services.accept_dissemination(uow, office.successor, request.id)
+    assert services.accept_dissemination(uow, sub_user, request.id).status == "accepted"
     services.download_copy(uow, copy_vault, sub_user, approved.new_copy.copy_id, out)
     found = services.trace_file(uow, office.manager, out, key=key)
     assert (found.copy_id, found.recipient) == (approved.new_copy.copy_id, sub.corporate_number)
