@@ -8,7 +8,7 @@ subcontractor's user accepts the terms before its copy can be downloaded. A fore
 alert is acknowledged (with a note) and closed (with a reason) by an official.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -17,16 +17,14 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     with op.batch_alter_table("handover_copies") as batch:
-        batch.add_column(
-            sa.Column("status", sa.String(length=16), nullable=False, server_default="issued")
-        )
+        batch.add_column(sa.Column("status", sa.String(length=16), nullable=False, server_default="issued"))
         batch.add_column(sa.Column("recalled_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("recalled_by", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("recall_reason", sa.Text(), nullable=True))
