@@ -4,11 +4,15 @@ import functools
 import signal
 import threading
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from shokei.bootstrap import Shokei
+
 from shokei.cli_support import Cli, command, print_table, stdout
+from shokei.errors import ShokeiError
 from shokei.notifications import delivery, services
 
 inbox_app = typer.Typer(help="My notices (the in-app inbox).")
@@ -17,7 +21,7 @@ inbox_app = typer.Typer(help="My notices (the in-app inbox).")
 def register(root: typer.Typer) -> None:
     """`shokei inbox [read ID]` and `shokei worker`."""
     root.add_typer(inbox_app, name="inbox")
-    command(root, "worker", acting=False)(worker)
+    command(root, "worker", acting=False, opened=False)(worker)
 
 
 def show(cli: Cli, ctx: typer.Context) -> None:
@@ -51,20 +55,36 @@ def read(cli: Cli, notice: Annotated[int, typer.Argument(metavar="ID")]) -> None
     cli.emit(item, lambda: stdout.print(f"notice {item.id} read"))
 
 
+def _opened_when_ready(cli: Cli, *, wait: bool, stop: threading.Event) -> Shokei | None:
+    """The app once `shokei init` has made the database current: started beside `shokei run`
+    (make run), the worker waits for the first run to initialise it instead of failing."""
+
+    def stopping(_signal: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    if wait:
+        signal.signal(signal.SIGTERM, stopping)
+        signal.signal(signal.SIGINT, stopping)
+    while True:
+        try:
+            return cli.app
+        except ShokeiError:
+            if not wait:
+                raise
+        if stop.wait(1.0):
+            return None
+
+
 def worker(
     cli: Cli,
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due now, then exit.")] = False,
 ) -> None:
     """Deliver pending notices by e-mail (SHOKEI_SMTP_URL, or the outbox folder), with retries."""
-    app = cli.app
     stop = threading.Event()
-
-    def stopping(_signal: int, _frame: FrameType | None) -> None:
-        stop.set()
-
+    app = _opened_when_ready(cli, wait=not once, stop=stop)
+    if app is None:
+        return
     if not once:
-        signal.signal(signal.SIGTERM, stopping)
-        signal.signal(signal.SIGINT, stopping)
         where = app.settings.smtp_url or str(app.settings.outbox_dir)
         stdout.print(f"worker: delivering notices to {where} (Ctrl-C stops)")
     mailer = delivery.mailer_for(app.settings)

@@ -7,7 +7,7 @@ them and marks them sent. See docs/notifications.md for the at-least-once / exac
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -45,7 +45,3 @@ def retry_delay(attempts: int, base_seconds: float, cap_seconds: float = 3600.0)
 
 def next_state_after_failure(attempts: int, max_attempts: int) -> MailState:
     return MailState.FAILED if attempts >= max_attempts else MailState.PENDING
-
-
-def lease_expired(lease_until: datetime | None, now: datetime) -> bool:
-    return lease_until is None or lease_until <= now
