@@ -18,7 +18,10 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The server and the notification worker together; Ctrl-C (or a failing one) stops both.
 run: $(STAMP)
+	$(BIN)/shokei worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/shokei run
 
 # Headless Chromium for the browser tests (tests/e2e): Debian's package, installed when missing.

@@ -79,6 +79,8 @@ FEATURES: tuple[Feature, ...] = (
     _parts("examination", handlers=True, api_at=9, cli_at=11, menu_at=3),
     _parts("purchase", handlers=True, api_at=10, cli_at=12, menu_at=4),
     _parts("succession", handlers=True, api_at=11, cli_at=13, menu_at=5),
+    _parts("deadlines", handlers=True, pages=False, api_at=12, cli_at=14),
+    _parts("notifications", handlers=True, pages=False, api_at=13, cli_at=15),
     _parts("demo", models=False, api=False, pages=False, cli_at=4),
 )
 

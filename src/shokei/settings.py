@@ -32,6 +32,30 @@ class Settings(BaseSettings):
     checkpoint_every_entries: int = Field(default=1000, description="Automatic checkpoint interval.")
     checkpoint_every_minutes: int = Field(default=60, description="Automatic checkpoint age limit.")
 
+    # Notifications: e-mail through an SMTP server, or (none configured) files in the outbox folder.
+    smtp_url: str | None = Field(
+        default=None, description="smtp://[user:password@]host:port or smtps://...; none: the outbox folder."
+    )
+    mail_from: str = Field(default="shokei@localhost", description="The From address of notices.")
+    public_url: str | None = Field(
+        default=None, description="The web address links in notices start with; default http://host:port."
+    )
+    mail_retry_seconds: float = Field(default=30.0, description="First retry delay; doubles each attempt.")
+    mail_max_attempts: int = Field(default=8, description="Attempts before a notice's e-mail is given up.")
+    mail_lease_seconds: float = Field(
+        default=300.0, description="How long a worker holds the notices it claimed before another may."
+    )
+    worker_poll_seconds: float = Field(default=5.0, description="How often `shokei worker` looks again.")
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where e-mail goes when no SMTP server is configured (owner-only)."""
+        return self.data_dir / "outbox"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"

@@ -14,6 +14,7 @@ class NewUser(BaseModel):
     username: str
     role: str
     company: str | None = None
+    email: str | None = None
 
 
 class CreatedUser(BaseModel):
@@ -34,5 +35,7 @@ def list_users(uow: UowDep, actor: ActorDep) -> list[UserView]:
 
 @router.post("", status_code=201)
 def add_user(data: NewUser, uow: UowDep, actor: ActorDep) -> CreatedUser:
-    credential = services.add_user(uow, actor, data.username, data.role, company=data.company)
+    credential = services.add_user(
+        uow, actor, data.username, data.role, company=data.company, email=data.email
+    )
     return CreatedUser(username=credential.username, role=data.role, password=credential.secret)

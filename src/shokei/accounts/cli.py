@@ -27,10 +27,13 @@ def add(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from stdin.")
     ] = False,
+    email: Annotated[str | None, typer.Option("--email", help="Where notices are e-mailed.")] = None,
 ) -> None:
     """Add a user. Prints a generated password unless --password-stdin is given."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    credential = services.add_user(cli.uow, cli.actor, name, role, company=company, password=password)
+    credential = services.add_user(
+        cli.uow, cli.actor, name, role, company=company, password=password, email=email
+    )
     shown = None if password_stdin else credential.secret
     if cli.json:
         print_json({"username": credential.username, "role": role, "password": shown})
@@ -38,6 +41,19 @@ def add(
         stdout.print(f"user {credential.username} ({role}) created; password: {shown}")
     else:
         stdout.print(f"user {credential.username} ({role}) created")
+
+
+@command(app, "update")
+def update(
+    cli: Cli,
+    name: str,
+    email: Annotated[
+        str, typer.Option("--email", help='Where notices are e-mailed ("" for the in-app inbox only).')
+    ],
+) -> None:
+    """Change a user's e-mail address (admins)."""
+    user = services.update_email(cli.uow, cli.actor, name, email)
+    cli.emit(user, lambda: stdout.print(f"{user.username}: e-mail {user.email or '(none)'}"))
 
 
 @command(app, "token")

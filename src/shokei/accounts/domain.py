@@ -11,3 +11,16 @@ def validate_username(name: str) -> str:
     if not (1 <= len(cleaned) <= 64) or not all(c.isascii() and (c.isalnum() or c in "._-") for c in cleaned):
         raise BadInput(f"invalid username {name!r}: use 1-64 ASCII letters, digits, '.', '_' or '-'")
     return cleaned
+
+
+def validate_email(address: str) -> str:
+    """One plain mailbox `local@domain` (notices are e-mailed there): no display name, no spaces,
+    no header-breaking characters."""
+    cleaned = address.strip()
+    local, at, domain = cleaned.rpartition("@")
+    forbidden = set(' \t\r\n<>,;"()[]\\')
+    if not (at and local and "." in domain.strip(".") and len(cleaned) <= 254) or forbidden & set(cleaned):
+        raise BadInput(
+            f"invalid e-mail address {address!r}: use one plain address such as name@example.go.jp"
+        )
+    return cleaned

@@ -16,6 +16,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     company_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("companies.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Where notices are e-mailed (notifications feature); none: the in-app inbox only.
+    email: Mapped[str | None] = mapped_column(String(254))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -9,6 +9,15 @@ class UserView(BaseModel):
     role: str
     company_corporate_number: str | None
     disabled: bool
+    email: str | None = None
+
+
+class Recipient(BaseModel):
+    """A user a notice goes to (notifications feature): who, and where to e-mail it, if anywhere."""
+
+    user_id: int
+    username: str
+    email: str | None
 
 
 class NewCredential(BaseModel):

@@ -11,9 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.accounts.domain import validate_username
+from shokei.accounts.domain import validate_email, validate_username
 from shokei.accounts.models import ApiToken, User
-from shokei.accounts.schemas import NewCredential, UserView
+from shokei.accounts.schemas import NewCredential, Recipient, UserView
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from shokei.kernel import COMPANY_BOUND_ROLES, Actor, Permission, Role
@@ -56,6 +56,7 @@ def _create_user(
     role: Role,
     company: str | None,
     password: str,
+    email: str | None = None,
 ) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
@@ -68,6 +69,7 @@ def _create_user(
         role=role.value,
         company_id=company_id,
         password_hash=_hasher.hash(password),
+        email=email,
         disabled=False,
         created_at=uow.clock.now(),
     )
@@ -86,15 +88,24 @@ def add_user(
     *,
     company: str | None = None,
     password: str | None = None,
+    email: str | None = None,
 ) -> NewCredential:
     """Create a user. Admins only; `actor=None` is the bootstrap path used by `shokei init`."""
     if actor is not None and not actor.can(Permission.USER_MANAGE):
         raise Forbidden("only an admin may add users")
     name = validate_username(username)
     secret = password if password is not None else generate_password()
+    address = validate_email(email) if email is not None else None
     with uow.transaction() as session:
         _create_user(
-            session, uow, actor, username=name, role=_parse_role(role), company=company, password=secret
+            session,
+            uow,
+            actor,
+            username=name,
+            role=_parse_role(role),
+            company=company,
+            password=secret,
+            email=address,
         )
     return NewCredential(username=name, secret=secret)
 
@@ -123,6 +134,43 @@ def change_role(
             disabled=user.disabled,
             company_corporate_number=company,
         )
+
+
+def update_email(uow: UnitOfWork, actor: Actor, username: str, email: str | None) -> UserView:
+    """Set (or, with None or "", clear) where a user's notices are e-mailed. Admins only."""
+    if not actor.can(Permission.USER_MANAGE):
+        raise Forbidden("only an admin may change users")
+    address = validate_email(email) if email else None
+    with uow.transaction() as session:
+        user = _find(session, username)
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        before = {"email": user.email}
+        user.email = address
+        uow.record("accounts:user:email", "user", user.id, actor, before=before, after={"email": address})
+        names = companies.views_by_id(session, [user.company_id] if user.company_id else [])
+        return UserView(
+            id=user.id,
+            username=user.username,
+            role=user.role,
+            disabled=user.disabled,
+            company_corporate_number=names[user.company_id].corporate_number if user.company_id else None,
+            email=user.email,
+        )
+
+
+def recipients(uow: UnitOfWork, role: Role, company_id: int | None = None) -> list[Recipient]:
+    """The enabled users holding `role` (of `company_id` only, for company-bound roles), for other
+    features' notices. A company-bound role with no company has no recipients: a notice for one
+    company's users never reaches another's."""
+    if role in COMPANY_BOUND_ROLES and company_id is None:
+        return []
+    with uow.transaction() as session:
+        query = select(User).where(User.role == role.value, User.disabled.is_(False))
+        if role in COMPANY_BOUND_ROLES:
+            query = query.where(User.company_id == company_id)
+        users = session.execute(query.order_by(User.id)).scalars()
+        return [Recipient(user_id=u.id, username=u.username, email=u.email) for u in users]
 
 
 def user_exists(uow: UnitOfWork, username: str) -> bool:
@@ -200,6 +248,7 @@ def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
                 role=u.role,
                 disabled=u.disabled,
                 company_corporate_number=names[u.company_id].corporate_number if u.company_id else None,
+                email=u.email,
             )
             for u in users
         ]

@@ -1,0 +1,219 @@
+"""Clocks: the deadline policy, the duties it times and when each falls due. Pure: no I/O.
+
+A duty is one party's next act on a case (hand in, examine, negotiate, accept, ...). It starts
+when the case reaches the state that asks for it, and its due date is fixed then, from the policy
+in force: a later policy never moves a running clock (the duty keeps its version and period).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from shokei.cases.domain import CaseState, TransitionName
+from shokei.errors import BadInput
+from shokei.kernel import Actor, Role
+from shokei.kernel.bus import Event
+
+
+class PolicyError(BadInput):
+    """The deadline policy file is unreadable or incomplete."""
+
+
+class DutyKind(StrEnum):
+    HAND_IN = "hand_in"
+    START_EXAMINATION = "start_examination"
+    EXAMINATION = "examination"
+    RELEASE = "release"
+    OPEN_NEGOTIATION = "open_negotiation"
+    NEGOTIATION = "negotiation"
+    START_SUCCESSOR_SELECTION = "start_successor_selection"
+    ESCALATION = "escalation"
+    SUCCESSOR_SELECTION = "successor_selection"
+    DESTRUCTION_CERTIFICATE = "destruction_certificate"
+    SUCCESSOR_ACCEPTANCE = "successor_acceptance"
+
+
+class Party(StrEnum):
+    """Whose users owe the duty: the withdrawing company's, the successor's, or officials by role."""
+
+    CASE_COMPANY = "case_company"
+    SUCCESSOR_COMPANY = "successor_company"
+    OFFICIALS = "officials"
+
+
+@dataclass(frozen=True, slots=True)
+class DutySpec:
+    kind: DutyKind
+    role: Role
+    party: Party
+    what: str  # what the party must do, for lists and notices
+
+
+_SUPPLIER, _SUCCESSOR, _OFFICIALS = Party.CASE_COMPANY, Party.SUCCESSOR_COMPANY, Party.OFFICIALS
+K, R = DutyKind, Role
+
+# The duty each case state asks for: who acts next, and what they must do.
+STATE_DUTIES: dict[CaseState, DutySpec] = {
+    CaseState.NOTIFIED: DutySpec(K.HAND_IN, R.SUPPLIER, _SUPPLIER, "hand in the design documents"),
+    CaseState.DOCUMENTS_SUBMITTED: DutySpec(
+        K.START_EXAMINATION, R.INTAKE_OFFICER, _OFFICIALS, "check the hand-in and start the examination"
+    ),
+    CaseState.UNDER_EXAMINATION: DutySpec(
+        K.EXAMINATION, R.EXAMINER, _OFFICIALS, "examine the documents and determine the case"
+    ),
+    CaseState.NOT_SIGNIFICANT: DutySpec(K.RELEASE, R.PROGRAM_MANAGER, _OFFICIALS, "release the case"),
+    CaseState.PROTECTION_REQUIRED: DutySpec(
+        K.OPEN_NEGOTIATION, R.NEGOTIATOR, _OFFICIALS, "open the purchase negotiation"
+    ),
+    CaseState.NEGOTIATING: DutySpec(
+        K.NEGOTIATION, R.NEGOTIATOR, _OFFICIALS, "agree the purchase or record that it failed"
+    ),
+    CaseState.PURCHASE_AGREED: DutySpec(
+        K.START_SUCCESSOR_SELECTION, R.PROGRAM_MANAGER, _OFFICIALS, "start the successor selection"
+    ),
+    CaseState.NEGOTIATION_FAILED: DutySpec(
+        K.ESCALATION, R.PROGRAM_MANAGER, _OFFICIALS, "escalate the failed negotiation"
+    ),
+    CaseState.SUCCESSOR_SELECTION: DutySpec(
+        K.SUCCESSOR_SELECTION, R.PROGRAM_MANAGER, _OFFICIALS, "select a successor and hand over"
+    ),
+    CaseState.HANDED_OVER: DutySpec(
+        K.DESTRUCTION_CERTIFICATE, R.SUPPLIER, _SUPPLIER, "certify the destruction of your own copies"
+    ),
+}
+
+# Duties a move starts without changing the state.
+MOVE_DUTIES: dict[TransitionName, DutySpec] = {
+    TransitionName.SELECT_SUCCESSOR: DutySpec(
+        K.SUCCESSOR_ACCEPTANCE, R.SUCCESSOR, _SUCCESSOR, "accept the succession terms"
+    ),
+}
+
+SPECS: dict[DutyKind, DutySpec] = {s.kind: s for s in (*STATE_DUTIES.values(), *MOVE_DUTIES.values())}
+# The policy's [duties] table names periods of duties other than a state's.
+_MOVE_PERIOD_NAMES = {K.SUCCESSOR_ACCEPTANCE: "successor_acceptance"}
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinePolicy:
+    version: str
+    title: str
+    published: date | None
+    remind_days_before: int
+    case_states: dict[str, int]  # state -> days
+    duties: dict[str, int]  # other duty -> days
+    sha256: str
+
+    def period(self, kind: DutyKind) -> int:
+        """Days allowed for a duty of this kind."""
+        if kind in _MOVE_PERIOD_NAMES:
+            return self.duties[_MOVE_PERIOD_NAMES[kind]]
+        state = next(s for s, spec in STATE_DUTIES.items() if spec.kind is kind)
+        return self.case_states[state.value]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "remind_days_before": self.remind_days_before,
+            "periods_days": {"case_states": dict(self.case_states), "duties": dict(self.duties)},
+            "sha256": self.sha256,
+        }
+
+
+def _days(table: Any, name: str) -> dict[str, int]:
+    if not isinstance(table, dict):
+        raise PolicyError(f"deadline policy: [{name}] is missing")
+    periods: dict[str, int] = {}
+    for key, value in table.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise PolicyError(f"deadline policy: {name}.{key} must be a whole number of days >= 1")
+        periods[str(key)] = value
+    return periods
+
+
+def parse_policy(text: str) -> DeadlinePolicy:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError(f"deadline policy is not valid TOML: {error}") from None
+    version = raw.get("version")
+    if not isinstance(version, str) or not version:
+        raise PolicyError("deadline policy: `version` is required")
+    case_states = _days(raw.get("case_states"), "case_states")
+    missing = [s.value for s in STATE_DUTIES if s.value not in case_states]
+    unknown = sorted(set(case_states) - {s.value for s in STATE_DUTIES})
+    if missing or unknown:
+        raise PolicyError(f"deadline policy: [case_states] missing {missing}, unknown {unknown}")
+    duties = _days(raw.get("duties"), "duties")
+    if "successor_acceptance" not in duties:
+        raise PolicyError("deadline policy: duties.successor_acceptance is required")
+    remind = raw.get("remind_days_before", 0)
+    if not isinstance(remind, int) or remind < 0:
+        raise PolicyError("deadline policy: remind_days_before must be a whole number >= 0")
+    published = raw.get("published")
+    return DeadlinePolicy(
+        version=version,
+        title=str(raw.get("title", "")),
+        published=published if isinstance(published, date) else None,
+        remind_days_before=remind,
+        case_states=case_states,
+        duties=duties,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+def due_date(started: date, period_days: int) -> date:
+    """Due on the period's last day: started on day 0, a 30-day duty is due on day 30."""
+    return started + timedelta(days=period_days)
+
+
+def is_overdue(due: date, today: date) -> bool:
+    """Overdue from the day after the due date."""
+    return today > due
+
+
+def needs_reminder(due: date, today: date, remind_days_before: int) -> bool:
+    return remind_days_before > 0 and due - timedelta(days=remind_days_before) <= today <= due
+
+
+def reader() -> Actor:
+    """Whom the clock reads a case's parties as: it reads, and never acts."""
+    return Actor(0, "shokei-deadlines", Role.PROGRAM_MANAGER)
+
+
+# -- events: notifications subscribes to them --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DutyEvent(Event):
+    duty_id: int
+    kind: DutyKind
+    case_id: int
+    role: Role
+    company_id: int | None  # the company whose users owe it (company-bound roles)
+    due: date
+
+
+class DutyStarted(DutyEvent):
+    """A duty started (published in the transaction of the move that asks for it)."""
+
+    __slots__ = ()
+
+
+class DutyDueSoon(DutyEvent):
+    """A duty falls due within the policy's reminder days (the sweep finds it once)."""
+
+    __slots__ = ()
+
+
+class DutyOverdue(DutyEvent):
+    """A duty passed its due date (the sweep flags it once, for its party and the program manager)."""
+
+    __slots__ = ()

@@ -1,0 +1,181 @@
+"""Duties and their clocks: started and closed as cases move (handlers), listed per user under
+need-to-know, and swept for reminders and breaches (the worker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+
+from shokei.cases import services as cases
+from shokei.cases.domain import CaseMoved, CaseState
+from shokei.deadlines.domain import (
+    MOVE_DUTIES,
+    SPECS,
+    STATE_DUTIES,
+    DutyDueSoon,
+    DutyEvent,
+    DutyKind,
+    DutyOverdue,
+    DutySpec,
+    DutyStarted,
+    Party,
+    due_date,
+    is_overdue,
+    needs_reminder,
+    reader,
+)
+from shokei.deadlines.models import DutyRecord
+from shokei.deadlines.policies import current_policy
+from shokei.deadlines.schemas import DutyDetail
+from shokei.errors import Forbidden
+from shokei.kernel import Actor, Permission, Role
+from shokei.kernel.unit_of_work import UnitOfWork
+
+# -- clocks started and stopped by the case's moves (in the move's transaction) ------------------
+
+
+def case_opened(uow: UnitOfWork, case_id: int) -> None:
+    """A new case owes its hand-in from the day it was opened."""
+    with uow:
+        _start(uow, case_id, STATE_DUTIES[CaseState.NOTIFIED])
+
+
+def case_moved(uow: UnitOfWork, moved: CaseMoved) -> None:
+    """Leaving a state ends its duties; the new state (or the move itself) starts the next one's."""
+    with uow:
+        if moved.source is not moved.target:
+            _close(uow, moved.case_id)
+            spec = STATE_DUTIES.get(moved.target)
+            if spec is not None:
+                _start(uow, moved.case_id, spec)
+        spec = MOVE_DUTIES.get(moved.name)
+        if spec is not None:
+            _close(uow, moved.case_id, spec.kind)  # a new selection replaces the last one's duty
+            _start(uow, moved.case_id, spec)
+
+
+def _close(uow: UnitOfWork, case_id: int, kind: DutyKind | None = None) -> None:
+    statement = update(DutyRecord).where(DutyRecord.case_id == case_id, DutyRecord.closed_at.is_(None))
+    if kind is not None:
+        statement = statement.where(DutyRecord.kind == kind.value)
+    uow.session.execute(statement.values(closed_at=uow.clock.now()))
+
+
+def _start(uow: UnitOfWork, case_id: int, spec: DutySpec) -> None:
+    policy = current_policy()
+    case = uow.session.execute(cases.visible_cases(reader()).filter_by(id=case_id)).scalar_one()
+    company_id = {
+        Party.CASE_COMPANY: case.company_id,
+        Party.SUCCESSOR_COMPANY: case.successor_company_id,
+        Party.OFFICIALS: None,
+    }[spec.party]
+    period = policy.period(spec.kind)
+    today = uow.clock.today()
+    duty = DutyRecord(
+        kind=spec.kind.value,
+        case_id=case_id,
+        role=spec.role.value,
+        company_id=company_id,
+        started_at=uow.clock.now(),
+        started_on=today,
+        period_days=period,
+        policy_version=policy.version,
+        due=due_date(today, period),
+    )
+    uow.session.add(duty)
+    uow.session.flush()
+    uow.publish(DutyStarted(*_event_fields(duty)))
+
+
+def _event_fields(duty: DutyRecord) -> tuple[int, DutyKind, int, Role, int | None, date]:
+    return (duty.id, DutyKind(duty.kind), duty.case_id, Role(duty.role), duty.company_id, duty.due)
+
+
+# -- what is waiting: each user's queue, the program manager's whole list ----------------------
+
+
+def open_duties(
+    uow: UnitOfWork, actor: Actor, *, overdue: bool = False, everyone: bool = False
+) -> list[DutyDetail]:
+    """The actor's open duties on the cases it may know of, most urgent first: its role's, and for
+    a supplier or successor only its own company's. `everyone`: every party's (program managers,
+    who watch the clocks, and auditors)."""
+    if everyone and actor.role not in (Role.PROGRAM_MANAGER, Role.AUDITOR):
+        raise Forbidden("only a program manager or auditor may list every party's duties")
+    if not actor.can(Permission.CASE_READ):
+        return []  # no case, no duty (admins)
+    with uow:
+        query = select(DutyRecord).where(
+            DutyRecord.closed_at.is_(None), DutyRecord.case_id.in_(cases.visible_case_ids(actor))
+        )
+        if not everyone:
+            query = query.where(DutyRecord.role == actor.role.value)
+            if actor.is_company_bound:
+                query = query.where(DutyRecord.company_id == actor.company_id)
+        today = uow.clock.today()
+        if overdue:
+            query = query.where(DutyRecord.due < today)
+        rows = uow.session.execute(query.order_by(DutyRecord.due, DutyRecord.id)).scalars()
+        return [_detail(row, today) for row in rows]
+
+
+def count_open(uow: UnitOfWork, actor: Actor) -> tuple[int, int]:
+    """(open, overdue) in the actor's own queue, for the count in the page header."""
+    duties = open_duties(uow, actor)
+    return len(duties), sum(1 for d in duties if d.overdue)
+
+
+def _detail(row: DutyRecord, today: date) -> DutyDetail:
+    return DutyDetail(
+        kind=row.kind,
+        case_id=row.case_id,
+        due=row.due,
+        overdue=is_overdue(row.due, today),
+        what=SPECS[DutyKind(row.kind)].what,
+        role=row.role,
+        days_left=(row.due - today).days,
+        policy_version=row.policy_version,
+    )
+
+
+def policy_in_force() -> dict[str, object]:
+    """The deadline policy in force: version and periods in days (anyone may read it)."""
+    return current_policy().as_dict()
+
+
+# -- the sweep: reminders before the due date, a flag once it has passed ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    reminded: int
+    flagged: int
+
+
+def sweep(uow: UnitOfWork) -> SweepReport:
+    """Publish DutyDueSoon once per duty inside the reminder days and DutyOverdue once per duty
+    past its date (notifications turn them into notices in the same transaction). Concurrent
+    sweeps skip each other's rows (PostgreSQL) or queue (SQLite's BEGIN IMMEDIATE)."""
+    remind_days = current_policy().remind_days_before
+    with uow:
+        today, now = uow.clock.today(), uow.clock.now()
+        query = select(DutyRecord).where(DutyRecord.closed_at.is_(None), DutyRecord.breached_at.is_(None))
+        if uow.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        events: list[DutyEvent] = []
+        for duty in uow.session.execute(query.order_by(DutyRecord.id)).scalars():
+            if is_overdue(duty.due, today):
+                duty.breached_at = now
+                events.append(DutyOverdue(*_event_fields(duty)))
+            elif duty.reminded_at is None and needs_reminder(duty.due, today, remind_days):
+                duty.reminded_at = now
+                events.append(DutyDueSoon(*_event_fields(duty)))
+        uow.session.flush()
+        for event in events:
+            uow.publish(event)
+        return SweepReport(
+            reminded=sum(isinstance(e, DutyDueSoon) for e in events),
+            flagged=sum(isinstance(e, DutyOverdue) for e in events),
+        )

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from shokei.api_support import ActorDep, UowDep
+from shokei.notifications import services
+from shokei.notifications.schemas import InboxItem
+
+router = APIRouter(prefix="/inbox", tags=["notifications"])
+
+
+@router.get("")
+def inbox(uow: UowDep, actor: ActorDep) -> list[InboxItem]:
+    """The acting user's notices, newest first."""
+    return services.inbox(uow, actor)
+
+
+@router.post("/{notice_id}/read")
+def read(notice_id: int, uow: UowDep, actor: ActorDep) -> InboxItem:
+    """Mark one of the acting user's notices read."""
+    return services.mark_read(uow, actor, notice_id)

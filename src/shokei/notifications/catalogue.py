@@ -1,0 +1,46 @@
+"""The notices' texts in Japanese and English (`messages/ja.toml`, `messages/en.toml`): a subject
+and body per occasion, and what each duty asks for. Notices name the case, the duty, its due
+date and a link, never a document's content."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from shokei.notifications.domain import Occasion
+
+LANGUAGES = ("ja", "en")
+
+
+@cache
+def catalogue(language: str) -> dict[str, Any]:
+    text = (resources.files("shokei.notifications") / "messages" / f"{language}.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def render(
+    language: str, occasion: Occasion, *, kind: str, case_id: int, due: date, link: str, days: int
+) -> tuple[str, str]:
+    """(subject, body) of one notice in one language."""
+    messages = catalogue(language)
+    values = {
+        "what": messages["what"][kind],
+        "case_id": case_id,
+        "due": due.isoformat(),
+        "link": link,
+        "days": days,
+    }
+    entry = messages[occasion.value]
+    return entry["subject"].format(**values), entry["body"].format(**values)
+
+
+def compose(
+    occasion: Occasion, *, kind: str, case_id: int, due: date, link: str, days: int
+) -> tuple[str, str]:
+    """The notice: a Japanese subject, and the Japanese body followed by the English one."""
+    subject, body_ja = render("ja", occasion, kind=kind, case_id=case_id, due=due, link=link, days=days)
+    _, body_en = render("en", occasion, kind=kind, case_id=case_id, due=due, link=link, days=days)
+    return subject, f"{body_ja}\n\n----- English -----\n\n{body_en}\n"

@@ -1,0 +1,84 @@
+"""Sending one e-mail: through the SMTP server SHOKEI_SMTP_URL names, or (none configured) as an
+.eml file in the owner-only outbox folder under the data dir, so a demo shows what would be sent."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+from shokei.notifications.schemas import OutgoingMail
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+def build_message(mail: OutgoingMail, mail_from: str, at: datetime) -> EmailMessage:
+    """The e-mail of a notice: Japanese subject, UTF-8 body, its idempotency key as Message-ID."""
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Message-ID"] = mail.message_id
+    message["Date"] = format_datetime(at)
+    message["X-Shokei-Notice"] = str(mail.id)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.body, charset="utf-8")
+    return message
+
+
+class SmtpMailer:
+    """smtp://[user:password@]host[:port] (STARTTLS when the server offers it and
+    ?starttls=required insists), or smtps://... for implicit TLS."""
+
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(f"SHOKEI_SMTP_URL must be smtp://host:port or smtps://host:port, not {url!r}")
+        self.tls = parts.scheme == "smtps"
+        self.host, self.port = parts.hostname, parts.port or (465 if self.tls else 25)
+        self.user = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.starttls_required = "starttls=required" in parts.query
+        self.timeout = timeout
+
+    def send(self, message: EmailMessage) -> None:
+        client_class = smtplib.SMTP_SSL if self.tls else smtplib.SMTP
+        with client_class(self.host, self.port, timeout=self.timeout) as client:
+            if not self.tls:
+                client.ehlo()
+                if client.has_extn("starttls"):
+                    client.starttls()
+                    client.ehlo()
+                elif self.starttls_required:
+                    raise smtplib.SMTPException("the server does not offer STARTTLS")
+            if self.user is not None:
+                client.login(self.user, self.password or "")
+            client.send_message(message)
+
+
+class FolderMailer:
+    """Each message as `<Message-ID>.eml` in an owner-only folder. Written to a temporary name and
+    renamed, so a re-sent message replaces its earlier copy: the folder holds each once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, message: EmailMessage) -> None:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.folder.chmod(0o700)
+        name = str(message["Message-ID"]).strip("<>").replace("/", "_")
+        target = self.folder / f"{name}.eml"
+        temporary = target.with_suffix(".tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(message.as_bytes())
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)

@@ -1,0 +1,175 @@
+"""Notices: written for the right people in the transaction of the event that asks them to act
+(the outbox), read and marked read in the in-app inbox, claimed and marked by the worker."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from shokei.accounts import services as accounts
+from shokei.accounts.schemas import Recipient
+from shokei.deadlines.domain import DutyEvent
+from shokei.errors import NotFound
+from shokei.kernel import Actor, Role
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.notifications.catalogue import compose
+from shokei.notifications.domain import (
+    CLAIMABLE,
+    MailState,
+    Occasion,
+    message_id,
+    next_state_after_failure,
+    retry_delay,
+)
+from shokei.notifications.models import Notification
+from shokei.notifications.schemas import InboxItem, OutgoingMail
+from shokei.settings import load_settings
+
+# -- who is told (in the event's transaction) ----------------------------------------------------
+
+
+def notify_duty(uow: UnitOfWork, event: DutyEvent, occasion: Occasion) -> int:
+    """Tell the duty's party (its role's users; of its company only, for a supplier or successor);
+    an overdue duty is also flagged to every program manager. Returns how many notices."""
+    with uow:
+        people: dict[int, Recipient] = {}
+        for recipient in accounts.recipients(uow, event.role, event.company_id):
+            people.setdefault(recipient.user_id, recipient)
+        if occasion is Occasion.OVERDUE:
+            for recipient in accounts.recipients(uow, Role.PROGRAM_MANAGER):
+                people.setdefault(recipient.user_id, recipient)
+        settings = load_settings()
+        link = f"/cases/{event.case_id}"
+        days = (event.due - uow.clock.today()).days
+        subject, body = compose(
+            occasion,
+            kind=event.kind.value,
+            case_id=event.case_id,
+            due=event.due,
+            link=settings.base_url + link,
+            days=days,
+        )
+        now = uow.clock.now()
+        for person in people.values():
+            uow.session.add(
+                Notification(
+                    user_id=person.user_id,
+                    occasion=occasion.value,
+                    kind=event.kind.value,
+                    case_id=event.case_id,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    created_at=now,
+                    email=person.email,
+                    idempotency_key=f"shokei-notice-{uuid.uuid4().hex}",
+                    mail_state=(MailState.PENDING if person.email else MailState.NONE).value,
+                    attempts=0,
+                    next_attempt_at=now if person.email else None,
+                )
+            )
+        uow.session.flush()
+        return len(people)
+
+
+# -- the in-app inbox -----------------------------------------------------------------------------
+
+
+def inbox(uow: UnitOfWork, actor: Actor, *, unread: bool = False) -> list[InboxItem]:
+    """The acting user's notices, newest first."""
+    with uow:
+        query = select(Notification).where(Notification.user_id == actor.user_id)
+        if unread:
+            query = query.where(Notification.read_at.is_(None))
+        rows = uow.session.execute(query.order_by(Notification.id.desc())).scalars()
+        return [_item(row) for row in rows]
+
+
+def unread_count(uow: UnitOfWork, actor: Actor) -> int:
+    return len(inbox(uow, actor, unread=True))
+
+
+def mark_read(uow: UnitOfWork, actor: Actor, notification_id: int) -> InboxItem:
+    """Mark one of the acting user's own notices read (another's is not found)."""
+    with uow:
+        row = uow.session.get(Notification, notification_id)
+        if row is None or row.user_id != actor.user_id:
+            raise NotFound(f"no notice {notification_id} in your inbox")
+        if row.read_at is None:
+            row.read_at = uow.clock.now()
+        return _item(row)
+
+
+def _item(row: Notification) -> InboxItem:
+    return InboxItem(
+        id=row.id, at=row.created_at, subject=row.subject, read=row.read_at is not None, link=row.link
+    )
+
+
+# -- the outbox, for the worker -------------------------------------------------------------------
+
+
+def claim(uow: UnitOfWork, *, mail_from: str, lease_seconds: float, limit: int = 20) -> list[OutgoingMail]:
+    """Claim e-mails due now for `lease_seconds`, putting each one's Message-ID on record before
+    it is sent (committed when this returns). Rows another worker holds are skipped: SELECT ...
+    FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the transaction is BEGIN IMMEDIATE, so
+    claims are serialised. A row whose lease expired (its worker died) is claimable again."""
+    with uow:
+        now = uow.clock.now()
+        query = (
+            select(Notification)
+            .where(
+                Notification.mail_state.in_(CLAIMABLE),
+                Notification.next_attempt_at <= now,
+                or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
+            )
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        claimed = []
+        for row in uow.session.execute(query).scalars():
+            assert row.email is not None  # only rows with an address are ever pending
+            row.mail_state = MailState.SENDING.value
+            row.lease_until = now + timedelta(seconds=lease_seconds)
+            row.attempts += 1
+            row.message_id = row.message_id or message_id(row.idempotency_key, mail_from)
+            claimed.append(
+                OutgoingMail(
+                    id=row.id,
+                    to=row.email,
+                    subject=row.subject,
+                    body=row.body,
+                    link=row.link,
+                    message_id=row.message_id,
+                    attempts=row.attempts,
+                )
+            )
+        return claimed
+
+
+def mark_sent(uow: UnitOfWork, mail: OutgoingMail) -> None:
+    """The sent-marker: the server accepted the message (only the claim's holder writes it)."""
+    with uow:
+        row = uow.session.get_one(Notification, mail.id)
+        row.mail_state, row.sent_at, row.lease_until, row.last_error = (
+            MailState.SENT.value,
+            uow.clock.now(),
+            None,
+            None,
+        )
+
+
+def mark_failed(
+    uow: UnitOfWork, mail: OutgoingMail, error: str, *, retry_seconds: float, max_attempts: int
+) -> MailState:
+    """Back off exponentially, or give up after `max_attempts`; returns the new state."""
+    with uow:
+        row = uow.session.get_one(Notification, mail.id)
+        state = next_state_after_failure(row.attempts, max_attempts)
+        row.mail_state, row.lease_until, row.last_error = state.value, None, error[:2000]
+        row.next_attempt_at = uow.clock.now() + retry_delay(row.attempts, retry_seconds)
+        return state
