@@ -8,7 +8,7 @@ subcontractor's user accepts the terms before its copy can be downloaded. A fore
 alert is acknowledged (with a note) and closed (with a reason) by an official.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
