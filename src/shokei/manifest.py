@@ -82,7 +82,7 @@ FEATURES: tuple[Feature, ...] = (
     _parts("deadlines", handlers=True, pages=False, api_at=12, cli_at=14),
     _parts("notifications", handlers=True, pages=False, api_at=13, cli_at=15),
     # Program reports: read the ledger only (no tables of their own, no API yet).
-    _parts("reporting", models=False, api=False, pages=False, cli_at=16),
+    _parts("reporting", models=False, api=False, cli_at=16, menu_at=12),
     _parts("demo", models=False, api=False, pages=False, cli_at=4),
 )
 
