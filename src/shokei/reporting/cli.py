@@ -9,17 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from shokei.cli_support import (
-    AsUser,
-    JsonOutput,
-    acting,
-    command,
-    fail,
-    print_fields,
-    print_json,
-    ready_app,
-    stdout,
-)
+from shokei.cli_support import Cli, command, fail, print_fields, print_json, stdout
 from shokei.errors import BadInput, IntegrityFailure
 from shokei.reporting import exports, services
 
@@ -32,13 +22,12 @@ def register(root: typer.Typer) -> None:
 
 @command(app, "program")
 def program(
+    cli: Cli,
     year: Annotated[int, typer.Option("--fy", help="Fiscal year, e.g. 2026 (2026-04-01 - 2027-03-31).")],
     file_format: Annotated[
         str | None, typer.Option("--format", help="csv, xlsx or pdf (with --out).")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="The file to write.")] = None,
-    as_user: AsUser = None,
-    json_output: JsonOutput = False,
 ) -> None:
     """The fiscal year's program report, with the ledger checkpoint it was computed at
     (program managers and auditors)."""
@@ -46,16 +35,12 @@ def program(
         raise BadInput("--format and --out go together")
     if file_format is not None and file_format not in exports.FORMATS:
         raise BadInput(f"unknown report format {file_format!r}; one of: {', '.join(exports.FORMATS)}")
-    shokei = ready_app()
-    report = services.program_report(shokei.uow, acting(shokei, as_user), fiscal_year=year)
+    report = services.program_report(cli.uow, cli.actor, fiscal_year=year)
     if file_format is not None and out is not None:
         exports.write(report, file_format, out)
-        if not json_output:
-            stdout.print(f"FY{year} program report written to {out}", highlight=False)
-    if json_output:
-        print_json(report)
-    elif file_format is None:
-        _show(report)
+        cli.emit(report, lambda: stdout.print(f"FY{year} program report written to {out}", highlight=False))
+        return
+    cli.emit(report, lambda: _show(report))
 
 
 def _show(report: dict[str, Any]) -> None:
@@ -67,11 +52,11 @@ def _value(row: exports.Row) -> str:
     return f"¥{row.value:,}" if row.yen else str(row.value)
 
 
-@command(app, "verify")
+@command(app, "verify", acting=False, opened=False)
 def verify(
+    cli: Cli,
     report_file: Annotated[Path, typer.Argument(help="A report written by `report program --json`.")],
     export: Annotated[Path, typer.Option("--export", help="A directory written by `audit export`.")],
-    json_output: JsonOutput = False,
 ) -> None:
     """Recompute the report's figures from an exported ledger (no database); exit 5 naming each
     figure that differs."""
@@ -82,7 +67,7 @@ def verify(
     if not isinstance(report, dict):
         raise BadInput(f"{report_file} is not a program report")
     result = services.verify_report(report, export)
-    if json_output:
+    if cli.json:
         print_json(result)
     else:
         for difference in result.differences:
@@ -95,5 +80,5 @@ def verify(
     if not result.ok:
         names = ", ".join(d["figure"] for d in result.differences)
         raise fail(f"the report differs from the ledger export: {names}", IntegrityFailure.exit_code)
-    if not json_output:
+    if not cli.json:
         stdout.print(f"every figure of the FY{result.fiscal_year} report equals the ledger export")
