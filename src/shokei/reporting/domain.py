@@ -8,8 +8,9 @@ The events read (their tags and fields are the ledger's, old and new):
 - budget: `purchase:budget:set` (`after.appropriation`), `purchase:budget:commit`, `:pay`,
   `:release`, `:carry_over`, `:lapse` (`details.agreement`, `amount_yen`, `fiscal_year`; events
   older than budget law name the year only as their subject);
-- documents: `document:file:submit` (`details.type`, `size`); copies: `handover:copy:issue`;
-  alerts: `ownership:alert:raise` and `:resolve`. No feature records incidents yet: none.
+- documents: `document:file:submit` (`details.type`, `size`); copies: `handover:copy:issue`,
+  `:recall` and `:return` (the holder's certificate of destruction), by copy; alerts:
+  `ownership:alert:raise` and `:resolve`. No feature records incidents yet: none.
 
 Time is the Japanese fiscal year of each event's moment in Tokyo. Case states are as they stood
 at the end of the year (or now, for the current year); budget figures are those of the year's
@@ -24,7 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from shokei.cases.domain import CaseState
 from shokei.clock import JST
@@ -80,7 +81,7 @@ def program_figures(documents: Iterable[Mapping[str, Any]], year: int) -> dict[s
     """Every figure of the fiscal year's program report (all but the checkpoint)."""
     ends = fiscal_year_span(year)[1]
     cases, budget, documents_held = _Cases(year), _Budget(), _Documents(year)
-    copies: Counter[str] = Counter()
+    copies = _Copies(year)
     alerts: Counter[str] = Counter()
     for event in events_of(documents):
         if event.day > ends:
@@ -89,26 +90,16 @@ def program_figures(documents: Iterable[Mapping[str, Any]], year: int) -> dict[s
         cases.read(event)
         budget.read(event)
         documents_held.read(event)
-        if event.action == "handover:copy:issue":
-            copies["issued_to_date"] += 1
-            copies["issued"] += event.fiscal_year == year
-        elif (
-            event.action in ("ownership:alert:raise", "ownership:alert:resolve") and event.fiscal_year == year
-        ):
+        copies.read(event)
+        if event.action in ("ownership:alert:raise", "ownership:alert:resolve") and event.fiscal_year == year:
             alerts["raised" if event.action.endswith("raise") else "resolved"] += 1
-    # No event records a recall or a destruction of a copy yet: every issued copy is out.
     return {
         "fiscal_year": year,
         "period": {"starts": fiscal_year_span(year)[0].isoformat(), "ends": ends.isoformat()},
         "cases": cases.figures(),
         "budget": {BUDGET_LINE: budget.figures(year)},
         "documents": documents_held.figures(),
-        "copies": {
-            "issued": copies["issued"],
-            "recalled": 0,
-            "destroyed": 0,
-            "outstanding": copies["issued_to_date"],
-        },
+        "copies": copies.figures(),
         "alerts": {"raised": alerts["raised"], "resolved": alerts["resolved"]},
         "incidents": [],
     }
@@ -220,6 +211,37 @@ class _Budget:
             "carried_in": self.carried_in[year],
             "carried_out": self.carried_out[year],
             "lapsed": total("lapsed"),
+        }
+
+
+class _Copies:
+    """Copies issued, recalled and destroyed in the year; outstanding: issued by the year's end
+    and not destroyed (a recalled copy not yet returned is still out)."""
+
+    _STATUS: ClassVar[dict[str, str]] = {
+        "handover:copy:issue": "issued",
+        "handover:copy:recall": "recalled",
+        "handover:copy:return": "destroyed",
+    }
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.status: dict[str, str] = {}
+        self.in_year: Counter[str] = Counter()
+
+    def read(self, event: Event) -> None:
+        status = self._STATUS.get(event.action)
+        if status is None:
+            return
+        self.status[event.subject_id] = status
+        self.in_year[status] += event.fiscal_year == self.year
+
+    def figures(self) -> dict[str, int]:
+        return {
+            "issued": self.in_year["issued"],
+            "recalled": self.in_year["recalled"],
+            "destroyed": self.in_year["destroyed"],
+            "outstanding": sum(status != "destroyed" for status in self.status.values()),
         }
 
 

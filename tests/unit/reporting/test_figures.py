@@ -104,3 +104,34 @@ def test_differences_name_each_figure_that_differs() -> None:
     assert differences(reported, recomputed) == [
         {"figure": "budget.purchases.paid", "reported": 101, "recomputed": 100}
     ]
+
+
+def test_copies_issued_recalled_destroyed_and_outstanding_at_the_year_end() -> None:
+    def copy(index: int, at: str, action: str, copy_id: str) -> dict[str, Any]:
+        document = _event(index, at, action, copy_id)
+        document["subject"] = {"type": "copy", "id": copy_id}
+        return document
+
+    ledger = [
+        copy(0, "2026-05-01T00:00:00+00:00", "handover:copy:issue", "A"),
+        copy(1, "2026-05-01T00:00:00+00:00", "handover:copy:issue", "B"),
+        copy(2, "2026-05-01T00:00:00+00:00", "handover:copy:issue", "C"),
+        copy(3, "2026-09-01T00:00:00+00:00", "handover:copy:recall", "A"),  # recalled, not returned
+        copy(4, "2026-10-01T00:00:00+00:00", "handover:copy:recall", "B"),
+        copy(5, "2026-11-01T00:00:00+00:00", "handover:copy:return", "B"),  # destroyed
+        copy(6, "2027-05-01T00:00:00+00:00", "handover:copy:return", "A"),  # after FY2026 ends
+    ]
+    # FY2026: 3 issued, 2 recalled, 1 destroyed; at 2027-03-31 A (recalled) and C are still out
+    assert program_figures(ledger, 2026)["copies"] == {
+        "issued": 3,
+        "recalled": 2,
+        "destroyed": 1,
+        "outstanding": 2,
+    }
+    # FY2027: A destroyed; only C is out
+    assert program_figures(ledger, 2027)["copies"] == {
+        "issued": 0,
+        "recalled": 0,
+        "destroyed": 1,
+        "outstanding": 1,
+    }
