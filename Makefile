@@ -24,9 +24,13 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/shokei run
 
-# Headless Chromium for the browser tests (tests/e2e): Debian's package, installed when missing.
+# Headless Chromium for the browser tests (tests/e2e) and the Japanese font PDF reports embed
+# (IPAex Gothic): Debian's packages, installed when missing.
+IPAEX_FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
+
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium fonts-noto-cjk)
+	test -f $(IPAEX_FONT) || (apt-get update && apt-get install -y fonts-ipaexfont)
 
 # The whole suite on SQLite, then everything that touches the database again on PostgreSQL.
 test: $(STAMP) lint browser

@@ -116,6 +116,10 @@ class Office:
         facts = CompanyUpdate.model_validate({**ELIGIBLE.model_dump(exclude_unset=True), **changes})
         return companies.update_company(self.uow, self.admin, company.corporate_number or "", facts)
 
+    def pay(self, case_id: int) -> None:
+        """The manager records the purchase's payment today (a case closes only once it is paid)."""
+        purchase.pay_purchase(self.uow, self.manager, case_id, paid_on=self.uow.clock.today())
+
     def hand_over_on_paper(self, case_id: int) -> CaseDetail:
         """The successor accepts the terms and the manager records the hand-over (no stored documents)."""
         succession.accept_terms(self.uow, self.successor, case_id)

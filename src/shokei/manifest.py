@@ -81,6 +81,8 @@ FEATURES: tuple[Feature, ...] = (
     _parts("succession", handlers=True, api_at=11, cli_at=13, menu_at=5),
     _parts("deadlines", handlers=True, pages=False, api_at=12, cli_at=14),
     _parts("notifications", handlers=True, pages=False, api_at=13, cli_at=15),
+    # Program reports: read the ledger only (no tables of their own, no API yet).
+    _parts("reporting", models=False, api=False, cli_at=16, menu_at=12),
     _parts("demo", models=False, api=False, pages=False, cli_at=4),
 )
 

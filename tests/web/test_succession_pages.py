@@ -81,6 +81,7 @@ def handed_over_case(shokei: Shokei, office: Office, successor: Actor, number: s
     succession.select_successor(shokei.uow, office.manager, case_id, number, reason="能力と実績")
     succession.accept_terms(shokei.uow, successor, case_id)
     [copy] = release(shokei, office.manager, case_id)
+    office.pay(case_id)  # paid, so that recording the certificate closes it
     return case_id, copy
 
 
@@ -276,6 +277,7 @@ def _accepted_fresh(world: World) -> dict[str, str]:
 def _handed_over_fresh(world: World) -> dict[str, str]:
     found = _accepted_fresh(world)
     [copy] = release(world.shokei, world.office.manager, int(found["case"]))
+    world.office.pay(int(found["case"]))  # paid, so that recording the certificate closes it
     return {**found, "copy": copy.copy_id}
 
 
@@ -581,6 +583,7 @@ def test_a_hand_over_through_the_pages(world: World, sample_files: Path) -> None
     assert [c.recipient for c in sub_copies] == [subcontractor.corporate_number]
     assert sub_copies[0].copy_id in page
 
+    office.pay(case_id)  # a case closes only once its purchase is paid
     closed = manager.post(f"/cases/{case_id}/handover/destruction", {"reference": "廃棄証明第7号"})
     assert closed.status_code == SEE_OTHER
     page = _main(manager.get(f"/cases/{case_id}").text)

@@ -403,6 +403,42 @@ def _leaves(uow: UnitOfWork, size: int) -> Iterator[bytes]:
         yield from batch
 
 
+# -- the ledger as figures are computed from it -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerHead:
+    """The ledger's size and root hash now; `note` is the signed checkpoint at that size (None
+    where no signing key is at hand)."""
+
+    size: int
+    root: str
+    note: str | None
+
+
+def ledger_head(uow: UnitOfWork) -> LedgerHead:
+    """The tree size and root a computation over the ledger states; signed as a checkpoint now
+    when this machine holds the signing key and none exists at that size (it changes no record,
+    it only commits the log to what it already holds)."""
+    config = _config(uow)
+    with uow.transaction() as session:
+        signing = config is not None and config.signer is not None
+        size = store.lock_head(session) if signing else store.head_size(session)
+        checkpoint = store.checkpoint_at(session, size)
+        if checkpoint is None and signing and size and config is not None:
+            checkpoint = _sign_checkpoint(session, config, size, uow.clock.now())
+        if checkpoint is not None:
+            return LedgerHead(size, checkpoint.root.hex(), checkpoint.note)
+        return LedgerHead(size, root_hash(SqlNodeStore(session), size).hex(), None)
+
+
+def ledger_documents(uow: UnitOfWork, size: int) -> Iterator[dict[str, Any]]:
+    """The first `size` entries as the JSON documents their leaves hold, in index order."""
+    for leaf in _leaves(uow, size):
+        document: dict[str, Any] = json.loads(leaf)
+        yield document
+
+
 # -- verification (the checks themselves: shokei.audit.verification) ------------------------
 
 

@@ -69,6 +69,7 @@ class Guard(StrEnum):
     SUCCESSOR_GIVEN = "successor_given"
     SUCCESSOR_SELECTED = "successor_selected"
     DESTRUCTION_CERTIFIED = "destruction_certified"
+    PURCHASE_SETTLED = "purchase_settled"
 
 
 class Duty(StrEnum):
@@ -297,7 +298,16 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             irreversible=True,
         ),
         # Closed only once the supplier's certificate of destruction of its own copies is recorded.
-        _t(T.CLOSE, S.HANDED_OVER, S.CLOSED, {R.PROGRAM_MANAGER}, G.DESTRUCTION_CERTIFIED, irreversible=True),
+        # ... and only once its purchase is paid, cancelled or lapsed: no commitment left standing.
+        _t(
+            T.CLOSE,
+            S.HANDED_OVER,
+            S.CLOSED,
+            {R.PROGRAM_MANAGER},
+            G.DESTRUCTION_CERTIFIED,
+            G.PURCHASE_SETTLED,
+            irreversible=True,
+        ),
     )
 }
 
@@ -315,6 +325,7 @@ class CaseFacts:
     negotiator_user_ids: frozenset[int] = field(default_factory=frozenset)
     successor_company_id: int | None = None
     destruction_certificates: int = 0
+    purchase_open: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +364,7 @@ class TransitionRequest:
     successor_company_id: int | None = None
 
 
-def _guard_failure(  # noqa: PLR0911 - one return per guard reads better than a lookup of lambdas
+def _guard_failure(  # noqa: PLR0911, PLR0912 - one return per guard reads better than a lookup of lambdas
     guard: Guard, actor: Actor, facts: CaseFacts, request: TransitionRequest
 ) -> str | None:
     """The reason a guard refuses, or None when it holds."""
@@ -384,6 +395,13 @@ def _guard_failure(  # noqa: PLR0911 - one return per guard reads better than a 
             return (
                 "the supplier's certificate of destruction is not recorded "
                 "(record it with `shokei handover destruction-certificate`, which closes the case)"
+            )
+        case Guard.PURCHASE_SETTLED:
+            if not facts.purchase_open:
+                return None
+            return (
+                "its purchase is committed but neither paid, cancelled nor lapsed "
+                "(record the payment with `shokei purchase pay`)"
             )
 
 

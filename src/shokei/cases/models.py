@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base, BigId
@@ -24,6 +35,9 @@ class ExitCase(Base):
     agreed_amount_yen: Mapped[int | None] = mapped_column(BigInteger)
     # Pushed by the succession feature when it records the supplier's certificate (the close guard).
     destruction_certificates: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Pushed by the purchase feature: a commitment stands neither paid, cancelled nor lapsed (the
+    # close guard).
+    purchase_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer)
 
     # Optimistic concurrency: an UPDATE that finds another version raises StaleDataError.

@@ -235,7 +235,9 @@ def _drive(
                 )
             continue
         if step is TransitionName.CLOSE:
-            # A handed-over case closes when the supplier's certificate of destruction is recorded.
+            # A handed-over case closes once its purchase is paid and the supplier's certificate
+            # of destruction is recorded.
+            purchase.pay_purchase(uow, by_role[Role.PROGRAM_MANAGER], case_id, paid_on=uow.clock.today())
             succession.record_destruction_certificate(
                 uow, by_role[Role.PROGRAM_MANAGER], case_id, reference="デモ廃棄証明 第1号"
             )

@@ -48,6 +48,7 @@ class Permission(StrEnum):
     OWNERSHIP_WRITE = "ownership:graph:write"  # imports, ownership events, entities, matches, thresholds
     RISK_READ = "risk:watchlist:read"  # scores, the watchlist, risk alerts
     RISK_WRITE = "risk:facts:write"  # financial indicators, company events, recorded scoring runs
+    REPORT_READ = "reporting:report:read"  # program reports for the Diet and the Board of Audit
 
 
 _OFFICIALS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER})
@@ -128,6 +129,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OWNERSHIP_WRITE,
             Permission.RISK_READ,
             Permission.RISK_WRITE,
+            Permission.REPORT_READ,
         }
     ),
     # Successors receive per-recipient copies at hand-over, never the supplier's originals.
@@ -143,6 +145,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUPPLY_READ,
             Permission.OWNERSHIP_READ,
             Permission.RISK_READ,
+            Permission.REPORT_READ,
         }
     ),
     # Admins manage users and keys but never read document contents; they load ownership

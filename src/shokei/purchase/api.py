@@ -11,7 +11,15 @@ from pydantic import BaseModel, StrictInt
 from shokei.api_support import ActorDep, UowDep
 from shokei.cases.schemas import OfferView
 from shokei.purchase import services
-from shokei.purchase.schemas import AgreementView, ApprovalView, BudgetView, PurchaseView, ValuationView
+from shokei.purchase.schemas import (
+    AgreementView,
+    ApprovalView,
+    BudgetView,
+    CarryOverView,
+    PurchaseView,
+    ValuationView,
+    YearCloseView,
+)
 
 router = APIRouter(tags=["purchase"])
 
@@ -49,6 +57,11 @@ class CancellationBody(BaseModel):
 
 class AppropriationBody(BaseModel):
     amount_yen: StrictInt
+
+
+class CarryOverBody(BaseModel):
+    to_fiscal_year: StrictInt
+    reason: str
 
 
 @router.get("/cases/{case_id}/purchase")
@@ -104,3 +117,13 @@ def set_appropriation(fiscal_year: int, body: AppropriationBody, uow: UowDep, ac
 @router.get("/budget/{fiscal_year}")
 def get_budget(fiscal_year: int, uow: UowDep, actor: ActorDep) -> BudgetView:
     return services.get_budget(uow, actor, fiscal_year=fiscal_year)
+
+
+@router.post("/cases/{case_id}/purchase/carry-over", status_code=201)
+def carry_over(case_id: int, body: CarryOverBody, uow: UowDep, actor: ActorDep) -> CarryOverView:
+    return services.carry_over(uow, actor, case_id, to_fiscal_year=body.to_fiscal_year, reason=body.reason)
+
+
+@router.post("/budget/{fiscal_year}/close")
+def close_fiscal_year(fiscal_year: int, uow: UowDep, actor: ActorDep) -> YearCloseView:
+    return services.close_fiscal_year(uow, actor, fiscal_year=fiscal_year)

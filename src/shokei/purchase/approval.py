@@ -1,7 +1,7 @@
 """Approval, payment and cancellation of a purchase, and the purchase as a whole: the proposed
 agreement approved against the fiscal-year budget together with the case's move (or not at all),
-the payment recorded in the year it was committed to, and withdrawal or cancellation releasing
-the commitment.
+the payment booked to the fiscal year of its date (the year its commitment stands in), and
+withdrawal or cancellation releasing the commitment.
 Split from `services` as the program manager's side of a purchase; the budget rows it commits,
 pays and releases are handled through `budget`, the agreements it acts on come from `negotiation`.
 """
@@ -23,15 +23,16 @@ from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
 from shokei.purchase.access import require_manager, require_reader
-from shokei.purchase.budget import budget_event, budget_position, locked_position
+from shokei.purchase.budget import budget_event, budget_position, carried_from, locked_position
 from shokei.purchase.domain import (
     AgreementStatus,
     BudgetPosition,
     LineStatus,
     check_ceiling,
     check_commitment,
-    check_payment,
+    check_open,
     fiscal_year,
+    payment_year,
 )
 from shokei.purchase.models import Agreement, BudgetLine
 from shokei.purchase.negotiation import agreements, latest_valuation
@@ -77,6 +78,7 @@ def approve_purchase(
         )
         _approve(agreement, actor, uow, ceiling=ceiling, override_reason=override_reason)
         after = _commit(session, uow, actor, agreement, year=year)
+        cases.note_purchase_open(uow, case.id, open=True)
         return ApprovalView(
             case_id=case.id,
             state=moved.state.value,
@@ -119,6 +121,7 @@ def _commit(
         "case": agreement.case_id,
         "agreement": agreement.id,
         "amount_yen": agreement.amount_yen,
+        "fiscal_year": year,
     }
     details |= {"ceiling_yen": agreement.ceiling_yen, "override_reason": agreement.override_reason}
     audit.record(
@@ -131,25 +134,33 @@ def _commit(
 
 
 def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) -> PurchaseView:
-    """Record the payment of an approved purchase: its commitment becomes paid, in the fiscal
-    year it was committed to. Program managers."""
+    """Record the payment of an approved purchase, once made: its commitment becomes paid,
+    booked to the fiscal year of the payment date. That year must be the one the commitment
+    stands in (committed to, or carried over into) and still open; a date after today is
+    refused. Program managers."""
     require_manager(actor, "record payments")
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
         line = _approved_line(session, case)
         if line.status == LineStatus.PAID:
             raise Conflict(f"case {case.id} was paid on {line.paid_on}")
-        check_payment(paid_on, line.committed_on)
-        locked_position(session, line.fiscal_year)
+        if line.status == LineStatus.LAPSED:
+            raise Conflict(
+                f"the commitment of case {case.id} lapsed when FY{line.fiscal_year} closed: it cannot be paid"
+            )
+        year = payment_year(paid_on, uow.clock.today(), line.committed_on, line.fiscal_year)
+        check_open(locked_position(session, year), "payments")
         line.status, line.paid_on = LineStatus.PAID, paid_on
         session.flush()
         details: dict[str, Any] = {
             "case": case.id,
             "agreement": line.agreement_id,
             "amount_yen": line.amount_yen,
+            "fiscal_year": year,
         }
         details |= {"paid_on": paid_on.isoformat()}
-        audit.record(session, budget_event(uow, actor, "purchase:budget:pay", line.fiscal_year, details))
+        audit.record(session, budget_event(uow, actor, "purchase:budget:pay", year, details))
+        cases.note_purchase_open(uow, case.id, open=False)
         return _purchase_view(uow, case)
 
 
@@ -216,7 +227,9 @@ def _cancel_approved(
     line = _line_of(session, agreement)
     if line.status == LineStatus.PAID:
         raise Conflict(f"case {case.id} was paid on {line.paid_on}: a paid purchase cannot be cancelled")
-    locked_position(session, line.fiscal_year)
+    lapsed = line.status == LineStatus.LAPSED  # its closed year keeps it as lapsed
+    if not lapsed:
+        check_open(locked_position(session, line.fiscal_year), "releases")
     cases.move_case(
         uow,
         actor,
@@ -224,12 +237,22 @@ def _cancel_approved(
         move,
         reason=reason,
         expected_version=expected_version,
-        details={"agreement": agreement.id, "released_yen": line.amount_yen},
+        details={"agreement": agreement.id, "released_yen": 0 if lapsed else line.amount_yen},
     )
-    line.status, line.released_on = LineStatus.RELEASED, uow.clock.today()
     _end(agreement, AgreementStatus.CANCELLED, actor, uow, reason)
+    cases.note_purchase_open(uow, case.id, open=False)
+    if lapsed:
+        session.flush()
+        return
+    line.status, line.released_on = LineStatus.RELEASED, uow.clock.today()
     session.flush()
-    details = {"case": case.id, "agreement": agreement.id, "amount_yen": line.amount_yen, "reason": reason}
+    details = {
+        "case": case.id,
+        "agreement": agreement.id,
+        "amount_yen": line.amount_yen,
+        "fiscal_year": line.fiscal_year,
+        "reason": reason,
+    }
     audit.record(session, budget_event(uow, actor, "purchase:budget:release", line.fiscal_year, details))
 
 
@@ -295,7 +318,9 @@ def _purchase_view(uow: UnitOfWork, case: CaseRef) -> PurchaseView:
         valuation=presenters.latest_valuation_view(session, case.id, latest_valuation(session, case.id)),
         offers=cases.offers_of(uow, case.id),
         agreement=presenters.agreement_view(session, latest) if latest else None,
-        budget_line=presenters.line_view(line, cases.company_names(uow, [case.id])[case.id])
+        budget_line=presenters.line_view(
+            line, cases.company_names(uow, [case.id])[case.id], carried_from(session, [line.id]).get(line.id)
+        )
         if line
         else None,
     )

@@ -29,7 +29,7 @@ from shokei.purchase.domain import (
     fiscal_year,
     fiscal_year_span,
 )
-from shokei.purchase.models import BudgetLine, BudgetYear
+from shokei.purchase.models import BudgetCarryOver, BudgetLine, BudgetYear
 from shokei.purchase.schemas import BudgetView
 
 DEMO_APPROPRIATION_YEN = 1_000_000_000  # the program's FY2022 request (DOMAIN.md)
@@ -63,6 +63,7 @@ def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount
             actor,
             before=before,
             after={"appropriation": amount_yen},
+            details={"fiscal_year": fiscal_year},
         )
         audit.record(session, event)
         return _budget_view(uow, fiscal_year)
@@ -112,7 +113,8 @@ def locked_position(session: Session, year: int) -> BudgetPosition:
 
 
 def budget_position(session: Session, year: int, row: BudgetYear | None = None) -> BudgetPosition:
-    """The year's totals, summed from its lines (read after the lock, so they are current)."""
+    """The year's totals, summed from its lines and carry-overs (read after the lock, so they
+    are current)."""
     row = row or session.get(BudgetYear, year)
     sums = session.execute(
         select(BudgetLine.status, func.sum(BudgetLine.amount_yen))
@@ -120,9 +122,23 @@ def budget_position(session: Session, year: int, row: BudgetYear | None = None) 
         .group_by(BudgetLine.status)
     ).all()
     totals = {status: int(total or 0) for status, total in sums}
-    appropriation = row.appropriation_yen if row else 0
+    carried_in, carried_out = (
+        int(
+            session.execute(
+                select(func.coalesce(func.sum(BudgetCarryOver.amount_yen), 0)).where(column == year)
+            ).scalar_one()
+        )
+        for column in (BudgetCarryOver.to_fiscal_year, BudgetCarryOver.from_fiscal_year)
+    )
     return BudgetPosition(
-        year, appropriation, totals.get(LineStatus.COMMITTED, 0), totals.get(LineStatus.PAID, 0)
+        year,
+        row.appropriation_yen if row else 0,
+        totals.get(LineStatus.COMMITTED, 0),
+        totals.get(LineStatus.PAID, 0),
+        carried_in=carried_in,
+        carried_out=carried_out,
+        lapsed=totals.get(LineStatus.LAPSED, 0),
+        closed=row is not None and row.closed_at is not None,
     )
 
 
@@ -132,6 +148,18 @@ def _add_year(session: Session, row: BudgetYear) -> None:
             session.add(row)
     except IntegrityError:
         raise Conflict(f"FY{row.fiscal_year} was set by someone else at the same time; retry") from None
+
+
+def carried_from(session: Session, line_ids: list[int]) -> dict[int, int]:
+    """The fiscal year each carried-over line among `line_ids` was carried from."""
+    if not line_ids:
+        return {}
+    rows = session.execute(
+        select(BudgetCarryOver.line_id, BudgetCarryOver.from_fiscal_year).where(
+            BudgetCarryOver.line_id.in_(line_ids)
+        )
+    )
+    return {int(line_id): int(year) for line_id, year in rows}
 
 
 def budget_event(
@@ -150,11 +178,13 @@ def _budget_view(uow: UnitOfWork, year: int) -> BudgetView:
         ).scalars()
     )
     names = cases.company_names(uow, {line.case_id for line in lines})
+    carried = carried_from(session, [line.id for line in lines])
     starts, ends = fiscal_year_span(year)
     return BudgetView(
         **presenters.summary(position).model_dump(),
         starts=starts,
         ends=ends,
         appropriation_set=row is not None,
-        lines=[presenters.line_view(line, names[line.case_id]) for line in lines],
+        closed_at=row.closed_at if row else None,
+        lines=[presenters.line_view(line, names[line.case_id], carried.get(line.id)) for line in lines],
     )

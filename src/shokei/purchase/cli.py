@@ -10,7 +10,7 @@ import typer
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table
 from shokei.purchase import services
 from shokei.purchase.domain import fiscal_year, japanese_yen, yen
-from shokei.purchase.schemas import ApprovalView, BudgetView, PurchaseView, ValuationView
+from shokei.purchase.schemas import ApprovalView, BudgetView, PurchaseView, ValuationView, YearCloseView
 
 app = typer.Typer(
     help="Purchase of the documents: valuation, negotiation, approval, payment.", no_args_is_help=True
@@ -85,7 +85,11 @@ def _show_budget(view: BudgetView) -> None:
             "appropriation": _money(view.appropriation) if view.appropriation_set else "not set",
             "committed": _money(view.committed),
             "paid": _money(view.paid),
+            "carried in": _money(view.carried_in),
+            "carried out": _money(view.carried_out),
+            "lapsed": _money(view.lapsed),
             "available": _money(view.available),
+            "closed": f"yes, {view.closed_at:%Y-%m-%d}" if view.closed_at else "no",
         },
     )
     print_table(
@@ -249,3 +253,50 @@ def show_budget(
     wanted = year if year is not None else fiscal_year(cli.uow.clock.today())
     view = services.get_budget(cli.uow, cli.actor, fiscal_year=wanted)
     cli.emit(view, lambda: _show_budget(view))
+
+
+@command(budget_app, "carry-over")
+def carry_over(
+    cli: Cli,
+    case_id: int,
+    to_year: Annotated[int, typer.Option("--to-fy", help="The next fiscal year.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the payment slips into the next year.")],
+) -> None:
+    """Carry a case's unpaid commitment over into the next fiscal year (繰越; program managers)."""
+    view = services.carry_over(cli.uow, cli.actor, case_id, to_fiscal_year=to_year, reason=reason)
+    cli.emit(
+        view,
+        lambda: typer.echo(
+            f"case {view.case_id}: {_money(view.amount_yen)} carried over "
+            f"from FY{view.from_fiscal_year} into FY{view.to_fiscal_year}"
+        ),
+    )
+
+
+def _show_close(view: YearCloseView) -> None:
+    budget = view.budget
+    print_fields(
+        f"FY{budget.fiscal_year} closed",
+        {
+            "appropriation": _money(budget.appropriation),
+            "paid": _money(budget.paid),
+            "carried in": _money(budget.carried_in),
+            "carried out": _money(budget.carried_out),
+            "lapsed": _money(budget.lapsed),
+        },
+    )
+    print_table(
+        "lapsed commitments",
+        ("case", "company", "amount"),
+        [(line.case_id, line.company, yen(line.amount_yen)) for line in view.lapsed_lines],
+    )
+
+
+@command(budget_app, "close")
+def close(
+    cli: Cli,
+    year: Annotated[int, typer.Option("--fy", help="An ended fiscal year.")],
+) -> None:
+    """Close an ended fiscal year: unpaid, uncarried commitments lapse (program managers)."""
+    view = services.close_fiscal_year(cli.uow, cli.actor, fiscal_year=year)
+    cli.emit(view, lambda: _show_close(view))

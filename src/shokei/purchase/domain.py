@@ -4,7 +4,7 @@ guidance and the agreement's standard terms. Pure: amounts are integer yen, date
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from shokei.errors import BadInput, Conflict
@@ -54,6 +54,7 @@ class LineStatus(StrEnum):
     COMMITTED = "committed"
     PAID = "paid"
     RELEASED = "released"  # the agreement was cancelled before payment
+    LAPSED = "lapsed"  # neither paid nor carried over when its fiscal year closed (不用)
 
 
 class BudgetExhausted(Conflict):
@@ -66,20 +67,47 @@ class NoAppropriation(Conflict):
     title = "No appropriation"
 
 
+class YearClosed(Conflict):
+    """The fiscal year is closed (決算): nothing more is committed, paid or appropriated in it."""
+
+    title = "Fiscal year closed"
+
+
+class CarryOverRequired(Conflict):
+    """A payment in a later fiscal year than its commitment's needs a recorded carry-over (繰越)."""
+
+    title = "Carry-over required"
+
+
 @dataclass(frozen=True, slots=True)
 class BudgetPosition:
+    """A fiscal year's figures. A carry-over (繰越明許費) moves a commitment and the budget
+    authority that funds it into the next year: out of this year's available amount, into the
+    next one's. Lapsed commitments (不用) are neither committed nor paid any more."""
+
     fiscal_year: int
     appropriation: int
     committed: int
     paid: int
+    carried_in: int = 0
+    carried_out: int = 0
+    lapsed: int = 0
+    closed: bool = False
 
     @property
     def available(self) -> int:
-        return self.appropriation - self.committed - self.paid
+        return self.appropriation + self.carried_in - self.carried_out - self.committed - self.paid
+
+
+def check_open(position: BudgetPosition, doing: str) -> None:
+    """Fiscal-year independence (会計年度独立の原則): a closed year takes no further change."""
+    if position.closed:
+        raise YearClosed(f"FY{position.fiscal_year} is closed: no further {doing} in it")
 
 
 def check_commitment(position: BudgetPosition, amount: int) -> None:
     """Refuse a commitment the appropriation cannot carry: the budget is never over-committed."""
+    check_open(position, "commitments")
     if amount > position.available:
         raise BudgetExhausted(
             f"budget exhausted: FY{position.fiscal_year} has {yen(position.available)} available "
@@ -90,9 +118,11 @@ def check_commitment(position: BudgetPosition, amount: int) -> None:
 
 def check_appropriation(position: BudgetPosition, amount: int) -> None:
     """An appropriation is a non-negative amount no smaller than what is already spoken for."""
+    check_open(position, "appropriation changes")
     if amount < 0:
         raise BadInput("an appropriation is a non-negative number of yen")
-    spoken_for = position.committed + position.paid
+    # What carried-in authority does not fund must come from the appropriation.
+    spoken_for = position.committed + position.paid + position.carried_out - position.carried_in
     if amount < spoken_for:
         raise Conflict(
             f"FY{position.fiscal_year} already has {yen(spoken_for)} committed or paid; "
@@ -211,3 +241,51 @@ def check_amount(amount: int) -> int:
 def check_payment(paid_on: date, approved_on: date) -> None:
     if paid_on < approved_on:
         raise BadInput(f"payment on {paid_on} would precede the approval on {approved_on}")
+
+
+def payment_year(paid_on: date, today: date, committed_on: date, line_year: int) -> int:
+    """The fiscal year a payment is booked to: the year of its date, which must be the year its
+    commitment stands in (the year it was committed to, or the one it was carried over into).
+
+    A payment date after today is refused (a payment is recorded once made); a date in a later
+    year than the commitment's needs a carry-over first; a date in an earlier year than a
+    carried-over commitment's contradicts the carry-over.
+    """
+    if paid_on > today:
+        raise BadInput(
+            f"payment date {paid_on} lies in the future (today is {today}): record a payment once made"
+        )
+    check_payment(paid_on, committed_on)
+    year = fiscal_year(paid_on)
+    if year > line_year:
+        raise CarryOverRequired(
+            f"a payment on {paid_on} falls in FY{year} but the commitment stands in FY{line_year}: "
+            f"a program manager first records its carry-over (shokei budget carry-over CASE --to-fy {year} "
+            "--reason TEXT) before FY" + str(line_year) + " closes"
+        )
+    if year < line_year:
+        raise Conflict(
+            f"a payment on {paid_on} falls in FY{year} but the commitment was carried over into FY{line_year}"
+        )
+    return year
+
+
+def check_carry_over(line_year: int, to_year: int, reason: str, *, already_carried: bool) -> None:
+    """A commitment is carried over once, into the next fiscal year, with a reason (繰越明許費)."""
+    if not reason.strip():
+        raise BadInput("a carry-over needs a reason")
+    if already_carried:
+        raise Conflict(f"the commitment was already carried over into FY{line_year}; it is carried once")
+    if to_year != line_year + 1:
+        raise BadInput(
+            f"a commitment of FY{line_year} is carried over into FY{line_year + 1}, not FY{to_year}"
+        )
+
+
+def check_year_ended(year: int, today: date) -> None:
+    """A fiscal year closes once it has ended."""
+    last_day = fiscal_year_span(year)[1]
+    if today <= last_day:
+        raise Conflict(
+            f"FY{year} runs until {last_day}: it can be closed from {last_day + timedelta(days=1)}"
+        )

@@ -63,10 +63,14 @@ class BudgetYear(Base):
     appropriation_yen: Mapped[int] = mapped_column(BigInteger)
     set_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set by `budget close`: the year's unexecuted commitments lapsed; nothing changes in it after.
+    closed_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class BudgetLine(Base):
-    """One approved agreement's money: committed, then paid, or released on cancellation."""
+    """One approved agreement's money: committed, then paid, released on cancellation or lapsed
+    when its year closed. `fiscal_year` is the year it stands in: a carry-over moves it on."""
 
     __tablename__ = "budget_lines"
 
@@ -79,3 +83,21 @@ class BudgetLine(Base):
     committed_on: Mapped[date] = mapped_column(Date)
     paid_on: Mapped[date | None] = mapped_column(Date)
     released_on: Mapped[date | None] = mapped_column(Date)
+    lapsed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class BudgetCarryOver(Base):
+    """A commitment carried over (繰越) into the next fiscal year, approved by a program manager
+    before the year it was committed in closed; one per line."""
+
+    __tablename__ = "budget_carry_overs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    line_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("budget_lines.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    from_fiscal_year: Mapped[int] = mapped_column(Integer, ForeignKey("budget_years.fiscal_year"), index=True)
+    to_fiscal_year: Mapped[int] = mapped_column(Integer, ForeignKey("budget_years.fiscal_year"), index=True)
+    amount_yen: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

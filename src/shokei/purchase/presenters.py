@@ -25,11 +25,15 @@ def summary(position: BudgetPosition) -> BudgetSummary:
         appropriation=position.appropriation,
         committed=position.committed,
         paid=position.paid,
+        carried_in=position.carried_in,
+        carried_out=position.carried_out,
+        lapsed=position.lapsed,
         available=position.available,
+        closed=position.closed,
     )
 
 
-def line_view(line: BudgetLine, company: str) -> BudgetLineView:
+def line_view(line: BudgetLine, company: str, carried_from: int | None = None) -> BudgetLineView:
     return BudgetLineView(
         id=line.id,
         fiscal_year=line.fiscal_year,
@@ -40,6 +44,8 @@ def line_view(line: BudgetLine, company: str) -> BudgetLineView:
         committed_on=line.committed_on,
         paid_on=line.paid_on,
         released_on=line.released_on,
+        lapsed_on=line.lapsed_on,
+        carried_from_fiscal_year=carried_from,
     )
 
 

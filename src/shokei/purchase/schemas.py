@@ -55,6 +55,8 @@ class BudgetLineView(BaseModel):
     committed_on: date
     paid_on: date | None
     released_on: date | None
+    lapsed_on: date | None = None
+    carried_from_fiscal_year: int | None = None
 
 
 class BudgetSummary(BaseModel):
@@ -62,14 +64,39 @@ class BudgetSummary(BaseModel):
     appropriation: int
     committed: int
     paid: int
+    carried_in: int
+    carried_out: int
+    lapsed: int
     available: int
+    closed: bool
 
 
 class BudgetView(BudgetSummary):
     starts: date
     ends: date
     appropriation_set: bool
+    closed_at: datetime | None
     lines: list[BudgetLineView]
+
+
+class CarryOverView(BaseModel):
+    """A commitment carried over (繰越) into the next fiscal year."""
+
+    case_id: int
+    agreement_id: int
+    amount_yen: int
+    from_fiscal_year: int
+    to_fiscal_year: int
+    reason: str
+    approved_by: str
+    approved_at: datetime
+
+
+class YearCloseView(BaseModel):
+    """A closed fiscal year: its final figures and the commitments that lapsed (with their cases)."""
+
+    budget: BudgetSummary
+    lapsed_lines: list[BudgetLineView]
 
 
 class ApprovalView(BaseModel):

@@ -12,8 +12,9 @@ case row, then the ledger head (taken by the first audit append).
 
 The use cases live in modules next to this one, by who acts: `negotiation` (valuation, offers,
 the proposed agreement), `approval` (approval, payment, cancellation, the purchase view),
-`budget` (appropriations and the budget rows) and `access` (who may do what). This module is
-the feature's one public surface: adapters and other features import every use case from here.
+`budget` (appropriations and the budget rows), `year_end` (carry-over and the year's close)
+and `access` (who may do what). This module is the feature's one public surface: adapters and
+other features import every use case from here.
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ from shokei.purchase.negotiation import (
     propose_agreement,
     record_valuation,
 )
+from shokei.purchase.year_end import carry_over, close_fiscal_year
 
 __all__ = [
     "DEMO_APPROPRIATION_YEN",
     "agree_purchase",
     "approve_purchase",
     "cancel_purchase",
+    "carry_over",
+    "close_fiscal_year",
     "get_budget",
     "get_purchase",
     "get_valuation",

@@ -169,6 +169,8 @@ def test_case_use_cases_along_the_purchase_path(uow: UnitOfWork, office: Office,
         office.move(case.id, "hand_over", office.manager)
     # Closing needs the certificate of destruction; recording it closes the case.
     ledger.refused(BadInput, lambda: office.move(case.id, "close", office.manager))
+    with ledger.one_entry("purchase:budget:pay", "manager"):
+        office.pay(case.id)  # and the purchase's payment
     with ledger.entries("manager", "handover:destruction:record", "case:status:change"):
         succession.record_destruction_certificate(uow, office.manager, case.id, reference="廃棄証明 第1号")
     assert audit.verify_ledger(uow, office.auditor).ok

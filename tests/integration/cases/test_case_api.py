@@ -76,6 +76,8 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
     refused = api.post(f"{path}/transitions", headers=auth["manager"], json={"name": "close"})
     assert refused.status_code == 422
     assert "certificate of destruction is not recorded" in refused.json()["detail"]
+    paid = api.post(f"{path}/purchase/payment", headers=auth["manager"], json={"paid_on": "2026-06-01"})
+    assert paid.status_code == 200, paid.text  # a case closes only once its purchase is paid
     certified = api.post(
         f"{path}/destruction-certificate", headers=auth["manager"], json={"reference": "廃棄証明 第1号"}
     )

@@ -142,6 +142,8 @@ def test_case_from_notice_to_closed_through_the_cli(cli: Cli) -> None:
     refused = cli("case", "transition", case, "close", "--as", "manager")
     assert refused.exit_code == 2
     assert "certificate of destruction is not recorded" in refused.stderr
+    today = datetime.now(JST).date().isoformat()  # a case closes only once its purchase is paid
+    assert cli("purchase", "pay", case, "--date", today, "--as", "manager").exit_code == 0
     certified = cli(
         "handover",
         "destruction-certificate",

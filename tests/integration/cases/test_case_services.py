@@ -48,6 +48,7 @@ def test_a_case_travels_from_exit_notice_to_closed(uow: UnitOfWork) -> None:
     # Closing needs the supplier's certificate of destruction; recording it closes the case.
     with pytest.raises(BadInput, match="certificate of destruction is not recorded"):
         office.move(case.id, "close", office.manager)
+    office.pay(case.id)  # and the purchase's payment
     succession.record_destruction_certificate(uow, office.manager, case.id, reference="廃棄証明 第1号")
     final = cases.get_case(uow, office.manager, case.id)
 

@@ -93,7 +93,7 @@ def test_notice_to_purchase_agreed_over_http(uow: UnitOfWork, api: TestClient, d
         965_000_000,
     )
     assert [line["case_id"] for line in budget["lines"]] == [case["id"]]
-    paid = api.post(f"{path}/purchase/payment", headers=auth["manager"], json={"paid_on": "2026-07-01"})
+    paid = api.post(f"{path}/purchase/payment", headers=auth["manager"], json={"paid_on": "2026-06-01"})
     assert paid.json()["budget_line"]["status"] == "paid"
     refused = api.post(f"{path}/purchase/cancellation", headers=auth["manager"], json={"reason": "誤り"})
     assert (refused.status_code, refused.headers["content-type"]) == (409, PROBLEM)

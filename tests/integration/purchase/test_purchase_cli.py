@@ -3,7 +3,7 @@ interface contract), on the real clock: the approval commits today's fiscal year
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from shokei.clock import JST
@@ -157,8 +157,27 @@ def test_notice_to_purchase_agreed_through_the_cli(cli: Cli) -> None:
         "available": 970_000_000,
     }
     assert [(line["case_id"], line["status"]) for line in budget["lines"]] == [(int(case), "committed")]
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    future = cli("purchase", "pay", case, "--date", tomorrow, "--as", "manager")
+    assert (future.exit_code, "lies in the future" in future.stderr) == (2, True)
     assert cli("purchase", "pay", case, "--date", today.isoformat(), "--as", "manager").exit_code == 0
-    assert _json(cli, "budget", "show", "--fy", year, "--as", "auditor")["paid"] == 30_000_000
+    after = _json(cli, "budget", "show", "--fy", year, "--as", "auditor")
+    wanted = ("paid", "carried_in", "carried_out", "lapsed", "closed", "available")
+    assert {k: after[k] for k in wanted} == {
+        "paid": 30_000_000,
+        "carried_in": 0,
+        "carried_out": 0,
+        "lapsed": 0,
+        "closed": False,
+        "available": 970_000_000,
+    }
+    next_year = str(int(year) + 1)
+    carried = cli(
+        "budget", "carry-over", case, "--to-fy", next_year, "--reason", "納期遅延", "--as", "manager"
+    )
+    assert (carried.exit_code, "only a standing one is carried over" in carried.stderr) == (4, True)
+    early = cli("budget", "close", "--fy", year, "--as", "manager")
+    assert (early.exit_code, f"FY{year} runs until" in early.stderr) == (4, True)
     paid = cli("purchase", "cancel", case, "--reason", "誤り", "--as", "manager")
     assert (paid.exit_code, "a paid purchase cannot be cancelled" in paid.stderr) == (4, True)
 

@@ -107,7 +107,7 @@ def test_budget_totals_follow_commitments_payments_and_releases(uow: UnitOfWork,
     committed, _ = desk.agreed(120_000_000)
     for case_id in (paid, cancelled, committed):
         purchase.approve_purchase(uow, desk.manager, case_id)
-    purchase.pay_purchase(uow, desk.manager, paid, paid_on=date(2026, 6, 15))
+    purchase.pay_purchase(uow, desk.manager, paid, paid_on=date(2026, 6, 1))
     after_cancel = purchase.cancel_purchase(uow, desk.manager, cancelled, reason="供給者が契約を辞退")
 
     budget = purchase.get_budget(uow, desk.auditor, fiscal_year=2026)
@@ -119,7 +119,7 @@ def test_budget_totals_follow_commitments_payments_and_releases(uow: UnitOfWork,
         850_000_000,
     )
     assert [(line.case_id, line.status, line.paid_on, line.released_on) for line in budget.lines] == [
-        (paid, "paid", date(2026, 6, 15), None),
+        (paid, "paid", date(2026, 6, 1), None),
         (cancelled, "released", None, date(2026, 6, 1)),
         (committed, "committed", None, None),
     ]
@@ -167,9 +167,9 @@ def test_payments_and_cancellations_keep_to_the_rules(uow: UnitOfWork, desk: Des
         purchase.pay_purchase(uow, desk.negotiator, case_id, paid_on=date(2026, 6, 2))
     with pytest.raises(BadInput, match="precede the approval on 2026-06-01"):
         purchase.pay_purchase(uow, desk.manager, case_id, paid_on=date(2026, 5, 31))
-    purchase.pay_purchase(uow, desk.manager, case_id, paid_on=date(2026, 6, 2))
+    purchase.pay_purchase(uow, desk.manager, case_id, paid_on=date(2026, 6, 1))
     size = _ledger_size(uow)
-    with pytest.raises(Conflict, match="was paid on 2026-06-02"):
+    with pytest.raises(Conflict, match="was paid on 2026-06-01"):
         purchase.pay_purchase(uow, desk.manager, case_id, paid_on=date(2026, 6, 3))
     with pytest.raises(Conflict, match="a paid purchase cannot be cancelled"):
         purchase.cancel_purchase(uow, desk.manager, case_id, reason="誤り")

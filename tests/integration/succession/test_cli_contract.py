@@ -187,6 +187,8 @@ def test_rank_select_accept_release_download_disseminate_and_trace(
     refused_close = cli("case", "transition", str(case), "close", "--as", "manager")
     assert refused_close.exit_code == 2
     assert "certificate of destruction is not recorded" in refused_close.stderr
+    # a case closes only once its purchase is paid (approved on the office's 2026-06-01)
+    assert cli("purchase", "pay", str(case), "--date", "2026-06-01", "--as", "manager").exit_code == 0
     certified = cli(
         "handover", "destruction-certificate", str(case), "--reference", "廃棄証明 第7号", "--as", "manager"
     )

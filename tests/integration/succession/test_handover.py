@@ -169,6 +169,7 @@ def test_cad_copies_and_a_subcontractor_copy_are_traced_with_their_chain(
 
     with pytest.raises(Forbidden):
         services.record_destruction_certificate(uow, office.successor, case_id, reference="x")
+    office.pay(case_id)
     closed = services.record_destruction_certificate(
         uow, office.manager, case_id, reference="廃棄証明書 第1号", certificate=step
     )

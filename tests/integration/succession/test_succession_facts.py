@@ -332,6 +332,7 @@ def test_copies_fsck_and_closing_needs_the_certificate(
     with pytest.raises(BadInput, match="certificate of destruction is not recorded"):
         office.move(case, "close", office.manager)
     assert cases.get_case(uow, office.manager, case).state == "handed_over"
+    office.pay(case)  # nor before its purchase is paid
     closed = services.record_destruction_certificate(uow, office.manager, case, reference="廃棄証明 第3号")
     assert closed.state == "closed"
     assert cases.get_case(uow, office.manager, case).state == "closed"
@@ -389,6 +390,7 @@ def test_assignment_and_destruction_certificate_over_http(uow: UnitOfWork, api: 
     path = f"/api/v1/cases/{first}"
     refused = api.post(f"{path}/transitions", json={"name": "close"}, headers=auth["manager"])
     assert refused.status_code == 422
+    office.pay(first)
     certificate = {"reference": "廃棄証明 第9号"}
     closed = api.post(f"{path}/destruction-certificate", json=certificate, headers=auth["manager"])
     assert closed.status_code == 200, closed.text

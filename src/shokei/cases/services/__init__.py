@@ -17,7 +17,12 @@ from shokei.cases.services.access import (
     visible_case_ids,
     visible_cases,
 )
-from shokei.cases.services.facts import duty_holders, note_destruction_certificate, record_duty
+from shokei.cases.services.facts import (
+    duty_holders,
+    note_destruction_certificate,
+    note_purchase_open,
+    record_duty,
+)
 from shokei.cases.services.inventory import (
     add_inventory_line,
     describe_stored_document,
@@ -54,6 +59,7 @@ __all__ = [
     "mark_document_examined",
     "move_case",
     "note_destruction_certificate",
+    "note_purchase_open",
     "offers_of",
     "open_case",
     "record_agreed_amount",

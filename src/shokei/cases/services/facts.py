@@ -1,6 +1,7 @@
-"""The facts the transition guards read: inventory counts, who took which duty, the successor
-and the destruction certificates. Duties and certificates are pushed in by the features that
-record them (examination, purchase, succession), so cases never asks the features above it."""
+"""The facts the transition guards read: inventory counts, who took which duty, the successor,
+the destruction certificates and whether a purchase commitment stands open. Duties,
+certificates and the open commitment are pushed in by the features that record them
+(examination, purchase, succession), so cases never asks the features above it."""
 
 from __future__ import annotations
 
@@ -26,6 +27,15 @@ def note_destruction_certificate(uow: UnitOfWork, case_id: int) -> None:
     with uow:
         case = uow.session.get_one(ExitCase, case_id)
         case.destruction_certificates += 1
+        uow.session.flush()
+
+
+def note_purchase_open(uow: UnitOfWork, case_id: int, *, open: bool) -> None:
+    """The case's purchase is committed and not yet paid, cancelled or lapsed (`open`), or no
+    longer is (pushed by purchase on approval, payment, cancellation and lapse)."""
+    with uow:
+        case = uow.session.get_one(ExitCase, case_id)
+        case.purchase_open = open
         uow.session.flush()
 
 
@@ -69,4 +79,5 @@ def case_facts(uow: UnitOfWork, case: ExitCase) -> CaseFacts:
         negotiator_user_ids=frozenset(negotiators),
         successor_company_id=case.successor_company_id,
         destruction_certificates=case.destruction_certificates,
+        purchase_open=case.purchase_open,
     )

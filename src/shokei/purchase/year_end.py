@@ -1,0 +1,160 @@
+"""The end of a fiscal year under Japanese budget law: carrying a commitment over into the next
+year (繰越明許費), and closing the year (決算), which lapses every commitment neither paid nor
+carried over and refuses any later commitment, payment or appropriation change in it.
+Split from `budget` as what happens once a year; it uses the same locked budget rows.
+
+Lock order as everywhere in purchase: the budget years (ascending), then the case, then the
+ledger head.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from shokei.cases import services as cases
+from shokei.errors import Conflict
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.purchase import presenters
+from shokei.purchase.access import require_manager
+from shokei.purchase.budget import budget_position, carried_from, locked_position
+from shokei.purchase.domain import (
+    AgreementStatus,
+    LineStatus,
+    NoAppropriation,
+    check_carry_over,
+    check_open,
+    check_year_ended,
+    yen,
+)
+from shokei.purchase.models import BudgetCarryOver, BudgetLine, BudgetYear
+from shokei.purchase.negotiation import agreements
+from shokei.purchase.schemas import CarryOverView, YearCloseView
+
+
+def carry_over(
+    uow: UnitOfWork, actor: Actor, case_id: int, *, to_fiscal_year: int, reason: str
+) -> CarryOverView:
+    """Carry the case's unpaid commitment over into the next fiscal year, with a reason, before
+    the year it stands in closes; it is then paid (or lapses) in that next year, whose budget
+    authority it brings along. Once per commitment. Program managers."""
+    require_manager(actor, "carry commitments over")
+    with uow.transaction() as session:
+        case = cases.case_ref(uow, actor, case_id)
+        approved = agreements(session, case.id, AgreementStatus.APPROVED)
+        if not approved:
+            raise Conflict(f"case {case.id} has no approved purchase to carry over")
+        line = session.execute(
+            select(BudgetLine).where(BudgetLine.agreement_id == approved[-1].id)
+        ).scalar_one()
+        if line.status != LineStatus.COMMITTED:
+            raise Conflict(
+                f"the commitment of case {case.id} is {line.status}: only a standing one is carried over"
+            )
+        already = bool(carried_from(session, [line.id]))
+        check_carry_over(line.fiscal_year, to_fiscal_year, reason, already_carried=already)
+        source = line.fiscal_year
+        check_open(locked_position(session, source), "carry-overs")
+        check_open(locked_position(session, to_fiscal_year), "carry-overs")
+        row = BudgetCarryOver(
+            line_id=line.id,
+            case_id=case.id,
+            from_fiscal_year=source,
+            to_fiscal_year=to_fiscal_year,
+            amount_yen=line.amount_yen,
+            reason=reason.strip(),
+            approved_by_id=actor.user_id,
+            approved_at=uow.clock.now(),
+        )
+        session.add(row)
+        line.fiscal_year = to_fiscal_year
+        session.flush()
+        uow.record(
+            "purchase:budget:carry_over",
+            "budget",
+            to_fiscal_year,
+            actor,
+            details={
+                "case": case.id,
+                "agreement": line.agreement_id,
+                "amount_yen": line.amount_yen,
+                "from_fiscal_year": source,
+                "fiscal_year": to_fiscal_year,
+                "reason": row.reason,
+            },
+        )
+        return CarryOverView(
+            case_id=case.id,
+            agreement_id=line.agreement_id,
+            amount_yen=line.amount_yen,
+            from_fiscal_year=source,
+            to_fiscal_year=to_fiscal_year,
+            reason=row.reason,
+            approved_by=actor.username,
+            approved_at=row.approved_at,
+        )
+
+
+def close_fiscal_year(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> YearCloseView:
+    """Close an ended fiscal year: every commitment still standing in it (neither paid nor
+    carried over) lapses, its case is told so (and may close), and the year takes no further
+    commitment, payment, carry-over or appropriation change. Program managers."""
+    require_manager(actor, "close fiscal years")
+    check_year_ended(fiscal_year, uow.clock.today())
+    with uow.transaction() as session:
+        row = session.execute(
+            select(BudgetYear).where(BudgetYear.fiscal_year == fiscal_year).with_for_update()
+        ).scalar_one_or_none()
+        if row is None:
+            raise NoAppropriation(
+                f"no appropriation was ever set for FY{fiscal_year}: there is nothing to close"
+            )
+        check_open(budget_position(session, fiscal_year, row), "closing")
+        standing = list(
+            session.execute(
+                select(BudgetLine)
+                .where(BudgetLine.fiscal_year == fiscal_year, BudgetLine.status == LineStatus.COMMITTED)
+                .order_by(BudgetLine.id)
+            ).scalars()
+        )
+        today = uow.clock.today()
+        for line in standing:
+            line.status, line.lapsed_on = LineStatus.LAPSED, today
+            uow.record(
+                "purchase:budget:lapse",
+                "budget",
+                fiscal_year,
+                actor,
+                details={
+                    "case": line.case_id,
+                    "agreement": line.agreement_id,
+                    "amount_yen": line.amount_yen,
+                    "fiscal_year": fiscal_year,
+                },
+            )
+            cases.note_purchase_open(uow, line.case_id, open=False)
+        row.closed_by_id, row.closed_at = actor.user_id, uow.clock.now()
+        session.flush()
+        final = budget_position(session, fiscal_year, row)
+        uow.record(
+            "purchase:budget:close",
+            "budget",
+            fiscal_year,
+            actor,
+            details={
+                "fiscal_year": fiscal_year,
+                "appropriation": final.appropriation,
+                "paid": final.paid,
+                "carried_in": final.carried_in,
+                "carried_out": final.carried_out,
+                "lapsed": final.lapsed,
+                "lapsed_cases": [line.case_id for line in standing],
+                "unspent": final.available,
+                "summary": f"FY{fiscal_year} closed: {yen(final.lapsed)} lapsed",
+            },
+        )
+        names = cases.company_names(uow, {line.case_id for line in standing})
+        return YearCloseView(
+            budget=presenters.summary(final),
+            lapsed_lines=[presenters.line_view(line, names[line.case_id]) for line in standing],
+        )

@@ -1,0 +1,84 @@
+"""`shokei report ...`: the program report of a fiscal year (JSON, CSV, XLSX, PDF) and its
+verification against an exported ledger."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from shokei.cli_support import Cli, command, fail, print_fields, print_json, stdout
+from shokei.errors import BadInput, IntegrityFailure
+from shokei.reporting import exports, services
+
+app = typer.Typer(help="Program reports computed from the audit ledger.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="report")
+
+
+@command(app, "program")
+def program(
+    cli: Cli,
+    year: Annotated[int, typer.Option("--fy", help="Fiscal year, e.g. 2026 (2026-04-01 - 2027-03-31).")],
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv, xlsx or pdf (with --out).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="The file to write.")] = None,
+) -> None:
+    """The fiscal year's program report, with the ledger checkpoint it was computed at
+    (program managers and auditors)."""
+    if (file_format is None) != (out is None):
+        raise BadInput("--format and --out go together")
+    if file_format is not None and file_format not in exports.FORMATS:
+        raise BadInput(f"unknown report format {file_format!r}; one of: {', '.join(exports.FORMATS)}")
+    report = services.program_report(cli.uow, cli.actor, fiscal_year=year)
+    if file_format is not None and out is not None:
+        exports.write(report, file_format, out)
+        cli.emit(report, lambda: stdout.print(f"FY{year} program report written to {out}", highlight=False))
+        return
+    cli.emit(report, lambda: _show(report))
+
+
+def _show(report: dict[str, Any]) -> None:
+    for section in exports.sections(report):
+        print_fields(section.title, {row.label: _value(row) for row in section.rows})
+
+
+def _value(row: exports.Row) -> str:
+    return f"¥{row.value:,}" if row.yen else str(row.value)
+
+
+@command(app, "verify", acting=False, opened=False)
+def verify(
+    cli: Cli,
+    report_file: Annotated[Path, typer.Argument(help="A report written by `report program --json`.")],
+    export: Annotated[Path, typer.Option("--export", help="A directory written by `audit export`.")],
+) -> None:
+    """Recompute the report's figures from an exported ledger (no database); exit 5 naming each
+    figure that differs."""
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise BadInput(f"{report_file} is not JSON: {error}") from None
+    if not isinstance(report, dict):
+        raise BadInput(f"{report_file} is not a program report")
+    result = services.verify_report(report, export)
+    if cli.json:
+        print_json(result)
+    else:
+        for difference in result.differences:
+            stdout.print(
+                f"- {difference['figure']}: reported {difference['reported']}, "
+                f"recomputed {difference['recomputed']}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    if not result.ok:
+        names = ", ".join(d["figure"] for d in result.differences)
+        raise fail(f"the report differs from the ledger export: {names}", IntegrityFailure.exit_code)
+    if not cli.json:
+        stdout.print(f"every figure of the FY{result.fiscal_year} report equals the ledger export")

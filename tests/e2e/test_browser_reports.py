@@ -1,0 +1,56 @@
+"""/reports in headless Chromium: the auditor reaches it from the menu, the chart is drawn with
+the budget's figures, and the XLSX download holds the same figures (read back with openpyxl)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, expect
+
+from shokei.purchase import services as purchase
+from tests.e2e.conftest import LiveServer, Screenshots
+from tests.e2e.test_browser_journey import BROWSER_ERRORS, check_accessibility, log_in
+from tests.integration.examination.flow import Desk
+
+
+def test_the_reports_page_draws_the_chart_and_downloads_the_xlsx(
+    chromium: Browser, live_server: LiveServer, screenshots: Screenshots, tmp_path: Path
+) -> None:
+    BROWSER_ERRORS.clear()
+    uow = live_server.shokei.uow
+    desk = Desk(uow)
+    desk.fund(2026)
+    paid, _ = desk.agreed(30_000_000)
+    committed, _ = desk.agreed(45_000_000)
+    for case_id in (paid, committed):
+        purchase.approve_purchase(uow, desk.manager, case_id)
+    purchase.pay_purchase(uow, desk.manager, paid, paid_on=date(2026, 6, 1))
+    titles: set[str] = set()
+
+    page = log_in(chromium, live_server, "auditor", titles)
+    with page.expect_navigation():
+        page.get_by_role("link", name="報告", exact=True).click()
+    check_accessibility(page, titles)
+    expect(page.locator("h1")).to_contain_text("プログラム報告")
+    chart = page.locator("#budget-purchases-chart")
+    expect(chart).to_be_visible()
+    # by hand: bars scale to the appropriation (600 units for 1,000,000,000)
+    expect(chart.locator("rect.report-appropriated")).to_have_attribute("width", "600.0")
+    expect(chart.locator("rect.report-committed")).to_have_attribute("width", "27.0")
+    expect(chart.locator("rect.report-paid")).to_have_attribute("width", "18.0")
+    box = chart.locator("rect.report-committed").bounding_box()
+    assert box is not None
+    assert box["width"] > 0, "the bar is rendered"
+    screenshots.take(page, "auditor-reports")
+
+    with page.expect_download() as downloading:
+        page.locator('#downloads a[data-format="xlsx"]').click()
+    download = downloading.value
+    assert download.suggested_filename == "shokei-program-report-fy2026.xlsx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    budget = load_workbook(saved)["予算"]
+    assert [cell.value for cell in budget[2]][2:] == [1_000_000_000, 45_000_000, 30_000_000, 0, 0, 0]
+    assert BROWSER_ERRORS == [], "no script errors and no Content-Security-Policy violations"
