@@ -6,7 +6,8 @@ from shokei.api_support import ActorDep, UowDep
 from shokei.notifications import services
 from shokei.notifications.schemas import InboxItem
 
-router = APIRouter(prefix="/inbox", tags=["notifications"])
+# /inbox is the successor company's inbox (succession); a user's own notices are /notifications.
+router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
 @router.get("")

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 
 class InboxItem(BaseModel):
-    """One notice in the acting user's inbox (`shokei inbox --json`, GET /api/v1/inbox)."""
+    """One notice in the acting user's inbox (`shokei inbox --json`, GET /api/v1/notifications)."""
 
     id: int
     at: datetime
