@@ -74,6 +74,10 @@ class Settings(BaseSettings):
         return self.data_dir / "ledger-keys" / "ledger.vkey"
 
     @property
+    def scratch_root(self) -> Path:
+        return self.data_dir / "scratch"
+
+    @property
     def vault_dir(self) -> Path:
         return self.data_dir / "vault"
 

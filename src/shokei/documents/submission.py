@@ -30,6 +30,7 @@ from shokei.documents.markings import find_markings
 from shokei.documents.models import Document, DocumentPath, DocumentText
 from shokei.documents.records import document_event, existing, paths, require, view
 from shokei.documents.schemas import DocumentView, RefusalView, SubmissionResult
+from shokei.documents.scratch import area_for
 from shokei.documents.staging import StagedBlobs, staged_blobs
 from shokei.documents.vault import StoredBlob, Vault, document_associated_data
 from shokei.errors import Conflict
@@ -80,7 +81,7 @@ def submit_documents(
     result = SubmissionResult(documents=[], duplicates=[], refused=[])
     with staged_blobs(vault) as staged:
         submission = _Submission(uow, staged, actor, case_id, began_in, sink, result)
-        with closing(expand_inputs(list(paths), scratch_dir, sink)) as items:
+        with closing(expand_inputs(list(paths), area_for(scratch_dir), sink)) as items:
             for item in items:
                 if isinstance(item, Refusal):
                     result.refused.append(RefusalView(path=item.path, reason=item.reason))
@@ -106,7 +107,7 @@ class _Submission:
         # after. A duplicate's fresh blob is never referenced and is discarded at once.
         uid = uuid.uuid4().hex
         try:
-            with item.local_path.open("rb") as source:
+            with item.open() as source:
                 stored = self.staged.put(source, document_associated_data(str(self.case_id), uid))
         except OSError as error:
             self.result.refused.append(
@@ -154,8 +155,9 @@ class _Submission:
             return view(session, document)
 
     def _save(self, item: Incoming, uid: str, stored: StoredBlob) -> DocumentView:
-        doc_type = detect_type_path(item.local_path)
-        extraction = extract(item.local_path, doc_type)
+        with item.as_path() as local_path:
+            doc_type = detect_type_path(local_path)
+            extraction = extract(local_path, doc_type)
         words = metadata_words(extraction.metadata)
         markings = find_markings("\n".join([*words, extraction.text]))
         title = _title(extraction.metadata) or item.label.rsplit("/", 1)[-1]
