@@ -51,6 +51,7 @@ def _serve(host: str | None, port: int | None) -> None:
     from shokei.app import create_app  # noqa: PLC0415 - late: commands that never serve stay quick
 
     shokei = ready_app()
+    shokei.sweep_leftovers()  # a start: what dead processes left in scratch and the vaults' tmp
     bind_host, bind_port = host or shokei.settings.host, port or shokei.settings.port
     stdout.print(f"Shokei is running at http://{bind_host}:{bind_port}/  (API docs: /docs)")
     uvicorn.run(create_app(shokei), host=bind_host, port=bind_port, log_level="info")
