@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 
 from shokei.accounts import services as accounts
 from shokei.bootstrap import Shokei
@@ -65,6 +66,19 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShokeiError)
     async def _shokei_error(request: Request, error: ShokeiError) -> JSONResponse:
         return problem(error.http_status, error.title, error.message, request.url.path)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(DatabaseError)
+    async def _database_unavailable(request: Request, error: DatabaseError) -> JSONResponse:
+        # The database cannot be reached (or opened): 503, and the next request tries again
+        # (PostgreSQL connections are pinged before use, so the pool recovers on its own).
+        if type(error) is not DatabaseError and not isinstance(error, OperationalError | InterfaceError):
+            raise error  # an integrity or data error is a bug or a conflict, not an outage
+        detail = "the database is unreachable; try again shortly"
+        response = problem(503, "Database unavailable", detail, request.url.path)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
