@@ -7,6 +7,7 @@ and its audit entry commit together or not at all. Appends serialise on the `aud
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from shokei.audit.domain import (
     CheckpointPolicy,
     LedgerConfig,
     LedgerVerification,
+    UnsignedTail,
     as_utc,
     leaf_bytes,
 )
@@ -57,6 +59,10 @@ class SigningKeyUnavailable(ShokeiError):
     exit_code = 1
     http_status = 503
     title = "Ledger key unavailable"
+
+
+# Entries wait at most this long for `seal_tail` to sign them (plus the caller's period).
+TAIL_SEAL_SECONDS = 30.0
 
 
 def configured_ledger(settings: Settings) -> LedgerConfig:
@@ -406,15 +412,55 @@ def _leaves(uow: UnitOfWork, size: int) -> Iterator[bytes]:
 # -- verification (the checks themselves: shokei.audit.verification) ------------------------
 
 
-def verify_ledger(uow: UnitOfWork, actor: Actor, *, workers: int | None = None) -> LedgerVerification:
+def verify_ledger(
+    uow: UnitOfWork, actor: Actor, *, workers: int | None = None, against: Sequence[str] = ()
+) -> LedgerVerification:
     """Recompute the whole tree from the stored entries and check it against everything stored.
 
     Checks that indices run gapless from 0 to the head; that each entry's leaf is canonical,
     carries its index and agrees with the entry's columns; that every stored node (leaf
     hashes and interior nodes) equals its recomputation; that every checkpoint's signature
-    verifies and its root is the recomputed root at its size; and that nothing lies beyond
-    the head. Auditors only. Entries are streamed in chunks, in `workers` processes for a
-    large log (default: one per CPU, at most 4, from 200,000 entries).
+    verifies and its root is the recomputed root at its size, and so does every published
+    checkpoint note in `against`; and that nothing lies beyond the head. Reports the unsigned
+    tail (entries beyond the largest verified checkpoint, and the age of the oldest). Auditors
+    only. Entries are streamed in chunks, in `workers` processes for a large log (default: one
+    per CPU, at most 4, from 200,000 entries).
     """
     _require_reader(actor)
-    return verification.verify(uow, _config(uow), workers=workers)
+    report = verification.verify(uow, _config(uow), workers=workers, published=against)
+    return dataclasses.replace(report, unsigned_tail=_unsigned_tail(uow, report.signed_size, report.size))
+
+
+def _unsigned_tail(uow: UnitOfWork, signed_size: int, size: int) -> UnsignedTail:
+    if size <= signed_size:
+        return UnsignedTail(entries=0, oldest_seconds=None)
+    with uow.transaction() as session:
+        oldest = session.execute(select(AuditEntry.at).where(AuditEntry.index == signed_size)).scalar()
+    age = None if oldest is None else max(0.0, (uow.clock.now() - as_utc(oldest)).total_seconds())
+    return UnsignedTail(entries=size - signed_size, oldest_seconds=age)
+
+
+def seal_tail(uow: UnitOfWork, *, older_than_seconds: float = TAIL_SEAL_SECONDS) -> CheckpointView | None:
+    """Sign a checkpoint of the whole ledger when entries beyond the latest checkpoint have
+    waited `older_than_seconds` or more; None when there is nothing to sign yet or no signing
+    key here. Needs no actor: it records nothing, it commits the log to what it holds.
+
+    Called every few seconds by `shokei serve` (and by the worker), so no entry stays unsigned
+    much more than `older_than_seconds` plus that period: 30 s + 10 s against the 60 s promised.
+    """
+    config = _config(uow)
+    if config is None or config.signer is None:
+        return None
+    with uow.transaction() as session:
+        last = store.latest_checkpoint(session)
+        signed = last.size if last else 0
+        oldest = session.execute(select(AuditEntry.at).where(AuditEntry.index == signed)).scalar()
+        if oldest is None:
+            return None
+        if (uow.clock.now() - as_utc(oldest)).total_seconds() < older_than_seconds:
+            return None
+        size = store.lock_head(session)
+        checkpoint = store.checkpoint_at(session, size) or _sign_checkpoint(
+            session, config, size, uow.clock.now()
+        )
+        return _checkpoint_view(checkpoint)
