@@ -82,6 +82,8 @@ FEATURES: tuple[Feature, ...] = (
     _parts("deadlines", handlers=True, pages=False, api_at=12, cli_at=14),
     _parts("notifications", handlers=True, pages=False, api_at=13, cli_at=15),
     _parts("demo", models=False, api=False, pages=False, cli_at=4),
+    # Backup and restore: the installation as a whole, above every feature it reads.
+    _parts("operations", models=False, api=False, pages=False, cli_at=16),
 )
 
 

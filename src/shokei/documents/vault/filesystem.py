@@ -232,6 +232,10 @@ class FilesystemVault:
             path.unlink(missing_ok=True)
         return stale
 
+    def blob_path(self, blob_id: str) -> Path:
+        """Where the blob's ciphertext is (or would be) stored: for backups, which copy it as is."""
+        return self._blob_path(blob_id)
+
     def blob_age_seconds(self, blob_id: str) -> float | None:
         """Seconds since the blob was last written, or None when it is not stored."""
         try:

@@ -112,6 +112,10 @@ class Vault(Protocol):
         """Delete the temp files `stale_temp_files` lists; returns them."""
         ...
 
+    def blob_path(self, blob_id: str) -> Path:
+        """Where the blob's ciphertext is stored (backups copy it as is)."""
+        ...
+
     def blob_age_seconds(self, blob_id: str) -> float | None:
         """Seconds since the blob was written (None: not stored)."""
         ...
