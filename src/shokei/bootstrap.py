@@ -177,8 +177,10 @@ def initialise(app: Shokei) -> InitReport:
     if not settings.data_dir.exists():
         settings.data_dir.mkdir(parents=True, mode=0o700)
         report.created.append(f"data directory {settings.data_dir}")
+    if settings.keys_home is not None:  # SHOKEI_KEYS_DIR: keys apart from the data dir
+        settings.keys_home.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings.keys_dir.mkdir(mode=0o700, exist_ok=True)
-    settings.ledger_key_path.parent.mkdir(mode=0o700, exist_ok=True)
+    settings.ledger_keys_dir.mkdir(mode=0o700, exist_ok=True)
     if not settings.master_key_path.exists():
         key_id = create_master_key(settings.master_key_path)
         report.created.append(f"vault master key {settings.master_key_path} (id {key_id})")

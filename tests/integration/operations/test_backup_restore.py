@@ -137,3 +137,16 @@ def test_restore_refuses_a_backup_whose_files_were_changed(
     assert refused.exit_code == 5
     assert "does not match its recorded SHA-256" in refused.stderr
     assert not (tmp_path / "elsewhere" / "vault").exists()  # nothing was written
+
+
+def test_keys_can_live_outside_the_data_dir(
+    cli: Cli, cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = tmp_path / "custodian" / "keys"
+    monkeypatch.setenv("SHOKEI_KEYS_DIR", str(keys))
+    assert cli("init").exit_code == 0
+    assert (keys / "vault" / "master.key").is_file()
+    assert (keys / "ledger" / "ledger.key").is_file()
+    assert not (cli_env / "keys").exists()
+    assert not (cli_env / "ledger-keys").exists()
+    assert keys.stat().st_mode & 0o777 == 0o700
