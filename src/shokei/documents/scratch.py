@@ -53,10 +53,13 @@ class ScratchArea:
         self.pid = os.getpid()
         name = f"{AREA_PREFIX}{self.pid}-{secrets.token_hex(4)}"
         self.path = root / name
-        # The lock first: a folder without a held lock is a dead process's.
-        self._lock_fd = os.open(root / f"{name}{LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        # The lock is taken before its file has its name, then renamed into place (the lock
+        # stays with the file): no sweeper ever sees an area or a lock file not yet locked.
+        pending = root / f".{name}{LOCK_SUFFIX}"
+        self._lock_fd = os.open(pending, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.write(self._lock_fd, f"{self.pid}\n".encode())
+        os.rename(pending, root / f"{name}{LOCK_SUFFIX}")
         self.path.mkdir(mode=0o700)
         self._cipher = AESGCM(AESGCM.generate_key(bit_length=256))
 
@@ -99,30 +102,38 @@ class Swept:
 
 
 def sweep_dead(root: Path) -> Swept:
-    """Remove what dead processes left under `root`; a live process's folder stays."""
+    """Remove what dead processes left under `root` (their areas and lock files, and anything a
+    version without areas left); a live process's area stays. Counts areas, not lock files."""
     entries = removed_bytes = 0
-    for child in leftovers(root):
+    for child in _dead_entries(root):
         size = tree_size(child)
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child, ignore_errors=True)
         else:
             child.unlink(missing_ok=True)
-        if not child.exists():
+        if not child.exists() and not child.name.endswith(LOCK_SUFFIX):
             entries, removed_bytes = entries + 1, removed_bytes + size
     return Swept(entries, removed_bytes)
 
 
 def leftovers(root: Path) -> list[Path]:
-    """Entries under `root` no live process owns: areas whose lock is free, and anything else
-    (scratch written by a version without areas)."""
+    """What dead processes left under `root`, lock files aside (what `vault fsck` reports)."""
+    return [child for child in _dead_entries(root) if not child.name.endswith(LOCK_SUFFIX)]
+
+
+def _dead_entries(root: Path) -> list[Path]:
     try:
         children = sorted(root.iterdir())
     except FileNotFoundError:
         return []
-    return [child for child in children if not _owned_by_live_process(child)]
+    # An area's folder before its lock file: the lock file goes last, once the folder is gone.
+    dead = [child for child in children if not _owned_by_live_process(child)]
+    return sorted(dead, key=lambda child: child.name.endswith(LOCK_SUFFIX))
 
 
 def _owned_by_live_process(child: Path) -> bool:
+    if child.name.startswith("."):  # a lock file being put in place (or being put once)
+        return _younger_than(child, _UNLOCKED_GRACE_SECONDS)
     if not child.name.startswith(AREA_PREFIX):
         return False
     area = child.parent / child.name.removesuffix(LOCK_SUFFIX)
