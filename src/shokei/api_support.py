@@ -3,6 +3,7 @@ the streaming multipart receiver (the pages' uploads use it too)."""
 
 from __future__ import annotations
 
+import errno
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -79,6 +80,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem(503, "Database unavailable", detail, request.url.path)
         response.headers["Retry-After"] = "5"
         return response
+
+    @app.exception_handler(OSError)
+    async def _storage_full(request: Request, error: OSError) -> JSONResponse:
+        # The data dir's disk is full (or over quota): 507, what was being written is removed.
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise error
+        detail = (
+            "no space left on the data disk: the file being stored was not kept "
+            "(files stored before it remain); free space and retry"
+        )
+        return problem(507, "Insufficient storage", detail, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

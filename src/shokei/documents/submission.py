@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import errno
 import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import closing
@@ -38,6 +39,9 @@ from shokei.formats.extract import extract
 from shokei.formats.sniff import detect_type_path
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
+
+# A full disk is not a property of the file: it stops the submission instead of refusing the file.
+STORAGE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class Progress(Protocol):
@@ -110,6 +114,8 @@ class _Submission:
             with item.open() as source:
                 stored = self.staged.put(source, document_associated_data(str(self.case_id), uid))
         except OSError as error:
+            if error.errno in STORAGE_FULL:
+                raise  # the vault's (or scratch's) disk is full: the submission stops, clearly
             self.result.refused.append(
                 RefusalView(path=item.label, reason=f"{RefusalReason.UNREADABLE}: {error.strerror}")
             )
