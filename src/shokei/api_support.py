@@ -3,8 +3,7 @@ the streaming multipart receiver (the pages' uploads use it too)."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import errno
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,17 +14,18 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import File, FormParser, parse_options_header
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 
 from shokei.accounts import services as accounts
 from shokei.bootstrap import Shokei
+from shokei.documents.scratch import ScratchArea, SealedFile, SealedWriter, area_for
 from shokei.errors import BadInput, ShokeiError, Unauthenticated
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 
 PROBLEM_JSON = "application/problem+json"
-MEMORY_PART_BYTES = 1 << 20
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -68,6 +68,30 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _shokei_error(request: Request, error: ShokeiError) -> JSONResponse:
         return problem(error.http_status, error.title, error.message, request.url.path)
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(DatabaseError)
+    async def _database_unavailable(request: Request, error: DatabaseError) -> JSONResponse:
+        # The database cannot be reached (or opened): 503, and the next request tries again
+        # (PostgreSQL connections are pinged before use, so the pool recovers on its own).
+        if type(error) is not DatabaseError and not isinstance(error, OperationalError | InterfaceError):
+            raise error  # an integrity or data error is a bug or a conflict, not an outage
+        detail = "the database is unreachable; try again shortly"
+        response = problem(503, "Database unavailable", detail, request.url.path)
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(OSError)
+    async def _storage_full(request: Request, error: OSError) -> JSONResponse:
+        # The data dir's disk is full (or over quota): 507, what was being written is removed.
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise error
+        detail = (
+            "no space left on the data disk: the file being stored was not kept "
+            "(files stored before it remain); free space and retry"
+        )
+        return problem(507, "Insufficient storage", detail, request.url.path)
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0]
@@ -77,51 +101,103 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ReceivedFile:
-    """A file part of a multipart upload: stored at `path`, named `name` by its sender."""
+    """A file part of a multipart upload, sealed in scratch (`documents.scratch`), named `name`
+    by its sender."""
 
-    path: Path
+    sealed: SealedFile
     name: str
 
 
 @asynccontextmanager
 async def received_files(request: Request, scratch_dir: Path) -> AsyncIterator[list[ReceivedFile]]:
-    """The request's file parts, in an owner-only folder under `scratch_dir` removed on exit."""
-    receiving = Path(tempfile.mkdtemp(dir=scratch_dir, prefix="upload-"))
+    """The request's file parts, sealed (encrypted under this process's ephemeral key) in its
+    scratch area as they stream in, removed on exit; a crash leaves only unreadable bytes."""
+    receiver = _Receiver(area_for(scratch_dir))
     try:
-        yield await _receive_files(request, receiving)
+        yield await receiver.receive(request)
     finally:
-        shutil.rmtree(receiving, ignore_errors=True)
+        receiver.remove()
 
 
-async def _receive_files(request: Request, directory: Path) -> list[ReceivedFile]:
-    """Parse multipart/form-data as it streams in; file parts go to disk, never all into memory."""
-    content_type, options = parse_options_header(request.headers.get("content-type", ""))
-    boundary = options.get(b"boundary")
-    if content_type != b"multipart/form-data" or not boundary:
-        raise BadInput("send the files as multipart/form-data")
-    received: list[File] = []
-    config = {
-        "UPLOAD_DIR": str(directory),
-        "MAX_MEMORY_FILE_SIZE": MEMORY_PART_BYTES,
-        "UPLOAD_DELETE_TMP": False,
-        "UPLOAD_KEEP_FILENAME": False,
-    }
-    parser = FormParser(
-        "multipart/form-data", on_field=None, on_file=received.append, boundary=boundary, config=config
-    )
-    try:
-        async for chunk in request.stream():
-            parser.write(chunk)
-        parser.finalize()
-    except FormParserError as error:
-        raise BadInput(f"malformed multipart upload: {error}") from None
-    files = []
-    for part in received:
-        if part.in_memory:
-            part.flush_to_disk()
-        part.close()
-        name = (part.file_name or b"upload").decode("utf-8", "replace")
-        files.append(ReceivedFile(Path((part.actual_file_name or b"").decode()), name))
-    if not files:
-        raise BadInput("no file parts in the upload")
-    return files
+class _Receiver:
+    """Parses multipart/form-data as it streams in; file parts go sealed to disk a chunk at a
+    time, never all into memory; other fields are ignored."""
+
+    def __init__(self, area: ScratchArea) -> None:
+        self.area = area
+        self.files: list[ReceivedFile] = []
+        self._writers: list[SealedWriter] = []
+        self._headers: dict[bytes, bytes] = {}
+        self._header: tuple[list[bytes], list[bytes]] = ([], [])
+        self._current: SealedWriter | None = None
+        self._name = ""
+
+    async def receive(self, request: Request) -> list[ReceivedFile]:
+        content_type, options = parse_options_header(request.headers.get("content-type", ""))
+        boundary = options.get(b"boundary")
+        if content_type != b"multipart/form-data" or not boundary:
+            raise BadInput("send the files as multipart/form-data")
+        parser = MultipartParser(boundary, self._callbacks())  # type: ignore[arg-type]
+        try:
+            async for chunk in request.stream():
+                parser.write(chunk)
+            parser.finalize()
+        except MultipartParseError as error:
+            raise BadInput(f"malformed multipart upload: {error}") from None
+        if not self.files:
+            raise BadInput("no file parts in the upload")
+        return self.files
+
+    def remove(self) -> None:
+        for writer in self._writers:
+            writer.abort()
+        for received in self.files:
+            received.sealed.remove()
+
+    def _callbacks(self) -> dict[str, object]:
+        names, values = self._header
+
+        def on_part_begin() -> None:
+            self._headers = {}
+
+        def on_header_field(data: bytes, start: int, end: int) -> None:
+            names.append(data[start:end])
+
+        def on_header_value(data: bytes, start: int, end: int) -> None:
+            values.append(data[start:end])
+
+        def on_header_end() -> None:
+            self._headers[b"".join(names).lower()] = b"".join(values).strip(b" \t")
+            names.clear()
+            values.clear()
+
+        def on_headers_finished() -> None:
+            _, disposition = parse_options_header(self._headers.get(b"content-disposition", b""))
+            if b"filename" not in disposition:
+                self._current = None  # a plain form field: not a file
+                return
+            if self._headers.get(b"content-transfer-encoding", b"binary").lower() not in (b"binary", b"8bit"):
+                raise BadInput("upload file parts unencoded (no Content-Transfer-Encoding)")
+            self._name = disposition[b"filename"].decode("utf-8", "replace") or "upload"
+            self._current = self.area.sealed("upload-")
+            self._writers.append(self._current)
+
+        def on_part_data(data: bytes, start: int, end: int) -> None:
+            if self._current is not None:
+                self._current.write(data[start:end])
+
+        def on_part_end() -> None:
+            if self._current is not None:
+                self._writers.remove(self._current)
+                self.files.append(ReceivedFile(self._current.close(), self._name))
+                self._current = None
+
+        return {
+            "on_part_begin": on_part_begin,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+        }

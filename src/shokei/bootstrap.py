@@ -16,6 +16,7 @@ from shokei.audit import services as audit
 from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
 from shokei.db import make_engine
+from shokei.documents.scratch import area_for
 from shokei.documents.vault import FilesystemVault, MasterKeyring, Vault, create_master_key
 from shokei.documents.vault.crypto import CURRENT_KEY_FILE
 from shokei.errors import ShokeiError
@@ -57,7 +58,10 @@ class Shokei:
                 _copies_vault(self.settings, keys=True),
             )
             self._keyed = (stamp, vaults) if stamp is not None else None
-            return vaults
+            first, self._swept = not self._swept, True
+        if first:  # the first use of the vault in this process: a start
+            self.sweep_leftovers()
+        return vaults
 
     @cached_property
     def keyless_vaults(self) -> Vaults:
@@ -79,14 +83,21 @@ class Shokei:
 
     @cached_property
     def scratch_dir(self) -> Path:
-        """Owner-only space for archive members while they are read (removed after each submission)."""
-        path = self.settings.data_dir / "scratch"
-        path.mkdir(mode=0o700, exist_ok=True)
-        return path
+        """This process's owner-only scratch folder (`documents.scratch`): made on first use, after
+        removing what dead processes left under `<data_dir>/scratch`."""
+        return area_for(self.settings.scratch_root).path
+
+    def sweep_leftovers(self) -> None:
+        """What a start (serve, the worker, a command taking the vault) removes: dead processes'
+        scratch and the vaults' temp files of dead writes. Idempotent; cheap when nothing is left."""
+        self.scratch_dir  # noqa: B018 - making this process's area sweeps dead ones
+        for vault in (self.keyless_vaults.documents, self.keyless_vaults.copies):
+            vault.remove_stale_temp_files()
 
     # The keyed vaults and the key files' stamp they were loaded at; request threads share them.
     _keyed: tuple[tuple[object, ...], Vaults] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _swept: bool = field(default=False, init=False, repr=False)
 
 
 def _copies_vault(settings: Settings, *, keys: bool) -> Vault:
@@ -166,8 +177,10 @@ def initialise(app: Shokei) -> InitReport:
     if not settings.data_dir.exists():
         settings.data_dir.mkdir(parents=True, mode=0o700)
         report.created.append(f"data directory {settings.data_dir}")
+    if settings.keys_home is not None:  # SHOKEI_KEYS_DIR: keys apart from the data dir
+        settings.keys_home.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings.keys_dir.mkdir(mode=0o700, exist_ok=True)
-    settings.ledger_key_path.parent.mkdir(mode=0o700, exist_ok=True)
+    settings.ledger_keys_dir.mkdir(mode=0o700, exist_ok=True)
     if not settings.master_key_path.exists():
         key_id = create_master_key(settings.master_key_path)
         report.created.append(f"vault master key {settings.master_key_path} (id {key_id})")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from shokei.bootstrap import initialise
+from shokei.audit import services as audit
+from shokei.bootstrap import Shokei, initialise
 from shokei.cli_support import JsonOutput, command, opened_app, print_json, ready_app, stdout
 from shokei.demo.cli import show_logins
 from shokei.demo.services import demo_is_seeded, seed_demo
@@ -51,9 +55,29 @@ def _serve(host: str | None, port: int | None) -> None:
     from shokei.app import create_app  # noqa: PLC0415 - late: commands that never serve stay quick
 
     shokei = ready_app()
+    shokei.sweep_leftovers()  # a start: what dead processes left in scratch and the vaults' tmp
+    _seal_ledger_tail_every(shokei, TAIL_SEAL_PERIOD_SECONDS)
     bind_host, bind_port = host or shokei.settings.host, port or shokei.settings.port
     stdout.print(f"Shokei is running at http://{bind_host}:{bind_port}/  (API docs: /docs)")
     uvicorn.run(create_app(shokei), host=bind_host, port=bind_port, log_level="info")
+
+
+TAIL_SEAL_PERIOD_SECONDS = 10.0
+
+
+def _seal_ledger_tail_every(shokei: Shokei, period: float) -> None:
+    """Beside the server: sign the ledger's unsigned tail once it has waited (`audit.seal_tail`),
+    so no entry stays unsigned much longer than a minute even when no request follows it."""
+
+    def loop() -> None:
+        while True:
+            time.sleep(period)
+            try:
+                audit.seal_tail(shokei.uow)
+            except Exception:  # a database outage: try again next period
+                logging.getLogger(__name__).exception("could not sign the ledger's tail")
+
+    threading.Thread(target=loop, name="ledger-tail-sealer", daemon=True).start()
 
 
 @command(app, "serve")

@@ -84,6 +84,8 @@ FEATURES: tuple[Feature, ...] = (
     # Program reports: read the ledger only (no tables of their own, no API yet).
     _parts("reporting", models=False, api=False, cli_at=16, menu_at=12),
     _parts("demo", models=False, api=False, pages=False, cli_at=4),
+    # Backup and restore: the installation as a whole, above every feature it reads.
+    _parts("operations", models=False, api=False, pages=False, cli_at=17),
 )
 
 

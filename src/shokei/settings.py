@@ -56,22 +56,38 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
+    keys_home: Path | None = Field(
+        default=None,
+        validation_alias="SHOKEI_KEYS_DIR",
+        description="Where the keys live, outside the data dir (vault/ and ledger/ below it); "
+        "default: inside the data dir (keys/, ledger-keys/).",
+    )
+
     @property
     def keys_dir(self) -> Path:
-        return self.data_dir / "keys"
+        """The vault master keys (and the hand-over signing key)."""
+        return self.keys_home / "vault" if self.keys_home else self.data_dir / "keys"
 
     @property
     def master_key_path(self) -> Path:
         return self.keys_dir / "master.key"
 
     @property
+    def ledger_keys_dir(self) -> Path:
+        return self.keys_home / "ledger" if self.keys_home else self.data_dir / "ledger-keys"
+
+    @property
     def ledger_key_path(self) -> Path:
         """Ed25519 signer for ledger checkpoints, kept apart from the vault master keys."""
-        return self.data_dir / "ledger-keys" / "ledger.key"
+        return self.ledger_keys_dir / "ledger.key"
 
     @property
     def ledger_verifier_path(self) -> Path:
-        return self.data_dir / "ledger-keys" / "ledger.vkey"
+        return self.ledger_keys_dir / "ledger.vkey"
+
+    @property
+    def scratch_root(self) -> Path:
+        return self.data_dir / "scratch"
 
     @property
     def vault_dir(self) -> Path:

@@ -76,15 +76,24 @@ def verify(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Processes reading the log (default: automatic).")
     ] = None,
+    against: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--against",
+            help="A published checkpoint note (`shokei audit publish`): the ledger must extend it.",
+        ),
+    ] = None,
 ) -> None:
-    """Recompute the whole tree and check every entry, node and checkpoint (auditors).
+    """Recompute the whole tree and check every entry, node and checkpoint (auditors); report the
+    unsigned tail; with --against, check consistency with checkpoints published outside.
 
     Exits 5 and names the first bad index when anything fails.
     """
     if offline is not None:
         _verify_offline(offline, key, cli.json)
         return
-    report = services.verify_ledger(cli.uow, cli.actor, workers=workers)
+    notes = [path.read_text(encoding="utf-8") for path in against or []]
+    report = services.verify_ledger(cli.uow, cli.actor, workers=workers, against=notes)
     _report(dataclasses.asdict(report), cli.json)
     if not report.ok:
         raise IntegrityFailure(f"the ledger failed verification; first bad index {report.first_bad_index}")
@@ -106,6 +115,21 @@ def _report(fields: dict[str, Any], json_output: bool) -> None:
     print_fields("ledger verification", fields)
     for problem in problems:
         stdout.print(f"- {problem}", highlight=False, soft_wrap=True)
+
+
+@command(app, "publish")
+def publish(
+    cli: Cli,
+    destination: Annotated[Path, typer.Argument(help="Where to write the latest signed checkpoint note.")],
+) -> None:
+    """Sign the ledger's current size and root and write the signed note to DESTINATION (public:
+    give it, with the verifier key ledger.vkey, to a witness for `audit verify --against`)."""
+    view = services.make_checkpoint(cli.uow, cli.actor)
+    destination.write_text(view.note, encoding="utf-8")
+    cli.emit(
+        {"path": str(destination), "size": view.size, "root": view.root},
+        lambda: stdout.print(f"checkpoint of {view.size} entries written to {destination}"),
+    )
 
 
 @command(app, "export")

@@ -274,6 +274,14 @@ class Findings:
 
 
 @dataclass(frozen=True, slots=True)
+class UnsignedTail:
+    """Entries beyond the largest verified checkpoint: how many, and the age of the oldest."""
+
+    entries: int
+    oldest_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class LedgerVerification:
     """Outcome of a full verification of the stored ledger.
 
@@ -289,3 +297,4 @@ class LedgerVerification:
     first_bad_index: int | None
     problems: list[str]
     problems_omitted: int = 0
+    unsigned_tail: UnsignedTail | None = None

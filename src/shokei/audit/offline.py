@@ -13,10 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import TextIO, TypeAlias
 
 import rfc8785
 
@@ -110,8 +111,10 @@ def write_export(
     root = Path(directory)
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"{root} is not empty; an export needs a directory of its own")
-    (root / CHECKPOINTS_DIRECTORY).mkdir(parents=True)
-    (root / KEY_FILE).write_text(verifier_key_text.strip("\n") + "\n", encoding="utf-8")
+    # Owner-only, as everything Shokei writes: the entries name people and documents.
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (root / CHECKPOINTS_DIRECTORY).mkdir(mode=0o700)
+    _write_private(root / KEY_FILE, verifier_key_text.strip("\n") + "\n")
     for note in checkpoint_notes:
         _write_checkpoint(root, note, verifier_key_text)
     return _write_entries(root / ENTRIES_FILE, leaves)
@@ -143,12 +146,22 @@ def _write_checkpoint(root: Path, note: str, verifier_key_text: str) -> None:
     path = root / CHECKPOINTS_DIRECTORY / checkpoint_file_name(open_note(note, verifier_key_text).size)
     if path.exists() and path.read_text(encoding="utf-8") != note:
         raise ValueError(f"two different checkpoints for the same size: {path.name}")
-    path.write_text(note, encoding="utf-8", newline="")
+    _write_private(path, note)
+
+
+def _write_private(path: Path, text: str) -> None:
+    with _private(path) as sink:
+        sink.write(text)
+
+
+def _private(path: Path) -> TextIO:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return open(descriptor, "w", encoding="utf-8", newline="")
 
 
 def _write_entries(path: Path, leaves: Iterable[bytes]) -> int:
     count = 0
-    with path.open("w", encoding="utf-8", newline="\n") as sink:
+    with _private(path) as sink:
         for count, leaf in enumerate(leaves, start=1):
             encoded = base64.b64encode(leaf).decode("ascii")
             sink.write(json.dumps({"index": count - 1, "leaf": encoded}) + "\n")

@@ -37,19 +37,30 @@ _MISSING_LEAF = bytes(32)
 _MAX_CHUNK_PROBLEMS = 50
 
 
-def verify(uow: UnitOfWork, config: LedgerConfig | None, *, workers: int | None = None) -> LedgerVerification:
+def verify(
+    uow: UnitOfWork,
+    config: LedgerConfig | None,
+    *,
+    workers: int | None = None,
+    published: Sequence[str] = (),
+) -> LedgerVerification:
     """Checks that indices run gapless from 0 to the head; that each entry's leaf is canonical,
     carries its index and agrees with the entry's columns; that every stored node (leaf
     hashes and interior nodes) equals its recomputation; that every checkpoint's signature
     verifies and its root is the recomputed root at its size; and that nothing lies beyond
     the head. Entries are streamed in chunks, in `workers` processes for a large log
     (default: one per CPU, at most 4, from 200,000 entries).
+
+    `published` are checkpoint notes kept outside the database (by a witness, `audit verify
+    --against`): each is checked like a stored one, so entries removed behind it (a truncated
+    tail, its checkpoints and head moved back with it) or rewritten under it are found.
     """
     with uow.transaction() as session:
         size = store.head_size(session)
         checkpoints = [_CheckpointRow(c.size, c.root, c.note) for c in store.all_checkpoints(session)]
         upper_nodes = store.nodes_above(session, _CHUNK_LEVEL)
     findings = Findings()
+    checkpoints = sorted([*checkpoints, *_published_rows(published, config, findings)], key=lambda c: c.size)
     sizes = [c.size for c in checkpoints]
     recomputed = _recompute_tree(uow, size, sizes, upper_nodes, findings=findings, workers=workers)
     signed_size = _check_checkpoints(checkpoints, recomputed, config, size, findings)
@@ -71,6 +82,27 @@ class _CheckpointRow:
     size: int
     root: bytes
     note: str
+    published: bool = False
+
+
+def _published_rows(
+    notes: Sequence[str], config: LedgerConfig | None, findings: Findings
+) -> list[_CheckpointRow]:
+    rows = []
+    for note in notes:
+        if config is None or config.verifier_key is None:
+            findings.add("published checkpoint: no verifier key is configured to check its signature")
+            continue
+        try:
+            signed = open_note(note, config.verifier_key)
+        except NoteVerificationError as error:
+            findings.add(f"published checkpoint: the signed note does not verify ({error})")
+            continue
+        if signed.origin != config.origin:
+            findings.add(f"published checkpoint: origin {signed.origin!r} is not this ledger's")
+            continue
+        rows.append(_CheckpointRow(signed.size, signed.root, note, published=True))
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +360,7 @@ def _checkpoint_holds(
     last_good: int,
     findings: Findings,
 ) -> bool:
-    where = f"checkpoint {checkpoint.size}"
+    where = f"{'published ' if checkpoint.published else ''}checkpoint {checkpoint.size}"
     if config is None or config.verifier_key is None:
         findings.add(f"{where}: no verifier key is configured, so its signature cannot be checked")
         return False

@@ -28,7 +28,7 @@ async def submit_files(
 ) -> SubmissionResult:
     """Hand in one or more files (multipart field name free); archives are expanded."""
     async with received_files(request, shokei.scratch_dir) as files:
-        uploads = [Upload(file.path, file.name) for file in files]
+        uploads = [Upload(file.sealed, file.name) for file in files]
         return services.submit_documents(
             shokei.uow, shokei.vaults.documents, actor, case_id, uploads, scratch_dir=shokei.scratch_dir
         )

@@ -173,13 +173,15 @@ def fsck(
     deep: Annotated[bool, typer.Option("--deep", help="Also decrypt and check plaintext hashes.")] = False,
 ) -> None:
     """Check every blob of the documents' and the copies' vault; report missing, corrupt and
-    orphan blobs (exit 5 on any problem)."""
+    orphan blobs, dead processes' scratch and temp files of dead writes (exit 5 on any problem)."""
     actor = cli.actor
     vaults = cli.app.vaults if deep else cli.app.keyless_vaults
     report = services.check_vault(cli.uow, vaults.documents, actor, deep=deep)
     copies = succession.check_copies(cli.uow, vaults.copies, actor, deep=deep)
+    left = services.leftover_problems((vaults.documents, vaults.copies), cli.app.settings.scratch_root)
+    ok = report.ok and copies.ok and not left
     if cli.json:
-        print_json({**report.model_dump(), "ok": report.ok and copies.ok, "copies": copies})
+        print_json({**report.model_dump(), "ok": ok, "copies": copies, "leftovers": left})
     else:
         for what, found in (("documents", report), ("copies", copies)):
             typer.echo(
@@ -188,8 +190,39 @@ def fsck(
             )
             for problem in found.problems:
                 typer.echo(f"  {problem.kind}: {problem.detail}")
-    if not (report.ok and copies.ok):
+        for problem in left:
+            typer.echo(f"  {problem.kind}: {problem.detail}")
+    if not ok:
         raise typer.Exit(5)
+
+
+@command(vault_app, "gc")
+def gc(
+    cli: Cli,
+    grace_hours: Annotated[
+        float,
+        typer.Option("--grace-hours", min=0, help="Keep orphan blobs and temp files younger than this."),
+    ] = services.DEFAULT_GRACE_HOURS,
+) -> None:
+    """Remove dead processes' scratch, temp files of dead writes and orphan blobs older than the
+    grace period (never a blob a document refers to); the run is audited."""
+    vaults = cli.app.keyless_vaults  # no key needed, and no start-up sweep: gc counts what it removes
+    report = services.collect_garbage(
+        cli.uow,
+        cli.actor,
+        vaults.documents,
+        scratch_root=cli.app.settings.scratch_root,
+        grace_hours=grace_hours,
+        other_vaults=(vaults.copies,),
+    )
+    removed = report.removed
+    cli.emit(
+        report,
+        lambda: typer.echo(
+            f"removed {removed.scratch} scratch, {removed.temp} temp, {removed.orphans} orphan(s): "
+            f"{report.bytes:,} bytes"
+        ),
+    )
 
 
 @command(vault_app, "rotate-master-key")

@@ -2,23 +2,31 @@
 
 Archives are scanned whole first (`archives.scan_archive`); a hostile archive yields a single
 refusal and nothing of it is stored. Members of an accepted archive are spooled one at a time
-to an owner-only scratch file, handed to the caller, and removed as soon as the caller is done.
+to a sealed scratch file (`documents.scratch`: encrypted under a key only this process holds),
+handed to the caller, and removed as soon as the caller is done. HTTP uploads arrive sealed the
+same way (`Upload.sealed`); a crash leaves nothing readable behind.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Generator, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from shokei.documents.archives import ArchiveChangedError, ArchiveScan, iter_members, scan_archive
 from shokei.documents.domain import Refusal, RefusalReason, member_path
-from shokei.formats.sniff import detect_archive_path
+from shokei.documents.scratch import ScratchArea, SealedFile
+from shokei.formats.sniff import (
+    HEAD_SIZE,
+    ArchiveKind,
+    detect_archive,
+    detect_archive_path,
+    is_document_package,
+)
 
 COPY_CHUNK = 1 << 20
 
@@ -29,32 +37,41 @@ class PlansBytes(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One file to store: its original path (label) and a readable local copy."""
+    """One file to store: its original path (label) and a readable copy, local or sealed."""
 
     label: str
-    local_path: Path
+    local_path: Path | SealedFile
     size: int
+
+    def open(self) -> BinaryIO:
+        return self.local_path.open("rb")
+
+    def as_path(self) -> AbstractContextManager[Path]:
+        """A path to the plaintext for readers that open files by name (sniffing, extraction)."""
+        if isinstance(self.local_path, SealedFile):
+            return self.local_path.plaintext_path()
+        return nullcontext(self.local_path)
 
 
 @dataclass(frozen=True, slots=True)
 class _Plain:
     label: str
-    path: Path
+    path: Path | SealedFile
     size: int
 
 
 @dataclass(frozen=True, slots=True)
 class _Archive:
     label: str
-    path: Path
+    path: Path | SealedFile
     scan: ArchiveScan
 
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """A file received over HTTP: stored locally at `path`, known to its sender as `name`."""
+    """A file received over HTTP, sealed in scratch, known to its sender as `name`."""
 
-    path: Path
+    sealed: SealedFile
     name: str
 
 
@@ -81,6 +98,16 @@ def _classify(path: Path, label: str, spool_dir: Path) -> _Plain | _Archive:
     return _Archive(label, path, scan_archive(path, spool_dir=spool_dir))
 
 
+def _classify_sealed(sealed: SealedFile, label: str, spool_dir: Path) -> _Plain | _Archive:
+    with sealed.open() as stream:
+        kind = detect_archive(stream.read(HEAD_SIZE))
+        if kind is ArchiveKind.ZIP and is_document_package(stream):
+            kind = None
+    if kind is None:
+        return _Plain(label, sealed, sealed.size)
+    return _Archive(label, sealed, scan_archive(sealed, spool_dir=spool_dir))
+
+
 def _archive_refusals(item: _Archive) -> list[Refusal]:
     scan = item.scan
     if scan.refusal is not None:
@@ -92,31 +119,36 @@ def _archive_refusals(item: _Archive) -> list[Refusal]:
     ]
 
 
-def _members(item: _Archive, scratch: Path) -> Iterator[Incoming | Refusal]:
+def _members(item: _Archive, area: ScratchArea, scratch: Path) -> Iterator[Incoming | Refusal]:
     try:
         for member, stream in iter_members(item.path, item.scan, spool_dir=scratch):
-            fd, name = tempfile.mkstemp(dir=scratch, prefix="member-")
-            spooled = Path(name)
+            sink = area.sealed("member-")
             try:
-                with os.fdopen(fd, "wb") as sink:
-                    shutil.copyfileobj(stream, sink, COPY_CHUNK)
+                shutil.copyfileobj(stream, sink, COPY_CHUNK)
+            except BaseException:
+                sink.abort()
+                raise
+            spooled = sink.close()
+            try:
                 yield Incoming(member_path(item.label, member.path), spooled, member.size)
             finally:
-                spooled.unlink(missing_ok=True)
+                spooled.remove()
     except ArchiveChangedError as error:
         yield Refusal(item.label, f"{RefusalReason.CHANGED_WHILE_READING}: {error}")
 
 
 def expand_inputs(
-    inputs: list[Path | Upload], scratch_dir: Path, progress: PlansBytes
+    inputs: list[Path | Upload], area: ScratchArea, progress: PlansBytes
 ) -> Generator[Incoming | Refusal, None, None]:
     """Everything the given paths hold, archives expanded, with refusals in between."""
-    scratch = Path(tempfile.mkdtemp(dir=scratch_dir, prefix="submission-"))
+    scratch = area.workdir("submission-")
     try:
         planned: list[_Plain | _Archive] = []
         for given in inputs:
-            root, label = (given.path, given.name) if isinstance(given, Upload) else (given, str(given))
-            for found in _walk(root, label):
+            if isinstance(given, Upload):
+                planned.append(_classify_sealed(given.sealed, given.name, scratch))
+                continue
+            for found in _walk(given, str(given)):
                 if isinstance(found, Refusal):
                     yield found
                 else:
@@ -130,6 +162,6 @@ def expand_inputs(
                 continue
             yield from _archive_refusals(item)
             if item.scan.accepted:
-                yield from _members(item, scratch)
+                yield from _members(item, area, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

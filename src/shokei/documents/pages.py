@@ -2,8 +2,8 @@
 markings, describing a file for the inventory, search, and audited download.
 
 Uploads use the streaming multipart receiver the API uses (`api_support.received_files`): file
-parts go to owner-only scratch files as they arrive and are removed once `submit_documents` has
-stored them in the vault.
+parts are sealed into this process's scratch area as they arrive (unreadable after a crash) and
+removed once `submit_documents` has stored them in the vault.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ async def upload(
     """The upload script's target: streams the files in, stores them, answers with a fragment."""
     try:
         async with received_files(request, shokei.scratch_dir) as files:
-            uploads = [Upload(file.path, file.name) for file in files]
+            uploads = [Upload(file.sealed, file.name) for file in files]
             result = services.submit_documents(
                 shokei.uow, shokei.vaults.documents, actor, case_id, uploads, scratch_dir=shokei.scratch_dir
             )

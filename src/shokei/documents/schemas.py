@@ -80,3 +80,14 @@ class ExportedOriginal(BaseModel):
     sha256: str
     size: int
     plaintext: Path
+
+
+class GcRemoved(BaseModel):
+    scratch: int
+    temp: int
+    orphans: int
+
+
+class GcReport(BaseModel):
+    removed: GcRemoved
+    bytes: int

@@ -30,6 +30,7 @@ from shokei.cases import services as cases
 from shokei.documents import fixity
 from shokei.documents.domain import normalise_query, read_reason
 from shokei.documents.fixity import RecordedBlob, check_blobs, ledger_details, rows_in_batches
+from shokei.documents.maintenance import DEFAULT_GRACE_HOURS, collect_garbage, leftover_problems
 from shokei.documents.models import Document
 from shokei.documents.records import document_event, require, view, visible
 from shokei.documents.schemas import (
@@ -57,6 +58,7 @@ from shokei.kernel import Actor, AuditEvent, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
 __all__ = [
+    "DEFAULT_GRACE_HOURS",
     "ExportedOriginal",
     "Progress",
     "RecordedBlob",
@@ -65,11 +67,13 @@ __all__ = [
     "Vault",
     "check_blobs",
     "check_vault",
+    "collect_garbage",
     "describe_document",
     "export_document",
     "export_originals",
     "get_document",
     "ledger_details",
+    "leftover_problems",
     "list_documents",
     "open_vault",
     "rotate_vault_master_key",

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import errno
 import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import closing
@@ -30,6 +31,7 @@ from shokei.documents.markings import find_markings
 from shokei.documents.models import Document, DocumentPath, DocumentText
 from shokei.documents.records import document_event, existing, paths, require, view
 from shokei.documents.schemas import DocumentView, RefusalView, SubmissionResult
+from shokei.documents.scratch import area_for
 from shokei.documents.staging import StagedBlobs, staged_blobs
 from shokei.documents.vault import StoredBlob, Vault, document_associated_data
 from shokei.errors import Conflict
@@ -37,6 +39,9 @@ from shokei.formats.extract import extract
 from shokei.formats.sniff import detect_type_path
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
+
+# A full disk is not a property of the file: it stops the submission instead of refusing the file.
+STORAGE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class Progress(Protocol):
@@ -80,7 +85,7 @@ def submit_documents(
     result = SubmissionResult(documents=[], duplicates=[], refused=[])
     with staged_blobs(vault) as staged:
         submission = _Submission(uow, staged, actor, case_id, began_in, sink, result)
-        with closing(expand_inputs(list(paths), scratch_dir, sink)) as items:
+        with closing(expand_inputs(list(paths), area_for(scratch_dir), sink)) as items:
             for item in items:
                 if isinstance(item, Refusal):
                     result.refused.append(RefusalView(path=item.path, reason=item.reason))
@@ -106,9 +111,11 @@ class _Submission:
         # after. A duplicate's fresh blob is never referenced and is discarded at once.
         uid = uuid.uuid4().hex
         try:
-            with item.local_path.open("rb") as source:
+            with item.open() as source:
                 stored = self.staged.put(source, document_associated_data(str(self.case_id), uid))
         except OSError as error:
+            if error.errno in STORAGE_FULL:
+                raise  # the vault's (or scratch's) disk is full: the submission stops, clearly
             self.result.refused.append(
                 RefusalView(path=item.label, reason=f"{RefusalReason.UNREADABLE}: {error.strerror}")
             )
@@ -154,8 +161,9 @@ class _Submission:
             return view(session, document)
 
     def _save(self, item: Incoming, uid: str, stored: StoredBlob) -> DocumentView:
-        doc_type = detect_type_path(item.local_path)
-        extraction = extract(item.local_path, doc_type)
+        with item.as_path() as local_path:
+            doc_type = detect_type_path(local_path)
+            extraction = extract(local_path, doc_type)
         words = metadata_words(extraction.metadata)
         markings = find_markings("\n".join([*words, extraction.text]))
         title = _title(extraction.metadata) or item.label.rsplit("/", 1)[-1]

@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:
     from shokei.bootstrap import Shokei
 
+from shokei.audit import services as audit
 from shokei.cli_support import Cli, command, print_table, stdout
 from shokei.errors import ShokeiError
 from shokei.notifications import delivery, services
@@ -88,8 +89,12 @@ def worker(
         where = app.settings.smtp_url or str(app.settings.outbox_dir)
         stdout.print(f"worker: delivering notices to {where} (Ctrl-C stops)")
     mailer = delivery.mailer_for(app.settings)
+    app.sweep_leftovers()  # scratch and temp files of processes that died
     while True:
         report = delivery.deliver_round(app.uow, app.settings, mailer)
+        if not once:
+            # Bounds the ledger's unsigned tail in time while the server may be idle.
+            audit.seal_tail(app.uow)
         if once:
             cli.emit(report.model_dump(), functools.partial(stdout.print, report.model_dump()))
             return

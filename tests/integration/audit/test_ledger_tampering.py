@@ -17,7 +17,7 @@ import rfc8785
 from sqlalchemy import Connection, text
 
 from shokei.audit import services as audit
-from shokei.audit.domain import LedgerVerification
+from shokei.audit.domain import LedgerVerification, UnsignedTail
 from shokei.audit.merkle import CompactRange, StoredNode, leaf_hash
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -227,7 +227,13 @@ def test_parallel_verification_reports_the_same(ledger: UnitOfWork) -> None:
 def test_an_empty_ledger_verifies(uow: UnitOfWork) -> None:
     report = audit.verify_ledger(uow, Actor(1, "auditor", Role.AUDITOR))
     assert report == LedgerVerification(
-        ok=True, size=0, checkpoints_checked=0, signed_size=0, first_bad_index=None, problems=[]
+        ok=True,
+        size=0,
+        checkpoints_checked=0,
+        signed_size=0,
+        first_bad_index=None,
+        problems=[],
+        unsigned_tail=UnsignedTail(entries=0, oldest_seconds=None),
     )
 
 

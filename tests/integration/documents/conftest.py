@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from shokei.documents.scratch import area_for
 from shokei.documents.vault import FilesystemVault
 from shokei.documents.vault.crypto import MasterKeyring, create_master_key
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -25,9 +26,8 @@ def vault(tmp_path: Path, keys_dir: Path) -> FilesystemVault:
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
-    path = tmp_path / "scratch"
-    path.mkdir(mode=0o700)
-    return path
+    """This process's scratch area under a fresh scratch root, as `Shokei.scratch_dir` gives it."""
+    return area_for(tmp_path / "scratch").path
 
 
 @pytest.fixture

@@ -48,5 +48,5 @@ def test_upload_download_and_search_over_http(
     not_multipart = api.post(f"/api/v1/cases/{case.id}/files", headers=auth["supplier"], content=b"raw")
     assert not_multipart.status_code == 422
     assert not_multipart.headers["content-type"] == "application/problem+json"
-    scratch = Path(api.app.state.shokei.settings.data_dir) / "scratch"  # type: ignore[attr-defined]
-    assert list(scratch.iterdir()) == []  # uploads are removed once stored
+    area = api.app.state.shokei.scratch_dir  # type: ignore[attr-defined]
+    assert list(area.iterdir()) == []  # uploads are removed once stored

@@ -303,3 +303,14 @@ def test_a_missing_key_file_is_reported(export: Path) -> None:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+def test_an_export_is_owner_only(tmp_path: Path) -> None:
+    _, verifier = generate_signer("export-mode")
+    root = tmp_path / "export"
+    write_export(root, [], [], verifier)
+    modes = {
+        path.relative_to(root).as_posix(): path.stat().st_mode & 0o777 for path in [root, *root.rglob("*")]
+    }
+    assert set(modes.values()) <= {0o700, 0o600}
+    assert modes["."] == 0o700

@@ -21,20 +21,27 @@ from shokei.documents.archives.rules import (
     RefusalReason,
 )
 from shokei.documents.archives.walk import events
-from shokei.formats.sniff import ArchiveKind, detect_archive_path
+from shokei.documents.scratch import SealedFile
+from shokei.formats.sniff import (
+    HEAD_SIZE,
+    ArchiveKind,
+    detect_archive,
+    detect_archive_path,
+    is_document_package,
+)
 
 # --- the two passes ---------------------------------------------------------------------------
 
 
 def scan_archive(
-    path: Path, *, limits: ArchiveLimits = DEFAULT_LIMITS, spool_dir: Path | None = None
+    path: Path | SealedFile, *, limits: ArchiveLimits = DEFAULT_LIMITS, spool_dir: Path | None = None
 ) -> ArchiveScan:
     """First pass: read every member through the limits and decide what may be stored.
 
     Never raises for archive content; an unreadable or hostile archive is an `ArchiveScan`
     whose `refusal` is set and whose member lists are empty.
     """
-    kind = detect_archive_path(path)  # an office document is not an archive, even at the top
+    kind = _archive_kind(path)  # an office document is not an archive, even at the top
     if kind is None or kind in (ArchiveKind.SEVEN_ZIP, ArchiveKind.RAR):
         return ArchiveScan(kind, limits, refusal=Refusal("", RefusalReason.UNSUPPORTED_FORMAT))
     members: list[ArchiveMember] = []
@@ -48,6 +55,14 @@ def scan_archive(
     except ArchiveRefusedError as error:
         return ArchiveScan(kind, limits, refusal=error.refusal)
     return ArchiveScan(kind, limits, tuple(members), tuple(refused))
+
+
+def _archive_kind(path: Path | SealedFile) -> ArchiveKind | None:
+    if isinstance(path, Path):
+        return detect_archive_path(path)
+    with path.open() as stream:
+        kind = detect_archive(stream.read(HEAD_SIZE))
+        return None if kind is ArchiveKind.ZIP and is_document_package(stream) else kind
 
 
 def _hashed(path: str, stream: MemberStream) -> ArchiveMember:
@@ -84,7 +99,7 @@ class VerifiedStream(io.RawIOBase):
 
 
 def iter_members(
-    path: Path, scan: ArchiveScan, *, spool_dir: Path | None = None
+    path: Path | SealedFile, scan: ArchiveScan, *, spool_dir: Path | None = None
 ) -> Iterator[tuple[ArchiveMember, BinaryIO]]:
     """Second pass: each accepted member of `scan` with a verified stream over its bytes.
 

@@ -44,6 +44,7 @@ from shokei.documents.archives.rules import (
     RefusalReason,
     clean_member_path,
 )
+from shokei.documents.scratch import SealedFile
 from shokei.formats.sniff import ArchiveKind, detect_archive, is_document_package, is_tar_header
 
 
@@ -206,7 +207,9 @@ class _Walk:
             yield from self._member(MemberStream(inner, path, self.budget, gauge), depth)
 
 
-def events(path: Path, kind: ArchiveKind, limits: ArchiveLimits, spool_dir: Path | None) -> Iterator[Event]:
+def events(
+    path: Path | SealedFile, kind: ArchiveKind, limits: ArchiveLimits, spool_dir: Path | None
+) -> Iterator[Event]:
     walk = _Walk(budget=Budget(limits), spool_dir=spool_dir)
     with path.open("rb") as source:
         yield from walk.archive(source, kind, prefix="", depth=1, container=path.name)

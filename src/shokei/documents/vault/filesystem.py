@@ -8,11 +8,16 @@ Layout under `root`:
 A blob is written to `tmp/`, fsynced, renamed into `blobs/` and its directory fsynced, so after a
 crash a blob either exists completely or not at all. Nothing here touches the database: `put`
 returns the metadata (`StoredBlob`) the caller records, and the fsck helpers compare what is on
-disk with what the caller says it recorded. Orphans are reported, never deleted.
+disk with what the caller says it recorded. Orphans are reported; only `shokei vault gc` removes
+them (`remove_orphan`), once the caller has checked no record refers to them.
+
+A temp file is `flock`ed by its writer until it is renamed into place: one whose lock can be
+taken belongs to a dead write (`stale_temp_files`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import os
@@ -67,6 +72,7 @@ class FilesystemVault:
         data_key = new_data_key()
         wrapped_key = wrap_data_key(data_key, master)  # before writing: no failure after install
         temp_path, temp_file = self._create_temp_file()
+        lock = os.dup(temp_file.fileno())  # the writer's lock lasts until the blob is installed
         try:
             with temp_file:
                 reader = _HashingReader(source)
@@ -78,6 +84,8 @@ class FilesystemVault:
         except BaseException:
             temp_path.unlink(missing_ok=True)
             raise
+        finally:
+            os.close(lock)
         return StoredBlob(
             blob_id=writer.hexdigest,
             key_id=master.key_id,
@@ -98,7 +106,8 @@ class FilesystemVault:
 
     def _create_temp_file(self) -> tuple[Path, BinaryIO]:
         path = self._tmp / f"{secrets.token_hex(16)}.partial"
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE_FILE_MODE)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, _PRIVATE_FILE_MODE)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
         return path, open(descriptor, "wb")
 
     def _install(self, temp_path: Path, blob_id: str) -> None:
@@ -206,17 +215,43 @@ class FilesystemVault:
             return BlobStatus.CORRUPT
         return BlobStatus.OK
 
-    def remove_stale_temp_files(self, older_than_seconds: float = 3600.0) -> list[Path]:
-        """Delete temp files untouched for `older_than_seconds` (left by crashed writes).
-
-        Recent ones may belong to a write still in progress (every write refreshes the
-        modification time), so they are kept. Returns the removed paths.
-        """
+    def stale_temp_files(self, older_than_seconds: float = 0.0) -> list[Path]:
+        """Temp files of dead writes (their writer's lock is free) untouched for
+        `older_than_seconds`; a write in progress holds its lock and is never listed."""
         cutoff = time.time() - older_than_seconds
-        stale = [path for path in self._tmp.iterdir() if _modified_before(path, cutoff)]
+        try:
+            candidates = sorted(self._tmp.iterdir())
+        except FileNotFoundError:
+            return []
+        return [path for path in candidates if _modified_before(path, cutoff) and not _locked(path)]
+
+    def remove_stale_temp_files(self, older_than_seconds: float = 0.0) -> list[Path]:
+        """Delete the temp files `stale_temp_files` lists (left by crashed writes); returns them."""
+        stale = self.stale_temp_files(older_than_seconds)
         for path in stale:
             path.unlink(missing_ok=True)
         return stale
+
+    def blob_path(self, blob_id: str) -> Path:
+        """Where the blob's ciphertext is (or would be) stored: for backups, which copy it as is."""
+        return self._blob_path(blob_id)
+
+    def blob_age_seconds(self, blob_id: str) -> float | None:
+        """Seconds since the blob was last written, or None when it is not stored."""
+        try:
+            return max(0.0, time.time() - self._blob_path(blob_id).stat().st_mtime)
+        except FileNotFoundError:
+            return None
+
+    def remove_orphan(self, blob_id: str) -> int:
+        """Delete a blob the caller has checked no record refers to; returns its size (0 if gone)."""
+        path = self._blob_path(blob_id)
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:
+            return 0
+        return size
 
     # ------------------------------------------------------------------------------ helpers
 
@@ -323,6 +358,21 @@ def _make_directories_durably(directory: Path) -> None:
     _make_directories_durably(directory.parent)
     directory.mkdir(mode=_PRIVATE_DIR_MODE, exist_ok=True)
     fsync_directory(directory.parent)
+
+
+def _locked(path: Path) -> bool:
+    """True while a live writer holds the temp file's lock."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return True  # installed meanwhile: not ours to remove
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
 
 
 def _modified_before(path: Path, cutoff: float) -> bool:

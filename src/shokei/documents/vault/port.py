@@ -103,3 +103,23 @@ class Vault(Protocol):
     def deep_check(self, blob: BlobRef, associated_data: bytes) -> BlobStatus:
         """Decrypt and discard, checking every tag and the plaintext SHA-256."""
         ...
+
+    def stale_temp_files(self, older_than_seconds: float = 0.0) -> list[Path]:
+        """Temp files left by dead writes, untouched for `older_than_seconds`."""
+        ...
+
+    def remove_stale_temp_files(self, older_than_seconds: float = 0.0) -> list[Path]:
+        """Delete the temp files `stale_temp_files` lists; returns them."""
+        ...
+
+    def blob_path(self, blob_id: str) -> Path:
+        """Where the blob's ciphertext is stored (backups copy it as is)."""
+        ...
+
+    def blob_age_seconds(self, blob_id: str) -> float | None:
+        """Seconds since the blob was written (None: not stored)."""
+        ...
+
+    def remove_orphan(self, blob_id: str) -> int:
+        """Delete a blob no record refers to (the caller checked); returns its size."""
+        ...

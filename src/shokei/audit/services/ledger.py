@@ -7,11 +7,11 @@ and its audit entry commit together or not at all. Appends serialise on the `aud
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from shokei.audit.domain import (
     CheckpointPolicy,
     LedgerConfig,
     LedgerVerification,
+    UnsignedTail,
     as_utc,
     leaf_bytes,
 )
@@ -38,8 +39,7 @@ from shokei.audit.merkle import (
     verify_inclusion,
 )
 from shokei.audit.models import AuditCheckpoint, AuditEntry
-from shokei.audit.notes import KeyFormatError, NoteSigner, NoteVerificationError, checkpoint_body
-from shokei.audit.offline import write_export
+from shokei.audit.notes import KeyFormatError, NoteSigner, checkpoint_body
 from shokei.audit.store import SqlNodeStore
 from shokei.audit.verification import subtrees_before
 from shokei.errors import BadInput, Forbidden, IntegrityFailure, NotFound, ShokeiError
@@ -47,7 +47,6 @@ from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.settings import Settings
 
-_EXPORT_BATCH = 10_000
 _T = TypeVar("_T")
 
 
@@ -57,6 +56,10 @@ class SigningKeyUnavailable(ShokeiError):
     exit_code = 1
     http_status = 503
     title = "Ledger key unavailable"
+
+
+# Entries wait at most this long for `seal_tail` to sign them (plus the caller's period).
+TAIL_SEAL_SECONDS = 30.0
 
 
 def configured_ledger(settings: Settings) -> LedgerConfig:
@@ -359,98 +362,58 @@ def ledger_size(session: Session) -> int:
     return store.head_size(session)
 
 
-# -- export ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ExportSummary:
-    directory: str
-    entries: int
-    checkpoints: int
-
-
-def export_ledger(uow: UnitOfWork, actor: Actor, directory: Path) -> ExportSummary:
-    """Write the outside auditor's export (docs/ledger.md) of the ledger as it stands. Auditors only.
-
-    Streams the entries in batches, so memory stays flat whatever the size of the log.
-    """
-    _require_reader(actor)
-    config = _config(uow)
-    if config is None or config.verifier_key is None:
-        raise SigningKeyUnavailable("no ledger verifier key here: an export must carry the public key")
-    with uow.transaction() as session:
-        size = store.head_size(session)
-        notes = store.checkpoint_notes_up_to(session, size)
-    try:
-        written = write_export(directory, _leaves(uow, size), notes, config.verifier_key)
-    except FileExistsError as error:
-        raise BadInput(str(error)) from None
-    except NoteVerificationError as error:
-        raise IntegrityFailure(
-            f"a stored checkpoint does not verify ({error}): run `shokei audit verify`"
-        ) from None
-    if written != size:
-        raise IntegrityFailure(
-            f"the ledger holds {size} entries but {written} were read: run `shokei audit verify`"
-        )
-    return ExportSummary(str(directory), written, len(notes))
-
-
-def _leaves(uow: UnitOfWork, size: int) -> Iterator[bytes]:
-    for begin in range(0, size, _EXPORT_BATCH):
-        with uow.transaction() as session:
-            batch = store.leaves_between(session, begin, min(begin + _EXPORT_BATCH, size))
-        yield from batch
-
-
-# -- the ledger as figures are computed from it -------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerHead:
-    """The ledger's size and root hash now; `note` is the signed checkpoint at that size (None
-    where no signing key is at hand)."""
-
-    size: int
-    root: str
-    note: str | None
-
-
-def ledger_head(uow: UnitOfWork) -> LedgerHead:
-    """The tree size and root a computation over the ledger states; signed as a checkpoint now
-    when this machine holds the signing key and none exists at that size (it changes no record,
-    it only commits the log to what it already holds)."""
-    config = _config(uow)
-    with uow.transaction() as session:
-        signing = config is not None and config.signer is not None
-        size = store.lock_head(session) if signing else store.head_size(session)
-        checkpoint = store.checkpoint_at(session, size)
-        if checkpoint is None and signing and size and config is not None:
-            checkpoint = _sign_checkpoint(session, config, size, uow.clock.now())
-        if checkpoint is not None:
-            return LedgerHead(size, checkpoint.root.hex(), checkpoint.note)
-        return LedgerHead(size, root_hash(SqlNodeStore(session), size).hex(), None)
-
-
-def ledger_documents(uow: UnitOfWork, size: int) -> Iterator[dict[str, Any]]:
-    """The first `size` entries as the JSON documents their leaves hold, in index order."""
-    for leaf in _leaves(uow, size):
-        document: dict[str, Any] = json.loads(leaf)
-        yield document
-
-
 # -- verification (the checks themselves: shokei.audit.verification) ------------------------
 
 
-def verify_ledger(uow: UnitOfWork, actor: Actor, *, workers: int | None = None) -> LedgerVerification:
+def verify_ledger(
+    uow: UnitOfWork, actor: Actor, *, workers: int | None = None, against: Sequence[str] = ()
+) -> LedgerVerification:
     """Recompute the whole tree from the stored entries and check it against everything stored.
 
     Checks that indices run gapless from 0 to the head; that each entry's leaf is canonical,
     carries its index and agrees with the entry's columns; that every stored node (leaf
     hashes and interior nodes) equals its recomputation; that every checkpoint's signature
-    verifies and its root is the recomputed root at its size; and that nothing lies beyond
-    the head. Auditors only. Entries are streamed in chunks, in `workers` processes for a
-    large log (default: one per CPU, at most 4, from 200,000 entries).
+    verifies and its root is the recomputed root at its size, and so does every published
+    checkpoint note in `against`; and that nothing lies beyond the head. Reports the unsigned
+    tail (entries beyond the largest verified checkpoint, and the age of the oldest). Auditors
+    only. Entries are streamed in chunks, in `workers` processes for a large log (default: one
+    per CPU, at most 4, from 200,000 entries).
     """
     _require_reader(actor)
-    return verification.verify(uow, _config(uow), workers=workers)
+    report = verification.verify(uow, _config(uow), workers=workers, published=against)
+    return dataclasses.replace(report, unsigned_tail=_unsigned_tail(uow, report.signed_size, report.size))
+
+
+def _unsigned_tail(uow: UnitOfWork, signed_size: int, size: int) -> UnsignedTail:
+    if size <= signed_size:
+        return UnsignedTail(entries=0, oldest_seconds=None)
+    with uow.transaction() as session:
+        oldest = session.execute(select(AuditEntry.at).where(AuditEntry.index == signed_size)).scalar()
+    age = None if oldest is None else max(0.0, (uow.clock.now() - as_utc(oldest)).total_seconds())
+    return UnsignedTail(entries=size - signed_size, oldest_seconds=age)
+
+
+def seal_tail(uow: UnitOfWork, *, older_than_seconds: float = TAIL_SEAL_SECONDS) -> CheckpointView | None:
+    """Sign a checkpoint of the whole ledger when entries beyond the latest checkpoint have
+    waited `older_than_seconds` or more; None when there is nothing to sign yet or no signing
+    key here. Needs no actor: it records nothing, it commits the log to what it holds.
+
+    Called every few seconds by `shokei serve` (and by the worker), so no entry stays unsigned
+    much more than `older_than_seconds` plus that period: 30 s + 10 s against the 60 s promised.
+    """
+    config = _config(uow)
+    if config is None or config.signer is None:
+        return None
+    with uow.transaction() as session:
+        last = store.latest_checkpoint(session)
+        signed = last.size if last else 0
+        oldest = session.execute(select(AuditEntry.at).where(AuditEntry.index == signed)).scalar()
+        if oldest is None:
+            return None
+        if (uow.clock.now() - as_utc(oldest)).total_seconds() < older_than_seconds:
+            return None
+        size = store.lock_head(session)
+        checkpoint = store.checkpoint_at(session, size) or _sign_checkpoint(
+            session, config, size, uow.clock.now()
+        )
+        return _checkpoint_view(checkpoint)

@@ -1,0 +1,57 @@
+"""Appending to, proving, verifying and exporting the audit ledger; this package's names are what
+other code imports (`ledger`: append, checkpoints, proofs, reading, verification; `export`: the
+outside auditor's export and the ledger as figures are computed from it)."""
+
+from shokei.audit.services.export import (
+    ExportSummary,
+    LedgerHead,
+    export_ledger,
+    ledger_documents,
+    ledger_head,
+)
+from shokei.audit.services.ledger import (
+    TAIL_SEAL_SECONDS,
+    AuditEntryView,
+    CheckpointView,
+    ConsistencyProofView,
+    InclusionProofView,
+    SigningKeyUnavailable,
+    configured_ledger,
+    entries_for_subject,
+    ledger_size,
+    list_checkpoints,
+    list_entries,
+    make_checkpoint,
+    prove_consistency,
+    prove_inclusion,
+    record,
+    record_many,
+    seal_tail,
+    verify_ledger,
+)
+
+__all__ = [
+    "TAIL_SEAL_SECONDS",
+    "AuditEntryView",
+    "CheckpointView",
+    "ConsistencyProofView",
+    "ExportSummary",
+    "InclusionProofView",
+    "LedgerHead",
+    "SigningKeyUnavailable",
+    "configured_ledger",
+    "entries_for_subject",
+    "export_ledger",
+    "ledger_documents",
+    "ledger_head",
+    "ledger_size",
+    "list_checkpoints",
+    "list_entries",
+    "make_checkpoint",
+    "prove_consistency",
+    "prove_inclusion",
+    "record",
+    "record_many",
+    "seal_tail",
+    "verify_ledger",
+]

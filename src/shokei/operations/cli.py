@@ -1,0 +1,79 @@
+"""`shokei backup` and `shokei restore`: the installation as a whole (see `operations.services`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shokei.cli_support import Cli, command, opened_app, ready_app, stdout
+from shokei.operations import services
+
+PASSPHRASE_VARIABLE = "SHOKEI_BACKUP_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
+
+
+def register(root: typer.Typer) -> None:
+    """Add `backup` and `restore` to the `shokei` command."""
+    command(root, "backup", acting=False)(backup)
+    command(root, "restore", acting=False, opened=False)(restore)
+
+
+def _passphrase(confirm: bool) -> str:
+    given = os.environ.get(PASSPHRASE_VARIABLE)
+    if given:
+        return given
+    prompted: str = typer.prompt("backup passphrase", hide_input=True, confirmation_prompt=confirm, err=True)
+    return prompted
+
+
+def backup(
+    cli: Cli,
+    destination: Annotated[Path, typer.Argument(help="A new or empty directory.")],
+    include_keys: Annotated[
+        bool,
+        typer.Option(
+            "--include-keys",
+            help=f"Add the key files, wrapped under a passphrase ({PASSPHRASE_VARIABLE} or asked).",
+        ),
+    ] = False,
+) -> None:
+    """Write a consistent, signed backup: the database snapshot, the blobs it refers to, and a
+    manifest of hashes; keys only with --include-keys."""
+    passphrase = _passphrase(confirm=True) if include_keys else None
+    report = services.backup(cli.app, destination, passphrase=passphrase)
+    cli.emit(
+        {"manifest": report.manifest, "documents": report.documents, "ledger_size": report.ledger_size},
+        lambda: stdout.print(
+            f"backup of {report.documents} documents, {report.ledger_size} ledger entries: {report.manifest}"
+        ),
+    )
+
+
+def restore(
+    cli: Cli,
+    source: Annotated[Path, typer.Argument(help="A backup directory written by `shokei backup`.")],
+    key: Annotated[
+        Path | None, typer.Option("--key", help="The ledger verifier key you trust (default: the backup's).")
+    ] = None,
+) -> None:
+    """Restore a backup into an empty data dir and database, then run `vault fsck --deep` and
+    `audit verify` on the result (exit 5 when either fails)."""
+    trusted = key.read_text(encoding="utf-8").strip() if key else None
+    app = opened_app()
+    keys_included = services.read_manifest(source, trusted_key=trusted).get("keys_included")
+    passphrase = _passphrase(confirm=False) if keys_included else None
+    services.restore(app.settings, source, passphrase=passphrase, trusted_key=trusted)
+    report = services.check_restored(ready_app())
+    cli.emit(
+        {"fsck_ok": report.fsck_ok, "verify_ok": report.verify_ok},
+        lambda: stdout.print(
+            f"restored {report.documents} documents, {report.ledger_size} ledger entries: "
+            f"fsck {'OK' if report.fsck_ok else 'FAILED'}, verify {'OK' if report.verify_ok else 'FAILED'}"
+        ),
+    )
+    if not (report.fsck_ok and report.verify_ok):
+        for problem in report.problems[:20]:
+            stdout.print(f"- {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(5)

@@ -1,0 +1,242 @@
+"""Backup and restore of a whole installation (`shokei backup`, `shokei restore`).
+
+A backup is a directory:
+
+    MANIFEST.json    what is in it: counts, the database backend, and the SHA-256 of every file
+    MANIFEST.sig     a signed note (the ledger's signing key) over the manifest's SHA-256
+    ledger.vkey      the ledger's public verifier key (public; check it against your own copy)
+    database/        the snapshot (`snapshot`): shokei.db (SQLite) or shokei.dump (pg_dump -Fc)
+    vault/, copies/  the ciphertext of every blob the snapshot's rows refer to, as stored
+    keys.enc         only with --include-keys: the key files wrapped under a passphrase (`keys`)
+
+Order: the database first, then the blobs it refers to (see `snapshot`); the recovery point is
+the moment of the snapshot. Without --include-keys a backup holds ciphertext only: keep the key
+backup apart (other media, other custodian). Restore goes into an empty place only, checks the
+signature and every hash before writing anything, then runs `vault fsck --deep` and `audit verify`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from shokei.audit import services as audit
+from shokei.audit.notes import NoteVerificationError, open_signed_note
+from shokei.bootstrap import Shokei
+from shokei.documents import services as documents
+from shokei.errors import BadInput, IntegrityFailure
+from shokei.kernel import Actor, AuditEvent, Role
+from shokei.migrate import upgrade_to_head
+from shokei.operations import keys, snapshot
+from shokei.settings import Settings
+from shokei.succession import services as succession
+
+FORMAT = "shokei-backup/1"
+MANIFEST, SIGNATURE, VERIFIER, KEYS = "MANIFEST.json", "MANIFEST.sig", "ledger.vkey", "keys.enc"
+_BODY_LABEL = "shokei backup manifest sha256"
+# Restore checks the restored installation as this auditor (no user exists to act as yet).
+RESTORE_ACTOR = Actor(0, "shokei-restore", Role.AUDITOR)
+
+
+@dataclass(frozen=True, slots=True)
+class BackupReport:
+    manifest: str
+    documents: int
+    ledger_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreReport:
+    fsck_ok: bool
+    verify_ok: bool
+    documents: int
+    ledger_size: int
+    problems: list[str]
+
+
+def backup(app: Shokei, destination: Path, *, passphrase: str | None = None) -> BackupReport:
+    """Write a signed, consistent backup to `destination` (new or empty); keys only when a
+    `passphrase` is given, wrapped under it. The run is recorded in the ledger."""
+    ledger = audit.configured_ledger(app.settings)
+    signer, verifier = ledger.signer, ledger.verifier_key
+    if signer is None or verifier is None:
+        raise audit.SigningKeyUnavailable(
+            "the backup manifest is signed with the ledger key: run `shokei init`"
+        )
+    _require_empty(destination)
+    destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (destination / "database").mkdir(mode=0o700)
+    engine = app.uow.engine
+    if engine.dialect.name == "sqlite":
+        database_file = "database/shokei.db"
+        taken = snapshot.sqlite_backup(engine, destination / database_file)
+    else:
+        database_file = "database/shokei.dump"
+        taken = snapshot.postgres_backup(engine, destination / database_file)
+    vaults, data_dir = app.keyless_vaults, app.settings.data_dir
+    for place, vault, root, blob_ids in (
+        ("vault", vaults.documents, app.settings.vault_dir, taken.document_blobs),
+        ("copies", vaults.copies, data_dir / "copies", taken.copy_blobs),
+    ):
+        for blob_id in blob_ids:
+            stored = vault.blob_path(blob_id)
+            _copy_private(stored, destination / place / stored.relative_to(root))
+    _write_private(destination / VERIFIER, (verifier + "\n").encode())
+    if passphrase is not None:
+        _write_private(destination / KEYS, keys.wrap(keys.key_files(app.settings), passphrase))
+    manifest = {
+        "format": FORMAT,
+        "created_at": datetime.now(UTC).isoformat(),
+        "database": {"backend": engine.dialect.name, "file": database_file},
+        "documents": len(taken.document_blobs),
+        "copies": len(taken.copy_blobs),
+        "ledger_size": taken.ledger_size,
+        "keys_included": passphrase is not None,
+        "files": {name: _sha256(destination / name) for name in _files(destination)},
+    }
+    text = json.dumps(manifest, indent=2, sort_keys=True).encode()
+    _write_private(destination / MANIFEST, text)
+    _write_private(destination / SIGNATURE, signer.sign(_body(text)).encode())
+    with app.uow.transaction() as session:
+        details = {
+            "destination": str(destination),
+            "manifest_sha256": hashlib.sha256(text).hexdigest(),
+            "documents": manifest["documents"],
+            "ledger_size": taken.ledger_size,
+            "keys": passphrase is not None,
+        }
+        at = app.uow.clock.now()
+        subject = hashlib.sha256(text).hexdigest()[:16]
+        audit.record(
+            session, AuditEvent("operations:backup:make", "backup", subject, at, None, details=details)
+        )
+    return BackupReport(str(destination / MANIFEST), len(taken.document_blobs), taken.ledger_size)
+
+
+def read_manifest(source: Path, *, trusted_key: str | None = None) -> dict[str, object]:
+    """The backup's manifest, once its signature and every file's hash have been checked."""
+    try:
+        text = (source / MANIFEST).read_bytes()
+        note = (source / SIGNATURE).read_text(encoding="utf-8")
+        verifier = trusted_key or (source / VERIFIER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError as error:
+        raise BadInput(f"not a Shokei backup: {error.filename} is missing") from None
+    try:
+        body = open_signed_note(note, verifier)
+    except NoteVerificationError as error:
+        raise IntegrityFailure(f"the backup's manifest signature does not verify: {error}") from None
+    if body != _body(text):
+        raise IntegrityFailure("the backup's manifest is not the one that was signed")
+    manifest: dict[str, object] = json.loads(text)
+    if manifest.get("format") != FORMAT:
+        raise IntegrityFailure(f"unknown backup format {manifest.get('format')!r}")
+    files = manifest["files"]
+    assert isinstance(files, dict)
+    present = set(_files(source)) - {MANIFEST, SIGNATURE}
+    if present != set(files):
+        raise IntegrityFailure(
+            f"the backup's files differ from its manifest: {sorted(present ^ set(files))[:5]}"
+        )
+    for name, expected in files.items():
+        if _sha256(source / name) != expected:
+            raise IntegrityFailure(f"{name} in the backup does not match its recorded SHA-256")
+    return manifest
+
+
+def restore(
+    settings: Settings, source: Path, *, passphrase: str | None, trusted_key: str | None = None
+) -> dict[str, object]:
+    """Put a checked backup into an empty data dir and database (keys from the backup when it
+    has them and a passphrase is given; otherwise they must already be in place)."""
+    manifest = read_manifest(source, trusted_key=trusted_key)
+    if any(settings.vault_dir.glob("blobs/*")) or any((settings.data_dir / "copies").glob("blobs/*")):
+        raise BadInput(f"the vault under {settings.data_dir} holds blobs: restore only into an empty place")
+    bundle = None
+    if manifest["keys_included"]:
+        if passphrase is None:
+            raise BadInput("the backup holds wrapped keys: give the passphrase (SHOKEI_BACKUP_PASSPHRASE)")
+        bundle = keys.unwrap((source / KEYS).read_bytes(), passphrase)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    database = manifest["database"]
+    assert isinstance(database, dict)
+    url = settings.resolved_database_url
+    if (database["backend"] == "sqlite") != url.startswith("sqlite"):
+        raise BadInput(
+            f"this backup is of a {database['backend']} database; SHOKEI_DATABASE_URL names another kind"
+        )
+    if url.startswith("sqlite"):
+        snapshot.sqlite_restore(source / database["file"], url)
+    else:
+        snapshot.postgres_restore(source / database["file"], url)
+    places = {"vault": settings.vault_dir, "copies": settings.data_dir / "copies"}
+    for name in manifest["files"]:  # type: ignore[attr-defined]
+        place, _, rest = name.partition("/")
+        if place in places:
+            _copy_private(source / name, places[place] / rest)
+    for name, content in (bundle or {}).items():
+        target = keys.target_path(settings, name)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _write_private(target, content)
+    if not settings.ledger_verifier_path.exists():
+        settings.ledger_verifier_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shutil.copyfile(source / VERIFIER, settings.ledger_verifier_path)
+    return manifest
+
+
+def check_restored(app: Shokei) -> RestoreReport:
+    """`audit verify` (first, before the checks add their own entries) and `vault fsck --deep`."""
+    upgrade_to_head(app.uow.engine)  # a backup of an older version is brought to this one's schema
+    verified = audit.verify_ledger(app.uow, RESTORE_ACTOR)
+    vaults = app.vaults
+    checked = documents.check_vault(app.uow, vaults.documents, RESTORE_ACTOR, deep=True)
+    copies = succession.check_copies(app.uow, vaults.copies, RESTORE_ACTOR, deep=True)
+    problems = [
+        *verified.problems,
+        *(p.detail for p in checked.problems),
+        *(p.detail for p in copies.problems),
+    ]
+    return RestoreReport(
+        fsck_ok=checked.ok and copies.ok,
+        verify_ok=verified.ok,
+        documents=checked.checked,
+        ledger_size=verified.size,
+        problems=problems,
+    )
+
+
+def _require_empty(destination: Path) -> None:
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise BadInput(f"{destination} is not an empty directory")
+
+
+def _files(root: Path) -> Iterable[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _body(manifest: bytes) -> str:
+    return f"{_BODY_LABEL}\n{hashlib.sha256(manifest).hexdigest()}\n"
+
+
+def _copy_private(source: Path, target: Path) -> None:
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    os.chmod(target, 0o600)
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
