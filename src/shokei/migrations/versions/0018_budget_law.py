@@ -8,7 +8,7 @@ paid, cancelled nor lapsed: purchase pushes that fact into the case (`exit_cases
 filled here from the budget lines already kept.
 
 Revision ID: 0018
-Revises: 0016, 0017 (it also joins the two heads main gained: deadlines and copy status)
+Revises: 0017
 """
 
 from __future__ import annotations
