@@ -3,8 +3,11 @@ count), no oversized module, and cases imports nothing built on it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from shokei.kernel import Permission
+from shokei.kernel.audit_tags import AUDIT_TAGS
 from tests.architecture.import_graph import SOURCE, cycles, import_graph, module_files
 
 MAX_MODULE_LINES = 500
@@ -52,3 +55,19 @@ def test_cases_imports_nothing_built_on_it() -> None:
     )
     assert reaching_up == []
     assert (SOURCE / "shokei" / "cases" / "services" / "__init__.py").is_file()
+
+
+def test_every_recorded_audit_tag_is_in_the_kernel_catalogue() -> None:
+    permissions = {permission.value for permission in Permission}
+    found: set[str] = set()
+    for name, path in module_files().items():
+        if name == "shokei.kernel.audit_tags":
+            continue
+        text = path.read_text(encoding="utf-8")
+        found |= set(re.findall(r'"([a-z_]+:[a-z_]+:[a-z_]+)"', text)) - permissions
+        # Tags built from a kind (case:offer:{kind}) are listed by each kind they take.
+        found |= {
+            f"case:offer:{kind}" for kind in ("offer", "counter", "agreement") if "case:offer:{kind}" in text
+        }
+    assert found - AUDIT_TAGS == set(), "tags recorded but not in shokei.kernel.audit_tags"
+    assert AUDIT_TAGS - found == set(), "tags in the catalogue that nothing records"

@@ -19,7 +19,7 @@ from shokei.formats.marking.dxf import make_dxf_copy
 from shokei.formats.marking.iges import make_iges_copy
 from shokei.formats.marking.step import encode_string, make_step_copy
 from shokei.formats.sniff import DocumentType, detect_type_path
-from shokei.succession.trace import trace
+from shokei.succession.tracing.matching import trace
 from tests.real_files import real
 from tests.unit.succession.support import (
     SUBCONTRACTOR,

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shokei.formats.marking import make_copy
 from shokei.formats.marking.manifest import make_zip_copy, read_manifest
-from shokei.succession.trace import trace
+from shokei.succession.tracing.matching import trace
 from tests import samples
 from tests.unit.succession.support import (
     SUBCONTRACTOR,

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from shokei.formats.marking import CopyNotMarkable, Mark, StripPolicy, make_copy
 from shokei.formats.marking.pdf import make_pdf_copy, read_pdf_marks
 from shokei.succession.register import InMemoryKnownCopies, lineage
-from shokei.succession.trace import trace
+from shokei.succession.tracing.matching import trace
 from tests import samples
 from tests.real_files import real
 from tests.unit.succession.support import (

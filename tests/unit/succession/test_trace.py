@@ -13,7 +13,7 @@ from shokei.formats.marking.base import CopyLabel
 from shokei.formats.marking.pdf import make_pdf_copy
 from shokei.succession.fingerprint import fingerprint_file
 from shokei.succession.register import InMemoryKnownCopies
-from shokei.succession.trace import trace
+from shokei.succession.tracing.matching import trace
 from tests.real_files import real
 from tests.unit.succession.support import SUCCESSOR_A, SUCCESSOR_B, known_copy, register, source_file
 

@@ -1,4 +1,5 @@
-"""`trace` over the register of issued copies: which copy is this file, and who held it."""
+"""`trace` over the register of issued copies: which copy is this file, and who held it. The
+matching itself is pure and lives in `matching` (hash, embedded marks, text similarity)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from shokei.succession.schemas import (
     TraceCandidateView,
     TraceView,
 )
-from shokei.succession.trace import trace
+from shokei.succession.tracing.matching import trace
 
 
 def known_copy(row: HandoverCopy) -> KnownCopy:
