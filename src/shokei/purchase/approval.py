@@ -315,9 +315,9 @@ def _purchase_view(uow: UnitOfWork, case: CaseRef) -> PurchaseView:
     return PurchaseView(
         case_id=case.id,
         state=case.state.value,
-        valuation=presenters.latest_valuation_view(session, case.id, latest_valuation(session, case.id)),
+        valuation=presenters.latest_valuation_view(uow, case.id, latest_valuation(session, case.id)),
         offers=cases.offers_of(uow, case.id),
-        agreement=presenters.agreement_view(session, latest) if latest else None,
+        agreement=presenters.agreement_view(uow, latest) if latest else None,
         budget_line=presenters.line_view(
             line, cases.company_names(uow, [case.id])[case.id], carried_from(session, [line.id]).get(line.id)
         )

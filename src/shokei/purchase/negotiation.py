@@ -76,7 +76,7 @@ def record_valuation(
         session.add(row)
         session.flush()
         cases.record_duty(uow, case.id, actor.user_id, Duty.NEGOTIATED)
-        view = presenters.valuation_view(session, row)
+        view = presenters.valuation_view(uow, row)
         audit.record(
             session,
             _case_event(uow, actor, "purchase:valuation:record", case.id, view.model_dump(mode="json")),
@@ -89,7 +89,7 @@ def get_valuation(uow: UnitOfWork, actor: Actor, case_id: int) -> ValuationView:
     require_reader(actor)
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
-        return presenters.latest_valuation_view(session, case.id, latest_valuation(session, case.id))
+        return presenters.latest_valuation_view(uow, case.id, latest_valuation(session, case.id))
 
 
 # -- negotiation -----------------------------------------------------------------------------
@@ -121,12 +121,12 @@ def agree_purchase(
     """The accepted price as a proposed agreement with the program's standard terms (all rights
     transferred; no retained copies, certified destruction of the supplier's copies, no transfer
     abroad), for a program manager to approve. Negotiators; replaces an earlier proposal."""
-    with uow.transaction() as session:
+    with uow:
         _open_negotiation_if_needed(uow, actor, case_id)
         _, agreement = _propose(
             uow, actor, case_id, amount_yen=amount_yen, payment_due=payment_due, note=note
         )
-        return presenters.agreement_view(session, agreement)
+        return presenters.agreement_view(uow, agreement)
 
 
 def propose_agreement(uow: UnitOfWork, command: ProposeAgreement) -> OfferView:

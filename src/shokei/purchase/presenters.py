@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from shokei.accounts.models import User
+from shokei.accounts import services as accounts
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase.domain import BudgetPosition, ValuationInputs, value
 from shokei.purchase.models import Agreement, BudgetLine, Valuation
 from shokei.purchase.schemas import AgreementView, BudgetLineView, BudgetSummary, ValuationView
 
 
-def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
-    return {row.id: row.username for row in rows}
+def usernames(uow: UnitOfWork, ids: set[int | None]) -> dict[int, str]:
+    """Usernames from the accounts feature (never a read of its table)."""
+    return accounts.usernames(uow, {i for i in ids if i is not None})
 
 
 def summary(position: BudgetPosition) -> BudgetSummary:
@@ -49,7 +44,7 @@ def line_view(line: BudgetLine, company: str, carried_from: int | None = None) -
     )
 
 
-def valuation_view(session: Session, row: Valuation) -> ValuationView:
+def valuation_view(uow: UnitOfWork, row: Valuation) -> ValuationView:
     guidance = value(ValuationInputs(**row.inputs), row.valued_on)
     return ValuationView(
         case_id=row.case_id,
@@ -60,17 +55,17 @@ def valuation_view(session: Session, row: Valuation) -> ValuationView:
         suggested_high_yen=row.suggested_high_yen,
         ceiling_yen=row.ceiling_yen,
         valued_on=row.valued_on,
-        recorded_by=usernames(session, {row.recorded_by_id})[row.recorded_by_id],
+        recorded_by=usernames(uow, {row.recorded_by_id})[row.recorded_by_id],
         recorded_at=row.recorded_at,
         note=row.note,
         explanation=list(guidance.explanation),
     )
 
 
-def latest_valuation_view(session: Session, case_id: int, row: Valuation | None) -> ValuationView:
+def latest_valuation_view(uow: UnitOfWork, case_id: int, row: Valuation | None) -> ValuationView:
     """The latest valuation, or what to record when there is none."""
     if row is not None:
-        return valuation_view(session, row)
+        return valuation_view(uow, row)
     return ValuationView(
         case_id=case_id,
         recorded=False,
@@ -92,8 +87,8 @@ def latest_valuation_view(session: Session, case_id: int, row: Valuation | None)
     )
 
 
-def agreement_view(session: Session, row: Agreement) -> AgreementView:
-    names = usernames(session, {row.proposed_by_id, row.approved_by_id, row.ended_by_id})
+def agreement_view(uow: UnitOfWork, row: Agreement) -> AgreementView:
+    names = usernames(uow, {row.proposed_by_id, row.approved_by_id, row.ended_by_id})
     return AgreementView(
         id=row.id,
         case_id=row.case_id,
