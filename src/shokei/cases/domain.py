@@ -455,62 +455,44 @@ INVENTORY_EDITABLE_STATES = frozenset({CaseState.NOTIFIED, CaseState.DOCUMENTS_S
 
 
 # -- need-to-know between the two companies --------------------------------------------------
-# Officials and auditors see every field of a case. For the company-bound roles this is the one
-# table: each field of the case detail (nested fields dotted) and who of them may see it; a hidden
-# field is blanked (None, False, empty list), so the view keeps its shape. The supplier never
-# learns the examiners' rationale nor which company succeeds it (`successor_selected` tells it
-# that one was chosen); the successor never learns the price, the offers nor any rationale.
-_COMPANIES, _SUPPLIER, _NOBODY = COMPANY_BOUND_ROLES, frozenset({Role.SUPPLIER}), frozenset[Role]()
+# Officials and auditors see every field. For the company-bound roles, the one table: each field of
+# the case detail (nested fields dotted) and which of them may see it; a hidden field is blanked
+# (None, False, []) so the view keeps its shape. The supplier never learns the examiners' rationale
+# nor its successor (`successor_selected` says one was chosen); the successor never learns the
+# price, the offers nor any rationale.
+_SUPPLIER, _SUCCESSOR = frozenset({Role.SUPPLIER}), frozenset({Role.SUCCESSOR})
+_COMPANIES, _NOBODY = COMPANY_BOUND_ROLES, frozenset[Role]()
+_ALL_SEE = ("id", "state", "company_corporate_number", "company_name", "reason", "planned_exit_date")
 CASE_FIELDS_SEEN_BY: dict[str, frozenset[Role]] = {
-    **dict.fromkeys(("id", "state", "company_corporate_number", "company_name", "reason"), _COMPANIES),
-    **dict.fromkeys(("planned_exit_date", "days_remaining", "overdue", "version", "opened_at"), _COMPANIES),
-    "successor_selected": _COMPANIES,
-    "successor_corporate_number": frozenset({Role.SUCCESSOR}),
-    "successor_name": frozenset({Role.SUCCESSOR}),
-    "agreed_amount_yen": _SUPPLIER,
-    "available_transitions": _COMPANIES,
-    "inventory": _COMPANIES,
+    **dict.fromkeys((*_ALL_SEE, "days_remaining", "overdue", "version", "opened_at"), _COMPANIES),
+    **dict.fromkeys(("successor_selected", "available_transitions", "inventory", "history"), _COMPANIES),
+    **dict.fromkeys(("successor_corporate_number", "successor_name"), _SUCCESSOR),
+    **dict.fromkeys(("agreed_amount_yen", "offers"), _SUPPLIER),
     **{f"inventory.{n}": _COMPANIES for n in ("id", "case_id", "title", "drawing_number", "revision")},
     **{f"inventory.{n}": _COMPANIES for n in ("component", "weapon_system", "examined")},
     "inventory.examination_note": _NOBODY,
-    "offers": _SUPPLIER,
     **{f"offers.{n}": _SUPPLIER for n in ("id", "kind", "amount_yen", "made_by", "at", "note")},
-    "history": _COMPANIES,
     **{f"history.{n}": _COMPANIES for n in ("transition", "from_state", "to_state", "actor", "role", "at")},
     "history.reason": _COMPANIES,  # and then as HISTORY_REASONS_SEEN_BY says for that move
 }
-# Whose eyes a move's reason may reach: determinations (and the release that follows one) carry
-# the examiners' rationale, negotiation moves the price talk, successor moves the successor.
+# Whose eyes a move's reason may reach: determinations (and the release after one) carry the
+# examiners' rationale, negotiation moves the price talk, successor moves the successor.
 HISTORY_REASONS_SEEN_BY: dict[str, frozenset[Role]] = {
-    "open": _COMPANIES,
-    T.SUBMIT: _COMPANIES,
-    T.START_EXAMINATION: _COMPANIES,
-    T.DETERMINE_PROTECTION_REQUIRED: _NOBODY,
-    T.DETERMINE_NOT_SIGNIFICANT: _NOBODY,
-    T.RELEASE: _NOBODY,
-    T.OPEN_NEGOTIATION: _SUPPLIER,
-    T.APPROVE_PURCHASE: _SUPPLIER,
-    T.CANCEL_PURCHASE: _SUPPLIER,
-    T.FAIL_NEGOTIATION: _SUPPLIER,
-    T.ESCALATE: _SUPPLIER,
-    T.START_SUCCESSOR_SELECTION: _NOBODY,
-    T.SELECT_SUCCESSOR: frozenset({Role.SUCCESSOR}),
-    T.HAND_OVER: frozenset({Role.SUCCESSOR}),
-    T.CLOSE: _NOBODY,
+    **dict.fromkeys(("open", T.SUBMIT, T.START_EXAMINATION), _COMPANIES),
+    **dict.fromkeys((T.DETERMINE_PROTECTION_REQUIRED, T.DETERMINE_NOT_SIGNIFICANT, T.RELEASE), _NOBODY),
+    **dict.fromkeys((T.OPEN_NEGOTIATION, T.APPROVE_PURCHASE, T.CANCEL_PURCHASE), _SUPPLIER),
+    **dict.fromkeys((T.FAIL_NEGOTIATION, T.ESCALATE), _SUPPLIER),
+    **dict.fromkeys((T.START_SUCCESSOR_SELECTION, T.CLOSE), _NOBODY),
+    **dict.fromkeys((T.SELECT_SUCCESSOR, T.HAND_OVER), _SUCCESSOR),
 }
 
 
-def may_see(role: Role, field_path: str) -> bool:
-    """Whether `role` may see this field of a case detail (unknown fields: officials only)."""
-    return role not in COMPANY_BOUND_ROLES or role in CASE_FIELDS_SEEN_BY.get(field_path, _NOBODY)
-
-
-def may_see_reason(role: Role, transition: str) -> bool:
-    """Whether `role` may read why this move was made (unknown moves: officials only)."""
-    return role not in COMPANY_BOUND_ROLES or role in HISTORY_REASONS_SEEN_BY.get(transition, _NOBODY)
+def may_see(role: Role, key: str, table: dict[str, frozenset[Role]] = CASE_FIELDS_SEEN_BY) -> bool:
+    """Whether `role` may see a case detail's field (with HISTORY_REASONS_SEEN_BY: why a move was
+    made); what the table does not name, only officials and auditors see."""
+    return role not in COMPANY_BOUND_ROLES or role in table.get(key, _NOBODY)
 
 
 # A supplier reads its handed-in files' content until the purchase is approved or the case is released.
-SUPPLIER_CONTENT_CLOSED_STATES = frozenset(
-    {S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, S.HANDED_OVER, S.CLOSED, S.CLOSED_RELEASED}
-)
+_AFTER_APPROVAL = (S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, S.HANDED_OVER, S.CLOSED)
+SUPPLIER_CONTENT_CLOSED_STATES = frozenset((*_AFTER_APPROVAL, S.CLOSED_RELEASED))

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from shokei.accounts import services as accounts
 from shokei.cases.domain import (
+    HISTORY_REASONS_SEEN_BY,
     CaseState,
     ExitReason,
     available_transitions,
     days_remaining,
     is_overdue,
     may_see,
-    may_see_reason,
 )
 from shokei.cases.models import CaseTransitionRecord, ExitCase, InventoryLine
 from shokei.cases.schemas import CaseDetail, CaseSummary, HistoryItem, InventoryLineView
@@ -193,7 +193,9 @@ def need_to_know(view: CaseDetail, role: Role) -> CaseDetail:
     """`view` with every field `role` may not see blanked, nested views included."""
     shown = _blank_hidden(view, role, "")
     shown.history = [
-        item if may_see_reason(role, item.transition) else item.model_copy(update={"reason": None})
+        item
+        if may_see(role, item.transition, HISTORY_REASONS_SEEN_BY)
+        else item.model_copy(update={"reason": None})
         for item in shown.history
     ]
     return shown
