@@ -28,7 +28,7 @@ def _show(case: CaseDetail) -> None:
             "reason": case.reason,
             "planned exit": f"{case.planned_exit_date} ({case.days_remaining} days"
             f"{', OVERDUE' if case.overdue else ''})",
-            "successor": case.successor_name,
+            "successor": case.successor_name or ("selected" if case.successor_selected else None),
             "agreed amount": yen(case.agreed_amount_yen),
             "next steps": ", ".join(case.available_transitions),
         },

@@ -50,6 +50,7 @@ class CaseSummary(BaseModel):
 
 class CaseDetail(CaseSummary):
     opened_at: datetime
+    successor_selected: bool
     successor_corporate_number: str | None
     successor_name: str | None
     agreed_amount_yen: int | None

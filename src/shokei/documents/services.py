@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.cases import services as cases
+from shokei.cases.domain import SUPPLIER_CONTENT_CLOSED_STATES
 from shokei.documents import fixity
 from shokei.documents.domain import normalise_query, read_reason
 from shokei.documents.fixity import RecordedBlob, check_blobs, ledger_details, rows_in_batches
@@ -56,6 +57,8 @@ from shokei.documents.vault import (
 from shokei.errors import Forbidden, IntegrityFailure
 from shokei.kernel import Actor, AuditEvent, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
+
+CONTENT_REFUSED = "documents:content:refused"
 
 __all__ = [
     "DEFAULT_GRACE_HOURS",
@@ -209,13 +212,9 @@ def export_document(
 
     Suppliers (their own company's), intake officers, examiners, negotiators, program managers
     and auditors. Officials must give a reason. Nothing is left at `out_path` if verification fails.
+    A supplier's reading ends once the purchase is approved or the case released (`_read_for`).
     """
-    require(actor, Permission.DOCUMENT_READ_CONTENT)
-    why = read_reason(actor, reason)
-    with uow.transaction() as session:
-        document = visible(session, actor, document_id)
-        shown = view(session, document)
-        audit.record(session, document_event(uow, actor, "document:content:read", document, reason=why))
+    document, shown = _read_for(uow, actor, document_id, reason)
     try:
         vault.export_to_path(_ref(document), _aad(document), out_path)
     except IntegrityFailure as error:
@@ -229,13 +228,35 @@ def stream_document(
     uow: UnitOfWork, vault: Vault, actor: Actor, document_id: int, *, reason: str | None
 ) -> tuple[DocumentView, Iterator[bytes]]:
     """Like export_document, for HTTP: chunks verified as they stream."""
+    document, shown = _read_for(uow, actor, document_id, reason)
+    return shown, vault.iter_plaintext(_ref(document), _aad(document))
+
+
+def _read_for(
+    uow: UnitOfWork, actor: Actor, document_id: int, reason: str | None
+) -> tuple[Document, DocumentView]:
+    """The document whose content `actor` may read, its read audited; a supplier's request once
+    its case is past the supplier's reading (`SUPPLIER_CONTENT_CLOSED_STATES`) is refused, and the
+    refusal is committed to the ledger in its own transaction before `Forbidden` is raised."""
     require(actor, Permission.DOCUMENT_READ_CONTENT)
     why = read_reason(actor, reason)
     with uow.transaction() as session:
         document = visible(session, actor, document_id)
-        shown = view(session, document)
-        audit.record(session, document_event(uow, actor, "document:content:read", document, reason=why))
-    return shown, vault.iter_plaintext(_ref(document), _aad(document))
+        state = cases.case_ref(uow, actor, document.case_id).state
+        if not (actor.role is Role.SUPPLIER and state in SUPPLIER_CONTENT_CLOSED_STATES):
+            shown = view(session, document)
+            audit.record(session, document_event(uow, actor, "document:content:read", document, reason=why))
+            return document, shown
+        uow.record(
+            CONTENT_REFUSED,
+            "document",
+            document.id,
+            actor,
+            details={"case": document.case_id, "case_state": state.value, "reason": why},
+        )
+    raise Forbidden(
+        f"document {document_id}: a supplier may no longer read its handed-in files once the case is {state}"
+    )
 
 
 @contextmanager

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from shokei.accounts import services as accounts
 from shokei.cases.domain import (
+    HISTORY_REASONS_SEEN_BY,
     CaseState,
     ExitReason,
     available_transitions,
     days_remaining,
     is_overdue,
+    may_see,
 )
 from shokei.cases.models import CaseTransitionRecord, ExitCase, InventoryLine
 from shokei.cases.schemas import CaseDetail, CaseSummary, HistoryItem, InventoryLineView
@@ -23,6 +26,8 @@ from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def open_case(
@@ -51,13 +56,13 @@ def open_case(
         uow.session.flush()
         history(uow, actor, case, name="open", source=None, target=CaseState.NOTIFIED, reason=None)
         uow.record("case:case:open", "case", case.id, actor, after=snapshot(case))
-        return detail(uow, case)
+        return detail(uow, actor, case)
 
 
 def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
     """One case with inventory, offers and history, if the actor may know of it."""
     with uow:
-        return detail(uow, load_case(uow, actor, case_id))
+        return detail(uow, actor, load_case(uow, actor, case_id))
 
 
 def list_cases(uow: UnitOfWork, actor: Actor, *, state: str | None = None) -> list[CaseSummary]:
@@ -141,7 +146,8 @@ def _summary(uow: UnitOfWork, case: ExitCase, names: dict[int, Any]) -> CaseSumm
     )
 
 
-def detail(uow: UnitOfWork, case: ExitCase) -> CaseDetail:
+def detail(uow: UnitOfWork, actor: Actor, case: ExitCase) -> CaseDetail:
+    """The case as `actor` may see it: the need-to-know table of `cases.domain` blanks the rest."""
     session = uow.session
     ids = [case.company_id] + ([case.successor_company_id] if case.successor_company_id else [])
     names = companies.views_by_id(session, ids)
@@ -157,9 +163,10 @@ def detail(uow: UnitOfWork, case: ExitCase) -> CaseDetail:
         ).scalars()
     )
     users = accounts.usernames(uow, {m.actor_id for m in moves})
-    return CaseDetail(
+    full = CaseDetail(
         **_summary(uow, case, names).model_dump(),
         opened_at=case.opened_at,
+        successor_selected=successor is not None,
         successor_corporate_number=successor.corporate_number if successor else None,
         successor_name=successor.name if successor else None,
         agreed_amount_yen=case.agreed_amount_yen,
@@ -179,3 +186,29 @@ def detail(uow: UnitOfWork, case: ExitCase) -> CaseDetail:
             for m in moves
         ],
     )
+    return need_to_know(full, actor.role)
+
+
+def need_to_know(view: CaseDetail, role: Role) -> CaseDetail:
+    """`view` with every field `role` may not see blanked, nested views included."""
+    shown = _blank_hidden(view, role, "")
+    shown.history = [
+        item
+        if may_see(role, item.transition, HISTORY_REASONS_SEEN_BY)
+        else item.model_copy(update={"reason": None})
+        for item in shown.history
+    ]
+    return shown
+
+
+def _blank_hidden(view: M, role: Role, prefix: str) -> M:
+    update: dict[str, Any] = {}
+    for name in type(view).model_fields:
+        value = getattr(view, name)
+        if not may_see(role, prefix + name):
+            update[name] = [] if isinstance(value, list) else False if isinstance(value, bool) else None
+        elif isinstance(value, list):
+            update[name] = [
+                _blank_hidden(v, role, f"{prefix}{name}.") if isinstance(v, BaseModel) else v for v in value
+            ]
+    return view.model_copy(update=update)

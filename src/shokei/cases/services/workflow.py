@@ -56,10 +56,10 @@ def transition_case(
         move = transition.owner(actor, case_id, transition.name, reason, successor, expected_version)
         _make_owned_move(uow, move)
         with uow:
-            return detail(uow, load_case(uow, actor, case_id))
+            return detail(uow, actor, load_case(uow, actor, case_id))
     with uow:
         move_case(uow, actor, case_id, transition.name, reason=reason, expected_version=expected_version)
-        return detail(uow, load_case(uow, actor, case_id))
+        return detail(uow, actor, load_case(uow, actor, case_id))
 
 
 def _make_owned_move(uow: UnitOfWork, move: OwnedMove) -> None:
