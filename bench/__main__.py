@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("ingest", "ledger", "supply_chain", "ownership")
+BENCHMARKS = ("cli", "ingest", "ledger", "supply_chain", "ownership")
 
 
 def main() -> int:

@@ -1,4 +1,7 @@
-"""The `shokei` command: every feature's commands (from the manifest) plus init, serve and run."""
+"""The `shokei` command: every feature's commands (from the manifest) plus init, serve and run.
+
+`shokei --help` lists the features' groups and commands from the manifest without importing any
+feature; a feature's cli module is imported only when one of its commands runs (`_Root`)."""
 
 from __future__ import annotations
 
@@ -7,27 +10,70 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
+from typer.core import TyperCommand, TyperGroup
 
-from shokei.audit import services as audit
-from shokei.bootstrap import Shokei, initialise
 from shokei.cli_support import JsonOutput, command, opened_app, print_json, ready_app, stdout
-from shokei.demo.cli import show_logins
-from shokei.demo.services import demo_is_seeded, seed_demo
-from shokei.manifest import parts
+from shokei.manifest import cli_entries, cli_loaded_with, load
+
+if TYPE_CHECKING:
+    from shokei.bootstrap import Shokei
+
+
+class _Root(TyperGroup):
+    """The root group: the features' commands first, then the root's own, then the features'
+    groups (the order Typer gave them when every feature was registered up front). Until one is
+    invoked, each feature's entry is a stand-in carrying only its name and help."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        feature_commands, feature_groups = cli_entries()
+        own = dict(self.commands)
+        self.commands = {name: TyperCommand(name, help=text) for _, name, text in feature_commands}
+        self.commands.update(own)
+        self.commands.update({name: TyperCommand(name, help=text) for _, name, text in feature_groups})
+        self._lazy = {name for _, name, _ in (*feature_commands, *feature_groups)}
+
+    # Typer's click (vendored: typer._click) is private, hence the loose types of the contexts and
+    # commands below.
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] in self._lazy:
+            # Replacing a stand-in keeps its place in the listing.
+            self.commands.update(
+                (name, real) for name, real in _commands_with(args[0]).items() if name in self.commands
+            )
+        return super().resolve_command(ctx, args)
+
+
+_loaded: dict[tuple[str, ...], dict[str, Any]] = {}
+_loading = threading.Lock()
+
+
+def _commands_with(name: str) -> dict[str, Any]:
+    """The click groups and commands of the features that make `name` whole (its own, and those
+    adding commands to its groups: `manifest.cli_loaded_with`), registered in `shokei --help`
+    order on a root of their own, once per process."""
+    features = cli_loaded_with(name)
+    key = tuple(feature.name for feature in features)
+    with _loading:
+        if key not in _loaded:
+            scratch = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+            for feature in features:
+                assert feature.cli is not None
+                load(feature.cli)(scratch)
+            _loaded[key] = dict(typer.main.get_group(scratch).commands)
+        return _loaded[key]
+
 
 app = typer.Typer(
+    cls=_Root,
     help="Shokei (承継): custody and succession of defense design documents.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-# Every feature's groups and commands, before the root's own (their order in `shokei --help`).
-for register in parts("cli"):
-    register(app)
 
 Host = Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1 (SHOKEI_HOST).")]
 Port = Annotated[int | None, typer.Option("--port", help="Default 8000 (SHOKEI_PORT).")]
@@ -36,6 +82,8 @@ Port = Annotated[int | None, typer.Option("--port", help="Default 8000 (SHOKEI_P
 @command(app, "init")
 def init(json_output: JsonOutput = False) -> None:
     """Create the data dir, database schema, master key and the admin user (idempotent)."""
+    from shokei.bootstrap import initialise  # noqa: PLC0415 - late: `shokei --help` loads no database code
+
     report = initialise(opened_app())
     if json_output:
         print_json(
@@ -52,7 +100,9 @@ def init(json_output: JsonOutput = False) -> None:
 
 
 def _serve(host: str | None, port: int | None) -> None:
-    from shokei.app import create_app  # noqa: PLC0415 - late: commands that never serve stay quick
+    import uvicorn  # noqa: PLC0415 - late: commands that never serve stay quick
+
+    from shokei.app import create_app  # noqa: PLC0415 - as above
 
     shokei = ready_app()
     shokei.sweep_leftovers()  # a start: what dead processes left in scratch and the vaults' tmp
@@ -68,6 +118,8 @@ TAIL_SEAL_PERIOD_SECONDS = 10.0
 def _seal_ledger_tail_every(shokei: Shokei, period: float) -> None:
     """Beside the server: sign the ledger's unsigned tail once it has waited (`audit.seal_tail`),
     so no entry stays unsigned much longer than a minute even when no request follows it."""
+
+    from shokei.audit import services as audit  # noqa: PLC0415 - late: only `serve` seals
 
     def loop() -> None:
         while True:
@@ -89,6 +141,10 @@ def serve(host: Host = None, port: Port = None) -> None:
 @command(app, "run")
 def run(host: Host = None, port: Port = None) -> None:
     """`make run`: initialise if needed, load demo data on first run, then serve."""
+    from shokei.bootstrap import initialise  # noqa: PLC0415 - late, as in init
+    from shokei.demo.cli import show_logins  # noqa: PLC0415 - late: only `run` seeds the demo
+    from shokei.demo.services import demo_is_seeded, seed_demo  # noqa: PLC0415 - as above
+
     shokei = opened_app()
     report = initialise(shokei)
     if report.admin_password:

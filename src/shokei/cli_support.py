@@ -1,5 +1,8 @@
 """What every CLI adapter shares: the command context (app, acting user, JSON or table output),
-registration with error-to-exit-code translation, and the table helpers."""
+registration with error-to-exit-code translation, and the table helpers.
+
+Importing it loads no database, web or feature code (`shokei --help` imports it): the app, the
+accounts and the error types of Pydantic and SQLAlchemy are imported when a command runs."""
 
 from __future__ import annotations
 
@@ -10,19 +13,18 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import cached_property
-from typing import Annotated, Any, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import typer
-from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
 
-from shokei.accounts import services as accounts
-from shokei.bootstrap import Shokei, build, ensure_ready
 from shokei.errors import BadInput, ShokeiError
-from shokei.kernel import Actor
-from shokei.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from shokei.bootstrap import Shokei
+    from shokei.kernel import Actor
+    from shokei.kernel.unit_of_work import UnitOfWork
 
 AsUser = Annotated[
     str | None,
@@ -98,16 +100,11 @@ def command(
                         cli.app  # noqa: B018 - as every command did first: refuse an uninitialised database
                     kwargs[context] = cli
                 return function(*args, **kwargs)
-            except ShokeiError as error:
-                raise fail(error.message, error.exit_code) from None
-            except ValidationError as error:
-                first = error.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
-                raise fail(f"{where}: {first['msg']}", BadInput.exit_code) from None
-            except OperationalError as error:
-                raise fail(f"database unavailable: {error.orig}", 1) from None
-            except OSError as error:
-                raise fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1) from None
+            except Exception as error:
+                exit_ = _exit_for(error)
+                if exit_ is None:
+                    raise
+                raise exit_ from None
             finally:
                 _close_opened()
 
@@ -117,6 +114,25 @@ def command(
         return function
 
     return register
+
+
+def _exit_for(error: Exception) -> typer.Exit | None:
+    """The one-line message and exit code of an error the contract names; None for any other."""
+    # Imported here: every command that can raise them has loaded them already.
+    from pydantic import ValidationError  # noqa: PLC0415
+    from sqlalchemy.exc import OperationalError  # noqa: PLC0415
+
+    if isinstance(error, ShokeiError):
+        return fail(error.message, error.exit_code)
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return fail(f"{where}: {first['msg']}", BadInput.exit_code)
+    if isinstance(error, OperationalError):
+        return fail(f"database unavailable: {error.orig}", 1)
+    if isinstance(error, OSError):
+        return fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
+    return None
 
 
 def _show_context_options(
@@ -152,6 +168,8 @@ def _close_opened() -> None:
 
 def ready_app() -> Shokei:
     """The app for one command, checked to be initialised; closed when the command returns."""
+    from shokei.bootstrap import build, ensure_ready  # noqa: PLC0415 - late: see the module's docstring
+
     app = build()
     _opened.append(app)
     ensure_ready(app)
@@ -160,12 +178,16 @@ def ready_app() -> Shokei:
 
 def opened_app() -> Shokei:
     """Like ready_app, for commands (init, run) that may find the database empty."""
+    from shokei.bootstrap import build  # noqa: PLC0415 - late: see the module's docstring
+
     app = build()
     _opened.append(app)
     return app
 
 
 def acting(app: Shokei, as_user: str | None) -> Actor:
+    from shokei.accounts import services as accounts  # noqa: PLC0415 - late: see the module's docstring
+
     name = as_user or app.settings.user
     if not name:
         raise BadInput("say who you are: --as USER or SHOKEI_USER")
@@ -173,13 +195,18 @@ def acting(app: Shokei, as_user: str | None) -> Actor:
 
 
 def jsonable(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, list | tuple):
-        return [jsonable(item) for item in value]
-    if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
-    return value
+    from pydantic import BaseModel  # noqa: PLC0415 - late: see the module's docstring
+
+    def convert(item: Any) -> Any:
+        if isinstance(item, BaseModel):
+            return item.model_dump(mode="json")
+        if isinstance(item, list | tuple):
+            return [convert(each) for each in item]
+        if isinstance(item, dict):
+            return {key: convert(each) for key, each in item.items()}
+        return item
+
+    return convert(value)
 
 
 def print_json(value: Any) -> None:

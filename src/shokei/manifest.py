@@ -19,6 +19,7 @@ from typing import Any, Literal
 from shokei.kernel.bus import MessageBus, default_bus
 
 Surface = Literal["api", "cli", "pages"]
+Named = tuple[tuple[str, str], ...]  # (name, one-line help) of each top-level group or command
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,13 @@ class Feature:
     api_at: int = 0
     cli_at: int = 0
     menu_at: int = 0
+    # What `cli` adds to `shokei`, in its order, with the help shown by `shokei --help`: the root
+    # lists them without importing the feature, and imports `cli` only when one of them runs
+    # (tests/unit/test_manifest.py holds these to what `cli` registers).
+    cli_groups: Named = ()
+    cli_commands: Named = ()
+    # Other features' groups that `cli` adds commands to (they are loaded together).
+    cli_extends: tuple[str, ...] = ()
 
     def place(self, surface: Surface) -> int:
         return {"api": self.api_at, "cli": self.cli_at, "pages": self.menu_at}[surface]
@@ -50,6 +58,9 @@ def _parts(
     api_at: int = 0,
     cli_at: int = 0,
     menu_at: int = 0,
+    cli_groups: Named = (),
+    cli_commands: Named = (),
+    cli_extends: tuple[str, ...] = (),
 ) -> Feature:
     """A feature laid out the usual way: `shokei/<name>/{models,handlers,api,cli,pages}.py`."""
     package = f"shokei.{name}"
@@ -63,29 +74,170 @@ def _parts(
         api_at=api_at,
         cli_at=cli_at,
         menu_at=menu_at,
+        cli_groups=cli_groups,
+        cli_commands=cli_commands,
+        cli_extends=cli_extends,
     )
 
 
 FEATURES: tuple[Feature, ...] = (
-    _parts("audit", handlers=True, api_at=5, cli_at=5, menu_at=10),
-    _parts("accounts", api_at=1, cli_at=1, menu_at=11),
-    _parts("companies", api_at=2, cli_at=2, menu_at=6),
-    _parts("supply_chain", api_at=6, cli_at=8, menu_at=7),
-    _parts("ownership", handlers=True, api_at=7, cli_at=9, menu_at=8),
-    _parts("risk", handlers=True, api_at=8, cli_at=10, menu_at=9),
+    _parts(
+        "audit",
+        handlers=True,
+        api_at=5,
+        cli_at=5,
+        menu_at=10,
+        cli_groups=(("audit", "The tamper-evident audit ledger."),),
+    ),
+    _parts(
+        "accounts", api_at=1, cli_at=1, menu_at=11, cli_groups=(("user", "Users, roles and API tokens."),)
+    ),
+    _parts("companies", api_at=2, cli_at=2, menu_at=6, cli_groups=(("company", "The company registry."),)),
+    _parts(
+        "supply_chain",
+        api_at=6,
+        cli_at=8,
+        menu_at=7,
+        cli_groups=(
+            ("supply", "The supply-chain map: weapon systems, BOMs and suppliers."),
+            ("survey", "Supply-chain surveys: campaigns down the tiers, answers validated at the door."),
+        ),
+        cli_commands=(
+            (
+                "impact",
+                "Exit impact: components that lose every qualified source, and the weapon systems hit.",
+            ),
+            ("spof", "Single points of failure: the companies whose exit alone does the most damage."),
+        ),
+    ),
+    _parts(
+        "ownership",
+        handlers=True,
+        api_at=7,
+        cli_at=9,
+        menu_at=8,
+        cli_groups=(
+            ("ownership", "Ownership: BODS and register imports, foreign control, ownership events."),
+            ("alerts", "Foreign-control alerts raised by ownership changes."),
+        ),
+    ),
+    _parts(
+        "risk",
+        handlers=True,
+        api_at=8,
+        cli_at=10,
+        menu_at=9,
+        cli_groups=(
+            ("risk", "Leak-risk watchlist: explainable scores, financial indicators, company events."),
+            ("system", "Weapon systems' supplier bases."),
+        ),
+    ),
     _parts("interests", api=False, cli=False, pages=False),  # declared interests: use cases only
-    _parts("cases", api_at=3, cli_at=3, menu_at=1),
-    _parts("documents", api_at=4, cli_at=6, menu_at=2),
-    _parts("examination", handlers=True, api_at=9, cli_at=11, menu_at=3),
-    _parts("purchase", handlers=True, api_at=10, cli_at=12, menu_at=4),
-    _parts("succession", handlers=True, api_at=11, cli_at=13, menu_at=5),
-    _parts("deadlines", handlers=True, pages=False, api_at=12, cli_at=14),
-    _parts("notifications", handlers=True, pages=False, api_at=13, cli_at=15),
+    _parts(
+        "cases",
+        api_at=3,
+        cli_at=3,
+        menu_at=1,
+        cli_groups=(("case", "Exit cases: notice, inventory, examination, purchase, succession."),),
+    ),
+    _parts(
+        "documents",
+        api_at=4,
+        cli_at=6,
+        menu_at=2,
+        cli_groups=(
+            ("docs", "Hand in, read and search design documents."),
+            ("vault", "The encrypted document vault."),
+        ),
+    ),
+    _parts(
+        "examination",
+        handlers=True,
+        api_at=9,
+        cli_at=11,
+        menu_at=3,
+        cli_groups=(("exam", "Examination of technological significance (技術的重要性の審査)."),),
+    ),
+    _parts(
+        "purchase",
+        handlers=True,
+        api_at=10,
+        cli_at=12,
+        menu_at=4,
+        cli_groups=(
+            ("purchase", "Purchase of the documents: valuation, negotiation, approval, payment."),
+            ("budget", "Fiscal-year budget (会計年度: 1 April - 31 March)."),
+        ),
+    ),
+    _parts(
+        "succession",
+        handlers=True,
+        api_at=11,
+        cli_at=13,
+        menu_at=5,
+        cli_groups=(
+            ("successor", "Successor eligibility, ranking, selection and acceptance."),
+            ("handover", "Release of traced copies to the successor and dissemination."),
+        ),
+        cli_commands=(("trace", "Identify which issued copy a file comes from, and its chain of holders."),),
+        cli_extends=("company",),  # `company holdings`, the holdings register
+    ),
+    _parts(
+        "deadlines",
+        handlers=True,
+        pages=False,
+        api_at=12,
+        cli_at=14,
+        cli_groups=(("deadlines", "Deadlines: the policy that sets every duty's period."),),
+        cli_commands=(
+            ("duties", "What is waiting for me: my open duties on the cases I may see, most urgent first."),
+        ),
+    ),
+    _parts(
+        "notifications",
+        handlers=True,
+        pages=False,
+        api_at=13,
+        cli_at=15,
+        cli_groups=(("inbox", "My notices (the in-app inbox)."),),
+        cli_commands=(
+            (
+                "worker",
+                "Deliver pending notices by e-mail (SHOKEI_SMTP_URL, or the outbox folder), with retries.",
+            ),
+        ),
+    ),
     # Program reports: read the ledger only (no tables of their own, no API yet).
-    _parts("reporting", models=False, api=False, cli_at=16, menu_at=12),
-    _parts("demo", models=False, api=False, pages=False, cli_at=4),
+    _parts(
+        "reporting",
+        models=False,
+        api=False,
+        cli_at=16,
+        menu_at=12,
+        cli_groups=(("report", "Program reports computed from the audit ledger."),),
+    ),
+    _parts("demo", models=False, api=False, pages=False, cli_at=4, cli_groups=(("demo", "Demo data."),)),
     # Backup and restore: the installation as a whole, above every feature it reads.
-    _parts("operations", models=False, api=False, pages=False, cli_at=17),
+    _parts(
+        "operations",
+        models=False,
+        api=False,
+        pages=False,
+        cli_at=17,
+        cli_commands=(
+            (
+                "backup",
+                # The docstring's first paragraph, its line break included (shown as written).
+                "Write a consistent, signed backup: the database snapshot, the blobs it refers to, and a\n"
+                "manifest of hashes; keys only with --include-keys.",
+            ),
+            (
+                "restore",
+                "Restore a backup into an empty data dir and database, then run `vault fsck --deep` and\n"
+                "`audit verify` on the result (exit 5 when either fails).",
+            ),
+        ),
+    ),
 )
 
 
@@ -103,15 +255,49 @@ def parts(surface: Surface) -> list[Any]:
     return [load(getattr(feature, surface)) for feature in sorted(present, key=lambda f: f.place(surface))]
 
 
+def cli_entries() -> tuple[list[tuple[Feature, str, str]], list[tuple[Feature, str, str]]]:
+    """Every feature's top-level (commands, groups) on `shokei`, each as (feature, name, help), in
+    `shokei --help` order; nothing is imported."""
+    present = sorted((f for f in FEATURES if f.cli is not None), key=lambda f: f.cli_at)
+    commands = [(f, name, text) for f in present for name, text in f.cli_commands]
+    groups = [(f, name, text) for f in present for name, text in f.cli_groups]
+    return commands, groups
+
+
+def cli_loaded_with(name: str) -> list[Feature]:
+    """The features whose `cli` must be registered, in `shokei --help` order, for the top-level
+    group or command `name` to be whole: its own feature, those adding commands to its groups,
+    and those whose groups these add to (and so on); nothing is imported."""
+    present = sorted((f for f in FEATURES if f.cli is not None), key=lambda f: f.cli_at)
+    owner = {entry: f.name for f in present for entry, _ in (*f.cli_groups, *f.cli_commands)}
+    chosen = {owner[name]} if name in owner else set()
+    while True:
+        wider = set(chosen)
+        for feature in present:
+            if feature.name in chosen:
+                wider |= {owner[group] for group in feature.cli_extends if group in owner}
+            elif any(owner.get(group) in chosen for group in feature.cli_extends):
+                wider.add(feature.name)
+        if wider == chosen:
+            return [f for f in present if f.name in chosen]
+        chosen = wider
+
+
 def model_modules() -> list[Any]:
     """Every feature's models module, imported: Base.metadata then holds every table."""
     return [load(feature.models) for feature in FEATURES if feature.models is not None]
 
 
 def wire(bus: MessageBus = default_bus) -> MessageBus:
-    """Subscribe every feature's handlers to `bus` (idempotent); returns it."""
+    """Subscribe every feature's handlers to `bus` (idempotent); returns it. The handlers' modules
+    are imported when the bus is first asked for a handler (`MessageBus.defer`), so a command that
+    publishes nothing does not import every feature that handles something."""
+    bus.defer(_subscribe_all)
+    return bus
+
+
+def _subscribe_all(bus: MessageBus) -> None:
     for feature in FEATURES:
         if feature.handlers is not None:
             register: Callable[[MessageBus], None] = load(feature.handlers)
             register(bus)
-    return bus

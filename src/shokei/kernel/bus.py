@@ -18,6 +18,7 @@ go through `handle`, which returns the handler's result.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +62,31 @@ class MessageBus:
     def __init__(self) -> None:
         self._subscriptions: dict[type[Event], list[_Subscription]] = defaultdict(list)
         self._commands: dict[type[Command], Handler] = {}
+        self._deferred: list[Callable[[MessageBus], None]] = []
+        self._settled = True  # no deferred subscriptions left to run
+        self._wiring: int | None = None  # the thread running them
+        self._lock = threading.Lock()
+
+    def defer(self, subscribe: Callable[[MessageBus], None]) -> None:
+        """Run `subscribe(bus)` when the bus is first asked who handles something, not now: a
+        process that never publishes (a read-only command, `--help`) never imports the handlers'
+        features. Every lookup below runs the deferred subscriptions first, once."""
+        with self._lock:
+            self._deferred.append(subscribe)
+            self._settled = False
+
+    def _subscribed(self) -> None:
+        if self._settled or self._wiring == threading.get_ident():
+            return
+        with self._lock:  # one thread subscribes; the others wait for the whole wiring
+            self._wiring = threading.get_ident()
+            try:
+                while self._deferred:
+                    self._deferred[0](self)
+                    self._deferred.pop(0)  # kept until it succeeds: a failure is raised again
+                self._settled = True
+            finally:
+                self._wiring = None
 
     def subscribe(self, event_type: type[Event], handler: Handler, *, phase: Phase) -> None:
         subscription = _Subscription(handler, phase)
@@ -75,15 +101,18 @@ class MessageBus:
         self._commands[command_type] = handler
 
     def handles(self, command_type: type[Command]) -> bool:
+        self._subscribed()
         return command_type in self._commands
 
     def handle(self, uow: Any, command: Command) -> Any:
+        self._subscribed()
         handler = self._commands.get(type(command))
         if handler is None:
             raise LookupError(f"no feature handles {type(command).__name__}")
         return handler(uow, command)
 
     def handlers(self, event: Event, phase: Phase) -> list[Handler]:
+        self._subscribed()
         return [
             s.handler
             for kind in type(event).__mro__
@@ -92,6 +121,7 @@ class MessageBus:
         ]
 
     def has_subscribers(self, event_type: type[Event], phase: Phase) -> bool:
+        self._subscribed()
         return any(s.phase is phase for s in self._subscriptions.get(event_type, ()))
 
     def dispatch_after_commit(self, uow: Any, events: list[Event]) -> None:

@@ -1,0 +1,99 @@
+"""`shokei` imports a feature only when one of its commands runs: `shokei --help` lists every
+group and command from the manifest, in the order and with the help they always had, loading no
+feature, no database and no web code; `shokei case --help` loads the cases' CLI only."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+# `shokei --help` before its groups were loaded lazily (features' commands, the root's own, then
+# the features' groups, each in the manifest's cli order).
+LISTED = [
+    "impact", "spof", "trace", "duties", "worker", "backup", "restore", "init", "serve", "run",
+    "user", "company", "case", "demo", "audit", "docs", "vault", "supply", "survey",
+    "ownership", "alerts", "risk", "system", "exam", "purchase", "budget", "successor", "handover",
+    "deadlines", "inbox", "report",
+]  # fmt: skip
+
+_PROBE = """
+import json, sys
+from shokei.cli import main
+sys.argv = ["shokei", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit as exit:
+    status = exit.code
+sys.stdout.flush()
+print("\\n" + json.dumps({"status": status, "modules": sorted(sys.modules)}))
+"""
+
+
+def _run(*args: str) -> tuple[str, int, list[str]]:
+    """`shokei args` in a fresh interpreter: its output, exit status and the modules it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(list(args))],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    output, _, last = done.stdout.rstrip("\n").rpartition("\n")
+    probe = json.loads(last)
+    return output, probe["status"], probe["modules"]
+
+
+def _listed(help_text: str) -> list[str]:
+    section = help_text.split("Commands")[1]
+    return [line.split()[1] for line in section.splitlines() if line.startswith("│ ") and line[2] != " "]
+
+
+def test_help_lists_every_group_in_order_and_imports_no_feature() -> None:
+    output, status, modules = _run("--help")
+    assert status == 0
+    assert _listed(output) == LISTED
+    heavy = {"sqlalchemy", "fastapi", "numpy", "scipy", "pydantic", "alembic", "uvicorn", "starlette"}
+    assert not {module.split(".")[0] for module in modules} & heavy
+    loaded = {module for module in modules if module.startswith("shokei.")}
+    assert loaded <= {"shokei.cli", "shokei.cli_support", "shokei.errors", "shokei.manifest"} | {
+        module for module in loaded if module.startswith("shokei.kernel")
+    }
+
+
+def test_a_group_imports_its_own_feature_cli_only() -> None:
+    output, status, modules = _run("case", "--help")
+    assert status == 0
+    assert "Usage: shokei case" in output
+    clis = {module for module in modules if module.endswith(".cli") and module.startswith("shokei.")}
+    assert clis == {"shokei.cli", "shokei.cases.cli"}
+
+
+def test_a_group_another_feature_extends_imports_both() -> None:
+    """Succession adds `company holdings` to the companies' group (declared in the manifest)."""
+    output, status, modules = _run("company", "--help")
+    assert status == 0
+    assert "holdings" in output
+    clis = {module for module in modules if module.endswith(".cli") and module.startswith("shokei.")}
+    assert clis == {"shokei.cli", "shokei.companies.cli", "shokei.succession.cli"}
+
+
+def test_the_listing_is_the_same_once_every_group_is_loaded() -> None:
+    from shokei.cli import app
+
+    runner = CliRunner()
+    lazy = runner.invoke(app, ["--help"], terminal_width=200).stdout
+    for name in LISTED:
+        assert runner.invoke(app, [name, "--help"], terminal_width=200).exit_code == 0, name
+    assert runner.invoke(app, ["--help"], terminal_width=200).stdout == lazy
+    assert _listed(lazy) == LISTED
+
+
+def test_a_mistyped_command_is_still_suggested_from_every_group() -> None:
+    from shokei.cli import app
+
+    result = CliRunner().invoke(app, ["compny"])
+    assert result.exit_code == 2
+    assert "Did you mean 'company'?" in result.stderr
