@@ -40,7 +40,7 @@ ACTION_LABELS = {
     "document:path:add": N_("Another path of a stored file"),
     "document:inventory:describe": N_("File described"),
     "document:content:read": N_("Document read"),
-    "documents:content:refused": N_("Document read refused"),
+    "document:content:refused": N_("Document read refused"),
     "vault:fsck:run": N_("Vault check run"),
     "vault:key:rotate": N_("Master key rotated"),
     "company:registry:create": N_("Company registered"),

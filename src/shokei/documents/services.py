@@ -58,7 +58,7 @@ from shokei.errors import Forbidden, IntegrityFailure
 from shokei.kernel import Actor, AuditEvent, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
-CONTENT_REFUSED = "documents:content:refused"
+CONTENT_REFUSED = "document:content:refused"
 
 __all__ = [
     "DEFAULT_GRACE_HOURS",

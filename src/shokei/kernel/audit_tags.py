@@ -33,6 +33,7 @@ AUDIT_TAGS: frozenset[str] = frozenset(
         "company:registry:create",
         # document
         "document:content:read",
+        "document:content:refused",
         "document:file:submit",
         "document:inventory:describe",
         "document:path:add",

@@ -14,7 +14,7 @@ from shokei.purchase import services as purchase
 from tests.conftest import Cli
 from tests.factories import Office
 
-REFUSED = "documents:content:refused"
+REFUSED = "document:content:refused"
 
 
 def _approve(office: Office, case: int) -> None:
