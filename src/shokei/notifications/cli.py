@@ -7,6 +7,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 if TYPE_CHECKING:
     from shokei.bootstrap import Shokei
@@ -69,7 +70,8 @@ def _opened_when_ready(cli: Cli, *, wait: bool, stop: threading.Event) -> Shokei
     while True:
         try:
             return cli.app
-        except ShokeiError:
+        except (ShokeiError, OperationalError):
+            # Not initialised yet (or no data dir at all, before the first `shokei run`).
             if not wait:
                 raise
         if stop.wait(1.0):
