@@ -4,7 +4,7 @@ certifications, changed-condition reports."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -81,7 +81,10 @@ def test_show_suspend_and_reinstate(cli: Cli) -> None:
 
 def test_certify_revoke_and_the_register(cli: Cli) -> None:
     _setup(cli)
-    soon = (date.today() + timedelta(days=10)).isoformat()  # the CLI's clock is the system's
+    # The CLI runs on the system clock, whose dates are Japanese calendar dates (UTC+9): near
+    # midnight UTC, Tokyo is already a day ahead.
+    today_in_tokyo = datetime.now(timezone(timedelta(hours=9))).date()
+    soon = (today_in_tokyo + timedelta(days=10)).isoformat()
     custodian = ("--custodian", "保全 太郎")
     assert run(cli, "sup", "company", "certify", A, *custodian, "--until", soon).exit_code == 3
     assert run(cli, "pm", "company", "certify", A, *custodian, "--until", "2001-01-01").exit_code == 2
