@@ -17,7 +17,6 @@ from shokei.errors import BadInput, Conflict, NotFound
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
-from shokei.succession.candidates import candidate_facts, succession_case
 from shokei.succession.common import (
     company_row,
     copy_associated_data,
@@ -36,17 +35,11 @@ from shokei.succession.copying import (
     own_copy,
     workdir,
 )
-from shokei.succession.domain import (
-    check_domestic,
-    check_eligibility,
-    check_foreign_ownership,
-)
 from shokei.succession.holders import require_holder
 from shokei.succession.models import (
     DisseminationRequest,
     HandoverCopy,
 )
-from shokei.succession.ownership_source import GraphForeignOwnership, load_exposures
 from shokei.succession.recall import require_usable
 from shokei.succession.schemas import (
     ApprovedDissemination,
@@ -125,7 +118,6 @@ def approve_dissemination(
     still open (`Conflict` otherwise, and the new copy is discarded).
     """
     require_role(actor, Role.PROGRAM_MANAGER, "approve dissemination")
-    exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
         request = session.get(DisseminationRequest, request_id)
         if request is None:
@@ -137,18 +129,7 @@ def approve_dissemination(
         ).scalar_one()
         require_usable(parent, f"dissemination request {request_id}")
         target = company_row(session, request.to_company_id)
-        case = visible_case(session, actor, parent.case_id)
-        facts = candidate_facts(session, [target], GraphForeignOwnership(exposures, [target]))[0]
-        failing = [
-            r
-            for r in check_eligibility(
-                facts, succession_case(session, uow, case), rules=(check_domestic, check_foreign_ownership)
-            )
-            if not r.passed
-        ]
-        if failing:
-            reasons = "; ".join(f"{r.name}: {r.reason}" for r in failing)
-            raise Conflict(f"{target.name} may not receive documents: {reasons}")
+        visible_case(session, actor, parent.case_id)
         _require_parties(uow, request_id, parent.recipient_company_id, target.id)
         parent_blob, parent_id = blob_of(parent), parent.copy_id
         parent_fields = (parent.case_id, parent.document_id, parent.file_name, parent.document_sha256)
