@@ -93,11 +93,11 @@ def request_dissemination(
 
 
 def _require_parties(uow: UnitOfWork, request_id: int, holder_id: int, subcontractor_id: int) -> None:
-    """The holder is not suspended and still passes the holder rules; the subcontractor too, and
-    is certified at this moment (`holders.require_holder`)."""
+    """The holder is not suspended and still passes the holder rules; the subcontractor too (the
+    security compliance rule reads its certification at this moment: `holders.require_holder`)."""
     act = f"dissemination request {request_id}"
     require_holder(uow, holder_id, act=act)
-    require_holder(uow, subcontractor_id, act=act, certified=True)
+    require_holder(uow, subcontractor_id, act=act)
 
 
 def approve_dissemination(

@@ -57,16 +57,16 @@ def holder_refusals(uow: UnitOfWork, company_id: int) -> tuple[RuleResult, ...]:
         return tuple(result for result in results if not result.passed)
 
 
-def require_holder(uow: UnitOfWork, company_id: int, *, act: str, certified: bool = False) -> None:
+def require_holder(uow: UnitOfWork, company_id: int, *, act: str) -> None:
     """Refuse `act` (a release, download, hand-over or dissemination) for the company that would
     receive, open or pass on a copy, inside the act's transaction, naming the rule that fails:
 
     - `access` (Forbidden, exit 3): the company is suspended;
     - a holder rule (Conflict, exit 4): domestic, foreign_ownership, financial_health,
-      security_compliance, each with its evidence;
-    - `certification` (Conflict, exit 4), when `certified` (release and dissemination): a company
-      with a certification record must be certified today; a company never certified is judged
-      on its security compliance alone (docs/protection.md).
+      security_compliance, each with its evidence. Security compliance reads the certification:
+      a company with a certification record must be certified today ("certification revoked:
+      ..." or "certification expired ..."); a company never certified is judged on its security
+      compliance alone (docs/protection.md).
     """
     with uow.transaction() as session:
         company = session.get(Company, company_id)
@@ -82,13 +82,6 @@ def require_holder(uow: UnitOfWork, company_id: int, *, act: str, certified: boo
         if failing:
             rules = "; ".join(f"{rule.name}: {rule.reason}" for rule in failing)
             raise Conflict(f"{act} refused: {company.name} fails {rules}")
-        if certified:
-            today = uow.clock.today()
-            certification = access.certification_of(session, company_id)
-            if certification is not None and not certification.valid_on(today):
-                raise Conflict(
-                    f"{act} refused: certification: {company.name}: {certification.describe(today)}"
-                )
 
 
 def copies_held(session: Session, company_id: int) -> int:

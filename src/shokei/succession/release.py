@@ -137,7 +137,7 @@ def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id:
         raise Conflict(f"case {case_id} is {case.state} without a selected successor to release to")
     successor = company_row(session, case.successor_company_id)
     _require_accepted_terms(session, case_id, successor)
-    require_holder(uow, successor.id, act=f"release of case {case_id}", certified=True)
+    require_holder(uow, successor.id, act=f"release of case {case_id}")
     if not documents.stored_document_count(session, case_id):
         raise Conflict(
             f"case {case_id} has no stored documents to release; record the hand-over of its "
@@ -166,7 +166,7 @@ def record_hand_over(
         case = visible_case(session, actor, case_id)
         if case.successor_company_id is not None:
             _require_accepted_terms(session, case_id, company_row(session, case.successor_company_id))
-            require_holder(uow, case.successor_company_id, act=f"hand-over of case {case_id}", certified=True)
+            require_holder(uow, case.successor_company_id, act=f"hand-over of case {case_id}")
         stored = documents.stored_document_count(session, case_id)
         if stored:
             raise Conflict(
