@@ -35,6 +35,7 @@ from shokei.companies.models import Company, CompanyCertification
 from shokei.companies.schemas import CertifiedRecipientView, CompanyView
 from shokei.companies.services import (
     _require,
+    access_state,
     certification_view,
     certifications_in_force,
     company_id_for,
@@ -146,7 +147,7 @@ def access_of(session: Session, company_id: int) -> Access:
     row = session.get(Company, company_id)
     if row is None:
         raise NotFound(f"no company {company_id}")
-    return Access.SUSPENDED if row.suspended_since is not None else Access.ACTIVE
+    return access_state(row)
 
 
 # -- the register of certified recipients ------------------------------------------------------

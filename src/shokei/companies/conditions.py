@@ -19,7 +19,7 @@ from shokei.companies.domain import (
 )
 from shokei.companies.models import ChangeReport, Company
 from shokei.companies.schemas import ChangeReportView
-from shokei.companies.services import _require, company_id_for, suspension_view
+from shokei.companies.services import _require, access_state, company_id_for, suspension_view
 from shokei.errors import BadInput, NotFound
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -128,7 +128,7 @@ def report_change(
             ownership_change=report.ownership_change_id,
             reported_by=actor.username,
             reported_at=report.reported_at,
-            access="suspended" if row.suspended_since is not None else "active",
+            access=access_state(row),
             suspension=suspension_view(row),
         )
 

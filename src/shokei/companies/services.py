@@ -68,10 +68,15 @@ def view(company: Company, certification: CompanyCertification | None = None) ->
         foreign_share_percent=company.foreign_share_percent,
         foreign_share_country=company.foreign_share_country,
         prefecture=company.prefecture,
-        access=Access.SUSPENDED if company.suspended_since is not None else Access.ACTIVE,
+        access=access_state(company),
         suspension=suspension_view(company),
         certification=certification_view(certification) if certification is not None else None,
     )
+
+
+def access_state(company: Company) -> Access:
+    """Suspended while a suspension is on record (`suspended_since`), else active."""
+    return Access.SUSPENDED if company.suspended_since is not None else Access.ACTIVE
 
 
 def suspension_view(company: Company) -> SuspensionView | None:

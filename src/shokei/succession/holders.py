@@ -114,7 +114,7 @@ def protect_holder(uow: UnitOfWork, company_id: int, *, cause: SuspensionCause, 
     True when it was suspended now."""
     with uow.transaction() as session:
         company = session.get(Company, company_id)
-        if company is None or company.suspended_since is not None:
+        if company is None or access.access_of(session, company_id) is Access.SUSPENDED:
             return False
         copies, cases = copies_held(session, company_id), open_successions(session, company_id)
         if not copies and not cases:
