@@ -87,13 +87,9 @@ class UnitOfWork:
         try:
             self._finish(current.session, failed=kind is not None)
         except StaleDataError:
-            raise Conflict(
-                "the record was changed by someone else at the same time; reload and retry"
-            ) from None
+            raise Conflict(_CONCURRENT_CHANGE) from None
         if kind is StaleDataError:
-            raise Conflict(
-                "the record was changed by someone else at the same time; reload and retry"
-            ) from error
+            raise Conflict(_CONCURRENT_CHANGE) from error
         if kind is None:
             self.bus.dispatch_after_commit(self, current.events)
 
