@@ -30,11 +30,6 @@ class Feature:
     api: str | None = None  # "module:router" mounted under /api/v1
     cli: str | None = None  # "module:function(root)" adding its groups and commands to `shokei`
     pages: str | None = None  # "module:pages", a web.registry.FeaturePages
-    # Where the feature's part comes on each surface, lowest first, since that is not the
-    # dependency order: paths in the API document, groups in `shokei --help`, entries in the menu.
-    api_at: int = 0
-    cli_at: int = 0
-    menu_at: int = 0
     # What `cli` adds to `shokei`, in its order, with the help shown by `shokei --help`: the root
     # lists them without importing the feature, and imports `cli` only when one of them runs
     # (tests/unit/test_manifest.py holds these to what `cli` registers).
@@ -43,8 +38,59 @@ class Feature:
     # Other features' groups that `cli` adds commands to (they are loaded together).
     cli_extends: tuple[str, ...] = ()
 
-    def place(self, surface: Surface) -> int:
-        return {"api": self.api_at, "cli": self.cli_at, "pages": self.menu_at}[surface]
+
+# Which features have a part on each surface, in the order shown there (not the dependency
+# order): paths in the API document, groups in `shokei --help`, entries in the menu. A feature
+# named here has the usual module for it, `shokei/<name>/{api,cli,pages}.py`.
+ORDER: dict[Surface, tuple[str, ...]] = {
+    "api": (
+        "accounts",
+        "companies",
+        "cases",
+        "documents",
+        "audit",
+        "supply_chain",
+        "ownership",
+        "risk",
+        "examination",
+        "purchase",
+        "succession",
+        "deadlines",
+        "notifications",
+    ),
+    "cli": (
+        "accounts",
+        "companies",
+        "cases",
+        "demo",
+        "audit",
+        "documents",
+        "supply_chain",
+        "ownership",
+        "risk",
+        "examination",
+        "purchase",
+        "succession",
+        "deadlines",
+        "notifications",
+        "reporting",
+        "operations",
+    ),
+    "pages": (
+        "cases",
+        "documents",
+        "examination",
+        "purchase",
+        "succession",
+        "companies",
+        "supply_chain",
+        "ownership",
+        "risk",
+        "audit",
+        "accounts",
+        "reporting",
+    ),
+}
 
 
 def _parts(
@@ -52,28 +98,20 @@ def _parts(
     *,
     models: bool = True,
     handlers: bool = False,
-    api: bool = True,
-    cli: bool = True,
-    pages: bool = True,
-    api_at: int = 0,
-    cli_at: int = 0,
-    menu_at: int = 0,
     cli_groups: Named = (),
     cli_commands: Named = (),
     cli_extends: tuple[str, ...] = (),
 ) -> Feature:
-    """A feature laid out the usual way: `shokei/<name>/{models,handlers,api,cli,pages}.py`."""
+    """A feature laid out the usual way: `shokei/<name>/{models,handlers}.py`, and the part of
+    each surface whose `ORDER` names it."""
     package = f"shokei.{name}"
     return Feature(
         name,
         models=f"{package}.models" if models else None,
         handlers=f"{package}.handlers:register" if handlers else None,
-        api=f"{package}.api:router" if api else None,
-        cli=f"{package}.cli:register" if cli else None,
-        pages=f"{package}.pages:pages" if pages else None,
-        api_at=api_at,
-        cli_at=cli_at,
-        menu_at=menu_at,
+        api=f"{package}.api:router" if name in ORDER["api"] else None,
+        cli=f"{package}.cli:register" if name in ORDER["cli"] else None,
+        pages=f"{package}.pages:pages" if name in ORDER["pages"] else None,
         cli_groups=cli_groups,
         cli_commands=cli_commands,
         cli_extends=cli_extends,
@@ -84,20 +122,12 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "audit",
         handlers=True,
-        api_at=5,
-        cli_at=5,
-        menu_at=10,
         cli_groups=(("audit", "The tamper-evident audit ledger."),),
     ),
-    _parts(
-        "accounts", api_at=1, cli_at=1, menu_at=11, cli_groups=(("user", "Users, roles and API tokens."),)
-    ),
-    _parts("companies", api_at=2, cli_at=2, menu_at=6, cli_groups=(("company", "The company registry."),)),
+    _parts("accounts", cli_groups=(("user", "Users, roles and API tokens."),)),
+    _parts("companies", cli_groups=(("company", "The company registry."),)),
     _parts(
         "supply_chain",
-        api_at=6,
-        cli_at=8,
-        menu_at=7,
         cli_groups=(
             ("supply", "The supply-chain map: weapon systems, BOMs and suppliers."),
             ("survey", "Supply-chain surveys: campaigns down the tiers, answers validated at the door."),
@@ -113,9 +143,6 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "ownership",
         handlers=True,
-        api_at=7,
-        cli_at=9,
-        menu_at=8,
         cli_groups=(
             ("ownership", "Ownership: BODS and register imports, foreign control, ownership events."),
             ("alerts", "Foreign-control alerts raised by ownership changes."),
@@ -124,27 +151,18 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "risk",
         handlers=True,
-        api_at=8,
-        cli_at=10,
-        menu_at=9,
         cli_groups=(
             ("risk", "Leak-risk watchlist: explainable scores, financial indicators, company events."),
             ("system", "Weapon systems' supplier bases."),
         ),
     ),
-    _parts("interests", api=False, cli=False, pages=False),  # declared interests: use cases only
+    _parts("interests"),  # declared interests: use cases only
     _parts(
         "cases",
-        api_at=3,
-        cli_at=3,
-        menu_at=1,
         cli_groups=(("case", "Exit cases: notice, inventory, examination, purchase, succession."),),
     ),
     _parts(
         "documents",
-        api_at=4,
-        cli_at=6,
-        menu_at=2,
         cli_groups=(
             ("docs", "Hand in, read and search design documents."),
             ("vault", "The encrypted document vault."),
@@ -153,17 +171,11 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "examination",
         handlers=True,
-        api_at=9,
-        cli_at=11,
-        menu_at=3,
         cli_groups=(("exam", "Examination of technological significance (技術的重要性の審査)."),),
     ),
     _parts(
         "purchase",
         handlers=True,
-        api_at=10,
-        cli_at=12,
-        menu_at=4,
         cli_groups=(
             ("purchase", "Purchase of the documents: valuation, negotiation, approval, payment."),
             ("budget", "Fiscal-year budget (会計年度: 1 April - 31 March)."),
@@ -172,9 +184,6 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "succession",
         handlers=True,
-        api_at=11,
-        cli_at=13,
-        menu_at=5,
         cli_groups=(
             ("successor", "Successor eligibility, ranking, selection and acceptance."),
             ("handover", "Release of traced copies to the successor and dissemination."),
@@ -185,9 +194,6 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "deadlines",
         handlers=True,
-        pages=False,
-        api_at=12,
-        cli_at=14,
         cli_groups=(("deadlines", "Deadlines: the policy that sets every duty's period."),),
         cli_commands=(
             ("duties", "What is waiting for me: my open duties on the cases I may see, most urgent first."),
@@ -196,9 +202,6 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "notifications",
         handlers=True,
-        pages=False,
-        api_at=13,
-        cli_at=15,
         cli_groups=(("inbox", "My notices (the in-app inbox)."),),
         cli_commands=(
             (
@@ -211,19 +214,13 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "reporting",
         models=False,
-        api=False,
-        cli_at=16,
-        menu_at=12,
         cli_groups=(("report", "Program reports computed from the audit ledger."),),
     ),
-    _parts("demo", models=False, api=False, pages=False, cli_at=4, cli_groups=(("demo", "Demo data."),)),
+    _parts("demo", models=False, cli_groups=(("demo", "Demo data."),)),
     # Backup and restore: the installation as a whole, above every feature it reads.
     _parts(
         "operations",
         models=False,
-        api=False,
-        pages=False,
-        cli_at=17,
         cli_commands=(
             (
                 "backup",
@@ -251,14 +248,13 @@ def load(reference: str) -> Any:
 def parts(surface: Surface) -> list[Any]:
     """Every feature's part on `surface` (API routers, CLI registrations, FeaturePages), imported,
     in that surface's order."""
-    present = [feature for feature in FEATURES if getattr(feature, surface) is not None]
-    return [load(getattr(feature, surface)) for feature in sorted(present, key=lambda f: f.place(surface))]
+    return [load(getattr(feature, surface)) for feature in _in_order(surface)]
 
 
 def cli_entries() -> tuple[list[tuple[Feature, str, str]], list[tuple[Feature, str, str]]]:
     """Every feature's top-level (commands, groups) on `shokei`, each as (feature, name, help), in
     `shokei --help` order; nothing is imported."""
-    present = sorted((f for f in FEATURES if f.cli is not None), key=lambda f: f.cli_at)
+    present = _in_order("cli")
     commands = [(f, name, text) for f in present for name, text in f.cli_commands]
     groups = [(f, name, text) for f in present for name, text in f.cli_groups]
     return commands, groups
@@ -268,7 +264,7 @@ def cli_loaded_with(name: str) -> list[Feature]:
     """The features whose `cli` must be registered, in `shokei --help` order, for the top-level
     group or command `name` to be whole: its own feature, those adding commands to its groups,
     and those whose groups these add to (and so on); nothing is imported."""
-    present = sorted((f for f in FEATURES if f.cli is not None), key=lambda f: f.cli_at)
+    present = _in_order("cli")
     owner = {entry: f.name for f in present for entry, _ in (*f.cli_groups, *f.cli_commands)}
     chosen = {owner[name]} if name in owner else set()
     while True:
@@ -281,6 +277,11 @@ def cli_loaded_with(name: str) -> list[Feature]:
         if wider == chosen:
             return [f for f in present if f.name in chosen]
         chosen = wider
+
+
+def _in_order(surface: Surface) -> list[Feature]:
+    by_name = {feature.name: feature for feature in FEATURES}
+    return [by_name[name] for name in ORDER[surface]]
 
 
 def model_modules() -> list[Any]:

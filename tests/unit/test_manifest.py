@@ -1,5 +1,5 @@
-"""The feature manifest names each part once, by reference: every reference must resolve, and no
-two features may claim the same place on a surface (their order there would depend on chance)."""
+"""The feature manifest names each part once, by reference: every reference must resolve, and a
+surface's order names each of its features once, and only declared features."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from shokei.manifest import FEATURES, Feature, Surface, cli_loaded_with, load
+from shokei.manifest import FEATURES, ORDER, Feature, Surface, cli_loaded_with, load
 
 
 @pytest.mark.parametrize("feature", FEATURES, ids=lambda feature: feature.name)
@@ -19,10 +19,10 @@ def test_every_declared_part_resolves(feature: Feature) -> None:
 
 
 @pytest.mark.parametrize("surface", ["api", "cli", "pages"])
-def test_places_on_a_surface_are_distinct(surface: Surface) -> None:
-    present = [feature for feature in FEATURES if getattr(feature, surface) is not None]
-    places = [feature.place(surface) for feature in present]
-    assert len(set(places)) == len(places)
+def test_a_surface_orders_declared_features_once_each(surface: Surface) -> None:
+    order = ORDER[surface]
+    assert len(set(order)) == len(order)
+    assert set(order) <= {feature.name for feature in FEATURES}
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,10 @@ The outermost `with` commits (or rolls back) and only then runs the after-commit
 events published inside it. A concurrent change of a versioned row (SQLAlchemy's
 `StaleDataError`) becomes `Conflict` once, at that outermost exit. So a use case is callable
 alike from an adapter (it opens the transaction) and from another feature's use case (it joins
-it): there are no "_in" twins that take the caller's session.
+it): there are no "_in" twins that take the caller's session. A joined block has no rollback of
+its own: an exception leaving it rolls back the whole transaction only if it propagates out of the
+outermost `with`; a caller that catches it and carries on commits whatever the failed block had
+written (wrap such a call in `uow.session.begin_nested()` to undo just that part).
 
 `transaction()` is the same thing yielding the session, for code that reads better that way.
 The open transaction is per execution context (thread or task), so one unit of work serves
@@ -87,13 +90,9 @@ class UnitOfWork:
         try:
             self._finish(current.session, failed=kind is not None)
         except StaleDataError:
-            raise Conflict(
-                "the record was changed by someone else at the same time; reload and retry"
-            ) from None
+            raise Conflict(_CONCURRENT_CHANGE) from None
         if kind is StaleDataError:
-            raise Conflict(
-                "the record was changed by someone else at the same time; reload and retry"
-            ) from error
+            raise Conflict(_CONCURRENT_CHANGE) from error
         if kind is None:
             self.bus.dispatch_after_commit(self, current.events)
 

@@ -176,6 +176,8 @@ def test_other_paths_release_and_escalation(uow: UnitOfWork) -> None:
     office.to_negotiating(failed.id)
     cases.record_offer(uow, office.negotiator, failed.id, amount_yen=20_000_000)
     cases.record_offer(uow, office.negotiator, failed.id, amount_yen=90_000_000, kind="counter")
+    with pytest.raises(BadInput, match="'bid' is not one of: offer, counter, agreement"):
+        cases.record_offer(uow, office.negotiator, failed.id, amount_yen=80_000_000, kind="bid")
     office.move(failed.id, "fail_negotiation", office.negotiator, reason="価格不一致")
     done = office.move(failed.id, "escalate", office.manager, reason="一時取得を検討")
     assert done.state == "escalated"

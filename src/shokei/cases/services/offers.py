@@ -7,6 +7,7 @@ and purchase records the agreed amount here with `record_agreed_amount`.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
-class OfferKind:
+class OfferKind(StrEnum):
     OFFER = "offer"
     COUNTER = "counter"
     AGREEMENT = "agreement"
@@ -44,9 +45,11 @@ def record_offer(
     An agreement is proposed through the purchase feature (with its standard terms), so a
     program manager always approves an agreement on record.
     """
-    if kind not in (OfferKind.OFFER, OfferKind.COUNTER, OfferKind.AGREEMENT):
-        raise BadInput(f"offer kind {kind!r} is not one of: offer, counter, agreement")
-    if kind == OfferKind.AGREEMENT:
+    try:
+        kind = OfferKind(kind)
+    except ValueError:
+        raise BadInput(f"offer kind {kind!r} is not one of: {', '.join(OfferKind)}") from None
+    if kind is OfferKind.AGREEMENT:
         command = ProposeAgreement(actor, case_id, amount_yen, note)
         if not uow.bus.handles(ProposeAgreement):
             raise Conflict("an agreement is proposed by the purchase feature: use `shokei purchase agree`")
@@ -76,7 +79,7 @@ def _record(
     case_id: int,
     *,
     amount_yen: int,
-    kind: str,
+    kind: OfferKind,
     note: str | None,
     details: dict[str, Any] | None,
 ) -> OfferView:
@@ -101,7 +104,7 @@ def _record(
         )
         uow.session.add(offer)
         before = snapshot(case)
-        if kind == OfferKind.AGREEMENT:
+        if kind is OfferKind.AGREEMENT:
             case.agreed_amount_yen = amount_yen
         uow.session.flush()
         uow.record(

@@ -17,7 +17,6 @@ from shokei.cases.domain import (
     CaseMoved,
     CaseRef,
     CaseState,
-    OwnedMove,
     Transition,
     TransitionName,
     TransitionRequest,
@@ -53,20 +52,14 @@ def transition_case(
     if transition.owner is not None:
         # The owning feature's use case opens its own transactions (some read other features or
         # write files between them), exactly as when it is called directly.
-        move = transition.owner(actor, case_id, transition.name, reason, successor, expected_version)
-        _make_owned_move(uow, move)
+        if not uow.bus.handles(transition.owner):
+            raise Conflict(f"'{transition.name}' is made by its own feature: use {transition.route}")
+        uow.handle(transition.owner(actor, case_id, transition.name, reason, successor, expected_version))
         with uow:
             return detail(uow, actor, load_case(uow, actor, case_id))
     with uow:
         move_case(uow, actor, case_id, transition.name, reason=reason, expected_version=expected_version)
         return detail(uow, actor, load_case(uow, actor, case_id))
-
-
-def _make_owned_move(uow: UnitOfWork, move: OwnedMove) -> None:
-    transition = TRANSITIONS[move.name]
-    if not uow.bus.handles(type(move)):
-        raise Conflict(f"'{move.name}' is made by its own feature: use {transition.route}")
-    uow.handle(move)
 
 
 def _parse_transition(name: str) -> TransitionName:
