@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select
 
-from shokei.kernel.bus import Event, MessageBus, Phase
+from shokei.errors import Conflict
+from shokei.kernel.bus import Command, Event, MessageBus, Phase
 from shokei.kernel.unit_of_work import UnitOfWork
 
 _metadata = MetaData()
@@ -82,3 +83,17 @@ def test_an_in_transaction_handler_that_refuses_undoes_the_change(uow: UnitOfWor
     with pytest.raises(ValueError, match="no twos"):
         _add(uow, 2)
     assert _stored(uow) == [1]
+
+
+@dataclass(frozen=True)
+class Ask(Command):
+    n: int
+
+
+def test_a_command_no_feature_handles_is_refused_with_its_route_or_is_a_wiring_error(uow: UnitOfWork) -> None:
+    with pytest.raises(Conflict, match="use the other door"):
+        uow.handle(Ask(1), unwired="use the other door")
+    with pytest.raises(LookupError, match="no feature handles Ask"):
+        uow.handle(Ask(1))
+    uow.bus.register(Ask, lambda _uow, command: command.n * 2)
+    assert uow.handle(Ask(21), unwired="unused") == 42

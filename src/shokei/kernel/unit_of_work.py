@@ -155,8 +155,13 @@ class UnitOfWork:
         self._run_in_transaction(event)
         current.events.append(event)
 
-    def handle(self, command: Command) -> Any:
-        """Ask the feature that owns `command` to carry it out (in this transaction if one is open)."""
+    def handle(self, command: Command, *, unwired: str | None = None) -> Any:
+        """Ask the feature that owns `command` to carry it out (in this transaction if one is open).
+
+        `unwired` is the refusal (Conflict) when no feature handles it here, e.g. where to make the
+        request instead; without it, a missing handler is a wiring mistake (LookupError)."""
+        if unwired is not None and not self.bus.handles(type(command)):
+            raise Conflict(unwired)
         return self.bus.handle(self, command)
 
     def _run_in_transaction(self, event: Any) -> None:

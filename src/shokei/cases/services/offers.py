@@ -51,9 +51,8 @@ def record_offer(
         raise BadInput(f"offer kind {kind!r} is not one of: {', '.join(OfferKind)}") from None
     if kind is OfferKind.AGREEMENT:
         command = ProposeAgreement(actor, case_id, amount_yen, note)
-        if not uow.bus.handles(ProposeAgreement):
-            raise Conflict("an agreement is proposed by the purchase feature: use `shokei purchase agree`")
-        result: OfferView = uow.handle(command)
+        unwired = "an agreement is proposed by the purchase feature: use `shokei purchase agree`"
+        result: OfferView = uow.handle(command, unwired=unwired)
         return result
     return _record(uow, actor, case_id, amount_yen=amount_yen, kind=kind, note=note, details=details)
 

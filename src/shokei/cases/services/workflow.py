@@ -52,9 +52,8 @@ def transition_case(
     if transition.owner is not None:
         # The owning feature's use case opens its own transactions (some read other features or
         # write files between them), exactly as when it is called directly.
-        if not uow.bus.handles(transition.owner):
-            raise Conflict(f"'{transition.name}' is made by its own feature: use {transition.route}")
-        uow.handle(transition.owner(actor, case_id, transition.name, reason, successor, expected_version))
+        move = transition.owner(actor, case_id, transition.name, reason, successor, expected_version)
+        uow.handle(move, unwired=f"'{transition.name}' is made by its own feature: use {transition.route}")
         with uow:
             return detail(uow, actor, load_case(uow, actor, case_id))
     with uow:
