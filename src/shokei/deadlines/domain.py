@@ -16,7 +16,7 @@ from typing import Any
 
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.errors import BadInput
-from shokei.kernel import Actor, Role
+from shokei.kernel import Role
 from shokei.kernel.bus import Event
 
 
@@ -181,11 +181,6 @@ def is_overdue(due: date, today: date) -> bool:
 
 def needs_reminder(due: date, today: date, remind_days_before: int) -> bool:
     return remind_days_before > 0 and due - timedelta(days=remind_days_before) <= today <= due
-
-
-def reader() -> Actor:
-    """Whom the clock reads a case's parties as: it reads, and never acts."""
-    return Actor(0, "shokei-deadlines", Role.PROGRAM_MANAGER)
 
 
 # -- events: notifications subscribes to them --------------------------------------------------

@@ -24,7 +24,6 @@ from shokei.deadlines.domain import (
     due_date,
     is_overdue,
     needs_reminder,
-    reader,
 )
 from shokei.deadlines.models import DutyRecord
 from shokei.deadlines.policies import current_policy
@@ -65,10 +64,10 @@ def _close(uow: UnitOfWork, case_id: int, kind: DutyKind | None = None) -> None:
 
 def _start(uow: UnitOfWork, case_id: int, spec: DutySpec) -> None:
     policy = current_policy()
-    case = uow.session.execute(cases.visible_cases(reader()).filter_by(id=case_id)).scalar_one()
+    supplier_id, successor_id = cases.case_parties(uow, case_id)
     company_id = {
-        Party.CASE_COMPANY: case.company_id,
-        Party.SUCCESSOR_COMPANY: case.successor_company_id,
+        Party.CASE_COMPANY: supplier_id,
+        Party.SUCCESSOR_COMPANY: successor_id,
         Party.OFFICIALS: None,
     }[spec.party]
     period = policy.period(spec.kind)

@@ -12,6 +12,7 @@ or joining the caller's, so another feature's use case can call it inside its ow
 """
 
 from shokei.cases.services.access import (
+    case_parties,
     case_ref,
     company_names,
     visible_case_ids,
@@ -45,6 +46,7 @@ from shokei.cases.services.workflow import check_move, move_case, transition_cas
 __all__ = [
     "OfferKind",
     "add_inventory_line",
+    "case_parties",
     "case_ref",
     "check_move",
     "company_names",

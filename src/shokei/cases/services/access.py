@@ -32,6 +32,16 @@ def visible_case_ids(actor: Actor) -> Select[int]:
     return visible_cases(actor).with_only_columns(ExitCase.id)
 
 
+def case_parties(uow: UnitOfWork, case_id: int) -> tuple[int, int | None]:
+    """The withdrawing company and the successor (None before one is selected), for the features
+    that address a case's parties on its behalf (the clocks), not for a user's read."""
+    with uow:
+        company_id, successor_id = uow.session.execute(
+            select(ExitCase.company_id, ExitCase.successor_company_id).where(ExitCase.id == case_id)
+        ).one()
+        return company_id, successor_id
+
+
 def load_case(uow: UnitOfWork, actor: Actor, case_id: int, *, for_update: bool = False) -> ExitCase:
     """The case row, if the actor may know of it (inside the open transaction); `for_update`
     locks it until the transaction ends (PostgreSQL; SQLite's writers are already serialised)."""
