@@ -50,8 +50,7 @@ class Party(StrEnum):
 class DutySpec:
     kind: DutyKind
     role: Role
-    party: Party
-    what: str  # what the party must do, for lists and notices
+    party: Party  # what the party must do is in the catalogue (messages/*.toml), by kind
 
 
 _SUPPLIER, _SUCCESSOR, _OFFICIALS = Party.CASE_COMPANY, Party.SUCCESSOR_COMPANY, Party.OFFICIALS
@@ -59,39 +58,21 @@ K, R = DutyKind, Role
 
 # The duty each case state asks for: who acts next, and what they must do.
 STATE_DUTIES: dict[CaseState, DutySpec] = {
-    CaseState.NOTIFIED: DutySpec(K.HAND_IN, R.SUPPLIER, _SUPPLIER, "hand in the design documents"),
-    CaseState.DOCUMENTS_SUBMITTED: DutySpec(
-        K.START_EXAMINATION, R.INTAKE_OFFICER, _OFFICIALS, "check the hand-in and start the examination"
-    ),
-    CaseState.UNDER_EXAMINATION: DutySpec(
-        K.EXAMINATION, R.EXAMINER, _OFFICIALS, "examine the documents and determine the case"
-    ),
-    CaseState.NOT_SIGNIFICANT: DutySpec(K.RELEASE, R.PROGRAM_MANAGER, _OFFICIALS, "release the case"),
-    CaseState.PROTECTION_REQUIRED: DutySpec(
-        K.OPEN_NEGOTIATION, R.NEGOTIATOR, _OFFICIALS, "open the purchase negotiation"
-    ),
-    CaseState.NEGOTIATING: DutySpec(
-        K.NEGOTIATION, R.NEGOTIATOR, _OFFICIALS, "agree the purchase or record that it failed"
-    ),
-    CaseState.PURCHASE_AGREED: DutySpec(
-        K.START_SUCCESSOR_SELECTION, R.PROGRAM_MANAGER, _OFFICIALS, "start the successor selection"
-    ),
-    CaseState.NEGOTIATION_FAILED: DutySpec(
-        K.ESCALATION, R.PROGRAM_MANAGER, _OFFICIALS, "escalate the failed negotiation"
-    ),
-    CaseState.SUCCESSOR_SELECTION: DutySpec(
-        K.SUCCESSOR_SELECTION, R.PROGRAM_MANAGER, _OFFICIALS, "select a successor and hand over"
-    ),
-    CaseState.HANDED_OVER: DutySpec(
-        K.DESTRUCTION_CERTIFICATE, R.SUPPLIER, _SUPPLIER, "certify the destruction of your own copies"
-    ),
+    CaseState.NOTIFIED: DutySpec(K.HAND_IN, R.SUPPLIER, _SUPPLIER),
+    CaseState.DOCUMENTS_SUBMITTED: DutySpec(K.START_EXAMINATION, R.INTAKE_OFFICER, _OFFICIALS),
+    CaseState.UNDER_EXAMINATION: DutySpec(K.EXAMINATION, R.EXAMINER, _OFFICIALS),
+    CaseState.NOT_SIGNIFICANT: DutySpec(K.RELEASE, R.PROGRAM_MANAGER, _OFFICIALS),
+    CaseState.PROTECTION_REQUIRED: DutySpec(K.OPEN_NEGOTIATION, R.NEGOTIATOR, _OFFICIALS),
+    CaseState.NEGOTIATING: DutySpec(K.NEGOTIATION, R.NEGOTIATOR, _OFFICIALS),
+    CaseState.PURCHASE_AGREED: DutySpec(K.START_SUCCESSOR_SELECTION, R.PROGRAM_MANAGER, _OFFICIALS),
+    CaseState.NEGOTIATION_FAILED: DutySpec(K.ESCALATION, R.PROGRAM_MANAGER, _OFFICIALS),
+    CaseState.SUCCESSOR_SELECTION: DutySpec(K.SUCCESSOR_SELECTION, R.PROGRAM_MANAGER, _OFFICIALS),
+    CaseState.HANDED_OVER: DutySpec(K.DESTRUCTION_CERTIFICATE, R.SUPPLIER, _SUPPLIER),
 }
 
 # Duties a move starts without changing the state.
 MOVE_DUTIES: dict[TransitionName, DutySpec] = {
-    TransitionName.SELECT_SUCCESSOR: DutySpec(
-        K.SUCCESSOR_ACCEPTANCE, R.SUCCESSOR, _SUCCESSOR, "accept the succession terms"
-    ),
+    TransitionName.SELECT_SUCCESSOR: DutySpec(K.SUCCESSOR_ACCEPTANCE, R.SUCCESSOR, _SUCCESSOR),
 }
 
 SPECS: dict[DutyKind, DutySpec] = {s.kind: s for s in (*STATE_DUTIES.values(), *MOVE_DUTIES.values())}

@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseMoved, CaseState
+from shokei.deadlines.catalogue import what
 from shokei.deadlines.domain import (
     MOVE_DUTIES,
-    SPECS,
     STATE_DUTIES,
     DutyDueSoon,
     DutyEvent,
@@ -132,7 +132,7 @@ def _detail(row: DutyRecord, today: date) -> DutyDetail:
         case_id=row.case_id,
         due=row.due,
         overdue=is_overdue(row.due, today),
-        what=SPECS[DutyKind(row.kind)].what,
+        what=what(row.kind),
         role=row.role,
         days_left=(row.due - today).days,
         policy_version=row.policy_version,

@@ -1,6 +1,6 @@
 """The notices' texts in Japanese and English (`messages/ja.toml`, `messages/en.toml`): a subject
-and body per occasion, and what each duty asks for. Notices name the case, the duty, its due
-date and a link, never a document's content."""
+and body per occasion, with what the duty asks for from the deadlines catalogue. Notices name the
+case, the duty, its due date and a link, never a document's content."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from shokei.deadlines.catalogue import what
 from shokei.notifications.domain import Occasion
 
 LANGUAGES = ("ja", "en")
@@ -27,7 +28,7 @@ def render(
     """(subject, body) of one notice in one language."""
     messages = catalogue(language)
     values = {
-        "what": messages["what"][kind],
+        "what": what(kind, language),
         "case_id": case_id,
         "due": due.isoformat(),
         "link": link,

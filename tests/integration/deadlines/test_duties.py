@@ -41,7 +41,7 @@ def test_opening_a_case_starts_the_suppliers_hand_in_due_on_day_30(uow: UnitOfWo
             "case_id": case.id,
             "due": DAY_30,
             "overdue": False,
-            "what": "hand in the design documents",
+            "what": "設計文書の提出",
         }
     ]
     # Nobody else owes it, and the manager's own queue is empty; the manager sees it among everyone's.
@@ -66,7 +66,7 @@ def test_past_day_30_the_duty_is_overdue_and_on_the_managers_overdue_list(
         "case_id": case.id,
         "due": DAY_30,
         "overdue": True,
-        "what": "hand in the design documents",
+        "what": "設計文書の提出",
     }
     assert _queue(uow, office.supplier, overdue=True) == [expected]
     assert _queue(uow, office.manager, everyone=True, overdue=True) == [expected]
@@ -99,7 +99,7 @@ def test_each_move_closes_the_last_duty_and_starts_the_next_actors(
             "case_id": case.id,
             "due": date(2026, 6, 25),  # 14 days from the day it started
             "overdue": False,
-            "what": "check the hand-in and start the examination",
+            "what": "提出内容の確認と審査の開始",
         }
     ]
     office.move(case.id, "start_examination", office.intake)
