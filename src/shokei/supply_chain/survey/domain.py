@@ -19,11 +19,13 @@ from shokei.companies.domain import CorporateNumber, ForeignId
 from shokei.errors import BadInput
 from shokei.kernel import Actor
 from shokei.kernel.bus import Event
+from shokei.supply_chain import batch
+from shokei.supply_chain.batch import MAX_TIER, RecordKind
 
-MAX_TIER = 9
 SHARE_TOLERANCE = 1e-9
-TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "はい", "○"})
-FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "いいえ", "×"})
+# `supply import`'s words, and the Japanese a respondent writes in the template.
+TRUE_WORDS = batch.TRUE_WORDS | {"はい", "○"}
+FALSE_WORDS = batch.FALSE_WORDS | {"いいえ", "×"}
 
 
 class CampaignStatus(StrEnum):
@@ -57,12 +59,16 @@ SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
     BOM: ("parent_part_number", "child_part_number", "quantity"),
     SUPPLY: ("corporate_number", "country", "registry_id", "part_number", "tier", "share", "qualified"),
 }
+# Required columns and lengths are `supply import`'s; a supplier's corporate number is not required
+# here, since a foreign supplier is named by country and registry id instead (`_supplier`).
+_KINDS = {COMPONENTS: RecordKind.COMPONENTS, BOM: RecordKind.BOM, SUPPLY: RecordKind.SUPPLY}
 REQUIRED: dict[str, tuple[str, ...]] = {
-    COMPONENTS: ("part_number",),
-    BOM: ("parent_part_number", "child_part_number"),
-    SUPPLY: ("part_number",),
+    sheet: tuple(c.name for c in batch.COLUMNS[kind] if c.required and c.name != "corporate_number")
+    for sheet, kind in _KINDS.items()
 }
-MAX_LENGTH = {"part_number": 100, "parent_part_number": 100, "child_part_number": 100, "name": 255}
+MAX_LENGTH = {
+    c.name: c.max_length for kind in _KINDS.values() for c in batch.COLUMNS[kind] if c.max_length is not None
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from shokei.companies.domain import CorporateNumber
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.supply_chain.batch import MAX_TIER
 from shokei.supply_chain.models import (
     BomLine,
     Component,
@@ -23,7 +24,6 @@ from shokei.supply_chain.models import (
 )
 from shokei.supply_chain.survey import sheets
 from shokei.supply_chain.survey.domain import (
-    MAX_TIER,
     CampaignStatus,
     RespondentStatus,
     SurveyUnanswered,
