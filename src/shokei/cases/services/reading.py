@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from shokei.accounts import services as accounts
 from shokei.cases.domain import (
     HISTORY_REASONS_SEEN_BY,
+    CaseOpened,
     CaseState,
     ExitReason,
     available_transitions,
@@ -56,6 +57,7 @@ def open_case(
         uow.session.flush()
         history(uow, actor, case, name="open", source=None, target=CaseState.NOTIFIED, reason=None)
         uow.record("case:case:open", "case", case.id, actor, after=snapshot(case))
+        uow.publish(CaseOpened(case.id, case.company_id, actor.user_id))
         return detail(uow, actor, case)
 
 

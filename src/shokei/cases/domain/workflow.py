@@ -1,151 +1,22 @@
-"""The exit case: states, the one transition table, guards and deadlines. Pure: no I/O.
-
-Every move a case can make is a row of TRANSITIONS; `decide()` is the only way to make one.
-"""
+"""The one transition table, its guards and separation of duties, and `decide()`, the only way
+a case moves. Pure: no I/O."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
+from shokei.cases.domain.messages import (
+    ApprovePurchase,
+    CancelPurchase,
+    DetermineCase,
+    OwnedMove,
+    RecordHandOver,
+    SelectSuccessor,
+)
+from shokei.cases.domain.states import TERMINAL_STATES, CaseState, Duty, Guard, TransitionName
 from shokei.errors import BadInput, Conflict, Forbidden
-from shokei.kernel import COMPANY_BOUND_ROLES, Actor, Role
-from shokei.kernel.bus import Command, Event
-
-
-class CaseState(StrEnum):
-    NOTIFIED = "notified"
-    DOCUMENTS_SUBMITTED = "documents_submitted"
-    UNDER_EXAMINATION = "under_examination"
-    NOT_SIGNIFICANT = "not_significant"
-    CLOSED_RELEASED = "closed_released"
-    PROTECTION_REQUIRED = "protection_required"
-    NEGOTIATING = "negotiating"
-    PURCHASE_AGREED = "purchase_agreed"
-    NEGOTIATION_FAILED = "negotiation_failed"
-    ESCALATED = "escalated"
-    SUCCESSOR_SELECTION = "successor_selection"
-    HANDED_OVER = "handed_over"
-    CLOSED = "closed"
-
-
-TERMINAL_STATES = frozenset({CaseState.CLOSED_RELEASED, CaseState.CLOSED, CaseState.ESCALATED})
-
-
-class ExitReason(StrEnum):
-    BUSINESS_DIFFICULTY = "business_difficulty"
-    FACTORY_CLOSURE = "factory_closure"
-    RESTRUCTURING = "restructuring"
-    ACQUISITION = "acquisition"
-    OTHER = "other"
-
-
-class TransitionName(StrEnum):
-    SUBMIT = "submit"
-    START_EXAMINATION = "start_examination"
-    DETERMINE_PROTECTION_REQUIRED = "determine_protection_required"
-    DETERMINE_NOT_SIGNIFICANT = "determine_not_significant"
-    RELEASE = "release"
-    OPEN_NEGOTIATION = "open_negotiation"
-    APPROVE_PURCHASE = "approve_purchase"
-    CANCEL_PURCHASE = "cancel_purchase"
-    FAIL_NEGOTIATION = "fail_negotiation"
-    ESCALATE = "escalate"
-    START_SUCCESSOR_SELECTION = "start_successor_selection"
-    SELECT_SUCCESSOR = "select_successor"
-    HAND_OVER = "hand_over"
-    CLOSE = "close"
-
-
-class Guard(StrEnum):
-    """Conditions beyond state and role; each is checked against a CaseFacts snapshot."""
-
-    OWN_COMPANY_FOR_SUPPLIER = "own_company_for_supplier"
-    HAS_INVENTORY = "has_inventory"
-    ALL_DOCUMENTS_EXAMINED = "all_documents_examined"
-    REASON_GIVEN = "reason_given"
-    AGREED_AMOUNT = "agreed_amount"
-    SUCCESSOR_GIVEN = "successor_given"
-    SUCCESSOR_SELECTED = "successor_selected"
-    DESTRUCTION_CERTIFIED = "destruction_certified"
-    PURCHASE_SETTLED = "purchase_settled"
-
-
-class Duty(StrEnum):
-    """A part an official took in a case; separation of duties bars the other parts."""
-
-    EXAMINED = "examined"
-    NEGOTIATED = "negotiated"
-
-
-# -- moves another feature makes -------------------------------------------------------------
-# A move that carries another feature's records (a determination, a budget commitment, a
-# successor's eligibility) is made by that feature. The generic transition sends the feature's
-# command on the bus; the feature registers its handler at start-up, so cases imports none of them.
-
-
-@dataclass(frozen=True, slots=True)
-class OwnedMove(Command):
-    """Ask the owning feature to make `name` on a case, with what the generic transition was given."""
-
-    actor: Actor
-    case_id: int
-    name: TransitionName
-    reason: str | None = None
-    successor: str | None = None
-    expected_version: int | None = None
-
-
-class DetermineCase(OwnedMove):
-    """Made by examination: weighed under the examination policy."""
-
-    __slots__ = ()
-
-
-class ApprovePurchase(OwnedMove):
-    """Made by purchase: commits the fiscal year's budget."""
-
-    __slots__ = ()
-
-
-class CancelPurchase(OwnedMove):
-    """Made by purchase: releases the committed budget."""
-
-    __slots__ = ()
-
-
-class SelectSuccessor(OwnedMove):
-    """Made by succession: eligibility, the reason and the successor's notice."""
-
-    __slots__ = ()
-
-
-class RecordHandOver(OwnedMove):
-    """Made by succession: needs the successor's acceptance of the terms."""
-
-    __slots__ = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ProposeAgreement(Command):
-    """`case offer --kind agreement`: the purchase feature proposes it with its standard terms."""
-
-    actor: Actor
-    case_id: int
-    amount_yen: int
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CaseMoved(Event):
-    """A case made a move (published in the transaction of the move)."""
-
-    case_id: int
-    name: TransitionName
-    source: CaseState
-    target: CaseState
-    actor_id: int | None
+from shokei.kernel import Actor, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,50 +320,3 @@ def days_remaining(planned_exit: date, today: date) -> int:
 
 def is_overdue(state: CaseState, planned_exit: date, today: date) -> bool:
     return state not in TERMINAL_STATES and today > planned_exit
-
-
-INVENTORY_EDITABLE_STATES = frozenset({CaseState.NOTIFIED, CaseState.DOCUMENTS_SUBMITTED})
-
-
-# -- need-to-know between the two companies --------------------------------------------------
-# Officials and auditors see every field. For the company-bound roles, the one table: each field of
-# the case detail (nested fields dotted) and which of them may see it; a hidden field is blanked
-# (None, False, []) so the view keeps its shape. The supplier never learns the examiners' rationale
-# nor its successor (`successor_selected` says one was chosen); the successor never learns the
-# price, the offers nor any rationale.
-_SUPPLIER, _SUCCESSOR = frozenset({Role.SUPPLIER}), frozenset({Role.SUCCESSOR})
-_COMPANIES, _NOBODY = COMPANY_BOUND_ROLES, frozenset[Role]()
-_ALL_SEE = ("id", "state", "company_corporate_number", "company_name", "reason", "planned_exit_date")
-CASE_FIELDS_SEEN_BY: dict[str, frozenset[Role]] = {
-    **dict.fromkeys((*_ALL_SEE, "days_remaining", "overdue", "version", "opened_at"), _COMPANIES),
-    **dict.fromkeys(("successor_selected", "available_transitions", "inventory", "history"), _COMPANIES),
-    **dict.fromkeys(("successor_corporate_number", "successor_name"), _SUCCESSOR),
-    **dict.fromkeys(("agreed_amount_yen", "offers"), _SUPPLIER),
-    **{f"inventory.{n}": _COMPANIES for n in ("id", "case_id", "title", "drawing_number", "revision")},
-    **{f"inventory.{n}": _COMPANIES for n in ("component", "weapon_system", "examined")},
-    "inventory.examination_note": _NOBODY,
-    **{f"offers.{n}": _SUPPLIER for n in ("id", "kind", "amount_yen", "made_by", "at", "note")},
-    **{f"history.{n}": _COMPANIES for n in ("transition", "from_state", "to_state", "actor", "role", "at")},
-    "history.reason": _COMPANIES,  # and then as HISTORY_REASONS_SEEN_BY says for that move
-}
-# Whose eyes a move's reason may reach: determinations (and the release after one) carry the
-# examiners' rationale, negotiation moves the price talk, successor moves the successor.
-HISTORY_REASONS_SEEN_BY: dict[str, frozenset[Role]] = {
-    **dict.fromkeys(("open", T.SUBMIT, T.START_EXAMINATION), _COMPANIES),
-    **dict.fromkeys((T.DETERMINE_PROTECTION_REQUIRED, T.DETERMINE_NOT_SIGNIFICANT, T.RELEASE), _NOBODY),
-    **dict.fromkeys((T.OPEN_NEGOTIATION, T.APPROVE_PURCHASE, T.CANCEL_PURCHASE), _SUPPLIER),
-    **dict.fromkeys((T.FAIL_NEGOTIATION, T.ESCALATE), _SUPPLIER),
-    **dict.fromkeys((T.START_SUCCESSOR_SELECTION, T.CLOSE), _NOBODY),
-    **dict.fromkeys((T.SELECT_SUCCESSOR, T.HAND_OVER), _SUCCESSOR),
-}
-
-
-def may_see(role: Role, key: str, table: dict[str, frozenset[Role]] = CASE_FIELDS_SEEN_BY) -> bool:
-    """Whether `role` may see a case detail's field (with HISTORY_REASONS_SEEN_BY: why a move was
-    made); what the table does not name, only officials and auditors see."""
-    return role not in COMPANY_BOUND_ROLES or role in table.get(key, _NOBODY)
-
-
-# A supplier reads its handed-in files' content until the purchase is approved or the case is released.
-_AFTER_APPROVAL = (S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, S.HANDED_OVER, S.CLOSED)
-SUPPLIER_CONTENT_CLOSED_STATES = frozenset((*_AFTER_APPROVAL, S.CLOSED_RELEASED))

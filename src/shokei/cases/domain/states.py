@@ -1,0 +1,73 @@
+"""The exit case's vocabulary: its states, exit reasons, moves, guards and duties."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CaseState(StrEnum):
+    NOTIFIED = "notified"
+    DOCUMENTS_SUBMITTED = "documents_submitted"
+    UNDER_EXAMINATION = "under_examination"
+    NOT_SIGNIFICANT = "not_significant"
+    CLOSED_RELEASED = "closed_released"
+    PROTECTION_REQUIRED = "protection_required"
+    NEGOTIATING = "negotiating"
+    PURCHASE_AGREED = "purchase_agreed"
+    NEGOTIATION_FAILED = "negotiation_failed"
+    ESCALATED = "escalated"
+    SUCCESSOR_SELECTION = "successor_selection"
+    HANDED_OVER = "handed_over"
+    CLOSED = "closed"
+
+
+TERMINAL_STATES = frozenset({CaseState.CLOSED_RELEASED, CaseState.CLOSED, CaseState.ESCALATED})
+
+
+class ExitReason(StrEnum):
+    BUSINESS_DIFFICULTY = "business_difficulty"
+    FACTORY_CLOSURE = "factory_closure"
+    RESTRUCTURING = "restructuring"
+    ACQUISITION = "acquisition"
+    OTHER = "other"
+
+
+class TransitionName(StrEnum):
+    SUBMIT = "submit"
+    START_EXAMINATION = "start_examination"
+    DETERMINE_PROTECTION_REQUIRED = "determine_protection_required"
+    DETERMINE_NOT_SIGNIFICANT = "determine_not_significant"
+    RELEASE = "release"
+    OPEN_NEGOTIATION = "open_negotiation"
+    APPROVE_PURCHASE = "approve_purchase"
+    CANCEL_PURCHASE = "cancel_purchase"
+    FAIL_NEGOTIATION = "fail_negotiation"
+    ESCALATE = "escalate"
+    START_SUCCESSOR_SELECTION = "start_successor_selection"
+    SELECT_SUCCESSOR = "select_successor"
+    HAND_OVER = "hand_over"
+    CLOSE = "close"
+
+
+class Guard(StrEnum):
+    """Conditions beyond state and role; each is checked against a CaseFacts snapshot."""
+
+    OWN_COMPANY_FOR_SUPPLIER = "own_company_for_supplier"
+    HAS_INVENTORY = "has_inventory"
+    ALL_DOCUMENTS_EXAMINED = "all_documents_examined"
+    REASON_GIVEN = "reason_given"
+    AGREED_AMOUNT = "agreed_amount"
+    SUCCESSOR_GIVEN = "successor_given"
+    SUCCESSOR_SELECTED = "successor_selected"
+    DESTRUCTION_CERTIFIED = "destruction_certified"
+    PURCHASE_SETTLED = "purchase_settled"
+
+
+class Duty(StrEnum):
+    """A part an official took in a case; separation of duties bars the other parts."""
+
+    EXAMINED = "examined"
+    NEGOTIATED = "negotiated"
+
+
+INVENTORY_EDITABLE_STATES = frozenset({CaseState.NOTIFIED, CaseState.DOCUMENTS_SUBMITTED})
