@@ -9,12 +9,10 @@ pays and releases are handled through `budget`, the agreements it acts on come f
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, TransitionName
 from shokei.errors import BadInput, Conflict, Forbidden
@@ -23,7 +21,7 @@ from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
 from shokei.purchase.access import require_manager, require_reader
-from shokei.purchase.budget import budget_event, budget_position, carried_from, locked_position
+from shokei.purchase.budget import budget_position, carried_from, locked_position
 from shokei.purchase.domain import (
     AgreementStatus,
     BudgetPosition,
@@ -117,19 +115,16 @@ def _commit(
     )
     session.flush()
     after = budget_position(session, year)
-    details: dict[str, Any] = {
+    details = {
         "case": agreement.case_id,
         "agreement": agreement.id,
         "amount_yen": agreement.amount_yen,
         "fiscal_year": year,
+        "ceiling_yen": agreement.ceiling_yen,
+        "override_reason": agreement.override_reason,
+        "available_after": after.available,
     }
-    details |= {"ceiling_yen": agreement.ceiling_yen, "override_reason": agreement.override_reason}
-    audit.record(
-        session,
-        budget_event(
-            uow, actor, "purchase:budget:commit", year, details | {"available_after": after.available}
-        ),
-    )
+    uow.record("purchase:budget:commit", "budget", year, actor, details=details)
     return after
 
 
@@ -152,14 +147,14 @@ def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) 
         check_open(locked_position(session, year), "payments")
         line.status, line.paid_on = LineStatus.PAID, paid_on
         session.flush()
-        details: dict[str, Any] = {
+        details = {
             "case": case.id,
             "agreement": line.agreement_id,
             "amount_yen": line.amount_yen,
             "fiscal_year": year,
+            "paid_on": paid_on.isoformat(),
         }
-        details |= {"paid_on": paid_on.isoformat()}
-        audit.record(session, budget_event(uow, actor, "purchase:budget:pay", year, details))
+        uow.record("purchase:budget:pay", "budget", year, actor, details=details)
         cases.note_purchase_open(uow, case.id, open=False)
         return _purchase_view(uow, case)
 
@@ -253,7 +248,7 @@ def _cancel_approved(
         "fiscal_year": line.fiscal_year,
         "reason": reason,
     }
-    audit.record(session, budget_event(uow, actor, "purchase:budget:release", line.fiscal_year, details))
+    uow.record("purchase:budget:release", "budget", line.fiscal_year, actor, details=details)
 
 
 def get_purchase(uow: UnitOfWork, actor: Actor, case_id: int) -> PurchaseView:

@@ -8,16 +8,13 @@ helpers to commit and release lines.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.errors import BadInput, Conflict
-from shokei.kernel import Actor, AuditEvent
+from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
 from shokei.purchase.access import require_manager, require_reader
@@ -55,17 +52,15 @@ def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount
             _add_year(session, row)
         row.appropriation_yen, row.set_by_id, row.set_at = amount_yen, actor.user_id, uow.clock.now()
         session.flush()
-        event = AuditEvent(
+        uow.record(
             "purchase:budget:set",
             "budget",
-            str(fiscal_year),
-            uow.clock.now(),
+            fiscal_year,
             actor,
             before=before,
             after={"appropriation": amount_yen},
             details={"fiscal_year": fiscal_year},
         )
-        audit.record(session, event)
         return _budget_view(uow, fiscal_year)
 
 
@@ -160,12 +155,6 @@ def carried_from(session: Session, line_ids: list[int]) -> dict[int, int]:
         )
     )
     return {int(line_id): int(year) for line_id, year in rows}
-
-
-def budget_event(
-    uow: UnitOfWork, actor: Actor, action: str, year: int, details: dict[str, Any]
-) -> AuditEvent:
-    return AuditEvent(action, "budget", str(year), uow.clock.now(), actor, details=details)
 
 
 def _budget_view(uow: UnitOfWork, year: int) -> BudgetView:
