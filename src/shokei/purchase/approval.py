@@ -136,7 +136,7 @@ def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) 
     require_manager(actor, "record payments")
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
-        line = _approved_line(session, case)
+        line = approved_line(session, case, "pay")
         if line.status == LineStatus.PAID:
             raise Conflict(f"case {case.id} was paid on {line.paid_on}")
         if line.status == LineStatus.LAPSED:
@@ -276,10 +276,11 @@ def _live_agreement(session: Session, case: CaseRef) -> Agreement:
     return max(live, key=lambda agreement: agreement.id)
 
 
-def _approved_line(session: Session, case: CaseRef) -> BudgetLine:
+def approved_line(session: Session, case: CaseRef, doing: str) -> BudgetLine:
+    """The budget line of the case's approved agreement (to pay it, carry it over...)."""
     approved = agreements(session, case.id, AgreementStatus.APPROVED)
     if not approved:
-        raise Conflict(f"case {case.id} has no approved purchase to pay")
+        raise Conflict(f"case {case.id} has no approved purchase to {doing}")
     return _line_of(session, approved[-1])
 
 

@@ -39,7 +39,7 @@ def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount
     require_manager(actor, "set appropriations")
     _check_fiscal_year(fiscal_year)
     with uow.transaction() as session:
-        row = _locked_year(session, fiscal_year)
+        row = locked_year(session, fiscal_year)
         check_appropriation(budget_position(session, fiscal_year, row), amount_yen)
         before = {"appropriation": row.appropriation_yen} if row else None
         if row is None:
@@ -91,14 +91,14 @@ def _check_fiscal_year(year: int) -> None:
 # -- helpers: the budget rows -------------------------------------------------------------------
 
 
-def _locked_year(session: Session, year: int) -> BudgetYear | None:
+def locked_year(session: Session, year: int) -> BudgetYear | None:
     """The year's row, locked until the transaction ends: commitments to one year queue here."""
     query = select(BudgetYear).where(BudgetYear.fiscal_year == year).with_for_update()
     return session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def locked_position(session: Session, year: int) -> BudgetPosition:
-    row = _locked_year(session, year)
+    row = locked_year(session, year)
     if row is None:
         raise NoAppropriation(
             f"no appropriation is set for FY{year}: a program manager sets it with "
