@@ -75,7 +75,7 @@ def approve_purchase(
             details={"agreement": agreement.id, "amount_yen": agreement.amount_yen, "fiscal_year": year},
         )
         _approve(agreement, actor, uow, ceiling=ceiling, override_reason=override_reason)
-        after = _commit(session, uow, actor, agreement, year=year)
+        after = _commit(uow, actor, agreement, year=year)
         cases.note_purchase_open(uow, case.id, open=True)
         return ApprovalView(
             case_id=case.id,
@@ -98,11 +98,10 @@ def _approve(
     agreement.override_reason = (override_reason or "").strip() or None
 
 
-def _commit(
-    session: Session, uow: UnitOfWork, actor: Actor, agreement: Agreement, *, year: int
-) -> BudgetPosition:
+def _commit(uow: UnitOfWork, actor: Actor, agreement: Agreement, *, year: int) -> BudgetPosition:
     """The approved agreement's line in the year's budget, and its ledger entry (the caller holds
     the year's lock and has checked the amount fits)."""
+    session = uow.session
     session.add(
         BudgetLine(
             fiscal_year=year,
@@ -184,10 +183,9 @@ def cancel_purchase(
         case = cases.case_ref(uow, actor, case_id)
         agreement = _live_agreement(session, case)
         if agreement.status == AgreementStatus.PROPOSED:
-            _withdraw(session, uow, actor, case, agreement=agreement, reason=reason.strip())
+            _withdraw(uow, actor, case, agreement=agreement, reason=reason.strip())
         else:
             _cancel_approved(
-                session,
                 uow,
                 actor,
                 case,
@@ -198,9 +196,7 @@ def cancel_purchase(
         return _purchase_view(uow, cases.case_ref(uow, actor, case_id))
 
 
-def _withdraw(
-    session: Session, uow: UnitOfWork, actor: Actor, case: CaseRef, *, agreement: Agreement, reason: str
-) -> None:
+def _withdraw(uow: UnitOfWork, actor: Actor, case: CaseRef, *, agreement: Agreement, reason: str) -> None:
     if actor.role not in (Role.NEGOTIATOR, Role.PROGRAM_MANAGER):
         raise Forbidden("only a negotiator or a program manager may withdraw a proposed agreement")
     _end(agreement, AgreementStatus.WITHDRAWN, actor, uow, reason)
@@ -208,7 +204,6 @@ def _withdraw(
 
 
 def _cancel_approved(
-    session: Session,
     uow: UnitOfWork,
     actor: Actor,
     case: CaseRef,
@@ -219,6 +214,7 @@ def _cancel_approved(
 ) -> None:
     move = TransitionName.CANCEL_PURCHASE
     cases.check_move(uow, actor, case.id, move, reason=reason, expected_version=expected_version)
+    session = uow.session
     line = _line_of(session, agreement)
     if line.status == LineStatus.PAID:
         raise Conflict(f"case {case.id} was paid on {line.paid_on}: a paid purchase cannot be cancelled")
