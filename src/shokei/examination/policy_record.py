@@ -24,13 +24,13 @@ class PolicyVersionReused(Conflict):
     """A policy file changed its text but kept a version already used for decisions."""
 
 
-def record_policy(session: Session, uow: UnitOfWork, loaded: LoadedPolicy) -> dict[str, Any]:
+def record_policy(uow: UnitOfWork, loaded: LoadedPolicy) -> dict[str, Any]:
     """Keep the text of every version used; refuse a version whose text has changed.
 
     Returns what the use case's own ledger entry says of the policy: its version and the SHA-256
     of its text (so the stored text is tamper-evident), and whether this use put it on record.
     """
-    policy = loaded.policy
+    policy, session = loaded.policy, uow.session
     record = session.get(ExaminationPolicyRecord, policy.version)
     first_use = record is None
     if record is None:

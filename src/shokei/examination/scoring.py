@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from shokei.cases import services as cases
 from shokei.cases.domain import Duty
 from shokei.errors import BadInput, NotFound
@@ -80,13 +78,13 @@ def _score(
     uow: UnitOfWork, case_id: int, document_id: int, given: _Given, *, whole_package: bool
 ) -> list[ScoreView]:
     actor, policy = given.examiner, given.loaded.policy
-    with uow.transaction() as session:
+    with uow:
         case = cases.case_ref(uow, actor, case_id)
         refuse_conflicted_examiner(uow, actor, case)
         cases.record_duty(uow, case.id, actor.user_id, Duty.EXAMINED)
-        policy_entry = record_policy(session, uow, given.loaded)
+        policy_entry = record_policy(uow, given.loaded)
         targets = _package_of(uow, case.id, document_id) if whole_package else [document_id]
-        rows = [_score_row(session, uow, case.id, line_id, given) for line_id in targets]
+        rows = [_score_row(uow, case.id, line_id, given) for line_id in targets]
         details: dict[str, Any] = {"documents": targets, "policy": policy_entry, "values": given.values}
         details |= {
             "weighted_score": shown(weighted_score(policy, given.values)),
@@ -96,9 +94,7 @@ def _score(
         return [presenters.score_view(row, actor.username, policy, current=True) for row in rows]
 
 
-def _score_row(
-    session: Session, uow: UnitOfWork, case_id: int, line_id: int, given: _Given
-) -> ExaminationScore:
+def _score_row(uow: UnitOfWork, case_id: int, line_id: int, given: _Given) -> ExaminationScore:
     actor = given.examiner
     cases.mark_document_examined(uow, actor, case_id, line_id, note=given.rationale)
     row = ExaminationScore(
@@ -110,8 +106,8 @@ def _score_row(
         rationale=given.rationale,
         scored_at=uow.clock.now(),
     )
-    session.add(row)
-    session.flush()
+    uow.session.add(row)
+    uow.session.flush()
     return row
 
 

@@ -100,7 +100,7 @@ def override_determination(
             raise Forbidden(
                 "separation of duties: you examined this case, so another program manager decides"
             )
-        policy_entry = record_policy(session, uow, loaded)
+        policy_entry = record_policy(uow, loaded)
         row = ExaminationOverride(
             case_id=case.id,
             determination=wanted.value,
@@ -138,7 +138,7 @@ def determine_case(
     the policy must agree with it, or, on note-only examinations, no hard rule may contradict it.
     """
     wanted = _parse_determination(requested) if requested else None
-    with uow.transaction() as session:  # fail fast, before gathering evidence
+    with uow:  # fail fast, before gathering evidence
         company_id = _check_can_determine(
             uow, actor, case_id, wanted=wanted, rationale=rationale, expected_version=expected_version
         )
@@ -150,7 +150,7 @@ def determine_case(
         )
         case = cases.case_ref(uow, actor, case_id)
         refuse_conflicted_examiner(uow, actor, case)
-        policy_entry = record_policy(session, uow, loaded)
+        policy_entry = record_policy(uow, loaded)
         assessment, override = assess_case(uow, loaded.policy, case, evidence)
         outcome = settle(loaded.policy, assessment, wanted)
         row = ExaminationDetermination(
@@ -210,7 +210,7 @@ def get_examination(
     chain, hard rules that fire, flags, what the policy would decide now, overrides and the
     determination as it was made. Officials and auditors."""
     require_reader(actor)
-    with uow.transaction() as session:
+    with uow:
         company_id = cases.case_ref(uow, actor, case_id).company_id
     evidence = gather_evidence(uow, actor, case_id, company_id, supply_chain)
     loaded = current_policy()

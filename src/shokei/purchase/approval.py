@@ -9,12 +9,10 @@ pays and releases are handled through `budget`, the agreements it acts on come f
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, TransitionName
 from shokei.errors import BadInput, Conflict, Forbidden
@@ -23,7 +21,7 @@ from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
 from shokei.purchase.access import require_manager, require_reader
-from shokei.purchase.budget import budget_event, budget_position, carried_from, locked_position
+from shokei.purchase.budget import budget_position, carried_from, locked_position
 from shokei.purchase.domain import (
     AgreementStatus,
     BudgetPosition,
@@ -77,7 +75,7 @@ def approve_purchase(
             details={"agreement": agreement.id, "amount_yen": agreement.amount_yen, "fiscal_year": year},
         )
         _approve(agreement, actor, uow, ceiling=ceiling, override_reason=override_reason)
-        after = _commit(session, uow, actor, agreement, year=year)
+        after = _commit(uow, actor, agreement, year=year)
         cases.note_purchase_open(uow, case.id, open=True)
         return ApprovalView(
             case_id=case.id,
@@ -100,11 +98,10 @@ def _approve(
     agreement.override_reason = (override_reason or "").strip() or None
 
 
-def _commit(
-    session: Session, uow: UnitOfWork, actor: Actor, agreement: Agreement, *, year: int
-) -> BudgetPosition:
+def _commit(uow: UnitOfWork, actor: Actor, agreement: Agreement, *, year: int) -> BudgetPosition:
     """The approved agreement's line in the year's budget, and its ledger entry (the caller holds
     the year's lock and has checked the amount fits)."""
+    session = uow.session
     session.add(
         BudgetLine(
             fiscal_year=year,
@@ -117,19 +114,16 @@ def _commit(
     )
     session.flush()
     after = budget_position(session, year)
-    details: dict[str, Any] = {
+    details = {
         "case": agreement.case_id,
         "agreement": agreement.id,
         "amount_yen": agreement.amount_yen,
         "fiscal_year": year,
+        "ceiling_yen": agreement.ceiling_yen,
+        "override_reason": agreement.override_reason,
+        "available_after": after.available,
     }
-    details |= {"ceiling_yen": agreement.ceiling_yen, "override_reason": agreement.override_reason}
-    audit.record(
-        session,
-        budget_event(
-            uow, actor, "purchase:budget:commit", year, details | {"available_after": after.available}
-        ),
-    )
+    uow.record("purchase:budget:commit", "budget", year, actor, details=details)
     return after
 
 
@@ -141,7 +135,7 @@ def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) 
     require_manager(actor, "record payments")
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
-        line = _approved_line(session, case)
+        line = approved_line(session, case, "pay")
         if line.status == LineStatus.PAID:
             raise Conflict(f"case {case.id} was paid on {line.paid_on}")
         if line.status == LineStatus.LAPSED:
@@ -152,14 +146,14 @@ def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) 
         check_open(locked_position(session, year), "payments")
         line.status, line.paid_on = LineStatus.PAID, paid_on
         session.flush()
-        details: dict[str, Any] = {
+        details = {
             "case": case.id,
             "agreement": line.agreement_id,
             "amount_yen": line.amount_yen,
             "fiscal_year": year,
+            "paid_on": paid_on.isoformat(),
         }
-        details |= {"paid_on": paid_on.isoformat()}
-        audit.record(session, budget_event(uow, actor, "purchase:budget:pay", year, details))
+        uow.record("purchase:budget:pay", "budget", year, actor, details=details)
         cases.note_purchase_open(uow, case.id, open=False)
         return _purchase_view(uow, case)
 
@@ -189,10 +183,9 @@ def cancel_purchase(
         case = cases.case_ref(uow, actor, case_id)
         agreement = _live_agreement(session, case)
         if agreement.status == AgreementStatus.PROPOSED:
-            _withdraw(session, uow, actor, case, agreement=agreement, reason=reason.strip())
+            _withdraw(uow, actor, case, agreement=agreement, reason=reason.strip())
         else:
             _cancel_approved(
-                session,
                 uow,
                 actor,
                 case,
@@ -203,9 +196,7 @@ def cancel_purchase(
         return _purchase_view(uow, cases.case_ref(uow, actor, case_id))
 
 
-def _withdraw(
-    session: Session, uow: UnitOfWork, actor: Actor, case: CaseRef, *, agreement: Agreement, reason: str
-) -> None:
+def _withdraw(uow: UnitOfWork, actor: Actor, case: CaseRef, *, agreement: Agreement, reason: str) -> None:
     if actor.role not in (Role.NEGOTIATOR, Role.PROGRAM_MANAGER):
         raise Forbidden("only a negotiator or a program manager may withdraw a proposed agreement")
     _end(agreement, AgreementStatus.WITHDRAWN, actor, uow, reason)
@@ -213,7 +204,6 @@ def _withdraw(
 
 
 def _cancel_approved(
-    session: Session,
     uow: UnitOfWork,
     actor: Actor,
     case: CaseRef,
@@ -224,6 +214,7 @@ def _cancel_approved(
 ) -> None:
     move = TransitionName.CANCEL_PURCHASE
     cases.check_move(uow, actor, case.id, move, reason=reason, expected_version=expected_version)
+    session = uow.session
     line = _line_of(session, agreement)
     if line.status == LineStatus.PAID:
         raise Conflict(f"case {case.id} was paid on {line.paid_on}: a paid purchase cannot be cancelled")
@@ -253,7 +244,7 @@ def _cancel_approved(
         "fiscal_year": line.fiscal_year,
         "reason": reason,
     }
-    audit.record(session, budget_event(uow, actor, "purchase:budget:release", line.fiscal_year, details))
+    uow.record("purchase:budget:release", "budget", line.fiscal_year, actor, details=details)
 
 
 def get_purchase(uow: UnitOfWork, actor: Actor, case_id: int) -> PurchaseView:
@@ -281,10 +272,11 @@ def _live_agreement(session: Session, case: CaseRef) -> Agreement:
     return max(live, key=lambda agreement: agreement.id)
 
 
-def _approved_line(session: Session, case: CaseRef) -> BudgetLine:
+def approved_line(session: Session, case: CaseRef, doing: str) -> BudgetLine:
+    """The budget line of the case's approved agreement (to pay it, carry it over...)."""
     approved = agreements(session, case.id, AgreementStatus.APPROVED)
     if not approved:
-        raise Conflict(f"case {case.id} has no approved purchase to pay")
+        raise Conflict(f"case {case.id} has no approved purchase to {doing}")
     return _line_of(session, approved[-1])
 
 

@@ -8,16 +8,13 @@ helpers to commit and release lines.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.errors import BadInput, Conflict
-from shokei.kernel import Actor, AuditEvent
+from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
 from shokei.purchase.access import require_manager, require_reader
@@ -42,7 +39,7 @@ def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount
     require_manager(actor, "set appropriations")
     _check_fiscal_year(fiscal_year)
     with uow.transaction() as session:
-        row = _locked_year(session, fiscal_year)
+        row = locked_year(session, fiscal_year)
         check_appropriation(budget_position(session, fiscal_year, row), amount_yen)
         before = {"appropriation": row.appropriation_yen} if row else None
         if row is None:
@@ -55,17 +52,15 @@ def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount
             _add_year(session, row)
         row.appropriation_yen, row.set_by_id, row.set_at = amount_yen, actor.user_id, uow.clock.now()
         session.flush()
-        event = AuditEvent(
+        uow.record(
             "purchase:budget:set",
             "budget",
-            str(fiscal_year),
-            uow.clock.now(),
+            fiscal_year,
             actor,
             before=before,
             after={"appropriation": amount_yen},
             details={"fiscal_year": fiscal_year},
         )
-        audit.record(session, event)
         return _budget_view(uow, fiscal_year)
 
 
@@ -96,14 +91,14 @@ def _check_fiscal_year(year: int) -> None:
 # -- helpers: the budget rows -------------------------------------------------------------------
 
 
-def _locked_year(session: Session, year: int) -> BudgetYear | None:
+def locked_year(session: Session, year: int) -> BudgetYear | None:
     """The year's row, locked until the transaction ends: commitments to one year queue here."""
     query = select(BudgetYear).where(BudgetYear.fiscal_year == year).with_for_update()
     return session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def locked_position(session: Session, year: int) -> BudgetPosition:
-    row = _locked_year(session, year)
+    row = locked_year(session, year)
     if row is None:
         raise NoAppropriation(
             f"no appropriation is set for FY{year}: a program manager sets it with "
@@ -160,12 +155,6 @@ def carried_from(session: Session, line_ids: list[int]) -> dict[int, int]:
         )
     )
     return {int(line_id): int(year) for line_id, year in rows}
-
-
-def budget_event(
-    uow: UnitOfWork, actor: Actor, action: str, year: int, details: dict[str, Any]
-) -> AuditEvent:
-    return AuditEvent(action, "budget", str(year), uow.clock.now(), actor, details=details)
 
 
 def _budget_view(uow: UnitOfWork, year: int) -> BudgetView:

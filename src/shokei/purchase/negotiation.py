@@ -12,14 +12,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, CaseState, Duty, ProposeAgreement, TransitionName
 from shokei.cases.schemas import OfferView
 from shokei.cases.services import OfferKind
 from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.interests import services as interests
-from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
 from shokei.purchase.access import require_negotiator, require_reader
@@ -77,10 +76,8 @@ def record_valuation(
         session.flush()
         cases.record_duty(uow, case.id, actor.user_id, Duty.NEGOTIATED)
         view = presenters.valuation_view(uow, row)
-        audit.record(
-            session,
-            _case_event(uow, actor, "purchase:valuation:record", case.id, view.model_dump(mode="json")),
-        )
+        details = view.model_dump(mode="json")
+        uow.record("purchase:valuation:record", "case", case.id, actor, details=details)
         return view
 
 
@@ -215,9 +212,3 @@ def agreements(session: Session, case_id: int, status: AgreementStatus) -> list[
 def latest_valuation(session: Session, case_id: int) -> Valuation | None:
     query = select(Valuation).where(Valuation.case_id == case_id).order_by(Valuation.id.desc()).limit(1)
     return session.execute(query).scalar_one_or_none()
-
-
-def _case_event(
-    uow: UnitOfWork, actor: Actor, action: str, case_id: int, details: dict[str, Any]
-) -> AuditEvent:
-    return AuditEvent(action, "case", str(case_id), uow.clock.now(), actor, details=details)

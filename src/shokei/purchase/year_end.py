@@ -17,9 +17,9 @@ from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
 from shokei.purchase.access import require_manager
-from shokei.purchase.budget import budget_position, carried_from, locked_position
+from shokei.purchase.approval import approved_line
+from shokei.purchase.budget import budget_position, carried_from, locked_position, locked_year
 from shokei.purchase.domain import (
-    AgreementStatus,
     LineStatus,
     NoAppropriation,
     check_carry_over,
@@ -27,8 +27,7 @@ from shokei.purchase.domain import (
     check_year_ended,
     yen,
 )
-from shokei.purchase.models import BudgetCarryOver, BudgetLine, BudgetYear
-from shokei.purchase.negotiation import agreements
+from shokei.purchase.models import BudgetCarryOver, BudgetLine
 from shokei.purchase.schemas import CarryOverView, YearCloseView
 
 
@@ -41,12 +40,7 @@ def carry_over(
     require_manager(actor, "carry commitments over")
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
-        approved = agreements(session, case.id, AgreementStatus.APPROVED)
-        if not approved:
-            raise Conflict(f"case {case.id} has no approved purchase to carry over")
-        line = session.execute(
-            select(BudgetLine).where(BudgetLine.agreement_id == approved[-1].id)
-        ).scalar_one()
+        line = approved_line(session, case, "carry over")
         if line.status != LineStatus.COMMITTED:
             raise Conflict(
                 f"the commitment of case {case.id} is {line.status}: only a standing one is carried over"
@@ -102,9 +96,7 @@ def close_fiscal_year(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> Yea
     require_manager(actor, "close fiscal years")
     check_year_ended(fiscal_year, uow.clock.today())
     with uow.transaction() as session:
-        row = session.execute(
-            select(BudgetYear).where(BudgetYear.fiscal_year == fiscal_year).with_for_update()
-        ).scalar_one_or_none()
+        row = locked_year(session, fiscal_year)
         if row is None:
             raise NoAppropriation(
                 f"no appropriation was ever set for FY{fiscal_year}: there is nothing to close"

@@ -45,11 +45,7 @@ def program(
 
 def _show(report: dict[str, Any]) -> None:
     for section in exports.sections(report):
-        print_fields(section.title, {row.label: _value(row) for row in section.rows})
-
-
-def _value(row: exports.Row) -> str:
-    return f"¥{row.value:,}" if row.yen else str(row.value)
+        print_fields(section.title, {row.label: row.text for row in section.rows})
 
 
 @command(app, "verify", acting=False, opened=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,11 @@ class Row:
     key: str
     value: Any
     yen: bool = False
+
+    @property
+    def text(self) -> str:
+        """The value as printed: yen amounts as ¥1,234,567."""
+        return f"¥{self.value:,}" if self.yen else str(self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +233,7 @@ def write_pdf(report: Mapping[str, Any], out: Path) -> None:
         pdf.cell(0, 9, section.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("IPAexGothic", size=8)
         for row in section.rows:
-            value = f"¥{row.value:,}" if row.yen else str(row.value)
+            value = row.text
             pdf.set_font("IPAexGothic", size=8)
             pdf.cell(75, 5, row.label, border="B")
             pdf.cell(50, 5, row.key, border="B")
@@ -261,12 +266,3 @@ def _bar_chart(pdf: Any, report: Mapping[str, Any]) -> None:
             pdf.set_x(pdf.l_margin + 150)
             pdf.cell(0, 5, f"¥{figures[key]:,}", align="R", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
-
-
-def flat(document: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(dotted name, value) for every leaf figure of a JSON document."""
-    for key, value in document.items():
-        if isinstance(value, Mapping):
-            yield from flat(value, f"{prefix}{key}.")
-        else:
-            yield f"{prefix}{key}", value
