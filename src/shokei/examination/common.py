@@ -7,7 +7,7 @@ guards without importing each other.
 from __future__ import annotations
 
 from shokei.cases import services as cases
-from shokei.cases.domain import CaseRef, CaseState
+from shokei.cases.domain import CaseRef, CaseState, Duty
 from shokei.errors import Conflict, Forbidden
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Role
@@ -31,5 +31,4 @@ def require_under_examination(case: CaseRef) -> None:
 
 def refuse_conflicted_examiner(uow: UnitOfWork, actor: Actor, case: CaseRef) -> None:
     interests.refuse_if_conflicted(uow, actor, case.company_id, "examine")
-    if actor.user_id in cases.duty_holders(uow, case.id)[1]:
-        raise Forbidden("separation of duties: you negotiated this case, so you may not examine it")
+    cases.refuse_if_took(uow, actor, case.id, Duty.NEGOTIATED, so="so you may not examine it")

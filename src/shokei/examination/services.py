@@ -96,10 +96,7 @@ def override_determination(
         case = cases.case_ref(uow, actor, case_id)
         require_under_examination(case)
         interests.refuse_if_conflicted(uow, actor, case.company_id, "decide")
-        if actor.user_id in cases.duty_holders(uow, case.id)[0]:
-            raise Forbidden(
-                "separation of duties: you examined this case, so another program manager decides"
-            )
+        cases.refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so another program manager decides")
         policy_entry = record_policy(uow, loaded)
         row = ExaminationOverride(
             case_id=case.id,

@@ -16,7 +16,7 @@ from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, CaseState, Duty, ProposeAgreement, TransitionName
 from shokei.cases.schemas import OfferView
 from shokei.cases.services import OfferKind
-from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.errors import BadInput, Conflict
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -198,8 +198,7 @@ def _negotiable_case(uow: UnitOfWork, actor: Actor, case_id: int, states: frozen
     case = cases.case_ref(uow, actor, case_id)
     if case.state not in states:
         raise Conflict(f"case {case.id} is '{case.state}'; this needs {' or '.join(sorted(states))}")
-    if actor.user_id in cases.duty_holders(uow, case.id)[0]:
-        raise Forbidden("separation of duties: you examined this case, so you may not negotiate it")
+    cases.refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so you may not negotiate it")
     interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
     return case
 

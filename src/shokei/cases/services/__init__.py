@@ -19,10 +19,10 @@ from shokei.cases.services.access import (
     visible_cases,
 )
 from shokei.cases.services.facts import (
-    duty_holders,
     note_destruction_certificate,
     note_purchase_open,
     record_duty,
+    refuse_if_took,
 )
 from shokei.cases.services.inventory import (
     add_inventory_line,
@@ -52,7 +52,6 @@ __all__ = [
     "company_names",
     "count_by_state",
     "describe_stored_document",
-    "duty_holders",
     "examine_document",
     "get_case",
     "inventory_items",
@@ -67,6 +66,7 @@ __all__ = [
     "record_agreed_amount",
     "record_duty",
     "record_offer",
+    "refuse_if_took",
     "require_inventory_open",
     "transition_case",
     "visible_case_ids",

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from shokei.cases.domain import CaseFacts, CaseState, Duty, TransitionName
 from shokei.cases.models import CaseDuty, CaseTransitionRecord, ExitCase, InventoryLine, Offer
 from shokei.db import insert_unless_present
+from shokei.errors import Forbidden
+from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 
 _EXAMINER_MOVES = {TransitionName.DETERMINE_PROTECTION_REQUIRED, TransitionName.DETERMINE_NOT_SIGNIFICANT}
@@ -39,11 +41,19 @@ def note_purchase_open(uow: UnitOfWork, case_id: int, *, open: bool) -> None:
         uow.session.flush()
 
 
-def duty_holders(uow: UnitOfWork, case_id: int) -> tuple[frozenset[int], frozenset[int]]:
+def _duty_holders(uow: UnitOfWork, case_id: int) -> tuple[frozenset[int], frozenset[int]]:
     """Everyone who examined and everyone who negotiated the case, by user id."""
     with uow:
         facts = case_facts(uow, uow.session.get_one(ExitCase, case_id))
         return facts.examiner_user_ids, facts.negotiator_user_ids
+
+
+def refuse_if_took(uow: UnitOfWork, actor: Actor, case_id: int, duty: Duty, *, so: str) -> None:
+    """Separation of duties outside the moves (offers, scores, overrides): refuse an official who
+    took `duty` in the case; `so` says what that bars, e.g. "so you may not negotiate it"."""
+    examiners, negotiators = _duty_holders(uow, case_id)
+    if actor.user_id in (examiners if duty is Duty.EXAMINED else negotiators):
+        raise Forbidden(f"separation of duties: you {duty} this case, {so}")
 
 
 def case_facts(uow: UnitOfWork, case: ExitCase) -> CaseFacts:

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 
 from shokei.accounts import services as accounts
-from shokei.cases.domain import CaseState, ProposeAgreement
+from shokei.cases.domain import CaseState, Duty, ProposeAgreement
 from shokei.cases.models import Offer
 from shokei.cases.schemas import OfferView
 from shokei.cases.services.access import load_case, snapshot
-from shokei.cases.services.facts import duty_holders
+from shokei.cases.services.facts import refuse_if_took
 from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Permission
@@ -90,8 +90,7 @@ def _record(
         case = load_case(uow, actor, case_id)
         if case.state != CaseState.NEGOTIATING:
             raise Conflict(f"offers are recorded while negotiating; the case is '{case.state}'")
-        if actor.user_id in duty_holders(uow, case.id)[0]:
-            raise Forbidden("separation of duties: you examined this case, so you may not negotiate it")
+        refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so you may not negotiate it")
         interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
         offer = Offer(
             case_id=case.id,
