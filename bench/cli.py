@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -26,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench import machine
 
 TARGET_SECONDS = 0.4
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -77,19 +78,6 @@ def _wall(command: list[str], environment: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def _machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / (1 << 30)
-    return f"{os.cpu_count()} x {model}, {memory:.0f} GiB RAM, Python {platform.python_version()}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -133,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
     baseline = times['python -c "import sqlalchemy" (baseline)']
     base_min, base_median = min(baseline), statistics.median(baseline)
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine.describe()}")
     print(
         f"load average (1 min) during the run: {min(loads):.1f} - {max(loads):.1f} on {os.cpu_count()} CPUs"
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -20,6 +19,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench import machine
 
 MiB = 1 << 20
 BLOCK = 16 * MiB
@@ -132,19 +133,6 @@ def _measure(label: str, work: Path, environment: dict[str, str], count: int, si
     return Measurement(label, count, count * size, copy_seconds, seconds, rss)
 
 
-def _machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / (1 << 30)
-    return f"{os.cpu_count()} x {model}, {memory:.0f} GiB RAM, Python {platform.python_version()}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -167,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine.describe()}")
     print(
         f"{'set':6} {'files':>6} {'MiB':>7} {'ingest MB/s':>12} {'files/s':>8} {'cp+sync MB/s':>13} "
         f"{'ratio':>6} {'peak RSS MiB':>13}"
