@@ -221,6 +221,7 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "operations",
         models=False,
+        cli_extends=("vault",),  # `vault fsck`: the documents' and the copies' vaults together
         cli_commands=(
             (
                 "backup",

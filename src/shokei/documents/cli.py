@@ -16,7 +16,6 @@ from rich.progress import (
 from shokei.cli_support import Cli, command, print_json, print_table, stderr
 from shokei.documents import services
 from shokei.documents.schemas import DocumentDescription, DocumentView
-from shokei.succession import services as succession  # the copies vault is checked with the documents
 
 app = typer.Typer(help="Hand in, read and search design documents.", no_args_is_help=True)
 vault_app = typer.Typer(help="The encrypted document vault.", no_args_is_help=True)
@@ -165,35 +164,6 @@ def search(
     """Full-text search over extracted text and metadata (Japanese without spaces works)."""
     found = services.search_documents(cli.uow, cli.actor, query, case_id=case_id, limit=limit)
     cli.emit(found, lambda: _table(found, f"{len(found)} found for {query!r}"))
-
-
-@command(vault_app, "fsck")
-def fsck(
-    cli: Cli,
-    deep: Annotated[bool, typer.Option("--deep", help="Also decrypt and check plaintext hashes.")] = False,
-) -> None:
-    """Check every blob of the documents' and the copies' vault; report missing, corrupt and
-    orphan blobs, dead processes' scratch and temp files of dead writes (exit 5 on any problem)."""
-    actor = cli.actor
-    vaults = cli.app.vaults if deep else cli.app.keyless_vaults
-    report = services.check_vault(cli.uow, vaults.documents, actor, deep=deep)
-    copies = succession.check_copies(cli.uow, vaults.copies, actor, deep=deep)
-    left = services.leftover_problems((vaults.documents, vaults.copies), cli.app.settings.scratch_root)
-    ok = report.ok and copies.ok and not left
-    if cli.json:
-        print_json({**report.model_dump(), "ok": ok, "copies": copies, "leftovers": left})
-    else:
-        for what, found in (("documents", report), ("copies", copies)):
-            typer.echo(
-                f"{found.checked} {what} checked{' (deep)' if deep else ''}: "
-                f"{'OK' if found.ok else f'{len(found.problems)} problem(s)'}"
-            )
-            for problem in found.problems:
-                typer.echo(f"  {problem.kind}: {problem.detail}")
-        for problem in left:
-            typer.echo(f"  {problem.kind}: {problem.detail}")
-    if not ok:
-        raise typer.Exit(5)
 
 
 @command(vault_app, "gc")

@@ -39,6 +39,7 @@ from shokei.documents.schemas import (
     DocumentDetail,
     DocumentView,
     ExportedOriginal,
+    FsckProblem,
     FsckReport,
     RotationReport,
 )
@@ -63,6 +64,8 @@ CONTENT_REFUSED = "document:content:refused"
 __all__ = [
     "DEFAULT_GRACE_HOURS",
     "ExportedOriginal",
+    "FsckProblem",
+    "FsckReport",
     "Progress",
     "RecordedBlob",
     "StagedBlobs",

@@ -1,4 +1,5 @@
-"""`shokei backup` and `shokei restore`: the installation as a whole (see `operations.services`)."""
+"""`shokei backup`, `shokei restore` and `shokei vault fsck`: the installation as a whole (see
+`operations.services`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, opened_app, ready_app, stdout
+from shokei.cli_support import Cli, command, opened_app, print_json, ready_app, stdout
 from shokei.operations import services
 
 PASSPHRASE_VARIABLE = "SHOKEI_BACKUP_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
@@ -18,6 +19,11 @@ def register(root: typer.Typer) -> None:
     """Add `backup` and `restore` to the `shokei` command."""
     command(root, "backup", acting=False)(backup)
     command(root, "restore", acting=False, opened=False)(restore)
+    # fsck checks the copies vault (succession's) with the documents': it joins the `vault` group
+    # the documents feature registered before this one.
+    [vault_app] = [group.typer_instance for group in root.registered_groups if group.name == "vault"]
+    assert vault_app is not None
+    command(vault_app, "fsck")(fsck)
 
 
 def _passphrase(confirm: bool) -> str:
@@ -76,4 +82,37 @@ def restore(
     if not (report.fsck_ok and report.verify_ok):
         for problem in report.problems[:20]:
             stdout.print(f"- {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(5)
+
+
+def fsck(
+    cli: Cli,
+    deep: Annotated[bool, typer.Option("--deep", help="Also decrypt and check plaintext hashes.")] = False,
+) -> None:
+    """Check every blob of the documents' and the copies' vault; report missing, corrupt and
+    orphan blobs, dead processes' scratch and temp files of dead writes (exit 5 on any problem)."""
+    vaults = cli.app.vaults if deep else cli.app.keyless_vaults
+    checked = services.check_vaults(
+        cli.uow, vaults, cli.actor, deep=deep, scratch_root=cli.app.settings.scratch_root
+    )
+    if cli.json:
+        print_json(
+            {
+                **checked.documents.model_dump(),
+                "ok": checked.ok,
+                "copies": checked.copies,
+                "leftovers": checked.leftovers,
+            }
+        )
+    else:
+        for what, found in (("documents", checked.documents), ("copies", checked.copies)):
+            typer.echo(
+                f"{found.checked} {what} checked{' (deep)' if deep else ''}: "
+                f"{'OK' if found.ok else f'{len(found.problems)} problem(s)'}"
+            )
+            for problem in found.problems:
+                typer.echo(f"  {problem.kind}: {problem.detail}")
+        for problem in checked.leftovers:
+            typer.echo(f"  {problem.kind}: {problem.detail}")
+    if not checked.ok:
         raise typer.Exit(5)

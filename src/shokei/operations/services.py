@@ -28,10 +28,12 @@ from pathlib import Path
 
 from shokei.audit import services as audit
 from shokei.audit.notes import NoteVerificationError, open_signed_note
-from shokei.bootstrap import Shokei
+from shokei.bootstrap import Shokei, Vaults
 from shokei.documents import services as documents
+from shokei.documents.services import FsckProblem, FsckReport
 from shokei.errors import BadInput, IntegrityFailure
 from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.migrate import upgrade_to_head
 from shokei.operations import keys, snapshot
 from shokei.settings import Settings
@@ -189,22 +191,50 @@ def restore(
     return manifest
 
 
+@dataclass(frozen=True, slots=True)
+class VaultsCheck:
+    """`vault fsck` of the installation: both vaults' blobs, and what dead processes left."""
+
+    documents: FsckReport
+    copies: FsckReport
+    leftovers: list[FsckProblem]
+
+    @property
+    def ok(self) -> bool:
+        return self.documents.ok and self.copies.ok and not self.leftovers
+
+
+def check_vaults(
+    uow: UnitOfWork, vaults: Vaults, actor: Actor, *, deep: bool, scratch_root: Path | None
+) -> VaultsCheck:
+    """Every blob of the documents' and the copies' vault against its recorded hash (deep: the
+    plaintext too), orphan blobs, and (given `scratch_root`) dead scratch and temp files of dead
+    writes. Admins and auditors; each vault's check is audited."""
+    return VaultsCheck(
+        documents=documents.check_vault(uow, vaults.documents, actor, deep=deep),
+        copies=succession.check_copies(uow, vaults.copies, actor, deep=deep),
+        leftovers=(
+            documents.leftover_problems((vaults.documents, vaults.copies), scratch_root)
+            if scratch_root is not None
+            else []
+        ),
+    )
+
+
 def check_restored(app: Shokei) -> RestoreReport:
     """`audit verify` (first, before the checks add their own entries) and `vault fsck --deep`."""
     upgrade_to_head(app.uow.engine)  # a backup of an older version is brought to this one's schema
     verified = audit.verify_ledger(app.uow, RESTORE_ACTOR)
-    vaults = app.vaults
-    checked = documents.check_vault(app.uow, vaults.documents, RESTORE_ACTOR, deep=True)
-    copies = succession.check_copies(app.uow, vaults.copies, RESTORE_ACTOR, deep=True)
+    checked = check_vaults(app.uow, app.vaults, RESTORE_ACTOR, deep=True, scratch_root=None)
     problems = [
         *verified.problems,
-        *(p.detail for p in checked.problems),
-        *(p.detail for p in copies.problems),
+        *(p.detail for p in checked.documents.problems),
+        *(p.detail for p in checked.copies.problems),
     ]
     return RestoreReport(
-        fsck_ok=checked.ok and copies.ok,
+        fsck_ok=checked.ok,
         verify_ok=verified.ok,
-        documents=checked.checked,
+        documents=checked.documents.checked,
         ledger_size=verified.size,
         problems=problems,
     )
