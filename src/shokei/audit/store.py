@@ -7,7 +7,7 @@ a node or a checkpoint (`audit_head.size` is the one counter that moves).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -350,11 +350,3 @@ def add_checkpoint(
 def checkpoint_notes_up_to(session: Session, size: int) -> list[str]:
     query = select(AuditCheckpoint.note).where(AuditCheckpoint.size <= size).order_by(AuditCheckpoint.size)
     return list(session.execute(query).scalars())
-
-
-def existing_sizes(session: Session, sizes: Iterable[int]) -> set[int]:
-    wanted = list(sizes)
-    if not wanted:
-        return set()
-    rows = session.execute(select(AuditCheckpoint.size).where(AuditCheckpoint.size.in_(wanted))).scalars()
-    return {int(size) for size in rows}
