@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from shokei.cases.domain import SUPPLIER_CONTENT_CLOSED_STATES, CaseState
 from shokei.errors import BadInput
 from shokei.kernel import Actor, Role
 
@@ -39,6 +40,12 @@ def read_reason(actor: Actor, reason: str | None) -> str | None:
     if len(cleaned) > MAX_READ_REASON_CHARS:
         raise BadInput(f"the reason must be at most {MAX_READ_REASON_CHARS} characters")
     return cleaned or None
+
+
+def supplier_reading_closed(actor: Actor, state: CaseState) -> bool:
+    """A supplier reads its handed-in files only until the purchase is approved or the case is
+    released (`SUPPLIER_CONTENT_CLOSED_STATES`); officials' reading does not end with the case."""
+    return actor.role is Role.SUPPLIER and state in SUPPLIER_CONTENT_CLOSED_STATES
 
 
 def search_body(

@@ -27,9 +27,8 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.cases import services as cases
-from shokei.cases.domain import SUPPLIER_CONTENT_CLOSED_STATES
 from shokei.documents import fixity
-from shokei.documents.domain import normalise_query, read_reason
+from shokei.documents.domain import normalise_query, read_reason, supplier_reading_closed
 from shokei.documents.fixity import RecordedBlob, check_blobs, ledger_details, rows_in_batches
 from shokei.documents.maintenance import DEFAULT_GRACE_HOURS, collect_garbage, leftover_problems
 from shokei.documents.models import Document
@@ -239,14 +238,14 @@ def _read_for(
     uow: UnitOfWork, actor: Actor, document_id: int, reason: str | None
 ) -> tuple[Document, DocumentView]:
     """The document whose content `actor` may read, its read audited; a supplier's request once
-    its case is past the supplier's reading (`SUPPLIER_CONTENT_CLOSED_STATES`) is refused, and the
+    its case is past the supplier's reading (`supplier_reading_closed`) is refused, and the
     refusal is committed to the ledger in its own transaction before `Forbidden` is raised."""
     require(actor, Permission.DOCUMENT_READ_CONTENT)
     why = read_reason(actor, reason)
     with uow.transaction() as session:
         document = visible(session, actor, document_id)
         state = cases.case_ref(uow, actor, document.case_id).state
-        if not (actor.role is Role.SUPPLIER and state in SUPPLIER_CONTENT_CLOSED_STATES):
+        if not supplier_reading_closed(actor, state):
             shown = view(session, document)
             audit.record(session, document_event(uow, actor, "document:content:read", document, reason=why))
             return document, shown
