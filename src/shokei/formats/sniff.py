@@ -74,7 +74,7 @@ _IMAGE_MAGIC: tuple[bytes, ...] = (
     b"MM\x00+",  # BigTIFF big-endian
 )
 _BMP_INFO_HEADER_SIZES = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
-_BINARY_DXF_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
+BINARY_DXF_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"  # how every binary DXF begins
 _STEP_MAGIC = b"ISO-10303-21;"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _DXF_SECTIONS = frozenset(
@@ -260,8 +260,8 @@ def _is_bmp(head: bytes) -> bool:
     return reserved == 0 and info_size in _BMP_INFO_HEADER_SIZES
 
 
-def _is_binary_dxf(head: bytes) -> bool:
-    return head.startswith(_BINARY_DXF_SENTINEL)
+def is_binary_dxf(head: bytes) -> bool:
+    return head.startswith(BINARY_DXF_SENTINEL)
 
 
 def _iges_records(head: bytes) -> list[bytes]:
@@ -338,7 +338,7 @@ def _decodes_cleanly(head: bytes, encoding: str) -> bool:
 # the line-structured CAD formats, and plain text last because IGES and DXF are text too.
 _SNIFFERS = (
     (_is_image, DocumentType.IMAGE),
-    (_is_binary_dxf, DocumentType.DXF),
+    (is_binary_dxf, DocumentType.DXF),
     (_is_step, DocumentType.STEP),
     (_is_pdf, DocumentType.PDF),
     (_is_iges, DocumentType.IGES),

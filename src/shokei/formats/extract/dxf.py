@@ -26,10 +26,9 @@ from shokei.formats.extract.base import (
     TextCollector,
     bounded,
 )
-from shokei.formats.sniff import DocumentType, detect_type, read_head
+from shokei.formats.sniff import DocumentType, detect_type, is_binary_dxf, read_head
 
 MAX_DXF_BYTES = 256 * 1024 * 1024
-_BINARY_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
 _TEXT_ENTITIES = frozenset({"TEXT", "MTEXT", "ATTRIB", "ATTDEF"})
 
 
@@ -39,7 +38,7 @@ def _load(path: Path) -> tuple[Drawing, int]:
     # recover turns any bytes at all into an empty drawing, without a word: check first.
     if detect_type(head) is not DocumentType.DXF:
         raise ValueError("no DXF group-code structure")
-    if not head.startswith(_BINARY_SENTINEL):
+    if not is_binary_dxf(head):
         try:
             document, auditor = recover.readfile(path)
         except DXFError:

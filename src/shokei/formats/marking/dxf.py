@@ -37,13 +37,12 @@ from shokei.formats.marking.base import (
     recorded_values,
     sha256_file,
 )
-from shokei.formats.sniff import read_head
+from shokei.formats.sniff import BINARY_DXF_SENTINEL, is_binary_dxf, read_head
 
 APPLICATION_ID = "SHOKEI"
 CUSTOM_PROPERTY = "SHOKEI-COPY"
 XDATA_STRING = 1000
 CUSTOM_PROPERTIES_FROM = "AC1018"  # R2004
-_BINARY_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
 # Custom properties people use for authorship (DWGPROPS has no fixed names for them).
 AUTHORSHIP_PROPERTIES = frozenset(
     {
@@ -67,7 +66,7 @@ _PATH_ENTITIES = {
 
 
 def _is_binary(path: Path) -> bool:
-    return read_head(path, len(_BINARY_SENTINEL)) == _BINARY_SENTINEL
+    return is_binary_dxf(read_head(path, len(BINARY_DXF_SENTINEL)))
 
 
 def _load(path: Path) -> Drawing:
