@@ -19,13 +19,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from shokei.audit import services as audit
 from shokei.documents.models import Document
 from shokei.documents.records import require
 from shokei.documents.schemas import FsckProblem, GcRemoved, GcReport
 from shokei.documents.scratch import leftovers, sweep_dead, tree_size
 from shokei.documents.vault import Vault
-from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
 DEFAULT_GRACE_HOURS = 24.0
@@ -62,17 +61,13 @@ def collect_garbage(
         removed=GcRemoved(scratch=swept.entries, temp=temp, orphans=orphans),
         bytes=swept.bytes + removed_bytes,
     )
-    with uow.transaction() as session:
-        audit.record(
-            session,
-            AuditEvent(
-                "vault:gc:run",
-                "vault",
-                "documents",
-                uow.clock.now(),
-                actor,
-                details={"grace_hours": grace_hours, **report.model_dump()},
-            ),
+    with uow.transaction():
+        uow.record(
+            "vault:gc:run",
+            "vault",
+            "documents",
+            actor,
+            details={"grace_hours": grace_hours, **report.model_dump()},
         )
     return report
 

@@ -10,7 +10,7 @@ from shokei.cases import services as cases
 from shokei.documents.models import Document, DocumentPath
 from shokei.documents.schemas import DocumentView
 from shokei.errors import Forbidden, NotFound
-from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
@@ -19,17 +19,11 @@ def require(actor: Actor, permission: Permission) -> None:
         raise Forbidden(f"{actor.role} may not {permission}")
 
 
-def document_event(
+def record_document(
     uow: UnitOfWork, actor: Actor, action: str, document: Document, **details: object
-) -> AuditEvent:
-    return AuditEvent(
-        action,
-        "document",
-        str(document.id),
-        uow.clock.now(),
-        actor,
-        details={"case": document.case_id, **details},
-    )
+) -> None:
+    """Put `action` on the document in the ledger, in the open transaction (its case in details)."""
+    uow.record(action, "document", document.id, actor, details={"case": document.case_id, **details})
 
 
 def visible(session: Session, actor: Actor, document_id: int) -> Document:

@@ -25,14 +25,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.documents import fixity
 from shokei.documents.domain import normalise_query, read_reason, supplier_reading_closed
 from shokei.documents.fixity import RecordedBlob, check_blobs, ledger_details, rows_in_batches
 from shokei.documents.maintenance import DEFAULT_GRACE_HOURS, collect_garbage, leftover_problems
 from shokei.documents.models import Document
-from shokei.documents.records import document_event, require, view, visible
+from shokei.documents.records import record_document, require, view, visible
 from shokei.documents.schemas import (
     DocumentDescription,
     DocumentDetail,
@@ -55,7 +54,7 @@ from shokei.documents.vault import (
     rotate_master_key,
 )
 from shokei.errors import Forbidden, IntegrityFailure
-from shokei.kernel import Actor, AuditEvent, Permission, Role
+from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
 CONTENT_REFUSED = "document:content:refused"
@@ -116,18 +115,14 @@ def describe_document(
             component=document.component,
             weapon_system=document.weapon_system,
         )
-        audit.record(
-            session,
-            AuditEvent(
-                "document:inventory:describe",
-                "document",
-                str(document.id),
-                uow.clock.now(),
-                actor,
-                before=before,
-                after=changes,
-                details={"case": document.case_id},
-            ),
+        uow.record(
+            "document:inventory:describe",
+            "document",
+            document.id,
+            actor,
+            before=before,
+            after=changes,
+            details={"case": document.case_id},
         )
         return view(session, document)
 
@@ -247,7 +242,7 @@ def _read_for(
         state = cases.case_ref(uow, actor, document.case_id).state
         if not supplier_reading_closed(actor, state):
             shown = view(session, document)
-            audit.record(session, document_event(uow, actor, "document:content:read", document, reason=why))
+            record_document(uow, actor, "document:content:read", document, reason=why)
             return document, shown
         uow.record(
             CONTENT_REFUSED,
@@ -291,7 +286,7 @@ def export_originals(
             ).scalars()
         )
         for row in rows:
-            audit.record(session, document_event(uow, actor, "document:content:read", row, reason=reason))
+            record_document(uow, actor, "document:content:read", row, reason=reason)
         originals = [_Original(row.id, row.path, row.sha256, row.size, _ref(row), _aad(row)) for row in rows]
     scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     directory = Path(tempfile.mkdtemp(prefix="originals-", dir=scratch_dir))
@@ -357,18 +352,8 @@ def check_vault(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = Fal
     report = fixity.check_blobs(
         vault, fixity.rows_in_batches(uow, Document, _recorded), deep=deep, referrer="document"
     )
-    with uow.transaction() as session:
-        audit.record(
-            session,
-            AuditEvent(
-                "vault:fsck:run",
-                "vault",
-                "documents",
-                uow.clock.now(),
-                actor,
-                details=fixity.ledger_details(report),
-            ),
-        )
+    with uow.transaction():
+        uow.record("vault:fsck:run", "vault", "documents", actor, details=fixity.ledger_details(report))
     return report
 
 
@@ -402,16 +387,12 @@ def rotate_vault_master_key(uow: UnitOfWork, keys_dir: Path, actor: Actor) -> Ro
         if not rows:
             break
     retired = [key for key in keyring.key_ids if key != new_id]
-    with uow.transaction() as session:
-        audit.record(
-            session,
-            AuditEvent(
-                "vault:key:rotate",
-                "vault",
-                "documents",
-                uow.clock.now(),
-                actor,
-                details={"new_key_id": new_id, "rewrapped": rewrapped},
-            ),
+    with uow.transaction():
+        uow.record(
+            "vault:key:rotate",
+            "vault",
+            "documents",
+            actor,
+            details={"new_key_id": new_id, "rewrapped": rewrapped},
         )
     return RotationReport(new_key_id=new_id, rewrapped=rewrapped, retired_key_ids=retired)

@@ -22,14 +22,13 @@ from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState
 from shokei.documents.domain import Refusal, RefusalReason, metadata_words, search_body
 from shokei.documents.intake import Incoming, Upload, expand_inputs
 from shokei.documents.markings import find_markings
 from shokei.documents.models import Document, DocumentPath, DocumentText
-from shokei.documents.records import document_event, existing, paths, require, view
+from shokei.documents.records import existing, paths, record_document, require, view
 from shokei.documents.schemas import DocumentView, RefusalView, SubmissionResult
 from shokei.documents.scratch import area_for
 from shokei.documents.staging import StagedBlobs, staged_blobs
@@ -155,9 +154,7 @@ class _Submission:
             assert document is not None  # seen by the caller, and documents are never deleted
             if label not in paths(session, document.id):
                 session.add(DocumentPath(document_id=document.id, path=label))
-                audit.record(
-                    session, document_event(uow, self.actor, "document:path:add", document, path=label)
-                )
+                record_document(uow, self.actor, "document:path:add", document, path=label)
             return view(session, document)
 
     def _save(self, item: Incoming, uid: str, stored: StoredBlob) -> DocumentView:
@@ -198,20 +195,17 @@ class _Submission:
             )
             session.add(DocumentText(document_id=document.id, body=body))
             cases.link_stored_document(uow, actor, self.case_id, document_id=document.id, title=title)
-            audit.record(
-                session,
-                document_event(
-                    uow,
-                    actor,
-                    "document:file:submit",
-                    document,
-                    path=item.label,
-                    sha256=document.sha256,
-                    size=document.size,
-                    type=document.type,
-                    markings=markings,
-                    flags=document.flags,
-                ),
+            record_document(
+                uow,
+                actor,
+                "document:file:submit",
+                document,
+                path=item.label,
+                sha256=document.sha256,
+                size=document.size,
+                type=document.type,
+                markings=markings,
+                flags=document.flags,
             )
             self.staged.referenced(stored)
             return view(session, document)

@@ -32,7 +32,7 @@ from shokei.bootstrap import Shokei, Vaults
 from shokei.documents import services as documents
 from shokei.documents.services import FsckProblem, FsckReport
 from shokei.errors import BadInput, IntegrityFailure
-from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.migrate import upgrade_to_head
 from shokei.operations import keys, snapshot
@@ -105,7 +105,7 @@ def backup(app: Shokei, destination: Path, *, passphrase: str | None = None) -> 
     text = json.dumps(manifest, indent=2, sort_keys=True).encode()
     _write_private(destination / MANIFEST, text)
     _write_private(destination / SIGNATURE, signer.sign(_body(text)).encode())
-    with app.uow.transaction() as session:
+    with app.uow.transaction():
         details = {
             "destination": str(destination),
             "manifest_sha256": hashlib.sha256(text).hexdigest(),
@@ -113,11 +113,8 @@ def backup(app: Shokei, destination: Path, *, passphrase: str | None = None) -> 
             "ledger_size": taken.ledger_size,
             "keys": passphrase is not None,
         }
-        at = app.uow.clock.now()
         subject = hashlib.sha256(text).hexdigest()[:16]
-        audit.record(
-            session, AuditEvent("operations:backup:make", "backup", subject, at, None, details=details)
-        )
+        app.uow.record("operations:backup:make", "backup", subject, None, details=details)
     return BackupReport(str(destination / MANIFEST), len(taken.document_blobs), taken.ledger_size)
 
 
