@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from shokei.cases.domain import SUPPLIER_CONTENT_CLOSED_STATES, CaseState
@@ -69,14 +69,6 @@ def metadata_words(metadata: object, limit: int = 2000) -> list[str]:
         elif isinstance(value, list):
             stack.extend(value)
     return found
-
-
-@dataclass
-class SubmissionSummary:
-    stored: int = 0
-    duplicates: int = 0
-    refused: list[Refusal] = field(default_factory=list)
-    bytes_stored: int = 0
 
 
 class SearchQueryTooShort(BadInput):
