@@ -121,23 +121,15 @@ def verify_ledger(*, request: Request, shokei: ShokeiDep, actor: WebActor) -> Re
     return redirect(request, "/audit/verification")
 
 
-def _case_entries(context: BoxContext) -> list[AuditEntryView]:
-    """Entries about the case and its files. The caller has loaded the case, so need-to-know holds;
-    the ledger itself is for auditors (`services.entries_for_subject` leaves that check to us)."""
-    case_id = context.subject.id
-    uow = context.shokei.uow
-    files = documents.list_documents(uow, context.actor, case_id)
-    with uow.transaction() as session:
-        found = services.entries_for_subject(session, "case", str(case_id))
-        for document in files:
-            found += services.entries_for_subject(session, "document", str(document.id))
-    return sorted(found, key=lambda entry: entry.index)
-
-
 def _case_ledger_box(context: BoxContext) -> Markup | None:
+    """Entries about the case and its files (the page has loaded the case: need-to-know holds);
+    shown to those who may read the ledger, which `services.entries_about` enforces."""
     if not context.actor.can(Permission.AUDIT_READ):
         return None
-    entries = _case_entries(context)
+    case_id, uow = context.subject.id, context.shokei.uow
+    files = documents.list_documents(uow, context.actor, case_id)
+    subjects = [("case", str(case_id)), *(("document", str(document.id)) for document in files)]
+    entries = services.entries_about(uow, context.actor, subjects)
     return render_box(context.request, "audit/_case_box.html", {"entries": entries})
 
 

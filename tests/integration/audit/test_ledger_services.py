@@ -283,6 +283,7 @@ def test_only_auditors_read_prove_verify_and_export(uow: UnitOfWork, role: Role,
     actor = Actor(1, "someone", role)
     for attempt in (
         lambda: audit.list_entries(uow, actor),
+        lambda: audit.entries_about(uow, actor, [("case", "0")]),
         lambda: audit.list_checkpoints(uow, actor),
         lambda: audit.prove_inclusion(uow, actor, 0),
         lambda: audit.prove_consistency(uow, actor, 1, 2),
@@ -291,6 +292,12 @@ def test_only_auditors_read_prove_verify_and_export(uow: UnitOfWork, role: Role,
     ):
         with pytest.raises(Forbidden):
             attempt()
+
+
+def test_entries_about_subjects_come_in_ledger_order(uow: UnitOfWork) -> None:
+    append(uow, 4)  # case 0, 1, 2, 3 at indices 0, 1, 2, 3
+    found = audit.entries_about(uow, AUDITOR, [("case", "3"), ("case", "1"), ("document", "1")])
+    assert [(entry.index, entry.subject_id) for entry in found] == [(1, "1"), (3, "3")]
 
 
 def test_a_proof_over_a_tampered_entry_is_refused(uow: UnitOfWork) -> None:

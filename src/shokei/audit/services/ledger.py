@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -344,6 +344,16 @@ def entries_for_subject(session: Session, subject_type: str, subject_id: str) ->
         .order_by(AuditEntry.index)
     ).scalars()
     return [_view(row) for row in rows]
+
+
+def entries_about(uow: UnitOfWork, actor: Actor, subjects: Iterable[tuple[str, str]]) -> list[AuditEntryView]:
+    """The entries about these (subject type, subject id) pairs, in ledger order, for a caller
+    that has checked need-to-know on each subject (a case page: the case and its files).
+    Auditors only."""
+    _require_reader(actor)
+    with uow.transaction() as session:
+        found = [entry for kind, key in subjects for entry in entries_for_subject(session, kind, key)]
+    return sorted(found, key=lambda entry: entry.index)
 
 
 def list_entries(
