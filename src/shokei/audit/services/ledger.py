@@ -398,9 +398,15 @@ def _unsigned_tail(uow: UnitOfWork, signed_size: int, size: int) -> UnsignedTail
     if size <= signed_size:
         return UnsignedTail(entries=0, oldest_seconds=None)
     with uow.transaction() as session:
-        oldest = session.execute(select(AuditEntry.at).where(AuditEntry.index == signed_size)).scalar()
-    age = None if oldest is None else max(0.0, (uow.clock.now() - as_utc(oldest)).total_seconds())
+        age = _unsigned_age(session, uow, signed_size)
     return UnsignedTail(entries=size - signed_size, oldest_seconds=age)
+
+
+def _unsigned_age(session: Session, uow: UnitOfWork, signed_size: int) -> float | None:
+    """Seconds since the first entry beyond a checkpoint of `signed_size` was appended (None:
+    there is none)."""
+    oldest = session.execute(select(AuditEntry.at).where(AuditEntry.index == signed_size)).scalar()
+    return None if oldest is None else max(0.0, (uow.clock.now() - as_utc(oldest)).total_seconds())
 
 
 def seal_tail(uow: UnitOfWork, *, older_than_seconds: float = TAIL_SEAL_SECONDS) -> CheckpointView | None:
@@ -416,11 +422,8 @@ def seal_tail(uow: UnitOfWork, *, older_than_seconds: float = TAIL_SEAL_SECONDS)
         return None
     with uow.transaction() as session:
         last = store.latest_checkpoint(session)
-        signed = last.size if last else 0
-        oldest = session.execute(select(AuditEntry.at).where(AuditEntry.index == signed)).scalar()
-        if oldest is None:
-            return None
-        if (uow.clock.now() - as_utc(oldest)).total_seconds() < older_than_seconds:
+        age = _unsigned_age(session, uow, last.size if last else 0)
+        if age is None or age < older_than_seconds:
             return None
         size = store.lock_head(session)
         checkpoint = store.checkpoint_at(session, size) or _sign_checkpoint(
