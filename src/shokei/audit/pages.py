@@ -16,7 +16,6 @@ from markupsafe import Markup
 from shokei.api_support import ShokeiDep
 from shokei.audit import services
 from shokei.audit.services import AuditEntryView
-from shokei.documents import services as documents
 from shokei.kernel import Permission
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
@@ -127,8 +126,8 @@ def _case_ledger_box(context: BoxContext) -> Markup | None:
     if not context.actor.can(Permission.AUDIT_READ):
         return None
     case_id, uow = context.subject.id, context.shokei.uow
-    files = documents.list_documents(uow, context.actor, case_id)
-    subjects = [("case", str(case_id)), *(("document", str(document.id)) for document in files)]
+    files = [line.document_id for line in context.subject.inventory if line.document_id is not None]
+    subjects = [("case", str(case_id)), *(("document", str(document_id)) for document_id in files)]
     entries = services.entries_about(uow, context.actor, subjects)
     return render_box(context.request, "audit/_case_box.html", {"entries": entries})
 

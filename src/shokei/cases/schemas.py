@@ -15,6 +15,7 @@ class InventoryLineView(BaseModel):
     weapon_system: str | None
     examined: bool
     examination_note: str | None
+    document_id: int | None = None  # the stored file the line describes, if any
 
 
 class HistoryItem(BaseModel):

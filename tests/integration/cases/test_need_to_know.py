@@ -56,6 +56,7 @@ TABLE: dict[str, tuple[str, str]] = {
         for n in ("id", "case_id", "title", "drawing_number", "revision", "component", "weapon_system")
     },
     "inventory.examined": (SEEN, SEEN),
+    "inventory.document_id": (SEEN, SEEN),
     "inventory.examination_note": (HIDDEN, HIDDEN),
     **{f"history.{n}": (SEEN, SEEN) for n in ("transition", "from_state", "to_state", "actor", "role", "at")},
     # Per move: determinations hidden from both, negotiation moves from the successor, the

@@ -22,7 +22,7 @@ CASE_FIELDS_SEEN_BY: dict[str, frozenset[Role]] = {
     **dict.fromkeys(("successor_corporate_number", "successor_name"), _SUCCESSOR),
     **dict.fromkeys(("agreed_amount_yen", "offers"), _SUPPLIER),
     **{f"inventory.{n}": _COMPANIES for n in ("id", "case_id", "title", "drawing_number", "revision")},
-    **{f"inventory.{n}": _COMPANIES for n in ("component", "weapon_system", "examined")},
+    **{f"inventory.{n}": _COMPANIES for n in ("component", "weapon_system", "examined", "document_id")},
     "inventory.examination_note": _NOBODY,
     **{f"offers.{n}": _SUPPLIER for n in ("id", "kind", "amount_yen", "made_by", "at", "note")},
     **{f"history.{n}": _COMPANIES for n in ("transition", "from_state", "to_state", "actor", "role", "at")},

@@ -129,6 +129,7 @@ def line_view(line: InventoryLine) -> InventoryLineView:
         weapon_system=line.weapon_system,
         examined=line.examined_by_id is not None,
         examination_note=line.examination_note,
+        document_id=line.document_id,
     )
 
 
