@@ -219,6 +219,23 @@ def _scan_entries(path: Path, wanted_sizes: set[int], findings: _Findings) -> _E
     return scan
 
 
+def read_leaves(root: Path, size: int) -> Iterator[bytes]:
+    """The first `size` leaves of an export, in index order, for whoever recomputes from it (the
+    program report's verification); ValueError on a line that is not an entry or out of order."""
+    if size == 0:
+        return
+    for position, line in _numbered_lines(root / ENTRIES_FILE):
+        try:
+            index, leaf = _parse_entry_line(line)
+        except _BadLineError as error:
+            raise ValueError(f"{ENTRIES_FILE} line {position + 1}: {error}") from None
+        if index != position:
+            raise ValueError(f"{ENTRIES_FILE} line {position + 1}: carries index {index}")
+        yield leaf
+        if position + 1 == size:
+            return
+
+
 def _numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     with path.open("rb") as source:
         for position, line in enumerate(source):

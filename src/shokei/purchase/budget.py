@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
-from shokei.errors import BadInput, Conflict
+from shokei.errors import Conflict
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
@@ -23,6 +23,7 @@ from shokei.purchase.domain import (
     LineStatus,
     NoAppropriation,
     check_appropriation,
+    check_fiscal_year,
     fiscal_year,
     fiscal_year_span,
 )
@@ -30,14 +31,13 @@ from shokei.purchase.models import BudgetCarryOver, BudgetLine, BudgetYear
 from shokei.purchase.schemas import BudgetView
 
 DEMO_APPROPRIATION_YEN = 1_000_000_000  # the program's FY2022 request (DOMAIN.md)
-_FIRST_FISCAL_YEAR, _LAST_FISCAL_YEAR = 2000, 2100
 
 
 def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount_yen: int) -> BudgetView:
     """Set a fiscal year's appropriation; never below what is already committed or paid.
     Program managers."""
     require_manager(actor, "set appropriations")
-    _check_fiscal_year(fiscal_year)
+    check_fiscal_year(fiscal_year)
     with uow.transaction() as session:
         row = locked_year(session, fiscal_year)
         check_appropriation(budget_position(session, fiscal_year, row), amount_yen)
@@ -68,7 +68,7 @@ def get_budget(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> BudgetView
     """A fiscal year's appropriation, committed, paid and available amounts, and its lines.
     Officials and auditors."""
     require_reader(actor)
-    _check_fiscal_year(fiscal_year)
+    check_fiscal_year(fiscal_year)
     with uow.transaction():
         return _budget_view(uow, fiscal_year)
 
@@ -81,11 +81,6 @@ def seed_demo_budgets(uow: UnitOfWork, manager: Actor) -> list[BudgetView]:
         if not get_budget(uow, manager, fiscal_year=year).appropriation_set:
             set_appropriation(uow, manager, fiscal_year=year, amount_yen=DEMO_APPROPRIATION_YEN)
     return [get_budget(uow, manager, fiscal_year=year) for year in years]
-
-
-def _check_fiscal_year(year: int) -> None:
-    if not _FIRST_FISCAL_YEAR <= year <= _LAST_FISCAL_YEAR:
-        raise BadInput(f"fiscal year {year} must lie between {_FIRST_FISCAL_YEAR} and {_LAST_FISCAL_YEAR}")
 
 
 # -- helpers: the budget rows -------------------------------------------------------------------

@@ -18,6 +18,17 @@ def fiscal_year(day: date) -> int:
     return day.year if day.month >= FISCAL_YEAR_FIRST_MONTH else day.year - 1
 
 
+# The fiscal years the program's records may name (budgets, payments, reports).
+FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2000, 2100
+
+
+def check_fiscal_year(year: int) -> int:
+    """`year`, if the program can name it; BadInput otherwise."""
+    if not FIRST_FISCAL_YEAR <= year <= LAST_FISCAL_YEAR:
+        raise BadInput(f"fiscal year {year} must lie between {FIRST_FISCAL_YEAR} and {LAST_FISCAL_YEAR}")
+    return year
+
+
 def fiscal_year_span(year: int) -> tuple[date, date]:
     """First and last day of a fiscal year."""
     return date(year, FISCAL_YEAR_FIRST_MONTH, 1), date(year + 1, FISCAL_YEAR_FIRST_MONTH - 1, 31)

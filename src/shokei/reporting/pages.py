@@ -77,7 +77,7 @@ def reports_page(
     shokei: ShokeiDep,
     actor: WebActor,
     templates: TemplatesDep,
-    fy: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    fy: Annotated[int | None, Query()] = None,  # the service checks the year
 ) -> Response:
     """The fiscal year's program report with its chart and downloads."""
     current = formatting.fiscal_year(shokei.uow.clock.today())

@@ -8,7 +8,6 @@ figures from the first `tree_size` entries of an `audit export` and names any th
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +16,13 @@ from typing import Any
 from shokei.audit import services as audit
 from shokei.audit.merkle import leaf_hash, root_from_leaf_hashes
 from shokei.audit.notes import NoteVerificationError, open_note
-from shokei.audit.offline import ENTRIES_FILE, KEY_FILE, verify_export
+from shokei.audit.offline import KEY_FILE, read_leaves, verify_export
 from shokei.errors import BadInput, Forbidden
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.purchase.domain import check_fiscal_year
 from shokei.reporting.domain import differences, program_figures
 from shokei.reporting.schemas import VerificationView
-
-_FIRST_YEAR, _LAST_YEAR = 2000, 2100
 
 
 def require_report_reader(actor: Actor) -> None:
@@ -38,8 +36,7 @@ def program_report(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> dict[s
     the ledger checkpoint it was computed at. Program managers and auditors; the computation is
     itself recorded in the ledger, after the checkpoint it states."""
     require_report_reader(actor)
-    if not _FIRST_YEAR <= fiscal_year <= _LAST_YEAR:
-        raise BadInput(f"fiscal year {fiscal_year} must lie between {_FIRST_YEAR} and {_LAST_YEAR}")
+    check_fiscal_year(fiscal_year)
     head = audit.ledger_head(uow)
     figures = program_figures(audit.ledger_documents(uow, head.size), fiscal_year)
     checkpoint = {"tree_size": head.size, "root_hash": head.root, "signed_note": head.note}
@@ -98,14 +95,8 @@ def _note_problems(checkpoint: dict[str, Any], export: Path, size: int, root: st
 
 
 def _leaves(export: Path, size: int) -> Iterator[bytes]:
-    """The first `size` leaves of an export's entries.jsonl."""
-    if size == 0:
-        return
+    """The first `size` leaves of the export (its format is the audit feature's)."""
     try:
-        with (export / ENTRIES_FILE).open(encoding="utf-8") as lines:
-            for count, line in enumerate(lines, start=1):
-                yield base64.b64decode(json.loads(line)["leaf"])
-                if count == size:
-                    return
-    except (OSError, ValueError, KeyError) as error:
+        yield from read_leaves(export, size)
+    except (OSError, ValueError) as error:
         raise BadInput(f"{export} is not a readable ledger export: {error}") from None
