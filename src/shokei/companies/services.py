@@ -269,6 +269,15 @@ def views_by_id(session: Session, ids: Iterable[int]) -> dict[int, CompanyView]:
     return {item.id: item for item in views(session, rows)}
 
 
+def views_by_number(session: Session, corporate_numbers: Iterable[str]) -> dict[str, CompanyView]:
+    """The registered companies among `corporate_numbers`, by number, in one query."""
+    wanted = set(corporate_numbers)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Company).where(Company.corporate_number.in_(wanted))).scalars()
+    return {item.corporate_number: item for item in views(session, rows) if item.corporate_number}
+
+
 def count_companies(session: Session) -> int:
     return session.execute(select(func.count(Company.id))).scalar_one()
 

@@ -27,19 +27,20 @@ def system_supplier_base(uow: UnitOfWork, actor: Actor, code: str) -> SupplierBa
             raise Forbidden(f"{actor.role} may not {permission}")
     base = survey.system_supply_base(uow, actor, code)
     with uow:
-        registered = {
-            entry.supplier: company
-            for entry in base.suppliers
-            if entry.corporate_number
-            and (company := companies.find_by_number(uow.session, entry.corporate_number)) is not None
-        }
-        views = companies.views_by_id(uow.session, [company.id for company in registered.values()])
-    registry = [views[company.id] for company in registered.values()]
+        by_number = companies.views_by_number(
+            uow.session, (entry.corporate_number for entry in base.suppliers if entry.corporate_number)
+        )
+    views = {
+        entry.supplier: by_number[entry.corporate_number]
+        for entry in base.suppliers
+        if entry.corporate_number in by_number
+    }
+    registry = list(views.values())
     influenced_from = min(level for level, _ in load_policy().foreign_control_bands)
     facts = {item.corporate_number: (item, assessment) for item, assessment in scored(uow, actor, registry)}
     suppliers = []
     for entry in base.suppliers:
-        view = views.get(registered[entry.supplier].id) if entry.supplier in registered else None
+        view = views.get(entry.supplier)
         known = facts.get(entry.supplier)
         foreign_control = known[0].foreign.control if known and known[0].foreign else 0.0
         suppliers.append(
