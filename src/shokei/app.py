@@ -16,19 +16,21 @@ from shokei.api_support import install_problem_handlers
 from shokei.bootstrap import Shokei
 from shokei.manifest import parts
 from shokei.migrate import current_revision, head_revision
+from shokei.web.api_docs import install_api_docs
 from shokei.web.install import install_web
 
 OK = "ok"
 
 
 def create_app(shokei: Shokei) -> FastAPI:
-    app = FastAPI(title="Shokei 承継", version=__version__, docs_url="/docs")
+    app = FastAPI(title="Shokei 承継", version=__version__, docs_url=None, redoc_url=None)
     app.state.shokei = shokei
     api = APIRouter(prefix="/api/v1")
     for router in parts("api"):
         api.include_router(router)
     app.include_router(api)
     install_problem_handlers(app)
+    install_api_docs(app)
     # The web pages (login, dashboard, every feature's pages) at /, static files at /static.
     install_web(app, shokei)
 

@@ -20,7 +20,7 @@ def _recorded() -> list[list[str]]:
 
 def test_vendored_files_match_their_recorded_hash() -> None:
     records = _recorded()
-    assert [record[0] for record in records] == ["htmx.org"]
+    assert [record[0] for record in records] == ["htmx.org", "swagger-ui-dist", "swagger-ui-dist", "redoc"]
     for package, version, name, sha256 in records:
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), package
         assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == sha256, (
@@ -47,7 +47,32 @@ def test_the_app_serves_the_assets(app: object) -> None:
     from fastapi.testclient import TestClient
 
     client = TestClient(app)  # type: ignore[arg-type]
-    for name in ("vendor/htmx.min.js", "js/shokei.js", "js/upload.js", "css/shokei.css", "favicon.svg"):
+    names = (
+        "vendor/htmx.min.js",
+        "vendor/swagger-ui-bundle.js",
+        "vendor/swagger-ui.css",
+        "vendor/redoc.standalone.js",
+        "js/shokei.js",
+        "js/upload.js",
+        "js/api-docs.js",
+        "css/shokei.css",
+        "favicon.svg",
+    )
+    for name in names:
         response = client.get(f"/static/{name}")
         assert response.status_code == 200, name
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_api_documentation_pages_name_only_shokei_assets(app: object) -> None:
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)  # type: ignore[arg-type]
+    for path, library in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert f'src="/static/vendor/{library}"' in response.text
+        assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", response.text), path
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self';" in policy
+        assert "http" not in policy, "no other origin is allowed"
