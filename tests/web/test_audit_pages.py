@@ -122,3 +122,45 @@ def test_a_proof_of_an_entry_beyond_the_ledger_is_not_found(signed: UnitOfWork, 
 
 def test_verification_needs_the_csrf_token(auditor: Browser) -> None:
     assert auditor.post("/audit/verification", token=False).status_code == 403
+
+
+def test_the_proof_forms_work_with_their_optional_sizes_left_blank(
+    signed: UnitOfWork, auditor: Browser
+) -> None:
+    # The forms send every field: an empty tree size means "the whole ledger", never a 422.
+    size = _size(signed)
+    inclusion = auditor.get("/audit/verification?index=1&size=", headers={"HX-Request": "true"})
+    assert inclusion.status_code == 200
+    assert _leaf_hash(_leaf(signed, 1)).hex() in html.unescape(inclusion.text)
+    assert f"{size:,}" in inclusion.text or str(size) in inclusion.text
+    consistency = auditor.get("/audit/verification?old=1&new=", headers={"HX-Request": "true"})
+    assert consistency.status_code == 200
+    assert _leaf_hash(_leaf(signed, 0)).hex() in html.unescape(consistency.text)
+    assert auditor.get("/audit/verification?index=&size=&old=&new=").status_code == 200
+    assert auditor.get("/audit/verification?size=-1").status_code == 422
+
+
+def _entry_numbers(page: str) -> list[int]:
+    return [int(number.replace(",", "")) for number in re.findall(r'<td class="number">([\d,]+)</td>', page)]
+
+
+def test_the_ledger_page_opens_on_the_newest_entries_and_pages_back(
+    signed: UnitOfWork, auditor: Browser
+) -> None:
+    from shokei.audit.pages import PAGE_SIZE
+
+    with signed.transaction():
+        for n in range(PAGE_SIZE + 5):
+            signed.record("case:open", "case", n, None)
+    size = _size(signed)
+    first = auditor.get("/audit")
+    assert first.status_code == 200
+    numbers = _entry_numbers(first.text)
+    assert numbers == list(range(size - 1, size - 1 - PAGE_SIZE, -1))
+    assert "開始位置" not in first.text
+    older = re.search(r'href="/audit\?before=(\d+)', first.text)
+    assert older is not None
+    assert int(older.group(1)) == size - PAGE_SIZE
+    second = auditor.get(f"/audit?before={older.group(1)}&action=")
+    assert _entry_numbers(second.text) == list(range(size - PAGE_SIZE - 1, -1, -1))[:PAGE_SIZE]
+    assert auditor.get("/audit?before=").status_code == 200

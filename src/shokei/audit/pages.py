@@ -20,7 +20,7 @@ from shokei.kernel import Permission
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem
-from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
+from shokei.web.routing import OptionalCount, TemplatesDep, WebActor, flash, page_router, redirect
 from shokei.web.templating import render_box
 
 router = page_router()
@@ -65,16 +65,19 @@ def ledger_page(
     shokei: ShokeiDep,
     actor: WebActor,
     templates: TemplatesDep,
-    after: Annotated[int, Query(ge=-1)] = -1,
+    before: Annotated[OptionalCount, Query()] = None,
     action: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    """Ledger entries in index order from `after`, optionally of one action (auditors only)."""
-    entries = services.list_entries(shokei.uow, actor, action=action or None, limit=PAGE_SIZE, after=after)
+    """The newest ledger entries first, or those before entry `before`, optionally of one action
+    (auditors only): an auditor comes to see what happened lately."""
+    entries = services.list_entries(
+        shokei.uow, actor, action=action or None, limit=PAGE_SIZE, newest_first=True, before=before
+    )
     context: dict[str, Any] = {
         "entries": entries,
-        "after": after,
+        "before": before,
         "action": action,
-        "next_after": entries[-1].index if len(entries) == PAGE_SIZE else None,
+        "older_before": entries[-1].index if len(entries) == PAGE_SIZE and entries[-1].index > 0 else None,
         "actions": sorted(ACTION_LABELS),
     }
     return templates.page(request, "audit/ledger.html", context, fragment="audit/_entries.html")
@@ -87,10 +90,10 @@ def verification_page(
     shokei: ShokeiDep,
     actor: WebActor,
     templates: TemplatesDep,
-    index: Annotated[int | None, Query(ge=0)] = None,
-    size: Annotated[int | None, Query(ge=0)] = None,
-    old: Annotated[int | None, Query(ge=0)] = None,
-    new: Annotated[int | None, Query(ge=0)] = None,
+    index: Annotated[OptionalCount, Query()] = None,
+    size: Annotated[OptionalCount, Query()] = None,
+    old: Annotated[OptionalCount, Query()] = None,
+    new: Annotated[OptionalCount, Query()] = None,
 ) -> Response:
     """Signed checkpoints, the verification form, and the proofs asked for (auditors only)."""
     checkpoints = services.list_checkpoints(shokei.uow, actor)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
+from pydantic import BeforeValidator, Field
 from starlette.exceptions import HTTPException
 
 from shokei.accounts import services as accounts
@@ -64,6 +65,11 @@ def web_actor(request: Request, shokei: ShokeiDep) -> Actor:
 
 WebActor = Annotated[Actor, Depends(web_actor)]
 TemplatesDep = Annotated[Templates, Depends(templates_of)]
+
+# A form field left empty arrives as "" (a browser sends every named field): for an optional
+# number that means "not given", never a 422 the user cannot see the reason of.
+_BLANK_IS_NONE = BeforeValidator(lambda value: None if value == "" else value)
+OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, _BLANK_IS_NONE]
 
 
 def safe_local_path(target: str | None, default: str = "/") -> str:

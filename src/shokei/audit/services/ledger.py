@@ -357,12 +357,26 @@ def entries_about(uow: UnitOfWork, actor: Actor, subjects: Iterable[tuple[str, s
 
 
 def list_entries(
-    uow: UnitOfWork, actor: Actor, *, action: str | None = None, limit: int = 100, after: int = -1
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    action: str | None = None,
+    limit: int = 100,
+    after: int = -1,
+    newest_first: bool = False,
+    before: int | None = None,
 ) -> list[AuditEntryView]:
-    """Read the ledger. Auditors only."""
+    """Read the ledger, auditors only: in index order from `after` (what the API has always
+    given), or with `newest_first` from the head down (from the entry before `before` if given),
+    which is what an auditor opening the ledger comes to see."""
     _require_reader(actor)
     with uow.transaction() as session:
-        query = select(AuditEntry).where(AuditEntry.index > after).order_by(AuditEntry.index)
+        if newest_first:
+            query = select(AuditEntry).order_by(AuditEntry.index.desc())
+            if before is not None:
+                query = query.where(AuditEntry.index < before)
+        else:
+            query = select(AuditEntry).where(AuditEntry.index > after).order_by(AuditEntry.index)
         if action:
             query = query.where(AuditEntry.action == action)
         return [_view(row) for row in session.execute(query.limit(limit)).scalars()]
