@@ -22,7 +22,7 @@ from shokei.documents.vault.crypto import CURRENT_KEY_FILE
 from shokei.errors import ShokeiError
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.manifest import wire
+from shokei.manifest import model_modules, wire
 from shokei.migrate import current_revision, head_revision, upgrade_to_head
 from shokei.settings import Settings, load_settings
 from shokei.web.secret import ensure_session_key, session_key_path
@@ -129,6 +129,10 @@ def _keys_stamp(keys_dir: Path) -> tuple[object, ...] | None:
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Shokei:
     settings = settings or load_settings()
     engine = make_engine(settings.resolved_database_url)
+    # Every table, before the first session: a feature's rows refer to tables of features above it
+    # (an inventory line to its stored document), and the ORM resolves those foreign keys when it
+    # flushes. A lazily loaded CLI command imports only its own feature.
+    model_modules()
     bus = wire()
     return Shokei(
         settings=settings, uow=UnitOfWork(engine, clock, ledger=audit.configured_ledger(settings), bus=bus)

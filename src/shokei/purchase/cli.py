@@ -236,11 +236,15 @@ def show(cli: Cli, case_id: int) -> None:
 @command(budget_app, "set")
 def set_budget(
     cli: Cli,
-    year: Annotated[int, typer.Option("--fy", help="Fiscal year, e.g. 2022 (2022-04-01 - 2023-03-31).")],
     amount: Amount,
+    year: Annotated[
+        int | None,
+        typer.Option("--fy", help="Fiscal year, e.g. 2022 (2022-04-01 - 2023-03-31); default: the current one."),
+    ] = None,
 ) -> None:
     """Set a fiscal year's appropriation (program managers)."""
-    view = services.set_appropriation(cli.uow, cli.actor, fiscal_year=year, amount_yen=amount)
+    wanted = year if year is not None else fiscal_year(cli.uow.clock.today())
+    view = services.set_appropriation(cli.uow, cli.actor, fiscal_year=wanted, amount_yen=amount)
     cli.emit(view, lambda: _show_budget(view))
 
 
