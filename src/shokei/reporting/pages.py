@@ -1,7 +1,8 @@
 """The program report in the web pages (program managers and auditors): the fiscal year's
 figures from the audit ledger, bar charts of the cases by state and of each budget line, the
-case listing, and the downloads (JSON, CSV, XLSX, PDF). The services decide who may read it; the chart is SVG drawn by the template from
-the figures computed here (no script, no inline style)."""
+case listing, and the downloads (JSON, CSV, XLSX, PDF). The services decide who may read it;
+the charts are SVG drawn by the template from the figures computed here (no script, no inline
+style)."""
 
 from __future__ import annotations
 
