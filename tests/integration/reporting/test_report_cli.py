@@ -173,7 +173,7 @@ def test_the_demo_report_in_every_format_and_its_verification(cli: Cli, tmp_path
     for line, case in zip(listing, report["case_listing"], strict=True):
         assert line[1:3] == [case["supplier"], case["corporate_number"]]
         assert (line[3], line[5], line[6], line[8], line[9]) == (
-            "有",
+            "該当",  # every demo supplier is an SME
             case["opened"],
             case["closed"],
             case["committed_yen"],

@@ -262,8 +262,8 @@ def _listing_value(key: str, value: Any) -> Any:
         return state_label(str(value))
     if key == "exit_reason":
         return REASON_LABELS.get(str(value), value)
-    if key == "sme":
-        return shown(value) if value is not None else None
+    if key == "sme" and value is not None:
+        return "該当" if value else "非該当"
     return value
 
 
