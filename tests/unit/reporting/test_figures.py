@@ -354,3 +354,34 @@ def test_differences_name_a_case_listing_figure_by_the_case_id() -> None:
     assert differences({"case_listing": edited[:2]}, {"case_listing": recomputed["case_listing"]}) == [
         {"figure": "case_listing.4", "reported": None, "recomputed": recomputed["case_listing"][2]}
     ]
+
+
+def test_a_case_first_seen_moving_is_listed_but_not_counted_as_opened() -> None:
+    # the ledger began after case 5 opened: its first event is a move, whose reason is the move's
+    ledger = [
+        _event(
+            0,
+            "2026-05-01T00:00:00+00:00",
+            "case:status:change",
+            "5",
+            after={"state": "protection_required"},
+            details={"reason": "固有技術"},
+        )
+    ]
+    figures = program_figures(ledger, 2026)
+    assert (figures["cases"]["opened"], figures["cases"]["exit_reasons"]) == (0, {})
+    assert figures["cases"]["by_state"] == {"protection_required": 1}
+    assert figures["case_listing"] == [
+        {
+            "id": 5,
+            "supplier": None,
+            "corporate_number": None,
+            "sme": None,
+            "state": "protection_required",
+            "opened": None,
+            "closed": None,
+            "exit_reason": "unrecorded",
+            "committed_yen": 0,
+            "paid_yen": 0,
+        }
+    ]

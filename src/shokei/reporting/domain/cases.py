@@ -35,7 +35,7 @@ class CaseLine:
     """One case as the ledger tells it, up to the year's end."""
 
     id: int
-    opened: date
+    opened: date | None  # None: the ledger began after the case opened
     state: str
     entered: datetime
     reason: str = UNRECORDED
@@ -71,11 +71,13 @@ class Cases:
         case.state, case.entered = target, event.at
 
     def _open(self, event: Event, state: str) -> CaseLine:
-        details = event.details
+        # a case first seen moving (its opening older than the ledger) tells nothing of its supplier
+        opening = event.action == "case:case:open"
+        details = event.details if opening else {}
         sme = details.get("sme")
         case = CaseLine(
             id=int(event.subject_id),
-            opened=event.day,
+            opened=event.day if opening else None,
             state=state,
             entered=event.at,
             reason=str(details.get("reason") or UNRECORDED),
@@ -87,7 +89,7 @@ class Cases:
         return case
 
     def opened_in_year(self) -> list[CaseLine]:
-        return [case for case in self.cases.values() if fiscal_year(case.opened) == self.year]
+        return [case for case in self.cases.values() if case.opened and fiscal_year(case.opened) == self.year]
 
     def figures(self) -> dict[str, Any]:
         by_state = Counter(case.state for case in self.cases.values())
@@ -124,7 +126,7 @@ class Cases:
                     "corporate_number": case.corporate_number,
                     "sme": case.sme,
                     "state": case.state,
-                    "opened": case.opened.isoformat(),
+                    "opened": case.opened.isoformat() if case.opened else None,
                     "closed": case.closed.isoformat() if case.closed else None,
                     "exit_reason": case.reason,
                     "committed_yen": money.get("committed", 0),
