@@ -1,5 +1,6 @@
-"""/reports in headless Chromium: the auditor reaches it from the menu, the chart is drawn with
-the budget's figures, and the XLSX download holds the same figures (read back with openpyxl)."""
+"""/reports in headless Chromium: the auditor reaches it from the menu, the charts are drawn with
+the cases' and the budget's figures, the new sections show, and the XLSX download holds the same
+figures (read back with openpyxl)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,21 @@ def test_the_reports_page_draws_the_chart_and_downloads_the_xlsx(
     box = chart.locator("rect.report-committed").bounding_box()
     assert box is not None
     assert box["width"] > 0, "the bar is rendered"
+    cases_chart = page.locator("#cases-chart")
+    expect(cases_chart).to_be_visible()
+    # both cases stand in purchase_agreed: one full-length bar
+    expect(cases_chart.locator("rect.report-state")).to_have_count(1)
+    expect(cases_chart.locator("g[data-kind=purchase_agreed] rect.report-state")).to_have_attribute(
+        "width", "600.0"
+    )
+    state_box = cases_chart.locator("rect.report-state").bounding_box()
+    assert state_box is not None
+    assert state_box["width"] > 0, "the bar is rendered"
+    expect(page.locator('[data-figure="cases.exit_reasons.factory_closure"]')).to_have_text("2")
+    expect(page.locator('[data-figure="cases.sme.share"]')).to_have_text("100.0%")
+    listing = page.locator("#case-listing tbody tr")
+    expect(listing).to_have_count(2)
+    expect(page.locator(f'[data-figure="case_listing.{paid}.paid_yen"]')).to_have_text("¥30,000,000")
     screenshots.take(page, "auditor-reports")
 
     with page.expect_download() as downloading:
@@ -51,6 +67,16 @@ def test_the_reports_page_draws_the_chart_and_downloads_the_xlsx(
     assert download.suggested_filename == "shokei-program-report-fy2026.xlsx"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
-    budget = load_workbook(saved)["予算"]
+    book = load_workbook(saved)
+    budget = book["予算"]
     assert [cell.value for cell in budget[2]][2:] == [1_000_000_000, 45_000_000, 30_000_000, 0, 0, 0]
+    cases = book["案件一覧"]
+    assert cases.freeze_panes == "A2"
+    assert [cell.value for cell in cases[1]][:2] == ["案件番号", "事業者"]
+    lines = {row[0]: row for row in cases.iter_rows(min_row=2, values_only=True)}
+    assert lines[paid][1] == "退出工業株式会社"
+    assert lines[paid][4] == "買取承認済"
+    assert lines[paid][7:] == ("工場閉鎖", 0, 30_000_000)
+    assert lines[committed][8:] == (45_000_000, 0)
+    assert book["撤退理由"]["C2"].value == 2
     assert BROWSER_ERRORS == [], "no script errors and no Content-Security-Policy violations"

@@ -82,6 +82,20 @@ def test_the_page_shows_the_report_with_its_chart_and_downloads(uow: UnitOfWork,
     assert "予算: 設計文書買取費" in html
     assert "年度末の状態: 買取承認済" in html  # the cases feature's state label
 
+    # the new sections, by hand: two cases of the withdrawing SME, factory closure, one paid
+    assert _figure(html, "cases.exit_reasons.factory_closure") == "2"
+    assert _figure(html, "cases.sme.share") == "100.0%"
+    assert _figure(html, "alerts.open") == "0"
+    assert _figure(html, "measures.taken") == "0"
+    assert 'id="cases-chart"' in html
+    assert re.search(r'class="report-state" x="250" y="\d+" width="600.0"', html)  # 2 of 2 cases
+    paid_case, committed_case = sorted(int(n) for n in re.findall(r'data-case="(\d+)"', html))
+    assert _figure(html, f"case_listing.{paid_case}.paid_yen") == "¥30,000,000"
+    assert _figure(html, f"case_listing.{committed_case}.committed_yen") == "¥45,000,000"
+    assert _figure(html, f"case_listing.{paid_case}.state") == "買取承認済"
+    for text in ("撤退理由と中小企業の割合", "工場閉鎖", "退出工業株式会社", "案件一覧"):
+        assert text in html
+
     download = auditor.get("/reports/program-2026.xlsx")
     assert (
         download.headers["content-disposition"] == 'attachment; filename="shokei-program-report-fy2026.xlsx"'
@@ -104,3 +118,5 @@ def test_the_page_shows_the_report_with_its_chart_and_downloads(uow: UnitOfWork,
     english = auditor.get("/reports?fy=2026").text
     assert "Budget: purchase of design documents" in english
     assert "Carried over into the next year" in english
+    for text in ("Reasons for exit and SME share", "Factory closure", "Case listing"):
+        assert text in english

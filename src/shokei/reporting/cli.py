@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from shokei.cli_support import Cli, command, fail, print_fields, print_json, stdout
+from shokei.cli_support import Cli, command, fail, print_fields, print_json, print_table, stdout
 from shokei.errors import BadInput, IntegrityFailure
 from shokei.reporting import exports, services
 
@@ -45,7 +45,17 @@ def program(
 
 def _show(report: dict[str, Any]) -> None:
     for section in exports.sections(report):
-        print_fields(section.title, {row.label: row.text for row in section.rows})
+        if section.table is not None and section.title == exports.CASE_LIST:
+            table = section.table
+            print_table(
+                section.title, table.headers, [_cells(line, table.yen_columns) for line in table.lines]
+            )
+        else:
+            print_fields(section.title, {row.label: row.text for row in section.rows})
+
+
+def _cells(line: tuple[Any, ...], yen_columns: frozenset[int]) -> list[str]:
+    return [exports.money(v) if i in yen_columns else exports.shown(v) for i, v in enumerate(line)]
 
 
 @command(app, "verify", acting=False, opened=False)

@@ -1,7 +1,8 @@
 """The program report in the web pages (program managers and auditors): the fiscal year's
-figures from the audit ledger, a bar chart of the budget line, and the downloads (JSON, CSV,
-XLSX, PDF). The services decide who may read it; the chart is SVG drawn by the template from
-the figures computed here (no script, no inline style)."""
+figures from the audit ledger, bar charts of the cases by state and of each budget line, the
+case listing, and the downloads (JSON, CSV, XLSX, PDF). The services decide who may read it;
+the charts are SVG drawn by the template from the figures computed here (no script, no inline
+style)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ BUDGET_LABELS: dict[str, str] = {
     "carried_in": N_("Carried in from the previous year"),
     "carried_out": N_("Carried over into the next year"),
     "lapsed": N_("Lapsed"),
+}
+LINE_TITLES: dict[str, str] = {
+    "purchases": N_("Budget: purchase of design documents"),
+    "facilities": N_("Budget: facilities"),
 }
 DOWNLOADS = {
     "json": "application/json",
@@ -71,6 +76,21 @@ def budget_chart(figures: dict[str, int], width: int = CHART_WIDTH) -> list[Char
     ]
 
 
+def state_chart(by_state: dict[str, int], width: int = CHART_WIDTH) -> list[ChartBar]:
+    """One horizontal bar per state that holds cases at the year's end, scaled to the largest
+    (the template labels each with the cases feature's state label)."""
+    scale = max([*by_state.values(), 0])
+    return [
+        ChartBar(state, state, count, index * 30, round(width * count / scale, 2) if scale else 0.0)
+        for index, (state, count) in enumerate(by_state.items())
+    ]
+
+
+def line_title(line: str) -> str:
+    """A budget line's heading in the reader's language (the line's code when unlabelled)."""
+    return label(LINE_TITLES, line)
+
+
 @router.get("/reports")
 def reports_page(
     request: Request,
@@ -87,8 +107,10 @@ def reports_page(
         "report": report,
         "years": list(range(current - 4, current + 1)),
         "budget_lines": [
-            (line, figures, budget_chart(figures)) for line, figures in report["budget"].items()
+            (line, line_title(line), figures, budget_chart(figures))
+            for line, figures in report["budget"].items()
         ],
+        "state_bars": state_chart(report["cases"]["by_state"]),
         "budget_labels": {k: label(BUDGET_LABELS, k) for k in BUDGET_FIGURES},
         "chart_width": CHART_WIDTH,
         "downloads": list(DOWNLOADS),

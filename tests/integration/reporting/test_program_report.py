@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from shokei.audit.merkle import leaf_hash, root_from_leaf_hashes
 from shokei.audit.models import AuditEntry
+from shokei.cases import services as cases
 from shokei.clock import FixedClock
 from shokei.errors import BadInput, Forbidden
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -106,6 +107,51 @@ def test_median_and_90th_percentile_days_in_a_state(uow: UnitOfWork, desk: Desk,
     # stays in notified: 10, 20, 60 days; median 20; nearest-rank p90: the ceil(0.9 * 3) = 3rd
     assert report["cases"]["days_in_state"] == {"notified": {"stays": 3, "median": 20.0, "p90": 60.0}}
     assert report["cases"]["by_state"] == {"documents_submitted": 3}
+
+
+def test_reasons_for_exit_sme_share_and_the_case_listing(uow: UnitOfWork, desk: Desk) -> None:
+    desk.fund(2026)
+    paid = _approved(uow, desk, 30_000_000)  # the withdrawing SME's case: factory closure
+    committed = _approved(uow, desk, 45_000_000)
+    purchase.pay_purchase(uow, desk.manager, paid, paid_on=date(2026, 6, 1))
+    large = desk.successor_company  # 5,000,000,000 yen of capital, 5,000 people: not an SME
+    other = cases.open_case(
+        uow,
+        desk.intake,
+        company=large.corporate_number or "",
+        reason="restructuring",
+        planned_exit_date=date(2027, 1, 1),
+    ).id
+
+    report = reporting.program_report(uow, desk.auditor, fiscal_year=2026)
+    assert report["cases"]["exit_reasons"] == {"factory_closure": 2, "restructuring": 1}
+    # two suppliers: the withdrawing SME (two cases) and the large company
+    assert report["cases"]["sme"] == {"suppliers": 2, "sme": 1, "not_sme": 1, "unknown": 0, "share": 0.5}
+    withdrawing = {
+        "supplier": "退出工業株式会社",
+        "corporate_number": desk.withdrawing.corporate_number,
+        "sme": True,
+        "state": "purchase_agreed",
+        "opened": "2026-06-01",
+        "closed": None,
+        "exit_reason": "factory_closure",
+    }
+    assert report["case_listing"] == [
+        {"id": paid, **withdrawing, "committed_yen": 0, "paid_yen": 30_000_000},
+        {"id": committed, **withdrawing, "committed_yen": 45_000_000, "paid_yen": 0},
+        {
+            "id": other,
+            "supplier": "承継重工業株式会社",
+            "corporate_number": large.corporate_number,
+            "sme": False,
+            "state": "notified",
+            "opened": "2026-06-01",
+            "closed": None,
+            "exit_reason": "restructuring",
+            "committed_yen": 0,
+            "paid_yen": 0,
+        },
+    ]
 
 
 def test_only_program_managers_and_auditors_read_reports(uow: UnitOfWork, desk: Desk) -> None:

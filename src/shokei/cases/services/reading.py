@@ -56,9 +56,21 @@ def open_case(
         uow.session.add(case)
         uow.session.flush()
         history(uow, actor, case, name="open", source=None, target=CaseState.NOTIFIED, reason=None)
-        uow.record("case:case:open", "case", case.id, actor, after=snapshot(case))
+        uow.record("case:case:open", "case", case.id, actor, after=snapshot(case), details=opening(uow, case))
         uow.publish(CaseOpened(case.id, case.company_id, actor.user_id))
         return detail(uow, actor, case)
+
+
+def opening(uow: UnitOfWork, case: ExitCase) -> dict[str, Any]:
+    """What the ledger keeps of a case's opening for program reports: the exit reason and the
+    supplier as it stood then (name, corporate number, SME status)."""
+    supplier = companies.views_by_id(uow.session, [case.company_id])[case.company_id]
+    return {
+        "reason": case.reason,
+        "company": supplier.corporate_number or supplier.foreign_id,
+        "company_name": supplier.name,
+        "sme": supplier.sme,
+    }
 
 
 def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseDetail:
