@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from shokei.companies.domain import CorporateNumber
@@ -32,6 +32,7 @@ from shokei.supply_chain.survey.domain import (
 from shokei.supply_chain.survey.schemas import (
     CampaignCreated,
     CampaignStatusView,
+    CampaignSummary,
     CascadeReport,
     ClosingReport,
     TaskView,
@@ -145,6 +146,40 @@ def campaign_status(uow: UnitOfWork, actor: Actor, campaign_id: int) -> Campaign
             status=campaign.status,
             respondents=respondent_views(session, respondents),
         )
+
+
+def list_campaigns(uow: UnitOfWork, actor: Actor) -> list[CampaignSummary]:
+    """Every campaign, newest first, with its respondents counted by status. Officials and
+    auditors (a respondent sees its own tasks, `my_tasks`)."""
+    require(actor, Permission.SUPPLY_READ)
+    with uow:
+        session = uow.session
+        rows = session.execute(
+            select(SurveyCampaign, WeaponSystem.code, WeaponSystem.name)
+            .join(WeaponSystem, WeaponSystem.id == SurveyCampaign.system_id)
+            .order_by(SurveyCampaign.id.desc())
+        ).all()
+        counts: dict[int, dict[str, int]] = {}
+        for campaign_id, status, count in session.execute(
+            select(SurveyRespondent.campaign_id, SurveyRespondent.status, func.count()).group_by(
+                SurveyRespondent.campaign_id, SurveyRespondent.status
+            )
+        ):
+            counts.setdefault(campaign_id, {})[status] = count
+        return [
+            CampaignSummary(
+                id=campaign.id,
+                system=code,
+                system_name=name,
+                due_on=campaign.due_on,
+                status=campaign.status,
+                created_at=campaign.created_at,
+                created_by=campaign.created_by,
+                respondents=sum(counts.get(campaign.id, {}).values()),
+                by_status=counts.get(campaign.id, {}),
+            )
+            for campaign, code, name in rows
+        ]
 
 
 def my_tasks(uow: UnitOfWork, actor: Actor) -> list[TaskView]:
