@@ -88,8 +88,8 @@ SURVEY_STATUS_CLASSES: dict[str, str] = {
     RespondentStatus.UNANSWERED: "state-protection",
 }
 CAMPAIGN_STATUS_LABELS: dict[str, str] = {
-    CampaignStatus.OPEN: N_("Open"),
-    CampaignStatus.CLOSED: N_("Closed"),
+    CampaignStatus.OPEN: N_("Survey open"),
+    CampaignStatus.CLOSED: N_("Survey closed"),
 }
 
 # The answer checks' messages (survey.domain, companies.domain) in the catalogues: each English
