@@ -26,6 +26,8 @@ from shokei.supply_chain.survey import sheets
 from shokei.supply_chain.survey.domain import (
     CampaignStatus,
     RespondentStatus,
+    SurveyClosed,
+    SurveyRequested,
     SurveyUnanswered,
     closing_status,
 )
@@ -68,8 +70,8 @@ def create_campaign(
     uow: UnitOfWork, actor: Actor, system: str, *, due_on: date, respondents: Sequence[str]
 ) -> CampaignCreated:
     """Open a survey of a weapon system and ask its primes (tier 1): each gets a task asking
-    about the parts of the system the map says it supplies. Intake officers and program
-    managers. Audited."""
+    about the parts of the system the map says it supplies (and, through `SurveyRequested`, a
+    notice and a reminder before the due date). Intake officers and program managers. Audited."""
     require(actor, Permission.SURVEY_MANAGE)
     if due_on < uow.clock.today():
         raise BadInput(f"the due date {due_on} has passed")
@@ -109,6 +111,8 @@ def create_campaign(
             actor,
             details={"system": system, "due_on": due_on.isoformat(), "respondents": numbers},
         )
+        for number in numbers:
+            uow.publish(SurveyRequested(campaign.id, system, number, due_on))
         return CampaignCreated(id=campaign.id, status=campaign.status)
 
 
@@ -218,7 +222,7 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
     numbers = _numbers(to)
     with uow:
         session = uow.session
-        find_campaign(session, campaign_id, open_only=True)
+        campaign = find_campaign(session, campaign_id, open_only=True)
         asking = acting_respondent(session, actor, campaign_id)
         answer = latest_answer(session, asking.id)
         if answer is None:
@@ -250,6 +254,9 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
                 "already": already,
             },
         )
+        code = system_code(session, campaign.system_id)
+        for new in added:
+            uow.publish(SurveyRequested(campaign_id, code, new.corporate_number, campaign.due_on))
         return CascadeReport(added=respondent_views(session, added), already_asked=already)
 
 
@@ -290,6 +297,7 @@ def close_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int) -> ClosingRe
         )
         for number in unanswered:
             uow.publish(SurveyUnanswered(campaign_id, code, number, uow.clock.today(), actor))
+        uow.publish(SurveyClosed(campaign_id))
         return ClosingReport(id=campaign_id, status=campaign.status, unanswered=unanswered, partial=partial)
 
 
