@@ -104,6 +104,8 @@ def test_a_prime_answers_after_a_refusal_and_forwards_to_its_supplier(
     official = log_in(chromium, live_server, "intake", titles)
     official.get_by_role("link", name="サプライチェーン調査").first.click()
     check_accessibility(official, titles)
+    expect(official.locator(f'tr[data-campaign="{campaign}"]')).to_contain_text("次期戦闘機")
+    screenshots.take(official, "official-campaigns")
     official.get_by_role("link", name=f"調査 {campaign}", exact=True).click()
     check_accessibility(official, titles)
     under_b = official.locator(f'li[data-respondent="{n("B")}"] li[data-respondent="{n("D")}"]')
