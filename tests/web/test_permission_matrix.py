@@ -114,6 +114,10 @@ PAGES: dict[str, dict[str, int]] = {
     "/companies/{successor_company}": _expect(OK, supplier=MISSING),
     "/audit": _expect(FORBIDDEN, auditor=OK),
     "/users": _expect(FORBIDDEN, auditor=OK, admin=OK),
+    # Surveys: officials' campaigns, a respondent company's tasks; neither for successors or admins.
+    "/surveys": _expect(OK, successor=FORBIDDEN, admin=FORBIDDEN),
+    "/surveys/999999": _expect(MISSING, successor=MISSING, admin=MISSING),
+    "/systems/NO-SUCH-SYSTEM": _expect(MISSING, supplier=FORBIDDEN, successor=FORBIDDEN, admin=FORBIDDEN),
 }
 
 

@@ -32,7 +32,14 @@ def duties(
             "duties",
             ("case", "kind", "role", "due", "days left", "what"),
             [
-                (d.case_id, d.kind, d.role, d.due, f"{d.days_left}{' OVERDUE' if d.overdue else ''}", d.what)
+                (
+                    d.case_id if d.case_id is not None else f"survey {d.survey_campaign_id}",
+                    d.kind,
+                    d.role,
+                    d.due,
+                    f"{d.days_left}{' OVERDUE' if d.overdue else ''}",
+                    d.what,
+                )
                 for d in found
             ],
         ),

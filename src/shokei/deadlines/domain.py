@@ -3,6 +3,8 @@
 A duty is one party's next act on a case (hand in, examine, negotiate, accept, ...). It starts
 when the case reaches the state that asks for it, and its due date is fixed then, from the policy
 in force: a later policy never moves a running clock (the duty keeps its version and period).
+A survey answer is the one duty outside a case: it starts when a company is asked in a
+supply-chain survey and falls due on the survey's own due date.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class DutyKind(StrEnum):
     SUCCESSOR_SELECTION = "successor_selection"
     DESTRUCTION_CERTIFICATE = "destruction_certificate"
     SUCCESSOR_ACCEPTANCE = "successor_acceptance"
+    SURVEY_ANSWER = "survey_answer"  # a respondent answers a supply-chain survey (not a case's duty)
 
 
 class Party(StrEnum):
@@ -171,10 +174,11 @@ def needs_reminder(due: date, today: date, remind_days_before: int) -> bool:
 class DutyEvent(Event):
     duty_id: int
     kind: DutyKind
-    case_id: int
+    case_id: int | None  # none for a survey answer
     role: Role
     company_id: int | None  # the company whose users owe it (company-bound roles)
     due: date
+    survey_campaign_id: int | None = None  # the survey a survey answer is owed in
 
 
 class DutyStarted(DutyEvent):

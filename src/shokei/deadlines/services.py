@@ -1,15 +1,17 @@
-"""Duties and their clocks: started and closed as cases move (handlers), listed per user under
-need-to-know, and swept for reminders and breaches (the worker)."""
+"""Duties and their clocks: started and closed as cases move and as companies are asked in
+supply-chain surveys (handlers), listed per user under need-to-know, and swept for reminders and
+breaches (the worker)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseMoved, CaseState
+from shokei.companies import services as companies
 from shokei.deadlines.catalogue import what
 from shokei.deadlines.domain import (
     MOVE_DUTIES,
@@ -31,6 +33,7 @@ from shokei.deadlines.schemas import DutyDetail
 from shokei.errors import Forbidden
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.supply_chain.survey.domain import SurveyRequested
 
 # -- clocks started and stopped by the case's moves (in the move's transaction) ------------------
 
@@ -88,8 +91,62 @@ def _start(uow: UnitOfWork, case_id: int, spec: DutySpec) -> None:
     uow.publish(DutyStarted(*_event_fields(duty)))
 
 
-def _event_fields(duty: DutyRecord) -> tuple[int, DutyKind, int, Role, int | None, date]:
-    return (duty.id, DutyKind(duty.kind), duty.case_id, Role(duty.role), duty.company_id, duty.due)
+def _event_fields(
+    duty: DutyRecord,
+) -> tuple[int, DutyKind, int | None, Role, int | None, date, int | None]:
+    return (
+        duty.id,
+        DutyKind(duty.kind),
+        duty.case_id,
+        Role(duty.role),
+        duty.company_id,
+        duty.due,
+        duty.survey_campaign_id,
+    )
+
+
+# -- survey answers: asked in a survey, answered or the survey closed -------------------------
+
+
+def survey_requested(uow: UnitOfWork, asked: SurveyRequested) -> None:
+    """A company asked in a survey owes its answer by the survey's due date (its supplier users
+    are told now and reminded before). A company not in the registry has no users to remind:
+    no duty."""
+    with uow:
+        company = companies.find_by_number(uow.session, asked.corporate_number)
+        if company is None:
+            return
+        today = uow.clock.today()
+        duty = DutyRecord(
+            kind=DutyKind.SURVEY_ANSWER.value,
+            case_id=None,
+            survey_campaign_id=asked.campaign_id,
+            role=Role.SUPPLIER.value,
+            company_id=company.id,
+            started_at=uow.clock.now(),
+            started_on=today,
+            period_days=max(0, (asked.due_on - today).days),
+            policy_version=current_policy().version,
+            due=asked.due_on,
+        )
+        uow.session.add(duty)
+        uow.session.flush()
+        uow.publish(DutyStarted(*_event_fields(duty)))
+
+
+def survey_settled(uow: UnitOfWork, campaign_id: int, corporate_number: str | None = None) -> None:
+    """End the survey-answer duty of one respondent (it answered), or of every respondent (the
+    survey closed)."""
+    with uow:
+        statement = update(DutyRecord).where(
+            DutyRecord.survey_campaign_id == campaign_id, DutyRecord.closed_at.is_(None)
+        )
+        if corporate_number is not None:
+            company = companies.find_by_number(uow.session, corporate_number)
+            if company is None:
+                return
+            statement = statement.where(DutyRecord.company_id == company.id)
+        uow.session.execute(statement.values(closed_at=uow.clock.now()))
 
 
 # -- what is waiting: each user's queue, the program manager's whole list ----------------------
@@ -106,8 +163,13 @@ def open_duties(
     if not actor.can(Permission.CASE_READ):
         return []  # no case, no duty (admins)
     with uow:
+        # A survey answer is its respondent company's own duty (the company filter below).
         query = select(DutyRecord).where(
-            DutyRecord.closed_at.is_(None), DutyRecord.case_id.in_(cases.visible_case_ids(actor))
+            DutyRecord.closed_at.is_(None),
+            or_(
+                DutyRecord.case_id.in_(cases.visible_case_ids(actor)),
+                DutyRecord.survey_campaign_id.is_not(None),
+            ),
         )
         if not everyone:
             query = query.where(DutyRecord.role == actor.role.value)
@@ -136,6 +198,7 @@ def _detail(row: DutyRecord, today: date) -> DutyDetail:
         role=row.role,
         days_left=(row.due - today).days,
         policy_version=row.policy_version,
+        survey_campaign_id=row.survey_campaign_id,
     )
 
 

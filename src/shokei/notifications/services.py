@@ -41,7 +41,8 @@ def notify_duty(uow: UnitOfWork, event: DutyEvent, occasion: Occasion) -> int:
             for recipient in accounts.recipients(uow, Role.PROGRAM_MANAGER):
                 people.setdefault(recipient.user_id, recipient)
         settings = load_settings()
-        link = f"/cases/{event.case_id}"
+        survey = event.survey_campaign_id
+        link = f"/surveys/{survey}" if survey is not None else f"/cases/{event.case_id}"
         days = (event.due - uow.clock.today()).days
         subject, body = compose(
             occasion,
@@ -50,6 +51,7 @@ def notify_duty(uow: UnitOfWork, event: DutyEvent, occasion: Occasion) -> int:
             due=event.due,
             link=settings.base_url + link,
             days=days,
+            survey_id=survey,
         )
         now = uow.clock.now()
         for person in people.values():

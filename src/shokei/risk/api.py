@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from shokei.api_support import ActorDep, UowDep
@@ -55,3 +57,21 @@ def history(corporate_number: str, uow: UowDep, actor: ActorDep) -> list[History
 @router.get("/systems/{code}/supplier-base")
 def supplier_base(code: str, uow: UowDep, actor: ActorDep) -> SupplierBaseView:
     return services.system_supplier_base(uow, actor, code)
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get("/systems/{code}/supplier-base/export")
+def supplier_base_export(
+    code: str,
+    uow: UowDep,
+    actor: ActorDep,
+    file_format: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
+) -> Response:
+    data = services.export_supplier_base(uow, actor, code, file_format)
+    disposition = f'attachment; filename="supplier-base-{quote(code)}.{file_format}"'
+    return Response(data, media_type=EXPORT_TYPES[file_format], headers={"Content-Disposition": disposition})

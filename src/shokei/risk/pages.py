@@ -13,9 +13,11 @@ Every figure comes from `risk.services` and `ownership.services`, which decide w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from babel.numbers import format_decimal
 from fastapi import Query, Request, Response
@@ -29,7 +31,7 @@ from shokei.ownership import services as ownership
 from shokei.ownership.schemas import AlertView, ChainView
 from shokei.risk import services
 from shokei.risk.domain import Recommendation
-from shokei.risk.schemas import WatchlistEntry
+from shokei.risk.schemas import SupplierBaseView, WatchlistEntry
 from shokei.web.formatting import number, percent
 from shokei.web.i18n import N_, current_language, label
 from shokei.web.i18n import gettext as _
@@ -184,6 +186,72 @@ def alerts_page(
         "statuses": [(value, alert_status_label(value)) for value in ALERT_STATUSES],
     }
     return templates.page(request, "risk/alerts.html", context, fragment="risk/_alerts.html")
+
+
+# -- a weapon system's supplier base ---------------------------------------------------------
+
+TIER_CHART_WIDTH = 480  # SVG user units of the longest bar; the chart scales with the page
+SURVEY_STATUSES = ("answered", "partial", "unanswered", "pending")
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TierBar:
+    """One tier of the tier picture: its companies, its bar and its survey coverage."""
+
+    tier: int
+    companies: int
+    width: int
+    y: int
+    survey: dict[str, int]
+
+
+def tier_bars(view: SupplierBaseView, row: int = 40) -> list[TierBar]:
+    by_tier = {int(tier): count for tier, count in view.by_tier.items()}
+    coverage: dict[str, dict[str, int]] = view.survey.get("by_tier", {})
+    tiers = sorted(set(by_tier) | {int(t) for t in coverage})
+    widest = max(by_tier.values(), default=0) or 1
+    return [
+        TierBar(
+            tier=tier,
+            companies=by_tier.get(tier, 0),
+            width=max(2, round(TIER_CHART_WIDTH * by_tier.get(tier, 0) / widest)) if by_tier.get(tier) else 0,
+            y=index * row + 8,
+            survey={status: coverage.get(str(tier), {}).get(status, 0) for status in SURVEY_STATUSES},
+        )
+        for index, tier in enumerate(tiers)
+    ]
+
+
+@router.get("/systems/{code}")
+def supplier_base_page(
+    code: str, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+) -> Response:
+    """A weapon system's whole supplier base: counts, the tier picture, survey coverage, suppliers."""
+    view = services.system_supplier_base(shokei.uow, actor, code)
+    bars = tier_bars(view)
+    context = {
+        "base": view,
+        "bars": bars,
+        "chart_width": TIER_CHART_WIDTH,
+        "chart_height": len(bars) * 40 + 8,
+        "statuses": SURVEY_STATUSES,
+        "campaign_id": view.survey.get("campaign_id"),
+    }
+    return templates.page(request, "risk/supplier_base.html", context)
+
+
+@router.get("/systems/{code}/export.{file_format}")
+def supplier_base_export(code: str, file_format: str, shokei: ShokeiDep, actor: WebActor) -> Response:
+    """The supplier base as CSV or XLSX."""
+    if file_format not in EXPORT_TYPES:
+        raise NotFound(f"no export as {file_format}")
+    data = services.export_supplier_base(shokei.uow, actor, code, file_format)
+    disposition = f'attachment; filename="supplier-base-{quote(code)}.{file_format}"'
+    return Response(data, media_type=EXPORT_TYPES[file_format], headers={"Content-Disposition": disposition})
 
 
 # -- boxes ------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from shokei.supply_chain.survey.schemas import (
     AnswerView,
     CampaignCreated,
     CampaignStatusView,
+    CampaignSummary,
     CascadeReport,
     ClosingReport,
     TaskView,
@@ -79,6 +80,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.post("/surveys", status_code=201)
 def create_survey(body: NewCampaign, uow: UowDep, actor: ActorDep) -> CampaignCreated:
     return survey.create_campaign(uow, actor, body.system, due_on=body.due_on, respondents=body.respondents)
+
+
+@router.get("/surveys")
+def list_surveys(uow: UowDep, actor: ActorDep) -> list[CampaignSummary]:
+    return survey.list_campaigns(uow, actor)
 
 
 @router.get("/surveys/tasks")

@@ -1,26 +1,49 @@
-"""The supply chain in the web pages: the company profile's section on weapon systems.
+"""The supply chain in the web pages: the company profile's section on weapon systems, and the
+supply-chain surveys (サプライチェーン調査).
 
-Which weapon systems the company's exit hits (the ones it supplies with no other qualified
-source, directly as a top-level component or deeper in the bill of materials), whether it is a
-single point of failure (the only qualified source of at least one component), and what its
-exit loses: components and systems. Everything comes from `supply_chain.services.exit_impact`
-and `exit_impact_evidence`, which decide who may see it.
+The company section: which weapon systems the company's exit hits (the ones it supplies with no
+other qualified source, directly as a top-level component or deeper in the bill of materials),
+whether it is a single point of failure, and what its exit loses. Everything comes from
+`supply_chain.services.exit_impact` and `exit_impact_evidence`, which decide who may see it.
+
+Surveys: officials list the campaigns, open one, follow the tree of who asked whom and who
+answered, and close it. A respondent company's users see the tasks addressed to their company
+(the dashboard and `/surveys`), download the pre-filled XLSX form, upload an answer (XLSX or
+CSV; a refused one comes back with every problem by sheet, row and column, in the page's
+language) and forward the survey to the suppliers their answer names. `survey.services`
+decides who may read what: a respondent never sees another respondent's task or answer.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Annotated
 
+from fastapi import Form, Request, Response
 from markupsafe import Markup
 
-from shokei.errors import Forbidden, NotFound
+from shokei.api_support import ShokeiDep, received_files
+from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError
+from shokei.kernel import Actor, Permission
 from shokei.supply_chain import services
-from shokei.web.registry import COMPANY, Box, BoxContext, FeaturePages
-from shokei.web.routing import page_router
+from shokei.supply_chain.survey import services as survey
+from shokei.supply_chain.survey.domain import CampaignStatus, RespondentStatus
+from shokei.supply_chain.survey.schemas import AnswerView, RespondentView
+from shokei.supply_chain.survey.services.answers import MAX_ANSWER_BYTES
+from shokei.web.formatting import number
+from shokei.web.i18n import N_, label
+from shokei.web.i18n import gettext as _
+from shokei.web.registry import COMPANY, DASHBOARD, Box, BoxContext, FeaturePages, NavItem
+from shokei.web.routing import ERROR_TITLES, TemplatesDep, WebActor, flash, page_router, redirect
 from shokei.web.templating import render_box
 
 router = page_router()
 LISTED_COMPONENTS = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _supply_chain_box(context: BoxContext) -> Markup | None:
@@ -50,9 +73,360 @@ def _supply_chain_box(context: BoxContext) -> Markup | None:
     )
 
 
+# -- surveys: the officials' campaigns, the respondents' tasks ---------------------------------
+
+SURVEY_STATUS_LABELS: dict[str, str] = {
+    RespondentStatus.PENDING: N_("Awaiting answer"),
+    RespondentStatus.ANSWERED: N_("Answered"),
+    RespondentStatus.PARTIAL: N_("Partly answered"),
+    RespondentStatus.UNANSWERED: N_("Not answered"),
+}
+SURVEY_STATUS_CLASSES: dict[str, str] = {
+    RespondentStatus.PENDING: "state-intake",
+    RespondentStatus.ANSWERED: "state-done",
+    RespondentStatus.PARTIAL: "state-negotiation",
+    RespondentStatus.UNANSWERED: "state-protection",
+}
+CAMPAIGN_STATUS_LABELS: dict[str, str] = {
+    CampaignStatus.OPEN: N_("Survey open"),
+    CampaignStatus.CLOSED: N_("Survey closed"),
+}
+
+# The answer checks' messages (survey.domain, companies.domain) in the catalogues: each English
+# message the services give is matched here and shown translated, with its values kept.
+_VALUE = r"(?P<value>'[^']*'|\"[^\"]*\")"
+PROBLEM_WORDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(f"^{pattern}$"), msgid)
+    for pattern, msgid in (
+        (r"is empty", N_("is empty")),
+        (r"is longer than (?P<limit>\d+) characters", N_("is longer than %(limit)s characters")),
+        (rf"{_VALUE} is not a number", N_("%(value)s is not a number")),
+        (rf"{_VALUE} must be above (?P<low>\S+)", N_("%(value)s must be above %(low)s")),
+        (rf"{_VALUE} must be at least (?P<low>\S+)", N_("%(value)s must be at least %(low)s")),
+        (
+            rf"{_VALUE} is over 100 % \(a share is between 0 and 1, or 0 % and 100 %\)",
+            N_("%(value)s is over 100 percent (a share is between 0 and 1, or 0 and 100 percent)"),
+        ),
+        (r"the answer has no supply rows", N_("the answer has no supply rows")),
+        (
+            r"unknown column; the columns are (?P<columns>.+)",
+            N_("unknown column; the columns are %(columns)s"),
+        ),
+        (r"the column is missing", N_("the column is missing")),
+        (
+            r"(?P<supplier>\S+) supplying (?P<part>\S+) is given twice \(first in row (?P<row>\d+)\)",
+            N_("%(supplier)s supplying %(part)s is given twice (first in row %(row)s)"),
+        ),
+        (
+            r"(?P<parent>\S+) → (?P<child>\S+) is given twice \(first in row (?P<row>\d+)\)",
+            N_("%(parent)s → %(child)s is given twice (first in row %(row)s)"),
+        ),
+        (
+            r"(?P<part>\S+) is given twice \(first in row (?P<row>\d+)\)",
+            N_("%(part)s is given twice (first in row %(row)s)"),
+        ),
+        (
+            r"unknown component (?P<part>.+): neither in the map nor in the components sheet",
+            N_("unknown component %(part)s: neither in the map nor in the components sheet"),
+        ),
+        (
+            r"give a corporate number or a country and registry id, not both",
+            N_("give a corporate number or a country and registry id, not both"),
+        ),
+        (
+            r"is empty \(a foreign supplier: country and registry_id\)",
+            N_("is empty (a foreign supplier: country and registry_id)"),
+        ),
+        (
+            r"the shares of (?P<part>\S+) add up to (?P<total>\S+) %, over 100 %",
+            N_("the shares of %(part)s add up to %(total)s percent, over 100 percent"),
+        ),
+        (
+            rf"{_VALUE} must be a tier from 1 \(supplies the prime\) to (?P<max>\d+)",
+            N_("%(value)s must be a tier from 1 (supplies the prime) to %(max)s"),
+        ),
+        (rf"{_VALUE} is not true or false", N_("%(value)s is not true or false")),
+        (
+            r"makes a cycle: (?P<path>.+) \(a part cannot contain itself\)",
+            N_("makes a cycle: %(path)s (a part cannot contain itself)"),
+        ),
+        (r"not a readable XLSX file: .*", N_("not a readable XLSX file")),
+        (r"not a readable CSV file: save it as UTF-8", N_("not a readable CSV file: save it as UTF-8")),
+        (r"the file is over (?P<size>\d+) MiB", N_("the file is over %(size)s MiB")),
+        (
+            r"corporate number is empty; it must have 13 digits",
+            N_("corporate number is empty; it must have 13 digits"),
+        ),
+        (
+            rf"corporate number {_VALUE} must contain only digits",
+            N_("corporate number %(value)s must contain only digits"),
+        ),
+        (
+            rf"corporate number {_VALUE} has (?P<digits>\d+) digits; it must have (?P<length>\d+)",
+            N_("corporate number %(value)s has %(digits)s digits; it must have %(length)s"),
+        ),
+        (
+            rf"corporate number {_VALUE} has check digit (?P<digit>\d); expected (?P<expected>\d)",
+            N_("corporate number %(value)s has check digit %(digit)s; expected %(expected)s"),
+        ),
+        (
+            rf"country {_VALUE} must be an ISO 3166-1 alpha-2 code such as CN or US",
+            N_("country %(value)s must be an ISO 3166-1 alpha-2 code such as CN or US"),
+        ),
+        (
+            r"a Japanese company is identified by its corporate number, not a foreign id",
+            N_("a Japanese company is identified by its corporate number, not a foreign id"),
+        ),
+        (r"a foreign entity needs its registry id", N_("a foreign entity needs its registry id")),
+    )
+)
+
+
+def problem_text(message: str) -> str:
+    """A problem of an answer in the page's language (the message as given when unknown)."""
+    for pattern, msgid in PROBLEM_WORDING:
+        found = pattern.match(message)
+        if found:
+            return _(msgid) % found.groupdict()
+    return message
+
+
+def survey_status_label(value: str) -> str:
+    return label(SURVEY_STATUS_LABELS, value)
+
+
+def survey_status_class(value: str) -> str:
+    return SURVEY_STATUS_CLASSES.get(value, "state-intake")
+
+
+def campaign_status_label(value: str) -> str:
+    return label(CAMPAIGN_STATUS_LABELS, value)
+
+
+@dataclass
+class TreeNode:
+    respondent: RespondentView
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def respondent_tree(respondents: list[RespondentView]) -> list[TreeNode]:
+    """Who asked whom: the officials' respondents at the roots, each forwarded one below its asker."""
+    nodes = {r.corporate_number: TreeNode(r) for r in respondents}
+    roots: list[TreeNode] = []
+    for node in nodes.values():
+        asker = nodes.get(node.respondent.asked_by or "")
+        (asker.children if asker is not None else roots).append(node)
+    return roots
+
+
+def _sees_all(actor: Actor) -> bool:
+    return actor.can(Permission.SUPPLY_READ)
+
+
+def _in_surveys(actor: Actor) -> bool:
+    return actor.can(Permission.SUPPLY_READ) or actor.can(Permission.SURVEY_RESPOND)
+
+
+@router.get("/surveys")
+def surveys_page(request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep) -> Response:
+    """Officials: every campaign and the form to open one. A respondent's user: its tasks."""
+    if _sees_all(actor):
+        context = {
+            "campaigns": survey.list_campaigns(shokei.uow, actor),
+            "can_manage": actor.can(Permission.SURVEY_MANAGE),
+            "today": shokei.uow.clock.today(),
+        }
+        return templates.page(request, "supply_chain/surveys.html", context)
+    tasks = survey.my_tasks(shokei.uow, actor)
+    return templates.page(request, "supply_chain/tasks.html", {"tasks": tasks})
+
+
+@router.post("/surveys")
+def create_survey(
+    *,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    system: Annotated[str, Form(max_length=64)],
+    due_on: Annotated[date, Form()],
+    respondents: Annotated[str, Form(max_length=200_000)],
+) -> Response:
+    numbers = [text for text in re.split(r"[\s,、，]+", respondents) if text]
+    created = survey.create_campaign(shokei.uow, actor, system.strip(), due_on=due_on, respondents=numbers)
+    flash(
+        request,
+        "success",
+        _("Survey %(id)s is open: each respondent has a task in its portal.") % {"id": created.id},
+    )
+    return redirect(request, f"/surveys/{created.id}")
+
+
+def _own_answer(shokei: ShokeiDep, actor: Actor, campaign_id: int, number: str) -> AnswerView | None:
+    try:
+        return survey.get_answer(shokei.uow, actor, campaign_id, number)
+    except NotFound:
+        return None
+
+
+def _forwardable(answer: AnswerView | None, own: str) -> list[str]:
+    """The Japanese suppliers the respondent's answer names (it may forward the survey to them)."""
+    if answer is None:
+        return []
+    return sorted({row.supplier for row in answer.supply if row.supplier.isdigit() and row.supplier != own})
+
+
+@router.get("/surveys/{campaign_id}")
+def survey_page(
+    campaign_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+) -> Response:
+    """Officials: the tree of who asked whom and who answered. A respondent: its own task."""
+    status = survey.campaign_status(shokei.uow, actor, campaign_id)
+    if _sees_all(actor):
+        context = {
+            "campaign": status,
+            "tree": respondent_tree(status.respondents),
+            "counts": Counter(r.status for r in status.respondents),
+            "can_manage": actor.can(Permission.SURVEY_MANAGE),
+        }
+        return templates.page(request, "supply_chain/survey.html", context)
+    task = status.respondents[0]
+    answer = _own_answer(shokei, actor, campaign_id, task.corporate_number)
+    context = {
+        "campaign": status,
+        "task": task,
+        "answer": answer,
+        "forwardable": _forwardable(answer, task.corporate_number),
+        "open": status.status == CampaignStatus.OPEN,
+    }
+    return templates.page(request, "supply_chain/task.html", context)
+
+
+@router.get("/surveys/{campaign_id}/template")
+def survey_template(campaign_id: int, shokei: ShokeiDep, actor: WebActor) -> Response:
+    """The XLSX answer form (pre-filled for a respondent)."""
+    data = survey.template(shokei.uow, actor, campaign_id)
+    disposition = f'attachment; filename="survey-{campaign_id}.xlsx"'
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+@router.post("/surveys/{campaign_id}/answers")
+async def answer_survey(
+    campaign_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+) -> Response:
+    """The upload script's target: the answer is checked in full; the report comes back as a
+    fragment (every problem by sheet, row and column, nothing applied; or what was applied)."""
+    try:
+        async with received_files(request, shokei.scratch_dir) as files:
+            if not files:
+                raise BadInput("choose the answer file (XLSX or CSV)")
+            with files[0].sealed.open() as source:
+                data = source.read(MAX_ANSWER_BYTES + 1)
+            report = survey.answer_survey(shokei.uow, actor, campaign_id, files[0].name, data)
+    except ShokeiError as error:
+        refusal = {
+            "error": _(ERROR_TITLES.get(error.http_status, ERROR_TITLES[500])),
+            "detail": error.message,
+        }
+        return templates.page(request, "supply_chain/_answer_report.html", refusal, status=error.http_status)
+    status = survey.campaign_status(shokei.uow, actor, campaign_id)
+    task = status.respondents[0]
+    answer = _own_answer(shokei, actor, campaign_id, task.corporate_number) if report.accepted else None
+    context = {
+        "report": report,
+        "campaign": status,
+        "task": task,
+        "answer": answer,
+        "forwardable": _forwardable(answer, task.corporate_number),
+        "open": True,
+        "error": None,
+    }
+    return templates.page(
+        request, "supply_chain/_answer_report.html", context, status=201 if report.accepted else 422
+    )
+
+
+@router.post("/surveys/{campaign_id}/cascade")
+def cascade(
+    campaign_id: int,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    to: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Forward the survey to suppliers the respondent's answer names."""
+    if not to:
+        raise BadInput(_("Choose at least one supplier to forward the survey to."))
+    report = survey.cascade(shokei.uow, actor, campaign_id, to)
+    if report.added:
+        flash(
+            request,
+            "success",
+            _("The survey was forwarded to %(companies)s.")
+            % {"companies": "、".join(r.name or r.corporate_number for r in report.added)},
+        )
+    if report.already_asked:
+        flash(
+            request,
+            "info",
+            _("Already asked in this survey: %(numbers)s.") % {"numbers": "、".join(report.already_asked)},
+        )
+    return redirect(request, f"/surveys/{campaign_id}")
+
+
+@router.post("/surveys/{campaign_id}/close")
+def close_survey(campaign_id: int, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
+    closing = survey.close_campaign(shokei.uow, actor, campaign_id)
+    flash(
+        request,
+        "success",
+        _("Survey %(id)s is closed: %(unanswered)s respondents did not answer, %(partial)s answered in part.")
+        % {
+            "id": campaign_id,
+            "unanswered": number(len(closing.unanswered)),
+            "partial": number(len(closing.partial)),
+        },
+    )
+    return redirect(request, f"/surveys/{campaign_id}")
+
+
+@router.get("/surveys/{campaign_id}/answers/{corporate_number}")
+def answer_page(
+    *,
+    campaign_id: int,
+    corporate_number: str,
+    request: Request,
+    shokei: ShokeiDep,
+    actor: WebActor,
+    templates: TemplatesDep,
+) -> Response:
+    """A respondent's answer as received: the respondent itself and officials only."""
+    answer = survey.get_answer(shokei.uow, actor, campaign_id, corporate_number)
+    return templates.page(request, "supply_chain/answer.html", {"answer": answer})
+
+
+def _tasks_box(context: BoxContext) -> Markup | None:
+    """A respondent's open survey tasks on its dashboard."""
+    actor = context.actor
+    if not actor.is_company_bound or not actor.can(Permission.SURVEY_RESPOND):
+        return None
+    tasks = survey.my_tasks(context.shokei.uow, actor)
+    if not tasks:
+        return None
+    return render_box(
+        context.request, "supply_chain/_tasks_box.html", {"tasks": tasks, "today": context.today}
+    )
+
+
 pages = FeaturePages(
     name="supply_chain",
     router=router,
     templates=Path(__file__).parent / "templates",
-    boxes=(Box(COMPANY, "supply_chain", _supply_chain_box),),
+    nav=(NavItem(N_("Supply-chain surveys"), "/surveys", _in_surveys),),
+    boxes=(Box(DASHBOARD, "portal", _tasks_box), Box(COMPANY, "supply_chain", _supply_chain_box)),
+    template_globals={
+        "survey_status_label": survey_status_label,
+        "survey_status_class": survey_status_class,
+        "campaign_status_label": campaign_status_label,
+        "problem_text": problem_text,
+    },
 )

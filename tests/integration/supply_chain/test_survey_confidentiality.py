@@ -111,3 +111,31 @@ def test_a_respondent_reads_only_its_own_answer_over_http(
     base = api.get("/api/v1/risk/systems/FX-1/supplier-base", headers=auth("auditor"))
     assert base.status_code == 200
     assert api.get("/api/v1/risk/systems/FX-1/supplier-base", headers=auth("user-a")).status_code == 403
+
+
+def test_the_campaign_list_and_the_supplier_base_export_are_for_officials_over_http(
+    uow: UnitOfWork, api: TestClient, tmp_path: Path
+) -> None:
+    cast = scenario.build(uow, tmp_path / "map")
+    survey_id = run_campaign(uow, cast)
+    admin = factories.admin(uow)
+
+    def auth(name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {accounts.issue_token(uow, admin, name).secret}"}
+
+    listed = api.get("/api/v1/supply/surveys", headers=auth("intake"))
+    assert listed.status_code == 200
+    assert [(c["id"], c["system"], c["respondents"], c["by_status"]) for c in listed.json()] == [
+        (survey_id, "FX-1", 5, {"answered": 3, "pending": 2})  # A, B, D answered; C, E pending
+    ]
+    assert api.get("/api/v1/supply/surveys", headers=auth("user-a")).status_code == 403
+    url = "/api/v1/risk/systems/FX-1/supplier-base/export"
+    exported = api.get(url, params={"format": "csv"}, headers=auth("auditor"))
+    assert exported.status_code == 200
+    assert exported.text.splitlines()[0] == (
+        "supplier,name,country,foreign,tier,sole_source,sme,foreign_influenced,on_watchlist,risk_score"
+    )
+    assert len(exported.text.splitlines()) == 1 + 7  # the seven suppliers of test_survey.py
+    assert api.get(url, params={"format": "xlsx"}, headers=auth("auditor")).content.startswith(b"PK")
+    assert api.get(url, params={"format": "csv"}, headers=auth("user-a")).status_code == 403
+    assert api.get(url, params={"format": "pdf"}, headers=auth("auditor")).status_code == 422

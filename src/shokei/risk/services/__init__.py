@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from shokei.risk.services.facts import list_events, note_survey_unanswered, record_event, record_financials
 from shokei.risk.services.runs import history, latest_recorded_run
-from shokei.risk.services.supplier_base import system_supplier_base
+from shokei.risk.services.supplier_base import export_supplier_base, system_supplier_base
 from shokei.risk.services.support import POLICY_PATH, load_policy
 from shokei.risk.services.watchlist import company_risk, watchlist
 
 __all__ = [
     "POLICY_PATH",
     "company_risk",
+    "export_supplier_base",
     "history",
     "latest_recorded_run",
     "list_events",

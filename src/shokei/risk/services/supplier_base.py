@@ -5,8 +5,13 @@ It lives in risk because risk may use all three; supply_chain may not use owners
 
 from __future__ import annotations
 
+import csv
+import io
+
+from openpyxl import Workbook
+
 from shokei.companies import services as companies
-from shokei.errors import Forbidden
+from shokei.errors import BadInput, Forbidden
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import Recommendation
@@ -71,3 +76,68 @@ def system_supplier_base(uow: UnitOfWork, actor: Actor, code: str) -> SupplierBa
         survey=base.survey.model_dump(),
         suppliers=suppliers,
     )
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+SUPPLIER_COLUMNS = (
+    "supplier",
+    "name",
+    "country",
+    "foreign",
+    "tier",
+    "sole_source",
+    "sme",
+    "foreign_influenced",
+    "on_watchlist",
+    "risk_score",
+)
+
+
+def export_supplier_base(uow: UnitOfWork, actor: Actor, code: str, file_format: str) -> bytes:
+    """The supplier base as a file: CSV (one row per supplier, `SUPPLIER_COLUMNS`) or XLSX (a
+    summary sheet with the counts, the suppliers, and survey coverage by tier). Who may read
+    the supplier base (officials and auditors)."""
+    if file_format not in EXPORT_FORMATS:
+        raise BadInput(f"export as one of {', '.join(EXPORT_FORMATS)}")
+    view = system_supplier_base(uow, actor, code)
+    rows = [[_cell(getattr(s, column)) for column in SUPPLIER_COLUMNS] for s in view.suppliers]
+    if file_format == "csv":
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(SUPPLIER_COLUMNS)
+        writer.writerows(rows)
+        return text.getvalue().encode("utf-8")
+    return _workbook(view, rows)
+
+
+def _cell(value: object) -> object:
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else value
+
+
+def _workbook(view: SupplierBaseView, rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "summary"
+    summary.append(["field", "value"])
+    for key in ("code", "name", "parts", "companies", "smes", "sole_sources", "foreign"):
+        summary.append([key, getattr(view, key)])
+    for key in ("foreign_influenced", "on_watchlist"):
+        summary.append([key, getattr(view, key)])
+    for tier, count in sorted(view.by_tier.items(), key=lambda item: int(item[0])):
+        summary.append([f"tier_{tier}", count])
+    for key in ("answered", "partial", "unanswered", "pending"):
+        summary.append([f"survey_{key}", view.survey.get(key, 0)])
+    suppliers = book.create_sheet("suppliers")
+    suppliers.append(list(SUPPLIER_COLUMNS))
+    for row in rows:
+        suppliers.append(row)
+    coverage = book.create_sheet("survey_by_tier")
+    statuses = ("answered", "partial", "unanswered", "pending")
+    coverage.append(["tier", *statuses])
+    by_tier: dict[str, dict[str, int]] = view.survey.get("by_tier", {})
+    for tier in sorted(by_tier, key=int):
+        coverage.append([int(tier), *(by_tier[tier].get(status, 0) for status in statuses)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -51,6 +51,32 @@ class SurveyUnanswered(Event):
     actor: Actor
 
 
+@dataclass(frozen=True, slots=True)
+class SurveyRequested(Event):
+    """A company was asked in a campaign (by the officials or forwarded by a respondent) and owes
+    its answer by the due date (the deadlines feature starts its clock and reminders)."""
+
+    campaign_id: int
+    system_code: str
+    corporate_number: str
+    due_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswered(Event):
+    """A respondent's answer was accepted (its answer duty ends)."""
+
+    campaign_id: int
+    corporate_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyClosed(Event):
+    """A campaign was closed: no answer is owed any more."""
+
+    campaign_id: int
+
+
 # -- the answer's sheets ----------------------------------------------------------------------
 
 COMPONENTS, BOM, SUPPLY = "components", "bom", "supply"

@@ -45,6 +45,20 @@ class CampaignStatusView(BaseModel):
     respondents: list[RespondentView]
 
 
+class CampaignSummary(BaseModel):
+    """A campaign in the officials' list: its system, due date and respondents by status."""
+
+    id: int
+    system: str
+    system_name: str
+    due_on: date
+    status: str
+    created_at: datetime
+    created_by: str
+    respondents: int
+    by_status: dict[str, int]  # respondent status -> respondents
+
+
 class TaskView(BaseModel):
     """A survey addressed to the user's company (its portal task list)."""
 

@@ -1,7 +1,7 @@
 """Survey use cases, one module per group; this package is where the adapters find them:
 
-- `campaigns`: `create_campaign`, `campaign_status`, `my_tasks`, `cascade`, `close_campaign`,
-  `template`;
+- `campaigns`: `create_campaign`, `list_campaigns`, `campaign_status`, `my_tasks`, `cascade`,
+  `close_campaign`, `template`;
 - `answers`: `answer_survey`, `get_answer`;
 - `base`: `system_supply_base` (a weapon system's suppliers, for the supplier-base view);
 - `support`: what they share.
@@ -16,6 +16,7 @@ from shokei.supply_chain.survey.services.campaigns import (
     cascade,
     close_campaign,
     create_campaign,
+    list_campaigns,
     my_tasks,
     template,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "close_campaign",
     "create_campaign",
     "get_answer",
+    "list_campaigns",
     "my_tasks",
     "system_supply_base",
     "template",

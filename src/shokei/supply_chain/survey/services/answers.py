@@ -32,6 +32,7 @@ from shokei.supply_chain.survey.domain import (
     Problem,
     Sheet,
     SupplyRow,
+    SurveyAnswered,
     answered_status,
     validate,
 )
@@ -107,6 +108,7 @@ def answer_survey(
             actor,
             details={**details, "status": asked.status, "applied": applied},
         )
+        uow.publish(SurveyAnswered(campaign_id, asked.corporate_number))
         return AnswerReport(accepted=True, problems=[], applied={"answer_id": stored.id, **applied})
 
 

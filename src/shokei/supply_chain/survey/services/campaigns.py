@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from shokei.companies.domain import CorporateNumber
@@ -26,12 +26,15 @@ from shokei.supply_chain.survey import sheets
 from shokei.supply_chain.survey.domain import (
     CampaignStatus,
     RespondentStatus,
+    SurveyClosed,
+    SurveyRequested,
     SurveyUnanswered,
     closing_status,
 )
 from shokei.supply_chain.survey.schemas import (
     CampaignCreated,
     CampaignStatusView,
+    CampaignSummary,
     CascadeReport,
     ClosingReport,
     TaskView,
@@ -67,8 +70,8 @@ def create_campaign(
     uow: UnitOfWork, actor: Actor, system: str, *, due_on: date, respondents: Sequence[str]
 ) -> CampaignCreated:
     """Open a survey of a weapon system and ask its primes (tier 1): each gets a task asking
-    about the parts of the system the map says it supplies. Intake officers and program
-    managers. Audited."""
+    about the parts of the system the map says it supplies (and, through `SurveyRequested`, a
+    notice and a reminder before the due date). Intake officers and program managers. Audited."""
     require(actor, Permission.SURVEY_MANAGE)
     if due_on < uow.clock.today():
         raise BadInput(f"the due date {due_on} has passed")
@@ -108,6 +111,8 @@ def create_campaign(
             actor,
             details={"system": system, "due_on": due_on.isoformat(), "respondents": numbers},
         )
+        for number in numbers:
+            uow.publish(SurveyRequested(campaign.id, system, number, due_on))
         return CampaignCreated(id=campaign.id, status=campaign.status)
 
 
@@ -147,6 +152,40 @@ def campaign_status(uow: UnitOfWork, actor: Actor, campaign_id: int) -> Campaign
         )
 
 
+def list_campaigns(uow: UnitOfWork, actor: Actor) -> list[CampaignSummary]:
+    """Every campaign, newest first, with its respondents counted by status. Officials and
+    auditors (a respondent sees its own tasks, `my_tasks`)."""
+    require(actor, Permission.SUPPLY_READ)
+    with uow:
+        session = uow.session
+        rows = session.execute(
+            select(SurveyCampaign, WeaponSystem.code, WeaponSystem.name)
+            .join(WeaponSystem, WeaponSystem.id == SurveyCampaign.system_id)
+            .order_by(SurveyCampaign.id.desc())
+        ).all()
+        counts: dict[int, dict[str, int]] = {}
+        for campaign_id, status, count in session.execute(
+            select(SurveyRespondent.campaign_id, SurveyRespondent.status, func.count()).group_by(
+                SurveyRespondent.campaign_id, SurveyRespondent.status
+            )
+        ):
+            counts.setdefault(campaign_id, {})[status] = count
+        return [
+            CampaignSummary(
+                id=campaign.id,
+                system=code,
+                system_name=name,
+                due_on=campaign.due_on,
+                status=campaign.status,
+                created_at=campaign.created_at,
+                created_by=campaign.created_by,
+                respondents=sum(counts.get(campaign.id, {}).values()),
+                by_status=counts.get(campaign.id, {}),
+            )
+            for campaign, code, name in rows
+        ]
+
+
 def my_tasks(uow: UnitOfWork, actor: Actor) -> list[TaskView]:
     """The surveys addressed to the user's company, newest first (its portal task list)."""
     require(actor, Permission.SURVEY_RESPOND)
@@ -183,7 +222,7 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
     numbers = _numbers(to)
     with uow:
         session = uow.session
-        find_campaign(session, campaign_id, open_only=True)
+        campaign = find_campaign(session, campaign_id, open_only=True)
         asking = acting_respondent(session, actor, campaign_id)
         answer = latest_answer(session, asking.id)
         if answer is None:
@@ -215,6 +254,9 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
                 "already": already,
             },
         )
+        code = system_code(session, campaign.system_id)
+        for new in added:
+            uow.publish(SurveyRequested(campaign_id, code, new.corporate_number, campaign.due_on))
         return CascadeReport(added=respondent_views(session, added), already_asked=already)
 
 
@@ -255,6 +297,7 @@ def close_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int) -> ClosingRe
         )
         for number in unanswered:
             uow.publish(SurveyUnanswered(campaign_id, code, number, uow.clock.today(), actor))
+        uow.publish(SurveyClosed(campaign_id))
         return ClosingReport(id=campaign_id, status=campaign.status, unanswered=unanswered, partial=partial)
 
 
