@@ -239,7 +239,7 @@ def set_budget(
     amount: Amount,
     year: Annotated[
         int | None,
-        typer.Option("--fy", help="Fiscal year, e.g. 2022 (2022-04-01 - 2023-03-31); default: the current one."),
+        typer.Option("--fy", help="Fiscal year, e.g. 2022 (2022-04-01 - 2023-03-31); default: the current."),
     ] = None,
 ) -> None:
     """Set a fiscal year's appropriation (program managers)."""
