@@ -166,35 +166,6 @@ def search(
     cli.emit(found, lambda: _table(found, f"{len(found)} found for {query!r}"))
 
 
-@command(vault_app, "gc")
-def gc(
-    cli: Cli,
-    grace_hours: Annotated[
-        float,
-        typer.Option("--grace-hours", min=0, help="Keep orphan blobs and temp files younger than this."),
-    ] = services.DEFAULT_GRACE_HOURS,
-) -> None:
-    """Remove dead processes' scratch, temp files of dead writes and orphan blobs older than the
-    grace period (never a blob a document refers to); the run is audited."""
-    vaults = cli.app.keyless_vaults  # no key needed, and no start-up sweep: gc counts what it removes
-    report = services.collect_garbage(
-        cli.uow,
-        cli.actor,
-        vaults.documents,
-        scratch_root=cli.app.settings.scratch_root,
-        grace_hours=grace_hours,
-        other_vaults=(vaults.copies,),
-    )
-    removed = report.removed
-    cli.emit(
-        report,
-        lambda: typer.echo(
-            f"removed {removed.scratch} scratch, {removed.temp} temp, {removed.orphans} orphan(s): "
-            f"{report.bytes:,} bytes"
-        ),
-    )
-
-
 @command(vault_app, "rotate-master-key")
 def rotate(cli: Cli) -> None:
     """New master key; rewrap every data key (content is not re-encrypted). Resumable."""

@@ -6,15 +6,18 @@ Three kinds of leftovers, each told apart from the work of a live process:
   else under the scratch root; sealed under a key that died with the process, so unreadable, but
   it takes room;
 * **temp**: a vault temp file whose writer's lock is free (a write killed half-way);
-* **orphans**: a blob no row refers to (a crash between writing the blob and committing its row).
-  A blob is written before its row commits, so a young orphan may be a submission in flight:
-  only orphans older than the grace period are removed, and only after the database is asked
-  again, blob by blob, whether a row refers to it.
+* **orphans**: a blob no row refers to (a crash between writing the blob and committing its row),
+  in the documents vault and in every other vault handed in with the rows that refer to its
+  blobs (`BlobHolder`: succession's copies vault and its copy rows). A blob is written before
+  its row commits, so a young orphan may be a submission or a release in flight: only orphans
+  older than the grace period are removed, and only after the database is asked again, blob by
+  blob, whether a row refers to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -30,6 +33,27 @@ from shokei.kernel.unit_of_work import UnitOfWork
 DEFAULT_GRACE_HOURS = 24.0
 
 
+@dataclass(frozen=True, slots=True)
+class BlobHolder:
+    """A vault and the database's two answers about its blobs: every blob id a row refers to,
+    and (asked again, blob by blob, just before a removal) whether a row refers to one."""
+
+    name: str
+    vault: Vault
+    referenced: Callable[[], Container[str]]
+    refers_to: Callable[[str], bool]
+
+
+def documents_holder(uow: UnitOfWork, vault: Vault) -> BlobHolder:
+    """The documents vault and the document rows that refer to its blobs."""
+    return BlobHolder(
+        "documents",
+        vault,
+        lambda: _referenced_ids(uow),
+        lambda blob_id: _referenced(uow, blob_id),
+    )
+
+
 def collect_garbage(
     uow: UnitOfWork,
     actor: Actor,
@@ -37,26 +61,20 @@ def collect_garbage(
     *,
     scratch_root: Path,
     grace_hours: float = DEFAULT_GRACE_HOURS,
-    other_vaults: Sequence[Vault] = (),
+    others: Sequence[BlobHolder] = (),
 ) -> GcReport:
-    """Remove dead scratch, the temp files of dead writes (in `vault` and `other_vaults`) and the
-    documents vault's orphan blobs older than `grace_hours`. Admins and auditors; audited."""
+    """Remove dead scratch, and the temp files of dead writes and the orphan blobs older than
+    `grace_hours` of the documents vault (`vault`) and of each of `others` (never a blob a row
+    refers to). Admins and auditors; audited."""
     require(actor, Permission.VAULT_MAINTAIN)
     grace_seconds = max(0.0, grace_hours) * 3600
     swept = sweep_dead(scratch_root)
-    temp = removed_bytes = 0
-    for each in (vault, *other_vaults):
-        for path in each.stale_temp_files(grace_seconds):
-            size = tree_size(path)
-            if path in each.remove_stale_temp_files(grace_seconds):
-                temp, removed_bytes = temp + 1, removed_bytes + size
-    orphans = 0
-    for blob_id in _orphans(uow, vault):
-        age = vault.blob_age_seconds(blob_id)
-        if age is None or age < grace_seconds or _referenced(uow, blob_id):
-            continue
-        removed_bytes += vault.remove_orphan(blob_id)
-        orphans += 1
+    temp = orphans = removed_bytes = 0
+    for holder in (documents_holder(uow, vault), *others):
+        removed_temp, temp_bytes = _remove_temp(holder.vault, grace_seconds)
+        removed_orphans, orphan_bytes = _remove_orphans(holder, grace_seconds)
+        temp, orphans = temp + removed_temp, orphans + removed_orphans
+        removed_bytes += temp_bytes + orphan_bytes
     report = GcReport(
         removed=GcRemoved(scratch=swept.entries, temp=temp, orphans=orphans),
         bytes=swept.bytes + removed_bytes,
@@ -96,10 +114,27 @@ def leftover_problems(vaults: Sequence[Vault], scratch_root: Path) -> list[FsckP
     return problems
 
 
-def _orphans(uow: UnitOfWork, vault: Vault) -> list[str]:
+def _remove_temp(vault: Vault, grace_seconds: float) -> tuple[int, int]:
+    sizes = {path: tree_size(path) for path in vault.stale_temp_files(grace_seconds)}
+    removed = [path for path in vault.remove_stale_temp_files(grace_seconds) if path in sizes]
+    return len(removed), sum(sizes[path] for path in removed)
+
+
+def _remove_orphans(holder: BlobHolder, grace_seconds: float) -> tuple[int, int]:
+    count = removed_bytes = 0
+    vault = holder.vault
+    for blob_id in list(vault.find_orphans(holder.referenced())):
+        age = vault.blob_age_seconds(blob_id)
+        if age is None or age < grace_seconds or holder.refers_to(blob_id):
+            continue
+        removed_bytes += vault.remove_orphan(blob_id)
+        count += 1
+    return count, removed_bytes
+
+
+def _referenced_ids(uow: UnitOfWork) -> set[str]:
     with uow.transaction() as session:
-        referenced = set(session.execute(select(Document.blob_id)).scalars())
-    return list(vault.find_orphans(referenced))
+        return set(session.execute(select(Document.blob_id)).scalars())
 
 
 def _referenced(uow: UnitOfWork, blob_id: str) -> bool:

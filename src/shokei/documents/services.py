@@ -29,7 +29,12 @@ from shokei.cases import services as cases
 from shokei.documents import fixity
 from shokei.documents.domain import normalise_query, read_reason, supplier_reading_closed
 from shokei.documents.fixity import RecordedBlob, check_blobs, ledger_details, rows_in_batches
-from shokei.documents.maintenance import DEFAULT_GRACE_HOURS, collect_garbage, leftover_problems
+from shokei.documents.maintenance import (
+    DEFAULT_GRACE_HOURS,
+    BlobHolder,
+    collect_garbage,
+    leftover_problems,
+)
 from shokei.documents.models import Document
 from shokei.documents.records import record_document, require, view, visible
 from shokei.documents.schemas import (
@@ -61,6 +66,7 @@ CONTENT_REFUSED = "document:content:refused"
 
 __all__ = [
     "DEFAULT_GRACE_HOURS",
+    "BlobHolder",
     "ExportedOriginal",
     "FsckProblem",
     "FsckReport",

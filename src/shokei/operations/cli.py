@@ -1,5 +1,5 @@
-"""`shokei backup`, `shokei restore` and `shokei vault fsck`: the installation as a whole (see
-`operations.services`)."""
+"""`shokei backup`, `shokei restore`, `shokei vault fsck` and `shokei vault gc`: the installation
+as a whole (see `operations.services`)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ def register(root: typer.Typer) -> None:
     """Add `backup` and `restore` to the `shokei` command."""
     command(root, "backup", acting=False)(backup)
     command(root, "restore", acting=False, opened=False)(restore)
-    # fsck checks the copies vault (succession's) with the documents': it joins the `vault` group
-    # the documents feature registered before this one.
+    # fsck and gc cover the copies vault (succession's) with the documents': they join the
+    # `vault` group the documents feature registered before this one.
     [vault_app] = [group.typer_instance for group in root.registered_groups if group.name == "vault"]
     assert vault_app is not None
     command(vault_app, "fsck")(fsck)
+    command(vault_app, "gc")(gc)
 
 
 def _passphrase(confirm: bool) -> str:
@@ -116,3 +117,27 @@ def fsck(
             typer.echo(f"  {problem.kind}: {problem.detail}")
     if not checked.ok:
         raise typer.Exit(5)
+
+
+def gc(
+    cli: Cli,
+    grace_hours: Annotated[
+        float,
+        typer.Option("--grace-hours", min=0, help="Keep orphan blobs and temp files younger than this."),
+    ] = services.DEFAULT_GRACE_HOURS,
+) -> None:
+    """Remove dead processes' scratch, and temp files of dead writes and orphan blobs older than
+    the grace period from the documents' and the copies' vault (never a blob a row refers to);
+    the run is audited."""
+    vaults = cli.app.keyless_vaults  # no key needed, and no start-up sweep: gc counts what it removes
+    report = services.collect_garbage(
+        cli.uow, cli.actor, vaults, scratch_root=cli.app.settings.scratch_root, grace_hours=grace_hours
+    )
+    removed = report.removed
+    cli.emit(
+        report,
+        lambda: typer.echo(
+            f"removed {removed.scratch} scratch, {removed.temp} temp, {removed.orphans} orphan(s): "
+            f"{report.bytes:,} bytes"
+        ),
+    )

@@ -30,6 +30,7 @@ from shokei.audit import services as audit
 from shokei.audit.notes import NoteVerificationError, open_signed_note
 from shokei.bootstrap import Shokei, Vaults
 from shokei.documents import services as documents
+from shokei.documents.schemas import GcReport
 from shokei.documents.services import FsckProblem, FsckReport
 from shokei.errors import BadInput, IntegrityFailure
 from shokei.kernel import Actor, Role
@@ -44,6 +45,7 @@ MANIFEST, SIGNATURE, VERIFIER, KEYS = "MANIFEST.json", "MANIFEST.sig", "ledger.v
 _BODY_LABEL = "shokei backup manifest sha256"
 # Restore checks the restored installation as this auditor (no user exists to act as yet).
 RESTORE_ACTOR = Actor(0, "shokei-restore", Role.AUDITOR)
+DEFAULT_GRACE_HOURS = documents.DEFAULT_GRACE_HOURS
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +217,27 @@ def check_vaults(
             if scratch_root is not None
             else []
         ),
+    )
+
+
+def collect_garbage(
+    uow: UnitOfWork,
+    actor: Actor,
+    vaults: Vaults,
+    *,
+    scratch_root: Path,
+    grace_hours: float = DEFAULT_GRACE_HOURS,
+) -> GcReport:
+    """`vault gc` of the installation: dead scratch, and the temp files of dead writes and the
+    orphan blobs older than `grace_hours` of the documents' and the copies' vault (never a blob
+    a document or copy row refers to). Admins and auditors; audited."""
+    return documents.collect_garbage(
+        uow,
+        actor,
+        vaults.documents,
+        scratch_root=scratch_root,
+        grace_hours=grace_hours,
+        others=(succession.copies_holder(uow, vaults.copies),),
     )
 
 

@@ -329,3 +329,19 @@ def check_copies(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = Fa
         details = documents.ledger_details(report)
         audit.record(session, ledger_event(uow, actor, "vault:fsck:run", "vault", "copies", **details))
     return report
+
+
+def copies_holder(uow: UnitOfWork, vault: Vault) -> documents.BlobHolder:
+    """The copies vault and the copy rows that refer to its blobs, for `shokei vault gc` (which
+    removes only orphans older than its grace period that no copy row refers to)."""
+
+    def referenced() -> set[str]:
+        with uow.transaction() as session:
+            return set(session.execute(select(HandoverCopy.blob_id)).scalars())
+
+    def refers_to(blob_id: str) -> bool:
+        with uow.transaction() as session:
+            found = select(HandoverCopy.id).where(HandoverCopy.blob_id == blob_id).limit(1)
+            return session.execute(found).first() is not None
+
+    return documents.BlobHolder("copies", vault, referenced, refers_to)

@@ -40,6 +40,7 @@ from shokei.succession.recall import (
 )
 from shokei.succession.release import (
     check_copies,
+    copies_holder,
     download_copy,
     list_copies,
     record_destruction_certificate,
@@ -65,6 +66,7 @@ __all__ = [
     "approve_dissemination",
     "check_copies",
     "company_holdings",
+    "copies_holder",
     "copies_vault",
     "copy_associated_data",
     "copy_detail",
