@@ -11,10 +11,11 @@ memory. After a crash, `kill -9` included, the bytes left on disk cannot be read
 the next process to start (`sweep_dead`) or `shokei vault gc` removes them.
 
 Readers that need a file name (format sniffing and extraction open paths) get the plaintext as an
-anonymous file that has no name on any filesystem: a `memfd` (memory only) up to
-`SCRATCH_MEMORY_BYTES`, above it an `O_TMPFILE` in the process's folder (unlinked from birth: the
-kernel frees it when the last descriptor closes, also on a crash). Both are reached through
-`/proc/self/fd/N` while the context is open.
+anonymous file that has no name on any filesystem (`anonymous_file`): a `memfd` (memory only) up
+to `SCRATCH_MEMORY_BYTES`, above it an `O_TMPFILE` in the process's folder (unlinked from birth:
+the kernel frees it when the last descriptor closes, also on a crash). Both are reached through
+`/proc/self/fd/N` while the context is open. Release and dissemination of marked copies work the
+same way: the decrypted originals and the copies made of them live only in anonymous files.
 """
 
 from __future__ import annotations
@@ -168,6 +169,34 @@ def tree_size(path: Path) -> int:
         return 0
 
 
+# ------------------------------------------------------------------------------ anonymous files
+
+
+@contextmanager
+def anonymous_file(
+    directory: Path,
+    size_hint: int = 0,
+    memory_limit: int = SCRATCH_MEMORY_BYTES,
+    name: str = "shokei-scratch",
+) -> Iterator[Path]:
+    """An empty file with no name on any filesystem, for plaintext that a reader or writer must
+    reach by path (format sniffing, extraction, marking copies): a `memfd` (memory only) when
+    `size_hint` is at most `memory_limit`, else an `O_TMPFILE` in `directory` (unlinked from
+    birth). The yielded `/proc/self/fd/N` path opens it (for writing too, truncating) while the
+    block runs; the kernel frees it when the block ends or the process dies, `kill -9` included.
+    `name` labels a memfd in `/proc/PID/fd` (no file system shows it)."""
+    if size_hint <= memory_limit:
+        fd = os.memfd_create(name, os.MFD_CLOEXEC)
+    else:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # a memfd is born 0777: owner-only, like every file of ours
+        yield Path(f"/proc/self/fd/{fd}")
+    finally:
+        os.close(fd)
+
+
 # ------------------------------------------------------------------------------ sealed files
 
 
@@ -194,16 +223,10 @@ class SealedFile:
     def plaintext_path(self, memory_limit: int = SCRATCH_MEMORY_BYTES) -> Iterator[Path]:
         """The plaintext in an anonymous file (no name on disk), reachable at the yielded path
         while the block runs; in memory up to `memory_limit` bytes."""
-        if self.size <= memory_limit:
-            fd = os.memfd_create("shokei-scratch", os.MFD_CLOEXEC)
-        else:
-            fd = os.open(self.path.parent, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
-        try:
-            with self.open() as source, open(fd, "wb", closefd=False) as sink:
+        with anonymous_file(self.path.parent, self.size, memory_limit) as path:
+            with self.open() as source, path.open("wb") as sink:
                 shutil.copyfileobj(source, sink, CHUNK)
-            yield Path(f"/proc/self/fd/{fd}")
-        finally:
-            os.close(fd)
+            yield path
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)

@@ -15,9 +15,7 @@ between transactions follow one pattern, prepare → produce files → commit an
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +44,7 @@ from shokei.documents.schemas import (
     FsckReport,
     RotationReport,
 )
+from shokei.documents.scratch import anonymous_file
 from shokei.documents.search import index_for
 from shokei.documents.staging import StagedBlobs, staged_blobs
 from shokei.documents.submission import Progress, submit_documents
@@ -75,6 +74,7 @@ __all__ = [
     "StagedBlobs",
     "StoredBlob",
     "Vault",
+    "anonymous_file",
     "check_blobs",
     "check_vault",
     "collect_garbage",
@@ -271,9 +271,10 @@ def export_originals(
 
     Program managers only (who release copies), for a case they may see. Every document's read
     is audited (`document:content:read`, the `purpose` as its reason) before anything is
-    decrypted. Each original is decrypted into an owner-only scratch directory under
-    `scratch_dir` and verified against its recorded hash; its plaintext is removed when the next
-    one is taken, and the directory with whatever is left when the block ends, also on error.
+    decrypted. Each original is decrypted, verified against its recorded hash, into an anonymous
+    file (`scratch.anonymous_file`: in memory, or above 64 MiB an unnamed file in `scratch_dir`),
+    reached at `plaintext` (`/proc/self/fd/N`) until the next one is taken: no plaintext ever
+    has a name on disk, so a crash (`kill -9` included) leaves none.
 
         with export_originals(uow, vault, actor, case_id, scratch_dir=d, purpose=p) as originals:
             for original in originals:
@@ -294,12 +295,11 @@ def export_originals(
         for row in rows:
             record_document(uow, actor, "document:content:read", row, reason=reason)
         originals = [_Original(row.id, row.path, row.sha256, row.size, _ref(row), _aad(row)) for row in rows]
-    scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    directory = Path(tempfile.mkdtemp(prefix="originals-", dir=scratch_dir))
+    exported = _decrypted(vault, originals, scratch_dir)
     try:
-        yield _decrypted(vault, originals, directory)
+        yield exported
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        exported.close()  # frees the anonymous file now, also when the consumer stopped early
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,17 +312,19 @@ class _Original:
     associated_data: bytes
 
 
-def _decrypted(vault: Vault, originals: list[_Original], directory: Path) -> Iterator[ExportedOriginal]:
+def _decrypted(
+    vault: Vault, originals: list[_Original], scratch_dir: Path
+) -> Generator[ExportedOriginal, None, None]:
     for original in originals:
-        plaintext = directory / f"{original.document_id}-original"
-        try:
-            vault.export_to_path(original.blob, original.associated_data, plaintext)
-        except IntegrityFailure as error:
-            raise IntegrityFailure(
-                f"document {original.document_id} ({original.path}) failed its integrity check: "
-                f"{error.message}"
-            ) from None
-        try:
+        with anonymous_file(scratch_dir, original.size, name="shokei-original") as plaintext:
+            try:
+                with plaintext.open("wb") as sink:
+                    vault.read_into(original.blob, original.associated_data, sink)
+            except IntegrityFailure as error:
+                raise IntegrityFailure(
+                    f"document {original.document_id} ({original.path}) failed its integrity check: "
+                    f"{error.message}"
+                ) from None
             yield ExportedOriginal(
                 document_id=original.document_id,
                 path=original.path,
@@ -331,8 +333,6 @@ def _decrypted(vault: Vault, originals: list[_Original], directory: Path) -> Ite
                 size=original.size,
                 plaintext=plaintext,
             )
-        finally:
-            plaintext.unlink(missing_ok=True)
 
 
 def open_vault(root: Path, keys_dir: Path | None) -> Vault:

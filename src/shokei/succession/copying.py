@@ -1,13 +1,10 @@
-"""Issuing one traced copy: made, staged durably in the copies vault, then recorded (row and ledger)
-by the use case that made it (`release`, `dissemination`)."""
+"""Issuing one traced copy: made (in an anonymous file: no plaintext ever has a name on disk),
+staged durably in the copies vault, then recorded (row and ledger) by the use case that made it
+(`release`, `dissemination`)."""
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.companies.domain import CorporateNumber
-from shokei.documents.services import StagedBlobs, StoredBlob
+from shokei.documents.services import StagedBlobs, StoredBlob, anonymous_file
 from shokei.errors import BadInput, NotFound
 from shokei.formats.marking import CopyLabel, CopyResult, make_copy
 from shokei.kernel import Actor, AuditEvent, Role
@@ -100,16 +97,27 @@ def issue_copy(
     label: CopyLabel,
     *,
     file_name: str,
-    workdir: Path,
+    scratch_dir: Path,
+    size_hint: int,
     key: Ed25519PrivateKey,
     fingerprint: TextFingerprint | None,
     document_sha256: str,
 ) -> Issued:
-    result = make_copy(
-        source, label, workdir, signing_key=key, terms=terms.delivery_terms(), file_name=file_name
-    )
-    with result.path.open("rb") as handle:
-        stored = staged.put(handle, copy_associated_data(label.copy_id))
+    """Make `label`'s copy of `source` and stage it (encrypted) in the copies vault. The plaintext
+    copy is made in an anonymous file (`documents.anonymous_file`: in memory, or above its limit
+    an unnamed file in `scratch_dir`) and never has a name on disk: a crash leaves none."""
+    with anonymous_file(scratch_dir, size_hint, name="shokei-copy") as into:
+        result = make_copy(
+            source,
+            label,
+            None,
+            signing_key=key,
+            terms=terms.delivery_terms(),
+            file_name=file_name,
+            into=into,
+        )
+        with into.open("rb") as handle:
+            stored = staged.put(handle, copy_associated_data(label.copy_id))
     return Issued(label, result, stored, document_sha256, fingerprint)
 
 
@@ -132,7 +140,7 @@ def copy_row(
         recipient_corporate_number=issued.label.recipient_corporate_number,
         recipient_name=issued.label.recipient_name,
         parent_copy_id=parent_copy_id,
-        file_name=result.path.name,
+        file_name=result.name,
         format=result.format,
         marks=[str(mark) for mark in result.marks],
         recorded=dict(result.recorded),
@@ -167,16 +175,6 @@ def copy_event(uow: UnitOfWork, actor: Actor, row: HandoverCopy) -> AuditEvent:
         marks=list(row.marks),
         recorded=dict(row.recorded),
     )
-
-
-@contextlib.contextmanager
-def workdir(scratch_dir: Path) -> Iterator[Path]:
-    scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="handover-", dir=scratch_dir))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def own_copy(session: Session, actor: Actor, copy_id: str) -> HandoverCopy:

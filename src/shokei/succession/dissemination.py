@@ -33,7 +33,6 @@ from shokei.succession.copying import (
     fingerprint_of,
     issue_copy,
     own_copy,
-    workdir,
 )
 from shokei.succession.holders import require_holder
 from shokei.succession.models import (
@@ -139,16 +138,19 @@ def approve_dissemination(
     prefix = f"{parent_id}-"
     name = file_name[len(prefix) :] if file_name.startswith(prefix) else file_name
     with documents.staged_blobs(vault) as staged:
-        with workdir(scratch_dir) as work:
-            source = work / "parent-copy"
-            vault.export_to_path(parent_blob, copy_associated_data(parent_id), source)
+        # The parent copy's plaintext, like the new copy's, lives only in an anonymous file.
+        size = parent_blob.plaintext_size
+        with documents.anonymous_file(scratch_dir, size, name="shokei-parent-copy") as source:
+            with source.open("wb") as sink:
+                vault.read_into(parent_blob, copy_associated_data(parent_id), sink)
             label = copy_label(case_id, recipient[2], recipient[1], uow.clock.today())
             issued = issue_copy(
                 staged,
                 source,
                 label,
                 file_name=name,
-                workdir=work,
+                scratch_dir=scratch_dir,
+                size_hint=size,
                 key=key,
                 fingerprint=parent_fingerprint,
                 document_sha256=document_sha256,

@@ -45,7 +45,6 @@ from shokei.succession.copying import (
     copy_view,
     issue_copy,
     own_copy,
-    workdir,
 )
 from shokei.succession.dissemination import require_accepted
 from shokei.succession.fingerprint import fingerprint_file
@@ -88,19 +87,17 @@ def release_copies(
     today = uow.clock.today()
     purpose = f"release of marked copies to {recipient[2]} ({recipient[1]})"
     with documents.staged_blobs(copies) as staged:
-        with (
-            documents.export_originals(
-                uow, vault, actor, case_id, scratch_dir=scratch_dir, purpose=purpose
-            ) as originals,
-            workdir(scratch_dir) as work,
-        ):
+        with documents.export_originals(
+            uow, vault, actor, case_id, scratch_dir=scratch_dir, purpose=purpose
+        ) as originals:
             for original in originals:
                 copy = issue_copy(
                     staged,
                     original.plaintext,
                     copy_label(case_id, recipient[2], recipient[1], today),
                     file_name=original.name,
-                    workdir=work,
+                    scratch_dir=scratch_dir,
+                    size_hint=original.size,
                     key=key,
                     fingerprint=fingerprint_file(original.plaintext),
                     document_sha256=original.sha256,

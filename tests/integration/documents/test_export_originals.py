@@ -1,4 +1,5 @@
-"""`export_originals`: the only way another feature gets a case's plaintext originals."""
+"""`export_originals`: the only way another feature gets a case's plaintext originals, each in
+an anonymous file (no name on disk while it is read, nothing left after)."""
 
 from __future__ import annotations
 
@@ -33,17 +34,18 @@ def test_originals_are_verified_owner_only_and_gone_after_the_export(
 ) -> None:
     case_id = _case_with_files(uow, vault, office, tmp_path)
     seen: dict[str, bytes] = {}
-    taken: list[Path] = []
+    taken: list[tuple[Path, int]] = []
     with documents.export_originals(
         uow, vault, office.manager, case_id, scratch_dir=scratch, purpose="release of marked copies"
     ) as originals:
         for original in originals:
-            for earlier in taken:
-                assert not earlier.exists()  # one plaintext at a time
+            for earlier, inode in taken:  # one plaintext at a time (a freed fd number comes back)
+                assert not earlier.exists() or earlier.stat().st_ino != inode
             assert stat.S_IMODE(original.plaintext.stat().st_mode) == 0o600
-            assert stat.S_IMODE(original.plaintext.parent.stat().st_mode) == 0o700
+            assert original.plaintext.stat().st_nlink == 0  # an anonymous file: no name anywhere
+            assert [p for p in scratch.rglob("*") if p.is_file()] == []
             seen[original.name] = original.plaintext.read_bytes()
-            taken.append(original.plaintext)
+            taken.append((original.plaintext, original.plaintext.stat().st_ino))
     assert seen == {"a.txt": b"first drawing\n", "b.txt": b"second drawing\n"}
     assert list(scratch.iterdir()) == []
     with uow.transaction() as session:

@@ -9,9 +9,8 @@ import os
 import time
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shokei.bootstrap import Vaults
 from shokei.documents.vault import FilesystemVault

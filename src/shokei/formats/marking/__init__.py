@@ -63,31 +63,44 @@ _MARK_READERS: dict[DocumentType, Callable[[Path], list[FoundMark]]] = {
 def make_copy(
     source: Path,
     label: CopyLabel,
-    directory: Path,
+    directory: Path | None,
     *,
     signing_key: Ed25519PrivateKey,
     terms: DeliveryTerms,
     policy: StripPolicy | None = None,
     file_name: str | None = None,
+    into: Path | None = None,
 ) -> CopyResult:
     """Write `label`'s copy of `source` into `directory` and describe it.
 
-    The copy is named `<copy id>-<file name>` (plus `.zip` for a ZIP delivery); `file_name`
-    defaults to the source's name. `signing_key` signs the manifest of a ZIP delivery, which
-    states the `terms` the recipient accepted.
+    The copy is named `<copy id>-<file name>` (plus `.zip` for a ZIP delivery, `result.name`);
+    `file_name` defaults to the source's name. `into` writes the copy to that path instead of
+    into `directory`, in place: an anonymous file (`/proc/self/fd/N`) its caller opened, so the
+    plaintext copy never has a name on disk. `signing_key` signs the manifest of a ZIP delivery,
+    which states the `terms` the recipient accepted.
     """
+    if (directory is None) == (into is None):
+        raise ValueError("give either a directory or a file to write the copy into")
     name = last_path_component(file_name or source.name)
     copier = _MARKED_COPIERS.get(detect_type_path(source))
     reason = ""
     if copier is not None:
+        marked_name = f"{label.copy_id}-{name}"
         try:
-            return copier(source, label, directory / f"{label.copy_id}-{name}", policy or StripPolicy())
+            result = copier(source, label, into or _in(directory, marked_name), policy or StripPolicy())
+            return replace(result, name=marked_name)
         except CopyNotMarkable as error:
             reason = f"not markable ({error}); delivered unchanged in a signed ZIP"
+    zip_name = f"{label.copy_id}-{name}.zip"
     result = make_zip_copy(
-        source, label, directory / f"{label.copy_id}-{name}.zip", signing_key, terms=terms, file_name=name
+        source, label, into or _in(directory, zip_name), signing_key, terms=terms, file_name=name
     )
-    return replace(result, notes=(reason,)) if reason else result
+    return replace(result, name=zip_name, notes=(reason,) if reason else result.notes)
+
+
+def _in(directory: Path | None, name: str) -> Path:
+    assert directory is not None
+    return directory / name
 
 
 def read_marks(path: Path, manifest_key: Ed25519PublicKey | None = None) -> list[FoundMark]:

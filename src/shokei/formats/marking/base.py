@@ -125,6 +125,7 @@ class CopyResult:
     marks: tuple[Mark, ...]
     recorded: Mapping[str, str] = field(default_factory=dict)  # original header values, by field
     notes: tuple[str, ...] = ()
+    name: str = ""  # the copy's file name (set by `make_copy`; `path` may be an anonymous file)
 
 
 class CopyNotMarkable(Exception):
@@ -150,9 +151,18 @@ def last_path_component(name: str) -> str:
     return re.split(r"[\\/]", name)[-1]
 
 
+# An anonymous file (a memfd, an O_TMPFILE) is reached at /proc/self/fd/N: it has no name on any
+# filesystem, so nothing half-written can be seen there and its owner discards it on failure.
+ANONYMOUS_FILES = Path("/proc/self/fd")
+
+
 @contextlib.contextmanager
 def atomic_destination(destination: Path) -> Iterator[Path]:
-    """A temporary path next to `destination`, moved into place only if the block succeeds."""
+    """A temporary path next to `destination`, moved into place only if the block succeeds; an
+    anonymous file (`ANONYMOUS_FILES`) is written in place."""
+    if destination.parent == ANONYMOUS_FILES:
+        yield destination
+        return
     temporary = destination.with_name(f".{destination.name}.{os.getpid()}.partial")
     try:
         yield temporary

@@ -95,7 +95,10 @@ def _save(pdf: Pdf, destination: Path) -> None:
         # Restriction-only encryption (empty user password) is kept as the supplier set it; qpdf
         # cannot derive the /ID from the content of an encrypted file, so that /ID is random.
         encrypted = pdf.is_encrypted
-        pdf.save(temporary, deterministic_id=not encrypted, encryption=encrypted)
+        # Saved through a stream: given a path, pikepdf writes a temporary file beside it, and
+        # beside an anonymous file (/proc/self/fd/N) there is no directory to write in.
+        with temporary.open("wb") as stream:
+            pdf.save(stream, deterministic_id=not encrypted, encryption=encrypted)
 
 
 def _mark_document(pdf: Pdf, label: CopyLabel) -> None:
