@@ -221,6 +221,7 @@ FEATURES: tuple[Feature, ...] = (
     _parts(
         "operations",
         models=False,
+        cli_groups=(("db", "The database: PostgreSQL roles for migrations and for the service."),),
         cli_extends=("vault",),  # `vault fsck`: the documents' and the copies' vaults together
         cli_commands=(
             (

@@ -58,3 +58,14 @@ class AuditCheckpoint(Base):
     root: Mapped[bytes] = mapped_column(LargeBinary)
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# What the service's database role may do to each ledger table (`shokei db roles` grants exactly
+# this): entries, nodes and checkpoints are only ever inserted; the head's size moves forward
+# under its row lock (SELECT ... FOR UPDATE needs UPDATE). Never DELETE or TRUNCATE.
+APPLICATION_PRIVILEGES: dict[str, tuple[str, ...]] = {
+    AuditEntry.__tablename__: ("SELECT", "INSERT"),
+    AuditNode.__tablename__: ("SELECT", "INSERT"),
+    AuditCheckpoint.__tablename__: ("SELECT", "INSERT"),
+    AuditHead.__tablename__: ("SELECT", "INSERT", "UPDATE"),
+}

@@ -53,6 +53,7 @@ AUDIT_TAGS: frozenset[str] = frozenset(
         "handover:dissemination:request",
         # operations
         "operations:backup:make",
+        "operations:roles:apply",
         # ownership
         "ownership:alert:acknowledge",
         "ownership:alert:close",

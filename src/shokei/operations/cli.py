@@ -3,6 +3,7 @@ as a whole (see `operations.services`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Annotated
@@ -15,10 +16,17 @@ from shokei.operations import services
 PASSPHRASE_VARIABLE = "SHOKEI_BACKUP_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
 
 
+db_app = typer.Typer(
+    help="The database: PostgreSQL roles for migrations and for the service.", no_args_is_help=True
+)
+
+
 def register(root: typer.Typer) -> None:
-    """Add `backup` and `restore` to the `shokei` command."""
+    """Add `backup`, `restore` and `db` to the `shokei` command, `fsck` and `gc` to `vault`."""
     command(root, "backup", acting=False)(backup)
     command(root, "restore", acting=False, opened=False)(restore)
+    command(db_app, "roles", acting=False)(roles)
+    root.add_typer(db_app, name="db")
     # fsck and gc cover the copies vault (succession's) with the documents': they join the
     # `vault` group the documents feature registered before this one.
     [vault_app] = [group.typer_instance for group in root.registered_groups if group.name == "vault"]
@@ -141,3 +149,31 @@ def gc(
             f"{report.bytes:,} bytes"
         ),
     )
+
+
+def roles(
+    cli: Cli,
+    owner: Annotated[
+        str, typer.Option("--owner", help="The role that owns the schema and runs `shokei init`.")
+    ],
+    app: Annotated[
+        str, typer.Option("--app", help="The role the service, the worker and commands connect as.")
+    ],
+    print_only: Annotated[
+        bool, typer.Option("--print", help="Print the SQL statements; change nothing.")
+    ] = False,
+) -> None:
+    """Apply the PostgreSQL roles: OWNER owns the database and every table; APP may read and write
+    rows but create nothing, and may only insert into and read the ledger tables (no UPDATE,
+    DELETE or TRUNCATE). Creates missing roles (LOGIN, no password). Run it after `shokei init`
+    and again after every migration, connected as a superuser or as OWNER."""
+    report = services.database_roles(cli.uow, owner=owner, app=app, apply=not print_only)
+    if cli.json:
+        print_json(dataclasses.asdict(report))
+    elif print_only:
+        for statement in report.statements:
+            typer.echo(f"{statement};")
+    else:
+        typer.echo(
+            f"{len(report.statements)} statements applied: {owner} owns the schema, {app} has row rights only"
+        )

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import text
+
 from shokei.audit import services as audit
 from shokei.audit.notes import NoteVerificationError, open_signed_note
 from shokei.bootstrap import Shokei, Vaults
@@ -36,7 +38,7 @@ from shokei.errors import BadInput, IntegrityFailure
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.migrate import upgrade_to_head
-from shokei.operations import keys, snapshot
+from shokei.operations import keys, roles, snapshot
 from shokei.settings import Settings
 from shokei.succession import services as succession
 
@@ -239,6 +241,36 @@ def collect_garbage(
         grace_hours=grace_hours,
         others=(succession.copies_holder(uow, vaults.copies),),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RolesReport:
+    owner: str
+    app: str
+    statements: list[str]
+    applied: bool
+
+
+def database_roles(uow: UnitOfWork, *, owner: str, app: str, apply: bool) -> RolesReport:
+    """The PostgreSQL statements that make `owner` own the database and its tables and give `app`
+    the service's rights only (`roles`: no DDL; no UPDATE, DELETE or TRUNCATE on the ledger); with
+    `apply`, run in one transaction together with their ledger entry. The database credentials
+    are the authority (a role that may create roles and change owners, or the owner itself once
+    the roles exist); it acts as no Shokei user."""
+    roles.check_names(owner, app)
+    if uow.engine.dialect.name != "postgresql":
+        raise BadInput(
+            f"database roles are PostgreSQL's: this installation uses {uow.engine.dialect.name}, "
+            "where the file's permissions are the only access control"
+        )
+    with uow.transaction() as session:
+        statements = roles.plan(roles.read_catalogue(session), owner, app, audit.LEDGER_TABLE_PRIVILEGES)
+        if apply:
+            for statement in statements:
+                session.execute(text(statement))
+            details = {"owner": owner, "app": app, "statements": len(statements)}
+            uow.record("operations:roles:apply", "database", app, None, details=details)
+    return RolesReport(owner, app, statements, apply)
 
 
 def check_restored(app: Shokei) -> RestoreReport:

@@ -2,6 +2,7 @@
 other code imports (`ledger`: append, checkpoints, proofs, reading, verification; `export`: the
 outside auditor's export and the ledger as figures are computed from it)."""
 
+from shokei.audit.models import APPLICATION_PRIVILEGES as LEDGER_TABLE_PRIVILEGES
 from shokei.audit.services.export import (
     ExportSummary,
     LedgerHead,
@@ -32,6 +33,7 @@ from shokei.audit.services.ledger import (
 )
 
 __all__ = [
+    "LEDGER_TABLE_PRIVILEGES",
     "TAIL_SEAL_SECONDS",
     "AuditEntryView",
     "CheckpointView",
