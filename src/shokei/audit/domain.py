@@ -51,8 +51,12 @@ class CheckpointPolicy:
             return True
         if self.every_minutes <= 0:
             return False
-        # A log that has never been signed is overdue by definition.
-        return last_at is None or now - as_utc(last_at) >= timedelta(minutes=self.every_minutes)
+        # A log that has never been signed is overdue by definition; so is one whose newest
+        # checkpoint is stamped after `now` (the clock went back: waiting for it to catch up
+        # would leave entries unsigned for as long as the jump).
+        if last_at is None or now < as_utc(last_at):
+            return True
+        return now - as_utc(last_at) >= timedelta(minutes=self.every_minutes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,6 +217,8 @@ def test_a_leaf_must_be_a_canonical_json_object() -> None:
         (CheckpointPolicy(0, 60), 500, 10, 59, False),
         (CheckpointPolicy(10, 60), 10, 10, 600, False),  # already signed at this size
         (CheckpointPolicy(0, 0), 500, None, None, False),  # automatic checkpoints off
+        (CheckpointPolicy(10, 60), 11, 10, -180, True),  # signed "3 h from now": the clock went back
+        (CheckpointPolicy(10, 0), 11, 10, -180, False),  # ...but the time trigger is off
     ],
 )
 def test_checkpoint_policy(

@@ -413,14 +413,14 @@ def _unsigned_tail(uow: UnitOfWork, signed_size: int, size: int) -> UnsignedTail
         return UnsignedTail(entries=0, oldest_seconds=None)
     with uow.transaction() as session:
         age = _unsigned_age(session, uow, signed_size)
-    return UnsignedTail(entries=size - signed_size, oldest_seconds=age)
+    return UnsignedTail(entries=size - signed_size, oldest_seconds=None if age is None else max(0.0, age))
 
 
 def _unsigned_age(session: Session, uow: UnitOfWork, signed_size: int) -> float | None:
     """Seconds since the first entry beyond a checkpoint of `signed_size` was appended (None:
-    there is none)."""
+    there is none); negative when that entry is stamped after now (the clock went back)."""
     oldest = session.execute(select(AuditEntry.at).where(AuditEntry.index == signed_size)).scalar()
-    return None if oldest is None else max(0.0, (uow.clock.now() - as_utc(oldest)).total_seconds())
+    return None if oldest is None else (uow.clock.now() - as_utc(oldest)).total_seconds()
 
 
 def seal_tail(uow: UnitOfWork, *, older_than_seconds: float = TAIL_SEAL_SECONDS) -> CheckpointView | None:
@@ -430,6 +430,7 @@ def seal_tail(uow: UnitOfWork, *, older_than_seconds: float = TAIL_SEAL_SECONDS)
 
     Called every few seconds by `shokei serve` (and by the worker), so no entry stays unsigned
     much more than `older_than_seconds` plus that period: 30 s + 10 s against the 60 s promised.
+    An unsigned entry stamped after now (the clock went back) is signed at once.
     """
     config = _config(uow)
     if config is None or config.signer is None:
@@ -437,7 +438,9 @@ def seal_tail(uow: UnitOfWork, *, older_than_seconds: float = TAIL_SEAL_SECONDS)
     with uow.transaction() as session:
         last = store.latest_checkpoint(session)
         age = _unsigned_age(session, uow, last.size if last else 0)
-        if age is None or age < older_than_seconds:
+        # A negative age means the clock went back since the entry was stamped: its true age is
+        # unknown, so sign now rather than wait for the clock to catch up.
+        if age is None or 0 <= age < older_than_seconds:
             return None
         size = store.lock_head(session)
         checkpoint = store.checkpoint_at(session, size) or _sign_checkpoint(
