@@ -103,13 +103,18 @@ def _serve(host: str | None, port: int | None) -> None:
     import uvicorn  # noqa: PLC0415 - late: commands that never serve stay quick
 
     from shokei.app import create_app  # noqa: PLC0415 - as above
+    from shokei.logs import logging_config  # noqa: PLC0415 - as above
 
     shokei = ready_app()
     shokei.sweep_leftovers()  # a start: what dead processes left in scratch and the vaults' tmp
     _seal_ledger_tail_every(shokei, TAIL_SEAL_PERIOD_SECONDS)
     bind_host, bind_port = host or shokei.settings.host, port or shokei.settings.port
     stdout.print(f"Shokei is running at http://{bind_host}:{bind_port}/  (API docs: /docs)")
-    uvicorn.run(create_app(shokei), host=bind_host, port=bind_port, log_level="info")
+    config = logging_config(shokei.settings.log_format)
+    if config is None:  # uvicorn's own text logs
+        uvicorn.run(create_app(shokei), host=bind_host, port=bind_port, log_level="info")
+    else:
+        uvicorn.run(create_app(shokei), host=bind_host, port=bind_port, log_level="info", log_config=config)
 
 
 TAIL_SEAL_PERIOD_SECONDS = 10.0

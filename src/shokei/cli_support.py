@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from shokei.bootstrap import Shokei
     from shokei.kernel import Actor
     from shokei.kernel.unit_of_work import UnitOfWork
+    from shokei.settings import Settings
 
 AsUser = Annotated[
     str | None,
@@ -236,3 +237,15 @@ def parse_date(value: str) -> date:
 
 def yen(amount: int | None) -> str:
     return "" if amount is None else f"¥{amount:,}"
+
+
+def configure_logs(settings: Settings) -> None:
+    """Logs of a long-running command (`shokei worker`) as `SHOKEI_LOG_FORMAT` says (`shokei.logs`);
+    `shokei serve` hands the same configuration to uvicorn."""
+    import logging.config  # noqa: PLC0415 - late: see the module's docstring
+
+    from shokei.logs import logging_config  # noqa: PLC0415 - as above
+
+    config = logging_config(settings.log_format)
+    if config is not None:
+        logging.config.dictConfig(config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,9 @@ class Settings(BaseSettings):
     user: str | None = Field(default=None, description="Acting user for CLI commands (--as overrides).")
     host: str = "127.0.0.1"
     port: int = 8000
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`json`: serve's and the worker's logs as one JSON object a line."
+    )
     timezone: str = "Asia/Tokyo"
 
     @cached_property

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from shokei.bootstrap import Shokei
 
 from shokei.audit import services as audit
-from shokei.cli_support import Cli, command, print_table, stdout
+from shokei.cli_support import Cli, command, configure_logs, print_table, stdout
 from shokei.errors import ShokeiError
 from shokei.notifications import delivery, services
 
@@ -90,6 +90,7 @@ def worker(
     if not once:
         where = app.settings.smtp_url or str(app.settings.outbox_dir)
         stdout.print(f"worker: delivering notices to {where} (Ctrl-C stops)")
+    configure_logs(app.settings)
     mailer = delivery.mailer_for(app.settings)
     app.sweep_leftovers()  # scratch and temp files of processes that died
     while True:
