@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         default=300.0, description="How long a worker holds the notices it claimed before another may."
     )
     worker_poll_seconds: float = Field(default=5.0, description="How often `shokei worker` looks again.")
+    digest_hour: int = Field(
+        default=8,
+        ge=-1,
+        le=23,
+        description="The daily digest of each user's open duties goes once a day from this hour (Japan"
+        " time); -1 sends none.",
+    )
 
     @property
     def outbox_dir(self) -> Path:

@@ -173,6 +173,16 @@ def recipients(uow: UnitOfWork, role: Role, company_id: int | None = None) -> li
         return [Recipient(user_id=u.id, username=u.username, email=u.email) for u in users]
 
 
+def mail_recipients(uow: UnitOfWork) -> list[Recipient]:
+    """The enabled users with an e-mail address (the daily digest's addressees)."""
+    with uow.transaction() as session:
+        query = select(User).where(User.disabled.is_(False), User.email.is_not(None)).order_by(User.id)
+        return [
+            Recipient(user_id=u.id, username=u.username, email=u.email)
+            for u in session.execute(query).scalars()
+        ]
+
+
 def user_exists(uow: UnitOfWork, username: str) -> bool:
     with uow.transaction() as session:
         return _find(session, username) is not None

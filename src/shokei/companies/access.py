@@ -25,6 +25,7 @@ from shokei.companies.domain import (
     CertificationEnd,
     CertificationEnded,
     CheckHolderEligibility,
+    CompanyCertified,
     SuspensionCause,
     check_certification,
     expiring_within,
@@ -194,6 +195,7 @@ def certify(
             after=certification_view(certification).model_dump(mode="json"),
             details={"corporate_number": row.corporate_number},
         )
+        uow.publish(CompanyCertified(row.id, row.corporate_number, until))
         return _view(session, row)
 
 

@@ -247,3 +247,12 @@ class CertificationEnded(Event):
     company_id: int
     end: CertificationEnd
     summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyCertified(Event):
+    """A company was certified as a recipient until `valid_until` (its renewal falls due then)."""
+
+    company_id: int
+    corporate_number: str | None
+    valid_until: date

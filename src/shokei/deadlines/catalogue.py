@@ -11,12 +11,19 @@ from shokei.deadlines.domain import DutyKind
 
 
 @cache
-def _whats(language: str) -> dict[str, str]:
+def _catalogue(language: str) -> dict[str, dict[str, str]]:
     text = (resources.files("shokei.deadlines") / "messages" / f"{language}.toml").read_text("utf-8")
-    whats: dict[str, str] = tomllib.loads(text)["what"]
-    return whats
+    return tomllib.loads(text)
 
 
 def what(kind: DutyKind | str, language: str = "ja") -> str:
     """What a duty of this kind asks its party to do."""
-    return _whats(language)[DutyKind(kind).value]
+    return _catalogue(language)["what"][DutyKind(kind).value]
+
+
+def about(kind: DutyKind | str, case_id: int | None, reference: str | None, language: str = "ja") -> str:
+    """What the duty is on: its case ("案件12"), or the record it hangs on ("写し C-…")."""
+    templates = _catalogue(language)["about"]
+    if case_id is not None:
+        return templates["case"].format(ref=case_id)
+    return templates[DutyKind(kind).value].format(ref=reference or "")

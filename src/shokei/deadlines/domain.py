@@ -3,8 +3,9 @@
 A duty is one party's next act on a case (hand in, examine, negotiate, accept, ...). It starts
 when the case reaches the state that asks for it, and its due date is fixed then, from the policy
 in force: a later policy never moves a running clock (the duty keeps its version and period).
-A survey answer is the one duty outside a case: it starts when a company is asked in a
-supply-chain survey and falls due on the survey's own due date.
+Other duties hang on another record and have no case of their own: a survey answer belongs to
+its survey campaign and falls due on the survey's own due date; a recalled copy's return and a
+certification's renewal hang on their record (`subject`). Each starts on that record's event.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ class DutyKind(StrEnum):
     SUCCESSOR_SELECTION = "successor_selection"
     DESTRUCTION_CERTIFICATE = "destruction_certificate"
     SUCCESSOR_ACCEPTANCE = "successor_acceptance"
-    SURVEY_ANSWER = "survey_answer"  # a respondent answers a supply-chain survey (not a case's duty)
+    COPY_RETURN = "copy_return"
+    SURVEY_ANSWER = "survey_answer"
+    CERTIFICATION_RENEWAL = "certification_renewal"
 
 
 class Party(StrEnum):
@@ -47,6 +50,7 @@ class Party(StrEnum):
     CASE_COMPANY = "case_company"
     SUCCESSOR_COMPANY = "successor_company"
     OFFICIALS = "officials"
+    HOLDER = "holder"  # the company the record names (a copy's holder, a survey's respondent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +82,49 @@ MOVE_DUTIES: dict[TransitionName, DutySpec] = {
     TransitionName.SELECT_SUCCESSOR: DutySpec(K.SUCCESSOR_ACCEPTANCE, R.SUCCESSOR, _SUCCESSOR),
 }
 
-SPECS: dict[DutyKind, DutySpec] = {s.kind: s for s in (*STATE_DUTIES.values(), *MOVE_DUTIES.values())}
+# Duties on records other than a case: any user of the holding company owes a company's one.
+# (A survey answer's clock is the survey's own due date: see services.survey_requested.)
+RECORD_DUTIES: dict[DutyKind, DutySpec] = {
+    K.COPY_RETURN: DutySpec(K.COPY_RETURN, R.SUCCESSOR, Party.HOLDER),
+    K.CERTIFICATION_RENEWAL: DutySpec(K.CERTIFICATION_RENEWAL, R.PROGRAM_MANAGER, _OFFICIALS),
+}
+
+SPECS: dict[DutyKind, DutySpec] = {
+    s.kind: s for s in (*STATE_DUTIES.values(), *MOVE_DUTIES.values(), *RECORD_DUTIES.values())
+}
 # The policy's [duties] table names periods of duties other than a state's.
-_MOVE_PERIOD_NAMES = {K.SUCCESSOR_ACCEPTANCE: "successor_acceptance"}
+_MOVE_PERIOD_NAMES = {k: k.value for k in (K.SUCCESSOR_ACCEPTANCE, *RECORD_DUTIES)}
+REQUIRED_DUTY_PERIODS = tuple(_MOVE_PERIOD_NAMES.values())
+
+
+def subject_key(kind: DutyKind, reference: object) -> str:
+    """What a record duty hangs on, to find it again when the record moves on."""
+    return f"{kind.value}:{reference}"
+
+
+def reference_of(kind: DutyKind, subject: str | None) -> str | None:
+    """The record's own number in a subject key (the copy id, the survey, the corporate number)."""
+    if subject is None:
+        return None
+    if kind is K.SURVEY_ANSWER:
+        return subject.split(":")[1]
+    if kind is K.CERTIFICATION_RENEWAL:
+        return subject.rsplit(":", 1)[1]
+    return subject.split(":", 1)[1]
+
+
+def link_for(kind: DutyKind, case_id: int | None, subject: str | None, survey_id: int | None = None) -> str:
+    """The page where the duty is done (a path in the web application)."""
+    if survey_id is not None:
+        return f"/surveys/{survey_id}"
+    reference = reference_of(kind, subject)
+    if kind is K.COPY_RETURN and reference:
+        return f"/copies/{reference}"
+    if kind is K.CERTIFICATION_RENEWAL and reference:
+        return f"/companies/{reference}"
+    if case_id is not None:
+        return f"/cases/{case_id}"
+    return "/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +180,9 @@ def parse_policy(text: str) -> DeadlinePolicy:
     if missing or unknown:
         raise PolicyError(f"deadline policy: [case_states] missing {missing}, unknown {unknown}")
     duties = _days(raw.get("duties"), "duties")
-    if "successor_acceptance" not in duties:
-        raise PolicyError("deadline policy: duties.successor_acceptance is required")
+    for name in REQUIRED_DUTY_PERIODS:
+        if name not in duties:
+            raise PolicyError(f"deadline policy: duties.{name} is required")
     remind = raw.get("remind_days_before", 0)
     if not isinstance(remind, int) or remind < 0:
         raise PolicyError("deadline policy: remind_days_before must be a whole number >= 0")
@@ -174,11 +219,13 @@ def needs_reminder(due: date, today: date, remind_days_before: int) -> bool:
 class DutyEvent(Event):
     duty_id: int
     kind: DutyKind
-    case_id: int | None  # none for a survey answer
+    case_id: int | None  # None: a survey answer, or a duty on another record (`subject`)
     role: Role
     company_id: int | None  # the company whose users owe it (company-bound roles)
     due: date
     survey_campaign_id: int | None = None  # the survey a survey answer is owed in
+    subject: str | None = None  # the record another non-case duty hangs on
+    link: str = "/"
 
 
 class DutyStarted(DutyEvent):

@@ -9,19 +9,22 @@ from shokei.db import Base, BigId
 
 
 class DutyRecord(Base):
-    """One party's open (or closed) duty on a case or in a survey, with the due date fixed when it
-    started."""
+    """One party's open (or closed) duty on a case, in a survey, or on another record (`subject`:
+    a recalled copy, a certification), with the due date fixed when it started."""
 
     __tablename__ = "deadline_duties"
     __table_args__ = (Index("ix_deadline_duties_open", "closed_at", "due"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
-    # The case the duty belongs to; a survey answer belongs to a survey campaign instead.
     case_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    # A survey answer belongs to its survey campaign instead of a case.
     survey_campaign_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("survey_campaigns.id"), index=True
     )
+    # A duty on another record: what it hangs on ("copy_return:<copy id>", ...), where it is done.
+    subject: Mapped[str | None] = mapped_column(String(80), index=True)
+    link: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32))
     # The company whose users owe it (supplier, successor); none for officials.
     company_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("companies.id"))

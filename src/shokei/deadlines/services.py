@@ -1,20 +1,20 @@
-"""Duties and their clocks: started and closed as cases move and as companies are asked in
-supply-chain surveys (handlers), listed per user under need-to-know, and swept for reminders and
-breaches (the worker)."""
+"""Duties and their clocks: started and closed as cases move (handlers), listed per user under
+need-to-know, and swept for reminders and breaches (the worker)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseMoved, CaseState
 from shokei.companies import services as companies
-from shokei.deadlines.catalogue import what
+from shokei.deadlines.catalogue import about, what
 from shokei.deadlines.domain import (
     MOVE_DUTIES,
+    RECORD_DUTIES,
     STATE_DUTIES,
     DutyDueSoon,
     DutyEvent,
@@ -25,7 +25,10 @@ from shokei.deadlines.domain import (
     Party,
     due_date,
     is_overdue,
+    link_for,
     needs_reminder,
+    reference_of,
+    subject_key,
 )
 from shokei.deadlines.models import DutyRecord
 from shokei.deadlines.policies import current_policy
@@ -66,25 +69,42 @@ def _close(uow: UnitOfWork, case_id: int, kind: DutyKind | None = None) -> None:
 
 
 def _start(uow: UnitOfWork, case_id: int, spec: DutySpec) -> None:
-    policy = current_policy()
     supplier_id, successor_id = cases.case_parties(uow, case_id)
     company_id = {
         Party.CASE_COMPANY: supplier_id,
         Party.SUCCESSOR_COMPANY: successor_id,
         Party.OFFICIALS: None,
     }[spec.party]
+    _open(uow, spec, case_id=case_id, company_id=company_id)
+
+
+def _open(
+    uow: UnitOfWork,
+    spec: DutySpec,
+    *,
+    case_id: int | None = None,
+    company_id: int | None = None,
+    subject: str | None = None,
+    due: date | None = None,
+) -> None:
+    """Start one duty: due after the policy's period, or on the record's own date (`due`); a duty
+    due further off than its period starts (shows in the queue) `period` days before it."""
+    policy = current_policy()
     period = policy.period(spec.kind)
     today = uow.clock.today()
+    due = due or due_date(today, period)
     duty = DutyRecord(
         kind=spec.kind.value,
         case_id=case_id,
+        subject=subject,
+        link=link_for(spec.kind, case_id, subject),
         role=spec.role.value,
         company_id=company_id,
         started_at=uow.clock.now(),
-        started_on=today,
+        started_on=max(today, due - timedelta(days=period)),
         period_days=period,
         policy_version=policy.version,
-        due=due_date(today, period),
+        due=due,
     )
     uow.session.add(duty)
     uow.session.flush()
@@ -93,19 +113,44 @@ def _start(uow: UnitOfWork, case_id: int, spec: DutySpec) -> None:
 
 def _event_fields(
     duty: DutyRecord,
-) -> tuple[int, DutyKind, int | None, Role, int | None, date, int | None]:
+) -> tuple[int, DutyKind, int | None, Role, int | None, date, int | None, str | None, str]:
+    kind = DutyKind(duty.kind)
+    link = duty.link or link_for(kind, duty.case_id, duty.subject, duty.survey_campaign_id)
     return (
         duty.id,
-        DutyKind(duty.kind),
+        kind,
         duty.case_id,
         Role(duty.role),
         duty.company_id,
         duty.due,
         duty.survey_campaign_id,
+        duty.subject,
+        link,
     )
 
 
-# -- survey answers: asked in a survey, answered or the survey closed -------------------------
+# -- clocks on other records: started and stopped by their features' events ----------------------
+
+
+def _close_subject(uow: UnitOfWork, subject: str, *, prefix: bool = False) -> None:
+    match = (
+        DutyRecord.subject.startswith(subject, autoescape=True) if prefix else DutyRecord.subject == subject
+    )
+    statement = update(DutyRecord).where(match, DutyRecord.closed_at.is_(None))
+    uow.session.execute(statement.values(closed_at=uow.clock.now()))
+
+
+def copy_recalled(uow: UnitOfWork, copy_id: str, holder_company_id: int) -> None:
+    """The holder of a recalled copy owes its return (the certificate of destruction)."""
+    with uow:
+        subject = subject_key(DutyKind.COPY_RETURN, copy_id)
+        _close_subject(uow, subject)
+        _open(uow, RECORD_DUTIES[DutyKind.COPY_RETURN], company_id=holder_company_id, subject=subject)
+
+
+def copy_returned(uow: UnitOfWork, copy_id: str) -> None:
+    with uow:
+        _close_subject(uow, subject_key(DutyKind.COPY_RETURN, copy_id))
 
 
 def survey_requested(uow: UnitOfWork, asked: SurveyRequested) -> None:
@@ -149,37 +194,82 @@ def survey_settled(uow: UnitOfWork, campaign_id: int, corporate_number: str | No
         uow.session.execute(statement.values(closed_at=uow.clock.now()))
 
 
+def _certification_subject(company_id: int, corporate_number: str | None = None) -> str:
+    return subject_key(DutyKind.CERTIFICATION_RENEWAL, f"{company_id}:{corporate_number or company_id}")
+
+
+def company_certified(
+    uow: UnitOfWork, company_id: int, corporate_number: str | None, valid_until: date
+) -> None:
+    """A certification valid until a day asks the program managers to renew it by then; it shows
+    in their queue from the policy's period before that day. A new one replaces the last's."""
+    with uow:
+        _close_subject(uow, _certification_subject(company_id).rsplit(":", 1)[0] + ":", prefix=True)
+        spec = RECORD_DUTIES[DutyKind.CERTIFICATION_RENEWAL]
+        subject = _certification_subject(company_id, corporate_number)
+        _open(uow, spec, subject=subject, due=valid_until)
+
+
+def certification_ended(uow: UnitOfWork, company_id: int) -> None:
+    with uow:
+        _close_subject(uow, _certification_subject(company_id).rsplit(":", 1)[0] + ":", prefix=True)
+
+
 # -- what is waiting: each user's queue, the program manager's whole list ----------------------
 
 
 def open_duties(
     uow: UnitOfWork, actor: Actor, *, overdue: bool = False, everyone: bool = False
 ) -> list[DutyDetail]:
-    """The actor's open duties on the cases it may know of, most urgent first: its role's, and for
-    a supplier or successor only its own company's. `everyone`: every party's (program managers,
-    who watch the clocks, and auditors)."""
+    """The actor's open duties on the cases it may know of, and on records its company holds,
+    most urgent first: its role's, and for a supplier or successor only its own company's.
+    `everyone`: every party's (program managers, who watch the clocks, and auditors)."""
     if everyone and actor.role not in (Role.PROGRAM_MANAGER, Role.AUDITOR):
         raise Forbidden("only a program manager or auditor may list every party's duties")
     if not actor.can(Permission.CASE_READ):
         return []  # no case, no duty (admins)
     with uow:
-        # A survey answer is its respondent company's own duty (the company filter below).
-        query = select(DutyRecord).where(
-            DutyRecord.closed_at.is_(None),
-            or_(
-                DutyRecord.case_id.in_(cases.visible_case_ids(actor)),
-                DutyRecord.survey_campaign_id.is_not(None),
-            ),
-        )
-        if not everyone:
-            query = query.where(DutyRecord.role == actor.role.value)
-            if actor.is_company_bound:
-                query = query.where(DutyRecord.company_id == actor.company_id)
         today = uow.clock.today()
+        query = _open_query(actor, today)
+        if not everyone:
+            query = query.where(_owed_by(actor))
         if overdue:
             query = query.where(DutyRecord.due < today)
         rows = uow.session.execute(query.order_by(DutyRecord.due, DutyRecord.id)).scalars()
         return [_detail(row, today) for row in rows]
+
+
+def case_duties(uow: UnitOfWork, actor: Actor, case_id: int) -> list[DutyDetail]:
+    """A case's open duties, most urgent first, for its page: every party's for officials and
+    auditors, the company's own for a supplier or successor (none of a case it may not see)."""
+    if not actor.can(Permission.CASE_READ):
+        return []
+    with uow:
+        today = uow.clock.today()
+        query = _open_query(actor, today).where(DutyRecord.case_id == case_id)
+        if actor.is_company_bound:
+            query = query.where(DutyRecord.company_id == actor.company_id)
+        rows = uow.session.execute(query.order_by(DutyRecord.due, DutyRecord.id)).scalars()
+        return [_detail(row, today) for row in rows]
+
+
+def _open_query(actor: Actor, today: date) -> Select[DutyRecord]:
+    """Open duties already started on a case the actor may know of, or on another record."""
+    return select(DutyRecord).where(
+        DutyRecord.closed_at.is_(None),
+        DutyRecord.started_on <= today,
+        or_(DutyRecord.case_id.in_(cases.visible_case_ids(actor)), DutyRecord.case_id.is_(None)),
+    )
+
+
+def _owed_by(actor: Actor) -> ColumnElement[bool]:
+    """The actor's own: its role's; a company's duty on a record, any of that company's users'."""
+    if not actor.is_company_bound:
+        return and_(DutyRecord.role == actor.role.value, DutyRecord.company_id.is_(None))
+    return and_(
+        DutyRecord.company_id == actor.company_id,
+        or_(DutyRecord.role == actor.role.value, DutyRecord.case_id.is_(None)),
+    )
 
 
 def count_open(uow: UnitOfWork, actor: Actor) -> tuple[int, int]:
@@ -189,16 +279,24 @@ def count_open(uow: UnitOfWork, actor: Actor) -> tuple[int, int]:
 
 
 def _detail(row: DutyRecord, today: date) -> DutyDetail:
+    kind = DutyKind(row.kind)
+    survey = row.survey_campaign_id
+    reference = str(survey) if survey is not None else reference_of(kind, row.subject)
     return DutyDetail(
+        id=row.id,
         kind=row.kind,
         case_id=row.case_id,
+        survey_campaign_id=survey,
         due=row.due,
         overdue=is_overdue(row.due, today),
-        what=what(row.kind),
+        what=what(kind) if row.case_id is not None else f"{what(kind)}（{about(kind, None, reference)}）",
         role=row.role,
         days_left=(row.due - today).days,
         policy_version=row.policy_version,
-        survey_campaign_id=row.survey_campaign_id,
+        about=about(kind, row.case_id, reference),
+        reference=reference,
+        link=row.link or link_for(kind, row.case_id, row.subject, survey),
+        breached=row.breached_at is not None,
     )
 
 

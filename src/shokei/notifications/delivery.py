@@ -1,5 +1,6 @@
 """The worker's round: sweep the clocks (reminders, breaches: their notices are written in the
-sweep's transaction), then deliver the e-mails due now.
+sweep's transaction), write the day's digests once the digest hour has come, then deliver the
+e-mails due now.
 
 Each e-mail is claimed (its Message-ID committed) before it is sent and marked sent after the
 server accepted it. A worker killed between the server's acceptance and that mark leaves the
@@ -33,7 +34,8 @@ def mailer_for(settings: Settings) -> Mailer:
 def deliver_round(uow: UnitOfWork, settings: Settings, mailer: Mailer | None = None) -> DeliveryReport:
     """One round: the sweep, then every e-mail due now (claimed a batch at a time)."""
     swept = deadlines.sweep(uow)
-    report = DeliveryReport(reminded=swept.reminded, flagged=swept.flagged)
+    digests = services.send_digests(uow, hour=settings.digest_hour)
+    report = DeliveryReport(reminded=swept.reminded, flagged=swept.flagged, digests=digests)
     mailer = mailer or mailer_for(settings)
     while batch := services.claim(
         uow, mail_from=settings.mail_from, lease_seconds=settings.mail_lease_seconds

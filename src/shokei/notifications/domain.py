@@ -7,16 +7,17 @@ them and marks them sent. See docs/notifications.md for the at-least-once / exac
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 
 class Occasion(StrEnum):
-    """Why a notice is sent: a duty started, falls due soon, or is overdue."""
+    """Why a notice is sent: a duty started, falls due soon, or is overdue; or the daily digest."""
 
     STARTED = "started"
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
+    DIGEST = "digest"
 
 
 class MailState(StrEnum):
@@ -45,3 +46,8 @@ def retry_delay(attempts: int, base_seconds: float, cap_seconds: float = 3600.0)
 
 def next_state_after_failure(attempts: int, max_attempts: int) -> MailState:
     return MailState.FAILED if attempts >= max_attempts else MailState.PENDING
+
+
+def digest_key(user_id: int, day: date) -> str:
+    """The idempotency key of a user's digest of one day: at most one such notice ever exists."""
+    return f"shokei-digest-{user_id}-{day.isoformat()}"

@@ -33,3 +33,4 @@ class DeliveryReport(BaseModel):
     failed: int = 0
     reminded: int = 0
     flagged: int = 0
+    digests: int = 0

@@ -7,18 +7,22 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from shokei.accounts import services as accounts
 from shokei.accounts.schemas import Recipient
-from shokei.deadlines.domain import DutyEvent
+from shokei.clock import JST
+from shokei.deadlines import services as deadlines
+from shokei.deadlines.domain import DutyEvent, reference_of
 from shokei.errors import NotFound
-from shokei.kernel import Actor, Role
+from shokei.kernel import COMPANY_BOUND_ROLES, Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.notifications.catalogue import compose
+from shokei.notifications.catalogue import DutyLine, compose, compose_digest
 from shokei.notifications.domain import (
     CLAIMABLE,
     MailState,
     Occasion,
+    digest_key,
     message_id,
     next_state_after_failure,
     retry_delay,
@@ -31,49 +35,117 @@ from shokei.settings import load_settings
 
 
 def notify_duty(uow: UnitOfWork, event: DutyEvent, occasion: Occasion) -> int:
-    """Tell the duty's party (its role's users; of its company only, for a supplier or successor);
+    """Tell the duty's party (its role's users; of its company only, for a supplier or successor;
+    every user of the company that holds the record, for a company's duty on a copy or survey);
     an overdue duty is also flagged to every program manager. Returns how many notices."""
     with uow:
         people: dict[int, Recipient] = {}
-        for recipient in accounts.recipients(uow, event.role, event.company_id):
-            people.setdefault(recipient.user_id, recipient)
+        roles = [event.role]
+        if event.case_id is None and event.company_id is not None:
+            roles = sorted(COMPANY_BOUND_ROLES)
+        for role in roles:
+            for recipient in accounts.recipients(uow, role, event.company_id):
+                people.setdefault(recipient.user_id, recipient)
         if occasion is Occasion.OVERDUE:
             for recipient in accounts.recipients(uow, Role.PROGRAM_MANAGER):
                 people.setdefault(recipient.user_id, recipient)
-        settings = load_settings()
         survey = event.survey_campaign_id
-        link = f"/surveys/{survey}" if survey is not None else f"/cases/{event.case_id}"
+        reference = str(survey) if survey is not None else reference_of(event.kind, event.subject)
+        duty = DutyLine(event.kind.value, event.case_id, reference, event.due, survey)
         days = (event.due - uow.clock.today()).days
-        subject, body = compose(
-            occasion,
-            kind=event.kind.value,
-            case_id=event.case_id,
-            due=event.due,
-            link=settings.base_url + link,
-            days=days,
-            survey_id=survey,
-        )
-        now = uow.clock.now()
+        subject, body = compose(occasion, duty, link=load_settings().base_url + event.link, days=days)
         for person in people.values():
-            uow.session.add(
-                Notification(
-                    user_id=person.user_id,
-                    occasion=occasion.value,
-                    kind=event.kind.value,
-                    case_id=event.case_id,
-                    subject=subject,
-                    body=body,
-                    link=link,
-                    created_at=now,
-                    email=person.email,
-                    idempotency_key=f"shokei-notice-{uuid.uuid4().hex}",
-                    mail_state=(MailState.PENDING if person.email else MailState.NONE).value,
-                    attempts=0,
-                    next_attempt_at=now if person.email else None,
-                )
+            _write(
+                uow,
+                person,
+                occasion=occasion.value,
+                kind=event.kind.value,
+                case_id=event.case_id,
+                subject=subject,
+                body=body,
+                link=event.link,
             )
         uow.session.flush()
         return len(people)
+
+
+def _write(
+    uow: UnitOfWork,
+    person: Recipient,
+    *,
+    occasion: str,
+    kind: str,
+    case_id: int | None,
+    subject: str,
+    body: str,
+    link: str,
+    key: str | None = None,
+    read: bool = False,
+) -> None:
+    """One notice in the inbox and, when the user has an address, its e-mail in the outbox."""
+    now = uow.clock.now()
+    uow.session.add(
+        Notification(
+            user_id=person.user_id,
+            occasion=occasion,
+            kind=kind,
+            case_id=case_id,
+            subject=subject,
+            body=body,
+            link=link,
+            created_at=now,
+            read_at=now if read else None,
+            email=person.email,
+            idempotency_key=key or f"shokei-notice-{uuid.uuid4().hex}",
+            mail_state=(MailState.PENDING if person.email else MailState.NONE).value,
+            attempts=0,
+            next_attempt_at=now if person.email else None,
+        )
+    )
+
+
+# -- the daily digest -----------------------------------------------------------------------------
+
+
+def send_digests(uow: UnitOfWork, *, hour: int) -> int:
+    """Once a day from `hour` (Japan time; -1: never), each user with an e-mail address and open
+    duties gets one digest of them, most urgent first. Its idempotency key names the user and the
+    day, so however many rounds or workers run, a day's digest is written once (a second
+    worker's insert of the same key fails and is skipped). Digests are kept in the inbox as read:
+    they repeat what the work queue shows. Returns how many were written."""
+    if hour < 0 or uow.clock.now().astimezone(JST).hour < hour:
+        return 0
+    today, written = uow.clock.today(), 0
+    for person in accounts.mail_recipients(uow):
+        key = digest_key(person.user_id, today)
+        try:
+            with uow:
+                if uow.session.execute(
+                    select(Notification.id).where(Notification.idempotency_key == key)
+                ).first():
+                    continue
+                duties = deadlines.open_duties(uow, accounts.actor_for_username(uow, person.username))
+                if not duties:
+                    continue
+                lines = [DutyLine(d.kind, d.case_id, d.reference, d.due) for d in duties]
+                subject, body = compose_digest(lines, today, load_settings().base_url + "/")
+                _write(
+                    uow,
+                    person,
+                    occasion=Occasion.DIGEST.value,
+                    kind="digest",
+                    case_id=None,
+                    subject=subject,
+                    body=body,
+                    link="/",
+                    key=key,
+                    read=True,
+                )
+                uow.session.flush()
+        except IntegrityError:
+            continue  # another worker wrote this user's digest for today first
+        written += 1
+    return written
 
 
 # -- the in-app inbox -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Protocol
 from shokei.companies.domain import Certification, CorporateNumber
 from shokei.companies.geography import region_of
 from shokei.errors import BadInput
+from shokei.kernel.bus import Event
 
 JAPAN = "JP"
 
@@ -437,3 +438,22 @@ def assess_candidates(
         for facts in candidates
     ]
     return sorted(assessed, key=lambda item: (not item.eligible, -item.score.total, item.corporate_number))
+
+
+# -- events: the clocks (deadlines) subscribe to them -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRecalled(Event):
+    """An issued copy was recalled: its holder owes its return (certificate of destruction)."""
+
+    copy_id: str
+    case_id: int
+    holder_company_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CopyReturned(Event):
+    """A recalled (or issued) copy's certificate of destruction was recorded."""
+
+    copy_id: str

@@ -20,6 +20,7 @@ from shokei.formats.marking.base import sha256_file
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import require_role
+from shokei.succession.domain import CopyRecalled, CopyReturned
 from shokei.succession.models import HandoverCopy
 from shokei.succession.schemas import RecallView
 
@@ -75,6 +76,7 @@ def _recall(uow: UnitOfWork, actor: Actor, row: HandoverCopy, reason: str, *, by
             **({"with": by} if by else {}),
         },
     )
+    uow.publish(CopyRecalled(row.copy_id, row.case_id, row.recipient_company_id))
 
 
 def _recall_with_derived(uow: UnitOfWork, actor: Actor, row: HandoverCopy, reason: str) -> list[HandoverCopy]:
@@ -167,6 +169,7 @@ def return_copy(
             after={"status": DESTROYED},
             details={"reference": row.destruction_reference, "file_sha256": digest, "case": row.case_id},
         )
+        uow.publish(CopyReturned(row.copy_id))
         return recall_view(row)
 
 

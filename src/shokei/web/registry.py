@@ -52,6 +52,16 @@ class Box:
     render: Callable[[BoxContext], Markup | None]
 
 
+@dataclass(frozen=True, slots=True)
+class HeaderCount:
+    """A count in the page header on every page (my duties, my unread notices): `count` returns
+    (how many, whether any needs attention now), or None when it is not for this actor."""
+
+    label: str  # msgid, translated when shown
+    path: str
+    count: Callable[[BoxContext], tuple[int, bool] | None]
+
+
 @dataclass(frozen=True)
 class FeaturePages:
     name: str
@@ -59,6 +69,7 @@ class FeaturePages:
     templates: Path | None = None
     nav: tuple[NavItem, ...] = ()
     boxes: tuple[Box, ...] = ()
+    header: tuple[HeaderCount, ...] = ()
     template_globals: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -87,6 +98,7 @@ class Slot:
 
 
 SLOTS: tuple[Slot, ...] = (
+    Slot(DASHBOARD, "work_queue"),  # what is waiting for me: first on every role's dashboard
     Slot(DASHBOARD, "portal"),
     Slot(DASHBOARD, "cases_by_state"),
     Slot(DASHBOARD, "overdue"),
@@ -94,6 +106,7 @@ SLOTS: tuple[Slot, ...] = (
     Slot(DASHBOARD, "risk_watchlist", "risk", N_("Risk watchlist"), _officials_and_auditor),
     Slot(DASHBOARD, "alerts", "risk", N_("Recent alerts"), _officials_and_auditor),
     Slot(DASHBOARD, "users", audience=lambda actor: actor.can(Permission.USER_MANAGE)),
+    Slot(CASE, "duties"),  # the case's open duties and their clocks, breaches flagged
     Slot(CASE, "documents"),
     Slot(CASE, "examination", "examination", N_("Examination scores and evidence"), _officials_and_auditor),
     Slot(CASE, "negotiation"),
@@ -155,3 +168,22 @@ def boxes_for(
 ) -> list[RenderedBox]:
     context = BoxContext(request, shokei, actor, shokei.uow.clock.today(), subject)
     return render_boxes(request.app.state.web.features, place, context)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownCount:
+    label: str
+    path: str
+    count: int
+    alert: bool
+
+
+def header_counts(request: Request, shokei: Shokei, actor: Actor) -> list[ShownCount]:
+    """The counts every page's header shows this actor, in menu order."""
+    context = BoxContext(request, shokei, actor, shokei.uow.clock.today())
+    shown = []
+    for feature in request.app.state.web.features:
+        for item in feature.header:
+            if (counted := item.count(context)) is not None:
+                shown.append(ShownCount(item.label, item.path, *counted))
+    return shown

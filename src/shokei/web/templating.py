@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from shokei.web import formatting, i18n
 from shokei.web.i18n import N_
-from shokei.web.registry import FeaturePages, NavItem
+from shokei.web.registry import FeaturePages, NavItem, ShownCount, header_counts
 from shokei.web.sessions import session_of
 
 WEB_TEMPLATES = Path(__file__).parent / "templates"
@@ -93,6 +93,12 @@ class Templates:
         response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
         return response
 
+    @staticmethod
+    def _counts(request: Request, actor: Any, name: str) -> list[ShownCount]:
+        if actor is None or _no_counts_on(name):
+            return []
+        return header_counts(request, request.app.state.shokei, actor)
+
     def _base(self, request: Request, name: str, whole_page: bool) -> dict[str, Any]:
         session = session_of(request)
         actor = getattr(request.state, "actor", None)
@@ -104,9 +110,15 @@ class Templates:
             "languages": i18n.LANGUAGES,
             "nav": [item for item in self.nav if actor is not None and item.visible(actor)],
             "flashes": session.pop_flashes() if whole_page else [],
+            "header_counts": self._counts(request, actor, name) if whole_page else [],
             "current_path": request.url.path,
             "template_name": name,
         }
+
+
+def _no_counts_on(name: str) -> bool:
+    """Error pages show no counts: the request that failed may have left nothing to count with."""
+    return name in ("web/error.html", "web/login.html")
 
 
 def render_box(request: Request, name: str, context: Mapping[str, Any]) -> Markup:

@@ -31,7 +31,10 @@ def office(uow: UnitOfWork) -> Office:
 
 
 def _settings(tmp_path: Path, smtp_url: str | None) -> Settings:
-    return Settings(data_dir=tmp_path / "var", smtp_url=smtp_url, mail_from=FROM, mail_retry_seconds=30)
+    # No daily digest here: test_reminders_and_digest.py delivers it.
+    return Settings(
+        data_dir=tmp_path / "var", smtp_url=smtp_url, mail_from=FROM, mail_retry_seconds=30, digest_hour=-1
+    )
 
 
 def _utc(at: datetime | None) -> datetime | None:

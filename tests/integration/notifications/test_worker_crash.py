@@ -53,6 +53,7 @@ def _worker(database_url: str, data_dir: Path, smtp: SmtpServer, log: Path) -> s
         "SHOKEI_MAIL_FROM": "shokei@mod.example.go.jp",
         "SHOKEI_MAIL_LEASE_SECONDS": "1",
         "SHOKEI_WORKER_POLL_SECONDS": "0.1",
+        "SHOKEI_DIGEST_HOUR": "-1",  # the digest has its own test (test_reminders_and_digest)
     }
     with log.open("wb") as written:  # the child keeps its own descriptor; ours is closed here
         return subprocess.Popen([str(SHOKEI), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=written)
