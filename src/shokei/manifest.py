@@ -89,6 +89,8 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "audit",
         "accounts",
         "reporting",
+        "deadlines",
+        "notifications",
     ),
 }
 
