@@ -12,9 +12,10 @@ from markupsafe import Markup
 
 from shokei.api_support import ShokeiDep
 from shokei.deadlines import services
+from shokei.deadlines.catalogue import about, what
 from shokei.deadlines.schemas import DutyDetail
 from shokei.kernel import Actor, Permission, Role
-from shokei.web.i18n import N_, ngettext
+from shokei.web.i18n import N_, current_language, ngettext
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, DASHBOARD, Box, BoxContext, FeaturePages, HeaderCount
 from shokei.web.routing import TemplatesDep, WebActor, page_router
@@ -35,6 +36,16 @@ def time_left(duty: DutyDetail) -> tuple[str, str]:
         return _("Due today"), "due-soon"
     text = ngettext("%(num)d day left", "%(num)d days left", days) % {"num": days}
     return text, "due-soon" if days <= DUE_SOON_DAYS else ""
+
+
+def duty_what(duty: DutyDetail) -> str:
+    """What the duty asks for, in the page's language (the service's `what` is Japanese)."""
+    return what(duty.kind, current_language())
+
+
+def duty_about(duty: DutyDetail) -> str:
+    """Its case or record, in the page's language."""
+    return about(duty.kind, duty.case_id, duty.reference, current_language())
 
 
 def _watches_clocks(actor: Actor) -> bool:
@@ -94,5 +105,5 @@ pages = FeaturePages(
     templates=Path(__file__).parent / "templates",
     boxes=(Box(DASHBOARD, "work_queue", _queue_box), Box(CASE, "duties", _case_box)),
     header=(HeaderCount(N_("My work"), "/duties", _queue_count),),
-    template_globals={"duty_time_left": time_left},
+    template_globals={"duty_time_left": time_left, "duty_what": duty_what, "duty_about": duty_about},
 )
