@@ -30,16 +30,9 @@ def duties(
         [DutyView.model_validate(d.model_dump()) for d in found],
         lambda: print_table(
             "duties",
-            ("case", "kind", "role", "due", "days left", "what"),
+            ("on", "kind", "role", "due", "days left", "what"),
             [
-                (
-                    d.case_id if d.case_id is not None else f"survey {d.survey_campaign_id}",
-                    d.kind,
-                    d.role,
-                    d.due,
-                    f"{d.days_left}{' OVERDUE' if d.overdue else ''}",
-                    d.what,
-                )
+                (d.about, d.kind, d.role, d.due, f"{d.days_left}{' OVERDUE' if d.overdue else ''}", d.what)
                 for d in found
             ],
         ),

@@ -192,12 +192,15 @@ def _company_inputs(rng: random.Random, count: int) -> list[CompanyInput]:
 
 
 def _make_users(
-    shokei: Shokei, admin: Actor, supplier_company: str, successor_company: str, report: DemoReport
+    shokei: Shokei, admin: Actor, companies_of: dict[str, str], report: DemoReport
 ) -> dict[Role | str, Actor]:
+    """The officials, and the company users: the first case's supplier, the successor, and a
+    subcontractor's user (a company that receives copies from the successor)."""
     wanted: list[tuple[str, Role, str | None]] = [(n, r, None) for n, r in DEMO_USERS]
     wanted += [
-        ("supplier", Role.SUPPLIER, supplier_company),
-        ("successor", Role.SUCCESSOR, successor_company),
+        ("supplier", Role.SUPPLIER, companies_of["supplier"]),
+        ("successor", Role.SUCCESSOR, companies_of["successor"]),
+        ("subcontractor", Role.SUCCESSOR, companies_of["subcontractor"]),
     ]
     actors: dict[Role | str, Actor] = {}
     for name, role, company in wanted:
@@ -283,9 +286,14 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
     report.companies = len(created) + len(_FOREIGN)
     smes = [c for c in created if c.sme]
     successor = created[1]
-    users = _make_users(
-        shokei, admin, smes[0].corporate_number or "", successor.corporate_number or "", report
-    )
+    case_companies = {c.id for c in smes[: len(DEMO_CASES)]} | {successor.id}
+    subcontractor = next(c for c in created if c.id not in case_companies)
+    companies_of = {
+        "supplier": smes[0].corporate_number or "",
+        "successor": successor.corporate_number or "",
+        "subcontractor": subcontractor.corporate_number or "",
+    }
+    users = _make_users(shokei, admin, companies_of, report)
     successor = _qualify_successor(shokei, admin, successor)
     purchase.seed_demo_budgets(uow, users["manager"])
     today = uow.clock.today()
