@@ -45,7 +45,12 @@ def test_each_role_opens_on_its_own_queue_and_the_inbox_marks_a_notice_read(
     titles: set[str] = set()
 
     expected = {
-        "supplier": ["設計文書の提出", f"案件{late.id}", "期限超過 1日", "期限超過をプログラムマネージャーに通知済み"],
+        "supplier": [
+            "設計文書の提出",
+            f"案件{late.id}",
+            "期限超過 1日",
+            "期限超過をプログラムマネージャーに通知済み",
+        ],
         "intake": ["提出内容の確認と審査の開始", f"案件{submitted}", "あと14日"],
         "examiner": ["文書の審査と判定", f"案件{examined}", "あと60日"],
         "negotiator": ["買取の合意または交渉不成立の記録", f"案件{negotiated}", "あと90日"],
@@ -61,7 +66,8 @@ def test_each_role_opens_on_its_own_queue_and_the_inbox_marks_a_notice_read(
         for text in texts:
             assert text in first, f"{username}: {text!r} not in the first box:\n{first}"
         if username == "subcontractor":
-            assert "設計文書の提出" not in first and "全関係者" not in first
+            assert "設計文書の提出" not in first
+            assert "全関係者" not in first
         if username == "supplier":
             expect(page.locator("#work-queue tr.row-overdue")).to_have_count(1)
             expect(page.locator('a[data-count="/duties"] .count-badge')).to_have_text("1")
