@@ -17,6 +17,7 @@ from shokei.clock import FixedClock
 from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.measures import services as measures
+from shokei.measures.schemas import FacilityView
 from shokei.purchase import services as purchase
 from shokei.purchase.domain import BudgetExhausted, BudgetLineName, NoAppropriation
 from tests import factories
@@ -139,17 +140,27 @@ def test_succession_support_and_custody_record_their_details(uow: UnitOfWork) ->
 def test_a_facility_commits_on_its_own_line_never_the_purchases_line(uow: UnitOfWork) -> None:
     office = Office(uow)
     _, measure_id = _facility_measure(uow, office)
-    acquire = dict(
-        name="第二工場", prefecture="愛知県", acquired_on=date(2026, 5, 15), equipment=["五軸加工機"]
-    )
+
+    def acquire(price_yen: int, prefecture: str = "愛知県") -> FacilityView:
+        return measures.acquire_facility(
+            uow,
+            office.manager,
+            measure_id,
+            name="第二工場",
+            prefecture=prefecture,
+            price_yen=price_yen,
+            acquired_on=date(2026, 5, 15),
+            equipment=["五軸加工機"],
+        )
+
     with pytest.raises(NoAppropriation, match="--line facilities"):
-        measures.acquire_facility(uow, office.manager, measure_id, price_yen=60_000_000, **acquire)  # type: ignore[arg-type]
+        acquire(60_000_000)
     purchase.set_appropriation(uow, office.manager, fiscal_year=2026, amount_yen=1_000_000_000)
     purchase.set_line_appropriation(
         uow, office.manager, fiscal_year=2026, line=FACILITIES, amount_yen=100_000_000
     )
 
-    facility = measures.acquire_facility(uow, office.manager, measure_id, price_yen=60_000_000, **acquire)  # type: ignore[arg-type]
+    facility = acquire(60_000_000)
     assert (facility.status, facility.prefecture, facility.equipment) == (
         "state_held",
         "愛知県",
@@ -160,11 +171,9 @@ def test_a_facility_commits_on_its_own_line_never_the_purchases_line(uow: UnitOf
     purchases = purchase.get_budget(uow, office.auditor, fiscal_year=2026)
     assert (purchases.committed, purchases.available) == (0, 1_000_000_000)
     with pytest.raises(BudgetExhausted, match="FY2026 has ¥40,000,000 available"):
-        measures.acquire_facility(uow, office.manager, measure_id, price_yen=50_000_000, **acquire)  # type: ignore[arg-type]
+        acquire(50_000_000)
     with pytest.raises(BadInput, match="47 prefectures"):
-        measures.acquire_facility(
-            uow, office.manager, measure_id, **{**acquire, "prefecture": "尾張"}, price_yen=1
-        )  # type: ignore[arg-type]
+        acquire(1, "尾張")
     with pytest.raises(Conflict, match="already has ¥60,000,000 committed"):
         purchase.set_line_appropriation(uow, office.manager, fiscal_year=2026, line=FACILITIES, amount_yen=1)
     assert measures.get_measure(uow, office.auditor, measure_id).status == "in_effect"
@@ -193,7 +202,7 @@ def test_entrustment_needs_a_company_eligible_as_a_successor(uow: UnitOfWork) ->
     facility_id = _acquired(uow, office)
     stranger = factories.company(uow, "未審査工業株式会社")
     number = stranger.corporate_number or ""
-    with pytest.raises(Conflict, match="entrustment refused: .*security_compliance"):
+    with pytest.raises(Conflict, match=r"entrustment refused: .*security_compliance"):
         measures.entrust_facility(
             uow, office.manager, facility_id, to=number, until=date(2031, 3, 31), terms="保守"
         )

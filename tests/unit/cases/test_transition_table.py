@@ -114,7 +114,7 @@ def test_spec_covers_every_transition_and_terminal_states_have_no_exit() -> None
 
 
 def test_escalation_from_every_open_state_names_the_allowed_states_when_refused() -> None:
-    assert OPEN_STATES == set(CaseState) - {S.ESCALATED} - TERMINAL_STATES
+    assert set(CaseState) - {S.ESCALATED} - TERMINAL_STATES == OPEN_STATES
     for state in OPEN_STATES:
         assert T.ESCALATE in available_transitions(state)
     assert available_transitions(S.ESCALATED) == [T.TAKE_MEASURE, T.REOPEN_NEGOTIATION]
