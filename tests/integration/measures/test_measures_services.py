@@ -14,6 +14,7 @@ from shokei.audit import services as audit
 from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
 from shokei.clock import FixedClock
+from shokei.deadlines import services as deadlines
 from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.measures import services as measures
@@ -71,6 +72,22 @@ def test_an_escalated_case_has_its_next_steps_and_the_measure_it_led_to(uow: Uni
     assert cases.get_case(uow, office.supplier, case_id).measures == []
     with pytest.raises(Conflict, match="allowed only from 'escalated'"):
         measures.decide_measure(uow, office.manager, case_id, kind="state_custody", reason="再決定")
+
+
+def test_a_supplier_that_misses_its_hand_in_is_escalated_and_its_duty_ends(
+    uow: UnitOfWork, clock: FixedClock
+) -> None:
+    office = Office(uow)
+    case = office.open_case()
+    # Opened 2026-06-01; the 2026.1 policy gives the supplier 30 days: due 2026-07-01.
+    clock.at = datetime(2026, 7, 6, 3, 0, tzinfo=UTC)
+    late = deadlines.open_duties(uow, office.supplier, overdue=True)
+    assert [(d.kind, d.case_id, d.due) for d in late] == [("hand_in", case.id, date(2026, 7, 1))]
+
+    moved = office.move(case.id, "escalate", office.manager, reason="提出期限を徒過し、督促にも応じない")
+    assert moved.state == "escalated"
+    assert deadlines.open_duties(uow, office.supplier) == []
+    assert moved.history[-1].reason == "提出期限を徒過し、督促にも応じない"
 
 
 def test_only_a_program_manager_escalates_and_decides(uow: UnitOfWork) -> None:
