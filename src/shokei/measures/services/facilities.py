@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from shokei.cases import services as cases
 from shokei.companies import access as company_access
@@ -210,8 +210,12 @@ def facility_report(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> list[
     require_reader(actor)
     check_fiscal_year(fiscal_year)
     with uow:
-        rows = uow.session.execute(select(Facility).order_by(Facility.id)).scalars()
-        held = [f for f in rows if held_during(fiscal_year, f.acquired_on, f.transferred_on)]
+        first, last = fiscal_year_span(fiscal_year)
+        query = select(Facility).where(
+            Facility.acquired_on <= last,
+            or_(Facility.transferred_on.is_(None), Facility.transferred_on >= first),
+        )
+        held = list(uow.session.execute(query.order_by(Facility.id)).scalars())
         filed = _filed(uow, [f.id for f in held], fiscal_year)
         views = {view.id: view for view in facility_views(uow, held)}
         today = uow.clock.today()
