@@ -90,6 +90,10 @@ def test_escalation_measure_and_facility_pages(
     expect(page.locator("#report")).to_contain_text("2027年6月30日")
     screenshots.take(page, "facilities-report")
 
+    page.goto(f"{live_server.url}/companies/{office.successor_company.corporate_number}")
+    expect(page.locator("#facilities tr[data-facility]")).to_contain_text("第二工場")
+    screenshots.take(page, "contractor-company-page")
+
     page.goto(f"{live_server.url}/cases/{case.id}")
     expect(page.locator("#measures tr[data-measure]")).to_contain_text("実施中")
     screenshots.take(page, "case-with-measure")

@@ -26,7 +26,7 @@ from shokei.purchase.domain import fiscal_year
 from shokei.purchase.pages import parse_yen
 from shokei.web.i18n import N_, label
 from shokei.web.i18n import gettext as _
-from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem
+from shokei.web.registry import CASE, COMPANY, Box, BoxContext, FeaturePages, NavItem
 from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
 from shokei.web.templating import render_box
 
@@ -85,6 +85,16 @@ def _measures_box(context: BoxContext) -> Markup | None:
             "kinds": [(kind.value, kind_label(kind)) for kind in MeasureKind],
         },
     )
+
+
+def _company_box(context: BoxContext) -> Markup | None:
+    """The state-held facilities the company is party to (withdrawing, managing, transferee)."""
+    if not _may_read(context.actor):
+        return None
+    found = services.facilities_of_company(context.shokei.uow, context.actor, context.subject.id)
+    if not found:
+        return None
+    return render_box(context.request, "measures/_company_box.html", {"facilities": found})
 
 
 @router.post("/cases/{case_id}/measures")
@@ -238,7 +248,7 @@ pages = FeaturePages(
     router=router,
     templates=Path(__file__).parent / "templates",
     nav=(NavItem(N_("Facilities"), "/facilities", _may_read),),
-    boxes=(Box(CASE, "measures", _measures_box),),
+    boxes=(Box(CASE, "measures", _measures_box), Box(COMPANY, "facilities", _company_box)),
     template_globals={
         "measure_kind_label": kind_label,
         "measure_status_label": measure_status_label,

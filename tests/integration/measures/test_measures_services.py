@@ -239,6 +239,13 @@ def test_entrustment_needs_a_company_eligible_as_a_successor(uow: UnitOfWork) ->
         terms="設備の維持管理と年次報告",
     )
     assert view.status == "entrusted"
+    assert [
+        f.id for f in measures.facilities_of_company(uow, office.auditor, office.successor_company.id)
+    ] == [facility_id]
+    assert [f.id for f in measures.facilities_of_company(uow, office.auditor, office.withdrawing.id)] == [
+        facility_id
+    ]
+    assert measures.facilities_of_company(uow, office.auditor, stranger.id) == []
     assert view.entrustment is not None
     assert (view.entrustment.company_corporate_number, view.entrustment.until) == (
         operator,

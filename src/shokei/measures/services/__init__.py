@@ -10,6 +10,7 @@ from shokei.measures.services.decisions import decide_measure, get_measure
 from shokei.measures.services.facilities import (
     acquire_facility,
     entrust_facility,
+    facilities_of_company,
     facility_report,
     file_facility_report,
     get_facility,
@@ -21,6 +22,7 @@ __all__ = [
     "acquire_facility",
     "decide_measure",
     "entrust_facility",
+    "facilities_of_company",
     "facility_report",
     "file_facility_report",
     "get_facility",

@@ -195,6 +195,28 @@ def list_facilities(uow: UnitOfWork, actor: Actor, *, case_id: int | None = None
         return facility_views(uow, list(uow.session.execute(query).scalars()))
 
 
+def facilities_of_company(uow: UnitOfWork, actor: Actor, company_id: int) -> list[FacilityView]:
+    """The facilities a company is party to: acquired from its withdrawal, managed by it now, or
+    transferred to it (the company page). Officials and auditors."""
+    require_reader(actor)
+    with uow:
+        views = facility_views(
+            uow, list(uow.session.execute(select(Facility).order_by(Facility.id)).scalars())
+        )
+        withdrawing = {case_id: cases.case_parties(uow, case_id)[0] for case_id in {v.case_id for v in views}}
+        number = companies.views_by_id(uow.session, [company_id])[company_id].corporate_number
+        return [
+            view
+            for view in views
+            if withdrawing[view.case_id] == company_id
+            or (number is not None and number in (view.transferred_to, _contractor(view)))
+        ]
+
+
+def _contractor(view: FacilityView) -> str | None:
+    return view.entrustment.company_corporate_number if view.entrustment else None
+
+
 def get_facility(uow: UnitOfWork, actor: Actor, facility_id: int) -> FacilityView:
     """One facility. Officials and auditors."""
     require_reader(actor)
