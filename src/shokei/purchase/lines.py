@@ -119,14 +119,19 @@ def commit_on_line(
         )
         session.add(commitment)
         session.flush()
-        uow.record(
-            "purchase:budget:commit",
-            "budget",
-            year,
-            actor,
-            after={"committed": amount_yen},
-            details={"fiscal_year": year, "line": line.value, "case_id": case_id, "subject": subject},
-        )
+        # The fields the ledger's readers (reporting) replay a commitment from, as the purchases
+        # line records them; `agreement` is the key that joins a commitment to what follows it.
+        details = {
+            "case": case_id,
+            "agreement": f"{line.value}:{commitment.id}",
+            "commitment": commitment.id,
+            "amount_yen": amount_yen,
+            "fiscal_year": year,
+            "line": line.value,
+            "subject": subject,
+            "available_after": _position(session, year, line, row).available,
+        }
+        uow.record("purchase:budget:commit", "budget", year, actor, details=details)
         return _commitment_view(commitment)
 
 

@@ -97,3 +97,7 @@ def test_escalation_measure_and_facility_through_the_cli(uow: UnitOfWork, cli: C
     assert [(f["id"], f["status"]) for f in listed] == [(facility["id"], "transferred")]
     assert _json(cli, "case", "show", case, "--as", "manager")["measures"][0]["status"] == "completed"
     assert cli("audit", "verify", "--json", "--as", "auditor").exit_code == 0
+    # The program report replays the facilities line from the ledger beside the purchases line.
+    program = _json(cli, "report", "program", "--fy", "2024", "--as", "auditor")
+    assert program["budget"]["facilities"]["appropriated"] == 300_000_000
+    assert program["budget"]["facilities"]["committed"] == 120_000_000

@@ -9,7 +9,7 @@ they were (`budget_years`, `budget_lines`): existing budgets are the purchases l
 Entrustments of a facility's management and its filed annual reports have their tables.
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0021
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0023"
-down_revision = "0018"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
