@@ -55,6 +55,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "examination",
         "purchase",
         "succession",
+        "measures",
         "deadlines",
         "notifications",
     ),
@@ -71,6 +72,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "examination",
         "purchase",
         "succession",
+        "measures",
         "deadlines",
         "notifications",
         "reporting",
@@ -82,6 +84,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "examination",
         "purchase",
         "succession",
+        "measures",
         "companies",
         "supply_chain",
         "ownership",
@@ -192,6 +195,14 @@ FEATURES: tuple[Feature, ...] = (
         ),
         cli_commands=(("trace", "Identify which issued copy a file comes from, and its chain of holders."),),
         cli_extends=("company",),  # `company holdings`, the holdings register
+    ),
+    _parts(
+        "measures",
+        handlers=True,
+        cli_groups=(
+            ("measure", "Measures for an escalated case: facility acquisition, succession support, custody."),
+            ("facility", "State-held facilities (Art. 29): acquire, entrust, report, transfer."),
+        ),
     ),
     _parts(
         "deadlines",

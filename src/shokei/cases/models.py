@@ -103,3 +103,16 @@ class CaseDuty(Base):
     case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     duty: Mapped[str] = mapped_column(String(16))
+
+
+class CaseMeasure(Base):
+    """A measure decided for the case after its escalation (issue 17), pushed by the measures
+    feature when it decides one and whenever its status changes, so the case shows where it went
+    without asking the feature built on it."""
+
+    __tablename__ = "case_measures"
+
+    measure_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))

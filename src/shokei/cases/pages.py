@@ -50,6 +50,7 @@ STATE_LABELS: dict[str, str] = {
     CaseState.PURCHASE_AGREED: N_("Purchase approved"),
     CaseState.NEGOTIATION_FAILED: N_("Negotiation failed"),
     CaseState.ESCALATED: N_("Escalated to other measures"),
+    CaseState.MEASURE_TAKEN: N_("Measure taken"),
     CaseState.SUCCESSOR_SELECTION: N_("Selecting successor"),
     CaseState.HANDED_OVER: N_("Handed over"),
     CaseState.CLOSED: N_("Closed"),
@@ -66,7 +67,8 @@ STATE_GROUPS = {
     CaseState.SUCCESSOR_SELECTION: "succession",
     CaseState.HANDED_OVER: "succession",
     CaseState.CLOSED_RELEASED: "done",
-    CaseState.ESCALATED: "done",
+    CaseState.ESCALATED: "protection",
+    CaseState.MEASURE_TAKEN: "done",
     CaseState.CLOSED: "done",
 }
 # What a button says (a verb) and what the timeline says afterwards (an event).
@@ -80,6 +82,8 @@ TRANSITION_ACTIONS: dict[str, str] = {
     TransitionName.APPROVE_PURCHASE: N_("Approve the purchase"),
     TransitionName.FAIL_NEGOTIATION: N_("Record that negotiation failed"),
     TransitionName.ESCALATE: N_("Escalate to other measures"),
+    TransitionName.TAKE_MEASURE: N_("Decide the measure"),
+    TransitionName.REOPEN_NEGOTIATION: N_("Reopen the negotiation"),
     TransitionName.START_SUCCESSOR_SELECTION: N_("Start selecting a successor"),
     TransitionName.SELECT_SUCCESSOR: N_("Select the successor"),
     TransitionName.HAND_OVER: N_("Record the hand-over"),
@@ -97,6 +101,8 @@ TRANSITION_EVENTS: dict[str, str] = {
     TransitionName.APPROVE_PURCHASE: N_("Purchase approved"),
     TransitionName.FAIL_NEGOTIATION: N_("Negotiation failed"),
     TransitionName.ESCALATE: N_("Escalated to other measures"),
+    TransitionName.TAKE_MEASURE: N_("Measure decided"),
+    TransitionName.REOPEN_NEGOTIATION: N_("Negotiation reopened"),
     TransitionName.START_SUCCESSOR_SELECTION: N_("Successor selection started"),
     TransitionName.SELECT_SUCCESSOR: N_("Successor selected"),
     TransitionName.HAND_OVER: N_("Handed over"),
@@ -161,12 +167,17 @@ SUCCESSION_STEPS: frozenset[str] = frozenset(
 )
 
 
+# Moves made by the measures feature on the case page's "Measures" section: the measure decided
+# for an escalated case (its kind, reason and details), or negotiation reopened.
+MEASURE_STEPS: frozenset[str] = frozenset({TransitionName.TAKE_MEASURE, TransitionName.REOPEN_NEGOTIATION})
+
+
 def _offered_moves(actor: Actor, case: CaseDetail) -> list[dict[str, object]]:
     """The moves from this state that this role may make (the services still decide)."""
     moves = []
     for name in case.available_transitions:
         transition = TRANSITIONS[TransitionName(name)]
-        if actor.role not in transition.roles or name in SUCCESSION_STEPS:
+        if actor.role not in transition.roles or name in SUCCESSION_STEPS | MEASURE_STEPS:
             continue
         moves.append(
             {
@@ -266,10 +277,16 @@ def case_page(
         for name in case.available_transitions
         if name in SUCCESSION_STEPS and actor.role in TRANSITIONS[TransitionName(name)].roles
     ]
+    measure_steps = [
+        name
+        for name in case.available_transitions
+        if name in MEASURE_STEPS and actor.role in TRANSITIONS[TransitionName(name)].roles
+    ]
     context = {
         "case": case,
         "moves": _offered_moves(actor, case),
         "succession_steps": bool(succession_steps),
+        "measure_steps": bool(measure_steps),
         "can_edit_inventory": actor.can(Permission.CASE_INVENTORY_WRITE)
         and state in INVENTORY_EDITABLE_STATES,
         "can_examine": actor.role is Role.EXAMINER and state is CaseState.UNDER_EXAMINATION,
@@ -292,6 +309,8 @@ def move_case(
     """One move of the workflow; `version` makes a stale page fail instead of moving twice."""
     if name in SUCCESSION_STEPS:
         raise BadInput(_("This step is taken in the section “Successor and hand-over” of the case page."))
+    if name in MEASURE_STEPS:
+        raise BadInput(_("This step is taken in the section “Measures” of the case page."))
     case = services.transition_case(
         shokei.uow,
         actor,

@@ -37,6 +37,14 @@ class OfferView(BaseModel):
     note: str | None
 
 
+class MeasureRef(BaseModel):
+    """A measure decided for the case after its escalation (the measures feature keeps it)."""
+
+    id: int
+    kind: str
+    status: str
+
+
 class CaseSummary(BaseModel):
     id: int
     state: str
@@ -59,3 +67,4 @@ class CaseDetail(CaseSummary):
     inventory: list[InventoryLineView]
     offers: list[OfferView]
     history: list[HistoryItem]
+    measures: list[MeasureRef] = []

@@ -51,6 +51,13 @@ AUDIT_TAGS: frozenset[str] = frozenset(
         "handover:dissemination:approve",
         "handover:dissemination:reject",
         "handover:dissemination:request",
+        # measure
+        "measure:facility:acquire",
+        "measure:facility:entrust",
+        "measure:facility:report",
+        "measure:facility:transfer",
+        "measure:measure:decide",
+        "measure:measure:status",
         # operations
         "operations:backup:make",
         "operations:roles:apply",

@@ -16,6 +16,7 @@ from shokei.purchase.schemas import (
     ApprovalView,
     BudgetView,
     CarryOverView,
+    LineBudgetView,
     PurchaseView,
     ValuationView,
     YearCloseView,
@@ -117,6 +118,22 @@ def set_appropriation(fiscal_year: int, body: AppropriationBody, uow: UowDep, ac
 @router.get("/budget/{fiscal_year}")
 def get_budget(fiscal_year: int, uow: UowDep, actor: ActorDep) -> BudgetView:
     return services.get_budget(uow, actor, fiscal_year=fiscal_year)
+
+
+@router.put("/budget/{fiscal_year}/lines/{line}")
+def set_line_appropriation(
+    fiscal_year: int, line: str, body: AppropriationBody, uow: UowDep, actor: ActorDep
+) -> LineBudgetView:
+    """A line other than purchases (facilities); the purchases line is `PUT /budget/{fiscal_year}`."""
+    chosen = services.check_line(line)
+    return services.set_line_appropriation(
+        uow, actor, fiscal_year=fiscal_year, line=chosen, amount_yen=body.amount_yen
+    )
+
+
+@router.get("/budget/{fiscal_year}/lines/{line}")
+def get_line_budget(fiscal_year: int, line: str, uow: UowDep, actor: ActorDep) -> LineBudgetView:
+    return services.get_line_budget(uow, actor, fiscal_year=fiscal_year, line=services.check_line(line))
 
 
 @router.post("/cases/{case_id}/purchase/carry-over", status_code=201)

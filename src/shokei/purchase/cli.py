@@ -10,7 +10,14 @@ import typer
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table
 from shokei.purchase import services
 from shokei.purchase.domain import fiscal_year, japanese_yen, yen
-from shokei.purchase.schemas import ApprovalView, BudgetView, PurchaseView, ValuationView, YearCloseView
+from shokei.purchase.schemas import (
+    ApprovalView,
+    BudgetView,
+    LineBudgetView,
+    PurchaseView,
+    ValuationView,
+    YearCloseView,
+)
 
 app = typer.Typer(
     help="Purchase of the documents: valuation, negotiation, approval, payment.", no_args_is_help=True
@@ -19,6 +26,10 @@ budget_app = typer.Typer(help="Fiscal-year budget (会計年度: 1 April - 31 Ma
 
 Amount = Annotated[int, typer.Option("--amount", help="Integer yen.")]
 Note = Annotated[str | None, typer.Option("--note")]
+Line = Annotated[
+    str,
+    typer.Option("--line", help="Budget line: purchases (document purchases) or facilities (Art. 29)."),
+]
 
 
 def register(root: typer.Typer) -> None:
@@ -241,22 +252,52 @@ def set_budget(
         int | None,
         typer.Option("--fy", help="Fiscal year, e.g. 2022 (2022-04-01 - 2023-03-31); default: the current."),
     ] = None,
+    line: Line = "purchases",
 ) -> None:
-    """Set a fiscal year's appropriation (program managers)."""
+    """Set a fiscal year's appropriation on a budget line (program managers)."""
     wanted = year if year is not None else fiscal_year(cli.uow.clock.today())
-    view = services.set_appropriation(cli.uow, cli.actor, fiscal_year=wanted, amount_yen=amount)
-    cli.emit(view, lambda: _show_budget(view))
+    chosen = services.check_line(line)
+    if chosen is services.BudgetLineName.PURCHASES:
+        view = services.set_appropriation(cli.uow, cli.actor, fiscal_year=wanted, amount_yen=amount)
+        cli.emit(view, lambda: _show_budget(view))
+        return
+    other = services.set_line_appropriation(
+        cli.uow, cli.actor, fiscal_year=wanted, line=chosen, amount_yen=amount
+    )
+    cli.emit(other, lambda: _show_line_budget(other))
 
 
 @command(budget_app, "show")
 def show_budget(
     cli: Cli,
     year: Annotated[int | None, typer.Option("--fy", help="Fiscal year; default: the current one.")] = None,
+    line: Line = "purchases",
 ) -> None:
     """Appropriation, committed, paid and available amounts, and the lines, of a fiscal year."""
     wanted = year if year is not None else fiscal_year(cli.uow.clock.today())
-    view = services.get_budget(cli.uow, cli.actor, fiscal_year=wanted)
-    cli.emit(view, lambda: _show_budget(view))
+    chosen = services.check_line(line)
+    if chosen is services.BudgetLineName.PURCHASES:
+        view = services.get_budget(cli.uow, cli.actor, fiscal_year=wanted)
+        cli.emit(view, lambda: _show_budget(view))
+        return
+    other = services.get_line_budget(cli.uow, cli.actor, fiscal_year=wanted, line=chosen)
+    cli.emit(other, lambda: _show_line_budget(other))
+
+
+def _show_line_budget(view: LineBudgetView) -> None:
+    print_fields(
+        f"FY{view.fiscal_year} budget, {view.line} line ({view.starts} - {view.ends})",
+        {
+            "appropriation": _money(view.appropriation) if view.appropriation_set else "not set",
+            "committed": _money(view.committed),
+            "available": _money(view.available),
+        },
+    )
+    print_table(
+        "commitments",
+        ("case", "subject", "amount", "status", "committed"),
+        [(c.case_id, c.subject, yen(c.amount_yen), c.status, c.committed_on) for c in view.commitments],
+    )
 
 
 @command(budget_app, "carry-over")

@@ -110,20 +110,36 @@ class BudgetPosition:
         return self.appropriation + self.carried_in - self.carried_out - self.committed - self.paid
 
 
+class BudgetLineName(StrEnum):
+    """The budget's lines (予算の目): document purchases, the program's first line (kept in
+    `budget_years`), and the measures taken when a purchase is not enough (issue 17), each with
+    its own appropriation per fiscal year (`budget_line_appropriations`)."""
+
+    PURCHASES = "purchases"
+    FACILITIES = "facilities"
+
+
+def check_line(value: str) -> BudgetLineName:
+    try:
+        return BudgetLineName(value)
+    except ValueError:
+        raise BadInput(f"budget line {value!r} is not one of: {', '.join(BudgetLineName)}") from None
+
+
 def check_open(position: BudgetPosition, doing: str) -> None:
     """Fiscal-year independence (会計年度独立の原則): a closed year takes no further change."""
     if position.closed:
         raise YearClosed(f"FY{position.fiscal_year} is closed: no further {doing} in it")
 
 
-def check_commitment(position: BudgetPosition, amount: int) -> None:
+def check_commitment(position: BudgetPosition, amount: int, needing: str = "this purchase") -> None:
     """Refuse a commitment the appropriation cannot carry: the budget is never over-committed."""
     check_open(position, "commitments")
     if amount > position.available:
         raise BudgetExhausted(
             f"budget exhausted: FY{position.fiscal_year} has {yen(position.available)} available "
             f"(appropriation {yen(position.appropriation)}, committed {yen(position.committed)}, "
-            f"paid {yen(position.paid)}); this purchase needs {yen(amount)}"
+            f"paid {yen(position.paid)}); {needing} needs {yen(amount)}"
         )
 
 

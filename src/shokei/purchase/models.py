@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, ForeignKeyConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base, BigId, JsonDoc
@@ -101,3 +101,40 @@ class BudgetCarryOver(Base):
     reason: Mapped[str] = mapped_column(Text)
     approved_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LineAppropriation(Base):
+    """A fiscal year's appropriation on a budget line other than document purchases (whose
+    appropriation stays in `budget_years`). Commitments on the line lock this row, so they queue
+    per year and line."""
+
+    __tablename__ = "budget_line_appropriations"
+
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    line: Mapped[str] = mapped_column(String(16), primary_key=True)
+    appropriation_yen: Mapped[int] = mapped_column(BigInteger)
+    set_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LineCommitment(Base):
+    """Money committed on a line other than purchases: a measure's price (a facility acquired),
+    named by `subject` ("facility:3"), for the case it saves."""
+
+    __tablename__ = "budget_line_commitments"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["fiscal_year", "line"],
+            ["budget_line_appropriations.fiscal_year", "budget_line_appropriations.line"],
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    line: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(64), unique=True)
+    amount_yen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    committed_on: Mapped[date] = mapped_column(Date)
+    committed_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))

@@ -60,6 +60,7 @@ _PURCHASE_STATES = frozenset(
         CaseState.PURCHASE_AGREED,
         CaseState.NEGOTIATION_FAILED,
         CaseState.ESCALATED,
+        CaseState.MEASURE_TAKEN,
         CaseState.SUCCESSOR_SELECTION,
         CaseState.HANDED_OVER,
         CaseState.CLOSED,

@@ -118,3 +118,31 @@ class PurchaseView(BaseModel):
     offers: list[OfferView]
     agreement: AgreementView | None
     budget_line: BudgetLineView | None
+
+
+class LineCommitmentView(BaseModel):
+    """Money committed on a line other than purchases (a facility's price)."""
+
+    id: int
+    fiscal_year: int
+    line: str
+    case_id: int
+    subject: str
+    amount_yen: int
+    status: str
+    committed_on: date
+
+
+class LineBudgetView(BaseModel):
+    """One fiscal year's appropriation on a line other than purchases, and what it carries."""
+
+    fiscal_year: int
+    line: str
+    starts: date
+    ends: date
+    appropriation_set: bool
+    appropriation: int
+    committed: int
+    paid: int
+    available: int
+    commitments: list[LineCommitmentView]

@@ -12,7 +12,8 @@ case row, then the ledger head (taken by the first audit append).
 
 The use cases live in modules next to this one, by who acts: `negotiation` (valuation, offers,
 the proposed agreement), `approval` (approval, payment, cancellation, the purchase view),
-`budget` (appropriations and the budget rows), `year_end` (carry-over and the year's close)
+`budget` (appropriations and the budget rows), `lines` (the budget's lines other than
+purchases: facilities), `year_end` (carry-over and the year's close)
 and `access` (who may do what). This module is the feature's one public surface: adapters and
 other features import every use case from here.
 """
@@ -31,6 +32,8 @@ from shokei.purchase.budget import (
     seed_demo_budgets,
     set_appropriation,
 )
+from shokei.purchase.domain import BudgetLineName, check_line
+from shokei.purchase.lines import commit_on_line, get_line_budget, set_line_appropriation
 from shokei.purchase.negotiation import (
     agree_purchase,
     get_valuation,
@@ -43,12 +46,16 @@ from shokei.purchase.year_end import carry_over, close_fiscal_year
 
 __all__ = [
     "DEMO_APPROPRIATION_YEN",
+    "BudgetLineName",
     "agree_purchase",
     "approve_purchase",
     "cancel_purchase",
     "carry_over",
+    "check_line",
     "close_fiscal_year",
+    "commit_on_line",
     "get_budget",
+    "get_line_budget",
     "get_purchase",
     "get_valuation",
     "make_counter_offer",
@@ -58,4 +65,5 @@ __all__ = [
     "record_valuation",
     "seed_demo_budgets",
     "set_appropriation",
+    "set_line_appropriation",
 ]

@@ -110,6 +110,7 @@ SLOTS: tuple[Slot, ...] = (
     Slot(CASE, "documents"),
     Slot(CASE, "examination", "examination", N_("Examination scores and evidence"), _officials_and_auditor),
     Slot(CASE, "negotiation"),
+    Slot(CASE, "measures"),
     Slot(CASE, "purchase", "purchase", N_("Valuation and budget commitment"), _budget_audience),
     Slot(
         CASE, "succession", "succession", N_("Successor ranking and hand-over copies"), _officials_and_auditor

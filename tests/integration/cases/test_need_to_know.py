@@ -62,6 +62,9 @@ TABLE: dict[str, tuple[str, str]] = {
     # Per move: determinations hidden from both, negotiation moves from the successor, the
     # successor's selection from the supplier (checked by the secrets below).
     "history.reason": (SEEN, SEEN),
+    # The measures the state took after an escalation (issue 17): officials' business only.
+    "measures": (HIDDEN, HIDDEN),
+    **{f"measures.{n}": (HIDDEN, HIDDEN) for n in ("id", "kind", "status")},
 }
 ROLES = {"supplier": 0, "successor": 1}
 

@@ -26,7 +26,21 @@ from shokei.kernel import Actor, Role
 S, T, R = CaseState, TransitionName, Role
 
 # The specification, written out independently of shokei.cases.domain.TRANSITIONS.
-SPEC: dict[TransitionName, tuple[CaseState, CaseState, set[Role]]] = {
+# Issue 17: a program manager escalates any open case; from the escalation it moves on to a measure
+# or back to negotiation.
+OPEN_STATES = {
+    S.NOTIFIED,
+    S.DOCUMENTS_SUBMITTED,
+    S.UNDER_EXAMINATION,
+    S.NOT_SIGNIFICANT,
+    S.PROTECTION_REQUIRED,
+    S.NEGOTIATING,
+    S.PURCHASE_AGREED,
+    S.NEGOTIATION_FAILED,
+    S.SUCCESSOR_SELECTION,
+    S.HANDED_OVER,
+}
+SPEC: dict[TransitionName, tuple[CaseState | set[CaseState], CaseState, set[Role]]] = {
     T.SUBMIT: (S.NOTIFIED, S.DOCUMENTS_SUBMITTED, {R.SUPPLIER, R.INTAKE_OFFICER}),
     T.START_EXAMINATION: (S.DOCUMENTS_SUBMITTED, S.UNDER_EXAMINATION, {R.INTAKE_OFFICER}),
     T.DETERMINE_PROTECTION_REQUIRED: (S.UNDER_EXAMINATION, S.PROTECTION_REQUIRED, {R.EXAMINER}),
@@ -37,7 +51,9 @@ SPEC: dict[TransitionName, tuple[CaseState, CaseState, set[Role]]] = {
     # Issue 5: an approved purchase that is cancelled releases its budget and negotiation resumes.
     T.CANCEL_PURCHASE: (S.PURCHASE_AGREED, S.NEGOTIATING, {R.PROGRAM_MANAGER}),
     T.FAIL_NEGOTIATION: (S.NEGOTIATING, S.NEGOTIATION_FAILED, {R.NEGOTIATOR}),
-    T.ESCALATE: (S.NEGOTIATION_FAILED, S.ESCALATED, {R.PROGRAM_MANAGER}),
+    T.ESCALATE: (OPEN_STATES, S.ESCALATED, {R.PROGRAM_MANAGER}),
+    T.TAKE_MEASURE: (S.ESCALATED, S.MEASURE_TAKEN, {R.PROGRAM_MANAGER}),
+    T.REOPEN_NEGOTIATION: (S.ESCALATED, S.NEGOTIATING, {R.PROGRAM_MANAGER}),
     T.START_SUCCESSOR_SELECTION: (S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER}),
     T.SELECT_SUCCESSOR: (S.SUCCESSOR_SELECTION, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER}),
     T.HAND_OVER: (S.SUCCESSOR_SELECTION, S.HANDED_OVER, {R.PROGRAM_MANAGER}),
@@ -63,6 +79,11 @@ def _satisfied(state: CaseState) -> CaseFacts:
     )
 
 
+def _sources(name: TransitionName) -> set[CaseState]:
+    source = SPEC[name][0]
+    return source if isinstance(source, set) else {source}
+
+
 def _request(name: TransitionName) -> TransitionRequest:
     return TransitionRequest(name, reason="理由", successor_company_id=SUCCESSOR)
 
@@ -72,9 +93,9 @@ TRIPLES = list(itertools.product(CaseState, TransitionName, Role))
 
 @pytest.mark.parametrize(("state", "name", "role"), TRIPLES, ids=[f"{s}-{t}-{r}" for s, t, r in TRIPLES])
 def test_every_state_transition_role_triple(state: CaseState, name: TransitionName, role: Role) -> None:
-    source, target, roles = SPEC[name]
-    if state is not source:
-        with pytest.raises(IllegalTransition, match=f"allowed only from '{source}'"):
+    _, target, roles = SPEC[name]
+    if state not in _sources(name):
+        with pytest.raises(IllegalTransition, match="allowed only from '"):
             decide(_actor(role), _satisfied(state), _request(name))
     elif role not in roles:
         with pytest.raises(Forbidden, match="needs role"):
@@ -85,11 +106,22 @@ def test_every_state_transition_role_triple(state: CaseState, name: TransitionNa
 
 def test_spec_covers_every_transition_and_terminal_states_have_no_exit() -> None:
     assert set(SPEC) == set(TransitionName)
-    assert {S.CLOSED, S.CLOSED_RELEASED, S.ESCALATED} == TERMINAL_STATES
+    assert {S.CLOSED, S.CLOSED_RELEASED, S.MEASURE_TAKEN} == TERMINAL_STATES
     for state in TERMINAL_STATES:
         assert available_transitions(state) == []
     reachable = {S.NOTIFIED} | {target for _, target, _ in SPEC.values()}
     assert reachable == set(CaseState)
+
+
+def test_escalation_from_every_open_state_names_the_allowed_states_when_refused() -> None:
+    assert set(CaseState) - {S.ESCALATED} - TERMINAL_STATES == OPEN_STATES
+    for state in OPEN_STATES:
+        assert T.ESCALATE in available_transitions(state)
+    assert available_transitions(S.ESCALATED) == [T.TAKE_MEASURE, T.REOPEN_NEGOTIATION]
+    with pytest.raises(IllegalTransition, match="allowed only from 'notified', 'documents_submitted'"):
+        decide(_actor(R.PROGRAM_MANAGER), _satisfied(S.CLOSED), _request(T.ESCALATE))
+    with pytest.raises(GuardRefused, match="reason is required"):
+        decide(_actor(R.PROGRAM_MANAGER), _satisfied(S.NOTIFIED), TransitionRequest(T.ESCALATE))
 
 
 def test_submit_needs_an_inventory_line() -> None:
@@ -117,7 +149,7 @@ def test_determination_needs_every_document_examined_and_a_reason() -> None:
 
 @pytest.mark.parametrize("name", [T.APPROVE_PURCHASE, T.SELECT_SUCCESSOR])
 def test_program_manager_who_examined_or_negotiated_is_refused(name: TransitionName) -> None:
-    state = SPEC[name][0]
+    (state,) = _sources(name)
     examined = CaseFacts(
         state, COMPANY, agreed_amount_yen=5, successor_company_id=SUCCESSOR, examiner_user_ids=frozenset({7})
     )
@@ -195,6 +227,8 @@ DUTY_SPEC: dict[TransitionName, set[str]] = {
     T.APPROVE_PURCHASE: {EXAMINED, NEGOTIATED},
     T.CANCEL_PURCHASE: {EXAMINED, NEGOTIATED},
     T.ESCALATE: {EXAMINED, NEGOTIATED},
+    T.TAKE_MEASURE: {EXAMINED, NEGOTIATED},
+    T.REOPEN_NEGOTIATION: {EXAMINED, NEGOTIATED},
     T.START_SUCCESSOR_SELECTION: {EXAMINED, NEGOTIATED},
     T.SELECT_SUCCESSOR: {EXAMINED, NEGOTIATED},
     T.HAND_OVER: {EXAMINED, NEGOTIATED},
@@ -208,6 +242,7 @@ def test_every_move_refuses_exactly_the_duties_the_rule_table_excludes(
     name: TransitionName, duty: str
 ) -> None:
     source, _, roles = SPEC[name]
+    source = sorted(_sources(name))[0]
     role = sorted(roles)[0]
     holders = frozenset({7})
     facts = CaseFacts(

@@ -57,6 +57,13 @@ class RecordHandOver(OwnedMove):
     __slots__ = ()
 
 
+class DecideMeasure(OwnedMove):
+    """Made by measures: an escalated case's measure is decided and recorded (a measure of its
+    own, `take_measure`, or negotiation reopened, `reopen_negotiation`)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
 class ProposeAgreement(Command):
     """`case offer --kind agreement`: the purchase feature proposes it with its standard terms."""

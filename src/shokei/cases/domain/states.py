@@ -16,12 +16,16 @@ class CaseState(StrEnum):
     PURCHASE_AGREED = "purchase_agreed"
     NEGOTIATION_FAILED = "negotiation_failed"
     ESCALATED = "escalated"
+    MEASURE_TAKEN = "measure_taken"
     SUCCESSOR_SELECTION = "successor_selection"
     HANDED_OVER = "handed_over"
     CLOSED = "closed"
 
 
-TERMINAL_STATES = frozenset({CaseState.CLOSED_RELEASED, CaseState.CLOSED, CaseState.ESCALATED})
+# An escalated case is not terminal: it carries a decision on the measure (issue 17) and moves on
+# to the measure's own record (`measure_taken`, where the measures feature follows it), or back to
+# the workflow (negotiation reopened).
+TERMINAL_STATES = frozenset({CaseState.CLOSED_RELEASED, CaseState.CLOSED, CaseState.MEASURE_TAKEN})
 
 
 class ExitReason(StrEnum):
@@ -43,6 +47,8 @@ class TransitionName(StrEnum):
     CANCEL_PURCHASE = "cancel_purchase"
     FAIL_NEGOTIATION = "fail_negotiation"
     ESCALATE = "escalate"
+    TAKE_MEASURE = "take_measure"
+    REOPEN_NEGOTIATION = "reopen_negotiation"
     START_SUCCESSOR_SELECTION = "start_successor_selection"
     SELECT_SUCCESSOR = "select_successor"
     HAND_OVER = "hand_over"

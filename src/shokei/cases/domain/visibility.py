@@ -27,6 +27,9 @@ CASE_FIELDS_SEEN_BY: dict[str, frozenset[Role]] = {
     **{f"offers.{n}": _SUPPLIER for n in ("id", "kind", "amount_yen", "made_by", "at", "note")},
     **{f"history.{n}": _COMPANIES for n in ("transition", "from_state", "to_state", "actor", "role", "at")},
     "history.reason": _COMPANIES,  # and then as HISTORY_REASONS_SEEN_BY says for that move
+    # The measures the state took after an escalation: neither company learns them.
+    "measures": _NOBODY,
+    **{f"measures.{n}": _NOBODY for n in ("id", "kind", "status")},
 }
 # Whose eyes a move's reason may reach: determinations (and the release after one) carry the
 # examiners' rationale, negotiation moves the price talk, successor moves the successor.
@@ -34,7 +37,8 @@ HISTORY_REASONS_SEEN_BY: dict[str, frozenset[Role]] = {
     **dict.fromkeys(("open", T.SUBMIT, T.START_EXAMINATION), _COMPANIES),
     **dict.fromkeys((T.DETERMINE_PROTECTION_REQUIRED, T.DETERMINE_NOT_SIGNIFICANT, T.RELEASE), _NOBODY),
     **dict.fromkeys((T.OPEN_NEGOTIATION, T.APPROVE_PURCHASE, T.CANCEL_PURCHASE), _SUPPLIER),
-    **dict.fromkeys((T.FAIL_NEGOTIATION, T.ESCALATE), _SUPPLIER),
+    **dict.fromkeys((T.FAIL_NEGOTIATION, T.ESCALATE, T.REOPEN_NEGOTIATION), _SUPPLIER),
+    T.TAKE_MEASURE: _NOBODY,
     **dict.fromkeys((T.START_SUCCESSOR_SELECTION, T.CLOSE), _NOBODY),
     **dict.fromkeys((T.SELECT_SUCCESSOR, T.HAND_OVER), _SUCCESSOR),
 }

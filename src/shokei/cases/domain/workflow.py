@@ -9,6 +9,7 @@ from datetime import date
 from shokei.cases.domain.messages import (
     ApprovePurchase,
     CancelPurchase,
+    DecideMeasure,
     DetermineCase,
     OwnedMove,
     RecordHandOver,
@@ -22,7 +23,7 @@ from shokei.kernel import Actor, Role
 @dataclass(frozen=True, slots=True)
 class Transition:
     name: TransitionName
-    source: CaseState
+    sources: frozenset[CaseState]
     target: CaseState
     roles: frozenset[Role]
     guards: tuple[Guard, ...] = ()
@@ -37,7 +38,7 @@ class Transition:
 
 def _t(
     name: TransitionName,
-    source: CaseState,
+    source: CaseState | frozenset[CaseState],
     target: CaseState,
     roles: set[Role],
     *guards: Guard,
@@ -46,7 +47,8 @@ def _t(
     irreversible: bool = False,
 ) -> Transition:
     excluded = EXCLUDED_DUTIES.get(name, frozenset())
-    return Transition(name, source, target, frozenset(roles), guards, owner, route, irreversible, excluded)
+    sources = source if isinstance(source, frozenset) else frozenset({source})
+    return Transition(name, sources, target, frozenset(roles), guards, owner, route, irreversible, excluded)
 
 
 # The one rule table for separation of duties: which earlier parts in a case exclude an official
@@ -65,6 +67,8 @@ EXCLUDED_DUTIES: dict[TransitionName, frozenset[Duty]] = {
     TransitionName.APPROVE_PURCHASE: _BOTH,
     TransitionName.CANCEL_PURCHASE: _BOTH,
     TransitionName.ESCALATE: _BOTH,
+    TransitionName.TAKE_MEASURE: _BOTH,
+    TransitionName.REOPEN_NEGOTIATION: _BOTH,
     TransitionName.START_SUCCESSOR_SELECTION: _BOTH,
     TransitionName.SELECT_SUCCESSOR: _BOTH,
     TransitionName.HAND_OVER: _BOTH,
@@ -74,6 +78,10 @@ EXCLUDED_DUTIES: dict[TransitionName, frozenset[Duty]] = {
 
 S, T, R, G = CaseState, TransitionName, Role, Guard
 _DETERMINE_ROUTE = "POST /api/v1/cases/{id}/examination/determination (shokei exam determine)"
+_MEASURE_ROUTE = "POST /api/v1/cases/{id}/measures (shokei measure decide)"
+# A program manager escalates any open case: a failed negotiation, a supplier that misses its
+# hand-in or refuses, a successor that cannot be found, an incident (issue 17).
+ESCALATION_SOURCES = frozenset(set(CaseState) - TERMINAL_STATES - {CaseState.ESCALATED})
 
 TRANSITIONS: dict[TransitionName, Transition] = {
     t.name: t
@@ -139,13 +147,27 @@ TRANSITIONS: dict[TransitionName, Transition] = {
             irreversible=True,
         ),
         _t(T.FAIL_NEGOTIATION, S.NEGOTIATING, S.NEGOTIATION_FAILED, {R.NEGOTIATOR}, G.REASON_GIVEN),
+        _t(T.ESCALATE, ESCALATION_SOURCES, S.ESCALATED, {R.PROGRAM_MANAGER}, G.REASON_GIVEN),
+        # From an escalation the case moves on to the measure decided for it, or back to
+        # negotiation; both are recorded as a measure by the measures feature.
         _t(
-            T.ESCALATE,
-            S.NEGOTIATION_FAILED,
+            T.TAKE_MEASURE,
             S.ESCALATED,
+            S.MEASURE_TAKEN,
             {R.PROGRAM_MANAGER},
             G.REASON_GIVEN,
+            owner=DecideMeasure,
+            route=_MEASURE_ROUTE,
             irreversible=True,
+        ),
+        _t(
+            T.REOPEN_NEGOTIATION,
+            S.ESCALATED,
+            S.NEGOTIATING,
+            {R.PROGRAM_MANAGER},
+            G.REASON_GIVEN,
+            owner=DecideMeasure,
+            route=_MEASURE_ROUTE,
         ),
         _t(T.START_SUCCESSOR_SELECTION, S.PURCHASE_AGREED, S.SUCCESSOR_SELECTION, {R.PROGRAM_MANAGER}),
         # Selecting sets the successor and leaves the state where it is.
@@ -287,9 +309,10 @@ class GuardRefused(BadInput):
 def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transition:
     """Check state, role and every guard; return the transition to apply or raise why not."""
     transition = TRANSITIONS[request.name]
-    if facts.state is not transition.source:
+    if facts.state not in transition.sources:
+        allowed = ", ".join(f"'{state}'" for state in CaseState if state in transition.sources)
         raise IllegalTransition(
-            f"'{request.name}' is allowed only from '{transition.source}'; the case is '{facts.state}'"
+            f"'{request.name}' is allowed only from {allowed}; the case is '{facts.state}'"
         )
     if actor.role not in transition.roles:
         allowed = ", ".join(sorted(transition.roles))
@@ -310,7 +333,7 @@ _DUTY_GUARDS = frozenset({Guard.OWN_COMPANY_FOR_SUPPLIER})
 
 
 def available_transitions(state: CaseState) -> list[TransitionName]:
-    return [t.name for t in TRANSITIONS.values() if t.source is state]
+    return [t.name for t in TRANSITIONS.values() if state in t.sources]
 
 
 def days_remaining(planned_exit: date, today: date) -> int:

@@ -20,6 +20,7 @@ from shokei.cases.services.access import (
 )
 from shokei.cases.services.facts import (
     note_destruction_certificate,
+    note_measure,
     note_purchase_open,
     record_duty,
     refuse_if_took,
@@ -60,6 +61,7 @@ __all__ = [
     "mark_document_examined",
     "move_case",
     "note_destruction_certificate",
+    "note_measure",
     "note_purchase_open",
     "offers_of",
     "open_case",

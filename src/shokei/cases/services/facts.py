@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from shokei.cases.domain import CaseFacts, CaseState, Duty, TransitionName
-from shokei.cases.models import CaseDuty, CaseTransitionRecord, ExitCase, InventoryLine, Offer
+from shokei.cases.models import CaseDuty, CaseMeasure, CaseTransitionRecord, ExitCase, InventoryLine, Offer
 from shokei.db import insert_unless_present
 from shokei.errors import Forbidden
 from shokei.kernel import Actor
@@ -38,6 +38,17 @@ def note_purchase_open(uow: UnitOfWork, case_id: int, *, open: bool) -> None:
     with uow:
         case = uow.session.get_one(ExitCase, case_id)
         case.purchase_open = open
+        uow.session.flush()
+
+
+def note_measure(uow: UnitOfWork, case_id: int, *, measure_id: int, kind: str, status: str) -> None:
+    """A measure was decided for the case, or its status changed (pushed by measures)."""
+    with uow:
+        row = uow.session.get(CaseMeasure, measure_id)
+        if row is None:
+            uow.session.add(CaseMeasure(measure_id=measure_id, case_id=case_id, kind=kind, status=status))
+        else:
+            row.status = status
         uow.session.flush()
 
 

@@ -19,8 +19,8 @@ from shokei.cases.domain import (
     is_overdue,
     may_see,
 )
-from shokei.cases.models import CaseTransitionRecord, ExitCase, InventoryLine
-from shokei.cases.schemas import CaseDetail, CaseSummary, HistoryItem, InventoryLineView
+from shokei.cases.models import CaseMeasure, CaseTransitionRecord, ExitCase, InventoryLine
+from shokei.cases.schemas import CaseDetail, CaseSummary, HistoryItem, InventoryLineView, MeasureRef
 from shokei.cases.services.access import load_case, snapshot, visible_cases
 from shokei.cases.services.offers import offers_of
 from shokei.companies import services as companies
@@ -178,6 +178,9 @@ def detail(uow: UnitOfWork, actor: Actor, case: ExitCase) -> CaseDetail:
         ).scalars()
     )
     users = accounts.usernames(uow, {m.actor_id for m in moves})
+    measures = session.execute(
+        select(CaseMeasure).where(CaseMeasure.case_id == case.id).order_by(CaseMeasure.measure_id)
+    ).scalars()
     full = CaseDetail(
         **_summary(uow, case, names).model_dump(),
         opened_at=case.opened_at,
@@ -200,6 +203,7 @@ def detail(uow: UnitOfWork, actor: Actor, case: ExitCase) -> CaseDetail:
             )
             for m in moves
         ],
+        measures=[MeasureRef(id=m.measure_id, kind=m.kind, status=m.status) for m in measures],
     )
     return need_to_know(full, actor.role)
 

@@ -24,6 +24,7 @@ STATE_LABELS = {  # as the pages' Japanese catalogue names them
     "purchase_agreed": "買取承認済",
     "negotiation_failed": "交渉不成立",
     "escalated": "他の措置へ移行",
+    "measure_taken": "措置実施",
     "successor_selection": "承継先選定中",
     "handed_over": "引渡済",
     "closed": "終結",

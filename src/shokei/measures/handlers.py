@@ -1,0 +1,32 @@
+"""The moves the measures feature makes for the cases feature: an escalated case's measure,
+however it is asked for (`shokei measure decide`, or `case transition CASE reopen_negotiation`)."""
+
+from __future__ import annotations
+
+from shokei.cases.domain import DecideMeasure, TransitionName
+from shokei.errors import BadInput
+from shokei.kernel.bus import MessageBus
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.measures import services
+from shokei.measures.domain import MeasureKind
+from shokei.measures.schemas import MeasureView
+
+
+def decide(uow: UnitOfWork, move: DecideMeasure) -> MeasureView:
+    if move.name is not TransitionName.REOPEN_NEGOTIATION:
+        raise BadInput(
+            f"'{move.name}' needs the measure's kind: use `shokei measure decide {move.case_id} "
+            f"--kind {'|'.join(k.value for k in MeasureKind if k is not MeasureKind.REOPEN_NEGOTIATION)}`"
+        )
+    return services.decide_measure(
+        uow,
+        move.actor,
+        move.case_id,
+        kind=MeasureKind.REOPEN_NEGOTIATION.value,
+        reason=move.reason or "",
+        expected_version=move.expected_version,
+    )
+
+
+def register(bus: MessageBus) -> None:
+    bus.register(DecideMeasure, decide)
