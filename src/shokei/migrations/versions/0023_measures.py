@@ -9,7 +9,7 @@ they were (`budget_years`, `budget_lines`): existing budgets are the purchases l
 Entrustments of a facility's management and its filed annual reports have their tables.
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 """
 
 from __future__ import annotations
