@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         return self.keys_dir / "master.key"
 
     @property
+    def copy_code_key_path(self) -> Path:
+        """HMAC key authenticating the 2D code on every page of a hand-over copy."""
+        return self.keys_dir / "copy-code.key"
+
+    @property
     def ledger_keys_dir(self) -> Path:
         return self.keys_home / "ledger" if self.keys_home else self.data_dir / "ledger-keys"
 

@@ -65,6 +65,7 @@ def release(case_id: int, shokei: ShokeiDep, actor: ActorDep) -> list[CopyView]:
         copies=shokei.vaults.copies,
         scratch_dir=shokei.scratch_dir,
         key=shokei.handover_signing_key,
+        code_key=shokei.copy_code_key,
     )
 
 
@@ -104,6 +105,7 @@ def approve(request_id: int, shokei: ShokeiDep, actor: ActorDep) -> ApprovedDiss
         request_id,
         scratch_dir=shokei.scratch_dir,
         key=shokei.handover_signing_key,
+        code_key=shokei.copy_code_key,
     )
 
 

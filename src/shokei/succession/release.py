@@ -70,6 +70,7 @@ def release_copies(
     copies: Vault,
     scratch_dir: Path,
     key: Ed25519PrivateKey,
+    code_key: bytes | None = None,
 ) -> list[CopyView]:
     """Issue one marked copy of every document of the case to the accepted successor and move
     the case to `handed_over` (program manager).
@@ -99,6 +100,7 @@ def release_copies(
                     scratch_dir=scratch_dir,
                     size_hint=original.size,
                     key=key,
+                    code_key=code_key,
                     fingerprint=fingerprint_file(original.plaintext),
                     document_sha256=original.sha256,
                 )

@@ -146,7 +146,7 @@ def test_step_copies_traced_by_embedded_id(request: pytest.FixtureRequest, name:
         moved = tmp_path / f"crlf-{result.path.name}"
         _to_crlf(result.path, moved)
         traced = trace(moved, known)
-        assert (traced.copy_id, traced.method, traced.confidence) == (label.copy_id, "embedded", 0.95)
+        assert (traced.copy_id, traced.method, traced.confidence) == (label.copy_id, "marks", 0.95)
         assert {"step:file-description", "step:header-comment"} <= set(traced.candidates[0].evidence)
 
 
@@ -243,7 +243,7 @@ def test_iges_copies_traced_by_embedded_id(request: pytest.FixtureRequest, name:
         moved = tmp_path / f"crlf-{result.path.name}"
         _to_crlf(result.path, moved)
         traced = trace(moved, known)
-        assert (traced.copy_id, traced.method) == (label.copy_id, "embedded")
+        assert (traced.copy_id, traced.method) == (label.copy_id, "marks")
         assert {"iges:global-file-name", "iges:start-section"} <= set(traced.candidates[0].evidence)
 
 
@@ -297,7 +297,7 @@ def test_dxf_copies_traced_by_embedded_id_after_resaving(
         resaved = tmp_path / f"resaved-{result.path.name}"
         readfile(result.path).saveas(resaved, fmt="bin" if binary else "asc")  # a CAD user's "save"
         traced = trace(resaved, known)
-        assert (traced.copy_id, traced.method, traced.confidence) == (label.copy_id, "embedded", 0.95)
+        assert (traced.copy_id, traced.method, traced.confidence) == (label.copy_id, "marks", 0.95)
         assert "dxf:xdata" in traced.candidates[0].evidence
         if name in ("drawing-r2013.dxf", "dxf_unicode.dxf"):  # R2013: the custom property survives too
             assert "dxf:custom-property" in traced.candidates[0].evidence

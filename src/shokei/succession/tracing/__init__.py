@@ -69,13 +69,21 @@ class DatabaseKnownCopies:
         ).scalars()
         return [known_copy(row) for row in rows if row.fingerprint]
 
+    def every_copy(self) -> Iterable[KnownCopy]:
+        rows = self._session.execute(select(HandoverCopy).order_by(HandoverCopy.id)).scalars()
+        return [known_copy(row) for row in rows]
 
-def trace_file(uow: UnitOfWork, actor: Actor, path: Path, *, key: Ed25519PrivateKey) -> TraceView:
-    """Identify the issued copy a file comes from, with the chain of holders (officials, auditors)."""
+
+def trace_file(
+    uow: UnitOfWork, actor: Actor, path: Path, *, key: Ed25519PrivateKey, code_key: bytes | None = None
+) -> TraceView:
+    """Identify the issued copy a file comes from, with the chain of holders (officials, auditors).
+
+    With `code_key`, scans, photos and image-only PDFs are read from their pixels (2D code, OCR)."""
     require_official(actor)
     with uow.transaction() as session:
         known = DatabaseKnownCopies(session)
-        result = trace(path, known, manifest_key=key.public_key())
+        result = trace(path, known, manifest_key=key.public_key(), code_key=code_key)
         chain: list[HolderView] = []
         recipient: str | None = None
         if result.copy_id is not None:
