@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         description="The daily digest of each user's open duties goes once a day from this hour (Japan"
         " time); -1 sends none.",
     )
+    incident_reporting_hours: int = Field(
+        default=72, gt=0, description="A leak incident's reporting clock, in hours from its opening."
+    )
 
     @property
     def outbox_dir(self) -> Path:

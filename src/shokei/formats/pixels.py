@@ -68,8 +68,17 @@ def _tool(name: str) -> str:
     return found
 
 
+def _for_child(path: Path) -> Path:
+    """`/proc/self/fd/N` (an anonymous scratch file) as a child process can open it: by our pid."""
+    text = str(path)
+    if text.startswith("/proc/self/fd/"):
+        return Path(f"/proc/{os.getpid()}/fd/{text.removeprefix('/proc/self/fd/')}")
+    return path
+
+
 def _rendered_pages(path: Path) -> Iterator[Image.Image]:
     renderer = _tool("pdftoppm")
+    path = _for_child(path)
     with tempfile.TemporaryDirectory(prefix="shokei-render-") as directory:
         page = 1
         while True:

@@ -215,9 +215,17 @@ def trace(
     cli: Cli,
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A file found in the wild.")],
 ) -> None:
-    """Identify which issued copy a file comes from, and its chain of holders."""
-    view = services.trace_file(
-        cli.uow, cli.actor, path, key=cli.app.handover_signing_key, code_key=cli.app.copy_code_key
+    """Identify which issued copy a file comes from, and its chain of holders; the file is kept
+    in the vault as evidence. Reads PDF, CAD, office files, text, and scans or photos (PNG, JPEG,
+    TIFF, image-only PDF) by their 2D code or OCR."""
+    view = services.trace_found_file(
+        cli.uow,
+        cli.actor,
+        path,
+        file_name=path.name,
+        vault=cli.app.vaults.copies,
+        key=cli.app.handover_signing_key,
+        code_key=cli.app.copy_code_key,
     )
     if cli.json:
         print_json(view)

@@ -56,6 +56,7 @@ from shokei.succession.selection import (
     select_successor,
 )
 from shokei.succession.tracing import DatabaseKnownCopies, trace_file
+from shokei.succession.tracing.evidence import trace_found_file
 
 __all__ = [
     "SIGNING_KEY_FILE",
@@ -93,4 +94,5 @@ __all__ = [
     "signing_key",
     "stream_copy",
     "trace_file",
+    "trace_found_file",
 ]
