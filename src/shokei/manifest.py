@@ -86,6 +86,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "purchase",
         "succession",
         "measures",
+        "incidents",
         "companies",
         "supply_chain",
         "ownership",

@@ -7,6 +7,7 @@ automatic suspension, cause `leak`): either both are in the ledger or neither is
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -134,6 +135,28 @@ def open_incident(
             },
         )
         return _view(row, uow)
+
+
+def open_incident_from_evidence(
+    uow: UnitOfWork,
+    actor: Actor,
+    found_file_id: int,
+    *,
+    report: FoundReport,
+    keys: TraceKeys,
+    scratch_dir: Path,
+    reporting_hours: int = DEFAULT_REPORTING_HOURS,
+) -> IncidentView:
+    """Open an incident from a found file already traced and kept (the web page's second step):
+    the kept file is traced again, so the incident records the answer as of its opening."""
+    _require_official(actor, "open a leak incident")
+    scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="incident-", dir=scratch_dir) as directory:
+        path = Path(directory) / "found"
+        name = succession.export_found_file(uow, actor, found_file_id, keys.vault, path)
+        return open_incident(
+            uow, actor, path, file_name=name, report=report, keys=keys, reporting_hours=reporting_hours
+        )
 
 
 def _suspend_holder(uow: UnitOfWork, actor: Actor, incident_id: int, trace: TraceView) -> bool:

@@ -215,9 +215,10 @@ def trace(
     cli: Cli,
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A file found in the wild.")],
 ) -> None:
-    """Identify which issued copy a file comes from, and its chain of holders; the file is kept
-    in the vault as evidence. Reads PDF, CAD, office files, text, and scans or photos (PNG, JPEG,
-    TIFF, image-only PDF) by their 2D code or OCR."""
+    """Identify which issued copy a file comes from, and its chain of holders.
+
+    The file is kept in the vault as evidence. Reads PDF, CAD, office files, text, and scans or
+    photos (PNG, JPEG, TIFF, image-only PDF) by their 2D code or OCR."""
     view = services.trace_found_file(
         cli.uow,
         cli.actor,

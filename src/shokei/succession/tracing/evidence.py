@@ -12,10 +12,12 @@ from shokei.audit import services as audit
 from shokei.documents import services as documents
 from shokei.documents.services import StoredBlob
 from shokei.documents.vault import Vault
+from shokei.errors import NotFound
 from shokei.formats.marking.base import last_path_component, sha256_file
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import found_file_associated_data, ledger_event, require_official
+from shokei.succession.copying import CopyBlob
 from shokei.succession.models import FoundFile
 from shokei.succession.schemas import TraceView
 from shokei.succession.tracing import trace_file
@@ -84,3 +86,16 @@ def _evidence_row(uow: UnitOfWork, actor: Actor, stored: StoredBlob, file_name: 
         stored_by_id=actor.user_id,
         stored_at=uow.clock.now(),
     )
+
+
+def export_found_file(uow: UnitOfWork, actor: Actor, found_file_id: int, vault: Vault, out_path: Path) -> str:
+    """Write a kept found file to `out_path` (officials, auditors); returns its recorded name."""
+    require_official(actor)
+    with uow.transaction() as session:
+        row = session.get(FoundFile, found_file_id)
+        if row is None:
+            raise NotFound(f"no found file {found_file_id}")
+        blob = CopyBlob(row.blob_id, row.wrapped_key, row.sha256, row.size)
+        name = row.file_name
+    vault.export_to_path(blob, found_file_associated_data(row.sha256), out_path)
+    return name
