@@ -86,6 +86,7 @@ class Mark(StrEnum):
     PDF_CODE = "pdf:2d-code"  # a QR code with the copy id and its MAC on every page (pdf_code)
     PDF_WATERMARK = "pdf:watermark"  # the copy id tiled in light grey across every page (pdf_code)
     OCR_TEXT = "ocr"  # a copy id read by OCR from a page's pixels (stamp or watermark)
+    DXF_VISIBLE_TEXT = "dxf:visible-text"  # the stamp line as TEXT on layer SHOKEI-COPY (dxf_visible)
 
 
 @dataclass(frozen=True, slots=True)
