@@ -18,7 +18,7 @@ Pages are read in order and the reading stops at the first page that names a cop
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ CODE_CONFIDENCE = 0.97
 OCR_CEILING = 0.75
 MAX_OCR_PAGES = 3
 MAX_EDITS = 2
+GRAM = 3
 _EDIT_WEIGHT = {0: 1.0, 1: 0.5, 2: 0.25}
 _CONFUSABLE = str.maketrans(
     {
@@ -71,7 +72,7 @@ class PixelFinding:
 
 def read_pixels(path: Path, copies: Iterable[KnownCopy], code_key: bytes) -> PixelFinding:
     """Read the codes of every page and, failing them, OCR the first pages."""
-    registered = {copy.copy_id: fold(copy.copy_id) for copy in copies}
+    registered = _Register(copies)
     codes: defaultdict[str, list[int]] = defaultdict(list)
     forged: defaultdict[str, list[int]] = defaultdict(list)
     scores: defaultdict[str, float] = defaultdict(float)
@@ -97,16 +98,44 @@ def fold(text: str) -> str:
     return "".join(text.upper().split()).translate(_CONFUSABLE)
 
 
+def _grams(text: str) -> set[str]:
+    return {text[index : index + GRAM] for index in range(len(text) - GRAM + 1)}
+
+
+class _Register:
+    """The registered ids, folded, with an index of their 3-grams: an id within two edits of a
+    reading shares most of its 3-grams with it, so only those few are aligned in full."""
+
+    def __init__(self, copies: Iterable[KnownCopy]) -> None:
+        self.folded = {copy.copy_id: fold(copy.copy_id) for copy in copies}
+        self.by_gram: defaultdict[str, set[str]] = defaultdict(set)
+        for copy_id, folded in self.folded.items():
+            for gram in _grams(folded):
+                self.by_gram[gram].add(copy_id)
+
+    def near(self, window: str) -> dict[str, str]:
+        shared: Counter[str] = Counter()
+        for gram in _grams(window):
+            shared.update(self.by_gram.get(gram, ()))
+        # The q-gram lemma: k edits destroy at most k*q of an id's len-q+1 grams.
+        return {
+            copy_id: self.folded[copy_id]
+            for copy_id, count in shared.items()
+            if count >= len(self.folded[copy_id]) - GRAM + 1 - MAX_EDITS * GRAM
+        }
+
+
 def _score_ocr(
     text: str,
-    registered: dict[str, str],
+    registered: _Register,
     scores: defaultdict[str, float],
     readings: defaultdict[str, list[str]],
 ) -> None:
     for match in _ANCHOR.finditer(text):
         raw = match.group(1).strip()
         window = fold(raw)
-        edits = {copy_id: substring_edits(folded, window) for copy_id, folded in registered.items()}
+        near = registered.near(window)
+        edits = {copy_id: substring_edits(folded, window) for copy_id, folded in near.items()}
         fewest = min(edits.values(), default=MAX_EDITS + 1)
         if fewest > min(MAX_EDITS, len(window) // 8):
             continue
