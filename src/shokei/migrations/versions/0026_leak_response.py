@@ -6,7 +6,7 @@ suspended, the reporting clock and the state (opened → holder_identified → c
 or unresolved).
 
 Revision ID: 0026
-Revises: 0021
+Revises: 0023
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0026"
-down_revision = "0021"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
