@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres lint typecheck bench clean install browser
+.PHONY: run test test-sqlite test-postgres lint typecheck bench clean install browser forensics
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 install: $(STAMP)
 
 # The server and the notification worker together; Ctrl-C (or a failing one) stops both.
-run: $(STAMP)
+run: $(STAMP) forensics
 	$(BIN)/shokei worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/shokei run
@@ -32,8 +32,22 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium fonts-noto-cjk)
 	test -f $(IPAEX_FONT) || (apt-get update && apt-get install -y fonts-ipaexfont)
 
+# Reading marks from pixels (shokei trace on scans, photos and image-only PDFs): Tesseract with
+# Japanese for the stamp and watermark text, libzbar0 for the 2D code (through pyzbar), poppler
+# to render PDF pages (pdftoppm) and, in tests, to print a copy to PDF (pdftocairo). Debian's
+# packages, installed when missing.
+FORENSIC_TOOLS := tesseract pdftoppm pdftocairo
+ZBAR_LIBRARY := /usr/lib/$(shell uname -m)-linux-gnu/libzbar.so.0
+
+forensics:
+	@for tool in $(FORENSIC_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
+	tesseract --list-langs 2>/dev/null | grep -qx jpn || missing=1; \
+	test -e $(ZBAR_LIBRARY) || missing=1; \
+	if [ -n "$$missing" ]; then apt-get update && \
+		apt-get install -y tesseract-ocr tesseract-ocr-jpn libzbar0 poppler-utils; fi
+
 # The whole suite on SQLite, then everything that touches the database again on PostgreSQL.
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser forensics
 	$(BIN)/python -m pytest
 	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "db and not browser"
 

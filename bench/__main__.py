@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("cli", "ingest", "ledger", "supply_chain", "ownership")
+BENCHMARKS = ("cli", "ingest", "ledger", "supply_chain", "ownership", "trace")
 
 
 def main() -> int:

@@ -4,6 +4,7 @@ vaults, keys and scratch space the use cases are handed (adapters take them from
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,6 +29,7 @@ from shokei.settings import Settings, load_settings
 from shokei.web.secret import ensure_session_key, session_key_path
 
 ADMIN_USERNAME = "admin"
+COPY_CODE_KEY_BYTES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,15 @@ class Shokei:
     def handover_signing_key(self) -> Ed25519PrivateKey:
         """The key signing hand-over copy manifests (created on first use)."""
         return _signing_key(self.settings)
+
+    @cached_property
+    def copy_code_key(self) -> bytes:
+        """The key authenticating copies' 2D codes (`shokei init` makes it; else made on first use)."""
+        ensure_copy_code_key(self.settings.copy_code_key_path)
+        key = bytes.fromhex(self.settings.copy_code_key_path.read_text(encoding="ascii").strip())
+        if len(key) < COPY_CODE_KEY_BYTES:
+            raise ValueError(f"the copy code key {self.settings.copy_code_key_path} is too short")
+        return key
 
     @cached_property
     def scratch_dir(self) -> Path:
@@ -165,6 +176,15 @@ def write_secret_file(path: Path, content: bytes) -> None:
         os.close(fd)
 
 
+def ensure_copy_code_key(path: Path) -> bool:
+    """Create the 2D code's HMAC key if it is missing (owner-only); True when it was created."""
+    try:
+        write_secret_file(path, secrets.token_hex(COPY_CODE_KEY_BYTES).encode("ascii"))
+    except FileExistsError:
+        return False
+    return True
+
+
 @dataclass
 class InitReport:
     created: list[str] = field(default_factory=list)
@@ -194,6 +214,8 @@ def initialise(app: Shokei) -> InitReport:
         write_secret_file(settings.ledger_key_path, signer.encode())
         settings.ledger_verifier_path.write_text(verifier + "\n", encoding="utf-8")
         report.created.append(f"ledger signing key {settings.ledger_key_path}")
+    if ensure_copy_code_key(settings.copy_code_key_path):
+        report.created.append(f"copy code key {settings.copy_code_key_path}")
     if ensure_session_key(settings):
         report.created.append(f"web session key {session_key_path(settings)}")
     engine = app.uow.engine

@@ -73,6 +73,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "purchase",
         "succession",
         "measures",
+        "incidents",
         "deadlines",
         "notifications",
         "reporting",
@@ -85,6 +86,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "purchase",
         "succession",
         "measures",
+        "incidents",
         "companies",
         "supply_chain",
         "ownership",
@@ -211,6 +213,10 @@ FEATURES: tuple[Feature, ...] = (
         cli_commands=(
             ("duties", "What is waiting for me: my open duties on the cases I may see, most urgent first."),
         ),
+    ),
+    _parts(
+        "incidents",
+        cli_groups=(("incident", "Leak incidents: a found file traced, its holder suspended, the clock."),),
     ),
     _parts(
         "notifications",

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         description="The daily digest of each user's open duties goes once a day from this hour (Japan"
         " time); -1 sends none.",
     )
+    incident_reporting_hours: int = Field(
+        default=72, gt=0, description="A leak incident's reporting clock, in hours from its opening."
+    )
 
     @property
     def outbox_dir(self) -> Path:
@@ -82,6 +85,11 @@ class Settings(BaseSettings):
     @property
     def master_key_path(self) -> Path:
         return self.keys_dir / "master.key"
+
+    @property
+    def copy_code_key_path(self) -> Path:
+        """HMAC key authenticating the 2D code on every page of a hand-over copy."""
+        return self.keys_dir / "copy-code.key"
 
     @property
     def ledger_keys_dir(self) -> Path:

@@ -117,6 +117,9 @@ PAGES: dict[str, dict[str, int]] = {
     # Surveys: officials' campaigns, a respondent company's tasks; neither for successors or admins.
     "/surveys": _expect(OK, successor=FORBIDDEN, admin=FORBIDDEN),
     "/surveys/999999": _expect(MISSING, successor=MISSING, admin=MISSING),
+    "/trace": _expect(OK, supplier=FORBIDDEN, successor=FORBIDDEN, admin=FORBIDDEN),
+    "/incidents": _expect(OK, supplier=FORBIDDEN, successor=FORBIDDEN, admin=FORBIDDEN),
+    "/incidents/999999": _expect(MISSING, supplier=FORBIDDEN, successor=FORBIDDEN, admin=FORBIDDEN),
     "/systems/NO-SUCH-SYSTEM": _expect(MISSING, supplier=FORBIDDEN, successor=FORBIDDEN, admin=FORBIDDEN),
 }
 

@@ -138,6 +138,7 @@ class SuspensionCause(StrEnum):
     RISK = "risk"  # financial distress, restructuring
     CERTIFICATION = "certification"  # its certification was revoked or expired
     CHANGED_CONDITION = "changed_condition"  # a changed-condition report
+    LEAK = "leak"  # a leak incident traced a found file to a copy it holds
 
 
 class ChangeKind(StrEnum):

@@ -36,6 +36,7 @@ CAUSE_LABELS = {
     SuspensionCause.RISK: N_("Financial distress or restructuring"),
     SuspensionCause.CERTIFICATION: N_("Certification revoked or expired"),
     SuspensionCause.CHANGED_CONDITION: N_("Changed-condition report"),
+    SuspensionCause.LEAK: N_("Leak incident"),
 }
 
 

@@ -51,6 +51,11 @@ AUDIT_TAGS: frozenset[str] = frozenset(
         "handover:dissemination:approve",
         "handover:dissemination:reject",
         "handover:dissemination:request",
+        "handover:evidence:store",
+        # incidents
+        "incident:incident:close",
+        "incident:incident:open",
+        "incident:state:contain",
         # measure
         "measure:facility:acquire",
         "measure:facility:entrust",

@@ -27,6 +27,7 @@ _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 def key_files(settings: Settings) -> dict[str, Path]:
     """Every secret the installation holds, by its role-relative name."""
     files = {f"vault/{path.name}": path for path in sorted(settings.keys_dir.glob("master*.key"))}
+    files["vault/copy-code.key"] = settings.copy_code_key_path
     files["ledger/ledger.key"] = settings.ledger_key_path
     files["ledger/ledger.vkey"] = settings.ledger_verifier_path
     files["web/session.key"] = session_key_path(settings)
@@ -38,6 +39,7 @@ def target_path(settings: Settings, name: str) -> Path:
     if role == "vault" and file_name.startswith("master") and "/" not in file_name:
         return settings.keys_dir / file_name
     fixed = {
+        "vault/copy-code.key": settings.copy_code_key_path,
         "ledger/ledger.key": settings.ledger_key_path,
         "ledger/ledger.vkey": settings.ledger_verifier_path,
         "web/session.key": session_key_path(settings),

@@ -46,6 +46,8 @@ class Snapshot:
 def read_snapshot(connection: Connection) -> Snapshot:
     documents = [row[0] for row in connection.execute(text("SELECT blob_id FROM documents ORDER BY id"))]
     copies = [row[0] for row in connection.execute(text("SELECT blob_id FROM handover_copies ORDER BY id"))]
+    # Found files kept as evidence of a leak live in the copies vault too.
+    copies += [row[0] for row in connection.execute(text("SELECT blob_id FROM found_files ORDER BY id"))]
     size = connection.execute(text("SELECT size FROM audit_head")).scalar()
     return Snapshot(documents, copies, int(size or 0))
 

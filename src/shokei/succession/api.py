@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from shokei.api_support import ActorDep, ShokeiDep, UowDep
+from shokei.api_support import ActorDep, ShokeiDep, UowDep, received_files
+from shokei.errors import BadInput
 from shokei.succession import services
 from shokei.succession.schemas import (
     AcceptanceView,
@@ -20,6 +22,7 @@ from shokei.succession.schemas import (
     InboxMessageView,
     RecallView,
     SelectionView,
+    TraceView,
 )
 
 router = APIRouter(tags=["succession"])
@@ -65,6 +68,7 @@ def release(case_id: int, shokei: ShokeiDep, actor: ActorDep) -> list[CopyView]:
         copies=shokei.vaults.copies,
         scratch_dir=shokei.scratch_dir,
         key=shokei.handover_signing_key,
+        code_key=shokei.copy_code_key,
     )
 
 
@@ -104,6 +108,7 @@ def approve(request_id: int, shokei: ShokeiDep, actor: ActorDep) -> ApprovedDiss
         request_id,
         scratch_dir=shokei.scratch_dir,
         key=shokei.handover_signing_key,
+        code_key=shokei.copy_code_key,
     )
 
 
@@ -176,3 +181,27 @@ def reject(request_id: int, body: RejectionRequest, uow: UowDep, actor: ActorDep
 def accept_dissemination(request_id: int, uow: UowDep, actor: ActorDep) -> DisseminationView:
     """The subcontractor's user accepts the terms before its copy can be downloaded."""
     return services.accept_dissemination(uow, actor, request_id)
+
+
+@router.post("/traces")
+async def trace_found_file(request: Request, shokei: ShokeiDep, actor: ActorDep) -> TraceView:
+    """Trace a found file (multipart field `file`) to the issued copy and its holders; the file
+    is kept in the vault as evidence and the trace is in the ledger (officials, auditors)."""
+    async with received_files(request, shokei.scratch_dir) as files:
+        if not files:
+            raise BadInput("send the found file as the multipart field `file`")
+        found = files[0]
+
+        def run() -> TraceView:  # reading pixels takes seconds a page: off the event loop
+            with found.sealed.plaintext_path() as path:
+                return services.trace_found_file(
+                    shokei.uow,
+                    actor,
+                    path,
+                    file_name=found.name,
+                    vault=shokei.vaults.copies,
+                    key=shokei.handover_signing_key,
+                    code_key=shokei.copy_code_key,
+                )
+
+        return await run_in_threadpool(run)

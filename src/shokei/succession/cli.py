@@ -122,6 +122,7 @@ def release(cli: Cli, case_id: int) -> None:
         copies=cli.app.vaults.copies,
         scratch_dir=cli.app.scratch_dir,
         key=cli.app.handover_signing_key,
+        code_key=cli.app.copy_code_key,
     )
     cli.emit(
         copies,
@@ -183,6 +184,7 @@ def approve_dissemination(cli: Cli, request_id: int) -> None:
         request_id,
         scratch_dir=cli.app.scratch_dir,
         key=cli.app.handover_signing_key,
+        code_key=cli.app.copy_code_key,
     )
     cli.emit(
         view,
@@ -213,8 +215,19 @@ def trace(
     cli: Cli,
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A file found in the wild.")],
 ) -> None:
-    """Identify which issued copy a file comes from, and its chain of holders."""
-    view = services.trace_file(cli.uow, cli.actor, path, key=cli.app.handover_signing_key)
+    """Identify which issued copy a file comes from, and its chain of holders.
+
+    The file is kept in the vault as evidence. Reads PDF, CAD, office files, text, and scans or
+    photos (PNG, JPEG, TIFF, image-only PDF) by their 2D code or OCR."""
+    view = services.trace_found_file(
+        cli.uow,
+        cli.actor,
+        path,
+        file_name=path.name,
+        vault=cli.app.vaults.copies,
+        key=cli.app.handover_signing_key,
+        code_key=cli.app.copy_code_key,
+    )
     if cli.json:
         print_json(view)
         return

@@ -55,6 +55,12 @@ def copy_associated_data(copy_id: str) -> bytes:
     return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
 
 
+def found_file_associated_data(sha256: str) -> bytes:
+    """Associated data binding a found file's evidence blob to the content hash its row records."""
+    parts = (b"shokei-found-file/1", sha256.encode("ascii"))
+    return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
+
+
 def require_role(actor: Actor, role: Role, doing: str) -> None:
     if actor.role is not role:
         raise Forbidden(f"{actor.role} may not {doing}")

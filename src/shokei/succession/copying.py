@@ -102,6 +102,7 @@ def issue_copy(
     key: Ed25519PrivateKey,
     fingerprint: TextFingerprint | None,
     document_sha256: str,
+    code_key: bytes | None = None,
 ) -> Issued:
     """Make `label`'s copy of `source` and stage it (encrypted) in the copies vault. The plaintext
     copy is made in an anonymous file (`documents.anonymous_file`: in memory, or above its limit
@@ -115,6 +116,7 @@ def issue_copy(
             terms=terms.delivery_terms(),
             file_name=file_name,
             into=into,
+            code_key=code_key,
         )
         with into.open("rb") as handle:
             stored = staged.put(handle, copy_associated_data(label.copy_id))

@@ -107,6 +107,7 @@ def approve_dissemination(
     *,
     scratch_dir: Path,
     key: Ed25519PrivateKey,
+    code_key: bytes | None = None,
 ) -> ApprovedDissemination:
     """A program manager approves a request: the subcontractor gets a new copy derived from
     the requester's, marked for it and traced to it.
@@ -152,6 +153,7 @@ def approve_dissemination(
                 scratch_dir=scratch_dir,
                 size_hint=size,
                 key=key,
+                code_key=code_key,
                 fingerprint=parent_fingerprint,
                 document_sha256=document_sha256,
             )

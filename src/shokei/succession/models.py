@@ -109,3 +109,22 @@ class DestructionCertificate(Base):
     file_sha256: Mapped[str | None] = mapped_column(String(64))
     recorded_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FoundFile(Base):
+    """A file found in the wild and traced: kept encrypted in the copies vault as evidence, once
+    per content (a second trace of the same bytes refers to the first blob)."""
+
+    __tablename__ = "found_files"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(BigInteger)
+    blob_id: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16))
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext_sha256: Mapped[str] = mapped_column(String(64))
+    ciphertext_size: Mapped[int] = mapped_column(BigInteger)
+    stored_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -151,6 +151,7 @@ def release_copies(case_id: int, *, request: Request, shokei: ShokeiDep, actor: 
         copies=shokei.vaults.copies,
         scratch_dir=shokei.scratch_dir,
         key=shokei.handover_signing_key,
+        code_key=shokei.copy_code_key,
     )
     flash(
         request,
@@ -214,6 +215,7 @@ def approve_dissemination(
         request_id,
         scratch_dir=shokei.scratch_dir,
         key=shokei.handover_signing_key,
+        code_key=shokei.copy_code_key,
     )
     new_copy = approved.copy_id
     flash(

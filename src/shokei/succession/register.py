@@ -43,6 +43,10 @@ class KnownCopies(Protocol):
         """Every copy that has a text fingerprint (the similarity search walks these)."""
         ...
 
+    def every_copy(self) -> Iterable[KnownCopy]:
+        """Every registered copy (OCR readings are matched against all their ids)."""
+        ...
+
 
 class InMemoryKnownCopies:
     """`KnownCopies` over a list held in memory."""
@@ -70,6 +74,10 @@ class InMemoryKnownCopies:
     def with_fingerprints(self) -> Iterable[KnownCopy]:
         """Every copy with a fingerprint."""
         return [copy for copy in self._by_id.values() if copy.fingerprint is not None]
+
+    def every_copy(self) -> Iterable[KnownCopy]:
+        """Every registered copy."""
+        return list(self._by_id.values())
 
 
 def lineage(copy_id: str, known: KnownCopies) -> tuple[KnownCopy, ...]:

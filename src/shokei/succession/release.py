@@ -10,6 +10,7 @@ the rows that refer to it commit, and the copies, their ledger entries and the c
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,11 +33,13 @@ from shokei.succession import terms
 from shokei.succession.common import (
     company_row,
     copy_associated_data,
+    found_file_associated_data,
     ledger_event,
     require_role,
     visible_case,
 )
 from shokei.succession.copying import (
+    CopyBlob,
     Issued,
     blob_of,
     copy_event,
@@ -51,6 +54,7 @@ from shokei.succession.fingerprint import fingerprint_file
 from shokei.succession.holders import require_holder
 from shokei.succession.models import (
     DestructionCertificate,
+    FoundFile,
     HandoverCopy,
     TermsAcceptance,
 )
@@ -70,6 +74,7 @@ def release_copies(
     copies: Vault,
     scratch_dir: Path,
     key: Ed25519PrivateKey,
+    code_key: bytes | None = None,
 ) -> list[CopyView]:
     """Issue one marked copy of every document of the case to the accepted successor and move
     the case to `handed_over` (program manager).
@@ -99,6 +104,7 @@ def release_copies(
                     scratch_dir=scratch_dir,
                     size_hint=original.size,
                     key=key,
+                    code_key=code_key,
                     fingerprint=fingerprint_file(original.plaintext),
                     document_sha256=original.sha256,
                 )
@@ -314,13 +320,22 @@ def _recorded(row: HandoverCopy) -> RecordedBlob:
     )
 
 
+def _recorded_evidence(row: FoundFile) -> RecordedBlob:
+    blob = CopyBlob(row.blob_id, row.wrapped_key, row.sha256, row.size)
+    owner = f"found file {row.id} ({row.file_name}) kept as evidence"
+    return RecordedBlob(blob, row.ciphertext_sha256, found_file_associated_data(row.sha256), None, owner)
+
+
 def check_copies(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = False) -> FsckReport:
     """Check every issued copy's blob in the copies vault against its recorded hash (deep: decrypt
     and check the plaintext too) and list orphan blobs no copy refers to; nothing is deleted.
     Admins and auditors (vault maintenance); the run is audited."""
     if not actor.can(Permission.VAULT_MAINTAIN):
         raise Forbidden(f"{actor.role} may not {Permission.VAULT_MAINTAIN}")
-    recorded = documents.rows_in_batches(uow, HandoverCopy, _recorded)
+    recorded = itertools.chain(
+        documents.rows_in_batches(uow, HandoverCopy, _recorded),
+        documents.rows_in_batches(uow, FoundFile, _recorded_evidence),
+    )
     report = documents.check_blobs(vault, recorded, deep=deep, referrer="copy")
     with uow.transaction() as session:
         details = documents.ledger_details(report)

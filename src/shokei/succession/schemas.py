@@ -156,6 +156,9 @@ class TraceView(BaseModel):
     candidates: list[TraceCandidateView]
     unknown_marks: list[str]
     notes: list[str]
+    # Recipients (corporate numbers) the evidence cannot tell apart: no copy is named then.
+    cannot_tell_apart: list[str] = []
+    found_file_id: int | None = None  # the evidence row, when the found file was kept
 
 
 class DestructionView(BaseModel):

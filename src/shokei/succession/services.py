@@ -56,6 +56,7 @@ from shokei.succession.selection import (
     select_successor,
 )
 from shokei.succession.tracing import DatabaseKnownCopies, trace_file
+from shokei.succession.tracing.evidence import export_found_file, trace_found_file
 
 __all__ = [
     "SIGNING_KEY_FILE",
@@ -71,6 +72,7 @@ __all__ = [
     "copy_associated_data",
     "copy_detail",
     "download_copy",
+    "export_found_file",
     "handover_status",
     "held_copies",
     "holder_refusals",
@@ -93,4 +95,5 @@ __all__ = [
     "signing_key",
     "stream_copy",
     "trace_file",
+    "trace_found_file",
 ]

@@ -85,7 +85,7 @@ def test_two_successors_get_different_traceable_copies_of_one_pdf(
         assert (again.copy_id, again.recipient, again.method) == (
             copy.copy_id,
             company.corporate_number,
-            "embedded",
+            "marks",
         )
 
     # Neither successor can fetch the other's copy.
@@ -129,7 +129,7 @@ def test_cad_copies_and_a_subcontractor_copy_are_traced_with_their_chain(
         edited = tmp_path / f"edited-{copy.file_name}"
         edited.write_bytes(out.read_bytes().replace(b"\n", b"\r\n"))  # another tool's line endings
         found = services.trace_file(uow, office.manager, edited, key=key)
-        assert (found.copy_id, found.recipient, found.method) == (copy.copy_id, successor_number, "embedded")
+        assert (found.copy_id, found.recipient, found.method) == (copy.copy_id, successor_number, "marks")
 
     step_copy = next(c for c in copies if c.format == "step")
     with pytest.raises(NotFound):  # a company that holds no copy cannot ask to pass one on

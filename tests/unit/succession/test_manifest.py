@@ -120,7 +120,7 @@ def test_repacked_zip_is_traced_by_its_manifest(
     repacked = tmp_path / "repacked.zip"
     _rewrite(first.path, repacked, {}, zipfile.ZIP_STORED)
     result = trace(repacked, known, manifest_key=signing_key.public_key())
-    assert (result.copy_id, result.method, result.confidence) == ("SK-A-0001", "embedded", 0.95)
+    assert (result.copy_id, result.method, result.confidence) == ("SK-A-0001", "marks", 0.95)
     assert result.candidates[0].evidence == ("zip:signed-manifest (signature valid)",)
 
 

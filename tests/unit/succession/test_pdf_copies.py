@@ -163,7 +163,7 @@ def test_trace_finds_the_recipient_after_rewriting(
         TRANSFORMATIONS[how](path, rewritten)
         assert rewritten.read_bytes() != path.read_bytes()
         result = trace(rewritten, issued.known)
-        assert (result.copy_id, result.method, result.confidence) == (label.copy_id, "embedded", 0.95)
+        assert (result.copy_id, result.method, result.confidence) == (label.copy_id, "marks", 0.95)
         places = {mark.where for mark in read_pdf_marks(rewritten) if mark.copy_id == label.copy_id}
         assert {Mark.PDF_PAGE_PROPERTIES, Mark.PDF_CONTENT_TEXT} <= places
         if how in STRIPPED:
@@ -197,7 +197,7 @@ def test_pages_merged_from_two_copies_name_no_single_recipient(
     writer.write(merged)
     result = trace(merged, issued.known)
     assert result.copy_id is None
-    assert result.method == "embedded"
+    assert result.method == "marks"
     assert {candidate.copy_id for candidate in result.candidates} == {"SK-A-0001", "SK-B-0001"}
     assert result.confidence == pytest.approx(0.95 / 2)
     assert any("unrelated copies" in note for note in result.notes)
@@ -220,7 +220,7 @@ def test_subcontractor_copy_is_traced_to_the_subcontractor_and_its_chain(
     resaved = tmp_path / "resaved.pdf"
     _pikepdf_resave(sub.path, resaved)
     result = trace(resaved, known)
-    assert (result.copy_id, result.method) == ("SK-S-0001", "embedded")
+    assert (result.copy_id, result.method) == ("SK-S-0001", "marks")
     assert [(c.copy_id, c.confidence) for c in result.candidates] == [("SK-S-0001", 0.95), ("SK-A-0001", 0.0)]
     assert [copy.copy_id for copy in lineage("SK-S-0001", known)] == ["SK-A-0001", "SK-S-0001"]
 

@@ -66,7 +66,7 @@ def test_retyped_text_of_a_document_held_by_one_recipient_names_that_copy(
     found = tmp_path / "found.txt"
     _retyped(originals.google, found)
     result = trace(found, known)
-    assert (result.copy_id, result.method) == ("SK-A-0002", "similarity")
+    assert (result.copy_id, result.method) == ("SK-A-0002", "text")
     assert 0.0 < result.confidence < 0.8
     assert result.candidates[0].evidence[0].startswith("text similarity ")
 
@@ -78,7 +78,7 @@ def test_retyped_text_of_a_document_held_by_two_recipients_names_both(
     found = tmp_path / "found.txt"
     _retyped(originals.latex, found)
     result = trace(found, known)
-    assert (result.copy_id, result.method) == (None, "similarity")
+    assert (result.copy_id, result.method) == (None, "text")
     top_two = result.candidates[:2]
     assert {candidate.copy_id for candidate in top_two} == {"SK-A-0001", "SK-B-0001"}
     assert top_two[0].confidence == top_two[1].confidence  # same document, same text: no preference
@@ -94,7 +94,7 @@ def test_similarity_is_less_sure_than_an_embedded_mark(originals: Originals, tmp
     _retyped(originals.google, retyped)
     by_mark, by_text = trace(resaved, known), trace(retyped, known)
     assert by_mark.copy_id == by_text.copy_id == "SK-A-0002"
-    assert (by_mark.method, by_text.method) == ("embedded", "similarity")
+    assert (by_mark.method, by_text.method) == ("marks", "text")
     assert by_text.confidence < by_mark.confidence
 
 
@@ -112,7 +112,7 @@ def test_a_mark_the_register_does_not_know_is_reported_and_similarity_takes_over
     found = make_pdf_copy(originals.google, stranger, tmp_path / "stranger.pdf").path
     result = trace(found, known)
     assert result.unknown_marks == ("XX-9999",)
-    assert (result.copy_id, result.method) == ("SK-A-0002", "similarity")
+    assert (result.copy_id, result.method) == ("SK-A-0002", "text")
 
 
 def test_a_file_with_no_text_and_no_marks_identifies_nothing(originals: Originals, tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_a_file_with_no_text_and_no_marks_identifies_nothing(originals: Original
     result = trace(found, _issue(originals, tmp_path))
     assert (result.copy_id, result.method, result.confidence, result.candidates) == (
         None,
-        "similarity",
+        "text",
         0.0,
         (),
     )

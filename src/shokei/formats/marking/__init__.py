@@ -28,6 +28,7 @@ from shokei.formats.marking.dxf import make_dxf_copy, read_dxf_marks
 from shokei.formats.marking.iges import make_iges_copy, read_iges_marks
 from shokei.formats.marking.manifest import make_zip_copy, read_zip_marks
 from shokei.formats.marking.pdf import make_pdf_copy, read_pdf_marks
+from shokei.formats.marking.pdf_code import add_code_marks
 from shokei.formats.marking.step import make_step_copy, read_step_marks
 from shokei.formats.sniff import DocumentType, detect_type_path
 
@@ -70,6 +71,7 @@ def make_copy(
     policy: StripPolicy | None = None,
     file_name: str | None = None,
     into: Path | None = None,
+    code_key: bytes | None = None,
 ) -> CopyResult:
     """Write `label`'s copy of `source` into `directory` and describe it.
 
@@ -77,7 +79,8 @@ def make_copy(
     `file_name` defaults to the source's name. `into` writes the copy to that path instead of
     into `directory`, in place: an anonymous file (`/proc/self/fd/N`) its caller opened, so the
     plaintext copy never has a name on disk. `signing_key` signs the manifest of a ZIP delivery,
-    which states the `terms` the recipient accepted.
+    which states the `terms` the recipient accepted. With `code_key`, a PDF copy also carries on
+    every page a QR code authenticated under that key and a tiled watermark (`pdf_code`).
     """
     if (directory is None) == (into is None):
         raise ValueError("give either a directory or a file to write the copy into")
@@ -88,7 +91,7 @@ def make_copy(
         marked_name = f"{label.copy_id}-{name}"
         try:
             result = copier(source, label, into or _in(directory, marked_name), policy or StripPolicy())
-            return replace(result, name=marked_name)
+            return _with_code_marks(replace(result, name=marked_name), label, code_key)
         except CopyNotMarkable as error:
             reason = f"not markable ({error}); delivered unchanged in a signed ZIP"
     zip_name = f"{label.copy_id}-{name}.zip"
@@ -101,6 +104,13 @@ def make_copy(
 def _in(directory: Path | None, name: str) -> Path:
     assert directory is not None
     return directory / name
+
+
+def _with_code_marks(result: CopyResult, label: CopyLabel, code_key: bytes | None) -> CopyResult:
+    if code_key is None or result.format != "pdf":
+        return result
+    digest = add_code_marks(result.path, label, code_key)
+    return replace(result, sha256=digest, marks=(*result.marks, Mark.PDF_CODE, Mark.PDF_WATERMARK))
 
 
 def read_marks(path: Path, manifest_key: Ed25519PublicKey | None = None) -> list[FoundMark]:

@@ -83,6 +83,10 @@ class Mark(StrEnum):
     DXF_CUSTOM_PROPERTY = "dxf:custom-property"
     ZIP_MANIFEST = "zip:signed-manifest"
     EXTRACTED_TEXT = "text"  # the marker or a stamp line found in the file's extracted text
+    PDF_CODE = "pdf:2d-code"  # a QR code with the copy id and its MAC on every page (pdf_code)
+    PDF_WATERMARK = "pdf:watermark"  # the copy id tiled in light grey across every page (pdf_code)
+    OCR_TEXT = "ocr"  # a copy id read by OCR from a page's pixels (stamp or watermark)
+    DXF_VISIBLE_TEXT = "dxf:visible-text"  # the stamp line as TEXT on layer SHOKEI-COPY (dxf_visible)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from shokei.formats.marking.base import (
     recorded_values,
     sha256_file,
 )
+from shokei.formats.marking.dxf_visible import add_visible_mark
 from shokei.formats.sniff import BINARY_DXF_SENTINEL, is_binary_dxf, read_head
 
 APPLICATION_ID = "SHOKEI"
@@ -94,8 +95,9 @@ def _mark(document: Drawing, label: CopyLabel) -> tuple[Mark, ...]:
         f"issued {label.issued_on.isoformat()}"
     )
     block.set_xdata(APPLICATION_ID, [*((tag.code, tag.value) for tag in earlier), (XDATA_STRING, note)])
+    visible = add_visible_mark(document, label)
     if document.dxfversion < CUSTOM_PROPERTIES_FROM:
-        return (Mark.DXF_XDATA,)
+        return (Mark.DXF_XDATA, visible)
     taken = {tag for tag, _ in document.header.custom_vars}
     name = CUSTOM_PROPERTY
     number = 1
@@ -103,7 +105,7 @@ def _mark(document: Drawing, label: CopyLabel) -> tuple[Mark, ...]:
         number += 1
         name = f"{CUSTOM_PROPERTY}-{number}"
     document.header.custom_vars.append(name, note)
-    return (Mark.DXF_XDATA, Mark.DXF_CUSTOM_PROPERTY)
+    return (Mark.DXF_XDATA, Mark.DXF_CUSTOM_PROPERTY, visible)
 
 
 def _strip(document: Drawing, policy: StripPolicy) -> dict[str, str]:

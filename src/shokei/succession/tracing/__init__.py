@@ -19,13 +19,14 @@ from shokei.succession.copying import fingerprint_of
 from shokei.succession.models import (
     HandoverCopy,
 )
-from shokei.succession.register import KnownCopy, lineage
+from shokei.succession.register import InMemoryKnownCopies, KnownCopy, lineage
 from shokei.succession.schemas import (
     HolderView,
     TraceCandidateView,
     TraceView,
 )
 from shokei.succession.tracing.matching import trace
+from shokei.succession.tracing.results import TraceResult
 
 
 def known_copy(row: HandoverCopy) -> KnownCopy:
@@ -69,13 +70,34 @@ class DatabaseKnownCopies:
         ).scalars()
         return [known_copy(row) for row in rows if row.fingerprint]
 
+    def every_copy(self) -> Iterable[KnownCopy]:
+        rows = self._session.execute(select(HandoverCopy).order_by(HandoverCopy.id)).scalars()
+        return [known_copy(row) for row in rows]
 
-def trace_file(uow: UnitOfWork, actor: Actor, path: Path, *, key: Ed25519PrivateKey) -> TraceView:
-    """Identify the issued copy a file comes from, with the chain of holders (officials, auditors)."""
+
+def _tied(result: TraceResult) -> list[str]:
+    """The recipients of the equally strongest candidates, when the trace names no copy."""
+    if result.copy_id is not None or len(result.candidates) < 2:
+        return []
+    best = max(candidate.confidence for candidate in result.candidates)
+    tied = [c.recipient_corporate_number for c in result.candidates if abs(c.confidence - best) < 1e-6]
+    return sorted(set(tied)) if len(set(tied)) > 1 else []
+
+
+def trace_file(
+    uow: UnitOfWork, actor: Actor, path: Path, *, key: Ed25519PrivateKey, code_key: bytes | None = None
+) -> TraceView:
+    """Identify the issued copy a file comes from, with the chain of holders (officials, auditors).
+
+    With `code_key`, scans, photos and image-only PDFs are read from their pixels (2D code, OCR)."""
     require_official(actor)
+    # The register is read in one short transaction and the file traced outside any: reading
+    # pixels takes seconds a page, and a SQLite write transaction must not wait on Tesseract.
+    with uow.transaction() as session:
+        register = InMemoryKnownCopies(DatabaseKnownCopies(session).every_copy())
+    result = trace(path, register, manifest_key=key.public_key(), code_key=code_key)
     with uow.transaction() as session:
         known = DatabaseKnownCopies(session)
-        result = trace(path, known, manifest_key=key.public_key())
         chain: list[HolderView] = []
         recipient: str | None = None
         if result.copy_id is not None:
@@ -113,6 +135,7 @@ def trace_file(uow: UnitOfWork, actor: Actor, path: Path, *, key: Ed25519Private
             ),
         )
     return TraceView(
+        cannot_tell_apart=_tied(result),
         copy_id=result.copy_id,
         recipient=recipient,
         chain=chain,

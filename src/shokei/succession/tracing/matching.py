@@ -1,19 +1,23 @@
 """Trace a file found in the wild to the copy it came from.
 
-Three steps, strongest first; the first that identifies something answers:
+Five steps, strongest first; the first that identifies something answers (the `method`):
 
 1. **hash** (confidence 1.0): the file's SHA-256 is an issued copy's. A file identical to an
    original document is also recognised: if it was delivered unchanged in a ZIP, each such
    recipient is a candidate (confidence 0.5 shared among them: the supplier and MoD hold those
    bytes too); if it never left MoD unmarked, no recipient is named and a note says the file
    comes from upstream of the hand-over.
-2. **embedded** (confidence 0.95): copy ids read from the format's own places (`copies.read_marks`)
+2. **marks** (confidence 0.95): copy ids read from the format's own places (`copies.read_marks`)
    and from the file's text (the marker, or the visible stamp's "Copy ID:" line). Ids on one
    line of descent (a subcontractor's copy of a successor's copy) name the last holder. Marks
    can be copied from another file, hence not 1.0; marks of unrelated copies in one file (pages
    merged from two copies) name no single copy, and each candidate gets 0.95 times its share
    of the evidence.
-3. **similarity** (at most 0.8): MinHash similarity of the file's text to each registered
+3. **code** and 4. **ocr** (`pixels`): with the code key, the pages' pixels (a scan, a photo,
+   an image-only PDF or a PDF printed anew): the QR code's authenticated copy id (0.97), else
+   copy ids read by OCR from the watermark and the stamp (at most 0.75). A forged code is
+   reported in the notes and names no copy.
+5. **text** (at most 0.8): MinHash similarity of the file's text to each registered
    copy's fingerprint. A candidate's confidence is 0.8 x similarity x its share of the summed
    similarities, so copies of one document (same text) split it; a copy id is returned only
    when one candidate outweighs all the others together.
@@ -27,16 +31,16 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from shokei.formats.marking import read_marks
 from shokei.formats.marking.base import COPY_ID_PATTERN, FoundMark, Mark, find_markers, sha256_file
+from shokei.formats.pixels import readable_as_pixels
 from shokei.succession.fingerprint import document_text, fingerprint_text
 from shokei.succession.register import KnownCopies, KnownCopy, lineage
-
-Method = Literal["hash", "embedded", "similarity"]
+from shokei.succession.tracing.pixels import by_pixels
+from shokei.succession.tracing.results import TraceCandidate, TraceResult, candidate
 
 HASH_CONFIDENCE = 1.0
 UNCHANGED_PAYLOAD_CONFIDENCE = 0.5
@@ -46,37 +50,19 @@ MIN_SIMILARITY = 0.2  # below this, texts share little more than common words
 _STAMP_TEXT = re.compile(r"(?:Copy ID: |複製番号\s*)(" + COPY_ID_PATTERN + r")(?![A-Za-z0-9_-])")
 
 
-@dataclass(frozen=True, slots=True)
-class TraceCandidate:
-    """A copy the file may come from, how sure, and why."""
-
-    copy_id: str
-    recipient_corporate_number: str
-    document_id: str
-    confidence: float
-    evidence: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TraceResult:
-    """The answer: the copy (when one is identified), how it was found and how sure."""
-
-    copy_id: str | None
-    method: Method
-    confidence: float
-    candidates: tuple[TraceCandidate, ...]
-    sha256: str
-    unknown_marks: tuple[str, ...] = ()  # copy ids found in the file that the register lacks
-    notes: tuple[str, ...] = ()
-
-
 def trace(
-    path: Path, known_copies: KnownCopies, *, manifest_key: Ed25519PublicKey | None = None
+    path: Path,
+    known_copies: KnownCopies,
+    *,
+    manifest_key: Ed25519PublicKey | None = None,
+    code_key: bytes | None = None,
 ) -> TraceResult:
-    """Identify which registered copy `path` is, by hash, embedded marks or text similarity.
+    """Identify which registered copy `path` is, by hash, embedded marks, the pixels' code or
+    OCR, or text similarity.
 
     `manifest_key` verifies the signatures of ZIP manifests; without it they are read
-    unverified, and with it a manifest whose signature fails is not believed.
+    unverified, and with it a manifest whose signature fails is not believed. `code_key`
+    verifies the 2D codes; without it pixels are not read.
     """
     digest = sha256_file(path)
     by_hash = _by_hash(digest, known_copies)
@@ -87,24 +73,23 @@ def trace(
     embedded = _by_marks(marks, known_copies, digest)
     if embedded.copy_id is not None or embedded.candidates:
         return embedded
+    if code_key is not None and readable_as_pixels(path):
+        from_pixels = by_pixels(path, known_copies, code_key, digest, embedded)
+        if from_pixels.candidates:
+            return from_pixels
+        embedded = from_pixels  # its notes (a forged code) go on to the text step
     return _by_similarity(text, known_copies, digest, embedded)
 
 
 # --- hash -------------------------------------------------------------------------------------
 
 
-def _candidate(copy: KnownCopy, confidence: float, evidence: tuple[str, ...]) -> TraceCandidate:
-    return TraceCandidate(
-        copy.copy_id, copy.recipient_corporate_number, copy.document_id, confidence, evidence
-    )
-
-
 def _by_hash(digest: str, known: KnownCopies) -> TraceResult | None:
     matches = known.by_sha256(digest)
     issued = [copy for copy in matches if copy.sha256 == digest]
     if len(issued) == 1:
-        candidate = _candidate(issued[0], HASH_CONFIDENCE, ("SHA-256 of the copy as issued",))
-        return TraceResult(issued[0].copy_id, "hash", HASH_CONFIDENCE, (candidate,), digest)
+        only = candidate(issued[0], HASH_CONFIDENCE, ("SHA-256 of the copy as issued",))
+        return TraceResult(issued[0].copy_id, "hash", HASH_CONFIDENCE, (only,), digest)
     originals = [copy for copy in matches if copy.document_sha256 == digest]
     if not originals:
         return None
@@ -122,7 +107,7 @@ def _original_bytes(digest: str, originals: list[KnownCopy]) -> TraceResult:
         return TraceResult(None, "hash", 0.0, (), digest, notes=(note,))
     share = UNCHANGED_PAYLOAD_CONFIDENCE / len(unchanged)
     evidence = ("identical to the unchanged payload of this ZIP delivery (supplier and MoD hold it too)",)
-    candidates = tuple(_candidate(copy, share, evidence) for copy in unchanged)
+    candidates = tuple(candidate(copy, share, evidence) for copy in unchanged)
     copy_id = unchanged[0].copy_id if len(unchanged) == 1 else None
     return TraceResult(copy_id, "hash", share, candidates, digest)
 
@@ -168,24 +153,24 @@ def _gather(marks: list[FoundMark], known: KnownCopies) -> _MarkEvidence:
 def _by_marks(marks: list[FoundMark], known: KnownCopies, digest: str) -> TraceResult:
     found = _gather(marks, known)
     if not found.by_copy:
-        return TraceResult(None, "embedded", 0.0, (), digest, found.unknown, found.notes)
+        return TraceResult(None, "marks", 0.0, (), digest, found.unknown, found.notes)
     holders = _last_holders(set(found.by_copy), known)
     if len(holders) == 1:
         candidates = _line_of_descent(holders[0], found, known)
         return TraceResult(
-            holders[0], "embedded", EMBEDDED_CONFIDENCE, candidates, digest, found.unknown, found.notes
+            holders[0], "marks", EMBEDDED_CONFIDENCE, candidates, digest, found.unknown, found.notes
         )
     conflict = "marks of unrelated copies in one file: " + ", ".join(holders)
     candidates = _shared_evidence(holders, found, known)
     notes = (*found.notes, conflict)
-    return TraceResult(None, "embedded", candidates[0].confidence, candidates, digest, found.unknown, notes)
+    return TraceResult(None, "marks", candidates[0].confidence, candidates, digest, found.unknown, notes)
 
 
 def _line_of_descent(holder: str, found: _MarkEvidence, known: KnownCopies) -> tuple[TraceCandidate, ...]:
     """The holder first (0.95), then the earlier copies whose marks it still carries (0.0)."""
     chain = [copy for copy in reversed(lineage(holder, known)) if copy.copy_id in found.by_copy]
     return tuple(
-        _candidate(
+        candidate(
             copy, EMBEDDED_CONFIDENCE if copy.copy_id == holder else 0.0, tuple(found.by_copy[copy.copy_id])
         )
         for copy in chain
@@ -199,7 +184,7 @@ def _shared_evidence(
     counts = Counter({copy_id: len(found.by_copy[copy_id]) for copy_id in holders})
     total = sum(counts.values())
     return tuple(
-        _candidate(_known(copy_id, known), EMBEDDED_CONFIDENCE * count / total, tuple(found.by_copy[copy_id]))
+        candidate(_known(copy_id, known), EMBEDDED_CONFIDENCE * count / total, tuple(found.by_copy[copy_id]))
         for copy_id, count in counts.most_common()
     )
 
@@ -219,7 +204,7 @@ def _by_similarity(text: str, known: KnownCopies, digest: str, embedded: TraceRe
     if fingerprint is None:
         note = "too little text to compare"
         return TraceResult(
-            None, "similarity", 0.0, (), digest, embedded.unknown_marks, (*embedded.notes, note)
+            None, "text", 0.0, (), digest, embedded.unknown_marks, (*embedded.notes, note)
         )
     scored = [
         (fingerprint.similarity(copy.fingerprint), copy)
@@ -231,7 +216,7 @@ def _by_similarity(text: str, known: KnownCopies, digest: str, embedded: TraceRe
     )
     total = sum(similarity for similarity, _ in close)
     candidates = tuple(
-        _candidate(
+        candidate(
             copy, SIMILARITY_CEILING * similarity * similarity / total, (f"text similarity {similarity:.2f}",)
         )
         for similarity, copy in close
@@ -239,7 +224,7 @@ def _by_similarity(text: str, known: KnownCopies, digest: str, embedded: TraceRe
     leader = close[0] if close and close[0][0] > total / 2 else None
     return TraceResult(
         leader[1].copy_id if leader else None,
-        "similarity",
+        "text",
         candidates[0].confidence if candidates else 0.0,
         candidates,
         digest,

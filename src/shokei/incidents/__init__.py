@@ -1,0 +1,1 @@
+"""Leak incidents: a found file traced to its holder, the holder suspended, a reporting clock."""

@@ -1,0 +1,115 @@
+"""`shokei incident`: open a leak incident from a found file, contain it, close it, read them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shokei.cli_support import Cli, command, print_table, stdout
+from shokei.errors import BadInput
+from shokei.incidents import services
+from shokei.incidents.schemas import IncidentView
+
+app = typer.Typer(
+    help="Leak incidents: a found file traced, its holder suspended, the clock.", no_args_is_help=True
+)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="incident")
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise BadInput(f"--found-on must be YYYY-MM-DD, not {text!r}") from error
+
+
+def _hours_left(view: IncidentView) -> str:
+    return f"{view.seconds_left / 3600:.1f}"
+
+
+def _show(view: IncidentView) -> None:
+    stdout.print(f"incident {view.id}: {view.state}")
+    stdout.print(
+        f"copy {view.copy_id or '-'} held by {view.recipient or '-'} ({view.method}, {view.confidence:.2f})"
+    )
+    stdout.print(f"holder suspended: {'yes' if view.holder_suspended else 'no'}")
+    stdout.print(f"report due {view.deadline_at.isoformat()} ({_hours_left(view)} h left)")
+    for note in view.notes:
+        stdout.print(f"note: {note}")
+
+
+@command(app, "open")
+def open_incident(
+    cli: Cli,
+    file: Annotated[Path, typer.Option("--file", exists=True, dir_okay=False, help="The file found.")],
+    found_at: Annotated[str, typer.Option("--found-at", help="Where it was found.")],
+    found_on: Annotated[str | None, typer.Option("--found-on", help="When, YYYY-MM-DD.")] = None,
+    reporter: Annotated[str | None, typer.Option("--reporter", help="Who reported it.")] = None,
+) -> None:
+    """Open a leak incident: trace the file, keep it as evidence, suspend its holder (officials)."""
+    view = services.open_incident(
+        cli.uow,
+        cli.actor,
+        file,
+        file_name=file.name,
+        report=services.FoundReport(found_at, _day(found_on), reporter),
+        keys=services.TraceKeys(cli.app.vaults.copies, cli.app.handover_signing_key, cli.app.copy_code_key),
+        reporting_hours=cli.app.settings.incident_reporting_hours,
+    )
+    cli.emit(view, lambda: _show(view))
+
+
+@command(app, "show")
+def show(cli: Cli, incident_id: int) -> None:
+    """One leak incident with its clock (officials, auditors)."""
+    view = services.get_incident(cli.uow, cli.actor, incident_id)
+    cli.emit(view, lambda: _show(view))
+
+
+@command(app, "list")
+def list_incidents(
+    cli: Cli,
+    only_open: Annotated[bool, typer.Option("--open", help="Only incidents not yet closed.")] = False,
+) -> None:
+    """Leak incidents, the nearest reporting deadline first (officials, auditors)."""
+    views = services.list_incidents(cli.uow, cli.actor, open_only=only_open)
+    cli.emit(
+        views,
+        lambda: print_table(
+            "leak incidents",
+            ("id", "state", "copy", "holder", "due", "hours left"),
+            [
+                (v.id, v.state, v.copy_id or "-", v.recipient or "-", v.deadline_at, _hours_left(v))
+                for v in views
+            ],
+        ),
+    )
+
+
+@command(app, "contain")
+def contain(
+    cli: Cli, incident_id: int, action: Annotated[str, typer.Option("--action", help="What was done.")]
+) -> None:
+    """Record an action (recall, referral) and mark the incident contained (officials)."""
+    view = services.contain_incident(cli.uow, cli.actor, incident_id, action)
+    cli.emit(view, lambda: _show(view))
+
+
+@command(app, "close")
+def close(
+    cli: Cli,
+    incident_id: int,
+    outcome: Annotated[str, typer.Option("--outcome", help="How it ended.")],
+    unresolved: Annotated[bool, typer.Option("--unresolved", help="Close it as unresolved.")] = False,
+) -> None:
+    """Close a leak incident with its outcome (officials)."""
+    view = services.close_incident(cli.uow, cli.actor, incident_id, outcome, resolved=not unresolved)
+    cli.emit(view, lambda: _show(view))

@@ -1,0 +1,40 @@
+"""What a trace answers: the candidates and the result (shared by `matching` and `pixels`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from shokei.succession.register import KnownCopy
+
+Method = Literal["hash", "marks", "code", "ocr", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceCandidate:
+    """A copy the file may come from, how sure, and why."""
+
+    copy_id: str
+    recipient_corporate_number: str
+    document_id: str
+    confidence: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    """The answer: the copy (when one is identified), how it was found and how sure."""
+
+    copy_id: str | None
+    method: Method
+    confidence: float
+    candidates: tuple[TraceCandidate, ...]
+    sha256: str
+    unknown_marks: tuple[str, ...] = ()  # copy ids found in the file that the register lacks
+    notes: tuple[str, ...] = ()
+
+
+def candidate(copy: KnownCopy, confidence: float, evidence: tuple[str, ...]) -> TraceCandidate:
+    return TraceCandidate(
+        copy.copy_id, copy.recipient_corporate_number, copy.document_id, confidence, evidence
+    )
