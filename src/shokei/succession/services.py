@@ -31,7 +31,7 @@ from shokei.succession.dissemination import (
 )
 from shokei.succession.handover_status import copy_detail, handover_status, held_copies
 from shokei.succession.holders import holder_refusals, protect_holder
-from shokei.succession.holdings import company_holdings, holdings_summary
+from shokei.succession.holdings import company_holdings, document_holders, holdings_summary
 from shokei.succession.recall import (
     outstanding_recalls,
     recall_company_copies,
@@ -70,6 +70,7 @@ __all__ = [
     "copies_vault",
     "copy_associated_data",
     "copy_detail",
+    "document_holders",
     "download_copy",
     "handover_status",
     "held_copies",
