@@ -95,16 +95,27 @@ def expiring_within(until: date, today: date, days: int | None) -> bool:
     return until <= today + timedelta(days=days)
 
 
-def certified_for_secrets(certification: Certification | None, today: date) -> tuple[bool, str]:
-    """Whether a company may receive copies of designated documents today, and why (not)."""
+class CertificationGap(StrEnum):
+    """Why a company may not receive copies of designated documents (pages translate these)."""
+
+    NEVER_CERTIFIED = "never_certified"
+    NOT_IN_FORCE = "not_in_force"  # revoked or expired
+    SCOPE = "scope"  # in force, without `designated_secret`
+
+
+def certification_gap(
+    certification: Certification | None, today: date
+) -> tuple[CertificationGap | None, str]:
+    """Whether a company may receive copies of designated documents today (None) or why not, with
+    the reason in words."""
     if certification is None:
-        return False, "never certified as a recipient"
+        return CertificationGap.NEVER_CERTIFIED, "never certified as a recipient"
     if not certification.valid_on(today):
-        return False, certification.describe(today)
+        return CertificationGap.NOT_IN_FORCE, certification.describe(today)
     if DESIGNATION_SCOPE not in certification.scope:
         scope = ", ".join(certification.scope) or "none"
-        return False, f"certification scope ({scope}) does not cover {DESIGNATION_SCOPE}"
-    return True, f"{certification.describe(today)}, scope {DESIGNATION_SCOPE}"
+        return CertificationGap.SCOPE, f"certification scope ({scope}) does not cover {DESIGNATION_SCOPE}"
+    return None, f"{certification.describe(today)}, scope {DESIGNATION_SCOPE}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +155,12 @@ class NotCertifiedForSecrets(Conflict):
     """A copy of a designated document would go to a company not certified for them today (exit 4),
     naming the rule `designated_secret_certification`."""
 
-    def __init__(self, act: str, company_name: str, document_ids: tuple[int, ...], why: str) -> None:
+    def __init__(
+        self, act: str, company_name: str, document_ids: tuple[int, ...], gap: CertificationGap, why: str
+    ) -> None:
         documents = ", ".join(str(document_id) for document_id in document_ids)
         super().__init__(
             f"{act} refused: {CERTIFICATION_RULE}: {company_name} is not certified for 装備品等秘密 "
             f"(designated documents {documents}): {why}"
         )
-        self.act, self.company_name, self.document_ids, self.why = act, company_name, document_ids, why
+        self.company_name, self.document_ids, self.gap = company_name, document_ids, gap

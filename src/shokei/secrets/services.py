@@ -29,7 +29,7 @@ from shokei.secrets.domain import (
     DocumentHolders,
     NotCertifiedForSecrets,
     SecretMarking,
-    certified_for_secrets,
+    certification_gap,
     check_designation,
     check_renewal,
     expiring_within,
@@ -363,7 +363,7 @@ def require_certified(uow: UnitOfWork, company_id: int, document_ids: Iterable[i
         return
     with uow.transaction() as session:
         certification = certifications.certification_of(session, company_id)
-        certified, why = certified_for_secrets(certification, uow.clock.today())
-        if not certified:
+        gap, why = certification_gap(certification, uow.clock.today())
+        if gap is not None:
             name = companies.views_by_id(session, [company_id])[company_id].name
-            raise NotCertifiedForSecrets(act, name, designated, why)
+            raise NotCertifiedForSecrets(act, name, designated, gap, why)

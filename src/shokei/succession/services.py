@@ -21,6 +21,7 @@ cases live in:
 
 from __future__ import annotations
 
+from shokei.secrets.domain import NotCertifiedForSecrets
 from shokei.succession.candidates import DirectForeignShares
 from shokei.succession.common import SIGNING_KEY_FILE, copies_vault, copy_associated_data, signing_key
 from shokei.succession.dissemination import (
@@ -61,6 +62,7 @@ __all__ = [
     "SIGNING_KEY_FILE",
     "DatabaseKnownCopies",
     "DirectForeignShares",
+    "NotCertifiedForSecrets",
     "accept_dissemination",
     "accept_terms",
     "approve_dissemination",

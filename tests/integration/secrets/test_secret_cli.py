@@ -112,12 +112,14 @@ def test_designate_release_mark_disseminate_renew_lift_and_list(
     # Release to a successor never certified, then certified without the scope: refused, rule named.
     never = cli("handover", "release", str(case), "--as", "manager")
     assert never.exit_code == 4
-    assert RULE in never.stderr and "never certified" in never.stderr
+    assert RULE in never.stderr
+    assert "never certified" in never.stderr
     certify = ("company", "certify", successor, "--custodian", "保全 太郎", "--until", CERTIFIED)
     assert cli(*certify, "--scope", "drawings", "--as", "manager").exit_code == 0
     narrow = cli("handover", "release", str(case), "--as", "manager")
     assert narrow.exit_code == 4
-    assert RULE in narrow.stderr and "does not cover designated_secret" in narrow.stderr
+    assert RULE in narrow.stderr
+    assert "does not cover designated_secret" in narrow.stderr
     assert cli(*certify, "--scope", "drawings,designated_secret", "--as", "manager").exit_code == 0
     copies = {
         c["document"]: c for c in _ok(cli("handover", "release", str(case), "--as", "manager", "--json"))
@@ -176,7 +178,8 @@ def test_designate_release_mark_disseminate_renew_lift_and_list(
     )
     refused = cli("handover", "approve-dissemination", str(request["id"]), "--as", "manager")
     assert refused.exit_code == 4
-    assert RULE in refused.stderr and "下請精密株式会社" in refused.stderr
+    assert RULE in refused.stderr
+    assert "下請精密株式会社" in refused.stderr
     sub_certify = ("company", "certify", sub, "--custodian", "下請 花子", "--until", CERTIFIED)
     assert cli(*sub_certify, "--scope", "designated_secret", "--as", "manager").exit_code == 0
     assert cli("handover", "approve-dissemination", str(request["id"]), "--as", "manager").exit_code == 0
@@ -230,4 +233,6 @@ def test_designate_release_mark_disseminate_renew_lift_and_list(
     assert actions.count("secret:designation:lift") == 1
     issued = [leaf for action, leaf in rows if action == "handover:copy:issue"]
     assert len(issued) == 3
-    assert all(f'"designated_secret_until": "{UNTIL}"' in json.dumps(leaf, ensure_ascii=False) for leaf in issued)
+    assert all(
+        f'"designated_secret_until": "{UNTIL}"' in json.dumps(leaf, ensure_ascii=False) for leaf in issued
+    )
