@@ -40,9 +40,9 @@ STATUS_BADGES: dict[str, str] = {
     DesignationStatus.LIFTED: "state-done",
 }
 ACTION_LABELS: dict[str, str] = {
-    "designate": N_("Designated"),
-    "renew": N_("Renewed"),
-    "lift": N_("Lifted"),
+    "designate": N_("Designation"),
+    "renew": N_("Renewal"),
+    "lift": N_("Lifting"),
 }
 GAP_LABELS: dict[str, str] = {
     CertificationGap.NEVER_CERTIFIED: N_("it has never been certified as a recipient"),

@@ -36,6 +36,27 @@ MARK_EN = f"DESIGNATED SECRET (Equipment Secret) - Act No. 54 of 2023, Art. 27 -
 RULE = "designated_secret_certification"
 
 
+def visible_text(page: pypdf.PageObject) -> str:
+    """The text a reader sees on the page: what pypdf extracts, less what is drawn in text
+    rendering mode 3 (invisible), following the graphics state through q/Q."""
+    modes, shown = [0], []
+
+    def before(operator: bytes, operands: list[Any], *_: object) -> None:
+        if operator == b"q":
+            modes.append(modes[-1])
+        elif operator == b"Q" and len(modes) > 1:
+            modes.pop()
+        elif operator == b"Tr":
+            modes[-1] = int(operands[0])
+
+    def text(value: str, *_: object) -> None:
+        if modes[-1] != 3:
+            shown.append(value)
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return "".join(shown)
+
+
 def _ok(result: Any) -> Any:
     assert result.exit_code == 0, result.stderr
     return result.json()
@@ -136,9 +157,10 @@ def test_designate_release_mark_disseminate_renew_lift_and_list(
     pages = pypdf.PdfReader(pdf_out).pages
     assert len(pages) == 4
     for page in pages:
-        text = page.extract_text()
+        text = visible_text(page)
         assert MARK_JA in text
         assert MARK_EN in text
+        assert "SHOKEI-COPY:" not in text  # the invisible mark stays invisible: the helper can tell
     # The DXF copy: the same two lines as TEXT on their own layer.
     dxf_out = tmp_path / "copy.dxf"
     assert (

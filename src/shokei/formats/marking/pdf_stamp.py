@@ -172,12 +172,13 @@ def _secret_marking(frame: Frame, label: CopyLabel, names: StampNames, stacked: 
     widest = max(len(english) * HELVETICA_AVERAGE_WIDTH, _japanese_width_em(native))
     size = _font_size(frame.width, widest) + 1
     top = frame.height - STAMP_MARGIN - size - stacked * STAMP_BLOCK_HEIGHT
+    # `0 Tr`: the invisible mark before this left the text rendering mode at 3 (invisible).
     return [
         b"0.8 0 0 rg",
-        f"BT {names.japanese} {size:.2f} Tf {STAMP_MARGIN:g} {top:.2f} Td ".encode()
+        f"BT 0 Tr {names.japanese} {size:.2f} Tf {STAMP_MARGIN:g} {top:.2f} Td ".encode()
         + _ucs2_hex(native)
         + b" Tj ET",
-        f"BT {names.latin} {size:.2f} Tf {STAMP_MARGIN:g} {top - size * 1.3:.2f} Td ".encode()
+        f"BT 0 Tr {names.latin} {size:.2f} Tf {STAMP_MARGIN:g} {top - size * 1.3:.2f} Td ".encode()
         + _literal(english)
         + b" Tj ET",
     ]
