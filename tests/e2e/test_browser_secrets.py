@@ -75,6 +75,8 @@ def test_designate_renew_refuse_release_register_dashboard_and_lift(
     # 3. The release to a successor not certified for designated secrets is refused, in Japanese.
     case_url = f"{live_server.url}/cases/{case_id}"
     manager.goto(case_url)
+    designated = manager.locator(f"#designations tr[data-document='{document.id}']")
+    expect(designated.locator(".badge")).to_have_text("指定中")
     _submit(manager, "写しを交付する")
     refusal = manager.locator(".message-error")
     expect(refusal).to_contain_text("装備品等秘密の規則により拒否しました")

@@ -22,7 +22,7 @@ from shokei.secrets import services
 from shokei.secrets.domain import DESIGNATION_SCOPE, CertificationGap, DesignationStatus
 from shokei.web.i18n import N_, label
 from shokei.web.i18n import gettext as _
-from shokei.web.registry import DASHBOARD, DOCUMENT, Box, BoxContext, FeaturePages, NavItem
+from shokei.web.registry import CASE, DASHBOARD, DOCUMENT, Box, BoxContext, FeaturePages, NavItem
 from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redirect
 from shokei.web.templating import render_box
 
@@ -90,12 +90,14 @@ def register_page(
     actor: WebActor,
     templates: TemplatesDep,
     expiring: Annotated[int | None, Query(ge=0, le=36500)] = None,
+    case: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """The register of designations: lifted ones too, soonest to end first, with their holders."""
-    rows = services.list_designations(shokei.uow, actor, expiring_within_days=expiring)
+    rows = services.list_designations(shokei.uow, actor, expiring_within_days=expiring, case_id=case)
     context = {
         "rows": rows,
         "expiring": expiring,
+        "case_filter": case,
         "can_designate": actor.can(Permission.DESIGNATION_WRITE),
         "scope": DESIGNATION_SCOPE,
     }
@@ -111,11 +113,12 @@ def designate_case(
     case: Annotated[int, Form()],
     until: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=4000)] = "",
+    from_case: Annotated[bool, Form()] = False,
 ) -> Response:
     made = services.designate_case(shokei.uow, actor, case, until=_parse_day(until), reason=reason)
     text = _("%(num)d document(s) of case %(case)d have been designated as 装備品等秘密.")
     flash(request, "success", text % {"num": len(made), "case": case})
-    return redirect(request, "/secrets")
+    return redirect(request, f"/cases/{case}#designations" if from_case else f"/secrets?case={case}")
 
 
 @router.post("/documents/{document_id}/secret")
@@ -186,6 +189,20 @@ def _document_box(context: BoxContext) -> Markup | None:
     )
 
 
+def _case_box(context: BoxContext) -> Markup | None:
+    """The case's designations, and for a program manager the form designating all its documents."""
+    actor, case = context.actor, context.subject
+    if not _can_read(actor):
+        return None
+    rows = services.list_designations(context.shokei.uow, actor, case_id=case.id)
+    manager = actor.can(Permission.DESIGNATION_WRITE)
+    if not rows and not manager:
+        return None
+    return render_box(
+        context.request, "secrets/_case_box.html", {"case": case, "rows": rows, "can_designate": manager}
+    )
+
+
 def _dashboard_box(context: BoxContext) -> Markup | None:
     actor = context.actor
     if not _can_read(actor):
@@ -202,6 +219,7 @@ pages = FeaturePages(
     boxes=(
         Box(DASHBOARD, "designations_expiring", _dashboard_box),
         Box(DOCUMENT, "designation", _document_box),
+        Box(CASE, "designations", _case_box),
     ),
     template_globals={
         "secret_status_label": status_label,

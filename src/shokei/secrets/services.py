@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
@@ -147,8 +148,11 @@ def _designate(
         designated_by_id=actor.user_id,
         designated_at=uow.clock.now(),
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # the partial unique index settles a race between two officials
+            session.add(row)
+    except IntegrityError:
+        raise Conflict(f"document {document_id} is already designated: renew or lift it") from None
     _act(uow, session, actor, row, DesignationAction.DESIGNATE, reason=reason, before=None)
     return row
 

@@ -4,6 +4,7 @@ after it carry no marking; who may do what; the API."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,30 @@ def test_the_api_designates_lists_and_refuses(
     lift = {"reason": "解除"}
     lifted = api.post(f"/api/v1/secrets/documents/{document.id}/lift", json=lift, headers=auth["manager"])
     assert lifted.json()["status"] == "lifted"
+
+
+def test_two_designations_of_one_document_at_once_make_one(
+    uow: UnitOfWork, vault: FilesystemVault, scratch: Path, sample_files: Path
+) -> None:
+    office = Office(uow)
+    case_id = case_with_documents(uow, office, vault, scratch, sample_files / "four-pages.pdf")
+    [document] = documents.list_documents(uow, office.manager, case_id)
+    start, outcomes = threading.Barrier(2), []
+
+    def designate() -> None:
+        start.wait()
+        try:
+            secrets.designate_document(
+                uow, office.manager, document.id, until=date(2026, 12, 31), reason="同時"
+            )
+            outcomes.append("designated")
+        except Conflict:
+            outcomes.append("conflict")
+
+    racers = [threading.Thread(target=designate) for _ in range(2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    assert sorted(outcomes) == ["conflict", "designated"]
+    assert len(secrets.document_designations(uow, office.auditor, document.id)) == 1
