@@ -18,8 +18,11 @@ from shokei.clock import FixedClock
 from shokei.documents import services as documents
 from shokei.documents.vault import FilesystemVault
 from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.kernel.bus import MessageBus, Phase
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.manifest import wire
 from shokei.secrets import services as secrets
+from shokei.secrets.domain import DesignationChanged
 from shokei.succession import services as succession
 from tests.factories import Office
 from tests.integration.secrets.test_secret_cli import visible_text
@@ -171,3 +174,24 @@ def test_two_designations_of_one_document_at_once_make_one(
         racer.join()
     assert sorted(outcomes) == ["conflict", "designated"]
     assert len(secrets.document_designations(uow, office.auditor, document.id)) == 1
+
+
+def test_every_act_publishes_the_designation_change(
+    uow: UnitOfWork, clock: FixedClock, vault: FilesystemVault, scratch: Path, sample_files: Path
+) -> None:
+    office = Office(uow)
+    case_id = case_with_documents(uow, office, vault, scratch, sample_files / "four-pages.pdf")
+    [document] = documents.list_documents(uow, office.manager, case_id)
+    bus, heard = wire(MessageBus()), []
+    bus.subscribe(DesignationChanged, lambda _uow, event: heard.append(event), phase=Phase.AFTER_COMMIT)
+    listening = UnitOfWork(uow.engine, clock, ledger=uow.ledger, bus=bus)
+    secrets.designate_document(
+        listening, office.manager, document.id, until=date(2026, 12, 31), reason="指定"
+    )
+    secrets.renew_designation(listening, office.manager, document.id, until=date(2027, 3, 31))
+    secrets.lift_designation(listening, office.manager, document.id, reason="解除")
+    assert [(e.document_id, e.case_id, e.action.value, e.until, e.status.value) for e in heard] == [
+        (document.id, case_id, "designate", date(2026, 12, 31), "designated"),
+        (document.id, case_id, "renew", date(2027, 3, 31), "designated"),
+        (document.id, case_id, "lift", date(2027, 3, 31), "lifted"),
+    ]
