@@ -25,8 +25,8 @@ from shokei.secrets import services as secrets
 from shokei.secrets.domain import DesignationChanged
 from shokei.succession import services as succession
 from tests.factories import Office
-from tests.integration.secrets.test_secret_cli import visible_text
 from tests.integration.succession.conftest import case_with_documents
+from tests.pdf_text import visible_text
 
 MARK = "装備品等秘密"
 

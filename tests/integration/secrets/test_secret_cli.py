@@ -24,6 +24,7 @@ from shokei.kernel.unit_of_work import UnitOfWork
 from tests import factories
 from tests.conftest import Cli
 from tests.factories import Office
+from tests.pdf_text import visible_text
 
 # The CLI runs on the system clock, whose dates are Japanese calendar dates (UTC+9).
 TODAY = datetime.now(timezone(timedelta(hours=9))).date()
@@ -34,27 +35,6 @@ CERTIFIED = (TODAY + timedelta(days=500)).isoformat()
 MARK_JA = f"装備品等秘密（防衛生産基盤強化法第27条） 有効期限 {UNTIL}"
 MARK_EN = f"DESIGNATED SECRET (Equipment Secret) - Act No. 54 of 2023, Art. 27 - valid until {UNTIL}"
 RULE = "designated_secret_certification"
-
-
-def visible_text(page: pypdf.PageObject) -> str:
-    """The text a reader sees on the page: what pypdf extracts, less what is drawn in text
-    rendering mode 3 (invisible), following the graphics state through q/Q."""
-    modes, shown = [0], []
-
-    def before(operator: bytes, operands: list[Any], *_: object) -> None:
-        if operator == b"q":
-            modes.append(modes[-1])
-        elif operator == b"Q" and len(modes) > 1:
-            modes.pop()
-        elif operator == b"Tr":
-            modes[-1] = int(operands[0])
-
-    def text(value: str, *_: object) -> None:
-        if modes[-1] != 3:
-            shown.append(value)
-
-    page.extract_text(visitor_operand_before=before, visitor_text=text)
-    return "".join(shown)
 
 
 def _ok(result: Any) -> Any:
