@@ -225,11 +225,13 @@ def _require_accepted_terms(session: Session, case_id: int, successor: Company) 
 
 def require_downloadable(uow: UnitOfWork, row: HandoverCopy) -> None:
     """`row` is still issued (not recalled or destroyed) and its holder may open it now (see
-    `holders.require_holder`)."""
+    `holders.require_holder`), certified for designated secrets if the document is designated
+    today (`secrets.require_certified`)."""
     act = f"download of copy {row.copy_id}"
     require_usable(row, act)
     require_accepted(uow.session, row, act)
     require_holder(uow, row.recipient_company_id, act=act)
+    secrets.require_certified(uow, row.recipient_company_id, [row.document_id], act=act)
 
 
 def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out_path: Path) -> CopyView:

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shokei.accounts import services as accounts
 from shokei.clock import FixedClock
+from shokei.companies import access
 from shokei.documents import services as documents
 from shokei.documents.vault import FilesystemVault
 from shokei.errors import BadInput, Conflict, Forbidden
@@ -195,3 +196,26 @@ def test_every_act_publishes_the_designation_change(
         (document.id, case_id, "renew", date(2027, 3, 31), "designated"),
         (document.id, case_id, "lift", date(2027, 3, 31), "lifted"),
     ]
+
+
+def test_a_holder_whose_certification_no_longer_covers_secrets_cannot_open_its_copy(
+    uow: UnitOfWork,
+    vault: FilesystemVault,
+    copy_vault: FilesystemVault,
+    scratch: Path,
+    key: Ed25519PrivateKey,
+    sample_files: Path,
+    tmp_path: Path,
+) -> None:
+    office, case_id, document_id = _ready(uow, vault, scratch, sample_files / "four-pages.pdf")
+    number = office.successor_company.corporate_number or ""
+    secrets.designate_document(uow, office.manager, document_id, until=date(2026, 12, 31), reason="指定")
+    certify = {"custodian": "保全 太郎", "until": date(2027, 3, 31)}
+    access.certify(uow, office.manager, number, **certify, scope="designated_secret")
+    pages = _release_and_read(uow, office, case_id, (vault, copy_vault), scratch, key, tmp_path / "c.pdf")
+    assert all("装備品等秘密（防衛生産基盤強化法第27条） 有効期限 2026-12-31" in text for text in pages)
+    access.certify(uow, office.manager, number, **certify, scope="drawings")
+    [copy] = succession.list_copies(uow, office.manager, case_id)
+    with pytest.raises(Conflict, match=r"download of copy .* refused: designated_secret_certification"):
+        succession.download_copy(uow, copy_vault, office.successor, copy.copy_id, tmp_path / "again.pdf")
+    assert not (tmp_path / "again.pdf").exists()
