@@ -295,7 +295,10 @@ def copy_page(
 @router.post("/copies/{copy_id}/download")
 def download_copy(copy_id: str, shokei: ShokeiDep, actor: WebActor) -> StreamingResponse:
     """The decrypted copy, verified as it streams; the service records the download first."""
-    view, chunks = services.stream_copy(shokei.uow, shokei.vaults.copies, actor, copy_id)
+    try:
+        view, chunks = services.stream_copy(shokei.uow, shokei.vaults.copies, actor, copy_id)
+    except services.NotCertifiedForSecrets as error:
+        raise Conflict(refusal_text(error.company_name, error.gap)) from error
     fallback = view.file_name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return StreamingResponse(
         chunks,
