@@ -5,7 +5,7 @@ One row per designation of one document (`secret_designations`): lifted ones sta
 renew, lift) is a line of `secret_designation_acts`.
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0023
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0021"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
