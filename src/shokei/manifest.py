@@ -56,6 +56,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "purchase",
         "succession",
         "measures",
+        "secrets",
         "deadlines",
         "notifications",
     ),
@@ -73,6 +74,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "purchase",
         "succession",
         "measures",
+        "secrets",
         "incidents",
         "deadlines",
         "notifications",
@@ -86,6 +88,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "purchase",
         "succession",
         "measures",
+        "secrets",
         "incidents",
         "companies",
         "supply_chain",
@@ -186,6 +189,12 @@ FEATURES: tuple[Feature, ...] = (
         cli_groups=(
             ("purchase", "Purchase of the documents: valuation, negotiation, approval, payment."),
             ("budget", "Fiscal-year budget (会計年度: 1 April - 31 March)."),
+        ),
+    ),
+    _parts(
+        "secrets",
+        cli_groups=(
+            ("secret", "Designated secrets (装備品等秘密, Art. 27): designate, renew, lift, the register."),
         ),
     ),
     _parts(

@@ -16,7 +16,7 @@ LISTED = [
     "impact", "spof", "trace", "duties", "worker", "backup", "restore", "init", "serve", "run",
     "user", "company", "case", "demo", "audit", "docs", "vault", "supply", "survey",
     "ownership", "alerts", "risk", "system", "exam", "purchase", "budget", "successor", "handover",
-    "measure", "facility", "incident", "deadlines", "inbox", "report", "db",
+    "measure", "facility", "secret", "incident", "deadlines", "inbox", "report", "db",
 ]  # fmt: skip
 
 _PROBE = """

@@ -214,6 +214,7 @@ def test_a_feature_fills_its_slot_when_its_pages_arrive(office: Office, app: Fas
         ("budget", Markup("<p>予算</p>")),
         ("risk_watchlist", None),
         ("alerts", None),
+        ("designations_expiring", None),
     ]
     assert render_boxes([], DASHBOARD, BoxContext(None, None, office.supplier, date(2026, 6, 1))) == []  # type: ignore[arg-type]
 

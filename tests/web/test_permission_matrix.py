@@ -113,6 +113,8 @@ PAGES: dict[str, dict[str, int]] = {
     "/companies/{withdrawing}": _expect(OK, successor=MISSING),
     "/companies/{successor_company}": _expect(OK, supplier=MISSING),
     "/audit": _expect(FORBIDDEN, auditor=OK),
+    "/secrets": _expect(OK, supplier=FORBIDDEN, successor=FORBIDDEN, admin=FORBIDDEN),
+    "/secrets?expiring=30": _expect(OK, supplier=FORBIDDEN, successor=FORBIDDEN, admin=FORBIDDEN),
     "/users": _expect(FORBIDDEN, auditor=OK, admin=OK),
     # Surveys: officials' campaigns, a respondent company's tasks; neither for successors or admins.
     "/surveys": _expect(OK, successor=FORBIDDEN, admin=FORBIDDEN),
@@ -238,6 +240,16 @@ FORMS: dict[str, Form] = {
         "/documents/{document}",
         {"drawing_number": "MG-1"},
         _expect(FORBIDDEN, supplier=SEE_OTHER, intake=SEE_OTHER),
+    ),
+    "designate a stored file (装備品等秘密)": Form(
+        "/documents/{document}/secret",
+        {"until": "2026-12-31", "reason": "権限確認"},
+        _expect(FORBIDDEN, manager=SEE_OTHER),
+    ),
+    "designate a case's files": Form(
+        "/secrets/cases",
+        {"case": "{own}", "until": "2026-12-31", "reason": "権限確認"},
+        _expect(FORBIDDEN, manager=SEE_OTHER),
     ),
     "download a file": Form(
         "/documents/{document}/download",

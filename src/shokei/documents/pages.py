@@ -26,7 +26,7 @@ from shokei.errors import Forbidden, ShokeiError
 from shokei.kernel import Permission
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
-from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem
+from shokei.web.registry import CASE, DOCUMENT, Box, BoxContext, FeaturePages, NavItem, boxes_for
 from shokei.web.routing import ERROR_TITLES, TemplatesDep, WebActor, flash, page_router, redirect
 from shokei.web.templating import render_box
 
@@ -115,6 +115,7 @@ def document_page(
         "can_describe": actor.can(Permission.DOCUMENT_SUBMIT) and case.state in INVENTORY_EDITABLE_STATES,
         "can_read": actor.can(Permission.DOCUMENT_READ_CONTENT),
         "needs_reason": actor.role != "supplier",
+        "boxes": boxes_for(request, DOCUMENT, shokei, actor, document),
     }
     return templates.page(request, "documents/detail.html", context)
 

@@ -49,6 +49,8 @@ class Permission(StrEnum):
     RISK_READ = "risk:watchlist:read"  # scores, the watchlist, risk alerts
     RISK_WRITE = "risk:facts:write"  # financial indicators, company events, recorded scoring runs
     REPORT_READ = "reporting:report:read"  # program reports for the Diet and the Board of Audit
+    DESIGNATION_READ = "secrets:designation:read"  # the register of 装備品等秘密 and each one's history
+    DESIGNATION_WRITE = "secrets:designation:write"  # designate, renew, lift (Art. 27)
 
 
 _OFFICIALS = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER})
@@ -85,6 +87,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OWNERSHIP_WRITE,
             Permission.RISK_READ,
             Permission.RISK_WRITE,
+            Permission.DESIGNATION_READ,
         }
     ),
     Role.EXAMINER: frozenset(
@@ -97,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUPPLY_READ,
             Permission.OWNERSHIP_READ,
             Permission.RISK_READ,
+            Permission.DESIGNATION_READ,
         }
     ),
     Role.NEGOTIATOR: frozenset(
@@ -110,6 +114,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUPPLY_READ,
             Permission.OWNERSHIP_READ,
             Permission.RISK_READ,
+            Permission.DESIGNATION_READ,
         }
     ),
     Role.PROGRAM_MANAGER: frozenset(
@@ -130,6 +135,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RISK_READ,
             Permission.RISK_WRITE,
             Permission.REPORT_READ,
+            Permission.DESIGNATION_READ,
+            Permission.DESIGNATION_WRITE,
         }
     ),
     # Successors receive per-recipient copies at hand-over, never the supplier's originals.
@@ -146,6 +153,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OWNERSHIP_READ,
             Permission.RISK_READ,
             Permission.REPORT_READ,
+            Permission.DESIGNATION_READ,
         }
     ),
     # Admins manage users and keys but never read document contents; they load ownership

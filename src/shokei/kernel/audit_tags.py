@@ -92,6 +92,10 @@ AUDIT_TAGS: frozenset[str] = frozenset(
         "risk:event:record",
         "risk:financials:record",
         "risk:watchlist:record",
+        # secret (装備品等秘密)
+        "secret:designation:designate",
+        "secret:designation:lift",
+        "secret:designation:renew",
         # succession
         "succession:assignment:propose",
         "succession:successor:notify",

@@ -73,11 +73,19 @@ def new_copy_id(case_id: int) -> str:
     return f"SK{case_id}-{secrets.token_hex(6).upper()}"
 
 
-def copy_label(case_id: int, recipient_name: str, corporate_number: str, issued_on: date) -> CopyLabel:
-    """A new copy's label for a recipient whose corporate number must be valid (check digit too)."""
+def copy_label(
+    case_id: int,
+    recipient_name: str,
+    corporate_number: str,
+    issued_on: date,
+    *,
+    secret_until: date | None = None,
+) -> CopyLabel:
+    """A new copy's label for a recipient whose corporate number must be valid (check digit too);
+    `secret_until`: the document is designated 装備品等秘密 until then (the copy carries the marking)."""
     if CorporateNumber.parse(corporate_number).value != corporate_number:
         raise BadInput("the recipient's corporate number must be given as 13 ASCII digits")
-    return CopyLabel(new_copy_id(case_id), recipient_name, corporate_number, issued_on)
+    return CopyLabel(new_copy_id(case_id), recipient_name, corporate_number, issued_on, secret_until)
 
 
 @dataclass
@@ -161,7 +169,10 @@ def copy_row(
     )
 
 
-def copy_event(uow: UnitOfWork, actor: Actor, row: HandoverCopy) -> AuditEvent:
+def copy_event(
+    uow: UnitOfWork, actor: Actor, row: HandoverCopy, secret_until: date | None = None
+) -> AuditEvent:
+    secret = {"designated_secret_until": secret_until.isoformat()} if secret_until else {}
     return ledger_event(
         uow,
         actor,
@@ -176,6 +187,7 @@ def copy_event(uow: UnitOfWork, actor: Actor, row: HandoverCopy) -> AuditEvent:
         parent_copy_id=row.parent_copy_id,
         marks=list(row.marks),
         recorded=dict(row.recorded),
+        **secret,
     )
 
 

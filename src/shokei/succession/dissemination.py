@@ -3,6 +3,7 @@ program manager approves, and the subcontractor gets its own copy derived from t
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,6 +17,7 @@ from shokei.documents.services import Vault
 from shokei.errors import BadInput, Conflict, NotFound
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.secrets import services as secrets
 from shokei.succession import terms
 from shokei.succession.common import (
     company_row,
@@ -91,12 +93,19 @@ def request_dissemination(
         )
 
 
-def _require_parties(uow: UnitOfWork, request_id: int, holder_id: int, subcontractor_id: int) -> None:
+def _require_parties(
+    uow: UnitOfWork, request_id: int, holder_id: int, subcontractor_id: int, document_id: int
+) -> date | None:
     """The holder is not suspended and still passes the holder rules; the subcontractor too (the
-    security compliance rule reads its certification at this moment: `holders.require_holder`)."""
+    security compliance rule reads its certification at this moment: `holders.require_holder`),
+    and, when the document is designated 装備品等秘密 today, is certified for it
+    (`secrets.require_certified`). Returns the designation's last day (None: not designated)."""
     act = f"dissemination request {request_id}"
     require_holder(uow, holder_id, act=act)
     require_holder(uow, subcontractor_id, act=act)
+    secrets.require_certified(uow, subcontractor_id, [document_id], act=act)
+    marking = secrets.markings_in_force(uow, [document_id]).get(document_id)
+    return marking.until if marking is not None else None
 
 
 def approve_dissemination(
@@ -130,7 +139,9 @@ def approve_dissemination(
         require_usable(parent, f"dissemination request {request_id}")
         target = company_row(session, request.to_company_id)
         visible_case(session, actor, parent.case_id)
-        _require_parties(uow, request_id, parent.recipient_company_id, target.id)
+        secret_until = _require_parties(
+            uow, request_id, parent.recipient_company_id, target.id, parent.document_id
+        )
         parent_blob, parent_id = blob_of(parent), parent.copy_id
         parent_fields = (parent.case_id, parent.document_id, parent.file_name, parent.document_sha256)
         parent_fingerprint = fingerprint_of(parent.fingerprint)
@@ -144,7 +155,9 @@ def approve_dissemination(
         with documents.anonymous_file(scratch_dir, size, name="shokei-parent-copy") as source:
             with source.open("wb") as sink:
                 vault.read_into(parent_blob, copy_associated_data(parent_id), sink)
-            label = copy_label(case_id, recipient[2], recipient[1], uow.clock.today())
+            label = copy_label(
+                case_id, recipient[2], recipient[1], uow.clock.today(), secret_until=secret_until
+            )
             issued = issue_copy(
                 staged,
                 source,
@@ -165,7 +178,11 @@ def approve_dissemination(
             holder_id = session.execute(
                 select(HandoverCopy.recipient_company_id).where(HandoverCopy.copy_id == parent_id)
             ).scalar_one()
-            _require_parties(uow, request_id, holder_id, recipient[0])
+            if _require_parties(uow, request_id, holder_id, recipient[0], document_id) != secret_until:
+                raise Conflict(
+                    f"the designation (装備品等秘密) of document {document_id} changed while the copy "
+                    "was made"
+                )
             row = copy_row(
                 issued,
                 uow,
@@ -194,7 +211,7 @@ def approve_dissemination(
                         new_copy_id=row.copy_id,
                         to=recipient[1],
                     ),
-                    copy_event(uow, actor, row),
+                    copy_event(uow, actor, row, secret_until),
                 ],
             )
             staged.referenced(issued.stored)

@@ -20,6 +20,7 @@ from shokei.kernel.bus import MessageBus, Phase
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.domain import CompanyHoldings, ForeignControlCrossed
 from shokei.risk.domain import DistressRecorded
+from shokei.secrets.domain import DocumentHolders
 from shokei.succession import services
 from shokei.succession.schemas import SelectionView
 
@@ -50,6 +51,11 @@ def holdings(uow: UnitOfWork, ask: CompanyHoldings) -> dict[int, tuple[int, tupl
         return services.holdings_summary(session, ask.company_ids)
 
 
+def document_holders(uow: UnitOfWork, ask: DocumentHolders) -> dict[int, list[tuple[str, str, str]]]:
+    with uow.transaction() as session:
+        return services.document_holders(session, ask.document_ids)
+
+
 def on_foreign_control(uow: UnitOfWork, event: ForeignControlCrossed) -> None:
     if event.raised:
         levels = ", ".join(f"{level.normalize():f}%" for level in event.raised)
@@ -75,6 +81,7 @@ def register(bus: MessageBus) -> None:
     bus.register(RecordHandOver, hand_over)
     bus.register(CheckHolderEligibility, failing_rules)
     bus.register(CompanyHoldings, holdings)
+    bus.register(DocumentHolders, document_holders)
     inside = Phase.IN_TRANSACTION
     bus.subscribe(ForeignControlCrossed, on_foreign_control, phase=inside)
     bus.subscribe(DistressRecorded, on_distress, phase=inside)

@@ -5,7 +5,8 @@ selected successor, or a subcontractor holding a copy derived from the successor
 Succession sits above companies in the feature DAG, so the use case lives here and its command
 is added to the `company` group by this feature's CLI (`shokei company holdings CORPNO`); the
 company page shows it as a box of this feature's pages; the ownership feature's alerts ask for
-the summary through the bus (`ownership.domain.CompanyHoldings`).
+the summary through the bus (`ownership.domain.CompanyHoldings`), the register of designated
+secrets a document's holders (`secrets.domain.DocumentHolders`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,29 @@ def holdings_summary(session: Session, company_ids: Sequence[int]) -> dict[int, 
             cases.add(case_id)
             found[company_id] = (count + 1, cases)
     return {company_id: (count, tuple(sorted(cases))) for company_id, (count, cases) in found.items()}
+
+
+def document_holders(session: Session, document_ids: Sequence[int]) -> dict[int, list[tuple[str, str, str]]]:
+    """{document id: [(corporate number, name, copy id), ...]} of the copies not destroyed (issued
+    or recalled) of these documents, for the register of designated secrets."""
+    found: dict[int, list[tuple[str, str, str]]] = {}
+    wanted = sorted(set(document_ids))
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(
+                HandoverCopy.document_id,
+                HandoverCopy.recipient_corporate_number,
+                HandoverCopy.recipient_name,
+                HandoverCopy.copy_id,
+            )
+            .where(
+                HandoverCopy.document_id.in_(wanted[start : start + 500]), HandoverCopy.status != "destroyed"
+            )
+            .order_by(HandoverCopy.id)
+        ).all()
+        for document_id, number, name, copy_id in rows:
+            found.setdefault(document_id, []).append((number, name, copy_id))
+    return found
 
 
 def company_holdings(uow: UnitOfWork, actor: Actor, company: str) -> HoldingsView:

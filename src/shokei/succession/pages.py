@@ -24,8 +24,9 @@ from markupsafe import Markup
 
 from shokei.api_support import ShokeiDep
 from shokei.cases.domain import CaseState
-from shokei.errors import BadInput
+from shokei.errors import BadInput, Conflict
 from shokei.kernel import Actor, Role
+from shokei.secrets.pages import refusal_text
 from shokei.succession import services, terms
 from shokei.succession.schemas import CandidateView
 from shokei.web.i18n import N_, current_language, label, ngettext
@@ -143,16 +144,19 @@ def select_successor(
 @router.post("/cases/{case_id}/handover/release")
 def release_copies(case_id: int, *, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
     """One marked copy of every document for the successor; the case is then handed over."""
-    copies = services.release_copies(
-        shokei.uow,
-        shokei.vaults.documents,
-        actor,
-        case_id,
-        copies=shokei.vaults.copies,
-        scratch_dir=shokei.scratch_dir,
-        key=shokei.handover_signing_key,
-        code_key=shokei.copy_code_key,
-    )
+    try:
+        copies = services.release_copies(
+            shokei.uow,
+            shokei.vaults.documents,
+            actor,
+            case_id,
+            copies=shokei.vaults.copies,
+            scratch_dir=shokei.scratch_dir,
+            key=shokei.handover_signing_key,
+            code_key=shokei.copy_code_key,
+        )
+    except services.NotCertifiedForSecrets as error:
+        raise Conflict(refusal_text(error.company_name, error.gap)) from error
     flash(
         request,
         "success",
@@ -208,15 +212,18 @@ def approve_dissemination(
     case: Annotated[int | None, Form()] = None,
 ) -> Response:
     """The program manager approves: the subcontractor gets a new copy traced to the successor's."""
-    approved = services.approve_dissemination(
-        shokei.uow,
-        shokei.vaults.copies,
-        actor,
-        request_id,
-        scratch_dir=shokei.scratch_dir,
-        key=shokei.handover_signing_key,
-        code_key=shokei.copy_code_key,
-    )
+    try:
+        approved = services.approve_dissemination(
+            shokei.uow,
+            shokei.vaults.copies,
+            actor,
+            request_id,
+            scratch_dir=shokei.scratch_dir,
+            key=shokei.handover_signing_key,
+            code_key=shokei.copy_code_key,
+        )
+    except services.NotCertifiedForSecrets as error:
+        raise Conflict(refusal_text(error.company_name, error.gap)) from error
     new_copy = approved.copy_id
     flash(
         request,
@@ -290,7 +297,10 @@ def copy_page(
 @router.post("/copies/{copy_id}/download")
 def download_copy(copy_id: str, shokei: ShokeiDep, actor: WebActor) -> StreamingResponse:
     """The decrypted copy, verified as it streams; the service records the download first."""
-    view, chunks = services.stream_copy(shokei.uow, shokei.vaults.copies, actor, copy_id)
+    try:
+        view, chunks = services.stream_copy(shokei.uow, shokei.vaults.copies, actor, copy_id)
+    except services.NotCertifiedForSecrets as error:
+        raise Conflict(refusal_text(error.company_name, error.gap)) from error
     fallback = view.file_name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return StreamingResponse(
         chunks,

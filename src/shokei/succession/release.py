@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -29,6 +30,7 @@ from shokei.errors import BadInput, Conflict, Forbidden
 from shokei.formats.marking.base import sha256_file
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.secrets import services as secrets
 from shokei.succession import terms
 from shokei.succession.common import (
     company_row,
@@ -88,6 +90,7 @@ def release_copies(
     require_role(actor, Role.PROGRAM_MANAGER, "release documents")
     with uow.transaction() as session:
         recipient = _release_recipient(uow, session, actor, case_id)
+        designated = _designated(uow, actor, case_id, recipient[0])
     issued: list[tuple[int, Issued]] = []
     today = uow.clock.today()
     purpose = f"release of marked copies to {recipient[2]} ({recipient[1]})"
@@ -99,7 +102,13 @@ def release_copies(
                 copy = issue_copy(
                     staged,
                     original.plaintext,
-                    copy_label(case_id, recipient[2], recipient[1], today),
+                    copy_label(
+                        case_id,
+                        recipient[2],
+                        recipient[1],
+                        today,
+                        secret_until=designated.get(original.document_id),
+                    ),
                     file_name=original.name,
                     scratch_dir=scratch_dir,
                     size_hint=original.size,
@@ -112,6 +121,11 @@ def release_copies(
         with uow.transaction() as session:
             if _release_recipient(uow, session, actor, case_id) != recipient:
                 raise Conflict(f"the successor of case {case_id} changed while its copies were made")
+            if _designated(uow, actor, case_id, recipient[0]) != designated:
+                raise Conflict(
+                    f"the designations (装備品等秘密) of case {case_id}'s documents changed while its copies "
+                    "were made; release again"
+                )
             rows = [
                 copy_row(
                     item,
@@ -126,7 +140,10 @@ def release_copies(
             ]
             session.add_all(rows)
             session.flush()
-            audit.record_many(session, [copy_event(uow, actor, row) for row in rows])
+            audit.record_many(
+                session,
+                [copy_event(uow, actor, row, designated.get(row.document_id)) for row in rows],
+            )
             cases.move_case(uow, actor, case_id, TransitionName.HAND_OVER, reason="documents released")
             staged.referenced(*(item.stored for _, item in issued))
             return [copy_view(row) for row in rows]
@@ -147,6 +164,16 @@ def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id:
             "paper documents instead"
         )
     return (successor.id, successor.corporate_number or "", successor.name)
+
+
+def _designated(uow: UnitOfWork, actor: Actor, case_id: int, recipient_id: int) -> dict[int, date]:
+    """{document id: last day} of the case's documents designated 装備品等秘密 today, once the
+    recipient is found certified for them (`secrets.require_certified`: Conflict naming the rule)."""
+    document_ids = [document.id for document in documents.list_documents(uow, actor, case_id)]
+    secrets.require_certified(uow, recipient_id, document_ids, act=f"release of case {case_id}")
+    return {
+        document_id: mark.until for document_id, mark in secrets.markings_in_force(uow, document_ids).items()
+    }
 
 
 def record_hand_over(
@@ -204,11 +231,13 @@ def _require_accepted_terms(session: Session, case_id: int, successor: Company) 
 
 def require_downloadable(uow: UnitOfWork, row: HandoverCopy) -> None:
     """`row` is still issued (not recalled or destroyed) and its holder may open it now (see
-    `holders.require_holder`)."""
+    `holders.require_holder`), certified for designated secrets if the document is designated
+    today (`secrets.require_certified`)."""
     act = f"download of copy {row.copy_id}"
     require_usable(row, act)
     require_accepted(uow.session, row, act)
     require_holder(uow, row.recipient_company_id, act=act)
+    secrets.require_certified(uow, row.recipient_company_id, [row.document_id], act=act)
 
 
 def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out_path: Path) -> CopyView:

@@ -21,6 +21,7 @@ cases live in:
 
 from __future__ import annotations
 
+from shokei.secrets.domain import NotCertifiedForSecrets
 from shokei.succession.candidates import DirectForeignShares
 from shokei.succession.common import SIGNING_KEY_FILE, copies_vault, copy_associated_data, signing_key
 from shokei.succession.dissemination import (
@@ -31,7 +32,7 @@ from shokei.succession.dissemination import (
 )
 from shokei.succession.handover_status import copy_detail, handover_status, held_copies
 from shokei.succession.holders import holder_refusals, protect_holder
-from shokei.succession.holdings import company_holdings, holdings_summary
+from shokei.succession.holdings import company_holdings, document_holders, holdings_summary
 from shokei.succession.recall import (
     outstanding_recalls,
     recall_company_copies,
@@ -62,6 +63,7 @@ __all__ = [
     "SIGNING_KEY_FILE",
     "DatabaseKnownCopies",
     "DirectForeignShares",
+    "NotCertifiedForSecrets",
     "accept_dissemination",
     "accept_terms",
     "approve_dissemination",
@@ -71,6 +73,7 @@ __all__ = [
     "copies_vault",
     "copy_associated_data",
     "copy_detail",
+    "document_holders",
     "download_copy",
     "export_found_file",
     "handover_status",

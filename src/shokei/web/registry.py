@@ -24,7 +24,7 @@ from shokei.kernel import Actor, Permission, Role
 from shokei.manifest import parts
 from shokei.web.i18n import N_
 
-DASHBOARD, CASE, COMPANY = "dashboard", "case", "company"
+DASHBOARD, CASE, COMPANY, DOCUMENT = "dashboard", "case", "company", "document"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class BoxContext:
     shokei: Shokei
     actor: Actor
     today: date
-    subject: Any = None  # the case (CaseDetail) or company (CompanyView) the page is about
+    subject: Any = None  # the case (CaseDetail), company (CompanyView) or document (DocumentDetail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +105,17 @@ SLOTS: tuple[Slot, ...] = (
     Slot(DASHBOARD, "budget", "purchase", N_("Budget for the fiscal year"), _budget_audience),
     Slot(DASHBOARD, "risk_watchlist", "risk", N_("Risk watchlist"), _officials_and_auditor),
     Slot(DASHBOARD, "alerts", "risk", N_("Recent alerts"), _officials_and_auditor),
+    Slot(
+        DASHBOARD,
+        "designations_expiring",
+        "secrets",
+        N_("Designated secrets expiring soon"),
+        _officials_and_auditor,
+    ),
     Slot(DASHBOARD, "users", audience=lambda actor: actor.can(Permission.USER_MANAGE)),
     Slot(CASE, "duties"),  # the case's open duties and their clocks, breaches flagged
     Slot(CASE, "documents"),
+    Slot(CASE, "designations", "secrets", N_("Designated secrets (装備品等秘密)"), _officials_and_auditor),
     Slot(CASE, "examination", "examination", N_("Examination scores and evidence"), _officials_and_auditor),
     Slot(CASE, "negotiation"),
     Slot(CASE, "measures"),
@@ -119,6 +127,7 @@ SLOTS: tuple[Slot, ...] = (
     Slot(COMPANY, "risk", "risk", N_("Risk breakdown"), _officials_and_auditor),
     Slot(COMPANY, "ownership", "ownership", N_("Ownership chain"), _officials_and_auditor),
     Slot(COMPANY, "holdings", "succession", N_("Copies held and cases"), _officials_and_auditor),
+    Slot(DOCUMENT, "designation", "secrets", N_("Designated secret (装備品等秘密)"), _officials_and_auditor),
     Slot(
         COMPANY,
         "supply_chain",

@@ -26,6 +26,9 @@ _COPY_ID = re.compile(COPY_ID_PATTERN)
 MARKER = re.compile(re.escape(MARKER_PREFIX) + r"(" + COPY_ID_PATTERN + r")(?![A-Za-z0-9_-])")
 NO_COPYING_EN = "No copying or transfer"
 NO_COPYING_JA = "無断複製・第三者提供禁止"
+# The statutory marking of a designated secret (装備品等秘密, Art. 27 of 令和5年法律第54号).
+STATUTORY_MARK_JA = "装備品等秘密"
+STATUTORY_MARK_EN = "DESIGNATED SECRET (Equipment Secret)"
 _HASH_CHUNK = 1024 * 1024
 _CORPORATE_NUMBER = re.compile(r"[0-9]{13}")
 
@@ -42,6 +45,9 @@ class CopyLabel:
     recipient_name: str
     recipient_corporate_number: str
     issued_on: date
+    # The last day of the document's designation as 装備品等秘密, when it is designated: the copy
+    # then carries the statutory marking with that validity (`secret_marking_lines`).
+    secret_until: date | None = None
 
     def __post_init__(self) -> None:
         if not _COPY_ID.fullmatch(self.copy_id):
@@ -55,6 +61,15 @@ class CopyLabel:
     def marker(self) -> str:
         """`SHOKEI-COPY:<copy id>`, the text every format embeds."""
         return MARKER_PREFIX + self.copy_id
+
+
+def secret_marking_lines(until: date) -> tuple[str, str]:
+    """The statutory marking of a designated secret with its validity: (Japanese, English ASCII)."""
+    day = until.isoformat()
+    return (
+        f"{STATUTORY_MARK_JA}（防衛生産基盤強化法第27条） 有効期限 {day}",
+        f"{STATUTORY_MARK_EN} - Act No. 54 of 2023, Art. 27 - valid until {day}",
+    )
 
 
 @dataclass(frozen=True, slots=True)

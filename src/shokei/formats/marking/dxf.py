@@ -35,12 +35,14 @@ from shokei.formats.marking.base import (
     find_markers,
     last_path_component,
     recorded_values,
+    secret_marking_lines,
     sha256_file,
 )
 from shokei.formats.marking.dxf_visible import add_visible_mark
 from shokei.formats.sniff import BINARY_DXF_SENTINEL, is_binary_dxf, read_head
 
 APPLICATION_ID = "SHOKEI"
+STATUTORY_MARK_LAYER = "SHOKEI-SECRET"  # the layer of a designated secret's marking (TEXT entities)
 CUSTOM_PROPERTY = "SHOKEI-COPY"
 XDATA_STRING = 1000
 CUSTOM_PROPERTIES_FROM = "AC1018"  # R2004
@@ -108,6 +110,24 @@ def _mark(document: Drawing, label: CopyLabel) -> tuple[Mark, ...]:
     return (Mark.DXF_XDATA, Mark.DXF_CUSTOM_PROPERTY, visible)
 
 
+def _mark_secret(document: Drawing, label: CopyLabel) -> None:
+    """A designated secret's statutory marking and validity as two TEXT entities in model space,
+    on their own layer, above the drawing's recorded extents (at the origin when it has none)."""
+    if label.secret_until is None:
+        return
+    if STATUTORY_MARK_LAYER not in document.layers:
+        document.layers.add(STATUTORY_MARK_LAYER, color=1)  # red
+    low, high = document.header.get("$EXTMIN", (0, 0, 0)), document.header.get("$EXTMAX", (0, 0, 0))
+    x0, y0, x1, y1 = float(low[0]), float(low[1]), float(high[0]), float(high[1])
+    if not (x1 > x0 and y1 > y0) or max(abs(x0), abs(y0), abs(x1), abs(y1)) > 1e12:
+        x0, y0, x1, y1 = 0.0, 0.0, 100.0, 100.0  # no usable extents recorded
+    height = max((y1 - y0) / 40, 1.0)
+    model = document.modelspace()
+    for line_number, text in enumerate(secret_marking_lines(label.secret_until)):
+        y = y1 + height * (3.2 - 1.6 * line_number)
+        model.add_text(text, height=height, dxfattribs={"layer": STATUTORY_MARK_LAYER, "insert": (x0, y)})
+
+
 def _strip(document: Drawing, policy: StripPolicy) -> dict[str, str]:
     recorded: dict[str, str] = {}
     # ezdxf fills in header defaults; the variable exists in the file format from R2004 only.
@@ -154,6 +174,7 @@ def make_dxf_copy(
     try:
         recorded = _strip(document, policy or StripPolicy())
         marks = _mark(document, label)
+        _mark_secret(document, label)
         with atomic_destination(destination) as temporary:
             document.saveas(temporary, fmt="bin" if binary else "asc")
     except DXFError as error:  # ezdxf validates again on writing

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Page, Pdf, String
 
-from shokei.formats.marking.base import NO_COPYING_EN, NO_COPYING_JA, CopyLabel
+from shokei.formats.marking.base import NO_COPYING_EN, NO_COPYING_JA, CopyLabel, secret_marking_lines
 
 STAMP_MAX_FONT_SIZE = 7.0
 STAMP_MIN_FONT_SIZE = 3.0
@@ -43,6 +43,7 @@ class Frame:
 
     matrix: tuple[float, float, float, float, float, float]
     width: float
+    height: float
 
 
 def stamp_fonts(pdf: Pdf) -> tuple[pikepdf.Object, pikepdf.Object]:
@@ -127,12 +128,12 @@ def page_frame(page: Page) -> Frame:
     left, bottom, right, top = min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
     rotate = int(page.obj.get(Name.Rotate, 0)) % 360
     if rotate == 90:
-        return Frame((0, 1, -1, 0, right, bottom), top - bottom)
+        return Frame((0, 1, -1, 0, right, bottom), top - bottom, right - left)
     if rotate == 180:
-        return Frame((-1, 0, 0, -1, right, top), right - left)
+        return Frame((-1, 0, 0, -1, right, top), right - left, top - bottom)
     if rotate == 270:
-        return Frame((0, -1, 1, 0, left, top), top - bottom)
-    return Frame((1, 0, 0, 1, left, bottom), right - left)
+        return Frame((0, -1, 1, 0, left, top), top - bottom, right - left)
+    return Frame((1, 0, 0, 1, left, bottom), right - left, top - bottom)
 
 
 def stamp_content(frame: Frame, label: CopyLabel, names: StampNames, stacked: int) -> bytes:
@@ -156,6 +157,28 @@ def stamp_content(frame: Frame, label: CopyLabel, names: StampNames, stacked: in
             f"{MARKED_CONTENT_TAG} {property_name} BDC BT 3 Tr {latin} 0.01 Tf 1 1 Td ".encode()
             + _literal(label.marker)
             + b" Tj ET EMC",
+            *_secret_marking(frame, label, names, stacked),
             b"Q\n",
         ]
     )
+
+
+def _secret_marking(frame: Frame, label: CopyLabel, names: StampNames, stacked: int) -> list[bytes]:
+    """A designated secret's statutory marking and validity, in red at the head of the page as
+    displayed (Japanese, then English), below any earlier copy's marking."""
+    if label.secret_until is None:
+        return []
+    native, english = secret_marking_lines(label.secret_until)
+    widest = max(len(english) * HELVETICA_AVERAGE_WIDTH, _japanese_width_em(native))
+    size = _font_size(frame.width, widest) + 1
+    top = frame.height - STAMP_MARGIN - size - stacked * STAMP_BLOCK_HEIGHT
+    # `0 Tr`: the invisible mark before this left the text rendering mode at 3 (invisible).
+    return [
+        b"0.8 0 0 rg",
+        f"BT 0 Tr {names.japanese} {size:.2f} Tf {STAMP_MARGIN:g} {top:.2f} Td ".encode()
+        + _ucs2_hex(native)
+        + b" Tj ET",
+        f"BT 0 Tr {names.latin} {size:.2f} Tf {STAMP_MARGIN:g} {top - size * 1.3:.2f} Td ".encode()
+        + _literal(english)
+        + b" Tj ET",
+    ]
