@@ -20,7 +20,14 @@ def register(root: typer.Typer) -> None:
 def add(
     cli: Cli,
     name: str,
-    role: Annotated[str, typer.Option("--role", help="One of the roles in DOMAIN.md.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="supplier, intake_officer, examiner, negotiator, program_manager, successor, auditor "
+            "or admin (docs/domain.md).",
+        ),
+    ],
     company: Annotated[
         str | None, typer.Option("--company", help="Corporate number (supplier, successor).")
     ] = None,

@@ -30,7 +30,7 @@ from shokei.purchase.domain import (
 from shokei.purchase.models import BudgetCarryOver, BudgetLine, BudgetYear
 from shokei.purchase.schemas import BudgetView
 
-DEMO_APPROPRIATION_YEN = 1_000_000_000  # the program's FY2022 request (DOMAIN.md)
+DEMO_APPROPRIATION_YEN = 1_000_000_000  # the program's FY2022 request (docs/domain.md)
 
 
 def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount_yen: int) -> BudgetView:

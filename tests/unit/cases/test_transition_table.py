@@ -1,4 +1,4 @@
-"""Every (state, transition, role) triple against the workflow in shared/docs/DOMAIN.md."""
+"""Every (state, transition, role) triple against the workflow in docs/domain.md."""
 
 from __future__ import annotations
 
