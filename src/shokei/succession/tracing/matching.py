@@ -203,9 +203,7 @@ def _by_similarity(text: str, known: KnownCopies, digest: str, embedded: TraceRe
     fingerprint = fingerprint_text(text)
     if fingerprint is None:
         note = "too little text to compare"
-        return TraceResult(
-            None, "text", 0.0, (), digest, embedded.unknown_marks, (*embedded.notes, note)
-        )
+        return TraceResult(None, "text", 0.0, (), digest, embedded.unknown_marks, (*embedded.notes, note))
     scored = [
         (fingerprint.similarity(copy.fingerprint), copy)
         for copy in known.with_fingerprints()
