@@ -24,6 +24,7 @@ from shokei.documents.scratch import ScratchArea, SealedFile, SealedWriter, area
 from shokei.errors import BadInput, ShokeiError, Unauthenticated
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.web import i18n
 
 PROBLEM_JSON = "application/problem+json"
 _bearer = HTTPBearer(auto_error=False)
@@ -63,10 +64,36 @@ def problem(status: int, title: str, detail: str, instance: str) -> JSONResponse
     )
 
 
+def accepted_language(header: str | None) -> str:
+    """The catalogue language an API client asks for with Accept-Language (the first of ja and en
+    by preference); English when it names neither, as the API answered before it spoke Japanese."""
+    best, best_q = "en", -1.0
+    for part in (header or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in i18n.LANGUAGES:
+            continue
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def localised(request: Request, error: ShokeiError) -> str:
+    """The error's message in the client's language (shokei.errors)."""
+    with i18n.activate(accepted_language(request.headers.get("accept-language"))):
+        return error.localised(i18n.gettext)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShokeiError)
     async def _shokei_error(request: Request, error: ShokeiError) -> JSONResponse:
-        return problem(error.http_status, error.title, error.message, request.url.path)
+        return problem(error.http_status, error.title, localised(request, error), request.url.path)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -124,7 +125,7 @@ def _exit_for(error: Exception) -> typer.Exit | None:
     from sqlalchemy.exc import OperationalError  # noqa: PLC0415
 
     if isinstance(error, ShokeiError):
-        return fail(error.message, error.exit_code)
+        return fail(localised(error), error.exit_code)
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -134,6 +135,26 @@ def _exit_for(error: Exception) -> typer.Exit | None:
     if isinstance(error, OSError):
         return fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
     return None
+
+
+def cli_language() -> str:
+    """Japanese when the user's locale is Japanese (LC_ALL, LC_MESSAGES or LANG, as gettext reads
+    them), English otherwise."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+def localised(error: ShokeiError) -> str:
+    """The error's message in the CLI user's language (shokei.errors)."""
+    if error.text is None:
+        return error.message
+    from shokei.web import i18n  # noqa: PLC0415 - the catalogues are read only when a refusal is shown
+
+    with i18n.activate(cli_language()):
+        return error.localised(i18n.gettext)
 
 
 def _show_context_options(

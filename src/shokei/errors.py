@@ -1,18 +1,77 @@
-"""The error vocabulary every adapter translates: CLI exit codes and HTTP Problem Details."""
+"""The error vocabulary every adapter translates: CLI exit codes and HTTP Problem Details.
+
+A refusal a user must act on is raised with a `Text` (a msgid of the ja/en gettext catalogue,
+`shokei/web/locale`, with its parameters) instead of an English string: `message` keeps the
+English rendering (logs, the CLI in an English locale), and each adapter renders `text` in its
+user's language (`localised`): the pages in the session's language, the API by Accept-Language,
+the CLI by LANG. Msgids are marked with `N_` where they are written, so
+`scripts/update-messages.sh` extracts them beside the pages' texts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for the catalogue where it is written; it is translated where it is shown."""
+    return message
+
+
+def _same(message: str) -> str:
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message as data: a catalogue msgid (English, with `%(name)s` placeholders) and its
+    parameters; a parameter may itself be a `Text` (a rule's evidence inside a refusal), or a
+    tuple of them (joined with "; "). A msgid of placeholders and punctuation only (a rule's
+    name beside its evidence) is left unmarked: it reads the same in both languages."""
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, gettext: Callable[[str], str] = _same) -> str:
+        """The text in the language `gettext` translates to (English with the default)."""
+        values = {name: _render(value, gettext) for name, value in self.params.items()}
+        return gettext(self.msgid) % values if values else gettext(self.msgid)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _render(value: Any, gettext: Callable[[str], str]) -> Any:
+    if isinstance(value, Text):
+        return value.render(gettext)
+    if isinstance(value, tuple) and value and all(isinstance(item, Text) for item in value):
+        return "; ".join(item.render(gettext) for item in value)
+    return value
+
+
+def text(msgid: str, **params: Any) -> Text:
+    return Text(msgid, params)
+
 
 class ShokeiError(Exception):
-    """Base of every error a user can cause; `message` is shown to them as is."""
+    """Base of every error a user can cause: `message` in English, `text` (when raised with a
+    `Text`) rendered in the user's language by the adapters (`localised`)."""
 
     exit_code = 1
     http_status = 500
     title = "Internal error"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Text) -> None:
+        self.text = message if isinstance(message, Text) else None
+        rendered = message.render() if isinstance(message, Text) else message
+        super().__init__(rendered)
+        self.message = rendered
+
+    def localised(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language `gettext` translates to (as is when raised with a string)."""
+        return self.text.render(gettext) if self.text is not None else self.message
 
 
 class BadInput(ShokeiError):

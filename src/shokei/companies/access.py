@@ -26,6 +26,8 @@ from shokei.companies.domain import (
     CertificationEnded,
     CheckHolderEligibility,
     CompanyCertified,
+    CompanyReinstated,
+    CompanySuspended,
     SuspensionCause,
     check_certification,
     expiring_within,
@@ -43,7 +45,7 @@ from shokei.companies.services import (
     suspension_view,
     views,
 )
-from shokei.errors import Conflict, NotFound
+from shokei.errors import N_, Conflict, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -92,7 +94,13 @@ def suspend(
         row = _company(session, company)
         if row.suspended_since is not None:
             if manual:
-                raise Conflict(f"{row.name} is already suspended since {row.suspended_since.isoformat()}")
+                since = row.suspended_since.isoformat()
+                raise Conflict(
+                    Text(
+                        N_("%(name)s is already suspended since %(since)s"),
+                        {"name": row.name, "since": since},
+                    )
+                )
             return _view(session, row)
         row.suspended_since, row.suspension_reason, row.suspension_cause = uow.clock.now(), text, cause.value
         session.flush()
@@ -111,6 +119,7 @@ def suspend(
                 **(details or {}),
             },
         )
+        uow.publish(CompanySuspended(row.id, cause, text))
         return _view(session, row)
 
 
@@ -122,11 +131,14 @@ def reinstate(uow: UnitOfWork, actor: Actor, company: str, reason: str) -> Compa
     with uow.transaction() as session:
         row = _company(session, company)
         if row.suspended_since is None:
-            raise Conflict(f"{row.name} is not suspended")
-        failing: Sequence[tuple[str, str]] = uow.handle(CheckHolderEligibility(row.id))
+            raise Conflict(Text(N_("%(name)s is not suspended"), {"name": row.name}))
+        failing: Sequence[tuple[str, Text]] = uow.handle(CheckHolderEligibility(row.id))
         if failing:
-            rules = "; ".join(f"{rule}: {why}" for rule, why in failing)
-            raise Conflict(f"{row.name} cannot be reinstated while a rule still fails: {rules}")
+            rules = tuple(
+                Text("%(rule)s: %(evidence)s", {"rule": rule, "evidence": why}) for rule, why in failing
+            )
+            msgid = N_("%(name)s cannot be reinstated while a rule still fails: %(rules)s")
+            raise Conflict(Text(msgid, {"name": row.name, "rules": rules}))
         before = suspension_view(row)
         assert before is not None
         row.suspended_since = row.suspension_reason = row.suspension_cause = None
@@ -140,6 +152,7 @@ def reinstate(uow: UnitOfWork, actor: Actor, company: str, reason: str) -> Compa
             after={"access": Access.ACTIVE.value},
             details={"corporate_number": row.corporate_number, "reason": text},
         )
+        uow.publish(CompanyReinstated(row.id, text))
         return _view(session, row)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel.actors import Actor
 from shokei.kernel.bus import Command, Event
 
@@ -141,6 +141,24 @@ class SuspensionCause(StrEnum):
     LEAK = "leak"  # a leak incident traced a found file to a copy it holds
 
 
+# The cause as a refusal names it: the code in English, a word in Japanese.
+CAUSE_NAMES = {
+    SuspensionCause.MANUAL: N_("manual"),
+    SuspensionCause.OWNERSHIP: N_("ownership"),
+    SuspensionCause.RISK: N_("risk"),
+    SuspensionCause.CERTIFICATION: N_("certification"),
+    SuspensionCause.CHANGED_CONDITION: N_("changed_condition"),
+}
+
+
+def cause_name(cause: str | None) -> Text:
+    """The suspension cause for a refusal, in the user's language."""
+    try:
+        return Text(CAUSE_NAMES[SuspensionCause(cause or "")])
+    except ValueError:
+        return Text("%(cause)s", {"cause": cause})
+
+
 class ChangeKind(StrEnum):
     """What a changed-condition report is about (DCSA's FOCI "changed condition")."""
 
@@ -170,13 +188,18 @@ class Certification:
     def valid_on(self, day: date) -> bool:
         return self.ended is None and day <= self.until
 
-    def describe(self, day: date) -> str:
-        """Why it is (not) valid on `day`, as a rule's reason says it."""
+    def describe(self, day: date) -> Text:
+        """Why it is (not) valid on `day`, as a rule's reason says it (`str()` is the English)."""
         if self.ended is CertificationEnd.REVOKED:
-            return f"certification revoked: {self.end_reason or 'no reason given'}"
+            if self.end_reason:
+                return Text(N_("certification revoked: %(reason)s"), {"reason": self.end_reason})
+            return Text(N_("certification revoked: no reason given"))
         if self.ended is not None or day > self.until:
-            return f"certification expired {self.until.isoformat()}"
-        return f"certified until {self.until.isoformat()} (custodian {self.custodian})"
+            return Text(N_("certification expired %(until)s"), {"until": self.until.isoformat()})
+        return Text(
+            N_("certified until %(until)s (custodian %(custodian)s)"),
+            {"until": self.until.isoformat(), "custodian": self.custodian},
+        )
 
 
 def parse_scope(text: str | None) -> tuple[str, ...]:
@@ -204,7 +227,7 @@ def expiring_within(until: date, today: date, days: int | None) -> bool:
 def require_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
-        raise BadInput("a reason is required")
+        raise BadInput(Text(N_("a reason is required")))
     return text
 
 
@@ -214,7 +237,8 @@ def require_reason(reason: str) -> str:
 @dataclass(frozen=True, slots=True)
 class CheckHolderEligibility(Command):
     """Asks the feature that keeps the eligibility rules (succession) which rules a company that
-    may hold copies fails today; answered with `(rule, reason)` pairs, empty when none fails."""
+    may hold copies fails today; answered with `(rule, evidence)` pairs (the evidence a
+    `shokei.errors.Text`, shown in the user's language), empty when none fails."""
 
     company_id: int
 
@@ -257,3 +281,21 @@ class CompanyCertified(Event):
     company_id: int
     corporate_number: str | None
     valid_until: date
+
+
+@dataclass(frozen=True, slots=True)
+class CompanySuspended(Event):
+    """A company's access was cut (by hand or by the fact that made it ineligible): the cases it is
+    involved in are flagged by the features that know them (cases, succession)."""
+
+    company_id: int
+    cause: SuspensionCause
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyReinstated(Event):
+    """A program manager gave a suspended company its access back: its cases' flags are resolved."""
+
+    company_id: int
+    reason: str

@@ -60,7 +60,7 @@ async def upload(
     except ShokeiError as error:
         context = {
             "error": _(ERROR_TITLES.get(error.http_status, ERROR_TITLES[500])),
-            "detail": error.message,
+            "detail": error.localised(_),
         }
         return templates.page(
             request, "documents/_submission.html", {"result": None, **context}, status=error.http_status

@@ -57,7 +57,7 @@ from shokei.documents.vault import (
     rewrap,
     rotate_master_key,
 )
-from shokei.errors import Forbidden, IntegrityFailure
+from shokei.errors import N_, Forbidden, IntegrityFailure, Text
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -257,9 +257,10 @@ def _read_for(
             actor,
             details={"case": document.case_id, "case_state": state.value, "reason": why},
         )
-    raise Forbidden(
-        f"document {document_id}: a supplier may no longer read its handed-in files once the case is {state}"
+    msgid = N_(
+        "document %(document)s: a supplier may no longer read its handed-in files once the case is %(state)s"
     )
+    raise Forbidden(Text(msgid, {"document": document_id, "state": state.value}))
 
 
 @contextmanager

@@ -185,7 +185,7 @@ def _examination_box(context: BoxContext) -> Markup | None:
     except (Forbidden, NotFound):
         return None
     except ShokeiError as error:  # the evidence cannot be gathered: say so, never guess
-        view, problem = None, error.message
+        view, problem = None, error.localised(_)
     policy = services.get_policy(actor)
     under_examination = case.state == CaseState.UNDER_EXAMINATION
     return render_box(

@@ -14,7 +14,7 @@ from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.documents import services as documents
 from shokei.documents.services import Vault
-from shokei.errors import BadInput, Conflict, NotFound
+from shokei.errors import N_, BadInput, Conflict, NotFound, Text
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.secrets import services as secrets
@@ -56,8 +56,9 @@ def request_dissemination(
         raise BadInput("a purpose is required")
     with uow.transaction() as session:
         row = own_copy(session, actor, copy_id)
-        require_usable(row, f"dissemination of copy {copy_id}")
-        require_holder(uow, row.recipient_company_id, act=f"dissemination of copy {copy_id}")
+        doing = Text(N_("dissemination of copy %(copy)s"), {"copy": copy_id})
+        require_usable(row, doing)
+        require_holder(uow, row.recipient_company_id, act=doing)
         target = company_row(session, companies.company_id_for(session, to))
         if target.id == row.recipient_company_id:
             raise BadInput("a company cannot disseminate to itself")
@@ -100,10 +101,10 @@ def _require_parties(
     security compliance rule reads its certification at this moment: `holders.require_holder`),
     and, when the document is designated 装備品等秘密 today, is certified for it
     (`secrets.require_certified`). Returns the designation's last day (None: not designated)."""
-    act = f"dissemination request {request_id}"
+    act = Text(N_("dissemination request %(request)s"), {"request": request_id})
     require_holder(uow, holder_id, act=act)
     require_holder(uow, subcontractor_id, act=act)
-    secrets.require_certified(uow, subcontractor_id, [document_id], act=act)
+    secrets.require_certified(uow, subcontractor_id, [document_id], act=str(act))
     marking = secrets.markings_in_force(uow, [document_id]).get(document_id)
     return marking.until if marking is not None else None
 
@@ -136,7 +137,7 @@ def approve_dissemination(
         parent = session.execute(
             select(HandoverCopy).where(HandoverCopy.copy_id == request.copy_id)
         ).scalar_one()
-        require_usable(parent, f"dissemination request {request_id}")
+        require_usable(parent, Text(N_("dissemination request %(request)s"), {"request": request_id}))
         target = company_row(session, request.to_company_id)
         visible_case(session, actor, parent.case_id)
         secret_until = _require_parties(
@@ -291,7 +292,7 @@ def accept_dissemination(uow: UnitOfWork, actor: Actor, request_id: int) -> Diss
         return _request_view(session, request)
 
 
-def require_accepted(session: Session, row: HandoverCopy, doing: str) -> None:
+def require_accepted(session: Session, row: HandoverCopy, doing: str | Text) -> None:
     """A subcontractor's copy is opened only once its user accepted the terms (Conflict)."""
     if row.parent_copy_id is None:
         return
@@ -299,7 +300,8 @@ def require_accepted(session: Session, row: HandoverCopy, doing: str) -> None:
         select(DisseminationRequest.status).where(DisseminationRequest.new_copy_id == row.copy_id)
     ).scalar_one_or_none()
     if status != "accepted":
-        raise Conflict(
-            f"{doing} refused: terms: the subcontractor has not accepted the terms of the dissemination "
-            f"of copy {row.copy_id} (`shokei handover accept-dissemination REQUEST_ID`)"
+        msgid = N_(
+            "%(act)s refused: terms: the subcontractor has not accepted the terms of the dissemination "
+            "of copy %(copy)s (`shokei handover accept-dissemination REQUEST_ID`)"
         )
+        raise Conflict(Text(msgid, {"act": doing, "copy": row.copy_id}))

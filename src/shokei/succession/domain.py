@@ -20,7 +20,7 @@ from typing import Protocol
 
 from shokei.companies.domain import Certification, CorporateNumber
 from shokei.companies.geography import region_of
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel.bus import Event
 
 JAPAN = "JP"
@@ -45,10 +45,22 @@ class ForeignOwnership:
     attributed_percent: Decimal | None = None  # share held by foreign and foreign-controlled holders
 
     @property
-    def description(self) -> str:
+    def description(self) -> Text:
         """ "foreign ownership 48% (integrated) via A→B→C", as the eligibility reason says it."""
-        text = f"foreign ownership {_percent(self.percent)} ({self.basis})"
-        return text + (f" via {'→'.join(self.chain)}" if self.chain else "")
+        share, basis = _percent(self.percent), Text(BASIS_LABELS[self.basis])
+        if self.chain:
+            return Text(
+                N_("foreign ownership %(share)s (%(basis)s) via %(chain)s"),
+                {"share": share, "basis": basis, "chain": "→".join(self.chain)},
+            )
+        return Text(N_("foreign ownership %(share)s (%(basis)s)"), {"share": share, "basis": basis})
+
+
+BASIS_LABELS = {
+    OwnershipBasis.DIRECT: N_("direct"),
+    OwnershipBasis.INTEGRATED: N_("integrated"),
+    OwnershipBasis.CONTROLLED: N_("controlled"),
+}
 
 
 class ForeignOwnershipSource(Protocol):
@@ -116,11 +128,23 @@ class EligibilityThresholds:
 
 @dataclass(frozen=True, slots=True)
 class RuleResult:
-    """One rule's verdict on one candidate, with the reason shown to people."""
+    """One rule's verdict on one candidate, with the reason shown to people (`reason` in English;
+    `text`, where the rule gives it, the same as a catalogue message for the user's language)."""
 
     name: str
     passed: bool
     reason: str
+    text: Text | None = None
+
+    @property
+    def evidence(self) -> Text:
+        """The reason as a catalogue message (the English reason as is where the rule gives none)."""
+        return self.text if self.text is not None else Text("%(reason)s", {"reason": self.reason})
+
+
+def _verdict(name: str, passed: bool, msgid: str, **params: object) -> RuleResult:
+    said = Text(msgid, params)
+    return RuleResult(name, passed, said.render(), said)
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -138,12 +162,16 @@ def check_domestic(facts: CandidateFacts, case: SuccessionCase, limits: Eligibil
     """A domestic company (country JP) with a corporate number whose check digit is right."""
     del case, limits
     if facts.country.upper() != JAPAN:
-        return RuleResult("domestic", False, f"registered in {facts.country.upper()}, not in Japan")
+        return _verdict(
+            "domestic", False, N_("registered in %(country)s, not in Japan"), country=facts.country.upper()
+        )
     try:
         number = CorporateNumber.parse(facts.corporate_number)
     except BadInput as error:
-        return RuleResult("domestic", False, f"invalid corporate number: {error.message}")
-    return RuleResult("domestic", True, f"Japanese company, corporate number {number} is valid")
+        return _verdict("domestic", False, N_("invalid corporate number: %(error)s"), error=error.message)
+    return _verdict(
+        "domestic", True, N_("Japanese company, corporate number %(number)s is valid"), number=str(number)
+    )
 
 
 def check_foreign_ownership(
@@ -153,16 +181,21 @@ def check_foreign_ownership(
     del case
     owned = facts.foreign_ownership
     threshold = _percent(limits.max_foreign_share_percent)
+    rule = "foreign_ownership"
     if owned is None:
-        return RuleResult("foreign_ownership", False, "foreign ownership not on record")
+        return _verdict(rule, False, N_("foreign ownership not on record"))
     share = owned.description
     if owned.foreign_controlled:
         attributed = owned.attributed_percent
-        held = f" (attributed {_percent(attributed)})" if attributed is not None else ""
-        return RuleResult("foreign_ownership", False, f"{share}: foreign-controlled through its owners{held}")
+        if attributed is not None:
+            msgid = N_("%(share)s: foreign-controlled through its owners (attributed %(attributed)s)")
+            return _verdict(rule, False, msgid, share=share, attributed=_percent(attributed))
+        return _verdict(rule, False, N_("%(share)s: foreign-controlled through its owners"), share=share)
     if owned.percent >= limits.max_foreign_share_percent:
-        return RuleResult("foreign_ownership", False, f"{share} ≥ threshold {threshold}")
-    return RuleResult("foreign_ownership", True, f"{share} < threshold {threshold}")
+        return _verdict(
+            rule, False, N_("%(share)s ≥ threshold %(threshold)s"), share=share, threshold=threshold
+        )
+    return _verdict(rule, True, N_("%(share)s < threshold %(threshold)s"), share=share, threshold=threshold)
 
 
 def check_financial_health(
@@ -171,10 +204,10 @@ def check_financial_health(
     """Not in financial distress according to the indicators on record."""
     del case, limits
     if facts.financial_distress is None:
-        return RuleResult("financial_health", False, "no financial indicators on record")
+        return _verdict("financial_health", False, N_("no financial indicators on record"))
     if facts.financial_distress:
-        return RuleResult("financial_health", False, "in financial distress per the indicators on record")
-    return RuleResult("financial_health", True, "no financial distress per the indicators on record")
+        return _verdict("financial_health", False, N_("in financial distress per the indicators on record"))
+    return _verdict("financial_health", True, N_("no financial distress per the indicators on record"))
 
 
 def check_security_compliance(
@@ -185,18 +218,24 @@ def check_security_compliance(
     too (a revoked or expired certification fails the rule)."""
     del limits
     until, handover = facts.security_compliant_until, case.handover_date
+    rule, dates = (
+        "security_compliance",
+        {"until": until.isoformat() if until else "", "handover": handover.isoformat()},
+    )
     if until is None:
-        return RuleResult("security_compliance", False, "no security compliance on record")
+        return _verdict(rule, False, N_("no security compliance on record"))
     if until < handover:
-        reason = f"security compliance expired {until.isoformat()}, before hand-over {handover.isoformat()}"
-        return RuleResult("security_compliance", False, reason)
-    reason = f"security compliance valid until {until.isoformat()} (hand-over {handover.isoformat()})"
+        return _verdict(
+            rule, False, N_("security compliance expired %(until)s, before hand-over %(handover)s"), **dates
+        )
+    compliance = Text(N_("security compliance valid until %(until)s (hand-over %(handover)s)"), dates)
     certified = facts.certification
     if certified is not None:
+        described = certified.describe(handover)
         if not certified.valid_on(handover):
-            return RuleResult("security_compliance", False, f"{certified.describe(handover)}; {reason}")
-        reason = f"{reason}; {certified.describe(handover)}"
-    return RuleResult("security_compliance", True, reason)
+            return _verdict(rule, False, "%(parts)s", parts=(described, compliance))
+        return _verdict(rule, True, "%(parts)s", parts=(compliance, described))
+    return _verdict(rule, True, compliance.msgid, **compliance.params)
 
 
 def check_independence(

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from shokei.cases.domain import TERMINAL_STATES
 from shokei.cases.models import ExitCase
 from shokei.companies import access
-from shokei.companies.domain import Access, SuspensionCause
+from shokei.companies.domain import Access, SuspensionCause, cause_name
 from shokei.companies.models import Company
-from shokei.errors import Conflict, Forbidden
+from shokei.errors import N_, Conflict, Forbidden, Text
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.succession.domain import CandidateFacts, EligibilityThresholds, RuleResult, check_holder
@@ -57,7 +57,14 @@ def holder_refusals(uow: UnitOfWork, company_id: int) -> tuple[RuleResult, ...]:
         return tuple(result for result in results if not result.passed)
 
 
-def require_holder(uow: UnitOfWork, company_id: int, *, act: str) -> None:
+def rules_failed(failing: tuple[RuleResult, ...]) -> tuple[Text, ...]:
+    """Each failing rule named with its evidence, as refusals show them in the user's language."""
+    return tuple(
+        Text("%(rule)s: %(evidence)s", {"rule": rule.name, "evidence": rule.evidence}) for rule in failing
+    )
+
+
+def require_holder(uow: UnitOfWork, company_id: int, *, act: str | Text) -> None:
     """Refuse `act` (a release, download, hand-over or dissemination) for the company that would
     receive, open or pass on a copy, inside the act's transaction, naming the rule that fails:
 
@@ -71,17 +78,32 @@ def require_holder(uow: UnitOfWork, company_id: int, *, act: str) -> None:
     with uow.transaction() as session:
         company = session.get(Company, company_id)
         if company is None:
-            raise Conflict(f"{act} refused: no company {company_id}")
+            raise Conflict(Text(N_("%(act)s refused: no company %(id)s"), {"act": act, "id": company_id}))
         if access.access_of(session, company_id) is Access.SUSPENDED:
             since = company.suspended_since.date().isoformat() if company.suspended_since else "?"
             raise Forbidden(
-                f"{act} refused: access: {company.name} is suspended since {since} "
-                f"({company.suspension_cause}): {company.suspension_reason}"
+                Text(
+                    N_(
+                        "%(act)s refused: access: %(name)s is suspended since %(since)s "
+                        "(%(cause)s): %(reason)s"
+                    ),
+                    {
+                        "act": act,
+                        "name": company.name,
+                        "since": since,
+                        "cause": cause_name(company.suspension_cause),
+                        "reason": company.suspension_reason,
+                    },
+                )
             )
         failing = holder_refusals(uow, company_id)
         if failing:
-            rules = "; ".join(f"{rule.name}: {rule.reason}" for rule in failing)
-            raise Conflict(f"{act} refused: {company.name} fails {rules}")
+            raise Conflict(
+                Text(
+                    N_("%(act)s refused: %(name)s fails %(rules)s"),
+                    {"act": act, "name": company.name, "rules": rules_failed(failing)},
+                )
+            )
 
 
 def copies_held(session: Session, company_id: int) -> int:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.formats.marking.base import sha256_file
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -45,11 +45,22 @@ def recall_view(row: HandoverCopy) -> RecallView:
     )
 
 
-def require_usable(row: HandoverCopy, doing: str) -> None:
+STATUS_NAMES = {ISSUED: N_("issued"), RECALLED: N_("recalled"), DESTROYED: N_("destroyed")}
+
+
+def status_name(status: str) -> Text:
+    """A copy's status for a refusal: the code in English, a word in Japanese."""
+    return Text(STATUS_NAMES[status]) if status in STATUS_NAMES else Text("%(status)s", {"status": status})
+
+
+def require_usable(row: HandoverCopy, doing: str | Text) -> None:
     """A copy recalled or destroyed is no longer opened or passed on (Conflict, exit 4)."""
     if row.status != ISSUED:
-        why = f": {row.recall_reason}" if row.recall_reason else ""
-        raise Conflict(f"{doing} refused: status: copy {row.copy_id} is {row.status}{why}")
+        values = {"act": doing, "copy": row.copy_id, "status": status_name(row.status)}
+        if row.recall_reason:
+            msgid = N_("%(act)s refused: status: copy %(copy)s is %(status)s: %(reason)s")
+            raise Conflict(Text(msgid, {**values, "reason": row.recall_reason}))
+        raise Conflict(Text(N_("%(act)s refused: status: copy %(copy)s is %(status)s"), values))
 
 
 def _copy(session: Session, copy_id: str) -> HandoverCopy:
@@ -103,11 +114,12 @@ def recall_copy(uow: UnitOfWork, actor: Actor, copy_id: str, *, reason: str) -> 
     The copies recalled, the one asked for first."""
     require_role(actor, Role.PROGRAM_MANAGER, "recall copies")
     if not reason.strip():
-        raise BadInput("a recall names its reason")
+        raise BadInput(Text(N_("a recall names its reason")))
     with uow.transaction() as session:
         row = _copy(session, copy_id)
         if row.status != ISSUED:
-            raise Conflict(f"copy {copy_id} is already {row.status}")
+            msgid = N_("recall of copy %(copy)s refused: it is already %(status)s")
+            raise Conflict(Text(msgid, {"copy": copy_id, "status": status_name(row.status)}))
         recalled = _recall_with_derived(uow, actor, row, reason.strip())
         session.flush()
         return [recall_view(item) for item in recalled]
@@ -129,7 +141,9 @@ def recall_company_copies(uow: UnitOfWork, actor: Actor, company: str, *, reason
             ).scalars()
         )
         if not rows:
-            raise Conflict(f"company {company} holds no issued copy to recall")
+            raise Conflict(
+                Text(N_("company %(company)s holds no issued copy to recall"), {"company": company})
+            )
         recalled: list[HandoverCopy] = []
         for row in rows:
             if row.status == ISSUED:  # not recalled already as derived from an earlier one
@@ -155,7 +169,8 @@ def return_copy(
                 raise NotFound(f"no copy {copy_id}")  # never tell one company about another's copies
             raise Forbidden(f"{actor.role} may not record the return of copies")
         if row.status == DESTROYED:
-            raise Conflict(f"copy {copy_id} is already destroyed ({row.destruction_reference})")
+            msgid = N_("return of copy %(copy)s refused: it is already destroyed (%(reference)s)")
+            raise Conflict(Text(msgid, {"copy": copy_id, "reference": row.destruction_reference}))
         before = row.status
         row.status, row.destroyed_at, row.destroyed_by = DESTROYED, uow.clock.now(), actor.username
         row.destruction_reference, row.destruction_sha256 = reference.strip(), digest

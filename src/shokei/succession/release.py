@@ -26,7 +26,7 @@ from shokei.companies.models import Company
 from shokei.documents import services as documents
 from shokei.documents.schemas import FsckReport
 from shokei.documents.services import RecordedBlob, Vault
-from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.errors import N_, BadInput, Conflict, Forbidden, Text
 from shokei.formats.marking.base import sha256_file
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -157,7 +157,7 @@ def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id:
         raise Conflict(f"case {case_id} is {case.state} without a selected successor to release to")
     successor = company_row(session, case.successor_company_id)
     _require_accepted_terms(session, case_id, successor)
-    require_holder(uow, successor.id, act=f"release of case {case_id}")
+    require_holder(uow, successor.id, act=Text(N_("release of case %(case)s"), {"case": case_id}))
     if not documents.stored_document_count(session, case_id):
         raise Conflict(
             f"case {case_id} has no stored documents to release; record the hand-over of its "
@@ -196,7 +196,9 @@ def record_hand_over(
         case = visible_case(session, actor, case_id)
         if case.successor_company_id is not None:
             _require_accepted_terms(session, case_id, company_row(session, case.successor_company_id))
-            require_holder(uow, case.successor_company_id, act=f"hand-over of case {case_id}")
+            require_holder(
+                uow, case.successor_company_id, act=Text(N_("hand-over of case %(case)s"), {"case": case_id})
+            )
         stored = documents.stored_document_count(session, case_id)
         if stored:
             raise Conflict(
@@ -233,11 +235,11 @@ def require_downloadable(uow: UnitOfWork, row: HandoverCopy) -> None:
     """`row` is still issued (not recalled or destroyed) and its holder may open it now (see
     `holders.require_holder`), certified for designated secrets if the document is designated
     today (`secrets.require_certified`)."""
-    act = f"download of copy {row.copy_id}"
+    act = Text(N_("download of copy %(copy)s"), {"copy": row.copy_id})
     require_usable(row, act)
     require_accepted(uow.session, row, act)
     require_holder(uow, row.recipient_company_id, act=act)
-    secrets.require_certified(uow, row.recipient_company_id, [row.document_id], act=act)
+    secrets.require_certified(uow, row.recipient_company_id, [row.document_id], act=str(act))
 
 
 def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out_path: Path) -> CopyView:

@@ -13,14 +13,16 @@ from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.cases.models import ExitCase
 from shokei.companies import services as companies
+from shokei.companies.domain import cause_name
 from shokei.companies.models import Company
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
 from shokei.succession.assignment import portfolio_assignment
 from shokei.succession.candidates import assess, candidate_view, registry_candidates
 from shokei.succession.common import company_row, ledger_event, require_official, require_role, visible_case
+from shokei.succession.holders import rules_failed
 from shokei.succession.models import (
     InboxMessage,
     TermsAcceptance,
@@ -70,13 +72,15 @@ def select_successor(
         assert company is not None
         number = company.corporate_number or ""
         if company.suspended_since is not None:
-            why = f"({company.suspension_cause}): {company.suspension_reason}"
-            raise Conflict(f"{company.name} ({number}) is suspended {why}")
+            msgid = N_("%(name)s (%(number)s) is suspended (%(cause)s): %(reason)s")
+            values = {"name": company.name, "number": number, "cause": cause_name(company.suspension_cause)}
+            raise Conflict(Text(msgid, {**values, "reason": company.suspension_reason}))
         chosen = [a for a in assess(session, uow, case, exposures) if a.corporate_number == number]
         failing = [r for a in chosen for r in a.rules if not r.passed]
         if not chosen or failing:
-            reasons = "; ".join(f"{r.name}: {r.reason}" for r in failing) or "not a candidate"
-            raise Conflict(f"{company.name} ({number}) is not eligible: {reasons}")
+            reasons = rules_failed(tuple(failing)) or Text(N_("not a candidate"))
+            msgid = N_("%(name)s (%(number)s) is not eligible: %(reasons)s")
+            raise Conflict(Text(msgid, {"name": company.name, "number": number, "reasons": reasons}))
         moved = cases.move_case(
             uow,
             actor,

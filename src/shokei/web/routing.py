@@ -130,9 +130,9 @@ def _error_response(request: Request, error: ShokeiError) -> Response:
         return login_redirect(request)
     correctable = isinstance(error, BadInput | Conflict)
     if request.method == "POST" and correctable and not is_htmx(request):
-        flash(request, "error", error.message)
+        flash(request, "error", error.localised(i18n.gettext))
         return redirect(request, back(request))
-    return error_page(request, error.http_status, error.message)
+    return error_page(request, error.http_status, error.localised(i18n.gettext))
 
 
 def _invalid_input(request: Request, error: RequestValidationError) -> Response:
