@@ -169,6 +169,7 @@ FEATURES: tuple[Feature, ...] = (
     _parts("interests"),  # declared interests: use cases only
     _parts(
         "cases",
+        handlers=True,
         cli_groups=(("case", "Exit cases: notice, inventory, examination, purchase, succession."),),
     ),
     _parts(

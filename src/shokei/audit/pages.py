@@ -28,6 +28,8 @@ PAGE_SIZE = 50
 
 ACTION_LABELS = {
     "case:case:open": N_("Case opened"),
+    "case:flag:raise": N_("Case flagged: a company involved lost its access"),
+    "case:flag:resolve": N_("Case flag resolved: the company has its access back"),
     "case:status:change": N_("Case state changed"),
     "case:successor:select": N_("Successor selected"),
     "case:inventory:add": N_("Inventory line added"),

@@ -46,6 +46,24 @@ def _show(case: CaseDetail) -> None:
             for h in case.history
         ],
     )
+    if case.flags:
+        print_table(
+            "flags",
+            ("raised", "company", "as", "cause", "reason", "resolved"),
+            [
+                (
+                    f.raised_at.isoformat(timespec="seconds"),
+                    f"{f.company_name} ({f.corporate_number})",
+                    f.involvement,
+                    f.cause,
+                    f.reason,
+                    f"{f.resolved_at.isoformat(timespec='seconds')}: {f.resolution}"
+                    if f.resolved_at
+                    else "open",
+                )
+                for f in case.flags
+            ],
+        )
 
 
 @command(app, "open")

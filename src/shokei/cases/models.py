@@ -116,3 +116,21 @@ class CaseMeasure(Base):
     case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
+
+
+class CaseFlag(Base):
+    """A warning on a case: a company involved in it (supplier, successor, subcontractor) lost its
+    access to copies. Raised in the transaction of the suspension, resolved on reinstatement."""
+
+    __tablename__ = "case_flags"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    company_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("companies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    involvement: Mapped[str] = mapped_column(String(16))
+    cause: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(Text)

@@ -123,6 +123,17 @@ OFFER_KIND_LABELS: dict[str, str] = {
 }
 
 
+INVOLVEMENT_LABELS: dict[str, str] = {
+    "supplier": N_("as the withdrawing supplier"),
+    "successor": N_("as the selected successor"),
+    "subcontractor": N_("as a subcontractor holding a copy"),
+}
+
+
+def involvement_label(involvement: str) -> str:
+    return label(INVOLVEMENT_LABELS, involvement)
+
+
 def state_label(state: str) -> str:
     return label(STATE_LABELS, state)
 
@@ -483,6 +494,7 @@ pages = FeaturePages(
         "reason_label": reason_label,
         "event_label": event_label,
         "offer_kind_label": offer_kind_label,
+        "involvement_label": involvement_label,
         "due": due,
     },
 )

@@ -45,6 +45,22 @@ class MeasureRef(BaseModel):
     status: str
 
 
+class CaseFlagView(BaseModel):
+    """A company involved in the case lost its access (`kind` company_suspended); open until the
+    company is reinstated (`resolved_at`, `resolution`: the reinstatement's reason)."""
+
+    id: int
+    kind: str
+    corporate_number: str | None
+    company_name: str
+    involvement: str  # supplier, successor or subcontractor
+    cause: str
+    reason: str
+    raised_at: datetime
+    resolved_at: datetime | None
+    resolution: str | None
+
+
 class CaseSummary(BaseModel):
     id: int
     state: str
@@ -68,3 +84,4 @@ class CaseDetail(CaseSummary):
     offers: list[OfferView]
     history: list[HistoryItem]
     measures: list[MeasureRef] = []
+    flags: list[CaseFlagView] = []

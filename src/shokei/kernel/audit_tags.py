@@ -16,6 +16,8 @@ AUDIT_TAGS: frozenset[str] = frozenset(
         "accounts:user:role",
         # case
         "case:case:open",
+        "case:flag:raise",
+        "case:flag:resolve",
         "case:document:examine",
         "case:inventory:add",
         "case:offer:agreement",

@@ -14,8 +14,10 @@ from shokei.companies.domain import (
     CertificationEnded,
     CheckHolderEligibility,
     CompanyConditionChanged,
+    CompanySuspended,
     SuspensionCause,
 )
+from shokei.errors import Text
 from shokei.kernel.bus import MessageBus, Phase
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.domain import CompanyHoldings, ForeignControlCrossed
@@ -42,8 +44,8 @@ def hand_over(uow: UnitOfWork, move: RecordHandOver) -> None:
     )
 
 
-def failing_rules(uow: UnitOfWork, check: CheckHolderEligibility) -> list[tuple[str, str]]:
-    return [(rule.name, rule.reason) for rule in services.holder_refusals(uow, check.company_id)]
+def failing_rules(uow: UnitOfWork, check: CheckHolderEligibility) -> list[tuple[str, Text]]:
+    return [(rule.name, rule.evidence) for rule in services.holder_refusals(uow, check.company_id)]
 
 
 def holdings(uow: UnitOfWork, ask: CompanyHoldings) -> dict[int, tuple[int, tuple[int, ...]]]:
@@ -76,6 +78,12 @@ def on_condition_changed(uow: UnitOfWork, event: CompanyConditionChanged) -> Non
     services.protect_holder(uow, event.company_id, cause=event.cause, trigger=event.summary)
 
 
+def on_suspended(uow: UnitOfWork, event: CompanySuspended) -> None:
+    """The cases the company holds a subcontractor's copy in are flagged too (cases flags the ones
+    it is supplier or successor in)."""
+    services.flag_subcontracted_cases(uow, event.company_id, cause=event.cause.value, reason=event.reason)
+
+
 def register(bus: MessageBus) -> None:
     bus.register(SelectSuccessor, select)
     bus.register(RecordHandOver, hand_over)
@@ -87,3 +95,4 @@ def register(bus: MessageBus) -> None:
     bus.subscribe(DistressRecorded, on_distress, phase=inside)
     bus.subscribe(CertificationEnded, on_certification_ended, phase=inside)
     bus.subscribe(CompanyConditionChanged, on_condition_changed, phase=inside)
+    bus.subscribe(CompanySuspended, on_suspended, phase=inside)

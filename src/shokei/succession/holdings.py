@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies import services as companies
 from shokei.errors import Forbidden, NotFound
@@ -67,6 +68,30 @@ def document_holders(session: Session, document_ids: Sequence[int]) -> dict[int,
         for document_id, number, name, copy_id in rows:
             found.setdefault(document_id, []).append((number, name, copy_id))
     return found
+
+
+def flag_subcontracted_cases(uow: UnitOfWork, company_id: int, *, cause: str, reason: str) -> list[int]:
+    """Flag the open cases the suspended company holds a subcontractor's copy in (derived, not
+    yet destroyed), in the suspension's transaction: cases flags those it is supplier or
+    successor in itself, and knows nothing of subcontractors."""
+    with uow.transaction() as session:
+        held = dict.fromkeys(_subcontracted_cases(session, company_id), SUBCONTRACTOR)
+        return cases.flag_cases(uow, company_id, held, cause=cause, reason=reason)
+
+
+def _subcontracted_cases(session: Session, company_id: int) -> list[int]:
+    return list(
+        session.execute(
+            select(HandoverCopy.case_id)
+            .where(
+                HandoverCopy.recipient_company_id == company_id,
+                HandoverCopy.parent_copy_id.is_not(None),
+                HandoverCopy.status != "destroyed",
+            )
+            .distinct()
+            .order_by(HandoverCopy.case_id)
+        ).scalars()
+    )
 
 
 def company_holdings(uow: UnitOfWork, actor: Actor, company: str) -> HoldingsView:

@@ -32,7 +32,12 @@ from shokei.succession.dissemination import (
 )
 from shokei.succession.handover_status import copy_detail, handover_status, held_copies
 from shokei.succession.holders import holder_refusals, protect_holder
-from shokei.succession.holdings import company_holdings, document_holders, holdings_summary
+from shokei.succession.holdings import (
+    company_holdings,
+    document_holders,
+    flag_subcontracted_cases,
+    holdings_summary,
+)
 from shokei.succession.recall import (
     outstanding_recalls,
     recall_company_copies,
@@ -76,6 +81,7 @@ __all__ = [
     "document_holders",
     "download_copy",
     "export_found_file",
+    "flag_subcontracted_cases",
     "handover_status",
     "held_copies",
     "holder_refusals",

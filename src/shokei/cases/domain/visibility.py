@@ -30,6 +30,11 @@ CASE_FIELDS_SEEN_BY: dict[str, frozenset[Role]] = {
     # The measures the state took after an escalation: neither company learns them.
     "measures": _NOBODY,
     **{f"measures.{n}": _NOBODY for n in ("id", "kind", "status")},
+    # A flag names the suspended company and why: for officials (the supplier must not learn its
+    # successor, nor either company the other's standing).
+    "flags": _NOBODY,
+    **{f"flags.{n}": _NOBODY for n in ("id", "kind", "corporate_number", "company_name", "involvement")},
+    **{f"flags.{n}": _NOBODY for n in ("cause", "reason", "raised_at", "resolved_at", "resolution")},
 }
 # Whose eyes a move's reason may reach: determinations (and the release after one) carry the
 # examiners' rationale, negotiation moves the price talk, successor moves the successor.

@@ -25,6 +25,7 @@ from shokei.cases.services.facts import (
     record_duty,
     refuse_if_took,
 )
+from shokei.cases.services.flags import flag_cases, flags_of, involvement_of, resolve_flags
 from shokei.cases.services.inventory import (
     add_inventory_line,
     describe_stored_document,
@@ -54,8 +55,11 @@ __all__ = [
     "count_by_state",
     "describe_stored_document",
     "examine_document",
+    "flag_cases",
+    "flags_of",
     "get_case",
     "inventory_items",
+    "involvement_of",
     "link_stored_document",
     "list_cases",
     "mark_document_examined",
@@ -70,6 +74,7 @@ __all__ = [
     "record_offer",
     "refuse_if_took",
     "require_inventory_open",
+    "resolve_flags",
     "transition_case",
     "visible_case_ids",
     "visible_cases",

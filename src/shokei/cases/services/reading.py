@@ -22,6 +22,7 @@ from shokei.cases.domain import (
 from shokei.cases.models import CaseMeasure, CaseTransitionRecord, ExitCase, InventoryLine
 from shokei.cases.schemas import CaseDetail, CaseSummary, HistoryItem, InventoryLineView, MeasureRef
 from shokei.cases.services.access import load_case, snapshot, visible_cases
+from shokei.cases.services.flags import flags_of
 from shokei.cases.services.offers import offers_of
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden
@@ -204,6 +205,7 @@ def detail(uow: UnitOfWork, actor: Actor, case: ExitCase) -> CaseDetail:
             for m in moves
         ],
         measures=[MeasureRef(id=m.measure_id, kind=m.kind, status=m.status) for m in measures],
+        flags=flags_of(uow, case.id),
     )
     return need_to_know(full, actor.role)
 

@@ -1,0 +1,24 @@
+"""The cases feature's reactions to other features: a suspended company's open cases are flagged
+in the suspension's transaction (as their supplier or successor; succession adds the cases a
+subcontractor holds copies in), and the flags are resolved when it is reinstated."""
+
+from __future__ import annotations
+
+from shokei.cases import services
+from shokei.companies.domain import CompanyReinstated, CompanySuspended
+from shokei.kernel.bus import MessageBus, Phase
+from shokei.kernel.unit_of_work import UnitOfWork
+
+
+def on_suspended(uow: UnitOfWork, event: CompanySuspended) -> None:
+    involvement = services.involvement_of(uow, event.company_id)
+    services.flag_cases(uow, event.company_id, involvement, cause=event.cause.value, reason=event.reason)
+
+
+def on_reinstated(uow: UnitOfWork, event: CompanyReinstated) -> None:
+    services.resolve_flags(uow, event.company_id, resolution=event.reason)
+
+
+def register(bus: MessageBus) -> None:
+    bus.subscribe(CompanySuspended, on_suspended, phase=Phase.IN_TRANSACTION)
+    bus.subscribe(CompanyReinstated, on_reinstated, phase=Phase.IN_TRANSACTION)
