@@ -18,6 +18,7 @@ from shokei.api_support import ShokeiDep
 from shokei.cases import services
 from shokei.cases.domain import (
     INVENTORY_EDITABLE_STATES,
+    STATE_NAMES,
     TERMINAL_STATES,
     TRANSITIONS,
     CaseState,
@@ -39,22 +40,7 @@ router = page_router()
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 30
 
-STATE_LABELS: dict[str, str] = {
-    CaseState.NOTIFIED: N_("Exit notified"),
-    CaseState.DOCUMENTS_SUBMITTED: N_("Documents submitted"),
-    CaseState.UNDER_EXAMINATION: N_("Under examination"),
-    CaseState.NOT_SIGNIFICANT: N_("Not significant"),
-    CaseState.CLOSED_RELEASED: N_("Closed (released)"),
-    CaseState.PROTECTION_REQUIRED: N_("Protection required"),
-    CaseState.NEGOTIATING: N_("Negotiating purchase"),
-    CaseState.PURCHASE_AGREED: N_("Purchase approved"),
-    CaseState.NEGOTIATION_FAILED: N_("Negotiation failed"),
-    CaseState.ESCALATED: N_("Escalated to other measures"),
-    CaseState.MEASURE_TAKEN: N_("Measure taken"),
-    CaseState.SUCCESSOR_SELECTION: N_("Selecting successor"),
-    CaseState.HANDED_OVER: N_("Handed over"),
-    CaseState.CLOSED: N_("Closed"),
-}
+STATE_LABELS: dict[str, str] = STATE_NAMES
 STATE_GROUPS = {
     CaseState.NOTIFIED: "intake",
     CaseState.DOCUMENTS_SUBMITTED: "intake",

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
+from shokei.cases.domain import STATE_NAMES
 from shokei.documents import fixity
 from shokei.documents.domain import normalise_query, read_reason, supplier_reading_closed
 from shokei.documents.fixity import RecordedBlob, check_blobs, ledger_details, rows_in_batches
@@ -260,7 +261,7 @@ def _read_for(
     msgid = N_(
         "document %(document)s: a supplier may no longer read its handed-in files once the case is %(state)s"
     )
-    raise Forbidden(Text(msgid, {"document": document_id, "state": state.value}))
+    raise Forbidden(Text(msgid, {"document": document_id, "state": Text(STATE_NAMES[state])}))
 
 
 @contextmanager

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shokei.errors import N_
+
 
 class CaseState(StrEnum):
     NOTIFIED = "notified"
@@ -21,6 +23,24 @@ class CaseState(StrEnum):
     HANDED_OVER = "handed_over"
     CLOSED = "closed"
 
+
+# Each state's name for people (a catalogue msgid): the case pages and the refusals that name a state.
+STATE_NAMES: dict[str, str] = {
+    CaseState.NOTIFIED: N_("Exit notified"),
+    CaseState.DOCUMENTS_SUBMITTED: N_("Documents submitted"),
+    CaseState.UNDER_EXAMINATION: N_("Under examination"),
+    CaseState.NOT_SIGNIFICANT: N_("Not significant"),
+    CaseState.CLOSED_RELEASED: N_("Closed (released)"),
+    CaseState.PROTECTION_REQUIRED: N_("Protection required"),
+    CaseState.NEGOTIATING: N_("Negotiating purchase"),
+    CaseState.PURCHASE_AGREED: N_("Purchase approved"),
+    CaseState.NEGOTIATION_FAILED: N_("Negotiation failed"),
+    CaseState.ESCALATED: N_("Escalated to other measures"),
+    CaseState.MEASURE_TAKEN: N_("Measure taken"),
+    CaseState.SUCCESSOR_SELECTION: N_("Selecting successor"),
+    CaseState.HANDED_OVER: N_("Handed over"),
+    CaseState.CLOSED: N_("Closed"),
+}
 
 # An escalated case is not terminal: it carries a decision on the measure (issue 17) and moves on
 # to the measure's own record (`measure_taken`, where the measures feature follows it), or back to
