@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from shokei.accounts import services as accounts
 from shokei.cases import services as cases
 from shokei.cases.schemas import CaseDetail
+from shokei.companies import access
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from tests.conftest import Cli
@@ -65,6 +66,13 @@ TABLE: dict[str, tuple[str, str]] = {
     # The measures the state took after an escalation (issue 17): officials' business only.
     "measures": (HIDDEN, HIDDEN),
     **{f"measures.{n}": (HIDDEN, HIDDEN) for n in ("id", "kind", "status")},
+    # A flag names the suspended company and why: the officials' alone.
+    "flags": (HIDDEN, HIDDEN),
+    **{
+        f"flags.{n}": (HIDDEN, HIDDEN)
+        for n in ("id", "kind", "corporate_number", "company_name", "involvement", "cause", "reason")
+    },
+    **{f"flags.{n}": (HIDDEN, HIDDEN) for n in ("raised_at", "resolved_at", "resolution")},
 }
 ROLES = {"supplier": 0, "successor": 1}
 
@@ -72,10 +80,11 @@ EXAMINER_NOTE = "審査所見-固有の熱処理工程"
 RATIONALE = "判定理由-代替困難な固有技術"
 OFFER_NOTE = "提示根拠-評価額の八割"
 PRICE = 31_234_567
+FLAG_REASON = "立入検査-保全体制の不備"
 # What must never reach each company, anywhere in its view.
 SECRETS = {
-    "supplier": [EXAMINER_NOTE, RATIONALE, SELECTION_REASON],
-    "successor": [EXAMINER_NOTE, RATIONALE, OFFER_NOTE, str(PRICE), "2900000"],
+    "supplier": [EXAMINER_NOTE, RATIONALE, SELECTION_REASON, FLAG_REASON],
+    "successor": [EXAMINER_NOTE, RATIONALE, OFFER_NOTE, str(PRICE), "2900000", FLAG_REASON],
 }
 
 
@@ -108,6 +117,8 @@ def _full_case(office: Office) -> int:
     office.move(case, "approve_purchase", office.manager)
     office.move(case, "start_successor_selection", office.manager)
     office.select_successor(case)
+    # The successor suspended: the case is flagged (officials see the flag, neither company).
+    access.suspend(uow, office.manager, office.successor_company.corporate_number or "", FLAG_REASON)
     return case
 
 
@@ -148,6 +159,7 @@ def test_each_company_sees_its_share_of_the_case_over_the_cli(uow: UnitOfWork, c
     official = cli("case", "show", str(case), "--as", "manager", "--json").json()
     assert isinstance(official, dict)
     assert official["agreed_amount_yen"] == PRICE
+    assert [flag["reason"] for flag in official["flags"]] == [FLAG_REASON]
     assert official["successor_name"]
     for who in ROLES:
         view = cli("case", "show", str(case), "--as", who, "--json").json()
