@@ -23,16 +23,16 @@ CERTIFIED = Certification("保全 太郎", date(2026, 6, 10), ("radar",))
 def test_a_certification_is_valid_through_its_last_day_and_not_after() -> None:
     assert CERTIFIED.valid_on(date(2026, 6, 10))
     assert not CERTIFIED.valid_on(date(2026, 6, 11))
-    assert CERTIFIED.describe(date(2026, 6, 1)) == "certified until 2026-06-10 (custodian 保全 太郎)"
-    assert CERTIFIED.describe(date(2026, 6, 11)) == "certification expired 2026-06-10"
+    assert str(CERTIFIED.describe(date(2026, 6, 1))) == "certified until 2026-06-10 (custodian 保全 太郎)"
+    assert str(CERTIFIED.describe(date(2026, 6, 11))) == "certification expired 2026-06-10"
 
 
 def test_an_ended_certification_is_never_valid_and_says_why() -> None:
     revoked = Certification("保全 太郎", date(2027, 1, 1), ended=CertificationEnd.REVOKED, end_reason="不備")
     assert not revoked.valid_on(date(2026, 6, 1))
-    assert revoked.describe(date(2026, 6, 1)) == "certification revoked: 不備"
+    assert str(revoked.describe(date(2026, 6, 1))) == "certification revoked: 不備"
     expired = Certification("保全 太郎", date(2026, 5, 31), ended=CertificationEnd.EXPIRED)
-    assert expired.describe(date(2026, 6, 1)) == "certification expired 2026-05-31"
+    assert str(expired.describe(date(2026, 6, 1))) == "certification expired 2026-05-31"
 
 
 def test_scope_tags_are_trimmed_deduplicated_and_sorted() -> None:
