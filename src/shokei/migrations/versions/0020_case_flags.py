@@ -1,7 +1,7 @@
 """cases: flags on the open cases a suspended company is involved in, resolved on reinstatement
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0024
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
