@@ -1,6 +1,6 @@
 """cases: flags on the open cases a suspended company is involved in, resolved on reinstatement
 
-Revision ID: 0020
+Revision ID: 0025
 Revises: 0024
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
+revision = "0025"
 down_revision = "0024"
 branch_labels = None
 depends_on = None
