@@ -25,6 +25,7 @@ from shokei.secrets import services as secrets
 from tests import factories
 from tests.conftest import Cli
 from tests.factories import Office
+from tests.integration.deadlines.test_record_duties import _told
 from tests.integration.measures.test_measures_services import _acquired
 from tests.integration.succession.conftest import case_with_documents, copy_vault, key, scratch, vault
 
@@ -108,6 +109,7 @@ def test_an_opened_incident_is_reported_by_its_72_hour_deadline_until_contained_
     }
     _only_managers(duties, [expected])
     assert duties("manager", "--all", "--overdue") == []
+    assert _told(uow, "incident_report") == ["manager", "manager2"]  # its notice: theirs only
 
     clock.at = _at_jst_morning(date(2026, 6, 4))  # the due day: not yet overdue
     assert duties("manager")[0]["overdue"] is False
@@ -160,6 +162,7 @@ def test_a_designation_is_reviewed_before_its_last_day_and_a_renewal_moves_the_d
     assert duties("manager") == []
     clock.at = _at_jst_morning(date(2026, 10, 2))
     _only_managers(duties, [expected])
+    assert _told(uow, "designation_expiry") == ["manager", "manager2"]
 
     # A renewal to 30 June 2027 moves the due date: in the queue again from 2027-04-01.
     secrets.renew_designation(uow, office.manager, document_id, until=date(2027, 6, 30))
@@ -194,6 +197,7 @@ def test_a_state_held_facility_is_reported_on_three_months_after_each_fiscal_yea
     assert duties("manager") == []
     clock.at = _at_jst_morning(date(2027, 4, 1))
     _only_managers(duties, [expected])
+    assert _told(uow, "facility_report") == ["manager", "manager2"]
     [duty] = deadlines.open_duties(uow, office.manager)
     assert duty.link == f"/facilities/{facility_id}"
 
