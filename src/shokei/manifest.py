@@ -217,16 +217,16 @@ FEATURES: tuple[Feature, ...] = (
         ),
     ),
     _parts(
+        "incidents",
+        cli_groups=(("incident", "Leak incidents: a found file traced, its holder suspended, the clock."),),
+    ),
+    _parts(
         "deadlines",
         handlers=True,
         cli_groups=(("deadlines", "Deadlines: the policy that sets every duty's period."),),
         cli_commands=(
             ("duties", "What is waiting for me: my open duties on the cases I may see, most urgent first."),
         ),
-    ),
-    _parts(
-        "incidents",
-        cli_groups=(("incident", "Leak incidents: a found file traced, its holder suspended, the clock."),),
     ),
     _parts(
         "notifications",

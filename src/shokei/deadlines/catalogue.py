@@ -22,8 +22,10 @@ def what(kind: DutyKind | str, language: str = "ja") -> str:
 
 
 def about(kind: DutyKind | str, case_id: int | None, reference: str | None, language: str = "ja") -> str:
-    """What the duty is on: its case ("案件12"), or the record it hangs on ("写し C-…")."""
+    """What the duty is on: its case ("案件12"), or the record it hangs on ("写し C-…"); a
+    reference of several parts ("facility:year") is also given split (`{parts[0]}`)."""
     templates = _catalogue(language)["about"]
     if case_id is not None:
         return templates["case"].format(ref=case_id)
-    return templates[DutyKind(kind).value].format(ref=reference or "")
+    ref = reference or ""
+    return templates[DutyKind(kind).value].format(ref=ref, parts=ref.split(":"))

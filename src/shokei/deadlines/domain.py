@@ -5,7 +5,9 @@ when the case reaches the state that asks for it, and its due date is fixed then
 in force: a later policy never moves a running clock (the duty keeps its version and period).
 Other duties hang on another record and have no case of their own: a survey answer belongs to
 its survey campaign and falls due on the survey's own due date; a recalled copy's return and a
-certification's renewal hang on their record (`subject`). Each starts on that record's event.
+certification's renewal, an incident's report, a designation's review before it expires and a
+state-held facility's annual report hang on their record (`subject`). Each starts on that
+record's event.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class DutyKind(StrEnum):
     COPY_RETURN = "copy_return"
     SURVEY_ANSWER = "survey_answer"
     CERTIFICATION_RENEWAL = "certification_renewal"
+    INCIDENT_REPORT = "incident_report"
+    DESIGNATION_EXPIRY = "designation_expiry"
+    FACILITY_REPORT = "facility_report"
 
 
 class Party(StrEnum):
@@ -87,6 +92,9 @@ MOVE_DUTIES: dict[TransitionName, DutySpec] = {
 RECORD_DUTIES: dict[DutyKind, DutySpec] = {
     K.COPY_RETURN: DutySpec(K.COPY_RETURN, R.SUCCESSOR, Party.HOLDER),
     K.CERTIFICATION_RENEWAL: DutySpec(K.CERTIFICATION_RENEWAL, R.PROGRAM_MANAGER, _OFFICIALS),
+    K.INCIDENT_REPORT: DutySpec(K.INCIDENT_REPORT, R.PROGRAM_MANAGER, _OFFICIALS),
+    K.DESIGNATION_EXPIRY: DutySpec(K.DESIGNATION_EXPIRY, R.PROGRAM_MANAGER, _OFFICIALS),
+    K.FACILITY_REPORT: DutySpec(K.FACILITY_REPORT, R.PROGRAM_MANAGER, _OFFICIALS),
 }
 
 SPECS: dict[DutyKind, DutySpec] = {
@@ -108,9 +116,19 @@ def reference_of(kind: DutyKind, subject: str | None) -> str | None:
         return None
     if kind is K.SURVEY_ANSWER:
         return subject.split(":")[1]
-    if kind is K.CERTIFICATION_RENEWAL:
-        return subject.rsplit(":", 1)[1]
+    if kind in (K.CERTIFICATION_RENEWAL, K.DESIGNATION_EXPIRY):
+        return subject.rsplit(":", 1)[1]  # the corporate number; the designated document
     return subject.split(":", 1)[1]
+
+
+# The page where a record's duty is done, from the record's reference.
+_RECORD_PAGES: dict[DutyKind, str] = {
+    K.COPY_RETURN: "/copies/{ref}",
+    K.CERTIFICATION_RENEWAL: "/companies/{ref}",
+    K.INCIDENT_REPORT: "/incidents/{ref}",
+    K.DESIGNATION_EXPIRY: "/secrets",  # the register, where a designation is renewed or lifted
+    K.FACILITY_REPORT: "/facilities/{parts[0]}",
+}
 
 
 def link_for(kind: DutyKind, case_id: int | None, subject: str | None, survey_id: int | None = None) -> str:
@@ -118,10 +136,8 @@ def link_for(kind: DutyKind, case_id: int | None, subject: str | None, survey_id
     if survey_id is not None:
         return f"/surveys/{survey_id}"
     reference = reference_of(kind, subject)
-    if kind is K.COPY_RETURN and reference:
-        return f"/copies/{reference}"
-    if kind is K.CERTIFICATION_RENEWAL and reference:
-        return f"/companies/{reference}"
+    if kind in _RECORD_PAGES and reference:
+        return _RECORD_PAGES[kind].format(ref=reference, parts=reference.split(":"))
     if case_id is not None:
         return f"/cases/{case_id}"
     return "/"

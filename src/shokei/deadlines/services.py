@@ -4,12 +4,13 @@ need-to-know, and swept for reminders and breaches (the worker)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseMoved, CaseState
+from shokei.clock import JST
 from shokei.companies import services as companies
 from shokei.deadlines.catalogue import about, what
 from shokei.deadlines.domain import (
@@ -213,6 +214,57 @@ def company_certified(
 def certification_ended(uow: UnitOfWork, company_id: int) -> None:
     with uow:
         _close_subject(uow, _certification_subject(company_id).rsplit(":", 1)[0] + ":", prefix=True)
+
+
+def incident_opened(uow: UnitOfWork, incident_id: int, deadline_at: datetime) -> None:
+    """An opened leak incident asks the program managers to report it by its deadline (the
+    incident's own clock, 72 hours by default): due on the deadline's day in Japan."""
+    moment = deadline_at if deadline_at.tzinfo else deadline_at.replace(tzinfo=UTC)
+    with uow:
+        subject = subject_key(DutyKind.INCIDENT_REPORT, incident_id)
+        _close_subject(uow, subject)
+        due = moment.astimezone(JST).date()
+        _open(uow, RECORD_DUTIES[DutyKind.INCIDENT_REPORT], subject=subject, due=due)
+
+
+def incident_settled(uow: UnitOfWork, incident_id: int) -> None:
+    """Contained or closed: the reporting clock stops."""
+    with uow:
+        _close_subject(uow, subject_key(DutyKind.INCIDENT_REPORT, incident_id))
+
+
+def _designation_prefix(designation_id: int) -> str:
+    return subject_key(DutyKind.DESIGNATION_EXPIRY, f"{designation_id}:")
+
+
+def designation_changed(uow: UnitOfWork, designation_id: int, document_id: int, until: date | None) -> None:
+    """A designation standing until a day asks the program managers to review it (renew or lift)
+    by then; it shows in their queue from the policy's period before that day. A renewal moves
+    the due date (the last duty is replaced); a lifting (`until` None) ends it."""
+    with uow:
+        prefix = _designation_prefix(designation_id)
+        _close_subject(uow, prefix, prefix=True)
+        if until is not None:
+            spec = RECORD_DUTIES[DutyKind.DESIGNATION_EXPIRY]
+            _open(uow, spec, subject=f"{prefix}{document_id}", due=until)
+
+
+def _facility_subject(facility_id: int, fiscal_year: int) -> str:
+    return subject_key(DutyKind.FACILITY_REPORT, f"{facility_id}:{fiscal_year}")
+
+
+def facility_report_owed(uow: UnitOfWork, facility_id: int, fiscal_year: int, due: date) -> None:
+    """A state-held facility's annual report on a fiscal year is owed by the program managers by
+    `due` (three months after the year ends); it shows from the policy's period before."""
+    with uow:
+        subject = _facility_subject(facility_id, fiscal_year)
+        _close_subject(uow, subject)
+        _open(uow, RECORD_DUTIES[DutyKind.FACILITY_REPORT], subject=subject, due=due)
+
+
+def facility_report_filed(uow: UnitOfWork, facility_id: int, fiscal_year: int) -> None:
+    with uow:
+        _close_subject(uow, _facility_subject(facility_id, fiscal_year))
 
 
 # -- what is waiting: each user's queue, the program manager's whole list ----------------------

@@ -9,10 +9,12 @@ moment the incident is opened.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from shokei.errors import Conflict
+from shokei.kernel.bus import Event
 
 DEFAULT_REPORTING_HOURS = 72
 
@@ -70,3 +72,24 @@ def seconds_left(deadline_at: datetime, now: datetime) -> int:
 
 def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# -- events: a feature keeping deadlines starts and stops the reporting clock on them ----------
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentOpened(Event):
+    """A leak incident was opened (published in its transaction): its report is due by
+    `deadline_at`."""
+
+    incident_id: int
+    deadline_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSettled(Event):
+    """A leak incident was contained or closed (published in its transaction): its reporting
+    clock stops."""
+
+    incident_id: int
+    state: IncidentState

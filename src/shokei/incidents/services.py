@@ -23,6 +23,8 @@ from shokei.errors import BadInput, Forbidden, NotFound
 from shokei.incidents.domain import (
     DEFAULT_REPORTING_HOURS,
     TERMINAL,
+    IncidentOpened,
+    IncidentSettled,
     IncidentState,
     as_utc,
     opening_state,
@@ -134,6 +136,7 @@ def open_incident(
                 "holder_suspended": row.holder_suspended,
             },
         )
+        uow.publish(IncidentOpened(row.id, row.deadline_at))
         return _view(row, uow)
 
 
@@ -197,6 +200,7 @@ def contain_incident(uow: UnitOfWork, actor: Actor, incident_id: int, action: st
             after={"state": row.state},
             details={"action": done},
         )
+        uow.publish(IncidentSettled(row.id, IncidentState(row.state)))
         return _view(row, uow)
 
 
@@ -220,6 +224,7 @@ def close_incident(
             before={"state": before},
             after={"state": row.state, "outcome": text},
         )
+        uow.publish(IncidentSettled(row.id, IncidentState(row.state)))
         return _view(row, uow)
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from shokei.cases.domain import TransitionName
 from shokei.errors import BadInput, Conflict
+from shokei.kernel.bus import Event
 from shokei.purchase.domain import fiscal_year_span
 
 
@@ -128,3 +129,24 @@ class ReportDuty:
 
     def overdue(self, today: date) -> bool:
         return self.filed_on is None and today > self.due
+
+
+# -- events: a feature keeping deadlines starts and stops the report's clock on them -----------
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityReportOwed(Event):
+    """The state holds a facility during FY`fiscal_year`: its report on that year is owed by
+    `due` (published on acquisition, and for the next year when a year's report is filed)."""
+
+    facility_id: int
+    fiscal_year: int
+    due: date
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityReportFiled(Event):
+    """The report on a facility for FY`fiscal_year` was filed (published in its transaction)."""
+
+    facility_id: int
+    fiscal_year: int

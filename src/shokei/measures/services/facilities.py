@@ -24,6 +24,8 @@ from shokei.errors import BadInput, Conflict, Forbidden, NotFound
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.measures.domain import (
+    FacilityReportFiled,
+    FacilityReportOwed,
     FacilityStatus,
     MeasureKind,
     MeasureStatus,
@@ -100,6 +102,8 @@ def acquire_facility(
             },
         )
         set_status(uow, actor, measure, MeasureStatus.IN_EFFECT)
+        year = fiscal_year(acquired_on)
+        uow.publish(FacilityReportOwed(facility.id, year, report_due(year)))
         return facility_views(uow, [facility])[0]
 
 
@@ -291,6 +295,12 @@ def file_facility_report(
             after={"fiscal_year": fiscal_year, "filed_on": today.isoformat()},
             details={"due": report_due(fiscal_year).isoformat()},
         )
+        uow.publish(FacilityReportFiled(facility.id, fiscal_year))
+        following = fiscal_year + 1
+        if held_during(following, facility.acquired_on, facility.transferred_on) and (
+            uow.session.get(FacilityReport, (facility.id, following)) is None
+        ):
+            uow.publish(FacilityReportOwed(facility.id, following, report_due(following)))
     entry = [e for e in facility_report(uow, actor, fiscal_year=fiscal_year) if e.facility_id == facility_id]
     return entry[0]
 
