@@ -111,7 +111,7 @@ def certification_gap(
     if certification is None:
         return CertificationGap.NEVER_CERTIFIED, "never certified as a recipient"
     if not certification.valid_on(today):
-        return CertificationGap.NOT_IN_FORCE, certification.describe(today)
+        return CertificationGap.NOT_IN_FORCE, str(certification.describe(today))
     if DESIGNATION_SCOPE not in certification.scope:
         scope = ", ".join(certification.scope) or "none"
         return CertificationGap.SCOPE, f"certification scope ({scope}) does not cover {DESIGNATION_SCOPE}"
