@@ -46,10 +46,12 @@ forensics:
 	if [ -n "$$missing" ]; then apt-get update && \
 		apt-get install -y tesseract-ocr tesseract-ocr-jpn libzbar0 poppler-utils; fi
 
-# The whole suite on SQLite, then everything that touches the database again on PostgreSQL.
+# The whole suite on SQLite, then everything that touches the database again on PostgreSQL, each
+# pass spread over the machine's cores (pytest-xdist; every worker builds its own database).
+TEST_WORKERS ?= auto
 test: $(STAMP) lint browser forensics
-	$(BIN)/python -m pytest
-	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "db and not browser"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "db and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
