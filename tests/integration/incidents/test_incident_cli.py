@@ -90,8 +90,11 @@ def test_an_incident_opened_from_a_scan_suspends_the_holder_and_verifies_in_the_
     assert company["access"] == "suspended"
     with uow.transaction() as session:
         actions = list(session.execute(select(AuditEntry.action).order_by(AuditEntry.index)).scalars())
-    # The suspension and the incident: one transaction, next to each other in the ledger.
-    assert actions[-2:] == ["company:access:suspend", "incident:incident:open"]
+    # The suspension, the flags it raises on the holder's open cases, and the incident: one
+    # transaction, next to each other in the ledger.
+    suspended = len(actions) - 1 - actions[::-1].index("company:access:suspend")
+    assert actions[-1] == "incident:incident:open"
+    assert set(actions[suspended + 1 : -1]) <= {"case:flag:raise"}
 
     listed = cli("incident", "list", "--open", "--as", "auditor", "--json").json()
     assert [item["id"] for item in listed] == [opened["id"]]  # type: ignore[index, union-attr]
