@@ -5,7 +5,7 @@
 suspended, the reporting clock and the state (opened → holder_identified → contained → closed,
 or unresolved).
 
-Revision ID: 0026
+Revision ID: 0024
 Revises: 0023
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0026"
+revision = "0024"
 down_revision = "0023"
 branch_labels = None
 depends_on = None

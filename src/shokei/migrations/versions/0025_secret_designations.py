@@ -4,8 +4,8 @@ One row per designation of one document (`secret_designations`): lifted ones sta
 `lifted`; at most one not lifted per document (a partial unique index). Each act (designate,
 renew, lift) is a line of `secret_designation_acts`.
 
-Revision ID: 0024
-Revises: 0026
+Revision ID: 0025
+Revises: 0024
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024"
-down_revision = "0026"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
