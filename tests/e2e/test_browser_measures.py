@@ -69,7 +69,10 @@ def test_escalation_measure_and_facility_pages(
     page.get_by_label("委託期限").fill("2031-03-31")
     page.get_by_label("委託条件").fill("設備の維持管理と年次報告")
     _submit(page, "管理を委託する")
-    expect(page.locator(".message-error")).to_contain_text("security_compliance")
+    refusal = page.locator(".message-error")
+    expect(refusal).to_contain_text("管理の委託はできません")
+    expect(refusal).to_contain_text("security_compliance")
+    expect(refusal).not_to_contain_text("refused")
     screenshots.take(page, "facility-entrust-refused")
 
     page.goto(facility_url)

@@ -20,7 +20,7 @@ from shokei.companies import access as company_access
 from shokei.companies import services as companies
 from shokei.companies.domain import Access, CheckHolderEligibility
 from shokei.companies.schemas import CompanyView
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.measures.domain import (
@@ -119,7 +119,7 @@ def entrust_facility(
     with uow:
         facility, measure = _load(uow, actor, facility_id)
         check_can_entrust(FacilityStatus(facility.status), until, uow.clock.today())
-        company_id = _eligible(uow, measure, to, act="entrustment")
+        company_id = _eligible(uow, measure, to, act=Text(N_("entrustment")))
         before = _snapshot(facility)
         current = _current_entrustment(uow, facility.id)
         if current is not None:
@@ -158,7 +158,7 @@ def transfer_facility(
     with uow:
         facility, measure = _load(uow, actor, facility_id)
         check_can_transfer(FacilityStatus(facility.status), facility.acquired_on, transferred_on)
-        company_id = _eligible(uow, measure, to, act="transfer")
+        company_id = _eligible(uow, measure, to, act=Text(N_("transfer")))
         before = _snapshot(facility)
         current = _current_entrustment(uow, facility.id)
         if current is not None:
@@ -316,18 +316,22 @@ def _load(uow: UnitOfWork, actor: Actor, facility_id: int) -> tuple[Facility, Me
     return facility, load_measure(uow, actor, facility.measure_id)
 
 
-def _eligible(uow: UnitOfWork, measure: Measure, corporate_number: str, *, act: str) -> int:
-    """The company's id, if it may manage or receive the facility; refused naming the rule."""
+def _eligible(uow: UnitOfWork, measure: Measure, corporate_number: str, *, act: Text) -> int:
+    """The company's id, if it may manage or receive the facility; refused naming the rule, in
+    the reader's language (the rules' evidence comes translated from succession)."""
     company_id = companies.company_id_for(uow.session, corporate_number)
     withdrawing, _ = cases.case_parties(uow, measure.case_id)
     if company_id == withdrawing:
-        raise Conflict(f"{act} refused: independence: the withdrawing company cannot take its own facility")
+        msgid = N_("%(act)s refused: independence: the withdrawing company cannot take its own facility")
+        raise Conflict(Text(msgid, {"act": act}))
     if company_access.access_of(uow.session, company_id) is Access.SUSPENDED:
-        raise Forbidden(f"{act} refused: access: the company is suspended")
-    failing: Sequence[tuple[str, str]] = uow.handle(CheckHolderEligibility(company_id))
+        raise Forbidden(Text(N_("%(act)s refused: access: the company is suspended"), {"act": act}))
+    failing: Sequence[tuple[str, Text]] = uow.handle(CheckHolderEligibility(company_id))
     if failing:
-        rules = "; ".join(f"{rule}: {why}" for rule, why in failing)
-        raise Conflict(f"{act} refused: {rules}")
+        rules = tuple(
+            Text("%(rule)s: %(evidence)s", {"rule": rule, "evidence": why}) for rule, why in failing
+        )
+        raise Conflict(Text(N_("%(act)s refused: %(rules)s"), {"act": act, "rules": rules}))
     return company_id
 
 
