@@ -22,7 +22,6 @@ from shokei.errors import BadInput, Forbidden, ShokeiError
 from shokei.incidents import services
 from shokei.incidents.domain import IncidentState
 from shokei.incidents.schemas import IncidentView
-from shokei.kernel import Actor, Role
 from shokei.succession import services as succession
 from shokei.succession.schemas import TraceView
 from shokei.web.i18n import N_
@@ -66,10 +65,6 @@ def time_left(seconds: int) -> str:
     return _("%(hours)d h %(minutes)02d min left") % {"hours": hours, "minutes": minutes}
 
 
-def _may_read(actor: Actor) -> bool:
-    return actor.is_official or actor.role is Role.AUDITOR
-
-
 def _keys(shokei: ShokeiDep) -> services.TraceKeys:
     return services.TraceKeys(shokei.vaults.copies, shokei.handover_signing_key, shokei.copy_code_key)
 
@@ -85,8 +80,7 @@ def _day(text: str) -> date | None:
 
 @router.get("/trace")
 def trace_page(request: Request, actor: WebActor, templates: TemplatesDep) -> Response:
-    if not _may_read(actor):
-        raise Forbidden(f"{actor.role} may not trace found files")
+    services.require_reader(actor)
     return templates.page(request, "incidents/trace.html", {"may_open": actor.is_official})
 
 
@@ -218,8 +212,8 @@ pages = FeaturePages(
     router=router,
     templates=Path(__file__).parent / "templates",
     nav=(
-        NavItem(N_("Trace a found file"), "/trace", _may_read),
-        NavItem(N_("Leak incidents"), "/incidents", _may_read),
+        NavItem(N_("Trace a found file"), "/trace", services.may_read),
+        NavItem(N_("Leak incidents"), "/incidents", services.may_read),
     ),
     boxes=(Box(DASHBOARD, "incidents", _incidents_box),),
     template_globals={

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from shokei.companies import access
 from shokei.companies.domain import Access, SuspensionCause
 from shokei.documents.services import Vault
-from shokei.errors import BadInput, Forbidden, NotFound
+from shokei.errors import N_, BadInput, Forbidden, NotFound, Text
 from shokei.incidents.domain import (
     DEFAULT_REPORTING_HOURS,
     TERMINAL,
@@ -65,9 +65,15 @@ def _require_official(actor: Actor, doing: str) -> None:
         raise Forbidden(f"{actor.role} may not {doing}")
 
 
-def _require_reader(actor: Actor) -> None:
-    if not actor.is_official and actor.role is not Role.AUDITOR:
-        raise Forbidden(f"{actor.role} may not read leak incidents")
+def may_read(actor: Actor) -> bool:
+    """Who may trace found files and read leak incidents: officials and auditors (the pages ask
+    this for their menu; every use case below enforces it)."""
+    return actor.is_official or actor.role is Role.AUDITOR
+
+
+def require_reader(actor: Actor) -> None:
+    if not may_read(actor):
+        raise Forbidden(Text(N_("%(role)s may not read leak incidents"), {"role": actor.role.value}))
 
 
 def _text(value: str, what: str) -> str:
@@ -230,14 +236,14 @@ def close_incident(
 
 def get_incident(uow: UnitOfWork, actor: Actor, incident_id: int) -> IncidentView:
     """One incident (officials, auditors)."""
-    _require_reader(actor)
+    require_reader(actor)
     with uow.transaction() as session:
         return _view(_incident(session, incident_id), uow)
 
 
 def list_incidents(uow: UnitOfWork, actor: Actor, *, open_only: bool = False) -> list[IncidentView]:
     """Incidents, the nearest deadline first (officials, auditors)."""
-    _require_reader(actor)
+    require_reader(actor)
     query = select(LeakIncident).order_by(LeakIncident.deadline_at, LeakIncident.id)
     if open_only:
         query = query.where(LeakIncident.state.not_in([state.value for state in TERMINAL]))
