@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
@@ -20,6 +21,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from shokei import cli_remote
+from shokei.cli_remote import Remote
 from shokei.errors import BadInput, ShokeiError
 
 if TYPE_CHECKING:
@@ -79,9 +82,19 @@ class Cli:
 
 
 def command(
-    app: typer.Typer, name: str | None = None, *, acting: bool = True, opened: bool = True, **options: Any
+    app: typer.Typer,
+    name: str | None = None,
+    *,
+    acting: bool = True,
+    opened: bool = True,
+    remote: Remote | None = None,
+    **options: Any,
 ) -> Callable[[F], F]:
     """Register a command whose ShokeiErrors become a one-line message and the contract's exit code.
+
+    `remote` is the API route that serves the command when the CLI acts through the API
+    (`shokei.cli_remote`: SHOKEI_API_URL and SHOKEI_TOKEN set); there the server's JSON answer is
+    printed, and a command without one is refused.
 
     A parameter annotated `Cli` receives the command's context; the command line shows `--as`
     (unless `acting=False`) and `--json` in its place, last, as every command has them. The app is
@@ -96,6 +109,12 @@ def command(
         @functools.wraps(function)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
+                if context is not None and cli_remote.active():
+                    kwargs.pop("as_user", None)  # the token says who acts
+                    json_output = kwargs.pop("json_output", False)
+                    answer = cli_remote.call(remote, _command_name(function, name), kwargs, cli_language())
+                    print_json(answer) if json_output else print_remote(answer)
+                    return None
                 if context is not None:
                     cli = Cli(kwargs.pop("as_user", None), kwargs.pop("json_output", False))
                     if opened:
@@ -116,6 +135,35 @@ def command(
         return function
 
     return register
+
+
+def _command_name(function: Callable[..., Any], name: str | None) -> str:
+    """The command as the user typed it (`shokei user list`), for messages."""
+    # Typer runs on its own vendored click (private, as shokei.cli notes): its context stack.
+    from typer._click.globals import get_current_context  # noqa: PLC0415 - loaded already
+
+    words: list[str] = []
+    context: Any = get_current_context(silent=True)
+    while context is not None:
+        if context.info_name:
+            words.insert(0, context.info_name)
+        context = context.parent
+    return " ".join(words) or name or function.__name__
+
+
+def print_remote(answer: Any) -> None:
+    """The server's answer for people: a record as field/value rows, a list as one table."""
+    if isinstance(answer, dict):
+        print_fields("", {key: _cell(value) for key, value in answer.items()})
+    elif isinstance(answer, list) and answer and all(isinstance(row, dict) for row in answer):
+        columns = list(answer[0])
+        print_table("", columns, [[_cell(row.get(column)) for column in columns] for row in answer])
+    elif answer is not None:
+        print_json(answer)
+
+
+def _cell(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
 
 
 def _exit_for(error: Exception) -> typer.Exit | None:
@@ -209,11 +257,14 @@ def opened_app() -> Shokei:
 
 def acting(app: Shokei, as_user: str | None) -> Actor:
     from shokei.accounts import services as accounts  # noqa: PLC0415 - late: see the module's docstring
+    from shokei.kernel import LOCAL_OPERATOR  # noqa: PLC0415 - as above
 
     name = as_user or app.settings.user
     if not name:
         raise BadInput("say who you are: --as USER or SHOKEI_USER")
-    return accounts.actor_for_username(app.uow, name)
+    # Whoever can read the data dir can name any user: the ledger records these acts as the
+    # operator's local CLI, not as that user's own login (SHOKEI_API_URL is the user's way).
+    return replace(accounts.actor_for_username(app.uow, name), via=LOCAL_OPERATOR)
 
 
 def jsonable(value: Any) -> Any:

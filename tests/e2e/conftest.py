@@ -6,21 +6,15 @@ Chromium when it is missing; without it these tests fail rather than pass unseen
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from shokei.app import create_app
-from shokei.bootstrap import Shokei
 from shokei.kernel.unit_of_work import UnitOfWork
 from tests.conftest import REPO
+from tests.live_server import LiveServer, serving
 from tests.web.conftest import _fast_password_hashing, web_shokei  # noqa: F401 - autouse fixture
 
 CHROMIUM_ARGS = [
@@ -42,36 +36,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@dataclass
-class LiveServer:
-    url: str
-    shokei: Shokei
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(uow: UnitOfWork, tmp_path: Path) -> Iterator[LiveServer]:
-    shokei = web_shokei(uow, tmp_path / "var")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(shokei), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="shokei-live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", shokei)
-    server.should_exit = True
-    thread.join(timeout=15)
+    with serving(uow, tmp_path / "var") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

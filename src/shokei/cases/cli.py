@@ -7,6 +7,7 @@ import typer
 from shokei.cases import services
 from shokei.cases.domain import TransitionName
 from shokei.cases.schemas import CaseDetail
+from shokei.cli_remote import Remote
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, yen
 
 app = typer.Typer(
@@ -66,7 +67,7 @@ def _show(case: CaseDetail) -> None:
         )
 
 
-@command(app, "open")
+@command(app, "open", remote=Remote("POST", "/api/v1/cases"))
 def open_case(
     cli: Cli,
     company: Annotated[str, typer.Option("--company", help="Corporate number of the withdrawing company.")],
@@ -87,7 +88,7 @@ def open_case(
     cli.emit(case, lambda: _show(case))
 
 
-@command(app, "add-document")
+@command(app, "add-document", remote=Remote("POST", "/api/v1/cases/{case_id}/documents"))
 def add_document(
     cli: Cli,
     case_id: int,
@@ -111,7 +112,11 @@ def add_document(
     cli.emit(line, lambda: typer.echo(f"document {line.id} added to case {case_id}"))
 
 
-@command(app, "examine-document")
+@command(
+    app,
+    "examine-document",
+    remote=Remote("POST", "/api/v1/cases/{case_id}/documents/{document_id}/examination"),
+)
 def examine_document(
     cli: Cli,
     case_id: int,
@@ -123,7 +128,7 @@ def examine_document(
     cli.emit(line, lambda: typer.echo(f"document {line.id} examined"))
 
 
-@command(app, "transition")
+@command(app, "transition", remote=Remote("POST", "/api/v1/cases/{case_id}/transitions"))
 def transition(
     cli: Cli,
     case_id: int,
@@ -147,7 +152,7 @@ def transition(
     cli.emit(case, lambda: _show(case))
 
 
-@command(app, "offer")
+@command(app, "offer", remote=Remote("POST", "/api/v1/cases/{case_id}/offers"))
 def offer(
     cli: Cli,
     case_id: int,
@@ -160,14 +165,14 @@ def offer(
     cli.emit(made, lambda: typer.echo(f"{made.kind} {yen(made.amount_yen)} recorded"))
 
 
-@command(app, "show")
+@command(app, "show", remote=Remote("GET", "/api/v1/cases/{case_id}"))
 def show(cli: Cli, case_id: int) -> None:
     """One case with its inventory and history."""
     case = services.get_case(cli.uow, cli.actor, case_id)
     cli.emit(case, lambda: _show(case))
 
 
-@command(app, "list")
+@command(app, "list", remote=Remote("GET", "/api/v1/cases"))
 def list_cases(
     cli: Cli,
     state: Annotated[str | None, typer.Option("--state")] = None,

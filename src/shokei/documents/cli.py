@@ -13,6 +13,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from shokei.cli_remote import Remote
 from shokei.cli_support import Cli, command, print_json, print_table, stderr
 from shokei.documents import services
 from shokei.documents.schemas import DocumentDescription, DocumentView
@@ -154,7 +155,9 @@ def get(
     )
 
 
-@command(app, "search")
+@command(
+    app, "search", remote=Remote("GET", "/api/v1/documents/search", names={"query": "q", "case_id": "case"})
+)
 def search(
     cli: Cli,
     query: str,

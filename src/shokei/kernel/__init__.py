@@ -5,11 +5,19 @@ in the ledger (`ledger`), and the domain-event base with the in-process message 
 Nothing here imports a feature.
 """
 
-from shokei.kernel.actors import COMPANY_BOUND_ROLES, ROLE_PERMISSIONS, Actor, Permission, Role
+from shokei.kernel.actors import (
+    COMPANY_BOUND_ROLES,
+    LOCAL_OPERATOR,
+    ROLE_PERMISSIONS,
+    Actor,
+    Permission,
+    Role,
+)
 from shokei.kernel.ledger import SYSTEM_ACTOR_NAME, AuditEvent
 
 __all__ = [
     "COMPANY_BOUND_ROLES",
+    "LOCAL_OPERATOR",
     "ROLE_PERMISSIONS",
     "SYSTEM_ACTOR_NAME",
     "Actor",

@@ -4,7 +4,7 @@ Part of the kernel: every feature may import it, and none owns it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -172,6 +172,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+LOCAL_OPERATOR = "local-cli"
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The authenticated user a use case runs for. `company_id` is set only for bound roles."""
@@ -180,6 +183,9 @@ class Actor:
     username: str
     role: Role
     company_id: int | None = None
+    # How the act reached us when it was not the user's own login: LOCAL_OPERATOR for the CLI
+    # run on the server with `--as` (whoever reads the data dir may name any user). In the ledger.
+    via: str | None = field(default=None, compare=False)
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]

@@ -41,6 +41,8 @@ class AuditEvent(Event):
             if self.actor
             else {"id": None, "name": SYSTEM_ACTOR_NAME, "role": None}
         )
+        if self.actor is not None and self.actor.via is not None:
+            actor["via"] = self.actor.via
         return {
             "index": index,
             "at": self.at.isoformat(),

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_remote import Remote
 from shokei.cli_support import Cli, command, print_json, print_table, stdout
 from shokei.succession import services
 from shokei.succession.schemas import RecallView
@@ -25,7 +26,7 @@ def register(root: typer.Typer) -> None:
     """Add this feature's commands to the `shokei` command (sub-apps and top-level commands)."""
     root.add_typer(successor_app, name="successor")
     root.add_typer(handover_app, name="handover")
-    command(root, "trace")(trace)
+    command(root, "trace", remote=Remote("POST", "/api/v1/traces", file="path"))(trace)
     # The holdings register belongs to succession (above companies in the DAG): its command is
     # added to the `company` group the companies feature registered before this one.
     [company_app] = [group.typer_instance for group in root.registered_groups if group.name == "company"]
@@ -33,7 +34,7 @@ def register(root: typer.Typer) -> None:
     command(company_app, "holdings")(holdings)
 
 
-@command(successor_app, "rank")
+@command(successor_app, "rank", remote=Remote("GET", "/api/v1/cases/{case_id}/successor-candidates"))
 def rank(cli: Cli, case_id: int) -> None:
     """Every candidate with its per-rule results and score, best eligible first."""
     candidates = services.rank_candidates(cli.uow, cli.actor, case_id)
