@@ -1,7 +1,7 @@
 """PDF copies: a visible stamp on every page and invisible identification in four places.
 
 Visible: the stamp of `pdf_stamp` (recipient, corporate number, copy id, date and the
-prohibition, in English and Japanese) at the foot of every page.
+prohibition, in English and Japanese, the Japanese font embedded) at the foot of every page.
 
 Invisible, read back by `read_pdf_marks`:
 - the document information dictionary (`/ShokeiCopyId`, `/ShokeiRecipient`);
@@ -41,6 +41,7 @@ from shokei.formats.marking.base import (
     recorded_values,
     sha256_file,
 )
+from shokei.formats.marking.pdf_font import JapaneseFont
 from shokei.formats.marking.pdf_stamp import StampNames, page_frame, stamp_content, stamp_fonts
 
 INFO_COPY_ID = Name("/ShokeiCopyId")
@@ -58,7 +59,7 @@ class _Resources:
     """The objects every stamped page refers to (indirect, so shared, not repeated)."""
 
     latin: pikepdf.Object
-    japanese: pikepdf.Object
+    japanese: JapaneseFont
     properties: pikepdf.Object
 
 
@@ -109,7 +110,7 @@ def _mark_document(pdf: Pdf, label: CopyLabel) -> None:
     names_by_dictionary: dict[tuple[int, int], StampNames] = {}
     for page, stacked in zip(pages, earlier, strict=True):
         names = _add_resources(page, resources, names_by_dictionary)
-        _stamp_page(pdf, page, label, names, stacked)
+        _stamp_page(pdf, page, label, names, stacked, font=resources.japanese)
     pdf.docinfo[INFO_COPY_ID] = String(label.copy_id)
     pdf.docinfo[INFO_RECIPIENT] = String(label.recipient_corporate_number)
 
@@ -159,7 +160,7 @@ def _stamp_resources(pdf: Pdf, label: CopyLabel) -> _Resources:
             "/ShokeiRecipient": String(label.recipient_corporate_number),
         }
     )
-    latin, japanese = stamp_fonts(pdf)
+    latin, japanese = stamp_fonts(pdf, label)
     return _Resources(latin, japanese, pdf.make_indirect(properties))
 
 
@@ -197,15 +198,17 @@ def _add_resources(page: Page, shared: _Resources, done: dict[tuple[int, int], S
         _free_name(dictionary, "ShokeiCopy"),
     )
     page.add_resource(shared.latin, Name.Font, names.latin)
-    page.add_resource(shared.japanese, Name.Font, names.japanese)
+    page.add_resource(shared.japanese.font, Name.Font, names.japanese)
     page.add_resource(shared.properties, Name.Properties, names.properties)
     if key != (0, 0):
         done[key] = names
     return names
 
 
-def _stamp_page(pdf: Pdf, page: Page, label: CopyLabel, names: StampNames, stacked: int) -> None:
-    content = stamp_content(page_frame(page), label, names, stacked)
+def _stamp_page(
+    pdf: Pdf, page: Page, label: CopyLabel, names: StampNames, stacked: int, *, font: JapaneseFont
+) -> None:
+    content = stamp_content(page_frame(page), label, names, stacked, font)
     # The page's own content is wrapped in q/Q so whatever state it leaves cannot move the stamp.
     page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
     page.contents_add(pikepdf.Stream(pdf, b"Q\n" + content))

@@ -1,12 +1,10 @@
 """The visible stamp of a PDF copy and the content stream that draws it (with the invisible mark).
 
 Two lines at the foot of every page as displayed (whatever its /Rotate), over the page content:
-English in Helvetica, a standard font every viewer has, and Japanese in the predefined CJK font
-HeiseiKakuGo-W5 with the UniJIS-UCS2-H CMap (Adobe-Japan1), not embedded. A viewer with
-Japanese fonts substitutes a Gothic face (checked with poppler 22.12 + poppler-data + Noto CJK);
-one without any shows blanks or boxes there, which is why the English line says it all too.
-pypdf extracts both lines (it reads UniJIS-UCS2-H as UTF-16BE). Characters beyond the BMP,
-which UCS-2 cannot encode, are drawn as 〓 (geta), as Japanese typesetting does.
+English in Helvetica, a standard font every viewer has, and Japanese in IPAex Gothic, subset to
+the label's characters and embedded (`pdf_font`; without the font on the machine, the predefined
+HeiseiKakuGo-W5, which viewers substitute). A character the font lacks is drawn as 〓 (geta), as
+Japanese typesetting does. The English line says it all too.
 """
 
 from __future__ import annotations
@@ -14,17 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Page, Pdf, String
+from pikepdf import Dictionary, Name, Page, Pdf
 
 from shokei.formats.marking.base import NO_COPYING_EN, NO_COPYING_JA, CopyLabel, secret_marking_lines
+from shokei.formats.marking.pdf_font import JapaneseFont, japanese_font
 
 STAMP_MAX_FONT_SIZE = 7.0
 STAMP_MIN_FONT_SIZE = 3.0
 STAMP_MARGIN = 12.0  # points from the displayed page's left and bottom edges
 STAMP_BLOCK_HEIGHT = 20.0  # two lines; a copy of a copy stacks its stamp above the earlier one
 HELVETICA_AVERAGE_WIDTH = 0.56  # em per character, generous, so a line never runs off the page
-UCS2_LIMIT = 0xFFFF
-GETA_MARK = "〓"  # what Japanese typesetting prints for a character it cannot show
 MARKED_CONTENT_TAG = "/ShokeiCopy"
 
 
@@ -46,39 +43,16 @@ class Frame:
     height: float
 
 
-def stamp_fonts(pdf: Pdf) -> tuple[pikepdf.Object, pikepdf.Object]:
-    """Helvetica and HeiseiKakuGo-W5 (UniJIS-UCS2-H), as indirect objects pages can share."""
+def stamp_fonts(pdf: Pdf, label: CopyLabel) -> tuple[pikepdf.Object, JapaneseFont]:
+    """Helvetica and the Japanese font (embedded, subset to this label's lines), as indirect
+    objects pages can share."""
     latin = Dictionary(
         Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding
     )
-    descriptor = Dictionary(
-        Type=Name.FontDescriptor,
-        FontName=Name("/HeiseiKakuGo-W5"),
-        Flags=4,
-        FontBBox=Array([-92, -250, 1010, 922]),
-        ItalicAngle=0,
-        Ascent=752,
-        Descent=-221,
-        CapHeight=737,
-        StemV=114,
-    )
-    descendant = Dictionary(
-        Type=Name.Font,
-        Subtype=Name.CIDFontType0,
-        BaseFont=Name("/HeiseiKakuGo-W5"),
-        CIDSystemInfo=Dictionary(Registry=String("Adobe"), Ordering=String("Japan1"), Supplement=2),
-        FontDescriptor=pdf.make_indirect(descriptor),
-        DW=1000,
-        W=Array([1, 95, 500]),  # CIDs 1-95 are the half-width ASCII glyphs UniJIS-UCS2-H maps to
-    )
-    japanese = Dictionary(
-        Type=Name.Font,
-        Subtype=Name.Type0,
-        BaseFont=Name("/HeiseiKakuGo-W5-UniJIS-UCS2-H"),
-        Encoding=Name("/UniJIS-UCS2-H"),
-        DescendantFonts=Array([pdf.make_indirect(descendant)]),
-    )
-    return pdf.make_indirect(latin), pdf.make_indirect(japanese)
+    shown = japanese_stamp_line(label)
+    if label.secret_until is not None:
+        shown += secret_marking_lines(label.secret_until)[0]
+    return pdf.make_indirect(latin), japanese_font(pdf, shown)
 
 
 def english_stamp_line(label: CopyLabel) -> str:
@@ -105,15 +79,6 @@ def _literal(text: str) -> bytes:
     return b"(" + escaped.encode("cp1252", "replace") + b")"
 
 
-def _ucs2_hex(text: str) -> bytes:
-    shown = "".join(ch if ord(ch) <= UCS2_LIMIT else GETA_MARK for ch in text)
-    return b"<" + shown.encode("utf-16-be").hex().upper().encode("ascii") + b">"
-
-
-def _japanese_width_em(text: str) -> float:
-    return sum(0.5 if ch.isascii() else 1.0 for ch in text)
-
-
 def _font_size(width: float, widest_em: float) -> float:
     fitting = (width - 2 * STAMP_MARGIN) / max(widest_em, 1.0)
     return max(STAMP_MIN_FONT_SIZE, min(STAMP_MAX_FONT_SIZE, fitting))
@@ -136,11 +101,13 @@ def page_frame(page: Page) -> Frame:
     return Frame((1, 0, 0, 1, left, bottom), right - left, top - bottom)
 
 
-def stamp_content(frame: Frame, label: CopyLabel, names: StampNames, stacked: int) -> bytes:
+def stamp_content(
+    frame: Frame, label: CopyLabel, names: StampNames, stacked: int, font: JapaneseFont
+) -> bytes:
     """The stamp (and the invisible mark) for one page; `stacked` earlier stamps sit below it."""
     latin, japanese, property_name = str(names.latin), str(names.japanese), str(names.properties)
     english, native = english_stamp_line(label), japanese_stamp_line(label)
-    widest = max(len(english) * HELVETICA_AVERAGE_WIDTH, _japanese_width_em(native))
+    widest = max(len(english) * HELVETICA_AVERAGE_WIDTH, font.width_em(native))
     size = _font_size(frame.width, widest)
     base = STAMP_MARGIN / 2 + stacked * STAMP_BLOCK_HEIGHT
     matrix = " ".join(f"{value:g}" for value in frame.matrix)
@@ -151,32 +118,34 @@ def stamp_content(frame: Frame, label: CopyLabel, names: StampNames, stacked: in
             + _literal(english)
             + b" Tj ET",
             f"BT {japanese} {size:.2f} Tf {STAMP_MARGIN:g} {base + size * 1.3:.2f} Td ".encode()
-            + _ucs2_hex(native)
+            + font.show(native)
             + b" Tj ET",
             # Invisible (3 Tr), 1/100 pt high, in the margin corner: the machine-readable mark.
             f"{MARKED_CONTENT_TAG} {property_name} BDC BT 3 Tr {latin} 0.01 Tf 1 1 Td ".encode()
             + _literal(label.marker)
             + b" Tj ET EMC",
-            *_secret_marking(frame, label, names, stacked),
+            *_secret_marking(frame, label, names, stacked, font),
             b"Q\n",
         ]
     )
 
 
-def _secret_marking(frame: Frame, label: CopyLabel, names: StampNames, stacked: int) -> list[bytes]:
+def _secret_marking(
+    frame: Frame, label: CopyLabel, names: StampNames, stacked: int, font: JapaneseFont
+) -> list[bytes]:
     """A designated secret's statutory marking and validity, in red at the head of the page as
     displayed (Japanese, then English), below any earlier copy's marking."""
     if label.secret_until is None:
         return []
     native, english = secret_marking_lines(label.secret_until)
-    widest = max(len(english) * HELVETICA_AVERAGE_WIDTH, _japanese_width_em(native))
+    widest = max(len(english) * HELVETICA_AVERAGE_WIDTH, font.width_em(native))
     size = _font_size(frame.width, widest) + 1
     top = frame.height - STAMP_MARGIN - size - stacked * STAMP_BLOCK_HEIGHT
     # `0 Tr`: the invisible mark before this left the text rendering mode at 3 (invisible).
     return [
         b"0.8 0 0 rg",
         f"BT 0 Tr {names.japanese} {size:.2f} Tf {STAMP_MARGIN:g} {top:.2f} Td ".encode()
-        + _ucs2_hex(native)
+        + font.show(native)
         + b" Tj ET",
         f"BT 0 Tr {names.latin} {size:.2f} Tf {STAMP_MARGIN:g} {top - size * 1.3:.2f} Td ".encode()
         + _literal(english)

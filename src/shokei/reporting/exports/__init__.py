@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from shokei.errors import BadInput
-from shokei.reporting.exports.pdf import FONT_VARIABLE, font_path, write_pdf
+from shokei.formats.fonts import FONT_VARIABLE
+from shokei.reporting.exports.pdf import font_path, write_pdf
 from shokei.reporting.exports.sections import (
     BUDGET_HEADERS,
     BUDGET_LINE_LABELS,

@@ -5,12 +5,12 @@ as a table on landscape pages."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from shokei.errors import ShokeiError
+from shokei.formats.fonts import FONT_VARIABLE, japanese_font_path
 from shokei.reporting.domain import BUDGET_FIGURES
 from shokei.reporting.exports.sections import (
     BUDGET,
@@ -26,13 +26,7 @@ from shokei.reporting.exports.sections import (
     title,
 )
 
-FONT_VARIABLE = "SHOKEI_REPORT_FONT"
 FONT = "IPAexGothic"
-# Debian's fonts-ipaexfont (IPAex Gothic), then the fonts-japanese-gothic alternative.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-)
 _LONG_VALUE, _LONG_VALUE_SIZE = 30, 5  # a root hash fits its cell in a smaller size
 _COLOURS = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (148, 103, 189), (140, 86, 75), (214, 39, 40))
 _BAR_LABEL, _BAR_SPACE, _BAR_HEIGHT = 40, 110, 5
@@ -43,10 +37,9 @@ _LISTING_WIDTHS = (14, 62, 30, 14, 30, 22, 22, 23, 30, 30)
 
 def font_path() -> Path:
     """The Japanese TrueType font embedded in PDF reports (`SHOKEI_REPORT_FONT` overrides)."""
-    candidates = [os.environ.get(FONT_VARIABLE, ""), *FONT_CANDIDATES]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
+    found = japanese_font_path()
+    if found is not None:
+        return found
     raise ShokeiError(
         "no Japanese font for PDF reports: install Debian's fonts-ipaexfont (`make browser` does) "
         f"or point {FONT_VARIABLE} at a TrueType font"
