@@ -110,3 +110,64 @@ def forged_code(payload: str) -> Callable[[Path, Path], Path]:
         return target
 
     return forge
+
+
+def _added_by_the_copy(stream: pikepdf.Object) -> bool:
+    """What a leaker who has read docs/handover.md recognises as added to the supplier's pages:
+    the stamp's q/Q wrapper, the stamp (it carries the marker) and the code and watermark
+    (drawn with the /ShokeiW font)."""
+    data = stream.read_bytes()
+    return data.strip() == b"q" or data.startswith(b"Q\n") or b"SHOKEI-COPY:" in data or b"/ShokeiW" in data
+
+
+def layers_removed(source: Path, target: Path) -> Path:
+    """Every layer the copy added taken out with pikepdf: the stamp, code and watermark content
+    streams, the page property lists, the Shokei fonts, /Info and XMP."""
+    with pikepdf.open(source) as pdf:
+        del pdf.trailer.Info
+        if "/Metadata" in pdf.Root:
+            del pdf.Root.Metadata
+        for page in pdf.pages:
+            kept = [stream for stream in page.obj.Contents if not _added_by_the_copy(stream)]
+            page.obj.Contents = pikepdf.Array(kept)
+            resources = page.obj.Resources
+            resources.Properties = pikepdf.Dictionary(
+                {key: value for key, value in resources.get("/Properties", {}).items() if "Shokei" not in key}
+            )
+            resources.Font = pikepdf.Dictionary(
+                {key: value for key, value in resources.Font.items() if not key.startswith("/Shokei")}
+            )
+        pdf.remove_unreferenced_resources()
+        pdf.save(target)
+    return target
+
+
+def rewritten_by_pypdf(source: Path, target: Path) -> Path:
+    """Every page copied by pypdf into a new document, its content parsed and written anew by
+    pypdf's own serialiser (operands reformatted, streams joined)."""
+    writer = pypdf.PdfWriter()
+    for page in pypdf.PdfReader(source).pages:
+        added = writer.add_page(page)
+        content = added.get_contents()
+        assert content is not None
+        content.operations = list(content.operations)  # drops the original bytes: re-serialised
+        added.replace_contents(content)
+    with target.open("wb") as handle:
+        writer.write(handle)
+    return target
+
+
+def layers_removed_then_rewritten(source: Path, target: Path) -> Path:
+    """The added layers removed, then the pages re-written by pypdf."""
+    return rewritten_by_pypdf(layers_removed(source, target.with_name("bare-" + target.name)), target)
+
+
+def text_only(source: Path, target: Path) -> Path:
+    """The text alone, as poppler's pdftotext extracts it (the stamp lines included)."""
+    subprocess.run(["pdftotext", "-enc", "UTF-8", str(source), str(target)], check=True)
+    return target
+
+
+def layers_removed_then_text_only(source: Path, target: Path) -> Path:
+    """The added layers removed, then the text alone: the supplier's words and nothing else."""
+    return text_only(layers_removed(source, target.with_name("bare.pdf")), target)

@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 from pyzbar import pyzbar
 
-from shokei.formats.marking import Mark, make_copy
+from shokei.formats.marking import Mark, make_copy, read_marks
+from shokei.succession.fingerprint import fingerprint_file
 from shokei.succession.register import InMemoryKnownCopies
 from shokei.succession.tracing.matching import trace
 from tests.real_files import real_files_dir
@@ -47,9 +48,11 @@ def holders(tmp_path_factory: pytest.TempPathFactory) -> Holders:
         successor.path, SUBCONTRACTOR, directory / "sub", signing_key=key, terms=TERMS, code_key=CODE_KEY
     )
     assert {Mark.PDF_CODE, Mark.PDF_WATERMARK} <= set(successor.marks)
+    # As release records them: the original's text fingerprint with each copy.
+    fingerprint = fingerprint_file(source)
     known = register(
-        known_copy(SUCCESSOR_A, successor, source),
-        known_copy(SUBCONTRACTOR, subcontractor, source, parent=SUCCESSOR_A.copy_id),
+        known_copy(SUCCESSOR_A, successor, source, fingerprint=fingerprint),
+        known_copy(SUBCONTRACTOR, subcontractor, source, parent=SUCCESSOR_A.copy_id, fingerprint=fingerprint),
     )
     return Holders(successor.path, subcontractor.path, known)
 
@@ -68,6 +71,15 @@ GOLDEN: dict[str, tuple[Callable[[Path, Path], Path], str, str, float]] = {
     "150 dpi JPEG q75 image PDF": (golden_leaks.image_pdf, "out.pdf", "code", 0.97),
     "photo: 2 degrees, blurred, JPEG 60": (golden_leaks.photo, "out.jpg", "code", 0.97),
     "code painted out (OCR)": (golden_leaks.code_painted_out, "out.png", "ocr", 0.7),
+    "pages re-written by pypdf": (golden_leaks.rewritten_by_pypdf, "out.pdf", "marks", 0.95),
+    "added stamp, watermark and code layers removed": (golden_leaks.layers_removed, "out.pdf", "marks", 0.85),
+    "layers removed, pages re-written by pypdf": (
+        golden_leaks.layers_removed_then_rewritten,
+        "out.pdf",
+        "marks",
+        0.85,
+    ),
+    "text only (pdftotext)": (golden_leaks.text_only, "out.txt", "marks", 0.95),
 }
 
 
@@ -109,9 +121,9 @@ def test_a_code_with_another_copy_id_and_the_mac_kept_is_reported_as_forged(
     result = trace(found, holders.known, code_key=CODE_KEY)
     assert SUBCONTRACTOR.copy_id not in {candidate.copy_id for candidate in result.candidates}
     assert result.copy_id != SUBCONTRACTOR.copy_id
-    assert any(
-        note.startswith(f"forged 2D code naming {SUBCONTRACTOR.copy_id}") for note in result.notes
-    ), result.notes
+    assert any(note.startswith(f"forged 2D code naming {SUBCONTRACTOR.copy_id}") for note in result.notes), (
+        result.notes
+    )
 
 
 def test_a_code_made_under_another_key_is_not_believed(holders: Holders, tmp_path: Path) -> None:
@@ -119,3 +131,37 @@ def test_a_code_made_under_another_key_is_not_believed(holders: Holders, tmp_pat
     result = trace(found, holders.known, code_key=OTHER_KEY)
     assert result.method != "code"
     assert any(note.startswith(f"forged 2D code naming {SUCCESSOR_A.copy_id}") for note in result.notes)
+
+
+@pytest.mark.parametrize("holder", ["successor", "subcontractor"])
+def test_with_every_added_layer_removed_the_woven_spacing_still_names_the_holder(
+    holders: Holders, holder: str, tmp_path: Path
+) -> None:
+    found = golden_leaks.layers_removed(_copy_of(holders, holder), tmp_path / "bare.pdf")
+    text = subprocess.run(["pdftotext", str(found), "-"], capture_output=True, check=True).stdout.decode()
+    assert [word for word in ("SHOKEI", "Copy ID", "複製番号") if word in text] == []
+    assert read_marks(found) == []
+    page = golden_leaks._pages(found, tmp_path)[0]
+    assert pyzbar.decode(page, symbols=[pyzbar.ZBarSymbol.QRCODE]) == []
+    result = trace(found, holders.known, code_key=CODE_KEY)
+    assert result.copy_id == EXPECTED[holder].copy_id
+    assert [candidate.copy_id for candidate in result.candidates] == [EXPECTED[holder].copy_id]
+    assert result.candidates[0].evidence[0].startswith("pdf:content-spacing (")
+    # The bits are keyed: without the installation's key they name nobody.
+    assert trace(found, holders.known, code_key=OTHER_KEY).copy_id is None
+    assert trace(found, holders.known).copy_id is None
+
+
+def test_text_alone_without_the_added_layers_cannot_tell_the_two_holders_apart(
+    holders: Holders, tmp_path: Path
+) -> None:
+    """The supplier's words are the same in both copies: text similarity finds the document and
+    says honestly that it cannot tell the successor from its subcontractor."""
+    found = golden_leaks.layers_removed_then_text_only(holders.subcontractor, tmp_path / "bare.txt")
+    result = trace(found, holders.known, code_key=CODE_KEY)
+    assert (result.copy_id, result.method) == (None, "text")
+    assert {candidate.copy_id for candidate in result.candidates} == {
+        SUCCESSOR_A.copy_id,
+        SUBCONTRACTOR.copy_id,
+    }
+    assert result.candidates[0].confidence == pytest.approx(result.candidates[1].confidence)

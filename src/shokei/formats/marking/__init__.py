@@ -80,7 +80,8 @@ def make_copy(
     into `directory`, in place: an anonymous file (`/proc/self/fd/N`) its caller opened, so the
     plaintext copy never has a name on disk. `signing_key` signs the manifest of a ZIP delivery,
     which states the `terms` the recipient accepted. With `code_key`, a PDF copy also carries on
-    every page a QR code authenticated under that key and a tiled watermark (`pdf_code`).
+    every page a QR code authenticated under that key and a tiled watermark (`pdf_code`), and
+    its pages' own text is spaced by the copy's bits under that key (`pdf_weave`).
     """
     if (directory is None) == (into is None):
         raise ValueError("give either a directory or a file to write the copy into")
@@ -110,7 +111,8 @@ def _with_code_marks(result: CopyResult, label: CopyLabel, code_key: bytes | Non
     if code_key is None or result.format != "pdf":
         return result
     digest = add_code_marks(result.path, label, code_key)
-    return replace(result, sha256=digest, marks=(*result.marks, Mark.PDF_CODE, Mark.PDF_WATERMARK))
+    marks = (*result.marks, Mark.PDF_CODE, Mark.PDF_WATERMARK, Mark.PDF_CONTENT_SPACING)
+    return replace(result, sha256=digest, marks=marks)
 
 
 def read_marks(path: Path, manifest_key: Ed25519PublicKey | None = None) -> list[FoundMark]:

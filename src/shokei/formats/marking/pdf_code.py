@@ -31,6 +31,7 @@ from pikepdf import Dictionary, Name, Page, Pdf
 
 from shokei.formats.marking.base import COPY_ID_PATTERN, CopyLabel, atomic_destination, sha256_file
 from shokei.formats.marking.pdf_stamp import page_frame
+from shokei.formats.marking.pdf_weave import weave_pages
 
 CODE_PREFIX = "SHOKEI1"
 MAC_BYTES = 10  # 80 bits: forging one takes 2**80 tries against a server that never answers
@@ -74,8 +75,9 @@ def read_code(payload: str, key: bytes) -> CodeReading | None:
 
 
 def add_code_marks(path: Path, label: CopyLabel, key: bytes) -> str:
-    """Draw the code and the watermark on every page of the PDF at `path` (rewritten in place,
-    deterministically); returns the new SHA-256."""
+    """Weave the copy's bits into the pages' own text (`pdf_weave`), then draw the code and the
+    watermark on every page of the PDF at `path` (rewritten in place, deterministically); returns
+    the new SHA-256."""
     matrix = _qr_modules(code_payload(label.copy_id, key))
     # Read whole, written back through a stream: the copy may be an anonymous file
     # (/proc/self/fd/N), beside which pikepdf could not put its temporary file.
@@ -85,6 +87,7 @@ def add_code_marks(path: Path, label: CopyLabel, key: bytes) -> str:
                 Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding
             )
         )
+        weave_pages(pdf, label.copy_id, key)  # first: only the pages' own streams are woven
         for page in pdf.pages:
             name, stacked = _free_font_name(page)
             page.add_resource(font, Name.Font, name)

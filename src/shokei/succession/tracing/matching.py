@@ -7,12 +7,14 @@ Five steps, strongest first; the first that identifies something answers (the `m
    recipient is a candidate (confidence 0.5 shared among them: the supplier and MoD hold those
    bytes too); if it never left MoD unmarked, no recipient is named and a note says the file
    comes from upstream of the hand-over.
-2. **marks** (confidence 0.95): copy ids read from the format's own places (`copies.read_marks`)
+2. **marks** (confidence 0.95): copy ids read from the format's own places (`read_marks`)
    and from the file's text (the marker, or the visible stamp's "Copy ID:" line). Ids on one
    line of descent (a subcontractor's copy of a successor's copy) name the last holder. Marks
    can be copied from another file, hence not 1.0; marks of unrelated copies in one file (pages
    merged from two copies) name no single copy, and each candidate gets 0.95 times its share
-   of the evidence.
+   of the evidence. With the code key and none of those marks left, the bits woven into the
+   pages' own character spacing (`woven`, at most 0.9): they survive the removal of every
+   layer the copy added.
 3. **code** and 4. **ocr** (`pixels`): with the code key, the pages' pixels (a scan, a photo,
    an image-only PDF or a PDF printed anew): the QR code's authenticated copy id (0.97), else
    copy ids read by OCR from the watermark and the stamp (at most 0.75). A forged code is
@@ -41,6 +43,7 @@ from shokei.succession.fingerprint import document_text, fingerprint_text
 from shokei.succession.register import KnownCopies, KnownCopy, lineage
 from shokei.succession.tracing.pixels import by_pixels
 from shokei.succession.tracing.results import TraceCandidate, TraceResult, candidate
+from shokei.succession.tracing.woven import by_woven_bits
 
 HASH_CONFIDENCE = 1.0
 UNCHANGED_PAYLOAD_CONFIDENCE = 0.5
@@ -73,6 +76,10 @@ def trace(
     embedded = _by_marks(marks, known_copies, digest)
     if embedded.copy_id is not None or embedded.candidates:
         return embedded
+    woven = by_woven_bits(path, known_copies, code_key, embedded) if code_key is not None else None
+    if woven is not None and woven.candidates:
+        return woven
+    embedded = woven or embedded  # its note (bits of no issued copy) goes on
     if code_key is not None and readable_as_pixels(path):
         from_pixels = by_pixels(path, known_copies, code_key, digest, embedded)
         if from_pixels.candidates:
