@@ -4,6 +4,7 @@ no longer matches."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,8 +60,9 @@ def test_step_copy_keeps_a_valid_header_and_the_data_byte_for_byte(
     assert detect_type_path(result.path) is DocumentType.STEP
     original, copy = extract(source, DocumentType.STEP), extract(result.path, DocumentType.STEP)
     assert copy.flags == []
-    for field in ("schema", "time_stamp", "preprocessor_version", "originating_system", "instance_count"):
+    for field in ("schema", "time_stamp", "preprocessor_version", "originating_system"):
         assert copy.metadata[field] == original.metadata[field]
+    assert copy.metadata["instance_count"] == original.metadata["instance_count"] + 3  # the notice
     descriptions = copy.metadata["description"]
     assert isinstance(descriptions, list)
     assert descriptions[-2] == (
@@ -69,9 +71,16 @@ def test_step_copy_keeps_a_valid_header_and_the_data_byte_for_byte(
     assert descriptions[-1] == "貸与先 承継電子株式会社 無断複製・第三者提供禁止"
     assert copy.metadata["organization"] == ["Ministry of Defense, Japan"]
     assert copy.metadata["author"] == []
-    # Everything from the HEADER's ENDSEC on is the original's bytes.
-    assert _after_header(result.path.read_bytes()) == _after_header(source.read_bytes())
-    assert set(result.marks) == {Mark.STEP_FILE_DESCRIPTION, Mark.STEP_HEADER_COMMENT}
+    # Everything from the HEADER's ENDSEC on is the original's bytes, but for the notice's three
+    # entities at the end of the data.
+    notice = re.compile(
+        rb"#\d+=DESCRIPTIVE_REPRESENTATION_ITEM\('Shokei copy notice',[^\n]*\n"
+        rb"#\d+=REPRESENTATION_CONTEXT\('SHOKEI-COPY','copy notice'\);\n"
+        rb"#\d+=REPRESENTATION\('SHOKEI-COPY',\(#\d+\),#\d+\);\n"
+    )
+    data, count = notice.subn(b"", _after_header(result.path.read_bytes()))
+    assert (data, count) == (_after_header(source.read_bytes()), 1)
+    assert set(result.marks) == {Mark.STEP_FILE_DESCRIPTION, Mark.STEP_HEADER_COMMENT, Mark.STEP_ANNOTATION}
 
 
 @pytest.mark.parametrize(
@@ -184,7 +193,8 @@ def test_iges_copy_keeps_its_global_fields_records_and_counts(
     result = make_iges_copy(source, SUCCESSOR_A, tmp_path / name)
     original, copy = extract(source, DocumentType.IGES), extract(result.path, DocumentType.IGES)
     changed = {key for key in original.metadata if original.metadata[key] != copy.metadata.get(key)}
-    assert changed <= {"file_name", "author", "organization"}
+    assert changed <= {"file_name", "author", "organization", "entity_types", "entity_count"}
+    assert copy.metadata["entity_count"] == original.metadata["entity_count"] + 1  # the general note
     assert str(copy.metadata["file_name"]).endswith("SHOKEI-COPY:SK-A-0001")
     assert copy.metadata["organization"] == "Ministry of Defense, Japan"
     lines = _records(result.path)
@@ -197,10 +207,17 @@ def test_iges_copy_keeps_its_global_fields_records_and_counts(
     terminate = by_section["T"][0]
     counts = {terminate[i]: int(terminate[i + 1 : i + 8]) for i in range(0, 32, 8)}
     assert counts == {letter: len(by_section[letter]) for letter in "SGDP"}
+    # The original's Directory and Parameter records come first, byte for byte; the note's follow.
     original_lines = _records(source)
-    assert [line for line in lines if line[72] in "DP"] == [
-        line for line in original_lines if line[72] in "DP"
-    ]
+    kept_d = [line for line in original_lines if line[72] == "D"]
+    kept_p = [line for line in original_lines if line[72] == "P"]
+    assert by_section["D"][: len(kept_d)] == kept_d
+    assert by_section["P"][: len(kept_p)] == kept_p
+    note_d, note_p = by_section["D"][len(kept_d) :], by_section["P"][len(kept_p) :]
+    assert [line[:8] for line in note_d] == ["     212", "     212"]
+    assert int(note_d[0][8:16]) == len(kept_p) + 1  # the note's data pointer
+    assert note_p[0].startswith("212,2,")
+    assert {int(line[65:72]) for line in note_p} == {len(kept_d) + 1}  # back to its entry
 
 
 @pytest.mark.parametrize(
@@ -244,7 +261,9 @@ def test_iges_copies_traced_by_embedded_id(request: pytest.FixtureRequest, name:
         _to_crlf(result.path, moved)
         traced = trace(moved, known)
         assert (traced.copy_id, traced.method) == (label.copy_id, "marks")
-        assert {"iges:global-file-name", "iges:start-section"} <= set(traced.candidates[0].evidence)
+        assert {"iges:global-file-name", "iges:start-section", "iges:general-note"} <= set(
+            traced.candidates[0].evidence
+        )
 
 
 # --- DXF --------------------------------------------------------------------------------------

@@ -102,6 +102,8 @@ class Mark(StrEnum):
     PDF_WATERMARK = "pdf:watermark"  # the copy id tiled in light grey across every page (pdf_code)
     OCR_TEXT = "ocr"  # a copy id read by OCR from a page's pixels (stamp or watermark)
     DXF_VISIBLE_TEXT = "dxf:visible-text"  # the stamp line as TEXT on layer SHOKEI-COPY (dxf_visible)
+    STEP_ANNOTATION = "step:annotation"  # a SHOKEI-COPY representation among the data (step_annotation)
+    IGES_GENERAL_NOTE = "iges:general-note"  # a general note entity (212) labelled SHOKEI (iges_note)
     PDF_CONTENT_SPACING = "pdf:content-spacing"  # bits in the pages' own character spacing (pdf_weave)
 
 

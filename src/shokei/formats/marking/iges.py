@@ -1,11 +1,13 @@
-"""IGES copies: the copy id in the Global section's file name field and in the Start section.
+"""IGES copies: the copy id in the Global section's file name field, the Start section and a
+general note (entity 212, `iges_note`) the model shows.
 
 IGES is 80-column records: columns 1-72 data, 73 the section letter (S, G, D, P, T), 74-80 a
 sequence number. A copy appends its lines to the Start section (human-readable notes), rewrites
 the Global section with the file name field (3) carrying the marker and the author (21) and
 organisation (22) fields replaced as the `StripPolicy` says, renumbers those two sections and
 updates the Terminate record's counts. Directory and Parameter records point at each other by
-their own sequence numbers, so they are copied byte for byte. Record layout (newline or fixed
+their own sequence numbers, so they are copied byte for byte; the note's records follow the last
+of each. Record layout (newline or fixed
 80-byte records, LF or CRLF, zero- or blank-padded numbers) is kept as the file had it.
 
 Only ASCII is written into the Global section: a Hollerith count is a byte count and IGES has
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -36,6 +38,7 @@ from shokei.formats.marking.base import (
     recorded_values,
     sha256_file,
 )
+from shokei.formats.marking.iges_note import NoteRecords, is_note_directory, note_ids, note_records
 
 RECORD = 80
 DATA = 72
@@ -254,12 +257,14 @@ def make_iges_copy(
         front = _read_front(records)
         section, recorded = _with_copy_fields(parse_global(front.global_text), label, chosen)
         start, global_lines = front.start + start_lines(label), _global_lines(section)
+        delimiters = (section.parameter_delimiter, section.record_delimiter)
         with temporary.open("wb") as copy:
             _write_section(copy, "S", start, layout)
             _write_section(copy, "G", global_lines, layout)
             counts = {"S": len(start), "G": len(global_lines), "D": 0, "P": 0}
-            _copy_rest(copy, _chain(front.first_other, records), counts, layout)
-    marks = (Mark.IGES_GLOBAL_FILE_NAME, Mark.IGES_START_SECTION)
+            note = _Note(label, delimiters, _count_parameters(source, layout))
+            _copy_rest(copy, _chain(front.first_other, records), counts, layout, note)
+    marks = (Mark.IGES_GLOBAL_FILE_NAME, Mark.IGES_START_SECTION, Mark.IGES_GENERAL_NOTE)
     return CopyResult(destination, sha256_file(destination), "iges", marks, recorded)
 
 
@@ -268,15 +273,49 @@ def _write_section(copy: BinaryIO, letter: str, lines: list[str], layout: _Layou
         copy.write(_record(data, letter, number, layout))
 
 
-def _copy_rest(copy: BinaryIO, rest: Iterator[bytes], counts: dict[str, int], layout: _Layout) -> None:
-    """Directory and Parameter records byte for byte, counted; the Terminate record updated."""
+@dataclass(frozen=True, slots=True)
+class _Note:
+    label: CopyLabel
+    delimiters: tuple[str, str]
+    parameters_before: int  # the original's Parameter records: the note's data follows them
+
+
+def _count_parameters(source: Path, layout: _Layout) -> int:
+    with source.open("rb") as stream:
+        return sum(1 for raw in _records(stream, layout) if _padded(raw)[72:73] == b"P")
+
+
+def _copy_rest(
+    copy: BinaryIO, rest: Iterator[bytes], counts: dict[str, int], layout: _Layout, note: _Note
+) -> None:
+    """Directory and Parameter records byte for byte, counted, the note's records after each
+    section's last; the Terminate record updated."""
+    records: NoteRecords | None = None
+    earlier_notes = 0
     for raw in rest:
         letter = _padded(raw)[72:73].decode("latin-1")
+        if letter == "D" and is_note_directory(_padded(raw)):
+            earlier_notes += 1
+        if letter in "PT" and records is None:  # the Directory section has ended
+            number = counts.get("D", 0) + 1
+            first_parameter = note.parameters_before + 1
+            records = note_records(note.label, number, first_parameter, note.delimiters, earlier_notes)
+            _append(copy, "D", records.directory, counts, layout)
         if letter == "T":
+            assert records is not None
+            _append(copy, "P", records.parameters, counts, layout)
             copy.write(_terminate(_padded(raw), counts, layout))
             continue
         counts[letter] = counts.get(letter, 0) + 1
         copy.write(raw + layout.newline)
+
+
+def _append(
+    copy: BinaryIO, letter: str, lines: Iterable[str], counts: dict[str, int], layout: _Layout
+) -> None:
+    for data in lines:
+        counts[letter] = counts.get(letter, 0) + 1
+        copy.write(_record(data, letter, counts[letter], layout))
 
 
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -288,18 +327,25 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def read_iges_marks(path: Path) -> list[FoundMark]:
-    """Copy ids in the Start section and in the Global section's strings."""
+    """Copy ids in the Start section, in the Global section's strings and in general notes."""
     try:
         with path.open("rb") as stream:
             layout = _layout(stream.read(2 * RECORD + 4))
             stream.seek(0)
-            front = _read_front(_records(stream, layout))
+            records = _records(stream, layout)
+            front = _read_front(records)
+            parameters = (
+                record.decode("latin-1") for record in map(_padded, records) if record[72:73] == b"P"
+            )
+            note_copy_ids = list(dict.fromkeys(note_ids(parameters)))
     except (CopyNotMarkable, OSError):
         return []
     start_ids = find_markers("\n".join(front.start))
     global_ids = [
         copy_id for token in parse_global(front.global_text).tokens for copy_id in find_markers(token.value)
     ]
-    return [FoundMark(copy_id, Mark.IGES_GLOBAL_FILE_NAME) for copy_id in dict.fromkeys(global_ids)] + [
-        FoundMark(copy_id, Mark.IGES_START_SECTION) for copy_id in start_ids
+    return [
+        *(FoundMark(copy_id, Mark.IGES_GLOBAL_FILE_NAME) for copy_id in dict.fromkeys(global_ids)),
+        *(FoundMark(copy_id, Mark.IGES_START_SECTION) for copy_id in start_ids),
+        *(FoundMark(copy_id, Mark.IGES_GENERAL_NOTE) for copy_id in note_copy_ids),
     ]

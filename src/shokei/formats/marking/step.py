@@ -1,7 +1,9 @@
-"""STEP (ISO 10303-21) copies: the copy id in FILE_DESCRIPTION and a header comment.
+"""STEP (ISO 10303-21) copies: the copy id in FILE_DESCRIPTION, a header comment and a notice.
 
-Only the HEADER section is rewritten; everything from the end of the HEADER on (the DATA
-section, possibly gigabytes) is copied byte for byte. The FILE_DESCRIPTION gets two more
+The HEADER section is rewritten; everything from the end of the HEADER on (the DATA section,
+possibly gigabytes) is copied byte for byte, except that a labelled notice (`step_annotation`:
+a DESCRIPTIVE_REPRESENTATION_ITEM in a REPRESENTATION named SHOKEI-COPY) is appended at the
+end of the last DATA section. The FILE_DESCRIPTION gets two more
 descriptions (the marker with recipient and date; the Japanese prohibition with the recipient's
 name, as \\X2\\ escapes), and FILE_NAME loses the withdrawing company's author, organisation,
 authorisation and local path as the `StripPolicy` says, the originals being returned for the
@@ -15,7 +17,6 @@ not survive that, which `trace` answers with similarity instead.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from shokei.formats.marking.base import (
     recorded_values,
     sha256_file,
 )
+from shokei.formats.marking.step_annotation import copy_data_with_notice, notice_entities, read_annotation_ids
 
 MAX_HEADER_BYTES = 1024 * 1024  # real headers are a few hundred bytes; this bounds hostile files
 _UTF8_BOM = "\xef\xbb\xbf"  # as read through Latin-1
@@ -264,9 +266,13 @@ def make_step_copy(
         temporary.open("wb") as copy,
     ):
         copy.write(new_header.encode("latin-1"))
-        original.seek(header.end)  # Latin-1 decoding kept character offsets equal to bytes
-        shutil.copyfileobj(original, copy)
-    marks = (Mark.STEP_FILE_DESCRIPTION, Mark.STEP_HEADER_COMMENT)
+        # Latin-1 decoding kept character offsets equal to bytes
+        annotated = copy_data_with_notice(
+            original, copy, header.end, lambda first: notice_entities(label, first, encode_string)
+        )
+    marks = (Mark.STEP_FILE_DESCRIPTION, Mark.STEP_HEADER_COMMENT) + (
+        (Mark.STEP_ANNOTATION,) if annotated else ()
+    )
     return CopyResult(destination, sha256_file(destination), "step", marks, recorded)
 
 
@@ -282,13 +288,15 @@ def _description_ids(header: _Header) -> Iterator[str]:
 
 
 def read_step_marks(path: Path) -> list[FoundMark]:
-    """Copy ids in FILE_DESCRIPTION and in HEADER comments; none for a file that is not STEP."""
+    """Copy ids in FILE_DESCRIPTION, in HEADER comments and in the notice among the data; none
+    for a file that is not STEP."""
     try:
         _, header = _read_header(path)
     except (CopyNotMarkable, OSError):
         return []
+    notices = [FoundMark(copy_id, Mark.STEP_ANNOTATION) for copy_id in read_annotation_ids(path)]
     found = [
         FoundMark(copy_id, Mark.STEP_FILE_DESCRIPTION) for copy_id in dict.fromkeys(_description_ids(header))
     ]
     comment_ids = dict.fromkeys(copy_id for comment in header.comments for copy_id in find_markers(comment))
-    return found + [FoundMark(copy_id, Mark.STEP_HEADER_COMMENT) for copy_id in comment_ids]
+    return found + [FoundMark(copy_id, Mark.STEP_HEADER_COMMENT) for copy_id in comment_ids] + notices
