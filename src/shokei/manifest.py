@@ -57,6 +57,7 @@ ORDER: dict[Surface, tuple[str, ...]] = {
         "succession",
         "measures",
         "secrets",
+        "incidents",
         "deadlines",
         "notifications",
     ),

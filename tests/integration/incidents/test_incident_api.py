@@ -1,0 +1,110 @@
+"""Leak incidents over the API: a released copy of a real PDF, found with every layer the copy
+added stripped off, is traced (`POST /api/v1/traces`) by the spacing woven into its own text; an
+incident opened from the kept file suspends the holder; it is listed, contained with the action
+taken and closed with its outcome, and each step is refused to a company's user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shokei.accounts import services as accounts
+from shokei.app import create_app
+from shokei.bootstrap import Shokei
+from shokei.companies.domain import Access
+from shokei.documents.vault import create_master_key
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.settings import Settings
+from shokei.succession import services as succession
+from tests.factories import Office
+from tests.integration.succession.conftest import case_with_documents, make_eligible
+from tests.unit.succession import golden_leaks
+
+pytestmark = pytest.mark.real_files
+
+
+@pytest.fixture
+def shokei(uow: UnitOfWork, tmp_path: Path) -> Shokei:
+    settings = Settings(data_dir=tmp_path / "var")
+    settings.keys_dir.mkdir(parents=True, mode=0o700)
+    create_master_key(settings.master_key_path)
+    return Shokei(settings, uow)
+
+
+def _released_copy(uow: UnitOfWork, office: Office, shokei: Shokei, source: Path, out: Path) -> str:
+    make_eligible(uow, office, office.successor_company)
+    case_id = case_with_documents(uow, office, shokei.vaults.documents, shokei.scratch_dir, source)
+    number = office.successor_company.corporate_number or ""
+    succession.select_successor(uow, office.manager, case_id, number, reason="最適")
+    succession.accept_terms(uow, office.successor, case_id)
+    [copy] = succession.release_copies(
+        uow,
+        shokei.vaults.documents,
+        office.manager,
+        case_id,
+        copies=shokei.vaults.copies,
+        scratch_dir=shokei.scratch_dir,
+        key=shokei.handover_signing_key,
+        code_key=shokei.copy_code_key,
+    )
+    succession.download_copy(uow, shokei.vaults.copies, office.successor, copy.copy_id, out)
+    return copy.copy_id
+
+
+def test_a_stripped_copy_is_traced_and_its_incident_runs_from_open_to_closed_over_the_api(
+    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+) -> None:
+    office = Office(uow)
+    holder = office.successor_company.corporate_number
+    copy_id = _released_copy(uow, office, shokei, real_files / "pdf/pdflatex-4-pages.pdf", tmp_path / "c.pdf")
+    found = golden_leaks.layers_removed(tmp_path / "c.pdf", tmp_path / "found.pdf")
+    manager = {"Authorization": f"Bearer {accounts.issue_token(uow, office.admin, 'manager').secret}"}
+    company_user = {"Authorization": f"Bearer {accounts.issue_token(uow, office.admin, 'successor').secret}"}
+    with TestClient(create_app(shokei)) as api:
+        traced = api.post(
+            "/api/v1/traces", headers=manager, files={"file": ("found.pdf", found.read_bytes())}
+        )
+        assert traced.status_code == 200, traced.text
+        trace = traced.json()
+        assert (trace["copy_id"], trace["recipient"], trace["method"]) == (copy_id, holder, "marks")
+        assert trace["candidates"][0]["evidence"][0].startswith("pdf:content-spacing (")
+
+        body = {
+            "found_file_id": trace["found_file_id"],
+            "found_at": "海外入札の添付資料",
+            "found_on": "2026-11-30",
+        }
+        assert api.post("/api/v1/incidents", headers=company_user, json=body).status_code == 403
+        opened = api.post("/api/v1/incidents", headers=manager, json=body)
+        assert opened.status_code == 201, opened.text
+        incident = opened.json()
+        assert (
+            incident["state"],
+            incident["copy_id"],
+            incident["recipient"],
+            incident["holder_suspended"],
+        ) == (
+            "holder_identified",
+            copy_id,
+            holder,
+            True,
+        )
+        assert [link["role"] for link in incident["chain"]] == ["supplier", "mod", "successor"]
+        company = api.get(f"/api/v1/companies/{holder}", headers=manager).json()
+        assert company["access"] == Access.SUSPENDED.value
+
+        listed = api.get("/api/v1/incidents", headers=manager, params={"open_only": True}).json()
+        assert [item["id"] for item in listed] == [incident["id"]]
+        path = f"/api/v1/incidents/{incident['id']}"
+        assert api.get(path, headers=company_user).status_code == 403
+        contained = api.post(f"{path}/containment", headers=manager, json={"action": "全複製の回収を命令"})
+        assert contained.json()["state"] == "contained", contained.text
+        closed = api.post(f"{path}/closure", headers=manager, json={"outcome": "回収・刑事告発"})
+        assert (closed.json()["state"], closed.json()["outcome"]) == ("closed", "回収・刑事告発")
+        again = api.post(f"{path}/closure", headers=manager, json={"outcome": "再"})
+        assert again.status_code == 409, again.text
+        assert api.get("/api/v1/incidents", headers=manager, params={"open_only": True}).json() == []
+        shown = api.get(path, headers=manager).json()
+        assert [action["action"] for action in shown["actions"]] == ["全複製の回収を命令"]
