@@ -21,6 +21,7 @@ class OpeningRequest(BaseModel):
     found_at: str = Field(min_length=1, max_length=services.MAX_TEXT)
     found_on: date | None = None
     reporter: str | None = Field(default=None, max_length=services.MAX_TEXT)
+    suspend_chain: bool = False  # also suspend the holders above the traced one
 
 
 class ContainmentRequest(BaseModel):
@@ -37,7 +38,7 @@ async def open_incident(body: OpeningRequest, shokei: ShokeiDep, actor: ActorDep
     """Open a leak incident from a kept found file: traced again, the holder suspended in the
     incident's transaction, the reporting clock started (officials)."""
     keys = services.TraceKeys(shokei.vaults.copies, shokei.handover_signing_key, shokei.copy_code_key)
-    report = services.FoundReport(body.found_at, body.found_on, body.reporter)
+    report = services.FoundReport(body.found_at, body.found_on, body.reporter, body.suspend_chain)
 
     def run() -> IncidentView:  # the trace may read pixels: off the event loop
         return services.open_incident_from_evidence(

@@ -53,6 +53,9 @@ def open_incident(
     found_at: Annotated[str, typer.Option("--found-at", help="Where it was found.")],
     found_on: Annotated[str | None, typer.Option("--found-on", help="When, YYYY-MM-DD.")] = None,
     reporter: Annotated[str | None, typer.Option("--reporter", help="Who reported it.")] = None,
+    suspend_chain: Annotated[
+        bool, typer.Option("--suspend-chain", help="Also suspend the holders above it (its successor).")
+    ] = False,
 ) -> None:
     """Open a leak incident: trace the file, keep it as evidence, suspend its holder (officials)."""
     view = services.open_incident(
@@ -60,7 +63,7 @@ def open_incident(
         cli.actor,
         file,
         file_name=file.name,
-        report=services.FoundReport(found_at, _day(found_on), reporter),
+        report=services.FoundReport(found_at, _day(found_on), reporter, suspend_chain),
         keys=services.TraceKeys(cli.app.vaults.copies, cli.app.handover_signing_key, cli.app.copy_code_key),
         reporting_hours=cli.app.settings.incident_reporting_hours,
     )

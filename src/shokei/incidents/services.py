@@ -49,6 +49,8 @@ class FoundReport:
     found_at: str
     found_on: date | None = None
     reporter: str | None = None
+    # Also suspend every holder above the traced one (a subcontractor's copy: its successor).
+    suspend_chain: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,11 @@ def open_incident(
         session.add(row)
         session.flush()
         row.holder_suspended = _suspend_holder(uow, actor, row.id, trace)
+        chain = _suspend_chain(uow, actor, row.id, trace) if report.suspend_chain else []
+        if chain:
+            row.actions = [
+                {"at": now.isoformat(), "by": actor.username, "action": "suspend-chain", "companies": chain}
+            ]
         uow.record(
             "incident:incident:open",
             "leak_incident",
@@ -140,6 +147,7 @@ def open_incident(
                 "confidence": trace.confidence,
                 "found_at": found_at,
                 "holder_suspended": row.holder_suspended,
+                "chain_suspended": chain,
             },
         )
         uow.publish(IncidentOpened(row.id, row.deadline_at))
@@ -182,6 +190,33 @@ def _suspend_holder(uow: UnitOfWork, actor: Actor, incident_id: int, trace: Trac
         details={"incident": incident_id, "copy_id": trace.copy_id, "sha256": trace.sha256},
     )
     return company.access == Access.SUSPENDED.value
+
+
+def _suspend_chain(uow: UnitOfWork, actor: Actor, incident_id: int, trace: TraceView) -> list[str]:
+    """Suspend the holders above the traced one on its line of descent (the successor whose copy
+    the subcontractor's was made from), in this transaction; their corporate numbers."""
+    above = [
+        link.corporate_number
+        for link in trace.chain
+        if link.role in {"successor", "subcontractor"}
+        and link.corporate_number
+        and link.corporate_number != trace.recipient
+    ]
+    for number in above:
+        access.suspend(
+            uow,
+            actor,
+            number,
+            f"leak incident {incident_id}: above the holder of copy {trace.copy_id} in its chain",
+            SuspensionCause.LEAK,
+            details={
+                "incident": incident_id,
+                "copy_id": trace.copy_id,
+                "sha256": trace.sha256,
+                "chain": True,
+            },
+        )
+    return above
 
 
 def contain_incident(uow: UnitOfWork, actor: Actor, incident_id: int, action: str) -> IncidentView:

@@ -1,7 +1,9 @@
 """Leak incidents over the API: a released copy of a real PDF, found with every layer the copy
 added stripped off, is traced (`POST /api/v1/traces`) by the spacing woven into its own text; an
 incident opened from the kept file suspends the holder; it is listed, contained with the action
-taken and closed with its outcome, and each step is refused to a company's user."""
+taken and closed with its outcome, and each step is refused to a company's user. A subcontractor's
+stripped copy names the subcontractor; on request its successor is suspended too, and the program
+managers are told of the incident's reporting duty."""
 
 from __future__ import annotations
 
@@ -9,15 +11,19 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from shokei.accounts import services as accounts
 from shokei.app import create_app
 from shokei.bootstrap import Shokei
 from shokei.companies.domain import Access
 from shokei.documents.vault import create_master_key
+from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.notifications.models import Notification
 from shokei.settings import Settings
 from shokei.succession import services as succession
+from tests import factories
 from tests.factories import Office
 from tests.integration.succession.conftest import case_with_documents, make_eligible
 from tests.unit.succession import golden_leaks
@@ -108,3 +114,54 @@ def test_a_stripped_copy_is_traced_and_its_incident_runs_from_open_to_closed_ove
         assert api.get("/api/v1/incidents", headers=manager, params={"open_only": True}).json() == []
         shown = api.get(path, headers=manager).json()
         assert [action["action"] for action in shown["actions"]] == ["全複製の回収を命令"]
+
+
+def test_on_request_the_incident_suspends_the_chain_above_a_subcontractor_and_tells_the_managers(
+    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+) -> None:
+    office = Office(uow)
+    successor_number = office.successor_company.corporate_number or ""
+    first = _released_copy(uow, office, shokei, real_files / "pdf/pdflatex-4-pages.pdf", tmp_path / "c.pdf")
+    sub = factories.company(uow, "下請精密株式会社")
+    make_eligible(uow, office, sub)
+    sub_number = sub.corporate_number or ""
+    sub_user = factories.user(uow, Role.SUCCESSOR, sub_number, "sub")
+    asked = succession.request_dissemination(
+        uow, office.successor, first, to=sub_number, purpose="治具の製作"
+    )
+    approved = succession.approve_dissemination(
+        uow,
+        shokei.vaults.copies,
+        office.manager,
+        asked.id,
+        scratch_dir=shokei.scratch_dir,
+        key=shokei.handover_signing_key,
+        code_key=shokei.copy_code_key,
+    )
+    succession.accept_dissemination(uow, sub_user, asked.id)
+    succession.download_copy(uow, shokei.vaults.copies, sub_user, approved.copy_id, tmp_path / "sub.pdf")
+    found = golden_leaks.layers_removed(tmp_path / "sub.pdf", tmp_path / "found.pdf")
+    manager = {"Authorization": f"Bearer {accounts.issue_token(uow, office.admin, 'manager').secret}"}
+    with TestClient(create_app(shokei)) as api:
+        trace = api.post(
+            "/api/v1/traces", headers=manager, files={"file": ("found.pdf", found.read_bytes())}
+        ).json()
+        assert (trace["copy_id"], trace["recipient"]) == (approved.copy_id, sub_number), trace
+        body = {"found_file_id": trace["found_file_id"], "found_at": "展示会", "suspend_chain": True}
+        opened = api.post("/api/v1/incidents", headers=manager, json=body)
+        assert opened.status_code == 201, opened.text
+        incident = opened.json()
+        assert [link["role"] for link in incident["chain"]] == [
+            "supplier",
+            "mod",
+            "successor",
+            "subcontractor",
+        ]
+        assert incident["actions"][0]["companies"] == [successor_number]
+        for number in (sub_number, successor_number):
+            assert api.get(f"/api/v1/companies/{number}", headers=manager).json()["access"] == "suspended"
+    with uow.transaction() as session:
+        kinds = session.execute(
+            select(Notification.kind).where(Notification.user_id == office.manager.user_id)
+        ).scalars()
+        assert "incident_report" in set(kinds)
