@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -151,7 +150,7 @@ class WovenBits:
 def read_woven_bits(path: Path) -> WovenBits:
     """The woven bits of every page of the PDF at `path` (none for a file that does not open)."""
     try:
-        pdf = Pdf.open(io.BytesIO(path.read_bytes()))
+        pdf = Pdf.open(path)  # read where it lies: a found PDF may be large
     except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError):
         return WovenBits(())
     with pdf:
