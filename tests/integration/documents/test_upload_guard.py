@@ -36,7 +36,7 @@ class Body:
 
     def __init__(self, size: int, name: str = "big.bin", content: bytes | None = None) -> None:
         self.head = (
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
             "Content-Type: application/octet-stream\r\n\r\n"
         ).encode()
         self.tail = f"\r\n--{BOUNDARY}--\r\n".encode()
@@ -74,7 +74,9 @@ def _shokei(uow: UnitOfWork, tmp_path: Path, **limits: int) -> Shokei:
     return Shokei(settings, uow)
 
 
-def _post(app: FastAPI, path: str, body: Body, headers: dict[str, str], *, declare: bool = True) -> httpx.Response:
+def _post(
+    app: FastAPI, path: str, body: Body, headers: dict[str, str], *, declare: bool = True
+) -> httpx.Response:
     sent = {"content-type": f"multipart/form-data; boundary={BOUNDARY}", **headers}
     if declare:
         sent["content-length"] = str(body.length)
@@ -92,7 +94,9 @@ def _bearer(uow: UnitOfWork, office: Office, name: str) -> dict[str, str]:
 
 
 def _scratch_files(shokei: Shokei) -> list[Path]:
-    return [p for p in shokei.settings.scratch_root.rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    return [
+        p for p in shokei.settings.scratch_root.rglob("*") if p.is_file() and not p.name.endswith(".lock")
+    ]
 
 
 def test_a_successors_upload_is_refused_before_a_byte_is_read(uow: UnitOfWork, tmp_path: Path) -> None:
@@ -100,7 +104,9 @@ def test_a_successors_upload_is_refused_before_a_byte_is_read(uow: UnitOfWork, t
     office = Office(uow)
     case = office.open_case(documents=0)
     body = Body(GiB)
-    response = _post(create_app(shokei), f"/api/v1/cases/{case.id}/files", body, _bearer(uow, office, "successor"))
+    response = _post(
+        create_app(shokei), f"/api/v1/cases/{case.id}/files", body, _bearer(uow, office, "successor")
+    )
     assert response.status_code == 403, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert body.pulled == 0
@@ -126,13 +132,17 @@ def test_an_upload_over_the_request_limit_is_refused_by_its_declared_length(
     assert _scratch_files(shokei) == []
 
 
-def test_an_undeclared_upload_is_cut_at_the_limit_and_nothing_is_kept(uow: UnitOfWork, tmp_path: Path) -> None:
+def test_an_undeclared_upload_is_cut_at_the_limit_and_nothing_is_kept(
+    uow: UnitOfWork, tmp_path: Path
+) -> None:
     shokei = _shokei(uow, tmp_path, max_upload_bytes=4 * MiB)
     office = Office(uow)
     case = office.open_case(documents=0)
     body = Body(64 * MiB)
     app = create_app(shokei)
-    response = _post(app, f"/api/v1/cases/{case.id}/files", body, _bearer(uow, office, "supplier"), declare=False)
+    response = _post(
+        app, f"/api/v1/cases/{case.id}/files", body, _bearer(uow, office, "supplier"), declare=False
+    )
     assert response.status_code == 413, response.text
     assert body.pulled <= 4 * MiB + MiB + len(body.head)  # stopped within one chunk of the limit
     assert _scratch_files(shokei) == []
@@ -176,7 +186,8 @@ def test_the_upload_page_refuses_a_too_large_upload_in_japanese(uow: UnitOfWork,
     headers = {"X-CSRF-Token": browser.token or "", "Cookie": cookies, "HX-Request": "true"}
     response = _post(app, f"/cases/{case.id}/files", body, headers)
     assert response.status_code == 413, response.text
-    assert "アップロード" in response.text and "1,048,576" in response.text
+    assert "アップロード" in response.text
+    assert "1,048,576" in response.text
     assert body.pulled == 0
 
 
