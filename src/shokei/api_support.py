@@ -253,16 +253,17 @@ class _Receiver:
         if content_type != b"multipart/form-data" or not boundary:
             raise BadInput(Text(N_("Send the files as multipart/form-data.")))
         parser = MultipartParser(boundary, self._callbacks())  # type: ignore[arg-type]
-        received, batch = 0, list[bytes]()
+        received, batch, batched = 0, list[bytes](), 0
         try:
             async for chunk in request.stream():
                 received += len(chunk)
                 if received > limit:
                     raise refusal
                 batch.append(chunk)
-                if sum(map(len, batch)) >= RECEIVE_BATCH:
+                batched += len(chunk)
+                if batched >= RECEIVE_BATCH:
                     await run_in_threadpool(parser.write, b"".join(batch))
-                    batch.clear()
+                    batch, batched = [], 0
             await run_in_threadpool(self._finish, parser, b"".join(batch))
         except MultipartParseError as error:
             raise BadInput(
