@@ -123,8 +123,8 @@ with httpx.Client(base_url=url, timeout=10) as probe:
             statuses.add(answer.status_code)
         time.sleep(0.05)
     uploader.join()
-print(json.dumps({"idle": idle, "latencies": latencies, "statuses": sorted(statuses), "status": state["status"],
-                  "body": state["body"]}))
+report = {"idle": idle, "latencies": latencies, "statuses": sorted(statuses)}
+print(json.dumps({**report, "status": state["status"], "body": state["body"]}))
 """
 
 
