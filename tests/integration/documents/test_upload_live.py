@@ -1,4 +1,4 @@
-"""Uploads against a real server (uvicorn on 127.0.0.1 in a thread, as tests/e2e start it): other
+"""Uploads against a real server (`tests.live_server`: uvicorn on 127.0.0.1 in a thread): other
 users are served while one uploads 1 GiB, refusals come before the body, and any stored name
 downloads (issue 23, finding 4)."""
 
@@ -8,23 +8,17 @@ import json
 import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from shokei.accounts import services as accounts
-from shokei.app import create_app
-from shokei.bootstrap import Shokei
 from shokei.documents import services as documents
 from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import Office
-from tests.web.conftest import web_shokei
+from tests.live_server import LiveServer, serving
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -32,37 +26,14 @@ BOUNDARY = "live-boundary"
 HEALTHZ_BUDGET_SECONDS = 0.100
 
 
-@dataclass
-class Live:
-    url: str
-    port: int
-    shokei: Shokei
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def live(uow: UnitOfWork, tmp_path: Path) -> Iterator[Live]:
-    shokei = web_shokei(uow, tmp_path / "var")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(shokei), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="shokei-upload-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.02)
-    yield Live(f"http://127.0.0.1:{port}", port, shokei)
-    server.should_exit = True
-    thread.join(timeout=30)
+def live(uow: UnitOfWork, tmp_path: Path) -> Iterator[LiveServer]:
+    with serving(uow, tmp_path / "var") as server:
+        yield server
+
+
+def _port(live: LiveServer) -> int:
+    return int(live.url.rsplit(":", 1)[1])
 
 
 def _token(uow: UnitOfWork, office: Office, name: str) -> str:
@@ -128,7 +99,9 @@ print(json.dumps({**report, "status": state["status"], "body": state["body"]}))
 """
 
 
-def test_healthz_answers_within_100_ms_while_another_user_uploads_1_gib(uow: UnitOfWork, live: Live) -> None:
+def test_healthz_answers_within_100_ms_while_another_user_uploads_1_gib(
+    uow: UnitOfWork, live: LiveServer
+) -> None:
     office = Office(uow)
     case = office.open_case(documents=0)
     token = _token(uow, office, "supplier")
@@ -161,7 +134,7 @@ def _raw_request(port: int, head: str) -> bytes:
         return connection.recv(4096)
 
 
-def test_a_refusal_comes_before_the_server_asks_for_the_body(uow: UnitOfWork, live: Live) -> None:
+def test_a_refusal_comes_before_the_server_asks_for_the_body(uow: UnitOfWork, live: LiveServer) -> None:
     """With `Expect: 100-continue` the server says `100 Continue` only when the application first
     reads the body: a successor gets its 403 without it, a supplier is asked for the body."""
     office = Office(uow)
@@ -175,15 +148,17 @@ def test_a_refusal_comes_before_the_server_asks_for_the_body(uow: UnitOfWork, li
             f"Content-Length: {GiB}\r\nExpect: 100-continue\r\n\r\n"
         )
 
-    refused = _raw_request(live.port, head(_token(uow, office, "successor")))
+    refused = _raw_request(_port(live), head(_token(uow, office, "successor")))
     assert refused.startswith(b"HTTP/1.1 403 "), refused[:200]
-    asked = _raw_request(live.port, head(_token(uow, office, "supplier")))
+    asked = _raw_request(_port(live), head(_token(uow, office, "supplier")))
     assert asked.startswith(b"HTTP/1.1 100 Continue"), asked[:200]
     scratch = live.shokei.settings.scratch_root
     assert [p for p in scratch.rglob("*") if p.is_file() and not p.name.endswith(".lock")] == []
 
 
-def test_a_name_with_cr_lf_downloads_over_a_real_server(uow: UnitOfWork, live: Live, tmp_path: Path) -> None:
+def test_a_name_with_cr_lf_downloads_over_a_real_server(
+    uow: UnitOfWork, live: LiveServer, tmp_path: Path
+) -> None:
     office = Office(uow)
     case = office.open_case(documents=0)
     folder = tmp_path / "given"
