@@ -42,7 +42,13 @@ def upload_page(
         # submit_documents refuses this role anyway; do not offer a form it cannot send.
         raise Forbidden(f"{actor.role} may not hand in documents")
     documents = services.list_documents(shokei.uow, actor, case_id)
-    context = {"case": case, "documents": documents, "open": case.state in INVENTORY_EDITABLE_STATES}
+    context = {
+        "case": case,
+        "documents": documents,
+        "open": case.state in INVENTORY_EDITABLE_STATES,
+        # The page tells before sending: a browser shown an early 413 may report only a broken upload.
+        "max_upload_bytes": shokei.settings.max_upload_bytes,
+    }
     return templates.page(request, "documents/upload.html", context)
 
 

@@ -181,6 +181,7 @@ def test_the_upload_page_refuses_a_too_large_upload_in_japanese(uow: UnitOfWork,
     browser = as_user(app, "supplier")
     page = browser.get(f"/cases/{case.id}/upload")
     assert page.status_code == 200
+    assert 'data-max-bytes="1048576"' in page.text  # the page's script refuses before sending, too
     body = Body(2 * MiB)
     cookies = "; ".join(f"{k}={v}" for k, v in browser.client.cookies.items())
     headers = {"X-CSRF-Token": browser.token or "", "Cookie": cookies, "HX-Request": "true"}
