@@ -4,11 +4,12 @@ the streaming multipart receiver (the pages' uploads use it too)."""
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,11 +18,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
+from starlette.concurrency import run_in_threadpool
 
 from shokei.accounts import services as accounts
 from shokei.bootstrap import Shokei
 from shokei.documents.scratch import ScratchArea, SealedFile, SealedWriter, area_for
-from shokei.errors import BadInput, ShokeiError, Unauthenticated
+from shokei.errors import N_, BadInput, ShokeiError, Text, TooLarge, Unauthenticated
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.web import i18n
@@ -129,51 +131,150 @@ def install_problem_handlers(app: FastAPI) -> None:
 @dataclass(frozen=True, slots=True)
 class ReceivedFile:
     """A file part of a multipart upload, sealed in scratch (`documents.scratch`), named `name`
-    by its sender."""
+    by its sender (control characters replaced: `printable_name`)."""
 
     sealed: SealedFile
     name: str
 
 
+# The body is handed to the parser (which decrypts nothing but encrypts every chunk into scratch)
+# in batches this large, each on a worker thread: the event loop only moves bytes.
+RECEIVE_BATCH = 1 << 20
+# Plain form fields (not files) kept, all together: a few options beside the files.
+MAX_FIELD_BYTES = 64 << 10
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable_name(name: str) -> str:
+    """A file name fit to show and to store: control characters (CR, LF, NUL...) become `_`, and
+    nothing is left that is not valid Unicode."""
+    cleaned = _CONTROL.sub("_", name.encode("utf-8", "replace").decode("utf-8", "replace"))
+    return cleaned.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def content_disposition(name: str, disposition: str = "attachment") -> str:
+    """RFC 6266: an ASCII `filename` fallback (quotes and backslashes replaced) and the UTF-8
+    `filename*` (RFC 8187), for any stored name, control characters included."""
+    shown = printable_name(name).replace("/", "_") or "download"
+    fallback = "".join(ch if " " <= ch < "\x7f" and ch not in '"\\' else "_" for ch in shown)
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(shown, safe='')}"
+
+
+def upload_too_large(limit: int) -> TooLarge:
+    return TooLarge(
+        Text(
+            N_("The upload is larger than the %(limit)s bytes one upload may carry."), {"limit": f"{limit:,}"}
+        )
+    )
+
+
+def declared_length(request: Request) -> int | None:
+    """The body's Content-Length, if the client declared it."""
+    value = request.headers.get("content-length")
+    if value is None:
+        return None
+    if not value.isascii() or not value.strip().isdigit():
+        raise BadInput(Text(N_("The Content-Length header is not a number of bytes.")))
+    return int(value)
+
+
+def refuse_oversized(request: Request, limit: int) -> None:
+    """413 before a byte of the body is read, when the declared length is over `limit`."""
+    declared = declared_length(request)
+    if declared is not None and declared > limit:
+        raise upload_too_large(limit)
+
+
+@dataclass(slots=True)
+class Received:
+    """A multipart upload's file parts and its plain fields (text, small)."""
+
+    files: list[ReceivedFile]
+    fields: dict[str, str]
+
+
 @asynccontextmanager
-async def received_files(request: Request, scratch_dir: Path) -> AsyncIterator[list[ReceivedFile]]:
-    """The request's file parts, sealed (encrypted under this process's ephemeral key) in its
-    scratch area as they stream in, removed on exit; a crash leaves only unreadable bytes."""
-    receiver = _Receiver(area_for(scratch_dir))
+async def received_upload(
+    request: Request, shokei: Shokei, *, room: int | None = None, too_large: TooLarge | None = None
+) -> AsyncIterator[Received]:
+    """The request's multipart body, its file parts sealed (encrypted under this process's
+    ephemeral key) in its scratch area as they stream in, removed on exit; a crash leaves only
+    unreadable bytes.
+
+    Call it only once the actor may do what the upload is for (authorise first: nothing is
+    read before). At most `SHOKEI_MAX_UPLOAD_BYTES` (and `room`, when given: then `too_large` is
+    the refusal) are read; over either, 413 and what was received is removed. The parsing and
+    sealing run on worker threads, a batch at a time, so other requests are served meanwhile.
+    """
+    limit = shokei.settings.max_upload_bytes
+    refusal = upload_too_large(limit)
+    if room is not None and room < limit:
+        limit, refusal = room, too_large or upload_too_large(room)
+    declared = declared_length(request)
+    if declared is not None and declared > limit:
+        raise refusal
+    receiver = _Receiver(area_for(shokei.scratch_dir))
     try:
-        yield await receiver.receive(request)
+        yield await receiver.receive(request, limit, refusal)
     finally:
-        receiver.remove()
+        receiver.remove()  # unlinks only; done here even when the request was cancelled
+
+
+@asynccontextmanager
+async def received_files(
+    request: Request, shokei: Shokei, *, room: int | None = None, too_large: TooLarge | None = None
+) -> AsyncIterator[list[ReceivedFile]]:
+    """`received_upload`'s file parts (at least one)."""
+    async with received_upload(request, shokei, room=room, too_large=too_large) as received:
+        if not received.files:
+            raise BadInput(Text(N_("The upload holds no file.")))
+        yield received.files
 
 
 class _Receiver:
     """Parses multipart/form-data as it streams in; file parts go sealed to disk a chunk at a
-    time, never all into memory; other fields are ignored."""
+    time, never all into memory; other fields are kept up to `MAX_FIELD_BYTES` together."""
 
     def __init__(self, area: ScratchArea) -> None:
         self.area = area
         self.files: list[ReceivedFile] = []
+        self.fields: dict[str, str] = {}
+        self._field_bytes = 0
         self._writers: list[SealedWriter] = []
         self._headers: dict[bytes, bytes] = {}
         self._header: tuple[list[bytes], list[bytes]] = ([], [])
         self._current: SealedWriter | None = None
+        self._field: tuple[str, bytearray] | None = None
         self._name = ""
 
-    async def receive(self, request: Request) -> list[ReceivedFile]:
+    async def receive(self, request: Request, limit: int, refusal: TooLarge) -> Received:
         content_type, options = parse_options_header(request.headers.get("content-type", ""))
         boundary = options.get(b"boundary")
         if content_type != b"multipart/form-data" or not boundary:
-            raise BadInput("send the files as multipart/form-data")
+            raise BadInput(Text(N_("Send the files as multipart/form-data.")))
         parser = MultipartParser(boundary, self._callbacks())  # type: ignore[arg-type]
+        received, batch, batched = 0, list[bytes](), 0
         try:
             async for chunk in request.stream():
-                parser.write(chunk)
-            parser.finalize()
+                received += len(chunk)
+                if received > limit:
+                    raise refusal
+                batch.append(chunk)
+                batched += len(chunk)
+                if batched >= RECEIVE_BATCH:
+                    await run_in_threadpool(parser.write, b"".join(batch))
+                    batch, batched = [], 0
+            await run_in_threadpool(self._finish, parser, b"".join(batch))
         except MultipartParseError as error:
-            raise BadInput(f"malformed multipart upload: {error}") from None
-        if not self.files:
-            raise BadInput("no file parts in the upload")
-        return self.files
+            raise BadInput(
+                Text(N_("The upload is not well-formed multipart: %(error)s"), {"error": str(error)})
+            ) from None
+        return Received(self.files, self.fields)
+
+    @staticmethod
+    def _finish(parser: MultipartParser, rest: bytes) -> None:
+        parser.write(rest)
+        parser.finalize()
 
     def remove(self) -> None:
         for writer in self._writers:
@@ -201,23 +302,34 @@ class _Receiver:
         def on_headers_finished() -> None:
             _, disposition = parse_options_header(self._headers.get(b"content-disposition", b""))
             if b"filename" not in disposition:
-                self._current = None  # a plain form field: not a file
+                self._current = None  # a plain form field: kept as text
+                self._field = (disposition.get(b"name", b"").decode("utf-8", "replace"), bytearray())
                 return
             if self._headers.get(b"content-transfer-encoding", b"binary").lower() not in (b"binary", b"8bit"):
-                raise BadInput("upload file parts unencoded (no Content-Transfer-Encoding)")
-            self._name = disposition[b"filename"].decode("utf-8", "replace") or "upload"
+                raise BadInput(Text(N_("Upload file parts unencoded (no Content-Transfer-Encoding).")))
+            self._name = printable_name(disposition[b"filename"].decode("utf-8", "replace")) or "upload"
+            self._field = None
             self._current = self.area.sealed("upload-")
             self._writers.append(self._current)
 
         def on_part_data(data: bytes, start: int, end: int) -> None:
             if self._current is not None:
                 self._current.write(data[start:end])
+            elif self._field is not None:
+                self._field_bytes += end - start
+                if self._field_bytes > MAX_FIELD_BYTES:
+                    raise BadInput(Text(N_("The upload's form fields are too long.")))
+                self._field[1].extend(data[start:end])
 
         def on_part_end() -> None:
             if self._current is not None:
                 self._writers.remove(self._current)
                 self.files.append(ReceivedFile(self._current.close(), self._name))
                 self._current = None
+            elif self._field is not None:
+                name, value = self._field
+                self.fields[name] = value.decode("utf-8", "replace")
+                self._field = None
 
         return {
             "on_part_begin": on_part_begin,

@@ -35,8 +35,9 @@ def create_app(shokei: Shokei) -> FastAPI:
     install_web(app, shokei)
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
-        """Liveness: answers while the process can answer at all; touches nothing."""
+    async def health() -> dict[str, str]:
+        """Liveness: answers while the process can answer at all; touches nothing (answered on the
+        event loop itself, without a worker thread: uploads and intake keep those busy)."""
         return {"status": OK, "version": __version__}
 
     @app.get("/readyz", include_in_schema=False)

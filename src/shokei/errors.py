@@ -94,6 +94,14 @@ class Forbidden(ShokeiError):
     title = "Forbidden"
 
 
+class TooLarge(ShokeiError):
+    """More bytes than a limit allows (an upload, or what a case may hold)."""
+
+    exit_code = 2
+    http_status = 413
+    title = "Content too large"
+
+
 class Unauthenticated(ShokeiError):
     exit_code = 3
     http_status = 401

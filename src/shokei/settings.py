@@ -57,6 +57,17 @@ class Settings(BaseSettings):
         description="The daily digest of each user's open duties goes once a day from this hour (Japan"
         " time); -1 sends none.",
     )
+    max_upload_bytes: int = Field(
+        default=2 * 1024**3,
+        gt=0,
+        description="The most bytes one upload (one HTTP request's body) may carry; larger ones get 413"
+        " before anything is written.",
+    )
+    max_case_bytes: int = Field(
+        default=50 * 1024**3,
+        gt=0,
+        description="The most bytes of documents one case may hold (what is stored plus the upload).",
+    )
     incident_reporting_hours: int = Field(
         default=72, gt=0, description="A leak incident's reporting clock, in hours from its opening."
     )

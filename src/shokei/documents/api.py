@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
-from shokei.api_support import ActorDep, ShokeiDep, UowDep, received_files
+from shokei.api_support import ActorDep, ShokeiDep, UowDep, content_disposition, received_files
 from shokei.documents import services
 from shokei.documents.intake import Upload
 from shokei.documents.schemas import (
@@ -26,11 +27,25 @@ router = APIRouter(tags=["documents"])
 async def submit_files(
     case_id: int, request: Request, shokei: ShokeiDep, actor: ActorDep
 ) -> SubmissionResult:
-    """Hand in one or more files (multipart field name free); archives are expanded."""
-    async with received_files(request, shokei.scratch_dir) as files:
+    """Hand in one or more files (multipart field name free); archives are expanded.
+
+    Who may, for which case, is decided before the body is read (403 with nothing received);
+    over `SHOKEI_MAX_UPLOAD_BYTES` or what the case may still hold (`SHOKEI_MAX_CASE_BYTES`): 413.
+    """
+    limit = shokei.settings.max_case_bytes
+    admission = await run_in_threadpool(
+        services.admit_submission, shokei.uow, actor, case_id, max_case_bytes=limit
+    )
+    async with received_files(request, shokei, room=admission.room, too_large=admission.too_large) as files:
         uploads = [Upload(file.sealed, file.name) for file in files]
-        return services.submit_documents(
-            shokei.uow, shokei.vaults.documents, actor, case_id, uploads, scratch_dir=shokei.scratch_dir
+        return await run_in_threadpool(
+            services.submit_documents,
+            shokei.uow,
+            shokei.vaults.documents,
+            actor,
+            case_id,
+            uploads,
+            scratch_dir=shokei.scratch_dir,
         )
 
 
@@ -73,12 +88,12 @@ def download(
     document, chunks = services.stream_document(
         shokei.uow, shokei.vaults.documents, actor, document_id, reason=reason
     )
-    filename = Path(document.path).name.encode("ascii", "replace").decode()
+    name = Path(document.path.split("!/")[-1]).name or f"document-{document.id}"
     return StreamingResponse(
         chunks,
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(name),
             "X-Content-SHA256": document.sha256,
         },
     )

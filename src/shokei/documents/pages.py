@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
-from shokei.api_support import ShokeiDep, received_files
+from shokei.api_support import ShokeiDep, content_disposition, received_files
 from shokei.cases import services as cases
 from shokei.cases.domain import INVENTORY_EDITABLE_STATES
 from shokei.documents import services
@@ -42,7 +42,13 @@ def upload_page(
         # submit_documents refuses this role anyway; do not offer a form it cannot send.
         raise Forbidden(f"{actor.role} may not hand in documents")
     documents = services.list_documents(shokei.uow, actor, case_id)
-    context = {"case": case, "documents": documents, "open": case.state in INVENTORY_EDITABLE_STATES}
+    context = {
+        "case": case,
+        "documents": documents,
+        "open": case.state in INVENTORY_EDITABLE_STATES,
+        # The page tells before sending: a browser shown an early 413 may report only a broken upload.
+        "max_upload_bytes": shokei.settings.max_upload_bytes,
+    }
     return templates.page(request, "documents/upload.html", context)
 
 
@@ -50,12 +56,25 @@ def upload_page(
 async def upload(
     case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
-    """The upload script's target: streams the files in, stores them, answers with a fragment."""
+    """The upload script's target: decides who may before reading the body (403, and 413 over the
+    limits, with nothing received), streams the files in, stores them, answers with a fragment."""
     try:
-        async with received_files(request, shokei.scratch_dir) as files:
+        limit = shokei.settings.max_case_bytes
+        admission = await run_in_threadpool(
+            services.admit_submission, shokei.uow, actor, case_id, max_case_bytes=limit
+        )
+        async with received_files(
+            request, shokei, room=admission.room, too_large=admission.too_large
+        ) as files:
             uploads = [Upload(file.sealed, file.name) for file in files]
-            result = services.submit_documents(
-                shokei.uow, shokei.vaults.documents, actor, case_id, uploads, scratch_dir=shokei.scratch_dir
+            result = await run_in_threadpool(
+                services.submit_documents,
+                shokei.uow,
+                shokei.vaults.documents,
+                actor,
+                case_id,
+                uploads,
+                scratch_dir=shokei.scratch_dir,
             )
     except ShokeiError as error:
         context = {
@@ -159,12 +178,11 @@ def download(
         shokei.uow, shokei.vaults.documents, actor, document_id, reason=reason.strip() or None
     )
     name = Path(document.path.split("!/")[-1]).name or f"document-{document.id}"
-    fallback = name.encode("ascii", "replace").decode().replace('"', "_")
     return StreamingResponse(
         chunks,
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}",
+            "Content-Disposition": content_disposition(name),
             "X-Content-SHA256": document.sha256,
         },
     )

@@ -48,7 +48,7 @@ from shokei.documents.schemas import (
 from shokei.documents.scratch import anonymous_file
 from shokei.documents.search import index_for
 from shokei.documents.staging import StagedBlobs, staged_blobs
-from shokei.documents.submission import Progress, submit_documents
+from shokei.documents.submission import Admission, Progress, admit_submission, submit_documents
 from shokei.documents.vault import (
     FilesystemVault,
     MasterKeyring,
@@ -66,6 +66,7 @@ CONTENT_REFUSED = "document:content:refused"
 
 __all__ = [
     "DEFAULT_GRACE_HOURS",
+    "Admission",
     "BlobHolder",
     "ExportedOriginal",
     "FsckProblem",
@@ -75,6 +76,7 @@ __all__ = [
     "StagedBlobs",
     "StoredBlob",
     "Vault",
+    "admit_submission",
     "anonymous_file",
     "check_blobs",
     "check_vault",

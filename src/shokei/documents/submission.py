@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from shokei.cases import services as cases
@@ -33,7 +34,7 @@ from shokei.documents.schemas import DocumentView, RefusalView, SubmissionResult
 from shokei.documents.scratch import area_for
 from shokei.documents.staging import StagedBlobs, staged_blobs
 from shokei.documents.vault import StoredBlob, Vault, document_associated_data
-from shokei.errors import Conflict
+from shokei.errors import N_, Conflict, Text, TooLarge
 from shokei.formats.extract import extract
 from shokei.formats.sniff import detect_type_path
 from shokei.kernel import Actor, Permission
@@ -57,6 +58,35 @@ class _NoProgress:
 
     def advanced(self, done_bytes: int, label: str) -> None:
         pass
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What an upload for a case may bring: `room` bytes at most, else `too_large`."""
+
+    room: int
+    too_large: TooLarge
+
+
+def admit_submission(uow: UnitOfWork, actor: Actor, case_id: int, *, max_case_bytes: int) -> Admission:
+    """Before an upload's body is read: refuses as `submit_documents` would (who may hand in, for
+    which case, in which state), and says how many more bytes the case may hold, `max_case_bytes`
+    in all (`SHOKEI_MAX_CASE_BYTES`). The case's supplier or an intake officer."""
+    require(actor, Permission.DOCUMENT_SUBMIT)
+    with uow.transaction() as session:
+        cases.require_inventory_open(uow, actor, case_id)
+        held = session.scalar(
+            select(func.coalesce(func.sum(Document.size), 0)).where(Document.case_id == case_id)
+        )
+    room = max(max_case_bytes - int(held or 0), 0)
+    refusal = Text(
+        N_(
+            "Case %(case)s may hold at most %(limit)s bytes of documents; it holds %(held)s, so this"
+            " upload may bring at most %(room)s more."
+        ),
+        {"case": case_id, "limit": f"{max_case_bytes:,}", "held": f"{int(held or 0):,}", "room": f"{room:,}"},
+    )
+    return Admission(room, TooLarge(refusal))
 
 
 def submit_documents(

@@ -90,9 +90,8 @@ async def trace_upload(
 ) -> Response:
     """The upload script's target: streams the found file in, traces it, answers with a fragment."""
     try:
-        async with received_files(request, shokei.scratch_dir) as files:
-            if not files:
-                raise BadInput(_("Choose the file that was found."))
+        services.require_reader(actor)  # before a byte of the body is read
+        async with received_files(request, shokei) as files:
             found = files[0]
 
             def run() -> TraceView:  # reading pixels takes seconds a page: off the event loop
@@ -111,7 +110,7 @@ async def trace_upload(
     except ShokeiError as error:
         failed = {
             "error": _(ERROR_TITLES.get(error.http_status, ERROR_TITLES[500])),
-            "detail": error.message,
+            "detail": error.localised(_),
         }
         return templates.page(
             request, "incidents/_trace_result.html", {"trace": None, **failed}, status=error.http_status

@@ -7,8 +7,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from shokei.api_support import ActorDep, ShokeiDep, UowDep, received_files
-from shokei.errors import BadInput
+from shokei.api_support import ActorDep, ShokeiDep, UowDep, content_disposition, received_files
 from shokei.succession import services
 from shokei.succession.schemas import (
     AcceptanceView,
@@ -81,12 +80,11 @@ def copies(case_id: int, uow: UowDep, actor: ActorDep) -> list[CopyView]:
 def download(copy_id: str, shokei: ShokeiDep, actor: ActorDep) -> StreamingResponse:
     """The decrypted copy, verified as it streams; only the recipient company's users (audited)."""
     view, chunks = services.stream_copy(shokei.uow, shokei.vaults.copies, actor, copy_id)
-    filename = view.file_name.encode("ascii", "replace").decode()
     return StreamingResponse(
         chunks,
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(view.file_name),
             "X-Content-SHA256": view.sha256,
         },
     )
@@ -186,10 +184,10 @@ def accept_dissemination(request_id: int, uow: UowDep, actor: ActorDep) -> Disse
 @router.post("/traces")
 async def trace_found_file(request: Request, shokei: ShokeiDep, actor: ActorDep) -> TraceView:
     """Trace a found file (multipart field `file`) to the issued copy and its holders; the file
-    is kept in the vault as evidence and the trace is in the ledger (officials, auditors)."""
-    async with received_files(request, shokei.scratch_dir) as files:
-        if not files:
-            raise BadInput("send the found file as the multipart field `file`")
+    is kept in the vault as evidence and the trace is in the ledger (officials, auditors: others
+    are refused before the body is read)."""
+    services.admit_trace(actor)
+    async with received_files(request, shokei) as files:
         found = files[0]
 
         def run() -> TraceView:  # reading pixels takes seconds a page: off the event loop

@@ -14,7 +14,7 @@ from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies.models import Company
 from shokei.documents import services as documents
-from shokei.errors import BadInput, Forbidden, NotFound
+from shokei.errors import N_, BadInput, Forbidden, NotFound, Text
 from shokei.kernel import Actor, AuditEvent, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -87,4 +87,4 @@ def company_row(session: Session, company_id: int) -> Company:
 
 def require_official(actor: Actor) -> None:
     if not actor.is_official and actor.role is not Role.AUDITOR:
-        raise Forbidden(f"{actor.role} may not assess successors")
+        raise Forbidden(Text(N_("%(role)s may not assess successors"), {"role": actor.role.value}))

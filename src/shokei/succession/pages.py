@@ -16,13 +16,12 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import Form, Request, Response
 from fastapi.responses import StreamingResponse
 from markupsafe import Markup
 
-from shokei.api_support import ShokeiDep
+from shokei.api_support import ShokeiDep, content_disposition
 from shokei.cases.domain import CaseState
 from shokei.errors import BadInput, Conflict
 from shokei.kernel import Actor, Role
@@ -301,14 +300,11 @@ def download_copy(copy_id: str, shokei: ShokeiDep, actor: WebActor) -> Streaming
         view, chunks = services.stream_copy(shokei.uow, shokei.vaults.copies, actor, copy_id)
     except services.NotCertifiedForSecrets as error:
         raise Conflict(refusal_text(error.company_name, error.gap)) from error
-    fallback = view.file_name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return StreamingResponse(
         chunks,
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(view.file_name)}"
-            ),
+            "Content-Disposition": content_disposition(view.file_name),
             "X-Content-SHA256": view.sha256,
         },
     )

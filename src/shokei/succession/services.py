@@ -62,7 +62,7 @@ from shokei.succession.selection import (
     select_successor,
 )
 from shokei.succession.tracing import DatabaseKnownCopies, trace_file
-from shokei.succession.tracing.evidence import export_found_file, trace_found_file
+from shokei.succession.tracing.evidence import admit_trace, export_found_file, trace_found_file
 
 __all__ = [
     "SIGNING_KEY_FILE",
@@ -71,6 +71,7 @@ __all__ = [
     "NotCertifiedForSecrets",
     "accept_dissemination",
     "accept_terms",
+    "admit_trace",
     "approve_dissemination",
     "check_copies",
     "company_holdings",

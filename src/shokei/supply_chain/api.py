@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from shokei.api_support import ActorDep, UowDep
+from shokei.api_support import ActorDep, ShokeiDep, UowDep, received_files, received_upload
 from shokei.supply_chain import services
 from shokei.supply_chain.io import SupplyFile, format_of
 from shokei.supply_chain.schemas import ExitImpactEvidence, ImpactView, ImportReport, SpofEntryView
@@ -24,22 +26,30 @@ from shokei.supply_chain.survey.schemas import (
     ClosingReport,
     TaskView,
 )
+from shokei.supply_chain.survey.services.answers import MAX_ANSWER_BYTES
 
 router = APIRouter(prefix="/supply", tags=["supply_chain"])
 
 
 @router.post("/imports", status_code=201)
-def import_files(
-    files: Annotated[list[UploadFile], File(description="CSV or Parquet files (docs/supply_chain.md).")],
-    uow: UowDep,
-    actor: ActorDep,
-    file_format: Annotated[str | None, Form(alias="format")] = None,
-) -> ImportReport:
-    uploads = [
-        SupplyFile(upload.filename or "upload", upload.file, format_of(upload.filename or "", file_format))
-        for upload in files
-    ]
-    return services.import_supply_files(uow, actor, uploads)
+async def import_files(request: Request, shokei: ShokeiDep, actor: ActorDep) -> ImportReport:
+    """CSV or Parquet files (multipart, any field name; docs/supply_chain.md), with an optional
+    `format` field. Who may import is decided before the body is read."""
+    services.admit_import(actor)
+    async with received_upload(request, shokei) as received:
+        chosen = received.fields.get("format") or None
+
+        def run() -> ImportReport:
+            with ExitStack() as stack:
+                uploads = [
+                    SupplyFile(
+                        file.name, stack.enter_context(file.sealed.open()), format_of(file.name, chosen)
+                    )
+                    for file in received.files
+                ]
+                return services.import_supply_files(shokei.uow, actor, uploads)
+
+        return await run_in_threadpool(run)
 
 
 @router.get("/impact")
@@ -105,11 +115,21 @@ def survey_template(campaign_id: int, uow: UowDep, actor: ActorDep) -> Response:
 
 
 @router.post("/surveys/{campaign_id}/answers", response_model=AnswerReport)
-def answer_survey(
-    campaign_id: int, file: Annotated[UploadFile, File()], uow: UowDep, actor: ActorDep
+async def answer_survey(
+    campaign_id: int, request: Request, shokei: ShokeiDep, actor: ActorDep
 ) -> JSONResponse:
-    """201 with the report when accepted; 422 with every problem (nothing applied) otherwise."""
-    report = survey.answer_survey(uow, actor, campaign_id, file.filename or "answer", file.file.read())
+    """The answer file (multipart field `file`, XLSX or CSV). 201 with the report when accepted;
+    422 with every problem (nothing applied) otherwise. Refused before the body is read when the
+    user may not answer this survey."""
+    await run_in_threadpool(survey.admit_answer, shokei.uow, actor, campaign_id)
+    async with received_files(request, shokei) as files:
+
+        def run() -> AnswerReport:
+            with files[0].sealed.open() as source:
+                data = source.read(MAX_ANSWER_BYTES + 1)
+            return survey.answer_survey(shokei.uow, actor, campaign_id, files[0].name, data)
+
+        report = await run_in_threadpool(run)
     return JSONResponse(report.model_dump(mode="json"), status_code=201 if report.accepted else 422)
 
 

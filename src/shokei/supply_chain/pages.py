@@ -25,6 +25,7 @@ from typing import Annotated
 
 from fastapi import Form, Request, Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from shokei.api_support import ShokeiDep, received_files
 from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError
@@ -32,7 +33,7 @@ from shokei.kernel import Actor, Permission
 from shokei.supply_chain import services
 from shokei.supply_chain.survey import services as survey
 from shokei.supply_chain.survey.domain import CampaignStatus, RespondentStatus
-from shokei.supply_chain.survey.schemas import AnswerView, RespondentView
+from shokei.supply_chain.survey.schemas import AnswerReport, AnswerView, RespondentView
 from shokei.supply_chain.survey.services.answers import MAX_ANSWER_BYTES
 from shokei.web.formatting import number
 from shokei.web.i18n import N_, label
@@ -316,16 +317,19 @@ async def answer_survey(
     """The upload script's target: the answer is checked in full; the report comes back as a
     fragment (every problem by sheet, row and column, nothing applied; or what was applied)."""
     try:
-        async with received_files(request, shokei.scratch_dir) as files:
-            if not files:
-                raise BadInput("choose the answer file (XLSX or CSV)")
-            with files[0].sealed.open() as source:
-                data = source.read(MAX_ANSWER_BYTES + 1)
-            report = survey.answer_survey(shokei.uow, actor, campaign_id, files[0].name, data)
+        await run_in_threadpool(survey.admit_answer, shokei.uow, actor, campaign_id)
+        async with received_files(request, shokei) as files:
+
+            def run() -> AnswerReport:
+                with files[0].sealed.open() as source:
+                    data = source.read(MAX_ANSWER_BYTES + 1)
+                return survey.answer_survey(shokei.uow, actor, campaign_id, files[0].name, data)
+
+            report = await run_in_threadpool(run)
     except ShokeiError as error:
         refusal = {
             "error": _(ERROR_TITLES.get(error.http_status, ERROR_TITLES[500])),
-            "detail": error.message,
+            "detail": error.localised(_),
         }
         return templates.page(request, "supply_chain/_answer_report.html", refusal, status=error.http_status)
     status = survey.campaign_status(shokei.uow, actor, campaign_id)

@@ -56,6 +56,11 @@ def _require(actor: Actor, permission: Permission) -> None:
 # -- import and export -----------------------------------------------------------------------
 
 
+def admit_import(actor: Actor) -> None:
+    """Before an upload of supply files is received: whether `actor` may import them."""
+    _require(actor, Permission.SUPPLY_IMPORT)
+
+
 def import_supply_files(uow: UnitOfWork, actor: Actor, files: Sequence[SupplyFile]) -> ImportReport:
     """Upsert systems, components, BOM lines and supply relations from CSV or Parquet files.
 

@@ -124,6 +124,39 @@ class ArchiveChangedError(Exception):
 _DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
 
 
+def is_archive_root(raw: str) -> bool:
+    """True for the entry of the archive's own top folder (`.` or `./`, as `tar -C dir .` writes):
+    a directory that names nothing inside, skipped rather than refused."""
+    name = raw.replace("\\", "/")
+    return not name.startswith("/") and set(name.split("/")) <= {"", "."}
+
+
+def zip_member_name(filename: str, flag_bits: int) -> str:
+    """A ZIP member's name as its maker meant it. Without the UTF-8 flag (bit 11) `zipfile`
+    decodes names as CP437, but Japanese Windows writes them in CP932 (Shift-JIS) and other
+    tools in UTF-8 without the flag: the raw bytes are tried as UTF-8, then as CP932 when that
+    yields Japanese; otherwise the CP437 reading stays."""
+    if flag_bits & _UTF8_FLAG or filename.isascii():
+        return filename
+    try:
+        raw = filename.encode("cp437")
+    except UnicodeEncodeError:
+        return filename
+    for encoding in ("utf-8", "cp932"):
+        try:
+            decoded = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-8" or _JAPANESE.search(decoded):
+            return decoded
+    return filename
+
+
+_UTF8_FLAG = 0x800
+# Hiragana, katakana, CJK ideographs, full-width forms and the half-width katakana Windows uses.
+_JAPANESE = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff9f]")
+
+
 def clean_member_path(raw: str) -> str:
     """`raw` as a relative `/`-separated path, or ArchiveRefusedError if it could escape.
 

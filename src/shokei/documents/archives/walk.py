@@ -43,6 +43,8 @@ from shokei.documents.archives.rules import (
     Refusal,
     RefusalReason,
     clean_member_path,
+    is_archive_root,
+    zip_member_name,
 )
 from shokei.documents.scratch import SealedFile
 from shokei.formats.sniff import ArchiveKind, detect_archive, is_document_package, is_tar_header
@@ -130,7 +132,10 @@ class _Walk:
         counter = CountingReader(source)
         with opened(prefix, lambda: zipfile.ZipFile(cast(BinaryIO, counter))) as archive:
             for info in archive.infolist():
-                path = self._admit(prefix, info.filename)
+                name = zip_member_name(info.filename, info.flag_bits)
+                if info.is_dir() and is_archive_root(name):
+                    continue
+                path = self._admit(prefix, name)
                 if info.is_dir():
                     continue
                 refusal = zip_member_refusal(info, path, self.limits)
@@ -172,6 +177,8 @@ class _Walk:
         end_markers: list[bool] = []
         with opened(prefix, lambda: open_tar_stream(tar, end_markers)) as archive:
             while (info := next_tar_entry(archive, prefix)) is not None:
+                if info.isdir() and is_archive_root(info.name):
+                    continue  # `tar cf x.tar -C dir .` begins with `./`
                 path = self._admit(prefix, info.name)
                 if info.isdir():
                     continue

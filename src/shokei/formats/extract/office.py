@@ -186,13 +186,16 @@ def extract_xlsx(path: Path, max_text_chars: int) -> Extraction:
     if refused is not None:
         return refused
     result = Extraction(metadata=package_properties(path))
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        result.metadata["sheets"] = list[JSONValue](workbook.sheetnames)
-        collector = TextCollector(max_text_chars)
-        cells_read = _collect_cells(workbook, collector)
-    finally:
-        workbook.close()
+    # Opened as a stream: given a path, openpyxl refuses any name not ending in .xlsx/.xlsm, and an
+    # upload's plaintext is reached through a name that has no extension (the type was sniffed).
+    with path.open("rb") as stream:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        try:
+            result.metadata["sheets"] = list[JSONValue](workbook.sheetnames)
+            collector = TextCollector(max_text_chars)
+            cells_read = _collect_cells(workbook, collector)
+        finally:
+            workbook.close()
     if cells_read >= MAX_CELLS:
         result.flag(Flag.TRUNCATED)
     collector.finish(result)

@@ -23,6 +23,11 @@ from shokei.succession.schemas import TraceView
 from shokei.succession.tracing import trace_file
 
 
+def admit_trace(actor: Actor) -> None:
+    """Before a found file is received: whether `actor` may trace one (officials, auditors)."""
+    require_official(actor)
+
+
 def trace_found_file(
     uow: UnitOfWork,
     actor: Actor,

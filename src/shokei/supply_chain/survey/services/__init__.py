@@ -2,14 +2,14 @@
 
 - `campaigns`: `create_campaign`, `list_campaigns`, `campaign_status`, `my_tasks`, `cascade`,
   `close_campaign`, `template`;
-- `answers`: `answer_survey`, `get_answer`;
+- `answers`: `admit_answer`, `answer_survey`, `get_answer`;
 - `base`: `system_supply_base` (a weapon system's suppliers, for the supplier-base view);
 - `support`: what they share.
 """
 
 from __future__ import annotations
 
-from shokei.supply_chain.survey.services.answers import answer_survey, get_answer
+from shokei.supply_chain.survey.services.answers import admit_answer, answer_survey, get_answer
 from shokei.supply_chain.survey.services.base import system_supply_base
 from shokei.supply_chain.survey.services.campaigns import (
     campaign_status,
@@ -22,6 +22,7 @@ from shokei.supply_chain.survey.services.campaigns import (
 )
 
 __all__ = [
+    "admit_answer",
     "answer_survey",
     "campaign_status",
     "cascade",

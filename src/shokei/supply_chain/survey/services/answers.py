@@ -49,6 +49,14 @@ MAX_ANSWER_BYTES = 20 * 1024 * 1024
 _PART_COLUMNS = ("part_number", "parent_part_number", "child_part_number")
 
 
+def admit_answer(uow: UnitOfWork, actor: Actor, campaign_id: int) -> None:
+    """Before an answer file is received: refuses as `answer_survey` would (the survey is open,
+    the user answers for a company asked in it)."""
+    with uow:
+        find_campaign(uow.session, campaign_id, open_only=True)
+        acting_respondent(uow.session, actor, campaign_id)
+
+
 def answer_survey(
     uow: UnitOfWork, actor: Actor, campaign_id: int, file_name: str, data: bytes
 ) -> AnswerReport:

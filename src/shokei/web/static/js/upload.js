@@ -32,8 +32,15 @@
       return;
     }
     var data = new FormData();
+    var total = 0;
     for (var i = 0; i < input.files.length; i++) {
       data.append("files", input.files[i], input.files[i].name);
+      total += input.files[i].size;
+    }
+    if (total > Number(text.maxBytes)) {
+      status.textContent = text.msgTooLarge; // the server would refuse it (413) before reading it
+      input.focus();
+      return;
     }
     var request = new XMLHttpRequest();
     request.open("POST", form.action);
