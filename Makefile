@@ -47,11 +47,14 @@ forensics:
 		apt-get install -y tesseract-ocr tesseract-ocr-jpn libzbar0 poppler-utils; fi
 
 # The whole suite on SQLite, then everything that touches the database again on PostgreSQL, each
-# pass spread over the machine's cores (pytest-xdist; every worker builds its own database).
+# pass spread over the machine's cores (pytest-xdist; every worker builds its own database); then
+# the few tests that measure latency (`alone`), one at a time with the machine to themselves.
 TEST_WORKERS ?= auto
 test: $(STAMP) lint browser forensics
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
-	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "db and not browser"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not alone"
+	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "db and not browser and not alone"
+	$(BIN)/python -m pytest -p no:xdist -m alone
+	SHOKEI_TEST_DATABASE=postgresql $(BIN)/python -m pytest -p no:xdist -m alone
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
