@@ -66,6 +66,9 @@ def test_an_official_reads_and_moves_a_case_through_the_api(
     assert human.exit_code == 0, human.stderr
     assert "notified" in human.stdout
 
+    assert shell("incident", "list", "--open", "--json").json() == []
+    assert shell("incident", "show", "424242", "--json").exit_code == 3
+
     assert not (tmp_path / "no-data-dir-here").exists()
 
 

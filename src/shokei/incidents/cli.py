@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_remote import Remote
 from shokei.cli_support import Cli, command, print_table, stdout
 from shokei.errors import BadInput
 from shokei.incidents import services
@@ -70,14 +71,14 @@ def open_incident(
     cli.emit(view, lambda: _show(view))
 
 
-@command(app, "show")
+@command(app, "show", remote=Remote("GET", "/api/v1/incidents/{incident_id}"))
 def show(cli: Cli, incident_id: int) -> None:
     """One leak incident with its clock (officials, auditors)."""
     view = services.get_incident(cli.uow, cli.actor, incident_id)
     cli.emit(view, lambda: _show(view))
 
 
-@command(app, "list")
+@command(app, "list", remote=Remote("GET", "/api/v1/incidents", names={"only_open": "open_only"}))
 def list_incidents(
     cli: Cli,
     only_open: Annotated[bool, typer.Option("--open", help="Only incidents not yet closed.")] = False,
@@ -97,7 +98,7 @@ def list_incidents(
     )
 
 
-@command(app, "contain")
+@command(app, "contain", remote=Remote("POST", "/api/v1/incidents/{incident_id}/containment"))
 def contain(
     cli: Cli, incident_id: int, action: Annotated[str, typer.Option("--action", help="What was done.")]
 ) -> None:
