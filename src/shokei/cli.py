@@ -40,10 +40,9 @@ class _Root(TyperGroup):
     # commands below.
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         if args and args[0] in self._lazy:
-            # Replacing a stand-in keeps its place in the listing.
-            self.commands.update(
-                (name, real) for name, real in _commands_with(args[0]).items() if name in self.commands
-            )
+            # Only the invoked one: the other groups loaded with it may lack what features not
+            # loaded add to them. Replacing a stand-in keeps its place in the listing.
+            self.commands[args[0]] = _commands_with(args[0])[args[0]]
         return super().resolve_command(ctx, args)
 
 

@@ -294,18 +294,18 @@ def cli_entries() -> tuple[list[tuple[Feature, str, str]], list[tuple[Feature, s
 
 def cli_loaded_with(name: str) -> list[Feature]:
     """The features whose `cli` must be registered, in `shokei --help` order, for the top-level
-    group or command `name` to be whole: its own feature, those adding commands to its groups,
-    and those whose groups these add to (and so on); nothing is imported."""
+    group or command `name` to be whole: its own feature, those adding commands to `name`, and
+    those whose groups these add to (and so on); nothing is imported. A feature adding commands
+    only to another of the owner's groups is not loaded (`docs submit` needs no `vault fsck`)."""
     present = _in_order("cli")
     owner = {entry: f.name for f in present for entry, _ in (*f.cli_groups, *f.cli_commands)}
     chosen = {owner[name]} if name in owner else set()
+    chosen |= {feature.name for feature in present if name in feature.cli_extends}
     while True:
         wider = set(chosen)
         for feature in present:
             if feature.name in chosen:
                 wider |= {owner[group] for group in feature.cli_extends if group in owner}
-            elif any(owner.get(group) in chosen for group in feature.cli_extends):
-                wider.add(feature.name)
         if wider == chosen:
             return [f for f in present if f.name in chosen]
         chosen = wider

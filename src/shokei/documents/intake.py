@@ -42,6 +42,7 @@ class Incoming:
     label: str
     local_path: Path | SealedFile
     size: int
+    transient: bool = False  # an archive member's spooled copy: gone once the next item is read
 
     def open(self) -> BinaryIO:
         return self.local_path.open("rb")
@@ -130,7 +131,7 @@ def _members(item: _Archive, area: ScratchArea, scratch: Path) -> Iterator[Incom
                 raise
             spooled = sink.close()
             try:
-                yield Incoming(member_path(item.label, member.path), spooled, member.size)
+                yield Incoming(member_path(item.label, member.path), spooled, member.size, transient=True)
             finally:
                 spooled.remove()
     except ArchiveChangedError as error:

@@ -3,6 +3,8 @@ and reading document rows (visible to an actor, by content, as views)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,6 +51,30 @@ def existing(session: Session, case_id: int, sha256: str) -> Document | None:
     ).scalar_one_or_none()
 
 
+def existing_by_content(session: Session, case_id: int, sha256s: Collection[str]) -> dict[str, Document]:
+    """The case's documents with any of these contents, by content (one query)."""
+    if not sha256s:
+        return {}
+    rows = session.execute(
+        select(Document).where(Document.case_id == case_id, Document.sha256.in_(set(sha256s)))
+    ).scalars()
+    return {document.sha256: document for document in rows}
+
+
+def paths_of(session: Session, document_ids: Collection[int]) -> dict[int, list[str]]:
+    """Each document's paths in the order they were added (one query)."""
+    found: dict[int, list[str]] = {document_id: [] for document_id in document_ids}
+    if found:
+        rows = session.execute(
+            select(DocumentPath.document_id, DocumentPath.path)
+            .where(DocumentPath.document_id.in_(found))
+            .order_by(DocumentPath.id)
+        )
+        for document_id, path in rows:
+            found[document_id].append(path)
+    return found
+
+
 def paths(session: Session, document_id: int) -> list[str]:
     return list(
         session.execute(
@@ -57,12 +83,12 @@ def paths(session: Session, document_id: int) -> list[str]:
     )
 
 
-def view(session: Session, document: Document) -> DocumentView:
+def view(session: Session, document: Document, known_paths: list[str] | None = None) -> DocumentView:
     return DocumentView(
         id=document.id,
         case_id=document.case_id,
         path=document.path,
-        paths=paths(session, document.id),
+        paths=paths(session, document.id) if known_paths is None else list(known_paths),
         type=document.type,
         size=document.size,
         sha256=document.sha256,

@@ -42,6 +42,12 @@ class StagedBlobs:
         self._pending[stored.blob_id] = stored
         return stored
 
+    def add_durable(self, blobs: list[StoredBlob]) -> list[StoredBlob]:
+        """Blobs made durable together (`Vault.make_durable`), pending like those of `put`."""
+        for stored in blobs:
+            self._pending[stored.blob_id] = stored
+        return blobs
+
     def referenced(self, *blobs: StoredBlob) -> None:
         """Rows referring to these blobs are in the committing transaction: keep the blobs."""
         for blob in blobs:

@@ -32,6 +32,7 @@ from shokei.cases.services.inventory import (
     examine_document,
     inventory_items,
     link_stored_document,
+    link_stored_documents,
     mark_document_examined,
     require_inventory_open,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "inventory_items",
     "involvement_of",
     "link_stored_document",
+    "link_stored_documents",
     "list_cases",
     "mark_document_examined",
     "move_case",

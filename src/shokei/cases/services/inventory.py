@@ -3,6 +3,8 @@ examination marks (the determination guard counts unexamined lines)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from shokei.cases.domain import INVENTORY_EDITABLE_STATES, CaseState, InventoryItem
@@ -87,6 +89,27 @@ def link_stored_document(uow: UnitOfWork, actor: Actor, case_id: int, *, documen
         uow.session.add(line)
         uow.session.flush()
         return line.id
+
+
+def link_stored_documents(
+    uow: UnitOfWork, actor: Actor, case_id: int, documents: Sequence[tuple[int, str]]
+) -> None:
+    """Inventory lines for stored files, `(document id, title)` each, in one statement (the
+    caller's ledger entries cover them); refused when the inventory has closed meanwhile."""
+    with uow:
+        case_id = require_inventory_open(uow, actor, case_id)
+        now = uow.clock.now()
+        uow.session.add_all(
+            InventoryLine(
+                case_id=case_id,
+                title=title[:500],
+                created_by_id=actor.user_id,
+                created_at=now,
+                document_id=document_id,
+            )
+            for document_id, title in documents
+        )
+        uow.session.flush()
 
 
 def describe_stored_document(

@@ -26,9 +26,10 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from shokei.documents.vault.crypto import (
     MasterKeyError,
@@ -40,13 +41,14 @@ from shokei.documents.vault.crypto import (
     unwrap_data_key,
     wrap_data_key,
 )
-from shokei.documents.vault.port import BlobMissing, BlobRef, BlobStatus, StoredBlob
+from shokei.documents.vault.port import BlobMissing, BlobRef, BlobStatus, PendingBlob, StoredBlob
 from shokei.errors import BadInput, IntegrityFailure
 
 _BLOB_ID = re.compile(r"[0-9a-f]{64}")
 _SHARD = re.compile(r"[0-9a-f]{2}")
 _PRIVATE_DIR_MODE = 0o700
 _PRIVATE_FILE_MODE = 0o600
+T = TypeVar("T")
 
 
 class FilesystemVault:
@@ -68,25 +70,30 @@ class FilesystemVault:
         Either the complete blob is stored and returned, or nothing is (the temp file is removed
         on failure; a crash leaves only a temp file, see `remove_stale_temp_files`).
         """
+        [stored] = self.make_durable([self.stage(source, associated_data)])
+        return stored
+
+    def stage(self, source: BinaryIO, associated_data: bytes) -> PendingBlob:
+        """Encrypt `source` into a temp file, not yet durable nor at its address (group commit).
+
+        Safe to call from several threads at once (hashing and AES-GCM release the GIL). The
+        caller must pass the result to `make_durable` or `abandon`; until then its temp file is
+        locked, and a crash leaves only that temp file.
+        """
         master = self._require_keyring().current
         data_key = new_data_key()
         wrapped_key = wrap_data_key(data_key, master)  # before writing: no failure after install
         temp_path, temp_file = self._create_temp_file()
-        lock = os.dup(temp_file.fileno())  # the writer's lock lasts until the blob is installed
         try:
-            with temp_file:
-                reader = _HashingReader(source)
-                with _HashingWriter(temp_file) as writer:
-                    encrypt_stream(data_key, associated_data, reader, writer)
-                temp_file.flush()
-                os.fsync(temp_file.fileno())
-            self._install(temp_path, writer.hexdigest)
+            reader = _HashingReader(source)
+            with _HashingWriter(temp_file) as writer:
+                encrypt_stream(data_key, associated_data, reader, writer)
+            temp_file.flush()
         except BaseException:
+            temp_file.close()
             temp_path.unlink(missing_ok=True)
             raise
-        finally:
-            os.close(lock)
-        return StoredBlob(
+        stored = StoredBlob(
             blob_id=writer.hexdigest,
             key_id=master.key_id,
             wrapped_key=wrapped_key,
@@ -95,6 +102,50 @@ class FilesystemVault:
             plaintext_size=reader.size,
             ciphertext_size=writer.size,
         )
+        return PendingBlob(temp_path, temp_file, stored)
+
+    def make_durable(self, pending: Sequence[PendingBlob]) -> list[StoredBlob]:
+        """`sync` then `install`: when this returns, every blob survives a crash."""
+        self.sync(pending)
+        return self.install(pending)
+
+    def sync(self, pending: Sequence[PendingBlob]) -> None:
+        """Fsync staged temp files together (the journal commits them as a group): the slow
+        part of making them durable, done before any transaction that will refer to them."""
+        try:
+            _in_parallel(lambda blob: os.fsync(blob.file.fileno()), pending)
+        except BaseException:
+            self.abandon(pending)
+            raise
+
+    def install(self, pending: Sequence[PendingBlob]) -> list[StoredBlob]:
+        """Rename synced blobs to their addresses and fsync each directory they went into once.
+
+        Quick: meant as the last step of the transaction that records them, so a crash leaves
+        at worst this group's blobs without their rows (orphans for fsck and `vault gc`), never
+        a row without its blob. On failure nothing of `pending` remains at its address."""
+        try:
+            to_sync: dict[Path, None] = {}
+            for blob in pending:
+                final_path = self._blob_path(blob.stored.blob_id)
+                to_sync.update(dict.fromkeys(_make_directories(final_path.parent)))
+                os.replace(blob.temp_path, final_path)
+                to_sync[final_path.parent] = None
+            _in_parallel(fsync_directory, list(to_sync))
+        except BaseException:
+            for blob in pending:
+                self.discard_unreferenced(blob.stored.blob_id)
+            self.abandon(pending)
+            raise
+        for blob in pending:
+            blob.file.close()  # releases the writer's lock: the blob is installed
+        return [blob.stored for blob in pending]
+
+    def abandon(self, pending: Sequence[PendingBlob]) -> None:
+        """Remove staged temp files that will not be made durable (a refusal, an error)."""
+        for blob in pending:
+            blob.temp_path.unlink(missing_ok=True)
+            blob.file.close()
 
     def discard_unreferenced(self, blob_id: str) -> None:
         """Remove a blob this process has just put and that no record will ever refer to.
@@ -109,12 +160,6 @@ class FilesystemVault:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, _PRIVATE_FILE_MODE)
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         return path, open(descriptor, "wb")
-
-    def _install(self, temp_path: Path, blob_id: str) -> None:
-        final_path = self._blob_path(blob_id)
-        _make_directories_durably(final_path.parent)
-        os.replace(temp_path, final_path)
-        fsync_directory(final_path.parent)
 
     # ------------------------------------------------------------------------------ reading
 
@@ -266,6 +311,20 @@ class FilesystemVault:
         return self._keyring
 
 
+_FSYNC_THREADS = 16  # fsync waits on the disk, not a core: more in flight, fewer journal commits
+
+
+def _in_parallel(action: Callable[[T], object], items: Sequence[T]) -> None:
+    """Run `action` on every item, at once on threads when there are several (fsyncs)."""
+    if len(items) <= 1:
+        for item in items:
+            action(item)
+        return
+    with ThreadPoolExecutor(min(_FSYNC_THREADS, len(items)), thread_name_prefix="vault-fsync") as pool:
+        for _ in pool.map(action, items):
+            pass
+
+
 class _HashingReader:
     """Counts and hashes the plaintext as the encryptor pulls it from the caller's stream."""
 
@@ -358,6 +417,16 @@ def _make_directories_durably(directory: Path) -> None:
     _make_directories_durably(directory.parent)
     directory.mkdir(mode=_PRIVATE_DIR_MODE, exist_ok=True)
     fsync_directory(directory.parent)
+
+
+def _make_directories(directory: Path) -> list[Path]:
+    """Create missing directories; returns the parents whose new entries need an fsync (the
+    caller fsyncs them, with others, before relying on them)."""
+    if directory.exists():
+        return []
+    parents = _make_directories(directory.parent)
+    directory.mkdir(mode=_PRIVATE_DIR_MODE, exist_ok=True)
+    return [*parents, directory.parent]
 
 
 def _locked(path: Path) -> bool:

@@ -8,7 +8,7 @@ bound to. `FilesystemVault` (`vault.filesystem`) is the implementation in use.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -46,6 +46,15 @@ class StoredBlob:
     ciphertext_size: int
 
 
+@dataclass(frozen=True, slots=True)
+class PendingBlob:
+    """A blob `stage` encrypted into a locked temp file; `stored` is what it is once durable."""
+
+    temp_path: Path
+    file: BinaryIO
+    stored: StoredBlob
+
+
 class BlobRef(Protocol):
     """The recorded facts a read needs; a StoredBlob or a database row both qualify."""
 
@@ -74,6 +83,26 @@ class Vault(Protocol):
 
     def put(self, source: BinaryIO, associated_data: bytes) -> StoredBlob:
         """Encrypt and store `source` durably; all of it or nothing."""
+        ...
+
+    def stage(self, source: BinaryIO, associated_data: bytes) -> PendingBlob:
+        """Encrypt `source` into a locked temp file, not yet durable (thread-safe)."""
+        ...
+
+    def make_durable(self, pending: Sequence[PendingBlob]) -> list[StoredBlob]:
+        """`sync` then `install`: the staged blobs are durable at their addresses."""
+        ...
+
+    def sync(self, pending: Sequence[PendingBlob]) -> None:
+        """Fsync staged temp files together (before the transaction that records them)."""
+        ...
+
+    def install(self, pending: Sequence[PendingBlob]) -> list[StoredBlob]:
+        """Rename synced blobs to their addresses, fsyncing each directory once (quick)."""
+        ...
+
+    def abandon(self, pending: Sequence[PendingBlob]) -> None:
+        """Remove staged temp files that will not be made durable."""
         ...
 
     def discard_unreferenced(self, blob_id: str) -> None:
