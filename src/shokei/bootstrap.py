@@ -11,6 +11,8 @@ from functools import cached_property
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from shokei.accounts import services as accounts
 from shokei.audit import services as audit
@@ -140,14 +142,28 @@ def _keys_stamp(keys_dir: Path) -> tuple[object, ...] | None:
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Shokei:
     settings = settings or load_settings()
     engine = make_engine(settings.resolved_database_url)
-    # Every table, before the first session: a feature's rows refer to tables of features above it
+    # Every table, before the first flush: a feature's rows refer to tables of features above it
     # (an inventory line to its stored document), and the ORM resolves those foreign keys when it
-    # flushes. A lazily loaded CLI command imports only its own feature.
-    model_modules()
+    # flushes. A command that only reads (`case show`) imports only its own feature's tables.
+    _register_every_table_before_a_flush()
     bus = wire()
     return Shokei(
         settings=settings, uow=UnitOfWork(engine, clock, ledger=audit.configured_ledger(settings), bus=bus)
     )
+
+
+def _register_every_table_before_a_flush() -> None:
+    """Import every feature's models (`manifest.model_modules`) before the first flush of any
+    session: models name the tables of other features only by foreign key (no relationship
+    crosses features), and only a flush resolves those across the whole metadata, so a read
+    needs only the tables its own queries name. Imported once per process."""
+    if not event.contains(Session, "before_flush", _register_every_table):
+        event.listen(Session, "before_flush", _register_every_table)
+
+
+def _register_every_table(session: Session, flush_context: object, instances: object) -> None:
+    del session, flush_context, instances
+    model_modules()  # after the first time, a lookup in sys.modules per feature
 
 
 class NotInitialised(ShokeiError):

@@ -16,3 +16,15 @@ def test_database_is_at_head_and_models_match_migrations(engine: Engine) -> None
         config.attributes["connection"] = connection
         command.check(config)  # raises when autogenerate would find a difference
     assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_the_schema_check_reads_the_revisions_alembic_does(engine: Engine) -> None:
+    """Every command checks the schema without importing Alembic: the head read from the
+    migration files and the revision read from the database must be Alembic's own."""
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        assert current_revision(engine) == MigrationContext.configure(connection).get_current_revision()
