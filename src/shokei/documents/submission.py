@@ -228,6 +228,7 @@ class _Submission:
     def _link(self, prepared: list[_Prepared]) -> None:
         vault, pending = self.staged.vault, [p.pending for p in prepared]
         installed = False
+        reported = len(self.result.documents), len(self.result.duplicates)
         try:
             with self.uow.transaction() as session:
                 self._recheck(prepared[0].item.label)
@@ -238,6 +239,7 @@ class _Submission:
                 self.staged.referenced(*kept)
         except IntegrityError:
             # A concurrent submission stored some of the same content first: file by file.
+            del self.result.documents[reported[0] :], self.result.duplicates[reported[1] :]
             if not installed:
                 self.staged.add_durable(vault.install(pending))
             for one in prepared:

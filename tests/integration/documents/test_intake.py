@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from shokei.audit.models import AuditEntry
 from shokei.cases import services as cases
 from shokei.documents import services as documents
 from shokei.documents.models import Document
@@ -144,6 +145,38 @@ def test_duplicates_are_recorded_once_with_all_their_paths(
     shown = documents.get_document(uow, office.examiner, result.documents[0].id)
     assert sorted(Path(p).name for p in shown.paths) == ["copy-of-drawing.txt", "drawing.txt"]
     assert _count(uow) == 1
+
+
+def test_a_long_submission_in_batches_links_each_content_once_with_its_ledger_entries(
+    uow: UnitOfWork, vault: FilesystemVault, office: Office, tmp_path: Path, scratch: Path
+) -> None:
+    """Enough files for several group commits, with copies inside one batch and across batches:
+    one document, one inventory line and one submit entry per content, every path recorded."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    for n in range(40):
+        (folder / f"part-{n:02d}.txt").write_text(f"図面 {n % 25}\n", encoding="utf-8")
+    case = office.open_case(documents=0)
+    result = _submit(uow, vault, office, case.id, folder, scratch=scratch)
+    assert [Path(d.path).name for d in result.documents] == [f"part-{n:02d}.txt" for n in range(25)]
+    assert [sorted(Path(p).name for p in d.paths) for d in result.duplicates] == [
+        [f"part-{n - 25:02d}.txt", f"part-{n:02d}.txt"] for n in range(25, 40)
+    ]
+    assert _count(uow) == 25
+    assert len(list(vault.iter_blob_ids())) == 25  # the copies' blobs were discarded
+    assert len(cases.get_case(uow, office.supplier, case.id).inventory) == 25
+    with uow.transaction() as session:
+        actions = session.execute(
+            select(AuditEntry.action, func.count())
+            .where(AuditEntry.action.in_(["document:file:submit", "document:path:add"]))
+            .group_by(AuditEntry.action)
+        ).all()
+    assert dict(actions) == {"document:file:submit": 25, "document:path:add": 15}
+    for shown in result.documents:
+        document = documents.get_document(uow, office.examiner, shown.id)
+        number = int(Path(document.path).stem.split("-")[1])
+        expected = {f"part-{number:02d}.txt"} | ({f"part-{number + 25:02d}.txt"} if number < 15 else set())
+        assert {Path(p).name for p in document.paths} == expected
 
 
 def test_archive_members_become_documents_with_their_inner_paths(

@@ -21,8 +21,9 @@ class SubmitAfterFirstFile:
     """Submission progress that, once the first file is linked and the second one is encrypted
     but not yet linked, has the supplier submit the case in a transaction of its own.
 
-    The vault reports a file as advanced after its blob is stored and before its linking
-    transaction opens, so the transition commits exactly between the two files' links.
+    A file is reported as advanced once its blob is sealed and before the linking transaction
+    of its batch opens; batches start at one file, so the transition commits exactly between
+    the first file's link and the second batch's.
     """
 
     def __init__(self, uow: UnitOfWork, office: Office, case_id: int) -> None:
@@ -61,9 +62,10 @@ def test_a_submission_racing_submit_links_nothing_after_the_case_left_notified(
             uow, vault, office.supplier, case.id, [folder], scratch_dir=scratch, progress=race
         )
 
-    # The transition ran between the first file's link and the second's.
-    assert race.seen == [f"{folder}/part-1.txt", f"{folder}/part-2.txt"]
-    assert race.states_before_link == ["notified", "notified"]
+    # The transition ran between the first batch's link (part-1 alone) and the second batch's
+    # (part-2 and part-3, both sealed before their one linking transaction).
+    assert race.seen == [f"{folder}/part-1.txt", f"{folder}/part-2.txt", f"{folder}/part-3.txt"]
+    assert race.states_before_link == ["notified", "notified", "documents_submitted"]
     detail = cases.get_case(uow, office.supplier, case.id)
     assert detail.state == "documents_submitted"
     # A clear refusal: which file was refused, why, and that what came before stays.

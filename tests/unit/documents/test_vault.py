@@ -420,6 +420,53 @@ def test_temp_files_left_by_a_crash_are_never_blobs_and_are_cleaned_once_stale(
     assert in_progress.exists()
 
 
+def test_staged_blobs_are_locked_temp_files_until_installed_together(vault: FilesystemVault) -> None:
+    """Group commit: staged blobs are no blobs (a crash leaves temp files, never listed as stale
+    while their writer lives); once synced and installed, each reads back under its own AAD."""
+    contents = [random_bytes(FIRST + 10, seed=n) for n in range(3)]
+    aads = [document_associated_data("case-1", f"doc-{n}") for n in range(3)]
+    pending = [vault.stage(io.BytesIO(data), aad) for data, aad in zip(contents, aads, strict=True)]
+    assert list(vault.iter_blob_ids()) == []
+    assert len(files_under(vault.root / "tmp")) == 3
+    assert vault.stale_temp_files() == []  # their writer holds the locks
+    vault.sync(pending)
+    stored = vault.install(pending)
+    assert sorted(vault.iter_blob_ids()) == sorted(blob.blob_id for blob in stored)
+    assert files_under(vault.root / "tmp") == []
+    for data, aad, blob in zip(contents, aads, stored, strict=True):
+        assert blob.plaintext_sha256 == hashlib.sha256(data).hexdigest()
+        assert blob.blob_id == hashlib.sha256(blob_file(vault, blob.blob_id).read_bytes()).hexdigest()
+        out = io.BytesIO()
+        vault.read_into(blob, aad, cast(BinaryIO, out))
+        assert out.getvalue() == data
+
+
+def test_abandoned_staged_blobs_leave_nothing(vault: FilesystemVault) -> None:
+    pending = [vault.stage(io.BytesIO(b"refused drawing %d" % n), AAD) for n in range(2)]
+    vault.abandon(pending)
+    assert files_under(vault.root) == []
+
+
+def test_an_install_that_fails_part_way_leaves_no_blob_of_the_group(
+    vault: FilesystemVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pending = [vault.stage(io.BytesIO(b"drawing %d" % n), AAD) for n in range(3)]
+    vault.sync(pending)
+    real_replace, calls = os.replace, []
+
+    def second_rename_fails(source: str | Path, target: str | Path) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError("simulated I/O error during rename")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", second_rename_fails)
+    with pytest.raises(OSError, match="simulated"):
+        vault.install(pending)
+    assert list(vault.iter_blob_ids()) == []
+    assert files_under(vault.root) == []
+
+
 # ----------------------------------------------------------------------------------- memory
 
 
