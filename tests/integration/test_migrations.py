@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from shokei.all_models import metadata
@@ -21,9 +23,6 @@ def test_database_is_at_head_and_models_match_migrations(engine: Engine) -> None
 def test_the_schema_check_reads_the_revisions_alembic_does(engine: Engine) -> None:
     """Every command checks the schema without importing Alembic: the head read from the
     migration files and the revision read from the database must be Alembic's own."""
-    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
-    from alembic.script import ScriptDirectory  # noqa: PLC0415
-
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
     with engine.connect() as connection:
