@@ -109,9 +109,9 @@ def test_a_code_with_another_copy_id_and_the_mac_kept_is_reported_as_forged(
     result = trace(found, holders.known, code_key=CODE_KEY)
     assert SUBCONTRACTOR.copy_id not in {candidate.copy_id for candidate in result.candidates}
     assert result.copy_id != SUBCONTRACTOR.copy_id
-    assert any(
-        note.startswith(f"forged 2D code naming {SUBCONTRACTOR.copy_id}") for note in result.notes
-    ), result.notes
+    assert any(note.startswith(f"forged 2D code naming {SUBCONTRACTOR.copy_id}") for note in result.notes), (
+        result.notes
+    )
 
 
 def test_a_code_made_under_another_key_is_not_believed(holders: Holders, tmp_path: Path) -> None:

@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from shokei.accounts.models import ApiToken, User
 from shokei.accounts.schemas import LoginOutcome, NewCredential, TokenView
-from shokei.accounts.services import records
 from shokei.accounts.services.records import (
     MIN_PASSWORD_LENGTH,
     actor_of,
     existing,
     find,
     generate_password,
+    password_hasher,
     require_admin,
 )
 from shokei.audit.domain import as_utc
@@ -44,7 +44,7 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
         try:
             if user is None or user.disabled:
                 raise VerificationError
-            records.hasher.verify(user.password_hash, password)
+            password_hasher().verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             raise Unauthenticated(Text(_WRONG_PASSWORD)) from None
         return actor_of(user)
@@ -108,7 +108,7 @@ def reset_password(uow: UnitOfWork, actor: Actor, username: str) -> NewCredentia
     secret = generate_password()
     with uow.transaction() as session:
         user = existing(session, username)
-        user.password_hash, user.must_change_password = records.hasher.hash(secret), True
+        user.password_hash, user.must_change_password = password_hasher().hash(secret), True
         uow.record("accounts:password:reset", "user", user.id, actor, after={"must_change_password": True})
     return NewCredential(username=username, secret=secret)
 
@@ -127,7 +127,7 @@ def change_password(uow: UnitOfWork, actor: Actor, current: str, new: str) -> No
         raise BadInput(Text(N_("The new password must differ from the current one.")))
     with uow.transaction() as session:
         user = existing(session, actor.username)
-        user.password_hash, user.must_change_password = records.hasher.hash(new), False
+        user.password_hash, user.must_change_password = password_hasher().hash(new), False
         uow.record("accounts:password:change", "user", user.id, actor)
 
 
@@ -146,6 +146,7 @@ def issue_token(
         raise BadInput(Text(N_("A token lasts 1 to %(days)d days."), {"days": MAX_TOKEN_LIFETIME_DAYS}))
     token = "shk_" + secrets.token_urlsafe(32)
     now = uow.clock.now()
+    expiry = now + timedelta(days=days)
     with uow.transaction() as session:
         user = existing(session, username)
         if user.disabled:
@@ -155,7 +156,7 @@ def issue_token(
             token_sha256=_token_digest(token),
             created_at=now,
             revoked=False,
-            expires_at=now + timedelta(days=days),
+            expires_at=expiry,
         )
         session.add(row)
         session.flush()
@@ -163,7 +164,7 @@ def issue_token(
             "token_id": row.id,
             "subject": username,
             "issued_by": actor.username,
-            "expires_at": row.expires_at,
+            "expires_at": expiry.isoformat(),
         }
         uow.record("accounts:token:create", "user", user.id, actor, after=after)
     return NewCredential(username=username, secret=token)

@@ -14,7 +14,14 @@ from shokei.companies import services as companies
 from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission, Role
 
-hasher = PasswordHasher()
+_hasher = PasswordHasher()
+
+
+def password_hasher() -> PasswordHasher:
+    """The argon2 hasher (looked up at each use, so tests may swap in cheaper parameters)."""
+    return _hasher
+
+
 MIN_PASSWORD_LENGTH = 12
 
 

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 from shokei.accounts.domain import validate_email, validate_username
 from shokei.accounts.models import User
 from shokei.accounts.schemas import NewCredential, Recipient, UserView
-from shokei.accounts.services import records
 from shokei.accounts.services.records import (
     MIN_PASSWORD_LENGTH,
     actor_of,
     existing,
     find,
     generate_password,
+    password_hasher,
     require_admin,
     view_of,
 )
@@ -68,7 +68,7 @@ def _create_user(
         username=username,
         role=role.value,
         company_id=company_id,
-        password_hash=records.hasher.hash(password),
+        password_hash=password_hasher().hash(password),
         email=email,
         disabled=False,
         created_at=uow.clock.now(),
