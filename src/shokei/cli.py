@@ -113,7 +113,8 @@ def init(json_output: JsonOutput = False) -> None:
     if shown:
         stdout.print(f"admin password (shown once): [bold]{shown}[/]", highlight=False)
     elif report.admin_password:
-        stdout.print(f"admin password: written to {one_time_secrets_path(shokei.settings)} (owner-only)")
+        where = one_time_secrets_path(shokei.settings)
+        stdout.print(f"admin password: written to {where} (owner-only)", highlight=False, soft_wrap=True)
 
 
 def _serve(host: str | None, port: int | None) -> None:

@@ -34,7 +34,8 @@ def _show_secret(cli: Cli, name: str, kind: str, secret: str, what: str) -> str 
         if shown:
             stdout.print(f"{what}: {shown}", highlight=False)
         else:
-            stdout.print(f"{what}: written to {one_time_secrets_path(cli.app.settings)} (owner-only)")
+            where = one_time_secrets_path(cli.app.settings)
+            stdout.print(f"{what}: written to {where} (owner-only)", highlight=False, soft_wrap=True)
     return shown
 
 
