@@ -47,6 +47,8 @@ def company(uow: UnitOfWork, name: str = "試験精機株式会社", **fields: o
 def user(uow: UnitOfWork, role: Role, company_number: str | None = None, name: str | None = None) -> Actor:
     username = name or f"{role.value}-{next(_serial) % 100000}"
     accounts.add_user(uow, admin(uow), username, role.value, company=company_number, password=PASSWORD)
+    if not accounts.actor_for_username(uow, username).content_approved:
+        accounts.approve_user(uow, None, username)  # the second person, as the operator's bootstrap path
     return accounts.actor_for_username(uow, username)
 
 

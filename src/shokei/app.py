@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from shokei import __version__
 from shokei.api_support import install_problem_handlers
@@ -49,6 +50,10 @@ def create_app(shokei: Shokei) -> FastAPI:
             checks, status_code=200 if ok else 503, headers=None if ok else {"Retry-After": "5"}
         )
 
+    proxies = shokei.settings.trusted_proxy_list
+    if proxies:
+        # Only these peers may say who the client is (X-Forwarded-For) and how it came (-Proto).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app
 
 

@@ -22,7 +22,7 @@ from shokei.db import make_engine
 from shokei.documents.scratch import area_for
 from shokei.documents.vault import FilesystemVault, MasterKeyring, Vault, create_master_key
 from shokei.documents.vault.crypto import CURRENT_KEY_FILE
-from shokei.errors import ShokeiError
+from shokei.errors import N_, ShokeiError, Text
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.manifest import model_modules, wire
@@ -171,8 +171,50 @@ class NotInitialised(ShokeiError):
     title = "Not initialised"
 
 
+class UnsafeDataDir(ShokeiError):
+    exit_code = 2
+    title = "Unsafe data directory"
+
+
+def secure_data_dir(app: Shokei) -> None:
+    """The data dir holds the database (every document's extracted text, password and token
+    hashes), the vault and, by default, the keys: owner-only (0700), its SQLite files 0600. A
+    wider mode is tightened, or refused with what to do when it cannot be (another owner)."""
+    directory = app.settings.data_dir
+    if directory.exists():
+        _tighten(directory, 0o700)
+    url = app.uow.engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        database = Path(url.database)
+        if not database.exists() and database.parent.is_dir():
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))  # before SQLite makes it 0644
+        for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm"), Path(f"{database}-journal")):
+            if path.exists():
+                _tighten(path, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    current = path.stat().st_mode & 0o777
+    if current & ~mode == 0:
+        return
+    try:
+        os.chmod(path, mode)
+    except PermissionError:
+        raise UnsafeDataDir(
+            Text(
+                N_(
+                    "%(path)s is open to other users (mode %(mode)s) and cannot be narrowed: "
+                    "run chmod %(want)s on it as its owner."
+                ),
+                {"path": str(path), "mode": f"{current:04o}", "want": f"{mode:o}"},
+            )
+        ) from None
+
+
 def ensure_ready(app: Shokei) -> None:
-    """Refuse to run against a database that `shokei init` has not brought to the current schema."""
+    """Refuse to run against a database that `shokei init` has not brought to the current schema,
+    or a data dir open to other users that cannot be narrowed."""
+    secure_data_dir(app)
     engine = app.uow.engine
     if current_revision(engine) != head_revision(engine):
         raise NotInitialised(
@@ -217,6 +259,7 @@ def initialise(app: Shokei) -> InitReport:
     if not settings.data_dir.exists():
         settings.data_dir.mkdir(parents=True, mode=0o700)
         report.created.append(f"data directory {settings.data_dir}")
+    secure_data_dir(app)
     if settings.keys_home is not None:  # SHOKEI_KEYS_DIR: keys apart from the data dir
         settings.keys_home.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings.keys_dir.mkdir(mode=0o700, exist_ok=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -15,7 +16,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from shokei.cli_support import JsonOutput, command, opened_app, print_json, ready_app, stdout
+from shokei.cli_support import (
+    JsonOutput,
+    command,
+    keep_secret,
+    one_time_secrets_path,
+    opened_app,
+    print_json,
+    ready_app,
+    stdout,
+)
 from shokei.manifest import cli_entries, cli_loaded_with, load
 
 if TYPE_CHECKING:
@@ -83,19 +93,27 @@ def init(json_output: JsonOutput = False) -> None:
     """Create the data dir, database schema, master key and the admin user (idempotent)."""
     from shokei.bootstrap import initialise  # noqa: PLC0415 - late: `shokei --help` loads no database code
 
-    report = initialise(opened_app())
+    shokei = opened_app()
+    report = initialise(shokei)
+    # The admin's password goes to the owner-only file, and to stdout only when it is a terminal.
+    shown = (
+        keep_secret(shokei.settings, "admin", "password", report.admin_password)
+        if report.admin_password
+        else None
+    )
     if json_output:
-        print_json(
-            {"changed": report.changed, "created": report.created, "admin_password": report.admin_password}
-        )
+        print_json({"changed": report.changed, "created": report.created, "admin_password": shown})
         return
     if not report.changed:
         stdout.print("already initialised: nothing changed")
         return
     for item in report.created:
         stdout.print(f"created {item}")
-    if report.admin_password:
-        stdout.print(f"admin password (shown once): [bold]{report.admin_password}[/]")
+    if shown:
+        stdout.print(f"admin password (shown once): [bold]{shown}[/]", highlight=False)
+    elif report.admin_password:
+        where = one_time_secrets_path(shokei.settings)
+        stdout.print(f"admin password: written to {where} (owner-only)", highlight=False, soft_wrap=True)
 
 
 def _serve(host: str | None, port: int | None) -> None:
@@ -110,10 +128,16 @@ def _serve(host: str | None, port: int | None) -> None:
     bind_host, bind_port = host or shokei.settings.host, port or shokei.settings.port
     stdout.print(f"Shokei is running at http://{bind_host}:{bind_port}/  (API docs: /docs)")
     config = logging_config(shokei.settings.log_format)
-    if config is None:  # uvicorn's own text logs
-        uvicorn.run(create_app(shokei), host=bind_host, port=bind_port, log_level="info")
-    else:
-        uvicorn.run(create_app(shokei), host=bind_host, port=bind_port, log_level="info", log_config=config)
+    # X-Forwarded-For is honoured only from SHOKEI_TRUSTED_PROXIES (create_app), never by uvicorn's
+    # own default (which trusts 127.0.0.1, so any local client could choose its address).
+    uvicorn.run(
+        create_app(shokei),
+        host=bind_host,
+        port=bind_port,
+        log_level="info",
+        log_config=config,
+        proxy_headers=False,
+    )
 
 
 TAIL_SEAL_PERIOD_SECONDS = 10.0
@@ -151,16 +175,20 @@ def run(host: Host = None, port: Port = None) -> None:
 
     shokei = opened_app()
     report = initialise(shokei)
+    logins = shokei.settings.data_dir / "demo-logins.txt"
+    terminal = sys.stdout.isatty()  # passwords on a pipe or in a redirection end in logs
     if report.admin_password:
-        logins = shokei.settings.data_dir / "demo-logins.txt"
-        stdout.print(f"admin password: {report.admin_password}")
         _remember(logins, "admin", "admin", report.admin_password)
+        if terminal:
+            stdout.print(f"admin password: {report.admin_password}", highlight=False)
     if not demo_is_seeded(shokei):
         stdout.print("loading demo data (first run)...")
         demo = seed_demo(shokei)
-        show_logins(demo)
+        if terminal:
+            show_logins(demo)
         for name, (role, password) in demo.logins.items():
-            _remember(shokei.settings.data_dir / "demo-logins.txt", name, role, password)
+            _remember(logins, name, role, password)
+        stdout.print(f"demo logins: see {logins} (owner-only)")
     else:
         stdout.print(f"demo logins: see {shokei.settings.data_dir / 'demo-logins.txt'}")
     _serve(host, port)
@@ -169,6 +197,7 @@ def run(host: Host = None, port: Port = None) -> None:
 def _remember(path: Path, name: str, role: str, password: str) -> None:
     """Keep demo logins readable by the owner only, so `make run` can show them again."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as handle:
         handle.write(f"{name}\t{role}\t{password}\n")
 

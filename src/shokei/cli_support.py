@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import typer
@@ -311,6 +312,28 @@ def yen(amount: int | None) -> str:
     return "" if amount is None else f"¥{amount:,}"
 
 
+ONE_TIME_SECRETS_FILE = "one-time-secrets.txt"
+
+
+def one_time_secrets_path(settings: Settings) -> Path:
+    return settings.data_dir / ONE_TIME_SECRETS_FILE
+
+
+def keep_secret(settings: Settings, name: str, kind: str, secret: str) -> str | None:
+    """Keep a one-time secret (a generated password, an otpauth URI) in the data dir's owner-only
+    file, and return it for printing only when stdout is a terminal: a pipe or a redirection ends
+    in logs, which must never hold a password."""
+    path = one_time_secrets_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # a file left wider by hand is narrowed before a secret goes in
+        os.write(fd, f"{name}\t{kind}\t{secret}\n".encode())
+    finally:
+        os.close(fd)
+    return secret if sys.stdout.isatty() else None
+
+
 def configure_logs(settings: Settings) -> None:
     """Logs of a long-running command (`shokei worker`) as `SHOKEI_LOG_FORMAT` says (`shokei.logs`);
     `shokei serve` hands the same configuration to uvicorn."""
@@ -318,6 +341,4 @@ def configure_logs(settings: Settings) -> None:
 
     from shokei.logs import logging_config  # noqa: PLC0415 - as above
 
-    config = logging_config(settings.log_format)
-    if config is not None:
-        logging.config.dictConfig(config)
+    logging.config.dictConfig(logging_config(settings.log_format))

@@ -24,6 +24,16 @@ class Settings(BaseSettings):
         default="text", description="`json`: serve's and the worker's logs as one JSON object a line."
     )
     timezone: str = "Asia/Tokyo"
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; default none: the peer's address is the "
+        "client's (login lockouts and logs use it).",
+    )
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]
 
     @cached_property
     def resolved_database_url(self) -> str:

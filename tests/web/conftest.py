@@ -30,7 +30,7 @@ _FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts_services, "_hasher", _FAST_HASHER)
+    monkeypatch.setattr(accounts_services.records, "_hasher", _FAST_HASHER)
 
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

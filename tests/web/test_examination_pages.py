@@ -70,7 +70,7 @@ class World:
 def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory, sample_files: Path) -> Iterator[World]:
     uow = UnitOfWork(engine, FixedClock(TEST_NOW))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts_services, "_hasher", _FAST_HASHER)
+        patch.setattr(accounts_services.records, "_hasher", _FAST_HASHER)
         office = Office(uow)
         case = office.open_case()
         shokei = web_shokei(uow, tmp_path_factory.mktemp("exam") / "var")

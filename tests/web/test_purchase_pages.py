@@ -51,7 +51,7 @@ class World:
 def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     uow = UnitOfWork(engine, FixedClock(TEST_NOW))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts_services, "_hasher", _FAST_HASHER)
+        patch.setattr(accounts_services.records, "_hasher", _FAST_HASHER)
         office = Office(uow)
         purchase.set_appropriation(uow, office.manager, fiscal_year=2026, amount_yen=100 * BILLION)
         shokei = web_shokei(uow, tmp_path_factory.mktemp("purchase") / "var")

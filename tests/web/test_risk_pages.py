@@ -58,7 +58,7 @@ class World:
 def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     uow = UnitOfWork(engine, FixedClock(TEST_NOW))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts_services, "_hasher", _FAST_HASHER)
+        patch.setattr(accounts_services.records, "_hasher", _FAST_HASHER)
         office = Office(uow)
         office.open_case()
         large = {"capital_yen": 9_000_000_000, "employees": 900}

@@ -127,7 +127,7 @@ class World:
 def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     uow = UnitOfWork(engine, FixedClock(TEST_NOW))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts_services, "_hasher", _FAST_HASHER)
+        patch.setattr(accounts_services.records, "_hasher", _FAST_HASHER)
         office = Office(uow)
         shokei = web_shokei(uow, tmp_path_factory.mktemp("succession-web") / "var")
         make_eligible(uow, office, office.successor_company)

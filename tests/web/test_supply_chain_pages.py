@@ -82,7 +82,7 @@ def _import_map(uow: UnitOfWork, office: Office, folder: Path, w: str, s: str) -
 def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     uow = UnitOfWork(engine, FixedClock(TEST_NOW))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts_services, "_hasher", _FAST_HASHER)
+        patch.setattr(accounts_services.records, "_hasher", _FAST_HASHER)
         office = Office(uow)
         w = office.withdrawing.corporate_number or ""
         s = office.successor_company.corporate_number or ""

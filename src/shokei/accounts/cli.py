@@ -6,14 +6,37 @@ from typing import Annotated
 import typer
 
 from shokei.accounts import services
-from shokei.cli_support import Cli, acting, command, print_json, print_table, stdout
+from shokei.accounts.schemas import UserView
+from shokei.cli_support import (
+    Cli,
+    command,
+    keep_secret,
+    one_time_secrets_path,
+    print_json,
+    print_table,
+    stdout,
+)
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
+mfa = typer.Typer(help="The TOTP second factor of web logins.", no_args_is_help=True)
+app.add_typer(mfa, name="mfa")
 
 
 def register(root: typer.Typer) -> None:
     """Add this feature's commands to the `shokei` command."""
     root.add_typer(app, name="user")
+
+
+def _show_secret(cli: Cli, name: str, kind: str, secret: str, what: str) -> str | None:
+    """Print a one-time secret to a terminal only; it is always kept in the owner-only file."""
+    shown = keep_secret(cli.app.settings, name, kind, secret)
+    if not cli.json:
+        if shown:
+            stdout.print(f"{what}: {shown}", highlight=False)
+        else:
+            where = one_time_secrets_path(cli.app.settings)
+            stdout.print(f"{what}: written to {where} (owner-only)", highlight=False, soft_wrap=True)
+    return shown
 
 
 @command(app, "add")
@@ -36,18 +59,20 @@ def add(
     ] = False,
     email: Annotated[str | None, typer.Option("--email", help="Where notices are e-mailed.")] = None,
 ) -> None:
-    """Add a user. Prints a generated password unless --password-stdin is given."""
+    """Add a user (admins). A generated password is kept in the data dir's owner-only file and
+    printed only to a terminal. A role that reads document contents awaits `shokei user approve`."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     credential = services.add_user(
         cli.uow, cli.actor, name, role, company=company, password=password, email=email
     )
-    shown = None if password_stdin else credential.secret
-    if cli.json:
-        print_json({"username": credential.username, "role": role, "password": shown})
-    elif shown:
-        stdout.print(f"user {credential.username} ({role}) created; password: {shown}")
-    else:
+    if not cli.json:
         stdout.print(f"user {credential.username} ({role}) created")
+    shown = None if password_stdin else _show_secret(cli, name, "password", credential.secret, "password")
+    if cli.json:
+        secrets_file = None if password_stdin else str(one_time_secrets_path(cli.app.settings))
+        print_json(
+            {"username": credential.username, "role": role, "password": shown, "password_file": secrets_file}
+        )
 
 
 @command(app, "update")
@@ -64,22 +89,63 @@ def update(
 
 
 @command(app, "token")
-def token(cli: Cli, name: str) -> None:
-    """Issue an API bearer token for a user (shown once)."""
-    credential = services.issue_token(cli.uow, acting(cli.app, cli.as_user or name), name)
+def token(
+    cli: Cli,
+    name: str,
+    days: Annotated[
+        int, typer.Option("--days", help="How long the token works (default 90, at most 366).")
+    ] = services.TOKEN_LIFETIME_DAYS,
+) -> None:
+    """Issue an API bearer token (shown once): for yourself, or, as an admin, for another user."""
+    credential = services.issue_token(cli.uow, cli.actor, name, days)
     cli.emit({"username": name, "token": credential.secret}, lambda: stdout.print(credential.secret))
+
+
+@command(app, "tokens")
+def tokens(cli: Cli, name: str) -> None:
+    """A user's API tokens, with when each expires (admins, or the user)."""
+    found = services.list_tokens(cli.uow, cli.actor, name)
+    cli.emit(
+        found,
+        lambda: print_table(
+            f"tokens of {name}",
+            ("id", "created", "expires", "active"),
+            [
+                (t.id, t.created_at.isoformat(), t.expires_at and t.expires_at.isoformat(), t.active)
+                for t in found
+            ],
+        ),
+    )
+
+
+@command(app, "revoke-token")
+def revoke_token(cli: Cli, token_id: int) -> None:
+    """Revoke an API token at once (admins any, every user their own)."""
+    revoked = services.revoke_token(cli.uow, cli.actor, token_id)
+    cli.emit(revoked, lambda: stdout.print(f"token {revoked.id} of {revoked.username} revoked"))
 
 
 @command(app, "list")
 def list_users(cli: Cli) -> None:
-    """List users (admins and auditors)."""
+    """List users (admins, auditors and program managers)."""
     users = services.list_users(cli.uow, cli.actor)
     cli.emit(
         users,
         lambda: print_table(
             "users",
-            ("id", "username", "role", "company", "disabled"),
-            [(u.id, u.username, u.role, u.company_corporate_number, u.disabled) for u in users],
+            ("id", "username", "role", "company", "disabled", "approved", "mfa"),
+            [
+                (
+                    u.id,
+                    u.username,
+                    u.role,
+                    u.company_corporate_number,
+                    u.disabled,
+                    u.content_approved,
+                    u.mfa_enrolled,
+                )
+                for u in users
+            ],
         ),
     )
 
@@ -91,6 +157,66 @@ def change_role(
     role: Annotated[str, typer.Option("--role")],
     company: Annotated[str | None, typer.Option("--company")] = None,
 ) -> None:
-    """Move a user to another role (admins)."""
+    """Move a user to another role (admins); a role that reads contents awaits approval."""
     user = services.change_role(cli.uow, cli.actor, name, role, company)
-    cli.emit(user, lambda: stdout.print(f"{user.username} is now {user.role}"))
+    cli.emit(user, lambda: _said(user, f"{user.username} is now {user.role}"))
+
+
+def _said(user: UserView, line: str) -> None:
+    stdout.print(line)
+    if not user.content_approved:
+        stdout.print(f"{user.username} reads no document contents until a program manager approves it")
+
+
+@command(app, "approve")
+def approve(cli: Cli, name: str) -> None:
+    """Approve a user's role that reads document contents: an approved program manager other
+    than the admin who gave it. Without --as, the operator approves an installation's first
+    program manager (and nothing else)."""
+    if cli.as_user or cli.app.settings.user:
+        user = services.approve_user(cli.uow, cli.actor, name)
+    else:
+        user = services.approve_first_program_manager(cli.uow, name)
+    cli.emit(user, lambda: stdout.print(f"{user.username} ({user.role}) approved"))
+
+
+@command(app, "disable")
+def disable(cli: Cli, name: str) -> None:
+    """Disable a user: no login, no token, no CLI (admins)."""
+    user = services.set_disabled(cli.uow, cli.actor, name, disabled=True)
+    cli.emit(user, lambda: stdout.print(f"{user.username} disabled"))
+
+
+@command(app, "enable")
+def enable(cli: Cli, name: str) -> None:
+    """Enable a disabled user again (admins)."""
+    user = services.set_disabled(cli.uow, cli.actor, name, disabled=False)
+    cli.emit(user, lambda: stdout.print(f"{user.username} enabled"))
+
+
+@command(app, "reset-password")
+def reset_password(cli: Cli, name: str) -> None:
+    """Give a user a one-time password, to be changed at the next login (admins). It is kept in the
+    data dir's owner-only file and printed only to a terminal."""
+    credential = services.reset_password(cli.uow, cli.actor, name)
+    shown = _show_secret(cli, name, "one-time password", credential.secret, "one-time password")
+    if cli.json:
+        print_json(
+            {
+                "username": name,
+                "password": shown,
+                "password_file": str(one_time_secrets_path(cli.app.settings)),
+            }
+        )
+
+
+@command(mfa, "enroll")
+def enroll(cli: Cli, name: str) -> None:
+    """Give a user a TOTP second factor (admins, or the user): the otpauth URI for an authenticator
+    app is printed only to a terminal, and kept in the data dir's owner-only file."""
+    uri = services.enroll_mfa(cli.uow, cli.actor, name)
+    shown = _show_secret(cli, name, "otpauth", uri, "otpauth URI")
+    if cli.json:
+        print_json(
+            {"username": name, "otpauth_uri": shown, "file": str(one_time_secrets_path(cli.app.settings))}
+        )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base, BigId
@@ -20,6 +20,16 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Two-person rule: a role that reads document contents, given by an admin, reads nothing until
+    # a program manager other than that admin approves it (`approval_requested_by` is the admin).
+    content_approved: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    approval_requested_by: Mapped[int | None] = mapped_column(BigInteger)
+    # A password an admin reset is a one-time password: the next web login must replace it.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The TOTP shared secret (base32) once enrolled; none: no second factor.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last TOTP time step accepted: a code is good once (a replayed code is refused).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ApiToken(Base):
@@ -32,3 +42,5 @@ class ApiToken(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

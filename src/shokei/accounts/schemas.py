@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 
@@ -10,6 +12,9 @@ class UserView(BaseModel):
     company_corporate_number: str | None
     disabled: bool
     email: str | None = None
+    content_approved: bool = True  # False: awaits a program manager's approval (two-person rule)
+    must_change_password: bool = False
+    mfa_enrolled: bool = False
 
 
 class Recipient(BaseModel):
@@ -25,3 +30,22 @@ class NewCredential(BaseModel):
 
     username: str
     secret: str
+
+
+class TokenView(BaseModel):
+    """An API token's record (never the token itself)."""
+
+    id: int
+    username: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked: bool
+    revoked_at: datetime | None
+    active: bool
+
+
+class LoginOutcome(BaseModel):
+    """A successful password (and, where needed, second-factor) check."""
+
+    username: str
+    must_change_password: bool

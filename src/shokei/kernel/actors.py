@@ -175,9 +175,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 LOCAL_OPERATOR = "local-cli"
 
 
+# What the two-person rule guards: a role holding one of these, given by an admin, needs a program
+# manager's approval (accounts) before the account may use them.
+CONTENT_PERMISSIONS = frozenset({Permission.DOCUMENT_READ_CONTENT})
+
+
+def reads_contents(role: Role) -> bool:
+    """Whether the role can read document contents (and so falls under the two-person rule)."""
+    return bool(CONTENT_PERMISSIONS & ROLE_PERMISSIONS[role])
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The authenticated user a use case runs for. `company_id` is set only for bound roles."""
+    """The authenticated user a use case runs for. `company_id` is set only for bound roles;
+    `content_approved` is False while the account's content-reading role awaits a program
+    manager's approval (the two-person rule): until then it holds no content permission."""
 
     user_id: int
     username: str
@@ -186,8 +198,11 @@ class Actor:
     # How the act reached us when it was not the user's own login: LOCAL_OPERATOR for the CLI
     # run on the server with `--as` (whoever reads the data dir may name any user). In the ledger.
     via: str | None = field(default=None, compare=False)
+    content_approved: bool = True
 
     def can(self, permission: Permission) -> bool:
+        if permission in CONTENT_PERMISSIONS and not self.content_approved:
+            return False
         return permission in ROLE_PERMISSIONS[self.role]
 
     @property

@@ -10,9 +10,17 @@ from __future__ import annotations
 AUDIT_TAGS: frozenset[str] = frozenset(
     {
         # accounts
+        "accounts:login:success",
+        "accounts:mfa:enroll",
+        "accounts:password:change",
+        "accounts:password:reset",
         "accounts:token:create",
+        "accounts:token:revoke",
+        "accounts:user:approve",
         "accounts:user:create",
+        "accounts:user:disable",
         "accounts:user:email",
+        "accounts:user:enable",
         "accounts:user:role",
         # case
         "case:case:open",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,4 +25,10 @@ class WebSettings(BaseSettings):
     lockout_failures: int = Field(default=5, ge=1, description="Failed logins per username before a lockout.")
     lockout_ip_failures: int = Field(default=20, ge=1, description="Failed logins per client address.")
     lockout_minutes: int = Field(default=15, ge=1, description="How long a lockout lasts.")
+    mfa_required: Literal["enrolled", "officials"] = Field(
+        default="enrolled",
+        description="Who must give a TOTP code at login: `enrolled` (everyone who enrolled one with "
+        "`shokei user mfa enroll`), or `officials` (those, and every official, who cannot log in "
+        "until enrolled).",
+    )
     max_form_bytes: int = Field(default=1 << 20, description="Largest url-encoded form accepted.")

@@ -44,6 +44,13 @@ class LoginRequired(Exception):
     """No logged-in user: the page sends the browser to the login form."""
 
 
+class PasswordChangeRequired(Exception):
+    """Logged in with a one-time password: every page but the password form sends the browser there."""
+
+
+PASSWORD_PATH = "/password"  # noqa: S105 - a page path, not a password
+
+
 def templates_of(request: Request) -> Templates:
     templates: Templates = request.app.state.web.templates
     return templates
@@ -59,6 +66,8 @@ def web_actor(request: Request, shokei: ShokeiDep) -> Actor:
     except NotFound:
         session.username, session.modified = None, True
         raise LoginRequired from None
+    if session.password_change and request.url.path != PASSWORD_PATH:
+        raise PasswordChangeRequired
     request.state.actor = actor
     return actor
 
@@ -157,6 +166,8 @@ class WebRoute(APIRoute):
                     return await handle(request)
                 except LoginRequired:
                     return login_redirect(request)
+                except PasswordChangeRequired:
+                    return redirect(request, PASSWORD_PATH)
                 except ShokeiError as error:
                     return _error_response(request, error)
                 except RequestValidationError as error:

@@ -54,6 +54,7 @@ class WebSession:
     username: str | None = None
     issued: float = 0.0
     seen: float = 0.0
+    password_change: bool = False  # logged in with a one-time password: replace it before anything else
     flashes: list[tuple[str, str]] = field(default_factory=list)
     modified: bool = field(default=False, compare=False)
 
@@ -67,16 +68,17 @@ class WebSession:
             self.modified = True
         return found
 
-    def log_in(self, username: str, now: float) -> None:
+    def log_in(self, username: str, now: float, *, password_change: bool = False) -> None:
         """A fresh id and CSRF token at login: a session planted before it is worth nothing after."""
         self.sid, self.csrf, self.username = _token(), _token(), username
         self.issued = self.seen = now
+        self.password_change = password_change
         self.modified = True
 
     def log_out(self) -> None:
         """Back to an anonymous session (the language stays)."""
         self.sid, self.csrf, self.username, self.issued, self.seen = _token(), _token(), None, 0.0, 0.0
-        self.flashes, self.modified = [], True
+        self.flashes, self.modified, self.password_change = [], True, False
 
     def payload(self) -> dict[str, Any]:
         data = asdict(self)

@@ -10,16 +10,16 @@ from fastapi import Form, Request, Response
 from shokei.accounts import services as accounts
 from shokei.api_support import ShokeiDep
 from shokei.errors import Unauthenticated
+from shokei.logs import security_event
 from shokei.web import i18n
 from shokei.web.i18n import gettext as _
 from shokei.web.i18n import ngettext
 from shokei.web.registry import DASHBOARD, boxes_for
-from shokei.web.routing import TemplatesDep, WebActor, page_router, redirect, safe_local_path
+from shokei.web.routing import PASSWORD_PATH, TemplatesDep, WebActor, page_router, redirect, safe_local_path
 from shokei.web.sessions import session_of
 from shokei.web.state import web_state
 
 router = page_router()
-_log = logging.getLogger("shokei.web.auth")
 
 
 @router.get("/login")
@@ -43,6 +43,7 @@ def _login_page(
 
 
 def _client_address(request: Request) -> str:
+    """The peer's address: X-Forwarded-For counts only from SHOKEI_TRUSTED_PROXIES (app.py)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -54,30 +55,36 @@ def login(
     templates: TemplatesDep,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
+    code: Annotated[str, Form(max_length=16)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    """Password login with back-off; the same answer for unknown users and wrong passwords."""
+    """Password (and TOTP code) login with back-off; the same answer for unknown users and wrong
+    passwords. The attempt is counted before the password is checked (`LoginThrottle.attempt`)."""
     state, address = web_state(request), _client_address(request)
-    wait = state.throttle.locked_for(username, address)
-    if wait > 0:
-        minutes = max(1, round(wait / 60))
+    if not state.throttle.attempt(username, address):
+        minutes = max(1, round(state.throttle.locked_for(username, address) / 60))
         message = ngettext(
             "Too many failed attempts. Try again in %(minutes)d minute.",
             "Too many failed attempts. Try again in %(minutes)d minutes.",
             minutes,
         ) % {"minutes": minutes}
-        _log.warning("login refused during lockout: user=%r address=%s", username, address)
+        security_event("login_refused_locked", logging.WARNING, user=username, address=address)
         return _login_page(request, templates, next=next, username=username, error=message, status=429)
+    officials_need_mfa = state.settings.mfa_required == "officials"
     try:
-        actor = accounts.authenticate(shokei.uow, username, password)
-    except Unauthenticated:
-        state.throttle.failed(username, address)
-        _log.info("failed login: user=%r address=%s", username, address)
-        error = _("Wrong username or password.")
+        outcome = accounts.log_in(shokei.uow, username, password, code, officials_need_mfa=officials_need_mfa)
+    except Unauthenticated as refusal:
+        locked = state.throttle.failed(username, address)
+        security_event("login_failed", user=username, address=address, reason=refusal.message)
+        if locked:
+            security_event("lockout", logging.WARNING, user=username, address=address)
+        error = refusal.localised(i18n.gettext)
         return _login_page(request, templates, next=next, username=username, error=error, status=401)
-    state.throttle.succeeded(username)
-    session_of(request).log_in(actor.username, state.clock())
-    _log.info("login: user=%r address=%s", actor.username, address)
+    state.throttle.succeeded(username, address)
+    session_of(request).log_in(outcome.username, state.clock(), password_change=outcome.must_change_password)
+    security_event("login", user=outcome.username, address=address)
+    if outcome.must_change_password:
+        return redirect(request, PASSWORD_PATH)
     return redirect(request, safe_local_path(next))
 
 
@@ -87,6 +94,7 @@ def logout(request: Request) -> Response:
     if session.username is not None:
         until = session.issued + state.settings.session_max_hours * 3600
         state.revoked.revoke(session.sid, until, state.clock())
+        security_event("logout", user=session.username, address=_client_address(request))
     session.log_out()
     session.flash("info", _("You have logged out."))
     return redirect(request, "/login")

@@ -70,7 +70,12 @@ def test_building_an_office_audits_each_company_and_user(uow: UnitOfWork, office
         "accounts:user:create",  # admin
         "company:registry:create",
         "company:registry:create",
-        *["accounts:user:create"] * 7,
+        # supplier, successor, intake, examiner, negotiator, manager, auditor: each role that reads
+        # document contents approved by a second person (the factory's operator) once created
+        "accounts:user:create",
+        "accounts:user:approve",
+        "accounts:user:create",
+        *["accounts:user:create", "accounts:user:approve"] * 5,
     ]
 
 

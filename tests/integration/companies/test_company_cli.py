@@ -58,7 +58,7 @@ def test_suppliers_see_only_their_own_company_and_tokens_open_the_api(cli: Cli, 
     own = cli("company", "list", "--as", "sup", "--json").json()
     assert [c["corporate_number"] for c in own] == [NUMBERS[1]]  # type: ignore[union-attr,index]
     assert cli("company", "show", NUMBERS[0], "--as", "sup").exit_code == 3
-    token = cli("user", "token", "sup", "--json").json()["token"]  # type: ignore[index]
+    token = cli("user", "token", "sup", "--as", "sup", "--json").json()["token"]  # type: ignore[index]
     assert token.startswith("shk_")
     assert cli("user", "list", "--as", "sup").exit_code == 3
     users = cli("user", "list", "--as", "admin", "--json").json()

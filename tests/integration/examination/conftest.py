@@ -20,7 +20,8 @@ PolicyWriter = Callable[..., Path]
 def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """At production cost Argon2 makes every factory user cost ~0.3 s (8 per office); these tests
     are not about passwords, so they hash at the algorithm's minimum cost."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts.records, "_hasher", cheap)
 
 
 @pytest.fixture

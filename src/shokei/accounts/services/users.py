@@ -1,34 +1,31 @@
-"""Users, passwords and API tokens; turning a login or token into an Actor."""
+"""Users: who they are, their role, whether they are active, and the two-person rule on roles
+that read document contents."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.accounts.domain import validate_email, validate_username
-from shokei.accounts.models import ApiToken, User
+from shokei.accounts.models import User
 from shokei.accounts.schemas import NewCredential, Recipient, UserView
+from shokei.accounts.services.records import (
+    MIN_PASSWORD_LENGTH,
+    actor_of,
+    existing,
+    find,
+    generate_password,
+    password_hasher,
+    require_admin,
+    view_of,
+)
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import COMPANY_BOUND_ROLES, Actor, Permission, Role
+from shokei.kernel.actors import reads_contents
 from shokei.kernel.unit_of_work import UnitOfWork
-
-_hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 12
-
-
-def generate_password() -> str:
-    return secrets.token_urlsafe(12)
-
-
-def _actor(user: User) -> Actor:
-    return Actor(user.id, user.username, Role(user.role), user.company_id)
 
 
 def _parse_role(value: str) -> Role:
@@ -43,8 +40,10 @@ def _check_binding(role: Role, company: str | None) -> None:
         raise BadInput(f"role {role} {'needs' if role in COMPANY_BOUND_ROLES else 'takes no'} --company")
 
 
-def _find(session: Session, username: str) -> User | None:
-    return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+def _needs_approval(actor: Actor | None, role: Role) -> bool:
+    """An admin giving a content-reading role needs a second person (a program manager); the
+    operator's bootstrap path (`actor` None: `shokei init`, the demo) does not."""
+    return actor is not None and reads_contents(role)
 
 
 def _create_user(
@@ -61,21 +60,25 @@ def _create_user(
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     _check_binding(role, company)
-    if _find(session, username):
+    if find(session, username):
         raise Conflict(f"user {username!r} already exists")
     company_id = companies.company_id_for(session, company) if company else None
+    pending = _needs_approval(actor, role)
     user = User(
         username=username,
         role=role.value,
         company_id=company_id,
-        password_hash=_hasher.hash(password),
+        password_hash=password_hasher().hash(password),
         email=email,
         disabled=False,
         created_at=uow.clock.now(),
+        content_approved=not pending,
+        approval_requested_by=actor.user_id if pending and actor is not None else None,
+        must_change_password=False,
     )
     session.add(user)
     session.flush()
-    after = {"username": username, "role": role.value, "company_id": company_id}
+    after = {"username": username, "role": role.value, "company_id": company_id, "approval_pending": pending}
     uow.record("accounts:user:create", "user", user.id, actor, after=after)
     return user
 
@@ -90,9 +93,10 @@ def add_user(
     password: str | None = None,
     email: str | None = None,
 ) -> NewCredential:
-    """Create a user. Admins only; `actor=None` is the bootstrap path used by `shokei init`."""
-    if actor is not None and not actor.can(Permission.USER_MANAGE):
-        raise Forbidden("only an admin may add users")
+    """Create a user. Admins only; `actor=None` is the bootstrap path used by `shokei init`.
+    A role that reads document contents reads nothing until a program manager approves it."""
+    if actor is not None:
+        require_admin(actor)
     name = validate_username(username)
     secret = password if password is not None else generate_password()
     address = validate_email(email) if email is not None else None
@@ -113,50 +117,98 @@ def add_user(
 def change_role(
     uow: UnitOfWork, actor: Actor, username: str, role: str, company: str | None = None
 ) -> UserView:
-    """Reassign a user (staff rotate between posts). Admins only; past acts keep their role in history."""
-    if not actor.can(Permission.USER_MANAGE):
-        raise Forbidden("only an admin may change roles")
+    """Reassign a user (staff rotate between posts). Admins only; past acts keep their role in
+    history. A move into a role that reads contents awaits a program manager's approval."""
+    require_admin(actor)
     new_role = _parse_role(role)
     _check_binding(new_role, company)
     with uow.transaction() as session:
-        user = _find(session, username)
-        if user is None:
-            raise NotFound(f"no user {username!r}")
-        before = {"role": user.role, "company_id": user.company_id}
+        user = existing(session, username)
+        before = {"role": user.role, "company_id": user.company_id, "content_approved": user.content_approved}
         user.role = new_role.value
         user.company_id = companies.company_id_for(session, company) if company else None
-        after = {"role": user.role, "company_id": user.company_id}
+        pending = _needs_approval(actor, new_role)
+        user.content_approved = not pending
+        user.approval_requested_by = actor.user_id if pending else None
+        after = {"role": user.role, "company_id": user.company_id, "content_approved": user.content_approved}
         uow.record("accounts:user:role", "user", user.id, actor, before=before, after=after)
-        return UserView(
-            id=user.id,
-            username=user.username,
-            role=user.role,
-            disabled=user.disabled,
-            company_corporate_number=company,
+        return view_of(session, user)
+
+
+def approve_user(uow: UnitOfWork, actor: Actor | None, username: str) -> UserView:
+    """Approve a user's content-reading role (the two-person rule): an approved program manager
+    who is not the admin who gave the role. `actor=None` is the operator's bootstrap path (the
+    demo, tests' factories)."""
+    with uow.transaction() as session:
+        user = existing(session, username)
+        if actor is not None:
+            _check_approver(actor, user)
+        if user.content_approved:
+            raise Conflict(Text(N_("%(user)s needs no approval."), {"user": username}))
+        user.content_approved = True
+        requested_by, user.approval_requested_by = user.approval_requested_by, None
+        after = {"role": user.role, "requested_by": requested_by, "content_approved": True}
+        uow.record("accounts:user:approve", "user", user.id, actor, after=after)
+        return view_of(session, user)
+
+
+def _check_approver(actor: Actor, user: User) -> None:
+    if actor.role is not Role.PROGRAM_MANAGER or not actor.content_approved:
+        raise Forbidden(Text(N_("Only an approved program manager may approve a user's role.")))
+    if actor.user_id in (user.approval_requested_by, user.id):
+        raise Forbidden(
+            Text(
+                N_("A second person must approve %(user)s: not the one who asked, not the user."),
+                {"user": user.username},
+            )
         )
+
+
+def approve_first_program_manager(uow: UnitOfWork, username: str) -> UserView:
+    """The operator's approval of an installation's first program manager (no one else could
+    approve it); refused once any approved program manager exists."""
+    with uow.transaction() as session:
+        user = existing(session, username)
+        approved = select(User.id).where(
+            User.role == Role.PROGRAM_MANAGER.value, User.content_approved.is_(True), User.disabled.is_(False)
+        )
+        if user.role != Role.PROGRAM_MANAGER.value or session.execute(approved.limit(1)).first():
+            raise Forbidden(
+                Text(
+                    N_("Say who approves (--as): an approved program manager other than the admin who asked.")
+                )
+            )
+    return approve_user(uow, None, username)
+
+
+def set_disabled(uow: UnitOfWork, actor: Actor, username: str, *, disabled: bool) -> UserView:
+    """Disable (or enable again) a user: a disabled user cannot log in, use a token or act in
+    the CLI, and its open web sessions stop at their next request. Admins only, never oneself."""
+    require_admin(actor)
+    if username == actor.username:
+        raise Forbidden(Text(N_("You cannot disable or enable your own account.")))
+    with uow.transaction() as session:
+        user = existing(session, username)
+        if user.disabled == disabled:
+            raise Conflict(Text(N_("Nothing to change: %(user)s is already so."), {"user": username}))
+        user.disabled = disabled
+        tag = "accounts:user:disable" if disabled else "accounts:user:enable"
+        uow.record(
+            tag, "user", user.id, actor, before={"disabled": not disabled}, after={"disabled": disabled}
+        )
+        return view_of(session, user)
 
 
 def update_email(uow: UnitOfWork, actor: Actor, username: str, email: str | None) -> UserView:
     """Set (or, with None or "", clear) where a user's notices are e-mailed. Admins only."""
-    if not actor.can(Permission.USER_MANAGE):
-        raise Forbidden("only an admin may change users")
+    require_admin(actor)
     address = validate_email(email) if email else None
     with uow.transaction() as session:
-        user = _find(session, username)
-        if user is None:
-            raise NotFound(f"no user {username!r}")
+        user = existing(session, username)
         before = {"email": user.email}
         user.email = address
         uow.record("accounts:user:email", "user", user.id, actor, before=before, after={"email": address})
-        names = companies.views_by_id(session, [user.company_id] if user.company_id else [])
-        return UserView(
-            id=user.id,
-            username=user.username,
-            role=user.role,
-            disabled=user.disabled,
-            company_corporate_number=names[user.company_id].corporate_number if user.company_id else None,
-            email=user.email,
-        )
+        return view_of(session, user)
 
 
 def recipients(uow: UnitOfWork, role: Role, company_id: int | None = None) -> list[Recipient]:
@@ -185,83 +237,26 @@ def mail_recipients(uow: UnitOfWork) -> list[Recipient]:
 
 def user_exists(uow: UnitOfWork, username: str) -> bool:
     with uow.transaction() as session:
-        return _find(session, username) is not None
+        return find(session, username) is not None
 
 
 def actor_for_username(uow: UnitOfWork, username: str) -> Actor:
     """The CLI's identity: whoever can run it on this data dir may act as a named user."""
     with uow.transaction() as session:
-        user = _find(session, username)
+        user = find(session, username)
         if user is None or user.disabled:
             raise NotFound(f"no active user {username!r}")
-        return _actor(user)
-
-
-def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
-    """Check a password; the same error for unknown users and wrong passwords."""
-    with uow.transaction() as session:
-        user = _find(session, username)
-        try:
-            if user is None or user.disabled:
-                raise VerificationError
-            _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            raise Unauthenticated("wrong username or password") from None
-        return _actor(user)
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(uow: UnitOfWork, actor: Actor, username: str) -> NewCredential:
-    """Create an API token for a user: admins for anyone, every user for themself."""
-    if actor.username != username and not actor.can(Permission.USER_MANAGE):
-        raise Forbidden("only an admin may issue tokens for another user")
-    token = "shk_" + secrets.token_urlsafe(32)
-    with uow.transaction() as session:
-        user = _find(session, username)
-        if user is None:
-            raise NotFound(f"no user {username!r}")
-        session.add(
-            ApiToken(
-                user_id=user.id, token_sha256=_token_digest(token), created_at=uow.clock.now(), revoked=False
-            )
-        )
-        uow.record("accounts:token:create", "user", user.id, actor)
-    return NewCredential(username=username, secret=token)
-
-
-def actor_for_token(uow: UnitOfWork, token: str) -> Actor:
-    with uow.transaction() as session:
-        row = session.execute(
-            select(User)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_sha256 == _token_digest(token), ApiToken.revoked.is_(False))
-        ).scalar_one_or_none()
-        if row is None or row.disabled:
-            raise Unauthenticated("invalid or revoked API token")
-        return _actor(row)
+        return actor_of(user)
 
 
 def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
-    """All users. Admins and auditors."""
-    if not (actor.can(Permission.USER_MANAGE) or actor.can(Permission.AUDIT_READ)):
+    """All users. Admins, auditors, and program managers (who approve roles)."""
+    allowed = actor.can(Permission.USER_MANAGE) or actor.can(Permission.AUDIT_READ)
+    if not (allowed or actor.role is Role.PROGRAM_MANAGER):
         raise Forbidden("only an admin or auditor may list users")
     with uow.transaction() as session:
         users = list(session.execute(select(User).order_by(User.id)).scalars())
-        names = companies.views_by_id(session, (u.company_id for u in users if u.company_id))
-        return [
-            UserView(
-                id=u.id,
-                username=u.username,
-                role=u.role,
-                disabled=u.disabled,
-                company_corporate_number=names[u.company_id].corporate_number if u.company_id else None,
-                email=u.email,
-            )
-            for u in users
-        ]
+        return [view_of(session, u) for u in users]
 
 
 def usernames(uow: UnitOfWork, user_ids: Iterable[int]) -> dict[int, str]:
@@ -277,5 +272,5 @@ def usernames(uow: UnitOfWork, user_ids: Iterable[int]) -> dict[int, str]:
 def user_by_username(uow: UnitOfWork, username: str) -> Actor | None:
     """The user with this username as an Actor (no company binding needed), or None."""
     with uow.transaction() as session:
-        found = _find(session, username)
-        return _actor(found) if found is not None else None
+        found = find(session, username)
+        return actor_of(found) if found is not None else None
