@@ -42,7 +42,12 @@ def described(uow: UnitOfWork, shokei: Shokei, office: Office, tmp_path: Path) -
     spring.write_text("車両用ばねの熱処理条件", encoding="utf-8")
     case = office.open_case(documents=0)
     stored = documents.submit_documents(
-        uow, shokei.vaults.documents, office.supplier, case.id, [barrel, spring], scratch_dir=shokei.scratch_dir
+        uow,
+        shokei.vaults.documents,
+        office.supplier,
+        case.id,
+        [barrel, spring],
+        scratch_dir=shokei.scratch_dir,
     ).documents
     ids = {Path(d.path).name: d.id for d in stored}
     fields = DocumentDescription(
@@ -115,7 +120,9 @@ def test_a_nul_byte_in_a_query_is_no_server_error(
     token = accounts.issue_token(uow, office.admin, "examiner").secret
     api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     assert _page_ids(examiner.get("/documents", params={"q": "砲身\x00"}).text) == [barrel]
-    assert [d["id"] for d in api.get("/api/v1/documents/search", params={"q": "\x00MG-17"}).json()] == [barrel]
+    assert [d["id"] for d in api.get("/api/v1/documents/search", params={"q": "\x00MG-17"}).json()] == [
+        barrel
+    ]
     only_nul = api.get("/api/v1/documents/search", params={"q": "\x00"})
     assert only_nul.status_code == 422
     assert examiner.get("/documents", params={"q": "\x00"}).status_code == 422

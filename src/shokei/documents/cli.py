@@ -176,8 +176,15 @@ def _found_table(documents: list[DocumentView], title: str) -> None:
         title,
         ("id", "case", "title", "drawing", "rev.", "markings", "file"),
         [
-            (d.id, d.case_id, d.title or "", d.drawing_number or "", d.revision or "", ", ".join(d.markings),
-             Path(d.path).name)
+            (
+                d.id,
+                d.case_id,
+                d.title or "",
+                d.drawing_number or "",
+                d.revision or "",
+                ", ".join(d.markings),
+                Path(d.path).name,
+            )
             for d in documents
         ],
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shokei.cases.domain import SUPPLIER_CONTENT_CLOSED_STATES, CaseState
-from shokei.errors import BadInput, N_, Text
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, Role
 
 ARCHIVE_MEMBER_SEPARATOR = "!/"
