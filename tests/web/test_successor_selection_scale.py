@@ -82,7 +82,8 @@ def test_the_pages_hold_the_eligible_ranking_and_count_the_rest_by_rule(
 
     # The paged list is the full ranking's eligible part, in the same order, 3 to a page.
     assert [c.corporate_number for c in shown] == [c.corporate_number for c in full if c.eligible]
-    assert len(shown) == 10 and all(c.eligible for c in shown)
+    assert len(shown) == 10
+    assert all(c.eligible for c in shown)
     assert [len(page.candidates) for page in pages] == [3, 3, 3, 1]
     # Generated: 10 of each flaw; the office's successor company has no financial facts on
     # record, the withdrawing company is not independent of itself.
@@ -94,7 +95,8 @@ def test_the_pages_hold_the_eligible_ranking_and_count_the_rest_by_rule(
         "capability": 10,
         "capacity": 10,
     }
-    assert pages[0].matching == 52 and pages[0].eligible == 10
+    assert pages[0].matching == 52
+    assert pages[0].eligible == 10
     # Each counted company really fails the rule it is counted under in the full assessment.
     for rule, count in counts.items():
         assert count <= sum(1 for c in full if any(r.name == rule and not r.passed for r in c.rules)), rule
@@ -116,11 +118,13 @@ def test_the_filters_narrow_the_candidates(uow: UnitOfWork, office: Office) -> N
     one = succession.candidate_page(uow, office.manager, case_id, CandidateFilter(name="000035"))
     assert [c.name for c in one.candidates] == ["量産試験工業000035株式会社"]
     refused = succession.candidate_page(uow, office.manager, case_id, CandidateFilter(name="000012"))
-    assert refused.candidates == [] and refused.eligible == 0
+    assert refused.candidates == []
+    assert refused.eligible == 0
     (named,) = refused.ineligible_named  # 12 % 5 == 2: in financial distress
     assert [r.name for r in named.rules if not r.passed] == ["financial_health"]
     options = succession.candidate_page(uow, office.manager, case_id, CandidateFilter())
-    assert set(PREFECTURES) <= set(options.prefectures) and "painting" in options.capabilities
+    assert set(PREFECTURES) <= set(options.prefectures)
+    assert "painting" in options.capabilities
 
 
 def test_the_case_page_stays_small_with_100000_registered_companies(
@@ -143,5 +147,6 @@ def test_the_case_page_stays_small_with_100000_registered_companies(
     assert 'data-rule="financial_health"' in page
     second = manager.get(f"/cases/{case_id}", params={"candidate_page": "2"})
     later = re.findall(r'<tr class="candidate" data-corporate-number="(\d{13})"', second.text)
-    assert len(later) == 20 and not set(later) & set(rows)
+    assert len(later) == 20
+    assert not set(later) & set(rows)
     assert len(second.content) < 200_000
