@@ -143,7 +143,8 @@ def test_the_case_page_stays_small_with_100000_registered_companies(
     for number in rows:
         assert f'name="corporate_number" value="{number}"' in page
     count = re.search(r"<p id=\"candidate-count\">(.*?)</p>", page, re.S)
-    assert count is not None and "1,000" in count.group(1) and "100,002" in count.group(1), count
+    assert count is not None
+    assert count.group(1) == "条件に合う登録企業 100,002 社のうち適格 1,000 社"  # 1 in 100 is sound
     assert 'data-rule="financial_health"' in page
     second = manager.get(f"/cases/{case_id}", params={"candidate_page": "2"})
     later = re.findall(r'<tr class="candidate" data-corporate-number="(\d{13})"', second.text)
