@@ -28,7 +28,7 @@ from shokei.cases.domain import (
 )
 from shokei.cases.schemas import CaseDetail, CaseSummary
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Forbidden
+from shokei.errors import BadInput, Forbidden, ShokeiError
 from shokei.kernel import Actor, Permission, Role
 from shokei.web.i18n import N_, label, ngettext
 from shokei.web.i18n import gettext as _
@@ -169,22 +169,41 @@ SUCCESSION_STEPS: frozenset[str] = frozenset(
 MEASURE_STEPS: frozenset[str] = frozenset({TransitionName.TAKE_MEASURE, TransitionName.REOPEN_NEGOTIATION})
 
 
-def _offered_moves(actor: Actor, case: CaseDetail) -> list[dict[str, object]]:
-    """The moves from this state that this role may make (the services still decide)."""
-    moves = []
+def _offered_moves(
+    shokei: ShokeiDep, actor: Actor, case: CaseDetail
+) -> tuple[list[dict[str, object]], list[dict[str, str]]]:
+    """The generic moves this role can make now, and those it cannot yet, with why.
+
+    Each move is checked as the service would check it when sent (state, role, separation of
+    duties, declared interests, guards), so no button is offered only to be refused. A move
+    another feature makes (a determination, the purchase's approval or cancellation, the
+    succession and measures steps) has one way only: that feature's section of this page.
+    """
+    moves: list[dict[str, object]] = []
+    waiting: list[dict[str, str]] = []
     for name in case.available_transitions:
         transition = TRANSITIONS[TransitionName(name)]
-        if actor.role not in transition.roles or name in SUCCESSION_STEPS | MEASURE_STEPS:
+        if actor.role not in transition.roles or transition.owner is not None:
+            continue
+        needs_reason = Guard.REASON_GIVEN in transition.guards
+        action = label(TRANSITION_ACTIONS, name)
+        try:
+            # A reason is asked for on the form; any stands in for it while checking the rest.
+            services.check_move(
+                shokei.uow, actor, case.id, transition.name, reason="—" if needs_reason else None
+            )
+        except ShokeiError as refused:
+            waiting.append({"label": action, "reason": refused.localised(_)})
             continue
         moves.append(
             {
                 "name": name,
-                "label": label(TRANSITION_ACTIONS, name),
-                "needs_reason": Guard.REASON_GIVEN in transition.guards,
+                "label": action,
+                "needs_reason": needs_reason,
                 "irreversible": transition.irreversible,
             }
         )
-    return moves
+    return moves, waiting
 
 
 def _matches(case: CaseSummary, text: str) -> bool:
@@ -279,9 +298,11 @@ def case_page(
         for name in case.available_transitions
         if name in MEASURE_STEPS and actor.role in TRANSITIONS[TransitionName(name)].roles
     ]
+    moves, waiting = _offered_moves(shokei, actor, case)
     context = {
         "case": case,
-        "moves": _offered_moves(actor, case),
+        "moves": moves,
+        "waiting": waiting,
         "succession_steps": bool(succession_steps),
         "measure_steps": bool(measure_steps),
         "can_edit_inventory": actor.can(Permission.CASE_INVENTORY_WRITE)
