@@ -279,6 +279,8 @@ def notify_exit(
         shokei.uow, actor, company=number, reason=reason, planned_exit_date=planned_exit_date
     )
     flash(request, "success", _("The exit notice has been registered as case %(id)d.") % {"id": case.id})
+    for warning in services.notice_warnings(shokei.uow, actor, case.id):
+        flash(request, "warning", warning.render(_))
     return redirect(request, f"/cases/{case.id}")
 
 
