@@ -141,3 +141,20 @@ def test_a_step_not_possible_yet_is_named_with_its_reason(uow: UnitOfWork, app: 
     page = examiner.get(f"/cases/{examining}").text
     assert 'value="determine_protection_required"' not in page
     assert 'value="determine_not_significant"' not in page
+
+
+def test_every_company_link_on_a_case_page_opens_for_its_viewer(uow: UnitOfWork, app: FastAPI) -> None:
+    office = Office(uow)
+    office.fund()
+    case_id = _selected(office)
+    supplier_number = office.withdrawing.corporate_number
+    for role in ROLES:
+        browser = as_user(app, role)
+        page = browser.get(f"/cases/{case_id}")
+        if page.status_code != 200:
+            continue
+        links = set(re.findall(r'href="(/companies/\d{13})"', page.text))
+        for link in links:
+            assert browser.get(link).status_code == 200, (role, link)
+        followed = f"/companies/{supplier_number}" in links
+        assert followed == (role not in {"successor"}), (role, links)  # the successor: not its company

@@ -23,12 +23,12 @@ from shokei.cases.domain import (
     TRANSITIONS,
     CaseState,
     ExitReason,
-    Guard,
     TransitionName,
 )
-from shokei.cases.schemas import CaseDetail, CaseSummary
+from shokei.cases.pages.offered import company_links, offered_moves
+from shokei.cases.schemas import CaseSummary
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Forbidden, ShokeiError
+from shokei.errors import BadInput, Forbidden
 from shokei.kernel import Actor, Permission, Role
 from shokei.web.i18n import N_, label, ngettext
 from shokei.web.i18n import gettext as _
@@ -169,43 +169,6 @@ SUCCESSION_STEPS: frozenset[str] = frozenset(
 MEASURE_STEPS: frozenset[str] = frozenset({TransitionName.TAKE_MEASURE, TransitionName.REOPEN_NEGOTIATION})
 
 
-def _offered_moves(
-    shokei: ShokeiDep, actor: Actor, case: CaseDetail
-) -> tuple[list[dict[str, object]], list[dict[str, str]]]:
-    """The generic moves this role can make now, and those it cannot yet, with why.
-
-    Each move is checked as the service would check it when sent (state, role, separation of
-    duties, declared interests, guards), so no button is offered only to be refused. A move
-    another feature makes (a determination, the purchase's approval or cancellation, the
-    succession and measures steps) has one way only: that feature's section of this page.
-    """
-    moves: list[dict[str, object]] = []
-    waiting: list[dict[str, str]] = []
-    for name in case.available_transitions:
-        transition = TRANSITIONS[TransitionName(name)]
-        if actor.role not in transition.roles or transition.owner is not None:
-            continue
-        needs_reason = Guard.REASON_GIVEN in transition.guards
-        action = label(TRANSITION_ACTIONS, name)
-        try:
-            # A reason is asked for on the form; any stands in for it while checking the rest.
-            services.check_move(
-                shokei.uow, actor, case.id, transition.name, reason="—" if needs_reason else None
-            )
-        except ShokeiError as refused:
-            waiting.append({"label": action, "reason": refused.localised(_)})
-            continue
-        moves.append(
-            {
-                "name": name,
-                "label": action,
-                "needs_reason": needs_reason,
-                "irreversible": transition.irreversible,
-            }
-        )
-    return moves, waiting
-
-
 def _matches(case: CaseSummary, text: str) -> bool:
     needle = unicodedata.normalize("NFKC", text).strip().lower().lstrip("#")
     haystack = [case.company_name.lower(), case.company_corporate_number or "", str(case.id)]
@@ -300,11 +263,12 @@ def case_page(
         for name in case.available_transitions
         if name in MEASURE_STEPS and actor.role in TRANSITIONS[TransitionName(name)].roles
     ]
-    moves, waiting = _offered_moves(shokei, actor, case)
+    moves, waiting = offered_moves(shokei.uow, actor, case, lambda name: label(TRANSITION_ACTIONS, name))
     context = {
         "case": case,
         "moves": moves,
         "waiting": waiting,
+        "may_open_company": company_links(shokei.uow, actor),
         "succession_steps": bool(succession_steps),
         "measure_steps": bool(measure_steps),
         "can_edit_inventory": actor.can(Permission.CASE_INVENTORY_WRITE)
@@ -486,7 +450,7 @@ def _can_read_cases(actor: Actor) -> bool:
 pages = FeaturePages(
     name="cases",
     router=router,
-    templates=Path(__file__).parent / "templates",
+    templates=Path(__file__).parent.parent / "templates",
     nav=(
         NavItem(N_("Cases"), "/cases", _can_read_cases),
         NavItem(N_("Notify exit"), "/cases/new", lambda actor: actor.can(Permission.CASE_OPEN)),
