@@ -41,6 +41,17 @@ def select_successor_in_browser(page: Page, case_url: str, corporate_number: str
     expect(page.locator(".message-success")).to_contain_text("承継先として選定し、通知しました")
 
 
+def select_candidate_in_browser(page: Page, corporate_number: str, name: str, reason: str) -> None:
+    """The program manager picks the successor with the select action on its row of the ranking."""
+    row = page.locator(f'tr.candidate[data-corporate-number="{corporate_number}"]')
+    row.locator("summary", has_text="選定する").click()
+    row.get_by_label(f"{name}を選定する理由").fill(reason)
+    with page.expect_navigation():
+        row.get_by_role("button", name=f"{name}を選定する").click()
+    expect(page.locator(".message-error")).to_have_count(0)
+    expect(page.locator(".message-success")).to_contain_text("承継先として選定し、通知しました")
+
+
 def accept_terms_in_browser(page: Page, server_url: str, case_id: int, titles: set[str]) -> None:
     """The successor opens the terms from its inbox and accepts them with the keyboard."""
     page.goto(f"{server_url}/")
@@ -115,27 +126,35 @@ def test_a_successor_is_selected_accepts_and_downloads_its_stamped_copy(
     titles: set[str] = set()
     BROWSER_ERRORS.clear()
 
-    # 1. The program manager reads the ranking: eligible companies first, every rule with its reason.
+    # 1. The program manager reads the ranking: the eligible companies, a page at a time, each
+    #    with a select action; the ineligible counted under a rule they fail.
     manager = log_in(chromium, live_server, "manager", titles)
     manager.goto(case_url)
     check_accessibility(manager, titles)
-    ranking = manager.locator("table.ranking tbody tr")
+    ranking = manager.locator("table.ranking tbody tr.candidate")
     expect(ranking.first).to_be_visible()
-    flags = [
-        "candidate-ineligible" in (ranking.nth(i).get_attribute("class") or "")
-        for i in range(ranking.count())
-    ]
-    assert flags == sorted(flags), "eligible companies come first"
     ours = manager.locator(f'tr[data-corporate-number="{number}"]')
-    expect(ours).to_contain_text("適格")
-    expect(ours).to_contain_text("Japanese company, corporate number")
-    refused = manager.locator(f'tr[data-corporate-number="{distressed.corporate_number}"]')
+    expect(ours).to_contain_text("すべての規則に合格")
+    ours.locator("details").first.click()
+    expect(ours.locator("li.rule-pass").first).to_contain_text("Japanese company, corporate number")
+    expect(manager.locator(f'tr[data-corporate-number="{distressed.corporate_number}"]')).to_have_count(0)
+    expect(manager.locator('table.ineligible-summary tr[data-rule="financial_health"]')).to_be_visible()
+    screenshots.take(manager, "manager-ranking")
+    # Filtered by name, the ineligible company shows the rule it fails.
+    manager.get_by_label("企業名").fill("経営難")
+    with manager.expect_navigation():
+        manager.get_by_role("button", name="絞り込む").click()
+    refused = manager.locator(f'li[data-corporate-number="{distressed.corporate_number}"]')
     expect(refused).to_contain_text("不適格")
     expect(refused.locator("li.rule-fail")).to_contain_text("financial distress")
-    screenshots.take(manager, "manager-ranking")
+    expect(manager.locator("table.ranking tbody tr.candidate")).to_have_count(0)
+    screenshots.take(manager, "manager-ranking-by-name")
 
-    # 2. It selects the successor with a reason.
-    select_successor_in_browser(manager, case_url, number, "機関銃部品の加工実績と生産能力が最も適合する")
+    # 2. It selects the successor with a reason, from the successor's row.
+    manager.goto(case_url)
+    select_candidate_in_browser(
+        manager, number, office.successor_company.name, "機関銃部品の加工実績と生産能力が最も適合する"
+    )
     expect(manager.locator("#terms-status")).to_contain_text("未受諾")
     screenshots.take(manager, "manager-selected")
 
@@ -185,5 +204,5 @@ def test_a_successor_is_selected_accepts_and_downloads_its_stamped_copy(
     screenshots.take(manager, "manager-dissemination-approved")
 
     assert len(titles) >= 4, f"pages have titles of their own: {sorted(titles)}"
-    assert screenshots.count == 8
+    assert screenshots.count == 9
     assert BROWSER_ERRORS == [], "no script errors and no Content-Security-Policy violations"

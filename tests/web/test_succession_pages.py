@@ -489,20 +489,26 @@ def test_a_hand_over_through_the_pages(world: World, sample_files: Path) -> None
 
     manager = world.browsers["manager"]
     page = _main(manager.get(f"/cases/{case_id}").text)
-    rows = re.findall(r'<tr class="candidate( candidate-ineligible)?" data-corporate-number="(\d+)"', page)
-    eligible = [n for flag, n in rows if not flag]
-    refused = [n for flag, n in rows if flag]
-    assert number in eligible
-    assert subcontractor.corporate_number in eligible
-    assert {
+    # The list offers the eligible companies only; the others are counted under a rule they fail.
+    rows = re.findall(r'<tr class="candidate" data-corporate-number="(\d+)"', page)
+    assert number in rows
+    assert subcontractor.corporate_number in rows
+    assert not {
         distressed.corporate_number,
         foreign.corporate_number,
         office.withdrawing.corporate_number,
-    } <= set(refused)
-    assert [flag for flag, _ in rows] == sorted(flag for flag, _ in rows), "eligible ones first"
-    assert "in financial distress per the indicators on record" in page
-    assert "is the withdrawing company itself" in page
-    assert "foreign-controlled" in page  # 60 % held from abroad
+    } & set(rows)
+    summary = dict(re.findall(r'<tr data-rule="(\w+)"><td>[^<]*</td><td class="number">([\d,]+)</td>', page))
+    assert {"financial_health", "foreign_ownership"} <= set(summary)
+
+    # Looked for by name, an ineligible company shows every rule it fails with the reason.
+    def named(name: str) -> str:
+        return _main(manager.get(f"/cases/{case_id}", params={"candidate_name": name}).text)
+
+    assert "in financial distress per the indicators on record" in named("経営難")
+    assert "is the withdrawing company itself" in named(office.withdrawing.name)
+    assert "foreign-controlled" in named("外資系")  # 60 % held from abroad
+    assert f'data-corporate-number="{foreign.corporate_number}"' in named("外資系")
 
     # A reason is required; an ineligible company is refused with the service's reason.
     missing = manager.post(f"/cases/{case_id}/successor", {"corporate_number": number, "reason": " "})

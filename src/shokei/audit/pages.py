@@ -126,14 +126,14 @@ def verify_ledger(*, request: Request, shokei: ShokeiDep, actor: WebActor) -> Re
 
 
 def _case_ledger_box(context: BoxContext) -> Markup | None:
-    """Entries about the case and its files (the page has loaded the case: need-to-know holds);
-    shown to those who may read the ledger, which `services.entries_about` enforces."""
+    """Every entry concerning the case: about it and its files, and those naming it (money,
+    copies, downloads); the page has loaded the case, so need-to-know holds. Shown to those who
+    may read the ledger, which `services.entries_about_case` enforces."""
     if not context.actor.can(Permission.AUDIT_READ):
         return None
     case_id, uow = context.subject.id, context.shokei.uow
     files = [line.document_id for line in context.subject.inventory if line.document_id is not None]
-    subjects = [("case", str(case_id)), *(("document", str(document_id)) for document_id in files)]
-    entries = services.entries_about(uow, context.actor, subjects)
+    entries = services.entries_about_case(uow, context.actor, case_id, files, context.subject.opened_at)
     return render_box(context.request, "audit/_case_box.html", {"entries": entries})
 
 

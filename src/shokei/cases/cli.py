@@ -85,6 +85,8 @@ def open_case(
         reason=reason,
         planned_exit_date=parse_date(exit_date),
     )
+    for warning in services.notice_warnings(cli.uow, cli.actor, case.id):
+        typer.echo(f"warning: {warning.render()}", err=True)
     cli.emit(case, lambda: _show(case))
 
 

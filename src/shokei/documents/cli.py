@@ -164,9 +164,30 @@ def search(
     case_id: Annotated[int | None, typer.Option("--case")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100,
 ) -> None:
-    """Full-text search over extracted text and metadata (Japanese without spaces works)."""
+    """Search every field a document shows: title, drawing number, revision, component, weapon
+    system, file name, markings, extracted text (Japanese without spaces and short words work)."""
     found = services.search_documents(cli.uow, cli.actor, query, case_id=case_id, limit=limit)
-    cli.emit(found, lambda: _table(found, f"{len(found)} found for {query!r}"))
+    cli.emit(found, lambda: _found_table(found, f"{len(found)} found for {query!r}"))
+
+
+def _found_table(documents: list[DocumentView], title: str) -> None:
+    """The search's rows show the described fields a query matches, as the search page does."""
+    print_table(
+        title,
+        ("id", "case", "title", "drawing", "rev.", "markings", "file"),
+        [
+            (
+                d.id,
+                d.case_id,
+                d.title or "",
+                d.drawing_number or "",
+                d.revision or "",
+                ", ".join(d.markings),
+                Path(d.path).name,
+            )
+            for d in documents
+        ],
+    )
 
 
 @command(vault_app, "rotate-master-key")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from shokei.cases.domain import SUPPLIER_CONTENT_CLOSED_STATES, CaseState
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, Role
 
 ARCHIVE_MEMBER_SEPARATOR = "!/"
@@ -76,7 +77,9 @@ class SearchQueryTooShort(BadInput):
 
 
 def normalise_query(query: str) -> str:
-    cleaned = " ".join(query.split())
+    """The words of a query, control characters (a NUL byte no database accepts) taken out."""
+    printable = "".join(" " if unicodedata.category(char) == "Cc" else char for char in query)
+    cleaned = " ".join(printable.split())
     if not cleaned:
-        raise SearchQueryTooShort("the search query is empty")
+        raise SearchQueryTooShort(Text(N_("Enter a word to search for.")))
     return cleaned

@@ -46,7 +46,7 @@ from shokei.documents.schemas import (
     RotationReport,
 )
 from shokei.documents.scratch import anonymous_file
-from shokei.documents.search import index_for
+from shokei.documents.search import matching
 from shokei.documents.staging import StagedBlobs, staged_blobs
 from shokei.documents.submission import Admission, Progress, admit_submission, submit_documents
 from shokei.documents.vault import (
@@ -176,12 +176,13 @@ def list_documents(uow: UnitOfWork, actor: Actor, case_id: int) -> list[Document
 def search_documents(
     uow: UnitOfWork, actor: Actor, query: str, *, case_id: int | None = None, limit: int = 100
 ) -> list[DocumentView]:
-    """Documents whose text or metadata contain `query` (Japanese-aware), within need-to-know."""
+    """Documents any displayed field of which contains `query` (title, drawing number, revision,
+    component, weapon system, file name, markings, extracted text and metadata; Japanese-aware,
+    short words too), within need-to-know. Web, API and CLI all search through here."""
     cleaned = normalise_query(query)
     with uow.transaction() as session:
-        matching = index_for(uow.dialect).matching_ids(session, cleaned)
         statement = select(Document).where(
-            Document.id.in_(matching), Document.case_id.in_(cases.visible_case_ids(actor))
+            matching(session, uow.dialect, cleaned), Document.case_id.in_(cases.visible_case_ids(actor))
         )
         if case_id is not None:
             statement = statement.where(Document.case_id == case_id)

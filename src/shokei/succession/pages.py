@@ -16,6 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Form, Request, Response
 from fastapi.responses import StreamingResponse
@@ -27,7 +28,7 @@ from shokei.errors import BadInput, Conflict
 from shokei.kernel import Actor, Role
 from shokei.secrets.pages import refusal_text
 from shokei.succession import services, terms
-from shokei.succession.schemas import CandidateView
+from shokei.succession.schemas import CandidateFilter
 from shokei.web.i18n import N_, current_language, label, ngettext
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, COMPANY, DASHBOARD, Box, BoxContext, FeaturePages, NavItem
@@ -77,9 +78,25 @@ def score_number(value: Decimal | float) -> str:
     return f"{Decimal(value):.3f}"
 
 
-def _ranked(candidates: list[CandidateView]) -> list[CandidateView]:
-    """Eligible candidates first, each group by score (the service's order, made sure of)."""
-    return sorted(candidates, key=lambda c: (not c.eligible, -c.score.total, c.corporate_number))
+_FILTER_FIELDS = {"name": 100, "prefecture": 8, "capability": 64}  # each with its longest value
+CANDIDATES_PER_PAGE = 20
+
+
+def _candidate_filter(request: Request) -> CandidateFilter:
+    """The selection list's filter and page from the case page's query (`candidate_*`); a bad
+    value is ignored, as a hand-edited address should not break the case page."""
+    params = request.query_params
+    values = {name: params.get(f"candidate_{name}", "")[:longest] for name, longest in _FILTER_FIELDS.items()}
+    page = params.get("candidate_page", "1")
+    number = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+    return CandidateFilter(**values, page=max(number, 1), per_page=CANDIDATES_PER_PAGE)
+
+
+def _candidate_url(request: Request, case_id: int, page: int) -> str:
+    wanted = _candidate_filter(request)
+    query = {f"candidate_{name}": getattr(wanted, name) for name in _FILTER_FIELDS if getattr(wanted, name)}
+    query["candidate_page"] = str(page)
+    return f"/cases/{case_id}?{urlencode(query)}#candidates-title"
 
 
 # -- the case page's box -----------------------------------------------------------------------
@@ -96,14 +113,22 @@ def _case_box(context: BoxContext) -> Markup | None:
     status = services.handover_status(uow, actor, case.id)
     selecting = case.state == CaseState.SUCCESSOR_SELECTION
     manager = actor.role is Role.PROGRAM_MANAGER
-    ranking = _ranked(services.rank_candidates(uow, actor, case.id)) if official and selecting else []
+    candidates = (
+        services.candidate_page(uow, actor, case.id, _candidate_filter(context.request))
+        if official and selecting
+        else None
+    )
     return render_box(
         context.request,
         "succession/_case_box.html",
         {
             "case": case,
             "status": status,
-            "ranking": ranking,
+            "candidates": candidates,
+            "prefecture_options": [(p, p) for p in candidates.prefectures] if candidates else [],
+            "capability_options": [(c, c) for c in candidates.capabilities] if candidates else [],
+            "wanted": _candidate_filter(context.request),
+            "candidate_url": lambda page: _candidate_url(context.request, case.id, page),
             "official": official,
             "can_select": manager and selecting,
             "can_release": manager and selecting and status.successor is not None and status.accepted,

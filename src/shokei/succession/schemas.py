@@ -252,3 +252,35 @@ class HoldingsView(BaseModel):
     corporate_number: str
     copies: list[HeldCopy]
     cases: list[HeldCase]
+
+
+class CandidateFilter(BaseModel):
+    """What a program manager narrows the candidates to (all optional), and which page."""
+
+    name: str = Field(default="", max_length=100)
+    prefecture: str = Field(default="", max_length=8)
+    capability: str = Field(default="", max_length=64)
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=20, ge=1, le=100)
+
+
+class IneligibleCount(BaseModel):
+    """How many matching companies are ineligible, counted once each under a rule they fail."""
+
+    rule: str
+    companies: int
+
+
+class CandidatePageView(BaseModel):
+    """One page of the eligible candidates, best first, and a summary of the rest."""
+
+    candidates: list[CandidateView]
+    eligible: int  # eligible companies matching the filter, on all pages
+    matching: int  # registered companies matching the filter, eligible or not
+    ineligible: list[IneligibleCount]
+    ineligible_named: list[CandidateView]  # looked for by name: why they are not offered
+    page: int
+    pages: int
+    per_page: int
+    prefectures: list[str]  # what the prefecture filter offers
+    capabilities: list[str]  # what the capability filter offers

@@ -22,6 +22,7 @@ cases live in:
 from __future__ import annotations
 
 from shokei.secrets.domain import NotCertifiedForSecrets
+from shokei.succession.candidate_page import candidate_page
 from shokei.succession.candidates import DirectForeignShares
 from shokei.succession.common import SIGNING_KEY_FILE, copies_vault, copy_associated_data, signing_key
 from shokei.succession.dissemination import (
@@ -73,6 +74,7 @@ __all__ = [
     "accept_terms",
     "admit_trace",
     "approve_dissemination",
+    "candidate_page",
     "check_copies",
     "company_holdings",
     "copies_holder",

@@ -36,6 +36,7 @@ from shokei.cases.services.inventory import (
     mark_document_examined,
     require_inventory_open,
 )
+from shokei.cases.services.notice import notice_warnings
 from shokei.cases.services.offers import (
     OfferKind,
     offers_of,
@@ -69,6 +70,7 @@ __all__ = [
     "note_destruction_certificate",
     "note_measure",
     "note_purchase_open",
+    "notice_warnings",
     "offers_of",
     "open_case",
     "record_agreed_amount",

@@ -1,6 +1,6 @@
 """accounts: two-person approval of content-reading roles, forced password change, TOTP, token expiry
 
-Revision ID: 0028
+Revision ID: 0027
 Revises: 0026
 """
 
@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028"
+revision = "0027"
 down_revision = "0026"
 branch_labels = None
 depends_on = None

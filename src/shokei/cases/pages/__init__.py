@@ -23,10 +23,10 @@ from shokei.cases.domain import (
     TRANSITIONS,
     CaseState,
     ExitReason,
-    Guard,
     TransitionName,
 )
-from shokei.cases.schemas import CaseDetail, CaseSummary
+from shokei.cases.pages.offered import company_links, offered_moves
+from shokei.cases.schemas import CaseSummary
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden
 from shokei.kernel import Actor, Permission, Role
@@ -169,24 +169,6 @@ SUCCESSION_STEPS: frozenset[str] = frozenset(
 MEASURE_STEPS: frozenset[str] = frozenset({TransitionName.TAKE_MEASURE, TransitionName.REOPEN_NEGOTIATION})
 
 
-def _offered_moves(actor: Actor, case: CaseDetail) -> list[dict[str, object]]:
-    """The moves from this state that this role may make (the services still decide)."""
-    moves = []
-    for name in case.available_transitions:
-        transition = TRANSITIONS[TransitionName(name)]
-        if actor.role not in transition.roles or name in SUCCESSION_STEPS | MEASURE_STEPS:
-            continue
-        moves.append(
-            {
-                "name": name,
-                "label": label(TRANSITION_ACTIONS, name),
-                "needs_reason": Guard.REASON_GIVEN in transition.guards,
-                "irreversible": transition.irreversible,
-            }
-        )
-    return moves
-
-
 def _matches(case: CaseSummary, text: str) -> bool:
     needle = unicodedata.normalize("NFKC", text).strip().lower().lstrip("#")
     haystack = [case.company_name.lower(), case.company_corporate_number or "", str(case.id)]
@@ -260,6 +242,8 @@ def notify_exit(
         shokei.uow, actor, company=number, reason=reason, planned_exit_date=planned_exit_date
     )
     flash(request, "success", _("The exit notice has been registered as case %(id)d.") % {"id": case.id})
+    for warning in services.notice_warnings(shokei.uow, actor, case.id):
+        flash(request, "warning", warning.render(_))
     return redirect(request, f"/cases/{case.id}")
 
 
@@ -279,9 +263,12 @@ def case_page(
         for name in case.available_transitions
         if name in MEASURE_STEPS and actor.role in TRANSITIONS[TransitionName(name)].roles
     ]
+    moves, waiting = offered_moves(shokei.uow, actor, case, lambda name: label(TRANSITION_ACTIONS, name))
     context = {
         "case": case,
-        "moves": _offered_moves(actor, case),
+        "moves": moves,
+        "waiting": waiting,
+        "may_open_company": company_links(shokei.uow, actor),
         "succession_steps": bool(succession_steps),
         "measure_steps": bool(measure_steps),
         "can_edit_inventory": actor.can(Permission.CASE_INVENTORY_WRITE)
@@ -463,7 +450,7 @@ def _can_read_cases(actor: Actor) -> bool:
 pages = FeaturePages(
     name="cases",
     router=router,
-    templates=Path(__file__).parent / "templates",
+    templates=Path(__file__).parent.parent / "templates",
     nav=(
         NavItem(N_("Cases"), "/cases", _can_read_cases),
         NavItem(N_("Notify exit"), "/cases/new", lambda actor: actor.can(Permission.CASE_OPEN)),

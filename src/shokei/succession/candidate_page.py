@@ -1,0 +1,199 @@
+"""The successor-selection list at registry scale: one page of eligible candidates, best first,
+filterable, and the ineligible summarised by a rule they fail.
+
+The registry may hold 100,000 companies; assessing each in full (ownership, supply relations,
+score) for every page view would take minutes. The rules that read only the registry row
+(domestic, financial health, security compliance, independence from the withdrawing company
+itself, capability, capacity) are screened first on light rows, with the domain's thresholds and
+in the order of `domain.ELIGIBILITY_RULES`; only companies passing that screen are assessed in
+full by the domain (`assess_candidates`), so every company shown as eligible passed every rule,
+and every one left out fails at least the rule it is counted under (a company failing several
+is counted once, under the first the screen or the assessment finds).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, case, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from shokei.companies.geography import REGION_OF_PREFECTURE
+from shokei.companies.models import Company
+from shokei.kernel import Actor
+from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.succession.candidates import BATCH, candidate_facts, candidate_view, succession_case
+from shokei.succession.common import require_official, visible_case
+from shokei.succession.domain import (
+    ELIGIBILITY_RULES,
+    CandidateAssessment,
+    EligibilityThresholds,
+    SuccessionCase,
+    assess_candidates,
+    capability_coverage,
+)
+from shokei.succession.ownership_source import Exposures, GraphForeignOwnership, load_exposures
+from shokei.succession.schemas import CandidateFilter, CandidatePageView, IneligibleCount
+
+JAPAN = "JP"
+
+
+def _screen(case_: SuccessionCase, limits: EligibilityThresholds) -> ColumnElement[Any]:
+    """The first registry-row rule a company fails (None: it passes them all), as SQL."""
+    handover = case_.handover_date
+    return case(
+        (or_(Company.country.is_(None), func.upper(Company.country) != JAPAN), "domestic"),
+        (or_(Company.financial_distress.is_(None), Company.financial_distress.is_(True)), "financial_health"),
+        (
+            or_(Company.security_compliant_until.is_(None), Company.security_compliant_until < handover),
+            "security_compliance",
+        ),
+        (Company.corporate_number == case_.withdrawing_corporate_number, "independence"),
+        else_=None,
+    )
+
+
+def _matching(wanted: CandidateFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Company.corporate_number.is_not(None)]
+    if wanted.name.strip():
+        conditions.append(Company.name.ilike(f"%{_escaped(wanted.name.strip())}%", escape="\\"))
+    if wanted.prefecture.strip():
+        conditions.append(Company.prefecture == wanted.prefecture.strip())
+    if wanted.capability.strip():
+        # The stored JSON list holds the tag as a quoted string; read exactly for the rows left.
+        tag = json.dumps(wanted.capability.strip())
+        conditions.append(cast(Company.capabilities, Text).like(f"%{_escaped(tag)}%", escape="\\"))
+    return conditions
+
+
+def _escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _tags(value: object) -> frozenset[str]:
+    return frozenset(str(tag) for tag in value) if isinstance(value, list) else frozenset()
+
+
+def _fit_failure(
+    case_: SuccessionCase, limits: EligibilityThresholds, offered: frozenset[str], capacity: int | None
+) -> str | None:
+    """The capability or capacity rule, where the registry row alone already fails it."""
+    if capability_coverage(case_.required_capabilities, offered) < limits.min_capability_coverage:
+        return "capability"
+    if (capacity or 0) < limits.min_open_case_slots:
+        return "capacity"  # no room even before its open cases are counted
+    return None
+
+
+@dataclass
+class _Screened:
+    passing: list[int] = field(default_factory=list)  # ids passing every registry-row rule
+    failing: list[int] = field(default_factory=list)  # some ids failing one (looked for by name)
+    failed: Counter[str] = field(default_factory=Counter)  # how many fail, by the rule found
+    matched: int = 0
+    capabilities: set[str] = field(default_factory=set)  # the tags the screened-in companies offer
+
+
+def _screened(
+    session: Session, case_: SuccessionCase, wanted: CandidateFilter, limits: EligibilityThresholds
+) -> _Screened:
+    """The registry-row rules: counted in the database for all, the rest read for the few left."""
+    conditions, capability = _matching(wanted), wanted.capability.strip()
+    screen = _screen(case_, limits)
+    found = _Screened()
+    for rule, count in session.execute(select(screen, func.count()).where(*conditions).group_by(screen)):
+        found.matched += count
+        if rule is not None:
+            found.failed[rule] = count
+    left = select(Company.id, Company.capabilities, Company.capacity).where(*conditions, screen.is_(None))
+    for company_id, capabilities, capacity in session.execute(left.order_by(Company.id)):
+        offered = _tags(capabilities)
+        found.capabilities |= offered
+        if capability and capability not in offered:
+            found.matched -= 1  # the text match was loose: outside the filter after all
+            continue
+        rule = _fit_failure(case_, limits, offered, capacity)
+        if rule is None:
+            found.passing.append(company_id)
+        else:
+            found.failed[rule] += 1
+            found.failing.append(company_id)
+    if wanted.name.strip():
+        first = select(Company.id).where(*conditions, screen.is_not(None)).order_by(Company.id)
+        found.failing += session.execute(first.limit(wanted.per_page)).scalars()
+    return found
+
+
+def _assessed(
+    session: Session, case_: SuccessionCase, ids: Sequence[int], exposures: Exposures
+) -> list[CandidateAssessment]:
+    assessed: list[CandidateAssessment] = []
+    for start in range(0, len(ids), BATCH):
+        rows = list(
+            session.execute(
+                select(Company).where(Company.id.in_(ids[start : start + BATCH])).order_by(Company.id)
+            ).scalars()
+        )
+        facts = candidate_facts(session, rows, GraphForeignOwnership(exposures, rows))
+        assessed.extend(assess_candidates(case_, facts, EligibilityThresholds()))
+    return assessed
+
+
+def _prefectures(session: Session) -> list[str]:
+    """The prefectures registered companies work in, in the customary north-to-south order."""
+    named = set(session.execute(select(Company.prefecture).distinct()).scalars())
+    order = list(REGION_OF_PREFECTURE)
+    return sorted((p for p in named if p), key=lambda p: (order.index(p) if p in order else len(order), p))
+
+
+def candidate_page(uow: UnitOfWork, actor: Actor, case_id: int, wanted: CandidateFilter) -> CandidatePageView:
+    """One page of the case's eligible successors (best score first) among the registered
+    companies matching `wanted`, and how many of those are ineligible under each rule; with a
+    name in `wanted`, the first matching ineligible companies too, each with every rule's result
+    (so a program manager looking for one company learns why it is not offered). Officials and
+    auditors, as for the full ranking."""
+    require_official(actor)
+    exposures = load_exposures(uow, actor)
+    limits = EligibilityThresholds()
+    with uow.transaction() as session:
+        case_ = succession_case(session, uow, visible_case(session, actor, case_id))
+        found = _screened(session, case_, wanted, limits)
+        assessed = _assessed(session, case_, found.passing, exposures)
+        refused = [a for a in assessed if not a.eligible]
+        named: list[CandidateAssessment] = []
+        if wanted.name.strip():
+            named = refused[: wanted.per_page]
+            more = wanted.per_page - len(named)
+            named += _assessed(session, case_, found.failing[:more], exposures) if more > 0 else []
+        prefectures = _prefectures(session)
+    for assessment in refused:
+        found.failed[assessment.refusals[0].name] += 1
+    eligible = sorted((a for a in assessed if a.eligible), key=lambda a: (-a.score.total, a.corporate_number))
+    pages = max(1, -(-len(eligible) // wanted.per_page))
+    page = min(wanted.page, pages)
+    shown = eligible[(page - 1) * wanted.per_page : page * wanted.per_page]
+    return CandidatePageView(
+        candidates=[candidate_view(a) for a in shown],
+        eligible=len(eligible),
+        matching=found.matched,
+        ineligible=[
+            IneligibleCount(rule=rule, companies=count) for rule, count in _in_rule_order(found.failed)
+        ],
+        ineligible_named=[candidate_view(a) for a in named],
+        page=page,
+        pages=pages,
+        per_page=wanted.per_page,
+        prefectures=prefectures,
+        capabilities=sorted(found.capabilities),
+    )
+
+
+RULE_ORDER = tuple(rule.__name__.removeprefix("check_") for rule in ELIGIBILITY_RULES)
+
+
+def _in_rule_order(failed: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(failed.items(), key=lambda item: RULE_ORDER.index(item[0]) if item[0] in RULE_ORDER else 99)
