@@ -25,6 +25,7 @@ from shokei.bootstrap import Shokei
 from shokei.documents.scratch import ScratchArea, SealedFile, SealedWriter, area_for
 from shokei.errors import N_, BadInput, ShokeiError, Text, TooLarge, Unauthenticated
 from shokei.kernel import Actor
+from shokei.kernel.bounds import text_fault
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.web import i18n
 
@@ -126,6 +127,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return problem(422, "Invalid input", f"{where}: {first['msg']}", request.url.path)
+
+
+def _file_name(raw: bytes) -> str:
+    """The sender's name for a file part, refused (422, before anything is written) when it is not
+    UTF-8 text or holds a NUL: such a name can be neither stored nor shown."""
+    try:
+        name = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        refusal = Text(N_("The file name is not valid UTF-8: rename the file and send it again."))
+        raise BadInput(refusal) from None
+    if text_fault(name) is not None:
+        raise BadInput(Text(N_("The file name contains a NUL character: rename the file and send it again.")))
+    return name or "upload"
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +321,7 @@ class _Receiver:
                 return
             if self._headers.get(b"content-transfer-encoding", b"binary").lower() not in (b"binary", b"8bit"):
                 raise BadInput(Text(N_("Upload file parts unencoded (no Content-Transfer-Encoding).")))
-            self._name = printable_name(disposition[b"filename"].decode("utf-8", "replace")) or "upload"
+            self._name = printable_name(_file_name(disposition[b"filename"])) or "upload"
             self._field = None
             self._current = self.area.sealed("upload-")
             self._writers.append(self._current)

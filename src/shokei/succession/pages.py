@@ -25,6 +25,7 @@ from shokei.api_support import ShokeiDep, content_disposition
 from shokei.cases.domain import CaseState
 from shokei.errors import BadInput, Conflict
 from shokei.kernel import Actor, Role
+from shokei.kernel.bounds import Id
 from shokei.secrets.pages import refusal_text
 from shokei.succession import services, terms
 from shokei.succession.schemas import CandidateView
@@ -118,7 +119,7 @@ def _case_box(context: BoxContext) -> Markup | None:
 
 @router.post("/cases/{case_id}/successor")
 def select_successor(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -141,7 +142,7 @@ def select_successor(
 
 
 @router.post("/cases/{case_id}/handover/release")
-def release_copies(case_id: int, *, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
+def release_copies(case_id: Id, *, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
     """One marked copy of every document for the successor; the case is then handed over."""
     try:
         copies = services.release_copies(
@@ -171,7 +172,7 @@ def release_copies(case_id: int, *, request: Request, shokei: ShokeiDep, actor: 
 
 @router.post("/cases/{case_id}/handover/record")
 def record_hand_over(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -186,7 +187,7 @@ def record_hand_over(
 
 @router.post("/cases/{case_id}/handover/destruction")
 def record_destruction(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -203,12 +204,12 @@ def record_destruction(
 
 @router.post("/disseminations/{request_id}/approval")
 def approve_dissemination(
-    request_id: int,
+    request_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
-    case: Annotated[int | None, Form()] = None,
+    case: Annotated[Id | None, Form()] = None,
 ) -> Response:
     """The program manager approves: the subcontractor gets a new copy traced to the successor's."""
     try:
@@ -238,7 +239,7 @@ def approve_dissemination(
 
 @router.get("/cases/{case_id}/terms")
 def terms_page(
-    case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    case_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     """The terms of acceptance for one case; the successor's users accept them here."""
     status = services.handover_status(shokei.uow, actor, case_id)
@@ -259,7 +260,7 @@ def terms_page(
 
 @router.post("/cases/{case_id}/terms/acceptance")
 def accept_terms(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
