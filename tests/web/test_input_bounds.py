@@ -59,40 +59,99 @@ REFUSED: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("NUL in a search", "manager", "GET", "/api/v1/documents/search?q=a%00b", {}),
     ("NUL in a path parameter", "manager", "GET", "/api/v1/companies/1234%00", {}),
     ("NUL in a query parameter", "manager", "GET", "/api/v1/secrets?expiring_within=1&x=%00", {}),
-    ("amount beyond 2^53", "negotiator", "POST", "/api/v1/cases/{case}/purchase/offers",
-     {"json": {"amount_yen": JSON_LIMIT}}),
-    ("amount beyond 64 bits", "negotiator", "POST", "/api/v1/cases/{case}/purchase/offers",
-     {"json": {"amount_yen": BIG}}),
-    ("negative amount beyond 2^53", "negotiator", "POST", "/api/v1/cases/{case}/offers",
-     {"json": {"amount_yen": -JSON_LIMIT}}),
+    (
+        "amount beyond 2^53",
+        "negotiator",
+        "POST",
+        "/api/v1/cases/{case}/purchase/offers",
+        {"json": {"amount_yen": JSON_LIMIT}},
+    ),
+    (
+        "amount beyond 64 bits",
+        "negotiator",
+        "POST",
+        "/api/v1/cases/{case}/purchase/offers",
+        {"json": {"amount_yen": BIG}},
+    ),
+    (
+        "negative amount beyond 2^53",
+        "negotiator",
+        "POST",
+        "/api/v1/cases/{case}/offers",
+        {"json": {"amount_yen": -JSON_LIMIT}},
+    ),
     ("NaN", "negotiator", "POST", "/api/v1/cases/{case}/offers", _raw('{"amount_yen": NaN}')),
     ("Infinity", "negotiator", "POST", "/api/v1/cases/{case}/offers", _raw('{"amount_yen": Infinity}')),
-    ("a float overflowing to infinity", "manager", "PUT", "/api/v1/risk/companies/1/financials",
-     _raw('{"fiscal_year": 2025, "equity_ratio_percent": 1e999}')),
-    ("lone surrogate in a title", "supplier", "POST", "/api/v1/cases/{case}/documents",
-     _raw('{"title": "\\ud800"}')),
-    ("lone surrogate in a key", "supplier", "POST", "/api/v1/cases/{case}/documents",
-     _raw('{"title": "x", "\\udfff": 1}')),
+    (
+        "a float overflowing to infinity",
+        "manager",
+        "PUT",
+        "/api/v1/risk/companies/1/financials",
+        _raw('{"fiscal_year": 2025, "equity_ratio_percent": 1e999}'),
+    ),
+    (
+        "lone surrogate in a title",
+        "supplier",
+        "POST",
+        "/api/v1/cases/{case}/documents",
+        _raw('{"title": "\\ud800"}'),
+    ),
+    (
+        "lone surrogate in a key",
+        "supplier",
+        "POST",
+        "/api/v1/cases/{case}/documents",
+        _raw('{"title": "x", "\\udfff": 1}'),
+    ),
     ("NUL in a title", "supplier", "POST", "/api/v1/cases/{case}/documents", {"json": {"title": "a\x00b"}}),
-    ("NUL in a reason", "manager", "POST", "/api/v1/cases/{case}/transitions",
-     {"json": {"name": "escalate", "reason": "\x00"}}),
-    ("a title of a million characters", "supplier", "POST", "/api/v1/cases/{case}/documents",
-     {"json": {"title": "図" * 1_000_000}}),
-    ("a title of 501 characters", "supplier", "POST", "/api/v1/cases/{case}/documents",
-     {"json": {"title": "図" * 501}}),
-    ("a drawing number of 501 characters", "supplier", "POST", "/api/v1/cases/{case}/documents",
-     {"json": {"title": "x", "drawing_number": "D" * 501}}),
-    ("year 10000 in a body", "manager", "PUT", "/api/v1/risk/companies/1/financials",
-     {"json": {"fiscal_year": 10000}}),
+    (
+        "NUL in a reason",
+        "manager",
+        "POST",
+        "/api/v1/cases/{case}/transitions",
+        {"json": {"name": "escalate", "reason": "\x00"}},
+    ),
+    (
+        "a title of a million characters",
+        "supplier",
+        "POST",
+        "/api/v1/cases/{case}/documents",
+        {"json": {"title": "図" * 1_000_000}},
+    ),
+    (
+        "a title of 501 characters",
+        "supplier",
+        "POST",
+        "/api/v1/cases/{case}/documents",
+        {"json": {"title": "図" * 501}},
+    ),
+    (
+        "a drawing number of 501 characters",
+        "supplier",
+        "POST",
+        "/api/v1/cases/{case}/documents",
+        {"json": {"title": "x", "drawing_number": "D" * 501}},
+    ),
+    (
+        "year 10000 in a body",
+        "manager",
+        "PUT",
+        "/api/v1/risk/companies/1/financials",
+        {"json": {"fiscal_year": 10000}},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("who", "method", "path", "kwargs"), [r[1:] for r in REFUSED], ids=[r[0] for r in REFUSED])
+@pytest.mark.parametrize(
+    ("who", "method", "path", "kwargs"), [r[1:] for r in REFUSED], ids=[r[0] for r in REFUSED]
+)
 def test_out_of_bounds_input_is_refused_with_a_4xx(
     world: dict[str, Any], who: str, method: str, path: str, kwargs: dict[str, Any]
 ) -> None:
     client: TestClient = world["client"]
-    response = client.request(method, path.format(case=world["case"]), headers={**world["auth"][who], **kwargs.pop("headers", {})}, **kwargs)
+    options = dict(kwargs)
+    headers = {**world["auth"][who], **options.pop("headers", {})}
+    response = client.request(method, path.format(case=world["case"]), headers=headers, **options)
     assert response.status_code in (404, 422), response.text
 
 
@@ -147,7 +206,7 @@ def test_an_upload_whose_name_is_not_text_is_refused_and_leaves_no_blob(
     )
     response = world["client"].post(
         f"/api/v1/cases/{world['case']}/files",
-        headers={**world["auth"]["supplier"], "content-type": f"multipart/form-data; boundary={boundary.decode()}"},
+        headers={**world["auth"]["supplier"], "content-type": "multipart/form-data; boundary=zero5xx"},
         content=body,
     )
     assert response.status_code == 422, response.text

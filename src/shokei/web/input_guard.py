@@ -154,7 +154,8 @@ def _printable(key: str) -> str:
 
 
 async def _read_body(receive: Receive) -> bytes:
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
