@@ -20,13 +20,17 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shokei.api_support import PROBLEM_JSON, accepted_language
 from shokei.errors import N_, BadInput, ShokeiError, Text
 from shokei.kernel.bounds import JSON_INT_MAX, text_fault
 from shokei.web import i18n
+from shokei.web.paths import is_web_path
+from shokei.web.routing import error_page
+from shokei.web.templating import request_language
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -72,7 +76,8 @@ class InputGuardMiddleware:
         try:
             receive = await self._check(scope, receive)
         except ShokeiError as error:
-            await _problem(scope, error)(scope, receive, send)
+            refusal = _page(scope, error) if is_web_path(scope["path"]) else _problem(scope, error)
+            await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
@@ -181,6 +186,14 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def _page(scope: Scope, error: ShokeiError) -> Response:
+    """The pages' error page, in the session's language."""
+    request = Request(scope)
+    with i18n.activate(request_language(request)):
+        detail = error.localised(i18n.gettext)
+    return error_page(request, error.http_status, detail)
 
 
 def _problem(scope: Scope, error: ShokeiError) -> JSONResponse:
