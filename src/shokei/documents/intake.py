@@ -117,7 +117,8 @@ def _archive_refusals(item: _Archive) -> list[Refusal]:
     scan = item.scan
     if scan.refusal is not None:
         where = f" at {scan.refusal.member_path}" if scan.refusal.member_path else ""
-        return [Refusal(item.label, f"{RefusalReason.ARCHIVE_REFUSED}: {scan.refusal.reason}{where}")]
+        reason = f"{RefusalReason.ARCHIVE_REFUSED}: {scan.refusal.reason}{where}"
+        return [Refusal(printable(item.label), printable(reason))]
     return [
         Refusal(
             printable(member_path(item.label, r.member_path)), f"{RefusalReason.MEMBER_REFUSED}: {r.reason}"
