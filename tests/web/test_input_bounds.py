@@ -81,12 +81,19 @@ REFUSED: list[tuple[str, str, str, str, dict[str, Any]]] = [
         {"json": {"amount_yen": -JSON_LIMIT}},
     ),
     ("NaN", "negotiator", "POST", "/api/v1/cases/{case}/offers", _raw('{"amount_yen": NaN}')),
+    (
+        "NaN reaching the ledger",
+        "manager",
+        "PUT",
+        "/api/v1/risk/companies/{company}/financials",
+        _raw('{"fiscal_year": 2025, "equity_ratio_percent": NaN}'),
+    ),
     ("Infinity", "negotiator", "POST", "/api/v1/cases/{case}/offers", _raw('{"amount_yen": Infinity}')),
     (
         "a float overflowing to infinity",
         "manager",
         "PUT",
-        "/api/v1/risk/companies/1/financials",
+        "/api/v1/risk/companies/{company}/financials",
         _raw('{"fiscal_year": 2025, "equity_ratio_percent": 1e999}'),
     ),
     (
@@ -136,7 +143,7 @@ REFUSED: list[tuple[str, str, str, str, dict[str, Any]]] = [
         "year 10000 in a body",
         "manager",
         "PUT",
-        "/api/v1/risk/companies/1/financials",
+        "/api/v1/risk/companies/{company}/financials",
         {"json": {"fiscal_year": 10000}},
     ),
 ]
@@ -151,7 +158,8 @@ def test_out_of_bounds_input_is_refused_with_a_4xx(
     client: TestClient = world["client"]
     options = dict(kwargs)
     headers = {**world["auth"][who], **options.pop("headers", {})}
-    response = client.request(method, path.format(case=world["case"]), headers=headers, **options)
+    where = path.format(case=world["case"], company=world["office"].withdrawing.corporate_number)
+    response = client.request(method, where, headers=headers, **options)
     assert response.status_code in (404, 422), response.text
 
 
