@@ -25,7 +25,6 @@ from shokei.bootstrap import Shokei
 from shokei.documents.scratch import ScratchArea, SealedFile, SealedWriter, area_for
 from shokei.errors import N_, BadInput, ShokeiError, Text, TooLarge, Unauthenticated
 from shokei.kernel import Actor
-from shokei.kernel.bounds import text_fault
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.web import i18n
 
@@ -131,15 +130,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 def _file_name(raw: bytes) -> str:
     """The sender's name for a file part, refused (422, before anything is written) when it is not
-    UTF-8 text or holds a NUL: such a name can be neither stored nor shown."""
+    UTF-8: which name the sender meant cannot be known. Control characters (NUL included) are
+    made printable by `printable_name`."""
     try:
-        name = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         refusal = Text(N_("The file name is not valid UTF-8: rename the file and send it again."))
         raise BadInput(refusal) from None
-    if text_fault(name) is not None:
-        raise BadInput(Text(N_("The file name contains a NUL character: rename the file and send it again.")))
-    return name or "upload"
 
 
 @dataclass(frozen=True, slots=True)
