@@ -128,6 +128,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem(422, "Invalid input", f"{where}: {first['msg']}", request.url.path)
 
 
+def _file_name(raw: bytes) -> str:
+    """The sender's name for a file part, refused (422, before anything is written) when it is not
+    UTF-8: which name the sender meant cannot be known. Control characters (NUL included) are
+    made printable by `printable_name`."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        refusal = Text(N_("The file name is not valid UTF-8: rename the file and send it again."))
+        raise BadInput(refusal) from None
+
+
 @dataclass(frozen=True, slots=True)
 class ReceivedFile:
     """A file part of a multipart upload, sealed in scratch (`documents.scratch`), named `name`
@@ -307,7 +318,7 @@ class _Receiver:
                 return
             if self._headers.get(b"content-transfer-encoding", b"binary").lower() not in (b"binary", b"8bit"):
                 raise BadInput(Text(N_("Upload file parts unencoded (no Content-Transfer-Encoding).")))
-            self._name = printable_name(disposition[b"filename"].decode("utf-8", "replace")) or "upload"
+            self._name = printable_name(_file_name(disposition[b"filename"])) or "upload"
             self._field = None
             self._current = self.area.sealed("upload-")
             self._writers.append(self._current)

@@ -18,6 +18,7 @@ from shokei.bootstrap import Shokei
 from shokei.manifest import parts
 from shokei.migrate import current_revision, head_revision
 from shokei.web.api_docs import install_api_docs
+from shokei.web.input_guard import InputGuardMiddleware
 from shokei.web.install import install_web
 
 OK = "ok"
@@ -32,6 +33,9 @@ def create_app(shokei: Shokei) -> FastAPI:
     app.include_router(api)
     install_problem_handlers(app)
     install_api_docs(app)
+    # Innermost of the middleware: the session and CSRF checks run first, then no request whose
+    # path, query or body holds what no service may receive reaches a route.
+    app.add_middleware(InputGuardMiddleware)
     # The web pages (login, dashboard, every feature's pages) at /, static files at /static.
     install_web(app, shokei)
 

@@ -11,7 +11,7 @@ import inspect
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
@@ -24,7 +24,7 @@ from rich.table import Table
 
 from shokei import cli_remote
 from shokei.cli_remote import Remote
-from shokei.errors import BadInput, ShokeiError
+from shokei.errors import N_, BadInput, ShokeiError, Text
 
 if TYPE_CHECKING:
     from shokei.bootstrap import Shokei
@@ -110,6 +110,7 @@ def command(
         @functools.wraps(function)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
+                _refuse_unreadable_arguments(kwargs.values())
                 if context is not None and cli_remote.active():
                     kwargs.pop("as_user", None)  # the token says who acts
                     json_output = kwargs.pop("json_output", False)
@@ -165,6 +166,24 @@ def print_remote(answer: Any) -> None:
 
 def _cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+
+
+def _refuse_unreadable_arguments(values: Iterable[Any]) -> None:
+    """No argument that is not text reaches a service: a file name that is not UTF-8 (Python
+    reads its bytes as lone surrogates, which no database stores) or a NUL is a clear refusal
+    naming it, not a traceback."""
+    from shokei.kernel.bounds import printable, text_fault  # noqa: PLC0415 - pydantic only when a command runs
+
+    for value in values:
+        items = value if isinstance(value, list | tuple) else (value,)
+        for item in items:
+            if isinstance(item, str | Path) and text_fault(str(item)) is not None:
+                raise BadInput(
+                    Text(
+                        N_("The argument %(value)s is not valid text (a name that is not UTF-8, or a NUL)."),
+                        {"value": printable(str(item)).replace("\x00", "\\x00")},
+                    )
+                )
 
 
 def _exit_for(error: Exception) -> typer.Exit | None:

@@ -6,21 +6,22 @@ from pydantic import BaseModel
 from shokei.accounts import services
 from shokei.accounts.schemas import UserView
 from shokei.api_support import ActorDep, UowDep
+from shokei.kernel.bounds import Title
 
 router = APIRouter(prefix="/users", tags=["accounts"])
 
 
 class NewUser(BaseModel):
-    username: str
-    role: str
-    company: str | None = None
-    email: str | None = None
+    username: Title
+    role: Title
+    company: Title | None = None
+    email: Title | None = None
 
 
 class CreatedUser(BaseModel):
-    username: str
-    role: str
-    password: str
+    username: Title
+    role: Title
+    password: Title
 
 
 @router.get("/me")

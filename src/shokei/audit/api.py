@@ -9,14 +9,15 @@ from fastapi import APIRouter, Query
 from shokei.api_support import ActorDep, UowDep
 from shokei.audit import services
 from shokei.audit.services import CheckpointView, ConsistencyProofView, InclusionProofView
+from shokei.kernel.bounds import Count, Int64
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-TreeSize = Annotated[int | None, Query(ge=0, description="Tree size; default: the whole ledger.")]
+TreeSize = Annotated[Count | None, Query( description="Tree size; default: the whole ledger.")]
 
 
 @router.get("/entries")
 def list_entries(
-    uow: UowDep, actor: ActorDep, after: int = -1, limit: int = 100, action: str | None = None
+    uow: UowDep, actor: ActorDep, after: Int64 = -1, limit: Count = 100, action: str | None = None
 ) -> list[dict[str, object]]:
     """Ledger entries in index order (auditors only)."""
     entries = services.list_entries(uow, actor, action=action, limit=min(limit, 1000), after=after)
@@ -47,14 +48,14 @@ def make_checkpoint(uow: UowDep, actor: ActorDep) -> CheckpointView:
 
 
 @router.get("/proofs/inclusion/{index}")
-def prove_inclusion(uow: UowDep, actor: ActorDep, index: int, size: TreeSize = None) -> InclusionProofView:
+def prove_inclusion(uow: UowDep, actor: ActorDep, index: Count, size: TreeSize = None) -> InclusionProofView:
     """RFC 9162 inclusion proof of entry `index` in the tree of `size` entries (auditors only)."""
     return services.prove_inclusion(uow, actor, index, size)
 
 
 @router.get("/proofs/consistency")
 def prove_consistency(
-    uow: UowDep, actor: ActorDep, old: Annotated[int, Query(ge=0)], new: TreeSize = None
+    uow: UowDep, actor: ActorDep, old: Annotated[Count, Query()], new: TreeSize = None
 ) -> ConsistencyProofView:
     """RFC 9162 consistency proof between tree sizes `old` and `new` (auditors only)."""
     return services.prove_consistency(uow, actor, old, new)

@@ -8,39 +8,40 @@ from pydantic import BaseModel, Field
 from shokei.api_support import ActorDep, UowDep
 from shokei.cases import services
 from shokei.cases.schemas import CaseDetail, CaseSummary, InventoryLineView, OfferView
+from shokei.kernel.bounds import Id, JsonInt, Note, Title
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 class OpenCase(BaseModel):
-    company: str = Field(description="Corporate number of the withdrawing company")
-    reason: str
+    company: Title = Field(description="Corporate number of the withdrawing company")
+    reason: Note
     exit_date: date
 
 
 class NewInventoryLine(BaseModel):
-    title: str
-    drawing_number: str | None = None
-    revision: str | None = None
-    component: str | None = None
-    weapon_system: str | None = None
+    title: Title
+    drawing_number: Title | None = None
+    revision: Title | None = None
+    component: Title | None = None
+    weapon_system: Title | None = None
 
 
 class Examination(BaseModel):
-    note: str
+    note: Note
 
 
 class TransitionBody(BaseModel):
-    name: str
-    reason: str | None = None
-    successor: str | None = None
-    expected_version: int | None = None
+    name: Title
+    reason: Note | None = None
+    successor: Title | None = None
+    expected_version: JsonInt | None = None
 
 
 class OfferBody(BaseModel):
-    amount_yen: int
-    kind: str = "offer"
-    note: str | None = None
+    amount_yen: JsonInt
+    kind: Title = "offer"
+    note: Note | None = None
 
 
 @router.post("", status_code=201)
@@ -56,24 +57,24 @@ def list_cases(uow: UowDep, actor: ActorDep, state: str | None = None) -> list[C
 
 
 @router.get("/{case_id}")
-def get_case(case_id: int, uow: UowDep, actor: ActorDep) -> CaseDetail:
+def get_case(case_id: Id, uow: UowDep, actor: ActorDep) -> CaseDetail:
     return services.get_case(uow, actor, case_id)
 
 
 @router.post("/{case_id}/documents", status_code=201)
-def add_document(case_id: int, body: NewInventoryLine, uow: UowDep, actor: ActorDep) -> InventoryLineView:
+def add_document(case_id: Id, body: NewInventoryLine, uow: UowDep, actor: ActorDep) -> InventoryLineView:
     return services.add_inventory_line(uow, actor, case_id, **body.model_dump())
 
 
 @router.post("/{case_id}/documents/{document_id}/examination")
 def examine_document(
-    case_id: int, document_id: int, body: Examination, uow: UowDep, actor: ActorDep
+    case_id: Id, document_id: Id, body: Examination, uow: UowDep, actor: ActorDep
 ) -> InventoryLineView:
     return services.examine_document(uow, actor, case_id, document_id, note=body.note)
 
 
 @router.post("/{case_id}/transitions")
-def transition(case_id: int, body: TransitionBody, uow: UowDep, actor: ActorDep) -> CaseDetail:
+def transition(case_id: Id, body: TransitionBody, uow: UowDep, actor: ActorDep) -> CaseDetail:
     return services.transition_case(
         uow,
         actor,
@@ -86,7 +87,7 @@ def transition(case_id: int, body: TransitionBody, uow: UowDep, actor: ActorDep)
 
 
 @router.post("/{case_id}/offers", status_code=201)
-def record_offer(case_id: int, body: OfferBody, uow: UowDep, actor: ActorDep) -> OfferView:
+def record_offer(case_id: Id, body: OfferBody, uow: UowDep, actor: ActorDep) -> OfferView:
     return services.record_offer(
         uow, actor, case_id, amount_yen=body.amount_yen, kind=body.kind, note=body.note
     )

@@ -13,31 +13,32 @@ from shokei.companies.schemas import (
     CompanyInput,
     CompanyView,
 )
+from shokei.kernel.bounds import Count, Note, Title
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 
 
 class ReasonInput(BaseModel):
-    reason: str = Field(min_length=1)
+    reason: Note = Field(min_length=1)
 
 
 class CertificationInput(BaseModel):
-    custodian: str = Field(min_length=1)
+    custodian: Title = Field(min_length=1)
     until: date
     scope: list[str] = Field(default_factory=list)
 
 
 class ChangeReportInput(BaseModel):
-    kind: str
-    details: str = Field(min_length=1)
-    owner: str | None = None
-    owner_country: str | None = None
-    share: str | None = None
+    kind: Title
+    details: Note = Field(min_length=1)
+    owner: Title | None = None
+    owner_country: Title | None = None
+    share: Title | None = None
 
 
 @router.get("/certifications")
 def certifications(
-    uow: UowDep, actor: ActorDep, expiring_within: int | None = None
+    uow: UowDep, actor: ActorDep, expiring_within: Count | None = None
 ) -> list[CertifiedRecipientView]:
     return access.certifications(uow, actor, expiring_within)
 
@@ -49,7 +50,7 @@ def register_company(data: CompanyInput, uow: UowDep, actor: ActorDep) -> Compan
 
 @router.get("")
 def list_companies(
-    uow: UowDep, actor: ActorDep, search: str | None = None, limit: int = 500, offset: int = 0
+    uow: UowDep, actor: ActorDep, search: str | None = None, limit: Count = 500, offset: Count = 0
 ) -> list[CompanyView]:
     return services.list_companies(uow, actor, search=search, limit=min(limit, 5000), offset=offset)
 

@@ -13,6 +13,7 @@ from shokei.companies import access, services
 from shokei.companies.domain import SME_THRESHOLDS, Industry, SuspensionCause
 from shokei.companies.schemas import CompanyView
 from shokei.kernel import Permission
+from shokei.kernel.bounds import Id
 from shokei.web.formatting import number, yen_units
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
@@ -72,7 +73,7 @@ def company_list(
     actor: WebActor,
     templates: TemplatesDep,
     q: Annotated[str, Query(max_length=200)] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[Id, Query()] = 1,
 ) -> Response:
     found = services.list_companies(
         shokei.uow, actor, search=q.strip() or None, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE

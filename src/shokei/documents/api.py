@@ -19,13 +19,14 @@ from shokei.documents.schemas import (
     FsckReport,
     SubmissionResult,
 )
+from shokei.kernel.bounds import Count, Id, SearchQuery
 
 router = APIRouter(tags=["documents"])
 
 
 @router.post("/cases/{case_id}/files", status_code=201)
 async def submit_files(
-    case_id: int, request: Request, shokei: ShokeiDep, actor: ActorDep
+    case_id: Id, request: Request, shokei: ShokeiDep, actor: ActorDep
 ) -> SubmissionResult:
     """Hand in one or more files (multipart field name free); archives are expanded.
 
@@ -50,7 +51,7 @@ async def submit_files(
 
 
 @router.get("/cases/{case_id}/documents/files")
-def list_documents(case_id: int, uow: UowDep, actor: ActorDep) -> list[DocumentView]:
+def list_documents(case_id: Id, uow: UowDep, actor: ActorDep) -> list[DocumentView]:
     return services.list_documents(uow, actor, case_id)
 
 
@@ -58,28 +59,28 @@ def list_documents(case_id: int, uow: UowDep, actor: ActorDep) -> list[DocumentV
 def search(
     uow: UowDep,
     actor: ActorDep,
-    q: Annotated[str, Query(min_length=1)],
-    case: int | None = None,
-    limit: int = 100,
+    q: SearchQuery,
+    case: Id | None = None,
+    limit: Count = 100,
 ) -> list[DocumentView]:
     return services.search_documents(uow, actor, q, case_id=case, limit=min(limit, 1000))
 
 
 @router.get("/documents/{document_id}")
-def get_document(document_id: int, uow: UowDep, actor: ActorDep) -> DocumentDetail:
+def get_document(document_id: Id, uow: UowDep, actor: ActorDep) -> DocumentDetail:
     return services.get_document(uow, actor, document_id)
 
 
 @router.patch("/documents/{document_id}")
 def describe_document(
-    document_id: int, fields: DocumentDescription, uow: UowDep, actor: ActorDep
+    document_id: Id, fields: DocumentDescription, uow: UowDep, actor: ActorDep
 ) -> DocumentView:
     return services.describe_document(uow, actor, document_id, fields)
 
 
 @router.get("/documents/{document_id}/content")
 def download(
-    document_id: int,
+    document_id: Id,
     shokei: ShokeiDep,
     actor: ActorDep,
     reason: Annotated[str | None, Query(max_length=1000)] = None,

@@ -20,6 +20,7 @@ class RefusalReason(StrEnum):
     CHANGED_WHILE_READING = "changed_while_reading"
     ARCHIVE_REFUSED = "archive_refused"
     MEMBER_REFUSED = "member_refused"
+    INVALID_NAME = "invalid_name"  # not valid Unicode (a non-UTF-8 file name), or a NUL in it
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from shokei.formats.sniff import (
     detect_archive_path,
     is_document_package,
 )
+from shokei.kernel.bounds import printable, text_fault
 
 COPY_CHUNK = 1 << 20
 
@@ -77,7 +78,11 @@ class Upload:
 
 
 def _walk(root: Path, label: str) -> Iterator[tuple[Path, str] | Refusal]:
-    """Regular files below `root` with their labels, never following links."""
+    """Regular files below `root` with their labels, never following links; a name that is not
+    text (not UTF-8, as the file system gave it) is refused, not stored."""
+    if text_fault(label) is not None:
+        yield Refusal(printable(label), RefusalReason.INVALID_NAME)
+        return
     try:
         mode = root.lstat().st_mode
     except OSError as error:
@@ -113,9 +118,12 @@ def _archive_refusals(item: _Archive) -> list[Refusal]:
     scan = item.scan
     if scan.refusal is not None:
         where = f" at {scan.refusal.member_path}" if scan.refusal.member_path else ""
-        return [Refusal(item.label, f"{RefusalReason.ARCHIVE_REFUSED}: {scan.refusal.reason}{where}")]
+        reason = f"{RefusalReason.ARCHIVE_REFUSED}: {scan.refusal.reason}{where}"
+        return [Refusal(printable(item.label), printable(reason))]
     return [
-        Refusal(member_path(item.label, r.member_path), f"{RefusalReason.MEMBER_REFUSED}: {r.reason}")
+        Refusal(
+            printable(member_path(item.label, r.member_path)), f"{RefusalReason.MEMBER_REFUSED}: {r.reason}"
+        )
         for r in scan.refused_members
     ]
 

@@ -24,6 +24,7 @@ from shokei.documents.intake import Upload
 from shokei.documents.schemas import DocumentDescription
 from shokei.errors import Forbidden, ShokeiError
 from shokei.kernel import Permission
+from shokei.kernel.bounds import Id
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, DOCUMENT, Box, BoxContext, FeaturePages, NavItem, boxes_for
@@ -35,7 +36,7 @@ router = page_router()
 
 @router.get("/cases/{case_id}/upload")
 def upload_page(
-    case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    case_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     case = cases.get_case(shokei.uow, actor, case_id)
     if not actor.can(Permission.DOCUMENT_SUBMIT):
@@ -54,7 +55,7 @@ def upload_page(
 
 @router.post("/cases/{case_id}/files")
 async def upload(
-    case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    case_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     """The upload script's target: decides who may before reading the body (403, and 413 over the
     limits, with nothing received), streams the files in, stores them, answers with a fragment."""
@@ -91,7 +92,7 @@ async def upload(
 
 @router.get("/cases/{case_id}/documents")
 def case_documents(
-    case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    case_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     """The case's stored files: a page of its own, or the table alone for htmx (after an upload)."""
     case = cases.get_case(shokei.uow, actor, case_id)
@@ -112,7 +113,7 @@ def search_page(
     actor: WebActor,
     templates: TemplatesDep,
     q: Annotated[str, Query(max_length=200)] = "",
-    case: Annotated[int | None, Query()] = None,
+    case: Annotated[Id | None, Query()] = None,
 ) -> Response:
     """Full-text search over handed-in documents (Japanese without spaces), within need-to-know."""
     results = services.search_documents(shokei.uow, actor, q, case_id=case) if q.strip() else None
@@ -124,7 +125,7 @@ def search_page(
 
 @router.get("/documents/{document_id}")
 def document_page(
-    document_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    document_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     document = services.get_document(shokei.uow, actor, document_id)
     case = cases.get_case(shokei.uow, actor, document.case_id)
@@ -141,7 +142,7 @@ def document_page(
 
 @router.post("/documents/{document_id}")
 def describe(
-    document_id: int,
+    document_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -168,7 +169,7 @@ def describe(
 
 @router.post("/documents/{document_id}/download")
 def download(
-    document_id: int,
+    document_id: Id,
     shokei: ShokeiDep,
     actor: WebActor,
     reason: Annotated[str, Form(max_length=1000)] = "",

@@ -20,6 +20,7 @@ from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError
 from shokei.examination import services
 from shokei.examination.schemas import CriterionView, ExaminationView
 from shokei.kernel import Actor, Role
+from shokei.kernel.bounds import Id, Int64
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, Box, BoxContext, FeaturePages
@@ -101,12 +102,12 @@ def _as_integers(values: dict[str, str]) -> dict[str, int]:
 
 @router.post("/cases/{case_id}/examination/scores")
 def score_document(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
-    document_id: Annotated[int, Form()],
+    document_id: Annotated[Id, Form()],
     rationale: Annotated[str, Form(max_length=4000)] = "",
     values: Annotated[dict[str, str], Depends(_criterion_values)],
 ) -> Response:
@@ -125,13 +126,13 @@ def score_document(
 
 @router.post("/cases/{case_id}/examination/determination")
 def determine_case(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
     rationale: Annotated[str, Form(max_length=4000)] = "",
-    version: Annotated[int | None, Form()] = None,
+    version: Annotated[Int64 | None, Form()] = None,
 ) -> Response:
     """Determine the case under the policy in force (examiners); the deciding rule is recorded."""
     decided = services.determine_case(
@@ -148,7 +149,7 @@ def determine_case(
 
 @router.post("/cases/{case_id}/examination/override")
 def override_determination(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from shokei.api_support import ActorDep, ShokeiDep
 from shokei.incidents import services
 from shokei.incidents.schemas import IncidentView
+from shokei.kernel.bounds import Id
 
 router = APIRouter(tags=["incidents"])
 
@@ -55,14 +56,14 @@ def list_incidents(shokei: ShokeiDep, actor: ActorDep, open_only: bool = False) 
 
 
 @router.get("/incidents/{incident_id}")
-def show_incident(incident_id: int, shokei: ShokeiDep, actor: ActorDep) -> IncidentView:
+def show_incident(incident_id: Id, shokei: ShokeiDep, actor: ActorDep) -> IncidentView:
     """One incident with its trace, chain, clock and actions (officials, auditors)."""
     return services.get_incident(shokei.uow, actor, incident_id)
 
 
 @router.post("/incidents/{incident_id}/containment")
 def contain_incident(
-    incident_id: int, body: ContainmentRequest, shokei: ShokeiDep, actor: ActorDep
+    incident_id: Id, body: ContainmentRequest, shokei: ShokeiDep, actor: ActorDep
 ) -> IncidentView:
     """Record the action taken (recall, referral...) and mark the incident contained (officials)."""
     return services.contain_incident(shokei.uow, actor, incident_id, body.action)
@@ -70,7 +71,7 @@ def contain_incident(
 
 @router.post("/incidents/{incident_id}/closure")
 def close_incident(
-    incident_id: int, body: ClosureRequest, shokei: ShokeiDep, actor: ActorDep
+    incident_id: Id, body: ClosureRequest, shokei: ShokeiDep, actor: ActorDep
 ) -> IncidentView:
     """Close the incident with its outcome, resolved or not (officials)."""
     return services.close_incident(shokei.uow, actor, incident_id, body.outcome, resolved=body.resolved)

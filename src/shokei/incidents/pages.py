@@ -22,6 +22,7 @@ from shokei.errors import BadInput, Forbidden, ShokeiError
 from shokei.incidents import services
 from shokei.incidents.domain import IncidentState
 from shokei.incidents.schemas import IncidentView
+from shokei.kernel.bounds import Id
 from shokei.succession import services as succession
 from shokei.succession.schemas import TraceView
 from shokei.web.i18n import N_
@@ -131,7 +132,7 @@ def open_incident(
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
-    found_file_id: Annotated[int, Form()],
+    found_file_id: Annotated[Id, Form()],
     found_at: Annotated[str, Form(max_length=4000)] = "",
     found_on: Annotated[str, Form(max_length=10)] = "",
     reporter: Annotated[str, Form(max_length=4000)] = "",
@@ -158,7 +159,7 @@ def incidents_page(request: Request, shokei: ShokeiDep, actor: WebActor, templat
 
 @router.get("/incidents/{incident_id}")
 def incident_page(
-    incident_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    incident_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     view = services.get_incident(shokei.uow, actor, incident_id)
     context = {"incident": view, "may_act": actor.is_official and view.state not in ("closed", "unresolved")}
@@ -167,7 +168,7 @@ def incident_page(
 
 @router.post("/incidents/{incident_id}/contain")
 def contain(
-    incident_id: int,
+    incident_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -181,7 +182,7 @@ def contain(
 
 @router.post("/incidents/{incident_id}/close")
 def close(
-    incident_id: int,
+    incident_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, StrictInt
 
 from shokei.api_support import ActorDep, UowDep
+from shokei.kernel.bounds import Id, JsonInt, Note, Title, Year
 from shokei.measures import services
 from shokei.measures.schemas import FacilityReportEntry, FacilityView, MeasureDetail, MeasureView
 
@@ -16,36 +17,36 @@ router = APIRouter(tags=["measures"])
 
 
 class MeasureBody(BaseModel):
-    kind: str
-    reason: str
+    kind: Title
+    reason: Note
     parties: list[str] = []
     amount_yen: StrictInt | None = None
     review_on: date | None = None
-    expected_version: int | None = None
+    expected_version: JsonInt | None = None
 
 
 class AcquisitionBody(BaseModel):
-    name: str
-    prefecture: str
+    name: Title
+    prefecture: Title
     price_yen: StrictInt
     acquired_on: date
     equipment: list[str] = []
 
 
 class EntrustmentBody(BaseModel):
-    to: str
+    to: Title
     until: date
-    terms: str
+    terms: Note
 
 
 class TransferBody(BaseModel):
-    to: str
+    to: Title
     price_yen: StrictInt
     transferred_on: date
 
 
 @router.post("/cases/{case_id}/measures", status_code=201)
-def decide_measure(case_id: int, body: MeasureBody, uow: UowDep, actor: ActorDep) -> MeasureView:
+def decide_measure(case_id: Id, body: MeasureBody, uow: UowDep, actor: ActorDep) -> MeasureView:
     return services.decide_measure(
         uow,
         actor,
@@ -60,12 +61,12 @@ def decide_measure(case_id: int, body: MeasureBody, uow: UowDep, actor: ActorDep
 
 
 @router.get("/measures/{measure_id}")
-def get_measure(measure_id: int, uow: UowDep, actor: ActorDep) -> MeasureDetail:
+def get_measure(measure_id: Id, uow: UowDep, actor: ActorDep) -> MeasureDetail:
     return services.get_measure(uow, actor, measure_id)
 
 
 @router.post("/measures/{measure_id}/facilities", status_code=201)
-def acquire_facility(measure_id: int, body: AcquisitionBody, uow: UowDep, actor: ActorDep) -> FacilityView:
+def acquire_facility(measure_id: Id, body: AcquisitionBody, uow: UowDep, actor: ActorDep) -> FacilityView:
     return services.acquire_facility(
         uow,
         actor,
@@ -79,27 +80,27 @@ def acquire_facility(measure_id: int, body: AcquisitionBody, uow: UowDep, actor:
 
 
 @router.get("/facilities")
-def list_facilities(uow: UowDep, actor: ActorDep, case_id: int | None = None) -> list[FacilityView]:
+def list_facilities(uow: UowDep, actor: ActorDep, case_id: Id | None = None) -> list[FacilityView]:
     return services.list_facilities(uow, actor, case_id=case_id)
 
 
 @router.get("/facilities/reports/{fiscal_year}")
-def facility_report(fiscal_year: int, uow: UowDep, actor: ActorDep) -> list[FacilityReportEntry]:
+def facility_report(fiscal_year: Year, uow: UowDep, actor: ActorDep) -> list[FacilityReportEntry]:
     return services.facility_report(uow, actor, fiscal_year=fiscal_year)
 
 
 @router.get("/facilities/{facility_id}")
-def get_facility(facility_id: int, uow: UowDep, actor: ActorDep) -> FacilityView:
+def get_facility(facility_id: Id, uow: UowDep, actor: ActorDep) -> FacilityView:
     return services.get_facility(uow, actor, facility_id)
 
 
 @router.post("/facilities/{facility_id}/entrustment")
-def entrust_facility(facility_id: int, body: EntrustmentBody, uow: UowDep, actor: ActorDep) -> FacilityView:
+def entrust_facility(facility_id: Id, body: EntrustmentBody, uow: UowDep, actor: ActorDep) -> FacilityView:
     return services.entrust_facility(uow, actor, facility_id, to=body.to, until=body.until, terms=body.terms)
 
 
 @router.post("/facilities/{facility_id}/transfer")
-def transfer_facility(facility_id: int, body: TransferBody, uow: UowDep, actor: ActorDep) -> FacilityView:
+def transfer_facility(facility_id: Id, body: TransferBody, uow: UowDep, actor: ActorDep) -> FacilityView:
     return services.transfer_facility(
         uow, actor, facility_id, to=body.to, price_yen=body.price_yen, transferred_on=body.transferred_on
     )

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from shokei.api_support import ShokeiDep
 from shokei.cases.domain import CaseState
 from shokei.kernel import Actor, Role
+from shokei.kernel.bounds import Id, Int64
 from shokei.measures import services
 from shokei.measures.domain import FacilityStatus, MeasureKind, MeasureStatus
 from shokei.purchase.domain import fiscal_year
@@ -99,14 +100,14 @@ def _company_box(context: BoxContext) -> Markup | None:
 
 @router.post("/cases/{case_id}/measures")
 def decide_measure(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
     kind: Annotated[str, Form(max_length=40)],
     reason: Annotated[str, Form(max_length=4000)],
-    version: Annotated[int | None, Form()] = None,
+    version: Annotated[Int64 | None, Form()] = None,
     parties: Annotated[str, Form(max_length=2000)] = "",
     amount: Annotated[str, Form(max_length=40)] = "",
     review_on: Annotated[str, Form(max_length=10)] = "",
@@ -131,7 +132,7 @@ def decide_measure(
 
 @router.get("/measures/{measure_id}")
 def measure_page(
-    measure_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    measure_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     measure = services.get_measure(shokei.uow, actor, measure_id)
     can_acquire = (
@@ -145,7 +146,7 @@ def measure_page(
 
 @router.post("/measures/{measure_id}/facilities")
 def acquire_facility(
-    measure_id: int,
+    measure_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -195,7 +196,7 @@ def facilities_page(
 
 @router.get("/facilities/{facility_id}")
 def facility_page(
-    facility_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    facility_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     facility = services.get_facility(shokei.uow, actor, facility_id)
     held = facility.status != FacilityStatus.TRANSFERRED
@@ -209,7 +210,7 @@ def facility_page(
 
 @router.post("/facilities/{facility_id}/entrustment")
 def entrust_facility(
-    facility_id: int,
+    facility_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -225,7 +226,7 @@ def entrust_facility(
 
 @router.post("/facilities/{facility_id}/transfer")
 def transfer_facility(
-    facility_id: int,
+    facility_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from shokei.api_support import ActorDep, UowDep
+from shokei.kernel.bounds import Id
 from shokei.notifications import services
 from shokei.notifications.schemas import InboxItem
 
@@ -17,6 +18,6 @@ def inbox(uow: UowDep, actor: ActorDep) -> list[InboxItem]:
 
 
 @router.post("/{notice_id}/read")
-def read(notice_id: int, uow: UowDep, actor: ActorDep) -> InboxItem:
+def read(notice_id: Id, uow: UowDep, actor: ActorDep) -> InboxItem:
     """Mark one of the acting user's notices read."""
     return services.mark_read(uow, actor, notice_id)

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import Request, Response
 
 from shokei.api_support import ShokeiDep
+from shokei.kernel.bounds import Id
 from shokei.notifications import services
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
@@ -27,7 +28,7 @@ def inbox_page(request: Request, shokei: ShokeiDep, actor: WebActor, templates: 
 
 
 @router.post("/notifications/{notice_id}/read")
-def mark_read(notice_id: int, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
+def mark_read(notice_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
     """Mark one of my notices read (another user's is not found)."""
     services.mark_read(shokei.uow, actor, notice_id)
     flash(request, "success", _("The notice is marked as read."))

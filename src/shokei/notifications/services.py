@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -177,9 +177,9 @@ def mark_read(uow: UnitOfWork, actor: Actor, notification_id: int) -> InboxItem:
 
 
 def _item(row: Notification) -> InboxItem:
-    return InboxItem(
-        id=row.id, at=row.created_at, subject=row.subject, read=row.read_at is not None, link=row.link
-    )
+    # SQLite gives the stored UTC moment back without its zone: the API promises RFC 3339 date-times.
+    at = row.created_at if row.created_at.tzinfo is not None else row.created_at.replace(tzinfo=UTC)
+    return InboxItem(id=row.id, at=at, subject=row.subject, read=row.read_at is not None, link=row.link)
 
 
 # -- the outbox, for the worker -------------------------------------------------------------------

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from shokei.api_support import ActorDep, UowDep
+from shokei.kernel.bounds import Id, Note, Title
 from shokei.ownership import services
 from shokei.ownership.schemas import AlertView, ControlView, InterestChangeView, MatchCandidateView
 
@@ -15,11 +16,11 @@ router = APIRouter(tags=["ownership"])
 
 
 class InterestChange(BaseModel):
-    owner: str = Field(description="Corporate number, SCHEME-ID identifier or BODS recordId")
-    owned: str = Field(description="Corporate number, SCHEME-ID identifier or BODS recordId")
-    share: str = Field(description="Percent now held directly, 0 to 100")
+    owner: Title = Field(description="Corporate number, SCHEME-ID identifier or BODS recordId")
+    owned: Title = Field(description="Corporate number, SCHEME-ID identifier or BODS recordId")
+    share: Title = Field(description="Percent now held directly, 0 to 100")
     effective_date: date | None = Field(default=None, description="Default: today")
-    source: str | None = None
+    source: Title | None = None
 
 
 @router.get("/ownership/control/{entity}")
@@ -53,18 +54,18 @@ def list_alerts(
 
 
 class AlertNote(BaseModel):
-    note: str = Field(min_length=1, max_length=2000)
+    note: Note = Field(min_length=1, max_length=2000)
 
 
 class AlertClosing(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Note = Field(min_length=1, max_length=2000)
 
 
 @router.post("/alerts/{alert_id}/acknowledgement")
-def acknowledge_alert(alert_id: int, body: AlertNote, uow: UowDep, actor: ActorDep) -> AlertView:
+def acknowledge_alert(alert_id: Id, body: AlertNote, uow: UowDep, actor: ActorDep) -> AlertView:
     return services.acknowledge_alert(uow, actor, alert_id, note=body.note)
 
 
 @router.post("/alerts/{alert_id}/closing")
-def close_alert(alert_id: int, body: AlertClosing, uow: UowDep, actor: ActorDep) -> AlertView:
+def close_alert(alert_id: Id, body: AlertClosing, uow: UowDep, actor: ActorDep) -> AlertView:
     return services.close_alert(uow, actor, alert_id, reason=body.reason)

@@ -23,6 +23,7 @@ from shokei.api_support import ShokeiDep
 from shokei.cases.domain import CaseState
 from shokei.errors import BadInput, Forbidden, NotFound
 from shokei.kernel import Actor, Role
+from shokei.kernel.bounds import JSON_INT_MAX, YEAR_MAX, YEAR_MIN, Id, Int64, Year, ascii_int
 from shokei.purchase import services
 from shokei.purchase.schemas import BudgetSummary, BudgetView
 from shokei.web import formatting
@@ -97,18 +98,20 @@ def parse_yen(text: str, *, required: bool = True) -> int | None:
         cleaned = cleaned.replace(noise, "")
     if not cleaned and not required:
         return None
-    if not cleaned.isdigit():
+    amount = ascii_int(cleaned)
+    if amount is None or amount > JSON_INT_MAX:
         raise BadInput(_("Enter the amount in yen, in digits (for example 48500000)."))
-    return int(cleaned)
+    return amount
 
 
 def _parse_year(text: str) -> int | None:
     cleaned = unicodedata.normalize("NFKC", text).strip()
     if not cleaned:
         return None
-    if not cleaned.isdigit():
+    year = ascii_int(cleaned)
+    if year is None or not YEAR_MIN <= year <= YEAR_MAX:
         raise BadInput(_("Enter the year in digits (for example 2019)."))
-    return int(cleaned)
+    return year
 
 
 # -- charts ----------------------------------------------------------------------------------
@@ -125,7 +128,7 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    fiscal_year: int
+    fiscal_year: Year
     budget: BudgetSummary
     appropriation_set: bool
     segments: tuple[Segment, ...]
@@ -209,7 +212,7 @@ def set_appropriation(
 
 @router.post("/cases/{case_id}/purchase/valuation")
 def record_valuation(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -234,13 +237,13 @@ def record_valuation(
 
 @router.post("/cases/{case_id}/purchase/approval")
 def approve_purchase(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
     override_reason: Annotated[str, Form(max_length=4000)] = "",
-    version: Annotated[int | None, Form()] = None,
+    version: Annotated[Int64 | None, Form()] = None,
 ) -> Response:
     approval = services.approve_purchase(
         shokei.uow, actor, case_id, override_reason=override_reason.strip() or None, expected_version=version
@@ -259,7 +262,7 @@ def approve_purchase(
 
 @router.post("/cases/{case_id}/purchase/payment")
 def pay_purchase(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -273,7 +276,7 @@ def pay_purchase(
 
 @router.post("/cases/{case_id}/purchase/cancellation")
 def cancel_purchase(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,

@@ -18,6 +18,7 @@ from fastapi.responses import Response as RawResponse
 from shokei.api_support import ShokeiDep
 from shokei.errors import NotFound
 from shokei.kernel import Actor, Permission
+from shokei.kernel.bounds import Year
 from shokei.reporting import exports, services
 from shokei.reporting.domain import BUDGET_FIGURES
 from shokei.web import formatting
@@ -97,7 +98,7 @@ def reports_page(
     shokei: ShokeiDep,
     actor: WebActor,
     templates: TemplatesDep,
-    fy: Annotated[int | None, Query()] = None,  # the service checks the year
+    fy: Annotated[Year | None, Query()] = None,  # the service checks the year
 ) -> Response:
     """The fiscal year's program report with its chart and downloads."""
     current = formatting.fiscal_year(shokei.uow.clock.today())
@@ -119,7 +120,7 @@ def reports_page(
 
 
 @router.get("/reports/program-{year}.{kind}")
-def download(year: int, kind: str, shokei: ShokeiDep, actor: WebActor) -> Response:
+def download(year: Year, kind: str, shokei: ShokeiDep, actor: WebActor) -> Response:
     """The report as a file (JSON, CSV, XLSX, PDF), computed now."""
     if kind not in DOWNLOADS:
         raise NotFound(f"no {kind} report")

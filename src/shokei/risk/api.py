@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from shokei.api_support import ActorDep, UowDep
+from shokei.kernel.bounds import Count, JsonInt, Note, Title, Year
 from shokei.risk import services
 from shokei.risk.schemas import EventView, FinancialsView, HistoryPoint, SupplierBaseView, WatchlistEntry
 
@@ -17,21 +18,21 @@ router = APIRouter(prefix="/risk", tags=["risk"])
 
 
 class NewEvent(BaseModel):
-    kind: str
+    kind: Title
     occurred_on: date
-    note: str | None = None
+    note: Note | None = None
 
 
 class NewFinancials(BaseModel):
-    fiscal_year: int
-    revenue_yen: int | None = None
-    operating_profit_yen: int | None = None
-    net_income_yen: int | None = None
+    fiscal_year: Year
+    revenue_yen: JsonInt | None = None
+    operating_profit_yen: JsonInt | None = None
+    net_income_yen: JsonInt | None = None
     equity_ratio_percent: float | None = None
 
 
 @router.get("/watchlist")
-def watchlist(uow: UowDep, actor: ActorDep, top: int | None = None) -> list[WatchlistEntry]:
+def watchlist(uow: UowDep, actor: ActorDep, top: Count | None = None) -> list[WatchlistEntry]:
     return services.watchlist(uow, actor, top=top)
 
 

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from shokei.api_support import ShokeiDep
 from shokei.errors import BadInput
 from shokei.kernel import Actor, Permission
+from shokei.kernel.bounds import Id
 from shokei.secrets import services
 from shokei.secrets.domain import DESIGNATION_SCOPE, CertificationGap, DesignationStatus
 from shokei.web.i18n import N_, label
@@ -90,7 +91,7 @@ def register_page(
     actor: WebActor,
     templates: TemplatesDep,
     expiring: Annotated[int | None, Query(ge=0, le=36500)] = None,
-    case: Annotated[int | None, Query(ge=1)] = None,
+    case: Annotated[Id | None, Query()] = None,
 ) -> Response:
     """The register of designations: lifted ones too, soonest to end first, with their holders."""
     rows = services.list_designations(shokei.uow, actor, expiring_within_days=expiring, case_id=case)
@@ -110,7 +111,7 @@ def designate_case(
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
-    case: Annotated[int, Form()],
+    case: Annotated[Id, Form()],
     until: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=4000)] = "",
     from_case: Annotated[bool, Form()] = False,
@@ -123,7 +124,7 @@ def designate_case(
 
 @router.post("/documents/{document_id}/secret")
 def designate_document(
-    document_id: int,
+    document_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -138,7 +139,7 @@ def designate_document(
 
 @router.post("/documents/{document_id}/secret/renewal")
 def renew_document(
-    document_id: int,
+    document_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -153,7 +154,7 @@ def renew_document(
 
 @router.post("/documents/{document_id}/secret/lifting")
 def lift_document(
-    document_id: int,
+    document_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,

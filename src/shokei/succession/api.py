@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from shokei.api_support import ActorDep, ShokeiDep, UowDep, content_disposition, received_files
+from shokei.kernel.bounds import Id, Note, Title
 from shokei.succession import services
 from shokei.succession.schemas import (
     AcceptanceView,
@@ -28,27 +29,27 @@ router = APIRouter(tags=["succession"])
 
 
 class SelectionRequest(BaseModel):
-    corporate_number: str
-    reason: str = Field(min_length=1, max_length=2000)
+    corporate_number: Title
+    reason: Note = Field(min_length=1, max_length=2000)
 
 
 class DisseminationRequestBody(BaseModel):
-    to: str
-    purpose: str = Field(min_length=1, max_length=2000)
+    to: Title
+    purpose: Title = Field(min_length=1, max_length=2000)
 
 
 @router.get("/cases/{case_id}/successor-candidates")
-def rank(case_id: int, uow: UowDep, actor: ActorDep) -> list[CandidateView]:
+def rank(case_id: Id, uow: UowDep, actor: ActorDep) -> list[CandidateView]:
     return services.rank_candidates(uow, actor, case_id)
 
 
 @router.post("/cases/{case_id}/successor")
-def select(case_id: int, body: SelectionRequest, uow: UowDep, actor: ActorDep) -> SelectionView:
+def select(case_id: Id, body: SelectionRequest, uow: UowDep, actor: ActorDep) -> SelectionView:
     return services.select_successor(uow, actor, case_id, body.corporate_number, reason=body.reason)
 
 
 @router.post("/cases/{case_id}/successor/acceptance")
-def accept(case_id: int, uow: UowDep, actor: ActorDep) -> AcceptanceView:
+def accept(case_id: Id, uow: UowDep, actor: ActorDep) -> AcceptanceView:
     return services.accept_terms(uow, actor, case_id)
 
 
@@ -58,7 +59,7 @@ def inbox(uow: UowDep, actor: ActorDep) -> list[InboxMessageView]:
 
 
 @router.post("/cases/{case_id}/handover")
-def release(case_id: int, shokei: ShokeiDep, actor: ActorDep) -> list[CopyView]:
+def release(case_id: Id, shokei: ShokeiDep, actor: ActorDep) -> list[CopyView]:
     return services.release_copies(
         shokei.uow,
         shokei.vaults.documents,
@@ -72,7 +73,7 @@ def release(case_id: int, shokei: ShokeiDep, actor: ActorDep) -> list[CopyView]:
 
 
 @router.get("/cases/{case_id}/copies")
-def copies(case_id: int, uow: UowDep, actor: ActorDep) -> list[CopyView]:
+def copies(case_id: Id, uow: UowDep, actor: ActorDep) -> list[CopyView]:
     return services.list_copies(uow, actor, case_id)
 
 
@@ -98,7 +99,7 @@ def disseminate(
 
 
 @router.post("/disseminations/{request_id}/approval")
-def approve(request_id: int, shokei: ShokeiDep, actor: ActorDep) -> ApprovedDissemination:
+def approve(request_id: Id, shokei: ShokeiDep, actor: ActorDep) -> ApprovedDissemination:
     return services.approve_dissemination(
         shokei.uow,
         shokei.vaults.copies,
@@ -122,23 +123,23 @@ def assign(body: AssignmentRequest, uow: UowDep, actor: ActorDep) -> AssignmentP
 
 
 class DestructionRequest(BaseModel):
-    reference: str = Field(min_length=1, max_length=255)
+    reference: Title = Field(min_length=1, max_length=255)
 
 
 @router.post("/cases/{case_id}/destruction-certificate")
 def destruction_certificate(
-    case_id: int, body: DestructionRequest, uow: UowDep, actor: ActorDep
+    case_id: Id, body: DestructionRequest, uow: UowDep, actor: ActorDep
 ) -> DestructionView:
     """Record the supplier's certificate of destruction of its own copies; closes the case."""
     return services.record_destruction_certificate(uow, actor, case_id, reference=body.reference)
 
 
 class RecallRequest(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Note = Field(min_length=1, max_length=2000)
 
 
 class ReturnRequest(BaseModel):
-    reference: str = Field(min_length=1, max_length=255)
+    reference: Title = Field(min_length=1, max_length=255)
 
 
 @router.post("/copies/{copy_id}/recall")
@@ -166,17 +167,17 @@ def holdings(corporate_number: str, uow: UowDep, actor: ActorDep) -> HoldingsVie
 
 
 class RejectionRequest(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Note = Field(min_length=1, max_length=2000)
 
 
 @router.post("/disseminations/{request_id}/rejection")
-def reject(request_id: int, body: RejectionRequest, uow: UowDep, actor: ActorDep) -> DisseminationView:
+def reject(request_id: Id, body: RejectionRequest, uow: UowDep, actor: ActorDep) -> DisseminationView:
     """A program manager rejects a dissemination request with a reason."""
     return services.reject_dissemination(uow, actor, request_id, reason=body.reason)
 
 
 @router.post("/disseminations/{request_id}/acceptance")
-def accept_dissemination(request_id: int, uow: UowDep, actor: ActorDep) -> DisseminationView:
+def accept_dissemination(request_id: Id, uow: UowDep, actor: ActorDep) -> DisseminationView:
     """The subcontractor's user accepts the terms before its copy can be downloaded."""
     return services.accept_dissemination(uow, actor, request_id)
 

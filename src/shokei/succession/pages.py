@@ -26,6 +26,7 @@ from shokei.api_support import ShokeiDep, content_disposition
 from shokei.cases.domain import CaseState
 from shokei.errors import BadInput, Conflict
 from shokei.kernel import Actor, Role
+from shokei.kernel.bounds import Id
 from shokei.secrets.pages import refusal_text
 from shokei.succession import services, terms
 from shokei.succession.schemas import CandidateFilter
@@ -143,7 +144,7 @@ def _case_box(context: BoxContext) -> Markup | None:
 
 @router.post("/cases/{case_id}/successor")
 def select_successor(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -166,7 +167,7 @@ def select_successor(
 
 
 @router.post("/cases/{case_id}/handover/release")
-def release_copies(case_id: int, *, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
+def release_copies(case_id: Id, *, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
     """One marked copy of every document for the successor; the case is then handed over."""
     try:
         copies = services.release_copies(
@@ -196,7 +197,7 @@ def release_copies(case_id: int, *, request: Request, shokei: ShokeiDep, actor: 
 
 @router.post("/cases/{case_id}/handover/record")
 def record_hand_over(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -211,7 +212,7 @@ def record_hand_over(
 
 @router.post("/cases/{case_id}/handover/destruction")
 def record_destruction(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -228,12 +229,12 @@ def record_destruction(
 
 @router.post("/disseminations/{request_id}/approval")
 def approve_dissemination(
-    request_id: int,
+    request_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
-    case: Annotated[int | None, Form()] = None,
+    case: Annotated[Id | None, Form()] = None,
 ) -> Response:
     """The program manager approves: the subcontractor gets a new copy traced to the successor's."""
     try:
@@ -263,7 +264,7 @@ def approve_dissemination(
 
 @router.get("/cases/{case_id}/terms")
 def terms_page(
-    case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    case_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     """The terms of acceptance for one case; the successor's users accept them here."""
     status = services.handover_status(shokei.uow, actor, case_id)
@@ -284,7 +285,7 @@ def terms_page(
 
 @router.post("/cases/{case_id}/terms/acceptance")
 def accept_terms(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from shokei.api_support import ActorDep, ShokeiDep, UowDep, received_files, received_upload
+from shokei.kernel.bounds import Id, Title
 from shokei.supply_chain import services
 from shokei.supply_chain.io import SupplyFile, format_of
 from shokei.supply_chain.schemas import ExitImpactEvidence, ImpactView, ImportReport, SpofEntryView
@@ -70,12 +71,12 @@ def single_points_of_failure(
 
 
 @router.get("/companies/{company_id}/evidence")
-def exit_impact_evidence(company_id: int, uow: UowDep, actor: ActorDep) -> ExitImpactEvidence:
+def exit_impact_evidence(company_id: Id, uow: UowDep, actor: ActorDep) -> ExitImpactEvidence:
     return services.exit_impact_evidence(uow, actor, company_id)
 
 
 class NewCampaign(BaseModel):
-    system: str
+    system: Title
     due_on: date
     respondents: list[str]
 
@@ -103,12 +104,12 @@ def my_tasks(uow: UowDep, actor: ActorDep) -> list[TaskView]:
 
 
 @router.get("/surveys/{campaign_id}")
-def survey_status(campaign_id: int, uow: UowDep, actor: ActorDep) -> CampaignStatusView:
+def survey_status(campaign_id: Id, uow: UowDep, actor: ActorDep) -> CampaignStatusView:
     return survey.campaign_status(uow, actor, campaign_id)
 
 
 @router.get("/surveys/{campaign_id}/template")
-def survey_template(campaign_id: int, uow: UowDep, actor: ActorDep) -> Response:
+def survey_template(campaign_id: Id, uow: UowDep, actor: ActorDep) -> Response:
     data = survey.template(uow, actor, campaign_id)
     disposition = f'attachment; filename="survey-{campaign_id}.xlsx"'
     return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
@@ -116,7 +117,7 @@ def survey_template(campaign_id: int, uow: UowDep, actor: ActorDep) -> Response:
 
 @router.post("/surveys/{campaign_id}/answers", response_model=AnswerReport)
 async def answer_survey(
-    campaign_id: int, request: Request, shokei: ShokeiDep, actor: ActorDep
+    campaign_id: Id, request: Request, shokei: ShokeiDep, actor: ActorDep
 ) -> JSONResponse:
     """The answer file (multipart field `file`, XLSX or CSV). 201 with the report when accepted;
     422 with every problem (nothing applied) otherwise. Refused before the body is read when the
@@ -134,15 +135,15 @@ async def answer_survey(
 
 
 @router.get("/surveys/{campaign_id}/answers/{corporate_number}")
-def survey_answer(campaign_id: int, corporate_number: str, uow: UowDep, actor: ActorDep) -> AnswerView:
+def survey_answer(campaign_id: Id, corporate_number: str, uow: UowDep, actor: ActorDep) -> AnswerView:
     return survey.get_answer(uow, actor, campaign_id, corporate_number)
 
 
 @router.post("/surveys/{campaign_id}/cascade", status_code=201)
-def cascade(campaign_id: int, body: Forward, uow: UowDep, actor: ActorDep) -> CascadeReport:
+def cascade(campaign_id: Id, body: Forward, uow: UowDep, actor: ActorDep) -> CascadeReport:
     return survey.cascade(uow, actor, campaign_id, body.to)
 
 
 @router.post("/surveys/{campaign_id}/close")
-def close_survey(campaign_id: int, uow: UowDep, actor: ActorDep) -> ClosingReport:
+def close_survey(campaign_id: Id, uow: UowDep, actor: ActorDep) -> ClosingReport:
     return survey.close_campaign(uow, actor, campaign_id)

@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from shokei.api_support import ShokeiDep, received_files
 from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError
 from shokei.kernel import Actor, Permission
+from shokei.kernel.bounds import Id
 from shokei.supply_chain import services
 from shokei.supply_chain.survey import services as survey
 from shokei.supply_chain.survey.domain import CampaignStatus, RespondentStatus
@@ -262,7 +263,7 @@ def create_survey(
     return redirect(request, f"/surveys/{created.id}")
 
 
-def _own_answer(shokei: ShokeiDep, actor: Actor, campaign_id: int, number: str) -> AnswerView | None:
+def _own_answer(shokei: ShokeiDep, actor: Actor, campaign_id: Id, number: str) -> AnswerView | None:
     try:
         return survey.get_answer(shokei.uow, actor, campaign_id, number)
     except NotFound:
@@ -278,7 +279,7 @@ def _forwardable(answer: AnswerView | None, own: str) -> list[str]:
 
 @router.get("/surveys/{campaign_id}")
 def survey_page(
-    campaign_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    campaign_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     """Officials: the tree of who asked whom and who answered. A respondent: its own task."""
     status = survey.campaign_status(shokei.uow, actor, campaign_id)
@@ -303,7 +304,7 @@ def survey_page(
 
 
 @router.get("/surveys/{campaign_id}/template")
-def survey_template(campaign_id: int, shokei: ShokeiDep, actor: WebActor) -> Response:
+def survey_template(campaign_id: Id, shokei: ShokeiDep, actor: WebActor) -> Response:
     """The XLSX answer form (pre-filled for a respondent)."""
     data = survey.template(shokei.uow, actor, campaign_id)
     disposition = f'attachment; filename="survey-{campaign_id}.xlsx"'
@@ -312,7 +313,7 @@ def survey_template(campaign_id: int, shokei: ShokeiDep, actor: WebActor) -> Res
 
 @router.post("/surveys/{campaign_id}/answers")
 async def answer_survey(
-    campaign_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    campaign_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     """The upload script's target: the answer is checked in full; the report comes back as a
     fragment (every problem by sheet, row and column, nothing applied; or what was applied)."""
@@ -351,7 +352,7 @@ async def answer_survey(
 
 @router.post("/surveys/{campaign_id}/cascade")
 def cascade(
-    campaign_id: int,
+    campaign_id: Id,
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
@@ -378,7 +379,7 @@ def cascade(
 
 
 @router.post("/surveys/{campaign_id}/close")
-def close_survey(campaign_id: int, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
+def close_survey(campaign_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor) -> Response:
     closing = survey.close_campaign(shokei.uow, actor, campaign_id)
     flash(
         request,
@@ -396,7 +397,7 @@ def close_survey(campaign_id: int, request: Request, shokei: ShokeiDep, actor: W
 @router.get("/surveys/{campaign_id}/answers/{corporate_number}")
 def answer_page(
     *,
-    campaign_id: int,
+    campaign_id: Id,
     corporate_number: str,
     request: Request,
     shokei: ShokeiDep,

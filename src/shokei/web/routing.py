@@ -15,13 +15,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException
 
 from shokei.accounts import services as accounts
 from shokei.api_support import ShokeiDep
 from shokei.errors import BadInput, Conflict, NotFound, ShokeiError, Unauthenticated
 from shokei.kernel import Actor
+from shokei.kernel.bounds import Count
 from shokei.web import i18n
 from shokei.web.i18n import N_
 from shokei.web.sessions import session_of
@@ -78,7 +79,7 @@ TemplatesDep = Annotated[Templates, Depends(templates_of)]
 # A form field left empty arrives as "" (a browser sends every named field): for an optional
 # number that means "not given", never a 422 the user cannot see the reason of.
 _BLANK_IS_NONE = BeforeValidator(lambda value: None if value == "" else value)
-OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, _BLANK_IS_NONE]
+OptionalCount = Annotated[Count | None, _BLANK_IS_NONE]
 
 
 def safe_local_path(target: str | None, default: str = "/") -> str:

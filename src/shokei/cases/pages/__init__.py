@@ -30,6 +30,7 @@ from shokei.cases.schemas import CaseSummary
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden
 from shokei.kernel import Actor, Permission, Role
+from shokei.kernel.bounds import JSON_INT_MAX, Id, Int64, ascii_int
 from shokei.web.i18n import N_, label, ngettext
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, DASHBOARD, Box, BoxContext, FeaturePages, NavItem, boxes_for
@@ -185,7 +186,7 @@ def case_list(
     q: Annotated[str, Query(max_length=200)] = "",
     state: Annotated[str, Query(max_length=40)] = "",
     overdue: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[Id, Query()] = 1,
 ) -> Response:
     """Cases the user may know of, filtered by state, overdue and a search over company and number."""
     found = services.list_cases(shokei.uow, actor, state=state or None)
@@ -249,7 +250,7 @@ def notify_exit(
 
 @router.get("/cases/{case_id}")
 def case_page(
-    case_id: int, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
+    case_id: Id, request: Request, shokei: ShokeiDep, actor: WebActor, templates: TemplatesDep
 ) -> Response:
     case = services.get_case(shokei.uow, actor, case_id)
     state = CaseState(case.state)
@@ -281,13 +282,13 @@ def case_page(
 
 @router.post("/cases/{case_id}/transitions")
 def move_case(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
     actor: WebActor,
     name: Annotated[str, Form(max_length=60)],
-    version: Annotated[int | None, Form()] = None,
+    version: Annotated[Int64 | None, Form()] = None,
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     """One move of the workflow; `version` makes a stale page fail instead of moving twice."""
@@ -317,7 +318,7 @@ def move_case(
 
 @router.post("/cases/{case_id}/inventory")
 def add_inventory_line(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -345,8 +346,8 @@ def add_inventory_line(
 
 @router.post("/cases/{case_id}/inventory/{line_id}/examination")
 def examine_document(
-    case_id: int,
-    line_id: int,
+    case_id: Id,
+    line_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,
@@ -363,14 +364,15 @@ def parse_yen(text: str) -> int:
     cleaned = unicodedata.normalize("NFKC", text)
     for noise in (",", "¥", "￥", "円", " "):
         cleaned = cleaned.replace(noise, "")
-    if not cleaned.isdigit():
+    amount = ascii_int(cleaned)
+    if amount is None or amount > JSON_INT_MAX:
         raise BadInput(_("Enter the amount in yen, in digits (for example 48500000)."))
-    return int(cleaned)
+    return amount
 
 
 @router.post("/cases/{case_id}/offers")
 def record_offer(
-    case_id: int,
+    case_id: Id,
     *,
     request: Request,
     shokei: ShokeiDep,

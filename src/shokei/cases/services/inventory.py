@@ -15,6 +15,7 @@ from shokei.cases.services.reading import line_view
 from shokei.errors import BadInput, Conflict, Forbidden, NotFound
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Permission, Role
+from shokei.kernel.bounds import require_text
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
@@ -34,6 +35,14 @@ def add_inventory_line(
         raise Forbidden(f"{actor.role} may not edit document inventories")
     if not title.strip():
         raise BadInput("a document needs a title")
+    for field, value in (
+        ("title", title),
+        ("drawing_number", drawing_number),
+        ("revision", revision),
+        ("component", component),
+        ("weapon_system", weapon_system),
+    ):
+        require_text(field, value)
     with uow:
         case = _open_inventory(uow, actor, case_id)
         line = InventoryLine(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shokei.formats.sniff import ArchiveKind
+from shokei.kernel.bounds import text_fault
 
 KiB, MiB, GiB = 1024, 1024**2, 1024**3
 COPY_CHUNK = 64 * KiB
@@ -164,7 +165,7 @@ def clean_member_path(raw: str) -> str:
     dropped; any `..` is refused even when it would stay inside, as no honest tool writes it.
     """
     name = raw.replace("\\", "/")
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name) or text_fault(name) is not None:
         raise ArchiveRefusedError(Refusal(raw, RefusalReason.INVALID_NAME))
     if _DRIVE_LETTER.match(name):
         raise ArchiveRefusedError(Refusal(raw, RefusalReason.DRIVE_LETTER))

@@ -8,6 +8,7 @@ Library warnings about malformed files are silenced here, where they are expecte
 from __future__ import annotations
 
 import importlib
+import math
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from shokei.formats.extract.base import Extraction, Flag, JSONValue, failed_extraction
 from shokei.formats.sniff import DocumentType
 
-__all__ = ["DEFAULT_MAX_TEXT_CHARS", "Extraction", "Flag", "JSONValue", "extract"]
+__all__ = ["DEFAULT_MAX_TEXT_CHARS", "Extraction", "Flag", "JSONValue", "extract", "storable"]
 
 DEFAULT_MAX_TEXT_CHARS = 1_000_000
 
@@ -60,8 +61,33 @@ def extract(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return extractor(path, max_text_chars)
+            return storable(extractor(path, max_text_chars))
     # A parser fed hostile bytes can fail in any way (RecursionError, MemoryError, struct.error,
     # library-specific errors...): each becomes a flagged result, never a failed intake.
     except Exception as error:
-        return failed_extraction(error)
+        return storable(failed_extraction(error))
+
+
+def _storable_text(value: str) -> str:
+    # A parser may hand back NUL (PostgreSQL refuses it in text) or a lone surrogate (no database
+    # can encode it) from a hostile or broken file: dropped and escaped, never a failed intake.
+    return value.replace("\x00", "").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _storable_value(value: JSONValue) -> JSONValue:
+    if isinstance(value, str):
+        return _storable_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN or Infinity
+    if isinstance(value, list):
+        return [_storable_value(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable_text(key): _storable_value(item) for key, item in value.items()}
+    return value
+
+
+def storable(extraction: Extraction) -> Extraction:
+    """`extraction` as every database stores it: no NUL, no lone surrogate, finite numbers."""
+    extraction.text = _storable_text(extraction.text)
+    extraction.metadata = {_storable_text(k): _storable_value(v) for k, v in extraction.metadata.items()}
+    return extraction
