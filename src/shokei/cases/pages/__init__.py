@@ -26,6 +26,7 @@ from shokei.cases.domain import (
     Guard,
     TransitionName,
 )
+from shokei.cases.pages import assignment
 from shokei.cases.schemas import CaseDetail, CaseSummary
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden
@@ -37,6 +38,7 @@ from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redir
 from shokei.web.templating import render_box
 
 router = page_router()
+router.include_router(assignment.router)
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 30
 
@@ -463,7 +465,7 @@ def _can_read_cases(actor: Actor) -> bool:
 pages = FeaturePages(
     name="cases",
     router=router,
-    templates=Path(__file__).parent / "templates",
+    templates=Path(__file__).parent.parent / "templates",
     nav=(
         NavItem(N_("Cases"), "/cases", _can_read_cases),
         NavItem(N_("Notify exit"), "/cases/new", lambda actor: actor.can(Permission.CASE_OPEN)),
@@ -473,6 +475,7 @@ pages = FeaturePages(
         Box(DASHBOARD, "cases_by_state", _states_box),
         Box(DASHBOARD, "overdue", _overdue_box),
         Box(CASE, "negotiation", _offers_box),
+        Box(CASE, "assignment", assignment.assignment_box),
     ),
     template_globals={
         "state_label": state_label,
