@@ -211,7 +211,7 @@ def _show_assignments(case_id: int, assignments: list[AssignmentView]) -> None:
     )
 
 
-@command(app, "assign")
+@command(app, "assign", remote=Remote("POST", "/api/v1/cases/{case_id}/assignments"))
 def assign(
     cli: Cli,
     case_id: int,
@@ -226,7 +226,7 @@ def assign(
     cli.emit(assigned, lambda: _show_assignments(case_id, assigned))
 
 
-@command(app, "unassign")
+@command(app, "unassign", remote=Remote("DELETE", "/api/v1/cases/{case_id}/assignments/{user}"))
 def unassign(
     cli: Cli,
     case_id: int,
@@ -237,14 +237,14 @@ def unassign(
     cli.emit(assigned, lambda: _show_assignments(case_id, assigned))
 
 
-@command(app, "assignments")
+@command(app, "assignments", remote=Remote("GET", "/api/v1/cases/{case_id}/assignments"))
 def assignments(cli: Cli, case_id: int) -> None:
     """Who is assigned to a case (officials and auditors)."""
     assigned = services.assignments_of(cli.uow, cli.actor, case_id)
     cli.emit(assigned, lambda: _show_assignments(case_id, assigned))
 
 
-@command(app, "break-glass")
+@command(app, "break-glass", remote=Remote("POST", "/api/v1/cases/{case_id}/break-glass"))
 def break_glass(
     cli: Cli,
     case_id: int,
