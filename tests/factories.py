@@ -80,7 +80,15 @@ class Office:
             cases.add_inventory_line(
                 self.uow, self.supplier, case.id, title=f"部品図 {n + 1}", drawing_number=f"D-{n + 1}"
             )
+        self.assign_officials(case.id)
         return cases.get_case(self.uow, self.supplier, case.id)
+
+    def assign_officials(self, case_id: int, *others: Actor) -> None:
+        """The program manager assigns the office's officials and auditor to the case (itself
+        included), and `others` (officials a test adds), as a program manager does for a new case."""
+        for official in (self.intake, self.examiner, self.negotiator, self.manager, self.auditor, *others):
+            if official.username not in cases.get_case(self.uow, self.manager, case_id).assigned:  # type: ignore[operator]
+                cases.assign_official(self.uow, self.manager, case_id, official.username)
 
     def move(self, case_id: int, name: str, actor: Actor, **kwargs: object) -> CaseDetail:
         return cases.transition_case(self.uow, actor, case_id, name, **kwargs)  # type: ignore[arg-type]

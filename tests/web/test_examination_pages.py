@@ -288,6 +288,7 @@ def test_a_conflicted_examiner_is_refused(world: World) -> None:
     case = _fresh_case(world)
     line = _lines(world, case)[0]
     conflicted = user(world.office.uow, Role.EXAMINER, name="examiner-kin")
+    world.office.assign_officials(case, conflicted)  # assigned: the conflict is what refuses
     examination.declare_interest(
         world.office.uow,
         conflicted,

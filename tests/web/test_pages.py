@@ -42,6 +42,7 @@ def _notify_and_upload(app: FastAPI, office: Office, pdfs: list[Path]) -> tuple[
     )
     assert result.status_code == 201, result.text
     assert "3件のファイルを保管しました。" in result.text
+    office.assign_officials(case_id)  # the program manager assigns the officials who work it
     return supplier, case_id
 
 

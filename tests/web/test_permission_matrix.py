@@ -102,7 +102,10 @@ PAGES: dict[str, dict[str, int]] = {
     "/cases?state=notified&q=退出&overdue=true": CASE_READERS,
     "/cases/new": _expect(FORBIDDEN, supplier=OK, intake=OK),
     "/cases/{own}": OWN_CASE,
-    "/cases/{other}": _expect(OK, supplier=MISSING, successor=MISSING, admin=FORBIDDEN),
+    # The intake officer opened it (and is assigned); the examiner and negotiator are not.
+    "/cases/{other}": _expect(
+        OK, supplier=MISSING, successor=MISSING, admin=FORBIDDEN, examiner=FORBIDDEN, negotiator=FORBIDDEN
+    ),
     "/cases/{own}/upload": _expect(FORBIDDEN, supplier=OK, intake=OK, successor=MISSING),
     "/cases/{own}/documents": OWN_CASE,
     "/cases/999999": _expect(MISSING, admin=FORBIDDEN),

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from shokei.api_support import ActorDep, UowDep
 from shokei.cases import services
-from shokei.cases.schemas import CaseDetail, CaseSummary, InventoryLineView, OfferView
+from shokei.cases.schemas import AssignmentView, CaseDetail, CaseSummary, InventoryLineView, OfferView
 from shokei.kernel.bounds import Id, JsonInt, Note, Title
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -42,6 +42,20 @@ class OfferBody(BaseModel):
     amount_yen: JsonInt
     kind: Title = "offer"
     note: Note | None = None
+
+
+class AssignmentBody(BaseModel):
+    user: str = Field(max_length=150)
+    role_on_case: str | None = Field(default=None, max_length=32)
+
+
+class BreakGlassBody(BaseModel):
+    reason: str = Field(max_length=1000)
+
+
+class BreakGlassResult(BaseModel):
+    case: int
+    access: str
 
 
 @router.post("", status_code=201)
@@ -91,3 +105,24 @@ def record_offer(case_id: Id, body: OfferBody, uow: UowDep, actor: ActorDep) -> 
     return services.record_offer(
         uow, actor, case_id, amount_yen=body.amount_yen, kind=body.kind, note=body.note
     )
+
+
+@router.get("/{case_id}/assignments")
+def assignments(case_id: int, uow: UowDep, actor: ActorDep) -> list[AssignmentView]:
+    return services.assignments_of(uow, actor, case_id)
+
+
+@router.post("/{case_id}/assignments", status_code=201)
+def assign(case_id: int, body: AssignmentBody, uow: UowDep, actor: ActorDep) -> list[AssignmentView]:
+    return services.assign_official(uow, actor, case_id, body.user, role_on_case=body.role_on_case)
+
+
+@router.delete("/{case_id}/assignments/{username}")
+def unassign(case_id: int, username: str, uow: UowDep, actor: ActorDep) -> list[AssignmentView]:
+    return services.unassign_official(uow, actor, case_id, username)
+
+
+@router.post("/{case_id}/break-glass", status_code=201)
+def break_glass(case_id: int, body: BreakGlassBody, uow: UowDep, actor: ActorDep) -> BreakGlassResult:
+    access = services.break_glass(uow, actor, case_id, body.reason)
+    return BreakGlassResult(case=case_id, access=access.value)

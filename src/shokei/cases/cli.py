@@ -6,7 +6,8 @@ import typer
 
 from shokei.cases import services
 from shokei.cases.domain import TransitionName
-from shokei.cases.schemas import CaseDetail
+from shokei.cases.domain.assignment import CaseRole
+from shokei.cases.schemas import AssignmentView, CaseDetail
 from shokei.cli_remote import Remote
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, yen
 
@@ -32,6 +33,7 @@ def _show(case: CaseDetail) -> None:
             "successor": case.successor_name or ("selected" if case.successor_selected else None),
             "agreed amount": yen(case.agreed_amount_yen),
             "next steps": ", ".join(case.available_transitions),
+            "assigned": None if case.assigned is None else ", ".join(case.assigned) or "-",
         },
     )
     print_table(
@@ -198,3 +200,59 @@ def list_cases(
             ],
         ),
     )
+
+
+def _show_assignments(case_id: int, assignments: list[AssignmentView]) -> None:
+    print_table(
+        f"assigned to case {case_id}",
+        ("user", "role on case", "by", "at"),
+        [
+            (a.user, a.role_on_case, a.assigned_by, a.assigned_at.isoformat(timespec="seconds"))
+            for a in assignments
+        ],
+    )
+
+
+@command(app, "assign", remote=Remote("POST", "/api/v1/cases/{case_id}/assignments"))
+def assign(
+    cli: Cli,
+    case_id: int,
+    user: Annotated[str, typer.Option("--user", help="The official or auditor to assign.")],
+    role_on_case: Annotated[
+        str | None, typer.Option("--role-on-case", help=" | ".join(CaseRole) + " (default: their role)")
+    ] = None,
+) -> None:
+    """Assign an official to a case (program managers): only assigned officials see the case and
+    read its contents."""
+    assigned = services.assign_official(cli.uow, cli.actor, case_id, user, role_on_case=role_on_case)
+    cli.emit(assigned, lambda: _show_assignments(case_id, assigned))
+
+
+@command(app, "unassign", remote=Remote("DELETE", "/api/v1/cases/{case_id}/assignments/{user}"))
+def unassign(
+    cli: Cli,
+    case_id: int,
+    user: Annotated[str, typer.Option("--user", help="The official or auditor to take off the case.")],
+) -> None:
+    """Take an official off a case (program managers)."""
+    assigned = services.unassign_official(cli.uow, cli.actor, case_id, user)
+    cli.emit(assigned, lambda: _show_assignments(case_id, assigned))
+
+
+@command(app, "assignments", remote=Remote("GET", "/api/v1/cases/{case_id}/assignments"))
+def assignments(cli: Cli, case_id: int) -> None:
+    """Who is assigned to a case (officials and auditors)."""
+    assigned = services.assignments_of(cli.uow, cli.actor, case_id)
+    cli.emit(assigned, lambda: _show_assignments(case_id, assigned))
+
+
+@command(app, "break-glass", remote=Remote("POST", "/api/v1/cases/{case_id}/break-glass"))
+def break_glass(
+    cli: Cli,
+    case_id: int,
+    reason: Annotated[str, typer.Option("--reason", help="Why you must read this case's contents.")],
+) -> None:
+    """Read the contents of a case you are not assigned to (program managers, auditors): the
+    reason is recorded, the other program managers are told, and the contents open for 24 hours."""
+    access = services.break_glass(cli.uow, cli.actor, case_id, reason)
+    cli.emit({"case": case_id, "access": access.value}, lambda: typer.echo(f"case {case_id}: contents open"))

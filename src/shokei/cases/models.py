@@ -134,3 +134,32 @@ class CaseFlag(Base):
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseAssignment(Base):
+    """An official or auditor assigned to a case: intake officers, examiners and negotiators know
+    of the case only through it; program managers and auditors read its contents through it.
+    Unassigning deletes the row (the ledger keeps both acts)."""
+
+    __tablename__ = "case_assignments"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    role_on_case: Mapped[str] = mapped_column(String(32))
+    assigned_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseBreakGlass(Base):
+    """A program manager's or auditor's recorded reason to read the contents of a case they are
+    not assigned to; it opens them for `BREAK_GLASS_HOURS` from `at`."""
+
+    __tablename__ = "case_break_glass"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("exit_cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 
 class InventoryLineView(BaseModel):
@@ -85,3 +86,22 @@ class CaseDetail(CaseSummary):
     history: list[HistoryItem]
     measures: list[MeasureRef] = []
     flags: list[CaseFlagView] = []
+    # The officials and auditors assigned to the case: shown to officials and auditors only, and
+    # absent (not blank) from a company user's view.
+    assigned: list[str] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_assignment(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.assigned is None:
+            data.pop("assigned", None)
+        return data
+
+
+class AssignmentView(BaseModel):
+    """An official or auditor assigned to a case, by whom and when."""
+
+    user: str
+    role_on_case: str
+    assigned_by: str
+    assigned_at: datetime

@@ -213,6 +213,16 @@ def _make_users(
     return actors
 
 
+def _assign_officials(shokei: Shokei, users: dict[Role | str, Actor], case_id: int) -> None:
+    """The demo's program manager assigns every demo official and the auditor to the case (the
+    intake officer who opened it already is): only assigned officials see a case."""
+    manager = users["manager"]
+    already = set(cases.assigned_names(shokei.uow, case_id))
+    for name, _role in DEMO_USERS:
+        if name not in already:
+            cases.assign_official(shokei.uow, manager, case_id, name)
+
+
 def _drive(
     shokei: Shokei,
     users: dict[Role | str, Actor],
@@ -319,6 +329,7 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
                 drawing_number=f"DWG-{case.id:03d}-{sheet + 1:02d}",
                 revision="C",
             )
+        _assign_officials(shokei, users, case.id)
         _drive(shokei, users, case.id, path[:stop], successor)
         report.cases[case.id] = cases.get_case(uow, users["auditor"], case.id).state
     _seed_supply_chain(shokei, admin, created, smes[: len(DEMO_CASES)], seed)

@@ -33,13 +33,19 @@ def record_document(
     uow.record(action, "document", document.id, actor, details={"case": document.case_id, **details})
 
 
-def visible(session: Session, actor: Actor, document_id: int) -> Document:
+def visible(uow: UnitOfWork, actor: Actor, document_id: int) -> Document:
+    """The document, if `actor` may know of its case; an official not assigned to its case is
+    refused naming the assignment (in the open transaction)."""
+    session = uow.session
     document = session.execute(
         select(Document).where(
             Document.id == document_id, Document.case_id.in_(cases.visible_case_ids(actor))
         )
     ).scalar_one_or_none()
     if document is None:
+        case_id = session.execute(select(Document.case_id).where(Document.id == document_id)).scalar()
+        if case_id is not None and not actor.is_company_bound:
+            cases.case_ref(uow, actor, case_id)  # an unassigned official is told so
         raise NotFound(f"no document {document_id}")
     return document
 

@@ -110,7 +110,7 @@ def describe_document(
     require(actor, Permission.DOCUMENT_SUBMIT)
     changes = fields.model_dump(exclude_unset=True)
     with uow.transaction() as session:
-        document = visible(session, actor, document_id)
+        document = visible(uow, actor, document_id)
         cases.require_inventory_open(uow, actor, document.case_id)
         before = {name: getattr(document, name) for name in changes}
         for name, value in changes.items():
@@ -142,7 +142,7 @@ def describe_document(
 def get_document(uow: UnitOfWork, actor: Actor, document_id: int) -> DocumentDetail:
     """A document's inventory record and extracted metadata (not its content)."""
     with uow.transaction() as session:
-        document = visible(session, actor, document_id)
+        document = visible(uow, actor, document_id)
         return DocumentDetail(**view(session, document).model_dump(), metadata=dict(document.doc_metadata))
 
 
@@ -163,8 +163,11 @@ def weapon_systems_named(session: Session, case_id: int) -> set[str]:
 
 
 def list_documents(uow: UnitOfWork, actor: Actor, case_id: int) -> list[DocumentView]:
-    """A case's documents, for whoever may see the case."""
+    """A case's documents, for whoever may see the case (an official not assigned to it is
+    refused, naming the assignment)."""
     with uow.transaction() as session:
+        if not actor.is_company_bound:
+            cases.case_ref(uow, actor, case_id)
         rows = session.execute(
             select(Document)
             .where(Document.case_id == case_id, Document.case_id.in_(cases.visible_case_ids(actor)))
@@ -178,11 +181,14 @@ def search_documents(
 ) -> list[DocumentView]:
     """Documents any displayed field of which contains `query` (title, drawing number, revision,
     component, weapon system, file name, markings, extracted text and metadata; Japanese-aware,
-    short words too), within need-to-know. Web, API and CLI all search through here."""
+    short words too), within need-to-know and, for officials and auditors, within the cases whose
+    contents they read (a match reveals what a document says). Web, API and CLI all search here."""
     cleaned = normalise_query(query)
     with uow.transaction() as session:
         statement = select(Document).where(
-            matching(session, uow.dialect, cleaned), Document.case_id.in_(cases.visible_case_ids(actor))
+            matching(session, uow.dialect, cleaned),
+            Document.case_id.in_(cases.visible_case_ids(actor)),
+            Document.case_id.in_(cases.content_case_ids(uow, actor)),
         )
         if case_id is not None:
             statement = statement.where(Document.case_id == case_id)
@@ -248,8 +254,9 @@ def _read_for(
     require(actor, Permission.DOCUMENT_READ_CONTENT)
     why = read_reason(actor, reason)
     with uow.transaction() as session:
-        document = visible(session, actor, document_id)
+        document = visible(uow, actor, document_id)
         state = cases.case_ref(uow, actor, document.case_id).state
+        cases.require_contents(uow, actor, document.case_id)  # officials: assigned, or a break-glass
         if not supplier_reading_closed(actor, state):
             shown = view(session, document)
             record_document(uow, actor, "document:content:read", document, reason=why)
@@ -290,6 +297,7 @@ def export_originals(
         raise Forbidden(f"{actor.role} may not export the originals of a case")
     reason = read_reason(actor, purpose)
     with uow.transaction() as session:
+        cases.require_contents(uow, actor, case_id)
         rows = list(
             session.execute(
                 select(Document)

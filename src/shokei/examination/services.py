@@ -209,6 +209,7 @@ def get_examination(
     require_reader(actor)
     with uow:
         company_id = cases.case_ref(uow, actor, case_id).company_id
+        cases.require_contents(uow, actor, case_id)  # the examination record: assigned officials
     evidence = gather_evidence(uow, actor, case_id, company_id, supply_chain)
     loaded = current_policy()
     with uow.transaction() as session:

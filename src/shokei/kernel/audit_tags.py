@@ -23,6 +23,9 @@ AUDIT_TAGS: frozenset[str] = frozenset(
         "accounts:user:enable",
         "accounts:user:role",
         # case
+        "case:access:break_glass",
+        "case:assignment:assign",
+        "case:assignment:unassign",
         "case:case:open",
         "case:flag:raise",
         "case:flag:resolve",

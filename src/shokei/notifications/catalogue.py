@@ -84,3 +84,26 @@ def compose_digest(duties: Sequence[DutyLine], today: date, link: str) -> tuple[
     subject, body_ja = _digest("ja", duties, today, link)
     _, body_en = _digest("en", duties, today, link)
     return subject, _bilingual(body_ja, body_en)
+
+
+def compose_contents_opened(
+    *, case_id: int, actor: str, cause: str, reason: str | None, link: str
+) -> tuple[str, str]:
+    """The alert to the other program managers that `actor` opened a case's contents on their
+    own say (`cause`: break_glass or self_assignment): Japanese, then English. It names the case,
+    who, how and the reason they recorded, never a document's content."""
+
+    def one(language: str) -> tuple[str, str]:
+        entry = catalogue(language)["contents_opened"]
+        values = {
+            "case_id": case_id,
+            "actor": actor,
+            "cause": entry[cause],
+            "reason": reason or "-",
+            "link": link,
+        }
+        return entry["subject"].format(**values), entry["body"].format(**values)
+
+    subject, body_ja = one("ja")
+    _, body_en = one("en")
+    return subject, _bilingual(body_ja, body_en)

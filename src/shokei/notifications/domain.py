@@ -18,6 +18,7 @@ class Occasion(StrEnum):
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
     DIGEST = "digest"
+    CONTENTS_OPENED = "contents_opened"  # a case's contents opened on one's own say (to the other PMs)
 
 
 class MailState(StrEnum):

@@ -17,7 +17,7 @@ from shokei.deadlines.domain import DutyEvent, reference_of
 from shokei.errors import NotFound
 from shokei.kernel import COMPANY_BOUND_ROLES, Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.notifications.catalogue import DutyLine, compose, compose_digest
+from shokei.notifications.catalogue import DutyLine, compose, compose_contents_opened, compose_digest
 from shokei.notifications.domain import (
     CLAIMABLE,
     MailState,
@@ -67,6 +67,36 @@ def notify_duty(uow: UnitOfWork, event: DutyEvent, occasion: Occasion) -> int:
             )
         uow.session.flush()
         return len(people)
+
+
+def notify_contents_opened(
+    uow: UnitOfWork, *, case_id: int, actor_id: int, actor: str, cause: str, reason: str | None
+) -> int:
+    """Tell every other program manager that `actor` opened a case's contents on their own say
+    (a break-glass reason, or assigning themselves). Returns how many notices."""
+    with uow:
+        link = f"/cases/{case_id}"
+        subject, body = compose_contents_opened(
+            case_id=case_id, actor=actor, cause=cause, reason=reason, link=load_settings().base_url + link
+        )
+        told = 0
+        for person in accounts.recipients(uow, Role.PROGRAM_MANAGER):
+            if person.user_id == actor_id:
+                continue
+            occasion = Occasion.CONTENTS_OPENED.value
+            _write(
+                uow,
+                person,
+                occasion=occasion,
+                kind=cause,
+                case_id=case_id,
+                subject=subject,
+                body=body,
+                link=link,
+            )
+            told += 1
+        uow.session.flush()
+        return told
 
 
 def _write(

@@ -251,7 +251,9 @@ def get_purchase(uow: UnitOfWork, actor: Actor, case_id: int) -> PurchaseView:
     """A case's valuation, offers, agreement and budget line. Officials and auditors."""
     require_reader(actor)
     with uow.transaction():
-        return _purchase_view(uow, cases.case_ref(uow, actor, case_id))
+        case = cases.case_ref(uow, actor, case_id)
+        cases.require_contents(uow, actor, case.id)  # the negotiation record: assigned officials
+        return _purchase_view(uow, case)
 
 
 def _proposed(session: Session, case: CaseRef) -> Agreement:

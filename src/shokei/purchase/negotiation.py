@@ -86,6 +86,7 @@ def get_valuation(uow: UnitOfWork, actor: Actor, case_id: int) -> ValuationView:
     require_reader(actor)
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
+        cases.require_contents(uow, actor, case.id)  # the negotiation record: assigned officials
         return presenters.latest_valuation_view(uow, case.id, latest_valuation(session, case.id))
 
 

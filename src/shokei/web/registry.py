@@ -114,6 +114,7 @@ SLOTS: tuple[Slot, ...] = (
     ),
     Slot(DASHBOARD, "users", audience=lambda actor: actor.can(Permission.USER_MANAGE)),
     Slot(CASE, "duties"),  # the case's open duties and their clocks, breaches flagged
+    Slot(CASE, "assignment"),  # who is assigned; program managers assign, a break-glass opens contents
     Slot(CASE, "documents"),
     Slot(CASE, "designations", "secrets", N_("Designated secrets (装備品等秘密)"), _officials_and_auditor),
     Slot(CASE, "examination", "examination", N_("Examination scores and evidence"), _officials_and_auditor),

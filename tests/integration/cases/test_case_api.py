@@ -36,6 +36,10 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
     assert opened.status_code == 201, opened.text
     case: dict[str, Any] = opened.json()
     path = f"/api/v1/cases/{case['id']}"
+    # The program manager assigns the officials who will work the case (only they see it).
+    for name in ("intake", "examiner", "negotiator"):
+        assigned = api.post(f"{path}/assignments", headers=auth["manager"], json={"user": name})
+        assert assigned.status_code == 201, assigned.text
     doc = api.post(f"{path}/documents", headers=auth["supplier"], json={"title": "アンテナ整合回路図"})
     assert doc.status_code == 201
 
@@ -89,10 +93,10 @@ def test_case_travels_notice_to_closed_over_http(uow: UnitOfWork, api: TestClien
     assert api.get(path, headers=auth["successor"]).json()["state"] == "closed"
     entries = api.get("/api/v1/audit/entries?limit=1000", headers=auth["auditor"]).json()
     about_case = [e for e in entries if (e["subject_type"], e["subject_id"]) == ("case", str(case["id"]))]
-    # open, document, submit, start, examine, determine, negotiate, offer, approve,
-    # start selection, select, notice to the successor, acceptance of the terms, hand over,
-    # certificate of destruction, close
-    assert len(about_case) == 16
+    # open, three assignments, document, submit, start, examine, determine, negotiate, offer,
+    # approve, start selection, select, notice to the successor, acceptance of the terms, hand
+    # over, certificate of destruction, close
+    assert len(about_case) == 19
 
 
 def test_errors_are_problem_details(uow: UnitOfWork, api: TestClient) -> None:

@@ -109,6 +109,9 @@ def test_case_from_notice_to_closed_through_the_cli(cli: Cli) -> None:
         "--json",
     ).json()
     assert line["drawing_number"] == "MG-001"  # type: ignore[index]
+    # The program manager assigns the officials who will work the case (only they see it).
+    for official in ("intake", "examiner", "negotiator"):
+        assert cli("case", "assign", case, "--user", official, "--as", "manager").exit_code == 0
 
     def move(name: str, actor: str, *extra: str) -> dict[str, object]:
         return cli("case", "transition", case, name, "--as", actor, "--json", *extra).json()  # type: ignore[return-value]

@@ -76,8 +76,16 @@ def test_every_change_writes_one_audit_entry_naming_actor_and_states(uow: UnitOf
     case = office.open_case(documents=1)
     office.move(case.id, "submit", office.supplier)
     entries = _ledger(uow)[before:]
-    assert [e.action for e in entries] == ["case:case:open", "case:inventory:add", "case:status:change"]
-    assert all(e.actor_name == "supplier" and e.subject_id == str(case.id) for e in entries)
+    # The factory's program manager assigns the office's five officials (itself included).
+    assigned = ["case:assignment:assign"] * 5
+    assert [e.action for e in entries] == [
+        "case:case:open",
+        "case:inventory:add",
+        *assigned,
+        "case:status:change",
+    ]
+    assert all(e.subject_id == str(case.id) for e in entries)
+    assert [e.actor_name for e in entries] == ["supplier", "supplier", *["manager"] * 5, "supplier"]
     assert [e.index for e in _ledger(uow)] == list(range(len(_ledger(uow))))
     change = json.loads(entries[-1].leaf)
     assert change["before"]["state"] == "notified"

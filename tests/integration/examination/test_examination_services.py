@@ -221,6 +221,7 @@ def test_two_examiners_who_disagree_are_flagged_and_a_program_manager_decides(
     )
     second = user(uow, desk.examiner.role, name="examiner2")
     case_id = desk.under_examination()
+    desk.assign_officials(case_id, second)
     desk.score_all(case_id, HIGH)  # 95
     with pytest.raises(DeterminationRefused, match="1 of 2 examiners' scores"):
         desk.determine(case_id)
@@ -253,6 +254,7 @@ def test_two_examiners_within_the_tolerance_are_averaged(
     )
     second = user(uow, desk.examiner.role, name="examiner2")
     case_id = desk.under_examination()
+    desk.assign_officials(case_id, second)
     desk.score_all(case_id, AT_THRESHOLD)  # 60
     desk.score_all(case_id, MIDDLING, examiner=second)  # 55.83: 4.17 apart, mean 57.92
     decided = desk.determine(case_id, examiner=second)
@@ -301,6 +303,7 @@ def test_an_examiner_with_an_interest_in_the_company_may_not_examine_its_case(
             relationship="family",
             user="examiner",
         )
+    desk.assign_officials(case_id, colleague)
     desk.score_all(case_id, HIGH, examiner=colleague)
     assert desk.determine(case_id, examiner=colleague).determination == "protection_required"
 

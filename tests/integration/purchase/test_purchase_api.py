@@ -33,6 +33,9 @@ def test_notice_to_purchase_agreed_over_http(uow: UnitOfWork, api: TestClient, d
         },
     ).json()
     path = f"/api/v1/cases/{case['id']}"
+    for official in ("intake", "examiner", "negotiator", "auditor"):  # the program manager assigns them
+        assigned = api.post(f"{path}/assignments", headers=auth["manager"], json={"user": official})
+        assert assigned.status_code == 201, assigned.text
     line = api.post(
         f"{path}/documents", headers=auth["supplier"], json={"title": "潜水艦用アンテナ整合回路図"}
     ).json()

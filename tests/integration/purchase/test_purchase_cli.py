@@ -57,6 +57,8 @@ def test_notice_to_purchase_agreed_through_the_cli(cli: Cli) -> None:
         "supplier",
     )
     case = str(opened["id"])
+    for official in ("intake", "examiner", "negotiator", "auditor"):  # the program manager assigns them
+        assert cli("case", "assign", case, "--user", official, "--as", "manager").exit_code == 0
     lines = [
         str(_json(cli, "case", "add-document", case, "--title", title, "--as", "supplier")["id"])
         for title in ("機関銃部品図", "治具図")

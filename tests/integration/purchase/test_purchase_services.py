@@ -226,6 +226,7 @@ def test_the_approver_neither_examined_nor_negotiated_nor_is_linked_to_the_compa
     second_examiner = user(uow, Role.EXAMINER, name="examiner2")
     valuer = user(uow, Role.NEGOTIATOR, name="valuer")
     case_id = desk.under_examination()
+    desk.assign_officials(case_id, second_examiner, valuer)
     desk.score_all(case_id, HIGH)
     desk.score_all(case_id, HIGH, examiner=second_examiner)  # scored only: the first examiner determines
     desk.determine(case_id)

@@ -35,6 +35,8 @@ CASE_FIELDS_SEEN_BY: dict[str, frozenset[Role]] = {
     "flags": _NOBODY,
     **{f"flags.{n}": _NOBODY for n in ("id", "kind", "corporate_number", "company_name", "involvement")},
     **{f"flags.{n}": _NOBODY for n in ("cause", "reason", "raised_at", "resolved_at", "resolution")},
+    # Who inside the ministry is assigned to the case: the officials' business (absent for companies).
+    "assigned": _NOBODY,
 }
 # Whose eyes a move's reason may reach: determinations (and the release after one) carry the
 # examiners' rationale, negotiation moves the price talk, successor moves the successor.

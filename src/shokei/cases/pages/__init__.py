@@ -25,6 +25,7 @@ from shokei.cases.domain import (
     ExitReason,
     TransitionName,
 )
+from shokei.cases.pages import assignment
 from shokei.cases.pages.offered import company_links, offered_moves
 from shokei.cases.schemas import CaseSummary
 from shokei.companies import services as companies
@@ -38,6 +39,7 @@ from shokei.web.routing import TemplatesDep, WebActor, flash, page_router, redir
 from shokei.web.templating import render_box
 
 router = page_router()
+router.include_router(assignment.router)
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 30
 
@@ -462,6 +464,7 @@ pages = FeaturePages(
         Box(DASHBOARD, "cases_by_state", _states_box),
         Box(DASHBOARD, "overdue", _overdue_box),
         Box(CASE, "negotiation", _offers_box),
+        Box(CASE, "assignment", assignment.assignment_box),
     ),
     template_globals={
         "state_label": state_label,

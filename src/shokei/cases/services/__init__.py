@@ -6,6 +6,7 @@
 - `inventory`: the document inventory and its examination marks.
 - `offers`: offers, counter-offers and the agreed amount.
 - `reading`: case detail, lists and counts.
+- `assignment`: officials assigned to cases, the break-glass, and who reads a case's contents.
 
 Every use case takes `(uow, actor, ...)` and runs in the unit of work's transaction, opening it
 or joining the caller's, so another feature's use case can call it inside its own.
@@ -17,6 +18,16 @@ from shokei.cases.services.access import (
     company_names,
     visible_case_ids,
     visible_cases,
+)
+from shokei.cases.services.assignment import (
+    assign_official,
+    assigned_names,
+    assignments_of,
+    break_glass,
+    content_access_of,
+    content_case_ids,
+    require_contents,
+    unassign_official,
 )
 from shokei.cases.services.facts import (
     note_destruction_certificate,
@@ -50,10 +61,16 @@ from shokei.cases.services.workflow import check_move, move_case, transition_cas
 __all__ = [
     "OfferKind",
     "add_inventory_line",
+    "assign_official",
+    "assigned_names",
+    "assignments_of",
+    "break_glass",
     "case_parties",
     "case_ref",
     "check_move",
     "company_names",
+    "content_access_of",
+    "content_case_ids",
     "count_by_state",
     "describe_stored_document",
     "examine_document",
@@ -77,9 +94,11 @@ __all__ = [
     "record_duty",
     "record_offer",
     "refuse_if_took",
+    "require_contents",
     "require_inventory_open",
     "resolve_flags",
     "transition_case",
+    "unassign_official",
     "visible_case_ids",
     "visible_cases",
     "withdraw_agreed_amount",

@@ -8,23 +8,33 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from shokei.cases.domain import CaseRef, CaseState
-from shokei.cases.models import ExitCase
+from shokei.cases.domain.assignment import ASSIGNED_ONLY_ROLES, NOT_ASSIGNED
+from shokei.cases.models import CaseAssignment, ExitCase
 from shokei.companies import services as companies
-from shokei.errors import Forbidden, NotFound
+from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
 def visible_cases(actor: Actor) -> Select[ExitCase]:
-    """Every case query starts here, so no adapter can forget the row filter."""
+    """Every case query starts here, so no adapter can forget the row filter: a company sees its
+    own cases, an intake officer, examiner or negotiator the cases assigned to them, a program
+    manager or auditor every case (its contents are decided by `assignment.content_access`)."""
     if not actor.can(Permission.CASE_READ):
-        raise Forbidden(f"{actor.role} may not read cases")
+        raise Forbidden(Text(N_("%(role)s may not read cases"), {"role": actor.role.value}))
     query = select(ExitCase)
     if actor.role is Role.SUPPLIER:
         return query.where(ExitCase.company_id == actor.company_id)
     if actor.role is Role.SUCCESSOR:
         return query.where(ExitCase.successor_company_id == actor.company_id)
+    if actor.role in ASSIGNED_ONLY_ROLES:
+        return query.where(ExitCase.id.in_(assigned_case_ids(actor.user_id)))
     return query
+
+
+def assigned_case_ids(user_id: int) -> Select[int]:
+    """The cases `user_id` is assigned to."""
+    return select(CaseAssignment.case_id).where(CaseAssignment.user_id == user_id)
 
 
 def visible_case_ids(actor: Actor) -> Select[int]:
@@ -48,8 +58,16 @@ def load_case(uow: UnitOfWork, actor: Actor, case_id: int, *, for_update: bool =
     query = visible_cases(actor).where(ExitCase.id == case_id)
     case = uow.session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
     if case is None:
+        refuse_unassigned(uow, actor, case_id)
         raise NotFound(f"no case {case_id}")
     return case
+
+
+def refuse_unassigned(uow: UnitOfWork, actor: Actor, case_id: int) -> None:
+    """An official who is not assigned to an existing case is told so (the case's existence is
+    no secret inside the ministry; its contents are), rather than that it does not exist."""
+    if actor.role in ASSIGNED_ONLY_ROLES and uow.session.get(ExitCase, case_id) is not None:
+        raise Forbidden(Text(NOT_ASSIGNED, {"case": case_id}))
 
 
 def case_ref(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseRef:

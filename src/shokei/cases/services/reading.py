@@ -19,9 +19,11 @@ from shokei.cases.domain import (
     is_overdue,
     may_see,
 )
+from shokei.cases.domain.assignment import CONTENT_REASONS, ContentAccess
 from shokei.cases.models import CaseMeasure, CaseTransitionRecord, ExitCase, InventoryLine
 from shokei.cases.schemas import CaseDetail, CaseSummary, HistoryItem, InventoryLineView, MeasureRef
 from shokei.cases.services.access import load_case, snapshot, visible_cases
+from shokei.cases.services.assignment import assign_on_opening, assigned_names, content_access_of
 from shokei.cases.services.flags import flags_of
 from shokei.cases.services.offers import offers_of
 from shokei.companies import services as companies
@@ -58,6 +60,7 @@ def open_case(
         uow.session.flush()
         history(uow, actor, case, name="open", source=None, target=CaseState.NOTIFIED, reason=None)
         uow.record("case:case:open", "case", case.id, actor, after=snapshot(case), details=opening(uow, case))
+        assign_on_opening(uow, actor, case)
         uow.publish(CaseOpened(case.id, case.company_id, actor.user_id))
         return detail(uow, actor, case)
 
@@ -207,7 +210,26 @@ def detail(uow: UnitOfWork, actor: Actor, case: ExitCase) -> CaseDetail:
         measures=[MeasureRef(id=m.measure_id, kind=m.kind, status=m.status) for m in measures],
         flags=flags_of(uow, case.id),
     )
+    if not actor.is_company_bound:
+        full.assigned = assigned_names(uow, case.id)
+        if content_access_of(uow, actor, case.id) is ContentAccess.NONE:
+            full = without_contents(full)
     return need_to_know(full, actor.role)
+
+
+def without_contents(view: CaseDetail) -> CaseDetail:
+    """The case's metadata only, for a program manager or auditor not assigned to it: no
+    examiners' notes, no offers, no reasons of the moves that carry the rationale or the price."""
+    return view.model_copy(
+        update={
+            "inventory": [line.model_copy(update={"examination_note": None}) for line in view.inventory],
+            "offers": [],
+            "history": [
+                item.model_copy(update={"reason": None}) if item.transition in CONTENT_REASONS else item
+                for item in view.history
+            ],
+        }
+    )
 
 
 def need_to_know(view: CaseDetail, role: Role) -> CaseDetail:
