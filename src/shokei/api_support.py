@@ -21,7 +21,7 @@ from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 from shokei.accounts import services as accounts
 from shokei.bootstrap import Shokei
 from shokei.documents.scratch import ScratchArea, SealedFile, SealedWriter, area_for
-from shokei.errors import BadInput, ShokeiError, Unauthenticated
+from shokei.errors import N_, BadInput, ShokeiError, Text, Unauthenticated
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.web import i18n
@@ -44,7 +44,9 @@ def current_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None:
-        raise Unauthenticated("send 'Authorization: Bearer <token>' (create one with `shokei user token`)")
+        raise Unauthenticated(
+            Text(N_("send 'Authorization: Bearer <token>' (create one with `shokei user token`)"))
+        )
     return accounts.actor_for_token(uow, credentials.credentials)
 
 
@@ -163,16 +165,16 @@ class _Receiver:
         content_type, options = parse_options_header(request.headers.get("content-type", ""))
         boundary = options.get(b"boundary")
         if content_type != b"multipart/form-data" or not boundary:
-            raise BadInput("send the files as multipart/form-data")
+            raise BadInput(Text(N_("send the files as multipart/form-data")))
         parser = MultipartParser(boundary, self._callbacks())  # type: ignore[arg-type]
         try:
             async for chunk in request.stream():
                 parser.write(chunk)
             parser.finalize()
         except MultipartParseError as error:
-            raise BadInput(f"malformed multipart upload: {error}") from None
+            raise BadInput(Text(N_("malformed multipart upload: %(error)s"), {"error": error})) from None
         if not self.files:
-            raise BadInput("no file parts in the upload")
+            raise BadInput(Text(N_("no file parts in the upload")))
         return self.files
 
     def remove(self) -> None:
@@ -204,7 +206,7 @@ class _Receiver:
                 self._current = None  # a plain form field: not a file
                 return
             if self._headers.get(b"content-transfer-encoding", b"binary").lower() not in (b"binary", b"8bit"):
-                raise BadInput("upload file parts unencoded (no Content-Transfer-Encoding)")
+                raise BadInput(Text(N_("upload file parts unencoded (no Content-Transfer-Encoding)")))
             self._name = disposition[b"filename"].decode("utf-8", "replace") or "upload"
             self._current = self.area.sealed("upload-")
             self._writers.append(self._current)
