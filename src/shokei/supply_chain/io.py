@@ -21,7 +21,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from shokei.companies.domain import CorporateNumber
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.supply_chain.batch import (
     COLUMNS,
     FALSE_WORDS,
@@ -52,10 +52,17 @@ def format_of(name: str, requested: str | None) -> FileFormat:
         try:
             return FileFormat(requested.lower())
         except ValueError:
-            raise BadInput(f"format {requested!r} is not one of: csv, parquet") from None
+            raise BadInput(
+                Text(N_("format %(requested)s is not one of: csv, parquet"), {"requested": repr(requested)})
+            ) from None
     found = _EXTENSIONS.get(Path(name).suffix.lower())
     if found is None:
-        raise BadInput(f"{name}: cannot tell the format from the extension; say --format csv|parquet")
+        raise BadInput(
+            Text(
+                N_("%(name)s: cannot tell the format from the extension; say --format csv|parquet"),
+                {"name": name},
+            )
+        )
     return found
 
 
@@ -104,7 +111,12 @@ def _read_table(file: SupplyFile) -> pa.Table:
             return pa_csv.read_csv(file.stream, convert_options=options)
         return pq.read_table(file.stream)
     except (pa.ArrowInvalid, OSError) as error:
-        raise BadInput(f"{file.name}: not a readable {file.format} file: {error}") from None
+        raise BadInput(
+            Text(
+                N_("%(file)s: not a readable %(format)s file: %(error)s"),
+                {"file": file.name, "format": file.format, "error": error},
+            )
+        ) from None
 
 
 def _as_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -118,7 +130,12 @@ def _as_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
 def _parse_column(table: pa.Table, column: Column, file: SupplyFile) -> list[Any]:
     if column.name not in table.column_names:
         if column.required:
-            raise BadInput(f"{file.name}: the {column.name} column is required")
+            raise BadInput(
+                Text(
+                    N_("%(file)s: the %(column)s column is required"),
+                    {"file": file.name, "column": column.name},
+                )
+            )
         return [None] * table.num_rows
     text = _as_text(table.column(column.name))
     problem = _Problem(file, column, text)
@@ -139,7 +156,19 @@ class _Problem:
         first_row, unit = (index + 2, "line") if self.file.format is FileFormat.CSV else (index + 1, "row")
         value = self.text[index].as_py()
         shown = "" if value is None else f" {value!r}"
-        raise BadInput(f"{self.file.name} {unit} {first_row}: {self.column.name}{shown} {complaint}")
+        raise BadInput(
+            Text(
+                N_("%(file)s %(unit)s %(first_row)s: %(column)s%(shown)s %(complaint)s"),
+                {
+                    "file": self.file.name,
+                    "unit": unit,
+                    "first_row": first_row,
+                    "column": self.column.name,
+                    "shown": shown,
+                    "complaint": complaint,
+                },
+            )
+        )
 
 
 def _values(array: pa.ChunkedArray) -> list[Any]:

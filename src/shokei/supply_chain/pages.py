@@ -27,7 +27,7 @@ from fastapi import Form, Request, Response
 from markupsafe import Markup
 
 from shokei.api_support import ShokeiDep, received_files
-from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError
+from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError, Text
 from shokei.kernel import Actor, Permission
 from shokei.supply_chain import services
 from shokei.supply_chain.survey import services as survey
@@ -318,7 +318,7 @@ async def answer_survey(
     try:
         async with received_files(request, shokei.scratch_dir) as files:
             if not files:
-                raise BadInput("choose the answer file (XLSX or CSV)")
+                raise BadInput(Text(N_("choose the answer file (XLSX or CSV)")))
             with files[0].sealed.open() as source:
                 data = source.read(MAX_ANSWER_BYTES + 1)
             report = survey.answer_survey(shokei.uow, actor, campaign_id, files[0].name, data)
