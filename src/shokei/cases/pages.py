@@ -28,7 +28,7 @@ from shokei.cases.domain import (
 )
 from shokei.cases.schemas import CaseDetail, CaseSummary
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Forbidden
+from shokei.errors import BadInput, Forbidden, Text
 from shokei.kernel import Actor, Permission, Role
 from shokei.web.i18n import N_, label, ngettext
 from shokei.web.i18n import gettext as _
@@ -235,7 +235,7 @@ def notify_form(request: Request, shokei: ShokeiDep, actor: WebActor, templates:
     """The exit notice form: suppliers for their own company, intake officers for any."""
     if not actor.can(Permission.CASE_OPEN):
         # A form the role could not send anyway (open_case refuses it): say so before it is filled in.
-        raise Forbidden(f"{actor.role} may not open cases")
+        raise Forbidden(Text(N_("%(role)s may not open cases"), {"role": actor.role}))
     own = companies.list_companies(shokei.uow, actor, limit=1) if actor.role is Role.SUPPLIER else []
     context = {
         "own_company": own[0] if own else None,

@@ -16,7 +16,7 @@ from shokei.cases.domain.messages import (
     SelectSuccessor,
 )
 from shokei.cases.domain.states import TERMINAL_STATES, CaseState, Duty, Guard, TransitionName
-from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.errors import N_, BadInput, Conflict, Forbidden, Text
 from shokei.kernel import Actor, Role
 
 
@@ -316,11 +316,21 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
         )
     if actor.role not in transition.roles:
         allowed = ", ".join(sorted(transition.roles))
-        raise Forbidden(f"'{request.name}' needs role {allowed}; you are {actor.role}")
+        raise Forbidden(
+            Text(
+                N_("'%(request)s' needs role %(allowed)s; you are %(role)s"),
+                {"request": request.name, "allowed": allowed, "role": actor.role},
+            )
+        )
     for duty in sorted(transition.excluded):
         holders = facts.examiner_user_ids if duty is Duty.EXAMINED else facts.negotiator_user_ids
         if actor.user_id in holders:
-            raise Forbidden(f"'{request.name}' refused: separation of duties: you {duty} this case")
+            raise Forbidden(
+                Text(
+                    N_("'%(request)s' refused: separation of duties: you %(duty)s this case"),
+                    {"request": request.name, "duty": duty},
+                )
+            )
     for guard in transition.guards:
         failure = _guard_failure(guard, actor, facts, request)
         if failure is not None:

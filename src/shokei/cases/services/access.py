@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from shokei.cases.domain import CaseRef, CaseState
 from shokei.cases.models import ExitCase
 from shokei.companies import services as companies
-from shokei.errors import Forbidden, NotFound
+from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -18,7 +18,7 @@ from shokei.kernel.unit_of_work import UnitOfWork
 def visible_cases(actor: Actor) -> Select[ExitCase]:
     """Every case query starts here, so no adapter can forget the row filter."""
     if not actor.can(Permission.CASE_READ):
-        raise Forbidden(f"{actor.role} may not read cases")
+        raise Forbidden(Text(N_("%(role)s may not read cases"), {"role": actor.role}))
     query = select(ExitCase)
     if actor.role is Role.SUPPLIER:
         return query.where(ExitCase.company_id == actor.company_id)
@@ -48,7 +48,7 @@ def load_case(uow: UnitOfWork, actor: Actor, case_id: int, *, for_update: bool =
     query = visible_cases(actor).where(ExitCase.id == case_id)
     case = uow.session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        raise NotFound(Text(N_("no case %(case_id)s"), {"case_id": case_id}))
     return case
 
 
