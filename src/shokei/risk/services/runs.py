@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.companies import services as companies
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import (
@@ -37,7 +37,7 @@ def latest_recorded_run(uow: UnitOfWork, actor: Actor, *, top: int) -> RecordedR
     """
     _require(actor, Permission.RISK_READ)
     if top < 1:
-        raise BadInput("top must be at least 1")
+        raise BadInput(Text(N_("top must be at least 1")))
     with uow.transaction() as session:
         run = session.scalar(select(RiskRun).order_by(RiskRun.id.desc()).limit(1))
         if run is None:
