@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shokei.cases.domain import SUPPLIER_CONTENT_CLOSED_STATES, CaseState
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, Role
 
 ARCHIVE_MEMBER_SEPARATOR = "!/"
@@ -36,9 +36,14 @@ def read_reason(actor: Actor, reason: str | None) -> str | None:
     """Officials must say why they read a document; the reason goes into the ledger."""
     cleaned = (reason or "").strip()
     if actor.role is not Role.SUPPLIER and not cleaned:
-        raise BadInput("give a reason for reading this document (--reason)")
+        raise BadInput(Text(N_("give a reason for reading this document (--reason)")))
     if len(cleaned) > MAX_READ_REASON_CHARS:
-        raise BadInput(f"the reason must be at most {MAX_READ_REASON_CHARS} characters")
+        raise BadInput(
+            Text(
+                N_("the reason must be at most %(max_read_reason_chars)s characters"),
+                {"max_read_reason_chars": MAX_READ_REASON_CHARS},
+            )
+        )
     return cleaned or None
 
 

@@ -9,14 +9,16 @@ from sqlalchemy.orm import Session
 from shokei.cases import services as cases
 from shokei.documents.models import Document, DocumentPath
 from shokei.documents.schemas import DocumentView
-from shokei.errors import Forbidden, NotFound
+from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
 def require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
-        raise Forbidden(f"{actor.role} may not {permission}")
+        raise Forbidden(
+            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+        )
 
 
 def record_document(
@@ -33,7 +35,7 @@ def visible(session: Session, actor: Actor, document_id: int) -> Document:
         )
     ).scalar_one_or_none()
     if document is None:
-        raise NotFound(f"no document {document_id}")
+        raise NotFound(Text(N_("no document %(document_id)s"), {"document_id": document_id}))
     return document
 
 
