@@ -18,7 +18,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 
 
 class HardRuleKind(StrEnum):
@@ -203,18 +203,26 @@ def validate_values(policy: Policy, values: Mapping[str, int]) -> dict[str, int]
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise BadInput(
-            f"unknown criteria {', '.join(unknown)}; policy {policy.version} has: {', '.join(known)}"
+            Text(
+                N_("unknown criteria %(unknown)s; policy %(version)s has: %(known)s"),
+                {"unknown": ", ".join(unknown), "version": policy.version, "known": ", ".join(known)},
+            )
         )
     missing = [name for name in known if name not in values]
     if missing:
-        raise BadInput(f"policy {policy.version} scores every criterion; missing: {', '.join(missing)}")
+        raise BadInput(
+            Text(
+                N_("policy %(version)s scores every criterion; missing: %(missing)s"),
+                {"version": policy.version, "missing": ", ".join(missing)},
+            )
+        )
     outside = [
         f"{name}={value} (scale {known[name].min}..{known[name].max})"
         for name, value in values.items()
         if not known[name].min <= value <= known[name].max
     ]
     if outside:
-        raise BadInput(f"outside the scale: {', '.join(outside)}")
+        raise BadInput(Text(N_("outside the scale: %(outside)s"), {"outside": ", ".join(outside)}))
     return {name: values[name] for name in known}
 
 
