@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
-from shokei.errors import Conflict
+from shokei.errors import N_, Conflict, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
@@ -137,7 +137,12 @@ def _add_year(session: Session, row: BudgetYear) -> None:
         with session.begin_nested():
             session.add(row)
     except IntegrityError:
-        raise Conflict(f"FY{row.fiscal_year} was set by someone else at the same time; retry") from None
+        raise Conflict(
+            Text(
+                N_("FY%(fiscal_year)s was set by someone else at the same time; retry"),
+                {"fiscal_year": row.fiscal_year},
+            )
+        ) from None
 
 
 def carried_from(session: Session, line_ids: list[int]) -> dict[int, int]:
