@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from shokei.companies.domain import Certification
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 from shokei.kernel.bus import Command, Event
 
 # The certification scope tag (`shokei company certify --scope designated_secret`) a company
@@ -65,24 +65,32 @@ def in_force(stored: str, until: date, today: date) -> bool:
 def require_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
-        raise BadInput("a reason is required")
+        raise BadInput(Text(N_("a reason is required")))
     return text
 
 
 def check_designation(until: date, today: date) -> None:
     """A designation is valid at least until tomorrow: one that ends today protects nothing."""
     if until <= today:
-        raise BadInput(f"a designation must run beyond today ({today.isoformat()}); got {until.isoformat()}")
+        raise BadInput(
+            Text(
+                N_("a designation must run beyond today (%(today)s); got %(until)s"),
+                {"today": today.isoformat(), "until": until.isoformat()},
+            )
+        )
 
 
 def check_renewal(stored: str, current: date, until: date, today: date) -> None:
     """A renewal moves the last day later; a lifted designation is designated again, not renewed."""
     if stored == DesignationStatus.LIFTED:
-        raise Conflict("a lifted designation cannot be renewed: designate the document again")
+        raise Conflict(Text(N_("a lifted designation cannot be renewed: designate the document again")))
     check_designation(until, today)
     if until <= current:
         raise BadInput(
-            f"a renewal extends the validity beyond {current.isoformat()}; got {until.isoformat()}"
+            Text(
+                N_("a renewal extends the validity beyond %(current)s; got %(until)s"),
+                {"current": current.isoformat(), "until": until.isoformat()},
+            )
         )
 
 
@@ -91,7 +99,7 @@ def expiring_within(until: date, today: date, days: int | None) -> bool:
     if days is None:
         return True
     if days < 0:
-        raise BadInput("--expiring-within counts days from today: 0 or more")
+        raise BadInput(Text(N_("--expiring-within counts days from today: 0 or more")))
     return until <= today + timedelta(days=days)
 
 
