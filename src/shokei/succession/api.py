@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from shokei.api_support import ActorDep, ShokeiDep, UowDep, received_files
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.succession import services
 from shokei.succession.schemas import (
     AcceptanceView,
@@ -189,7 +189,7 @@ async def trace_found_file(request: Request, shokei: ShokeiDep, actor: ActorDep)
     is kept in the vault as evidence and the trace is in the ledger (officials, auditors)."""
     async with received_files(request, shokei.scratch_dir) as files:
         if not files:
-            raise BadInput("send the found file as the multipart field `file`")
+            raise BadInput(Text(N_("send the found file as the multipart field `file`")))
         found = files[0]
 
         def run() -> TraceView:  # reading pixels takes seconds a page: off the event loop

@@ -119,11 +119,11 @@ class EligibilityThresholds:
 
     def __post_init__(self) -> None:
         if not Decimal(0) < self.max_foreign_share_percent <= Decimal(100):
-            raise BadInput("the foreign share threshold must be above 0 % and at most 100 %")
+            raise BadInput(Text(N_("the foreign share threshold must be above 0 %% and at most 100 %%")))
         if not Decimal(0) <= self.min_capability_coverage <= Decimal(1):
-            raise BadInput("the minimum capability coverage must be between 0 and 1")
+            raise BadInput(Text(N_("the minimum capability coverage must be between 0 and 1")))
         if self.min_open_case_slots < 0:
-            raise BadInput("the minimum number of open case slots must not be negative")
+            raise BadInput(Text(N_("the minimum number of open case slots must not be negative")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,11 +342,11 @@ class ScoreWeights:
     def __post_init__(self) -> None:
         weights = (self.capability, self.supply_relationships, self.geography, self.capacity)
         if any(weight < 0 for weight in weights) or sum(weights) <= 0:
-            raise BadInput("score weights must not be negative and must not all be zero")
+            raise BadInput(Text(N_("score weights must not be negative and must not all be zero")))
         if self.capacity_saturation < 1:
-            raise BadInput("capacity saturation must be at least one slot")
+            raise BadInput(Text(N_("capacity saturation must be at least one slot")))
         if not Decimal(0) <= self.same_region <= Decimal(1):
-            raise BadInput("the same-region value must be between 0 and 1")
+            raise BadInput(Text(N_("the same-region value must be between 0 and 1")))
 
     @property
     def total(self) -> Decimal:

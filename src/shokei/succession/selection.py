@@ -64,7 +64,7 @@ def select_successor(
     """
     require_role(actor, Role.PROGRAM_MANAGER, "select successors")
     if not reason.strip():
-        raise BadInput("a reason is required")
+        raise BadInput(Text(N_("a reason is required")))
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
         case = visible_case(session, actor, case_id)
@@ -135,7 +135,12 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
     with uow.transaction() as session:
         case = visible_case(session, actor, case_id)  # successors see only cases they were selected for
         if case.state != CaseState.SUCCESSOR_SELECTION.value:
-            raise Conflict(f"case {case_id} is {case.state}, not awaiting the successor's acceptance")
+            raise Conflict(
+                Text(
+                    N_("case %(case_id)s is %(state)s, not awaiting the successor's acceptance"),
+                    {"case_id": case_id, "state": case.state},
+                )
+            )
         company = company_row(session, case.successor_company_id or 0)
         acceptance = TermsAcceptance(
             case_id=case_id,
@@ -180,7 +185,9 @@ def _cases_to_place(
     waiting = [case for case in chosen.values() if case.state != CaseState.SUCCESSOR_SELECTION.value]
     if waiting:
         listed = ", ".join(f"{case.id} ({case.state})" for case in waiting)
-        raise Conflict(f"only cases in successor selection can be assigned: {listed}")
+        raise Conflict(
+            Text(N_("only cases in successor selection can be assigned: %(listed)s"), {"listed": listed})
+        )
     if all_open:
         found = session.execute(
             cases.visible_cases(actor).where(
@@ -203,7 +210,7 @@ def propose_assignment(
     """
     require_official(actor)
     if not case_ids and not all_open:
-        raise BadInput("name at least one case, or ask for all open cases")
+        raise BadInput(Text(N_("name at least one case, or ask for all open cases")))
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
         chosen = _cases_to_place(session, actor, case_ids, all_open)
