@@ -226,7 +226,7 @@ def _csv_rows(path: Path) -> Iterable[tuple[int, CompanyInput]]:
             except ValidationError as error:
                 raise BadInput(
                     Text(
-                        N_("%(path)s:%(line_number)s: %(errors)s"),
+                        "%(path)s:%(line_number)s: %(errors)s",
                         {"path": path, "line_number": line_number, "errors": error.errors()[0]["msg"]},
                     )
                 ) from None
@@ -244,8 +244,8 @@ def import_companies(uow: UnitOfWork, actor: Actor, path: Path) -> list[CompanyV
             except BadInput as error:
                 raise BadInput(
                     Text(
-                        N_("%(path)s:%(line_number)s: %(message)s"),
-                        {"path": path, "line_number": line_number, "message": error.message},
+                        "%(path)s:%(line_number)s: %(message)s",
+                        {"path": path, "line_number": line_number, "message": error.text or error.message},
                     )
                 ) from None
         return created

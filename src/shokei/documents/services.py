@@ -225,7 +225,7 @@ def export_document(
         raise IntegrityFailure(
             Text(
                 N_("document %(document_id)s (%(path)s) failed its integrity check: %(message)s"),
-                {"document_id": document_id, "path": document.path, "message": error.message},
+                {"document_id": document_id, "path": document.path, "message": error.text or error.message},
             )
         ) from None
     return shown
@@ -332,7 +332,7 @@ def _decrypted(
                         {
                             "document_id": original.document_id,
                             "path": original.path,
-                            "message": error.message,
+                            "message": error.text or error.message,
                         },
                     )
                 ) from None

@@ -152,7 +152,12 @@ class _Submission:
                         "could be stored (%(message)s); the %(kept)s file(s) stored before it "
                         "remain, %(label)s and the rest were not stored"
                     ),
-                    {"case_id": self.case_id, "label": label, "message": refused.message, "kept": kept},
+                    {
+                        "case_id": self.case_id,
+                        "label": label,
+                        "message": refused.text or refused.message,
+                        "kept": kept,
+                    },
                 )
             ) from None
 

@@ -111,7 +111,7 @@ async def trace_upload(
     except ShokeiError as error:
         failed = {
             "error": _(ERROR_TITLES.get(error.http_status, ERROR_TITLES[500])),
-            "detail": error.message,
+            "detail": error.localised(_),
         }
         return templates.page(
             request, "incidents/_trace_result.html", {"trace": None, **failed}, status=error.http_status

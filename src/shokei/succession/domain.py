@@ -168,7 +168,9 @@ def check_domestic(facts: CandidateFacts, case: SuccessionCase, limits: Eligibil
     try:
         number = CorporateNumber.parse(facts.corporate_number)
     except BadInput as error:
-        return _verdict("domestic", False, N_("invalid corporate number: %(error)s"), error=error.message)
+        return _verdict(
+            "domestic", False, N_("invalid corporate number: %(error)s"), error=error.text or error.message
+        )
     return _verdict(
         "domestic", True, N_("Japanese company, corporate number %(number)s is valid"), number=str(number)
     )

@@ -325,7 +325,7 @@ async def answer_survey(
     except ShokeiError as error:
         refusal = {
             "error": _(ERROR_TITLES.get(error.http_status, ERROR_TITLES[500])),
-            "detail": error.message,
+            "detail": error.localised(_),
         }
         return templates.page(request, "supply_chain/_answer_report.html", refusal, status=error.http_status)
     status = survey.campaign_status(shokei.uow, actor, campaign_id)

@@ -30,7 +30,7 @@ def load_policy(path: Path = POLICY_PATH) -> RiskPolicy:
     try:
         return parse_policy(path.read_text(encoding="utf-8"))
     except ValueError as error:
-        raise BadInput(Text(N_("%(path)s: %(error)s"), {"path": path, "error": error})) from None
+        raise BadInput(Text("%(path)s: %(error)s", {"path": path, "error": error})) from None
 
 
 def _company(session: Session, corporate_number: str) -> CompanyView:
