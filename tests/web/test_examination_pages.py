@@ -242,8 +242,9 @@ def test_the_examiner_determines_by_the_policy(world: World) -> None:
     ("values", "message"),
     [
         (AT_THRESHOLD | {"age": ""}, "すべての審査基準"),  # our own check: every criterion chosen
-        (AT_THRESHOLD | {"criticality": "9"}, "outside the scale"),  # the policy's scale (service)
-        ({k: v for k, v in AT_THRESHOLD.items() if k != "age"}, "missing: age"),  # the service again
+        # The policy's scale and its completeness: the service's refusals, in Japanese.
+        (AT_THRESHOLD | {"criticality": "9"}, "評価の範囲外です"),
+        ({k: v for k, v in AT_THRESHOLD.items() if k != "age"}, "全ての評価項目を採点します。未採点：age"),
     ],
 )
 def test_bad_scores_come_back_to_the_form(world: World, values: dict[str, str], message: str) -> None:

@@ -15,7 +15,7 @@ from shokei.accounts.domain import validate_email, validate_username
 from shokei.accounts.models import ApiToken, User
 from shokei.accounts.schemas import NewCredential, Recipient, UserView
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text, Unauthenticated
 from shokei.kernel import COMPANY_BOUND_ROLES, Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -35,12 +35,24 @@ def _parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise BadInput(f"role {value!r} is not one of: {', '.join(r.value for r in Role)}") from None
+        raise BadInput(
+            Text(
+                N_("role %(value)s is not one of: %(items)s"),
+                {"value": repr(value), "items": ", ".join(r.value for r in Role)},
+            )
+        ) from None
 
 
 def _check_binding(role: Role, company: str | None) -> None:
     if (role in COMPANY_BOUND_ROLES) != (company is not None):
-        raise BadInput(f"role {role} {'needs' if role in COMPANY_BOUND_ROLES else 'takes no'} --company")
+        raise BadInput(
+            Text(
+                N_("role %(role)s needs --company")
+                if role in COMPANY_BOUND_ROLES
+                else N_("role %(role)s takes no --company"),
+                {"role": role},
+            )
+        )
 
 
 def _find(session: Session, username: str) -> User | None:
@@ -59,10 +71,15 @@ def _create_user(
     email: str | None = None,
 ) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise BadInput(
+            Text(
+                N_("password must have at least %(min_password_length)s characters"),
+                {"min_password_length": MIN_PASSWORD_LENGTH},
+            )
+        )
     _check_binding(role, company)
     if _find(session, username):
-        raise Conflict(f"user {username!r} already exists")
+        raise Conflict(Text(N_("user %(username)s already exists"), {"username": repr(username)}))
     company_id = companies.company_id_for(session, company) if company else None
     user = User(
         username=username,
@@ -92,7 +109,7 @@ def add_user(
 ) -> NewCredential:
     """Create a user. Admins only; `actor=None` is the bootstrap path used by `shokei init`."""
     if actor is not None and not actor.can(Permission.USER_MANAGE):
-        raise Forbidden("only an admin may add users")
+        raise Forbidden(Text(N_("only an admin may add users")))
     name = validate_username(username)
     secret = password if password is not None else generate_password()
     address = validate_email(email) if email is not None else None
@@ -115,13 +132,13 @@ def change_role(
 ) -> UserView:
     """Reassign a user (staff rotate between posts). Admins only; past acts keep their role in history."""
     if not actor.can(Permission.USER_MANAGE):
-        raise Forbidden("only an admin may change roles")
+        raise Forbidden(Text(N_("only an admin may change roles")))
     new_role = _parse_role(role)
     _check_binding(new_role, company)
     with uow.transaction() as session:
         user = _find(session, username)
         if user is None:
-            raise NotFound(f"no user {username!r}")
+            raise NotFound(Text(N_("no user %(username)s"), {"username": repr(username)}))
         before = {"role": user.role, "company_id": user.company_id}
         user.role = new_role.value
         user.company_id = companies.company_id_for(session, company) if company else None
@@ -139,12 +156,12 @@ def change_role(
 def update_email(uow: UnitOfWork, actor: Actor, username: str, email: str | None) -> UserView:
     """Set (or, with None or "", clear) where a user's notices are e-mailed. Admins only."""
     if not actor.can(Permission.USER_MANAGE):
-        raise Forbidden("only an admin may change users")
+        raise Forbidden(Text(N_("only an admin may change users")))
     address = validate_email(email) if email else None
     with uow.transaction() as session:
         user = _find(session, username)
         if user is None:
-            raise NotFound(f"no user {username!r}")
+            raise NotFound(Text(N_("no user %(username)s"), {"username": repr(username)}))
         before = {"email": user.email}
         user.email = address
         uow.record("accounts:user:email", "user", user.id, actor, before=before, after={"email": address})
@@ -193,7 +210,7 @@ def actor_for_username(uow: UnitOfWork, username: str) -> Actor:
     with uow.transaction() as session:
         user = _find(session, username)
         if user is None or user.disabled:
-            raise NotFound(f"no active user {username!r}")
+            raise NotFound(Text(N_("no active user %(username)s"), {"username": repr(username)}))
         return _actor(user)
 
 
@@ -206,7 +223,7 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
                 raise VerificationError
             _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
-            raise Unauthenticated("wrong username or password") from None
+            raise Unauthenticated(Text(N_("wrong username or password"))) from None
         return _actor(user)
 
 
@@ -217,12 +234,12 @@ def _token_digest(token: str) -> str:
 def issue_token(uow: UnitOfWork, actor: Actor, username: str) -> NewCredential:
     """Create an API token for a user: admins for anyone, every user for themself."""
     if actor.username != username and not actor.can(Permission.USER_MANAGE):
-        raise Forbidden("only an admin may issue tokens for another user")
+        raise Forbidden(Text(N_("only an admin may issue tokens for another user")))
     token = "shk_" + secrets.token_urlsafe(32)
     with uow.transaction() as session:
         user = _find(session, username)
         if user is None:
-            raise NotFound(f"no user {username!r}")
+            raise NotFound(Text(N_("no user %(username)s"), {"username": repr(username)}))
         session.add(
             ApiToken(
                 user_id=user.id, token_sha256=_token_digest(token), created_at=uow.clock.now(), revoked=False
@@ -240,14 +257,14 @@ def actor_for_token(uow: UnitOfWork, token: str) -> Actor:
             .where(ApiToken.token_sha256 == _token_digest(token), ApiToken.revoked.is_(False))
         ).scalar_one_or_none()
         if row is None or row.disabled:
-            raise Unauthenticated("invalid or revoked API token")
+            raise Unauthenticated(Text(N_("invalid or revoked API token")))
         return _actor(row)
 
 
 def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
     """All users. Admins and auditors."""
     if not (actor.can(Permission.USER_MANAGE) or actor.can(Permission.AUDIT_READ)):
-        raise Forbidden("only an admin or auditor may list users")
+        raise Forbidden(Text(N_("only an admin or auditor may list users")))
     with uow.transaction() as session:
         users = list(session.execute(select(User).order_by(User.id)).scalars())
         names = companies.views_by_id(session, (u.company_id for u in users if u.company_id))

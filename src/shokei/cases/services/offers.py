@@ -56,7 +56,7 @@ def record_offer(
         ) from None
     if kind is OfferKind.AGREEMENT:
         command = ProposeAgreement(actor, case_id, amount_yen, note)
-        unwired = "an agreement is proposed by the purchase feature: use `shokei purchase agree`"
+        unwired = Text(N_("an agreement is proposed by the purchase feature: use `shokei purchase agree`"))
         result: OfferView = uow.handle(command, unwired=unwired)
         return result
     return _record(uow, actor, case_id, amount_yen=amount_yen, kind=kind, note=note, details=details)

@@ -53,7 +53,8 @@ def transition_case(
         # The owning feature's use case opens its own transactions (some read other features or
         # write files between them), exactly as when it is called directly.
         move = transition.owner(actor, case_id, transition.name, reason, successor, expected_version)
-        uow.handle(move, unwired=f"'{transition.name}' is made by its own feature: use {transition.route}")
+        unwired = N_("'%(name)s' is made by its own feature: use %(route)s")
+        uow.handle(move, unwired=Text(unwired, {"name": transition.name, "route": transition.route}))
         with uow:
             return detail(uow, actor, load_case(uow, actor, case_id))
     with uow:
