@@ -130,7 +130,9 @@ def candidate_view(assessment: CandidateAssessment) -> CandidateView:
         corporate_number=assessment.corporate_number,
         name=assessment.name,
         eligible=assessment.eligible,
-        rules=[RuleView(name=r.name, passed=r.passed, reason=r.reason) for r in assessment.rules],
+        rules=[
+            RuleView(name=r.name, passed=r.passed, reason=r.reason, text=r.text) for r in assessment.rules
+        ],
         score=ScoreView(
             total=assessment.score.total,
             parts=[
