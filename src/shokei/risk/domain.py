@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from shokei.errors import N_, Text
 from shokei.kernel.bus import Event
 
 # -- facts -------------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ class CriticalityFacts:
     """Supply-chain criticality of a company's exit (the supply-chain feature's score)."""
 
     score: float
-    detail: str
+    detail: Text
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class CompanyFacts:
 class Factor:
     name: str
     contribution: float
-    evidence: str
+    evidence: Text  # a catalogue message: shown in the reader's language, in English to the API
 
 
 @dataclass(frozen=True)
@@ -248,28 +249,47 @@ def _within(events: Sequence[EventFact], kinds: set[EventKind], today: date, day
     )
 
 
-def _describe(events: Iterable[EventFact]) -> str:
-    return "; ".join(
-        f"{event.kind} on {event.occurred_on}" + (f" ({event.note})" if event.note else "")
+def _describe(events: Iterable[EventFact]) -> Text:
+    return _joined(
+        Text(
+            N_("%(kind)s on %(date)s (%(note)s)"),
+            {"kind": event.kind, "date": event.occurred_on, "note": event.note},
+        )
+        if event.note
+        else Text(N_("%(kind)s on %(date)s"), {"kind": event.kind, "date": event.occurred_on})
         for event in events
     )
+
+
+def _joined(parts: Iterable[Text]) -> Text:
+    """Several pieces of evidence, separated by semicolons."""
+    return Text("%(parts)s", {"parts": tuple(parts)})
 
 
 def sme_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> Factor | None:
     """Small firms leak more: fewer controls, fewer people, more pressure to sell."""
     if facts.small_scale:
-        return Factor("sme", policy.weight("small_scale"), f"small-scale business; {facts.sme_reason}")
+        return Factor(
+            "sme",
+            policy.weight("small_scale"),
+            Text(N_("small-scale business; %(reason)s"), {"reason": facts.sme_reason}),
+        )
     if facts.sme:
-        return Factor("sme", policy.weight("sme"), f"SME; {facts.sme_reason}")
+        return Factor("sme", policy.weight("sme"), Text(N_("SME; %(reason)s"), {"reason": facts.sme_reason}))
     return None
 
 
 def financial_distress_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> Factor | None:
     """Losses in consecutive years, a low or negative equity ratio, credit events."""
-    parts: list[tuple[float, str]] = []
+    parts: list[tuple[float, Text]] = []
     losses = _consecutive_losses(facts.financials)
     if losses >= policy.consecutive_loss_years:
-        parts.append((policy.weight("consecutive_losses"), f"losses in the last {losses} fiscal years"))
+        parts.append(
+            (
+                policy.weight("consecutive_losses"),
+                Text(N_("losses in the last %(years)s fiscal years"), {"years": losses}),
+            )
+        )
     parts.extend(_equity_part(facts.financials, policy))
     credit = _within(facts.events, {EventKind.CREDIT_EVENT}, today, policy.event_window_days)
     if credit:
@@ -277,7 +297,7 @@ def financial_distress_factor(facts: CompanyFacts, policy: RiskPolicy, today: da
     if not parts:
         return None
     return Factor(
-        "financial_distress", sum(points for points, _ in parts), "; ".join(text for _, text in parts)
+        "financial_distress", sum(points for points, _ in parts), _joined(text for _, text in parts)
     )
 
 
@@ -291,7 +311,7 @@ def _consecutive_losses(financials: Sequence[FinancialFacts]) -> int:
     return count
 
 
-def _equity_part(financials: Sequence[FinancialFacts], policy: RiskPolicy) -> list[tuple[float, str]]:
+def _equity_part(financials: Sequence[FinancialFacts], policy: RiskPolicy) -> list[tuple[float, Text]]:
     known = [year for year in financials if year.equity_ratio_percent is not None]
     if not known:
         return []
@@ -299,14 +319,26 @@ def _equity_part(financials: Sequence[FinancialFacts], policy: RiskPolicy) -> li
     ratio = latest.equity_ratio_percent or 0.0
     if ratio < 0:
         return [
-            (policy.weight("negative_equity"), f"negative equity ({ratio:.1f} %, FY{latest.fiscal_year})")
+            (
+                policy.weight("negative_equity"),
+                Text(
+                    N_("negative equity (%(ratio)s %%, FY%(year)s)"),
+                    {"ratio": f"{ratio:.1f}", "year": latest.fiscal_year},
+                ),
+            )
         ]
     if ratio < policy.low_equity_ratio_percent:
         return [
             (
                 policy.weight("low_equity_ratio"),
-                f"equity ratio {ratio:.1f} % (FY{latest.fiscal_year}), below "
-                f"{policy.low_equity_ratio_percent:g} %",
+                Text(
+                    N_("equity ratio %(ratio)s %% (FY%(year)s), below %(limit)s %%"),
+                    {
+                        "ratio": f"{ratio:.1f}",
+                        "year": latest.fiscal_year,
+                        "limit": f"{policy.low_equity_ratio_percent:g}",
+                    },
+                ),
             )
         ]
     return []
@@ -341,28 +373,44 @@ def foreign_control_factor(facts: CompanyFacts, policy: RiskPolicy, today: date)
     )
     if band is None:
         return None
+    shares = {
+        "control": _percent(foreign.control),
+        "direct": _percent(foreign.direct),
+        "integrated": _percent(foreign.integrated),
+        "attributed": _percent(foreign.attributed),
+        "band": _percent(band[0]),
+        "chain": foreign.chain,
+    }
     evidence = (
-        f"foreign control {_percent(foreign.control)} (direct {_percent(foreign.direct)}, "
-        f"integrated {_percent(foreign.integrated)}, attributed {_percent(foreign.attributed)})"
-        f", at or above {_percent(band[0])}"
+        N_(
+            "foreign control %(control)s (direct %(direct)s, integrated %(integrated)s, attributed "
+            "%(attributed)s), at or above %(band)s; main chain: %(chain)s"
+        )
+        if foreign.chain
+        else N_(
+            "foreign control %(control)s (direct %(direct)s, integrated %(integrated)s, attributed "
+            "%(attributed)s), at or above %(band)s"
+        )
     )
-    if foreign.chain:
-        evidence += f"; main chain: {foreign.chain}"
-    return Factor("foreign_control", band[1], evidence)
+    return Factor("foreign_control", band[1], Text(evidence, shares))
 
 
 def foreign_acquisition_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> Factor | None:
     """Foreign investors buying in lately (from ownership events, or events recorded by hand)."""
     since = today - timedelta(days=policy.acquisition_window_days)
     recorded = (
-        [f"{when}: {what}" for when, what in sorted(facts.foreign.acquisitions) if since <= when <= today]
+        [
+            Text("%(when)s: %(what)s", {"when": when, "what": what})
+            for when, what in sorted(facts.foreign.acquisitions)
+            if since <= when <= today
+        ]
         if facts.foreign
         else []
     )
     reported = _within(facts.events, {EventKind.SHARE_ACQUISITION}, today, policy.acquisition_window_days)
     if not recorded and not reported:
         return None
-    evidence = "; ".join([*recorded, *([_describe(reported)] if reported else [])])
+    evidence = _joined([*recorded, *([_describe(reported)] if reported else [])])
     return Factor("recent_foreign_acquisition", policy.weight("recent_foreign_acquisition"), evidence)
 
 
@@ -389,7 +437,10 @@ def criticality_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> 
     return Factor(
         "supply_chain_criticality",
         round(policy.weight("supply_chain_criticality") * scale, 2),
-        f"criticality {criticality.score:g}: {criticality.detail}",
+        Text(
+            N_("criticality %(score)s: %(detail)s"),
+            {"score": f"{criticality.score:g}", "detail": criticality.detail},
+        ),
     )
 
 
@@ -405,8 +456,11 @@ def open_case_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> Fa
     """The company has notified its exit: documents are about to change hands."""
     if not facts.open_cases:
         return None
-    evidence = "; ".join(
-        f"case {case.case_id} ({case.state}), planned exit {case.planned_exit_date}"
+    evidence = _joined(
+        Text(
+            N_("case %(case)s (%(state)s), planned exit %(date)s"),
+            {"case": case.case_id, "state": case.state, "date": case.planned_exit_date},
+        )
         for case in facts.open_cases
     )
     return Factor("open_exit_case", policy.weight("open_exit_case"), evidence)

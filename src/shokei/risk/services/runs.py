@@ -123,7 +123,9 @@ def _entry(
         name=assessment.name,
         score=assessment.score,
         factors=[
-            FactorView(name=f.name, contribution=f.contribution, evidence=f.evidence)
+            FactorView(
+                name=f.name, contribution=f.contribution, evidence=f.evidence.render(), text=f.evidence
+            )
             for f in assessment.factors
         ],
         recommendation=assessment.recommendation.value,
