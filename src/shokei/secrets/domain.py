@@ -113,17 +113,19 @@ class CertificationGap(StrEnum):
 
 def certification_gap(
     certification: Certification | None, today: date
-) -> tuple[CertificationGap | None, str]:
+) -> tuple[CertificationGap | None, Text]:
     """Whether a company may receive copies of designated documents today (None) or why not, with
-    the reason in words."""
+    the reason as a catalogue message."""
     if certification is None:
-        return CertificationGap.NEVER_CERTIFIED, "never certified as a recipient"
+        return CertificationGap.NEVER_CERTIFIED, Text(N_("never certified as a recipient"))
     if not certification.valid_on(today):
-        return CertificationGap.NOT_IN_FORCE, str(certification.describe(today))
+        return CertificationGap.NOT_IN_FORCE, certification.describe(today)
     if DESIGNATION_SCOPE not in certification.scope:
-        scope = ", ".join(certification.scope) or "none"
-        return CertificationGap.SCOPE, f"certification scope ({scope}) does not cover {DESIGNATION_SCOPE}"
-    return None, f"{certification.describe(today)}, scope {DESIGNATION_SCOPE}"
+        scope = ", ".join(certification.scope) or "—"
+        msgid = N_("certification scope (%(scope)s) does not cover %(needed)s")
+        return CertificationGap.SCOPE, Text(msgid, {"scope": scope, "needed": DESIGNATION_SCOPE})
+    msgid = N_("%(certification)s, scope %(needed)s")
+    return None, Text(msgid, {"certification": certification.describe(today), "needed": DESIGNATION_SCOPE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +166,18 @@ class NotCertifiedForSecrets(Conflict):
     naming the rule `designated_secret_certification`."""
 
     def __init__(
-        self, act: str, company_name: str, document_ids: tuple[int, ...], gap: CertificationGap, why: str
+        self,
+        act: str | Text,
+        company_name: str,
+        document_ids: tuple[int, ...],
+        gap: CertificationGap,
+        why: Text,
     ) -> None:
         documents = ", ".join(str(document_id) for document_id in document_ids)
-        super().__init__(
-            f"{act} refused: {CERTIFICATION_RULE}: {company_name} is not certified for 装備品等秘密 "
-            f"(designated documents {documents}): {why}"
+        msgid = N_(
+            "%(act)s refused: %(rule)s: %(company)s is not certified for 装備品等秘密 "
+            "(designated documents %(documents)s): %(why)s"
         )
+        values = {"act": act, "rule": CERTIFICATION_RULE, "company": company_name, "documents": documents}
+        super().__init__(Text(msgid, {**values, "why": why}))
         self.company_name, self.document_ids, self.gap = company_name, document_ids, gap

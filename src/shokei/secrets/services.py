@@ -376,7 +376,9 @@ def markings_in_force(uow: UnitOfWork, document_ids: Iterable[int]) -> dict[int,
         }
 
 
-def require_certified(uow: UnitOfWork, company_id: int, document_ids: Iterable[int], *, act: str) -> None:
+def require_certified(
+    uow: UnitOfWork, company_id: int, document_ids: Iterable[int], *, act: str | Text
+) -> None:
     """Refuse `act` (`NotCertifiedForSecrets`, a Conflict, exit 4) when any of the documents is
     designated today and the company's certification is not in force today or does not cover
     `designated_secret`."""

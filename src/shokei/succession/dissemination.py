@@ -104,7 +104,7 @@ def _require_parties(
     act = Text(N_("dissemination request %(request)s"), {"request": request_id})
     require_holder(uow, holder_id, act=act)
     require_holder(uow, subcontractor_id, act=act)
-    secrets.require_certified(uow, subcontractor_id, [document_id], act=str(act))
+    secrets.require_certified(uow, subcontractor_id, [document_id], act=act)
     marking = secrets.markings_in_force(uow, [document_id]).get(document_id)
     return marking.until if marking is not None else None
 

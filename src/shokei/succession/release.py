@@ -190,7 +190,9 @@ def _designated(uow: UnitOfWork, actor: Actor, case_id: int, recipient_id: int) 
     """{document id: last day} of the case's documents designated 装備品等秘密 today, once the
     recipient is found certified for them (`secrets.require_certified`: Conflict naming the rule)."""
     document_ids = [document.id for document in documents.list_documents(uow, actor, case_id)]
-    secrets.require_certified(uow, recipient_id, document_ids, act=f"release of case {case_id}")
+    secrets.require_certified(
+        uow, recipient_id, document_ids, act=Text(N_("release of case %(case)s"), {"case": case_id})
+    )
     return {
         document_id: mark.until for document_id, mark in secrets.markings_in_force(uow, document_ids).items()
     }
@@ -267,7 +269,7 @@ def require_downloadable(uow: UnitOfWork, row: HandoverCopy) -> None:
     require_usable(row, act)
     require_accepted(uow.session, row, act)
     require_holder(uow, row.recipient_company_id, act=act)
-    secrets.require_certified(uow, row.recipient_company_id, [row.document_id], act=str(act))
+    secrets.require_certified(uow, row.recipient_company_id, [row.document_id], act=act)
 
 
 def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out_path: Path) -> CopyView:
