@@ -102,7 +102,8 @@ def _selection_notice(uow: UnitOfWork, company_id: int, case_id: int, reason: st
     return InboxMessage(
         company_id=company_id,
         case_id=case_id,
-        subject=f"承継先に選定されました / Selected as successor (case {case_id})",
+        # Stored once for every reader: a Japanese subject (the body below is in both languages).
+        subject=f"承継先に選定されました（案件{case_id}）",
         body=(
             f"Your company was selected as the successor for case {case_id}: {reason}\n"
             f"Accept the terms on the case's terms page (/cases/{case_id}/terms) or with "
