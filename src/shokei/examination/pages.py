@@ -18,6 +18,7 @@ from shokei.api_support import ShokeiDep
 from shokei.cases.domain import CaseState
 from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError
 from shokei.examination import services
+from shokei.examination.domain import EXAMINER_JUDGEMENT_DETAIL
 from shokei.examination.schemas import CriterionView, ExaminationView
 from shokei.kernel import Actor, Role
 from shokei.web.i18n import N_
@@ -102,6 +103,11 @@ def criterion_label(criterion: CriterionView | str) -> str:
 def criterion_guidance(criterion: CriterionView) -> str:
     published = CRITERION_GUIDANCE.get(criterion.name)
     return _(published) if published == criterion.guidance else criterion.guidance
+
+
+def rule_detail(detail: str) -> str:
+    """A deciding rule's detail as stored: the fixed ones are catalogue messages."""
+    return _(detail) if detail == EXAMINER_JUDGEMENT_DETAIL else detail
 
 
 def rule_label(rule: str) -> str:
@@ -253,6 +259,7 @@ pages = FeaturePages(
     template_globals={
         "exam_criterion_label": criterion_label,
         "exam_criterion_guidance": criterion_guidance,
+        "exam_rule_detail": rule_detail,
         "exam_rule_label": rule_label,
         "exam_determination_label": determination_label,
         "exam_score_text": score_text,

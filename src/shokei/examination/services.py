@@ -239,10 +239,11 @@ def get_examination(
             ],
             supply_chain=presenters.supply_chain_view(evidence.supply_chain),
             hard_rules_fired=[FindingView(rule=f.rule, detail=f.detail) for f in assessment.findings],
-            missing=list(assessment.missing),
-            disagreements=list(assessment.disagreements),
+            missing=[str(text) for text in assessment.missing],
+            disagreements=[str(text) for text in assessment.disagreements],
             proposed=presenters.outcome_view(assessment) if under_examination else None,
-            blocked_by=assessment.blocked_by if under_examination else None,
+            blocked_by=str(assessment.blocked_by) if under_examination and assessment.blocked_by else None,
+            blocked_by_text=assessment.blocked_by if under_examination else None,
             overrides=overrides,
             determination=presenters.determination_view(uow, determination, case.state)
             if determination
