@@ -20,7 +20,7 @@ from shokei.db import make_engine
 from shokei.documents.scratch import area_for
 from shokei.documents.vault import FilesystemVault, MasterKeyring, Vault, create_master_key
 from shokei.documents.vault.crypto import CURRENT_KEY_FILE
-from shokei.errors import ShokeiError
+from shokei.errors import N_, ShokeiError, Text
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.manifest import model_modules, wire
@@ -160,8 +160,10 @@ def ensure_ready(app: Shokei) -> None:
     engine = app.uow.engine
     if current_revision(engine) != head_revision(engine):
         raise NotInitialised(
-            f"the database at {engine.url.render_as_string(hide_password=True)} is not at the current "
-            "schema: run `shokei init`"
+            Text(
+                N_("the database at %(render_as_string)s is not at the current schema: run `shokei init`"),
+                {"render_as_string": engine.url.render_as_string(hide_password=True)},
+            )
         )
 
 

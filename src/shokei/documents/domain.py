@@ -83,5 +83,5 @@ class SearchQueryTooShort(BadInput):
 def normalise_query(query: str) -> str:
     cleaned = " ".join(query.split())
     if not cleaned:
-        raise SearchQueryTooShort("the search query is empty")
+        raise SearchQueryTooShort(Text(N_("the search query is empty")))
     return cleaned

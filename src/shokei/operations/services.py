@@ -73,7 +73,7 @@ def backup(app: Shokei, destination: Path, *, passphrase: str | None = None) -> 
     signer, verifier = ledger.signer, ledger.verifier_key
     if signer is None or verifier is None:
         raise audit.SigningKeyUnavailable(
-            "the backup manifest is signed with the ledger key: run `shokei init`"
+            Text(N_("the backup manifest is signed with the ledger key: run `shokei init`"))
         )
     _require_empty(destination)
     destination.mkdir(mode=0o700, parents=True, exist_ok=True)

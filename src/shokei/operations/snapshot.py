@@ -133,14 +133,25 @@ def postgres_restore(dump: Path, url: str) -> None:
 
 def _require_client(connection: Connection, tool: str) -> None:
     if shutil.which(tool) is None:
-        raise ToolMissing(f"{tool} is not installed: install the PostgreSQL client of the server's version")
+        raise ToolMissing(
+            Text(
+                N_("%(tool)s is not installed: install the PostgreSQL client of the server's version"),
+                {"tool": tool},
+            )
+        )
     server = int(connection.execute(text("SHOW server_version_num")).scalar_one()) // 10000
     output = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout  # noqa: S603
     found = re.search(r"(\d+)(?:\.\d+)?", output)
     client = int(found.group(1)) if found else 0
     if client < server:
         raise ToolMissing(
-            f"{tool} {client} is older than the PostgreSQL {server} server: use {tool} {server} or newer"
+            Text(
+                N_(
+                    "%(tool)s %(client)s is older than the PostgreSQL %(server)s server: "
+                    "use %(tool)s %(server)s or newer"
+                ),
+                {"tool": tool, "client": client, "server": server},
+            )
         )
 
 
@@ -158,4 +169,9 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     # Fixed PostgreSQL client tools; arguments are paths and a URL, never a shell.
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise ShokeiError(f"{command[0]} failed: {result.stderr.strip()[-500:]}")
+        raise ShokeiError(
+            Text(
+                N_("%(command)s failed: %(strip)s"),
+                {"command": command[0], "strip": result.stderr.strip()[-500:]},
+            )
+        )

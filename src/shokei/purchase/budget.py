@@ -96,8 +96,13 @@ def locked_position(session: Session, year: int) -> BudgetPosition:
     row = locked_year(session, year)
     if row is None:
         raise NoAppropriation(
-            f"no appropriation is set for FY{year}: a program manager sets it with "
-            f"`shokei budget set --fy {year} --amount YEN`"
+            Text(
+                N_(
+                    "no appropriation is set for FY%(year)s: a program manager sets it "
+                    "with `shokei budget set --fy %(year)s --amount YEN`"
+                ),
+                {"year": year},
+            )
         )
     return budget_position(session, year, row)
 

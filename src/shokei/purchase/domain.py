@@ -139,7 +139,12 @@ def check_line(value: str) -> BudgetLineName:
 def check_open(position: BudgetPosition, doing: str) -> None:
     """Fiscal-year independence (会計年度独立の原則): a closed year takes no further change."""
     if position.closed:
-        raise YearClosed(f"FY{position.fiscal_year} is closed: no further {doing} in it")
+        raise YearClosed(
+            Text(
+                N_("FY%(fiscal_year)s is closed: no further %(doing)s in it"),
+                {"fiscal_year": position.fiscal_year, "doing": doing},
+            )
+        )
 
 
 def check_commitment(position: BudgetPosition, amount: int, needing: str = "this purchase") -> None:
@@ -147,9 +152,22 @@ def check_commitment(position: BudgetPosition, amount: int, needing: str = "this
     check_open(position, "commitments")
     if amount > position.available:
         raise BudgetExhausted(
-            f"budget exhausted: FY{position.fiscal_year} has {yen(position.available)} available "
-            f"(appropriation {yen(position.appropriation)}, committed {yen(position.committed)}, "
-            f"paid {yen(position.paid)}); {needing} needs {yen(amount)}"
+            Text(
+                N_(
+                    "budget exhausted: FY%(fiscal_year)s has %(yen)s available "
+                    "(appropriation %(yen2)s, committed %(yen3)s, paid %(yen4)s); "
+                    "%(needing)s needs %(yen5)s"
+                ),
+                {
+                    "fiscal_year": position.fiscal_year,
+                    "yen": yen(position.available),
+                    "yen2": yen(position.appropriation),
+                    "yen3": yen(position.committed),
+                    "yen4": yen(position.paid),
+                    "needing": needing,
+                    "yen5": yen(amount),
+                },
+            )
         )
 
 
@@ -251,8 +269,13 @@ def check_ceiling(amount: int, ceiling: int | None, override_reason: str | None)
     """An amount above the valuation's ceiling needs the approver's explicit reason."""
     if ceiling is not None and amount > ceiling and not (override_reason and override_reason.strip()):
         raise CeilingExceeded(
-            f"the agreed {yen(amount)} is above the valuation ceiling {yen(ceiling)}: "
-            "approve with an override reason"
+            Text(
+                N_(
+                    "the agreed %(yen)s is above the valuation ceiling %(yen2)s: approve "
+                    "with an override reason"
+                ),
+                {"yen": yen(amount), "yen2": yen(ceiling)},
+            )
         )
 
 

@@ -103,8 +103,14 @@ def commit_on_line(
         row = _locked(session, year, _other_line(line))
         if row is None:
             raise NoAppropriation(
-                f"no appropriation is set for FY{year} on the {line.value} line: a program manager "
-                f"sets it with `shokei budget set --fy {year} --amount YEN --line {line.value}`"
+                Text(
+                    N_(
+                        "no appropriation is set for FY%(year)s on the %(line)s line: a "
+                        "program manager sets it with `shokei budget set --fy %(year)s "
+                        "--amount YEN --line %(line)s`"
+                    ),
+                    {"year": year, "line": line.value},
+                )
             )
         check_commitment(_position(session, year, line, row), amount_yen, f"{subject} ({line.value})")
         commitment = LineCommitment(

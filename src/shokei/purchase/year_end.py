@@ -102,7 +102,10 @@ def close_fiscal_year(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> Yea
         row = locked_year(session, fiscal_year)
         if row is None:
             raise NoAppropriation(
-                f"no appropriation was ever set for FY{fiscal_year}: there is nothing to close"
+                Text(
+                    N_("no appropriation was ever set for FY%(fiscal_year)s: there is nothing to close"),
+                    {"fiscal_year": fiscal_year},
+                )
             )
         check_open(budget_position(session, fiscal_year, row), "closing")
         standing = list(

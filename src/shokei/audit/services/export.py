@@ -40,7 +40,9 @@ def export_ledger(uow: UnitOfWork, actor: Actor, directory: Path) -> ExportSumma
     _require_reader(actor)
     config = _config(uow)
     if config is None or config.verifier_key is None:
-        raise SigningKeyUnavailable("no ledger verifier key here: an export must carry the public key")
+        raise SigningKeyUnavailable(
+            Text(N_("no ledger verifier key here: an export must carry the public key"))
+        )
     with uow.transaction() as session:
         size = store.head_size(session)
         notes = store.checkpoint_notes_up_to(session, size)

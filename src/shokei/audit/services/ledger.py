@@ -181,7 +181,7 @@ def make_checkpoint(uow: UnitOfWork, actor: Actor) -> CheckpointView:
     config = _config(uow)
     if config is None or config.signer is None:
         raise SigningKeyUnavailable(
-            "no ledger signing key here: checkpoints are made where `shokei init` put it"
+            Text(N_("no ledger signing key here: checkpoints are made where `shokei init` put it"))
         )
     with uow.transaction() as session:
         size = store.lock_head(session)  # also orders us with appends that checkpoint on their own

@@ -80,7 +80,9 @@ def create_master_key(path: Path) -> str:
     try:
         _write_new_private_file(path, material)
     except FileExistsError:
-        raise MasterKeyError(f"refusing to overwrite the existing key file {path}") from None
+        raise MasterKeyError(
+            Text(N_("refusing to overwrite the existing key file %(path)s"), {"path": path})
+        ) from None
     return master_key_id(material)
 
 
@@ -90,15 +92,23 @@ def load_master_key(path: Path) -> MasterKey:
         mode = path.stat().st_mode
         material = path.read_bytes()
     except FileNotFoundError:
-        raise MasterKeyError(f"master key file {path} does not exist") from None
+        raise MasterKeyError(Text(N_("master key file %(path)s does not exist"), {"path": path})) from None
     if stat.S_IMODE(mode) & 0o077:
         raise MasterKeyError(
-            f"master key file {path} is accessible to group or others "
-            f"(mode {stat.S_IMODE(mode):o}); restrict it with chmod 600"
+            Text(
+                N_(
+                    "master key file %(path)s is accessible to group or others (mode "
+                    "%(s_imode)s); restrict it with chmod 600"
+                ),
+                {"path": path, "s_imode": format(stat.S_IMODE(mode), "o")},
+            )
         )
     if len(material) != MASTER_KEY_SIZE:
         raise MasterKeyError(
-            f"master key file {path} holds {len(material)} bytes, expected {MASTER_KEY_SIZE}"
+            Text(
+                N_("master key file %(path)s holds %(count)s bytes, expected %(master_key_size)s"),
+                {"path": path, "count": len(material), "master_key_size": MASTER_KEY_SIZE},
+            )
         )
     return MasterKey(master_key_id(material), material, path)
 
@@ -133,8 +143,13 @@ class MasterKeyring:
         except KeyError:
             where = f" loaded from {self.source}" if self.source else ""
             raise MasterKeyError(
-                f"master key {key_id} is not in the keyring{where} "
-                f"(it holds {', '.join(self.key_ids)}); was it retired and removed too early?"
+                Text(
+                    N_(
+                        "master key %(key_id)s is not in the keyring%(where)s (it holds "
+                        "%(key_ids)s); was it retired and removed too early?"
+                    ),
+                    {"key_id": key_id, "where": where, "key_ids": ", ".join(self.key_ids)},
+                )
             ) from None
 
 
@@ -160,7 +175,13 @@ def _load_retired_key(path: Path) -> MasterKey:
     match = _RETIRED_KEY_FILE.fullmatch(path.name)
     if match is None or match.group(1) != key.key_id:
         raise MasterKeyError(
-            f"retired key file {path} holds master key {key.key_id}; it must be named master-{key.key_id}.key"
+            Text(
+                N_(
+                    "retired key file %(path)s holds master key %(key_id)s; it must be "
+                    "named master-%(key_id)s.key"
+                ),
+                {"path": path, "key_id": key.key_id},
+            )
         )
     return key
 

@@ -186,7 +186,12 @@ class FilesystemVault:
             # Unbuffered: segments are read straight into the decryptor's buffer.
             return open(path, "rb", buffering=0)
         except FileNotFoundError:
-            raise BlobMissing(f"blob {blob_id} is missing from the vault ({path})") from None
+            raise BlobMissing(
+                Text(
+                    N_("blob %(blob_id)s is missing from the vault (%(path)s)"),
+                    {"blob_id": blob_id, "path": path},
+                )
+            ) from None
 
     # --------------------------------------------------------------------------------- fsck
 
@@ -275,7 +280,9 @@ class FilesystemVault:
 
     def _require_keyring(self) -> MasterKeyring:
         if self._keyring is None:
-            raise MasterKeyError(f"the vault at {self.root} was opened without a master keyring")
+            raise MasterKeyError(
+                Text(N_("the vault at %(root)s was opened without a master keyring"), {"root": self.root})
+            )
         return self._keyring
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from shokei.errors import ShokeiError
+from shokei.errors import N_, ShokeiError, Text
 from shokei.reporting.domain import BUDGET_FIGURES
 from shokei.reporting.exports.sections import (
     BUDGET,
@@ -48,8 +48,13 @@ def font_path() -> Path:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     raise ShokeiError(
-        "no Japanese font for PDF reports: install Debian's fonts-ipaexfont (`make browser` does) "
-        f"or point {FONT_VARIABLE} at a TrueType font"
+        Text(
+            N_(
+                "no Japanese font for PDF reports: install Debian's fonts-ipaexfont "
+                "(`make browser` does) or point %(font_variable)s at a TrueType font"
+            ),
+            {"font_variable": FONT_VARIABLE},
+        )
     )
 
 
