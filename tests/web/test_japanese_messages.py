@@ -54,12 +54,16 @@ def _marked_messages() -> Iterator[tuple[str, str | tuple[str, str]]]:
 MESSAGES = sorted({message: where for where, message in _marked_messages()}.items(), key=str)
 
 
-def english_sentence(text: str) -> str | None:
-    """The first English sentence left in `text` once codes and proper names are set aside."""
+def english_sentences(text: str) -> list[str]:
+    """The English sentences left in `text` once codes and proper names are set aside."""
     for name in PROPER_NAMES:
         text = text.replace(name, " ")
-    found = ENGLISH_SENTENCE.search(CODE.sub(" ", text))
-    return found.group(0) if found else None
+    return ENGLISH_SENTENCE.findall(CODE.sub(" ", text))
+
+
+def english_sentence(text: str) -> str | None:
+    """The first English sentence left in `text`, if any."""
+    return next(iter(english_sentences(text)), None)
 
 
 def render_japanese(message: str | tuple[str, str]) -> str:

@@ -23,7 +23,7 @@ from shokei.companies import services as companies
 from shokei.demo.services import seed_demo
 from shokei.ownership.pages import _short as short_name
 from tests.web.conftest import Browser
-from tests.web.test_japanese_messages import english_sentence
+from tests.web.test_japanese_messages import english_sentences
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 # Not prose: scripts, codes shown beside their names, a form's own text, and records shown
@@ -69,9 +69,9 @@ def crawl(browser: Browser, names: list[str]) -> dict[str, str]:
         response = browser.get(path)
         if "text/html" not in response.headers.get("content-type", ""):
             continue
-        sentence = english_sentence(visible_text(response.text, names))
-        if sentence:
-            english[path] = sentence
+        sentences = english_sentences(visible_text(response.text, names))
+        if sentences:
+            english[path] = next((s for s in sentences if s not in KNOWN_ENGLISH), sentences[0])
         for link in LINK.findall(unescape(response.text)):
             shape = _shape(link)
             if link in seen or NOT_PAGES.search(link) or shapes[shape] >= PER_SHAPE:
