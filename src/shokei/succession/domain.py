@@ -247,14 +247,19 @@ def check_independence(
     del limits
     candidate, withdrawing = facts.corporate_number, case.withdrawing_corporate_number
     if candidate == withdrawing:
-        return RuleResult("independence", False, "is the withdrawing company itself")
+        return _verdict("independence", False, N_("is the withdrawing company itself"))
     candidate_group = facts.group_corporate_numbers | {candidate}
     withdrawing_group = case.withdrawing_group | {withdrawing}
     shared = sorted(candidate_group & withdrawing_group)
     if shared:
-        reason = f"same group as the withdrawing company {withdrawing} (shares {', '.join(shared)})"
-        return RuleResult("independence", False, reason)
-    return RuleResult("independence", True, f"independent of the withdrawing company {withdrawing}")
+        msgid = N_("same group as the withdrawing company %(withdrawing)s (shares %(shared)s)")
+        return _verdict("independence", False, msgid, withdrawing=withdrawing, shared=", ".join(shared))
+    return _verdict(
+        "independence",
+        True,
+        N_("independent of the withdrawing company %(withdrawing)s"),
+        withdrawing=withdrawing,
+    )
 
 
 def capability_coverage(required: frozenset[str], offered: frozenset[str]) -> Decimal:
@@ -270,11 +275,15 @@ def check_capability(
     """Offers enough of the capability tags the case's documents need."""
     required = case.required_capabilities
     coverage = capability_coverage(required, facts.capabilities)
-    covered = f"covers {len(required & facts.capabilities)} of {len(required)} required capabilities"
-    missing = sorted(required - facts.capabilities)
-    if coverage < limits.min_capability_coverage:
-        return RuleResult("capability", False, f"{covered}; missing {', '.join(missing)}")
-    return RuleResult("capability", True, covered + (f"; missing {', '.join(missing)}" if missing else ""))
+    counts = {"covered": len(required & facts.capabilities), "required": len(required)}
+    missing = ", ".join(sorted(required - facts.capabilities))
+    passed = coverage >= limits.min_capability_coverage
+    if missing:
+        msgid = N_("covers %(covered)s of %(required)s required capabilities; missing %(missing)s")
+        return _verdict("capability", passed, msgid, **counts, missing=missing)
+    return _verdict(
+        "capability", passed, N_("covers %(covered)s of %(required)s required capabilities"), **counts
+    )
 
 
 def check_capacity(facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds) -> RuleResult:
@@ -282,8 +291,12 @@ def check_capacity(facts: CandidateFacts, case: SuccessionCase, limits: Eligibil
     del case
     slots, needed = facts.open_case_slots, limits.min_open_case_slots
     if slots < needed:
-        return RuleResult("capacity", False, f"{slots} open case slots, {needed} needed")
-    return RuleResult("capacity", True, f"{slots} open case slots ({needed} needed)")
+        return _verdict(
+            "capacity", False, N_("%(slots)s open case slots, %(needed)s needed"), slots=slots, needed=needed
+        )
+    return _verdict(
+        "capacity", True, N_("%(slots)s open case slots (%(needed)s needed)"), slots=slots, needed=needed
+    )
 
 
 # The order is the order people read: identity and ownership first, then fitness for the work.
