@@ -141,7 +141,8 @@ def candidate_view(assessment: CandidateAssessment) -> CandidateView:
                     value=p.value,
                     weight=p.weight,
                     contribution=p.contribution,
-                    explanation=p.explanation,
+                    explanation=str(p.explanation),
+                    text=p.explanation,
                 )
                 for p in assessment.score.parts
             ],

@@ -377,7 +377,7 @@ class ScorePart:
     value: Decimal
     weight: Decimal
     contribution: Decimal
-    explanation: str
+    explanation: Text  # a catalogue message (English with str(), the reader's language on pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,45 +393,54 @@ def _jaccard(left: frozenset[str], right: frozenset[str]) -> Decimal:
     return Decimal(len(left & right)) / Decimal(len(union)) if union else Decimal(0)
 
 
-def _capability_part(facts: CandidateFacts, case: SuccessionCase) -> tuple[Decimal, str]:
+def _capability_part(facts: CandidateFacts, case: SuccessionCase) -> tuple[Decimal, Text]:
     # Coverage is the eligibility gate; Jaccard ranks the closeness of fit among those who pass,
     # so a specialist in exactly this work comes before a generalist who also covers it.
     required, offered = case.required_capabilities, facts.capabilities
     value = _jaccard(required, offered)
     shared, union = len(required & offered), len(required | offered)
-    return value, f"capability overlap (Jaccard) {shared}/{union} tags"
+    return value, Text(
+        N_("capability overlap (Jaccard) %(shared)s/%(union)s tags"), {"shared": shared, "union": union}
+    )
 
 
-def _supply_part(facts: CandidateFacts, case: SuccessionCase) -> tuple[Decimal, str]:
+def _supply_part(facts: CandidateFacts, case: SuccessionCase) -> tuple[Decimal, Text]:
     affected = case.affected_weapon_systems
     if not affected:
-        return Decimal(0), "no affected weapon systems recorded"
+        return Decimal(0), Text(N_("no affected weapon systems recorded"))
     supplied = sorted(affected & facts.supplied_weapon_systems)
     value = Decimal(len(supplied)) / Decimal(len(affected))
-    names = f" ({', '.join(supplied)})" if supplied else ""
-    return value, f"already supplies {len(supplied)} of {len(affected)} affected weapon systems{names}"
+    counts = {"supplied": len(supplied), "affected": len(affected), "names": ", ".join(supplied)}
+    if supplied:
+        msgid = N_("already supplies %(supplied)s of %(affected)s affected weapon systems (%(names)s)")
+    else:
+        msgid = N_("already supplies %(supplied)s of %(affected)s affected weapon systems")
+    return value, Text(msgid, counts)
 
 
 def _geography_part(
     facts: CandidateFacts, case: SuccessionCase, weights: ScoreWeights
-) -> tuple[Decimal, str]:
+) -> tuple[Decimal, Text]:
     here, there = facts.prefecture, case.withdrawing_prefecture
     if not here or not there:
-        return Decimal(0), "location unknown"
+        return Decimal(0), Text(N_("location unknown"))
     if here == there:
-        return Decimal(1), f"same prefecture as the withdrawing company ({here})"
+        return Decimal(1), Text(N_("same prefecture as the withdrawing company (%(here)s)"), {"here": here})
     region = region_of(here)
     if region is not None and region == region_of(there):
-        return weights.same_region, f"same region ({region}): {here}, withdrawing company in {there}"
-    return Decimal(0), f"different region: {here}, withdrawing company in {there}"
+        msgid = N_("same region (%(region)s): %(here)s, withdrawing company in %(there)s")
+        return weights.same_region, Text(msgid, {"region": region, "here": here, "there": there})
+    msgid = N_("different region: %(here)s, withdrawing company in %(there)s")
+    return Decimal(0), Text(msgid, {"here": here, "there": there})
 
 
-def _capacity_part(facts: CandidateFacts, weights: ScoreWeights) -> tuple[Decimal, str]:
+def _capacity_part(facts: CandidateFacts, weights: ScoreWeights) -> tuple[Decimal, Text]:
     saturation = weights.capacity_saturation
     usable = max(0, min(facts.open_case_slots, saturation))
-    return Decimal(usable) / Decimal(
-        saturation
-    ), f"{facts.open_case_slots} open slots (full marks at {saturation})"
+    msgid = N_("%(slots)s open slots (full marks at %(saturation)s)")
+    return Decimal(usable) / Decimal(saturation), Text(
+        msgid, {"slots": facts.open_case_slots, "saturation": saturation}
+    )
 
 
 def score_candidate(

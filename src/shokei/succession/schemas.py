@@ -23,7 +23,8 @@ class ScorePartView(BaseModel):
     value: Decimal
     weight: Decimal
     contribution: Decimal
-    explanation: str
+    explanation: str  # in English (the API, the CLI)
+    text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # the same, for the pages
 
 
 class ScoreView(BaseModel):
