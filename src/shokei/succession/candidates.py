@@ -17,16 +17,15 @@ from shokei.documents import services as documents
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import company_row
 from shokei.succession.domain import (
-    CandidateAssessment,
     CandidateFacts,
     EligibilityThresholds,
     ForeignOwnership,
     ForeignOwnershipSource,
     OwnershipBasis,
     SuccessionCase,
-    assess_candidates,
 )
 from shokei.succession.ownership_source import Exposures, GraphForeignOwnership
+from shokei.succession.ranking import CandidateAssessment, assess_candidates
 from shokei.succession.schemas import CandidateView, RuleView, ScorePartView, ScoreView
 from shokei.supply_chain import services as supply_chain
 

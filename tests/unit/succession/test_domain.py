@@ -15,12 +15,10 @@ from shokei.succession.domain import (
     EligibilityThresholds,
     ForeignOwnership,
     OwnershipBasis,
-    ScoreWeights,
     SuccessionCase,
-    assess_candidates,
     check_eligibility,
-    score_candidate,
 )
+from shokei.succession.ranking import ScoreWeights, assess_candidates, score_candidate
 from shokei.web import i18n
 
 # Published corporate numbers (valid check digits); the companies here are fictional.

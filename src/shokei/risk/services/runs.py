@@ -15,10 +15,10 @@ from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import (
     Assessment,
-    RiskPolicy,
     changes_since,
 )
 from shokei.risk.models import RiskRun, RiskScore
+from shokei.risk.policy import RiskPolicy
 from shokei.risk.schemas import (
     FactorView,
     HistoryPoint,

@@ -10,10 +10,7 @@ from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyView
 from shokei.errors import N_, BadInput, Forbidden, Text
 from shokei.kernel import Actor, Permission
-from shokei.risk.domain import (
-    RiskPolicy,
-    parse_policy,
-)
+from shokei.risk.policy import RiskPolicy, parse_policy
 
 POLICY_PATH = Path(__file__).parents[1] / "policy.toml"
 

@@ -31,11 +31,11 @@ from shokei.risk.domain import (
     EventKind,
     FinancialFacts,
     ForeignFacts,
-    RiskPolicy,
     assess,
     ranked,
 )
 from shokei.risk.models import CompanyEvent, FinancialYear
+from shokei.risk.policy import RiskPolicy
 from shokei.risk.schemas import (
     WatchlistEntry,
 )
