@@ -22,10 +22,10 @@ from shokei.risk.domain import (
     Recommendation,
     assess,
     changes_since,
-    parse_policy,
     ranked,
     recommend,
 )
+from shokei.risk.policy import parse_policy
 from shokei.risk.services import POLICY_PATH
 from tests.unit.risk.policy import TEST_POLICY
 
