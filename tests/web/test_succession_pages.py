@@ -231,7 +231,7 @@ def test_the_case_page_section_by_role(world: World, role: str) -> None:
         assert "承継先のランキング" in main
         assert "適格" in main
         assert "合格" in main
-        assert "Japanese company, corporate number" in main  # the rule's reason, as the service gives it
+        assert "日本の企業で、法人番号" in main  # the rule's reason, in the reader's language
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -500,7 +500,7 @@ def test_a_hand_over_through_the_pages(world: World, sample_files: Path) -> None
         office.withdrawing.corporate_number,
     } <= set(refused)
     assert [flag for flag, _ in rows] == sorted(flag for flag, _ in rows), "eligible ones first"
-    assert "in financial distress per the indicators on record" in page
+    assert "記録された財務指標によれば経営難にあります" in page
     assert "is the withdrawing company itself" in page
     assert "foreign-controlled" in page  # 60 % held from abroad
 
