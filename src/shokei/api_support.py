@@ -46,7 +46,9 @@ def current_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None:
-        raise Unauthenticated("send 'Authorization: Bearer <token>' (create one with `shokei user token`)")
+        raise Unauthenticated(
+            Text(N_("send 'Authorization: Bearer <token>' (create one with `shokei user token`)"))
+        )
     return accounts.actor_for_token(uow, credentials.credentials)
 
 

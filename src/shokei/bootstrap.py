@@ -218,8 +218,10 @@ def ensure_ready(app: Shokei) -> None:
     engine = app.uow.engine
     if current_revision(engine) != head_revision(engine):
         raise NotInitialised(
-            f"the database at {engine.url.render_as_string(hide_password=True)} is not at the current "
-            "schema: run `shokei init`"
+            Text(
+                N_("the database at %(render_as_string)s is not at the current schema: run `shokei init`"),
+                {"render_as_string": engine.url.render_as_string(hide_password=True)},
+            )
         )
 
 

@@ -281,7 +281,7 @@ def acting(app: Shokei, as_user: str | None) -> Actor:
 
     name = as_user or app.settings.user
     if not name:
-        raise BadInput("say who you are: --as USER or SHOKEI_USER")
+        raise BadInput(Text(N_("say who you are: --as USER or SHOKEI_USER")))
     # Whoever can read the data dir can name any user: the ledger records these acts as the
     # operator's local CLI, not as that user's own login (SHOKEI_API_URL is the user's way).
     return replace(accounts.actor_for_username(app.uow, name), via=LOCAL_OPERATOR)
@@ -324,7 +324,7 @@ def parse_date(value: str) -> date:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise BadInput(f"date {value!r} must be YYYY-MM-DD") from None
+        raise BadInput(Text(N_("date %(value)s must be YYYY-MM-DD"), {"value": repr(value)})) from None
 
 
 def yen(amount: int | None) -> str:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from shokei.kernel import Permission
-from shokei.kernel.audit_tags import AUDIT_TAGS
+from shokei.kernel.audit_tags import AUDIT_TAG_NAMES, AUDIT_TAGS
 from tests.architecture.import_graph import SOURCE, cycles, import_graph, module_files
 
 MAX_MODULE_LINES = 500
@@ -71,3 +71,9 @@ def test_every_recorded_audit_tag_is_in_the_kernel_catalogue() -> None:
         }
     assert found - AUDIT_TAGS == set(), "tags recorded but not in shokei.kernel.audit_tags"
     assert AUDIT_TAGS - found == set(), "tags in the catalogue that nothing records"
+
+
+def test_every_audit_tag_has_a_display_name() -> None:
+    """The pages show a tag by its name in the reader's language (the names are catalogue
+    msgids: tests/web/test_catalogues.py checks both translations)."""
+    assert set(AUDIT_TAG_NAMES) == set(AUDIT_TAGS)

@@ -242,8 +242,9 @@ def test_the_examiner_determines_by_the_policy(world: World) -> None:
     ("values", "message"),
     [
         (AT_THRESHOLD | {"age": ""}, "すべての審査基準"),  # our own check: every criterion chosen
-        (AT_THRESHOLD | {"criticality": "9"}, "outside the scale"),  # the policy's scale (service)
-        ({k: v for k, v in AT_THRESHOLD.items() if k != "age"}, "missing: age"),  # the service again
+        # The policy's scale and its completeness: the service's refusals, in Japanese.
+        (AT_THRESHOLD | {"criticality": "9"}, "評価の範囲外です"),
+        ({k: v for k, v in AT_THRESHOLD.items() if k != "age"}, "全ての評価項目を採点します。未採点：age"),
     ],
 )
 def test_bad_scores_come_back_to_the_form(world: World, values: dict[str, str], message: str) -> None:
@@ -266,7 +267,7 @@ def test_a_rationale_is_required(world: World) -> None:
     examiner = world.browsers["examiner"]
     referer = {"referer": f"http://testserver/cases/{case}"}
     examiner.post(f"/cases/{case}/examination/scores", score_form(line, AT_THRESHOLD, "  "), headers=referer)
-    assert "a rationale is required" in examiner.get(f"/cases/{case}").text
+    assert "採点には根拠の記載が必要です" in examiner.get(f"/cases/{case}").text
 
 
 def test_scoring_outside_the_examination_is_a_conflict_shown_on_the_form(world: World) -> None:
@@ -280,7 +281,7 @@ def test_scoring_outside_the_examination_is_a_conflict_shown_on_the_form(world: 
     assert response.status_code == 303
     page = examiner.get(f"/cases/{case}").text
     assert "message-error" in page
-    assert "under examination" in page
+    assert "文書の審査は案件が審査中のときに行います" in page
     assert f'action="/cases/{case}/examination/scores"' not in page, "no form outside the examination"
 
 
@@ -299,7 +300,7 @@ def test_a_conflicted_examiner_is_refused(world: World) -> None:
         f"/cases/{case}/examination/scores", score_form(line, AT_THRESHOLD)
     )
     assert response.status_code == 403
-    assert "conflict of interest" in response.text
+    assert "利益相反" in response.text
     assert examination.get_examination(world.office.uow, world.office.auditor, case).documents[0].scores == []
 
 
@@ -356,5 +357,5 @@ def test_evidence_that_cannot_be_read_is_said_plainly(world: World, monkeypatch:
     assert response.status_code == 200
     box = main_of(response.text).split('id="examination"', 1)[1].split("</section>", 1)[0]
     assert "審査の判断材料を取得できないため、表示できません。" in box
-    assert "supply-chain evidence came as object" in box
+    assert "供給網の証拠がweapon_systems or single_source_componentsを欠くobjectとして届いた" in box
     assert "/examination/scores" not in box

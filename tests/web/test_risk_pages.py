@@ -203,7 +203,7 @@ def test_the_watchlist_ranks_as_worked_out_by_hand_and_as_the_service_does(world
     assert "40点" in sagami
     assert "外国資本による最近の株式取得" in sagami
     assert "15点" in sagami
-    assert "foreign control 55.0 %" in sagami  # the evidence, as the service words it
+    assert "外国支配比率 55.0 %" in sagami  # the evidence, in the reader's language
     assert 'data-recommendation="early_outreach"' in sagami
     assert "早期の働きかけ" in sagami
     assert f'href="/companies/{world.sagami}"' in sagami

@@ -231,7 +231,7 @@ def test_the_case_page_section_by_role(world: World, role: str) -> None:
         assert "承継先のランキング" in main
         assert "適格" in main
         assert "合格" in main
-        assert "Japanese company, corporate number" in main  # the rule's reason, as the service gives it
+        assert "日本の企業で、法人番号" in main  # the rule's reason, in the reader's language
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -505,9 +505,9 @@ def test_a_hand_over_through_the_pages(world: World, sample_files: Path) -> None
     def named(name: str) -> str:
         return _main(manager.get(f"/cases/{case_id}", params={"candidate_name": name}).text)
 
-    assert "in financial distress per the indicators on record" in named("経営難")
-    assert "is the withdrawing company itself" in named(office.withdrawing.name)
-    assert "foreign-controlled" in named("外資系")  # 60 % held from abroad
+    assert "記録された財務指標によれば経営難にあります" in named("経営難")
+    assert "撤退企業そのものです" in named(office.withdrawing.name)
+    assert "外国" in named("外資系")  # 60 % held from abroad: the foreign-ownership rule's reason
     assert f'data-corporate-number="{foreign.corporate_number}"' in named("外資系")
 
     # A reason is required; an ineligible company is refused with the service's reason.

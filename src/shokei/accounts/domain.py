@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 
 
 def validate_username(name: str) -> str:
     """Usernames are short ASCII handles: they appear in the ledger forever."""
     cleaned = name.strip()
     if not (1 <= len(cleaned) <= 64) or not all(c.isascii() and (c.isalnum() or c in "._-") for c in cleaned):
-        raise BadInput(f"invalid username {name!r}: use 1-64 ASCII letters, digits, '.', '_' or '-'")
+        raise BadInput(
+            Text(
+                N_("invalid username %(name)s: use 1-64 ASCII letters, digits, '.', '_' or '-'"),
+                {"name": repr(name)},
+            )
+        )
     return cleaned
 
 
@@ -21,6 +26,9 @@ def validate_email(address: str) -> str:
     forbidden = set(' \t\r\n<>,;"()[]\\')
     if not (at and local and "." in domain.strip(".") and len(cleaned) <= 254) or forbidden & set(cleaned):
         raise BadInput(
-            f"invalid e-mail address {address!r}: use one plain address such as name@example.go.jp"
+            Text(
+                N_("invalid e-mail address %(address)s: use one plain address such as name@example.go.jp"),
+                {"address": repr(address)},
+            )
         )
     return cleaned

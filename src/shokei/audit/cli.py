@@ -11,7 +11,7 @@ import typer
 from shokei.audit import services
 from shokei.audit.offline import VerificationReport, verify_export
 from shokei.cli_support import Cli, command, print_fields, print_json, stdout
-from shokei.errors import IntegrityFailure
+from shokei.errors import N_, IntegrityFailure, Text
 
 app = typer.Typer(help="The tamper-evident audit ledger.", no_args_is_help=True)
 
@@ -96,7 +96,12 @@ def verify(
     report = services.verify_ledger(cli.uow, cli.actor, workers=workers, against=notes)
     _report(dataclasses.asdict(report), cli.json)
     if not report.ok:
-        raise IntegrityFailure(f"the ledger failed verification; first bad index {report.first_bad_index}")
+        raise IntegrityFailure(
+            Text(
+                N_("the ledger failed verification; first bad index %(first_bad_index)s"),
+                {"first_bad_index": report.first_bad_index},
+            )
+        )
 
 
 def _verify_offline(directory: Path, key: Path | None, json_output: bool) -> None:
@@ -104,7 +109,12 @@ def _verify_offline(directory: Path, key: Path | None, json_output: bool) -> Non
     report: VerificationReport = verify_export(directory, trusted_verifier_key=trusted)
     _report(dataclasses.asdict(report), json_output)
     if not report.ok:
-        raise IntegrityFailure(f"the export failed verification; first bad index {report.first_bad_index}")
+        raise IntegrityFailure(
+            Text(
+                N_("the export failed verification; first bad index %(first_bad_index)s"),
+                {"first_bad_index": report.first_bad_index},
+            )
+        )
 
 
 def _report(fields: dict[str, Any], json_output: bool) -> None:

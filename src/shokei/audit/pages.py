@@ -17,6 +17,7 @@ from shokei.api_support import ShokeiDep
 from shokei.audit import services
 from shokei.audit.services import AuditEntryView
 from shokei.kernel import Permission
+from shokei.kernel.audit_tags import AUDIT_TAGS, audit_tag_name
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem
@@ -26,34 +27,9 @@ from shokei.web.templating import render_box
 router = page_router()
 PAGE_SIZE = 50
 
-ACTION_LABELS = {
-    "case:case:open": N_("Case opened"),
-    "case:flag:raise": N_("Case flagged: a company involved lost its access"),
-    "case:flag:resolve": N_("Case flag resolved: the company has its access back"),
-    "case:status:change": N_("Case state changed"),
-    "case:successor:select": N_("Successor selected"),
-    "case:inventory:add": N_("Inventory line added"),
-    "case:document:examine": N_("Document examined"),
-    "case:offer:offer": N_("Offer recorded"),
-    "case:offer:counter": N_("Counter-offer recorded"),
-    "case:offer:agreement": N_("Agreed amount recorded"),
-    "document:file:submit": N_("File handed in"),
-    "document:path:add": N_("Another path of a stored file"),
-    "document:inventory:describe": N_("File described"),
-    "document:content:read": N_("Document read"),
-    "document:content:refused": N_("Document read refused"),
-    "vault:fsck:run": N_("Vault check run"),
-    "vault:key:rotate": N_("Master key rotated"),
-    "company:registry:create": N_("Company registered"),
-    "accounts:user:create": N_("User created"),
-    "accounts:user:role": N_("User role changed"),
-    "accounts:token:create": N_("API token issued"),
-}
-
 
 def action_label(action: str) -> str:
-    msgid = ACTION_LABELS.get(action)
-    return _(msgid) if msgid else action
+    return _(audit_tag_name(action))
 
 
 def event_json(entry: AuditEntryView) -> str:
@@ -80,7 +56,7 @@ def ledger_page(
         "before": before,
         "action": action,
         "older_before": entries[-1].index if len(entries) == PAGE_SIZE and entries[-1].index > 0 else None,
-        "actions": sorted(ACTION_LABELS),
+        "actions": sorted(AUDIT_TAGS),
     }
     return templates.page(request, "audit/ledger.html", context, fragment="audit/_entries.html")
 

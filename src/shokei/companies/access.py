@@ -55,7 +55,7 @@ def _company(session: Session, identifier: str | int) -> Company:
     company_id = identifier if isinstance(identifier, int) else company_id_for(session, identifier)
     company = session.get(Company, company_id)
     if company is None:
-        raise NotFound(f"no company {identifier}")
+        raise NotFound(Text(N_("no company %(identifier)s"), {"identifier": identifier}))
     return company
 
 
@@ -86,7 +86,7 @@ def suspend(
     manual = cause is SuspensionCause.MANUAL
     if manual:
         if actor is None:
-            raise Conflict("a suspension by hand names the official who made it")
+            raise Conflict(Text(N_("a suspension by hand names the official who made it")))
         _require(actor, Permission.COMPANY_ACCESS)
     elif not uow.in_transaction:
         raise RuntimeError("an automatic suspension is made inside the transaction of its cause")
@@ -160,7 +160,7 @@ def access_of(session: Session, company_id: int) -> Access:
     """Whether the company may receive, open or pass on copies now (for the copy acts)."""
     row = session.get(Company, company_id)
     if row is None:
-        raise NotFound(f"no company {company_id}")
+        raise NotFound(Text(N_("no company %(company_id)s"), {"company_id": company_id}))
     return access_state(row)
 
 
@@ -221,7 +221,7 @@ def revoke_certification(uow: UnitOfWork, actor: Actor, company: str, reason: st
         row = _company(session, company)
         current = certifications_in_force(session, [row.id]).get(row.id)
         if current is None:
-            raise Conflict(f"{row.name} holds no certification to revoke")
+            raise Conflict(Text(N_("%(row)s holds no certification to revoke"), {"row": row.name}))
         _end(uow, actor, current, CertificationEnd.REVOKED, text)
         return _view(session, row)
 

@@ -9,7 +9,7 @@ import typer
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, yen
 from shokei.companies import access, conditions, services
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 
 app = typer.Typer(help="The company registry.", no_args_is_help=True)
 
@@ -149,13 +149,18 @@ def update(
         fields["capacity"] = capacity
     if financial_distress is not None:
         if financial_distress.lower() not in ("yes", "no"):
-            raise BadInput("--financial-distress must be yes or no")
+            raise BadInput(Text(N_("--financial-distress must be yes or no")))
         fields["financial_distress"] = financial_distress.lower() == "yes"
     if foreign_share is not None:
         try:
             fields["foreign_share_percent"] = Decimal(foreign_share)
         except InvalidOperation:
-            raise BadInput(f"--foreign-share {foreign_share!r} is not a number") from None
+            raise BadInput(
+                Text(
+                    N_("--foreign-share %(foreign_share)s is not a number"),
+                    {"foreign_share": repr(foreign_share)},
+                )
+            ) from None
     if foreign_country is not None:
         fields["foreign_share_country"] = foreign_country
     if prefecture is not None:

@@ -20,7 +20,7 @@ from shokei.companies.domain import (
 from shokei.companies.models import ChangeReport, Company
 from shokei.companies.schemas import ChangeReportView
 from shokei.companies.services import _require, access_state, company_id_for, suspension_view
-from shokei.errors import BadInput, NotFound
+from shokei.errors import N_, BadInput, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -34,7 +34,12 @@ def _kind(text: str) -> ChangeKind:
     try:
         return ChangeKind(text)
     except ValueError:
-        raise BadInput(f"kind {text!r} is not one of: {', '.join(ChangeKind)}") from None
+        raise BadInput(
+            Text(
+                N_("kind %(text)s is not one of: %(changekind)s"),
+                {"text": repr(text), "changekind": ", ".join(ChangeKind)},
+            )
+        ) from None
 
 
 def _share(text: str | None) -> Decimal | None:
@@ -43,9 +48,9 @@ def _share(text: str | None) -> Decimal | None:
     try:
         value = Decimal(text.strip().rstrip("%"))
     except InvalidOperation:
-        raise BadInput(f"share {text!r} is not a percentage") from None
+        raise BadInput(Text(N_("share %(text)s is not a percentage"), {"text": repr(text)})) from None
     if not Decimal(0) <= value <= Decimal(100):
-        raise BadInput(f"share {text!r} must be between 0 and 100 percent")
+        raise BadInput(Text(N_("share %(text)s must be between 0 and 100 percent"), {"text": repr(text)}))
     return value
 
 
@@ -66,17 +71,21 @@ def report_change(
     _require(actor, Permission.CONDITION_REPORT)
     change = _kind(kind)
     if not details.strip():
-        raise BadInput("describe the change (--details)")
+        raise BadInput(Text(N_("describe the change (--details)")))
     percent = _share(share)
     if change is ChangeKind.OWNERSHIP and (not owner or percent is None):
-        raise BadInput("an ownership report names the holder (--owner) and the share it now holds (--share)")
+        raise BadInput(
+            Text(N_("an ownership report names the holder (--owner) and the share it now holds (--share)"))
+        )
     if change is not ChangeKind.OWNERSHIP and (owner or owner_country or share):
-        raise BadInput("--owner, --owner-country and --share belong to an ownership report")
+        raise BadInput(Text(N_("--owner, --owner-country and --share belong to an ownership report")))
     country = owner_country.strip().upper() if owner_country else None
     with uow.transaction() as session:
         row = session.get(Company, company_id_for(session, company))
         if row is None or (actor.is_company_bound and actor.company_id != row.id):
-            raise NotFound(f"no company with corporate number {company}")  # need-to-know
+            raise NotFound(
+                Text(N_("no company with corporate number %(company)s"), {"company": company})
+            )  # need-to-know
         report = ChangeReport(
             company_id=row.id,
             kind=change.value,
@@ -140,7 +149,7 @@ def record_distress(uow: UnitOfWork, actor: Actor, company_id: int, source: str)
     with uow.transaction() as session:
         row = session.get(Company, company_id)
         if row is None:
-            raise NotFound(f"no company {company_id}")
+            raise NotFound(Text(N_("no company %(company_id)s"), {"company_id": company_id}))
         if row.financial_distress:
             return
         before = row.financial_distress

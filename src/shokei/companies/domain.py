@@ -34,16 +34,31 @@ class CorporateNumber:
         # NFKC turns full-width digits (１２３) into ASCII; separators are how people write it.
         text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
         if not text:
-            raise BadInput("corporate number is empty; it must have 13 digits")
+            raise BadInput(Text(N_("corporate number is empty; it must have 13 digits")))
         if not text.isascii() or not text.isdigit():
-            raise BadInput(f"corporate number {raw!r} must contain only digits")
+            raise BadInput(Text(N_("corporate number %(raw)s must contain only digits"), {"raw": repr(raw)}))
         if len(text) != CORPORATE_NUMBER_LENGTH:
             raise BadInput(
-                f"corporate number {raw!r} has {len(text)} digits; it must have {CORPORATE_NUMBER_LENGTH}"
+                Text(
+                    N_(
+                        "corporate number %(raw)s has %(count)s digits; it must have "
+                        "%(corporate_number_length)s"
+                    ),
+                    {
+                        "raw": repr(raw),
+                        "count": len(text),
+                        "corporate_number_length": CORPORATE_NUMBER_LENGTH,
+                    },
+                )
             )
         expected = corporate_check_digit(text[1:])
         if int(text[0]) != expected:
-            raise BadInput(f"corporate number {raw!r} has check digit {text[0]}; expected {expected}")
+            raise BadInput(
+                Text(
+                    N_("corporate number %(raw)s has check digit %(text)s; expected %(expected)s"),
+                    {"raw": repr(raw), "text": text[0], "expected": expected},
+                )
+            )
         return cls(text)
 
     @classmethod
@@ -66,11 +81,18 @@ class ForeignId:
     def parse(cls, country: str, registry_id: str) -> ForeignId:
         code = country.strip().upper()
         if not re.fullmatch(r"[A-Z]{2}", code):
-            raise BadInput(f"country {country!r} must be an ISO 3166-1 alpha-2 code such as CN or US")
+            raise BadInput(
+                Text(
+                    N_("country %(country)s must be an ISO 3166-1 alpha-2 code such as CN or US"),
+                    {"country": repr(country)},
+                )
+            )
         if code == "JP":
-            raise BadInput("a Japanese company is identified by its corporate number, not a foreign id")
+            raise BadInput(
+                Text(N_("a Japanese company is identified by its corporate number, not a foreign id"))
+            )
         if not registry_id.strip():
-            raise BadInput("a foreign entity needs its registry id")
+            raise BadInput(Text(N_("a foreign entity needs its registry id")))
         return cls(code, registry_id.strip())
 
     def __str__(self) -> str:
@@ -210,9 +232,13 @@ def parse_scope(text: str | None) -> tuple[str, ...]:
 def check_certification(custodian: str, until: date, today: date) -> None:
     """A certification names its custodian and is valid at least today."""
     if not custodian.strip():
-        raise BadInput("a certification names its data custodian")
+        raise BadInput(Text(N_("a certification names its data custodian")))
     if until < today:
-        raise BadInput(f"a certification valid until {until.isoformat()} has already expired")
+        raise BadInput(
+            Text(
+                N_("a certification valid until %(until)s has already expired"), {"until": until.isoformat()}
+            )
+        )
 
 
 def expiring_within(until: date, today: date, days: int | None) -> bool:
@@ -220,7 +246,7 @@ def expiring_within(until: date, today: date, days: int | None) -> bool:
     if days is None:
         return True
     if days < 0:
-        raise BadInput("--expiring-within counts days from today: 0 or more")
+        raise BadInput(Text(N_("--expiring-within counts days from today: 0 or more")))
     return until <= today + timedelta(days=days)
 
 

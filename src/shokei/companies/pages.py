@@ -48,6 +48,28 @@ def cause_label(cause: str) -> str:
         return cause
 
 
+# The capability tags the registry uses (free tags: one not listed here is shown as written).
+CAPABILITY_LABELS: dict[str, str] = {
+    "machining": N_("Machining"),
+    "castings": N_("Castings"),
+    "rf_antenna": N_("RF antennas"),
+    "optics": N_("Optics"),
+    "composites": N_("Composites"),
+    "electronics": N_("Electronics"),
+    "heat_treatment": N_("Heat treatment"),
+    "propulsion": N_("Propulsion"),
+    "sonar": N_("Sonar"),
+    "small_arms": N_("Small arms"),
+    "radar": N_("Radar"),
+    "software": N_("Software"),
+}
+
+
+def capability_label(tag: str) -> str:
+    msgid = CAPABILITY_LABELS.get(tag)
+    return _(msgid) if msgid else tag
+
+
 def industry_label(industry: str) -> str:
     try:
         return _(INDUSTRY_LABELS[Industry(industry)])
@@ -129,5 +151,10 @@ pages = FeaturePages(
     router=router,
     templates=Path(__file__).parent / "templates",
     nav=(NavItem(N_("Companies"), "/companies", lambda actor: actor.can(Permission.COMPANY_READ)),),
-    template_globals={"industry_label": industry_label, "sme_rule": sme_rule, "cause_label": cause_label},
+    template_globals={
+        "industry_label": industry_label,
+        "capability_label": capability_label,
+        "sme_rule": sme_rule,
+        "cause_label": cause_label,
+    },
 )

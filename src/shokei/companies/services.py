@@ -34,14 +34,16 @@ from shokei.companies.schemas import (
     CompanyView,
     SuspensionView,
 )
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
-        raise Forbidden(f"{actor.role} may not {permission}")
+        raise Forbidden(
+            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+        )
 
 
 def view(company: Company, certification: CompanyCertification | None = None) -> CompanyView:
@@ -119,7 +121,12 @@ def parse_prefecture(text: str) -> str:
     """A prefecture written in full (愛知県, 東京都, 北海道; full-width or half-width alike)."""
     value = unicodedata.normalize("NFKC", text).strip()
     if value not in REGION_OF_PREFECTURE:
-        raise BadInput(f"prefecture {text!r} is not one of the 47 prefectures written in full (e.g. 愛知県)")
+        raise BadInput(
+            Text(
+                N_("prefecture %(text)s is not one of the 47 prefectures written in full (e.g. 愛知県)"),
+                {"text": repr(text)},
+            )
+        )
     return value
 
 
@@ -128,7 +135,12 @@ def _parse_industry(value: str) -> Industry:
         return Industry(value)
     except ValueError:
         choices = ", ".join(i.value for i in Industry)
-        raise BadInput(f"industry {value!r} is not one of: {choices}") from None
+        raise BadInput(
+            Text(
+                N_("industry %(value)s is not one of: %(choices)s"),
+                {"value": repr(value), "choices": choices},
+            )
+        ) from None
 
 
 def _new_company(data: CompanyInput, now: datetime) -> Company:
@@ -140,7 +152,7 @@ def _new_company(data: CompanyInput, now: datetime) -> Company:
         number = None
         foreign = ForeignId.parse(data.foreign_country or "", data.foreign_registry_id or "")
     else:
-        raise BadInput("a company needs a corporate number or a foreign country + registry id")
+        raise BadInput(Text(N_("a company needs a corporate number or a foreign country + registry id")))
     return Company(
         corporate_number=number,
         foreign_country=foreign.country if foreign else None,
@@ -161,7 +173,12 @@ def _new_company(data: CompanyInput, now: datetime) -> Company:
 def _add(session: Session, uow: UnitOfWork, actor: Actor, data: CompanyInput) -> Company:
     company = _new_company(data, uow.clock.now())
     if company.corporate_number and find_by_number(session, company.corporate_number):
-        raise Conflict(f"company {company.corporate_number} is already registered")
+        raise Conflict(
+            Text(
+                N_("company %(corporate_number)s is already registered"),
+                {"corporate_number": company.corporate_number},
+            )
+        )
     session.add(company)
     session.flush()
     audit.record(
@@ -185,7 +202,7 @@ def register_company(uow: UnitOfWork, actor: Actor, data: CompanyInput) -> Compa
         with uow.transaction() as session:
             return view(_add(session, uow, actor, data))
     except IntegrityError as error:
-        raise Conflict(f"company already registered: {error.orig}") from None
+        raise Conflict(Text(N_("company already registered: %(orig)s"), {"orig": error.orig})) from None
 
 
 CSV_COLUMNS = ("corporate_number", "name", "name_en", "industry", "capital_yen", "employees")
@@ -196,13 +213,23 @@ def _csv_rows(path: Path) -> Iterable[tuple[int, CompanyInput]]:
         reader = csv.DictReader(handle)
         missing = {"corporate_number", "name"} - set(reader.fieldnames or [])
         if missing:
-            raise BadInput(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+            raise BadInput(
+                Text(
+                    N_("%(path)s: missing column(s) %(missing)s"),
+                    {"path": path, "missing": ", ".join(sorted(missing))},
+                )
+            )
         for line_number, row in enumerate(reader, start=2):
             cleaned = {k: (v.strip() or None) for k, v in row.items() if k and v is not None}
             try:
                 yield line_number, CompanyInput.model_validate(cleaned)
             except ValidationError as error:
-                raise BadInput(f"{path}:{line_number}: {error.errors()[0]['msg']}") from None
+                raise BadInput(
+                    Text(
+                        "%(path)s:%(line_number)s: %(errors)s",
+                        {"path": path, "line_number": line_number, "errors": error.errors()[0]["msg"]},
+                    )
+                ) from None
 
 
 def import_companies(uow: UnitOfWork, actor: Actor, path: Path) -> list[CompanyView]:
@@ -215,7 +242,12 @@ def import_companies(uow: UnitOfWork, actor: Actor, path: Path) -> list[CompanyV
             try:
                 created.append(view(_add(session, uow, actor, data)))
             except BadInput as error:
-                raise BadInput(f"{path}:{line_number}: {error.message}") from None
+                raise BadInput(
+                    Text(
+                        "%(path)s:%(line_number)s: %(message)s",
+                        {"path": path, "line_number": line_number, "message": error.text or error.message},
+                    )
+                ) from None
         return created
 
 
@@ -229,7 +261,9 @@ def company_id_for(session: Session, identifier: str) -> int:
     """Resolve a corporate number (any accepted spelling) to the company's id."""
     company = find_by_number(session, CorporateNumber.parse(identifier).value)
     if company is None:
-        raise NotFound(f"no company with corporate number {identifier}")
+        raise NotFound(
+            Text(N_("no company with corporate number %(identifier)s"), {"identifier": identifier})
+        )
     return company.id
 
 
@@ -243,7 +277,9 @@ def get_company(uow: UnitOfWork, actor: Actor, identifier: str) -> CompanyView:
     with uow.transaction() as session:
         company = session.get(Company, company_id_for(session, identifier))
         if company is None or not _visible(actor, company):
-            raise NotFound(f"no company with corporate number {identifier}")
+            raise NotFound(
+                Text(N_("no company with corporate number %(identifier)s"), {"identifier": identifier})
+            )
         return views(session, [company])[0]
 
 
@@ -287,9 +323,9 @@ def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: Comp
     _require(actor, Permission.COMPANY_WRITE)
     fields = changes.model_dump(exclude_unset=True)
     if not fields:
-        raise BadInput("nothing to update: give at least one option")
+        raise BadInput(Text(N_("nothing to update: give at least one option")))
     if ("foreign_share_percent" in fields) != ("foreign_share_country" in fields):
-        raise BadInput("--foreign-share and --foreign-country go together")
+        raise BadInput(Text(N_("--foreign-share and --foreign-country go together")))
     if "foreign_share_country" in fields and fields["foreign_share_country"] is not None:
         fields["foreign_share_country"] = fields["foreign_share_country"].upper()
     if "capabilities" in fields and fields["capabilities"] is not None:

@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from shokei.cases.domain import CaseState, TransitionName
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Role
 from shokei.kernel.bus import Event
 
@@ -173,11 +173,16 @@ class DeadlinePolicy:
 
 def _days(table: Any, name: str) -> dict[str, int]:
     if not isinstance(table, dict):
-        raise PolicyError(f"deadline policy: [{name}] is missing")
+        raise PolicyError(Text(N_("deadline policy: [%(name)s] is missing"), {"name": name}))
     periods: dict[str, int] = {}
     for key, value in table.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise PolicyError(f"deadline policy: {name}.{key} must be a whole number of days >= 1")
+            raise PolicyError(
+                Text(
+                    N_("deadline policy: %(name)s.%(key)s must be a whole number of days >= 1"),
+                    {"name": name, "key": key},
+                )
+            )
         periods[str(key)] = value
     return periods
 
@@ -186,22 +191,29 @@ def parse_policy(text: str) -> DeadlinePolicy:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise PolicyError(f"deadline policy is not valid TOML: {error}") from None
+        raise PolicyError(
+            Text(N_("deadline policy is not valid TOML: %(error)s"), {"error": error})
+        ) from None
     version = raw.get("version")
     if not isinstance(version, str) or not version:
-        raise PolicyError("deadline policy: `version` is required")
+        raise PolicyError(Text(N_("deadline policy: `version` is required")))
     case_states = _days(raw.get("case_states"), "case_states")
     missing = [s.value for s in STATE_DUTIES if s.value not in case_states]
     unknown = sorted(set(case_states) - {s.value for s in STATE_DUTIES})
     if missing or unknown:
-        raise PolicyError(f"deadline policy: [case_states] missing {missing}, unknown {unknown}")
+        raise PolicyError(
+            Text(
+                N_("deadline policy: [case_states] missing %(missing)s, unknown %(unknown)s"),
+                {"missing": missing, "unknown": unknown},
+            )
+        )
     duties = _days(raw.get("duties"), "duties")
     for name in REQUIRED_DUTY_PERIODS:
         if name not in duties:
-            raise PolicyError(f"deadline policy: duties.{name} is required")
+            raise PolicyError(Text(N_("deadline policy: duties.%(name)s is required"), {"name": name}))
     remind = raw.get("remind_days_before", 0)
     if not isinstance(remind, int) or remind < 0:
-        raise PolicyError("deadline policy: remind_days_before must be a whole number >= 0")
+        raise PolicyError(Text(N_("deadline policy: remind_days_before must be a whole number >= 0")))
     published = raw.get("published")
     return DeadlinePolicy(
         version=version,

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shokei.deadlines.domain import DeadlinePolicy, PolicyError, parse_policy
+from shokei.errors import N_, Text
 
 SHIPPED_POLICY = "v1.toml"
 
@@ -28,5 +29,10 @@ def current_policy() -> DeadlinePolicy:
     try:
         text = configured.read_text(encoding="utf-8")
     except OSError as error:
-        raise PolicyError(f"cannot read the deadline policy {configured}: {error.strerror}") from None
+        raise PolicyError(
+            Text(
+                N_("cannot read the deadline policy %(configured)s: %(strerror)s"),
+                {"configured": configured, "strerror": error.strerror},
+            )
+        ) from None
     return parse_policy(text)

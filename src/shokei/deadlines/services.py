@@ -34,7 +34,7 @@ from shokei.deadlines.domain import (
 from shokei.deadlines.models import DutyRecord
 from shokei.deadlines.policies import current_policy
 from shokei.deadlines.schemas import DutyDetail
-from shokei.errors import Forbidden
+from shokei.errors import N_, Forbidden, Text
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain.survey.domain import SurveyRequested
@@ -277,7 +277,7 @@ def open_duties(
     most urgent first: its role's, and for a supplier or successor only its own company's.
     `everyone`: every party's (program managers, who watch the clocks, and auditors)."""
     if everyone and actor.role not in (Role.PROGRAM_MANAGER, Role.AUDITOR):
-        raise Forbidden("only a program manager or auditor may list every party's duties")
+        raise Forbidden(Text(N_("only a program manager or auditor may list every party's duties")))
     if not actor.can(Permission.CASE_READ):
         return []  # no case, no duty (admins)
     with uow:

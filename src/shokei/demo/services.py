@@ -19,7 +19,7 @@ from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.demo.ownership import seed_ownership
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 from shokei.kernel import Actor, Role
 from shokei.purchase import services as purchase
 from shokei.risk import services as risk
@@ -286,7 +286,7 @@ def seed_demo(shokei: Shokei, *, companies_count: int = 200, seed: int = 2022) -
     uow, rng, report = shokei.uow, random.Random(seed), DemoReport()
     admin = accounts.actor_for_username(uow, ADMIN_USERNAME)
     if companies.list_companies(uow, admin, limit=1):
-        raise Conflict("the database already holds companies; demo data goes into an empty one")
+        raise Conflict(Text(N_("the database already holds companies; demo data goes into an empty one")))
     created = [companies.register_company(uow, admin, data) for data in _company_inputs(rng, companies_count)]
     for country, registry_id, name, name_en in _FOREIGN:
         companies.register_company(

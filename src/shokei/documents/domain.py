@@ -38,9 +38,14 @@ def read_reason(actor: Actor, reason: str | None) -> str | None:
     """Officials must say why they read a document; the reason goes into the ledger."""
     cleaned = (reason or "").strip()
     if actor.role is not Role.SUPPLIER and not cleaned:
-        raise BadInput("give a reason for reading this document (--reason)")
+        raise BadInput(Text(N_("give a reason for reading this document (--reason)")))
     if len(cleaned) > MAX_READ_REASON_CHARS:
-        raise BadInput(f"the reason must be at most {MAX_READ_REASON_CHARS} characters")
+        raise BadInput(
+            Text(
+                N_("the reason must be at most %(max_read_reason_chars)s characters"),
+                {"max_read_reason_chars": MAX_READ_REASON_CHARS},
+            )
+        )
     return cleaned or None
 
 

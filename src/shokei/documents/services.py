@@ -232,7 +232,10 @@ def export_document(
         vault.export_to_path(_ref(document), _aad(document), out_path)
     except IntegrityFailure as error:
         raise IntegrityFailure(
-            f"document {document_id} ({document.path}) failed its integrity check: {error.message}"
+            Text(
+                N_("document %(document_id)s (%(path)s) failed its integrity check: %(message)s"),
+                {"document_id": document_id, "path": document.path, "message": error.text or error.message},
+            )
         ) from None
     return shown
 
@@ -294,7 +297,7 @@ def export_originals(
     """
     require(actor, Permission.DOCUMENT_READ_CONTENT)
     if actor.role is not Role.PROGRAM_MANAGER:
-        raise Forbidden(f"{actor.role} may not export the originals of a case")
+        raise Forbidden(Text(N_("%(role)s may not export the originals of a case"), {"role": actor.role}))
     reason = read_reason(actor, purpose)
     with uow.transaction() as session:
         cases.require_contents(uow, actor, case_id)
@@ -335,8 +338,14 @@ def _decrypted(
                     vault.read_into(original.blob, original.associated_data, sink)
             except IntegrityFailure as error:
                 raise IntegrityFailure(
-                    f"document {original.document_id} ({original.path}) failed its integrity check: "
-                    f"{error.message}"
+                    Text(
+                        N_("document %(document_id)s (%(path)s) failed its integrity check: %(message)s"),
+                        {
+                            "document_id": original.document_id,
+                            "path": original.path,
+                            "message": error.text or error.message,
+                        },
+                    )
                 ) from None
             yield ExportedOriginal(
                 document_id=original.document_id,

@@ -325,13 +325,28 @@ class _Submission:
             cases.require_inventory_open(self.uow, self.actor, self.case_id)
             now = cases.case_ref(self.uow, self.actor, self.case_id).state
             if now is not self.began_in:
-                raise Conflict(f"it moved from '{self.began_in}' to '{now}'")
+                raise Conflict(
+                    Text(
+                        N_("it moved from '%(began_in)s' to '%(now)s'"),
+                        {"began_in": self.began_in, "now": now},
+                    )
+                )
         except Conflict as refused:
             kept = len(self.result.documents) + len(self.result.duplicates)
             raise Conflict(
-                f"case {self.case_id} stopped taking this submission before {label} could be "
-                f"stored ({refused.message}); the {kept} file(s) stored before it remain, "
-                f"{label} and the rest were not stored"
+                Text(
+                    N_(
+                        "case %(case_id)s stopped taking this submission before %(label)s "
+                        "could be stored (%(message)s); the %(kept)s file(s) stored before it "
+                        "remain, %(label)s and the rest were not stored"
+                    ),
+                    {
+                        "case_id": self.case_id,
+                        "label": label,
+                        "message": refused.text or refused.message,
+                        "kept": kept,
+                    },
+                )
             ) from None
 
     # -- one file at a time: after a concurrent submission stored some of the same content ---

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_support import Cli, command, print_fields, print_json, print_table
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.examination import services
 from shokei.examination.schemas import DeterminationView, ExaminationView, PolicyView
 
@@ -26,9 +26,9 @@ def _criteria(pairs: list[str]) -> dict[str, int]:
     for pair in pairs:
         name, sep, number = pair.partition("=")
         if not sep or not name.strip() or not number.strip().lstrip("-").isdigit():
-            raise BadInput(f"--criterion {pair!r} must be NAME=INTEGER")
+            raise BadInput(Text(N_("--criterion %(pair)s must be NAME=INTEGER"), {"pair": repr(pair)}))
         if name.strip() in values:
-            raise BadInput(f"criterion {name.strip()} is given twice")
+            raise BadInput(Text(N_("criterion %(strip)s is given twice"), {"strip": name.strip()}))
         values[name.strip()] = int(number)
     return values
 

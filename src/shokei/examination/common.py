@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, CaseState, Duty
-from shokei.errors import Conflict, Forbidden
+from shokei.errors import N_, Conflict, Forbidden, Text
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -16,17 +16,27 @@ from shokei.kernel.unit_of_work import UnitOfWork
 
 def require_examiner(actor: Actor) -> None:
     if actor.role is not Role.EXAMINER:
-        raise Forbidden(f"only an examiner may examine documents and determine cases; you are {actor.role}")
+        raise Forbidden(
+            Text(
+                N_("only an examiner may examine documents and determine cases; you are %(role)s"),
+                {"role": actor.role},
+            )
+        )
 
 
 def require_reader(actor: Actor) -> None:
     if not (actor.is_official or actor.role is Role.AUDITOR):
-        raise Forbidden(f"{actor.role} may not read examinations")
+        raise Forbidden(Text(N_("%(role)s may not read examinations"), {"role": actor.role}))
 
 
 def require_under_examination(case: CaseRef) -> None:
     if case.state is not CaseState.UNDER_EXAMINATION:
-        raise Conflict(f"case {case.id} is '{case.state}'; this is done while it is under examination")
+        raise Conflict(
+            Text(
+                N_("case %(id)s is '%(state)s'; this is done while it is under examination"),
+                {"id": case.id, "state": case.state},
+            )
+        )
 
 
 def refuse_conflicted_examiner(uow: UnitOfWork, actor: Actor, case: CaseRef) -> None:

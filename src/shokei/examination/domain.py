@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.examination.policy_rules import (
     Criterion,
     HardRule,
@@ -76,6 +76,8 @@ RULE_SCORE_THRESHOLD = "score_threshold"
 RULE_BELOW_THRESHOLD = "below_threshold"
 # The examiner's own judgement on note-only examinations (no policy scores to weigh).
 RULE_EXAMINER_JUDGEMENT = "examiner_judgement"
+# Its detail, stored with the determination in English and shown through the catalogue.
+EXAMINER_JUDGEMENT_DETAIL = N_("determined on the examiners' notes, without scores")
 
 
 class DeterminationRefused(BadInput):
@@ -160,11 +162,11 @@ class Finding:
 @dataclass(frozen=True, slots=True)
 class Assessment:
     documents: tuple[DocumentResult, ...]
-    missing: tuple[str, ...]
-    disagreements: tuple[str, ...]
+    missing: tuple[Text, ...]
+    disagreements: tuple[Text, ...]
     findings: tuple[Finding, ...]
     outcome: Outcome | None
-    blocked_by: str | None = None
+    blocked_by: Text | None = None
 
     @property
     def unscored(self) -> bool:
@@ -201,22 +203,36 @@ def assess(
     return Assessment(results, missing, disagreements, findings, outcome, blocked)
 
 
-def _missing(policy: Policy, results: Iterable[DocumentResult]) -> Iterator[str]:
+def _missing(policy: Policy, results: Iterable[DocumentResult]) -> Iterator[Text]:
     for result in results:
         if len(result.scores) < policy.examiners_required:
-            yield (
-                f"document {result.line_id} ({result.label}): {len(result.scores)} of "
-                f"{policy.examiners_required} examiners' scores"
+            yield Text(
+                N_("document %(line)s (%(label)s): %(count)s of %(required)s examiners' scores"),
+                {
+                    "line": result.line_id,
+                    "label": result.label,
+                    "count": len(result.scores),
+                    "required": policy.examiners_required,
+                },
             )
 
 
-def _disagreements(policy: Policy, results: Iterable[DocumentResult]) -> Iterator[str]:
+def _disagreements(policy: Policy, results: Iterable[DocumentResult]) -> Iterator[Text]:
     for result in results:
         if len(result.scores) > 1 and result.spread > policy.disagreement_tolerance:
             scores = " vs ".join(f"{name} {shown(score)}" for name, score in result.scores)
-            yield (
-                f"document {result.line_id} ({result.label}): examiners disagree by "
-                f"{shown(result.spread)} points ({scores}; tolerance {policy.disagreement_tolerance})"
+            yield Text(
+                N_(
+                    "document %(line)s (%(label)s): examiners disagree by %(spread)s points "
+                    "(%(scores)s; tolerance %(tolerance)s)"
+                ),
+                {
+                    "line": result.line_id,
+                    "label": result.label,
+                    "spread": shown(result.spread),
+                    "scores": scores,
+                    "tolerance": policy.disagreement_tolerance,
+                },
             )
 
 
@@ -280,23 +296,25 @@ def _conclude(
     policy: Policy,
     results: Sequence[DocumentResult],
     *,
-    missing: Sequence[str],
-    disagreements: Sequence[str],
+    missing: Sequence[Text],
+    disagreements: Sequence[Text],
     findings: Sequence[Finding],
     override: Override | None,
-) -> tuple[Outcome | None, str | None]:
+) -> tuple[Outcome | None, Text | None]:
     if override is not None:
         detail = f"{override.decided_by}: {override.reason}"
         return Outcome(override.determination, RULE_OVERRIDE, detail), None
     if not results:
-        return None, "the document inventory is empty"
+        return None, Text(N_("the document inventory is empty"))
     if missing:
-        return None, "scores are missing: " + "; ".join(missing)
+        return None, Text(N_("scores are missing: %(missing)s"), {"missing": tuple(missing)})
     if findings:
         first = findings[0]
         return Outcome(Determination.PROTECTION_REQUIRED, first.rule, first.detail), None
     if disagreements:
-        return None, "flagged for a program manager: " + "; ".join(disagreements)
+        return None, Text(
+            N_("flagged for a program manager: %(disagreements)s"), {"disagreements": tuple(disagreements)}
+        )
     return _by_threshold(policy, results), None
 
 
@@ -323,11 +341,24 @@ def settle(policy: Policy, assessment: Assessment, requested: Determination | No
     if requested is not None and outcome is None and _judgement_allowed(policy, assessment):
         return _judgement(assessment, requested)
     if outcome is None:
-        raise DeterminationRefused(f"policy {policy.version} cannot determine yet: {assessment.blocked_by}")
+        msgid = N_("policy %(version)s cannot determine yet: %(blocked_by)s")
+        raise DeterminationRefused(
+            Text(msgid, {"version": policy.version, "blocked_by": assessment.blocked_by})
+        )
     if requested is not None and outcome.determination is not requested:
         raise DeterminationRefused(
-            f"policy {policy.version} determines {outcome.determination} (rule {outcome.rule}: "
-            f"{outcome.detail}); a program manager may override with a reason"
+            Text(
+                N_(
+                    "policy %(version)s determines %(determination)s (rule %(rule)s: "
+                    "%(detail)s); a program manager may override with a reason"
+                ),
+                {
+                    "version": policy.version,
+                    "determination": outcome.determination,
+                    "rule": outcome.rule,
+                    "detail": outcome.detail,
+                },
+            )
         )
     return outcome
 
@@ -341,8 +372,13 @@ def _judgement(assessment: Assessment, requested: Determination) -> Outcome:
         first = assessment.findings[0]
         if requested is Determination.NOT_SIGNIFICANT:
             raise DeterminationRefused(
-                f"hard rule {first.rule} requires protection ({first.detail}); "
-                "a program manager may override with a reason"
+                Text(
+                    N_(
+                        "hard rule %(rule)s requires protection (%(detail)s); a program "
+                        "manager may override with a reason"
+                    ),
+                    {"rule": first.rule, "detail": first.detail},
+                )
             )
         return Outcome(requested, first.rule, first.detail)
-    return Outcome(requested, RULE_EXAMINER_JUDGEMENT, "determined on the examiners' notes, without scores")
+    return Outcome(requested, RULE_EXAMINER_JUDGEMENT, EXAMINER_JUDGEMENT_DETAIL)

@@ -18,7 +18,7 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
-from shokei.errors import ShokeiError
+from shokei.errors import N_, ShokeiError, Text
 from shokei.examination.domain import NO_SUPPLY_CHAIN, SupplyChainFindings
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -80,8 +80,16 @@ def normalise(answer: object) -> SupplyChainFindings:
     systems, sources = _first_field(answer, _SYSTEM_FIELDS), _first_field(answer, _SOURCE_FIELDS)
     if systems is None and sources is None:
         raise EvidenceUnavailable(
-            f"supply-chain evidence came as {type(answer).__name__} without "
-            f"{' or '.join(_SYSTEM_FIELDS[:1] + _SOURCE_FIELDS[:1])}: the examination cannot weigh it"
+            Text(
+                N_(
+                    "supply-chain evidence came as %(name__)s without %(value)s: the "
+                    "examination cannot weigh it"
+                ),
+                {
+                    "name__": type(answer).__name__,
+                    "value": " or ".join(_SYSTEM_FIELDS[:1] + _SOURCE_FIELDS[:1]),
+                },
+            )
         )
     return SupplyChainFindings(True, _names(systems or ()), _names(sources or ()))
 

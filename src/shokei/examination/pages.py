@@ -18,6 +18,7 @@ from shokei.api_support import ShokeiDep
 from shokei.cases.domain import CaseState
 from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError
 from shokei.examination import services
+from shokei.examination.domain import EXAMINER_JUDGEMENT_DETAIL
 from shokei.examination.schemas import CriterionView, ExaminationView
 from shokei.kernel import Actor, Role
 from shokei.kernel.bounds import Id, Int64
@@ -49,6 +50,43 @@ RULE_LABELS: dict[str, str] = {
     "below_threshold": N_("Every weighted score below the threshold"),
     "examiner_judgement": N_("Examiner's judgement (note-only examination)"),
 }
+# The published policy's guidance (policy/v1.toml), shown in the reader's language; a policy
+# published with other words is shown as written.
+CRITERION_GUIDANCE: dict[str, str] = {
+    "criticality": N_(
+        "0 no defense use; 1 commercial part in a non-critical role; 3 part of "
+        "a subsystem whose loss degrades a weapon system; 5 a weapon system "
+        "cannot be built, operated or maintained without it. Consult the "
+        "supply-chain evidence: single source, systems affected."
+    ),
+    "disclosure": N_(
+        "0 reveals nothing about a system; 3 reveals design margins or "
+        "tolerances from which performance can be inferred; 5 reveals the "
+        "performance or vulnerabilities of a fielded system."
+    ),
+    "uniqueness": N_(
+        "0 equivalent designs are available off the shelf; 3 alternatives "
+        "exist but need requalification; 5 no alternative design or source "
+        "exists in Japan."
+    ),
+    "export_control": N_(
+        "0 not controlled (非該当); 1 catch-all control only; 2 list-controlled "
+        "dual-use technology (該当); 3 military technology (weapons-specific "
+        "list items, ITAR-origin)."
+    ),
+    "package_completeness": N_(
+        "Modelled on a technical data package: 0 fragments; 1 conceptual "
+        "level; 2 developmental level; 3 production level in 2D with "
+        "associated lists (parts, specifications, processes); 4 production "
+        "level with 3D models and every associated list, enough for a "
+        "successor to manufacture."
+    ),
+    "age": N_(
+        "0 over 30 years old or for a retired system; 1 20-30 years; 2 10-20 "
+        "years; 3 5-10 years; 4 less than 5 years or for a system in "
+        "production."
+    ),
+}
 DETERMINATION_LABELS: dict[str, str] = {
     "protection_required": N_("Protection required"),
     "not_significant": N_("Not significant"),
@@ -61,6 +99,16 @@ def criterion_label(criterion: CriterionView | str) -> str:
     if msgid:
         return _(msgid)
     return name if isinstance(criterion, str) else criterion.title
+
+
+def criterion_guidance(criterion: CriterionView) -> str:
+    published = CRITERION_GUIDANCE.get(criterion.name)
+    return _(published) if published == criterion.guidance else criterion.guidance
+
+
+def rule_detail(detail: str) -> str:
+    """A deciding rule's detail as stored: the fixed ones are catalogue messages."""
+    return _(detail) if detail == EXAMINER_JUDGEMENT_DETAIL else detail
 
 
 def rule_label(rule: str) -> str:
@@ -211,6 +259,8 @@ pages = FeaturePages(
     boxes=(Box(CASE, "examination", _examination_box),),
     template_globals={
         "exam_criterion_label": criterion_label,
+        "exam_criterion_guidance": criterion_guidance,
+        "exam_rule_detail": rule_detail,
         "exam_rule_label": rule_label,
         "exam_determination_label": determination_label,
         "exam_score_text": score_text,

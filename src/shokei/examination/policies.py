@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shokei.errors import N_, Text
 from shokei.examination.domain import Policy, PolicyError, parse_policy
 
 SHIPPED_POLICY = "v1.toml"
@@ -38,5 +39,10 @@ def current_policy() -> LoadedPolicy:
     try:
         text = configured.read_text(encoding="utf-8")
     except OSError as error:
-        raise PolicyError(f"cannot read the examination policy {configured}: {error.strerror}") from None
+        raise PolicyError(
+            Text(
+                N_("cannot read the examination policy %(configured)s: %(strerror)s"),
+                {"configured": configured, "strerror": error.strerror},
+            )
+        ) from None
     return LoadedPolicy(parse_policy(text), text, str(configured))

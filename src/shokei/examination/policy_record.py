@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.errors import Conflict
+from shokei.errors import N_, Conflict, Text
 from shokei.examination.domain import Policy, parse_policy
 from shokei.examination.models import ExaminationPolicyRecord
 from shokei.examination.policies import LoadedPolicy
@@ -45,9 +45,14 @@ def record_policy(uow: UnitOfWork, loaded: LoadedPolicy) -> dict[str, Any]:
             record = session.get_one(ExaminationPolicyRecord, policy.version, populate_existing=True)
     if record.sha256 != policy.sha256:
         raise PolicyVersionReused(
-            f"examination policy version {policy.version} is on record with other text "
-            f"(sha256 {record.sha256[:12]}..., the file has {policy.sha256[:12]}...): "
-            "a changed policy must be published under a new version"
+            Text(
+                N_(
+                    "examination policy version %(version)s is on record with other text "
+                    "(sha256 %(sha256)s..., the file has %(sha2562)s...): a changed policy "
+                    "must be published under a new version"
+                ),
+                {"version": policy.version, "sha256": record.sha256[:12], "sha2562": policy.sha256[:12]},
+            )
         )
     entry = {"version": policy.version, "sha256": policy.sha256}
     return entry | {"recorded_now": True, "source": loaded.source} if first_use else entry

@@ -18,7 +18,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 
 
 class HardRuleKind(StrEnum):
@@ -80,7 +80,9 @@ def parse_policy(text: str) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise PolicyError(f"the examination policy is not valid TOML: {error}") from None
+        raise PolicyError(
+            Text(N_("the examination policy is not valid TOML: %(error)s"), {"error": error})
+        ) from None
     criteria = tuple(_criterion(item) for item in _tables(data, "criteria"))
     policy = Policy(
         version=_text(data, "version"),
@@ -100,28 +102,28 @@ def parse_policy(text: str) -> Policy:
 def _tables(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     items = data.get(key, [])
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise PolicyError(f"policy '{key}' must be an array of tables ([[{key}]])")
+        raise PolicyError(Text(N_("policy '%(key)s' must be an array of tables ([[%(key)s]])"), {"key": key}))
     return items
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise PolicyError(f"policy field '{key}' must be a non-empty string")
+        raise PolicyError(Text(N_("policy field '%(key)s' must be a non-empty string"), {"key": key}))
     return value.strip()
 
 
 def _int(data: Mapping[str, Any], key: str, default: int | None = None) -> int:
     value = data.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise PolicyError(f"policy field '{key}' must be an integer")
+        raise PolicyError(Text(N_("policy field '%(key)s' must be an integer"), {"key": key}))
     return value
 
 
 def _date_or_none(value: object) -> date | None:
     if value is None or isinstance(value, date):
         return value
-    raise PolicyError("policy field 'published' must be a TOML date (YYYY-MM-DD)")
+    raise PolicyError(Text(N_("policy field 'published' must be a TOML date (YYYY-MM-DD)")))
 
 
 def _criterion(item: Mapping[str, Any]) -> Criterion:
@@ -139,10 +141,15 @@ def _hard_rule(item: Mapping[str, Any]) -> HardRule:
     try:
         kind = HardRuleKind(_text(item, "kind"))
     except ValueError:
-        raise PolicyError(f"hard rule kind must be one of: {', '.join(HardRuleKind)}") from None
+        raise PolicyError(
+            Text(
+                N_("hard rule kind must be one of: %(hardrulekind)s"),
+                {"hardrulekind": ", ".join(HardRuleKind)},
+            )
+        ) from None
     markings = item.get("markings", [])
     if not isinstance(markings, list) or not all(isinstance(m, str) for m in markings):
-        raise PolicyError("hard rule 'markings' must be a list of strings")
+        raise PolicyError(Text(N_("hard rule 'markings' must be a list of strings")))
     criterion, at_least = item.get("criterion"), item.get("at_least")
     return HardRule(
         name=_text(item, "name"),
@@ -203,18 +210,26 @@ def validate_values(policy: Policy, values: Mapping[str, int]) -> dict[str, int]
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise BadInput(
-            f"unknown criteria {', '.join(unknown)}; policy {policy.version} has: {', '.join(known)}"
+            Text(
+                N_("unknown criteria %(unknown)s; policy %(version)s has: %(known)s"),
+                {"unknown": ", ".join(unknown), "version": policy.version, "known": ", ".join(known)},
+            )
         )
     missing = [name for name in known if name not in values]
     if missing:
-        raise BadInput(f"policy {policy.version} scores every criterion; missing: {', '.join(missing)}")
+        raise BadInput(
+            Text(
+                N_("policy %(version)s scores every criterion; missing: %(missing)s"),
+                {"version": policy.version, "missing": ", ".join(missing)},
+            )
+        )
     outside = [
         f"{name}={value} (scale {known[name].min}..{known[name].max})"
         for name, value in values.items()
         if not known[name].min <= value <= known[name].max
     ]
     if outside:
-        raise BadInput(f"outside the scale: {', '.join(outside)}")
+        raise BadInput(Text(N_("outside the scale: %(outside)s"), {"outside": ", ".join(outside)}))
     return {name: values[name] for name in known}
 
 

@@ -56,7 +56,7 @@ def snapshot(
             for result in assessment.documents
         ],
         "hard_rules_fired": [{"rule": f.rule, "detail": f.detail} for f in assessment.findings],
-        "disagreements": list(assessment.disagreements),
+        "disagreements": [str(text) for text in assessment.disagreements],
         "supply_chain": supply_chain_view(supply_chain).model_dump(),
         "requested": requested.value if requested else None,
     }

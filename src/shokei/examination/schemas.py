@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from shokei.errors import Text
 
 
 class CriterionView(BaseModel):
@@ -124,6 +127,7 @@ class ExaminationView(BaseModel):
     missing: list[str]
     disagreements: list[str]
     proposed: OutcomeView | None  # what `exam determine` would decide now (under examination only)
-    blocked_by: str | None
+    blocked_by: str | None  # in English (the API, the CLI)
+    blocked_by_text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # for the pages
     overrides: list[OverrideView]
     determination: DeterminationView | None

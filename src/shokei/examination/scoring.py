@@ -12,7 +12,7 @@ from typing import Any
 
 from shokei.cases import services as cases
 from shokei.cases.domain import Duty
-from shokei.errors import BadInput, NotFound
+from shokei.errors import N_, BadInput, NotFound, Text
 from shokei.examination import presenters
 from shokei.examination.common import refuse_conflicted_examiner, require_examiner
 from shokei.examination.domain import shown, validate_values, weighted_score
@@ -69,7 +69,7 @@ class _Given:
 def _given(actor: Actor, values: Mapping[str, int], rationale: str) -> _Given:
     require_examiner(actor)
     if not rationale.strip():
-        raise BadInput("a rationale is required with the scores")
+        raise BadInput(Text(N_("a rationale is required with the scores")))
     loaded = current_policy()
     return _Given(actor, validate_values(loaded.policy, values), rationale.strip(), loaded)
 
@@ -115,7 +115,17 @@ def _package_of(uow: UnitOfWork, case_id: int, document_id: int) -> list[int]:
     items = cases.inventory_items(uow, case_id)
     anchor = next((item for item in items if item.id == document_id), None)
     if anchor is None:
-        raise NotFound(f"no document {document_id} in case {case_id}")
+        raise NotFound(
+            Text(
+                N_("no document %(document_id)s in case %(case_id)s"),
+                {"document_id": document_id, "case_id": case_id},
+            )
+        )
     if not anchor.component:
-        raise BadInput(f"document {document_id} names no component: score it on its own")
+        raise BadInput(
+            Text(
+                N_("document %(document_id)s names no component: score it on its own"),
+                {"document_id": document_id},
+            )
+        )
     return [item.id for item in items if item.component == anchor.component]

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, Duty, TransitionName
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Forbidden
+from shokei.errors import N_, BadInput, Forbidden, Text
 from shokei.examination import presenters
 from shokei.examination.assessment import assess_case, gather_evidence
 from shokei.examination.common import (
@@ -87,10 +87,10 @@ def override_determination(
     `determine_case`. Not by a program manager who examined the case or has an interest in it.
     """
     if actor.role is not Role.PROGRAM_MANAGER:
-        raise Forbidden("only a program manager may override a determination")
+        raise Forbidden(Text(N_("only a program manager may override a determination")))
     wanted = _parse_determination(determination)
     if not reason.strip():
-        raise BadInput("an override needs a reason")
+        raise BadInput(Text(N_("an override needs a reason")))
     loaded = current_policy()
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
@@ -240,10 +240,11 @@ def get_examination(
             ],
             supply_chain=presenters.supply_chain_view(evidence.supply_chain),
             hard_rules_fired=[FindingView(rule=f.rule, detail=f.detail) for f in assessment.findings],
-            missing=list(assessment.missing),
-            disagreements=list(assessment.disagreements),
+            missing=[str(text) for text in assessment.missing],
+            disagreements=[str(text) for text in assessment.disagreements],
             proposed=presenters.outcome_view(assessment) if under_examination else None,
-            blocked_by=assessment.blocked_by if under_examination else None,
+            blocked_by=str(assessment.blocked_by) if under_examination and assessment.blocked_by else None,
+            blocked_by_text=assessment.blocked_by if under_examination else None,
             overrides=overrides,
             determination=presenters.determination_view(uow, determination, case.state)
             if determination
@@ -255,4 +256,9 @@ def _parse_determination(value: str) -> Determination:
     try:
         return Determination(value)
     except ValueError:
-        raise BadInput(f"determination {value!r} is not one of: {', '.join(Determination)}") from None
+        raise BadInput(
+            Text(
+                N_("determination %(value)s is not one of: %(determination)s"),
+                {"value": repr(value), "determination": ", ".join(Determination)},
+            )
+        ) from None

@@ -10,7 +10,7 @@ import typer
 
 from shokei.cli_remote import Remote
 from shokei.cli_support import Cli, command, print_table, stdout
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.incidents import services
 from shokei.incidents.schemas import IncidentView
 
@@ -29,7 +29,9 @@ def _day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise BadInput(f"--found-on must be YYYY-MM-DD, not {text!r}") from error
+        raise BadInput(
+            Text(N_("--found-on must be YYYY-MM-DD, not %(text)s"), {"text": repr(text)})
+        ) from error
 
 
 def _hours_left(view: IncidentView) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from shokei.errors import Conflict
+from shokei.errors import N_, Conflict, Text
 from shokei.kernel.bus import Event
 
 DEFAULT_REPORTING_HOURS = 72
@@ -49,7 +49,12 @@ TRANSITIONS: dict[IncidentState, frozenset[IncidentState]] = {
 def transition(current: IncidentState, target: IncidentState) -> IncidentState:
     """`target`, when the table allows the move from `current`; else Conflict."""
     if target not in TRANSITIONS[current]:
-        raise Conflict(f"a leak incident cannot move from {current} to {target}")
+        raise Conflict(
+            Text(
+                N_("a leak incident cannot move from %(current)s to %(target)s"),
+                {"current": current, "target": target},
+            )
+        )
     return target
 
 

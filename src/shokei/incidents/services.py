@@ -64,7 +64,7 @@ class TraceKeys:
 
 def _require_official(actor: Actor, doing: str) -> None:
     if not actor.is_official:
-        raise Forbidden(f"{actor.role} may not {doing}")
+        raise Forbidden(Text(N_("%(role)s may not %(doing)s"), {"role": actor.role, "doing": doing}))
 
 
 def may_read(actor: Actor) -> bool:
@@ -81,7 +81,9 @@ def require_reader(actor: Actor) -> None:
 def _text(value: str, what: str) -> str:
     cleaned = value.strip()
     if not cleaned or len(cleaned) > MAX_TEXT:
-        raise BadInput(f"{what} must be 1-{MAX_TEXT} characters")
+        raise BadInput(
+            Text(N_("%(what)s must be 1-%(max_text)s characters"), {"what": what, "max_text": MAX_TEXT})
+        )
     return cleaned
 
 
@@ -289,7 +291,7 @@ def list_incidents(uow: UnitOfWork, actor: Actor, *, open_only: bool = False) ->
 def _incident(session: Session, incident_id: int) -> LeakIncident:
     row = session.get(LeakIncident, incident_id)
     if row is None:
-        raise NotFound(f"no leak incident {incident_id}")
+        raise NotFound(Text(N_("no leak incident %(incident_id)s"), {"incident_id": incident_id}))
     return row
 
 

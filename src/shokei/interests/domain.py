@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from shokei.errors import Forbidden
+from shokei.errors import N_, Forbidden, Text
 from shokei.kernel import Role
 
 OFFICIAL_ROLES = frozenset({Role.INTAKE_OFFICER, Role.EXAMINER, Role.NEGOTIATOR, Role.PROGRAM_MANAGER})
@@ -26,6 +26,11 @@ def refuse_conflict(company_name: str, relationships: Iterable[Relationship], do
     declared = sorted(set(relationships))
     if declared:
         raise Forbidden(
-            f"conflict of interest: you declared a relationship ({', '.join(declared)}) with "
-            f"{company_name}, so you may not {doing} its case"
+            Text(
+                N_(
+                    "conflict of interest: you declared a relationship (%(declared)s) with "
+                    "%(company_name)s, so you may not %(doing)s its case"
+                ),
+                {"declared": ", ".join(declared), "company_name": company_name, "doing": doing},
+            )
         )

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shokei.accounts import services as accounts
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.interests.domain import OFFICIAL_ROLES, Relationship, refuse_conflict
 from shokei.interests.models import DeclaredInterest
 from shokei.interests.schemas import InterestView
@@ -33,7 +33,7 @@ def declare_interest(
     Officials declare their own; a program manager may record another official's.
     """
     if not actor.is_official:
-        raise Forbidden("only officials declare interests in companies")
+        raise Forbidden(Text(N_("only officials declare interests in companies")))
     kind = _parse_relationship(relationship)
     with uow:
         official = _official(uow, actor, user)
@@ -46,7 +46,10 @@ def declare_interest(
             declared_by_id=actor.user_id,
             declared_at=uow.clock.now(),
         )
-        _insert_once(uow, row, f"{official.username} already declared {kind} with {company}")
+        already = N_("%(username)s already declared %(kind)s with %(company)s")
+        _insert_once(
+            uow, row, Text(already, {"username": official.username, "kind": kind, "company": company})
+        )
         details = {"company_id": company_id, "relationship": kind.value, "note": note}
         # The tag keeps its first namespace: entries already in the ledger carry it.
         uow.record("examination:interest:declare", "user", official.user_id, actor, details=details)
@@ -73,21 +76,26 @@ def _parse_relationship(value: str) -> Relationship:
     try:
         return Relationship(value)
     except ValueError:
-        raise BadInput(f"relationship {value!r} is not one of: {', '.join(Relationship)}") from None
+        raise BadInput(
+            Text(
+                N_("relationship %(value)s is not one of: %(relationship)s"),
+                {"value": repr(value), "relationship": ", ".join(Relationship)},
+            )
+        ) from None
 
 
 def _official(uow: UnitOfWork, actor: Actor, username: str | None) -> Actor:
     if username is not None and username != actor.username and actor.role is not Role.PROGRAM_MANAGER:
-        raise Forbidden("only a program manager may record another official's interest")
+        raise Forbidden(Text(N_("only a program manager may record another official's interest")))
     found = accounts.user_by_username(uow, username or actor.username)
     if found is None:
-        raise NotFound(f"no user {username}")
+        raise NotFound(Text(N_("no user %(username)s"), {"username": username}))
     if found.role not in OFFICIAL_ROLES:
-        raise BadInput(f"{found.username} is not an official")
+        raise BadInput(Text(N_("%(username)s is not an official"), {"username": found.username}))
     return found
 
 
-def _insert_once(uow: UnitOfWork, row: DeclaredInterest, duplicate: str) -> None:
+def _insert_once(uow: UnitOfWork, row: DeclaredInterest, duplicate: Text) -> None:
     try:
         with uow.session.begin_nested():
             uow.session.add(row)

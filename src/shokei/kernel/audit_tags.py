@@ -2,10 +2,13 @@
 
 Part of the kernel, so a reader (or an outside auditor holding an export) finds every kind of
 entry in one place; `tests/architecture` fails when code records a tag that is not listed here,
-or when a listed tag is recorded nowhere.
+or when a listed tag is recorded nowhere. Each tag has a display name (`AUDIT_TAG_NAMES`, a
+catalogue msgid: the pages show it in the reader's language, the tag itself beside it).
 """
 
 from __future__ import annotations
+
+from shokei.errors import N_
 
 AUDIT_TAGS: frozenset[str] = frozenset(
     {
@@ -126,3 +129,100 @@ AUDIT_TAGS: frozenset[str] = frozenset(
         "vault:key:rotate",
     }
 )
+
+
+AUDIT_TAG_NAMES: dict[str, str] = {
+    "accounts:token:create": N_("API token issued"),
+    "accounts:user:create": N_("User created"),
+    "accounts:user:email": N_("User e-mail address changed"),
+    "accounts:user:role": N_("User role changed"),
+    "case:case:open": N_("Case opened"),
+    "case:flag:raise": N_("Case flagged: a company involved lost its access"),
+    "case:flag:resolve": N_("Case flag resolved: the company has its access back"),
+    "case:document:examine": N_("Document examined"),
+    "case:inventory:add": N_("Inventory line added"),
+    "case:offer:agreement": N_("Agreed amount recorded"),
+    "case:offer:counter": N_("Counter-offer recorded"),
+    "case:offer:offer": N_("Offer recorded"),
+    "case:offer:withdraw": N_("Proposed agreement withdrawn"),
+    "case:status:change": N_("Case state changed"),
+    "case:successor:select": N_("Successor selected"),
+    "company:access:reinstate": N_("Company access reinstated"),
+    "company:access:suspend": N_("Company access suspended"),
+    "company:certification:certify": N_("Company certified for designated secrets"),
+    "company:condition:report": N_("Company condition reported"),
+    "company:facts:update": N_("Company facts updated"),
+    "company:registry:create": N_("Company registered"),
+    "document:content:read": N_("Document read"),
+    "document:content:refused": N_("Document read refused"),
+    "document:file:submit": N_("File handed in"),
+    "document:inventory:describe": N_("File described"),
+    "document:path:add": N_("Another path of a stored file"),
+    "examination:determination:override": N_("Determination overridden"),
+    "examination:interest:declare": N_("Conflict of interest declared"),
+    "examination:score:record": N_("Scores recorded"),
+    "handover:copy:download": N_("Copy downloaded"),
+    "handover:copy:issue": N_("Copy issued"),
+    "handover:copy:recall": N_("Copy recalled"),
+    "handover:copy:return": N_("Copy returned"),
+    "handover:destruction:record": N_("Certificate of destruction recorded"),
+    "handover:dissemination:accept": N_("Dissemination terms accepted"),
+    "handover:dissemination:approve": N_("Dissemination approved"),
+    "handover:dissemination:reject": N_("Dissemination rejected"),
+    "handover:dissemination:request": N_("Dissemination requested"),
+    "handover:evidence:store": N_("Hand-over evidence stored"),
+    "incident:incident:close": N_("Leak incident closed"),
+    "incident:incident:open": N_("Leak incident opened"),
+    "incident:state:contain": N_("Leak incident contained"),
+    "measure:facility:acquire": N_("Facility acquired"),
+    "measure:facility:entrust": N_("Facility entrusted"),
+    "measure:facility:report": N_("Facility report filed"),
+    "measure:facility:transfer": N_("Facility transferred"),
+    "measure:measure:decide": N_("Measure decided"),
+    "measure:measure:status": N_("Measure status changed"),
+    "operations:backup:make": N_("Backup made"),
+    "operations:roles:apply": N_("Roles applied"),
+    "ownership:alert:acknowledge": N_("Ownership alert acknowledged"),
+    "ownership:alert:close": N_("Ownership alert closed"),
+    "ownership:alert:raise": N_("Ownership alert raised"),
+    "ownership:alert:resolve": N_("Ownership alert resolved"),
+    "ownership:bods:export": N_("Ownership data exported (BODS)"),
+    "ownership:bods:import": N_("Ownership data imported (BODS)"),
+    "ownership:csv:import": N_("Ownership data imported (CSV)"),
+    "ownership:entity:create": N_("Ownership entity created"),
+    "ownership:interest:change": N_("Ownership interest changed"),
+    "ownership:thresholds:change": N_("Ownership alert thresholds changed"),
+    "purchase:budget:carry_over": N_("Budget commitment carried over"),
+    "purchase:budget:close": N_("Fiscal year closed"),
+    "purchase:budget:commit": N_("Budget committed"),
+    "purchase:budget:lapse": N_("Budget commitment lapsed"),
+    "purchase:budget:pay": N_("Payment made"),
+    "purchase:budget:release": N_("Budget commitment released"),
+    "purchase:budget:set": N_("Appropriation set"),
+    "purchase:valuation:record": N_("Valuation recorded"),
+    "reporting:program:compute": N_("Program report computed"),
+    "risk:event:record": N_("Risk event recorded"),
+    "risk:financials:record": N_("Financial statements recorded"),
+    "risk:watchlist:record": N_("Watchlist updated"),
+    "secret:designation:designate": N_("Designated as secret (装備品等秘密)"),
+    "secret:designation:lift": N_("Designation lifted"),
+    "secret:designation:renew": N_("Designation renewed"),
+    "succession:assignment:propose": N_("Successor assignment proposed"),
+    "succession:successor:notify": N_("Successor notified"),
+    "succession:terms:accept": N_("Terms accepted"),
+    "supply_chain:map:export": N_("Supply map exported"),
+    "supply_chain:survey:answer": N_("Survey answered"),
+    "supply_chain:survey:answer_refused": N_("Survey answer refused"),
+    "supply_chain:survey:cascade": N_("Survey forwarded to suppliers"),
+    "supply_chain:survey:close": N_("Survey closed"),
+    "supply_chain:survey:create": N_("Survey created"),
+    "vault:fsck:run": N_("Vault check run"),
+    "vault:gc:run": N_("Vault clean-up run"),
+    "vault:key:rotate": N_("Master key rotated"),
+}
+
+
+def audit_tag_name(tag: str) -> str:
+    """The display name of a tag (a msgid, to be translated where shown); the tag itself when it
+    has none (an entry of an older installation)."""
+    return AUDIT_TAG_NAMES.get(tag, tag)

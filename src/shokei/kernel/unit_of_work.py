@@ -33,12 +33,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from shokei.clock import Clock, SystemClock
-from shokei.errors import Conflict
+from shokei.errors import N_, Conflict, Text
 from shokei.kernel.actors import Actor
 from shokei.kernel.bus import Command, Event, MessageBus, Phase, default_bus
 from shokei.kernel.ledger import AuditEvent
 
-_CONCURRENT_CHANGE = "the record was changed by someone else at the same time; reload and retry"
+_CONCURRENT_CHANGE = Text(N_("the record was changed by someone else at the same time; reload and retry"))
 
 
 @dataclass
@@ -155,7 +155,7 @@ class UnitOfWork:
         self._run_in_transaction(event)
         current.events.append(event)
 
-    def handle(self, command: Command, *, unwired: str | None = None) -> Any:
+    def handle(self, command: Command, *, unwired: Text | None = None) -> Any:
         """Ask the feature that owns `command` to carry it out (in this transaction if one is open).
 
         `unwired` is the refusal (Conflict) when no feature handles it here, e.g. where to make the

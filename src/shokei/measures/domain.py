@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from shokei.cases.domain import TransitionName
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 from shokei.kernel.bus import Event
 from shokei.purchase.domain import fiscal_year_span
 
@@ -36,7 +36,12 @@ def parse_kind(value: str) -> MeasureKind:
     try:
         return MeasureKind(value)
     except ValueError:
-        raise BadInput(f"measure kind {value!r} is not one of: {', '.join(MeasureKind)}") from None
+        raise BadInput(
+            Text(
+                N_("measure kind %(value)s is not one of: %(measurekind)s"),
+                {"value": repr(value), "measurekind": ", ".join(MeasureKind)},
+            )
+        ) from None
 
 
 def case_move(kind: MeasureKind) -> TransitionName:
@@ -53,7 +58,7 @@ def status_on_decision(kind: MeasureKind) -> MeasureStatus:
 def require_reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text:
-        raise BadInput("a reason is required")
+        raise BadInput(Text(N_("a reason is required")))
     return text
 
 
@@ -64,11 +69,11 @@ def details_for(
     (Art. 4), a custody's review date; refused on the kinds they do not belong to."""
     if parties or amount_yen is not None:
         if kind is not MeasureKind.SUCCESSION_SUPPORT:
-            raise BadInput("parties and a supported amount belong to a succession_support measure")
+            raise BadInput(Text(N_("parties and a supported amount belong to a succession_support measure")))
         if amount_yen is not None and amount_yen < 0:
-            raise BadInput("a supported amount is a non-negative number of yen")
+            raise BadInput(Text(N_("a supported amount is a non-negative number of yen")))
     if review_on is not None and kind is not MeasureKind.STATE_CUSTODY:
-        raise BadInput("a review date belongs to a state_custody measure")
+        raise BadInput(Text(N_("a review date belongs to a state_custody measure")))
     details: dict[str, object] = {}
     if kind is MeasureKind.SUCCESSION_SUPPORT:
         details = {"parties": parties, "supported_amount_yen": amount_yen}
@@ -79,29 +84,41 @@ def details_for(
 
 def check_can_acquire(kind: MeasureKind, status: MeasureStatus) -> None:
     if kind is not MeasureKind.FACILITY_ACQUISITION:
-        raise Conflict(f"a facility is acquired under a facility_acquisition measure, not {kind}")
+        raise Conflict(
+            Text(
+                N_("a facility is acquired under a facility_acquisition measure, not %(kind)s"),
+                {"kind": kind},
+            )
+        )
     if status is MeasureStatus.COMPLETED:
-        raise Conflict("the measure is completed: its facilities were transferred")
+        raise Conflict(Text(N_("the measure is completed: its facilities were transferred")))
 
 
 def check_price(price_yen: int) -> int:
     if price_yen <= 0:
-        raise BadInput("a price is a positive number of yen")
+        raise BadInput(Text(N_("a price is a positive number of yen")))
     return price_yen
 
 
 def check_can_entrust(status: FacilityStatus, until: date, today: date) -> None:
     if status is FacilityStatus.TRANSFERRED:
-        raise Conflict("the facility was transferred: the state no longer holds it")
+        raise Conflict(Text(N_("the facility was transferred: the state no longer holds it")))
     if until <= today:
-        raise BadInput(f"an entrustment runs until a day after today ({today.isoformat()})")
+        raise BadInput(
+            Text(N_("an entrustment runs until a day after today (%(today)s)"), {"today": today.isoformat()})
+        )
 
 
 def check_can_transfer(status: FacilityStatus, acquired_on: date, on: date) -> None:
     if status is FacilityStatus.TRANSFERRED:
-        raise Conflict("the facility was already transferred")
+        raise Conflict(Text(N_("the facility was already transferred")))
     if on < acquired_on:
-        raise BadInput(f"a transfer cannot precede the acquisition ({acquired_on.isoformat()})")
+        raise BadInput(
+            Text(
+                N_("a transfer cannot precede the acquisition (%(acquired_on)s)"),
+                {"acquired_on": acquired_on.isoformat()},
+            )
+        )
 
 
 # -- the annual report on state-held facilities ----------------------------------------------

@@ -4,7 +4,7 @@ however it is asked for (`shokei measure decide`, or `case transition CASE reope
 from __future__ import annotations
 
 from shokei.cases.domain import DecideMeasure, TransitionName
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel.bus import MessageBus
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.measures import services
@@ -15,8 +15,19 @@ from shokei.measures.schemas import MeasureView
 def decide(uow: UnitOfWork, move: DecideMeasure) -> MeasureView:
     if move.name is not TransitionName.REOPEN_NEGOTIATION:
         raise BadInput(
-            f"'{move.name}' needs the measure's kind: use `shokei measure decide {move.case_id} "
-            f"--kind {'|'.join(k.value for k in MeasureKind if k is not MeasureKind.REOPEN_NEGOTIATION)}`"
+            Text(
+                N_(
+                    "'%(move)s' needs the measure's kind: use `shokei measure decide "
+                    "%(case_id)s --kind %(items)s`"
+                ),
+                {
+                    "move": move.name,
+                    "case_id": move.case_id,
+                    "items": "|".join(
+                        k.value for k in MeasureKind if k is not MeasureKind.REOPEN_NEGOTIATION
+                    ),
+                },
+            )
         )
     return services.decide_measure(
         uow,

@@ -14,7 +14,7 @@ from shokei.accounts.schemas import Recipient
 from shokei.clock import JST
 from shokei.deadlines import services as deadlines
 from shokei.deadlines.domain import DutyEvent, reference_of
-from shokei.errors import NotFound
+from shokei.errors import N_, NotFound, Text
 from shokei.kernel import COMPANY_BOUND_ROLES, Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.notifications.catalogue import DutyLine, compose, compose_contents_opened, compose_digest
@@ -200,7 +200,9 @@ def mark_read(uow: UnitOfWork, actor: Actor, notification_id: int) -> InboxItem:
     with uow:
         row = uow.session.get(Notification, notification_id)
         if row is None or row.user_id != actor.user_id:
-            raise NotFound(f"no notice {notification_id} in your inbox")
+            raise NotFound(
+                Text(N_("no notice %(notification_id)s in your inbox"), {"notification_id": notification_id})
+            )
         if row.read_at is None:
             row.read_at = uow.clock.now()
         return _item(row)

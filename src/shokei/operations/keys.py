@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from shokei.errors import BadInput, IntegrityFailure
+from shokei.errors import N_, BadInput, IntegrityFailure, Text
 from shokei.settings import Settings
 from shokei.web.secret import session_key_path
 
@@ -45,13 +45,15 @@ def target_path(settings: Settings, name: str) -> Path:
         "web/session.key": session_key_path(settings),
     }
     if name not in fixed:
-        raise IntegrityFailure(f"the backup's key bundle names an unknown key {name!r}")
+        raise IntegrityFailure(
+            Text(N_("the backup's key bundle names an unknown key %(name)s"), {"name": repr(name)})
+        )
     return fixed[name]
 
 
 def wrap(files: dict[str, Path], passphrase: str) -> bytes:
     if len(passphrase) < 12:
-        raise BadInput("the backup passphrase must be at least 12 characters")
+        raise BadInput(Text(N_("the backup passphrase must be at least 12 characters")))
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
     payload = json.dumps({name: base64.b64encode(path.read_bytes()).decode() for name, path in files.items()})
     sealed = AESGCM(_stretch(passphrase, salt)).encrypt(nonce, payload.encode(), FORMAT.encode())
@@ -67,14 +69,16 @@ def wrap(files: dict[str, Path], passphrase: str) -> bytes:
 def unwrap(bundle: bytes, passphrase: str) -> dict[str, bytes]:
     document = json.loads(bundle)
     if document.get("format") != FORMAT:
-        raise IntegrityFailure("the backup's key bundle is not in a format this version reads")
+        raise IntegrityFailure(Text(N_("the backup's key bundle is not in a format this version reads")))
     key = _stretch(passphrase, bytes.fromhex(document["kdf"]["salt"]))
     try:
         plain = AESGCM(key).decrypt(
             bytes.fromhex(document["nonce"]), base64.b64decode(document["ciphertext"]), FORMAT.encode()
         )
     except InvalidTag:
-        raise BadInput("wrong passphrase for the backup's keys (or the bundle was altered)") from None
+        raise BadInput(
+            Text(N_("wrong passphrase for the backup's keys (or the bundle was altered)"))
+        ) from None
     return {name: base64.b64decode(value) for name, value in json.loads(plain).items()}
 
 

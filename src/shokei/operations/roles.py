@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 ROW_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
@@ -46,9 +46,14 @@ class Catalogue:
 def check_names(owner: str, app: str) -> None:
     for role in (owner, app):
         if not _ROLE_NAME.fullmatch(role):
-            raise BadInput(f"role name {role!r}: use 1-63 lowercase ASCII letters, digits or '_'")
+            raise BadInput(
+                Text(
+                    N_("role name %(role)s: use 1-63 lowercase ASCII letters, digits or '_'"),
+                    {"role": repr(role)},
+                )
+            )
     if owner == app:
-        raise BadInput("the owner and the application role must be two roles")
+        raise BadInput(Text(N_("the owner and the application role must be two roles")))
 
 
 def plan(catalogue: Catalogue, owner: str, app: str, ledger: Mapping[str, tuple[str, ...]]) -> list[str]:
@@ -57,12 +62,27 @@ def plan(catalogue: Catalogue, owner: str, app: str, ledger: Mapping[str, tuple[
     restrict: a superuser, or a member of the owner role."""
     check_names(owner, app)
     if app in catalogue.superusers:
-        raise Conflict(f"role {app} is a superuser: no grant restricts it; name another application role")
+        raise Conflict(
+            Text(
+                N_("role %(app)s is a superuser: no grant restricts it; name another application role"),
+                {"app": app},
+            )
+        )
     if owner in catalogue.members.get(app, frozenset()):
-        raise Conflict(f"role {app} is a member of {owner} and would hold its rights: revoke that first")
+        raise Conflict(
+            Text(
+                N_("role %(app)s is a member of %(owner)s and would hold its rights: revoke that first"),
+                {"app": app, "owner": owner},
+            )
+        )
     missing = set(ledger) - set(catalogue.tables)
     if missing:
-        raise Conflict(f"the ledger tables {sorted(missing)} are missing: run `shokei init` first")
+        raise Conflict(
+            Text(
+                N_("the ledger tables %(missing)s are missing: run `shokei init` first"),
+                {"missing": sorted(missing)},
+            )
+        )
     database, schema = _quote(catalogue.database), _quote(catalogue.schema)
     quoted_owner, quoted_app = _quote(owner), _quote(app)
     statements = [

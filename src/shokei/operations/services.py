@@ -34,7 +34,7 @@ from shokei.bootstrap import Shokei, Vaults
 from shokei.documents import services as documents
 from shokei.documents.schemas import GcReport
 from shokei.documents.services import FsckProblem, FsckReport
-from shokei.errors import BadInput, IntegrityFailure
+from shokei.errors import N_, BadInput, IntegrityFailure, Text
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.migrate import upgrade_to_head
@@ -73,7 +73,7 @@ def backup(app: Shokei, destination: Path, *, passphrase: str | None = None) -> 
     signer, verifier = ledger.signer, ledger.verifier_key
     if signer is None or verifier is None:
         raise audit.SigningKeyUnavailable(
-            "the backup manifest is signed with the ledger key: run `shokei init`"
+            Text(N_("the backup manifest is signed with the ledger key: run `shokei init`"))
         )
     _require_empty(destination)
     destination.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -129,26 +129,37 @@ def read_manifest(source: Path, *, trusted_key: str | None = None) -> dict[str, 
         note = (source / SIGNATURE).read_text(encoding="utf-8")
         verifier = trusted_key or (source / VERIFIER).read_text(encoding="utf-8").strip()
     except FileNotFoundError as error:
-        raise BadInput(f"not a Shokei backup: {error.filename} is missing") from None
+        raise BadInput(
+            Text(N_("not a Shokei backup: %(filename)s is missing"), {"filename": error.filename})
+        ) from None
     try:
         body = open_signed_note(note, verifier)
     except NoteVerificationError as error:
-        raise IntegrityFailure(f"the backup's manifest signature does not verify: {error}") from None
+        raise IntegrityFailure(
+            Text(N_("the backup's manifest signature does not verify: %(error)s"), {"error": error})
+        ) from None
     if body != _body(text):
-        raise IntegrityFailure("the backup's manifest is not the one that was signed")
+        raise IntegrityFailure(Text(N_("the backup's manifest is not the one that was signed")))
     manifest: dict[str, object] = json.loads(text)
     if manifest.get("format") != FORMAT:
-        raise IntegrityFailure(f"unknown backup format {manifest.get('format')!r}")
+        raise IntegrityFailure(
+            Text(N_("unknown backup format %(get)s"), {"get": repr(manifest.get("format"))})
+        )
     files = manifest["files"]
     assert isinstance(files, dict)
     present = set(_files(source)) - {MANIFEST, SIGNATURE}
     if present != set(files):
         raise IntegrityFailure(
-            f"the backup's files differ from its manifest: {sorted(present ^ set(files))[:5]}"
+            Text(
+                N_("the backup's files differ from its manifest: %(value)s"),
+                {"value": sorted(present ^ set(files))[:5]},
+            )
         )
     for name, expected in files.items():
         if _sha256(source / name) != expected:
-            raise IntegrityFailure(f"{name} in the backup does not match its recorded SHA-256")
+            raise IntegrityFailure(
+                Text(N_("%(name)s in the backup does not match its recorded SHA-256"), {"name": name})
+            )
     return manifest
 
 
@@ -159,11 +170,18 @@ def restore(
     has them and a passphrase is given; otherwise they must already be in place)."""
     manifest = read_manifest(source, trusted_key=trusted_key)
     if any(settings.vault_dir.glob("blobs/*")) or any((settings.data_dir / "copies").glob("blobs/*")):
-        raise BadInput(f"the vault under {settings.data_dir} holds blobs: restore only into an empty place")
+        raise BadInput(
+            Text(
+                N_("the vault under %(data_dir)s holds blobs: restore only into an empty place"),
+                {"data_dir": settings.data_dir},
+            )
+        )
     bundle = None
     if manifest["keys_included"]:
         if passphrase is None:
-            raise BadInput("the backup holds wrapped keys: give the passphrase (SHOKEI_BACKUP_PASSPHRASE)")
+            raise BadInput(
+                Text(N_("the backup holds wrapped keys: give the passphrase (SHOKEI_BACKUP_PASSPHRASE)"))
+            )
         bundle = keys.unwrap((source / KEYS).read_bytes(), passphrase)
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     database = manifest["database"]
@@ -171,7 +189,10 @@ def restore(
     url = settings.resolved_database_url
     if (database["backend"] == "sqlite") != url.startswith("sqlite"):
         raise BadInput(
-            f"this backup is of a {database['backend']} database; SHOKEI_DATABASE_URL names another kind"
+            Text(
+                N_("this backup is of a %(database)s database; SHOKEI_DATABASE_URL names another kind"),
+                {"database": database["backend"]},
+            )
         )
     if url.startswith("sqlite"):
         snapshot.sqlite_restore(source / database["file"], url)
@@ -260,8 +281,13 @@ def database_roles(uow: UnitOfWork, *, owner: str, app: str, apply: bool) -> Rol
     roles.check_names(owner, app)
     if uow.engine.dialect.name != "postgresql":
         raise BadInput(
-            f"database roles are PostgreSQL's: this installation uses {uow.engine.dialect.name}, "
-            "where the file's permissions are the only access control"
+            Text(
+                N_(
+                    "database roles are PostgreSQL's: this installation uses %(dialect)s, "
+                    "where the file's permissions are the only access control"
+                ),
+                {"dialect": uow.engine.dialect.name},
+            )
         )
     with uow.transaction() as session:
         statements = roles.plan(roles.read_catalogue(session), owner, app, audit.LEDGER_TABLE_PRIVILEGES)
@@ -294,7 +320,7 @@ def check_restored(app: Shokei) -> RestoreReport:
 
 def _require_empty(destination: Path) -> None:
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
-        raise BadInput(f"{destination} is not an empty directory")
+        raise BadInput(Text(N_("%(destination)s is not an empty directory"), {"destination": destination}))
 
 
 def _files(root: Path) -> Iterable[str]:

@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from shokei.errors import BadInput, ShokeiError
+from shokei.errors import N_, BadInput, ShokeiError, Text
 
 
 class ToolMissing(ShokeiError):
@@ -55,7 +55,7 @@ def read_snapshot(connection: Connection) -> Snapshot:
 def sqlite_backup(engine: Engine, destination: Path) -> Snapshot:
     source_path = engine.url.database
     if not source_path:
-        raise BadInput("only a SQLite database in a file can be backed up")
+        raise BadInput(Text(N_("only a SQLite database in a file can be backed up")))
     source = sqlite3.connect(source_path, timeout=30)
     target = sqlite3.connect(destination)
     try:
@@ -75,7 +75,12 @@ def sqlite_backup(engine: Engine, destination: Path) -> Snapshot:
 def sqlite_restore(snapshot_file: Path, url: str) -> None:
     target = Path(make_url(url).database or "")
     if target.exists() and target.stat().st_size > 0:
-        raise BadInput(f"the database file {target} exists: restore only into an empty place")
+        raise BadInput(
+            Text(
+                N_("the database file %(target)s exists: restore only into an empty place"),
+                {"target": target},
+            )
+        )
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     shutil.copyfile(snapshot_file, target)
     os.chmod(target, 0o600)
@@ -109,7 +114,7 @@ def postgres_restore(dump: Path, url: str) -> None:
                 text("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
             ).scalar_one()
         if tables:
-            raise BadInput("the target database has tables: restore only into an empty database")
+            raise BadInput(Text(N_("the target database has tables: restore only into an empty database")))
         with _libpq(engine.url) as (target, env):
             _run(
                 [
@@ -128,14 +133,25 @@ def postgres_restore(dump: Path, url: str) -> None:
 
 def _require_client(connection: Connection, tool: str) -> None:
     if shutil.which(tool) is None:
-        raise ToolMissing(f"{tool} is not installed: install the PostgreSQL client of the server's version")
+        raise ToolMissing(
+            Text(
+                N_("%(tool)s is not installed: install the PostgreSQL client of the server's version"),
+                {"tool": tool},
+            )
+        )
     server = int(connection.execute(text("SHOW server_version_num")).scalar_one()) // 10000
     output = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout  # noqa: S603
     found = re.search(r"(\d+)(?:\.\d+)?", output)
     client = int(found.group(1)) if found else 0
     if client < server:
         raise ToolMissing(
-            f"{tool} {client} is older than the PostgreSQL {server} server: use {tool} {server} or newer"
+            Text(
+                N_(
+                    "%(tool)s %(client)s is older than the PostgreSQL %(server)s server: "
+                    "use %(tool)s %(server)s or newer"
+                ),
+                {"tool": tool, "client": client, "server": server},
+            )
         )
 
 
@@ -153,4 +169,9 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     # Fixed PostgreSQL client tools; arguments are paths and a URL, never a shell.
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise ShokeiError(f"{command[0]} failed: {result.stderr.strip()[-500:]}")
+        raise ShokeiError(
+            Text(
+                N_("%(command)s failed: %(strip)s"),
+                {"command": command[0], "strip": result.stderr.strip()[-500:]},
+            )
+        )

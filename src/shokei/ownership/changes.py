@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.ownership.domain import HUNDRED, Directness, InterestType
 from shokei.ownership.models import PERCENT_SCALE, OwnershipChange, OwnershipEntity, OwnershipInterest
 from shokei.ownership.store import active_on
@@ -23,9 +23,11 @@ def parse_percent(text: str | Decimal) -> Decimal:
     try:
         value = Decimal(str(text).strip().rstrip("%"))
     except ArithmeticError:
-        raise BadInput(f"share {text!r} is not a number (percent, e.g. 12.5)") from None
+        raise BadInput(
+            Text(N_("share %(text)s is not a number (percent, e.g. 12.5)"), {"text": repr(text)})
+        ) from None
     if not value.is_finite() or not Decimal(0) <= value <= HUNDRED:
-        raise BadInput(f"share {text!r} must be between 0 and 100 (percent)")
+        raise BadInput(Text(N_("share %(text)s must be between 0 and 100 (percent)"), {"text": repr(text)}))
     return value
 
 
@@ -70,12 +72,17 @@ def set_stake(
     force starts after `effective` (an event cannot be dated before what it replaces).
     """
     if owner.id == owned.id:
-        raise BadInput("an entity cannot hold shares in itself")
+        raise BadInput(Text(N_("an entity cannot hold shares in itself")))
     if held_by_others(session, owner.id, owned.id, today) + share > HUNDRED:
-        raise BadInput(f"the owners of {owned.name} would hold more than 100 %")
+        raise BadInput(Text(N_("the owners of %(owned)s would hold more than 100 %%"), {"owned": owned.name}))
     replaced = current_stakes(session, owner.id, owned.id, today)
     if any(row.start_date and row.start_date > effective for row in replaced):
-        raise BadInput(f"a stake of {owner.name} in {owned.name} starts after {effective}")
+        raise BadInput(
+            Text(
+                N_("a stake of %(owner)s in %(owned)s starts after %(effective)s"),
+                {"owner": owner.name, "owned": owned.name, "effective": effective},
+            )
+        )
     for row in replaced:
         row.end_date = effective
     before = sum((row.stake or Decimal(0) for row in replaced), Decimal(0)) if replaced else None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyView
-from shokei.errors import BadInput, NotFound
+from shokei.errors import N_, BadInput, NotFound, Text
 from shokei.ownership.bods import JAPAN_CORPORATE_NUMBER_SCHEME, format_identifier, parse_identifier
 from shokei.ownership.domain import JAPAN, EntityKind
 from shokei.ownership.models import OwnershipEntity, OwnershipIdentifier, OwnershipRecord
@@ -90,8 +90,13 @@ def entity_for_write(session: Session, reference: str, now: datetime) -> Ownersh
         return link_company(session, entity, company, now)
     if entity is None:
         raise NotFound(
-            f"no entity {reference!r}: register the company, import it, or add it "
-            "with `shokei ownership add-entity`"
+            Text(
+                N_(
+                    "no entity %(reference)s: register the company, import it, or add it "
+                    "with `shokei ownership add-entity`"
+                ),
+                {"reference": repr(reference)},
+            )
         )
     return entity
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from shokei.errors import BadInput, NotFound
+from shokei.errors import N_, BadInput, NotFound, Text
 from shokei.ownership import entities
 from shokei.ownership.bods import BodsDocument, Relationship, format_identifier, parse_identifier
 from shokei.ownership.changes import parse_percent, set_stake
@@ -343,8 +343,14 @@ def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         missing = set(CSV_REQUIRED) - set(reader.fieldnames or [])
         if missing:
             raise BadInput(
-                f"{path}: missing column(s) {', '.join(sorted(missing))}; "
-                f"expected {', '.join(CSV_REQUIRED + CSV_OPTIONAL)}"
+                Text(
+                    N_("%(path)s: missing column(s) %(missing)s; expected %(value)s"),
+                    {
+                        "path": path,
+                        "missing": ", ".join(sorted(missing)),
+                        "value": ", ".join(CSV_REQUIRED + CSV_OPTIONAL),
+                    },
+                )
             )
         for row in reader:
             yield reader.line_num, {key: (value or "").strip() for key, value in row.items() if key}
@@ -391,9 +397,13 @@ class CsvLoader:
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise BadInput(f"date {text!r} is not YYYY-MM-DD") from None
+            raise BadInput(Text(N_("date %(text)s is not YYYY-MM-DD"), {"text": repr(text)})) from None
         if day > self.loading.today:
-            raise BadInput(f"date {text} is in the future: record an event once it has happened")
+            raise BadInput(
+                Text(
+                    N_("date %(text)s is in the future: record an event once it has happened"), {"text": text}
+                )
+            )
         return day
 
     def _owner(self, row: Mapping[str, str]) -> tuple[OwnershipEntity, bool]:
@@ -404,7 +414,10 @@ class CsvLoader:
         except NotFound:
             if not row.get("owner_name") or not row.get("owner_kind"):
                 raise BadInput(
-                    f"owner {reference!r} is unknown: give owner_name and owner_kind to add it"
+                    Text(
+                        N_("owner %(reference)s is unknown: give owner_name and owner_kind to add it"),
+                        {"reference": repr(reference)},
+                    )
                 ) from None
         return self._new_owner(row), True
 
@@ -431,7 +444,12 @@ def _kind(text: str) -> EntityKind:
     try:
         return EntityKind(text.strip())
     except ValueError:
-        raise BadInput(f"owner_kind {text!r} is not one of: {', '.join(EntityKind)}") from None
+        raise BadInput(
+            Text(
+                N_("owner_kind %(text)s is not one of: %(entitykind)s"),
+                {"text": repr(text), "entitykind": ", ".join(EntityKind)},
+            )
+        ) from None
 
 
 def _identifier_in(reference: str) -> str | None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, TransitionName
-from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.errors import N_, BadInput, Conflict, Forbidden, Text
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -137,10 +137,18 @@ def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) 
         case = cases.case_ref(uow, actor, case_id)
         line = approved_line(session, case, "pay")
         if line.status == LineStatus.PAID:
-            raise Conflict(f"case {case.id} was paid on {line.paid_on}")
+            raise Conflict(
+                Text(N_("case %(id)s was paid on %(paid_on)s"), {"id": case.id, "paid_on": line.paid_on})
+            )
         if line.status == LineStatus.LAPSED:
             raise Conflict(
-                f"the commitment of case {case.id} lapsed when FY{line.fiscal_year} closed: it cannot be paid"
+                Text(
+                    N_(
+                        "the commitment of case %(id)s lapsed when FY%(fiscal_year)s closed: "
+                        "it cannot be paid"
+                    ),
+                    {"id": case.id, "fiscal_year": line.fiscal_year},
+                )
             )
         year = payment_year(paid_on, uow.clock.today(), line.committed_on, line.fiscal_year)
         check_open(locked_position(session, year), "payments")
@@ -179,7 +187,7 @@ def cancel_purchase(
             move = TransitionName.CANCEL_PURCHASE
             cases.check_move(uow, actor, case_id, move, reason=reason, expected_version=expected_version)
         if not reason.strip():
-            raise BadInput("a reason is required to cancel")
+            raise BadInput(Text(N_("a reason is required to cancel")))
         case = cases.case_ref(uow, actor, case_id)
         agreement = _live_agreement(session, case)
         if agreement.status == AgreementStatus.PROPOSED:
@@ -198,7 +206,7 @@ def cancel_purchase(
 
 def _withdraw(uow: UnitOfWork, actor: Actor, case: CaseRef, *, agreement: Agreement, reason: str) -> None:
     if actor.role not in (Role.NEGOTIATOR, Role.PROGRAM_MANAGER):
-        raise Forbidden("only a negotiator or a program manager may withdraw a proposed agreement")
+        raise Forbidden(Text(N_("only a negotiator or a program manager may withdraw a proposed agreement")))
     _end(agreement, AgreementStatus.WITHDRAWN, actor, uow, reason)
     cases.withdraw_agreed_amount(uow, actor, case.id, details={"agreement": agreement.id, "reason": reason})
 
@@ -217,7 +225,12 @@ def _cancel_approved(
     session = uow.session
     line = _line_of(session, agreement)
     if line.status == LineStatus.PAID:
-        raise Conflict(f"case {case.id} was paid on {line.paid_on}: a paid purchase cannot be cancelled")
+        raise Conflict(
+            Text(
+                N_("case %(id)s was paid on %(paid_on)s: a paid purchase cannot be cancelled"),
+                {"id": case.id, "paid_on": line.paid_on},
+            )
+        )
     lapsed = line.status == LineStatus.LAPSED  # its closed year keeps it as lapsed
     if not lapsed:
         check_open(locked_position(session, line.fiscal_year), "releases")
@@ -259,7 +272,12 @@ def get_purchase(uow: UnitOfWork, actor: Actor, case_id: int) -> PurchaseView:
 def _proposed(session: Session, case: CaseRef) -> Agreement:
     proposed = agreements(session, case.id, AgreementStatus.PROPOSED)
     if not proposed or proposed[-1].amount_yen != case.agreed_amount_yen:
-        raise Conflict(f"case {case.id} has no proposed agreement on record: a negotiator proposes one first")
+        raise Conflict(
+            Text(
+                N_("case %(id)s has no proposed agreement on record: a negotiator proposes one first"),
+                {"id": case.id},
+            )
+        )
     return proposed[-1]
 
 
@@ -270,7 +288,7 @@ def _live_agreement(session: Session, case: CaseRef) -> Agreement:
         for a in agreements(session, case.id, s)
     ]
     if not live:
-        raise Conflict(f"case {case.id} has no agreement to cancel")
+        raise Conflict(Text(N_("case %(id)s has no agreement to cancel"), {"id": case.id}))
     return max(live, key=lambda agreement: agreement.id)
 
 
@@ -278,7 +296,9 @@ def approved_line(session: Session, case: CaseRef, doing: str) -> BudgetLine:
     """The budget line of the case's approved agreement (to pay it, carry it over...)."""
     approved = agreements(session, case.id, AgreementStatus.APPROVED)
     if not approved:
-        raise Conflict(f"case {case.id} has no approved purchase to {doing}")
+        raise Conflict(
+            Text(N_("case %(id)s has no approved purchase to %(doing)s"), {"id": case.id, "doing": doing})
+        )
     return _line_of(session, approved[-1])
 
 

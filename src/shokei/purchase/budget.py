@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
-from shokei.errors import Conflict
+from shokei.errors import N_, Conflict, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
@@ -96,8 +96,13 @@ def locked_position(session: Session, year: int) -> BudgetPosition:
     row = locked_year(session, year)
     if row is None:
         raise NoAppropriation(
-            f"no appropriation is set for FY{year}: a program manager sets it with "
-            f"`shokei budget set --fy {year} --amount YEN`"
+            Text(
+                N_(
+                    "no appropriation is set for FY%(year)s: a program manager sets it "
+                    "with `shokei budget set --fy %(year)s --amount YEN`"
+                ),
+                {"year": year},
+            )
         )
     return budget_position(session, year, row)
 
@@ -137,7 +142,12 @@ def _add_year(session: Session, row: BudgetYear) -> None:
         with session.begin_nested():
             session.add(row)
     except IntegrityError:
-        raise Conflict(f"FY{row.fiscal_year} was set by someone else at the same time; retry") from None
+        raise Conflict(
+            Text(
+                N_("FY%(fiscal_year)s was set by someone else at the same time; retry"),
+                {"fiscal_year": row.fiscal_year},
+            )
+        ) from None
 
 
 def carried_from(session: Session, line_ids: list[int]) -> dict[int, int]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 
 # Japanese fiscal years (会計年度) run 1 April - 31 March and are named by the year they start in.
 FISCAL_YEAR_FIRST_MONTH = 4
@@ -25,7 +25,12 @@ FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2000, 2100
 def check_fiscal_year(year: int) -> int:
     """`year`, if the program can name it; BadInput otherwise."""
     if not FIRST_FISCAL_YEAR <= year <= LAST_FISCAL_YEAR:
-        raise BadInput(f"fiscal year {year} must lie between {FIRST_FISCAL_YEAR} and {LAST_FISCAL_YEAR}")
+        raise BadInput(
+            Text(
+                N_("fiscal year %(year)s must lie between %(first_fiscal_year)s and %(last_fiscal_year)s"),
+                {"year": year, "first_fiscal_year": FIRST_FISCAL_YEAR, "last_fiscal_year": LAST_FISCAL_YEAR},
+            )
+        )
     return year
 
 
@@ -123,13 +128,23 @@ def check_line(value: str) -> BudgetLineName:
     try:
         return BudgetLineName(value)
     except ValueError:
-        raise BadInput(f"budget line {value!r} is not one of: {', '.join(BudgetLineName)}") from None
+        raise BadInput(
+            Text(
+                N_("budget line %(value)s is not one of: %(budgetlinename)s"),
+                {"value": repr(value), "budgetlinename": ", ".join(BudgetLineName)},
+            )
+        ) from None
 
 
 def check_open(position: BudgetPosition, doing: str) -> None:
     """Fiscal-year independence (会計年度独立の原則): a closed year takes no further change."""
     if position.closed:
-        raise YearClosed(f"FY{position.fiscal_year} is closed: no further {doing} in it")
+        raise YearClosed(
+            Text(
+                N_("FY%(fiscal_year)s is closed: no further %(doing)s in it"),
+                {"fiscal_year": position.fiscal_year, "doing": doing},
+            )
+        )
 
 
 def check_commitment(position: BudgetPosition, amount: int, needing: str = "this purchase") -> None:
@@ -137,9 +152,22 @@ def check_commitment(position: BudgetPosition, amount: int, needing: str = "this
     check_open(position, "commitments")
     if amount > position.available:
         raise BudgetExhausted(
-            f"budget exhausted: FY{position.fiscal_year} has {yen(position.available)} available "
-            f"(appropriation {yen(position.appropriation)}, committed {yen(position.committed)}, "
-            f"paid {yen(position.paid)}); {needing} needs {yen(amount)}"
+            Text(
+                N_(
+                    "budget exhausted: FY%(fiscal_year)s has %(yen)s available "
+                    "(appropriation %(yen2)s, committed %(yen3)s, paid %(yen4)s); "
+                    "%(needing)s needs %(yen5)s"
+                ),
+                {
+                    "fiscal_year": position.fiscal_year,
+                    "yen": yen(position.available),
+                    "yen2": yen(position.appropriation),
+                    "yen3": yen(position.committed),
+                    "yen4": yen(position.paid),
+                    "needing": needing,
+                    "yen5": yen(amount),
+                },
+            )
         )
 
 
@@ -147,13 +175,18 @@ def check_appropriation(position: BudgetPosition, amount: int) -> None:
     """An appropriation is a non-negative amount no smaller than what is already spoken for."""
     check_open(position, "appropriation changes")
     if amount < 0:
-        raise BadInput("an appropriation is a non-negative number of yen")
+        raise BadInput(Text(N_("an appropriation is a non-negative number of yen")))
     # What carried-in authority does not fund must come from the appropriation.
     spoken_for = position.committed + position.paid + position.carried_out - position.carried_in
     if amount < spoken_for:
         raise Conflict(
-            f"FY{position.fiscal_year} already has {yen(spoken_for)} committed or paid; "
-            f"the appropriation cannot be {yen(amount)}"
+            Text(
+                N_(
+                    "FY%(fiscal_year)s already has %(yen)s committed or paid; the "
+                    "appropriation cannot be %(yen2)s"
+                ),
+                {"fiscal_year": position.fiscal_year, "yen": yen(spoken_for), "yen2": yen(amount)},
+            )
         )
 
 
@@ -215,12 +248,17 @@ def value(inputs: ValuationInputs, valued_on: date) -> ValuationGuidance:
 def _check_inputs(inputs: ValuationInputs, valued_on: date) -> None:
     costs = [c for c in (inputs.development_cost_yen, inputs.reproduction_cost_yen) if c is not None]
     if not costs:
-        raise BadInput("a valuation needs a documented development cost or a reproduction cost")
+        raise BadInput(Text(N_("a valuation needs a documented development cost or a reproduction cost")))
     if any(cost <= 0 for cost in costs):
-        raise BadInput("costs are positive numbers of yen")
+        raise BadInput(Text(N_("costs are positive numbers of yen")))
     year = inputs.development_year
     if year is not None and not _EARLIEST_YEAR <= year <= valued_on.year:
-        raise BadInput(f"development year {year} must lie between {_EARLIEST_YEAR} and {valued_on.year}")
+        raise BadInput(
+            Text(
+                N_("development year %(year)s must lie between %(earliest_year)s and %(year2)s"),
+                {"year": year, "earliest_year": _EARLIEST_YEAR, "year2": valued_on.year},
+            )
+        )
 
 
 class CeilingExceeded(BadInput):
@@ -231,8 +269,13 @@ def check_ceiling(amount: int, ceiling: int | None, override_reason: str | None)
     """An amount above the valuation's ceiling needs the approver's explicit reason."""
     if ceiling is not None and amount > ceiling and not (override_reason and override_reason.strip()):
         raise CeilingExceeded(
-            f"the agreed {yen(amount)} is above the valuation ceiling {yen(ceiling)}: "
-            "approve with an override reason"
+            Text(
+                N_(
+                    "the agreed %(yen)s is above the valuation ceiling %(yen2)s: approve "
+                    "with an override reason"
+                ),
+                {"yen": yen(amount), "yen2": yen(ceiling)},
+            )
         )
 
 
@@ -261,13 +304,18 @@ STANDARD_RIGHTS = (
 
 def check_amount(amount: int) -> int:
     if amount <= 0:
-        raise BadInput("an amount must be a positive number of yen")
+        raise BadInput(Text(N_("an amount must be a positive number of yen")))
     return amount
 
 
 def check_payment(paid_on: date, approved_on: date) -> None:
     if paid_on < approved_on:
-        raise BadInput(f"payment on {paid_on} would precede the approval on {approved_on}")
+        raise BadInput(
+            Text(
+                N_("payment on %(paid_on)s would precede the approval on %(approved_on)s"),
+                {"paid_on": paid_on, "approved_on": approved_on},
+            )
+        )
 
 
 def payment_year(paid_on: date, today: date, committed_on: date, line_year: int) -> int:
@@ -280,7 +328,13 @@ def payment_year(paid_on: date, today: date, committed_on: date, line_year: int)
     """
     if paid_on > today:
         raise BadInput(
-            f"payment date {paid_on} lies in the future (today is {today}): record a payment once made"
+            Text(
+                N_(
+                    "payment date %(paid_on)s lies in the future (today is %(today)s): "
+                    "record a payment once made"
+                ),
+                {"paid_on": paid_on, "today": today},
+            )
         )
     check_payment(paid_on, committed_on)
     year = fiscal_year(paid_on)
@@ -292,7 +346,13 @@ def payment_year(paid_on: date, today: date, committed_on: date, line_year: int)
         )
     if year < line_year:
         raise Conflict(
-            f"a payment on {paid_on} falls in FY{year} but the commitment was carried over into FY{line_year}"
+            Text(
+                N_(
+                    "a payment on %(paid_on)s falls in FY%(year)s but the commitment was "
+                    "carried over into FY%(line_year)s"
+                ),
+                {"paid_on": paid_on, "year": year, "line_year": line_year},
+            )
         )
     return year
 
@@ -300,12 +360,20 @@ def payment_year(paid_on: date, today: date, committed_on: date, line_year: int)
 def check_carry_over(line_year: int, to_year: int, reason: str, *, already_carried: bool) -> None:
     """A commitment is carried over once, into the next fiscal year, with a reason (繰越明許費)."""
     if not reason.strip():
-        raise BadInput("a carry-over needs a reason")
+        raise BadInput(Text(N_("a carry-over needs a reason")))
     if already_carried:
-        raise Conflict(f"the commitment was already carried over into FY{line_year}; it is carried once")
+        raise Conflict(
+            Text(
+                N_("the commitment was already carried over into FY%(line_year)s; it is carried once"),
+                {"line_year": line_year},
+            )
+        )
     if to_year != line_year + 1:
         raise BadInput(
-            f"a commitment of FY{line_year} is carried over into FY{line_year + 1}, not FY{to_year}"
+            Text(
+                N_("a commitment of FY%(line_year)s is carried over into FY%(value)s, not FY%(to_year)s"),
+                {"line_year": line_year, "value": line_year + 1, "to_year": to_year},
+            )
         )
 
 
@@ -314,5 +382,8 @@ def check_year_ended(year: int, today: date) -> None:
     last_day = fiscal_year_span(year)[1]
     if today <= last_day:
         raise Conflict(
-            f"FY{year} runs until {last_day}: it can be closed from {last_day + timedelta(days=1)}"
+            Text(
+                N_("FY%(year)s runs until %(last_day)s: it can be closed from %(value)s"),
+                {"year": year, "last_day": last_day, "value": last_day + timedelta(days=1)},
+            )
         )

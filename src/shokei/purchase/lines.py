@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase.access import require_manager, require_reader
@@ -36,7 +36,7 @@ from shokei.purchase.schemas import LineBudgetView, LineCommitmentView
 
 def _other_line(line: BudgetLineName) -> BudgetLineName:
     if line is BudgetLineName.PURCHASES:
-        raise BadInput("the purchases line is kept by `budget`, not here")
+        raise BadInput(Text(N_("the purchases line is kept by `budget`, not here")))
     return line
 
 
@@ -97,14 +97,20 @@ def commit_on_line(
     it. Program managers (the measures feature calls it inside its own use case)."""
     require_manager(actor, "commit a budget")
     if amount_yen <= 0:
-        raise BadInput("an amount committed is a positive number of yen")
+        raise BadInput(Text(N_("an amount committed is a positive number of yen")))
     year = check_fiscal_year(fiscal_year(on))
     with uow.transaction() as session:
         row = _locked(session, year, _other_line(line))
         if row is None:
             raise NoAppropriation(
-                f"no appropriation is set for FY{year} on the {line.value} line: a program manager "
-                f"sets it with `shokei budget set --fy {year} --amount YEN --line {line.value}`"
+                Text(
+                    N_(
+                        "no appropriation is set for FY%(year)s on the %(line)s line: a "
+                        "program manager sets it with `shokei budget set --fy %(year)s "
+                        "--amount YEN --line %(line)s`"
+                    ),
+                    {"year": year, "line": line.value},
+                )
             )
         check_commitment(_position(session, year, line, row), amount_yen, f"{subject} ({line.value})")
         commitment = LineCommitment(
@@ -167,7 +173,10 @@ def _add(session: Session, row: LineAppropriation) -> None:
             session.add(row)
     except IntegrityError:
         raise Conflict(
-            f"FY{row.fiscal_year} ({row.line}) was set by someone else at the same time; retry"
+            Text(
+                N_("FY%(fiscal_year)s (%(line)s) was set by someone else at the same time; retry"),
+                {"fiscal_year": row.fiscal_year, "line": row.line},
+            )
         ) from None
 
 

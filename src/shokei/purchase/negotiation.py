@@ -16,7 +16,7 @@ from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, CaseState, Duty, ProposeAgreement, TransitionName
 from shokei.cases.schemas import OfferView
 from shokei.cases.services import OfferKind
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -167,7 +167,7 @@ def _propose(
     note: str | None,
 ) -> tuple[OfferView, Agreement]:
     if payment_due is not None and payment_due < uow.clock.today():
-        raise BadInput(f"the payment date {payment_due} has passed")
+        raise BadInput(Text(N_("the payment date %(payment_due)s has passed"), {"payment_due": payment_due}))
     terms: dict[str, Any] = {
         "payment_due": payment_due.isoformat() if payment_due else None,
         "rights_transferred": STANDARD_RIGHTS,
@@ -198,7 +198,12 @@ def _propose(
 def _negotiable_case(uow: UnitOfWork, actor: Actor, case_id: int, states: frozenset[CaseState]) -> CaseRef:
     case = cases.case_ref(uow, actor, case_id)
     if case.state not in states:
-        raise Conflict(f"case {case.id} is '{case.state}'; this needs {' or '.join(sorted(states))}")
+        raise Conflict(
+            Text(
+                N_("case %(id)s is '%(state)s'; this needs %(states)s"),
+                {"id": case.id, "state": case.state, "states": " or ".join(sorted(states))},
+            )
+        )
     cases.refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so you may not negotiate it")
     interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
     return case

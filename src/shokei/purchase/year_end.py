@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from shokei.cases import services as cases
-from shokei.errors import Conflict
+from shokei.errors import N_, Conflict, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import presenters
@@ -43,7 +43,10 @@ def carry_over(
         line = approved_line(session, case, "carry over")
         if line.status != LineStatus.COMMITTED:
             raise Conflict(
-                f"the commitment of case {case.id} is {line.status}: only a standing one is carried over"
+                Text(
+                    N_("the commitment of case %(id)s is %(status)s: only a standing one is carried over"),
+                    {"id": case.id, "status": line.status},
+                )
             )
         already = bool(carried_from(session, [line.id]))
         check_carry_over(line.fiscal_year, to_fiscal_year, reason, already_carried=already)
@@ -99,7 +102,10 @@ def close_fiscal_year(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> Yea
         row = locked_year(session, fiscal_year)
         if row is None:
             raise NoAppropriation(
-                f"no appropriation was ever set for FY{fiscal_year}: there is nothing to close"
+                Text(
+                    N_("no appropriation was ever set for FY%(fiscal_year)s: there is nothing to close"),
+                    {"fiscal_year": fiscal_year},
+                )
             )
         check_open(budget_position(session, fiscal_year, row), "closing")
         standing = list(

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from shokei.cli_support import Cli, command, fail, print_fields, print_json, print_table, stdout
-from shokei.errors import BadInput, IntegrityFailure
+from shokei.errors import N_, BadInput, IntegrityFailure, Text
 from shokei.reporting import exports, services
 
 app = typer.Typer(help="Program reports computed from the audit ledger.", no_args_is_help=True)
@@ -32,9 +32,14 @@ def program(
     """The fiscal year's program report, with the ledger checkpoint it was computed at
     (program managers and auditors)."""
     if (file_format is None) != (out is None):
-        raise BadInput("--format and --out go together")
+        raise BadInput(Text(N_("--format and --out go together")))
     if file_format is not None and file_format not in exports.FORMATS:
-        raise BadInput(f"unknown report format {file_format!r}; one of: {', '.join(exports.FORMATS)}")
+        raise BadInput(
+            Text(
+                N_("unknown report format %(file_format)s; one of: %(formats)s"),
+                {"file_format": repr(file_format), "formats": ", ".join(exports.FORMATS)},
+            )
+        )
     report = services.program_report(cli.uow, cli.actor, fiscal_year=year)
     if file_format is not None and out is not None:
         exports.write(report, file_format, out)
@@ -69,9 +74,11 @@ def verify(
     try:
         report = json.loads(report_file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise BadInput(f"{report_file} is not JSON: {error}") from None
+        raise BadInput(
+            Text(N_("%(report_file)s is not JSON: %(error)s"), {"report_file": report_file, "error": error})
+        ) from None
     if not isinstance(report, dict):
-        raise BadInput(f"{report_file} is not a program report")
+        raise BadInput(Text(N_("%(report_file)s is not a program report"), {"report_file": report_file}))
     result = services.verify_report(report, export)
     if cli.json:
         print_json(result)

@@ -16,7 +16,7 @@ from fastapi import Query, Request, Response
 from fastapi.responses import Response as RawResponse
 
 from shokei.api_support import ShokeiDep
-from shokei.errors import NotFound
+from shokei.errors import NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.bounds import Year
 from shokei.reporting import exports, services
@@ -123,7 +123,7 @@ def reports_page(
 def download(year: Year, kind: str, shokei: ShokeiDep, actor: WebActor) -> Response:
     """The report as a file (JSON, CSV, XLSX, PDF), computed now."""
     if kind not in DOWNLOADS:
-        raise NotFound(f"no {kind} report")
+        raise NotFound(Text(N_("no %(kind)s report"), {"kind": kind}))
     report = services.program_report(shokei.uow, actor, fiscal_year=year)
     name = f"shokei-program-report-fy{year}.{kind}"
     if kind == "json":

@@ -17,7 +17,7 @@ from shokei.audit import services as audit
 from shokei.audit.merkle import leaf_hash, root_from_leaf_hashes
 from shokei.audit.notes import NoteVerificationError, open_note
 from shokei.audit.offline import KEY_FILE, read_leaves, verify_export
-from shokei.errors import BadInput, Forbidden
+from shokei.errors import N_, BadInput, Forbidden, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase.domain import check_fiscal_year
@@ -28,7 +28,12 @@ from shokei.reporting.schemas import VerificationView
 def require_report_reader(actor: Actor) -> None:
     """Program reports are for program managers and auditors."""
     if not actor.can(Permission.REPORT_READ):
-        raise Forbidden(f"program reports are for program managers and auditors; you are {actor.role}")
+        raise Forbidden(
+            Text(
+                N_("program reports are for program managers and auditors; you are %(role)s"),
+                {"role": actor.role},
+            )
+        )
 
 
 def program_report(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> dict[str, Any]:
@@ -59,7 +64,7 @@ def verify_report(report: dict[str, Any], export: Path) -> VerificationView:
     size = checkpoint.get("tree_size")
     year = report.get("fiscal_year")
     if not isinstance(size, int) or not isinstance(year, int):
-        raise BadInput("not a program report: it needs fiscal_year and checkpoint.tree_size")
+        raise BadInput(Text(N_("not a program report: it needs fiscal_year and checkpoint.tree_size")))
     leaves = list(_leaves(export, size))
     if len(leaves) < size:
         problems.append({"figure": "checkpoint.tree_size", "reported": size, "recomputed": len(leaves)})
@@ -99,4 +104,9 @@ def _leaves(export: Path, size: int) -> Iterator[bytes]:
     try:
         yield from read_leaves(export, size)
     except (OSError, ValueError) as error:
-        raise BadInput(f"{export} is not a readable ledger export: {error}") from None
+        raise BadInput(
+            Text(
+                N_("%(export)s is not a readable ledger export: %(error)s"),
+                {"export": export, "error": error},
+            )
+        ) from None

@@ -25,16 +25,18 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from shokei.companies import services as companies
+from shokei.errors import N_, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import CriticalityFacts
 
 SUPPLY_CHAIN_SERVICES = "shokei.supply_chain.services"
 _DETAIL_FIELDS = (
-    ("systems_hit", "weapon systems hit"),
-    ("components_lost", "components lost"),
-    ("sole_sourced_components", "sole-sourced components"),
+    ("systems_hit", N_("%(count)s weapon systems hit")),
+    ("components_lost", N_("%(count)s components lost")),
+    ("sole_sourced_components", N_("%(count)s sole-sourced components")),
 )
+_CRITICALITY = N_("supply-chain criticality %(score)s")
 
 
 class CriticalitySource(Protocol):
@@ -111,21 +113,29 @@ def _ranked_facts(item: Any) -> CriticalityFacts:
     criticality = _field(item, "criticality")
     if isinstance(criticality, int | float) and not isinstance(criticality, bool):
         return CriticalityFacts(
-            float(criticality), _detail(item) or f"supply-chain criticality {criticality:g}"
+            float(criticality), _detail(item) or Text(_CRITICALITY, {"score": f"{criticality:g}"})
         )
     return _facts(criticality if criticality is not None else 0)
 
 
-def _detail(value: Any) -> str:
-    return ", ".join(
-        f"{_field(value, name)} {label}" for name, label in _DETAIL_FIELDS if _field(value, name) is not None
+def _detail(value: Any) -> Text | None:
+    parts = tuple(
+        Text(msgid, {"count": _field(value, name)})
+        for name, msgid in _DETAIL_FIELDS
+        if _field(value, name) is not None
+    )
+    if not parts:
+        return None
+    # A msgid of placeholders only (not in the catalogue): the parts joined by commas.
+    return Text(
+        ", ".join(f"%(part{n})s" for n in range(len(parts))), {f"part{n}": p for n, p in enumerate(parts)}
     )
 
 
 def _facts(value: Any) -> CriticalityFacts:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return CriticalityFacts(float(value), f"supply-chain criticality {value:g}")
+        return CriticalityFacts(float(value), Text(_CRITICALITY, {"score": f"{value:g}"}))
     score = _field(value, "score")
     if score is None:
         return _facts(_field(value, "criticality") or 0)
-    return CriticalityFacts(float(score), _detail(value) or f"supply-chain criticality {score:g}")
+    return CriticalityFacts(float(score), _detail(value) or Text(_CRITICALITY, {"score": f"{score:g}"}))

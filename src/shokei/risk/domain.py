@@ -10,14 +10,14 @@ it for a company whose exit would hurt weapon systems.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
 
+from shokei.errors import N_, Text
 from shokei.kernel.bus import Event
+from shokei.risk.policy import RiskPolicy
 
 # -- facts -------------------------------------------------------------------------------------
 
@@ -95,7 +95,7 @@ class CriticalityFacts:
     """Supply-chain criticality of a company's exit (the supply-chain feature's score)."""
 
     score: float
-    detail: str
+    detail: Text
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ class CompanyFacts:
 class Factor:
     name: str
     contribution: float
-    evidence: str
+    evidence: Text  # a catalogue message: shown in the reader's language, in English to the API
 
 
 @dataclass(frozen=True)
@@ -135,100 +135,6 @@ class Assessment:
     recommendation: Recommendation
     critical: bool
     criticality: float
-
-
-# -- the policy --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RiskPolicy:
-    """Weights (points) and parameters; see policy.toml for what each one means."""
-
-    version: str
-    weights: Mapping[str, float]
-    foreign_control_bands: tuple[tuple[float, float], ...]  # (fraction, points), highest first
-    event_window_days: int
-    acquisition_window_days: int
-    survey_window_days: int
-    consecutive_loss_years: int
-    low_equity_ratio_percent: float
-    criticality_full_at: float
-    critical_from: float
-    early_outreach_from: float
-    succession_case_from: float
-    temporary_acquisition_from: float
-
-    def weight(self, name: str) -> float:
-        """The points of one weighted signal."""
-        return float(self.weights[name])
-
-
-WEIGHTS = (
-    "sme",
-    "small_scale",
-    "consecutive_losses",
-    "low_equity_ratio",
-    "negative_equity",
-    "credit_event",
-    "restructuring_announced",
-    "factory_closure",
-    "recent_foreign_acquisition",
-    "foreign_subcontracting",
-    "export_of_related_items",
-    "supply_chain_criticality",
-    "no_survey_answer",
-    "open_exit_case",
-)
-
-
-def parse_policy(text: str) -> RiskPolicy:
-    """A policy from its TOML text; ValueError names what is missing or wrong."""
-    try:
-        data = tomllib.loads(text)
-        weights = {name: float(data["weights"][name]) for name in WEIGHTS}
-        return RiskPolicy(
-            version=str(data["version"]),
-            weights=weights,
-            foreign_control_bands=_bands(data["foreign_control"]),
-            **{name: _number(data["parameters"], name) for name in _PARAMETERS},
-            early_outreach_from=float(data["recommendations"]["early_outreach"]),
-            succession_case_from=float(data["recommendations"]["succession_case"]),
-            temporary_acquisition_from=float(data["recommendations"]["temporary_acquisition"]),
-        )
-    except KeyError as missing:
-        raise ValueError(f"the risk policy lacks {missing}") from None
-    except (tomllib.TOMLDecodeError, TypeError) as error:
-        raise ValueError(f"the risk policy is not valid: {error}") from None
-
-
-_PARAMETERS = (
-    "event_window_days",
-    "acquisition_window_days",
-    "survey_window_days",
-    "consecutive_loss_years",
-    "low_equity_ratio_percent",
-    "criticality_full_at",
-    "critical_from",
-)
-
-
-def _number(table: Mapping[str, Any], name: str) -> Any:
-    value = table[name]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"parameters.{name} must be a number")
-    return value
-
-
-def _bands(table: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
-    levels, points = list(table["levels_percent"]), list(table["weights"])
-    if len(levels) != len(points) or not levels:
-        raise TypeError("foreign_control needs as many weights as levels_percent")
-    return tuple(
-        sorted(
-            ((float(level) / 100, float(point)) for level, point in zip(levels, points, strict=True)),
-            reverse=True,
-        )
-    )
 
 
 # -- the factors -------------------------------------------------------------------------------
@@ -248,28 +154,48 @@ def _within(events: Sequence[EventFact], kinds: set[EventKind], today: date, day
     )
 
 
-def _describe(events: Iterable[EventFact]) -> str:
-    return "; ".join(
-        f"{event.kind} on {event.occurred_on}" + (f" ({event.note})" if event.note else "")
-        for event in events
+_FOREIGN_CONTROL = N_(
+    "foreign control %(control)s (direct %(direct)s, integrated %(integrated)s, attributed %(attributed)s), "
+    "at or above %(band)s"
+)
+
+
+def _describe(events: Iterable[EventFact]) -> Text:
+    said = {True: N_("%(kind)s on %(date)s (%(note)s)"), False: N_("%(kind)s on %(date)s")}
+    return _joined(
+        Text(said[bool(e.note)], {"kind": e.kind, "date": e.occurred_on, "note": e.note}) for e in events
     )
+
+
+def _joined(parts: Iterable[Text]) -> Text:
+    """Several pieces of evidence, separated by semicolons."""
+    return Text("%(parts)s", {"parts": tuple(parts)})
 
 
 def sme_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> Factor | None:
     """Small firms leak more: fewer controls, fewer people, more pressure to sell."""
     if facts.small_scale:
-        return Factor("sme", policy.weight("small_scale"), f"small-scale business; {facts.sme_reason}")
+        return Factor(
+            "sme",
+            policy.weight("small_scale"),
+            Text(N_("small-scale business; %(reason)s"), {"reason": facts.sme_reason}),
+        )
     if facts.sme:
-        return Factor("sme", policy.weight("sme"), f"SME; {facts.sme_reason}")
+        return Factor("sme", policy.weight("sme"), Text(N_("SME; %(reason)s"), {"reason": facts.sme_reason}))
     return None
 
 
 def financial_distress_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> Factor | None:
     """Losses in consecutive years, a low or negative equity ratio, credit events."""
-    parts: list[tuple[float, str]] = []
+    parts: list[tuple[float, Text]] = []
     losses = _consecutive_losses(facts.financials)
     if losses >= policy.consecutive_loss_years:
-        parts.append((policy.weight("consecutive_losses"), f"losses in the last {losses} fiscal years"))
+        parts.append(
+            (
+                policy.weight("consecutive_losses"),
+                Text(N_("losses in the last %(years)s fiscal years"), {"years": losses}),
+            )
+        )
     parts.extend(_equity_part(facts.financials, policy))
     credit = _within(facts.events, {EventKind.CREDIT_EVENT}, today, policy.event_window_days)
     if credit:
@@ -277,7 +203,7 @@ def financial_distress_factor(facts: CompanyFacts, policy: RiskPolicy, today: da
     if not parts:
         return None
     return Factor(
-        "financial_distress", sum(points for points, _ in parts), "; ".join(text for _, text in parts)
+        "financial_distress", sum(points for points, _ in parts), _joined(text for _, text in parts)
     )
 
 
@@ -291,24 +217,24 @@ def _consecutive_losses(financials: Sequence[FinancialFacts]) -> int:
     return count
 
 
-def _equity_part(financials: Sequence[FinancialFacts], policy: RiskPolicy) -> list[tuple[float, str]]:
+def _equity_part(financials: Sequence[FinancialFacts], policy: RiskPolicy) -> list[tuple[float, Text]]:
     known = [year for year in financials if year.equity_ratio_percent is not None]
     if not known:
         return []
     latest = max(known, key=lambda year: year.fiscal_year)
     ratio = latest.equity_ratio_percent or 0.0
+    shown = {
+        "ratio": f"{ratio:.1f}",
+        "year": latest.fiscal_year,
+        "limit": f"{policy.low_equity_ratio_percent:g}",
+    }
     if ratio < 0:
         return [
-            (policy.weight("negative_equity"), f"negative equity ({ratio:.1f} %, FY{latest.fiscal_year})")
+            (policy.weight("negative_equity"), Text(N_("negative equity (%(ratio)s %%, FY%(year)s)"), shown))
         ]
     if ratio < policy.low_equity_ratio_percent:
-        return [
-            (
-                policy.weight("low_equity_ratio"),
-                f"equity ratio {ratio:.1f} % (FY{latest.fiscal_year}), below "
-                f"{policy.low_equity_ratio_percent:g} %",
-            )
-        ]
+        low = N_("equity ratio %(ratio)s %% (FY%(year)s), below %(limit)s %%")
+        return [(policy.weight("low_equity_ratio"), Text(low, shown))]
     return []
 
 
@@ -341,28 +267,31 @@ def foreign_control_factor(facts: CompanyFacts, policy: RiskPolicy, today: date)
     )
     if band is None:
         return None
-    evidence = (
-        f"foreign control {_percent(foreign.control)} (direct {_percent(foreign.direct)}, "
-        f"integrated {_percent(foreign.integrated)}, attributed {_percent(foreign.attributed)})"
-        f", at or above {_percent(band[0])}"
-    )
+    shares = {
+        name: _percent(getattr(foreign, name)) for name in ("control", "direct", "integrated", "attributed")
+    }
+    shares["band"] = _percent(band[0])
+    evidence = Text(_FOREIGN_CONTROL, shares)
     if foreign.chain:
-        evidence += f"; main chain: {foreign.chain}"
+        evidence = Text(
+            N_("%(evidence)s; main chain: %(chain)s"), {"evidence": evidence, "chain": foreign.chain}
+        )
     return Factor("foreign_control", band[1], evidence)
 
 
 def foreign_acquisition_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> Factor | None:
     """Foreign investors buying in lately (from ownership events, or events recorded by hand)."""
     since = today - timedelta(days=policy.acquisition_window_days)
-    recorded = (
-        [f"{when}: {what}" for when, what in sorted(facts.foreign.acquisitions) if since <= when <= today]
-        if facts.foreign
-        else []
-    )
+    acquisitions = sorted(facts.foreign.acquisitions) if facts.foreign else []
+    recorded = [
+        Text("%(when)s: %(what)s", {"when": w, "what": what})
+        for w, what in acquisitions
+        if since <= w <= today
+    ]
     reported = _within(facts.events, {EventKind.SHARE_ACQUISITION}, today, policy.acquisition_window_days)
     if not recorded and not reported:
         return None
-    evidence = "; ".join([*recorded, *([_describe(reported)] if reported else [])])
+    evidence = _joined([*recorded, *([_describe(reported)] if reported else [])])
     return Factor("recent_foreign_acquisition", policy.weight("recent_foreign_acquisition"), evidence)
 
 
@@ -389,7 +318,10 @@ def criticality_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> 
     return Factor(
         "supply_chain_criticality",
         round(policy.weight("supply_chain_criticality") * scale, 2),
-        f"criticality {criticality.score:g}: {criticality.detail}",
+        Text(
+            N_("criticality %(score)s: %(detail)s"),
+            {"score": f"{criticality.score:g}", "detail": criticality.detail},
+        ),
     )
 
 
@@ -405,9 +337,10 @@ def open_case_factor(facts: CompanyFacts, policy: RiskPolicy, today: date) -> Fa
     """The company has notified its exit: documents are about to change hands."""
     if not facts.open_cases:
         return None
-    evidence = "; ".join(
-        f"case {case.case_id} ({case.state}), planned exit {case.planned_exit_date}"
-        for case in facts.open_cases
+    said = N_("case %(case)s (%(state)s), planned exit %(date)s")
+    evidence = _joined(
+        Text(said, {"case": c.case_id, "state": c.state, "date": c.planned_exit_date})
+        for c in facts.open_cases
     )
     return Factor("open_exit_case", policy.weight("open_exit_case"), evidence)
 

@@ -24,7 +24,7 @@ from fastapi import Query, Request, Response
 from markupsafe import Markup
 
 from shokei.api_support import ShokeiDep
-from shokei.errors import Forbidden, NotFound
+from shokei.errors import Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
@@ -248,7 +248,7 @@ def supplier_base_page(
 def supplier_base_export(code: str, file_format: str, shokei: ShokeiDep, actor: WebActor) -> Response:
     """The supplier base as CSV or XLSX."""
     if file_format not in EXPORT_TYPES:
-        raise NotFound(f"no export as {file_format}")
+        raise NotFound(Text(N_("no export as %(file_format)s"), {"file_format": file_format}))
     data = services.export_supplier_base(shokei.uow, actor, code, file_format)
     disposition = f'attachment; filename="supplier-base-{quote(code)}.{file_format}"'
     return Response(data, media_type=EXPORT_TYPES[file_format], headers={"Content-Disposition": disposition})

@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from shokei.errors import Text
 
 
 class FactorView(BaseModel):
     name: str
     contribution: float
-    evidence: str
+    evidence: str  # in English (the API, the CLI, logs)
+    text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # the same, for the pages
 
 
 class WatchlistEntry(BaseModel):

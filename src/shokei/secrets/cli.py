@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.secrets import services
 from shokei.secrets.schemas import DesignationView
 
@@ -50,7 +50,7 @@ def designate(
 ) -> None:
     """Designate a document (or with --case every document of a case) as 装備品等秘密 (program manager)."""
     if (document is None) == (case is None):
-        raise BadInput("name one document, or one case with --case")
+        raise BadInput(Text(N_("name one document, or one case with --case")))
     if case is not None:
         made = services.designate_case(cli.uow, cli.actor, case, until=parse_date(until), reason=reason)
         cli.emit(made, lambda: typer.echo(f"{len(made)} document(s) of case {case} designated until {until}"))

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from shokei.companies.domain import Certification
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 from shokei.kernel.bus import Command, Event
 
 # The certification scope tag (`shokei company certify --scope designated_secret`) a company
@@ -65,24 +65,32 @@ def in_force(stored: str, until: date, today: date) -> bool:
 def require_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
-        raise BadInput("a reason is required")
+        raise BadInput(Text(N_("a reason is required")))
     return text
 
 
 def check_designation(until: date, today: date) -> None:
     """A designation is valid at least until tomorrow: one that ends today protects nothing."""
     if until <= today:
-        raise BadInput(f"a designation must run beyond today ({today.isoformat()}); got {until.isoformat()}")
+        raise BadInput(
+            Text(
+                N_("a designation must run beyond today (%(today)s); got %(until)s"),
+                {"today": today.isoformat(), "until": until.isoformat()},
+            )
+        )
 
 
 def check_renewal(stored: str, current: date, until: date, today: date) -> None:
     """A renewal moves the last day later; a lifted designation is designated again, not renewed."""
     if stored == DesignationStatus.LIFTED:
-        raise Conflict("a lifted designation cannot be renewed: designate the document again")
+        raise Conflict(Text(N_("a lifted designation cannot be renewed: designate the document again")))
     check_designation(until, today)
     if until <= current:
         raise BadInput(
-            f"a renewal extends the validity beyond {current.isoformat()}; got {until.isoformat()}"
+            Text(
+                N_("a renewal extends the validity beyond %(current)s; got %(until)s"),
+                {"current": current.isoformat(), "until": until.isoformat()},
+            )
         )
 
 
@@ -91,7 +99,7 @@ def expiring_within(until: date, today: date, days: int | None) -> bool:
     if days is None:
         return True
     if days < 0:
-        raise BadInput("--expiring-within counts days from today: 0 or more")
+        raise BadInput(Text(N_("--expiring-within counts days from today: 0 or more")))
     return until <= today + timedelta(days=days)
 
 
@@ -105,17 +113,19 @@ class CertificationGap(StrEnum):
 
 def certification_gap(
     certification: Certification | None, today: date
-) -> tuple[CertificationGap | None, str]:
+) -> tuple[CertificationGap | None, Text]:
     """Whether a company may receive copies of designated documents today (None) or why not, with
-    the reason in words."""
+    the reason as a catalogue message."""
     if certification is None:
-        return CertificationGap.NEVER_CERTIFIED, "never certified as a recipient"
+        return CertificationGap.NEVER_CERTIFIED, Text(N_("never certified as a recipient"))
     if not certification.valid_on(today):
-        return CertificationGap.NOT_IN_FORCE, str(certification.describe(today))
+        return CertificationGap.NOT_IN_FORCE, certification.describe(today)
     if DESIGNATION_SCOPE not in certification.scope:
-        scope = ", ".join(certification.scope) or "none"
-        return CertificationGap.SCOPE, f"certification scope ({scope}) does not cover {DESIGNATION_SCOPE}"
-    return None, f"{certification.describe(today)}, scope {DESIGNATION_SCOPE}"
+        scope = ", ".join(certification.scope) or "—"
+        msgid = N_("certification scope (%(scope)s) does not cover %(needed)s")
+        return CertificationGap.SCOPE, Text(msgid, {"scope": scope, "needed": DESIGNATION_SCOPE})
+    msgid = N_("%(certification)s, scope %(needed)s")
+    return None, Text(msgid, {"certification": certification.describe(today), "needed": DESIGNATION_SCOPE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +166,18 @@ class NotCertifiedForSecrets(Conflict):
     naming the rule `designated_secret_certification`."""
 
     def __init__(
-        self, act: str, company_name: str, document_ids: tuple[int, ...], gap: CertificationGap, why: str
+        self,
+        act: str | Text,
+        company_name: str,
+        document_ids: tuple[int, ...],
+        gap: CertificationGap,
+        why: Text,
     ) -> None:
         documents = ", ".join(str(document_id) for document_id in document_ids)
-        super().__init__(
-            f"{act} refused: {CERTIFICATION_RULE}: {company_name} is not certified for 装備品等秘密 "
-            f"(designated documents {documents}): {why}"
+        msgid = N_(
+            "%(act)s refused: %(rule)s: %(company)s is not certified for 装備品等秘密 "
+            "(designated documents %(documents)s): %(why)s"
         )
+        values = {"act": act, "rule": CERTIFICATION_RULE, "company": company_name, "documents": documents}
+        super().__init__(Text(msgid, {**values, "why": why}))
         self.company_name, self.document_ids, self.gap = company_name, document_ids, gap

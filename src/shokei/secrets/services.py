@@ -19,7 +19,7 @@ from shokei.cases import services as cases
 from shokei.companies import access as certifications
 from shokei.companies import services as companies
 from shokei.documents import services as documents
-from shokei.errors import Conflict, Forbidden, NotFound
+from shokei.errors import N_, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.secrets.domain import (
@@ -46,7 +46,9 @@ _STANDING = DesignationStatus.DESIGNATED.value  # stored status of a designation
 
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
-        raise Forbidden(f"{actor.role} may not {permission}")
+        raise Forbidden(
+            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+        )
 
 
 # -- designate, renew, lift -------------------------------------------------------------------
@@ -63,7 +65,12 @@ def designate_document(
     with uow.transaction() as session:
         document = documents.get_document(uow, actor, document_id)
         if _standing(session, document_id) is not None:
-            raise Conflict(f"document {document_id} is already designated: renew or lift it")
+            raise Conflict(
+                Text(
+                    N_("document %(document_id)s is already designated: renew or lift it"),
+                    {"document_id": document_id},
+                )
+            )
         row = _designate(uow, session, actor, document_id, case_id=document.case_id, until=until, reason=text)
         return _views(uow, session, actor, [row], history=True)[0]
 
@@ -79,7 +86,9 @@ def designate_case(
     with uow.transaction() as session:
         found = documents.list_documents(uow, actor, case_id)
         if not found:
-            raise Conflict(f"case {case_id} has no stored documents to designate")
+            raise Conflict(
+                Text(N_("case %(case_id)s has no stored documents to designate"), {"case_id": case_id})
+            )
         rows = [
             _designate(uow, session, actor, document.id, case_id=case_id, until=until, reason=text)
             for document in found
@@ -122,7 +131,9 @@ def lift_designation(uow: UnitOfWork, actor: Actor, document_id: int, *, reason:
         documents.get_document(uow, actor, document_id)
         row = _standing(session, document_id)
         if row is None:
-            raise Conflict(f"document {document_id} has no designation to lift")
+            raise Conflict(
+                Text(N_("document %(document_id)s has no designation to lift"), {"document_id": document_id})
+            )
         row.status = DesignationStatus.LIFTED.value
         row.lifted_by_id, row.lifted_at, row.lift_reason = actor.user_id, uow.clock.now(), text
         _act(uow, session, actor, row, DesignationAction.LIFT, reason=text, before={"status": _STANDING})
@@ -152,7 +163,12 @@ def _designate(
         with session.begin_nested():  # the partial unique index settles a race between two officials
             session.add(row)
     except IntegrityError:
-        raise Conflict(f"document {document_id} is already designated: renew or lift it") from None
+        raise Conflict(
+            Text(
+                N_("document %(document_id)s is already designated: renew or lift it"),
+                {"document_id": document_id},
+            )
+        ) from None
     _act(uow, session, actor, row, DesignationAction.DESIGNATE, reason=reason, before=None)
     return row
 
@@ -209,7 +225,9 @@ def _latest(session: Session, document_id: int) -> SecretDesignation:
         .limit(1)
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"document {document_id} was never designated")
+        raise NotFound(
+            Text(N_("document %(document_id)s was never designated"), {"document_id": document_id})
+        )
     return row
 
 
@@ -358,7 +376,9 @@ def markings_in_force(uow: UnitOfWork, document_ids: Iterable[int]) -> dict[int,
         }
 
 
-def require_certified(uow: UnitOfWork, company_id: int, document_ids: Iterable[int], *, act: str) -> None:
+def require_certified(
+    uow: UnitOfWork, company_id: int, document_ids: Iterable[int], *, act: str | Text
+) -> None:
     """Refuse `act` (`NotCertifiedForSecrets`, a Conflict, exit 4) when any of the documents is
     designated today and the company's certification is not in force today or does not cover
     `designated_secret`."""

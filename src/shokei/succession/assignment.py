@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 
 CaseCandidate = tuple[str, str]  # (case id, candidate corporate number)
 
@@ -47,7 +47,12 @@ def _slots(candidates: Sequence[str], capacities: Mapping[str, int]) -> list[str
     for candidate in candidates:
         capacity = capacities.get(candidate, 0)
         if capacity < 0:
-            raise BadInput(f"capacity of {candidate} is negative ({capacity})")
+            raise BadInput(
+                Text(
+                    N_("capacity of %(candidate)s is negative (%(capacity)s)"),
+                    {"candidate": candidate, "capacity": capacity},
+                )
+            )
         slots.extend([candidate] * capacity)
     return slots
 
@@ -83,7 +88,7 @@ def portfolio_assignment(
     forbidden. `capacities` gives each candidate's open case slots. Deterministic for equal input.
     """
     if len(set(cases)) != len(cases) or len(set(candidates)) != len(candidates):
-        raise BadInput("cases and candidates must each be listed once")
+        raise BadInput(Text(N_("cases and candidates must each be listed once")))
     slots = _slots(candidates, capacities)
     if not cases or not slots:
         return PortfolioProposal((), tuple(cases), 0.0)

@@ -30,13 +30,12 @@ from shokei.succession.candidates import BATCH, candidate_facts, candidate_view,
 from shokei.succession.common import require_official, visible_case
 from shokei.succession.domain import (
     ELIGIBILITY_RULES,
-    CandidateAssessment,
     EligibilityThresholds,
     SuccessionCase,
-    assess_candidates,
     capability_coverage,
 )
 from shokei.succession.ownership_source import Exposures, GraphForeignOwnership, load_exposures
+from shokei.succession.ranking import CandidateAssessment, assess_candidates
 from shokei.succession.schemas import CandidateFilter, CandidatePageView, IneligibleCount
 
 JAPAN = "JP"

@@ -17,16 +17,15 @@ from shokei.documents import services as documents
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import company_row
 from shokei.succession.domain import (
-    CandidateAssessment,
     CandidateFacts,
     EligibilityThresholds,
     ForeignOwnership,
     ForeignOwnershipSource,
     OwnershipBasis,
     SuccessionCase,
-    assess_candidates,
 )
 from shokei.succession.ownership_source import Exposures, GraphForeignOwnership
+from shokei.succession.ranking import CandidateAssessment, assess_candidates
 from shokei.succession.schemas import CandidateView, RuleView, ScorePartView, ScoreView
 from shokei.supply_chain import services as supply_chain
 
@@ -130,7 +129,9 @@ def candidate_view(assessment: CandidateAssessment) -> CandidateView:
         corporate_number=assessment.corporate_number,
         name=assessment.name,
         eligible=assessment.eligible,
-        rules=[RuleView(name=r.name, passed=r.passed, reason=r.reason) for r in assessment.rules],
+        rules=[
+            RuleView(name=r.name, passed=r.passed, reason=r.reason, text=r.text) for r in assessment.rules
+        ],
         score=ScoreView(
             total=assessment.score.total,
             parts=[
@@ -139,7 +140,8 @@ def candidate_view(assessment: CandidateAssessment) -> CandidateView:
                     value=p.value,
                     weight=p.weight,
                     contribution=p.contribution,
-                    explanation=p.explanation,
+                    explanation=str(p.explanation),
+                    text=p.explanation,
                 )
                 for p in assessment.score.parts
             ],

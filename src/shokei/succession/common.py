@@ -39,7 +39,7 @@ def signing_key(data_dir: Path) -> Ed25519PrivateKey:
                 handle.write(pem)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise BadInput(f"{path} does not hold an Ed25519 key")
+        raise BadInput(Text(N_("%(path)s does not hold an Ed25519 key"), {"path": path}))
     return key
 
 
@@ -63,7 +63,7 @@ def found_file_associated_data(sha256: str) -> bytes:
 
 def require_role(actor: Actor, role: Role, doing: str) -> None:
     if actor.role is not role:
-        raise Forbidden(f"{actor.role} may not {doing}")
+        raise Forbidden(Text(N_("%(role)s may not %(doing)s"), {"role": actor.role, "doing": doing}))
 
 
 def ledger_event(
@@ -75,7 +75,7 @@ def ledger_event(
 def visible_case(session: Session, actor: Actor, case_id: int) -> ExitCase:
     case = session.execute(cases.visible_cases(actor).where(ExitCase.id == case_id)).scalar_one_or_none()
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        raise NotFound(Text(N_("no case %(case_id)s"), {"case_id": case_id}))
     return case
 
 

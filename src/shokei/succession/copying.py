@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from shokei.companies.domain import CorporateNumber
 from shokei.documents.services import StagedBlobs, StoredBlob, anonymous_file
-from shokei.errors import BadInput, NotFound
+from shokei.errors import N_, BadInput, NotFound, Text
 from shokei.formats.marking import CopyLabel, CopyResult, make_copy
 from shokei.kernel import Actor, AuditEvent, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -84,7 +84,7 @@ def copy_label(
     """A new copy's label for a recipient whose corporate number must be valid (check digit too);
     `secret_until`: the document is designated 装備品等秘密 until then (the copy carries the marking)."""
     if CorporateNumber.parse(corporate_number).value != corporate_number:
-        raise BadInput("the recipient's corporate number must be given as 13 ASCII digits")
+        raise BadInput(Text(N_("the recipient's corporate number must be given as 13 ASCII digits")))
     return CopyLabel(new_copy_id(case_id), recipient_name, corporate_number, issued_on, secret_until)
 
 
@@ -194,5 +194,7 @@ def copy_event(
 def own_copy(session: Session, actor: Actor, copy_id: str) -> HandoverCopy:
     row = session.execute(select(HandoverCopy).where(HandoverCopy.copy_id == copy_id)).scalar_one_or_none()
     if row is None or actor.role is not Role.SUCCESSOR or row.recipient_company_id != actor.company_id:
-        raise NotFound(f"no copy {copy_id}")  # never tell one successor about another's copies
+        raise NotFound(
+            Text(N_("no copy %(copy_id)s"), {"copy_id": copy_id})
+        )  # never tell one successor about another's copies
     return row

@@ -53,7 +53,7 @@ def request_dissemination(
 ) -> DisseminationView:
     """The holder of a copy asks to pass it to a named subcontractor, for a purpose."""
     if not purpose.strip():
-        raise BadInput("a purpose is required")
+        raise BadInput(Text(N_("a purpose is required")))
     with uow.transaction() as session:
         row = own_copy(session, actor, copy_id)
         doing = Text(N_("dissemination of copy %(copy)s"), {"copy": copy_id})
@@ -61,7 +61,7 @@ def request_dissemination(
         require_holder(uow, row.recipient_company_id, act=doing)
         target = company_row(session, companies.company_id_for(session, to))
         if target.id == row.recipient_company_id:
-            raise BadInput("a company cannot disseminate to itself")
+            raise BadInput(Text(N_("a company cannot disseminate to itself")))
         request = DisseminationRequest(
             copy_id=copy_id,
             to_company_id=target.id,
@@ -104,7 +104,7 @@ def _require_parties(
     act = Text(N_("dissemination request %(request)s"), {"request": request_id})
     require_holder(uow, holder_id, act=act)
     require_holder(uow, subcontractor_id, act=act)
-    secrets.require_certified(uow, subcontractor_id, [document_id], act=str(act))
+    secrets.require_certified(uow, subcontractor_id, [document_id], act=act)
     marking = secrets.markings_in_force(uow, [document_id]).get(document_id)
     return marking.until if marking is not None else None
 
@@ -131,9 +131,14 @@ def approve_dissemination(
     with uow.transaction() as session:
         request = session.get(DisseminationRequest, request_id)
         if request is None:
-            raise NotFound(f"no dissemination request {request_id}")
+            raise NotFound(Text(N_("no dissemination request %(request_id)s"), {"request_id": request_id}))
         if request.status != "requested":
-            raise Conflict(f"dissemination request {request_id} is already {request.status}")
+            raise Conflict(
+                Text(
+                    N_("dissemination request %(request_id)s is already %(status)s"),
+                    {"request_id": request_id, "status": request.status},
+                )
+            )
         parent = session.execute(
             select(HandoverCopy).where(HandoverCopy.copy_id == request.copy_id)
         ).scalar_one()
@@ -175,14 +180,24 @@ def approve_dissemination(
             request = session.get(DisseminationRequest, request_id)
             assert request is not None
             if request.status != "requested":
-                raise Conflict(f"dissemination request {request_id} is already {request.status}")
+                raise Conflict(
+                    Text(
+                        N_("dissemination request %(request_id)s is already %(status)s"),
+                        {"request_id": request_id, "status": request.status},
+                    )
+                )
             holder_id = session.execute(
                 select(HandoverCopy.recipient_company_id).where(HandoverCopy.copy_id == parent_id)
             ).scalar_one()
             if _require_parties(uow, request_id, holder_id, recipient[0], document_id) != secret_until:
                 raise Conflict(
-                    f"the designation (装備品等秘密) of document {document_id} changed while the copy "
-                    "was made"
+                    Text(
+                        N_(
+                            "the designation (装備品等秘密) of document %(document_id)s changed while "
+                            "the copy was made"
+                        ),
+                        {"document_id": document_id},
+                    )
                 )
             row = copy_row(
                 issued,
@@ -243,13 +258,18 @@ def reject_dissemination(uow: UnitOfWork, actor: Actor, request_id: int, *, reas
     """A program manager rejects an open request with a reason (no copy is made)."""
     require_role(actor, Role.PROGRAM_MANAGER, "reject dissemination")
     if not reason.strip():
-        raise BadInput("a rejection names its reason")
+        raise BadInput(Text(N_("a rejection names its reason")))
     with uow.transaction() as session:
         request = session.get(DisseminationRequest, request_id)
         if request is None:
-            raise NotFound(f"no dissemination request {request_id}")
+            raise NotFound(Text(N_("no dissemination request %(request_id)s"), {"request_id": request_id}))
         if request.status != "requested":
-            raise Conflict(f"dissemination request {request_id} is already {request.status}")
+            raise Conflict(
+                Text(
+                    N_("dissemination request %(request_id)s is already %(status)s"),
+                    {"request_id": request_id, "status": request.status},
+                )
+            )
         request.status, request.decision_reason = "rejected", reason.strip()
         request.decided_by_id, request.decided_at = actor.user_id, uow.clock.now()
         session.flush()
@@ -271,9 +291,14 @@ def accept_dissemination(uow: UnitOfWork, actor: Actor, request_id: int) -> Diss
     with uow.transaction() as session:
         request = session.get(DisseminationRequest, request_id)
         if request is None or actor.role is not Role.SUCCESSOR or actor.company_id != request.to_company_id:
-            raise NotFound(f"no dissemination request {request_id}")
+            raise NotFound(Text(N_("no dissemination request %(request_id)s"), {"request_id": request_id}))
         if request.status != "approved":
-            raise Conflict(f"dissemination request {request_id} is {request.status}, not approved")
+            raise Conflict(
+                Text(
+                    N_("dissemination request %(request_id)s is %(status)s, not approved"),
+                    {"request_id": request_id, "status": request.status},
+                )
+            )
         request.status, request.accepted_at, request.accepted_by = "accepted", uow.clock.now(), actor.username
         session.flush()
         uow.record(

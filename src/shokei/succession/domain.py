@@ -1,9 +1,8 @@
-"""Successor eligibility and ranking: rules as data, each result with a reason anyone can check.
+"""Successor eligibility: rules as data, each result with a reason anyone can check.
 
 A candidate is eligible only when every rule passes; eligible candidates are ranked by a
-weighted score whose parts are reported one by one, so a program manager (and later an
-auditor) can redo the arithmetic by hand. Nothing here reads the database: the services layer
-gathers `CandidateFacts` and `SuccessionCase` and calls `assess_candidates`.
+weighted score (`ranking`). Nothing here reads the database: the services layer gathers
+`CandidateFacts` and `SuccessionCase` and calls `ranking.assess_candidates`.
 
 Facts that are not on record fail their rule ("not on record" is not "fine"): MoD releases
 design documents only on positive evidence.
@@ -11,15 +10,14 @@ design documents only on positive evidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
 from shokei.companies.domain import Certification, CorporateNumber
-from shokei.companies.geography import region_of
 from shokei.errors import N_, BadInput, Text
 from shokei.kernel.bus import Event
 
@@ -119,11 +117,11 @@ class EligibilityThresholds:
 
     def __post_init__(self) -> None:
         if not Decimal(0) < self.max_foreign_share_percent <= Decimal(100):
-            raise BadInput("the foreign share threshold must be above 0 % and at most 100 %")
+            raise BadInput(Text(N_("the foreign share threshold must be above 0 %% and at most 100 %%")))
         if not Decimal(0) <= self.min_capability_coverage <= Decimal(1):
-            raise BadInput("the minimum capability coverage must be between 0 and 1")
+            raise BadInput(Text(N_("the minimum capability coverage must be between 0 and 1")))
         if self.min_open_case_slots < 0:
-            raise BadInput("the minimum number of open case slots must not be negative")
+            raise BadInput(Text(N_("the minimum number of open case slots must not be negative")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +166,9 @@ def check_domestic(facts: CandidateFacts, case: SuccessionCase, limits: Eligibil
     try:
         number = CorporateNumber.parse(facts.corporate_number)
     except BadInput as error:
-        return _verdict("domestic", False, N_("invalid corporate number: %(error)s"), error=error.message)
+        return _verdict(
+            "domestic", False, N_("invalid corporate number: %(error)s"), error=error.text or error.message
+        )
     return _verdict(
         "domestic", True, N_("Japanese company, corporate number %(number)s is valid"), number=str(number)
     )
@@ -245,14 +245,19 @@ def check_independence(
     del limits
     candidate, withdrawing = facts.corporate_number, case.withdrawing_corporate_number
     if candidate == withdrawing:
-        return RuleResult("independence", False, "is the withdrawing company itself")
+        return _verdict("independence", False, N_("is the withdrawing company itself"))
     candidate_group = facts.group_corporate_numbers | {candidate}
     withdrawing_group = case.withdrawing_group | {withdrawing}
     shared = sorted(candidate_group & withdrawing_group)
     if shared:
-        reason = f"same group as the withdrawing company {withdrawing} (shares {', '.join(shared)})"
-        return RuleResult("independence", False, reason)
-    return RuleResult("independence", True, f"independent of the withdrawing company {withdrawing}")
+        msgid = N_("same group as the withdrawing company %(withdrawing)s (shares %(shared)s)")
+        return _verdict("independence", False, msgid, withdrawing=withdrawing, shared=", ".join(shared))
+    return _verdict(
+        "independence",
+        True,
+        N_("independent of the withdrawing company %(withdrawing)s"),
+        withdrawing=withdrawing,
+    )
 
 
 def capability_coverage(required: frozenset[str], offered: frozenset[str]) -> Decimal:
@@ -268,11 +273,15 @@ def check_capability(
     """Offers enough of the capability tags the case's documents need."""
     required = case.required_capabilities
     coverage = capability_coverage(required, facts.capabilities)
-    covered = f"covers {len(required & facts.capabilities)} of {len(required)} required capabilities"
-    missing = sorted(required - facts.capabilities)
-    if coverage < limits.min_capability_coverage:
-        return RuleResult("capability", False, f"{covered}; missing {', '.join(missing)}")
-    return RuleResult("capability", True, covered + (f"; missing {', '.join(missing)}" if missing else ""))
+    counts = {"covered": len(required & facts.capabilities), "required": len(required)}
+    missing = ", ".join(sorted(required - facts.capabilities))
+    passed = coverage >= limits.min_capability_coverage
+    if missing:
+        msgid = N_("covers %(covered)s of %(required)s required capabilities; missing %(missing)s")
+        return _verdict("capability", passed, msgid, **counts, missing=missing)
+    return _verdict(
+        "capability", passed, N_("covers %(covered)s of %(required)s required capabilities"), **counts
+    )
 
 
 def check_capacity(facts: CandidateFacts, case: SuccessionCase, limits: EligibilityThresholds) -> RuleResult:
@@ -280,8 +289,12 @@ def check_capacity(facts: CandidateFacts, case: SuccessionCase, limits: Eligibil
     del case
     slots, needed = facts.open_case_slots, limits.min_open_case_slots
     if slots < needed:
-        return RuleResult("capacity", False, f"{slots} open case slots, {needed} needed")
-    return RuleResult("capacity", True, f"{slots} open case slots ({needed} needed)")
+        return _verdict(
+            "capacity", False, N_("%(slots)s open case slots, %(needed)s needed"), slots=slots, needed=needed
+        )
+    return _verdict(
+        "capacity", True, N_("%(slots)s open case slots (%(needed)s needed)"), slots=slots, needed=needed
+    )
 
 
 # The order is the order people read: identity and ownership first, then fitness for the work.
@@ -323,160 +336,6 @@ def check_eligibility(
     """Every rule's result for this candidate (all are evaluated, so every reason is shown)."""
     chosen = limits or EligibilityThresholds()
     return tuple(rule(facts, case, chosen) for rule in rules)
-
-
-# --- ranking ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ScoreWeights:
-    """How much each part counts; the total is divided by their sum, so it stays within 0-1."""
-
-    capability: Decimal = Decimal("0.4")
-    supply_relationships: Decimal = Decimal("0.3")
-    geography: Decimal = Decimal("0.1")
-    capacity: Decimal = Decimal("0.2")
-    capacity_saturation: int = 5  # open slots beyond this add nothing: headroom is "enough"
-    same_region: Decimal = Decimal("0.5")  # the geography value of the same region, other prefecture
-
-    def __post_init__(self) -> None:
-        weights = (self.capability, self.supply_relationships, self.geography, self.capacity)
-        if any(weight < 0 for weight in weights) or sum(weights) <= 0:
-            raise BadInput("score weights must not be negative and must not all be zero")
-        if self.capacity_saturation < 1:
-            raise BadInput("capacity saturation must be at least one slot")
-        if not Decimal(0) <= self.same_region <= Decimal(1):
-            raise BadInput("the same-region value must be between 0 and 1")
-
-    @property
-    def total(self) -> Decimal:
-        """The sum the weighted parts are divided by."""
-        return self.capability + self.supply_relationships + self.geography + self.capacity
-
-
-@dataclass(frozen=True, slots=True)
-class ScorePart:
-    """One part of the score: its value (0-1), its weight and what it adds to the total."""
-
-    name: str
-    value: Decimal
-    weight: Decimal
-    contribution: Decimal
-    explanation: str
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    """The ranking score: the sum of its parts' contributions (0-1)."""
-
-    total: Decimal
-    parts: tuple[ScorePart, ...]
-
-
-def _jaccard(left: frozenset[str], right: frozenset[str]) -> Decimal:
-    union = left | right
-    return Decimal(len(left & right)) / Decimal(len(union)) if union else Decimal(0)
-
-
-def _capability_part(facts: CandidateFacts, case: SuccessionCase) -> tuple[Decimal, str]:
-    # Coverage is the eligibility gate; Jaccard ranks the closeness of fit among those who pass,
-    # so a specialist in exactly this work comes before a generalist who also covers it.
-    required, offered = case.required_capabilities, facts.capabilities
-    value = _jaccard(required, offered)
-    shared, union = len(required & offered), len(required | offered)
-    return value, f"capability overlap (Jaccard) {shared}/{union} tags"
-
-
-def _supply_part(facts: CandidateFacts, case: SuccessionCase) -> tuple[Decimal, str]:
-    affected = case.affected_weapon_systems
-    if not affected:
-        return Decimal(0), "no affected weapon systems recorded"
-    supplied = sorted(affected & facts.supplied_weapon_systems)
-    value = Decimal(len(supplied)) / Decimal(len(affected))
-    names = f" ({', '.join(supplied)})" if supplied else ""
-    return value, f"already supplies {len(supplied)} of {len(affected)} affected weapon systems{names}"
-
-
-def _geography_part(
-    facts: CandidateFacts, case: SuccessionCase, weights: ScoreWeights
-) -> tuple[Decimal, str]:
-    here, there = facts.prefecture, case.withdrawing_prefecture
-    if not here or not there:
-        return Decimal(0), "location unknown"
-    if here == there:
-        return Decimal(1), f"same prefecture as the withdrawing company ({here})"
-    region = region_of(here)
-    if region is not None and region == region_of(there):
-        return weights.same_region, f"same region ({region}): {here}, withdrawing company in {there}"
-    return Decimal(0), f"different region: {here}, withdrawing company in {there}"
-
-
-def _capacity_part(facts: CandidateFacts, weights: ScoreWeights) -> tuple[Decimal, str]:
-    saturation = weights.capacity_saturation
-    usable = max(0, min(facts.open_case_slots, saturation))
-    return Decimal(usable) / Decimal(
-        saturation
-    ), f"{facts.open_case_slots} open slots (full marks at {saturation})"
-
-
-def score_candidate(
-    facts: CandidateFacts, case: SuccessionCase, weights: ScoreWeights | None = None
-) -> Score:
-    """The ranking score and its parts; contribution = value x weight / sum of weights."""
-    chosen = weights or ScoreWeights()
-    raw = (
-        ("capability", chosen.capability, *_capability_part(facts, case)),
-        ("supply_relationships", chosen.supply_relationships, *_supply_part(facts, case)),
-        ("geography", chosen.geography, *_geography_part(facts, case, chosen)),
-        ("capacity", chosen.capacity, *_capacity_part(facts, chosen)),
-    )
-    parts = tuple(
-        ScorePart(name, value, weight, value * weight / chosen.total, explanation)
-        for name, weight, value, explanation in raw
-    )
-    return Score(sum((part.contribution for part in parts), Decimal(0)), parts)
-
-
-@dataclass(frozen=True, slots=True)
-class CandidateAssessment:
-    """One candidate for one case: every rule's result, eligibility and the score."""
-
-    corporate_number: str
-    name: str
-    rules: tuple[RuleResult, ...]
-    score: Score
-    eligible: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "eligible", all(rule.passed for rule in self.rules))
-
-    @property
-    def refusals(self) -> tuple[RuleResult, ...]:
-        """The rules this candidate failed."""
-        return tuple(rule for rule in self.rules if not rule.passed)
-
-
-def assess_candidates(
-    case: SuccessionCase,
-    candidates: Iterable[CandidateFacts],
-    limits: EligibilityThresholds | None = None,
-    weights: ScoreWeights | None = None,
-) -> list[CandidateAssessment]:
-    """Every candidate checked and scored; eligible first, then by score, then corporate number.
-
-    Ineligible candidates are scored too, so a program manager sees what they would have
-    offered; they never rank above an eligible one.
-    """
-    assessed = [
-        CandidateAssessment(
-            facts.corporate_number,
-            facts.name,
-            check_eligibility(facts, case, limits),
-            score_candidate(facts, case, weights),
-        )
-        for facts in candidates
-    ]
-    return sorted(assessed, key=lambda item: (not item.eligible, -item.score.total, item.corporate_number))
 
 
 # -- events: the clocks (deadlines) subscribe to them -----------------------------------------

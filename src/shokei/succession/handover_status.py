@@ -19,7 +19,7 @@ from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies.models import Company
 from shokei.documents import services as documents
-from shokei.errors import Forbidden, NotFound
+from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
@@ -46,7 +46,7 @@ def _reader(actor: Actor) -> bool:
 
 def _require_status_reader(actor: Actor) -> None:
     if not _reader(actor) and actor.role is not Role.SUCCESSOR:
-        raise Forbidden(f"{actor.role} may not see hand-over copies")
+        raise Forbidden(Text(N_("%(role)s may not see hand-over copies"), {"role": actor.role}))
 
 
 def _copy_status(session: Session, row: HandoverCopy) -> CopyStatus:
@@ -109,7 +109,7 @@ def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStat
     with uow.transaction() as session:
         case = session.execute(cases.visible_cases(actor).where(ExitCase.id == case_id)).scalar_one_or_none()
         if case is None:
-            raise NotFound(f"no case {case_id}")
+            raise NotFound(Text(N_("no case %(case_id)s"), {"case_id": case_id}))
         successor = session.get(Company, case.successor_company_id) if case.successor_company_id else None
         acceptance = None
         if successor is not None:
@@ -159,7 +159,7 @@ def held_copies(uow: UnitOfWork, actor: Actor) -> tuple[list[CopyStatus], list[D
     """Every copy issued to the actor's company (successors and approved subcontractors), with
     the dissemination requests made for them."""
     if actor.role is not Role.SUCCESSOR or actor.company_id is None:
-        raise Forbidden(f"{actor.role} holds no hand-over copies")
+        raise Forbidden(Text(N_("%(role)s holds no hand-over copies"), {"role": actor.role}))
     with uow.transaction() as session:
         rows = list(
             session.execute(
@@ -182,7 +182,9 @@ def copy_detail(uow: UnitOfWork, actor: Actor, copy_id: str) -> CopyDetail:
             row is not None and actor.role is Role.SUCCESSOR and row.recipient_company_id == actor.company_id
         )
         if row is None or not (holder or _reader(actor)):
-            raise NotFound(f"no copy {copy_id}")  # never tell one successor about another's copies
+            raise NotFound(
+                Text(N_("no copy %(copy_id)s"), {"copy_id": copy_id})
+            )  # never tell one successor about another's copies
         return CopyDetail(
             item=_copy_status(session, row),
             disseminations=_requests_for(session, [row]),

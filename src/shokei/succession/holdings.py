@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from shokei.cases import services as cases
 from shokei.cases.models import ExitCase
 from shokei.companies import services as companies
-from shokei.errors import Forbidden, NotFound
+from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.models import HandoverCopy
@@ -98,11 +98,11 @@ def company_holdings(uow: UnitOfWork, actor: Actor, company: str) -> HoldingsVie
     """The holdings register of one company: officials and auditors; a company's own users for
     their own company (a successor never learns which supplier's case it is not in)."""
     if not actor.is_official and actor.role is not Role.AUDITOR and not actor.is_company_bound:
-        raise Forbidden(f"{actor.role} may not see holdings")
+        raise Forbidden(Text(N_("%(role)s may not see holdings"), {"role": actor.role}))
     with uow.transaction() as session:
         company_id = companies.company_id_for(session, company)
         if actor.is_company_bound and actor.company_id != company_id:
-            raise NotFound(f"no company {company}")
+            raise NotFound(Text(N_("no company %(company)s"), {"company": company}))
         copies = list(
             session.execute(
                 select(HandoverCopy)

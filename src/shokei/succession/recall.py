@@ -66,7 +66,7 @@ def require_usable(row: HandoverCopy, doing: str | Text) -> None:
 def _copy(session: Session, copy_id: str) -> HandoverCopy:
     row = session.execute(select(HandoverCopy).where(HandoverCopy.copy_id == copy_id)).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"no copy {copy_id}")
+        raise NotFound(Text(N_("no copy %(copy_id)s"), {"copy_id": copy_id}))
     return row
 
 
@@ -130,7 +130,7 @@ def recall_company_copies(uow: UnitOfWork, actor: Actor, company: str, *, reason
     manager). Conflict when it holds none."""
     require_role(actor, Role.PROGRAM_MANAGER, "recall copies")
     if not reason.strip():
-        raise BadInput("a recall names its reason")
+        raise BadInput(Text(N_("a recall names its reason")))
     with uow.transaction() as session:
         company_id = companies.company_id_for(session, company)
         rows = list(
@@ -159,15 +159,17 @@ def return_copy(
     certificate whose sha256 is kept): the copy is `destroyed`. The holder's own users or a
     program manager; a copy already destroyed is refused."""
     if not reference.strip():
-        raise BadInput("a certificate of destruction names its reference")
+        raise BadInput(Text(N_("a certificate of destruction names its reference")))
     digest = sha256_file(certificate) if certificate is not None else None
     with uow.transaction() as session:
         row = _copy(session, copy_id)
         holder = actor.role is Role.SUCCESSOR and actor.company_id == row.recipient_company_id
         if not holder and actor.role is not Role.PROGRAM_MANAGER:
             if actor.is_company_bound:
-                raise NotFound(f"no copy {copy_id}")  # never tell one company about another's copies
-            raise Forbidden(f"{actor.role} may not record the return of copies")
+                raise NotFound(
+                    Text(N_("no copy %(copy_id)s"), {"copy_id": copy_id})
+                )  # never tell one company about another's copies
+            raise Forbidden(Text(N_("%(role)s may not record the return of copies"), {"role": actor.role}))
         if row.status == DESTROYED:
             msgid = N_("return of copy %(copy)s refused: it is already destroyed (%(reference)s)")
             raise Conflict(Text(msgid, {"copy": copy_id, "reference": row.destruction_reference}))
@@ -196,6 +198,6 @@ def outstanding_recalls(uow: UnitOfWork, actor: Actor) -> list[RecallView]:
         if actor.is_company_bound:
             query = query.where(HandoverCopy.recipient_company_id == actor.company_id)
         elif not actor.is_official and actor.role is not Role.AUDITOR:
-            raise Forbidden(f"{actor.role} may not list recalls")
+            raise Forbidden(Text(N_("%(role)s may not list recalls"), {"role": actor.role}))
         rows = session.execute(query.order_by(HandoverCopy.recalled_at, HandoverCopy.id)).scalars()
         return [recall_view(row) for row in rows]

@@ -120,11 +120,21 @@ def release_copies(
                 issued.append((original.document_id, copy))
         with uow.transaction() as session:
             if _release_recipient(uow, session, actor, case_id) != recipient:
-                raise Conflict(f"the successor of case {case_id} changed while its copies were made")
+                raise Conflict(
+                    Text(
+                        N_("the successor of case %(case_id)s changed while its copies were made"),
+                        {"case_id": case_id},
+                    )
+                )
             if _designated(uow, actor, case_id, recipient[0]) != designated:
                 raise Conflict(
-                    f"the designations (装備品等秘密) of case {case_id}'s documents changed while its copies "
-                    "were made; release again"
+                    Text(
+                        N_(
+                            "the designations (装備品等秘密) of case %(case_id)s's documents changed "
+                            "while its copies were made; release again"
+                        ),
+                        {"case_id": case_id},
+                    )
                 )
             rows = [
                 copy_row(
@@ -154,14 +164,24 @@ def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id:
     Forbidden: a suspended successor), naming the rule that fails."""
     case = visible_case(session, actor, case_id)
     if case.state != CaseState.SUCCESSOR_SELECTION.value or case.successor_company_id is None:
-        raise Conflict(f"case {case_id} is {case.state} without a selected successor to release to")
+        raise Conflict(
+            Text(
+                N_("case %(case_id)s is %(state)s without a selected successor to release to"),
+                {"case_id": case_id, "state": case.state},
+            )
+        )
     successor = company_row(session, case.successor_company_id)
     _require_accepted_terms(session, case_id, successor)
     require_holder(uow, successor.id, act=Text(N_("release of case %(case)s"), {"case": case_id}))
     if not documents.stored_document_count(session, case_id):
         raise Conflict(
-            f"case {case_id} has no stored documents to release; record the hand-over of its "
-            "paper documents instead"
+            Text(
+                N_(
+                    "case %(case_id)s has no stored documents to release; record the "
+                    "hand-over of its paper documents instead"
+                ),
+                {"case_id": case_id},
+            )
         )
     return (successor.id, successor.corporate_number or "", successor.name)
 
@@ -170,7 +190,9 @@ def _designated(uow: UnitOfWork, actor: Actor, case_id: int, recipient_id: int) 
     """{document id: last day} of the case's documents designated 装備品等秘密 today, once the
     recipient is found certified for them (`secrets.require_certified`: Conflict naming the rule)."""
     document_ids = [document.id for document in documents.list_documents(uow, actor, case_id)]
-    secrets.require_certified(uow, recipient_id, document_ids, act=f"release of case {case_id}")
+    secrets.require_certified(
+        uow, recipient_id, document_ids, act=Text(N_("release of case %(case)s"), {"case": case_id})
+    )
     return {
         document_id: mark.until for document_id, mark in secrets.markings_in_force(uow, document_ids).items()
     }
@@ -202,9 +224,14 @@ def record_hand_over(
         stored = documents.stored_document_count(session, case_id)
         if stored:
             raise Conflict(
-                f"case {case_id} holds {stored} stored document(s): they are handed over by releasing "
-                f"marked copies to the successor (`shokei handover release {case_id}`), which records "
-                "the hand-over"
+                Text(
+                    N_(
+                        "case %(case_id)s holds %(stored)s stored document(s): they are handed "
+                        "over by releasing marked copies to the successor (`shokei handover "
+                        "release %(case_id)s`), which records the hand-over"
+                    ),
+                    {"case_id": case_id, "stored": stored},
+                )
             )
         cases.move_case(
             uow,
@@ -227,7 +254,10 @@ def _require_accepted_terms(session: Session, case_id: int, successor: Company) 
     ).first()
     if accepted is None:
         raise Conflict(
-            f"{successor.name} has not accepted the terms ({terms.TERMS_VERSION}) for case {case_id}"
+            Text(
+                N_("%(successor)s has not accepted the terms (%(terms_version)s) for case %(case_id)s"),
+                {"successor": successor.name, "terms_version": terms.TERMS_VERSION, "case_id": case_id},
+            )
         )
 
 
@@ -239,7 +269,7 @@ def require_downloadable(uow: UnitOfWork, row: HandoverCopy) -> None:
     require_usable(row, act)
     require_accepted(uow.session, row, act)
     require_holder(uow, row.recipient_company_id, act=act)
-    secrets.require_certified(uow, row.recipient_company_id, [row.document_id], act=str(act))
+    secrets.require_certified(uow, row.recipient_company_id, [row.document_id], act=act)
 
 
 def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out_path: Path) -> CopyView:
@@ -284,7 +314,7 @@ def list_copies(uow: UnitOfWork, actor: Actor, case_id: int) -> list[CopyView]:
         if actor.is_company_bound:
             query = query.where(HandoverCopy.recipient_company_id == actor.company_id)
         elif not actor.is_official and actor.role is not Role.AUDITOR:
-            raise Forbidden(f"{actor.role} may not list copies")
+            raise Forbidden(Text(N_("%(role)s may not list copies"), {"role": actor.role}))
         return [copy_view(row) for row in session.execute(query).scalars()]
 
 
@@ -295,13 +325,16 @@ def record_destruction_certificate(
     (program manager; the case must have been handed over)."""
     require_role(actor, Role.PROGRAM_MANAGER, "record destruction certificates")
     if not reference.strip():
-        raise BadInput("a certificate reference is required")
+        raise BadInput(Text(N_("a certificate reference is required")))
     digest = sha256_file(certificate) if certificate is not None else None
     with uow.transaction() as session:
         case = visible_case(session, actor, case_id)
         if case.state != CaseState.HANDED_OVER.value:
             raise Conflict(
-                f"case {case_id} is {case.state}: certificates of destruction follow the hand-over"
+                Text(
+                    N_("case %(case_id)s is %(state)s: certificates of destruction follow the hand-over"),
+                    {"case_id": case_id, "state": case.state},
+                )
             )
         row = DestructionCertificate(
             case_id=case_id,
@@ -362,7 +395,12 @@ def check_copies(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = Fa
     and check the plaintext too) and list orphan blobs no copy refers to; nothing is deleted.
     Admins and auditors (vault maintenance); the run is audited."""
     if not actor.can(Permission.VAULT_MAINTAIN):
-        raise Forbidden(f"{actor.role} may not {Permission.VAULT_MAINTAIN}")
+        raise Forbidden(
+            Text(
+                N_("%(role)s may not %(vault_maintain)s"),
+                {"role": actor.role, "vault_maintain": Permission.VAULT_MAINTAIN},
+            )
+        )
     recorded = itertools.chain(
         documents.rows_in_batches(uow, HandoverCopy, _recorded),
         documents.rows_in_batches(uow, FoundFile, _recorded_evidence),

@@ -6,12 +6,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from shokei.errors import Text
 
 
 class RuleView(BaseModel):
     name: str
     passed: bool
-    reason: str
+    reason: str  # in English (the API, the CLI, logs)
+    text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # the same, for the pages' language
 
 
 class ScorePartView(BaseModel):
@@ -19,7 +23,8 @@ class ScorePartView(BaseModel):
     value: Decimal
     weight: Decimal
     contribution: Decimal
-    explanation: str
+    explanation: str  # in English (the API, the CLI)
+    text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # the same, for the pages
 
 
 class ScoreView(BaseModel):

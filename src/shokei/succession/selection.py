@@ -64,7 +64,7 @@ def select_successor(
     """
     require_role(actor, Role.PROGRAM_MANAGER, "select successors")
     if not reason.strip():
-        raise BadInput("a reason is required")
+        raise BadInput(Text(N_("a reason is required")))
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
         case = visible_case(session, actor, case_id)
@@ -102,7 +102,8 @@ def _selection_notice(uow: UnitOfWork, company_id: int, case_id: int, reason: st
     return InboxMessage(
         company_id=company_id,
         case_id=case_id,
-        subject=f"承継先に選定されました / Selected as successor (case {case_id})",
+        # Stored once for every reader: a Japanese subject (the body below is in both languages).
+        subject=f"承継先に選定されました（案件{case_id}）",
         body=(
             f"Your company was selected as the successor for case {case_id}: {reason}\n"
             f"Accept the terms on the case's terms page (/cases/{case_id}/terms) or with "
@@ -135,7 +136,12 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
     with uow.transaction() as session:
         case = visible_case(session, actor, case_id)  # successors see only cases they were selected for
         if case.state != CaseState.SUCCESSOR_SELECTION.value:
-            raise Conflict(f"case {case_id} is {case.state}, not awaiting the successor's acceptance")
+            raise Conflict(
+                Text(
+                    N_("case %(case_id)s is %(state)s, not awaiting the successor's acceptance"),
+                    {"case_id": case_id, "state": case.state},
+                )
+            )
         company = company_row(session, case.successor_company_id or 0)
         acceptance = TermsAcceptance(
             case_id=case_id,
@@ -180,7 +186,9 @@ def _cases_to_place(
     waiting = [case for case in chosen.values() if case.state != CaseState.SUCCESSOR_SELECTION.value]
     if waiting:
         listed = ", ".join(f"{case.id} ({case.state})" for case in waiting)
-        raise Conflict(f"only cases in successor selection can be assigned: {listed}")
+        raise Conflict(
+            Text(N_("only cases in successor selection can be assigned: %(listed)s"), {"listed": listed})
+        )
     if all_open:
         found = session.execute(
             cases.visible_cases(actor).where(
@@ -203,7 +211,7 @@ def propose_assignment(
     """
     require_official(actor)
     if not case_ids and not all_open:
-        raise BadInput("name at least one case, or ask for all open cases")
+        raise BadInput(Text(N_("name at least one case, or ask for all open cases")))
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
         chosen = _cases_to_place(session, actor, case_ids, all_open)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 
 
 class RecordKind(StrEnum):
@@ -104,7 +104,12 @@ def kind_of(header: list[str], source: str) -> RecordKind:
             _refuse_unknown_columns(kind, names, source)
             return kind
     expected = "; ".join(f"{kind}: {', '.join(KEY_COLUMNS[kind])}" for kind in RecordKind)
-    raise BadInput(f"{source}: cannot tell what the file holds from its columns; expected ({expected})")
+    raise BadInput(
+        Text(
+            N_("%(source)s: cannot tell what the file holds from its columns; expected (%(expected)s)"),
+            {"source": source, "expected": expected},
+        )
+    )
 
 
 def _refuse_unknown_columns(kind: RecordKind, names: set[str], source: str) -> None:
@@ -112,8 +117,18 @@ def _refuse_unknown_columns(kind: RecordKind, names: set[str], source: str) -> N
     unknown = sorted(names - known)
     if unknown:
         raise BadInput(
-            f"{source}: unknown column(s) {', '.join(unknown)} for {kind} records; "
-            f"the columns are {', '.join(column.name for column in COLUMNS[kind])}"
+            Text(
+                N_(
+                    "%(source)s: unknown column(s) %(unknown)s for %(kind)s records; the "
+                    "columns are %(items)s"
+                ),
+                {
+                    "source": source,
+                    "unknown": ", ".join(unknown),
+                    "kind": kind,
+                    "items": ", ".join(column.name for column in COLUMNS[kind]),
+                },
+            )
         )
 
 
@@ -192,6 +207,16 @@ def _refuse_duplicates(records: Records) -> None:
         if earlier != index:
             shown = ", ".join(str(part) for part in key)
             raise BadInput(
-                f"{records.where(index)}: {records.kind} record ({shown}) was already given at "
-                f"{records.where(earlier)}; give each record once per import"
+                Text(
+                    N_(
+                        "%(where)s: %(kind)s record (%(shown)s) was already given at "
+                        "%(where2)s; give each record once per import"
+                    ),
+                    {
+                        "where": records.where(index),
+                        "kind": records.kind,
+                        "shown": shown,
+                        "where2": records.where(earlier),
+                    },
+                )
             )

@@ -21,7 +21,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from shokei.companies.domain import CorporateNumber
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.supply_chain.batch import (
     COLUMNS,
     FALSE_WORDS,
@@ -52,10 +52,17 @@ def format_of(name: str, requested: str | None) -> FileFormat:
         try:
             return FileFormat(requested.lower())
         except ValueError:
-            raise BadInput(f"format {requested!r} is not one of: csv, parquet") from None
+            raise BadInput(
+                Text(N_("format %(requested)s is not one of: csv, parquet"), {"requested": repr(requested)})
+            ) from None
     found = _EXTENSIONS.get(Path(name).suffix.lower())
     if found is None:
-        raise BadInput(f"{name}: cannot tell the format from the extension; say --format csv|parquet")
+        raise BadInput(
+            Text(
+                N_("%(name)s: cannot tell the format from the extension; say --format csv|parquet"),
+                {"name": name},
+            )
+        )
     return found
 
 
@@ -104,7 +111,12 @@ def _read_table(file: SupplyFile) -> pa.Table:
             return pa_csv.read_csv(file.stream, convert_options=options)
         return pq.read_table(file.stream)
     except (pa.ArrowInvalid, OSError) as error:
-        raise BadInput(f"{file.name}: not a readable {file.format} file: {error}") from None
+        raise BadInput(
+            Text(
+                N_("%(file)s: not a readable %(format)s file: %(error)s"),
+                {"file": file.name, "format": file.format, "error": error},
+            )
+        ) from None
 
 
 def _as_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -118,12 +130,17 @@ def _as_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
 def _parse_column(table: pa.Table, column: Column, file: SupplyFile) -> list[Any]:
     if column.name not in table.column_names:
         if column.required:
-            raise BadInput(f"{file.name}: the {column.name} column is required")
+            raise BadInput(
+                Text(
+                    N_("%(file)s: the %(column)s column is required"),
+                    {"file": file.name, "column": column.name},
+                )
+            )
         return [None] * table.num_rows
     text = _as_text(table.column(column.name))
     problem = _Problem(file, column, text)
     if column.required and text.null_count:
-        problem.at(_first(pc.is_null(text)), "is empty")
+        problem.at(_first(pc.is_null(text)), Text(N_("is empty")))
     return _PARSERS[column.type](text, column, problem)
 
 
@@ -135,11 +152,25 @@ class _Problem:
     column: Column
     text: pa.ChunkedArray
 
-    def at(self, index: int, complaint: str) -> NoReturn:
-        first_row, unit = (index + 2, "line") if self.file.format is FileFormat.CSV else (index + 1, "row")
+    def at(self, index: int, complaint: Text) -> NoReturn:
+        csv = self.file.format is FileFormat.CSV
+        first_row = index + 2 if csv else index + 1
         value = self.text[index].as_py()
         shown = "" if value is None else f" {value!r}"
-        raise BadInput(f"{self.file.name} {unit} {first_row}: {self.column.name}{shown} {complaint}")
+        raise BadInput(
+            Text(
+                N_("%(file)s line %(first_row)s: %(column)s%(shown)s %(complaint)s")
+                if csv
+                else N_("%(file)s row %(first_row)s: %(column)s%(shown)s %(complaint)s"),
+                {
+                    "file": self.file.name,
+                    "first_row": first_row,
+                    "column": self.column.name,
+                    "shown": shown,
+                    "complaint": complaint,
+                },
+            )
+        )
 
 
 def _values(array: pa.ChunkedArray) -> list[Any]:
@@ -155,18 +186,21 @@ def _parse_text(text: pa.ChunkedArray, column: Column, problem: _Problem) -> lis
     if column.max_length is not None:
         too_long = pc.greater(pc.utf8_length(text), column.max_length)
         if pc.any(too_long).as_py():
-            problem.at(_first(too_long), f"is longer than {column.max_length} characters")
+            problem.at(
+                _first(too_long),
+                Text(N_("is longer than %(max)s characters"), {"max": column.max_length}),
+            )
     return _values(text)
 
 
-def _cast(text: pa.ChunkedArray, to: pa.DataType, problem: _Problem, what: str) -> pa.ChunkedArray:
+def _cast(text: pa.ChunkedArray, to: pa.DataType, problem: _Problem, what: Text) -> pa.ChunkedArray:
     try:
         return pc.cast(text, to)
     except pa.ArrowInvalid:
         # Vectorised casting only says that some value failed: find the first one to name it.
         for index, value in enumerate(text.to_pylist()):
             if value is not None and not _castable(value, to):
-                problem.at(index, f"is not {what}")
+                problem.at(index, Text(N_("is not %(what)s"), {"what": what}))
         raise
 
 
@@ -179,7 +213,7 @@ def _castable(value: str, to: pa.DataType) -> bool:
 
 
 def _parse_number(text: pa.ChunkedArray, column: Column, problem: _Problem) -> list[Any]:
-    numbers = _cast(text, pa.float64(), problem, "a number")
+    numbers = _cast(text, pa.float64(), problem, Text(N_("a number")))
     low_ok = (
         pc.greater(numbers, 0) if column.type is ColumnType.POSITIVE_NUMBER else pc.greater_equal(numbers, 0)
     )
@@ -188,18 +222,23 @@ def _parse_number(text: pa.ChunkedArray, column: Column, problem: _Problem) -> l
         allowed = pc.and_(allowed, pc.less_equal(numbers, 1))
     refused = pc.invert(pc.fill_null(allowed, True))
     if pc.any(refused).as_py():
-        rule = "a number above 0" if column.type is ColumnType.POSITIVE_NUMBER else "between 0 and 1"
-        problem.at(_first(refused), f"must be {rule}")
+        above = column.type is ColumnType.POSITIVE_NUMBER
+        problem.at(
+            _first(refused), Text(N_("must be a number above 0") if above else N_("must be between 0 and 1"))
+        )
     return _values(numbers)
 
 
 def _parse_tier(text: pa.ChunkedArray, column: Column, problem: _Problem) -> list[Any]:
-    tiers = _cast(text, pa.int64(), problem, "a whole number")
+    tiers = _cast(text, pa.int64(), problem, Text(N_("a whole number")))
     refused = pc.invert(
         pc.fill_null(pc.and_(pc.greater_equal(tiers, 1), pc.less_equal(tiers, MAX_TIER)), True)
     )
     if pc.any(refused).as_py():
-        problem.at(_first(refused), f"must be a tier from 1 (supplies the prime) to {MAX_TIER}")
+        problem.at(
+            _first(refused),
+            Text(N_("must be a tier from 1 (supplies the prime) to %(max)s"), {"max": MAX_TIER}),
+        )
     return _values(tiers)
 
 
@@ -209,7 +248,7 @@ def _parse_boolean(text: pa.ChunkedArray, column: Column, problem: _Problem) -> 
     falsehoods = pc.is_in(lowered, value_set=pa.array(sorted(FALSE_WORDS)))
     refused = pc.and_(pc.invert(pc.or_(truths, falsehoods)), pc.is_valid(lowered))
     if pc.any(refused).as_py():
-        problem.at(_first(refused), "is not true or false")
+        problem.at(_first(refused), Text(N_("is not true or false")))
     return _values(pc.if_else(pc.is_null(lowered), pa.scalar(None, pa.bool_()), truths))
 
 
@@ -221,7 +260,8 @@ def _parse_corporate_number(text: pa.ChunkedArray, column: Column, problem: _Pro
         try:
             normalised.append(CorporateNumber.parse(raw).value)
         except BadInput as error:
-            problem.at(_first(pc.equal(text, raw)), f"is refused: {error.message}")
+            refusal = error.text or Text("%(message)s", {"message": error.message})
+            problem.at(_first(pc.equal(text, raw)), Text(N_("is refused: %(refusal)s"), {"refusal": refusal}))
     positions = pc.index_in(text, value_set=distinct)
     return _values(pc.take(pa.array(normalised, pa.string()), positions))
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain import store
@@ -50,7 +50,9 @@ MAX_SPOF_TOP = 10_000
 
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
-        raise Forbidden(f"{actor.role} may not {permission}")
+        raise Forbidden(
+            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+        )
 
 
 # -- import and export -----------------------------------------------------------------------
@@ -71,7 +73,7 @@ def import_supply_files(uow: UnitOfWork, actor: Actor, files: Sequence[SupplyFil
     """
     _require(actor, Permission.SUPPLY_IMPORT)
     if not files:
-        raise BadInput("name at least one file to import")
+        raise BadInput(Text(N_("name at least one file to import")))
     sources = [{"file": file.name, "sha256": file.sha256()} for file in files]
     return _import(uow, actor, read_batch(files), sources)
 
@@ -101,7 +103,9 @@ def _import(uow: UnitOfWork, actor: Actor, batch: SupplyBatch, sources: list[dic
         return _apply(uow, actor, batch, sources)
     except IntegrityError:
         # Imports queue on the state row; only the very first two can race to create it.
-        raise Conflict("another import changed the supply map at the same time; run this one again") from None
+        raise Conflict(
+            Text(N_("another import changed the supply map at the same time; run this one again"))
+        ) from None
 
 
 def _apply(uow: UnitOfWork, actor: Actor, batch: SupplyBatch, sources: list[dict[str, Any]]) -> ImportReport:
@@ -143,8 +147,13 @@ def _refuse_cycles(session: Session) -> None:
         named = store.components_by_id(session, component_ids[error.cycle].tolist())
         path = [named[int(component_ids[node])][0] for node in [*error.cycle, error.cycle[0]]]
         raise BadInput(
-            f"the bill of materials would contain a cycle: {' → '.join(path)} "
-            "(a component cannot contain itself); nothing was imported"
+            Text(
+                N_(
+                    "the bill of materials would contain a cycle: %(path)s (a component "
+                    "cannot contain itself); nothing was imported"
+                ),
+                {"path": " → ".join(path)},
+            )
         ) from None
 
 
@@ -202,9 +211,14 @@ def _graph(uow: UnitOfWork) -> Iterator[LoadedMap]:
 def _parse_numbers(corporate_numbers: Sequence[str]) -> list[str]:
     numbers = list(dict.fromkeys(CorporateNumber.parse(raw).value for raw in corporate_numbers))
     if not numbers:
-        raise BadInput("name at least one company by corporate number")
+        raise BadInput(Text(N_("name at least one company by corporate number")))
     if len(numbers) > MAX_IMPACT_COMPANIES:
-        raise BadInput(f"at most {MAX_IMPACT_COMPANIES} companies exit together in one question")
+        raise BadInput(
+            Text(
+                N_("at most %(max_impact_companies)s companies exit together in one question"),
+                {"max_impact_companies": MAX_IMPACT_COMPANIES},
+            )
+        )
     return numbers
 
 
@@ -217,7 +231,7 @@ def exit_impact(
     in the map is refused as unknown (a typo must not read as "no impact")."""
     _require(actor, Permission.SUPPLY_READ)
     if limit < 0:
-        raise BadInput("limit must not be negative")
+        raise BadInput(Text(N_("limit must not be negative")))
     numbers = _parse_numbers(corporate_numbers)
     with _graph(uow) as loaded:
         dense = {number: loaded.company(number) for number in numbers}
@@ -246,7 +260,12 @@ def _qualified_count(loaded: LoadedMap, company: int | None) -> int:
 def _company_impact(session: Session, number: str, qualified_components: int) -> CompanyImpact:
     registered = companies.find_by_number(session, number)
     if registered is None and not store.supplies_anything(session, number):
-        raise NotFound(f"no company with corporate number {number} in the registry or the supply map")
+        raise NotFound(
+            Text(
+                N_("no company with corporate number %(number)s in the registry or the supply map"),
+                {"number": number},
+            )
+        )
     return CompanyImpact(
         corporate_number=number,
         name=registered.name if registered else None,
@@ -302,7 +321,7 @@ def single_points_of_failure(uow: UnitOfWork, actor: Actor, *, top: int = 20) ->
     criticality score (ties by corporate number). Officials and auditors."""
     _require(actor, Permission.SUPPLY_READ)
     if not 1 <= top <= MAX_SPOF_TOP:
-        raise BadInput(f"top must be between 1 and {MAX_SPOF_TOP}")
+        raise BadInput(Text(N_("top must be between 1 and %(max_spof_top)s"), {"max_spof_top": MAX_SPOF_TOP}))
     with _graph(uow) as loaded:
         entries = [(loaded.corporate_number(entry.company), entry) for entry in loaded.ranking(top)]
     # The engine breaks ties by dense id, which is corporate-number order except for companies
@@ -338,7 +357,7 @@ def exit_impact_evidence(uow: UnitOfWork, actor: Actor, company_id: int) -> Exit
     with uow.transaction() as session:
         company = companies.views_by_id(session, [company_id]).get(company_id)
     if company is None:
-        raise NotFound(f"no company {company_id}")
+        raise NotFound(Text(N_("no company %(company_id)s"), {"company_id": company_id}))
     number = company.corporate_number
     with _graph(uow) as loaded:
         dense = loaded.company(number) if number else None

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.supply_chain.batch import COLUMNS, RecordKind, Records, SupplyBatch
 from shokei.supply_chain.bulk import among, chunks, ids_by_key, insert_rows
 from shokei.supply_chain.models import BomLine, Component, SupplyRelation, SystemComponent, WeaponSystem
@@ -124,8 +124,20 @@ def _refuse_unknown(records: Records, column: str, known: dict[str, int], what: 
     )
     more = f" (and {len(unknown) - _UNKNOWN_SHOWN} more)" if len(unknown) > _UNKNOWN_SHOWN else ""
     raise BadInput(
-        f"{len(unknown)} {records.kind} record(s) name a {what} that is neither stored nor in this "
-        f"import's {where}: {shown}{more}"
+        Text(
+            N_(
+                "%(count)s %(kind)s record(s) name a %(what)s that is neither stored "
+                "nor in this import's %(where)s: %(shown)s%(more)s"
+            ),
+            {
+                "count": len(unknown),
+                "kind": records.kind,
+                "what": what,
+                "where": where,
+                "shown": shown,
+                "more": more,
+            },
+        )
     )
 
 

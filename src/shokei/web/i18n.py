@@ -18,6 +18,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from shokei.errors import Text
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 LANGUAGES = ("ja", "en")
@@ -75,3 +77,9 @@ def label(labels: dict[str, str], value: str) -> str:
     """The translated label of a stored code (a state, a rule, a status); the code itself when unlabelled."""
     msgid = labels.get(value)
     return gettext(msgid) if msgid else value
+
+
+def message(text: Text | None, fallback: str = "") -> str:
+    """A service's message (`shokei.errors.Text`) in the active language; `fallback` (its English
+    rendering, or a value no catalogue knows) when there is none."""
+    return text.render(gettext) if text is not None else fallback

@@ -57,6 +57,7 @@ class Templates:
             iso=formatting.iso_datetime,
             fiscal_year=formatting.fiscal_year_label,
             file_size=formatting.file_size,
+            message=i18n.message,
         )
         self.env.globals.update(
             fiscal_year_of=formatting.fiscal_year,

@@ -25,7 +25,7 @@ import pytest
 
 from shokei.accounts import services as accounts
 from shokei.cases import services as cases
-from shokei.errors import BadInput, Forbidden
+from shokei.errors import BadInput, Forbidden, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
@@ -35,6 +35,7 @@ from shokei.risk.domain import CriticalityFacts
 from shokei.risk.schemas import WatchlistEntry
 from shokei.supply_chain import services as supply_chain
 from shokei.supply_chain.io import SupplyFile, format_of
+from shokei.web import i18n
 from tests.integration.ownership.conftest import Office
 from tests.unit.risk.policy import TEST_POLICY
 
@@ -49,7 +50,7 @@ class FixedCriticality:
         self, uow: UnitOfWork, actor: Actor, corporate_numbers: Sequence[str]
     ) -> Mapping[str, CriticalityFacts]:
         return {
-            number: CriticalityFacts(score, "2 weapon systems hit")
+            number: CriticalityFacts(score, Text("2 weapon systems hit"))
             for number, score in self.scores.items()
             if number in corporate_numbers
         }
@@ -248,9 +249,12 @@ def test_the_supply_chain_adapter_uses_the_feature_when_it_offers_criticality(
         ][:top]
 
     fake.single_points_of_failure = single_points_of_failure  # type: ignore[attr-defined]
-    assert adapter.criticality(uow, office.examiner, [base.a, base.d]) == {
-        base.d: CriticalityFacts(600, "4 weapon systems hit, 37 components lost")
+    found = adapter.criticality(uow, office.examiner, [base.a, base.d])
+    assert {number: (facts.score, str(facts.detail)) for number, facts in found.items()} == {
+        base.d: (600, "4 weapon systems hit, 37 components lost")
     }
+    with i18n.activate("ja"):
+        assert found[base.d].detail.render(i18n.gettext) == "影響を受ける装備品4件, 喪失する構成品37件"
 
     def criticality_by_company(uow: UnitOfWork, actor: Actor, numbers: list[str]) -> dict[str, int]:
         return {number: 250 for number in numbers if number == base.a}

@@ -222,7 +222,7 @@ def test_ranking_reads_capabilities_weapon_systems_and_geography_from_the_record
         {"capability": 2 / 3, "supply_relationships": 1 / 3, "geography": 0.5, "capacity": 1.0}
     )
     assert float(by_number[_number(regional)].score.total) == pytest.approx(0.4 * 2 / 3 + 0.1 + 0.05 + 0.2)
-    supply_reason = {p.name: p.explanation for p in by_number[_number(regional)].score.parts}
+    supply_reason = {p.name: str(p.explanation) for p in by_number[_number(regional)].score.parts}
     assert supply_reason["supply_relationships"] == "already supplies 1 of 3 affected weapon systems (DD-1)"
     # 単能 covers only machining: refused on capability, with what is missing.
     passed, reason = _rule(by_number[_number(partial)], "capability")

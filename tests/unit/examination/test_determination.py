@@ -104,14 +104,14 @@ def test_a_criterion_hard_rule_fires_on_any_examiners_score() -> None:
 
 def test_an_empty_inventory_decides_nothing() -> None:
     empty = assess(ONE, (), [], NO_SUPPLY_CHAIN)
-    assert (empty.outcome, empty.blocked_by) == (None, "the document inventory is empty")
+    assert (empty.outcome, str(empty.blocked_by)) == (None, "the document inventory is empty")
 
 
 def test_missing_scores_block_even_a_hard_rule() -> None:
     marked = (DocumentFacts(1, "部品図", ("SECRET",)), DocumentFacts(2, "組立図"))
     result = assess(ONE, marked, [_score(1, 3)], NO_SUPPLY_CHAIN)
     assert result.outcome is None
-    assert result.missing == ("document 2 (組立図): 0 of 1 examiners' scores",)
+    assert tuple(map(str, result.missing)) == ("document 2 (組立図): 0 of 1 examiners' scores",)
     with pytest.raises(DeterminationRefused, match="scores are missing"):
         settle(ONE, result, None)
 
@@ -120,17 +120,17 @@ def test_two_examiners_disagreeing_beyond_the_tolerance_are_flagged_for_a_progra
     # 80 vs 60: 20 points apart, tolerance 15
     result = assess(TWO, DOCS[:1], [_score(1, 8, "e1"), _score(1, 6, "e2")], NO_SUPPLY_CHAIN)
     assert result.outcome is None
-    assert result.disagreements == (
+    assert tuple(map(str, result.disagreements)) == (
         "document 1 (部品図 D-1): examiners disagree by 20.00 points (e1 80.00 vs e2 60.00; tolerance 15)",
     )
     assert result.blocked_by is not None
-    assert result.blocked_by.startswith("flagged for a program manager")
+    assert str(result.blocked_by).startswith("flagged for a program manager")
 
 
 def test_examiners_within_the_tolerance_are_averaged() -> None:
     # 60 and 50 are 10 points apart (tolerance 15): the document counts (60 + 50) / 2 = 55
     result = assess(TWO, DOCS[:1], [_score(1, 6, "e1"), _score(1, 5, "e2")], NO_SUPPLY_CHAIN)
-    assert result.disagreements == ()
+    assert tuple(map(str, result.disagreements)) == ()
     assert result.outcome is not None
     assert result.outcome.rule == RULE_BELOW_THRESHOLD
     assert "highest score 55.00" in result.outcome.detail

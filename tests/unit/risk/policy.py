@@ -3,7 +3,7 @@ worked out by hand do not move when the shipped policy is tuned."""
 
 from __future__ import annotations
 
-from shokei.risk.domain import RiskPolicy, parse_policy
+from shokei.risk.policy import RiskPolicy, parse_policy
 
 TEST_POLICY_TOML = """
 version = "test-1"

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from shokei.errors import Text
 from shokei.risk.domain import (
     CaseFact,
     CompanyFacts,
@@ -21,10 +22,10 @@ from shokei.risk.domain import (
     Recommendation,
     assess,
     changes_since,
-    parse_policy,
     ranked,
     recommend,
 )
+from shokei.risk.policy import parse_policy
 from shokei.risk.services import POLICY_PATH
 from tests.unit.risk.policy import TEST_POLICY
 
@@ -50,7 +51,7 @@ def test_small_scale_replaces_sme_it_does_not_add_to_it() -> None:
     small = CompanyFacts("2", "B", sme=True, small_scale=True, sme_reason="manufacturing: 12 people")
     assert _factors(sme) == {"sme": 10}
     assert _factors(small) == {"sme": 15}
-    assert "12 people" in assess(small, POLICY, TODAY).factors[0].evidence
+    assert "12 people" in str(assess(small, POLICY, TODAY).factors[0].evidence)
 
 
 @pytest.mark.parametrize(
@@ -94,8 +95,8 @@ def test_distress_signals_add_up_with_the_latest_equity_ratio() -> None:
     )
     (factor,) = assess(facts, POLICY, TODAY).factors
     assert (factor.name, factor.contribution) == ("financial_distress", 55)
-    assert "negative equity (-2.5 %, FY2025)" in factor.evidence
-    assert "credit_event on 2025-11-20 (手形不渡り)" in factor.evidence
+    assert "negative equity (-2.5 %, FY2025)" in str(factor.evidence)
+    assert "credit_event on 2025-11-20 (手形不渡り)" in str(factor.evidence)
 
 
 def test_low_equity_ratio_alone() -> None:
@@ -157,11 +158,10 @@ def test_foreign_evidence_names_the_figures_and_the_chain() -> None:
         ("foreign_control", 15),
         ("recent_foreign_acquisition", 15),
     ]
-    assert (
-        "foreign control 20.0 % (direct 5.0 %, integrated 14.0 %, attributed 20.0 %)" in factors[0].evidence
-    )
-    assert "華晨精密 (CN)" in factors[0].evidence
-    assert factors[1].evidence == "2026-05-01: 北斗ホールディングス (JP) 0 % -> 15 %"
+    evidence = str(factors[0].evidence)
+    assert "foreign control 20.0 % (direct 5.0 %, integrated 14.0 %, attributed 20.0 %)" in evidence
+    assert "華晨精密 (CN)" in str(factors[0].evidence)
+    assert str(factors[1].evidence) == "2026-05-01: 北斗ホールディングス (JP) 0 % -> 15 %"
 
 
 def test_a_reported_share_acquisition_counts_without_ownership_data() -> None:
@@ -173,7 +173,7 @@ def test_a_reported_share_acquisition_counts_without_ownership_data() -> None:
 
 def test_criticality_scales_up_to_its_full_weight() -> None:
     def points(score: float) -> float | None:
-        facts = CompanyFacts("1", "A", criticality=CriticalityFacts(score, "2 systems hit"))
+        facts = CompanyFacts("1", "A", criticality=CriticalityFacts(score, Text("2 systems hit")))
         return _factors(facts).get("supply_chain_criticality")
 
     assert points(0) is None
@@ -186,7 +186,7 @@ def test_open_cases_are_named() -> None:
     facts = CompanyFacts("1", "A", open_cases=(CaseFact(7, "negotiating", date(2026, 9, 30)),))
     (factor,) = assess(facts, POLICY, TODAY).factors
     assert (factor.name, factor.contribution) == ("open_exit_case", 20)
-    assert factor.evidence == "case 7 (negotiating), planned exit 2026-09-30"
+    assert str(factor.evidence) == "case 7 (negotiating), planned exit 2026-09-30"
 
 
 def test_score_is_the_sum_and_factors_come_largest_first() -> None:
@@ -203,7 +203,7 @@ def test_score_is_the_sum_and_factors_come_largest_first() -> None:
         ),
         events=(EventFact(EventKind.RESTRUCTURING_ANNOUNCED, date(2026, 4, 1)),),
         foreign=ForeignFacts(0.12, 0.12, 0.12, 0.12),
-        criticality=CriticalityFacts(250, "1 weapon systems hit"),
+        criticality=CriticalityFacts(250, Text("1 weapon systems hit")),
         open_cases=(CaseFact(3, "notified", date(2026, 12, 1)),),
     )
     assessment = assess(facts, POLICY, TODAY)
@@ -239,7 +239,7 @@ def test_recommendation_weighs_risk_with_criticality(
 
 def test_ranking_by_score_then_criticality_then_number() -> None:
     def company(number: str, sme: bool, criticality: float) -> CompanyFacts:
-        return CompanyFacts(number, number, sme=sme, criticality=CriticalityFacts(criticality, ""))
+        return CompanyFacts(number, number, sme=sme, criticality=CriticalityFacts(criticality, Text("")))
 
     # 3: sme 10 + 30 * 500/500 = 40; 1 and 2: sme 10 + 30 * 50/500 = 13 each, equally critical,
     # so the corporate number decides; 4: 30 * 60/500 = 3.6.

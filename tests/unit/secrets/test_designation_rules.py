@@ -22,6 +22,7 @@ from shokei.secrets.domain import (
     expiring_within,
     status_on,
 )
+from shokei.web import i18n
 from tests.pdf_text import visible_text
 
 TODAY = date(2026, 6, 1)
@@ -66,16 +67,20 @@ def test_who_is_certified_for_designated_secrets() -> None:
     assert certification_gap(scoped, TODAY)[0] is None
     assert certification_gap(None, TODAY)[0] is CertificationGap.NEVER_CERTIFIED
     narrow = Certification("保全 太郎", date(2026, 12, 31), ("drawings",))
-    assert certification_gap(narrow, TODAY) == (
+    gap, why = certification_gap(narrow, TODAY)
+    assert (gap, str(why)) == (
         CertificationGap.SCOPE,
         "certification scope (drawings) does not cover designated_secret",
     )
+    with i18n.activate("ja"):
+        assert why.render(i18n.gettext) == "認定の範囲（drawings）は designated_secret を含んでいません"
     lapsed = Certification("保全 太郎", date(2026, 5, 31), ("designated_secret",))
     assert certification_gap(lapsed, TODAY)[0] is CertificationGap.NOT_IN_FORCE
     revoked = Certification(
         "保全 太郎", date(2026, 12, 31), ("designated_secret",), CertificationEnd.REVOKED, "違反"
     )
-    assert certification_gap(revoked, TODAY) == (CertificationGap.NOT_IN_FORCE, "certification revoked: 違反")
+    gap, why = certification_gap(revoked, TODAY)
+    assert (gap, str(why)) == (CertificationGap.NOT_IN_FORCE, "certification revoked: 違反")
 
 
 @pytest.mark.parametrize("rotate", [0, 90, 180, 270])

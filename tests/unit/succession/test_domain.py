@@ -15,12 +15,11 @@ from shokei.succession.domain import (
     EligibilityThresholds,
     ForeignOwnership,
     OwnershipBasis,
-    ScoreWeights,
     SuccessionCase,
-    assess_candidates,
     check_eligibility,
-    score_candidate,
 )
+from shokei.succession.ranking import ScoreWeights, assess_candidates, score_candidate
+from shokei.web import i18n
 
 # Published corporate numbers (valid check digits); the companies here are fictional.
 WITHDRAWING = "1180301018771"
@@ -271,13 +270,18 @@ def test_weights_are_normalised_by_their_sum() -> None:
 
 
 def test_explanations_name_what_was_counted() -> None:
-    explanations = {part.name: part.explanation for part in score_candidate(X, CASE).parts}
+    parts = score_candidate(X, CASE).parts
+    explanations = {part.name: str(part.explanation) for part in parts}
     assert explanations == {
         "capability": "capability overlap (Jaccard) 3/3 tags",
         "supply_relationships": "already supplies 1 of 2 affected weapon systems (SYS-A)",
         "geography": "same region (関東): 東京都, withdrawing company in 神奈川県",
         "capacity": "2 open slots (full marks at 5)",
     }
+    with i18n.activate("ja"):
+        japanese = {part.name: part.explanation.render(i18n.gettext) for part in parts}
+    assert japanese["geography"] == "同一地域（関東）：東京都、撤退企業は神奈川県"
+    assert japanese["capacity"] == "受入可能な案件数2件（満点は5件）"
 
 
 def test_ranking_puts_eligible_first_then_by_score() -> None:

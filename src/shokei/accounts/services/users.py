@@ -32,12 +32,24 @@ def _parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise BadInput(f"role {value!r} is not one of: {', '.join(r.value for r in Role)}") from None
+        raise BadInput(
+            Text(
+                N_("role %(value)s is not one of: %(items)s"),
+                {"value": repr(value), "items": ", ".join(r.value for r in Role)},
+            )
+        ) from None
 
 
 def _check_binding(role: Role, company: str | None) -> None:
     if (role in COMPANY_BOUND_ROLES) != (company is not None):
-        raise BadInput(f"role {role} {'needs' if role in COMPANY_BOUND_ROLES else 'takes no'} --company")
+        raise BadInput(
+            Text(
+                N_("role %(role)s needs --company")
+                if role in COMPANY_BOUND_ROLES
+                else N_("role %(role)s takes no --company"),
+                {"role": role},
+            )
+        )
 
 
 def _needs_approval(actor: Actor | None, role: Role) -> bool:
@@ -58,7 +70,12 @@ def _create_user(
     email: str | None = None,
 ) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise BadInput(
+            Text(
+                N_("password must have at least %(min_password_length)s characters"),
+                {"min_password_length": MIN_PASSWORD_LENGTH},
+            )
+        )
     _check_binding(role, company)
     if find(session, username):
         raise Conflict(f"user {username!r} already exists")

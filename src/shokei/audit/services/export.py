@@ -15,7 +15,7 @@ from shokei.audit.notes import NoteVerificationError
 from shokei.audit.offline import write_export
 from shokei.audit.services.ledger import SigningKeyUnavailable, _config, _require_reader, _sign_checkpoint
 from shokei.audit.store import SqlNodeStore
-from shokei.errors import BadInput, IntegrityFailure
+from shokei.errors import N_, BadInput, IntegrityFailure, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -40,7 +40,9 @@ def export_ledger(uow: UnitOfWork, actor: Actor, directory: Path) -> ExportSumma
     _require_reader(actor)
     config = _config(uow)
     if config is None or config.verifier_key is None:
-        raise SigningKeyUnavailable("no ledger verifier key here: an export must carry the public key")
+        raise SigningKeyUnavailable(
+            Text(N_("no ledger verifier key here: an export must carry the public key"))
+        )
     with uow.transaction() as session:
         size = store.head_size(session)
         notes = store.checkpoint_notes_up_to(session, size)
@@ -50,11 +52,17 @@ def export_ledger(uow: UnitOfWork, actor: Actor, directory: Path) -> ExportSumma
         raise BadInput(str(error)) from None
     except NoteVerificationError as error:
         raise IntegrityFailure(
-            f"a stored checkpoint does not verify ({error}): run `shokei audit verify`"
+            Text(
+                N_("a stored checkpoint does not verify (%(error)s): run `shokei audit verify`"),
+                {"error": error},
+            )
         ) from None
     if written != size:
         raise IntegrityFailure(
-            f"the ledger holds {size} entries but {written} were read: run `shokei audit verify`"
+            Text(
+                N_("the ledger holds %(size)s entries but %(written)s were read: run `shokei audit verify`"),
+                {"size": size, "written": written},
+            )
         )
     return ExportSummary(str(directory), written, len(notes))
 

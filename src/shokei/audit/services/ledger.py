@@ -42,7 +42,7 @@ from shokei.audit.models import AuditCheckpoint, AuditEntry
 from shokei.audit.notes import KeyFormatError, NoteSigner, checkpoint_body
 from shokei.audit.store import SqlNodeStore
 from shokei.audit.verification import subtrees_before
-from shokei.errors import BadInput, Forbidden, IntegrityFailure, NotFound, ShokeiError
+from shokei.errors import N_, BadInput, Forbidden, IntegrityFailure, NotFound, ShokeiError, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.settings import Settings
@@ -70,7 +70,10 @@ def configured_ledger(settings: Settings) -> LedgerConfig:
             signer = NoteSigner.parse(settings.ledger_key_path.read_text(encoding="utf-8"))
         except KeyFormatError as error:
             raise IntegrityFailure(
-                f"the ledger signing key {settings.ledger_key_path} is unusable: {error}"
+                Text(
+                    N_("the ledger signing key %(ledger_key_path)s is unusable: %(error)s"),
+                    {"ledger_key_path": settings.ledger_key_path, "error": error},
+                )
             ) from None
     verifier = signer.verifier_key_text if signer else None
     if settings.ledger_verifier_path.exists():
@@ -90,7 +93,7 @@ def _session_config(session: Session) -> LedgerConfig | None:
 
 def _require_reader(actor: Actor) -> None:
     if not actor.can(Permission.AUDIT_READ):
-        raise Forbidden("only an auditor may read the audit ledger")
+        raise Forbidden(Text(N_("only an auditor may read the audit ledger")))
 
 
 # -- appending -------------------------------------------------------------------------------
@@ -174,11 +177,11 @@ def make_checkpoint(uow: UnitOfWork, actor: Actor) -> CheckpointView:
     no append in between returns the same checkpoint.
     """
     if actor.role not in CHECKPOINT_ROLES:
-        raise Forbidden("only an auditor or an admin may make a checkpoint")
+        raise Forbidden(Text(N_("only an auditor or an admin may make a checkpoint")))
     config = _config(uow)
     if config is None or config.signer is None:
         raise SigningKeyUnavailable(
-            "no ledger signing key here: checkpoints are made where `shokei init` put it"
+            Text(N_("no ledger signing key here: checkpoints are made where `shokei init` put it"))
         )
     with uow.transaction() as session:
         size = store.lock_head(session)  # also orders us with appends that checkpoint on their own
@@ -231,18 +234,36 @@ def prove_inclusion(uow: UnitOfWork, actor: Actor, index: int, size: int | None 
         reads = store.proof_reads(session, index, size)
         tree_size = _checked_size(reads.head_size, size)
         if not 0 <= index < tree_size:
-            raise NotFound(f"no entry {index} in a tree of {tree_size} entries")
+            raise NotFound(
+                Text(
+                    N_("no entry %(index)s in a tree of %(tree_size)s entries"),
+                    {"index": index, "tree_size": tree_size},
+                )
+            )
         if reads.leaf is None:
-            raise IntegrityFailure(f"entry {index} is missing from the database: run `shokei audit verify`")
+            raise IntegrityFailure(
+                Text(
+                    N_("entry %(index)s is missing from the database: run `shokei audit verify`"),
+                    {"index": index},
+                )
+            )
         nodes = _WithRoots(SqlNodeStore(session), tree_size)
         proof = _nodes_or_fail(lambda: inclusion_proof(nodes, index, tree_size))
         root = _nodes_or_fail(lambda: root_hash(nodes, tree_size))
     hashed = leaf_hash(reads.leaf)
     if not verify_inclusion(hashed, index, tree_size, proof, root):
-        raise IntegrityFailure(f"entry {index} does not match the stored tree: run `shokei audit verify`")
+        raise IntegrityFailure(
+            Text(
+                N_("entry %(index)s does not match the stored tree: run `shokei audit verify`"),
+                {"index": index},
+            )
+        )
     if reads.checkpoint_root is not None and reads.checkpoint_root != root:
         raise IntegrityFailure(
-            f"the stored tree disagrees with checkpoint {tree_size}: run `shokei audit verify`"
+            Text(
+                N_("the stored tree disagrees with checkpoint %(tree_size)s: run `shokei audit verify`"),
+                {"tree_size": tree_size},
+            )
         )
     return InclusionProofView(
         index, tree_size, hashed.hex(), root.hex(), [h.hex() for h in proof], reads.checkpoint_note
@@ -257,12 +278,17 @@ def prove_consistency(
     with uow.transaction() as session:
         newer = _tree_size(session, new_size)
         if not 0 <= old_size <= newer:
-            raise BadInput(f"old size {old_size} must lie between 0 and the new size {newer}")
+            raise BadInput(
+                Text(
+                    N_("old size %(old_size)s must lie between 0 and the new size %(newer)s"),
+                    {"old_size": old_size, "newer": newer},
+                )
+            )
         nodes = _WithRoots(SqlNodeStore(session), old_size, newer)
         proof = _nodes_or_fail(lambda: consistency_proof(nodes, old_size, newer))
         old_root, new_root = _nodes_or_fail(lambda: (root_hash(nodes, old_size), root_hash(nodes, newer)))
     if not verify_consistency(old_size, newer, old_root, new_root, proof):
-        raise IntegrityFailure("the stored tree is not self-consistent: run `shokei audit verify`")
+        raise IntegrityFailure(Text(N_("the stored tree is not self-consistent: run `shokei audit verify`")))
     return ConsistencyProofView(old_size, newer, old_root.hex(), new_root.hex(), [h.hex() for h in proof])
 
 
@@ -274,7 +300,12 @@ def _checked_size(current: int, size: int | None) -> int:
     if size is None:
         return current
     if not 0 <= size <= current:
-        raise BadInput(f"tree size {size} must lie between 0 and the ledger size {current}")
+        raise BadInput(
+            Text(
+                N_("tree size %(size)s must lie between 0 and the ledger size %(current)s"),
+                {"size": size, "current": current},
+            )
+        )
     return size
 
 
@@ -306,7 +337,7 @@ def _nodes_or_fail(compute: Callable[[], _T]) -> _T:
         return compute()
     except MissingNodeError as error:
         raise IntegrityFailure(
-            f"the stored tree is incomplete ({error}): run `shokei audit verify`"
+            Text(N_("the stored tree is incomplete (%(error)s): run `shokei audit verify`"), {"error": error})
         ) from None
 
 

@@ -16,7 +16,7 @@ from shokei.cases.domain.messages import (
     SelectSuccessor,
 )
 from shokei.cases.domain.states import TERMINAL_STATES, CaseState, Duty, Guard, TransitionName
-from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.errors import N_, BadInput, Conflict, Forbidden, Text
 from shokei.kernel import Actor, Role
 
 
@@ -259,42 +259,48 @@ class TransitionRequest:
 
 def _guard_failure(  # noqa: PLR0911, PLR0912 - one return per guard reads better than a lookup of lambdas
     guard: Guard, actor: Actor, facts: CaseFacts, request: TransitionRequest
-) -> str | None:
-    """The reason a guard refuses, or None when it holds."""
+) -> Text | None:
+    """The reason a guard refuses (a catalogue message), or None when it holds."""
     match guard:
         case Guard.OWN_COMPANY_FOR_SUPPLIER:
             refused = actor.role is Role.SUPPLIER and actor.company_id != facts.company_id
-            return "a supplier may act only on its own company's case" if refused else None
+            return Text(N_("a supplier may act only on its own company's case")) if refused else None
         case Guard.HAS_INVENTORY:
-            return None if facts.inventory_lines > 0 else "the document inventory is empty"
+            return None if facts.inventory_lines > 0 else Text(N_("the document inventory is empty"))
         case Guard.ALL_DOCUMENTS_EXAMINED:
             n = facts.unexamined_documents
-            return None if n == 0 else f"{n} document(s) have not been examined"
+            return None if n == 0 else Text(N_("%(count)s document(s) have not been examined"), {"count": n})
         case Guard.REASON_GIVEN:
-            return None if request.reason and request.reason.strip() else "a reason is required"
+            return None if request.reason and request.reason.strip() else Text(N_("a reason is required"))
         case Guard.AGREED_AMOUNT:
-            return None if facts.agreed_amount_yen is not None else "no purchase amount has been agreed"
+            agreed = facts.agreed_amount_yen is not None
+            return None if agreed else Text(N_("no purchase amount has been agreed"))
         case Guard.SUCCESSOR_GIVEN:
             if request.successor_company_id is None:
-                return "a successor company is required"
+                return Text(N_("a successor company is required"))
             if request.successor_company_id == facts.company_id:
-                return "the withdrawing company cannot succeed itself"
+                return Text(N_("the withdrawing company cannot succeed itself"))
             return None
         case Guard.SUCCESSOR_SELECTED:
-            return None if facts.successor_company_id is not None else "no successor has been selected"
+            selected = facts.successor_company_id is not None
+            return None if selected else Text(N_("no successor has been selected"))
         case Guard.DESTRUCTION_CERTIFIED:
             if facts.destruction_certificates > 0:
                 return None
-            return (
-                "the supplier's certificate of destruction is not recorded "
-                "(record it with `shokei handover destruction-certificate`, which closes the case)"
+            return Text(
+                N_(
+                    "the supplier's certificate of destruction is not recorded "
+                    "(record it with `shokei handover destruction-certificate`, which closes the case)"
+                )
             )
         case Guard.PURCHASE_SETTLED:
             if not facts.purchase_open:
                 return None
-            return (
-                "its purchase is committed but neither paid, cancelled nor lapsed "
-                "(record the payment with `shokei purchase pay`)"
+            return Text(
+                N_(
+                    "its purchase is committed but neither paid, cancelled nor lapsed "
+                    "(record the payment with `shokei purchase pay`)"
+                )
             )
 
 
@@ -312,20 +318,35 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
     if facts.state not in transition.sources:
         allowed = ", ".join(f"'{state}'" for state in CaseState if state in transition.sources)
         raise IllegalTransition(
-            f"'{request.name}' is allowed only from {allowed}; the case is '{facts.state}'"
+            Text(
+                N_("'%(request)s' is allowed only from %(allowed)s; the case is '%(state)s'"),
+                {"request": request.name, "allowed": allowed, "state": facts.state},
+            )
         )
     if actor.role not in transition.roles:
         allowed = ", ".join(sorted(transition.roles))
-        raise Forbidden(f"'{request.name}' needs role {allowed}; you are {actor.role}")
+        raise Forbidden(
+            Text(
+                N_("'%(request)s' needs role %(allowed)s; you are %(role)s"),
+                {"request": request.name, "allowed": allowed, "role": actor.role},
+            )
+        )
     for duty in sorted(transition.excluded):
         holders = facts.examiner_user_ids if duty is Duty.EXAMINED else facts.negotiator_user_ids
         if actor.user_id in holders:
-            raise Forbidden(f"'{request.name}' refused: separation of duties: you {duty} this case")
+            raise Forbidden(
+                Text(
+                    N_("'%(request)s' refused: separation of duties: you %(duty)s this case"),
+                    {"request": request.name, "duty": duty},
+                )
+            )
     for guard in transition.guards:
         failure = _guard_failure(guard, actor, facts, request)
         if failure is not None:
             error = Forbidden if guard in _DUTY_GUARDS else GuardRefused
-            raise error(f"'{request.name}' refused: {failure}")
+            raise error(
+                Text(N_("'%(request)s' refused: %(failure)s"), {"request": request.name, "failure": failure})
+            )
     return transition
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from shokei.cases.domain import CaseFacts, CaseState, Duty, TransitionName
 from shokei.cases.models import CaseDuty, CaseMeasure, CaseTransitionRecord, ExitCase, InventoryLine, Offer
 from shokei.db import insert_unless_present
-from shokei.errors import Forbidden
+from shokei.errors import N_, Forbidden, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -64,7 +64,9 @@ def refuse_if_took(uow: UnitOfWork, actor: Actor, case_id: int, duty: Duty, *, s
     took `duty` in the case; `so` says what that bars, e.g. "so you may not negotiate it"."""
     examiners, negotiators = _duty_holders(uow, case_id)
     if actor.user_id in (examiners if duty is Duty.EXAMINED else negotiators):
-        raise Forbidden(f"separation of duties: you {duty} this case, {so}")
+        raise Forbidden(
+            Text(N_("separation of duties: you %(duty)s this case, %(so)s"), {"duty": duty, "so": so})
+        )
 
 
 def case_facts(uow: UnitOfWork, case: ExitCase) -> CaseFacts:

@@ -12,7 +12,7 @@ from shokei.cases.models import ExitCase, InventoryLine
 from shokei.cases.schemas import InventoryLineView
 from shokei.cases.services.access import load_case
 from shokei.cases.services.reading import line_view
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.bounds import require_text
@@ -32,7 +32,7 @@ def add_inventory_line(
 ) -> InventoryLineView:
     """Describe one handed-in document. The case's supplier or an intake officer, before examination."""
     if not actor.can(Permission.CASE_INVENTORY_WRITE):
-        raise Forbidden(f"{actor.role} may not edit document inventories")
+        raise Forbidden(Text(N_("%(role)s may not edit document inventories"), {"role": actor.role}))
     if not title.strip():
         raise BadInput("a document needs a title")
     for field, value in (
@@ -69,7 +69,7 @@ def require_inventory_open(uow: UnitOfWork, actor: Actor, case_id: int) -> int:
     while an archive was being read takes no more files.
     """
     if not actor.can(Permission.CASE_INVENTORY_WRITE):
-        raise Forbidden(f"{actor.role} may not hand in documents")
+        raise Forbidden(Text(N_("%(role)s may not hand in documents"), {"role": actor.role}))
     with uow:
         return _open_inventory(uow, actor, case_id).id
 
@@ -79,7 +79,9 @@ def _open_inventory(uow: UnitOfWork, actor: Actor, case_id: int) -> ExitCase:
     # waits for the move and then sees the new state: never both at once.
     case = load_case(uow, actor, case_id, for_update=True)
     if CaseState(case.state) not in INVENTORY_EDITABLE_STATES:
-        raise Conflict(f"the inventory is closed once the case is '{case.state}'")
+        raise Conflict(
+            Text(N_("the inventory is closed once the case is '%(state)s'"), {"state": case.state})
+        )
     return case
 
 
@@ -151,9 +153,9 @@ def examine_document(
     lets the examiner determine on judgement alone (see examination.domain.settle).
     """
     if actor.role is not Role.EXAMINER:
-        raise Forbidden("only an examiner may examine documents")
+        raise Forbidden(Text(N_("only an examiner may examine documents")))
     if not note.strip():
-        raise BadInput("an examination note is required")
+        raise BadInput(Text(N_("an examination note is required")))
     with uow:
         case = load_case(uow, actor, case_id)
         interests.refuse_if_conflicted(uow, actor, case.company_id, "examine")
@@ -193,10 +195,17 @@ def inventory_items(uow: UnitOfWork, case_id: int) -> list[InventoryItem]:
 
 def _examinable_line(uow: UnitOfWork, case: ExitCase, line_id: int) -> InventoryLine:
     if case.state != CaseState.UNDER_EXAMINATION:
-        raise Conflict(f"documents are examined while the case is under examination, not '{case.state}'")
+        raise Conflict(
+            Text(
+                N_("documents are examined while the case is under examination, not '%(state)s'"),
+                {"state": case.state},
+            )
+        )
     line = uow.session.get(InventoryLine, line_id)
     if line is None or line.case_id != case.id:
-        raise NotFound(f"no document {line_id} in case {case.id}")
+        raise NotFound(
+            Text(N_("no document %(line_id)s in case %(id)s"), {"line_id": line_id, "id": case.id})
+        )
     return line
 
 

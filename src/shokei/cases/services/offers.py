@@ -18,7 +18,7 @@ from shokei.cases.models import Offer
 from shokei.cases.schemas import OfferView
 from shokei.cases.services.access import load_case, snapshot
 from shokei.cases.services.facts import refuse_if_took
-from shokei.errors import BadInput, Conflict, Forbidden
+from shokei.errors import N_, BadInput, Conflict, Forbidden, Text
 from shokei.interests import services as interests
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -48,10 +48,15 @@ def record_offer(
     try:
         kind = OfferKind(kind)
     except ValueError:
-        raise BadInput(f"offer kind {kind!r} is not one of: {', '.join(OfferKind)}") from None
+        raise BadInput(
+            Text(
+                N_("offer kind %(kind)s is not one of: %(offerkind)s"),
+                {"kind": repr(kind), "offerkind": ", ".join(OfferKind)},
+            )
+        ) from None
     if kind is OfferKind.AGREEMENT:
         command = ProposeAgreement(actor, case_id, amount_yen, note)
-        unwired = "an agreement is proposed by the purchase feature: use `shokei purchase agree`"
+        unwired = Text(N_("an agreement is proposed by the purchase feature: use `shokei purchase agree`"))
         result: OfferView = uow.handle(command, unwired=unwired)
         return result
     return _record(uow, actor, case_id, amount_yen=amount_yen, kind=kind, note=note, details=details)
@@ -83,13 +88,18 @@ def _record(
     details: dict[str, Any] | None,
 ) -> OfferView:
     if not actor.can(Permission.CASE_NEGOTIATE):
-        raise Forbidden("only a negotiator may record offers")
+        raise Forbidden(Text(N_("only a negotiator may record offers")))
     if amount_yen <= 0:
-        raise BadInput("an amount must be a positive number of yen")
+        raise BadInput(Text(N_("an amount must be a positive number of yen")))
     with uow:
         case = load_case(uow, actor, case_id)
         if case.state != CaseState.NEGOTIATING:
-            raise Conflict(f"offers are recorded while negotiating; the case is '{case.state}'")
+            raise Conflict(
+                Text(
+                    N_("offers are recorded while negotiating; the case is '%(state)s'"),
+                    {"state": case.state},
+                )
+            )
         refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so you may not negotiate it")
         interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
         offer = Offer(

@@ -27,7 +27,7 @@ from shokei.cases.services.assignment import assign_on_opening, assigned_names, 
 from shokei.cases.services.flags import flags_of
 from shokei.cases.services.offers import offers_of
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Forbidden
+from shokei.errors import N_, BadInput, Forbidden, Text
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -39,15 +39,20 @@ def open_case(
 ) -> CaseDetail:
     """Register an exit notice. Intake officers for any company, suppliers for their own."""
     if not actor.can(Permission.CASE_OPEN):
-        raise Forbidden(f"{actor.role} may not open cases")
+        raise Forbidden(Text(N_("%(role)s may not open cases"), {"role": actor.role}))
     try:
         exit_reason = ExitReason(reason)
     except ValueError:
-        raise BadInput(f"reason {reason!r} is not one of: {', '.join(ExitReason)}") from None
+        raise BadInput(
+            Text(
+                N_("reason %(reason)s is not one of: %(exitreason)s"),
+                {"reason": repr(reason), "exitreason": ", ".join(ExitReason)},
+            )
+        ) from None
     with uow:
         company_id = companies.company_id_for(uow.session, company)
         if actor.role is Role.SUPPLIER and actor.company_id != company_id:
-            raise Forbidden("a supplier may notify exit only for its own company")
+            raise Forbidden(Text(N_("a supplier may notify exit only for its own company")))
         case = ExitCase(
             company_id=company_id,
             state=CaseState.NOTIFIED.value,
@@ -105,7 +110,12 @@ def _parse_state(value: str) -> CaseState:
     try:
         return CaseState(value)
     except ValueError:
-        raise BadInput(f"state {value!r} is not one of: {', '.join(CaseState)}") from None
+        raise BadInput(
+            Text(
+                N_("state %(value)s is not one of: %(casestate)s"),
+                {"value": repr(value), "casestate": ", ".join(CaseState)},
+            )
+        ) from None
 
 
 def history(

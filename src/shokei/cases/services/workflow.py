@@ -27,7 +27,7 @@ from shokei.cases.schemas import CaseDetail
 from shokei.cases.services.access import load_case, ref_of, snapshot
 from shokei.cases.services.facts import case_facts
 from shokei.cases.services.reading import detail, history
-from shokei.errors import BadInput, Conflict
+from shokei.errors import N_, BadInput, Conflict, Text
 from shokei.interests import services as interests
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -53,7 +53,8 @@ def transition_case(
         # The owning feature's use case opens its own transactions (some read other features or
         # write files between them), exactly as when it is called directly.
         move = transition.owner(actor, case_id, transition.name, reason, successor, expected_version)
-        uow.handle(move, unwired=f"'{transition.name}' is made by its own feature: use {transition.route}")
+        unwired = N_("'%(name)s' is made by its own feature: use %(route)s")
+        uow.handle(move, unwired=Text(unwired, {"name": transition.name, "route": transition.route}))
         with uow:
             return detail(uow, actor, load_case(uow, actor, case_id))
     with uow:
@@ -65,7 +66,12 @@ def _parse_transition(name: str) -> TransitionName:
     try:
         return TransitionName(name)
     except ValueError:
-        raise BadInput(f"unknown transition {name!r}; one of: {', '.join(TransitionName)}") from None
+        raise BadInput(
+            Text(
+                N_("unknown transition %(name)s; one of: %(transitionname)s"),
+                {"name": repr(name), "transitionname": ", ".join(TransitionName)},
+            )
+        ) from None
 
 
 def check_move(
@@ -145,7 +151,12 @@ def _decide(
     expected_version: int | None,
 ) -> Transition:
     if expected_version is not None and expected_version != case.version:
-        raise Conflict(f"case {case.id} is at version {case.version}, not {expected_version}")
+        raise Conflict(
+            Text(
+                N_("case %(id)s is at version %(version)s, not %(expected_version)s"),
+                {"id": case.id, "version": case.version, "expected_version": expected_version},
+            )
+        )
     if actor.is_official:
         # A declared interest in the company excludes an official from every move of its case.
         interests.refuse_if_conflicted(uow, actor, case.company_id, f"make '{name}' on")

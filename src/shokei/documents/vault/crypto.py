@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
-from shokei.errors import BadInput, IntegrityFailure, ShokeiError
+from shokei.errors import N_, BadInput, IntegrityFailure, ShokeiError, Text
 
 MASTER_KEY_SIZE = 32
 DATA_KEY_SIZE = 32
@@ -80,7 +80,9 @@ def create_master_key(path: Path) -> str:
     try:
         _write_new_private_file(path, material)
     except FileExistsError:
-        raise MasterKeyError(f"refusing to overwrite the existing key file {path}") from None
+        raise MasterKeyError(
+            Text(N_("refusing to overwrite the existing key file %(path)s"), {"path": path})
+        ) from None
     return master_key_id(material)
 
 
@@ -90,15 +92,23 @@ def load_master_key(path: Path) -> MasterKey:
         mode = path.stat().st_mode
         material = path.read_bytes()
     except FileNotFoundError:
-        raise MasterKeyError(f"master key file {path} does not exist") from None
+        raise MasterKeyError(Text(N_("master key file %(path)s does not exist"), {"path": path})) from None
     if stat.S_IMODE(mode) & 0o077:
         raise MasterKeyError(
-            f"master key file {path} is accessible to group or others "
-            f"(mode {stat.S_IMODE(mode):o}); restrict it with chmod 600"
+            Text(
+                N_(
+                    "master key file %(path)s is accessible to group or others (mode "
+                    "%(s_imode)s); restrict it with chmod 600"
+                ),
+                {"path": path, "s_imode": format(stat.S_IMODE(mode), "o")},
+            )
         )
     if len(material) != MASTER_KEY_SIZE:
         raise MasterKeyError(
-            f"master key file {path} holds {len(material)} bytes, expected {MASTER_KEY_SIZE}"
+            Text(
+                N_("master key file %(path)s holds %(count)s bytes, expected %(master_key_size)s"),
+                {"path": path, "count": len(material), "master_key_size": MASTER_KEY_SIZE},
+            )
         )
     return MasterKey(master_key_id(material), material, path)
 
@@ -133,8 +143,13 @@ class MasterKeyring:
         except KeyError:
             where = f" loaded from {self.source}" if self.source else ""
             raise MasterKeyError(
-                f"master key {key_id} is not in the keyring{where} "
-                f"(it holds {', '.join(self.key_ids)}); was it retired and removed too early?"
+                Text(
+                    N_(
+                        "master key %(key_id)s is not in the keyring%(where)s (it holds "
+                        "%(key_ids)s); was it retired and removed too early?"
+                    ),
+                    {"key_id": key_id, "where": where, "key_ids": ", ".join(self.key_ids)},
+                )
             ) from None
 
 
@@ -160,7 +175,13 @@ def _load_retired_key(path: Path) -> MasterKey:
     match = _RETIRED_KEY_FILE.fullmatch(path.name)
     if match is None or match.group(1) != key.key_id:
         raise MasterKeyError(
-            f"retired key file {path} holds master key {key.key_id}; it must be named master-{key.key_id}.key"
+            Text(
+                N_(
+                    "retired key file %(path)s holds master key %(key_id)s; it must be "
+                    "named master-%(key_id)s.key"
+                ),
+                {"path": path, "key_id": key.key_id},
+            )
         )
     return key
 
@@ -183,7 +204,10 @@ def wrapped_key_id(wrapped: bytes) -> str:
     """The id of the master key that wrapped this data key (read from the tag, no key needed)."""
     if len(wrapped) != _WRAPPED_KEY_SIZE or wrapped[0] != _WRAP_FORMAT_VERSION:
         raise IntegrityFailure(
-            f"wrapped data key is malformed ({len(wrapped)} bytes, format {wrapped[:1].hex() or 'none'})"
+            Text(
+                N_("wrapped data key is malformed (%(count)s bytes, format %(value)s)"),
+                {"count": len(wrapped), "value": wrapped[:1].hex() or "none"},
+            )
         )
     return wrapped[1 : 1 + _KEY_ID_SIZE].hex()
 
@@ -196,7 +220,10 @@ def unwrap_data_key(wrapped: bytes, keyring: MasterKeyring) -> bytes:
         return aes_key_unwrap(master.material, wrapped[1 + _KEY_ID_SIZE :])
     except InvalidUnwrap:
         raise IntegrityFailure(
-            f"wrapped data key failed its integrity check under master key {key_id}"
+            Text(
+                N_("wrapped data key failed its integrity check under master key %(key_id)s"),
+                {"key_id": key_id},
+            )
         ) from None
 
 
@@ -219,9 +246,9 @@ class StreamingAeadParameters:
 
     def __post_init__(self) -> None:
         if self.derived_key_size not in (16, 32):
-            raise BadInput("the derived AES-GCM key must be 16 or 32 bytes")
+            raise BadInput(Text(N_("the derived AES-GCM key must be 16 or 32 bytes")))
         if self.ciphertext_segment_size <= self.header_size + TAG_SIZE:
-            raise BadInput("the ciphertext segment must be longer than header plus tag")
+            raise BadInput(Text(N_("the ciphertext segment must be longer than header plus tag")))
 
     @property
     def header_size(self) -> int:
@@ -309,14 +336,21 @@ def decrypt_stream(
     segments = _split_segments(source, first_size, params.ciphertext_segment_size)
     for number, segment, is_last in segments:
         if len(segment) < TAG_SIZE:
-            raise IntegrityFailure(f"ciphertext is truncated inside segment {number}")
+            raise IntegrityFailure(
+                Text(N_("ciphertext is truncated inside segment %(number)s"), {"number": number})
+            )
         nonce = segment_nonce(nonce_prefix, number, is_last)
         try:
             size = aead.decrypt_into(nonce, segment, None, plaintext[: len(segment) - TAG_SIZE])
         except InvalidTag:
             raise IntegrityFailure(
-                f"segment {number} failed authentication (tampered, truncated, reordered, "
-                "or read with the wrong data key or associated data)"
+                Text(
+                    N_(
+                        "segment %(number)s failed authentication (tampered, truncated, "
+                        "reordered, or read with the wrong data key or associated data)"
+                    ),
+                    {"number": number},
+                )
             ) from None
         yield plaintext[:size]
 
@@ -326,7 +360,7 @@ def derive_segment_key(
 ) -> bytes:
     """HKDF(ikm=data key, salt=salt, info=associated data): binds every segment to the AAD."""
     if len(data_key) < params.derived_key_size:
-        raise BadInput("the data key is shorter than the derived segment key")
+        raise BadInput(Text(N_("the data key is shorter than the derived segment key")))
     hkdf = HKDF(params.hkdf_hash, params.derived_key_size, salt=salt, info=associated_data)
     return hkdf.derive(data_key)
 
@@ -334,17 +368,20 @@ def derive_segment_key(
 def segment_nonce(nonce_prefix: bytes, number: int, is_last: bool) -> bytes:
     """`nonce prefix (7) || segment number (4, big-endian) || last-segment flag (1)`."""
     if number >= _MAX_SEGMENTS:
-        raise BadInput("stream too long: more than 2**32 segments")
+        raise BadInput(Text(N_("stream too long: more than 2**32 segments")))
     return nonce_prefix + number.to_bytes(4, "big") + (b"\x01" if is_last else b"\x00")
 
 
 def _read_header(source: ReadsInto, params: StreamingAeadParameters) -> tuple[bytes, bytes]:
     header = memoryview(bytearray(params.header_size))
     if read_fully(source, header) < params.header_size:
-        raise IntegrityFailure("ciphertext ends inside its header")
+        raise IntegrityFailure(Text(N_("ciphertext ends inside its header")))
     if header[0] != params.header_size:
         raise IntegrityFailure(
-            f"ciphertext header declares length {header[0]}, expected {params.header_size}"
+            Text(
+                N_("ciphertext header declares length %(header)s, expected %(header_size)s"),
+                {"header": header[0], "header_size": params.header_size},
+            )
         )
     salt_end = 1 + params.derived_key_size
     return bytes(header[1:salt_end]), bytes(header[salt_end:])
@@ -376,7 +413,7 @@ def read_fully(source: ReadsInto, buffer: memoryview) -> int:
     while filled < len(buffer):
         count = source.readinto(buffer[filled:])
         if count is None:
-            raise BadInput("the source stream is non-blocking and had no data ready")
+            raise BadInput(Text(N_("the source stream is non-blocking and had no data ready")))
         if count == 0:
             break
         filled += count

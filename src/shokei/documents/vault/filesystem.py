@@ -42,7 +42,7 @@ from shokei.documents.vault.crypto import (
     wrap_data_key,
 )
 from shokei.documents.vault.port import BlobMissing, BlobRef, BlobStatus, PendingBlob, StoredBlob
-from shokei.errors import BadInput, IntegrityFailure
+from shokei.errors import N_, BadInput, IntegrityFailure, Text
 
 _BLOB_ID = re.compile(r"[0-9a-f]{64}")
 _SHARD = re.compile(r"[0-9a-f]{2}")
@@ -209,9 +209,20 @@ class FilesystemVault:
                 yield chunk
         if size != blob.plaintext_size or digest.hexdigest() != blob.plaintext_sha256:
             raise IntegrityFailure(
-                f"blob {blob.blob_id} decrypted to {size} bytes with SHA-256 "
-                f"{digest.hexdigest()}, but {blob.plaintext_size} bytes with SHA-256 "
-                f"{blob.plaintext_sha256} were recorded"
+                Text(
+                    N_(
+                        "blob %(blob_id)s decrypted to %(size)s bytes with SHA-256 "
+                        "%(hexdigest)s, but %(plaintext_size)s bytes with SHA-256 "
+                        "%(plaintext_sha256)s were recorded"
+                    ),
+                    {
+                        "blob_id": blob.blob_id,
+                        "size": size,
+                        "hexdigest": digest.hexdigest(),
+                        "plaintext_size": blob.plaintext_size,
+                        "plaintext_sha256": blob.plaintext_sha256,
+                    },
+                )
             )
 
     def _open_blob(self, blob_id: str) -> io.FileIO:
@@ -220,7 +231,12 @@ class FilesystemVault:
             # Unbuffered: segments are read straight into the decryptor's buffer.
             return open(path, "rb", buffering=0)
         except FileNotFoundError:
-            raise BlobMissing(f"blob {blob_id} is missing from the vault ({path})") from None
+            raise BlobMissing(
+                Text(
+                    N_("blob %(blob_id)s is missing from the vault (%(path)s)"),
+                    {"blob_id": blob_id, "path": path},
+                )
+            ) from None
 
     # --------------------------------------------------------------------------------- fsck
 
@@ -302,12 +318,16 @@ class FilesystemVault:
 
     def _blob_path(self, blob_id: str) -> Path:
         if not _BLOB_ID.fullmatch(blob_id):
-            raise BadInput(f"not a blob id (64 lowercase hex digits): {blob_id!r}")
+            raise BadInput(
+                Text(N_("not a blob id (64 lowercase hex digits): %(blob_id)s"), {"blob_id": repr(blob_id)})
+            )
         return self._blobs / blob_id[:2] / blob_id[2:4] / blob_id
 
     def _require_keyring(self) -> MasterKeyring:
         if self._keyring is None:
-            raise MasterKeyError(f"the vault at {self.root} was opened without a master keyring")
+            raise MasterKeyError(
+                Text(N_("the vault at %(root)s was opened without a master keyring"), {"root": self.root})
+            )
         return self._keyring
 
 
@@ -345,7 +365,7 @@ class _HashingReader:
         if self._source_readinto is not None:
             count: int | None = self._source_readinto(buffer)
             if count is None:
-                raise BadInput("the upload stream is non-blocking and had no data ready")
+                raise BadInput(Text(N_("the upload stream is non-blocking and had no data ready")))
             return count
         chunk = self._source.read(len(buffer))
         buffer[: len(chunk)] = chunk

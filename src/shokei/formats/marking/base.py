@@ -18,7 +18,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 
 MARKER_PREFIX = "SHOKEI-COPY:"
 COPY_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{2,47}"
@@ -51,11 +51,16 @@ class CopyLabel:
 
     def __post_init__(self) -> None:
         if not _COPY_ID.fullmatch(self.copy_id):
-            raise BadInput(f"copy id {self.copy_id!r} must be 3-48 ASCII letters, digits, '-' or '_'")
+            raise BadInput(
+                Text(
+                    N_("copy id %(copy_id)s must be 3-48 ASCII letters, digits, '-' or '_'"),
+                    {"copy_id": repr(self.copy_id)},
+                )
+            )
         if not _CORPORATE_NUMBER.fullmatch(self.recipient_corporate_number):
-            raise BadInput("the recipient's corporate number must be given as 13 ASCII digits")
+            raise BadInput(Text(N_("the recipient's corporate number must be given as 13 ASCII digits")))
         if not self.recipient_name.strip():
-            raise BadInput("the recipient's name is empty")
+            raise BadInput(Text(N_("the recipient's name is empty")))
 
     @property
     def marker(self) -> str:
@@ -134,7 +139,7 @@ class StripPolicy:
 
     def __post_init__(self) -> None:
         if not (self.author + self.organization).isascii():
-            raise BadInput("replacement author and organisation must be ASCII")
+            raise BadInput(Text(N_("replacement author and organisation must be ASCII")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,15 +3,20 @@ auditors read them. Company-bound roles see none (need-to-know)."""
 
 from __future__ import annotations
 
-from shokei.errors import Forbidden
+from shokei.errors import N_, Forbidden, Text
 from shokei.kernel import Actor, Role
 
 
 def require_manager(actor: Actor, doing: str) -> None:
     if actor.role is not Role.PROGRAM_MANAGER:
-        raise Forbidden(f"only a program manager may {doing}; you are {actor.role}")
+        raise Forbidden(
+            Text(
+                N_("only a program manager may %(doing)s; you are %(role)s"),
+                {"doing": doing, "role": actor.role},
+            )
+        )
 
 
 def require_reader(actor: Actor) -> None:
     if not (actor.is_official or actor.role is Role.AUDITOR):
-        raise Forbidden(f"{actor.role} may not read measures or facilities")
+        raise Forbidden(Text(N_("%(role)s may not read measures or facilities"), {"role": actor.role}))

@@ -61,7 +61,7 @@ def acquire_facility(
     over-committed). Program managers."""
     require_manager(actor, "acquire a facility")
     if not name.strip():
-        raise BadInput("a facility needs a name")
+        raise BadInput(Text(N_("a facility needs a name")))
     place = companies.parse_prefecture(prefecture)
     check_price(price_yen)
     with uow:
@@ -115,7 +115,7 @@ def entrust_facility(
     A new entrustment ends the one before. Program managers."""
     require_manager(actor, "entrust a facility")
     if not terms.strip():
-        raise BadInput("the entrustment's terms are required")
+        raise BadInput(Text(N_("the entrustment's terms are required")))
     with uow:
         facility, measure = _load(uow, actor, facility_id)
         check_can_entrust(FacilityStatus(facility.status), until, uow.clock.today())
@@ -276,11 +276,26 @@ def file_facility_report(
         facility, _ = _load(uow, actor, facility_id)
         today = uow.clock.today()
         if not held_during(fiscal_year, facility.acquired_on, facility.transferred_on):
-            raise Conflict(f"the state did not hold facility {facility.id} during FY{fiscal_year}")
+            raise Conflict(
+                Text(
+                    N_("the state did not hold facility %(id)s during FY%(fiscal_year)s"),
+                    {"id": facility.id, "fiscal_year": fiscal_year},
+                )
+            )
         if today <= fiscal_year_span(fiscal_year)[1]:
-            raise Conflict(f"FY{fiscal_year} has not ended: its report is filed after 31 March")
+            raise Conflict(
+                Text(
+                    N_("FY%(fiscal_year)s has not ended: its report is filed after 31 March"),
+                    {"fiscal_year": fiscal_year},
+                )
+            )
         if uow.session.get(FacilityReport, (facility.id, fiscal_year)) is not None:
-            raise Conflict(f"the FY{fiscal_year} report on facility {facility.id} is already filed")
+            raise Conflict(
+                Text(
+                    N_("the FY%(fiscal_year)s report on facility %(id)s is already filed"),
+                    {"fiscal_year": fiscal_year, "id": facility.id},
+                )
+            )
         uow.session.add(
             FacilityReport(
                 facility_id=facility.id, fiscal_year=fiscal_year, filed_on=today, filed_by_id=actor.user_id
@@ -312,7 +327,7 @@ def _load(uow: UnitOfWork, actor: Actor, facility_id: int) -> tuple[Facility, Me
     query = select(Facility).where(Facility.id == facility_id).with_for_update()
     facility = uow.session.execute(query).scalar_one_or_none()
     if facility is None:
-        raise NotFound(f"no facility {facility_id}")
+        raise NotFound(Text(N_("no facility %(facility_id)s"), {"facility_id": facility_id}))
     return facility, load_measure(uow, actor, facility.measure_id)
 
 

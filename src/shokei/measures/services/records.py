@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from shokei.cases import services as cases
-from shokei.errors import NotFound
+from shokei.errors import N_, NotFound, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.measures.domain import MeasureStatus
@@ -17,7 +17,7 @@ def load_measure(uow: UnitOfWork, actor: Actor, measure_id: int, *, for_update: 
     query = select(Measure).where(Measure.id == measure_id)
     measure = uow.session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
     if measure is None:
-        raise NotFound(f"no measure {measure_id}")
+        raise NotFound(Text(N_("no measure %(measure_id)s"), {"measure_id": measure_id}))
     cases.case_ref(uow, actor, measure.case_id)  # the case's need-to-know filter
     return measure
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.companies import services as companies
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.domain import (
@@ -69,7 +69,7 @@ def list_alerts(
     """Foreign-control alerts, newest first; `status` open or resolved. Officials and auditors."""
     _require(actor, Permission.OWNERSHIP_READ)
     if status not in (None, OPEN, "resolved"):
-        raise BadInput(f"status {status!r} is not one of: open, resolved")
+        raise BadInput(Text(N_("status %(status)s is not one of: open, resolved"), {"status": repr(status)}))
     with uow.transaction() as session:
         query = select(OwnershipAlert).order_by(OwnershipAlert.id.desc())
         if status:

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from shokei.companies import services as companies
-from shokei.errors import NotFound
+from shokei.errors import N_, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
@@ -76,7 +76,7 @@ def _unrecorded_view(session: Session, reference: str, day: date) -> ControlView
     number = entities.corporate_number_in(reference)
     company = entities.registry_company(session, number) if number else None
     if company is None:
-        raise NotFound(f"no entity {reference!r}")
+        raise NotFound(Text(N_("no entity %(reference)s"), {"reference": repr(reference)}))
     view = EntityView(
         reference=number or reference,
         name=company.name,

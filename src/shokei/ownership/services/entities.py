@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.companies.schemas import CompanyView
-from shokei.errors import BadInput, Conflict, NotFound
+from shokei.errors import N_, BadInput, Conflict, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
@@ -54,7 +54,9 @@ def add_entity(
         entity = _new_entity(session, uow, entity_kind, name=name, country=country, identifiers=identifiers)
         if linked is not None:
             if entities.entity_of_company(session, linked.id) is not None:
-                raise Conflict(f"{linked.name} already has an ownership entity")
+                raise Conflict(
+                    Text(N_("%(linked)s already has an ownership entity"), {"linked": linked.name})
+                )
             entities.link_company(session, entity, linked, uow.clock.now())
         view = entity_view(session, entity)
         audit.record(
@@ -76,7 +78,7 @@ def get_entity(uow: UnitOfWork, actor: Actor, reference: str) -> EntityView:
     with uow.transaction() as session:
         entity = entities.find_entity(session, reference)
         if entity is None:
-            raise NotFound(f"no entity {reference!r}")
+            raise NotFound(Text(N_("no entity %(reference)s"), {"reference": repr(reference)}))
         return entity_view(session, entity)
 
 
@@ -84,7 +86,12 @@ def _kind(text: str) -> EntityKind:
     try:
         return EntityKind(text)
     except ValueError:
-        raise BadInput(f"kind {text!r} is not one of: {', '.join(EntityKind)}") from None
+        raise BadInput(
+            Text(
+                N_("kind %(text)s is not one of: %(entitykind)s"),
+                {"text": repr(text), "entitykind": ", ".join(EntityKind)},
+            )
+        ) from None
 
 
 def _registry_company(registry: RegistryIndex, reference: str) -> CompanyView:
@@ -93,7 +100,7 @@ def _registry_company(registry: RegistryIndex, reference: str) -> CompanyView:
         registry.by_number.get(number) if number else registry.by_foreign_id.get(reference.strip().upper())
     )
     if found is None:
-        raise NotFound(f"no registry company {reference!r}")
+        raise NotFound(Text(N_("no registry company %(reference)s"), {"reference": repr(reference)}))
     return found
 
 
@@ -107,10 +114,15 @@ def _new_entity(
     identifiers: Sequence[str],
 ) -> OwnershipEntity:
     if not name.strip():
-        raise BadInput("an entity needs a name")
+        raise BadInput(Text(N_("an entity needs a name")))
     code = country.strip().upper() if country else None
     if code is not None and (len(code) != 2 or not code.isalpha()):
-        raise BadInput(f"country {country!r} must be an ISO 3166-1 alpha-2 code such as CN")
+        raise BadInput(
+            Text(
+                N_("country %(country)s must be an ISO 3166-1 alpha-2 code such as CN"),
+                {"country": repr(country)},
+            )
+        )
     entity = OwnershipEntity(
         key=entities.new_key(),
         kind=kind.value,
@@ -123,7 +135,9 @@ def _new_entity(
     session.flush()
     taken = entities.add_identifiers(session, entity, [_identifier(text) for text in identifiers])
     if taken:
-        raise Conflict(f"identifier(s) {', '.join(taken)} already belong to another entity")
+        raise Conflict(
+            Text(N_("identifier(s) %(taken)s already belong to another entity"), {"taken": ", ".join(taken)})
+        )
     return entity
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.companies.domain import RecordReportedOwnership
-from shokei.errors import BadInput, NotFound
+from shokei.errors import N_, BadInput, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
@@ -84,7 +84,10 @@ def _reported_owner(session: Session, uow: UnitOfWork, report: RecordReportedOwn
     country = report.owner_country
     if not country or country == JAPAN:
         raise NotFound(
-            f"no entity {report.owner!r}: name a known holder, or give the country of a foreign one"
+            Text(
+                N_("no entity %(owner)s: name a known holder, or give the country of a foreign one"),
+                {"owner": repr(report.owner)},
+            )
         )
     name = report.owner.strip()
     known = session.scalars(
@@ -132,12 +135,17 @@ def _record_change(
     today = uow.clock.today()
     effective = on or today
     if effective > today:
-        raise BadInput(f"{effective} is in the future: record an event once it has happened")
+        raise BadInput(
+            Text(
+                N_("%(effective)s is in the future: record an event once it has happened"),
+                {"effective": effective},
+            )
+        )
     with uow.transaction() as session:
         holder = entities.entity_for_write(session, owner, uow.clock.now())
         held = entities.entity_for_write(session, owned, uow.clock.now())
         if holder.id == held.id:
-            raise BadInput("an entity cannot hold shares in itself")
+            raise BadInput(Text(N_("an entity cannot hold shares in itself")))
         affected, recomputed = _apply_to_graph(session, holder, held, percent, today)
         loaded = affected.loaded
         change = set_stake(
@@ -195,5 +203,5 @@ def _apply_to_graph(
             loaded.local(holder.id), loaded.local(held.id), float(percent / 100)
         )
     except ValueError as error:
-        raise BadInput(f"{error} ({held.name})") from None
+        raise BadInput(Text("%(error)s (%(held)s)", {"error": error, "held": held.name})) from None
     return affected, loaded.ids[recomputed].tolist()

@@ -4,7 +4,7 @@ note, closed with a reason. Both are kept on the alert and in the ledger."""
 
 from __future__ import annotations
 
-from shokei.errors import BadInput, Conflict, NotFound
+from shokei.errors import N_, BadInput, Conflict, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.models import OwnershipAlert
@@ -17,9 +17,14 @@ from shokei.ownership.services.support import _require
 def _alert(uow: UnitOfWork, alert_id: int) -> OwnershipAlert:
     alert = uow.session.get(OwnershipAlert, alert_id)
     if alert is None:
-        raise NotFound(f"no alert {alert_id}")
+        raise NotFound(Text(N_("no alert %(alert_id)s"), {"alert_id": alert_id}))
     if alert.closed_at is not None:
-        raise Conflict(f"alert {alert_id} is closed: {alert.close_reason}")
+        raise Conflict(
+            Text(
+                N_("alert %(alert_id)s is closed: %(close_reason)s"),
+                {"alert_id": alert_id, "close_reason": alert.close_reason},
+            )
+        )
     return alert
 
 
@@ -28,7 +33,7 @@ def acknowledge_alert(uow: UnitOfWork, actor: Actor, alert_id: int, *, note: str
     officers, program managers). Acknowledging again replaces the note; a closed alert is refused."""
     _require(actor, Permission.OWNERSHIP_WRITE)
     if not note.strip():
-        raise BadInput("an acknowledgement carries a note")
+        raise BadInput(Text(N_("an acknowledgement carries a note")))
     with uow.transaction() as session:
         alert = _alert(uow, alert_id)
         alert.acknowledged_at, alert.acknowledged_by = uow.clock.now(), actor.username
@@ -49,7 +54,7 @@ def close_alert(uow: UnitOfWork, actor: Actor, alert_id: int, *, reason: str) ->
     company is still above the threshold is not raised again). Same officials; closed once."""
     _require(actor, Permission.OWNERSHIP_WRITE)
     if not reason.strip():
-        raise BadInput("closing an alert names its reason")
+        raise BadInput(Text(N_("closing an alert names its reason")))
     with uow.transaction() as session:
         alert = _alert(uow, alert_id)
         alert.closed_at, alert.closed_by, alert.close_reason = uow.clock.now(), actor.username, reason.strip()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.companies import services as companies
-from shokei.errors import Conflict, NotFound
+from shokei.errors import N_, Conflict, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
@@ -64,9 +64,14 @@ def decide_match(uow: UnitOfWork, actor: Actor, candidate_id: int, *, accept: bo
     with uow.transaction() as session:
         candidate = session.get(OwnershipMatchCandidate, candidate_id)
         if candidate is None:
-            raise NotFound(f"no match candidate {candidate_id}")
+            raise NotFound(Text(N_("no match candidate %(candidate_id)s"), {"candidate_id": candidate_id}))
         if candidate.status != PENDING:
-            raise Conflict(f"match candidate {candidate_id} is already {candidate.status}")
+            raise Conflict(
+                Text(
+                    N_("match candidate %(candidate_id)s is already %(status)s"),
+                    {"candidate_id": candidate_id, "status": candidate.status},
+                )
+            )
         before = candidate_views(session, [candidate])[0]
         outcome = _accept(session, uow, actor, candidate) if accept else Outcome()
         candidate.status = ACCEPTED if accept else REJECTED
@@ -93,7 +98,7 @@ def _accept(session: Session, uow: UnitOfWork, actor: Actor, candidate: Ownershi
     entity = session.get(OwnershipEntity, candidate.entity_id)
     company = companies.views_by_id(session, [candidate.company_id])[candidate.company_id]
     if entity is None or entity.company_id is not None:
-        raise Conflict("the entity is already linked to a registry company")
+        raise Conflict(Text(N_("the entity is already linked to a registry company")))
     existing = entities.entity_of_company(session, company.id)
     if existing is not None:
         merge_into(session, entity, existing, keep_candidate=candidate)

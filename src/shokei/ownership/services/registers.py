@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.bods import (
@@ -101,10 +101,10 @@ def _statements(path: Path, data: bytes) -> list[Any]:
     try:
         parsed = json.loads(data, parse_float=Decimal)
     except ValueError as error:
-        raise BadInput(f"{path}: not JSON ({error})") from None
+        raise BadInput(Text(N_("%(path)s: not JSON (%(error)s)"), {"path": path, "error": error})) from None
     statements = parsed.get("statements") if isinstance(parsed, dict) else parsed
     if not isinstance(statements, list):
-        raise BadInput(f"{path}: a BODS package is a JSON array of statements")
+        raise BadInput(Text(N_("%(path)s: a BODS package is a JSON array of statements"), {"path": path}))
     return statements
 
 

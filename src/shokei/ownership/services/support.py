@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from shokei.companies import services as companies
-from shokei.errors import Conflict, Forbidden
+from shokei.errors import N_, Conflict, Forbidden, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.registry import RegistryIndex
@@ -17,7 +17,9 @@ T = TypeVar("T")
 
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
-        raise Forbidden(f"{actor.role} may not {permission}")
+        raise Forbidden(
+            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+        )
 
 
 def _event(
@@ -51,4 +53,6 @@ def _computed(build: Callable[[], T]) -> T:
     try:
         return build()
     except ValueError as error:
-        raise Conflict(f"the ownership data cannot be computed: {error}") from None
+        raise Conflict(
+            Text(N_("the ownership data cannot be computed: %(error)s"), {"error": error})
+        ) from None

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.formats.fonts import FONT_VARIABLE
 from shokei.reporting.exports.pdf import font_path, write_pdf
 from shokei.reporting.exports.sections import (
@@ -60,6 +60,11 @@ def write(report: Mapping[str, Any], kind: str, out: Path) -> Path:
     """Write the report as `kind` (csv, xlsx or pdf) to `out`."""
     writers = {"csv": write_csv, "xlsx": write_xlsx, "pdf": write_pdf}
     if kind not in writers:
-        raise BadInput(f"unknown report format {kind!r}; one of: {', '.join(FORMATS)}")
+        raise BadInput(
+            Text(
+                N_("unknown report format %(kind)s; one of: %(formats)s"),
+                {"kind": repr(kind), "formats": ", ".join(FORMATS)},
+            )
+        )
     writers[kind](report, out)
     return out

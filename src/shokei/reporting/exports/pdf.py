@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from shokei.errors import ShokeiError
+from shokei.errors import N_, ShokeiError, Text
 from shokei.formats.fonts import FONT_VARIABLE, japanese_font_path
 from shokei.reporting.domain import BUDGET_FIGURES
 from shokei.reporting.exports.sections import (
@@ -41,8 +41,13 @@ def font_path() -> Path:
     if found is not None:
         return found
     raise ShokeiError(
-        "no Japanese font for PDF reports: install Debian's fonts-ipaexfont (`make browser` does) "
-        f"or point {FONT_VARIABLE} at a TrueType font"
+        Text(
+            N_(
+                "no Japanese font for PDF reports: install Debian's fonts-ipaexfont "
+                "(`make browser` does) or point %(font_variable)s at a TrueType font"
+            ),
+            {"font_variable": FONT_VARIABLE},
+        )
     )
 
 

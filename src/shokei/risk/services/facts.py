@@ -10,7 +10,7 @@ from shokei.audit import services as audit
 from shokei.companies import conditions as companies
 from shokei.companies.schemas import CompanyView
 from shokei.companies.services import find_by_number
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import (
@@ -41,9 +41,19 @@ def record_event(
     try:
         event_kind = EventKind(kind)
     except ValueError:
-        raise BadInput(f"kind {kind!r} is not one of: {', '.join(EventKind)}") from None
+        raise BadInput(
+            Text(
+                N_("kind %(kind)s is not one of: %(eventkind)s"),
+                {"kind": repr(kind), "eventkind": ", ".join(EventKind)},
+            )
+        ) from None
     if occurred_on > uow.clock.today():
-        raise BadInput(f"{occurred_on} is in the future: record an event once it has happened")
+        raise BadInput(
+            Text(
+                N_("%(occurred_on)s is in the future: record an event once it has happened"),
+                {"occurred_on": occurred_on},
+            )
+        )
     with uow.transaction() as session:
         company = _company(session, corporate_number)
         event = CompanyEvent(
@@ -89,7 +99,7 @@ def record_financials(
     Intake officers, program managers and admins. Audited with the figures before and after."""
     _require(actor, Permission.RISK_WRITE)
     if not 1900 <= fiscal_year <= uow.clock.today().year + 1:
-        raise BadInput(f"fiscal year {fiscal_year} is not plausible")
+        raise BadInput(Text(N_("fiscal year %(fiscal_year)s is not plausible"), {"fiscal_year": fiscal_year}))
     with uow.transaction() as session:
         company = _company(session, corporate_number)
         row = session.scalars(

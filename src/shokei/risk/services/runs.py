@@ -10,15 +10,15 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.companies import services as companies
-from shokei.errors import BadInput
+from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import (
     Assessment,
-    RiskPolicy,
     changes_since,
 )
 from shokei.risk.models import RiskRun, RiskScore
+from shokei.risk.policy import RiskPolicy
 from shokei.risk.schemas import (
     FactorView,
     HistoryPoint,
@@ -37,7 +37,7 @@ def latest_recorded_run(uow: UnitOfWork, actor: Actor, *, top: int) -> RecordedR
     """
     _require(actor, Permission.RISK_READ)
     if top < 1:
-        raise BadInput("top must be at least 1")
+        raise BadInput(Text(N_("top must be at least 1")))
     with uow.transaction() as session:
         run = session.scalar(select(RiskRun).order_by(RiskRun.id.desc()).limit(1))
         if run is None:
@@ -123,7 +123,9 @@ def _entry(
         name=assessment.name,
         score=assessment.score,
         factors=[
-            FactorView(name=f.name, contribution=f.contribution, evidence=f.evidence)
+            FactorView(
+                name=f.name, contribution=f.contribution, evidence=f.evidence.render(), text=f.evidence
+            )
             for f in assessment.factors
         ],
         recommendation=assessment.recommendation.value,

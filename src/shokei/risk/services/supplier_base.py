@@ -11,7 +11,7 @@ import io
 from openpyxl import Workbook
 
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Forbidden
+from shokei.errors import N_, BadInput, Forbidden, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import Recommendation
@@ -29,7 +29,9 @@ def system_supplier_base(uow: UnitOfWork, actor: Actor, code: str) -> SupplierBa
     auditors."""
     for permission in (Permission.SUPPLY_READ, Permission.OWNERSHIP_READ, Permission.RISK_READ):
         if not actor.can(permission):
-            raise Forbidden(f"{actor.role} may not {permission}")
+            raise Forbidden(
+                Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+            )
     base = survey.system_supply_base(uow, actor, code)
     with uow:
         by_number = companies.views_by_number(
@@ -98,7 +100,9 @@ def export_supplier_base(uow: UnitOfWork, actor: Actor, code: str, file_format: 
     summary sheet with the counts, the suppliers, and survey coverage by tier). Who may read
     the supplier base (officials and auditors)."""
     if file_format not in EXPORT_FORMATS:
-        raise BadInput(f"export as one of {', '.join(EXPORT_FORMATS)}")
+        raise BadInput(
+            Text(N_("export as one of %(export_formats)s"), {"export_formats": ", ".join(EXPORT_FORMATS)})
+        )
     view = system_supplier_base(uow, actor, code)
     rows = [[_cell(getattr(s, column)) for column in SUPPLIER_COLUMNS] for s in view.suppliers]
     if file_format == "csv":

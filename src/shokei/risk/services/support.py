@@ -8,19 +8,18 @@ from sqlalchemy.orm import Session
 
 from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyView
-from shokei.errors import BadInput, Forbidden
+from shokei.errors import N_, BadInput, Forbidden, Text
 from shokei.kernel import Actor, Permission
-from shokei.risk.domain import (
-    RiskPolicy,
-    parse_policy,
-)
+from shokei.risk.policy import RiskPolicy, parse_policy
 
 POLICY_PATH = Path(__file__).parents[1] / "policy.toml"
 
 
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
-        raise Forbidden(f"{actor.role} may not {permission}")
+        raise Forbidden(
+            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+        )
 
 
 def load_policy(path: Path = POLICY_PATH) -> RiskPolicy:
@@ -28,7 +27,7 @@ def load_policy(path: Path = POLICY_PATH) -> RiskPolicy:
     try:
         return parse_policy(path.read_text(encoding="utf-8"))
     except ValueError as error:
-        raise BadInput(f"{path}: {error}") from None
+        raise BadInput(Text("%(path)s: %(error)s", {"path": path, "error": error})) from None
 
 
 def _company(session: Session, corporate_number: str) -> CompanyView:

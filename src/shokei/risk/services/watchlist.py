@@ -17,7 +17,7 @@ from shokei.cases import services as cases
 from shokei.cases.domain import CaseState
 from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyView
-from shokei.errors import BadInput, NotFound
+from shokei.errors import N_, BadInput, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
@@ -31,11 +31,11 @@ from shokei.risk.domain import (
     EventKind,
     FinancialFacts,
     ForeignFacts,
-    RiskPolicy,
     assess,
     ranked,
 )
 from shokei.risk.models import CompanyEvent, FinancialYear
+from shokei.risk.policy import RiskPolicy
 from shokei.risk.schemas import (
     WatchlistEntry,
 )
@@ -65,7 +65,7 @@ def watchlist(
     if record:
         _require(actor, Permission.RISK_WRITE)
     if top is not None and top < 1:
-        raise BadInput("--top must be at least 1")
+        raise BadInput(Text(N_("--top must be at least 1")))
     rules = policy or load_policy()
     today = uow.clock.today()
     registry = [c for c in companies.list_companies(uow, actor, limit=10**9) if c.corporate_number]
@@ -94,7 +94,12 @@ def company_risk(
     with uow.transaction() as session:
         company = _company(session, corporate_number)
     if not company.corporate_number:
-        raise NotFound(f"company {corporate_number} is not scored (no corporate number)")
+        raise NotFound(
+            Text(
+                N_("company %(corporate_number)s is not scored (no corporate number)"),
+                {"corporate_number": corporate_number},
+            )
+        )
     (facts,) = _gather(uow, actor, [company], rules, criticality or SupplyChainCriticality(), single=True)
     assessment = assess(facts, rules, uow.clock.today())
     with uow.transaction() as session:

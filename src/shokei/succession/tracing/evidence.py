@@ -12,7 +12,7 @@ from shokei.audit import services as audit
 from shokei.documents import services as documents
 from shokei.documents.services import StoredBlob
 from shokei.documents.vault import Vault
-from shokei.errors import NotFound
+from shokei.errors import N_, NotFound, Text
 from shokei.formats.marking.base import last_path_component, sha256_file
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -99,7 +99,7 @@ def export_found_file(uow: UnitOfWork, actor: Actor, found_file_id: int, vault: 
     with uow.transaction() as session:
         row = session.get(FoundFile, found_file_id)
         if row is None:
-            raise NotFound(f"no found file {found_file_id}")
+            raise NotFound(Text(N_("no found file %(found_file_id)s"), {"found_file_id": found_file_id}))
         blob = CopyBlob(row.blob_id, row.wrapped_key, row.sha256, row.size)
         name = row.file_name
     vault.export_to_path(blob, found_file_associated_data(row.sha256), out_path)

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from shokei.companies.domain import ForeignId
-from shokei.errors import Forbidden, NotFound
+from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain import services as supply_map
@@ -306,11 +306,16 @@ def get_answer(uow: UnitOfWork, actor: Actor, campaign_id: int, corporate_number
         if not sees_all(actor):
             own = acting_respondent(session, actor, campaign_id)
             if own.corporate_number != corporate_number:
-                raise Forbidden("a respondent reads only its own answer")
+                raise Forbidden(Text(N_("a respondent reads only its own answer")))
         asked = find_respondent(session, campaign_id, corporate_number)
         stored = latest_answer(session, asked.id) if asked else None
         if stored is None:
-            raise NotFound(f"no answer from {corporate_number} in survey {campaign_id}")
+            raise NotFound(
+                Text(
+                    N_("no answer from %(corporate_number)s in survey %(campaign_id)s"),
+                    {"corporate_number": corporate_number, "campaign_id": campaign_id},
+                )
+            )
         answer = answer_rows(stored)
         return AnswerView(
             campaign_id=campaign_id,

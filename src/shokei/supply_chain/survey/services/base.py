@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.errors import NotFound
+from shokei.errors import N_, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain.models import (
@@ -34,7 +34,7 @@ def system_supply_base(uow: UnitOfWork, actor: Actor, code: str) -> SystemSupply
         session = uow.session
         system = session.execute(select(WeaponSystem).where(WeaponSystem.code == code)).scalar_one_or_none()
         if system is None:
-            raise NotFound(f"no weapon system {code} in the supply map")
+            raise NotFound(Text(N_("no weapon system %(code)s in the supply map"), {"code": code}))
         parts = system_parts(session, system.id)
         facts = _facts(session, parts)
         base = supplier_base(facts)

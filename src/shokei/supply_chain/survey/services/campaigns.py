@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from shokei.companies.domain import CorporateNumber
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain.batch import MAX_TIER
@@ -60,9 +60,11 @@ MAX_RESPONDENTS = 10_000
 def _numbers(raw: Sequence[str]) -> list[str]:
     numbers = list(dict.fromkeys(CorporateNumber.parse(text).value for text in raw if text.strip()))
     if not numbers:
-        raise BadInput("name at least one respondent by corporate number")
+        raise BadInput(Text(N_("name at least one respondent by corporate number")))
     if len(numbers) > MAX_RESPONDENTS:
-        raise BadInput(f"at most {MAX_RESPONDENTS} respondents at once")
+        raise BadInput(
+            Text(N_("at most %(max_respondents)s respondents at once"), {"max_respondents": MAX_RESPONDENTS})
+        )
     return numbers
 
 
@@ -74,13 +76,13 @@ def create_campaign(
     notice and a reminder before the due date). Intake officers and program managers. Audited."""
     require(actor, Permission.SURVEY_MANAGE)
     if due_on < uow.clock.today():
-        raise BadInput(f"the due date {due_on} has passed")
+        raise BadInput(Text(N_("the due date %(due_on)s has passed"), {"due_on": due_on}))
     numbers = _numbers(respondents)
     with uow:
         session = uow.session
         found = session.execute(select(WeaponSystem).where(WeaponSystem.code == system)).scalar_one_or_none()
         if found is None:
-            raise NotFound(f"no weapon system {system} in the supply map")
+            raise NotFound(Text(N_("no weapon system %(system)s in the supply map"), {"system": system}))
         now = uow.clock.now()
         campaign = SurveyCampaign(
             system_id=found.id,
@@ -226,11 +228,18 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
         asking = acting_respondent(session, actor, campaign_id)
         answer = latest_answer(session, asking.id)
         if answer is None:
-            raise Conflict("answer the survey first: you forward it to the suppliers your answer names")
+            raise Conflict(
+                Text(N_("answer the survey first: you forward it to the suppliers your answer names"))
+            )
         named = answer_rows(answer).suppliers_of_parts()
         strangers = [n for n in numbers if n not in named or n == asking.corporate_number]
         if strangers:
-            raise BadInput(f"not named as your suppliers in your answer: {', '.join(strangers)}")
+            raise BadInput(
+                Text(
+                    N_("not named as your suppliers in your answer: %(strangers)s"),
+                    {"strangers": ", ".join(strangers)},
+                )
+            )
         added, already = [], []
         for number in numbers:
             if find_respondent(session, campaign_id, number) is not None:
@@ -322,7 +331,7 @@ def template(uow: UnitOfWork, actor: Actor, campaign_id: int) -> bytes:
                 supply=[],
             )
         if not actor.is_company_bound:
-            raise Forbidden(f"{actor.role} may not read survey forms")
+            raise Forbidden(Text(N_("%(role)s may not read survey forms"), {"role": actor.role}))
         asked = acting_respondent(session, actor, campaign_id)
         return _prefilled(session, asked, code, campaign.due_on, parts)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.companies import services as companies
-from shokei.errors import Conflict, Forbidden, NotFound
+from shokei.errors import N_, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.supply_chain.models import (
     BomLine,
@@ -27,7 +27,9 @@ from shokei.supply_chain.survey.schemas import RespondentView
 
 def require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
-        raise Forbidden(f"{actor.role} may not {permission}")
+        raise Forbidden(
+            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+        )
 
 
 def sees_all(actor: Actor) -> bool:
@@ -38,9 +40,9 @@ def sees_all(actor: Actor) -> bool:
 def find_campaign(session: Session, campaign_id: int, *, open_only: bool = False) -> SurveyCampaign:
     found = session.get(SurveyCampaign, campaign_id)
     if found is None:
-        raise NotFound(f"no survey {campaign_id}")
+        raise NotFound(Text(N_("no survey %(campaign_id)s"), {"campaign_id": campaign_id}))
     if open_only and found.status != CampaignStatus.OPEN:
-        raise Conflict(f"survey {campaign_id} is closed")
+        raise Conflict(Text(N_("survey %(campaign_id)s is closed"), {"campaign_id": campaign_id}))
     return found
 
 
@@ -70,7 +72,9 @@ def acting_respondent(session: Session, actor: Actor, campaign_id: int) -> Surve
     number = own_number(session, actor)
     found = find_respondent(session, campaign_id, number) if number else None
     if found is None:
-        raise Forbidden(f"your company is not asked in survey {campaign_id}")
+        raise Forbidden(
+            Text(N_("your company is not asked in survey %(campaign_id)s"), {"campaign_id": campaign_id})
+        )
     return found
 
 
