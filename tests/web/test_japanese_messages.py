@@ -89,7 +89,7 @@ def test_the_code_marks_its_messages() -> None:
     msgids = {message for message, _where in MESSAGES}
     assert len(msgids) > 800
     assert "the commitment was already carried over into FY%(line_year)s; it is carried once" in msgids
-    assert "wrong username or password" in msgids
+    assert "Wrong username or password." in msgids
 
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)

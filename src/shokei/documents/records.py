@@ -46,7 +46,7 @@ def visible(uow: UnitOfWork, actor: Actor, document_id: int) -> Document:
         case_id = session.execute(select(Document.case_id).where(Document.id == document_id)).scalar()
         if case_id is not None and not actor.is_company_bound:
             cases.case_ref(uow, actor, case_id)  # an unassigned official is told so
-        raise NotFound(f"no document {document_id}")
+        raise NotFound(Text(N_("no document %(document_id)s"), {"document_id": document_id}))
     return document
 
 

@@ -132,6 +132,17 @@ AUDIT_TAGS: frozenset[str] = frozenset(
 
 
 AUDIT_TAG_NAMES: dict[str, str] = {
+    "accounts:login:success": N_("Signed in"),
+    "accounts:mfa:enroll": N_("Second factor enrolled"),
+    "accounts:password:change": N_("Password changed"),
+    "accounts:password:reset": N_("Password reset"),
+    "accounts:token:revoke": N_("API token revoked"),
+    "accounts:user:approve": N_("Content access approved"),
+    "accounts:user:disable": N_("User disabled"),
+    "accounts:user:enable": N_("User enabled"),
+    "case:access:break_glass": N_("Break-glass access to a case"),
+    "case:assignment:assign": N_("Official assigned to the case"),
+    "case:assignment:unassign": N_("Official unassigned from the case"),
     "accounts:token:create": N_("API token issued"),
     "accounts:user:create": N_("User created"),
     "accounts:user:email": N_("User e-mail address changed"),

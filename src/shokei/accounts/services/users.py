@@ -78,7 +78,7 @@ def _create_user(
         )
     _check_binding(role, company)
     if find(session, username):
-        raise Conflict(f"user {username!r} already exists")
+        raise Conflict(Text(N_("user %(username)s already exists"), {"username": repr(username)}))
     company_id = companies.company_id_for(session, company) if company else None
     pending = _needs_approval(actor, role)
     user = User(
@@ -262,7 +262,7 @@ def actor_for_username(uow: UnitOfWork, username: str) -> Actor:
     with uow.transaction() as session:
         user = find(session, username)
         if user is None or user.disabled:
-            raise NotFound(f"no active user {username!r}")
+            raise NotFound(Text(N_("no active user %(username)s"), {"username": repr(username)}))
         return actor_of(user)
 
 
@@ -270,7 +270,7 @@ def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
     """All users. Admins, auditors, and program managers (who approve roles)."""
     allowed = actor.can(Permission.USER_MANAGE) or actor.can(Permission.AUDIT_READ)
     if not (allowed or actor.role is Role.PROGRAM_MANAGER):
-        raise Forbidden("only an admin or auditor may list users")
+        raise Forbidden(Text(N_("only an admin, auditor or program manager may list users")))
     with uow.transaction() as session:
         users = list(session.execute(select(User).order_by(User.id)).scalars())
         return [view_of(session, u) for u in users]

@@ -3,6 +3,7 @@ other code imports (`ledger`: append, checkpoints, proofs, reading, verification
 outside auditor's export and the ledger as figures are computed from it)."""
 
 from shokei.audit.models import APPLICATION_PRIVILEGES as LEDGER_TABLE_PRIVILEGES
+from shokei.audit.services.case_entries import entries_about, entries_about_case
 from shokei.audit.services.export import (
     ExportSummary,
     LedgerHead,
@@ -18,8 +19,6 @@ from shokei.audit.services.ledger import (
     InclusionProofView,
     SigningKeyUnavailable,
     configured_ledger,
-    entries_about,
-    entries_about_case,
     entries_for_subject,
     ledger_size,
     list_checkpoints,

@@ -59,7 +59,7 @@ def load_case(uow: UnitOfWork, actor: Actor, case_id: int, *, for_update: bool =
     case = uow.session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
     if case is None:
         refuse_unassigned(uow, actor, case_id)
-        raise NotFound(f"no case {case_id}")
+        raise NotFound(Text(N_("no case %(case_id)s"), {"case_id": case_id}))
     return case
 
 

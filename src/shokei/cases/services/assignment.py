@@ -31,7 +31,7 @@ from shokei.cases.domain.assignment import (
 from shokei.cases.models import CaseAssignment, CaseBreakGlass, ExitCase
 from shokei.cases.schemas import AssignmentView
 from shokei.cases.services.access import load_case, visible_case_ids
-from shokei.errors import BadInput, Conflict, Forbidden, NotFound, Text
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -53,7 +53,7 @@ def _parse_case_role(value: str | None, official: Actor) -> CaseRole:
 def _official(uow: UnitOfWork, username: str) -> Actor:
     official = accounts.user_by_username(uow, username)
     if official is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(Text(N_("no user %(username)s"), {"username": repr(username)}))
     if official.role not in ASSIGNABLE_ROLES:
         raise BadInput(Text(NOT_ASSIGNABLE, {"user": username, "role": official.role.value}))
     return official
@@ -113,7 +113,7 @@ def unassign_official(uow: UnitOfWork, actor: Actor, case_id: int, username: str
     with uow:
         official = accounts.user_by_username(uow, username)
         if official is None:
-            raise NotFound(f"no user {username!r}")
+            raise NotFound(Text(N_("no user %(username)s"), {"username": repr(username)}))
         case = load_case(uow, actor, case_id)
         row = _row(uow, case.id, official.user_id)
         if row is None:

@@ -34,7 +34,7 @@ def add_inventory_line(
     if not actor.can(Permission.CASE_INVENTORY_WRITE):
         raise Forbidden(Text(N_("%(role)s may not edit document inventories"), {"role": actor.role}))
     if not title.strip():
-        raise BadInput("a document needs a title")
+        raise BadInput(Text(N_("a document needs a title")))
     for field, value in (
         ("title", title),
         ("drawing_number", drawing_number),
