@@ -136,13 +136,15 @@ def open_incident(
     found_at: Annotated[str, Form(max_length=4000)] = "",
     found_on: Annotated[str, Form(max_length=10)] = "",
     reporter: Annotated[str, Form(max_length=4000)] = "",
+    suspend_chain: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    """Open the incident from a traced found file: the holder is suspended at once."""
+    """Open the incident from a traced found file: the holder is suspended at once (and, when
+    asked, every holder above it in the chain)."""
     view = services.open_incident_from_evidence(
         shokei.uow,
         actor,
         found_file_id,
-        report=services.FoundReport(found_at, _day(found_on), reporter or None),
+        report=services.FoundReport(found_at, _day(found_on), reporter or None, suspend_chain=bool(suspend_chain)),
         keys=_keys(shokei),
         scratch_dir=shokei.scratch_dir,
         reporting_hours=shokei.settings.incident_reporting_hours,

@@ -7,6 +7,8 @@ managers are told of the incident's reporting duty."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from shokei.accounts import services as accounts
 from shokei.app import create_app
 from shokei.bootstrap import Shokei
+from shokei.companies import services as companies
 from shokei.companies.domain import Access
 from shokei.documents.vault import create_master_key
 from shokei.kernel import Role
@@ -27,6 +30,7 @@ from tests import factories
 from tests.factories import Office
 from tests.integration.succession.conftest import case_with_documents, make_eligible
 from tests.unit.succession import golden_leaks
+from tests.web.conftest import Browser
 
 pytestmark = pytest.mark.real_files
 
@@ -116,9 +120,9 @@ def test_a_stripped_copy_is_traced_and_its_incident_runs_from_open_to_closed_ove
         assert [action["action"] for action in shown["actions"]] == ["全複製の回収を命令"]
 
 
-def test_on_request_the_incident_suspends_the_chain_above_a_subcontractor_and_tells_the_managers(
-    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
-) -> None:
+def _subcontractor_leak(uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path) -> SubLeak:
+    """A successor's copy passed on (approved) to its subcontractor, found with every added
+    layer stripped off."""
     office = Office(uow)
     successor_number = office.successor_company.corporate_number or ""
     first = _released_copy(uow, office, shokei, real_files / "pdf/pdflatex-4-pages.pdf", tmp_path / "c.pdf")
@@ -141,12 +145,30 @@ def test_on_request_the_incident_suspends_the_chain_above_a_subcontractor_and_te
     succession.accept_dissemination(uow, sub_user, asked.id)
     succession.download_copy(uow, shokei.vaults.copies, sub_user, approved.copy_id, tmp_path / "sub.pdf")
     found = golden_leaks.layers_removed(tmp_path / "sub.pdf", tmp_path / "found.pdf")
+    return SubLeak(office, found, approved.copy_id, sub_number, successor_number)
+
+
+@dataclass
+class SubLeak:
+    office: Office
+    found: Path
+    copy_id: str
+    sub_number: str
+    successor_number: str
+
+
+def test_on_request_the_incident_suspends_the_chain_above_a_subcontractor_and_tells_the_managers(
+    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+) -> None:
+    leak = _subcontractor_leak(uow, shokei, real_files, tmp_path)
+    office, found = leak.office, leak.found
+    sub_number, successor_number = leak.sub_number, leak.successor_number
     manager = {"Authorization": f"Bearer {accounts.issue_token(uow, office.admin, 'manager').secret}"}
     with TestClient(create_app(shokei)) as api:
         trace = api.post(
             "/api/v1/traces", headers=manager, files={"file": ("found.pdf", found.read_bytes())}
         ).json()
-        assert (trace["copy_id"], trace["recipient"]) == (approved.copy_id, sub_number), trace
+        assert (trace["copy_id"], trace["recipient"]) == (leak.copy_id, sub_number), trace
         body = {"found_file_id": trace["found_file_id"], "found_at": "展示会", "suspend_chain": True}
         opened = api.post("/api/v1/incidents", headers=manager, json=body)
         assert opened.status_code == 201, opened.text
@@ -165,3 +187,24 @@ def test_on_request_the_incident_suspends_the_chain_above_a_subcontractor_and_te
             select(Notification.kind).where(Notification.user_id == office.manager.user_id)
         ).scalars()
         assert "incident_report" in set(kinds)
+
+
+def test_from_the_trace_page_an_official_opens_the_incident_and_suspends_the_chain_above(
+    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+) -> None:
+    leak = _subcontractor_leak(uow, shokei, real_files, tmp_path)
+    manager = Browser(create_app(shokei))
+    manager.login("manager")
+    manager.get("/trace")
+    traced = manager.post("/trace", files={"file": ("found.pdf", leak.found.read_bytes())})
+    assert traced.status_code == 200, traced.text
+    assert 'name="suspend_chain"' in traced.text  # the chain has holders above the traced one
+    found_file_id = re.search(r'name="found_file_id" value="(\d+)"', traced.text)
+    assert found_file_id is not None
+    opened = manager.post(
+        "/incidents",
+        {"found_file_id": found_file_id.group(1), "found_at": "展示会", "suspend_chain": "1"},
+    )
+    assert opened.status_code == 303, opened.text
+    for number in (leak.sub_number, leak.successor_number):
+        assert companies.get_company(uow, leak.office.manager, number).access == Access.SUSPENDED.value
