@@ -35,6 +35,8 @@ def test_a_shadow_examiner_downloads_nothing_until_a_program_manager_approves(
     )
     document = stored.documents[0].id
     accounts.add_user(uow, office.admin, "shadow_examiner", "examiner", password=PASSWORD)
+    # Assigned to the case: what stands between it and the contents is the approval alone.
+    office.assign_officials(case.id, accounts.actor_for_username(uow, "shadow_examiner"))
     shadow = as_user(app, "shadow_examiner")
     shadow.get("/")
     assert shadow.post(f"/documents/{document}/download", {"reason": "審査のため"}).status_code == 403
@@ -79,6 +81,28 @@ def test_a_reset_password_is_shown_once_and_must_be_replaced_at_login(office: Of
     assert changed.headers["location"] == "/"
     assert examiner.get("/cases").status_code == 200
     assert Browser(app).login("examiner", "my own long passphrase").status_code == 303
+
+
+def test_a_reset_ends_the_sessions_and_tokens_the_account_had(
+    office: Office, app: FastAPI, uow: UnitOfWork
+) -> None:
+    """Whoever held the account before the reset (a stolen session, a leaked token) holds nothing after."""
+    token = accounts.issue_token(uow, office.examiner, "examiner").secret
+    api = Browser(app).client
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/users/me", headers=bearer).status_code == 200
+    earlier = as_user(app, "examiner")
+    assert earlier.get("/cases").status_code == 200
+    other_user = as_user(app, "negotiator")
+
+    admin = as_user(app, "admin")
+    assert admin.post("/users/examiner/reset-password").status_code == 200
+
+    assert earlier.get("/cases").headers["location"].startswith("/login")
+    assert api.get("/api/v1/users/me", headers=bearer).status_code == 401
+    assert other_user.get("/cases").status_code == 200  # nobody else's session ends
+    [revoked] = accounts.list_tokens(uow, office.admin, "examiner")
+    assert revoked.active is False
 
 
 def test_an_admin_revokes_a_token_from_its_page(office: Office, app: FastAPI, uow: UnitOfWork) -> None:

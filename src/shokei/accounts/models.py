@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String, false, true
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base, BigId
@@ -30,6 +30,9 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The last TOTP time step accepted: a code is good once (a replayed code is refused).
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Web sessions carry the generation they began in; a password reset starts a new one, which
+    # ends every session begun before it (whoever held one may be why the password was reset).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiToken(Base):

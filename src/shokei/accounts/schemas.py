@@ -49,3 +49,4 @@ class LoginOutcome(BaseModel):
 
     username: str
     must_change_password: bool
+    session_generation: int = 0

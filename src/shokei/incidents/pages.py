@@ -144,7 +144,9 @@ def open_incident(
         shokei.uow,
         actor,
         found_file_id,
-        report=services.FoundReport(found_at, _day(found_on), reporter or None, suspend_chain=bool(suspend_chain)),
+        report=services.FoundReport(
+            found_at, _day(found_on), reporter or None, suspend_chain=bool(suspend_chain)
+        ),
         keys=_keys(shokei),
         scratch_dir=shokei.scratch_dir,
         reporting_hours=shokei.settings.incident_reporting_hours,

@@ -63,7 +63,7 @@ def web_actor(request: Request, shokei: ShokeiDep) -> Actor:
     if session.username is None:
         raise LoginRequired
     try:
-        actor = accounts.actor_for_username(shokei.uow, session.username)
+        actor = accounts.actor_for_session(shokei.uow, session.username, session.generation)
     except NotFound:
         session.username, session.modified = None, True
         raise LoginRequired from None

@@ -55,6 +55,7 @@ class WebSession:
     issued: float = 0.0
     seen: float = 0.0
     password_change: bool = False  # logged in with a one-time password: replace it before anything else
+    generation: int = 0  # the user's session generation at login (a password reset ends older ones)
     flashes: list[tuple[str, str]] = field(default_factory=list)
     modified: bool = field(default=False, compare=False)
 
@@ -68,11 +69,13 @@ class WebSession:
             self.modified = True
         return found
 
-    def log_in(self, username: str, now: float, *, password_change: bool = False) -> None:
+    def log_in(
+        self, username: str, now: float, *, password_change: bool = False, generation: int = 0
+    ) -> None:
         """A fresh id and CSRF token at login: a session planted before it is worth nothing after."""
         self.sid, self.csrf, self.username = _token(), _token(), username
         self.issued = self.seen = now
-        self.password_change = password_change
+        self.password_change, self.generation = password_change, generation
         self.modified = True
 
     def log_out(self) -> None:

@@ -81,7 +81,12 @@ def login(
         error = refusal.localised(i18n.gettext)
         return _login_page(request, templates, next=next, username=username, error=error, status=401)
     state.throttle.succeeded(username, address)
-    session_of(request).log_in(outcome.username, state.clock(), password_change=outcome.must_change_password)
+    session_of(request).log_in(
+        outcome.username,
+        state.clock(),
+        password_change=outcome.must_change_password,
+        generation=outcome.session_generation,
+    )
     security_event("login", user=outcome.username, address=address)
     if outcome.must_change_password:
         return redirect(request, PASSWORD_PATH)

@@ -19,6 +19,7 @@ from shokei.accounts.services.credentials import (
 )
 from shokei.accounts.services.records import MIN_PASSWORD_LENGTH, generate_password
 from shokei.accounts.services.users import (
+    actor_for_session,
     actor_for_username,
     add_user,
     approve_first_program_manager,
@@ -37,6 +38,7 @@ from shokei.accounts.services.users import (
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "TOKEN_LIFETIME_DAYS",
+    "actor_for_session",
     "actor_for_token",
     "actor_for_username",
     "add_user",

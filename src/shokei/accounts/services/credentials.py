@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pyotp
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from shokei.accounts.models import ApiToken, User
 from shokei.accounts.schemas import LoginOutcome, NewCredential, TokenView
@@ -70,7 +70,11 @@ def log_in(
             actor,
             after={"second_factor": user.totp_secret is not None},
         )
-        return LoginOutcome(username=user.username, must_change_password=user.must_change_password)
+        return LoginOutcome(
+            username=user.username,
+            must_change_password=user.must_change_password,
+            session_generation=user.session_generation,
+        )
 
 
 def _accept_code(uow: UnitOfWork, user: User, code: str) -> None:
@@ -108,8 +112,26 @@ def reset_password(uow: UnitOfWork, actor: Actor, username: str) -> NewCredentia
     secret = generate_password()
     with uow.transaction() as session:
         user = existing(session, username)
+        now = uow.clock.now()
         user.password_hash, user.must_change_password = password_hasher().hash(secret), True
-        uow.record("accounts:password:reset", "user", user.id, actor, after={"must_change_password": True})
+        # A reset is what an admin does when an account may be in other hands: whatever that
+        # hand holds (web sessions, API tokens) ends with it.
+        user.session_generation += 1
+        ended = len(
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+                .values(revoked=True, revoked_at=now)
+                .returning(ApiToken.id)
+            ).all()
+        )
+        uow.record(
+            "accounts:password:reset",
+            "user",
+            user.id,
+            actor,
+            after={"must_change_password": True, "tokens_revoked": ended, "sessions_ended": True},
+        )
     return NewCredential(username=username, secret=secret)
 
 

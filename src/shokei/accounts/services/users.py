@@ -266,6 +266,16 @@ def actor_for_username(uow: UnitOfWork, username: str) -> Actor:
         return actor_of(user)
 
 
+def actor_for_session(uow: UnitOfWork, username: str, generation: int) -> Actor:
+    """The web's identity: the session's user, unless disabled or its password was reset after
+    the session began (a reset ends every earlier session: `User.session_generation`)."""
+    with uow.transaction() as session:
+        user = find(session, username)
+        if user is None or user.disabled or user.session_generation != generation:
+            raise NotFound(Text(N_("no active user %(username)s"), {"username": repr(username)}))
+        return actor_of(user)
+
+
 def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
     """All users. Admins, auditors, and program managers (who approve roles)."""
     allowed = actor.can(Permission.USER_MANAGE) or actor.can(Permission.AUDIT_READ)

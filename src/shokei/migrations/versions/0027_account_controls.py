@@ -30,6 +30,7 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("session_generation", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("api_tokens") as batch:
         batch.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
@@ -52,6 +53,7 @@ def downgrade() -> None:
         batch.drop_column("revoked_at")
         batch.drop_column("expires_at")
     with op.batch_alter_table("users") as batch:
+        batch.drop_column("session_generation")
         batch.drop_column("totp_last_step")
         batch.drop_column("totp_secret")
         batch.drop_column("must_change_password")
