@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-RUN_STAMP := $(VENV)/.installed-run
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .PHONY: run test test-sqlite test-postgres lint typecheck bench clean install browser forensics
@@ -13,20 +12,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# `make run` needs the application only; `make test` (and lint, bench) the dev tools as well
-# (pytest, Playwright, mypy...: most of a fresh install's time). A dev install also serves `run`.
-$(RUN_STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
-	touch $(RUN_STAMP)
-
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	touch $(STAMP) $(RUN_STAMP)
+	touch $(STAMP)
 
 install: $(STAMP)
 
 # The server and the notification worker together; Ctrl-C (or a failing one) stops both.
-run: $(RUN_STAMP) forensics
+run: $(STAMP) forensics
 	$(BIN)/shokei worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/shokei run

@@ -44,7 +44,7 @@ while :; do
         tail -30 "$work/run.log" >&2
         exit 1
     fi
-    if [ -z "$installed" ] && { [ -e .venv/.installed ] || [ -e .venv/.installed-run ]; }; then
+    if [ -z "$installed" ] && [ -e .venv/.installed ]; then
         installed=$(since "$start")
         echo "install done (.venv): $installed"
     fi
