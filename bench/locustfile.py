@@ -35,7 +35,17 @@ class _Signed(HttpUser):
         form = {"username": self.username, "password": SETUP["passwords"][self.username], "next": "/"}
         if found:
             form["csrf_token"] = found.group(1)
-        self.client.post("/login", data=form, name="page: login", headers={"Origin": self.host})
+        with self.client.post(
+            "/login", data=form, name="page: login", headers={"Origin": self.host}, catch_response=True
+        ) as response:
+            if response.url.split("?")[0].endswith("/login"):
+                response.failure("not logged in")
+
+    def page(self, path: str, name: str) -> None:
+        """A page, counted as failed when it answers with the login form (the session was lost)."""
+        with self.client.get(path, name=name, catch_response=True) as response:
+            if response.ok and response.url.split("?")[0].endswith("/login"):
+                response.failure("sent to the login form")
 
 
 class Official(_Signed):
@@ -47,15 +57,15 @@ class Official(_Signed):
 
     @task(4)
     def dashboard(self) -> None:
-        self.client.get("/", name="page: dashboard")
+        self.page("/", "page: dashboard")
 
     @task(3)
     def case_list(self) -> None:
-        self.client.get(f"/cases?page={random.randint(1, 3)}", name="page: case list")
+        self.page(f"/cases?page={random.randint(1, 3)}", "page: case list")
 
     @task(4)
     def case_page(self) -> None:
-        self.client.get(f"/cases/{random.choice(SETUP['cases'])}", name="page: case")
+        self.page(f"/cases/{random.choice(SETUP['cases'])}", "page: case")
 
     @task(2)
     def search(self) -> None:
