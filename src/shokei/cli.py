@@ -86,6 +86,9 @@ app = typer.Typer(
 
 Host = Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1 (SHOKEI_HOST).")]
 Port = Annotated[int | None, typer.Option("--port", help="Default 8000 (SHOKEI_PORT).")]
+Workers = Annotated[
+    int, typer.Option("--workers", min=1, help="Server processes (each with its own connections).")
+]
 
 
 @command(app, "init")
@@ -116,7 +119,7 @@ def init(json_output: JsonOutput = False) -> None:
         stdout.print(f"admin password: written to {where} (owner-only)", highlight=False, soft_wrap=True)
 
 
-def _serve(host: str | None, port: int | None) -> None:
+def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
     import uvicorn  # noqa: PLC0415 - late: commands that never serve stay quick
 
     from shokei.app import create_app  # noqa: PLC0415 - as above
@@ -130,14 +133,27 @@ def _serve(host: str | None, port: int | None) -> None:
     config = logging_config(shokei.settings.log_format)
     # X-Forwarded-For is honoured only from SHOKEI_TRUSTED_PROXIES (create_app), never by uvicorn's
     # own default (which trusts 127.0.0.1, so any local client could choose its address).
-    uvicorn.run(
-        create_app(shokei),
-        host=bind_host,
-        port=bind_port,
-        log_level="info",
-        log_config=config,
-        proxy_headers=False,
-    )
+    options: dict[str, Any] = {
+        "host": bind_host,
+        "port": bind_port,
+        "log_level": "info",
+        "log_config": config,
+        "proxy_headers": False,
+    }
+    if workers > 1:
+        # Worker processes each build their own app (uvicorn imports the factory by name); this
+        # process supervises them and keeps sealing the ledger's tail.
+        shokei.uow.engine.dispose()
+        uvicorn.run("shokei.cli:worker_app", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(shokei), **options)
+
+
+def worker_app() -> Any:
+    """The web application of one `serve --workers N` process (uvicorn's factory)."""
+    from shokei.app import create_app  # noqa: PLC0415 - late, as in _serve
+
+    return create_app(ready_app())
 
 
 TAIL_SEAL_PERIOD_SECONDS = 10.0
@@ -161,9 +177,9 @@ def _seal_ledger_tail_every(shokei: Shokei, period: float) -> None:
 
 
 @command(app, "serve")
-def serve(host: Host = None, port: Port = None) -> None:
+def serve(host: Host = None, port: Port = None, workers: Workers = 1) -> None:
     """Serve the web application and the JSON API."""
-    _serve(host, port)
+    _serve(host, port, workers)
 
 
 @command(app, "run")
