@@ -118,7 +118,7 @@ PAGES: dict[str, dict[str, int]] = {
     "/audit": _expect(FORBIDDEN, auditor=OK),
     "/secrets": _expect(OK, supplier=FORBIDDEN, successor=FORBIDDEN, admin=FORBIDDEN),
     "/secrets?expiring=30": _expect(OK, supplier=FORBIDDEN, successor=FORBIDDEN, admin=FORBIDDEN),
-    "/users": _expect(FORBIDDEN, auditor=OK, admin=OK),
+    "/users": _expect(FORBIDDEN, auditor=OK, admin=OK, manager=OK),  # program managers approve roles
     # Surveys: officials' campaigns, a respondent company's tasks; neither for successors or admins.
     "/surveys": _expect(OK, successor=FORBIDDEN, admin=FORBIDDEN),
     "/surveys/999999": _expect(MISSING, successor=MISSING, admin=MISSING),

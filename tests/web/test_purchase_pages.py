@@ -276,7 +276,7 @@ def test_above_the_ceiling_the_approval_needs_a_reason(world: World) -> None:
     refused = manager.post(f"/cases/{case}/purchase/approval", {"override_reason": ""}, headers=referer)
     assert refused.status_code == 303
     assert refused.headers["location"] == f"/cases/{case}"
-    assert "above the valuation ceiling" in manager.get(f"/cases/{case}").text
+    assert "評価上限額" in manager.get(f"/cases/{case}").text  # the refusal, in the manager's Japanese
     assert cases.get_case(world.office.uow, world.office.intake, case).state == "negotiating"
     approved = manager.post(f"/cases/{case}/purchase/approval", {"override_reason": "唯一の製造元"})
     assert approved.status_code == 303

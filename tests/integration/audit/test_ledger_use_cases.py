@@ -117,6 +117,8 @@ def test_case_use_cases_along_the_purchase_path(uow: UnitOfWork, office: Office,
         case = cases.open_case(
             uow, office.supplier, company=company, reason="restructuring", planned_exit_date=date(2026, 12, 1)
         )
+    with ledger.entries("manager", *["case:assignment:assign"] * 5):
+        office.assign_officials(case.id)  # the program manager assigns the officials who work it
     ledger.refused(Forbidden, lambda: cases.add_inventory_line(uow, office.examiner, case.id, title="図面"))
     ledger.refused(BadInput, lambda: cases.add_inventory_line(uow, office.supplier, case.id, title=" "))
     with ledger.one_entry("case:inventory:add", "supplier"):

@@ -334,6 +334,7 @@ def test_a_transfer_ends_the_states_holding(uow: UnitOfWork) -> None:
         "case:case:open",
         "case:inventory:add",
         "case:inventory:add",
+        *["case:assignment:assign"] * 5,  # the office's officials and auditor, by the manager
         "case:status:change",
         "case:status:change",
     ]

@@ -131,7 +131,9 @@ class Base:
     def watchlist(self, actor: Actor | None = None, **options: object) -> list[WatchlistEntry]:
         return services.watchlist(
             self.uow,
-            actor or self.office.examiner,
+            # The program manager: an open exit case counts, and the manager sees every case's
+            # existence (an examiner only the cases assigned to it).
+            actor or self.office.manager,
             criticality=self.criticality,
             policy=TEST_POLICY,
             **options,
