@@ -136,7 +136,7 @@ def test_a_successor_is_selected_accepts_and_downloads_its_stamped_copy(
     ours = manager.locator(f'tr[data-corporate-number="{number}"]')
     expect(ours).to_contain_text("すべての規則に合格")
     ours.locator("details").first.click()
-    expect(ours.locator("li.rule-pass").first).to_contain_text("Japanese company, corporate number")
+    expect(ours.locator("li.rule-pass").first).to_contain_text("日本の企業で、法人番号")
     expect(manager.locator(f'tr[data-corporate-number="{distressed.corporate_number}"]')).to_have_count(0)
     expect(manager.locator('table.ineligible-summary tr[data-rule="financial_health"]')).to_be_visible()
     screenshots.take(manager, "manager-ranking")
@@ -146,7 +146,7 @@ def test_a_successor_is_selected_accepts_and_downloads_its_stamped_copy(
         manager.get_by_role("button", name="絞り込む").click()
     refused = manager.locator(f'li[data-corporate-number="{distressed.corporate_number}"]')
     expect(refused).to_contain_text("不適格")
-    expect(refused.locator("li.rule-fail")).to_contain_text("financial distress")
+    expect(refused.locator("li.rule-fail")).to_contain_text("経営難")
     expect(manager.locator("table.ranking tbody tr.candidate")).to_have_count(0)
     screenshots.take(manager, "manager-ranking-by-name")
 

@@ -146,6 +146,10 @@ def test_a_case_from_exit_notice_to_hand_over(
     expect(supplier.locator(".page-meta .badge")).to_have_text("書類提出済")
     screenshots.take(supplier, "supplier-submitted")
 
+    # The program manager assigns the officials who will work the case (its case-page section
+    # is driven in tests/web/test_case_assignment_pages.py): only they see it in their lists.
+    office.assign_officials(case_id)
+
     # 5. The intake officer starts the examination.
     intake = log_in(chromium, live_server, "intake", titles)
     intake.get_by_role("link", name="案件", exact=True).click()
@@ -164,11 +168,16 @@ def test_a_case_from_exit_notice_to_hand_over(
         form.get_by_label("審査所見").fill("機関銃部品の固有設計を含む。")
         with examiner.expect_navigation():
             form.get_by_role("button", name="審査結果を記録する").click()
-    examiner.locator("#reason-determine_protection_required").fill(
-        "潜水艦用アンテナ及び機関銃部品の固有技術を含む"
+    # The page offers one way to determine, by the published policy's scores (driven in the
+    # browser by tests/e2e/test_browser_examination.py); this journey records it directly.
+    office.move(
+        case_id,
+        "determine_protection_required",
+        office.examiner,
+        reason="潜水艦用アンテナ及び機関銃部品の固有技術を含む",
     )
+    examiner.goto(case_url)
     screenshots.take(examiner, "examiner-determination")
-    press(examiner, "「要保護」と判定する")
     expect(examiner.locator(".page-meta .badge")).to_have_text("要保護")
 
     # 7. The negotiator opens the negotiation and records the agreed amount.
@@ -188,7 +197,7 @@ def test_a_case_from_exit_notice_to_hand_over(
     screenshots.take(manager, "manager-dashboard")
     manager.goto(case_url)
     check_accessibility(manager, titles)
-    press(manager, "買取を承認する")
+    press(manager, "買取を承認し予算を確保する")  # the one way to approve: with the budget
     press(manager, "承継先の選定を開始する")
     # Selection (with a reason), the successor's acceptance and the release of the marked copies
     # are the succession feature's steps (tests/e2e/test_browser_handover.py does them all in the

@@ -8,6 +8,7 @@ before the application read a byte, and nothing can have been written to scratch
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anyio
@@ -86,7 +87,10 @@ def _post(
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             return await client.post(path, content=body, headers=sent)
 
-    return anyio.run(run)
+    # In a thread of its own: a test run may hold an event loop on this one (Playwright's sync API
+    # keeps one running for the session's browser), and anyio.run needs a thread without one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(anyio.run, run).result()
 
 
 def _bearer(uow: UnitOfWork, office: Office, name: str) -> dict[str, str]:

@@ -196,7 +196,12 @@ def test_from_the_trace_page_an_official_opens_the_incident_and_suspends_the_cha
     manager = Browser(create_app(shokei))
     manager.login("manager")
     manager.get("/trace")
-    traced = manager.post("/trace", files={"file": ("found.pdf", leak.found.read_bytes())})
+    # As the page's upload script sends it: the CSRF token in the header (the body is streamed).
+    traced = manager.client.post(
+        "/trace",
+        files={"file": ("found.pdf", leak.found.read_bytes())},
+        headers={"X-CSRF-Token": manager.token or ""},
+    )
     assert traced.status_code == 200, traced.text
     assert 'name="suspend_chain"' in traced.text  # the chain has holders above the traced one
     found_file_id = re.search(r'name="found_file_id" value="(\d+)"', traced.text)
