@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shokei.api_support import PROBLEM_JSON, accepted_language
-from shokei.errors import N_, BadInput, ShokeiError, Text
+from shokei.errors import N_, BadInput, ShokeiError, Text, TooLarge
 from shokei.kernel.bounds import JSON_INT_MAX, text_fault
 from shokei.web import i18n
 from shokei.web.paths import is_web_path
@@ -39,11 +39,6 @@ _MAX_INT_DIGITS = len(str(JSON_INT_MAX))
 
 class Refused(BadInput):
     """An input no route may receive."""
-
-
-class TooLarge(ShokeiError):
-    http_status = 413
-    title = "Request body too large"
 
 
 def _nul_refusal(where: str) -> Refused:
