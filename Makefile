@@ -9,16 +9,20 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 .PHONY: run test test-sqlite test-postgres lint typecheck bench clean install browser forensics
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
-# uv (pinned in constraints.txt) resolves and downloads in parallel: a fresh install takes a
-# fraction of pip's time. Where uv cannot be had (no wheel for the platform, an index that refuses
-# it), pip installs the same pinned set.
+# uv (pinned in constraints.txt, fetched by the system's pip into .venv/installer) resolves and
+# downloads in parallel and links from its cache: a fresh install takes a fraction of pip's time,
+# and the venv needs no pip of its own (ensurepip alone costs ~13 s). Where uv cannot be had (no
+# wheel for the platform, no pip on the system, an index uv cannot reach), the venv gets pip and pip installs the same set.
+INSTALLER := $(VENV)/installer
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	if $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt uv; then \
-		$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]'; \
-	else \
+	if $(PYTHON) -m pip install --quiet --disable-pip-version-check --upgrade \
+			--target $(INSTALLER) -c constraints.txt uv \
+		&& $(INSTALLER)/bin/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]'; \
+	then :; else \
 		echo "uv unavailable: installing with pip"; \
+		$(BIN)/python -m ensurepip --upgrade >/dev/null; \
 		$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'; \
 	fi
 	touch $(STAMP)
