@@ -75,7 +75,9 @@ class SmtpMailer:
 
     def send(self, message: EmailMessage) -> None:
         if self.tls:
-            with smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._context()) as client:
+            with smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=self._context()
+            ) as client:
                 self._deliver(client, message)
             return
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
