@@ -8,13 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from shokei.audit.models import AuditEntry
-from shokei.audit.services.ledger import (
-    AuditEntryView,
-    _require_reader,
-    _view,
-    entries_for_subject,
-    shown_to,
-)
+from shokei.audit.services.ledger import _require_reader
+from shokei.audit.services.reading import AuditEntryView, _view, entries_for_subject, shown_to
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 
