@@ -4,6 +4,7 @@ the streaming multipart receiver (the pages' uploads use it too)."""
 from __future__ import annotations
 
 import errno
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,9 +24,10 @@ from starlette.concurrency import run_in_threadpool
 from shokei.accounts import services as accounts
 from shokei.bootstrap import Shokei
 from shokei.documents.scratch import ScratchArea, SealedFile, SealedWriter, area_for
-from shokei.errors import N_, BadInput, ShokeiError, Text, TooLarge, Unauthenticated
+from shokei.errors import N_, BadInput, Forbidden, ShokeiError, Text, TooLarge, Unauthenticated
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.logs import security_event
 from shokei.web import i18n
 
 PROBLEM_JSON = "application/problem+json"
@@ -42,6 +44,7 @@ def get_uow(shokei: Annotated[Shokei, Depends(get_shokei)]) -> UnitOfWork:
 
 
 def current_actor(
+    request: Request,
     uow: Annotated[UnitOfWork, Depends(get_uow)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
@@ -49,7 +52,28 @@ def current_actor(
         raise Unauthenticated(
             Text(N_("send 'Authorization: Bearer <token>' (create one with `shokei user token`)"))
         )
-    return accounts.actor_for_token(uow, credentials.credentials)
+    actor = accounts.actor_for_token(uow, credentials.credentials)
+    request.state.actor = actor  # for the security log of a refusal (`log_refusal`)
+    return actor
+
+
+def log_refusal(request: Request, error: ShokeiError) -> None:
+    """Put an access-control refusal (403) or a refused API token (401) in the security log, with
+    the acting user where one is known, the method, the path without its query string and the
+    peer's address; never the token. Other errors are the user's input, not security events.
+    The pages log only their 403s (`web.routing`): a page's 401 is a login to come."""
+    address = request.client.host if request.client else "unknown"
+    where = {"method": request.method, "path": request.url.path, "address": address}
+    if isinstance(error, Forbidden):
+        actor = getattr(request.state, "actor", None)
+        who = {"user": actor.username, "role": actor.role.value} if isinstance(actor, Actor) else {}
+        security_event(
+            "access_denied", logging.WARNING, **who, **where, status=error.http_status, reason=error.message
+        )
+    elif isinstance(error, Unauthenticated):
+        security_event(
+            "token_refused", logging.WARNING, **where, status=error.http_status, reason=error.message
+        )
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
@@ -97,6 +121,7 @@ def localised(request: Request, error: ShokeiError) -> str:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShokeiError)
     async def _shokei_error(request: Request, error: ShokeiError) -> JSONResponse:
+        log_refusal(request, error)
         return problem(error.http_status, error.title, localised(request, error), request.url.path)
 
     @app.exception_handler(OperationalError)

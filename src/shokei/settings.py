@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(
         default=None, description="smtp://[user:password@]host:port or smtps://...; none: the outbox folder."
     )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the CAs the SMTP server's certificate is verified against (the ministry's"
+        " internal CA) instead of the system's; the certificate is always verified.",
+    )
     mail_from: str = Field(default="shokei@localhost", description="The From address of notices.")
     public_url: str | None = Field(
         default=None, description="The web address links in notices start with; default http://host:port."

@@ -19,7 +19,8 @@ TreeSize = Annotated[Count | None, Query( description="Tree size; default: the w
 def list_entries(
     uow: UowDep, actor: ActorDep, after: Int64 = -1, limit: Count = 100, action: str | None = None
 ) -> list[dict[str, object]]:
-    """Ledger entries in index order (auditors only)."""
+    """Ledger entries in index order (auditors only); an entry about a case whose contents the
+    reader may not read has its details redacted (`redacted`), its `leaf_hash` proves it."""
     entries = services.list_entries(uow, actor, action=action, limit=min(limit, 1000), after=after)
     return [
         {
@@ -30,6 +31,8 @@ def list_entries(
             "subject_type": e.subject_type,
             "subject_id": e.subject_id,
             "event": e.event,
+            "leaf_hash": e.leaf_hash,
+            "redacted": e.redacted,
         }
         for e in entries
     ]

@@ -11,7 +11,8 @@ from typing import Any, NoReturn, Protocol
 import msgspec
 import rfc8785
 
-from shokei.kernel.actors import Role
+from shokei.kernel.actors import Actor, Role
+from shokei.kernel.bus import Command
 from shokei.kernel.ledger import AuditEvent
 
 # Making a checkpoint commits the log to what it already holds and changes no record: the
@@ -302,3 +303,86 @@ class LedgerVerification:
     problems: list[str]
     problems_omitted: int = 0
     unsigned_tail: UnsignedTail | None = None
+
+
+# -- need-to-know on the entries a reader is shown -------------------------------------------
+
+# What an unassigned reader sees in place of a case's contents in an entry's details.
+REDACTED = "[redacted: not assigned to the case]"
+
+# The detail keys of a case-scoped entry that say what happened, not what an official wrote or
+# offered: an auditor who may not read the case's contents still sees these. Every other key
+# (a scoring rationale, a determination's or override's reason, notes, amounts, criteria) is
+# replaced by `REDACTED`, so a key added later is closed until it is listed here.
+METADATA_KEYS = frozenset(
+    {
+        "case",
+        "case_id",
+        "case_state",
+        "transition",
+        "state",
+        "version",
+        "document",
+        "documents",
+        "user",
+        "role",
+        "role_on_case",
+        "successor_company_id",
+        "company_id",
+        "override",
+        "determination",
+        "designation",
+        "agreement",
+        "kind",
+        "status",
+        "until",
+        "policy",
+    }
+)
+_PARTS = ("before", "after", "details")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadableCases(Command):
+    """Which of `case_ids` the reader may read the contents of (a frozenset of ids): asked of the
+    feature that knows the officials' assignments (cases), which the ledger sits below."""
+
+    actor: Actor
+    case_ids: frozenset[int]
+
+
+def case_of(document: dict[str, Any]) -> int | None:
+    """The case a leaf document concerns: its subject, or the case its details name; None when
+    it concerns none (an account, a company, the vault)."""
+    subject = document.get("subject") or {}
+    if subject.get("type") == "case":
+        return _as_case_id(subject.get("id"))
+    for part in ("details", "after", "before"):
+        found = document.get(part)
+        if isinstance(found, dict):
+            for key in ("case", "case_id"):
+                if key in found:
+                    return _as_case_id(found[key])
+    return None
+
+
+def _as_case_id(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def redacted(document: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The leaf document with every non-metadata value of its before, after and details replaced
+    by `REDACTED`, and whether anything was replaced."""
+    changed = False
+    shown = dict(document)
+    for part in _PARTS:
+        values = document.get(part)
+        if not isinstance(values, dict):
+            continue
+        kept = {key: value if key in METADATA_KEYS else REDACTED for key, value in values.items()}
+        changed = changed or any(key not in METADATA_KEYS for key in values)
+        shown[part] = kept
+    return shown, changed

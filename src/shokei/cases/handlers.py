@@ -4,6 +4,7 @@ subcontractor holds copies in), and the flags are resolved when it is reinstated
 
 from __future__ import annotations
 
+from shokei.audit.domain import ReadableCases
 from shokei.cases import services
 from shokei.companies.domain import CompanyReinstated, CompanySuspended
 from shokei.kernel.bus import MessageBus, Phase
@@ -19,6 +20,12 @@ def on_reinstated(uow: UnitOfWork, event: CompanyReinstated) -> None:
     services.resolve_flags(uow, event.company_id, resolution=event.reason)
 
 
+def readable_cases(uow: UnitOfWork, command: ReadableCases) -> frozenset[int]:
+    """The ledger asks which cases' contents a reader reads (it sits below the assignments)."""
+    return services.readable_case_ids(uow, command.actor, command.case_ids)
+
+
 def register(bus: MessageBus) -> None:
+    bus.register(ReadableCases, readable_cases)
     bus.subscribe(CompanySuspended, on_suspended, phase=Phase.IN_TRANSACTION)
     bus.subscribe(CompanyReinstated, on_reinstated, phase=Phase.IN_TRANSACTION)

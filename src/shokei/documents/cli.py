@@ -56,8 +56,20 @@ def submit(
     case_id: int,
     paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) and ZIP/TAR archives.")],
 ) -> None:
-    """Hand in documents for a case: each file is encrypted into the vault and inventoried."""
+    """Hand in documents for a case: each file is encrypted into the vault and inventoried.
+
+    Refused as an upload would be, before any file is read: who may hand in for the case, then
+    SHOKEI_MAX_UPLOAD_BYTES for the files together and SHOKEI_MAX_CASE_BYTES for the case."""
     actor = cli.actor
+    settings = cli.app.settings
+    services.admit_local_submission(
+        cli.uow,
+        actor,
+        case_id,
+        paths,
+        max_upload_bytes=settings.max_upload_bytes,
+        max_case_bytes=settings.max_case_bytes,
+    )
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

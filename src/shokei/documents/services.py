@@ -48,7 +48,13 @@ from shokei.documents.schemas import (
 from shokei.documents.scratch import anonymous_file
 from shokei.documents.search import matching
 from shokei.documents.staging import StagedBlobs, staged_blobs
-from shokei.documents.submission import Admission, Progress, admit_submission, submit_documents
+from shokei.documents.submission import (
+    Admission,
+    Progress,
+    admit_local_submission,
+    admit_submission,
+    submit_documents,
+)
 from shokei.documents.vault import (
     FilesystemVault,
     MasterKeyring,
@@ -76,6 +82,7 @@ __all__ = [
     "StagedBlobs",
     "StoredBlob",
     "Vault",
+    "admit_local_submission",
     "admit_submission",
     "anonymous_file",
     "check_blobs",

@@ -116,6 +116,52 @@ def admit_submission(uow: UnitOfWork, actor: Actor, case_id: int, *, max_case_by
     return Admission(room, TooLarge(refusal))
 
 
+def admit_local_submission(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    paths: Iterable[Path],
+    *,
+    max_upload_bytes: int,
+    max_case_bytes: int,
+) -> int:
+    """The admission of an HTTP upload, for files handed in from the local command line: who may
+    hand in for which case first (`admit_submission`), then the bytes the files take on disk (what
+    an upload of them would carry) against `SHOKEI_MAX_UPLOAD_BYTES` and what the case may still
+    hold (`SHOKEI_MAX_CASE_BYTES`), each refused with the HTTP upload's `TooLarge` before a file
+    is read. Returns the bytes measured."""
+    admission = admit_submission(uow, actor, case_id, max_case_bytes=max_case_bytes)
+    size = sum(_bytes_on_disk(path) for path in paths)
+    if size > max_upload_bytes:
+        raise TooLarge(
+            Text(
+                N_("The upload is larger than the %(limit)s bytes one upload may carry."),
+                {"limit": f"{max_upload_bytes:,}"},
+            )
+        )
+    if size > admission.room:
+        raise admission.too_large
+    return size
+
+
+def _bytes_on_disk(path: Path) -> int:
+    """The size of a file, or of every file under a folder (links not followed, as intake reads
+    none); a path that is neither counts nothing (`submit_documents` lists it as refused)."""
+    if path.is_symlink():
+        return 0
+    if path.is_file():
+        return path.stat().st_size
+    if not path.is_dir():
+        return 0
+    total = 0
+    for folder, _, names in os.walk(path):
+        for name in names:
+            member = Path(folder) / name
+            if not member.is_symlink() and member.is_file():
+                total += member.stat().st_size
+    return total
+
+
 def submit_documents(
     uow: UnitOfWork,
     vault: Vault,

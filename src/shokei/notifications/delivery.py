@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 
 def mailer_for(settings: Settings) -> Mailer:
-    return SmtpMailer(settings.smtp_url) if settings.smtp_url else FolderMailer(settings.outbox_dir)
+    if settings.smtp_url:
+        return SmtpMailer(settings.smtp_url, ca_file=settings.smtp_ca_file)
+    return FolderMailer(settings.outbox_dir)
 
 
 def deliver_round(uow: UnitOfWork, settings: Settings, mailer: Mailer | None = None) -> DeliveryReport:

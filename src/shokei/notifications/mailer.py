@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import smtplib
+import ssl
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -33,11 +35,26 @@ def build_message(mail: OutgoingMail, mail_from: str, at: datetime) -> EmailMess
     return message
 
 
-class SmtpMailer:
-    """smtp://[user:password@]host[:port] (STARTTLS when the server offers it and
-    ?starttls=required insists), or smtps://... for implicit TLS."""
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
-    def __init__(self, url: str, timeout: float = 30.0) -> None:
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (a relay on the same host: plain SMTP is allowed there)."""
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SmtpMailer:
+    """smtp://[user:password@]host[:port] with STARTTLS, or smtps://... for implicit TLS; the
+    server's certificate is always verified (the system's CAs, or `ca_file` alone: the ministry's
+    internal CA, `SHOKEI_SMTP_CA_FILE`). Plain SMTP is taken only from a loopback relay that
+    offers no STARTTLS; `?starttls=required` insists on it there too."""
+
+    def __init__(self, url: str, timeout: float = 30.0, ca_file: Path | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError(f"SHOKEI_SMTP_URL must be smtp://host:port or smtps://host:port, not {url!r}")
@@ -46,21 +63,38 @@ class SmtpMailer:
         self.user = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.starttls_required = "starttls=required" in parts.query
+        self.plain_allowed = not self.tls and not self.starttls_required and is_loopback(self.host)
         self.timeout = timeout
+        self.ca_file = ca_file
+
+    def _context(self) -> ssl.SSLContext:
+        """Certificates and host names checked, TLS 1.2 at least (Python's defaults)."""
+        if self.ca_file is not None:
+            return ssl.create_default_context(cafile=str(self.ca_file))
+        return ssl.create_default_context()
 
     def send(self, message: EmailMessage) -> None:
-        client_class = smtplib.SMTP_SSL if self.tls else smtplib.SMTP
-        with client_class(self.host, self.port, timeout=self.timeout) as client:
-            if not self.tls:
+        if self.tls:
+            with smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=self._context()
+            ) as client:
+                self._deliver(client, message)
+            return
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
+            client.ehlo()
+            if client.has_extn("starttls"):
+                client.starttls(context=self._context())
                 client.ehlo()
-                if client.has_extn("starttls"):
-                    client.starttls()
-                    client.ehlo()
-                elif self.starttls_required:
-                    raise smtplib.SMTPException("the server does not offer STARTTLS")
-            if self.user is not None:
-                client.login(self.user, self.password or "")
-            client.send_message(message)
+            elif not self.plain_allowed:
+                raise smtplib.SMTPException(
+                    f"{self.host} does not offer STARTTLS: plain SMTP is taken only from a loopback relay"
+                )
+            self._deliver(client, message)
+
+    def _deliver(self, client: smtplib.SMTP, message: EmailMessage) -> None:
+        if self.user is not None:
+            client.login(self.user, self.password or "")
+        client.send_message(message)
 
 
 class FolderMailer:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shokei.accounts import services as accounts
 from shokei.accounts.schemas import Recipient
+from shokei.cases import services as cases
 from shokei.clock import JST
 from shokei.deadlines import services as deadlines
 from shokei.deadlines.domain import DutyEvent, reference_of
@@ -37,14 +38,18 @@ from shokei.settings import load_settings
 def notify_duty(uow: UnitOfWork, event: DutyEvent, occasion: Occasion) -> int:
     """Tell the duty's party (its role's users; of its company only, for a supplier or successor;
     every user of the company that holds the record, for a company's duty on a copy or survey);
-    an overdue duty is also flagged to every program manager. Returns how many notices."""
+    an overdue duty is also flagged to every program manager. Returns how many notices.
+
+    A ministry role's duty on a case goes to the users of that role assigned to the case (the
+    notice names the case and the duty: need-to-know); only when the case has nobody of that
+    role assigned yet does it go to every user of the role, so that no duty goes untold."""
     with uow:
         people: dict[int, Recipient] = {}
         roles = [event.role]
         if event.case_id is None and event.company_id is not None:
             roles = sorted(COMPANY_BOUND_ROLES)
         for role in roles:
-            for recipient in accounts.recipients(uow, role, event.company_id):
+            for recipient in _duty_recipients(uow, role, event):
                 people.setdefault(recipient.user_id, recipient)
         if occasion is Occasion.OVERDUE:
             for recipient in accounts.recipients(uow, Role.PROGRAM_MANAGER):
@@ -67,6 +72,15 @@ def notify_duty(uow: UnitOfWork, event: DutyEvent, occasion: Occasion) -> int:
             )
         uow.session.flush()
         return len(people)
+
+
+def _duty_recipients(uow: UnitOfWork, role: Role, event: DutyEvent) -> list[Recipient]:
+    everyone = accounts.recipients(uow, role, event.company_id)
+    if role in COMPANY_BOUND_ROLES or event.case_id is None:
+        return everyone
+    assigned = cases.assigned_user_ids(uow, event.case_id)
+    on_case = [person for person in everyone if person.user_id in assigned]
+    return on_case or everyone
 
 
 def notify_contents_opened(

@@ -19,8 +19,8 @@ from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException
 
 from shokei.accounts import services as accounts
-from shokei.api_support import ShokeiDep
-from shokei.errors import BadInput, Conflict, NotFound, ShokeiError, Unauthenticated
+from shokei.api_support import ShokeiDep, log_refusal
+from shokei.errors import BadInput, Conflict, Forbidden, NotFound, ShokeiError, Unauthenticated
 from shokei.kernel import Actor
 from shokei.kernel.bounds import Count
 from shokei.web import i18n
@@ -138,6 +138,8 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
 def _error_response(request: Request, error: ShokeiError) -> Response:
     if isinstance(error, Unauthenticated):
         return login_redirect(request)
+    if isinstance(error, Forbidden):
+        log_refusal(request, error)
     correctable = isinstance(error, BadInput | Conflict)
     if request.method == "POST" and correctable and not is_htmx(request):
         flash(request, "error", error.localised(i18n.gettext))

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from shokei.audit.models import AuditEntry
-from shokei.audit.services.ledger import AuditEntryView, _require_reader, _view, entries_for_subject
+from shokei.audit.services.ledger import _require_reader
+from shokei.audit.services.reading import AuditEntryView, _view, entries_for_subject, shown_to
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -16,11 +17,11 @@ from shokei.kernel.unit_of_work import UnitOfWork
 def entries_about(uow: UnitOfWork, actor: Actor, subjects: Iterable[tuple[str, str]]) -> list[AuditEntryView]:
     """The entries about these (subject type, subject id) pairs, in ledger order, for a caller
     that has checked need-to-know on each subject (a case page: the case and its files).
-    Auditors only."""
+    Auditors only; redacted as `list_entries` is."""
     _require_reader(actor)
     with uow.transaction() as session:
         found = [entry for kind, key in subjects for entry in entries_for_subject(session, kind, key)]
-    return sorted(found, key=lambda entry: entry.index)
+        return shown_to(uow, actor, sorted(found, key=lambda entry: entry.index))
 
 
 # Entries recorded on a subject of their own (a fiscal year's budget, a copy, a designation) name
@@ -34,7 +35,8 @@ def entries_about_case(
     """Every entry that concerns a case, in ledger order: those about the case and its files, and
     those recorded on another subject that name the case (the budget's commitment and payment,
     the copies' issue and downloads, designations...). For a caller that has checked
-    need-to-know on the case (its page). Auditors only.
+    need-to-know on the case (its page). Auditors only; an auditor who may not read the case's
+    contents gets them redacted (`shown_to`).
 
     The entries naming the case are found among those recorded since the case was opened (none
     can concern it before); their details are read in Python, as the ledger keeps no case column.
@@ -49,7 +51,7 @@ def entries_about_case(
             .order_by(AuditEntry.index)
         ).scalars()
         found += [view for view in map(_view, others) if _names_case(view, case_id)]
-    return sorted(found, key=lambda entry: entry.index)
+        return shown_to(uow, actor, sorted(found, key=lambda entry: entry.index))
 
 
 def _names_case(entry: AuditEntryView, case_id: int) -> bool:

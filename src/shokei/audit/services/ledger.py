@@ -8,7 +8,6 @@ and its audit entry commit together or not at all. Appends serialise on the `aud
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -339,68 +338,6 @@ def _nodes_or_fail(compute: Callable[[], _T]) -> _T:
         raise IntegrityFailure(
             Text(N_("the stored tree is incomplete (%(error)s): run `shokei audit verify`"), {"error": error})
         ) from None
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntryView:
-    index: int
-    at: datetime
-    actor: str
-    action: str
-    subject_type: str
-    subject_id: str
-    event: dict[str, Any]
-
-
-def _view(entry: AuditEntry) -> AuditEntryView:
-    return AuditEntryView(
-        index=entry.index,
-        at=as_utc(entry.at),
-        actor=entry.actor_name,
-        action=entry.action,
-        subject_type=entry.subject_type,
-        subject_id=entry.subject_id,
-        event=json.loads(entry.leaf),
-    )
-
-
-def entries_for_subject(session: Session, subject_type: str, subject_id: str) -> list[AuditEntryView]:
-    """A subject's entries for a caller that has already checked need-to-know on the subject."""
-    rows = session.execute(
-        select(AuditEntry)
-        .where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
-        .order_by(AuditEntry.index)
-    ).scalars()
-    return [_view(row) for row in rows]
-
-
-def list_entries(
-    uow: UnitOfWork,
-    actor: Actor,
-    *,
-    action: str | None = None,
-    limit: int = 100,
-    after: int = -1,
-    newest_first: bool = False,
-    before: int | None = None,
-) -> list[AuditEntryView]:
-    """Read the ledger, auditors only: in index order from `after` (what the API has always
-    given), or with `newest_first` from the head down (from the entry before `before` if given),
-    which is what an auditor opening the ledger comes to see."""
-    _require_reader(actor)
-    with uow.transaction() as session:
-        if newest_first:
-            query = select(AuditEntry).order_by(AuditEntry.index.desc())
-            if before is not None:
-                query = query.where(AuditEntry.index < before)
-        else:
-            query = select(AuditEntry).where(AuditEntry.index > after).order_by(AuditEntry.index)
-        if action:
-            query = query.where(AuditEntry.action == action)
-        return [_view(row) for row in session.execute(query.limit(limit)).scalars()]
 
 
 def ledger_size(session: Session) -> int:

@@ -22,10 +22,12 @@ from shokei.cases.services.access import (
 from shokei.cases.services.assignment import (
     assign_official,
     assigned_names,
+    assigned_user_ids,
     assignments_of,
     break_glass,
     content_access_of,
     content_case_ids,
+    readable_case_ids,
     require_contents,
     unassign_official,
 )
@@ -63,6 +65,7 @@ __all__ = [
     "add_inventory_line",
     "assign_official",
     "assigned_names",
+    "assigned_user_ids",
     "assignments_of",
     "break_glass",
     "case_parties",
@@ -90,6 +93,7 @@ __all__ = [
     "notice_warnings",
     "offers_of",
     "open_case",
+    "readable_case_ids",
     "record_agreed_amount",
     "record_duty",
     "record_offer",

@@ -32,7 +32,7 @@ from shokei.cases.models import CaseAssignment, CaseBreakGlass, ExitCase
 from shokei.cases.schemas import AssignmentView
 from shokei.cases.services.access import load_case, visible_case_ids
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
-from shokei.kernel import Actor, Role
+from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
@@ -232,3 +232,25 @@ def break_glass(uow: UnitOfWork, actor: Actor, case_id: int, reason: str) -> Con
             CaseContentsOpened(case.id, actor.user_id, actor.username, AlertCause.BREAK_GLASS, cleaned)
         )
         return ContentAccess.BREAK_GLASS
+
+
+def readable_case_ids(uow: UnitOfWork, actor: Actor, case_ids: frozenset[int]) -> frozenset[int]:
+    """Which of `case_ids` `actor` reads the contents of (assigned, or within a break-glass; a
+    company user: its own cases), for the features that show a case's contents outside the case
+    (the ledger's entries). None for a role that reads no case."""
+    if not case_ids or not actor.can(Permission.CASE_READ):
+        return frozenset()
+    with uow:
+        readable = content_case_ids(uow, actor)
+        found = uow.session.execute(
+            select(ExitCase.id).where(ExitCase.id.in_(readable), ExitCase.id.in_(sorted(case_ids)))
+        ).scalars()
+        return frozenset(found)
+
+
+def assigned_user_ids(uow: UnitOfWork, case_id: int) -> frozenset[int]:
+    """The ids of the users assigned to a case, for the features that address its officials on
+    its behalf (a duty's notice), not for a user's read."""
+    with uow:
+        rows = uow.session.execute(select(CaseAssignment.user_id).where(CaseAssignment.case_id == case_id))
+        return frozenset(rows.scalars())
