@@ -234,7 +234,7 @@ def run(host: Host = None, port: Port = None) -> None:
 def _remember(path: Path, name: str, role: str, password: str, otpauth: str | None = None) -> None:
     """Keep demo logins readable by the owner only, so `make run` can show them again: user, role,
     password and, for a ministry account, the otpauth URI of its second factor (the login page
-    asks for its code; `oathtool --totp -b SECRET` or an authenticator app gives it)."""
+    asks for its code: an authenticator app, or `pyotp.TOTP(SECRET).now()`, gives it)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as handle:
