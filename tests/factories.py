@@ -34,7 +34,7 @@ SELECTION_REASON = "技術継承能力と保全体制を確認のうえ選定"
 
 def admin(uow: UnitOfWork) -> Actor:
     if not accounts.user_exists(uow, "admin"):
-        accounts.add_user(uow, None, "admin", "admin", password=PASSWORD)
+        accounts.add_user(uow, None, "admin", "admin", password=PASSWORD, must_change_password=False)
     return accounts.actor_for_username(uow, "admin")
 
 
@@ -46,7 +46,16 @@ def company(uow: UnitOfWork, name: str = "試験精機株式会社", **fields: o
 
 def user(uow: UnitOfWork, role: Role, company_number: str | None = None, name: str | None = None) -> Actor:
     username = name or f"{role.value}-{next(_serial) % 100000}"
-    accounts.add_user(uow, admin(uow), username, role.value, company=company_number, password=PASSWORD)
+    # Tests log in with PASSWORD: not a first login's initial password, which must be replaced.
+    accounts.add_user(
+        uow,
+        admin(uow),
+        username,
+        role.value,
+        company=company_number,
+        password=PASSWORD,
+        must_change_password=False,
+    )
     if not accounts.actor_for_username(uow, username).content_approved:
         accounts.approve_user(uow, None, username)  # the second person, as the operator's bootstrap path
     return accounts.actor_for_username(uow, username)

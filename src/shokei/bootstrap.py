@@ -20,7 +20,7 @@ from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
 from shokei.db import make_engine
 from shokei.documents.scratch import area_for
-from shokei.documents.vault import FilesystemVault, MasterKeyring, Vault, create_master_key
+from shokei.documents.vault import FilesystemVault, KeyringSealer, MasterKeyring, Vault, create_master_key
 from shokei.documents.vault.crypto import CURRENT_KEY_FILE
 from shokei.errors import N_, ShokeiError, Text
 from shokei.kernel import Role
@@ -66,6 +66,12 @@ class Shokei:
         if first:  # the first use of the vault in this process: a start
             self.sweep_leftovers()
         return vaults
+
+    @property
+    def sealer(self) -> KeyringSealer:
+        """Seals small secrets (accounts' TOTP seeds) under the vault's master keys, read at each
+        use so a rotation beside a serving process seals under the new key at once."""
+        return KeyringSealer(MasterKeyring.from_directory(self.settings.keys_dir))
 
     @cached_property
     def keyless_vaults(self) -> Vaults:
@@ -249,6 +255,7 @@ def ensure_copy_code_key(path: Path) -> bool:
 class InitReport:
     created: list[str] = field(default_factory=list)
     admin_password: str | None = None
+    admin_otpauth: str | None = None  # the admin's TOTP secret for an authenticator app
 
     @property
     def changed(self) -> bool:
@@ -288,4 +295,6 @@ def initialise(app: Shokei) -> InitReport:
         credential = accounts.add_user(app.uow, None, ADMIN_USERNAME, Role.ADMIN.value)
         report.created.append(f"user {ADMIN_USERNAME}")
         report.admin_password = credential.secret
+        # A ministry account logs in to the web with a second factor (SHOKEI_WEB_MFA_REQUIRED).
+        report.admin_otpauth = accounts.enroll_mfa(app.uow, None, ADMIN_USERNAME, app.sealer)
     return report

@@ -104,8 +104,20 @@ def init(json_output: JsonOutput = False) -> None:
         if report.admin_password
         else None
     )
+    otpauth = (
+        keep_secret(shokei.settings, "admin", "otpauth", report.admin_otpauth)
+        if report.admin_otpauth
+        else None
+    )
     if json_output:
-        print_json({"changed": report.changed, "created": report.created, "admin_password": shown})
+        print_json(
+            {
+                "changed": report.changed,
+                "created": report.created,
+                "admin_password": shown,
+                "admin_otpauth_uri": otpauth,
+            }
+        )
         return
     if not report.changed:
         stdout.print("already initialised: nothing changed")
@@ -114,9 +126,17 @@ def init(json_output: JsonOutput = False) -> None:
         stdout.print(f"created {item}")
     if shown:
         stdout.print(f"admin password (shown once): [bold]{shown}[/]", highlight=False)
+        if otpauth:
+            stdout.print(
+                f"admin second factor (otpauth URI, shown once): {otpauth}", highlight=False, soft_wrap=True
+            )
     elif report.admin_password:
         where = one_time_secrets_path(shokei.settings)
-        stdout.print(f"admin password: written to {where} (owner-only)", highlight=False, soft_wrap=True)
+        stdout.print(
+            f"admin password and second factor: written to {where} (owner-only)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
@@ -194,28 +214,31 @@ def run(host: Host = None, port: Port = None) -> None:
     logins = shokei.settings.data_dir / "demo-logins.txt"
     terminal = sys.stdout.isatty()  # passwords on a pipe or in a redirection end in logs
     if report.admin_password:
-        _remember(logins, "admin", "admin", report.admin_password)
+        _remember(logins, "admin", "admin", report.admin_password, report.admin_otpauth)
         if terminal:
             stdout.print(f"admin password: {report.admin_password}", highlight=False)
+            stdout.print(f"admin second factor: {report.admin_otpauth}", highlight=False, soft_wrap=True)
     if not demo_is_seeded(shokei):
         stdout.print("loading demo data (first run)...")
         demo = seed_demo(shokei)
         if terminal:
             show_logins(demo)
         for name, (role, password) in demo.logins.items():
-            _remember(logins, name, role, password)
+            _remember(logins, name, role, password, demo.otpauth.get(name))
         stdout.print(f"demo logins: see {logins} (owner-only)")
     else:
         stdout.print(f"demo logins: see {shokei.settings.data_dir / 'demo-logins.txt'}")
     _serve(host, port)
 
 
-def _remember(path: Path, name: str, role: str, password: str) -> None:
-    """Keep demo logins readable by the owner only, so `make run` can show them again."""
+def _remember(path: Path, name: str, role: str, password: str, otpauth: str | None = None) -> None:
+    """Keep demo logins readable by the owner only, so `make run` can show them again: user, role,
+    password and, for a ministry account, the otpauth URI of its second factor (the login page
+    asks for its code: an authenticator app, or `pyotp.TOTP(SECRET).now()`, gives it)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as handle:
-        handle.write(f"{name}\t{role}\t{password}\n")
+        handle.write(f"{name}\t{role}\t{password}\t{otpauth or ''}\n")
 
 
 def main() -> None:

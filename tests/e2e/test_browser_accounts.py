@@ -1,6 +1,7 @@
 """Accounts in headless Chromium (issue 23), in Japanese: an examiner enrolled in TOTP is refused
-without the code and logs in with it; the admin resets its password from /users and the examiner,
-logging in with the one-time password, must choose its own first. A screenshot of each step."""
+without the code and logs in with it; an official without a second factor is told to have one
+enrolled; the admin resets its password from /users and the examiner, logging in with the
+one-time password, must choose its own first. A screenshot of each step."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from playwright.sync_api import Browser, Page, expect
 from shokei.accounts import services as accounts
 from tests.conftest import TEST_NOW
 from tests.e2e.conftest import LiveServer, Screenshots
-from tests.e2e.test_browser_journey import BROWSER_ERRORS, check_accessibility, log_in
+from tests.e2e.test_browser_journey import BROWSER_ERRORS, CODE_LABEL, check_accessibility, log_in
 from tests.factories import PASSWORD, Office
-
-CODE_LABEL = "ワンタイムコード（二要素認証を登録している場合）"
+from tests.web.conftest import totp_code
 
 
 def _login_page(chromium: Browser, server: LiveServer) -> Page:
@@ -39,7 +39,7 @@ def test_an_enrolled_examiner_logs_in_with_a_totp_code(
     BROWSER_ERRORS.clear()
     uow = live_server.shokei.uow
     office = Office(uow)
-    uri = accounts.enroll_mfa(uow, office.admin, "examiner")
+    uri = accounts.enroll_mfa(uow, office.admin, "examiner", live_server.shokei.sealer)
     totp = pyotp.TOTP(parse_qs(urlsplit(uri).query)["secret"][0])
     titles: set[str] = set()
 
@@ -51,6 +51,21 @@ def test_an_enrolled_examiner_logs_in_with_a_totp_code(
     _submit(page, "examiner", PASSWORD, totp.at(TEST_NOW))
     expect(page.locator(".user-name")).to_have_text("examiner")
     screenshots.take(page, "totp-logged-in")
+    assert not BROWSER_ERRORS
+
+
+def test_an_official_without_a_second_factor_is_told_to_have_one_enrolled(
+    chromium: Browser, live_server: LiveServer, screenshots: Screenshots
+) -> None:
+    BROWSER_ERRORS.clear()
+    Office(live_server.shokei.uow)
+    page = _login_page(chromium, live_server)
+    _submit(page, "auditor", PASSWORD)
+    expect(page.locator("#login-error")).to_contain_text("二要素認証（TOTP）の登録が必要です")
+    expect(page.locator("#login-error")).to_contain_text("shokei user mfa enroll")
+    screenshots.take(page, "second-factor-needed")
+    page.goto(f"{live_server.url}/cases")
+    expect(page.locator("h1")).to_have_text("ログイン")  # no page without the second factor
     assert not BROWSER_ERRORS
 
 
@@ -70,7 +85,7 @@ def test_a_reset_password_must_be_replaced_at_the_next_login(
     screenshots.take(admin, "one-time-password")
 
     page = _login_page(chromium, live_server)
-    _submit(page, "negotiator", one_time)
+    _submit(page, "negotiator", one_time, totp_code(live_server.shokei, "negotiator"))
     expect(page.locator("h1")).to_have_text("パスワードの変更")
     check_accessibility(page, titles)
     screenshots.take(page, "forced-password-change")

@@ -21,8 +21,9 @@ from playwright.sync_api import Browser, Page, expect
 from tests import samples
 from tests.e2e.conftest import LiveServer, Screenshots
 from tests.factories import PASSWORD, Office
-from tests.web.conftest import fund_purchases
+from tests.web.conftest import fund_purchases, totp_code
 
+CODE_LABEL = "ワンタイムコード（二要素認証を登録している場合）"
 UNLABELLED_FIELDS = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(el => el.type !== 'hidden' && !el.closest('[hidden]'))
   .filter(el => !(el.labels && el.labels.length))
@@ -70,6 +71,8 @@ def log_in(chromium: Browser, server: LiveServer, username: str, titles: set[str
     check_accessibility(page, titles)
     page.get_by_label("利用者名").fill(username)
     page.get_by_label("パスワード").fill(PASSWORD)
+    # A ministry account's second factor (required by default): the code its authenticator shows.
+    page.get_by_label(CODE_LABEL).fill(totp_code(server.shokei, username))
     with page.expect_navigation():
         page.get_by_label("パスワード").press("Enter")  # the keyboard logs in
     expect(page.locator(".user-name")).to_have_text(username)

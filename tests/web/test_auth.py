@@ -12,7 +12,7 @@ from shokei.bootstrap import Shokei
 from shokei.web.sessions import COOKIE_NAME
 from shokei.web.state import WebState
 from tests.factories import Office
-from tests.web.conftest import Browser, as_user
+from tests.web.conftest import Browser, as_user, totp_code
 
 
 def _cookie_attributes(header: str) -> dict[str, str]:
@@ -184,10 +184,13 @@ def test_many_failures_from_one_address_lock_that_address(office: Office, app: F
 @pytest.mark.parametrize(
     "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
 )
-def test_login_never_redirects_off_site(office: Office, browser: Browser, target: str) -> None:
+def test_login_never_redirects_off_site(
+    office: Office, shokei: Shokei, browser: Browser, target: str
+) -> None:
     browser.get("/login")
+    code = totp_code(shokei, "intake")
     response = browser.post(
-        "/login", {"username": "intake", "password": "correct horse battery", "next": target}
+        "/login", {"username": "intake", "password": "correct horse battery", "code": code, "next": target}
     )
     assert response.headers["location"] == "/"
 

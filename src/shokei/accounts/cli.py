@@ -60,7 +60,9 @@ def add(
     email: Annotated[str | None, typer.Option("--email", help="Where notices are e-mailed.")] = None,
 ) -> None:
     """Add a user (admins). A generated password is kept in the data dir's owner-only file and
-    printed only to a terminal. A role that reads document contents awaits `shokei user approve`."""
+    printed only to a terminal; the user replaces it at the first web login. A ministry account
+    also needs a second factor (`shokei user mfa enroll`). A role that reads document contents
+    awaits `shokei user approve`."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     credential = services.add_user(
         cli.uow, cli.actor, name, role, company=company, password=password, email=email
@@ -214,7 +216,7 @@ def reset_password(cli: Cli, name: str) -> None:
 def enroll(cli: Cli, name: str) -> None:
     """Give a user a TOTP second factor (admins, or the user): the otpauth URI for an authenticator
     app is printed only to a terminal, and kept in the data dir's owner-only file."""
-    uri = services.enroll_mfa(cli.uow, cli.actor, name)
+    uri = services.enroll_mfa(cli.uow, cli.actor, name, cli.app.sealer)
     shown = _show_secret(cli, name, "otpauth", uri, "otpauth URI")
     if cli.json:
         print_json(

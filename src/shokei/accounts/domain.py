@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from shokei.errors import N_, BadInput, Text
+
+
+class Sealer(Protocol):
+    """Seals small secrets (TOTP seeds) under the installation's keys, bound to their record by
+    the associated data. The composition root gives one (`Shokei.sealer`: the vault's master
+    keys); accounts never holds a key itself."""
+
+    def seal(self, plaintext: bytes, associated_data: bytes) -> bytes: ...
+
+    def open(self, sealed: bytes, associated_data: bytes) -> bytes: ...
 
 
 def validate_username(name: str) -> str:

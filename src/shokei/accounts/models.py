@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, false, true
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shokei.db import Base, BigId
@@ -26,8 +26,9 @@ class User(Base):
     approval_requested_by: Mapped[int | None] = mapped_column(BigInteger)
     # A password an admin reset is a one-time password: the next web login must replace it.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # The TOTP shared secret (base32) once enrolled; none: no second factor.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP shared secret once enrolled, sealed under the vault's master keys with the user's
+    # id and name as associated data (`credentials.totp_associated_data`); none: no second factor.
+    totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The last TOTP time step accepted: a code is good once (a replayed code is refused).
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # Web sessions carry the generation they began in; a password reset starts a new one, which

@@ -115,9 +115,10 @@ def change_password(
     current: Annotated[str, Form(max_length=1024)],
     new: Annotated[str, Form(max_length=1024)],
 ) -> Response:
-    services.change_password(shokei.uow, actor, current, new)
+    generation = services.change_password(shokei.uow, actor, current, new)
+    # The change ends every other session of the account; this one goes on in the new generation.
     session = session_of(request)
-    session.password_change, session.modified = False, True
+    session.password_change, session.generation, session.modified = False, generation, True
     flash(request, "success", _("Your password is changed."))
     return redirect(request, "/")
 

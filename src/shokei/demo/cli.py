@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
 
 import typer
 
@@ -15,11 +16,21 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="demo")
 
 
+def totp_secret(otpauth_uri: str | None) -> str:
+    """The base32 secret of an otpauth URI (what an authenticator app asks for, typed by hand)."""
+    if not otpauth_uri:
+        return ""
+    return parse_qs(urlsplit(otpauth_uri).query).get("secret", [""])[0]
+
+
 def show_logins(report: DemoReport) -> None:
     print_table(
         "demo logins (shown once; also saved in the data dir)",
-        ("user", "role", "password"),
-        [(name, role, password) for name, (role, password) in report.logins.items()],
+        ("user", "role", "password", "TOTP secret"),
+        [
+            (name, role, password, totp_secret(report.otpauth.get(name)))
+            for name, (role, password) in report.logins.items()
+        ],
     )
 
 
@@ -32,7 +43,10 @@ def seed(cli: Cli) -> None:
             {
                 "companies": report.companies,
                 "cases": report.cases,
-                "logins": {n: {"role": r, "password": p} for n, (r, p) in report.logins.items()},
+                "logins": {
+                    n: {"role": r, "password": p, "otpauth_uri": report.otpauth.get(n)}
+                    for n, (r, p) in report.logins.items()
+                },
             }
         )
         return

@@ -153,6 +153,7 @@ DEMO_CASES: list[tuple[list[TransitionName], int]] = [
 @dataclass
 class DemoReport:
     logins: dict[str, tuple[str, str]] = field(default_factory=dict)  # user -> (role, password)
+    otpauth: dict[str, str] = field(default_factory=dict)  # ministry user -> its TOTP otpauth URI
     companies: int = 0
     cases: dict[int, str] = field(default_factory=dict)
 
@@ -204,8 +205,15 @@ def _make_users(
     ]
     actors: dict[Role | str, Actor] = {}
     for name, role, company in wanted:
-        credential = accounts.add_user(shokei.uow, admin, name, role.value, company=company)
+        # Demo logins are for trying the system: they keep their password (a real admin's new
+        # user replaces it at the first login), and the ministry's get their second factor here,
+        # kept beside the password (`shokei run` writes both to the owner-only demo-logins.txt).
+        credential = accounts.add_user(
+            shokei.uow, admin, name, role.value, company=company, must_change_password=False
+        )
         report.logins[name] = (role.value, credential.secret)
+        if company is None:
+            report.otpauth[name] = accounts.enroll_mfa(shokei.uow, admin, name, shokei.sealer)
         if not accounts.actor_for_username(shokei.uow, name).content_approved:
             # The demo's second person is the operator seeding it (the two-person rule).
             accounts.approve_user(shokei.uow, None, name)

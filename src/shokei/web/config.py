@@ -26,9 +26,10 @@ class WebSettings(BaseSettings):
     lockout_ip_failures: int = Field(default=20, ge=1, description="Failed logins per client address.")
     lockout_minutes: int = Field(default=15, ge=1, description="How long a lockout lasts.")
     mfa_required: Literal["enrolled", "officials"] = Field(
-        default="enrolled",
-        description="Who must give a TOTP code at login: `enrolled` (everyone who enrolled one with "
-        "`shokei user mfa enroll`), or `officials` (those, and every official, who cannot log in "
-        "until enrolled).",
+        default="officials",
+        description="Who must give a TOTP code at login: `officials` (the default: every ministry "
+        "account, that is officials, auditors and admins, cannot log in until enrolled with "
+        "`shokei user mfa enroll`; companies' users only once they enrolled one), or `enrolled` "
+        "(only those who enrolled one).",
     )
     max_form_bytes: int = Field(default=1 << 20, description="Largest url-encoded form accepted.")

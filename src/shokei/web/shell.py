@@ -70,9 +70,11 @@ def login(
         ) % {"minutes": minutes}
         security_event("login_refused_locked", logging.WARNING, user=username, address=address)
         return _login_page(request, templates, next=next, username=username, error=message, status=429)
-    officials_need_mfa = state.settings.mfa_required == "officials"
+    ministry_needs_mfa = state.settings.mfa_required == "officials"
     try:
-        outcome = accounts.log_in(shokei.uow, username, password, code, officials_need_mfa=officials_need_mfa)
+        outcome = accounts.log_in(
+            shokei.uow, username, password, code, sealer=shokei.sealer, ministry_needs_mfa=ministry_needs_mfa
+        )
     except Unauthenticated as refusal:
         locked = state.throttle.failed(username, address)
         security_event("login_failed", user=username, address=address, reason=refusal.message)

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from shokei.documents.vault.crypto import (
     AES256_GCM_HKDF_1MB,
     CURRENT_KEY_FILE,
+    KeyringSealer,
     MasterKey,
     MasterKeyError,
     MasterKeyring,
@@ -414,3 +415,31 @@ def test_invalid_parameters_are_refused(segment_size: int, derived_size: int) ->
 def test_data_key_shorter_than_the_derived_key_is_refused() -> None:
     with pytest.raises(BadInput, match="shorter"):
         encrypt(b"x", bytes(16))
+
+
+# ------------------------------------------------------------------- small sealed secrets
+
+
+def test_a_small_secret_opens_only_with_its_associated_data_and_survives_a_rotation(tmp_path: Path) -> None:
+    """Accounts' TOTP seeds: sealed under the current master key, bound to their record, and still
+    readable after a rotation (the wrap names its key; retired keys stay in the keyring)."""
+    create_master_key(tmp_path / CURRENT_KEY_FILE)
+    sealer = KeyringSealer(MasterKeyring.from_directory(tmp_path))
+    secret, record = b"JBSWY3DPEHPK3PXP", b"shokei/accounts/totp/v1\x007\x00examiner"
+    sealed = sealer.seal(secret, record)
+    assert secret not in sealed
+    assert sealer.seal(secret, record) != sealed  # a fresh data key and nonce each time
+    assert sealer.open(sealed, record) == secret
+    with pytest.raises(IntegrityFailure):
+        sealer.open(sealed, b"shokei/accounts/totp/v1\x008\x00negotiator")
+    for position in (0, 20, len(sealed) - 1):
+        flipped = bytearray(sealed)
+        flipped[position] ^= 1
+        with pytest.raises(IntegrityFailure):
+            sealer.open(bytes(flipped), record)
+    with pytest.raises(IntegrityFailure):
+        sealer.open(sealed[:40], record)
+    rotate_master_key(tmp_path)
+    rotated = KeyringSealer(MasterKeyring.from_directory(tmp_path))
+    assert rotated.open(sealed, record) == secret
+    assert wrapped_key_id(rotated.seal(secret, record)[1:50]) == rotated.keyring.current.key_id

@@ -11,6 +11,7 @@ import pyotp
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
+from shokei.accounts.domain import Sealer
 from shokei.accounts.models import ApiToken, User
 from shokei.accounts.schemas import LoginOutcome, NewCredential, TokenView
 from shokei.accounts.services.records import (
@@ -33,7 +34,9 @@ TOTP_ISSUER = "Shokei"
 _WRONG_PASSWORD = N_("Wrong username or password.")
 _WRONG_CODE = N_("Wrong or missing one-time code.")
 _NEEDS_SECOND_FACTOR = N_(
-    "Your account needs a second factor before it can log in: ask an administrator to enroll it."
+    "Your account needs a second factor before it can log in: ask a system administrator to "
+    "enroll it (shokei user mfa enroll), then add the otpauth URI you are given to an "
+    "authenticator app."
 )
 
 
@@ -51,24 +54,32 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
 
 
 def log_in(
-    uow: UnitOfWork, username: str, password: str, code: str = "", *, officials_need_mfa: bool = False
+    uow: UnitOfWork,
+    username: str,
+    password: str,
+    code: str = "",
+    *,
+    sealer: Sealer,
+    ministry_needs_mfa: bool = False,
 ) -> LoginOutcome:
-    """A web login: the password, then the TOTP code when the user enrolled one (every official
-    must have enrolled when `officials_need_mfa`). A code is accepted once. The success is
-    recorded in the ledger; failures are the caller's (the lockout and the security log)."""
+    """A web login: the password, then the TOTP code when the user enrolled one. With
+    `ministry_needs_mfa` (the web's default, `SHOKEI_WEB_MFA_REQUIRED=officials`) every ministry
+    account (officials, auditors, admins: every role not bound to a company) must have enrolled
+    one; companies' users stay optional. A code is accepted once. The success is recorded in the
+    ledger; failures are the caller's (the lockout and the security log)."""
     actor = authenticate(uow, username, password)
     with uow.transaction() as session:
         user = existing(session, actor.username)
-        if user.totp_secret is None and officials_need_mfa and actor.is_official:
+        if user.totp_sealed is None and ministry_needs_mfa and not actor.is_company_bound:
             raise Unauthenticated(Text(_NEEDS_SECOND_FACTOR))
-        if user.totp_secret is not None:
-            _accept_code(uow, user, code)
+        if user.totp_sealed is not None:
+            _accept_code(uow, user, code, sealer)
         uow.record(
             "accounts:login:success",
             "user",
             user.id,
             actor,
-            after={"second_factor": user.totp_secret is not None},
+            after={"second_factor": user.totp_sealed is not None},
         )
         return LoginOutcome(
             username=user.username,
@@ -77,9 +88,15 @@ def log_in(
         )
 
 
-def _accept_code(uow: UnitOfWork, user: User, code: str) -> None:
-    assert user.totp_secret is not None
-    totp, now = pyotp.TOTP(user.totp_secret), uow.clock.now()
+def totp_associated_data(user: User) -> bytes:
+    """What binds a sealed TOTP secret to its user: copied to another row, it does not open."""
+    return b"shokei/accounts/totp/v1\x00" + str(user.id).encode() + b"\x00" + user.username.encode()
+
+
+def _accept_code(uow: UnitOfWork, user: User, code: str, sealer: Sealer) -> None:
+    assert user.totp_sealed is not None
+    secret = sealer.open(user.totp_sealed, totp_associated_data(user)).decode("ascii")
+    totp, now = pyotp.TOTP(secret), uow.clock.now()
     step = totp.timecode(now)
     # The code of this step or the one before (a clock a little behind); never one used already.
     for candidate in (step, step - 1):
@@ -90,16 +107,18 @@ def _accept_code(uow: UnitOfWork, user: User, code: str) -> None:
     raise Unauthenticated(Text(_WRONG_CODE))
 
 
-def enroll_mfa(uow: UnitOfWork, actor: Actor, username: str) -> str:
-    """Give a user a new TOTP secret (replacing any earlier one); returns the otpauth URI for an
-    authenticator app, shown once. Admins, or the user for themself."""
-    if actor.username != username:
+def enroll_mfa(uow: UnitOfWork, actor: Actor | None, username: str, sealer: Sealer) -> str:
+    """Give a user a new TOTP secret (replacing any earlier one), sealed under the installation's
+    keys; returns the otpauth URI for an authenticator app, shown once. Admins, or the user for
+    themself; `actor=None` is the operator's bootstrap path (`shokei init`, the demo)."""
+    if actor is not None and actor.username != username:
         require_admin(actor)
     secret = pyotp.random_base32()
     with uow.transaction() as session:
         user = existing(session, username)
-        replaced = user.totp_secret is not None
-        user.totp_secret, user.totp_last_step = secret, None
+        replaced = user.totp_sealed is not None
+        user.totp_sealed = sealer.seal(secret.encode("ascii"), totp_associated_data(user))
+        user.totp_last_step = None
         uow.record(
             "accounts:mfa:enroll", "user", user.id, actor, after={"subject": username, "replaced": replaced}
         )
@@ -135,8 +154,10 @@ def reset_password(uow: UnitOfWork, actor: Actor, username: str) -> NewCredentia
     return NewCredential(username=username, secret=secret)
 
 
-def change_password(uow: UnitOfWork, actor: Actor, current: str, new: str) -> None:
-    """A user replaces their own password (and so a one-time one), knowing the current one."""
+def change_password(uow: UnitOfWork, actor: Actor, current: str, new: str) -> int:
+    """A user replaces their own password (and so a one-time one), knowing the current one. Every
+    other web session of the account ends (a new session generation, as a reset starts); returns
+    the new generation, which the session that made the change carries on with."""
     authenticate(uow, actor.username, current)
     if len(new) < MIN_PASSWORD_LENGTH:
         raise BadInput(
@@ -150,7 +171,9 @@ def change_password(uow: UnitOfWork, actor: Actor, current: str, new: str) -> No
     with uow.transaction() as session:
         user = existing(session, actor.username)
         user.password_hash, user.must_change_password = password_hasher().hash(new), False
-        uow.record("accounts:password:change", "user", user.id, actor)
+        user.session_generation += 1
+        uow.record("accounts:password:change", "user", user.id, actor, after={"sessions_ended": True})
+        return user.session_generation
 
 
 def _token_digest(token: str) -> str:

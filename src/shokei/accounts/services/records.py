@@ -62,5 +62,5 @@ def view_of(session: Session, user: User) -> UserView:
         email=user.email,
         content_approved=user.content_approved,
         must_change_password=user.must_change_password,
-        mfa_enrolled=user.totp_secret is not None,
+        mfa_enrolled=user.totp_sealed is not None,
     )

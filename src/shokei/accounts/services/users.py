@@ -68,6 +68,7 @@ def _create_user(
     company: str | None,
     password: str,
     email: str | None = None,
+    must_change_password: bool,
 ) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadInput(
@@ -91,11 +92,17 @@ def _create_user(
         created_at=uow.clock.now(),
         content_approved=not pending,
         approval_requested_by=actor.user_id if pending and actor is not None else None,
-        must_change_password=False,
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
-    after = {"username": username, "role": role.value, "company_id": company_id, "approval_pending": pending}
+    after = {
+        "username": username,
+        "role": role.value,
+        "company_id": company_id,
+        "approval_pending": pending,
+        "must_change_password": must_change_password,
+    }
     uow.record("accounts:user:create", "user", user.id, actor, after=after)
     return user
 
@@ -109,9 +116,13 @@ def add_user(
     company: str | None = None,
     password: str | None = None,
     email: str | None = None,
+    must_change_password: bool = True,
 ) -> NewCredential:
     """Create a user. Admins only; `actor=None` is the bootstrap path used by `shokei init`.
-    A role that reads document contents reads nothing until a program manager approves it."""
+    A role that reads document contents reads nothing until a program manager approves it.
+    The password (generated, or the one given) is an initial one, known to whoever set it: the
+    user replaces it at the first web login. Only the demo's own users keep theirs
+    (`must_change_password=False`: `shokei demo seed`, and tests not about this)."""
     if actor is not None:
         require_admin(actor)
     name = validate_username(username)
@@ -127,6 +138,7 @@ def add_user(
             company=company,
             password=secret,
             email=address,
+            must_change_password=must_change_password,
         )
     return NewCredential(username=name, secret=secret)
 

@@ -9,6 +9,7 @@ Only the documents feature opens this package; other features reach a vault thro
 from __future__ import annotations
 
 from shokei.documents.vault.crypto import (
+    KeyringSealer,
     MasterKeyError,
     MasterKeyring,
     create_master_key,
@@ -31,6 +32,7 @@ __all__ = [
     "BlobRef",
     "BlobStatus",
     "FilesystemVault",
+    "KeyringSealer",
     "MasterKeyError",
     "MasterKeyring",
     "PendingBlob",

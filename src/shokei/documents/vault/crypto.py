@@ -233,6 +233,48 @@ def rewrap(wrapped: bytes, keyring: MasterKeyring, new_key_id: str | None = None
     return wrap_data_key(unwrap_data_key(wrapped, keyring), target)
 
 
+# ---------------------------------------------------------------------------- small secrets
+
+_SEALED_FORMAT_VERSION = 1
+_SEALED_NONCE_SIZE = 12
+
+
+def seal_small(plaintext: bytes, associated_data: bytes, keyring: MasterKeyring) -> bytes:
+    """A small secret (a TOTP seed) sealed under the current master key, as a document is:
+    `version || wrapped data key || nonce || AES-256-GCM(data key, nonce, plaintext, associated
+    data)`. The wrap names its master key, so a rotation leaves it readable (retired keys stay)."""
+    data_key, nonce = new_data_key(), secrets.token_bytes(_SEALED_NONCE_SIZE)
+    body = AESGCM(data_key).encrypt(nonce, plaintext, associated_data)
+    return bytes([_SEALED_FORMAT_VERSION]) + wrap_data_key(data_key, keyring.current) + nonce + body
+
+
+def open_small(sealed: bytes, associated_data: bytes, keyring: MasterKeyring) -> bytes:
+    """The secret `seal_small` sealed; IntegrityFailure when it was altered, moved to another
+    record (other associated data) or is malformed."""
+    start = 1 + _WRAPPED_KEY_SIZE
+    if len(sealed) < start + _SEALED_NONCE_SIZE + TAG_SIZE or sealed[0] != _SEALED_FORMAT_VERSION:
+        raise IntegrityFailure(Text(N_("a sealed secret is malformed")))
+    data_key = unwrap_data_key(sealed[1:start], keyring)
+    nonce, body = sealed[start : start + _SEALED_NONCE_SIZE], sealed[start + _SEALED_NONCE_SIZE :]
+    try:
+        return AESGCM(data_key).decrypt(nonce, body, associated_data)
+    except InvalidTag:
+        raise IntegrityFailure(Text(N_("a sealed secret failed its integrity check"))) from None
+
+
+@dataclass(frozen=True)
+class KeyringSealer:
+    """Seals small secrets under a master keyring (the `Sealer` port of accounts)."""
+
+    keyring: MasterKeyring = field(repr=False)
+
+    def seal(self, plaintext: bytes, associated_data: bytes) -> bytes:
+        return seal_small(plaintext, associated_data, self.keyring)
+
+    def open(self, sealed: bytes, associated_data: bytes) -> bytes:
+        return open_small(sealed, associated_data, self.keyring)
+
+
 # ------------------------------------------------------------------------- streaming AEAD
 
 
