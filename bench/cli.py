@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     options.workdir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=options.workdir, prefix="cli-"))
     environment = {**os.environ, "SHOKEI_DATA_DIR": str(work / "data")}
-    for name in ("SHOKEI_DATABASE_URL", "SHOKEI_USER", "PYTHONPATH"):
+    # PYTHONDONTWRITEBYTECODE: an installed `shokei` runs from compiled bytecode (pip compiles
+    # it); with the variable set, every round would compile the sources again.
+    for name in ("SHOKEI_DATABASE_URL", "SHOKEI_USER", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"):
         environment.pop(name, None)
     python, shokei = sys.executable, str(Path(sys.executable).parent / "shokei")
     try:

@@ -9,8 +9,8 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -19,16 +19,20 @@ from shokei.audit import services as audit
 from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
 from shokei.db import make_engine
-from shokei.documents.scratch import area_for
-from shokei.documents.vault import FilesystemVault, KeyringSealer, MasterKeyring, Vault, create_master_key
-from shokei.documents.vault.crypto import CURRENT_KEY_FILE
 from shokei.errors import N_, ShokeiError, Text
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.manifest import model_modules, wire
 from shokei.migrate import current_revision, head_revision, upgrade_to_head
 from shokei.settings import Settings, load_settings
-from shokei.web.secret import ensure_session_key, session_key_path
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from shokei.documents.vault import KeyringSealer, Vault
+
+# The vaults, the scratch area and the web session key are imported where they are first used:
+# a command that only reads the database (`shokei case show`) needs none of them.
 
 ADMIN_USERNAME = "admin"
 COPY_CODE_KEY_BYTES = 32
@@ -55,6 +59,8 @@ class Shokei:
             cached = self._keyed
             if stamp is not None and cached is not None and cached[0] == stamp:
                 return cached[1]
+            from shokei.documents.vault import FilesystemVault, MasterKeyring  # noqa: PLC0415 - see the imports
+
             # A missing or unreadable key raises here, in the request or command that needs it.
             keyring = MasterKeyring.from_directory(self.settings.keys_dir)
             vaults = Vaults(
@@ -71,11 +77,15 @@ class Shokei:
     def sealer(self) -> KeyringSealer:
         """Seals small secrets (accounts' TOTP seeds) under the vault's master keys, read at each
         use so a rotation beside a serving process seals under the new key at once."""
+        from shokei.documents.vault import KeyringSealer, MasterKeyring  # noqa: PLC0415 - see the imports
+
         return KeyringSealer(MasterKeyring.from_directory(self.settings.keys_dir))
 
     @cached_property
     def keyless_vaults(self) -> Vaults:
         """The same vaults without keys, for fixity checks that must run where no key is readable."""
+        from shokei.documents.vault import FilesystemVault  # noqa: PLC0415 - see the imports
+
         return Vaults(
             FilesystemVault(self.settings.vault_dir, None),
             _copies_vault(self.settings, keys=False),
@@ -104,6 +114,8 @@ class Shokei:
     def scratch_dir(self) -> Path:
         """This process's owner-only scratch folder (`documents.scratch`): made on first use, after
         removing what dead processes left under `<data_dir>/scratch`."""
+        from shokei.documents.scratch import area_for  # noqa: PLC0415 - see the imports
+
         return area_for(self.settings.scratch_root).path
 
     def sweep_leftovers(self) -> None:
@@ -137,6 +149,8 @@ def _signing_key(settings: Settings) -> Ed25519PrivateKey:
 def _keys_stamp(keys_dir: Path) -> tuple[object, ...] | None:
     """What changes when a master key file is replaced, added, removed or has its mode changed
     (ctime moves on each); None when `master.key` cannot be read (nothing is cached then)."""
+    from shokei.documents.vault.crypto import CURRENT_KEY_FILE  # noqa: PLC0415 - see the imports
+
     try:
         current = (keys_dir / CURRENT_KEY_FILE).stat()
         retired = sorted((path.name, path.stat().st_ctime_ns) for path in keys_dir.glob("master-*.key"))
@@ -264,6 +278,9 @@ class InitReport:
 
 def initialise(app: Shokei) -> InitReport:
     """Create the data dir, keys, schema and the admin user: whatever is missing, nothing else."""
+    from shokei.documents.vault import create_master_key  # noqa: PLC0415 - see the imports
+    from shokei.web.secret import ensure_session_key, session_key_path  # noqa: PLC0415 - as above
+
     settings, report = app.settings, InitReport()
     if not settings.data_dir.exists():
         settings.data_dir.mkdir(parents=True, mode=0o700)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -249,3 +250,49 @@ def test_console_script_runs_as_a_real_process(cli: Cli, cli_env: Path) -> None:
     )
     assert missing.returncode == 3
     assert missing.stderr.strip().count("\n") == 0
+
+
+_PROBE = """
+import json, sys
+from shokei.cli import main
+sys.argv = ["shokei", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit as exit:
+    status = exit.code
+sys.stdout.flush()
+print("\\n" + json.dumps({"status": status, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_case_show_loads_only_the_cases_and_what_they_read(cli: Cli, cli_env: Path) -> None:
+    """`shokei case show N` (a local read, run by officials' scripts by the hundred) imports the
+    cases' feature and the features it reads, not the web, the vaults, other features' commands,
+    the ledger's export or the numeric stacks."""
+    cli("init")
+    cli("company", "add", "--corporate-number", WITHDRAWING, "--name", "退出精密株式会社", "--as", "admin")
+    cli("user", "add", "intake", "--role", "intake_officer", "--as", "admin")
+    opened = cli(
+        *("case", "open", "--company", WITHDRAWING, "--reason", "factory_closure"),
+        *("--exit-date", "2031-03-31", "--as", "intake", "--json"),
+    ).json()
+    case_id = str(opened["id"])  # type: ignore[index]
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(["case", "show", case_id, "--json", "--as", "intake"])],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    output, _, last = done.stdout.rstrip("\n").rpartition("\n")
+    probe = json.loads(last)
+    assert probe["status"] in (0, None), done.stderr
+    assert json.loads(output)["id"] == int(case_id)
+    modules = set(probe["modules"])
+    heavy = {"fastapi", "starlette", "uvicorn", "numpy", "scipy", "alembic", "jinja2", "openpyxl"}
+    assert not {module.split(".")[0] for module in modules} & heavy
+    clis = {module for module in modules if module.endswith(".cli") and module.startswith("shokei.")}
+    assert clis == {"shokei.cli", "shokei.cases.cli"}
+    for unused in ("shokei.web", "shokei.documents", "shokei.app", "shokei.audit.services.export"):
+        assert not {module for module in modules if module == unused or module.startswith(unused + ".")}

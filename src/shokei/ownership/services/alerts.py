@@ -25,6 +25,7 @@ from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.domain import (
     DEFAULT_ALERT_LEVELS,
+    HUNDRED,
     AlertChanges,
     CompanyHoldings,
     EntityKind,
@@ -246,21 +247,28 @@ class Evaluation:
         return outcome
 
     def _candidates(
-        self, watched: list[tuple[int, int]], open_alerts: Mapping[int, object], levels: Sequence[Decimal]
+        self,
+        watched: list[tuple[int, int]],
+        open_alerts: Mapping[int, Mapping[Decimal, int]],
+        levels: Sequence[Decimal],
     ) -> list[tuple[int, int]]:
-        """The watched companies whose alerts may change: those with an open alert, and those
-        whose foreign control reaches the lowest threshold. For the rest (none open, below every
-        threshold) there is nothing to raise or resolve, and nothing is worth computing."""
+        """The watched companies whose alerts may change: those whose foreign control reaches
+        other thresholds than their open alerts are for. For the rest (the same thresholds
+        reached as alerted, most often none) there is nothing to raise or resolve, and nothing
+        is worth computing: read from the measures' arrays at once, as `alert_changes` would
+        decide it (a national event leaves thousands of companies' alerts as they were)."""
         if not watched:
             return []
         graph = self.loaded.graph
         local = np.searchsorted(self.loaded.ids, np.array([entity for entity, _ in watched], dtype=np.int64))
         control = np.maximum(graph.integrated_foreign_share[local], graph.controlled_share[local]).tolist()
-        least = float(min(levels) / 100) if levels else None
+        fractions = [(level, float(level / HUNDRED)) for level in levels]
+        nothing: Mapping[Decimal, int] = {}
         return [
             pair
             for pair, value in zip(watched, control, strict=True)
-            if pair[1] in open_alerts or (least is not None and reaches(value, least))
+            if {level for level, fraction in fractions if reaches(value, fraction)}
+            != set(open_alerts.get(pair[1], nothing))
         ]
 
     def _watched(self, entity_ids: Iterable[int] | None) -> list[tuple[int, int]]:
