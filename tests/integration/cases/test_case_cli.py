@@ -22,7 +22,7 @@ def _setup_office(cli: Cli) -> None:
     init = cli("init", "--json").json()
     assert init["admin_password"] is None  # type: ignore[index]  # not a terminal: kept in the owner-only file
     again = cli("init", "--json").json()
-    assert again == {"changed": False, "created": [], "admin_password": None}
+    assert again == {"changed": False, "created": [], "admin_password": None, "admin_otpauth_uri": None}
     company = cli(
         "company",
         "add",
