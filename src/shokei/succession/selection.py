@@ -15,7 +15,7 @@ from shokei.cases.models import ExitCase
 from shokei.companies import services as companies
 from shokei.companies.domain import cause_name
 from shokei.companies.models import Company
-from shokei.errors import N_, BadInput, Conflict, Text
+from shokei.errors import N_, BadInput, Conflict, Text, from_stored
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
@@ -74,7 +74,7 @@ def select_successor(
         if company.suspended_since is not None:
             msgid = N_("%(name)s (%(number)s) is suspended (%(cause)s): %(reason)s")
             values = {"name": company.name, "number": number, "cause": cause_name(company.suspension_cause)}
-            raise Conflict(Text(msgid, {**values, "reason": company.suspension_reason}))
+            raise Conflict(Text(msgid, {**values, "reason": from_stored(company.suspension_reason or "")}))
         chosen = [a for a in assess(session, uow, case, exposures) if a.corporate_number == number]
         failing = [r for a in chosen for r in a.rules if not r.passed]
         if not chosen or failing:
