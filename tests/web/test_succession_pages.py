@@ -541,6 +541,9 @@ def test_a_hand_over_through_the_pages(world: World, sample_files: Path) -> None
     assert "受信箱" in dashboard
     assert "承継先に選定されました" in dashboard
     assert "機関銃部品の加工実績" in dashboard  # the reason, in the message body
+    assert f"貴社は案件{case_id}の承継先に選定されました" in dashboard  # the notice in Japanese
+    assert "Your company was selected" not in dashboard
+    assert "msgid" not in dashboard
     assert f"/cases/{case_id}/terms" in dashboard
     terms_page = _main(successor.get(f"/cases/{case_id}/terms").text)
     assert "日本国外に持ち出し" in terms_page
