@@ -543,6 +543,7 @@ def test_a_hand_over_through_the_pages(world: World, sample_files: Path) -> None
     assert "機関銃部品の加工実績" in dashboard  # the reason, in the message body
     assert f"貴社は案件{case_id}の承継先に選定されました" in dashboard  # the notice in Japanese
     assert "Your company was selected" not in dashboard
+    assert "Terms of acceptance of succession documents" not in dashboard  # the terms in Japanese only
     assert "msgid" not in dashboard
     assert f"/cases/{case_id}/terms" in dashboard
     terms_page = _main(successor.get(f"/cases/{case_id}/terms").text)

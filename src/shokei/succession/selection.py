@@ -102,21 +102,17 @@ def _selection_notice(uow: UnitOfWork, company_id: int, case_id: int, reason: st
     return InboxMessage(
         company_id=company_id,
         case_id=case_id,
-        # Stored as catalogue messages, read in each reader's language (the terms in both).
+        # Stored as catalogue messages, read in each reader's language; the terms themselves are
+        # on the case's terms page, in the reader's language, where they are accepted.
         subject=stored(Text(N_("Selected as the successor (case %(case)s)"), {"case": case_id})),
         body=stored(
             Text(
                 N_(
                     "Your company was selected as the successor for case %(case)s: %(reason)s\n"
                     "Accept the terms on the case's terms page (/cases/%(case)s/terms) or with "
-                    "`shokei successor accept %(case)s` before release.\n\n%(terms_ja)s\n%(terms_en)s"
+                    "`shokei successor accept %(case)s` before release."
                 ),
-                {
-                    "case": case_id,
-                    "reason": reason,
-                    "terms_ja": terms.terms_text("ja"),
-                    "terms_en": terms.terms_text("en"),
-                },
+                {"case": case_id, "reason": reason},
             )
         ),
         created_at=uow.clock.now(),
