@@ -130,8 +130,11 @@ class ExaminationView(BaseModel):
     documents: list[DocumentExamination]
     supply_chain: SupplyChainView
     hard_rules_fired: list[FindingView]
-    missing: list[str]
+    missing: list[str]  # in English (the API, the CLI)
     disagreements: list[str]
+    # The same as catalogue messages, for the pages.
+    missing_text: SkipJsonSchema[list[Text]] = Field(default_factory=list, exclude=True)
+    disagreements_text: SkipJsonSchema[list[Text]] = Field(default_factory=list, exclude=True)
     proposed: OutcomeView | None  # what `exam determine` would decide now (under examination only)
     blocked_by: str | None  # in English (the API, the CLI)
     blocked_by_text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # for the pages

@@ -246,6 +246,8 @@ def get_examination(
             ],
             missing=[str(text) for text in assessment.missing],
             disagreements=[str(text) for text in assessment.disagreements],
+            missing_text=list(assessment.missing),
+            disagreements_text=list(assessment.disagreements),
             proposed=presenters.outcome_view(assessment) if under_examination else None,
             blocked_by=str(assessment.blocked_by) if under_examination and assessment.blocked_by else None,
             blocked_by_text=assessment.blocked_by if under_examination else None,
