@@ -6,10 +6,10 @@ from __future__ import annotations
 import errno
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
@@ -110,6 +110,16 @@ def accepted_language(header: str | None) -> str:
         if q > best_q:
             best, best_q = primary, q
     return best
+
+
+_Rendered = TypeVar("_Rendered")
+
+
+def in_client_language(request: Request, render: Callable[[Callable[[str], str]], _Rendered]) -> _Rendered:
+    """`render` given the gettext of the client's language (Accept-Language): a view holding
+    catalogue messages as data (a survey answer's problems) rendered for this client."""
+    with i18n.activate(accepted_language(request.headers.get("accept-language"))):
+        return render(i18n.gettext)
 
 
 def localised(request: Request, error: ShokeiError) -> str:

@@ -215,6 +215,18 @@ def cli_language() -> str:
     return "en"
 
 
+_Rendered = TypeVar("_Rendered")
+
+
+def in_cli_language(render: Callable[[Callable[[str], str]], _Rendered]) -> _Rendered:
+    """`render` given the gettext of the CLI user's language (`cli_language`): a view holding
+    catalogue messages as data (a survey answer's problems) rendered for this user."""
+    from shokei.web import i18n  # noqa: PLC0415 - the catalogues are read only when a message is shown
+
+    with i18n.activate(cli_language()):
+        return render(i18n.gettext)
+
+
 def localised(error: ShokeiError) -> str:
     """The error's message in the CLI user's language (shokei.errors)."""
     if error.text is None:

@@ -10,6 +10,7 @@ the CLI by LANG. Msgids are marked with `N_` where they are written, so
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,60 @@ def _render(value: Any, gettext: Callable[[str], str]) -> Any:
 
 def text(msgid: str, **params: Any) -> Text:
     return Text(msgid, params)
+
+
+# -- a message stored in a text column (a suspension's reason, a timeline note) ------------------
+# Stored as JSON (`{"msgid": ..., "params": {...}}`, a nested Text likewise) so that each reader
+# renders it in its language; a column written before messages were data holds free text, shown
+# as written.
+_STORED_PREFIX = '{"msgid":'
+
+
+def stored(message: str | Text) -> str:
+    """What a text column keeps of `message`: a `Text` as JSON, a string (typed by a user) as is."""
+    if isinstance(message, str):
+        return message
+    return json.dumps(_encoded(message), ensure_ascii=False, separators=(",", ":"))
+
+
+def _encoded(message: Text) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for name, value in message.params.items():
+        if isinstance(value, Text):
+            params[name] = _encoded(value)
+        elif isinstance(value, tuple) and value and all(isinstance(item, Text) for item in value):
+            params[name] = [_encoded(item) for item in value]
+        else:
+            params[name] = value
+    return {"msgid": message.msgid, "params": params}
+
+
+def from_stored(value: str) -> Text:
+    """The message a text column holds: the stored `Text`, or free text as a message that reads
+    the same in every language."""
+    if value.startswith(_STORED_PREFIX):
+        try:
+            return _decoded(json.loads(value))
+        except (ValueError, KeyError, TypeError):
+            pass
+    return Text("%(text)s", {"text": value})
+
+
+def _decoded(data: Mapping[str, Any]) -> Text:
+    params: dict[str, Any] = {}
+    for name, value in dict(data.get("params") or {}).items():
+        if isinstance(value, dict) and "msgid" in value:
+            params[name] = _decoded(value)
+        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            params[name] = tuple(_decoded(item) for item in value)
+        else:
+            params[name] = value
+    return Text(str(data["msgid"]), params)
+
+
+def stored_english(value: str | None) -> str | None:
+    """A stored message's English (logs, the API, the CLI's JSON): free text as written."""
+    return None if value is None else from_stored(value).render()
 
 
 class ShokeiError(Exception):

@@ -73,10 +73,8 @@ def test_a_prime_answers_after_a_refusal_and_forwards_to_its_supplier(
     expect(problem).to_have_attribute("data-sheet", "supply")
     expect(problem).to_have_attribute("data-row", "3")
     expect(problem).to_have_attribute("data-column", "corporate_number")
-    expect(problem).to_contain_text(
-        f"チェックデジットが {scenario.wrong_check_digit(n('D'))[0]} になっています"
-    )
-    expect(problem).to_contain_text(f"正しくは {n('D')[0]} です")
+    expect(problem).to_contain_text(f"チェックデジットは{scenario.wrong_check_digit(n('D'))[0]}ですが")
+    expect(problem).to_contain_text(f"正しくは{n('D')[0]}です")
     expect(prime.locator("#upload-status")).to_have_text(
         "回答は受理されませんでした。下記の誤りをご確認ください。"
     )

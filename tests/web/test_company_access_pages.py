@@ -8,6 +8,9 @@ from datetime import date
 from fastapi import FastAPI
 
 from shokei.companies import access
+from shokei.companies import services as companies
+from shokei.companies.domain import SuspensionCause
+from shokei.errors import N_, Text
 from shokei.kernel.unit_of_work import UnitOfWork
 from tests.factories import Office
 from tests.web.conftest import as_user
@@ -48,3 +51,24 @@ def test_a_program_manager_suspends_and_reinstates_from_the_company_page(
     assert "アクセスを停止" not in examiner.get(page).text
     examiner.post(f"{page}/suspend", {"reason": "勝手に"})
     assert 'data-access="active"' in manager.get(page).text
+
+
+def test_a_suspension_by_the_system_reads_in_the_viewers_language(
+    uow: UnitOfWork, app: FastAPI, office: Office
+) -> None:
+    """The reason is stored as a catalogue message: Japanese on the page, English in the JSON."""
+    number = office.successor_company.corporate_number or ""
+    reason = Text(
+        N_("leak incident %(incident)s: above the holder of copy %(copy)s in its chain"),
+        {"incident": 7, "copy": 12},
+    )
+    with uow:
+        access.suspend(uow, office.manager, number, reason, SuspensionCause.LEAK)
+    manager = as_user(app, "manager")
+    shown = manager.get(f"/companies/{number}").text
+    assert "漏えい事案 7: 複製 12 の保有者の上流" in shown
+    assert "leak incident" not in shown
+    assert "msgid" not in shown
+    view = companies.get_company(uow, office.manager, number).model_dump(mode="json")
+    assert view["suspension"]["reason"] == "leak incident 7: above the holder of copy 12 in its chain"
+    assert "reason_text" not in view["suspension"]

@@ -120,6 +120,8 @@ def test_the_examination_box_per_role(world: World, role: str) -> None:
         assert "装備品への重要度" in html  # the criterion's label, from the catalogue
         assert "サプライチェーン" in html  # the supply-chain part of the evidence panel
         assert 'href="/documents/' in html  # the stored file, linked from its document
+        assert "名中0名が採点済み" in html  # the scores still missing, in Japanese
+        assert "examiners' scores" not in html
 
 
 def test_the_scoring_form_lists_every_criterion_with_its_scale(world: World) -> None:

@@ -60,6 +60,13 @@ def test_a_supplier_notifies_exit_uploads_describes_and_submits(
     document = int(re.findall(r'href="/documents/(\d+)"', table.text)[0])
     page = supplier.get(f"/documents/{document}")
     assert "このファイルの目録情報" in page.text
+    # The format and the extracted metadata by their display names, values as read, never reprs.
+    metadata = page.text.split('id="metadata-title"', 1)[1].split("</section>", 1)[0]
+    assert "<dt>ページ数</dt>" in metadata
+    assert "<dt>PDFのバージョン</dt>" in metadata
+    assert "page_count" not in metadata
+    assert "{&#39;" not in metadata
+    assert "[&#39;" not in metadata
     saved = supplier.post(
         f"/documents/{document}",
         {

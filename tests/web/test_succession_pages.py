@@ -541,6 +541,10 @@ def test_a_hand_over_through_the_pages(world: World, sample_files: Path) -> None
     assert "受信箱" in dashboard
     assert "承継先に選定されました" in dashboard
     assert "機関銃部品の加工実績" in dashboard  # the reason, in the message body
+    assert f"貴社は案件{case_id}の承継先に選定されました" in dashboard  # the notice in Japanese
+    assert "Your company was selected" not in dashboard
+    assert "Terms of acceptance of succession documents" not in dashboard  # the terms in Japanese only
+    assert "msgid" not in dashboard
     assert f"/cases/{case_id}/terms" in dashboard
     terms_page = _main(successor.get(f"/cases/{case_id}/terms").text)
     assert "日本国外に持ち出し" in terms_page
@@ -651,3 +655,14 @@ def test_a_hand_over_on_paper_is_recorded_from_the_case_page(world: World) -> No
     assert entry is not None
     assert (entry.action, entry.actor_name) == ("case:status:change", "manager")
     assert "本省にて手交" in entry.leaf.decode()
+
+
+def test_the_timeline_notes_the_release_in_the_viewers_language(world: World) -> None:
+    """The release's note is stored as a catalogue message: Japanese on the case page, English
+    in the service's view (the API's JSON)."""
+    shown = _main(world.browsers["manager"].get(f"/cases/{world.handed_over}").text)
+    assert "文書を引き渡しました" in shown
+    assert "documents released" not in shown
+    assert "msgid" not in shown
+    detail = cases.get_case(world.shokei.uow, world.office.manager, world.handed_over)
+    assert "documents released" in [item.reason for item in detail.history]

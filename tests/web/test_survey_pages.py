@@ -128,7 +128,7 @@ def test_a_respondent_answers_is_refused_then_accepted_and_forwards(
     ]
     for japanese in (
         "循環しています: P-BLADE → P-ENGINE → P-BLADE",
-        f"正しくは {n('G')[0]} です",
+        f"正しくは{n('G')[0]}です",
         "不明な部品 P-NOPE",
         "重複しています（最初は2行目）",
         "シェアの合計が110%で、100%を超えています",

@@ -1,7 +1,7 @@
-"""Every problem the answer checks can name is shown in the page's language: the checks
-(survey.domain, survey.sheets, companies.domain) give English messages, the survey pages match
-each one and show its catalogue text with the values kept. A message the pages do not know would
-be shown in English: this fails first."""
+"""Every problem the answer checks can name is a catalogue message with its values as parameters
+(survey.domain, survey.sheets, companies.domain): rendered in Japanese it holds no English
+sentence and keeps its values, and the report the page, the API and the CLI show renders it in
+the reader's language (a problem stored before messages were data is shown as written)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from collections.abc import Mapping
 import pytest
 
 from shokei.companies.domain import CorporateNumber
-from shokei.supply_chain.pages import problem_text
 from shokei.supply_chain.survey import sheets
-from shokei.supply_chain.survey.domain import BOM, COMPONENTS, SUPPLY, AnswerContext, Sheet, validate
+from shokei.supply_chain.survey.domain import BOM, COMPONENTS, SUPPLY, AnswerContext, Problem, Sheet, validate
+from shokei.supply_chain.survey.schemas import AnswerReport, ProblemView
 from shokei.web import i18n
+from tests.web.test_japanese_messages import english_sentence
 
 OWN = CorporateNumber.from_base("100000000001").value
 OTHER = CorporateNumber.from_base("100000000002").value
@@ -24,7 +25,7 @@ def _row(**cells: str) -> Mapping[str, str | None]:
     return {column: cells.get(column) for column in SUPPLY_HEADER}
 
 
-def _messages() -> list[str]:
+def _problems() -> list[Problem]:
     context = AnswerContext(OWN, 1, frozenset({"P-1", "P-2"}), {"P-2": ("P-1",)})
     supply = Sheet(
         SUPPLY,
@@ -67,23 +68,39 @@ def _messages() -> list[str]:
     problems += validate([Sheet(SUPPLY, SUPPLY_HEADER, ())], context)[0]  # no supply rows
     problems += sheets.read_answer("a.xlsx", b"PK\x03\x04 not a zip")[1]
     problems += sheets.read_answer("a.csv", "法人番号".encode("shift_jis"))[1]
-    return [problem.message for problem in problems]
+    return problems
 
 
-MESSAGES = _messages()
+PROBLEMS = _problems()
 
 
 def test_the_checks_give_every_kind_of_problem() -> None:
-    assert len(MESSAGES) >= 25
+    assert len(PROBLEMS) >= 25
+    assert len({problem.text.msgid for problem in PROBLEMS}) >= 22
 
 
-@pytest.mark.parametrize("message", MESSAGES)
-def test_each_problem_is_shown_in_japanese_with_its_values(message: str) -> None:
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: f"{p.sheet}-{p.row}-{p.column}")
+def test_each_problem_is_shown_in_japanese_with_its_values(problem: Problem) -> None:
+    message = problem.message  # the English rendering (logs, an English reader)
+    view = ProblemView(**problem.as_dict())
     with i18n.activate("ja"):
-        shown = problem_text(message)
+        shown = view.localised(i18n.gettext).message
     assert shown != message, f"no Japanese for {message!r}"
+    assert english_sentence(shown) is None, shown
     for value in ("P-9", "P-1 → P-2 → P-1", "'0'", "'x'", "'maybe'", "'USA'", "'150%'"):
         if value in message:
             assert value in shown, (message, shown)
     with i18n.activate("en"):
-        assert "%(" not in problem_text(message)
+        english = view.localised(i18n.gettext).message
+    assert "%(" not in english
+    assert all(str(value) in english for value in problem.text.params.values())
+
+
+def test_the_report_is_rendered_whole_and_keeps_old_stored_problems() -> None:
+    old = ProblemView(sheet="supply", row=2, column="tier", message="'0' must be a tier from 1 to 4")
+    report = AnswerReport(accepted=False, problems=[ProblemView(**PROBLEMS[0].as_dict()), old], applied={})
+    with i18n.activate("ja"):
+        shown = report.localised(i18n.gettext)
+    assert shown.problems[0].message != PROBLEMS[0].message
+    assert shown.problems[1].message == old.message
+    assert report.problems[0].message == PROBLEMS[0].message  # the service's report is left as given

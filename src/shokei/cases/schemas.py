@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic.json_schema import SkipJsonSchema
 
 
 class InventoryLineView(BaseModel):
@@ -26,7 +27,9 @@ class HistoryItem(BaseModel):
     actor: str
     role: str
     at: datetime
-    reason: str | None
+    reason: str | None  # in English (a reason typed by a user: as typed)
+    # The reason as a catalogue message, for the pages (not in the JSON).
+    reason_text: SkipJsonSchema[Any] = Field(default=None, exclude=True)
 
 
 class OfferView(BaseModel):
@@ -56,10 +59,12 @@ class CaseFlagView(BaseModel):
     company_name: str
     involvement: str  # supplier, successor or subcontractor
     cause: str
-    reason: str
+    reason: str  # in English
     raised_at: datetime
     resolved_at: datetime | None
     resolution: str | None
+    # The reason as a catalogue message, for the pages (not in the JSON).
+    reason_text: SkipJsonSchema[Any] = Field(default=None, exclude=True)
 
 
 class CaseSummary(BaseModel):

@@ -45,7 +45,7 @@ from shokei.companies.services import (
     suspension_view,
     views,
 )
-from shokei.errors import N_, Conflict, NotFound, Text
+from shokei.errors import N_, Conflict, NotFound, Text, stored
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -70,7 +70,7 @@ def suspend(
     uow: UnitOfWork,
     actor: Actor | None,
     company: str | int,
-    reason: str,
+    reason: str | Text,
     cause: SuspensionCause = SuspensionCause.MANUAL,
     *,
     details: dict[str, object] | None = None,
@@ -82,7 +82,8 @@ def suspend(
     handler: the transaction is open, the actor is the one whose act caused it, the ledger entry
     is the system's); an already suspended company stays suspended as it was.
     """
-    text = require_reason(reason)
+    # A reason typed by an official is kept as typed; the system's is a catalogue message.
+    text = stored(reason) if isinstance(reason, Text) else require_reason(reason)
     manual = cause is SuspensionCause.MANUAL
     if manual:
         if actor is None:
@@ -262,7 +263,12 @@ def _end(
         after=None,
         details={"reason": reason},
     )
-    uow.publish(CertificationEnded(row.company_id, end, f"certification {end.value}: {reason}"))
+    summary = (
+        Text(N_("certification revoked: %(reason)s"), {"reason": reason})
+        if end is CertificationEnd.REVOKED
+        else Text(N_("certification expired %(until)s"), {"until": row.valid_until.isoformat()})
+    )
+    uow.publish(CertificationEnded(row.company_id, end, summary))
 
 
 def certifications(

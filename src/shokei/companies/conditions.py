@@ -123,7 +123,10 @@ def report_change(
                 )
             )
         session.flush()
-        summary = f"changed-condition report {report.id} ({change.value}): {report.details}"
+        summary = Text(
+            N_("changed-condition report %(id)s (%(change)s): %(details)s"),
+            {"id": report.id, "change": change.value, "details": report.details},
+        )
         cause = _CAUSES.get(change, SuspensionCause.CHANGED_CONDITION)
         uow.publish(CompanyConditionChanged(row.id, cause, summary))
         return ChangeReportView(

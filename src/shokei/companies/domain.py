@@ -288,7 +288,7 @@ class CompanyConditionChanged(Event):
 
     company_id: int
     cause: SuspensionCause
-    summary: str
+    summary: Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +297,7 @@ class CertificationEnded(Event):
 
     company_id: int
     end: CertificationEnd
-    summary: str
+    summary: Text
 
 
 @dataclass(frozen=True, slots=True)

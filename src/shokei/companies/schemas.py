@@ -2,14 +2,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 
 class SuspensionView(BaseModel):
-    reason: str
+    reason: str  # in English (a reason typed by an official: as typed)
     cause: str  # companies.domain.SuspensionCause
     since: datetime
+    # The reason as a catalogue message, for the pages (not in the JSON).
+    reason_text: SkipJsonSchema[Any] = Field(default=None, exclude=True)
 
 
 class CertificationView(BaseModel):

@@ -34,7 +34,7 @@ from shokei.companies.schemas import (
     CompanyView,
     SuspensionView,
 )
-from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
+from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text, from_stored
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -85,7 +85,8 @@ def suspension_view(company: Company) -> SuspensionView | None:
     if company.suspended_since is None:
         return None
     return SuspensionView(
-        reason=company.suspension_reason or "",
+        reason=from_stored(company.suspension_reason or "").render(),
+        reason_text=from_stored(company.suspension_reason or ""),
         cause=company.suspension_cause or SuspensionCause.MANUAL,
         since=as_utc(company.suspended_since),  # SQLite gives it back without its zone
     )
@@ -351,7 +352,10 @@ def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: Comp
             CompanyConditionChanged(
                 company.id,
                 SuspensionCause.CHANGED_CONDITION,
-                f"facts updated by {actor.username}: {', '.join(fields)}",
+                Text(
+                    N_("facts updated by %(user)s: %(fields)s"),
+                    {"user": actor.username, "fields": ", ".join(f"'{name}'" for name in fields)},
+                ),
             )
         )
         return views(session, [company])[0]

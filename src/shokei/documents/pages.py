@@ -25,7 +25,7 @@ from shokei.documents.schemas import DocumentDescription
 from shokei.errors import Forbidden, ShokeiError, Text
 from shokei.kernel import Permission
 from shokei.kernel.bounds import Id
-from shokei.web.i18n import N_
+from shokei.web.i18n import N_, label
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, DOCUMENT, Box, BoxContext, FeaturePages, NavItem, boxes_for
 from shokei.web.routing import ERROR_TITLES, TemplatesDep, WebActor, flash, page_router, redirect
@@ -195,10 +195,99 @@ def _documents_box(context: BoxContext) -> Markup | None:
     return render_box(context.request, "documents/_case_box.html", {"case": case, "documents": documents})
 
 
+# -- display names: a document's format and its extracted metadata's keys ---------------------
+
+DOCUMENT_TYPE_LABELS: dict[str, str] = {
+    "pdf": "PDF",
+    "step": "STEP",
+    "iges": "IGES",
+    "dxf": "DXF",
+    "docx": "Word (DOCX)",
+    "xlsx": "Excel (XLSX)",
+    "image": N_("Image"),
+    "text": N_("Text file"),
+    "other": N_("Other format"),
+}
+METADATA_LABELS: dict[str, str] = {
+    "title": N_("Title"),
+    "author": N_("Author"),
+    "subject": N_("Subject"),
+    "keywords": N_("Keywords"),
+    "creator": N_("Creating application"),
+    "producer": N_("Producing application"),
+    "created": N_("Created"),
+    "modified": N_("Modified"),
+    "pdf_version": N_("PDF version"),
+    "encryption": N_("Encryption"),
+    "page_count": N_("Pages"),
+    "attachments": N_("Attachments"),
+    "dxf_version": N_("DXF version"),
+    "acad_release": N_("AutoCAD release"),
+    "insunits": N_("Drawing units (code)"),
+    "units": N_("Units"),
+    "last_saved_by": N_("Last saved by"),
+    "layers": N_("Layers"),
+    "entity_count": N_("Number of entities"),
+    "entity_types": N_("Entities by type"),
+    "recovered_problems": N_("Problems recovered when reading"),
+    "iges_version": N_("IGES version"),
+    "organization": N_("Organisation"),
+    "organizations": N_("Organisations"),
+    "description": N_("Description"),
+    "name": N_("Name"),
+    "time_stamp": N_("Time stamp"),
+    "implementation_level": N_("Implementation level"),
+    "preprocessor_version": N_("Preprocessor version"),
+    "originating_system": N_("Originating system"),
+    "authorization": N_("Authorisation"),
+    "products": N_("Products"),
+    "format": N_("Image format"),
+    "width": N_("Width (pixels)"),
+    "height": N_("Height (pixels)"),
+    "mode": N_("Colour mode"),
+    "frames": N_("Frames"),
+    "dpi": N_("Resolution (dpi)"),
+    "paragraph_count": N_("Paragraphs"),
+    "sheets": N_("Sheets"),
+    "line_count": N_("Lines"),
+    "file_bytes": N_("File size (bytes)"),
+    "error": N_("Reading error"),
+    "error_message": N_("Reading error detail"),
+    "refused": N_("Refused"),
+}
+
+
+def document_type_label(value: str) -> str:
+    return label(DOCUMENT_TYPE_LABELS, value)
+
+
+def metadata_label(key: str) -> str | None:
+    """A metadata key's display name, or None for a key only the format knows (shown as a code)."""
+    msgid = METADATA_LABELS.get(key)
+    return _(msgid) if msgid else None
+
+
+def metadata_value(value: object) -> str:
+    """An extracted value as a reader reads it: lists and tables joined, yes or no for a flag,
+    never a Python representation."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return "、".join(f"{key}: {metadata_value(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return "、".join(metadata_value(item) for item in value)
+    return "" if value is None else str(value)
+
+
 pages = FeaturePages(
     name="documents",
     router=router,
     templates=Path(__file__).parent / "templates",
     nav=(NavItem(N_("Document search"), "/documents", lambda actor: actor.can(Permission.CASE_READ)),),
     boxes=(Box(CASE, "documents", _documents_box),),
+    template_globals={
+        "document_type_label": document_type_label,
+        "metadata_label": metadata_label,
+        "metadata_value": metadata_value,
+    },
 )

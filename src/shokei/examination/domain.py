@@ -130,7 +130,7 @@ class Override:
 class Outcome:
     determination: Determination
     rule: str
-    detail: str
+    detail: Text  # why, as a catalogue message (stored with the determination: `errors.stored`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +156,7 @@ class Finding:
     """A hard rule that fired, and on what."""
 
     rule: str
-    detail: str
+    detail: Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +253,7 @@ def _rule_detail(
     documents: Sequence[DocumentFacts],
     scores: Sequence[ExaminerScore],
     supply_chain: SupplyChainFindings,
-) -> str | None:
+) -> Text | None:
     """Why the rule fires, or None when it does not."""
     match rule.kind:
         case HardRuleKind.MARKING:
@@ -262,31 +262,46 @@ def _rule_detail(
             hits = _single_sourced(supply_chain)
         case HardRuleKind.CRITERION:
             hits = _scored_at_least(rule, scores)
-    return "; ".join(hits) if hits else None
+    return Text("%(hits)s", {"hits": tuple(hits)}) if hits else None
 
 
-def _marked(markings: frozenset[str], documents: Sequence[DocumentFacts]) -> list[str]:
+def _marked(markings: frozenset[str], documents: Sequence[DocumentFacts]) -> list[Text]:
     return [
-        f"document {d.line_id} ({d.label}) bears {', '.join(m for m in d.markings if m in markings)}"
+        Text(
+            N_("document %(line)s (%(label)s) bears %(markings)s"),
+            {
+                "line": d.line_id,
+                "label": d.label,
+                "markings": ", ".join(m for m in d.markings if m in markings),
+            },
+        )
         for d in documents
         if markings.intersection(d.markings)
     ]
 
 
-def _single_sourced(supply_chain: SupplyChainFindings) -> list[str]:
+def _single_sourced(supply_chain: SupplyChainFindings) -> list[Text]:
     # Losing parts no weapon system uses is no defense risk: the rule needs a system hit.
     if not (supply_chain.single_source_components and supply_chain.weapon_systems):
         return []
     return [
-        f"sole source of {', '.join(supply_chain.single_source_components)} "
-        f"(weapon systems hit: {', '.join(supply_chain.weapon_systems)})"
+        Text(
+            N_("sole source of %(components)s (weapon systems hit: %(systems)s)"),
+            {
+                "components": ", ".join(supply_chain.single_source_components),
+                "systems": ", ".join(supply_chain.weapon_systems),
+            },
+        )
     ]
 
 
-def _scored_at_least(rule: HardRule, scores: Sequence[ExaminerScore]) -> list[str]:
+def _scored_at_least(rule: HardRule, scores: Sequence[ExaminerScore]) -> list[Text]:
     name, floor = rule.criterion or "", rule.at_least if rule.at_least is not None else 0
     return [
-        f"{s.examiner} scored {name}={s.values[name]} on document {s.line_id}"
+        Text(
+            N_("%(examiner)s scored %(criterion)s=%(value)s on document %(line)s"),
+            {"examiner": s.examiner, "criterion": name, "value": s.values[name], "line": s.line_id},
+        )
         for s in scores
         if name in s.values and s.values[name] >= floor
     ]
@@ -302,7 +317,7 @@ def _conclude(
     override: Override | None,
 ) -> tuple[Outcome | None, Text | None]:
     if override is not None:
-        detail = f"{override.decided_by}: {override.reason}"
+        detail = Text("%(by)s: %(reason)s", {"by": override.decided_by, "reason": override.reason})
         return Outcome(override.determination, RULE_OVERRIDE, detail), None
     if not results:
         return None, Text(N_("the document inventory is empty"))
@@ -321,8 +336,9 @@ def _conclude(
 def _by_threshold(policy: Policy, results: Sequence[DocumentResult]) -> Outcome:
     top = max(results, key=lambda r: (r.mean or Fraction(0), -r.line_id))
     score = top.mean or Fraction(0)
-    detail = (
-        f"highest score {shown(score)} (document {top.line_id}, {top.label}); threshold {policy.threshold}"
+    detail = Text(
+        N_("highest score %(score)s (document %(line)s, %(label)s); threshold %(threshold)s"),
+        {"score": shown(score), "line": top.line_id, "label": top.label, "threshold": str(policy.threshold)},
     )
     if score >= policy.threshold:
         return Outcome(Determination.PROTECTION_REQUIRED, RULE_SCORE_THRESHOLD, detail)
@@ -381,4 +397,4 @@ def _judgement(assessment: Assessment, requested: Determination) -> Outcome:
                 )
             )
         return Outcome(requested, first.rule, first.detail)
-    return Outcome(requested, RULE_EXAMINER_JUDGEMENT, EXAMINER_JUDGEMENT_DETAIL)
+    return Outcome(requested, RULE_EXAMINER_JUDGEMENT, Text(EXAMINER_JUDGEMENT_DETAIL))

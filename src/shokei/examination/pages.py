@@ -16,13 +16,13 @@ from markupsafe import Markup
 
 from shokei.api_support import ShokeiDep
 from shokei.cases.domain import CaseState
-from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError
+from shokei.errors import BadInput, Forbidden, NotFound, ShokeiError, Text
 from shokei.examination import services
 from shokei.examination.domain import EXAMINER_JUDGEMENT_DETAIL
 from shokei.examination.schemas import CriterionView, ExaminationView
 from shokei.kernel import Actor, Role
 from shokei.kernel.bounds import Id, Int64
-from shokei.web.i18n import N_
+from shokei.web.i18n import N_, message
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, Box, BoxContext, FeaturePages
 from shokei.web.routing import WebActor, flash, page_router, redirect
@@ -106,9 +106,11 @@ def criterion_guidance(criterion: CriterionView) -> str:
     return _(published) if published == criterion.guidance else criterion.guidance
 
 
-def rule_detail(detail: str) -> str:
-    """A deciding rule's detail as stored: the fixed ones are catalogue messages."""
-    return _(detail) if detail == EXAMINER_JUDGEMENT_DETAIL else detail
+def rule_detail(text: Text | None, detail: str) -> str:
+    """A deciding rule's detail in the page's language: its catalogue message (a determination
+    recorded before messages were data holds its English, shown as written, or the examiners'
+    judgement's msgid itself)."""
+    return _(detail) if detail == EXAMINER_JUDGEMENT_DETAIL else message(text, detail)
 
 
 def rule_label(rule: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from shokei.accounts import services as accounts
 from shokei.cases.domain import CaseState, InventoryItem
 from shokei.documents.schemas import DocumentView
+from shokei.errors import from_stored, stored_english
 from shokei.examination.domain import (
     Assessment,
     Determination,
@@ -55,7 +56,7 @@ def snapshot(
             }
             for result in assessment.documents
         ],
-        "hard_rules_fired": [{"rule": f.rule, "detail": f.detail} for f in assessment.findings],
+        "hard_rules_fired": [{"rule": f.rule, "detail": f.detail.render()} for f in assessment.findings],
         "disagreements": [str(text) for text in assessment.disagreements],
         "supply_chain": supply_chain_view(supply_chain).model_dump(),
         "requested": requested.value if requested else None,
@@ -166,7 +167,12 @@ def outcome_view(assessment: Assessment) -> OutcomeView | None:
     outcome = assessment.outcome
     if outcome is None:
         return None
-    return OutcomeView(determination=outcome.determination.value, rule=outcome.rule, detail=outcome.detail)
+    return OutcomeView(
+        determination=outcome.determination.value,
+        rule=outcome.rule,
+        detail=outcome.detail.render(),
+        detail_text=outcome.detail,
+    )
 
 
 def override_view(row: ExaminationOverride, decided_by: str) -> OverrideView:
@@ -202,7 +208,7 @@ def determination_details(row: ExaminationDetermination) -> dict[str, Any]:
     return {
         "determination": row.determination,
         "rule": row.rule,
-        "rule_detail": row.rule_detail,
+        "rule_detail": stored_english(row.rule_detail),
         "override": row.override_id,
     }
 
@@ -214,8 +220,10 @@ def determination_view(uow: UnitOfWork, row: ExaminationDetermination, state: Ca
         case_state=state.value,
         determination=row.determination,
         rule=row.rule,
-        rule_detail=row.rule_detail,
-        rationale=row.rationale,
+        rule_detail=from_stored(row.rule_detail).render(),
+        rule_detail_text=from_stored(row.rule_detail),
+        rationale=from_stored(row.rationale).render(),
+        rationale_text=from_stored(row.rationale),
         policy_version=row.policy_version,
         determined_by=username(uow, row.determined_by_id),
         determined_at=row.determined_at,

@@ -81,13 +81,15 @@ class SupplyChainView(BaseModel):
 
 class FindingView(BaseModel):
     rule: str
-    detail: str
+    detail: str  # in English
+    detail_text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # the same, for the pages
 
 
 class OutcomeView(BaseModel):
     determination: str
     rule: str
-    detail: str
+    detail: str  # in English
+    detail_text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # the same, for the pages
 
 
 class OverrideView(BaseModel):
@@ -105,11 +107,15 @@ class DeterminationView(BaseModel):
     case_state: str
     determination: str
     rule: str
-    rule_detail: str
-    rationale: str
+    rule_detail: str  # in English
+    rationale: str  # as the examiner wrote it (the deciding rule's, in English, when none was written)
     policy_version: str
     determined_by: str
     determined_at: datetime
+    rule_detail_text: SkipJsonSchema[Text | None] = Field(
+        default=None, exclude=True
+    )  # the same, for the pages
+    rationale_text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # the same, for the pages
     override: OverrideView | None
     snapshot: dict[str, Any]
 
@@ -124,8 +130,11 @@ class ExaminationView(BaseModel):
     documents: list[DocumentExamination]
     supply_chain: SupplyChainView
     hard_rules_fired: list[FindingView]
-    missing: list[str]
+    missing: list[str]  # in English (the API, the CLI)
     disagreements: list[str]
+    # The same as catalogue messages, for the pages.
+    missing_text: SkipJsonSchema[list[Text]] = Field(default_factory=list, exclude=True)
+    disagreements_text: SkipJsonSchema[list[Text]] = Field(default_factory=list, exclude=True)
     proposed: OutcomeView | None  # what `exam determine` would decide now (under examination only)
     blocked_by: str | None  # in English (the API, the CLI)
     blocked_by_text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)  # for the pages

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, Duty, TransitionName
 from shokei.companies import services as companies
-from shokei.errors import N_, BadInput, Forbidden, Text
+from shokei.errors import N_, BadInput, Forbidden, Text, stored
 from shokei.examination import presenters
 from shokei.examination.assessment import assess_case, gather_evidence
 from shokei.examination.common import (
@@ -154,8 +154,9 @@ def determine_case(
             case_id=case.id,
             determination=outcome.determination.value,
             rule=outcome.rule,
-            rule_detail=outcome.detail,
-            rationale=(rationale or "").strip() or f"{outcome.rule}: {outcome.detail}",
+            rule_detail=stored(outcome.detail),
+            rationale=(rationale or "").strip()
+            or stored(Text("%(rule)s: %(detail)s", {"rule": outcome.rule, "detail": outcome.detail})),
             policy_version=loaded.policy.version,
             snapshot=presenters.snapshot(loaded.policy, assessment, evidence.supply_chain, wanted),
             override_id=override.id if override is not None and outcome.rule == RULE_OVERRIDE else None,
@@ -239,9 +240,14 @@ def get_examination(
                 for item in items
             ],
             supply_chain=presenters.supply_chain_view(evidence.supply_chain),
-            hard_rules_fired=[FindingView(rule=f.rule, detail=f.detail) for f in assessment.findings],
+            hard_rules_fired=[
+                FindingView(rule=f.rule, detail=f.detail.render(), detail_text=f.detail)
+                for f in assessment.findings
+            ],
             missing=[str(text) for text in assessment.missing],
             disagreements=[str(text) for text in assessment.disagreements],
+            missing_text=list(assessment.missing),
+            disagreements_text=list(assessment.disagreements),
             proposed=presenters.outcome_view(assessment) if under_examination else None,
             blocked_by=str(assessment.blocked_by) if under_examination and assessment.blocked_by else None,
             blocked_by_text=assessment.blocked_by if under_examination else None,

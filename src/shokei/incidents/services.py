@@ -187,7 +187,10 @@ def _suspend_holder(uow: UnitOfWork, actor: Actor, incident_id: int, trace: Trac
         uow,
         actor,
         trace.recipient,
-        f"leak incident {incident_id}: a found file traced to copy {trace.copy_id}",
+        Text(
+            N_("leak incident %(incident)s: a found file traced to copy %(copy)s"),
+            {"incident": incident_id, "copy": trace.copy_id},
+        ),
         SuspensionCause.LEAK,
         details={"incident": incident_id, "copy_id": trace.copy_id, "sha256": trace.sha256},
     )
@@ -209,7 +212,10 @@ def _suspend_chain(uow: UnitOfWork, actor: Actor, incident_id: int, trace: Trace
             uow,
             actor,
             number,
-            f"leak incident {incident_id}: above the holder of copy {trace.copy_id} in its chain",
+            Text(
+                N_("leak incident %(incident)s: above the holder of copy %(copy)s in its chain"),
+                {"incident": incident_id, "copy": trace.copy_id},
+            ),
             SuspensionCause.LEAK,
             details={
                 "incident": incident_id,

@@ -17,7 +17,7 @@ from shokei.companies.domain import (
     CompanySuspended,
     SuspensionCause,
 )
-from shokei.errors import Text
+from shokei.errors import N_, Text
 from shokei.kernel.bus import MessageBus, Phase
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.domain import CompanyHoldings, ForeignControlCrossed
@@ -61,12 +61,17 @@ def document_holders(uow: UnitOfWork, ask: DocumentHolders) -> dict[int, list[tu
 def on_foreign_control(uow: UnitOfWork, event: ForeignControlCrossed) -> None:
     if event.raised:
         levels = ", ".join(f"{level.normalize():f}%" for level in event.raised)
-        trigger = f"{event.cause}: foreign control reached {levels}"
+        trigger = Text(
+            N_("%(cause)s: foreign control reached %(levels)s"), {"cause": event.cause, "levels": levels}
+        )
         services.protect_holder(uow, event.company_id, cause=SuspensionCause.OWNERSHIP, trigger=trigger)
 
 
 def on_distress(uow: UnitOfWork, event: DistressRecorded) -> None:
-    trigger = f"risk event {event.event_id}: {event.kind.value} on {event.occurred_on.isoformat()}"
+    trigger = Text(
+        N_("risk event %(id)s: %(kind)s on %(date)s"),
+        {"id": event.event_id, "kind": event.kind.value, "date": event.occurred_on.isoformat()},
+    )
     services.protect_holder(uow, event.company_id, cause=SuspensionCause.RISK, trigger=trigger)
 
 

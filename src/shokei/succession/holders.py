@@ -18,7 +18,7 @@ from shokei.cases.models import ExitCase
 from shokei.companies import access
 from shokei.companies.domain import Access, SuspensionCause, cause_name
 from shokei.companies.models import Company
-from shokei.errors import N_, Conflict, Forbidden, Text
+from shokei.errors import N_, Conflict, Forbidden, Text, from_stored
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
 from shokei.succession.domain import CandidateFacts, EligibilityThresholds, RuleResult, check_holder
@@ -92,7 +92,7 @@ def require_holder(uow: UnitOfWork, company_id: int, *, act: str | Text) -> None
                         "name": company.name,
                         "since": since,
                         "cause": cause_name(company.suspension_cause),
-                        "reason": company.suspension_reason,
+                        "reason": from_stored(company.suspension_reason or ""),
                     },
                 )
             )
@@ -130,7 +130,7 @@ def open_successions(session: Session, company_id: int) -> list[int]:
     )
 
 
-def protect_holder(uow: UnitOfWork, company_id: int, *, cause: SuspensionCause, trigger: str) -> bool:
+def protect_holder(uow: UnitOfWork, company_id: int, *, cause: SuspensionCause, trigger: Text) -> bool:
     """Suspend `company_id` in this transaction if it holds copies or succeeds in an open case
     and now fails a holder rule; the ledger names the trigger, the rules and their evidence.
     True when it was suspended now."""
@@ -144,15 +144,15 @@ def protect_holder(uow: UnitOfWork, company_id: int, *, cause: SuspensionCause, 
         failing = holder_refusals(uow, company_id)
         if not failing:
             return False
-        rules = "; ".join(f"{rule.name}: {rule.reason}" for rule in failing)
+        reason = Text("%(trigger)s — %(rules)s", {"trigger": trigger, "rules": rules_failed(failing)})
         access.suspend(
             uow,
             None,
             company_id,
-            f"{trigger} — {rules}",
+            reason,
             cause,
             details={
-                "trigger": trigger,
+                "trigger": trigger.render(),
                 "rules": {rule.name: rule.reason for rule in failing},
                 "copies": copies,
                 "cases": cases,

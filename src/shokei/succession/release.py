@@ -26,7 +26,7 @@ from shokei.companies.models import Company
 from shokei.documents import services as documents
 from shokei.documents.schemas import FsckReport
 from shokei.documents.services import RecordedBlob, Vault
-from shokei.errors import N_, BadInput, Conflict, Forbidden, Text
+from shokei.errors import N_, BadInput, Conflict, Forbidden, Text, stored
 from shokei.formats.marking.base import sha256_file
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -154,7 +154,9 @@ def release_copies(
                 session,
                 [copy_event(uow, actor, row, designated.get(row.document_id)) for row in rows],
             )
-            cases.move_case(uow, actor, case_id, TransitionName.HAND_OVER, reason="documents released")
+            cases.move_case(
+                uow, actor, case_id, TransitionName.HAND_OVER, reason=stored(Text(N_("documents released")))
+            )
             staged.referenced(*(item.stored for _, item in issued))
             return [copy_view(row) for row in rows]
 
@@ -363,7 +365,7 @@ def record_destruction_certificate(
             actor,
             case_id,
             TransitionName.CLOSE,
-            reason=f"certificate of destruction {row.reference}",
+            reason=stored(Text(N_("certificate of destruction %(reference)s"), {"reference": row.reference})),
         )
         return DestructionView(
             case_id=case_id,

@@ -70,9 +70,12 @@ class SelectionView(BaseModel):
 class InboxMessageView(BaseModel):
     id: int
     case_id: int | None
-    subject: str
+    subject: str  # in English (a message stored before messages were data: as stored)
     body: str
     at: datetime
+    # The same as catalogue messages, for the pages (not in the JSON).
+    subject_text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)
+    body_text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)
 
 
 class AcceptanceView(BaseModel):

@@ -15,7 +15,7 @@ from shokei.cases.models import ExitCase
 from shokei.companies import services as companies
 from shokei.companies.domain import cause_name
 from shokei.companies.models import Company
-from shokei.errors import N_, BadInput, Conflict, Text
+from shokei.errors import N_, BadInput, Conflict, Text, from_stored, stored
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
@@ -74,7 +74,7 @@ def select_successor(
         if company.suspended_since is not None:
             msgid = N_("%(name)s (%(number)s) is suspended (%(cause)s): %(reason)s")
             values = {"name": company.name, "number": number, "cause": cause_name(company.suspension_cause)}
-            raise Conflict(Text(msgid, {**values, "reason": company.suspension_reason}))
+            raise Conflict(Text(msgid, {**values, "reason": from_stored(company.suspension_reason or "")}))
         chosen = [a for a in assess(session, uow, case, exposures) if a.corporate_number == number]
         failing = [r for a in chosen for r in a.rules if not r.passed]
         if not chosen or failing:
@@ -102,15 +102,18 @@ def _selection_notice(uow: UnitOfWork, company_id: int, case_id: int, reason: st
     return InboxMessage(
         company_id=company_id,
         case_id=case_id,
-        # Stored once for every reader: a Japanese subject (the body below is in both languages).
-        subject=f"承継先に選定されました（案件{case_id}）",
-        body=(
-            f"Your company was selected as the successor for case {case_id}: {reason}\n"
-            f"Accept the terms on the case's terms page (/cases/{case_id}/terms) or with "
-            f"`shokei successor accept {case_id}` before release.\n\n"
-            + terms.terms_text("ja")
-            + "\n"
-            + terms.terms_text("en")
+        # Stored as catalogue messages, read in each reader's language; the terms themselves are
+        # on the case's terms page, in the reader's language, where they are accepted.
+        subject=stored(Text(N_("Selected as the successor (case %(case)s)"), {"case": case_id})),
+        body=stored(
+            Text(
+                N_(
+                    "Your company was selected as the successor for case %(case)s: %(reason)s\n"
+                    "Accept the terms on the case's terms page (/cases/%(case)s/terms) or with "
+                    "`shokei successor accept %(case)s` before release."
+                ),
+                {"case": case_id, "reason": reason},
+            )
         ),
         created_at=uow.clock.now(),
     )
@@ -125,7 +128,15 @@ def inbox(uow: UnitOfWork, actor: Actor) -> list[InboxMessageView]:
             select(InboxMessage).where(InboxMessage.company_id == actor.company_id).order_by(InboxMessage.id)
         ).scalars()
         return [
-            InboxMessageView(id=m.id, case_id=m.case_id, subject=m.subject, body=m.body, at=m.created_at)
+            InboxMessageView(
+                id=m.id,
+                case_id=m.case_id,
+                subject=from_stored(m.subject).render(),
+                body=from_stored(m.body).render(),
+                at=m.created_at,
+                subject_text=from_stored(m.subject),
+                body_text=from_stored(m.body),
+            )
             for m in rows
         ]
 

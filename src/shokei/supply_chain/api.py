@@ -11,7 +11,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from shokei.api_support import ActorDep, ShokeiDep, UowDep, received_files, received_upload
+from shokei.api_support import (
+    ActorDep,
+    ShokeiDep,
+    UowDep,
+    in_client_language,
+    received_files,
+    received_upload,
+)
 from shokei.kernel.bounds import Id, Title
 from shokei.supply_chain import services
 from shokei.supply_chain.io import SupplyFile, format_of
@@ -130,7 +137,7 @@ async def answer_survey(
                 data = source.read(MAX_ANSWER_BYTES + 1)
             return survey.answer_survey(shokei.uow, actor, campaign_id, files[0].name, data)
 
-        report = await run_in_threadpool(run)
+        report = in_client_language(request, (await run_in_threadpool(run)).localised)
     return JSONResponse(report.model_dump(mode="json"), status_code=201 if report.accepted else 422)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, parse_date, print_json, print_table, stdout
+from shokei.cli_support import Cli, command, in_cli_language, parse_date, print_json, print_table, stdout
 from shokei.supply_chain import services
 from shokei.supply_chain.io import SupplyFile, format_of
 from shokei.supply_chain.schemas import ImpactView, ImportReport
@@ -197,6 +197,7 @@ def survey_answer(
 ) -> None:
     """Answer for your company: validated in full, applied only without problems (exit 2 otherwise)."""
     report = survey.answer_survey(cli.uow, cli.actor, campaign_id, file.name, file.read_bytes())
+    report = in_cli_language(report.localised)
     cli.emit(report, lambda: _show_answer(report))
     if not report.accepted:
         raise typer.Exit(2)

@@ -9,9 +9,10 @@ whether it is a single point of failure, and what its exit loses. Everything com
 Surveys: officials list the campaigns, open one, follow the tree of who asked whom and who
 answered, and close it. A respondent company's users see the tasks addressed to their company
 (the dashboard and `/surveys`), download the pre-filled XLSX form, upload an answer (XLSX or
-CSV; a refused one comes back with every problem by sheet, row and column, in the page's
-language) and forward the survey to the suppliers their answer names. `survey.services`
-decides who may read what: a respondent never sees another respondent's task or answer.
+CSV; a refused one comes back with every problem by sheet, row and column, each a catalogue
+message rendered in the page's language) and forward the survey to the suppliers their answer
+names. `survey.services` decides who may read what: a respondent never sees another
+respondent's task or answer.
 """
 
 from __future__ import annotations
@@ -93,104 +94,6 @@ CAMPAIGN_STATUS_LABELS: dict[str, str] = {
     CampaignStatus.OPEN: N_("Survey open"),
     CampaignStatus.CLOSED: N_("Survey closed"),
 }
-
-# The answer checks' messages (survey.domain, companies.domain) in the catalogues: each English
-# message the services give is matched here and shown translated, with its values kept.
-_VALUE = r"(?P<value>'[^']*'|\"[^\"]*\")"
-PROBLEM_WORDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(f"^{pattern}$"), msgid)
-    for pattern, msgid in (
-        (r"is empty", N_("is empty")),
-        (r"is longer than (?P<limit>\d+) characters", N_("is longer than %(limit)s characters")),
-        (rf"{_VALUE} is not a number", N_("%(value)s is not a number")),
-        (rf"{_VALUE} must be above (?P<low>\S+)", N_("%(value)s must be above %(low)s")),
-        (rf"{_VALUE} must be at least (?P<low>\S+)", N_("%(value)s must be at least %(low)s")),
-        (
-            rf"{_VALUE} is over 100 % \(a share is between 0 and 1, or 0 % and 100 %\)",
-            N_("%(value)s is over 100 percent (a share is between 0 and 1, or 0 and 100 percent)"),
-        ),
-        (r"the answer has no supply rows", N_("the answer has no supply rows")),
-        (
-            r"unknown column; the columns are (?P<columns>.+)",
-            N_("unknown column; the columns are %(columns)s"),
-        ),
-        (r"the column is missing", N_("the column is missing")),
-        (
-            r"(?P<supplier>\S+) supplying (?P<part>\S+) is given twice \(first in row (?P<row>\d+)\)",
-            N_("%(supplier)s supplying %(part)s is given twice (first in row %(row)s)"),
-        ),
-        (
-            r"(?P<parent>\S+) → (?P<child>\S+) is given twice \(first in row (?P<row>\d+)\)",
-            N_("%(parent)s → %(child)s is given twice (first in row %(row)s)"),
-        ),
-        (
-            r"(?P<part>\S+) is given twice \(first in row (?P<row>\d+)\)",
-            N_("%(part)s is given twice (first in row %(row)s)"),
-        ),
-        (
-            r"unknown component (?P<part>.+): neither in the map nor in the components sheet",
-            N_("unknown component %(part)s: neither in the map nor in the components sheet"),
-        ),
-        (
-            r"give a corporate number or a country and registry id, not both",
-            N_("give a corporate number or a country and registry id, not both"),
-        ),
-        (
-            r"is empty \(a foreign supplier: country and registry_id\)",
-            N_("is empty (a foreign supplier: country and registry_id)"),
-        ),
-        (
-            r"the shares of (?P<part>\S+) add up to (?P<total>\S+) %, over 100 %",
-            N_("the shares of %(part)s add up to %(total)s percent, over 100 percent"),
-        ),
-        (
-            rf"{_VALUE} must be a tier from 1 \(supplies the prime\) to (?P<max>\d+)",
-            N_("%(value)s must be a tier from 1 (supplies the prime) to %(max)s"),
-        ),
-        (rf"{_VALUE} is not true or false", N_("%(value)s is not true or false")),
-        (
-            r"makes a cycle: (?P<path>.+) \(a part cannot contain itself\)",
-            N_("makes a cycle: %(path)s (a part cannot contain itself)"),
-        ),
-        (r"not a readable XLSX file: .*", N_("not a readable XLSX file")),
-        (r"not a readable CSV file: save it as UTF-8", N_("not a readable CSV file: save it as UTF-8")),
-        (r"the file is over (?P<size>\d+) MiB", N_("the file is over %(size)s MiB")),
-        (
-            r"corporate number is empty; it must have 13 digits",
-            N_("corporate number is empty; it must have 13 digits"),
-        ),
-        (
-            rf"corporate number {_VALUE} must contain only digits",
-            N_("corporate number %(value)s must contain only digits"),
-        ),
-        (
-            rf"corporate number {_VALUE} has (?P<digits>\d+) digits; it must have (?P<length>\d+)",
-            N_("corporate number %(value)s has %(digits)s digits; it must have %(length)s"),
-        ),
-        (
-            rf"corporate number {_VALUE} has check digit (?P<digit>\d); expected (?P<expected>\d)",
-            N_("corporate number %(value)s has check digit %(digit)s; expected %(expected)s"),
-        ),
-        (
-            rf"country {_VALUE} must be an ISO 3166-1 alpha-2 code such as CN or US",
-            N_("country %(value)s must be an ISO 3166-1 alpha-2 code such as CN or US"),
-        ),
-        (
-            r"a Japanese company is identified by its corporate number, not a foreign id",
-            N_("a Japanese company is identified by its corporate number, not a foreign id"),
-        ),
-        (r"a foreign entity needs its registry id", N_("a foreign entity needs its registry id")),
-    )
-)
-
-
-def problem_text(message: str) -> str:
-    """A problem of an answer in the page's language (the message as given when unknown)."""
-    for pattern, msgid in PROBLEM_WORDING:
-        found = pattern.match(message)
-        if found:
-            return _(msgid) % found.groupdict()
-    return message
 
 
 def survey_status_label(value: str) -> str:
@@ -337,7 +240,7 @@ async def answer_survey(
     task = status.respondents[0]
     answer = _own_answer(shokei, actor, campaign_id, task.corporate_number) if report.accepted else None
     context = {
-        "report": report,
+        "report": report.localised(_),
         "campaign": status,
         "task": task,
         "answer": answer,
@@ -432,6 +335,5 @@ pages = FeaturePages(
         "survey_status_label": survey_status_label,
         "survey_status_class": survey_status_class,
         "campaign_status_label": campaign_status_label,
-        "problem_text": problem_text,
     },
 )

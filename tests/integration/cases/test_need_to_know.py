@@ -63,6 +63,7 @@ TABLE: dict[str, tuple[str, str]] = {
     # Per move: determinations hidden from both, negotiation moves from the successor, the
     # successor's selection from the supplier (checked by the secrets below).
     "history.reason": (SEEN, SEEN),
+    "history.reason_text": (SEEN, SEEN),  # the same reason for the pages, hidden per move alike
     # The measures the state took after an escalation (issue 17): officials' business only.
     "measures": (HIDDEN, HIDDEN),
     **{f"measures.{n}": (HIDDEN, HIDDEN) for n in ("id", "kind", "status")},
@@ -72,7 +73,7 @@ TABLE: dict[str, tuple[str, str]] = {
         f"flags.{n}": (HIDDEN, HIDDEN)
         for n in ("id", "kind", "corporate_number", "company_name", "involvement", "cause", "reason")
     },
-    **{f"flags.{n}": (HIDDEN, HIDDEN) for n in ("raised_at", "resolved_at", "resolution")},
+    **{f"flags.{n}": (HIDDEN, HIDDEN) for n in ("raised_at", "resolved_at", "resolution", "reason_text")},
     # Who inside the ministry is assigned to the case (issue 23): absent from a company's view.
     "assigned": (HIDDEN, HIDDEN),
 }
@@ -133,8 +134,8 @@ def _check(view: dict[str, Any], official: dict[str, Any], who: str) -> None:
     assert "assigned" not in view, f"{who} sees who is assigned"
     assert official["assigned"], "the officials see who is assigned"
     for path, rule in TABLE.items():
-        if path == "assigned":
-            continue
+        if path == "assigned" or path.endswith(".reason_text"):
+            continue  # reason_text is not in the JSON (the pages' copy of the reason)
         if "." in path:
             outer, inner = path.split(".")
             pairs = list(zip(view[outer], official[outer], strict=False))

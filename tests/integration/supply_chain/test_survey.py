@@ -92,7 +92,7 @@ def test_the_campaign_from_primes_to_tier_2_and_its_closing(uow: UnitOfWork, tmp
     assert f"expected {expected_digit}" in messages[1]
     assert "unknown component P-NOPE" in messages[2]
     assert "given twice (first in row 2)" in messages[3]
-    assert "add up to 110 %" in messages[4]
+    assert "add up to 110 percent" in messages[4]
     assert _supply_rows(uow, cast, tmp_path / "after-refusal") == before  # nothing applied
     assert survey.answer_survey(
         uow, users["B"], created.id, "b2.xlsx", scenario.correct_answer_of_b(cast)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from shokei.accounts import services as accounts
@@ -18,7 +19,7 @@ from tests.integration.supply_chain.test_survey import run_campaign
 
 
 def test_a_respondent_reads_only_its_own_answer_and_tasks_on_the_command_line(
-    uow: UnitOfWork, cli: Cli, tmp_path: Path
+    uow: UnitOfWork, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cast = scenario.build(uow, tmp_path / "map")
     n = cast.number
@@ -48,6 +49,13 @@ def test_a_respondent_reads_only_its_own_answer_and_tasks_on_the_command_line(
     assert refused.exit_code == 2
     assert (body["accepted"], body["applied"], len(body["problems"])) == (False, {}, 5)
     assert set(body["problems"][0]) == {"sheet", "row", "column", "message"}
+    assert "a part cannot contain itself" in body["problems"][0]["message"]
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")  # the same problems in the user's language
+    japanese = json.loads(cli("survey", "answer", survey_id, str(faulty), "--as", "user-b", "--json").stdout)
+    assert "循環しています: P-BLADE → P-ENGINE → P-BLADE" in japanese["problems"][0]["message"]
+    monkeypatch.delenv("LANG")
 
     answer = tmp_path / "a.xlsx"
     answer.write_bytes(scenario.answer_of_a(cast))
@@ -108,6 +116,16 @@ def test_a_respondent_reads_only_its_own_answer_over_http(
     )
     assert faulty.status_code == 422
     assert len(faulty.json()["problems"]) == 5
+    assert "unknown component P-NOPE" in faulty.json()["problems"][2]["message"]
+    japanese = api.post(
+        f"{url}/answers",
+        headers={**auth("user-b"), "Accept-Language": "ja"},
+        files={"file": ("b.xlsx", scenario.faulty_answer_of_b(cast))},
+    )
+    assert [p["column"] for p in japanese.json()["problems"]] == [
+        p["column"] for p in faulty.json()["problems"]
+    ]
+    assert "不明な部品 P-NOPE" in japanese.json()["problems"][2]["message"]
     base = api.get("/api/v1/risk/systems/FX-1/supplier-base", headers=auth("auditor"))
     assert base.status_code == 200
     assert api.get("/api/v1/risk/systems/FX-1/supplier-base", headers=auth("user-a")).status_code == 403

@@ -63,7 +63,7 @@ def test_the_highest_document_decides_against_the_threshold_inclusive() -> None:
     at = assess(ONE, DOCS, [_score(1, 2), _score(2, 6)], NO_SUPPLY_CHAIN)
     assert at.outcome is not None
     assert (at.outcome.determination, at.outcome.rule) == (P, RULE_SCORE_THRESHOLD)
-    assert "highest score 60.00 (document 2, 組立図 D-2)" in at.outcome.detail
+    assert "highest score 60.00 (document 2, 組立図 D-2)" in str(at.outcome.detail)
     below = assess(ONE, DOCS, [_score(1, 5), _score(2, 5)], NO_SUPPLY_CHAIN)
     assert below.outcome is not None
     assert (below.outcome.determination, below.outcome.rule) == (N, RULE_BELOW_THRESHOLD)
@@ -74,7 +74,7 @@ def test_a_secrecy_marking_requires_protection_whatever_the_scores() -> None:
     result = assess(ONE, marked, [_score(1, 0), _score(2, 1)], NO_SUPPLY_CHAIN)
     assert result.outcome is not None
     assert (result.outcome.determination, result.outcome.rule) == (P, "secrecy_marking")
-    assert result.outcome.detail == "document 1 (部品図 D-1) bears 秘"
+    assert str(result.outcome.detail) == "document 1 (部品図 D-1) bears 秘"
 
 
 def test_other_markings_do_not_fire_the_secrecy_rule() -> None:
@@ -89,7 +89,9 @@ def test_single_source_fires_only_when_a_weapon_system_is_hit() -> None:
     fired = assess(ONE, DOCS[:1], [_score(1, 0)], sole)
     assert fired.outcome is not None
     assert (fired.outcome.determination, fired.outcome.rule) == (P, "single_source_component")
-    assert fired.outcome.detail == "sole source of P-100 (導波管) (weapon systems hit: SYS-1 (艦載レーダ))"
+    assert (
+        str(fired.outcome.detail) == "sole source of P-100 (導波管) (weapon systems hit: SYS-1 (艦載レーダ))"
+    )
     unused = SupplyChainFindings(True, (), ("P-100",))
     quiet = assess(ONE, DOCS[:1], [_score(1, 0)], unused)
     assert quiet.outcome is not None
@@ -99,7 +101,10 @@ def test_single_source_fires_only_when_a_weapon_system_is_hit() -> None:
 def test_a_criterion_hard_rule_fires_on_any_examiners_score() -> None:
     result = assess(TWO, DOCS[:1], [_score(1, 10, "e1"), _score(1, 9, "e2")], NO_SUPPLY_CHAIN)
     assert result.outcome is not None
-    assert (result.outcome.rule, result.outcome.detail) == ("grave", "e1 scored gravity=10 on document 1")
+    assert (result.outcome.rule, str(result.outcome.detail)) == (
+        "grave",
+        "e1 scored gravity=10 on document 1",
+    )
 
 
 def test_an_empty_inventory_decides_nothing() -> None:
@@ -133,7 +138,7 @@ def test_examiners_within_the_tolerance_are_averaged() -> None:
     assert tuple(map(str, result.disagreements)) == ()
     assert result.outcome is not None
     assert result.outcome.rule == RULE_BELOW_THRESHOLD
-    assert "highest score 55.00" in result.outcome.detail
+    assert "highest score 55.00" in str(result.outcome.detail)
 
 
 def test_a_hard_rule_decides_despite_disagreement() -> None:
@@ -149,7 +154,7 @@ def test_an_override_decides_with_its_reason() -> None:
     result = assess(ONE, DOCS[:1], [_score(1, 9)], NO_SUPPLY_CHAIN, override)
     assert result.outcome is not None
     assert (result.outcome.determination, result.outcome.rule) == (N, RULE_OVERRIDE)
-    assert result.outcome.detail == "manager: 代替品が市販されている"
+    assert str(result.outcome.detail) == "manager: 代替品が市販されている"
 
 
 def test_an_examiners_call_must_agree_with_the_policy_once_documents_are_scored() -> None:

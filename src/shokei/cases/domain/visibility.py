@@ -27,6 +27,7 @@ CASE_FIELDS_SEEN_BY: dict[str, frozenset[Role]] = {
     **{f"offers.{n}": _SUPPLIER for n in ("id", "kind", "amount_yen", "made_by", "at", "note")},
     **{f"history.{n}": _COMPANIES for n in ("transition", "from_state", "to_state", "actor", "role", "at")},
     "history.reason": _COMPANIES,  # and then as HISTORY_REASONS_SEEN_BY says for that move
+    "history.reason_text": _COMPANIES,  # the same reason as a catalogue message (for the pages)
     # The measures the state took after an escalation: neither company learns them.
     "measures": _NOBODY,
     **{f"measures.{n}": _NOBODY for n in ("id", "kind", "status")},
@@ -35,6 +36,7 @@ CASE_FIELDS_SEEN_BY: dict[str, frozenset[Role]] = {
     "flags": _NOBODY,
     **{f"flags.{n}": _NOBODY for n in ("id", "kind", "corporate_number", "company_name", "involvement")},
     **{f"flags.{n}": _NOBODY for n in ("cause", "reason", "raised_at", "resolved_at", "resolution")},
+    "flags.reason_text": _NOBODY,
     # Who inside the ministry is assigned to the case: the officials' business (absent for companies).
     "assigned": _NOBODY,
 }

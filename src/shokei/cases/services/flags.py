@@ -14,6 +14,7 @@ from shokei.cases.domain import TERMINAL_STATES
 from shokei.cases.models import CaseFlag, ExitCase
 from shokei.cases.schemas import CaseFlagView
 from shokei.companies import services as companies
+from shokei.errors import from_stored, stored_english
 from shokei.kernel.unit_of_work import UnitOfWork
 
 COMPANY_SUSPENDED = "company_suspended"
@@ -74,7 +75,7 @@ def flag_cases(
                 case_id,
                 None,
                 after={"flag": flag.id, "kind": COMPANY_SUSPENDED, "involvement": flag.involvement},
-                details={"company_id": company_id, "cause": cause, "reason": reason},
+                details={"company_id": company_id, "cause": cause, "reason": stored_english(reason)},
             )
             raised.append(case_id)
         return raised
@@ -124,7 +125,8 @@ def flags_of(uow: UnitOfWork, case_id: int) -> list[CaseFlagView]:
             company_name=names[row.company_id].name if row.company_id in names else "",
             involvement=row.involvement,
             cause=row.cause,
-            reason=row.reason,
+            reason=from_stored(row.reason).render(),
+            reason_text=from_stored(row.reason),
             raised_at=row.raised_at,
             resolved_at=row.resolved_at,
             resolution=row.resolution,

@@ -27,7 +27,7 @@ from shokei.cases.services.assignment import assign_on_opening, assigned_names, 
 from shokei.cases.services.flags import flags_of
 from shokei.cases.services.offers import offers_of
 from shokei.companies import services as companies
-from shokei.errors import N_, BadInput, Forbidden, Text
+from shokei.errors import N_, BadInput, Forbidden, Text, from_stored, stored_english
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -213,7 +213,8 @@ def detail(uow: UnitOfWork, actor: Actor, case: ExitCase) -> CaseDetail:
                 actor=users[m.actor_id],
                 role=m.actor_role,
                 at=m.at,
-                reason=m.reason,
+                reason=stored_english(m.reason),
+                reason_text=from_stored(m.reason) if m.reason else None,
             )
             for m in moves
         ],
@@ -235,7 +236,9 @@ def without_contents(view: CaseDetail) -> CaseDetail:
             "inventory": [line.model_copy(update={"examination_note": None}) for line in view.inventory],
             "offers": [],
             "history": [
-                item.model_copy(update={"reason": None}) if item.transition in CONTENT_REASONS else item
+                item.model_copy(update={"reason": None, "reason_text": None})
+                if item.transition in CONTENT_REASONS
+                else item
                 for item in view.history
             ],
         }
@@ -248,7 +251,7 @@ def need_to_know(view: CaseDetail, role: Role) -> CaseDetail:
     shown.history = [
         item
         if may_see(role, item.transition, HISTORY_REASONS_SEEN_BY)
-        else item.model_copy(update={"reason": None})
+        else item.model_copy(update={"reason": None, "reason_text": None})
         for item in shown.history
     ]
     return shown

@@ -27,7 +27,7 @@ from shokei.cases.schemas import CaseDetail
 from shokei.cases.services.access import load_case, ref_of, snapshot
 from shokei.cases.services.facts import case_facts
 from shokei.cases.services.reading import detail, history
-from shokei.errors import N_, BadInput, Conflict, Text
+from shokei.errors import N_, BadInput, Conflict, Text, stored_english
 from shokei.interests import services as interests
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -134,7 +134,7 @@ def move_case(
             actor,
             before=before,
             after=snapshot(case),
-            details={"transition": name.value, "reason": reason, **(details or {})},
+            details={"transition": name.value, "reason": stored_english(reason), **(details or {})},
         )
         uow.publish(CaseMoved(case.id, name, source, transition.target, actor.user_id))
         return ref_of(case)

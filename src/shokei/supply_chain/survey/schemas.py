@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from shokei.errors import Text
 
 
 class CampaignCreated(BaseModel):
@@ -14,10 +17,21 @@ class CampaignCreated(BaseModel):
 
 
 class ProblemView(BaseModel):
+    """One problem of an answer: `message` in the reader's language (English as the service
+    gives it; each adapter renders it with `localised`), `msgid` and `params` the catalogue
+    message it renders."""
+
     sheet: str
     row: int
     column: str
     message: str
+    msgid: str = Field(default="", exclude=True)  # not in the JSON: `message` is rendered for its reader
+    params: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    def localised(self, gettext: Callable[[str], str]) -> ProblemView:
+        if not self.msgid:
+            return self  # a problem stored before messages were data: its English as written
+        return self.model_copy(update={"message": Text(self.msgid, self.params).render(gettext)})
 
 
 class AnswerReport(BaseModel):
@@ -26,6 +40,10 @@ class AnswerReport(BaseModel):
     accepted: bool
     problems: list[ProblemView]
     applied: dict[str, Any]  # the supply import's counts, the foreign pairs, the answer id
+
+    def localised(self, gettext: Callable[[str], str]) -> AnswerReport:
+        """The report with each problem's message in the language `gettext` translates to."""
+        return self.model_copy(update={"problems": [p.localised(gettext) for p in self.problems]})
 
 
 class RespondentView(BaseModel):

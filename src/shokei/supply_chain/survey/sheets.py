@@ -16,7 +16,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
-from shokei.supply_chain.survey.domain import BOM, COMPONENTS, SHEET_COLUMNS, SUPPLY, Problem, Sheet
+from shokei.errors import N_
+from shokei.supply_chain.survey.domain import BOM, COMPONENTS, SHEET_COLUMNS, SUPPLY, Problem, Sheet, problem
 
 INSTRUCTIONS_SHEET = "説明"
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -54,8 +55,8 @@ def _sheet(name: str, rows: Iterable[Sequence[Any]]) -> Sheet | None:
 def _read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        return [], [Problem(SUPPLY, 0, "", f"not a readable XLSX file: {error}")]
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return [], [problem(SUPPLY, 0, "", N_("not a readable XLSX file"))]
     sheets = []
     try:
         for title in book.sheetnames:
@@ -73,7 +74,7 @@ def _read_csv(data: bytes) -> tuple[list[Sheet], list[Problem]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], [Problem(SUPPLY, 0, "", "not a readable CSV file: save it as UTF-8")]
+        return [], [problem(SUPPLY, 0, "", N_("not a readable CSV file: save it as UTF-8"))]
     rows = list(csv.reader(io.StringIO(text)))
     header = {(value or "").strip().lower() for value in rows[0]} if rows else set()
     if "parent_part_number" in header:

@@ -34,6 +34,7 @@ from shokei.supply_chain.survey.domain import (
     SupplyRow,
     SurveyAnswered,
     answered_status,
+    problem,
     validate,
 )
 from shokei.supply_chain.survey.schemas import AnswerReport, AnswerSupplyRow, AnswerView, ProblemView
@@ -71,7 +72,9 @@ def answer_survey(
         find_campaign(session, campaign_id, open_only=True)
         asked = acting_respondent(session, actor, campaign_id)
         if len(data) > MAX_ANSWER_BYTES:
-            problems = [Problem("supply", 0, "", f"the file is over {MAX_ANSWER_BYTES // 2**20} MiB")]
+            problems = [
+                problem("supply", 0, "", N_("the file is over %(size)s MiB"), size=MAX_ANSWER_BYTES // 2**20)
+            ]
             answer = Answer()
         else:
             problems, answer = _checked(session, asked, file_name, data)

@@ -1,5 +1,6 @@
-"""Survey rules, pure: an answer validated in full (every problem named by sheet, row and column),
-the respondents' statuses, a weapon system's supplier base counted, and the event of silence.
+"""An answer validated in full, pure: every problem named by sheet, row and column, each a
+catalogue message with its values as parameters (rendered in the reader's language by the
+adapters).
 
 An answer holds up to three sheets in the columns of `supply import`: `components` (new parts
 the respondent declares), `bom` (what each part is made of) and `supply` (who supplies which
@@ -9,16 +10,12 @@ part; a Japanese supplier by corporate number, a foreign one by country and regi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from shokei.companies.domain import CorporateNumber, ForeignId
-from shokei.errors import BadInput
-from shokei.kernel import Actor
-from shokei.kernel.bus import Event
+from shokei.errors import N_, BadInput, Text
 from shokei.supply_chain import batch
 from shokei.supply_chain.batch import MAX_TIER, RecordKind
 
@@ -26,55 +23,6 @@ SHARE_TOLERANCE = 1e-9
 # `supply import`'s words, and the Japanese a respondent writes in the template.
 TRUE_WORDS = batch.TRUE_WORDS | {"はい", "○"}
 FALSE_WORDS = batch.FALSE_WORDS | {"いいえ", "×"}
-
-
-class CampaignStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class RespondentStatus(StrEnum):
-    PENDING = "pending"
-    ANSWERED = "answered"
-    PARTIAL = "partial"  # answered, but left out a part it was asked about
-    UNANSWERED = "unanswered"  # still pending when the campaign closed
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyUnanswered(Event):
-    """A respondent had not answered when its campaign closed (the risk feature records it)."""
-
-    campaign_id: int
-    system_code: str
-    corporate_number: str
-    closed_on: date
-    actor: Actor
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyRequested(Event):
-    """A company was asked in a campaign (by the officials or forwarded by a respondent) and owes
-    its answer by the due date (the deadlines feature starts its clock and reminders)."""
-
-    campaign_id: int
-    system_code: str
-    corporate_number: str
-    due_on: date
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyAnswered(Event):
-    """A respondent's answer was accepted (its answer duty ends)."""
-
-    campaign_id: int
-    corporate_number: str
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyClosed(Event):
-    """A campaign was closed: no answer is owed any more."""
-
-    campaign_id: int
 
 
 # -- the answer's sheets ----------------------------------------------------------------------
@@ -99,13 +47,33 @@ MAX_LENGTH = {
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One problem of an answer: where (sheet, row, column) and what, as a catalogue message
+    (`text`, rendered in the reader's language by each adapter; `message` is its English)."""
+
     sheet: str
     row: int
     column: str
-    message: str
+    text: Text
+
+    @property
+    def message(self) -> str:
+        return self.text.render()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+        """The stored and reported form: the English message, and the msgid with its parameters
+        (every parameter a plain string or number) to render it in another language."""
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "msgid": self.text.msgid,
+            "params": dict(self.text.params),
+        }
+
+
+def problem(sheet: str, row: int, column: str, msgid: str, **params: str | int) -> Problem:
+    return Problem(sheet, row, column, Text(msgid, params))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,19 +141,21 @@ class _Reader:
     ) -> None:
         self.sheet, self.row, self.cells, self.problems = sheet, row, cells, problems
 
-    def complain(self, column: str, message: str) -> None:
-        self.problems.append(Problem(self.sheet, self.row, column, message))
+    def complain(self, column: str, message: Text | str, **params: str | int) -> None:
+        """A problem in `column`: a msgid with its parameters (or a `Text` given whole)."""
+        text = message if isinstance(message, Text) else Text(message, params)
+        self.problems.append(Problem(self.sheet, self.row, column, text))
 
     def text(self, column: str) -> str | None:
         value = self.cells.get(column)
         value = value.strip() if value is not None else None
         if not value:
             if column in REQUIRED[self.sheet]:
-                self.complain(column, "is empty")
+                self.complain(column, N_("is empty"))
             return None
         limit = MAX_LENGTH.get(column)
         if limit is not None and len(value) > limit:
-            self.complain(column, f"is longer than {limit} characters")
+            self.complain(column, N_("is longer than %(limit)s characters"), limit=limit)
         return value
 
     def number(self, column: str, *, low: float, high: float | None, above_low: bool) -> float | None:
@@ -195,13 +165,22 @@ class _Reader:
         try:
             value = float(raw.rstrip("%")) / (100 if raw.endswith("%") else 1)
         except ValueError:
-            self.complain(column, f"{raw!r} is not a number")
+            self.complain(column, N_("%(value)s is not a number"), value=repr(raw))
             return None
         if not math.isfinite(value) or (value <= low if above_low else value < low):
-            self.complain(column, f"{raw!r} must be {'above' if above_low else 'at least'} {low:g}")
+            msgid = (
+                N_("%(value)s must be above %(low)s")
+                if above_low
+                else N_("%(value)s must be at least %(low)s")
+            )
+            self.complain(column, msgid, value=repr(raw), low=f"{low:g}")
             return None
         if high is not None and value > high + SHARE_TOLERANCE:
-            self.complain(column, f"{raw!r} is over 100 % (a share is between 0 and 1, or 0 % and 100 %)")
+            self.complain(
+                column,
+                N_("%(value)s is over 100 percent (a share is between 0 and 1, or 0 and 100 percent)"),
+                value=repr(raw),
+            )
             return None
         return value
 
@@ -214,7 +193,7 @@ def validate(sheets: Sequence[Sheet], context: AnswerContext) -> tuple[list[Prob
     for sheet in sheets:
         _check_header(sheet, problems)
     if not found.get(SUPPLY) or not found[SUPPLY].rows:
-        problems.append(Problem(SUPPLY, 1, "part_number", "the answer has no supply rows"))
+        problems.append(problem(SUPPLY, 1, "part_number", N_("the answer has no supply rows")))
     places: dict[str, tuple[str, int, str]] = {}  # part number -> where it was declared
     if COMPONENTS in found:
         _read_components(found[COMPONENTS], answer, problems, places)
@@ -235,11 +214,17 @@ def _check_header(sheet: Sheet, problems: list[Problem]) -> None:
     for column in sheet.header:
         if column and column not in known:
             problems.append(
-                Problem(sheet.name, 1, column, f"unknown column; the columns are {', '.join(known)}")
+                problem(
+                    sheet.name,
+                    1,
+                    column,
+                    N_("unknown column; the columns are %(columns)s"),
+                    columns=", ".join(f"'{c}'" for c in known),
+                )
             )
     for column in REQUIRED[sheet.name]:
         if column not in sheet.header:
-            problems.append(Problem(sheet.name, 1, column, "the column is missing"))
+            problems.append(problem(sheet.name, 1, column, N_("the column is missing")))
 
 
 def _read_components(
@@ -251,7 +236,12 @@ def _read_components(
         if part is None:
             continue
         if part in places:
-            reader.complain("part_number", f"{part} is given twice (first in row {places[part][1]})")
+            reader.complain(
+                "part_number",
+                N_("%(part)s is given twice (first in row %(row)s)"),
+                part=part,
+                row=places[part][1],
+            )
             continue
         places[part] = (sheet.name, row, "part_number")
         answer.components.append((part, name))
@@ -259,7 +249,11 @@ def _read_components(
 
 def _unknown(reader: _Reader, column: str, part: str | None, declared: Set[str]) -> bool:
     if part is not None and part not in declared:
-        reader.complain(column, f"unknown component {part}: neither in the map nor in the components sheet")
+        reader.complain(
+            column,
+            N_("unknown component %(part)s: neither in the map nor in the components sheet"),
+            part=part,
+        )
         return True
     return part is None
 
@@ -280,7 +274,11 @@ def _read_bom(
         key = (parent, child)
         if key in seen:
             reader.complain(
-                "child_part_number", f"{parent} → {child} is given twice (first in row {seen[key]})"
+                "child_part_number",
+                N_("%(parent)s → %(child)s is given twice (first in row %(row)s)"),
+                parent=parent,
+                child=child,
+                row=seen[key],
             )
             continue
         seen[key] = row
@@ -293,22 +291,29 @@ def _supplier(reader: _Reader) -> tuple[str | None, ForeignId | None, bool]:
     number, country, registry = (reader.cells.get(c) for c in ("corporate_number", "country", "registry_id"))
     number, country, registry = (v.strip() if v else None for v in (number, country, registry))
     if number and (country or registry):
-        reader.complain("corporate_number", "give a corporate number or a country and registry id, not both")
+        reader.complain(
+            "corporate_number", N_("give a corporate number or a country and registry id, not both")
+        )
         return None, None, False
     if number:
         try:
             return CorporateNumber.parse(number).value, None, True
         except BadInput as error:
-            reader.complain("corporate_number", error.message)
+            reader.complain("corporate_number", _text(error))
             return None, None, False
     if not country and not registry:
-        reader.complain("corporate_number", "is empty (a foreign supplier: country and registry_id)")
+        reader.complain("corporate_number", N_("is empty (a foreign supplier: country and registry_id)"))
         return None, None, False
     try:
         return None, ForeignId.parse(country or "", registry or ""), True
     except BadInput as error:
-        reader.complain("country" if not country or len(country) != 2 else "registry_id", error.message)
+        reader.complain("country" if not country or len(country) != 2 else "registry_id", _text(error))
         return None, None, False
+
+
+def _text(error: BadInput) -> Text:
+    """A registry identifier's refusal (companies.domain) as the problem's message."""
+    return error.text if error.text is not None else Text("%(message)s", {"message": error.message})
 
 
 def _read_supply(
@@ -328,7 +333,11 @@ def _read_supply(
         key = (number or str(foreign), part)
         if key in seen:
             reader.complain(
-                "part_number", f"{key[0]} supplying {part} is given twice (first in row {seen[key]})"
+                "part_number",
+                N_("%(supplier)s supplying %(part)s is given twice (first in row %(row)s)"),
+                supplier=key[0],
+                part=part,
+                row=seen[key],
             )
             continue
         seen[key] = row
@@ -337,7 +346,10 @@ def _read_supply(
             shares[part] = before + share
             if before <= 1 + SHARE_TOLERANCE < shares[part]:
                 reader.complain(
-                    "share", f"the shares of {part} add up to {shares[part] * 100:.4g} %, over 100 %"
+                    "share",
+                    N_("the shares of %(part)s add up to %(total)s percent, over 100 percent"),
+                    part=part,
+                    total=f"{shares[part] * 100:.4g}",
                 )
         row_value = SupplyRow(part, tier, share, True if qualified is None else qualified, number, foreign)
         answer.supply.append(row_value)
@@ -353,7 +365,12 @@ def _tier(reader: _Reader, number: str | None, context: AnswerContext) -> int | 
     except ValueError:
         tier = 0
     if raw not in (str(tier), f"{tier}.0") or not 1 <= tier <= MAX_TIER:
-        reader.complain("tier", f"{raw!r} must be a tier from 1 (supplies the prime) to {MAX_TIER}")
+        reader.complain(
+            "tier",
+            N_("%(value)s must be a tier from 1 (supplies the prime) to %(max)s"),
+            value=repr(raw),
+            max=MAX_TIER,
+        )
         return None
     return tier
 
@@ -366,7 +383,7 @@ def _boolean(reader: _Reader, column: str) -> bool | None:
         return True
     if raw.lower() in FALSE_WORDS:
         return False
-    reader.complain(column, f"{raw!r} is not true or false")
+    reader.complain(column, N_("%(value)s is not true or false"), value=repr(raw))
     return None
 
 
@@ -381,8 +398,12 @@ def _cycle_problems(
         if path is not None:
             shown = " → ".join([parent, *path])
             problems.append(
-                Problem(
-                    BOM, row, "child_part_number", f"makes a cycle: {shown} (a part cannot contain itself)"
+                problem(
+                    BOM,
+                    row,
+                    "child_part_number",
+                    N_("makes a cycle: %(path)s (a part cannot contain itself)"),
+                    path=shown,
                 )
             )
             continue
@@ -403,60 +424,3 @@ def _path(children: Mapping[str, Sequence[str]], start: str, goal: str) -> list[
         visited.add(node)
         stack.extend((child, [*path, child]) for child in children.get(node, ()))
     return None
-
-
-# -- statuses ------------------------------------------------------------------------------------
-
-
-def answered_status(asked_parts: Iterable[str], answer: Answer) -> RespondentStatus:
-    """Answered, or partial when the answer leaves out a part the respondent was asked about."""
-    return RespondentStatus.PARTIAL if set(asked_parts) - answer.parts else RespondentStatus.ANSWERED
-
-
-def closing_status(status: RespondentStatus) -> RespondentStatus:
-    """At closing a respondent still pending did not answer; the others keep their status."""
-    return RespondentStatus.UNANSWERED if status is RespondentStatus.PENDING else status
-
-
-# -- a weapon system's supplier base -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SupplyFact:
-    """One supply pair inside a system's BOM: the supplier (corporate number, or `CC-registry`
-    for a foreign one), the part, the tier and whether it is qualified."""
-
-    supplier: str
-    part_number: str
-    tier: int
-    qualified: bool
-    foreign: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SupplierBase:
-    companies: int
-    by_tier: dict[int, int]
-    sole_sources: int
-    foreign: int
-    tiers: dict[str, int]  # supplier -> its tier in the system (the smallest it supplies at)
-    sole: frozenset[str]  # the sole sources
-
-
-def supplier_base(facts: Iterable[SupplyFact]) -> SupplierBase:
-    """Every supplier of a part in the system's BOM counts once, at the smallest tier it supplies
-    at. A sole source is the only qualified supplier (domestic or foreign) of some part."""
-    tiers: dict[str, int] = {}
-    qualified: dict[str, set[str]] = {}
-    foreign: set[str] = set()
-    for fact in facts:
-        tiers[fact.supplier] = min(fact.tier, tiers.get(fact.supplier, fact.tier))
-        if fact.qualified:
-            qualified.setdefault(fact.part_number, set()).add(fact.supplier)
-        if fact.foreign:
-            foreign.add(fact.supplier)
-    sole = frozenset(next(iter(sources)) for sources in qualified.values() if len(sources) == 1)
-    by_tier: dict[int, int] = {}
-    for tier in tiers.values():
-        by_tier[tier] = by_tier.get(tier, 0) + 1
-    return SupplierBase(len(tiers), dict(sorted(by_tier.items())), len(sole), len(foreign), tiers, sole)
