@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.audit.domain import as_utc
 from shokei.companies.domain import (
     Access,
@@ -181,16 +180,17 @@ def _add(session: Session, uow: UnitOfWork, actor: Actor, data: CompanyInput) ->
         )
     session.add(company)
     session.flush()
-    audit.record(
-        session,
-        AuditEvent(
-            action="company:registry:create",
-            subject_type="company",
-            subject_id=str(company.id),
-            at=uow.clock.now(),
-            actor=actor,
-            after=view(company).model_dump(mode="json"),
-        ),
+    uow.record_many(
+        [
+            AuditEvent(
+                action="company:registry:create",
+                subject_type="company",
+                subject_id=str(company.id),
+                at=uow.clock.now(),
+                actor=actor,
+                after=view(company).model_dump(mode="json"),
+            )
+        ]
     )
     return company
 
@@ -340,11 +340,12 @@ def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: Comp
         for name, value in fields.items():
             setattr(company, name, value)
         after = {name: _jsonable(value) for name, value in fields.items()}
-        audit.record(
-            session,
-            AuditEvent(
-                "company:facts:update", "company", str(company.id), uow.clock.now(), actor, before, after
-            ),
+        uow.record_many(
+            [
+                AuditEvent(
+                    "company:facts:update", "company", str(company.id), uow.clock.now(), actor, before, after
+                )
+            ]
         )
         session.flush()
         uow.publish(

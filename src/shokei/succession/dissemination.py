@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.documents import services as documents
 from shokei.documents.services import Vault
@@ -72,18 +71,19 @@ def request_dissemination(
         )
         session.add(request)
         session.flush()
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "handover:dissemination:request",
-                "dissemination",
-                str(request.id),
-                copy_id=copy_id,
-                to=target.corporate_number,
-                purpose=request.purpose,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "handover:dissemination:request",
+                    "dissemination",
+                    str(request.id),
+                    copy_id=copy_id,
+                    to=target.corporate_number,
+                    purpose=request.purpose,
+                )
+            ]
         )
         return DisseminationView(
             id=request.id,
@@ -214,8 +214,7 @@ def approve_dissemination(
             request.decided_at = uow.clock.now()
             request.new_copy_id = row.copy_id
             session.flush()
-            audit.record_many(
-                session,
+            uow.record_many(
                 [
                     ledger_event(
                         uow,

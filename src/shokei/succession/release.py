@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.companies.models import Company
@@ -150,8 +149,7 @@ def release_copies(
             ]
             session.add_all(rows)
             session.flush()
-            audit.record_many(
-                session,
+            uow.record_many(
                 [copy_event(uow, actor, row, designated.get(row.document_id)) for row in rows],
             )
             cases.move_case(uow, actor, case_id, TransitionName.HAND_OVER, reason="documents released")
@@ -280,11 +278,12 @@ def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out
         require_downloadable(uow, row)
         view = copy_view(row)
         blob = blob_of(row)
-        audit.record(
-            session,
-            ledger_event(
-                uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
+                )
+            ]
         )
     vault.export_to_path(blob, copy_associated_data(copy_id), out_path)
     return view
@@ -298,11 +297,12 @@ def stream_copy(
         row = own_copy(session, actor, copy_id)
         require_downloadable(uow, row)
         view, blob = copy_view(row), blob_of(row)
-        audit.record(
-            session,
-            ledger_event(
-                uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
+                )
+            ]
         )
     return view, vault.iter_plaintext(blob, copy_associated_data(copy_id))
 
@@ -346,17 +346,18 @@ def record_destruction_certificate(
         session.add(row)
         session.flush()
         cases.note_destruction_certificate(uow, case_id)
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "handover:destruction:record",
-                "case",
-                str(case_id),
-                reference=row.reference,
-                file_sha256=digest,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "handover:destruction:record",
+                    "case",
+                    str(case_id),
+                    reference=row.reference,
+                    file_sha256=digest,
+                )
+            ]
         )
         cases.move_case(
             uow,
@@ -406,9 +407,9 @@ def check_copies(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = Fa
         documents.rows_in_batches(uow, FoundFile, _recorded_evidence),
     )
     report = documents.check_blobs(vault, recorded, deep=deep, referrer="copy")
-    with uow.transaction() as session:
+    with uow:
         details = documents.ledger_details(report)
-        audit.record(session, ledger_event(uow, actor, "vault:fsck:run", "vault", "copies", **details))
+        uow.record_many([ledger_event(uow, actor, "vault:fsck:run", "vault", "copies", **details)])
     return report
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
 from shokei.cases.models import ExitCase
@@ -91,9 +90,8 @@ def select_successor(
             expected_version=expected_version,
         )
         session.add(_selection_notice(uow, company.id, case_id, reason))
-        audit.record(
-            session,
-            ledger_event(uow, actor, "succession:successor:notify", "case", str(case_id), successor=number),
+        uow.record_many(
+            [ledger_event(uow, actor, "succession:successor:notify", "case", str(case_id), successor=number)]
         )
     return SelectionView(case_id=case_id, successor=number, successor_name=company.name, state=moved.state)
 
@@ -152,18 +150,19 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
             accepted_at=uow.clock.now(),
         )
         session.add(acceptance)
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "succession:terms:accept",
-                "case",
-                str(case_id),
-                company=company.corporate_number,
-                terms_version=acceptance.terms_version,
-                terms_digest=acceptance.terms_digest,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "succession:terms:accept",
+                    "case",
+                    str(case_id),
+                    company=company.corporate_number,
+                    terms_version=acceptance.terms_version,
+                    terms_digest=acceptance.terms_digest,
+                )
+            ]
         )
         return AcceptanceView(
             case_id=case_id,
@@ -252,17 +251,18 @@ def propose_assignment(
             total_score=sum((line.score for line in lines), Decimal(0)),
             capacities=capacities,
         )
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "succession:assignment:propose",
-                "succession",
-                "assignment",
-                cases=[case.id for case in chosen],
-                assignments={str(line.case_id): line.corporate_number for line in lines},
-                unassigned=view.unassigned,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "succession:assignment:propose",
+                    "succession",
+                    "assignment",
+                    cases=[case.id for case in chosen],
+                    assignments={str(line.case_id): line.corporate_number for line in lines},
+                    unassigned=view.unassigned,
+                )
+            ]
         )
         return view

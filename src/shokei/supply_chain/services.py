@@ -18,7 +18,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
@@ -115,7 +114,7 @@ def _apply(uow: UnitOfWork, actor: Actor, batch: SupplyBatch, sources: list[dict
         if outcome.bom_grew:
             _refuse_cycles(session)
         report = _import_report(store.advance(session, state, outcome), outcome, sources)
-        audit.record(session, _import_event(uow, actor, report, sources))
+        uow.record_many([_import_event(uow, actor, report, sources)])
         return report
 
 
@@ -175,16 +174,17 @@ def export_supply_map(
                 path = export_path(directory, kind, file_format)
                 written[path.name] = write_records(path, kind, file_format, store.export_rows(session, kind))
             state = store.read_state(session)
-            audit.record(
-                session,
-                AuditEvent(
-                    "supply_chain:map:export",
-                    "supply_map",
-                    str(state.revision if state else 0),
-                    uow.clock.now(),
-                    actor,
-                    details={"directory": str(directory), "format": file_format.value, "rows": written},
-                ),
+            uow.record_many(
+                [
+                    AuditEvent(
+                        "supply_chain:map:export",
+                        "supply_map",
+                        str(state.revision if state else 0),
+                        uow.clock.now(),
+                        actor,
+                        details={"directory": str(directory), "format": file_format.value, "rows": written},
+                    )
+                ]
             )
     except BaseException:
         for name in written:

@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases.models import ExitCase
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -122,17 +121,18 @@ def trace_file(
                     )
                 )
             recipient = copies[-1].recipient_corporate_number
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "handover:trace",
-                "file",
-                result.sha256,
-                copy_id=result.copy_id,
-                method=result.method,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "handover:trace",
+                    "file",
+                    result.sha256,
+                    copy_id=result.copy_id,
+                    method=result.method,
+                )
+            ]
         )
     return TraceView(
         cannot_tell_apart=_tied(result),
