@@ -108,9 +108,14 @@ def test_a_unit_of_work_appends_a_batch_in_order_in_its_own_transaction(uow: Uni
     assert isinstance(uow.clock, FixedClock)
     append(uow, 1)
     events = [event(uow.clock, n) for n in range(1, 4)]
-    with pytest.raises(RuntimeError), uow:
-        uow.record_many(events)
-        raise RuntimeError("the use case failed after auditing")
+
+    def failing_use_case() -> None:
+        with uow:
+            uow.record_many(events)
+            raise RuntimeError("the use case failed after auditing")
+
+    with pytest.raises(RuntimeError):
+        failing_use_case()
     with uow:
         uow.record_many([])  # nothing to append: no entry, no lock
         uow.record_many(events)
