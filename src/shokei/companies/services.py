@@ -26,6 +26,14 @@ from shokei.companies.domain import (
 )
 from shokei.companies.geography import REGION_OF_PREFECTURE
 from shokei.companies.models import Company, CompanyCertification
+from shokei.companies.registry import (
+    numbered_records,
+    prefectures_in_use,
+    record_by_number,
+    record_of,
+    records_by_id,
+    screen_registry,
+)
 from shokei.companies.schemas import (
     CertificationView,
     CompanyInput,
@@ -36,6 +44,33 @@ from shokei.companies.schemas import (
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
+
+# The use cases, and the registry reads (`registry`) other features' use cases make.
+__all__ = [
+    "access_state",
+    "certification_view",
+    "certifications_in_force",
+    "company_id_for",
+    "count_companies",
+    "find_by_number",
+    "get_company",
+    "import_companies",
+    "list_companies",
+    "numbered_records",
+    "parse_prefecture",
+    "prefectures_in_use",
+    "record_by_number",
+    "record_of",
+    "records_by_id",
+    "register_company",
+    "screen_registry",
+    "suspension_view",
+    "update_company",
+    "view",
+    "views",
+    "views_by_id",
+    "views_by_number",
+]
 
 
 def _require(actor: Actor, permission: Permission) -> None:

@@ -58,7 +58,7 @@ def request_dissemination(
         doing = Text(N_("dissemination of copy %(copy)s"), {"copy": copy_id})
         require_usable(row, doing)
         require_holder(uow, row.recipient_company_id, act=doing)
-        target = company_row(session, companies.company_id_for(session, to))
+        target = company_row(uow, companies.company_id_for(session, to))
         if target.id == row.recipient_company_id:
             raise BadInput(Text(N_("a company cannot disseminate to itself")))
         request = DisseminationRequest(
@@ -143,8 +143,8 @@ def approve_dissemination(
             select(HandoverCopy).where(HandoverCopy.copy_id == request.copy_id)
         ).scalar_one()
         require_usable(parent, Text(N_("dissemination request %(request)s"), {"request": request_id}))
-        target = company_row(session, request.to_company_id)
-        visible_case(session, actor, parent.case_id)
+        target = company_row(uow, request.to_company_id)
+        visible_case(uow, actor, parent.case_id)
         secret_until = _require_parties(
             uow, request_id, parent.recipient_company_id, target.id, parent.document_id
         )
@@ -241,8 +241,8 @@ def approve_dissemination(
         )
 
 
-def _request_view(session: Session, request: DisseminationRequest) -> DisseminationView:
-    target = company_row(session, request.to_company_id)
+def _request_view(uow: UnitOfWork, request: DisseminationRequest) -> DisseminationView:
+    target = company_row(uow, request.to_company_id)
     return DisseminationView(
         id=request.id,
         copy_id=request.copy_id,
@@ -281,7 +281,7 @@ def reject_dissemination(uow: UnitOfWork, actor: Actor, request_id: int, *, reas
             after={"status": "rejected"},
             details={"reason": request.decision_reason, "copy_id": request.copy_id},
         )
-        return _request_view(session, request)
+        return _request_view(uow, request)
 
 
 def accept_dissemination(uow: UnitOfWork, actor: Actor, request_id: int) -> DisseminationView:
@@ -313,7 +313,7 @@ def accept_dissemination(uow: UnitOfWork, actor: Actor, request_id: int) -> Diss
                 "terms_digest": terms.terms_digest(),
             },
         )
-        return _request_view(session, request)
+        return _request_view(uow, request)
 
 
 def require_accepted(session: Session, row: HandoverCopy, doing: str | Text) -> None:

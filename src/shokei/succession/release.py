@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
-from shokei.companies.models import Company
+from shokei.companies.domain import CompanyRecord
 from shokei.documents import services as documents
 from shokei.documents.schemas import FsckReport
 from shokei.documents.services import RecordedBlob, Vault
@@ -160,7 +160,7 @@ def release_copies(
 def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id: int) -> tuple[int, str, str]:
     """The case may be released now: (successor id, corporate number, name), or Conflict (or
     Forbidden: a suspended successor), naming the rule that fails."""
-    case = visible_case(session, actor, case_id)
+    case = visible_case(uow, actor, case_id)
     if case.state != CaseState.SUCCESSOR_SELECTION.value or case.successor_company_id is None:
         raise Conflict(
             Text(
@@ -168,7 +168,7 @@ def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id:
                 {"case_id": case_id, "state": case.state},
             )
         )
-    successor = company_row(session, case.successor_company_id)
+    successor = company_row(uow, case.successor_company_id)
     _require_accepted_terms(session, case_id, successor)
     require_holder(uow, successor.id, act=Text(N_("release of case %(case)s"), {"case": case_id}))
     if not documents.stored_document_count(session, case_id):
@@ -213,9 +213,9 @@ def record_hand_over(
     """
     require_role(actor, Role.PROGRAM_MANAGER, "record hand-overs")
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)
+        case = visible_case(uow, actor, case_id)
         if case.successor_company_id is not None:
-            _require_accepted_terms(session, case_id, company_row(session, case.successor_company_id))
+            _require_accepted_terms(session, case_id, company_row(uow, case.successor_company_id))
             require_holder(
                 uow, case.successor_company_id, act=Text(N_("hand-over of case %(case)s"), {"case": case_id})
             )
@@ -241,7 +241,7 @@ def record_hand_over(
         )
 
 
-def _require_accepted_terms(session: Session, case_id: int, successor: Company) -> None:
+def _require_accepted_terms(session: Session, case_id: int, successor: CompanyRecord) -> None:
     accepted = session.execute(
         select(TermsAcceptance.id).where(
             TermsAcceptance.case_id == case_id,
@@ -328,7 +328,7 @@ def record_destruction_certificate(
         raise BadInput(Text(N_("a certificate reference is required")))
     digest = sha256_file(certificate) if certificate is not None else None
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)
+        case = visible_case(uow, actor, case_id)
         if case.state != CaseState.HANDED_OVER.value:
             raise Conflict(
                 Text(

@@ -6,14 +6,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
-from shokei.cases.domain import CaseState, TransitionName
-from shokei.cases.models import ExitCase
+from shokei.cases.domain import CaseRef, CaseState, TransitionName
 from shokei.companies import services as companies
 from shokei.companies.domain import cause_name
-from shokei.companies.models import Company
 from shokei.errors import N_, BadInput, Conflict, Text
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -42,7 +39,7 @@ def rank_candidates(uow: UnitOfWork, actor: Actor, case_id: int) -> list[Candida
     require_official(actor)
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)
+        case = visible_case(uow, actor, case_id)
         return [candidate_view(a) for a in assess(session, uow, case, exposures)]
 
 
@@ -66,9 +63,8 @@ def select_successor(
         raise BadInput(Text(N_("a reason is required")))
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)
-        company = session.get(Company, companies.company_id_for(session, corporate_number))
-        assert company is not None
+        case = visible_case(uow, actor, case_id)
+        company = company_row(uow, companies.company_id_for(session, corporate_number))
         number = company.corporate_number or ""
         if company.suspended_since is not None:
             msgid = N_("%(name)s (%(number)s) is suspended (%(cause)s): %(reason)s")
@@ -132,7 +128,7 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
     """The selected successor's user accepts the current terms for the case."""
     require_role(actor, Role.SUCCESSOR, "accept succession terms")
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)  # successors see only cases they were selected for
+        case = visible_case(uow, actor, case_id)  # successors see only cases they were selected for
         if case.state != CaseState.SUCCESSOR_SELECTION.value:
             raise Conflict(
                 Text(
@@ -140,7 +136,7 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
                     {"case_id": case_id, "state": case.state},
                 )
             )
-        company = company_row(session, case.successor_company_id or 0)
+        company = company_row(uow, case.successor_company_id or 0)
         acceptance = TermsAcceptance(
             case_id=case_id,
             company_id=company.id,
@@ -176,12 +172,10 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
 # -- portfolio assignment ---------------------------------------------------------------------
 
 
-def _cases_to_place(
-    session: Session, actor: Actor, case_ids: Sequence[int], all_open: bool
-) -> list[ExitCase]:
+def _cases_to_place(uow: UnitOfWork, actor: Actor, case_ids: Sequence[int], all_open: bool) -> list[CaseRef]:
     """The named cases (each must be in successor selection) and, with `all_open`, every visible
     case in successor selection without a successor; by id, each once."""
-    chosen = {case_id: visible_case(session, actor, case_id) for case_id in case_ids}
+    chosen = {case_id: visible_case(uow, actor, case_id) for case_id in case_ids}
     waiting = [case for case in chosen.values() if case.state != CaseState.SUCCESSOR_SELECTION.value]
     if waiting:
         listed = ", ".join(f"{case.id} ({case.state})" for case in waiting)
@@ -189,13 +183,7 @@ def _cases_to_place(
             Text(N_("only cases in successor selection can be assigned: %(listed)s"), {"listed": listed})
         )
     if all_open:
-        found = session.execute(
-            cases.visible_cases(actor).where(
-                ExitCase.state == CaseState.SUCCESSOR_SELECTION.value,
-                ExitCase.successor_company_id.is_(None),
-            )
-        ).scalars()
-        chosen.update({case.id: case for case in found})
+        chosen.update({case.id: case for case in cases.awaiting_successor(uow, actor)})
     return [chosen[case_id] for case_id in sorted(chosen)]
 
 
@@ -213,8 +201,8 @@ def propose_assignment(
         raise BadInput(Text(N_("name at least one case, or ask for all open cases")))
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
-        chosen = _cases_to_place(session, actor, case_ids, all_open)
-        pool = registry_candidates(session, exposures)
+        chosen = _cases_to_place(uow, actor, case_ids, all_open)
+        pool = registry_candidates(session, uow, exposures)
         ranked = {case.id: assess(session, uow, case, exposures, pool) for case in chosen}
         scores = {
             (str(case_id), item.corporate_number): float(item.score.total)
