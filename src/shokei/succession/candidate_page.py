@@ -17,8 +17,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
 from shokei.companies import services as companies
 from shokei.companies.domain import RegistryScreen, RowTest
 from shokei.kernel import Actor
@@ -104,12 +102,12 @@ def _screened(
 
 
 def _assessed(
-    session: Session, uow: UnitOfWork, case_: SuccessionCase, ids: Sequence[int], exposures: Exposures
+    uow: UnitOfWork, case_: SuccessionCase, ids: Sequence[int], exposures: Exposures
 ) -> list[CandidateAssessment]:
     assessed: list[CandidateAssessment] = []
     for start in range(0, len(ids), BATCH):
         rows = list(companies.records_by_id(uow, ids[start : start + BATCH]).values())
-        facts = candidate_facts(session, uow, rows, GraphForeignOwnership(exposures, rows))
+        facts = candidate_facts(uow, rows, GraphForeignOwnership(exposures, rows))
         assessed.extend(assess_candidates(case_, facts, EligibilityThresholds()))
     return assessed
 
@@ -123,16 +121,16 @@ def candidate_page(uow: UnitOfWork, actor: Actor, case_id: int, wanted: Candidat
     require_official(actor)
     exposures = load_exposures(uow, actor)
     limits = EligibilityThresholds()
-    with uow.transaction() as session:
-        case_ = succession_case(session, uow, visible_case(uow, actor, case_id))
+    with uow:
+        case_ = succession_case(uow, visible_case(uow, actor, case_id))
         found = _screened(uow, case_, wanted, limits)
-        assessed = _assessed(session, uow, case_, found.passing, exposures)
+        assessed = _assessed(uow, case_, found.passing, exposures)
         refused = [a for a in assessed if not a.eligible]
         named: list[CandidateAssessment] = []
         if wanted.name.strip():
             named = refused[: wanted.per_page]
             more = wanted.per_page - len(named)
-            named += _assessed(session, uow, case_, found.failing[:more], exposures) if more > 0 else []
+            named += _assessed(uow, case_, found.failing[:more], exposures) if more > 0 else []
         prefectures = companies.prefectures_in_use(uow)
     for assessment in refused:
         found.failed[assessment.refusals[0].name] += 1

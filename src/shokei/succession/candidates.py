@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
-
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef
 from shokei.companies import access
@@ -45,7 +43,7 @@ class DirectForeignShares:
         return ForeignOwnership(percent, OwnershipBasis.DIRECT, foreign_controlled=percent > Decimal(50))
 
 
-def succession_case(session: Session, uow: UnitOfWork, case: CaseRef) -> SuccessionCase:
+def succession_case(uow: UnitOfWork, case: CaseRef) -> SuccessionCase:
     """What the case needs, from its records (see docs/handover.md, "Case facts"):
 
     - required capabilities: the withdrawing company's capability tags (the documents describe
@@ -57,12 +55,12 @@ def succession_case(session: Session, uow: UnitOfWork, case: CaseRef) -> Success
     """
     withdrawing = company_row(uow, case.company_id)
     named = cases.inventory_weapon_systems(uow, case.id)
-    named |= documents.weapon_systems_named(session, case.id)
+    named |= documents.weapon_systems_named(uow, case.id)
     texts = {text.strip() for text in named if text and text.strip()}
-    codes = supply_chain.system_codes(session, texts)
+    codes = supply_chain.system_codes(uow, texts)
     affected = {codes.get(text, text) for text in texts}
     number = withdrawing.corporate_number or ""
-    affected |= supply_chain.systems_supplied(session, [number]).get(number, frozenset())
+    affected |= supply_chain.systems_supplied(uow, [number]).get(number, frozenset())
     return SuccessionCase(
         case_id=str(case.id),
         withdrawing_corporate_number=number,
@@ -74,13 +72,13 @@ def succession_case(session: Session, uow: UnitOfWork, case: CaseRef) -> Success
 
 
 def candidate_facts(
-    session: Session, uow: UnitOfWork, companies_: Sequence[CompanyRecord], ownership: ForeignOwnershipSource
+    uow: UnitOfWork, companies_: Sequence[CompanyRecord], ownership: ForeignOwnershipSource
 ) -> list[CandidateFacts]:
     """Eligibility and ranking facts of `companies_`, read in bulk (a few queries for any number)."""
     numbers = [company.corporate_number or "" for company in companies_]
     busy = cases.open_succession_counts(uow, [company.id for company in companies_])
-    supplied = supply_chain.systems_supplied(session, numbers)
-    certified = access.latest_certifications(session, [company.id for company in companies_])
+    supplied = supply_chain.systems_supplied(uow, numbers)
+    certified = access.latest_certifications(uow, [company.id for company in companies_])
     return [
         CandidateFacts(
             corporate_number=number,
@@ -124,19 +122,18 @@ def candidate_view(assessment: CandidateAssessment) -> CandidateView:
     )
 
 
-def registry_candidates(session: Session, uow: UnitOfWork, exposures: Exposures) -> list[CandidateFacts]:
+def registry_candidates(uow: UnitOfWork, exposures: Exposures) -> list[CandidateFacts]:
     """Every registry company with a corporate number, as a candidate (one pass for all cases)."""
     rows = companies.numbered_records(uow)
-    return candidate_facts(session, uow, rows, GraphForeignOwnership(exposures, rows))
+    return candidate_facts(uow, rows, GraphForeignOwnership(exposures, rows))
 
 
 def assess(
-    session: Session,
     uow: UnitOfWork,
     case: CaseRef,
     exposures: Exposures,
     candidates: Sequence[CandidateFacts] | None = None,
 ) -> list[CandidateAssessment]:
     """Every candidate for `case`, checked and scored (candidates: the registry unless given)."""
-    pool = candidates if candidates is not None else registry_candidates(session, uow, exposures)
-    return list(assess_candidates(succession_case(session, uow, case), pool, EligibilityThresholds()))
+    pool = candidates if candidates is not None else registry_candidates(uow, exposures)
+    return list(assess_candidates(succession_case(uow, case), pool, EligibilityThresholds()))

@@ -154,7 +154,7 @@ def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStat
             )
             if certificate is not None
             else None,
-            stored_documents=documents.stored_document_count(session, case_id),
+            stored_documents=documents.stored_document_count(uow, case_id),
         )
 
 

@@ -25,7 +25,7 @@ from shokei.succession.models import HandoverCopy
 from shokei.succession.ownership_source import direct_share, integrated_share
 
 
-def holder_facts(uow: UnitOfWork, session: Session, company: CompanyRecord) -> CandidateFacts:
+def holder_facts(uow: UnitOfWork, company: CompanyRecord) -> CandidateFacts:
     """What the holder rules read about `company`, as of now (inside the caller's transaction,
     so the fact being recorded is already seen)."""
     number = company.corporate_number or ""
@@ -41,17 +41,17 @@ def holder_facts(uow: UnitOfWork, session: Session, company: CompanyRecord) -> C
         foreign_ownership=integrated_share(exposure) if exposure is not None else direct_share(company),
         financial_distress=company.financial_distress,
         security_compliant_until=company.security_compliant_until,
-        certification=access.certification_of(session, company.id),
+        certification=access.certification_of(uow, company.id),
     )
 
 
 def holder_refusals(uow: UnitOfWork, company_id: int) -> tuple[RuleResult, ...]:
     """The holder rules `company_id` fails today (empty: none)."""
-    with uow.transaction() as session:
+    with uow.transaction():
         company = companies.records_by_id(uow, [company_id]).get(company_id)
         if company is None:
             return ()
-        facts = holder_facts(uow, session, company)
+        facts = holder_facts(uow, company)
         results = check_holder(facts, uow.clock.today(), EligibilityThresholds())
         return tuple(result for result in results if not result.passed)
 
@@ -74,11 +74,11 @@ def require_holder(uow: UnitOfWork, company_id: int, *, act: str | Text) -> None
       ..." or "certification expired ..."); a company never certified is judged on its security
       compliance alone (docs/protection.md).
     """
-    with uow.transaction() as session:
+    with uow:
         company = companies.records_by_id(uow, [company_id]).get(company_id)
         if company is None:
             raise Conflict(Text(N_("%(act)s refused: no company %(id)s"), {"act": act, "id": company_id}))
-        if access.access_of(session, company_id) is Access.SUSPENDED:
+        if access.access_of(uow, company_id) is Access.SUSPENDED:
             since = company.suspended_since.date().isoformat() if company.suspended_since else "?"
             raise Forbidden(
                 Text(
@@ -123,7 +123,7 @@ def protect_holder(uow: UnitOfWork, company_id: int, *, cause: SuspensionCause, 
     True when it was suspended now."""
     with uow.transaction() as session:
         company = companies.records_by_id(uow, [company_id]).get(company_id)
-        if company is None or access.access_of(session, company_id) is Access.SUSPENDED:
+        if company is None or access.access_of(uow, company_id) is Access.SUSPENDED:
             return False
         copies, succeeding = copies_held(session, company_id), cases.open_successions(uow, company_id)
         if not copies and not succeeding:

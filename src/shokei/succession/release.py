@@ -171,7 +171,7 @@ def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id:
     successor = company_row(uow, case.successor_company_id)
     _require_accepted_terms(session, case_id, successor)
     require_holder(uow, successor.id, act=Text(N_("release of case %(case)s"), {"case": case_id}))
-    if not documents.stored_document_count(session, case_id):
+    if not documents.stored_document_count(uow, case_id):
         raise Conflict(
             Text(
                 N_(
@@ -219,7 +219,7 @@ def record_hand_over(
             require_holder(
                 uow, case.successor_company_id, act=Text(N_("hand-over of case %(case)s"), {"case": case_id})
             )
-        stored = documents.stored_document_count(session, case_id)
+        stored = documents.stored_document_count(uow, case_id)
         if stored:
             raise Conflict(
                 Text(

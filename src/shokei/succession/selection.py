@@ -38,9 +38,9 @@ def rank_candidates(uow: UnitOfWork, actor: Actor, case_id: int) -> list[Candida
     """Every registered domestic company with its per-rule results and score (officials)."""
     require_official(actor)
     exposures = load_exposures(uow, actor)
-    with uow.transaction() as session:
+    with uow.transaction():
         case = visible_case(uow, actor, case_id)
-        return [candidate_view(a) for a in assess(session, uow, case, exposures)]
+        return [candidate_view(a) for a in assess(uow, case, exposures)]
 
 
 def select_successor(
@@ -70,7 +70,7 @@ def select_successor(
             msgid = N_("%(name)s (%(number)s) is suspended (%(cause)s): %(reason)s")
             values = {"name": company.name, "number": number, "cause": cause_name(company.suspension_cause)}
             raise Conflict(Text(msgid, {**values, "reason": company.suspension_reason}))
-        chosen = [a for a in assess(session, uow, case, exposures) if a.corporate_number == number]
+        chosen = [a for a in assess(uow, case, exposures) if a.corporate_number == number]
         failing = [r for a in chosen for r in a.rules if not r.passed]
         if not chosen or failing:
             reasons = rules_failed(tuple(failing)) or Text(N_("not a candidate"))
@@ -200,10 +200,10 @@ def propose_assignment(
     if not case_ids and not all_open:
         raise BadInput(Text(N_("name at least one case, or ask for all open cases")))
     exposures = load_exposures(uow, actor)
-    with uow.transaction() as session:
+    with uow.transaction():
         chosen = _cases_to_place(uow, actor, case_ids, all_open)
-        pool = registry_candidates(session, uow, exposures)
-        ranked = {case.id: assess(session, uow, case, exposures, pool) for case in chosen}
+        pool = registry_candidates(uow, exposures)
+        ranked = {case.id: assess(uow, case, exposures, pool) for case in chosen}
         scores = {
             (str(case_id), item.corporate_number): float(item.score.total)
             for case_id, items in ranked.items()
