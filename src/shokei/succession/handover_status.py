@@ -139,7 +139,7 @@ def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStat
         ).scalar_one_or_none()
         return HandoverStatus(
             case_id=case_id,
-            state=case.state,
+            state=case.state.value,
             successor=successor.corporate_number if successor is not None else None,
             successor_name=successor.name if successor is not None else None,
             terms_version=terms.TERMS_VERSION,
