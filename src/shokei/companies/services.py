@@ -340,17 +340,22 @@ def views_by_id(session: Session, ids: Iterable[int]) -> dict[int, CompanyView]:
     return {item.id: item for item in views(session, rows)}
 
 
-def views_by_number(session: Session, corporate_numbers: Iterable[str]) -> dict[str, CompanyView]:
-    """The registered companies among `corporate_numbers`, by number, in one query."""
+def views_by_number(uow: UnitOfWork, corporate_numbers: Iterable[str]) -> dict[str, CompanyView]:
+    """The registered companies among `corporate_numbers`, by number, in one query (in the
+    caller's transaction, or one of its own)."""
     wanted = set(corporate_numbers)
     if not wanted:
         return {}
-    rows = session.execute(select(Company).where(Company.corporate_number.in_(wanted))).scalars()
-    return {item.corporate_number: item for item in views(session, rows) if item.corporate_number}
+    with uow:
+        session = uow.session
+        rows = session.execute(select(Company).where(Company.corporate_number.in_(wanted))).scalars()
+        return {item.corporate_number: item for item in views(session, rows) if item.corporate_number}
 
 
-def count_companies(session: Session) -> int:
-    return session.execute(select(func.count(Company.id))).scalar_one()
+def count_companies(uow: UnitOfWork) -> int:
+    """How many companies the registry holds."""
+    with uow:
+        return uow.session.execute(select(func.count(Company.id))).scalar_one()
 
 
 def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: CompanyUpdate) -> CompanyView:
