@@ -1,11 +1,13 @@
-"""How the audit feature reacts to the rest: every audit event a unit of work records is appended
-to the ledger in the transaction of the change it describes."""
+"""How the audit feature reacts to the rest: every audit event a unit of work records (one by one,
+or as a batch with `uow.record_many`) is appended to the ledger in the transaction of the change
+it describes."""
 
 from __future__ import annotations
 
 from shokei.audit import services
 from shokei.kernel import AuditEvent
 from shokei.kernel.bus import MessageBus, Phase
+from shokei.kernel.ledger import AuditBatch
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
@@ -13,5 +15,10 @@ def append_to_ledger(uow: UnitOfWork, event: AuditEvent) -> None:
     services.record(uow.session, event)
 
 
+def append_batch_to_ledger(uow: UnitOfWork, batch: AuditBatch) -> None:
+    services.record_many(uow.session, batch.events)
+
+
 def register(bus: MessageBus) -> None:
     bus.subscribe(AuditEvent, append_to_ledger, phase=Phase.IN_TRANSACTION)
+    bus.subscribe(AuditBatch, append_batch_to_ledger, phase=Phase.IN_TRANSACTION)

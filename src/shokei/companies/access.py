@@ -157,12 +157,14 @@ def reinstate(uow: UnitOfWork, actor: Actor, company: str, reason: str) -> Compa
         return _view(session, row)
 
 
-def access_of(session: Session, company_id: int) -> Access:
+def access_of(uow: UnitOfWork, company_id: int) -> Access:
     """Whether the company may receive, open or pass on copies now (for the copy acts)."""
-    row = session.get(Company, company_id)
-    if row is None:
-        raise NotFound(Text(N_("no company %(company_id)s"), {"company_id": company_id}))
-    return access_state(row)
+    with uow:
+        session = uow.session
+        row = session.get(Company, company_id)
+        if row is None:
+            raise NotFound(Text(N_("no company %(company_id)s"), {"company_id": company_id}))
+        return access_state(row)
 
 
 # -- the register of certified recipients ------------------------------------------------------
@@ -327,28 +329,32 @@ def certification_fact(row: CompanyCertification) -> Certification:
     )
 
 
-def certification_of(session: Session, company_id: int) -> Certification | None:
+def certification_of(uow: UnitOfWork, company_id: int) -> Certification | None:
     """The company's latest certification as eligibility reads it: the one in force, else the
     last one revoked or expired (so the rule can say why), else None (never certified). A
     certification superseded by a newer one never is the latest."""
-    row = session.execute(
-        select(CompanyCertification)
-        .where(CompanyCertification.company_id == company_id)
-        .order_by(CompanyCertification.certified_at.desc(), CompanyCertification.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return certification_fact(row) if row is not None else None
-
-
-def latest_certifications(session: Session, company_ids: Sequence[int]) -> dict[int, Certification]:
-    """`certification_of` for many companies at once (companies never certified are absent)."""
-    wanted = sorted(set(company_ids))
-    found: dict[int, Certification] = {}
-    for start in range(0, len(wanted), 500):
-        rows = session.execute(
+    with uow:
+        session = uow.session
+        row = session.execute(
             select(CompanyCertification)
-            .where(CompanyCertification.company_id.in_(wanted[start : start + 500]))
-            .order_by(CompanyCertification.certified_at, CompanyCertification.id)
-        ).scalars()
-        found.update({row.company_id: certification_fact(row) for row in rows})  # the latest wins
-    return found
+            .where(CompanyCertification.company_id == company_id)
+            .order_by(CompanyCertification.certified_at.desc(), CompanyCertification.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return certification_fact(row) if row is not None else None
+
+
+def latest_certifications(uow: UnitOfWork, company_ids: Sequence[int]) -> dict[int, Certification]:
+    """`certification_of` for many companies at once (companies never certified are absent)."""
+    with uow:
+        session = uow.session
+        wanted = sorted(set(company_ids))
+        found: dict[int, Certification] = {}
+        for start in range(0, len(wanted), 500):
+            rows = session.execute(
+                select(CompanyCertification)
+                .where(CompanyCertification.company_id.in_(wanted[start : start + 500]))
+                .order_by(CompanyCertification.certified_at, CompanyCertification.id)
+            ).scalars()
+            found.update({row.company_id: certification_fact(row) for row in rows})  # the latest wins
+        return found

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from shokei.errors import N_, BadInput, Text
@@ -325,3 +326,60 @@ class CompanyReinstated(Event):
 
     company_id: int
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRecord:
+    """A registry row as the features built on companies read it (their use cases decide who may
+    know it): identity, the facts eligibility reads, where it works, and its suspension."""
+
+    id: int
+    corporate_number: str | None
+    name: str
+    country: str
+    financial_distress: bool | None
+    security_compliant_until: date | None
+    capabilities: frozenset[str]
+    capacity: int | None
+    foreign_share_percent: Decimal | None
+    prefecture: str | None
+    suspended_since: datetime | None
+    suspension_cause: str | None
+    suspension_reason: str | None
+
+
+class RowTest(StrEnum):
+    """The registry-row tests `RegistryScreen` applies, in this order."""
+
+    FOREIGN = "foreign"  # registered outside Japan (or no country)
+    DISTRESSED = "distressed"  # in financial distress (or not known)
+    NOT_COMPLIANT = "not_compliant"  # security compliance lapsed by the date (or none)
+    EXCLUDED = "excluded"  # the one corporate number screened out
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryScreen:
+    """Registry companies with a corporate number matching the filters (`name`: part of it,
+    `prefecture`: exactly, `capability_text`: loosely, the caller checks exactly), each tested on
+    its row alone: counted under the first `RowTest` it fails, or passing."""
+
+    compliant_on: date
+    excluded_number: str
+    name: str = ""
+    prefecture: str = ""
+    capability_text: str = ""
+    failing_wanted: int = 0  # how many failing ids (lowest first) to return too
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenedRow:
+    id: int
+    capabilities: frozenset[str]
+    capacity: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenedRegistry:
+    failed: dict[RowTest, int]  # how many fail, by the first test failed
+    passing: list[ScreenedRow]  # every company passing the row tests, by id
+    failing_ids: list[int]  # the first `failing_wanted` failing, by id

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.audit.domain import as_utc
 from shokei.companies.domain import (
     Access,
@@ -27,6 +26,14 @@ from shokei.companies.domain import (
 )
 from shokei.companies.geography import REGION_OF_PREFECTURE
 from shokei.companies.models import Company, CompanyCertification
+from shokei.companies.registry import (
+    numbered_records,
+    prefectures_in_use,
+    record_by_number,
+    record_of,
+    records_by_id,
+    screen_registry,
+)
 from shokei.companies.schemas import (
     CertificationView,
     CompanyInput,
@@ -37,6 +44,33 @@ from shokei.companies.schemas import (
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text, from_stored
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
+
+# The use cases, and the registry reads (`registry`) other features' use cases make.
+__all__ = [
+    "access_state",
+    "certification_view",
+    "certifications_in_force",
+    "company_id_for",
+    "count_companies",
+    "find_by_number",
+    "get_company",
+    "import_companies",
+    "list_companies",
+    "numbered_records",
+    "parse_prefecture",
+    "prefectures_in_use",
+    "record_by_number",
+    "record_of",
+    "records_by_id",
+    "register_company",
+    "screen_registry",
+    "suspension_view",
+    "update_company",
+    "view",
+    "views",
+    "views_by_id",
+    "views_by_number",
+]
 
 
 def _require(actor: Actor, permission: Permission) -> None:
@@ -182,16 +216,17 @@ def _add(session: Session, uow: UnitOfWork, actor: Actor, data: CompanyInput) ->
         )
     session.add(company)
     session.flush()
-    audit.record(
-        session,
-        AuditEvent(
-            action="company:registry:create",
-            subject_type="company",
-            subject_id=str(company.id),
-            at=uow.clock.now(),
-            actor=actor,
-            after=view(company).model_dump(mode="json"),
-        ),
+    uow.record_many(
+        [
+            AuditEvent(
+                action="company:registry:create",
+                subject_type="company",
+                subject_id=str(company.id),
+                at=uow.clock.now(),
+                actor=actor,
+                after=view(company).model_dump(mode="json"),
+            )
+        ]
     )
     return company
 
@@ -306,17 +341,22 @@ def views_by_id(session: Session, ids: Iterable[int]) -> dict[int, CompanyView]:
     return {item.id: item for item in views(session, rows)}
 
 
-def views_by_number(session: Session, corporate_numbers: Iterable[str]) -> dict[str, CompanyView]:
-    """The registered companies among `corporate_numbers`, by number, in one query."""
+def views_by_number(uow: UnitOfWork, corporate_numbers: Iterable[str]) -> dict[str, CompanyView]:
+    """The registered companies among `corporate_numbers`, by number, in one query (in the
+    caller's transaction, or one of its own)."""
     wanted = set(corporate_numbers)
     if not wanted:
         return {}
-    rows = session.execute(select(Company).where(Company.corporate_number.in_(wanted))).scalars()
-    return {item.corporate_number: item for item in views(session, rows) if item.corporate_number}
+    with uow:
+        session = uow.session
+        rows = session.execute(select(Company).where(Company.corporate_number.in_(wanted))).scalars()
+        return {item.corporate_number: item for item in views(session, rows) if item.corporate_number}
 
 
-def count_companies(session: Session) -> int:
-    return session.execute(select(func.count(Company.id))).scalar_one()
+def count_companies(uow: UnitOfWork) -> int:
+    """How many companies the registry holds."""
+    with uow:
+        return uow.session.execute(select(func.count(Company.id))).scalar_one()
 
 
 def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: CompanyUpdate) -> CompanyView:
@@ -341,11 +381,12 @@ def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: Comp
         for name, value in fields.items():
             setattr(company, name, value)
         after = {name: _jsonable(value) for name, value in fields.items()}
-        audit.record(
-            session,
-            AuditEvent(
-                "company:facts:update", "company", str(company.id), uow.clock.now(), actor, before, after
-            ),
+        uow.record_many(
+            [
+                AuditEvent(
+                    "company:facts:update", "company", str(company.id), uow.clock.now(), actor, before, after
+                )
+            ]
         )
         session.flush()
         uow.publish(

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
 from shokei.cases.domain import STATE_NAMES
@@ -153,20 +152,24 @@ def get_document(uow: UnitOfWork, actor: Actor, document_id: int) -> DocumentDet
         return DocumentDetail(**view(session, document).model_dump(), metadata=dict(document.doc_metadata))
 
 
-def stored_document_count(session: Session, case_id: int) -> int:
+def stored_document_count(uow: UnitOfWork, case_id: int) -> int:
     """How many of a case's documents the vault holds, read in the caller's transaction (for a
     feature deciding about the case, as succession does before a hand-over)."""
-    query = select(func.count()).select_from(Document).where(Document.case_id == case_id)
-    return int(session.execute(query).scalar_one())
+    with uow:
+        session = uow.session
+        query = select(func.count()).select_from(Document).where(Document.case_id == case_id)
+        return int(session.execute(query).scalar_one())
 
 
-def weapon_systems_named(session: Session, case_id: int) -> set[str]:
+def weapon_systems_named(uow: UnitOfWork, case_id: int) -> set[str]:
     """The weapon systems a case's documents are described as belonging to, read in the caller's
     transaction (for a feature deciding about the case, as succession does when ranking)."""
-    query = select(Document.weapon_system).where(
-        Document.case_id == case_id, Document.weapon_system.is_not(None)
-    )
-    return {system for system in session.execute(query).scalars() if system is not None}
+    with uow:
+        session = uow.session
+        query = select(Document.weapon_system).where(
+            Document.case_id == case_id, Document.weapon_system.is_not(None)
+        )
+        return {system for system in session.execute(query).scalars() if system is not None}
 
 
 def list_documents(uow: UnitOfWork, actor: Actor, case_id: int) -> list[DocumentView]:

@@ -36,7 +36,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState
 from shokei.documents.domain import Refusal, RefusalReason, metadata_words, search_body
@@ -329,7 +328,7 @@ class _Submission:
                 session.add(DocumentPath(document_id=document.id, path=label))
                 events.append(self._event("document:path:add", document, path=label))
             self.result.duplicates.append(view(session, document, document_paths))
-        audit.record_many(session, events)
+        self.uow.record_many(events)
         return [one.stored for one, _ in created]
 
     def _document(self, one: _Prepared) -> Document:

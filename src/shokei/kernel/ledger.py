@@ -1,11 +1,13 @@
 """What every change leaves in the ledger: the audit event, the same for every feature.
 
 Part of the kernel. The audit feature appends events (`audit.services.record`); use cases
-record them through their unit of work (`uow.record`), in the transaction of the change.
+record them through their unit of work (`uow.record`, or `uow.record_many` for a batch built
+beforehand), in the transaction of the change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,3 +55,10 @@ class AuditEvent(Event):
             "after": self.after,
             "details": self.details,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditBatch(Event):
+    """Events appended together, in order, at consecutive indices (one lock of the ledger head)."""
+
+    events: Sequence[AuditEvent]

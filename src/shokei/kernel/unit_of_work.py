@@ -3,6 +3,7 @@
     with uow:                      # opens a transaction, or joins the one already open
         case = uow.session.get(...)
         uow.record("case:status:change", "case", case.id, actor, before=..., after=...)
+        uow.record_many([event, *more])  # audit events built beforehand, appended in order
         uow.publish(CaseMoved(...))
 
 The outermost `with` commits (or rolls back) and only then runs the after-commit handlers of the
@@ -21,7 +22,7 @@ concurrent requests.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from shokei.clock import Clock, SystemClock
 from shokei.errors import N_, Conflict, Text
 from shokei.kernel.actors import Actor
 from shokei.kernel.bus import Command, Event, MessageBus, Phase, default_bus
-from shokei.kernel.ledger import AuditEvent
+from shokei.kernel.ledger import AuditBatch, AuditEvent
 
 _CONCURRENT_CHANGE = Text(N_("the record was changed by someone else at the same time; reload and retry"))
 
@@ -143,9 +144,20 @@ class UnitOfWork:
         event = AuditEvent(
             action, subject_type, str(subject_id), self.clock.now(), actor, before, after, details or {}
         )
-        if not self.bus.has_subscribers(AuditEvent, Phase.IN_TRANSACTION):
-            raise RuntimeError("the ledger is not wired: call shokei.manifest.wire() at start-up")
+        self._require_ledger(AuditEvent)
         self._run_in_transaction(event)
+
+    def record_many(self, events: Iterable[AuditEvent]) -> None:
+        """Append audit events built by the use case (in order, one append) in this transaction."""
+        batch = AuditBatch(tuple(events))
+        if not batch.events:
+            return
+        self._require_ledger(AuditBatch)
+        self._run_in_transaction(batch)
+
+    def _require_ledger(self, kind: type[AuditEvent] | type[AuditBatch]) -> None:
+        if not self.bus.has_subscribers(kind, Phase.IN_TRANSACTION):
+            raise RuntimeError("the ledger is not wired: call shokei.manifest.wire() at start-up")
 
     def publish(self, event: Event) -> None:
         """Run the event's in-transaction handlers now and its after-commit handlers after commit."""

@@ -82,8 +82,7 @@ class SupplyChainCriticality:
 
 
 def _registry_size(uow: UnitOfWork) -> int:
-    with uow.transaction() as session:
-        return max(companies.count_companies(session), 1)
+    return max(companies.count_companies(uow), 1)
 
 
 def _ranking_size(services: ModuleType, wanted: int) -> int:

@@ -386,7 +386,7 @@ def require_certified(
     if not designated:
         return
     with uow.transaction() as session:
-        certification = certifications.certification_of(session, company_id)
+        certification = certifications.certification_of(uow, company_id)
         gap, why = certification_gap(certification, uow.clock.today())
         if gap is not None:
             name = companies.views_by_id(session, [company_id])[company_id].name

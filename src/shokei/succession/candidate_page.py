@@ -13,17 +13,12 @@ is counted once, under the first the screen or the assessment finds).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import ColumnElement, Text, case, cast, func, or_, select
-from sqlalchemy.orm import Session
-
-from shokei.companies.geography import REGION_OF_PREFECTURE
-from shokei.companies.models import Company
+from shokei.companies import services as companies
+from shokei.companies.domain import RegistryScreen, RowTest
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.candidates import BATCH, candidate_facts, candidate_view, succession_case
@@ -38,43 +33,27 @@ from shokei.succession.ownership_source import Exposures, GraphForeignOwnership,
 from shokei.succession.ranking import CandidateAssessment, assess_candidates
 from shokei.succession.schemas import CandidateFilter, CandidatePageView, IneligibleCount
 
-JAPAN = "JP"
 
-
-def _screen(case_: SuccessionCase, limits: EligibilityThresholds) -> ColumnElement[Any]:
-    """The first registry-row rule a company fails (None: it passes them all), as SQL."""
-    handover = case_.handover_date
-    return case(
-        (or_(Company.country.is_(None), func.upper(Company.country) != JAPAN), "domestic"),
-        (or_(Company.financial_distress.is_(None), Company.financial_distress.is_(True)), "financial_health"),
-        (
-            or_(Company.security_compliant_until.is_(None), Company.security_compliant_until < handover),
-            "security_compliance",
-        ),
-        (Company.corporate_number == case_.withdrawing_corporate_number, "independence"),
-        else_=None,
+def _screen(case_: SuccessionCase, wanted: CandidateFilter) -> RegistryScreen:
+    """The registry-row rules (domestic, financial health, security compliance on the hand-over
+    date, independence from the withdrawing company) as the registry's row tests."""
+    return RegistryScreen(
+        compliant_on=case_.handover_date,
+        excluded_number=case_.withdrawing_corporate_number,
+        name=wanted.name.strip(),
+        prefecture=wanted.prefecture.strip(),
+        capability_text=wanted.capability.strip(),
+        failing_wanted=wanted.per_page if wanted.name.strip() else 0,
     )
 
 
-def _matching(wanted: CandidateFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Company.corporate_number.is_not(None)]
-    if wanted.name.strip():
-        conditions.append(Company.name.ilike(f"%{_escaped(wanted.name.strip())}%", escape="\\"))
-    if wanted.prefecture.strip():
-        conditions.append(Company.prefecture == wanted.prefecture.strip())
-    if wanted.capability.strip():
-        # The stored JSON list holds the tag as a quoted string; read exactly for the rows left.
-        tag = json.dumps(wanted.capability.strip())
-        conditions.append(cast(Company.capabilities, Text).like(f"%{_escaped(tag)}%", escape="\\"))
-    return conditions
-
-
-def _escaped(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _tags(value: object) -> frozenset[str]:
-    return frozenset(str(tag) for tag in value) if isinstance(value, list) else frozenset()
+# The rule each registry-row test stands for, in the order of `domain.ELIGIBILITY_RULES`.
+RULE_OF_TEST = {
+    RowTest.FOREIGN: "domestic",
+    RowTest.DISTRESSED: "financial_health",
+    RowTest.NOT_COMPLIANT: "security_compliance",
+    RowTest.EXCLUDED: "independence",
+}
 
 
 def _fit_failure(
@@ -98,55 +77,39 @@ class _Screened:
 
 
 def _screened(
-    session: Session, case_: SuccessionCase, wanted: CandidateFilter, limits: EligibilityThresholds
+    uow: UnitOfWork, case_: SuccessionCase, wanted: CandidateFilter, limits: EligibilityThresholds
 ) -> _Screened:
     """The registry-row rules: counted in the database for all, the rest read for the few left."""
-    conditions, capability = _matching(wanted), wanted.capability.strip()
-    screen = _screen(case_, limits)
+    capability = wanted.capability.strip()
+    registry = companies.screen_registry(uow, _screen(case_, wanted))
     found = _Screened()
-    for rule, count in session.execute(select(screen, func.count()).where(*conditions).group_by(screen)):
-        found.matched += count
-        if rule is not None:
-            found.failed[rule] = count
-    left = select(Company.id, Company.capabilities, Company.capacity).where(*conditions, screen.is_(None))
-    for company_id, capabilities, capacity in session.execute(left.order_by(Company.id)):
-        offered = _tags(capabilities)
-        found.capabilities |= offered
-        if capability and capability not in offered:
+    for test, count in registry.failed.items():
+        found.failed[RULE_OF_TEST[test]] = count
+    found.matched = sum(registry.failed.values()) + len(registry.passing)
+    for row in registry.passing:
+        found.capabilities |= row.capabilities
+        if capability and capability not in row.capabilities:
             found.matched -= 1  # the text match was loose: outside the filter after all
             continue
-        rule = _fit_failure(case_, limits, offered, capacity)
+        rule = _fit_failure(case_, limits, row.capabilities, row.capacity)
         if rule is None:
-            found.passing.append(company_id)
+            found.passing.append(row.id)
         else:
             found.failed[rule] += 1
-            found.failing.append(company_id)
-    if wanted.name.strip():
-        first = select(Company.id).where(*conditions, screen.is_not(None)).order_by(Company.id)
-        found.failing += session.execute(first.limit(wanted.per_page)).scalars()
+            found.failing.append(row.id)
+    found.failing += registry.failing_ids
     return found
 
 
 def _assessed(
-    session: Session, case_: SuccessionCase, ids: Sequence[int], exposures: Exposures
+    uow: UnitOfWork, case_: SuccessionCase, ids: Sequence[int], exposures: Exposures
 ) -> list[CandidateAssessment]:
     assessed: list[CandidateAssessment] = []
     for start in range(0, len(ids), BATCH):
-        rows = list(
-            session.execute(
-                select(Company).where(Company.id.in_(ids[start : start + BATCH])).order_by(Company.id)
-            ).scalars()
-        )
-        facts = candidate_facts(session, rows, GraphForeignOwnership(exposures, rows))
+        rows = list(companies.records_by_id(uow, ids[start : start + BATCH]).values())
+        facts = candidate_facts(uow, rows, GraphForeignOwnership(exposures, rows))
         assessed.extend(assess_candidates(case_, facts, EligibilityThresholds()))
     return assessed
-
-
-def _prefectures(session: Session) -> list[str]:
-    """The prefectures registered companies work in, in the customary north-to-south order."""
-    named = set(session.execute(select(Company.prefecture).distinct()).scalars())
-    order = list(REGION_OF_PREFECTURE)
-    return sorted((p for p in named if p), key=lambda p: (order.index(p) if p in order else len(order), p))
 
 
 def candidate_page(uow: UnitOfWork, actor: Actor, case_id: int, wanted: CandidateFilter) -> CandidatePageView:
@@ -158,17 +121,17 @@ def candidate_page(uow: UnitOfWork, actor: Actor, case_id: int, wanted: Candidat
     require_official(actor)
     exposures = load_exposures(uow, actor)
     limits = EligibilityThresholds()
-    with uow.transaction() as session:
-        case_ = succession_case(session, uow, visible_case(session, actor, case_id))
-        found = _screened(session, case_, wanted, limits)
-        assessed = _assessed(session, case_, found.passing, exposures)
+    with uow:
+        case_ = succession_case(uow, visible_case(uow, actor, case_id))
+        found = _screened(uow, case_, wanted, limits)
+        assessed = _assessed(uow, case_, found.passing, exposures)
         refused = [a for a in assessed if not a.eligible]
         named: list[CandidateAssessment] = []
         if wanted.name.strip():
             named = refused[: wanted.per_page]
             more = wanted.per_page - len(named)
-            named += _assessed(session, case_, found.failing[:more], exposures) if more > 0 else []
-        prefectures = _prefectures(session)
+            named += _assessed(uow, case_, found.failing[:more], exposures) if more > 0 else []
+        prefectures = companies.prefectures_in_use(uow)
     for assessment in refused:
         found.failed[assessment.refusals[0].name] += 1
     eligible = sorted((a for a in assessed if a.eligible), key=lambda a: (-a.score.total, a.corporate_number))

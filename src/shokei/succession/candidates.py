@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from shokei.cases.domain import TERMINAL_STATES
-from shokei.cases.models import ExitCase, InventoryLine
+from shokei.cases import services as cases
+from shokei.cases.domain import CaseRef
 from shokei.companies import access
 from shokei.companies import services as companies
-from shokei.companies.models import Company
+from shokei.companies.domain import CompanyRecord
 from shokei.documents import services as documents
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import company_row
@@ -35,18 +32,18 @@ BATCH = 500
 class DirectForeignShares:
     """`ForeignOwnershipSource` over the direct share recorded by `shokei company update`."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
 
     def foreign_ownership(self, corporate_number: str) -> ForeignOwnership | None:
-        company = companies.find_by_number(self._session, corporate_number)
+        company = companies.record_by_number(self._uow, corporate_number)
         if company is None or company.foreign_share_percent is None:
             return None
         percent = Decimal(company.foreign_share_percent)
         return ForeignOwnership(percent, OwnershipBasis.DIRECT, foreign_controlled=percent > Decimal(50))
 
 
-def succession_case(session: Session, uow: UnitOfWork, case: ExitCase) -> SuccessionCase:
+def succession_case(uow: UnitOfWork, case: CaseRef) -> SuccessionCase:
     """What the case needs, from its records (see docs/handover.md, "Case facts"):
 
     - required capabilities: the withdrawing company's capability tags (the documents describe
@@ -56,56 +53,32 @@ def succession_case(session: Session, uow: UnitOfWork, case: ExitCase) -> Succes
       the withdrawing company supplies into according to the supply map;
     - the withdrawing company's prefecture and the hand-over date (today).
     """
-    withdrawing = company_row(session, case.company_id)
-    named = set(
-        session.execute(
-            select(InventoryLine.weapon_system).where(
-                InventoryLine.case_id == case.id, InventoryLine.weapon_system.is_not(None)
-            )
-        ).scalars()
-    )
-    named |= documents.weapon_systems_named(session, case.id)
+    withdrawing = company_row(uow, case.company_id)
+    named = cases.inventory_weapon_systems(uow, case.id)
+    named |= documents.weapon_systems_named(uow, case.id)
     texts = {text.strip() for text in named if text and text.strip()}
-    codes = supply_chain.system_codes(session, texts)
+    codes = supply_chain.system_codes(uow, texts)
     affected = {codes.get(text, text) for text in texts}
     number = withdrawing.corporate_number or ""
-    affected |= supply_chain.systems_supplied(session, [number]).get(number, frozenset())
+    affected |= supply_chain.systems_supplied(uow, [number]).get(number, frozenset())
     return SuccessionCase(
         case_id=str(case.id),
         withdrawing_corporate_number=number,
         handover_date=uow.clock.today(),
-        required_capabilities=frozenset(str(tag) for tag in withdrawing.capabilities or []),
+        required_capabilities=withdrawing.capabilities,
         affected_weapon_systems=frozenset(affected),
         withdrawing_prefecture=withdrawing.prefecture,
     )
 
 
-def open_cases(session: Session, company_ids: Iterable[int]) -> dict[int, int]:
-    """How many cases not yet terminal each company is the successor of (absent: none)."""
-    terminal = [state.value for state in TERMINAL_STATES]
-    wanted = sorted(set(company_ids))
-    counts: dict[int, int] = {}
-    for start in range(0, len(wanted), BATCH):
-        rows = session.execute(
-            select(ExitCase.successor_company_id, func.count())
-            .where(
-                ExitCase.successor_company_id.in_(wanted[start : start + BATCH]),
-                ExitCase.state.not_in(terminal),
-            )
-            .group_by(ExitCase.successor_company_id)
-        ).all()
-        counts.update({int(company): int(count) for company, count in rows if company is not None})
-    return counts
-
-
 def candidate_facts(
-    session: Session, companies_: Sequence[Company], ownership: ForeignOwnershipSource
+    uow: UnitOfWork, companies_: Sequence[CompanyRecord], ownership: ForeignOwnershipSource
 ) -> list[CandidateFacts]:
     """Eligibility and ranking facts of `companies_`, read in bulk (a few queries for any number)."""
     numbers = [company.corporate_number or "" for company in companies_]
-    busy = open_cases(session, [company.id for company in companies_])
-    supplied = supply_chain.systems_supplied(session, numbers)
-    certified = access.latest_certifications(session, [company.id for company in companies_])
+    busy = cases.open_succession_counts(uow, [company.id for company in companies_])
+    supplied = supply_chain.systems_supplied(uow, numbers)
+    certified = access.latest_certifications(uow, [company.id for company in companies_])
     return [
         CandidateFacts(
             corporate_number=number,
@@ -114,7 +87,7 @@ def candidate_facts(
             foreign_ownership=ownership.foreign_ownership(number) if number else None,
             financial_distress=company.financial_distress,
             security_compliant_until=company.security_compliant_until,
-            capabilities=frozenset(str(tag) for tag in company.capabilities or []),
+            capabilities=company.capabilities,
             open_case_slots=max((company.capacity or 0) - busy.get(company.id, 0), 0),
             supplied_weapon_systems=supplied.get(number, frozenset()),
             prefecture=company.prefecture,
@@ -149,23 +122,18 @@ def candidate_view(assessment: CandidateAssessment) -> CandidateView:
     )
 
 
-def registry_candidates(session: Session, exposures: Exposures) -> list[CandidateFacts]:
+def registry_candidates(uow: UnitOfWork, exposures: Exposures) -> list[CandidateFacts]:
     """Every registry company with a corporate number, as a candidate (one pass for all cases)."""
-    rows = list(
-        session.execute(
-            select(Company).where(Company.corporate_number.is_not(None)).order_by(Company.id)
-        ).scalars()
-    )
-    return candidate_facts(session, rows, GraphForeignOwnership(exposures, rows))
+    rows = companies.numbered_records(uow)
+    return candidate_facts(uow, rows, GraphForeignOwnership(exposures, rows))
 
 
 def assess(
-    session: Session,
     uow: UnitOfWork,
-    case: ExitCase,
+    case: CaseRef,
     exposures: Exposures,
     candidates: Sequence[CandidateFacts] | None = None,
 ) -> list[CandidateAssessment]:
     """Every candidate for `case`, checked and scored (candidates: the registry unless given)."""
-    pool = candidates if candidates is not None else registry_candidates(session, exposures)
-    return list(assess_candidates(succession_case(session, uow, case), pool, EligibilityThresholds()))
+    pool = candidates if candidates is not None else registry_candidates(uow, exposures)
+    return list(assess_candidates(succession_case(uow, case), pool, EligibilityThresholds()))

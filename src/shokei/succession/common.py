@@ -1,4 +1,4 @@
-"""What every succession use case shares: roles, ledger events, the case and company rows, the copies
+"""What every succession use case shares: roles, ledger events, the case and company records, the copies
 vault, its associated data and the manifest signing key."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
-from shokei.cases.models import ExitCase
-from shokei.companies.models import Company
+from shokei.cases.domain import CaseRef
+from shokei.companies import services as companies
+from shokei.companies.domain import CompanyRecord
 from shokei.documents import services as documents
 from shokei.errors import N_, BadInput, Forbidden, NotFound, Text
 from shokei.kernel import Actor, AuditEvent, Role
@@ -72,17 +72,16 @@ def ledger_event(
     return AuditEvent(action, subject, subject_id, uow.clock.now(), actor, details=dict(details))
 
 
-def visible_case(session: Session, actor: Actor, case_id: int) -> ExitCase:
-    case = session.execute(cases.visible_cases(actor).where(ExitCase.id == case_id)).scalar_one_or_none()
+def visible_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseRef:
+    case = cases.visible_case_ref(uow, actor, case_id)
     if case is None:
         raise NotFound(Text(N_("no case %(case_id)s"), {"case_id": case_id}))
     return case
 
 
-def company_row(session: Session, company_id: int) -> Company:
-    company = session.get(Company, company_id)
-    assert company is not None  # foreign keys
-    return company
+def company_row(uow: UnitOfWork, company_id: int) -> CompanyRecord:
+    """A company a row of ours refers to (foreign keys: it exists)."""
+    return companies.record_of(uow, company_id)
 
 
 def require_official(actor: Actor) -> None:

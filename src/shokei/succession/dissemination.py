@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.documents import services as documents
 from shokei.documents.services import Vault
@@ -59,7 +58,7 @@ def request_dissemination(
         doing = Text(N_("dissemination of copy %(copy)s"), {"copy": copy_id})
         require_usable(row, doing)
         require_holder(uow, row.recipient_company_id, act=doing)
-        target = company_row(session, companies.company_id_for(session, to))
+        target = company_row(uow, companies.company_id_for(session, to))
         if target.id == row.recipient_company_id:
             raise BadInput(Text(N_("a company cannot disseminate to itself")))
         request = DisseminationRequest(
@@ -72,18 +71,19 @@ def request_dissemination(
         )
         session.add(request)
         session.flush()
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "handover:dissemination:request",
-                "dissemination",
-                str(request.id),
-                copy_id=copy_id,
-                to=target.corporate_number,
-                purpose=request.purpose,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "handover:dissemination:request",
+                    "dissemination",
+                    str(request.id),
+                    copy_id=copy_id,
+                    to=target.corporate_number,
+                    purpose=request.purpose,
+                )
+            ]
         )
         return DisseminationView(
             id=request.id,
@@ -143,8 +143,8 @@ def approve_dissemination(
             select(HandoverCopy).where(HandoverCopy.copy_id == request.copy_id)
         ).scalar_one()
         require_usable(parent, Text(N_("dissemination request %(request)s"), {"request": request_id}))
-        target = company_row(session, request.to_company_id)
-        visible_case(session, actor, parent.case_id)
+        target = company_row(uow, request.to_company_id)
+        visible_case(uow, actor, parent.case_id)
         secret_until = _require_parties(
             uow, request_id, parent.recipient_company_id, target.id, parent.document_id
         )
@@ -214,8 +214,7 @@ def approve_dissemination(
             request.decided_at = uow.clock.now()
             request.new_copy_id = row.copy_id
             session.flush()
-            audit.record_many(
-                session,
+            uow.record_many(
                 [
                     ledger_event(
                         uow,
@@ -242,8 +241,8 @@ def approve_dissemination(
         )
 
 
-def _request_view(session: Session, request: DisseminationRequest) -> DisseminationView:
-    target = company_row(session, request.to_company_id)
+def _request_view(uow: UnitOfWork, request: DisseminationRequest) -> DisseminationView:
+    target = company_row(uow, request.to_company_id)
     return DisseminationView(
         id=request.id,
         copy_id=request.copy_id,
@@ -282,7 +281,7 @@ def reject_dissemination(uow: UnitOfWork, actor: Actor, request_id: int, *, reas
             after={"status": "rejected"},
             details={"reason": request.decision_reason, "copy_id": request.copy_id},
         )
-        return _request_view(session, request)
+        return _request_view(uow, request)
 
 
 def accept_dissemination(uow: UnitOfWork, actor: Actor, request_id: int) -> DisseminationView:
@@ -314,7 +313,7 @@ def accept_dissemination(uow: UnitOfWork, actor: Actor, request_id: int) -> Diss
                 "terms_digest": terms.terms_digest(),
             },
         )
-        return _request_view(session, request)
+        return _request_view(uow, request)
 
 
 def require_accepted(session: Session, row: HandoverCopy, doing: str | Text) -> None:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from shokei.audit import services as audit
 from shokei.cases import services as cases
-from shokei.cases.models import ExitCase
-from shokei.companies.models import Company
+from shokei.companies import services as companies
+from shokei.companies.domain import CompanyRecord
 from shokei.documents import services as documents
 from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Role
@@ -73,9 +73,9 @@ def _copy_status(session: Session, row: HandoverCopy) -> CopyStatus:
     )
 
 
-def _dissemination_status(session: Session, row: DisseminationRequest, case_id: int) -> DisseminationStatus:
-    target = session.get(Company, row.to_company_id)
-    assert target is not None  # foreign key
+def _dissemination_status(
+    row: DisseminationRequest, target: CompanyRecord, case_id: int
+) -> DisseminationStatus:
     return DisseminationStatus(
         id=row.id,
         case_id=case_id,
@@ -90,16 +90,19 @@ def _dissemination_status(session: Session, row: DisseminationRequest, case_id: 
     )
 
 
-def _requests_for(session: Session, copies: list[HandoverCopy]) -> list[DisseminationStatus]:
+def _requests_for(session: Session, uow: UnitOfWork, copies: list[HandoverCopy]) -> list[DisseminationStatus]:
     case_of = {row.copy_id: row.case_id for row in copies}
     if not case_of:
         return []
-    rows = session.execute(
-        select(DisseminationRequest)
-        .where(DisseminationRequest.copy_id.in_(list(case_of)))
-        .order_by(DisseminationRequest.id)
-    ).scalars()
-    return [_dissemination_status(session, row, case_of[row.copy_id]) for row in rows]
+    rows = list(
+        session.execute(
+            select(DisseminationRequest)
+            .where(DisseminationRequest.copy_id.in_(list(case_of)))
+            .order_by(DisseminationRequest.id)
+        ).scalars()
+    )
+    targets = companies.records_by_id(uow, {row.to_company_id for row in rows})  # foreign keys
+    return [_dissemination_status(row, targets[row.to_company_id], case_of[row.copy_id]) for row in rows]
 
 
 def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStatus:
@@ -107,10 +110,10 @@ def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStat
     officials and auditors see all of it; the successor's users their own company's part."""
     _require_status_reader(actor)
     with uow.transaction() as session:
-        case = session.execute(cases.visible_cases(actor).where(ExitCase.id == case_id)).scalar_one_or_none()
+        case = cases.visible_case_ref(uow, actor, case_id)
         if case is None:
             raise NotFound(Text(N_("no case %(case_id)s"), {"case_id": case_id}))
-        successor = session.get(Company, case.successor_company_id) if case.successor_company_id else None
+        successor = companies.record_of(uow, case.successor_company_id) if case.successor_company_id else None
         acceptance = None
         if successor is not None:
             acceptance = (
@@ -136,14 +139,14 @@ def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStat
         ).scalar_one_or_none()
         return HandoverStatus(
             case_id=case_id,
-            state=case.state,
+            state=case.state.value,
             successor=successor.corporate_number if successor is not None else None,
             successor_name=successor.name if successor is not None else None,
             terms_version=terms.TERMS_VERSION,
             accepted=acceptance is not None,
             accepted_at=acceptance.accepted_at if acceptance is not None else None,
             copies=[_copy_status(session, row) for row in copies],
-            disseminations=_requests_for(session, copies),
+            disseminations=_requests_for(session, uow, copies),
             destruction=DestructionStatus(
                 reference=certificate.reference,
                 file_sha256=certificate.file_sha256,
@@ -151,7 +154,7 @@ def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStat
             )
             if certificate is not None
             else None,
-            stored_documents=documents.stored_document_count(session, case_id),
+            stored_documents=documents.stored_document_count(uow, case_id),
         )
 
 
@@ -168,7 +171,7 @@ def held_copies(uow: UnitOfWork, actor: Actor) -> tuple[list[CopyStatus], list[D
                 .order_by(HandoverCopy.case_id, HandoverCopy.id)
             ).scalars()
         )
-        return [_copy_status(session, row) for row in rows], _requests_for(session, rows)
+        return [_copy_status(session, row) for row in rows], _requests_for(session, uow, rows)
 
 
 def copy_detail(uow: UnitOfWork, actor: Actor, copy_id: str) -> CopyDetail:
@@ -187,6 +190,6 @@ def copy_detail(uow: UnitOfWork, actor: Actor, copy_id: str) -> CopyDetail:
             )  # never tell one successor about another's copies
         return CopyDetail(
             item=_copy_status(session, row),
-            disseminations=_requests_for(session, [row]),
+            disseminations=_requests_for(session, uow, [row]),
             may_disseminate=holder,
         )

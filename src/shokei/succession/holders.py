@@ -13,11 +13,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shokei.cases.domain import TERMINAL_STATES
-from shokei.cases.models import ExitCase
+from shokei.cases import services as cases
 from shokei.companies import access
-from shokei.companies.domain import Access, SuspensionCause, cause_name
-from shokei.companies.models import Company
+from shokei.companies import services as companies
+from shokei.companies.domain import Access, CompanyRecord, SuspensionCause, cause_name
 from shokei.errors import N_, Conflict, Forbidden, Text, from_stored
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
@@ -26,7 +25,7 @@ from shokei.succession.models import HandoverCopy
 from shokei.succession.ownership_source import direct_share, integrated_share
 
 
-def holder_facts(uow: UnitOfWork, session: Session, company: Company) -> CandidateFacts:
+def holder_facts(uow: UnitOfWork, company: CompanyRecord) -> CandidateFacts:
     """What the holder rules read about `company`, as of now (inside the caller's transaction,
     so the fact being recorded is already seen)."""
     number = company.corporate_number or ""
@@ -42,17 +41,17 @@ def holder_facts(uow: UnitOfWork, session: Session, company: Company) -> Candida
         foreign_ownership=integrated_share(exposure) if exposure is not None else direct_share(company),
         financial_distress=company.financial_distress,
         security_compliant_until=company.security_compliant_until,
-        certification=access.certification_of(session, company.id),
+        certification=access.certification_of(uow, company.id),
     )
 
 
 def holder_refusals(uow: UnitOfWork, company_id: int) -> tuple[RuleResult, ...]:
     """The holder rules `company_id` fails today (empty: none)."""
-    with uow.transaction() as session:
-        company = session.get(Company, company_id)
+    with uow.transaction():
+        company = companies.records_by_id(uow, [company_id]).get(company_id)
         if company is None:
             return ()
-        facts = holder_facts(uow, session, company)
+        facts = holder_facts(uow, company)
         results = check_holder(facts, uow.clock.today(), EligibilityThresholds())
         return tuple(result for result in results if not result.passed)
 
@@ -75,11 +74,11 @@ def require_holder(uow: UnitOfWork, company_id: int, *, act: str | Text) -> None
       ..." or "certification expired ..."); a company never certified is judged on its security
       compliance alone (docs/protection.md).
     """
-    with uow.transaction() as session:
-        company = session.get(Company, company_id)
+    with uow:
+        company = companies.records_by_id(uow, [company_id]).get(company_id)
         if company is None:
             raise Conflict(Text(N_("%(act)s refused: no company %(id)s"), {"act": act, "id": company_id}))
-        if access.access_of(session, company_id) is Access.SUSPENDED:
+        if access.access_of(uow, company_id) is Access.SUSPENDED:
             since = company.suspended_since.date().isoformat() if company.suspended_since else "?"
             raise Forbidden(
                 Text(
@@ -118,28 +117,16 @@ def copies_held(session: Session, company_id: int) -> int:
     )
 
 
-def open_successions(session: Session, company_id: int) -> list[int]:
-    """The cases not yet terminal of which the company is the selected successor."""
-    terminal = [state.value for state in TERMINAL_STATES]
-    return list(
-        session.execute(
-            select(ExitCase.id)
-            .where(ExitCase.successor_company_id == company_id, ExitCase.state.not_in(terminal))
-            .order_by(ExitCase.id)
-        ).scalars()
-    )
-
-
 def protect_holder(uow: UnitOfWork, company_id: int, *, cause: SuspensionCause, trigger: Text) -> bool:
     """Suspend `company_id` in this transaction if it holds copies or succeeds in an open case
     and now fails a holder rule; the ledger names the trigger, the rules and their evidence.
     True when it was suspended now."""
     with uow.transaction() as session:
-        company = session.get(Company, company_id)
-        if company is None or access.access_of(session, company_id) is Access.SUSPENDED:
+        company = companies.records_by_id(uow, [company_id]).get(company_id)
+        if company is None or access.access_of(uow, company_id) is Access.SUSPENDED:
             return False
-        copies, cases = copies_held(session, company_id), open_successions(session, company_id)
-        if not copies and not cases:
+        copies, succeeding = copies_held(session, company_id), cases.open_successions(uow, company_id)
+        if not copies and not succeeding:
             return False
         failing = holder_refusals(uow, company_id)
         if not failing:
@@ -155,7 +142,7 @@ def protect_holder(uow: UnitOfWork, company_id: int, *, cause: SuspensionCause, 
                 "trigger": trigger.render(),
                 "rules": {rule.name: rule.reason for rule in failing},
                 "copies": copies,
-                "cases": cases,
+                "cases": succeeding,
             },
         )
         return True

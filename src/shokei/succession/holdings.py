@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shokei.cases import services as cases
-from shokei.cases.models import ExitCase
 from shokei.companies import services as companies
 from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Role
@@ -111,19 +110,14 @@ def company_holdings(uow: UnitOfWork, actor: Actor, company: str) -> HoldingsVie
             ).scalars()
         )
         roles: dict[int, str] = {}
-        for case_id in session.execute(
-            select(ExitCase.id).where(ExitCase.company_id == company_id)
-        ).scalars():
+        withdrawing, succeeding = cases.cases_of_company(uow, company_id)
+        for case_id in withdrawing:
             roles[case_id] = SUPPLIER
-        for case_id in session.execute(
-            select(ExitCase.id).where(ExitCase.successor_company_id == company_id)
-        ).scalars():
+        for case_id in succeeding:
             roles.setdefault(case_id, SUCCESSOR)
         for row in copies:
             roles.setdefault(row.case_id, SUCCESSOR if row.parent_copy_id is None else SUBCONTRACTOR)
-        states = dict(
-            session.execute(select(ExitCase.id, ExitCase.state).where(ExitCase.id.in_(list(roles)))).all()
-        )
+        states = {case_id: ref.state.value for case_id, ref in cases.case_refs(uow, roles).items()}
         return HoldingsView(
             corporate_number=company,
             copies=[

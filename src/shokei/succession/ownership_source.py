@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from shokei.companies.models import Company
+from shokei.companies.domain import CompanyRecord
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import services as ownership
@@ -42,7 +42,7 @@ def _percent(fraction: float) -> Decimal:
     return Decimal(str(round(fraction * 100, 3)))
 
 
-def direct_share(company: Company) -> ForeignOwnership | None:
+def direct_share(company: CompanyRecord) -> ForeignOwnership | None:
     """The direct foreign share recorded on the company, or None when nothing is recorded."""
     if company.foreign_share_percent is None:
         return None
@@ -65,7 +65,7 @@ def integrated_share(exposure: CompanyForeignExposure) -> ForeignOwnership:
 class GraphForeignOwnership:
     """`ForeignOwnershipSource`: integrated share from the ownership graph, else the direct one."""
 
-    def __init__(self, exposures: Exposures, companies: Iterable[Company]) -> None:
+    def __init__(self, exposures: Exposures, companies: Iterable[CompanyRecord]) -> None:
         self._by_number: dict[str, ForeignOwnership | None] = {}
         for company in companies:
             if not company.corporate_number:

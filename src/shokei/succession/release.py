@@ -19,10 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
 from shokei.cases.domain import CaseState, TransitionName
-from shokei.companies.models import Company
+from shokei.companies.domain import CompanyRecord
 from shokei.documents import services as documents
 from shokei.documents.schemas import FsckReport
 from shokei.documents.services import RecordedBlob, Vault
@@ -150,8 +149,7 @@ def release_copies(
             ]
             session.add_all(rows)
             session.flush()
-            audit.record_many(
-                session,
+            uow.record_many(
                 [copy_event(uow, actor, row, designated.get(row.document_id)) for row in rows],
             )
             cases.move_case(
@@ -164,7 +162,7 @@ def release_copies(
 def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id: int) -> tuple[int, str, str]:
     """The case may be released now: (successor id, corporate number, name), or Conflict (or
     Forbidden: a suspended successor), naming the rule that fails."""
-    case = visible_case(session, actor, case_id)
+    case = visible_case(uow, actor, case_id)
     if case.state != CaseState.SUCCESSOR_SELECTION.value or case.successor_company_id is None:
         raise Conflict(
             Text(
@@ -172,10 +170,10 @@ def _release_recipient(uow: UnitOfWork, session: Session, actor: Actor, case_id:
                 {"case_id": case_id, "state": case.state},
             )
         )
-    successor = company_row(session, case.successor_company_id)
+    successor = company_row(uow, case.successor_company_id)
     _require_accepted_terms(session, case_id, successor)
     require_holder(uow, successor.id, act=Text(N_("release of case %(case)s"), {"case": case_id}))
-    if not documents.stored_document_count(session, case_id):
+    if not documents.stored_document_count(uow, case_id):
         raise Conflict(
             Text(
                 N_(
@@ -217,13 +215,13 @@ def record_hand_over(
     """
     require_role(actor, Role.PROGRAM_MANAGER, "record hand-overs")
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)
+        case = visible_case(uow, actor, case_id)
         if case.successor_company_id is not None:
-            _require_accepted_terms(session, case_id, company_row(session, case.successor_company_id))
+            _require_accepted_terms(session, case_id, company_row(uow, case.successor_company_id))
             require_holder(
                 uow, case.successor_company_id, act=Text(N_("hand-over of case %(case)s"), {"case": case_id})
             )
-        stored = documents.stored_document_count(session, case_id)
+        stored = documents.stored_document_count(uow, case_id)
         if stored:
             raise Conflict(
                 Text(
@@ -245,7 +243,7 @@ def record_hand_over(
         )
 
 
-def _require_accepted_terms(session: Session, case_id: int, successor: Company) -> None:
+def _require_accepted_terms(session: Session, case_id: int, successor: CompanyRecord) -> None:
     accepted = session.execute(
         select(TermsAcceptance.id).where(
             TermsAcceptance.case_id == case_id,
@@ -282,11 +280,12 @@ def download_copy(uow: UnitOfWork, vault: Vault, actor: Actor, copy_id: str, out
         require_downloadable(uow, row)
         view = copy_view(row)
         blob = blob_of(row)
-        audit.record(
-            session,
-            ledger_event(
-                uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
+                )
+            ]
         )
     vault.export_to_path(blob, copy_associated_data(copy_id), out_path)
     return view
@@ -300,11 +299,12 @@ def stream_copy(
         row = own_copy(session, actor, copy_id)
         require_downloadable(uow, row)
         view, blob = copy_view(row), blob_of(row)
-        audit.record(
-            session,
-            ledger_event(
-                uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow, actor, "handover:copy:download", "copy", copy_id, sha256=row.sha256, case=row.case_id
+                )
+            ]
         )
     return view, vault.iter_plaintext(blob, copy_associated_data(copy_id))
 
@@ -330,7 +330,7 @@ def record_destruction_certificate(
         raise BadInput(Text(N_("a certificate reference is required")))
     digest = sha256_file(certificate) if certificate is not None else None
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)
+        case = visible_case(uow, actor, case_id)
         if case.state != CaseState.HANDED_OVER.value:
             raise Conflict(
                 Text(
@@ -348,17 +348,18 @@ def record_destruction_certificate(
         session.add(row)
         session.flush()
         cases.note_destruction_certificate(uow, case_id)
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "handover:destruction:record",
-                "case",
-                str(case_id),
-                reference=row.reference,
-                file_sha256=digest,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "handover:destruction:record",
+                    "case",
+                    str(case_id),
+                    reference=row.reference,
+                    file_sha256=digest,
+                )
+            ]
         )
         cases.move_case(
             uow,
@@ -408,9 +409,9 @@ def check_copies(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = Fa
         documents.rows_in_batches(uow, FoundFile, _recorded_evidence),
     )
     report = documents.check_blobs(vault, recorded, deep=deep, referrer="copy")
-    with uow.transaction() as session:
+    with uow:
         details = documents.ledger_details(report)
-        audit.record(session, ledger_event(uow, actor, "vault:fsck:run", "vault", "copies", **details))
+        uow.record_many([ledger_event(uow, actor, "vault:fsck:run", "vault", "copies", **details)])
     return report
 
 

@@ -6,15 +6,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.cases import services as cases
-from shokei.cases.domain import CaseState, TransitionName
-from shokei.cases.models import ExitCase
+from shokei.cases.domain import CaseRef, CaseState, TransitionName
 from shokei.companies import services as companies
 from shokei.companies.domain import cause_name
-from shokei.companies.models import Company
 from shokei.errors import N_, BadInput, Conflict, Text, from_stored, stored
 from shokei.kernel import Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -42,9 +38,9 @@ def rank_candidates(uow: UnitOfWork, actor: Actor, case_id: int) -> list[Candida
     """Every registered domestic company with its per-rule results and score (officials)."""
     require_official(actor)
     exposures = load_exposures(uow, actor)
-    with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)
-        return [candidate_view(a) for a in assess(session, uow, case, exposures)]
+    with uow.transaction():
+        case = visible_case(uow, actor, case_id)
+        return [candidate_view(a) for a in assess(uow, case, exposures)]
 
 
 def select_successor(
@@ -67,15 +63,14 @@ def select_successor(
         raise BadInput(Text(N_("a reason is required")))
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)
-        company = session.get(Company, companies.company_id_for(session, corporate_number))
-        assert company is not None
+        case = visible_case(uow, actor, case_id)
+        company = company_row(uow, companies.company_id_for(session, corporate_number))
         number = company.corporate_number or ""
         if company.suspended_since is not None:
             msgid = N_("%(name)s (%(number)s) is suspended (%(cause)s): %(reason)s")
             values = {"name": company.name, "number": number, "cause": cause_name(company.suspension_cause)}
             raise Conflict(Text(msgid, {**values, "reason": from_stored(company.suspension_reason or "")}))
-        chosen = [a for a in assess(session, uow, case, exposures) if a.corporate_number == number]
+        chosen = [a for a in assess(uow, case, exposures) if a.corporate_number == number]
         failing = [r for a in chosen for r in a.rules if not r.passed]
         if not chosen or failing:
             reasons = rules_failed(tuple(failing)) or Text(N_("not a candidate"))
@@ -91,9 +86,8 @@ def select_successor(
             expected_version=expected_version,
         )
         session.add(_selection_notice(uow, company.id, case_id, reason))
-        audit.record(
-            session,
-            ledger_event(uow, actor, "succession:successor:notify", "case", str(case_id), successor=number),
+        uow.record_many(
+            [ledger_event(uow, actor, "succession:successor:notify", "case", str(case_id), successor=number)]
         )
     return SelectionView(case_id=case_id, successor=number, successor_name=company.name, state=moved.state)
 
@@ -145,7 +139,7 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
     """The selected successor's user accepts the current terms for the case."""
     require_role(actor, Role.SUCCESSOR, "accept succession terms")
     with uow.transaction() as session:
-        case = visible_case(session, actor, case_id)  # successors see only cases they were selected for
+        case = visible_case(uow, actor, case_id)  # successors see only cases they were selected for
         if case.state != CaseState.SUCCESSOR_SELECTION.value:
             raise Conflict(
                 Text(
@@ -153,7 +147,7 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
                     {"case_id": case_id, "state": case.state},
                 )
             )
-        company = company_row(session, case.successor_company_id or 0)
+        company = company_row(uow, case.successor_company_id or 0)
         acceptance = TermsAcceptance(
             case_id=case_id,
             company_id=company.id,
@@ -163,18 +157,19 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
             accepted_at=uow.clock.now(),
         )
         session.add(acceptance)
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "succession:terms:accept",
-                "case",
-                str(case_id),
-                company=company.corporate_number,
-                terms_version=acceptance.terms_version,
-                terms_digest=acceptance.terms_digest,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "succession:terms:accept",
+                    "case",
+                    str(case_id),
+                    company=company.corporate_number,
+                    terms_version=acceptance.terms_version,
+                    terms_digest=acceptance.terms_digest,
+                )
+            ]
         )
         return AcceptanceView(
             case_id=case_id,
@@ -188,12 +183,10 @@ def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
 # -- portfolio assignment ---------------------------------------------------------------------
 
 
-def _cases_to_place(
-    session: Session, actor: Actor, case_ids: Sequence[int], all_open: bool
-) -> list[ExitCase]:
+def _cases_to_place(uow: UnitOfWork, actor: Actor, case_ids: Sequence[int], all_open: bool) -> list[CaseRef]:
     """The named cases (each must be in successor selection) and, with `all_open`, every visible
     case in successor selection without a successor; by id, each once."""
-    chosen = {case_id: visible_case(session, actor, case_id) for case_id in case_ids}
+    chosen = {case_id: visible_case(uow, actor, case_id) for case_id in case_ids}
     waiting = [case for case in chosen.values() if case.state != CaseState.SUCCESSOR_SELECTION.value]
     if waiting:
         listed = ", ".join(f"{case.id} ({case.state})" for case in waiting)
@@ -201,13 +194,7 @@ def _cases_to_place(
             Text(N_("only cases in successor selection can be assigned: %(listed)s"), {"listed": listed})
         )
     if all_open:
-        found = session.execute(
-            cases.visible_cases(actor).where(
-                ExitCase.state == CaseState.SUCCESSOR_SELECTION.value,
-                ExitCase.successor_company_id.is_(None),
-            )
-        ).scalars()
-        chosen.update({case.id: case for case in found})
+        chosen.update({case.id: case for case in cases.awaiting_successor(uow, actor)})
     return [chosen[case_id] for case_id in sorted(chosen)]
 
 
@@ -224,10 +211,10 @@ def propose_assignment(
     if not case_ids and not all_open:
         raise BadInput(Text(N_("name at least one case, or ask for all open cases")))
     exposures = load_exposures(uow, actor)
-    with uow.transaction() as session:
-        chosen = _cases_to_place(session, actor, case_ids, all_open)
-        pool = registry_candidates(session, exposures)
-        ranked = {case.id: assess(session, uow, case, exposures, pool) for case in chosen}
+    with uow.transaction():
+        chosen = _cases_to_place(uow, actor, case_ids, all_open)
+        pool = registry_candidates(uow, exposures)
+        ranked = {case.id: assess(uow, case, exposures, pool) for case in chosen}
         scores = {
             (str(case_id), item.corporate_number): float(item.score.total)
             for case_id, items in ranked.items()
@@ -263,17 +250,18 @@ def propose_assignment(
             total_score=sum((line.score for line in lines), Decimal(0)),
             capacities=capacities,
         )
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "succession:assignment:propose",
-                "succession",
-                "assignment",
-                cases=[case.id for case in chosen],
-                assignments={str(line.case_id): line.corporate_number for line in lines},
-                unassigned=view.unassigned,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "succession:assignment:propose",
+                    "succession",
+                    "assignment",
+                    cases=[case.id for case in chosen],
+                    assignments={str(line.case_id): line.corporate_number for line in lines},
+                    unassigned=view.unassigned,
+                )
+            ]
         )
         return view

@@ -18,7 +18,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
@@ -115,7 +114,7 @@ def _apply(uow: UnitOfWork, actor: Actor, batch: SupplyBatch, sources: list[dict
         if outcome.bom_grew:
             _refuse_cycles(session)
         report = _import_report(store.advance(session, state, outcome), outcome, sources)
-        audit.record(session, _import_event(uow, actor, report, sources))
+        uow.record_many([_import_event(uow, actor, report, sources)])
         return report
 
 
@@ -175,16 +174,17 @@ def export_supply_map(
                 path = export_path(directory, kind, file_format)
                 written[path.name] = write_records(path, kind, file_format, store.export_rows(session, kind))
             state = store.read_state(session)
-            audit.record(
-                session,
-                AuditEvent(
-                    "supply_chain:map:export",
-                    "supply_map",
-                    str(state.revision if state else 0),
-                    uow.clock.now(),
-                    actor,
-                    details={"directory": str(directory), "format": file_format.value, "rows": written},
-                ),
+            uow.record_many(
+                [
+                    AuditEvent(
+                        "supply_chain:map:export",
+                        "supply_map",
+                        str(state.revision if state else 0),
+                        uow.clock.now(),
+                        actor,
+                        details={"directory": str(directory), "format": file_format.value, "rows": written},
+                    )
+                ]
             )
     except BaseException:
         for name in written:
@@ -384,49 +384,53 @@ def exit_impact_evidence(uow: UnitOfWork, actor: Actor, company_id: int) -> Exit
 _SUPPLIED_BATCH = 500
 
 
-def systems_supplied(session: Session, corporate_numbers: Iterable[str]) -> dict[str, frozenset[str]]:
+def systems_supplied(uow: UnitOfWork, corporate_numbers: Iterable[str]) -> dict[str, frozenset[str]]:
     """Weapon system codes each company supplies into (companies supplying none are absent)."""
-    numbers = sorted({number for number in corporate_numbers if number})
-    found: dict[str, set[str]] = {}
-    for start in range(0, len(numbers), _SUPPLIED_BATCH):
-        batch = numbers[start : start + _SUPPLIED_BATCH]
-        supplied = (
-            select(
-                SupplyRelation.corporate_number.label("number"),
-                SupplyRelation.component_id.label("component"),
+    with uow:
+        session = uow.session
+        numbers = sorted({number for number in corporate_numbers if number})
+        found: dict[str, set[str]] = {}
+        for start in range(0, len(numbers), _SUPPLIED_BATCH):
+            batch = numbers[start : start + _SUPPLIED_BATCH]
+            supplied = (
+                select(
+                    SupplyRelation.corporate_number.label("number"),
+                    SupplyRelation.component_id.label("component"),
+                )
+                .where(SupplyRelation.corporate_number.in_(batch), SupplyRelation.qualified.is_(True))
+                .cte("supplied_up", recursive=True)
             )
-            .where(SupplyRelation.corporate_number.in_(batch), SupplyRelation.qualified.is_(True))
-            .cte("supplied_up", recursive=True)
-        )
-        above = select(supplied.c.number, BomLine.parent_id).join(
-            BomLine, BomLine.child_id == supplied.c.component
-        )
-        walk = supplied.union(above)
-        rows = session.execute(
-            select(walk.c.number, WeaponSystem.code)
-            .join(SystemComponent, SystemComponent.component_id == walk.c.component)
-            .join(WeaponSystem, WeaponSystem.id == SystemComponent.system_id)
-            .distinct()
-        ).all()
-        for number, code in rows:
-            found.setdefault(number, set()).add(code)
-    return {number: frozenset(codes) for number, codes in found.items()}
+            above = select(supplied.c.number, BomLine.parent_id).join(
+                BomLine, BomLine.child_id == supplied.c.component
+            )
+            walk = supplied.union(above)
+            rows = session.execute(
+                select(walk.c.number, WeaponSystem.code)
+                .join(SystemComponent, SystemComponent.component_id == walk.c.component)
+                .join(WeaponSystem, WeaponSystem.id == SystemComponent.system_id)
+                .distinct()
+            ).all()
+            for number, code in rows:
+                found.setdefault(number, set()).add(code)
+        return {number: frozenset(codes) for number, codes in found.items()}
 
 
-def system_codes(session: Session, names: Iterable[str]) -> dict[str, str]:
+def system_codes(uow: UnitOfWork, names: Iterable[str]) -> dict[str, str]:
     """Free-text weapon system names (inventory lines, documents) mapped to system codes, where the
     text is a registered system's code or name; unknown texts are absent."""
-    wanted = sorted({name.strip() for name in names if name and name.strip()})
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(WeaponSystem.code, WeaponSystem.name).where(
-            or_(WeaponSystem.code.in_(wanted), WeaponSystem.name.in_(wanted))
-        )
-    ).all()
-    codes: dict[str, str] = {}
-    for code, name in rows:
-        for text in (code, name):
-            if text in wanted:
-                codes.setdefault(text, code)
-    return codes
+    with uow:
+        session = uow.session
+        wanted = sorted({name.strip() for name in names if name and name.strip()})
+        if not wanted:
+            return {}
+        rows = session.execute(
+            select(WeaponSystem.code, WeaponSystem.name).where(
+                or_(WeaponSystem.code.in_(wanted), WeaponSystem.name.in_(wanted))
+            )
+        ).all()
+        codes: dict[str, str] = {}
+        for code, name in rows:
+            for text in (code, name):
+                if text in wanted:
+                    codes.setdefault(text, code)
+        return codes

@@ -13,15 +13,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shokei.web.body import FORM_TYPE, BodyCut, BodyTooLarge, read_body, replay
 from shokei.web.paths import is_web_path
 from shokei.web.sessions import SCOPE_KEY, WebSession
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 HEADER = "x-csrf-token"
 FIELD = "csrf_token"
-FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 class CsrfRejected(Exception):
@@ -63,33 +63,15 @@ class CsrfMiddleware:
         if token is None and headers.get("content-type", "").split(";")[0].strip() == FORM_TYPE:
             body = await self._read_body(receive)
             token = parse_qs(body.decode("latin-1")).get(FIELD, [None])[0]
-            receive = _replay(body, receive)
+            receive = replay(body, receive)
         if not token or not hmac.compare_digest(token.encode(), session.csrf.encode()):
             raise CsrfRejected(403)
         return receive
 
     async def _read_body(self, receive: Receive) -> bytes:
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                raise CsrfRejected(400)
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_form_bytes:
-                raise CsrfRejected(413)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """Give the application the body this middleware already read, then the real stream's end."""
-    pending = [body]
-
-    async def replay() -> Message:
-        if pending:
-            return {"type": "http.request", "body": pending.pop(), "more_body": False}
-        return await receive()
-
-    return replay
+        try:
+            return await read_body(receive, limit=self.max_form_bytes)
+        except BodyTooLarge:
+            raise CsrfRejected(413) from None
+        except BodyCut:
+            raise CsrfRejected(400) from None

@@ -22,18 +22,18 @@ from urllib.parse import unquote_to_bytes
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shokei.api_support import PROBLEM_JSON, accepted_language
 from shokei.errors import N_, BadInput, ShokeiError, Text, TooLarge
 from shokei.kernel.bounds import JSON_INT_MAX, text_fault
 from shokei.web import i18n
+from shokei.web.body import FORM_TYPE, BodyCut, BodyTooLarge, read_body, replay
 from shokei.web.paths import is_web_path
 from shokei.web.routing import error_page
 from shokei.web.templating import request_language
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
-FORM_TYPE = "application/x-www-form-urlencoded"
 _MAX_INT_DIGITS = len(str(JSON_INT_MAX))
 
 
@@ -86,12 +86,12 @@ class InputGuardMiddleware:
         if _is_json(content_type):
             body = await _read_body(receive)
             _check_json(body)
-            return _replay(body, receive)
+            return replay(body, receive)
         if content_type.split(";", maxsplit=1)[0].strip().lower() == FORM_TYPE:
             body = await _read_body(receive)
             if b"\x00" in unquote_to_bytes(body.replace(b"+", b" ")):
                 raise _nul_refusal("form")
-            return _replay(body, receive)
+            return replay(body, receive)
         return receive
 
 
@@ -154,33 +154,14 @@ def _printable(key: str) -> str:
 
 
 async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return b"".join(chunks)
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_JSON_BYTES:
-            raise TooLarge(
-                Text(N_("The request body is larger than %(limit)s bytes."), {"limit": MAX_JSON_BYTES})
-            )
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """Give the application the body already read, then the real stream's end."""
-    pending = [body]
-
-    async def replay() -> Message:
-        if pending:
-            return {"type": "http.request", "body": pending.pop(), "more_body": False}
-        return await receive()
-
-    return replay
+    try:
+        return await read_body(receive, limit=MAX_JSON_BYTES)
+    except BodyTooLarge:
+        raise TooLarge(
+            Text(N_("The request body is larger than %(limit)s bytes."), {"limit": MAX_JSON_BYTES})
+        ) from None
+    except BodyCut as cut:  # the client went away: the application sees the same end
+        return cut.partial
 
 
 def _page(scope: Scope, error: ShokeiError) -> Response:

@@ -104,6 +104,26 @@ def test_each_leaf_is_the_canonical_event_with_its_own_index(uow: UnitOfWork) ->
     assert leaves == [leaf_bytes(e, i) for i, e in enumerate(events)]
 
 
+def test_a_unit_of_work_appends_a_batch_in_order_in_its_own_transaction(uow: UnitOfWork) -> None:
+    assert isinstance(uow.clock, FixedClock)
+    append(uow, 1)
+    events = [event(uow.clock, n) for n in range(1, 4)]
+
+    def failing_use_case() -> None:
+        with uow:
+            uow.record_many(events)
+            raise RuntimeError("the use case failed after auditing")
+
+    with pytest.raises(RuntimeError):
+        failing_use_case()
+    with uow:
+        uow.record_many([])  # nothing to append: no entry, no lock
+        uow.record_many(events)
+        leaves = list(uow.session.execute(select(AuditEntry.leaf).order_by(AuditEntry.index)).scalars())
+    assert leaves[1:] == [leaf_bytes(e, i) for i, e in enumerate(events, start=1)]
+    assert audit.verify_ledger(uow, AUDITOR).ok
+
+
 def test_an_aborted_transaction_takes_its_entries_with_it(uow: UnitOfWork) -> None:
     append(uow, 3)
     assert isinstance(uow.clock, FixedClock)

@@ -20,55 +20,28 @@ from shokei.app import create_app
 from shokei.bootstrap import Shokei
 from shokei.companies import services as companies
 from shokei.companies.domain import Access
-from shokei.documents.vault import create_master_key
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.notifications.models import Notification
-from shokei.settings import Settings
 from shokei.succession import services as succession
 from tests import factories
 from tests.factories import Office
-from tests.integration.succession.conftest import case_with_documents, make_eligible
+from tests.integration.conftest import ReleaseCopy
+from tests.integration.succession.conftest import make_eligible
 from tests.unit.succession import golden_leaks
 from tests.web.conftest import Browser
 
 pytestmark = pytest.mark.real_files
 
 
-@pytest.fixture
-def shokei(uow: UnitOfWork, tmp_path: Path) -> Shokei:
-    settings = Settings(data_dir=tmp_path / "var")
-    settings.keys_dir.mkdir(parents=True, mode=0o700)
-    create_master_key(settings.master_key_path)
-    return Shokei(settings, uow)
-
-
-def _released_copy(uow: UnitOfWork, office: Office, shokei: Shokei, source: Path, out: Path) -> str:
-    make_eligible(uow, office, office.successor_company)
-    case_id = case_with_documents(uow, office, shokei.vaults.documents, shokei.scratch_dir, source)
-    number = office.successor_company.corporate_number or ""
-    succession.select_successor(uow, office.manager, case_id, number, reason="最適")
-    succession.accept_terms(uow, office.successor, case_id)
-    [copy] = succession.release_copies(
-        uow,
-        shokei.vaults.documents,
-        office.manager,
-        case_id,
-        copies=shokei.vaults.copies,
-        scratch_dir=shokei.scratch_dir,
-        key=shokei.handover_signing_key,
-        code_key=shokei.copy_code_key,
-    )
-    succession.download_copy(uow, shokei.vaults.copies, office.successor, copy.copy_id, out)
-    return copy.copy_id
-
-
 def test_a_stripped_copy_is_traced_and_its_incident_runs_from_open_to_closed_over_the_api(
-    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+    uow: UnitOfWork, shokei: Shokei, released_copy: ReleaseCopy, real_files: Path, tmp_path: Path
 ) -> None:
     office = Office(uow)
     holder = office.successor_company.corporate_number
-    copy_id = _released_copy(uow, office, shokei, real_files / "pdf/pdflatex-4-pages.pdf", tmp_path / "c.pdf")
+    copy_id = released_copy(
+        office, shokei, real_files / "pdf/pdflatex-4-pages.pdf", tmp_path / "c.pdf"
+    ).copy_id
     found = golden_leaks.layers_removed(tmp_path / "c.pdf", tmp_path / "found.pdf")
     manager = {"Authorization": f"Bearer {accounts.issue_token(uow, office.admin, 'manager').secret}"}
     company_user = {"Authorization": f"Bearer {accounts.issue_token(uow, office.admin, 'successor').secret}"}
@@ -120,12 +93,14 @@ def test_a_stripped_copy_is_traced_and_its_incident_runs_from_open_to_closed_ove
         assert [action["action"] for action in shown["actions"]] == ["全複製の回収を命令"]
 
 
-def _subcontractor_leak(uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path) -> SubLeak:
+def _subcontractor_leak(
+    uow: UnitOfWork, shokei: Shokei, released_copy: ReleaseCopy, real_files: Path, tmp_path: Path
+) -> SubLeak:
     """A successor's copy passed on (approved) to its subcontractor, found with every added
     layer stripped off."""
     office = Office(uow)
     successor_number = office.successor_company.corporate_number or ""
-    first = _released_copy(uow, office, shokei, real_files / "pdf/pdflatex-4-pages.pdf", tmp_path / "c.pdf")
+    first = released_copy(office, shokei, real_files / "pdf/pdflatex-4-pages.pdf", tmp_path / "c.pdf").copy_id
     sub = factories.company(uow, "下請精密株式会社")
     make_eligible(uow, office, sub)
     sub_number = sub.corporate_number or ""
@@ -158,9 +133,9 @@ class SubLeak:
 
 
 def test_on_request_the_incident_suspends_the_chain_above_a_subcontractor_and_tells_the_managers(
-    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+    uow: UnitOfWork, shokei: Shokei, released_copy: ReleaseCopy, real_files: Path, tmp_path: Path
 ) -> None:
-    leak = _subcontractor_leak(uow, shokei, real_files, tmp_path)
+    leak = _subcontractor_leak(uow, shokei, released_copy, real_files, tmp_path)
     office, found = leak.office, leak.found
     sub_number, successor_number = leak.sub_number, leak.successor_number
     manager = {"Authorization": f"Bearer {accounts.issue_token(uow, office.admin, 'manager').secret}"}
@@ -190,9 +165,9 @@ def test_on_request_the_incident_suspends_the_chain_above_a_subcontractor_and_te
 
 
 def test_from_the_trace_page_an_official_opens_the_incident_and_suspends_the_chain_above(
-    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+    uow: UnitOfWork, shokei: Shokei, released_copy: ReleaseCopy, real_files: Path, tmp_path: Path
 ) -> None:
-    leak = _subcontractor_leak(uow, shokei, real_files, tmp_path)
+    leak = _subcontractor_leak(uow, shokei, released_copy, real_files, tmp_path)
     manager = Browser(create_app(shokei))
     manager.login("manager")
     manager.get("/trace")

@@ -14,43 +14,24 @@ from shokei.audit.models import AuditEntry
 from shokei.bootstrap import Shokei
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.settings import load_settings
-from shokei.succession import services as succession
 from tests.conftest import Cli
 from tests.factories import Office
-from tests.integration.succession.conftest import case_with_documents, make_eligible
+from tests.integration.conftest import ReleaseCopy
 from tests.unit.succession import golden_leaks
 
 pytestmark = pytest.mark.real_files
 
 
-def _released_copy(uow: UnitOfWork, office: Office, shokei: Shokei, source: Path, out: Path) -> str:
-    make_eligible(uow, office, office.successor_company)
-    case_id = case_with_documents(uow, office, shokei.vaults.documents, shokei.scratch_dir, source)
-    number = office.successor_company.corporate_number or ""
-    succession.select_successor(uow, office.manager, case_id, number, reason="最適")
-    succession.accept_terms(uow, office.successor, case_id)
-    [copy] = succession.release_copies(
-        uow,
-        shokei.vaults.documents,
-        office.manager,
-        case_id,
-        copies=shokei.vaults.copies,
-        scratch_dir=shokei.scratch_dir,
-        key=shokei.handover_signing_key,
-        code_key=shokei.copy_code_key,
-    )
-    succession.download_copy(uow, shokei.vaults.copies, office.successor, copy.copy_id, out)
-    return copy.copy_id
-
-
 def test_an_incident_opened_from_a_scan_suspends_the_holder_and_verifies_in_the_ledger(
-    uow: UnitOfWork, cli: Cli, cli_env: Path, real_files: Path, tmp_path: Path
+    uow: UnitOfWork, cli: Cli, cli_env: Path, released_copy: ReleaseCopy, real_files: Path, tmp_path: Path
 ) -> None:
     assert cli("init").exit_code == 0
     office = Office(uow)
     shokei = Shokei(load_settings(), uow)
     holder = office.successor_company.corporate_number
-    copy_id = _released_copy(uow, office, shokei, real_files / "pdf/minimal-document.pdf", tmp_path / "c.pdf")
+    copy_id = released_copy(
+        office, shokei, real_files / "pdf/minimal-document.pdf", tmp_path / "c.pdf"
+    ).copy_id
     scan = golden_leaks.image_pdf(tmp_path / "c.pdf", tmp_path / "scan.pdf")
 
     refused = cli("incident", "open", "--file", str(scan), "--found-at", "展示会", "--as", "successor")

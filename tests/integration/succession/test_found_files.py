@@ -15,52 +15,23 @@ from shokei.accounts import services as accounts
 from shokei.app import create_app
 from shokei.audit.models import AuditEntry
 from shokei.bootstrap import Shokei
-from shokei.documents.vault import create_master_key
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.settings import Settings
 from shokei.succession import services
 from shokei.succession.models import FoundFile
 from tests.factories import Office
-from tests.integration.succession.conftest import case_with_documents, make_eligible
+from tests.integration.conftest import ReleaseCopy
 from tests.unit.succession import golden_leaks
 
 pytestmark = pytest.mark.real_files
 
 
-@pytest.fixture
-def shokei(uow: UnitOfWork, tmp_path: Path) -> Shokei:
-    settings = Settings(data_dir=tmp_path / "var")
-    settings.keys_dir.mkdir(parents=True, mode=0o700)
-    create_master_key(settings.master_key_path)
-    return Shokei(settings, uow)
-
-
-def _released_copy(uow: UnitOfWork, office: Office, shokei: Shokei, source: Path, out: Path) -> str:
-    make_eligible(uow, office, office.successor_company)
-    case_id = case_with_documents(uow, office, shokei.vaults.documents, shokei.scratch_dir, source)
-    number = office.successor_company.corporate_number or ""
-    services.select_successor(uow, office.manager, case_id, number, reason="最適")
-    services.accept_terms(uow, office.successor, case_id)
-    [copy] = services.release_copies(
-        uow,
-        shokei.vaults.documents,
-        office.manager,
-        case_id,
-        copies=shokei.vaults.copies,
-        scratch_dir=shokei.scratch_dir,
-        key=shokei.handover_signing_key,
-        code_key=shokei.copy_code_key,
-    )
-    assert {"pdf:2d-code", "pdf:watermark"} <= set(copy.marks)
-    services.download_copy(uow, shokei.vaults.copies, office.successor, copy.copy_id, out)
-    return copy.copy_id
-
-
 def test_a_scan_posted_to_the_api_names_its_holder_and_is_kept_as_evidence(
-    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+    uow: UnitOfWork, shokei: Shokei, released_copy: ReleaseCopy, real_files: Path, tmp_path: Path
 ) -> None:
     office = Office(uow)
-    copy_id = _released_copy(uow, office, shokei, real_files / "pdf/minimal-document.pdf", tmp_path / "c.pdf")
+    copy = released_copy(office, shokei, real_files / "pdf/minimal-document.pdf", tmp_path / "c.pdf")
+    assert {"pdf:2d-code", "pdf:watermark"} <= set(copy.marks)
+    copy_id = copy.copy_id
     scan = golden_leaks.image_pdf(tmp_path / "c.pdf", tmp_path / "scan.pdf")
     digest = hashlib.sha256(scan.read_bytes()).hexdigest()
     token = accounts.issue_token(uow, office.admin, "manager").secret

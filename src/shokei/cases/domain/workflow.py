@@ -223,13 +223,14 @@ class CaseFacts:
 
 @dataclass(frozen=True, slots=True)
 class CaseRef:
-    """What other features (examination, purchase) may know of a case they act on."""
+    """What other features (examination, purchase, succession) may know of a case they act on."""
 
     id: int
     company_id: int
     state: CaseState
     agreed_amount_yen: int | None
     version: int
+    successor_company_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@
 - `offers`: offers, counter-offers and the agreed amount.
 - `reading`: case detail, lists and counts.
 - `assignment`: officials assigned to cases, the break-glass, and who reads a case's contents.
+- `parties`: what the features acting on a case's parties (succession) read: cases as `CaseRef`,
+  a company's cases and open successions, the weapon systems an inventory names.
 
 Every use case takes `(uow, actor, ...)` and runs in the unit of work's transaction, opening it
 or joining the caller's, so another feature's use case can call it inside its own.
@@ -57,6 +59,15 @@ from shokei.cases.services.offers import (
     record_offer,
     withdraw_agreed_amount,
 )
+from shokei.cases.services.parties import (
+    awaiting_successor,
+    case_refs,
+    cases_of_company,
+    inventory_weapon_systems,
+    open_succession_counts,
+    open_successions,
+    visible_case_ref,
+)
 from shokei.cases.services.reading import count_by_state, get_case, list_cases, open_case
 from shokei.cases.services.workflow import check_move, move_case, transition_case
 
@@ -67,9 +78,12 @@ __all__ = [
     "assigned_names",
     "assigned_user_ids",
     "assignments_of",
+    "awaiting_successor",
     "break_glass",
     "case_parties",
     "case_ref",
+    "case_refs",
+    "cases_of_company",
     "check_move",
     "company_names",
     "content_access_of",
@@ -81,6 +95,7 @@ __all__ = [
     "flags_of",
     "get_case",
     "inventory_items",
+    "inventory_weapon_systems",
     "involvement_of",
     "link_stored_document",
     "link_stored_documents",
@@ -93,6 +108,8 @@ __all__ = [
     "notice_warnings",
     "offers_of",
     "open_case",
+    "open_succession_counts",
+    "open_successions",
     "readable_case_ids",
     "record_agreed_amount",
     "record_duty",
@@ -104,6 +121,7 @@ __all__ = [
     "transition_case",
     "unassign_official",
     "visible_case_ids",
+    "visible_case_ref",
     "visible_cases",
     "withdraw_agreed_amount",
 ]

@@ -87,7 +87,14 @@ def company_names(uow: UnitOfWork, case_ids: Iterable[int]) -> dict[int, str]:
 
 
 def ref_of(case: ExitCase) -> CaseRef:
-    return CaseRef(case.id, case.company_id, CaseState(case.state), case.agreed_amount_yen, case.version)
+    return CaseRef(
+        case.id,
+        case.company_id,
+        CaseState(case.state),
+        case.agreed_amount_yen,
+        case.version,
+        case.successor_company_id,
+    )
 
 
 def snapshot(case: ExitCase) -> dict[str, Any]:

@@ -339,7 +339,7 @@ def _eligible(uow: UnitOfWork, measure: Measure, corporate_number: str, *, act: 
     if company_id == withdrawing:
         msgid = N_("%(act)s refused: independence: the withdrawing company cannot take its own facility")
         raise Conflict(Text(msgid, {"act": act}))
-    if company_access.access_of(uow.session, company_id) is Access.SUSPENDED:
+    if company_access.access_of(uow, company_id) is Access.SUSPENDED:
         raise Forbidden(Text(N_("%(act)s refused: access: the company is suspended"), {"act": act}))
     failing: Sequence[tuple[str, Text]] = uow.handle(CheckHolderEligibility(company_id))
     if failing:

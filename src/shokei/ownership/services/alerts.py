@@ -18,7 +18,6 @@ import numpy as np
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, AuditEvent, Permission
@@ -156,7 +155,7 @@ def set_thresholds(uow: UnitOfWork, actor: Actor, levels: Sequence[str]) -> Thre
             before=before.model_dump(mode="json"),
             after=after.model_dump(mode="json"),
         )
-        audit.record_many(session, [event, *outcome.events])
+        uow.record_many([event, *outcome.events])
         outcome.publish(uow)
         return ThresholdsChange(
             **after.model_dump(),

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.companies.schemas import CompanyView
 from shokei.errors import N_, BadInput, Conflict, NotFound, Text
 from shokei.kernel import Actor, Permission
@@ -59,15 +58,16 @@ def add_entity(
                 )
             entities.link_company(session, entity, linked, uow.clock.now())
         view = entity_view(session, entity)
-        audit.record(
-            session,
-            _event(
-                uow,
-                actor,
-                "ownership:entity:create",
-                ("ownership_entity", entity.id),
-                after=view.model_dump(mode="json"),
-            ),
+        uow.record_many(
+            [
+                _event(
+                    uow,
+                    actor,
+                    "ownership:entity:create",
+                    ("ownership_entity", entity.id),
+                    after=view.model_dump(mode="json"),
+                )
+            ]
         )
         return view
 

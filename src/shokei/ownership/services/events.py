@@ -8,7 +8,6 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.companies.domain import RecordReportedOwnership
 from shokei.errors import N_, BadInput, NotFound, Text
 from shokei.kernel import Actor, Permission
@@ -107,16 +106,17 @@ def _reported_owner(session: Session, uow: UnitOfWork, report: RecordReportedOwn
         )
         session.add(known)
         session.flush()
-        audit.record(
-            session,
-            _event(
-                uow,
-                report.actor,
-                "ownership:entity:create",
-                ("ownership_entity", known.id),
-                after={"name": name, "country": country, "kind": known.kind},
-                details={"source": f"changed-condition report {report.report_id}"},
-            ),
+        uow.record_many(
+            [
+                _event(
+                    uow,
+                    report.actor,
+                    "ownership:entity:create",
+                    ("ownership_entity", known.id),
+                    after={"name": name, "country": country, "kind": known.kind},
+                    details={"source": f"changed-condition report {report.report_id}"},
+                )
+            ]
         )
     return known.key
 
@@ -185,7 +185,7 @@ def _record_change(
                 "source": source,
             },
         )
-        audit.record_many(session, [event, *outcome.events])
+        uow.record_many([event, *outcome.events])
         outcome.publish(uow)
         return view
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.errors import N_, Conflict, NotFound, Text
 from shokei.kernel import Actor, Permission
@@ -86,7 +85,7 @@ def decide_match(uow: UnitOfWork, actor: Actor, candidate_id: int, *, accept: bo
             before=before.model_dump(mode="json"),
             after=after.model_dump(mode="json"),
         )
-        audit.record_many(session, [event, *outcome.events])
+        uow.record_many([event, *outcome.events])
         return MatchDecision(
             candidate=after,
             alerts_raised=alert_views(session, outcome.raised),

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -154,7 +153,7 @@ def _finish(
             "review": len(report.review),
         },
     )
-    audit.record_many(session, [event, *outcome.events])
+    uow.record_many([event, *outcome.events])
     return report
 
 
@@ -198,15 +197,16 @@ def export_bods(uow: UnitOfWork, actor: Actor, path: Path) -> ExportReport:
             entities=len(document.parties),
             relationships=len(document.relationships),
         )
-        audit.record(
-            session,
-            _event(
-                uow,
-                actor,
-                "ownership:bods:export",
-                ("ownership_export", path.name),
-                details=report.model_dump(mode="json"),
-            ),
+        uow.record_many(
+            [
+                _event(
+                    uow,
+                    actor,
+                    "ownership:bods:export",
+                    ("ownership_export", path.name),
+                    details=report.model_dump(mode="json"),
+                )
+            ]
         )
         return report
 

@@ -6,7 +6,6 @@ from datetime import date
 
 from sqlalchemy import select
 
-from shokei.audit import services as audit
 from shokei.companies import conditions as companies
 from shokei.companies.schemas import CompanyView
 from shokei.companies.services import find_by_number
@@ -67,16 +66,17 @@ def record_event(
         session.add(event)
         session.flush()
         view = _event_view(event, company)
-        audit.record(
-            session,
-            AuditEvent(
-                "risk:event:record",
-                "company",
-                str(company.id),
-                uow.clock.now(),
-                actor,
-                after=view.model_dump(mode="json"),
-            ),
+        uow.record_many(
+            [
+                AuditEvent(
+                    "risk:event:record",
+                    "company",
+                    str(company.id),
+                    uow.clock.now(),
+                    actor,
+                    after=view.model_dump(mode="json"),
+                )
+            ]
         )
         if event_kind in DISTRESS_EVENTS:
             companies.record_distress(uow, actor, company.id, f"risk event {event.id} ({event_kind.value})")
@@ -116,17 +116,18 @@ def record_financials(
         row.recorded_at, row.recorded_by = uow.clock.now(), actor.username
         session.flush()
         view = _financials_view(row, company)
-        audit.record(
-            session,
-            AuditEvent(
-                "risk:financials:record",
-                "company",
-                str(company.id),
-                uow.clock.now(),
-                actor,
-                before=before,
-                after=view.model_dump(mode="json"),
-            ),
+        uow.record_many(
+            [
+                AuditEvent(
+                    "risk:financials:record",
+                    "company",
+                    str(company.id),
+                    uow.clock.now(),
+                    actor,
+                    before=before,
+                    after=view.model_dump(mode="json"),
+                )
+            ]
         )
         return view
 

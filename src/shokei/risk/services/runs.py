@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
 from shokei.companies import services as companies
 from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, AuditEvent, Permission
@@ -165,14 +164,15 @@ def _record_run(
     if rows:
         session.execute(insert(RiskScore), rows)
     top = [{"corporate_number": item.corporate_number, "score": item.score} for item in order[:10]]
-    audit.record(
-        session,
-        AuditEvent(
-            "risk:watchlist:record",
-            "risk_run",
-            str(run.id),
-            uow.clock.now(),
-            actor,
-            details={"policy_version": policy.version, "companies": len(order), "top": top},
-        ),
+    uow.record_many(
+        [
+            AuditEvent(
+                "risk:watchlist:record",
+                "risk_run",
+                str(run.id),
+                uow.clock.now(),
+                actor,
+                details={"policy_version": policy.version, "companies": len(order), "top": top},
+            )
+        ]
     )

@@ -33,10 +33,9 @@ def system_supplier_base(uow: UnitOfWork, actor: Actor, code: str) -> SupplierBa
                 Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
             )
     base = survey.system_supply_base(uow, actor, code)
-    with uow:
-        by_number = companies.views_by_number(
-            uow.session, (entry.corporate_number for entry in base.suppliers if entry.corporate_number)
-        )
+    by_number = companies.views_by_number(
+        uow, (entry.corporate_number for entry in base.suppliers if entry.corporate_number)
+    )
     views = {
         entry.supplier: by_number[entry.corporate_number]
         for entry in base.suppliers

@@ -10,8 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit import services as audit
-from shokei.cases.models import ExitCase
+from shokei.cases import services as cases
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import company_row, ledger_event, require_official
@@ -105,9 +104,8 @@ def trace_file(
             first = session.execute(
                 select(HandoverCopy).where(HandoverCopy.copy_id == copies[0].copy_id)
             ).scalar_one()
-            case = session.get(ExitCase, first.case_id)
-            assert case is not None  # foreign key
-            supplier = company_row(session, case.company_id)
+            case = cases.case_refs(uow, [first.case_id])[first.case_id]  # foreign key: it exists
+            supplier = company_row(uow, case.company_id)
             chain.append(
                 HolderView(role="supplier", corporate_number=supplier.corporate_number, name=supplier.name)
             )
@@ -122,17 +120,18 @@ def trace_file(
                     )
                 )
             recipient = copies[-1].recipient_corporate_number
-        audit.record(
-            session,
-            ledger_event(
-                uow,
-                actor,
-                "handover:trace",
-                "file",
-                result.sha256,
-                copy_id=result.copy_id,
-                method=result.method,
-            ),
+        uow.record_many(
+            [
+                ledger_event(
+                    uow,
+                    actor,
+                    "handover:trace",
+                    "file",
+                    result.sha256,
+                    copy_id=result.copy_id,
+                    method=result.method,
+                )
+            ]
         )
     return TraceView(
         cannot_tell_apart=_tied(result),

@@ -8,7 +8,6 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
-from shokei.audit import services as audit
 from shokei.documents import services as documents
 from shokei.documents.services import StoredBlob
 from shokei.documents.vault import Vault
@@ -60,18 +59,19 @@ def trace_found_file(
                 session.add(row)
                 session.flush()
                 staged.referenced(stored)
-                audit.record(
-                    session,
-                    ledger_event(
-                        uow,
-                        actor,
-                        "handover:evidence:store",
-                        "found_file",
-                        str(row.id),
-                        sha256=digest,
-                        file_name=row.file_name,
-                        copy_id=view.copy_id,
-                    ),
+                uow.record_many(
+                    [
+                        ledger_event(
+                            uow,
+                            actor,
+                            "handover:evidence:store",
+                            "found_file",
+                            str(row.id),
+                            sha256=digest,
+                            file_name=row.file_name,
+                            copy_id=view.copy_id,
+                        )
+                    ]
                 )
             assert row is not None  # stored above, or by an earlier trace of the same bytes
             found_id = row.id
