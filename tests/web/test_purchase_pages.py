@@ -20,10 +20,12 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from shokei.accounts import services as accounts_services
+from shokei.bootstrap import Shokei
 from shokei.cases import services as cases
 from shokei.clock import FixedClock
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
+from shokei.settings import Settings
 from tests.conftest import TEST_NOW, _empty_all_tables
 from tests.factories import Office
 from tests.web.conftest import _FAST_HASHER, Browser, as_user, web_shokei
@@ -45,6 +47,7 @@ class World:
     app: FastAPI
     browsers: dict[str, Browser]
     agreed: int  # negotiating, with a proposed agreement of ¥10,000,000
+    data_dir: Path  # its keys seal the officials' second factors: a later app must share them
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +57,13 @@ def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         patch.setattr(accounts_services.records, "_hasher", _FAST_HASHER)
         office = Office(uow)
         purchase.set_appropriation(uow, office.manager, fiscal_year=2026, amount_yen=100 * BILLION)
-        shokei = web_shokei(uow, tmp_path_factory.mktemp("purchase") / "var")
+        data_dir = tmp_path_factory.mktemp("purchase") / "var"
+        shokei = web_shokei(uow, data_dir)
         from shokei.app import create_app
 
         app = create_app(shokei)
         agreed = _agreed_case(office)
-        yield World(office, app, {role: as_user(app, role) for role in ROLES}, agreed)
+        yield World(office, app, {role: as_user(app, role) for role in ROLES}, agreed, data_dir)
     _empty_all_tables(engine)
 
 
@@ -338,7 +342,7 @@ def _later(world: World, engine: Engine, tmp_path: Path, year: int) -> tuple[Off
     office.uow = uow
     from shokei.app import create_app
 
-    return office, create_app(web_shokei(uow, tmp_path / "var"))
+    return office, create_app(Shokei(Settings(data_dir=world.data_dir), uow))
 
 
 def test_budget_figures_and_charts_equal_the_budget(world: World, engine: Engine, tmp_path: Path) -> None:

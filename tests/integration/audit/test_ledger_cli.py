@@ -35,31 +35,31 @@ def as_json(cli: Cli, *args: str) -> dict[str, Any]:
 def test_checkpoint_prove_and_consistency(cli: Cli, cli_env: Path) -> None:
     office(cli)
     checkpoint = as_json(cli, "audit", "checkpoint", *AUDITOR)
-    assert checkpoint["size"] == 5  # admin, three users, one role change
+    assert checkpoint["size"] == 6  # admin and its second factor, three users, one role change
     verifier = (cli_env / "ledger-keys" / "ledger.vkey").read_text()
     signed = open_note(checkpoint["note"], verifier)
-    assert (signed.size, signed.root.hex()) == (5, checkpoint["root"])
+    assert (signed.size, signed.root.hex()) == (6, checkpoint["root"])
     assert as_json(cli, "audit", "checkpoint", "--as", "admin") == checkpoint  # nothing new to sign
 
     proof = as_json(cli, "audit", "prove", "2", *AUDITOR)
-    assert proof["size"] == 5
+    assert proof["size"] == 6
     assert proof["checkpoint"] == checkpoint["note"]
     hashes = [bytes.fromhex(h) for h in proof["proof"]]
-    assert verify_inclusion(bytes.fromhex(proof["leaf_hash"]), 2, 5, hashes, signed.root)
+    assert verify_inclusion(bytes.fromhex(proof["leaf_hash"]), 2, 6, hashes, signed.root)
 
     cli("user", "add", "manager", "--role", "program_manager", "--as", "admin")
-    older = as_json(cli, "audit", "prove", "2", "--size", "3", *AUDITOR)
-    assert (older["size"], older["checkpoint"]) == (3, None)
-    consistency = as_json(cli, "audit", "consistency", "3", "6", *AUDITOR)
+    older = as_json(cli, "audit", "prove", "2", "--size", "4", *AUDITOR)
+    assert (older["size"], older["checkpoint"]) == (4, None)
+    consistency = as_json(cli, "audit", "consistency", "4", "7", *AUDITOR)
     assert consistency["old_root"] == older["root"]
     roots = bytes.fromhex(consistency["old_root"]), bytes.fromhex(consistency["new_root"])
-    assert verify_consistency(3, 6, *roots, [bytes.fromhex(h) for h in consistency["proof"]])
+    assert verify_consistency(4, 7, *roots, [bytes.fromhex(h) for h in consistency["proof"]])
 
 
 def test_verify_passes_then_names_the_entry_edited_in_the_database(cli: Cli, uow: UnitOfWork) -> None:
     office(cli)
     report = as_json(cli, "audit", "verify", *AUDITOR)
-    assert (report["ok"], report["size"], report["first_bad_index"]) == (True, 5, None)
+    assert (report["ok"], report["size"], report["first_bad_index"]) == (True, 6, None)
     assert report["checkpoints_checked"] >= 1
     human = cli("audit", "verify", *AUDITOR)
     assert human.exit_code == 0
@@ -80,29 +80,29 @@ def test_export_verifies_offline_and_names_an_edited_line(
     as_json(cli, "audit", "checkpoint", *AUDITOR)
     export = tmp_path / "export"
     summary = as_json(cli, "audit", "export", str(export), *AUDITOR)
-    assert summary["entries"] == 5
+    assert summary["entries"] == 6
     assert summary["checkpoints"] >= 1
     assert sorted(p.name for p in export.iterdir()) == ["checkpoints", "entries.jsonl", "key.vkey"]
     assert (export / "key.vkey").read_text() == (cli_env / "ledger-keys" / "ledger.vkey").read_text()
     lines = (export / "entries.jsonl").read_text().splitlines()
-    assert [json.loads(line)["index"] for line in lines] == list(range(5))
+    assert [json.loads(line)["index"] for line in lines] == list(range(6))
 
     # The auditor's machine: no database, no data dir, no user.
     monkeypatch.setenv("SHOKEI_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/nowhere")
     monkeypatch.setenv("SHOKEI_DATA_DIR", str(tmp_path / "empty"))
     offline = as_json(cli, "audit", "verify", "--offline", str(export), "--key", str(export / "key.vkey"))
-    assert (offline["ok"], offline["size"]) == (True, 5)
+    assert (offline["ok"], offline["size"]) == (True, 6)
 
-    record = json.loads(lines[2])  # the intake officer's creation
+    record = json.loads(lines[3])  # the intake officer's creation
     leaf = base64.b64decode(record["leaf"]).replace(b'"intake"', b'"mallory"')
-    lines[2] = json.dumps({"index": 2, "leaf": base64.b64encode(leaf).decode()})
+    lines[3] = json.dumps({"index": 3, "leaf": base64.b64encode(leaf).decode()})
     (export / "entries.jsonl").write_text("\n".join(lines) + "\n")
     tampered = cli("audit", "verify", "--offline", str(export), "--json")
     assert tampered.exit_code == 5
     assert leaf_hash(leaf) != leaf_hash(base64.b64decode(record["leaf"]))
     found = json.loads(tampered.stdout)
     assert found["ok"] is False
-    assert found["first_bad_index"] == 2  # signed roots at 2 (holds) and 5 (fails) bracket it
+    assert found["first_bad_index"] == 3  # signed roots at 3 (holds) and 6 (fails) bracket it
 
 
 def test_verify_offline_rejects_an_export_resigned_with_another_key(cli: Cli, tmp_path: Path) -> None:
