@@ -218,7 +218,7 @@ class ValuationGuidance:
     suggested_low_yen: int
     suggested_high_yen: int
     ceiling_yen: int
-    explanation: tuple[str, ...]
+    explanation: tuple[Text, ...]  # the steps, as catalogue messages (English with str())
 
 
 def value(inputs: ValuationInputs, valued_on: date) -> ValuationGuidance:
@@ -227,20 +227,41 @@ def value(inputs: ValuationInputs, valued_on: date) -> ValuationGuidance:
     value, the top of the suggested range."""
     _check_inputs(inputs, valued_on)
     costs = {
-        "documented development cost": inputs.development_cost_yen,
-        "reproduction cost": inputs.reproduction_cost_yen,
+        N_("documented development cost"): inputs.development_cost_yen,
+        N_("reproduction cost"): inputs.reproduction_cost_yen,
     }
     basis_name, basis = min(((n, c) for n, c in costs.items() if c is not None), key=lambda item: item[1])
     age = valued_on.year - inputs.development_year if inputs.development_year is not None else 0
     residual = max(RESIDUAL_FLOOR_PERCENT, 100 - ANNUAL_OBSOLESCENCE_PERCENT * age)
     high = basis * residual // 100
     low = high * RANGE_LOW_PERCENT // 100
+    ageing = {
+        "age": age,
+        "obsolescence": ANNUAL_OBSOLESCENCE_PERCENT,
+        "floor": RESIDUAL_FLOOR_PERCENT,
+        "residual": residual,
+    }
     explanation = (
-        f"basis: {basis_name} {yen(basis)} (the lower of the costs given); it is also the ceiling",
-        f"age {age} year(s): {ANNUAL_OBSOLESCENCE_PERCENT}% obsolescence a year, at least "
-        f"{RESIDUAL_FLOOR_PERCENT}% residual value: {residual}%"
-        + ("" if inputs.development_year is not None else " (no development year given)"),
-        f"suggested range {yen(low)} - {yen(high)} ({RANGE_LOW_PERCENT}% to 100% of the depreciated value)",
+        Text(
+            N_("basis: %(basis_name)s %(basis)s (the lower of the costs given); it is also the ceiling"),
+            {"basis_name": Text(basis_name), "basis": yen(basis)},
+        ),
+        Text(
+            N_(
+                "age %(age)s year(s): %(obsolescence)s%% obsolescence a year, at least %(floor)s%% "
+                "residual value: %(residual)s%%"
+            )
+            if inputs.development_year is not None
+            else N_(
+                "age %(age)s year(s): %(obsolescence)s%% obsolescence a year, at least %(floor)s%% "
+                "residual value: %(residual)s%% (no development year given)"
+            ),
+            ageing,
+        ),
+        Text(
+            N_("suggested range %(low)s - %(high)s (%(low_percent)s%% to 100%% of the depreciated value)"),
+            {"low": yen(low), "high": yen(high), "low_percent": RANGE_LOW_PERCENT},
+        ),
     )
     return ValuationGuidance(VALUATION_METHOD, basis, age, residual, low, high, basis, explanation)
 
