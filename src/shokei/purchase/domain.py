@@ -136,7 +136,7 @@ def check_line(value: str) -> BudgetLineName:
         ) from None
 
 
-def check_open(position: BudgetPosition, doing: str) -> None:
+def check_open(position: BudgetPosition, doing: Text) -> None:
     """Fiscal-year independence (会計年度独立の原則): a closed year takes no further change."""
     if position.closed:
         raise YearClosed(
@@ -147,9 +147,9 @@ def check_open(position: BudgetPosition, doing: str) -> None:
         )
 
 
-def check_commitment(position: BudgetPosition, amount: int, needing: str = "this purchase") -> None:
+def check_commitment(position: BudgetPosition, amount: int, needing: str | Text | None = None) -> None:
     """Refuse a commitment the appropriation cannot carry: the budget is never over-committed."""
-    check_open(position, "commitments")
+    check_open(position, Text(N_("commitments")))
     if amount > position.available:
         raise BudgetExhausted(
             Text(
@@ -164,7 +164,7 @@ def check_commitment(position: BudgetPosition, amount: int, needing: str = "this
                     "yen2": yen(position.appropriation),
                     "yen3": yen(position.committed),
                     "yen4": yen(position.paid),
-                    "needing": needing,
+                    "needing": Text(N_("this purchase")) if needing is None else needing,
                     "yen5": yen(amount),
                 },
             )
@@ -173,7 +173,7 @@ def check_commitment(position: BudgetPosition, amount: int, needing: str = "this
 
 def check_appropriation(position: BudgetPosition, amount: int) -> None:
     """An appropriation is a non-negative amount no smaller than what is already spoken for."""
-    check_open(position, "appropriation changes")
+    check_open(position, Text(N_("appropriation changes")))
     if amount < 0:
         raise BadInput(Text(N_("an appropriation is a non-negative number of yen")))
     # What carried-in authority does not fund must come from the appropriation.
