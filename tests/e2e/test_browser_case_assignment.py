@@ -58,3 +58,51 @@ def test_the_program_manager_assigns_an_examiner_who_then_sees_the_case(
     assert BROWSER_ERRORS == [
         "examiner2: Failed to load resource: the server responded with a status of 403 (Forbidden)"
     ], "no script errors and no Content-Security-Policy violations"
+
+
+# The contrast of an element's text against the first opaque background behind it (WCAG 2.x).
+_CONTRAST = """element => {
+  const rgb = value => value.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  let node = element, back = null;
+  while (node && node.nodeType === 1) {
+    const colour = rgb(getComputedStyle(node).backgroundColor);
+    if (colour.length < 4 || colour[3] > 0) { back = colour; break; }
+    node = node.parentElement;
+  }
+  back = back || [255, 255, 255];
+  const [a, b] = [lum(rgb(getComputedStyle(element).color)), lum(back)];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_each_assigned_official_has_a_visible_unassign_button_for_the_program_manager(
+    chromium: Browser, live_server: LiveServer, screenshots: Screenshots
+) -> None:
+    BROWSER_ERRORS.clear()
+    uow = live_server.shokei.uow
+    office = Office(uow)
+    case = office.open_case(documents=1).id
+    titles: set[str] = set()
+    manager = log_in(chromium, live_server, "manager", titles)
+    manager.goto(f"{live_server.url}/cases/{case}")
+    rows = manager.locator("#assignment tbody tr")
+    expect(rows.first).to_contain_text("intake")  # the intake officer who opened the case
+    buttons = manager.locator("#assignment tbody").get_by_role("button", name="担当から外す")
+    assert buttons.count() == rows.count() >= 1
+    for index in range(buttons.count()):
+        button = buttons.nth(index)
+        expect(button).to_be_visible()
+        assert button.evaluate(_CONTRAST) >= 4.5, "the button's text must be readable on the panel"
+    manager.locator("#assignment").scroll_into_view_if_needed()
+    screenshots.take(manager, "manager-assignment-section")
+    with manager.expect_navigation():
+        buttons.first.click()
+    expect(manager.locator("#assignment tbody")).not_to_contain_text("intake")
+    assert BROWSER_ERRORS == []

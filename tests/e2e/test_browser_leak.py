@@ -15,6 +15,7 @@ from tests.e2e.conftest import LiveServer, Screenshots
 from tests.e2e.test_browser_journey import BROWSER_ERRORS, check_accessibility, log_in
 from tests.factories import Office
 from tests.unit.succession import golden_leaks
+from tests.web.test_japanese_messages import english_sentence
 from tests.web.test_succession_pages import case_awaiting_selection, make_eligible
 
 pytestmark = pytest.mark.real_files
@@ -57,6 +58,8 @@ def test_a_found_scan_is_traced_on_the_page_and_opens_an_incident(
     expect(result.locator(".message-success")).to_contain_text(copy.copy_id)
     expect(result.locator(".message-success")).to_contain_text(number)
     expect(result).to_contain_text("MAC を検証した二次元コード")
+    expect(result).to_contain_text("PDFの2次元コード (MACは真正、1ページ目)")  # the evidence, in Japanese
+    assert english_sentence(result.inner_text()) is None, result.inner_text()
     screenshots.take(manager, "trace-result")
 
     manager.get_by_label("発見場所").fill("国際防衛展示会の外国企業ブース")

@@ -361,3 +361,21 @@ def test_evidence_that_cannot_be_read_is_said_plainly(world: World, monkeypatch:
     assert "審査の判断材料を取得できないため、表示できません。" in box
     assert "供給網の証拠がweapon_systems or single_source_componentsを欠くobjectとして届いた" in box
     assert "/examination/scores" not in box
+
+
+def test_one_numbering_on_screen_each_number_named_for_what_it_counts(world: World) -> None:
+    """Issue 21: the inventory line's number and the stored file's number are two different
+    counters; wherever the case page shows one it names which (目録番号, 保管ファイル番号), and the
+    stored file's own page gives the same file number."""
+    detail = cases.get_case(world.office.uow, world.office.intake, world.case)
+    stored = next(line for line in detail.inventory if line.document_id is not None)
+    html = main_of(world.browsers["examiner"].get(f"/cases/{world.case}").text)
+    assert f"目録番号 {stored.id} · 保管ファイル番号 {stored.document_id}" in html  # the inventory table
+    assert f'<a href="/documents/{stored.document_id}">保管ファイル番号 {stored.document_id}</a>' in html
+    for line in detail.inventory:
+        assert f"目録番号 {line.id}" in html
+    # the missing scores name the inventory number, as the headings do
+    assert f"目録番号{stored.id}（" in html
+    assert not re.search(r"文書 ?\d", html), "a bare 'document N' leaves the counter unnamed"
+    page = main_of(world.browsers["examiner"].get(f"/documents/{stored.document_id}").text)
+    assert f"保管ファイル番号 {stored.document_id}" in page

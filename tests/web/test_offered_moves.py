@@ -10,7 +10,11 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
+from shokei.cases import services as cases
+from shokei.examination import services as examination
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.purchase import services as purchase
+from shokei.succession import services as succession
 from tests.factories import Office
 from tests.web.conftest import Browser, as_user
 
@@ -158,3 +162,162 @@ def test_every_company_link_on_a_case_page_opens_for_its_viewer(uow: UnitOfWork,
             assert browser.get(link).status_code == 200, (role, link)
         followed = f"/companies/{supplier_number}" in links
         assert followed == (role not in {"successor"}), (role, links)  # the successor: not its company
+
+
+# -- the feature forms of the case page ---------------------------------------------------------
+# The moves the features own (the policy's determination, the purchase's approval with its budget,
+# the successor's selection, the hand-over and its steps) are forms of their own sections: each one
+# offered must be accepted too.
+
+FEATURE_FORMS = re.compile(
+    r"/(examination/determination|purchase/(?:approval|payment|cancellation)|successor"
+    r"|terms/acceptance|handover/(?:record|release|destruction))$"
+)
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+_ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
+_FIELD = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.S)
+_OPTION = re.compile(r'<option value="([^"]+)"')
+AT_THRESHOLD = {
+    "criticality": 2,
+    "disclosure": 3,
+    "uniqueness": 2,
+    "export_control": 3,
+    "package_completeness": 4,
+    "age": 4,
+}
+
+
+def _scored(office: Office, *, complete: bool) -> int:
+    case_id = _examining(office)
+    lines = cases.get_case(office.uow, office.intake, case_id).inventory
+    for line in lines[: len(lines) if complete else 1]:
+        examination.score_document(
+            office.uow, office.examiner, case_id, line.id, values=AT_THRESHOLD, rationale="固有の設計"
+        )
+    return case_id
+
+
+def _agreed(office: Office, amount: int = 10_000_000) -> int:
+    case_id = _negotiating(office)
+    purchase.agree_purchase(office.uow, office.negotiator, case_id, amount_yen=amount)
+    return case_id
+
+
+def _approved(office: Office) -> int:
+    case_id = _agreed(office)
+    purchase.approve_purchase(office.uow, office.manager, case_id)
+    return case_id
+
+
+def _accepted(office: Office) -> int:
+    case_id = _selected(office)
+    succession.accept_terms(office.uow, office.successor, case_id)
+    return case_id
+
+
+FEATURE_STATES: dict[str, Callable[[Office], int]] = {
+    "under examination, one document scored": lambda office: _scored(office, complete=False),
+    "under examination, every document scored": lambda office: _scored(office, complete=True),
+    "negotiating": _negotiating,
+    "negotiating, agreement proposed": _agreed,
+    "negotiating, agreement above the budget": lambda office: _agreed(office, 10**15),
+    "purchase approved": _approved,
+    "successor selection": _selecting,
+    "successor selected": _selected,
+    "successor accepted the terms": _accepted,
+    "handed over": _handed_over,
+}
+
+
+def _feature_forms(html: str) -> dict[str, str]:
+    """action -> the form's body, for each feature form on the page (the first of each action)."""
+    found: dict[str, str] = {}
+    for attributes, body in _FORM.findall(html):
+        action = dict(_ATTR.findall(attributes)).get("action", "")
+        if FEATURE_FORMS.search(action) and action not in found:
+            found[action] = body
+    return found
+
+
+def _filled(body: str, office: Office) -> dict[str, str]:
+    """The form as a user fills it: hidden values kept, a choice made, every text field given."""
+    data: dict[str, str] = {}
+    for kind, attributes in _FIELD.findall(body):
+        field = dict(_ATTR.findall(attributes))
+        name, kind_of = field.get("name"), field.get("type", "text")
+        if not name or name == "csrf_token" or kind_of == "submit":
+            continue
+        if kind_of == "hidden":
+            data[name] = field.get("value", "")
+        elif kind == "select":
+            options = _OPTION.findall(body.split(attributes, 1)[1].split("</select>", 1)[0])
+            data[name] = options[0] if options else ""
+        elif kind_of == "checkbox":
+            continue
+        elif kind_of == "date":
+            data[name] = field.get("value") or office.uow.clock.today().isoformat()
+        elif name == "corporate_number":
+            data[name] = office.successor_company.corporate_number or ""
+        else:
+            data[name] = field.get("value") or "確認のうえ実施"
+    return data
+
+
+def test_every_feature_form_offered_is_accepted_for_every_role_and_state(
+    uow: UnitOfWork, app: FastAPI
+) -> None:
+    office = Office(uow)
+    office.fund()
+    office.make_eligible(office.successor_company)
+    browsers = {role: as_user(app, role) for role in ROLES}
+    offered: list[tuple[str, str, str]] = []
+    for state, build in FEATURE_STATES.items():
+        case_id = build(office)
+        for role, browser in browsers.items():
+            page = browser.get(f"/cases/{case_id}")
+            if page.status_code == 200:
+                offered += [(state, role, action) for action in _feature_forms(page.text)]
+    reached = {re.sub(r"/cases/\d+", "", action) for _state, _role, action in offered}
+    assert reached >= {
+        "/examination/determination",
+        "/purchase/approval",
+        "/successor",
+        "/handover/record",
+    }, reached
+    refused = []
+    for state, role, action in offered:
+        case_id = FEATURE_STATES[state](office)  # a fresh case in that state for each form sent
+        browser = browsers[role]
+        page = browser.get(f"/cases/{case_id}").text
+        path = re.sub(r"/cases/\d+", f"/cases/{case_id}", action)
+        body = _feature_forms(page)[path]
+        response = browser.post(path, _filled(body, office))
+        after = browser.get(response.headers["location"]).text if response.status_code == 303 else ""
+        if response.status_code != 303 or 'class="message message-error' in after:
+            refused.append((state, role, path, response.status_code, _error_of(response.text + after)))
+    assert not refused, "offered, then refused:\n" + "\n".join(map(str, refused))
+
+
+def _error_of(html: str) -> str:
+    found = re.search(r'class="message message-error[^>]*>(.*?)</', html, re.S)
+    return re.sub(r"<[^>]+>", " ", found.group(1)).strip() if found else html[-300:]
+
+
+def test_a_feature_form_not_possible_yet_gives_way_to_its_reason(uow: UnitOfWork, app: FastAPI) -> None:
+    office = Office(uow)
+    office.fund()
+    manager, examiner = as_user(app, "manager"), as_user(app, "examiner")
+    costly = _agreed(office, 10**15)
+    page = manager.get(f"/cases/{costly}").text
+    assert "/purchase/approval" not in page
+    assert "まだ買取を承認できません" in page
+    half = _scored(office, complete=False)
+    page = examiner.get(f"/cases/{half}").text
+    assert "/examination/determination" not in page
+    assert "方針で判定できるようになると" in page
+    whole = _scored(office, complete=True)
+    assert f'action="/cases/{whole}/examination/determination"' in examiner.get(f"/cases/{whole}").text
+    unpaid = _handed_over(office)  # the purchase is committed, not paid: the case cannot close
+    page = manager.get(f"/cases/{unpaid}").text
+    assert "/handover/destruction" not in page
+    assert "廃棄証明書は、案件を終結できるようになってから記録できます" in page

@@ -249,6 +249,14 @@ def test_the_valuation_form_records_the_cost_approach(world: World) -> None:
     html = main_of(world.browsers["manager"].get(f"/cases/{case}").text)
     assert "¥21,600,000 – ¥27,000,000" in html
     assert "¥90,000,000（9,000万円）" in html
+    # The steps of the calculation in the page's language; the JSON keeps them in English.
+    assert "基準額：再作成費用 ¥90,000,000" in html
+    assert "経過年数7年" in html
+    assert "推奨範囲 ¥21,600,000～¥27,000,000" in html
+    assert "the lower of the costs given" not in html
+    dumped = valuation.model_dump(mode="json")
+    assert dumped["explanation"][0].startswith("basis: reproduction cost ¥90,000,000")
+    assert "explanation_text" not in dumped
 
 
 def test_approval_commits_the_budget_and_moves_the_case(world: World) -> None:

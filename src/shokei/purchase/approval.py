@@ -151,7 +151,7 @@ def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) 
                 )
             )
         year = payment_year(paid_on, uow.clock.today(), line.committed_on, line.fiscal_year)
-        check_open(locked_position(session, year), "payments")
+        check_open(locked_position(session, year), Text(N_("payments")))
         line.status, line.paid_on = LineStatus.PAID, paid_on
         session.flush()
         details = {
@@ -233,7 +233,7 @@ def _cancel_approved(
         )
     lapsed = line.status == LineStatus.LAPSED  # its closed year keeps it as lapsed
     if not lapsed:
-        check_open(locked_position(session, line.fiscal_year), "releases")
+        check_open(locked_position(session, line.fiscal_year), Text(N_("releases")))
     cases.move_case(
         uow,
         actor,

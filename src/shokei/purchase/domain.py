@@ -136,7 +136,7 @@ def check_line(value: str) -> BudgetLineName:
         ) from None
 
 
-def check_open(position: BudgetPosition, doing: str) -> None:
+def check_open(position: BudgetPosition, doing: Text) -> None:
     """Fiscal-year independence (会計年度独立の原則): a closed year takes no further change."""
     if position.closed:
         raise YearClosed(
@@ -147,9 +147,9 @@ def check_open(position: BudgetPosition, doing: str) -> None:
         )
 
 
-def check_commitment(position: BudgetPosition, amount: int, needing: str = "this purchase") -> None:
+def check_commitment(position: BudgetPosition, amount: int, needing: str | Text | None = None) -> None:
     """Refuse a commitment the appropriation cannot carry: the budget is never over-committed."""
-    check_open(position, "commitments")
+    check_open(position, Text(N_("commitments")))
     if amount > position.available:
         raise BudgetExhausted(
             Text(
@@ -164,7 +164,7 @@ def check_commitment(position: BudgetPosition, amount: int, needing: str = "this
                     "yen2": yen(position.appropriation),
                     "yen3": yen(position.committed),
                     "yen4": yen(position.paid),
-                    "needing": needing,
+                    "needing": Text(N_("this purchase")) if needing is None else needing,
                     "yen5": yen(amount),
                 },
             )
@@ -173,7 +173,7 @@ def check_commitment(position: BudgetPosition, amount: int, needing: str = "this
 
 def check_appropriation(position: BudgetPosition, amount: int) -> None:
     """An appropriation is a non-negative amount no smaller than what is already spoken for."""
-    check_open(position, "appropriation changes")
+    check_open(position, Text(N_("appropriation changes")))
     if amount < 0:
         raise BadInput(Text(N_("an appropriation is a non-negative number of yen")))
     # What carried-in authority does not fund must come from the appropriation.
@@ -218,7 +218,7 @@ class ValuationGuidance:
     suggested_low_yen: int
     suggested_high_yen: int
     ceiling_yen: int
-    explanation: tuple[str, ...]
+    explanation: tuple[Text, ...]  # the steps, as catalogue messages (English with str())
 
 
 def value(inputs: ValuationInputs, valued_on: date) -> ValuationGuidance:
@@ -227,20 +227,41 @@ def value(inputs: ValuationInputs, valued_on: date) -> ValuationGuidance:
     value, the top of the suggested range."""
     _check_inputs(inputs, valued_on)
     costs = {
-        "documented development cost": inputs.development_cost_yen,
-        "reproduction cost": inputs.reproduction_cost_yen,
+        N_("documented development cost"): inputs.development_cost_yen,
+        N_("reproduction cost"): inputs.reproduction_cost_yen,
     }
     basis_name, basis = min(((n, c) for n, c in costs.items() if c is not None), key=lambda item: item[1])
     age = valued_on.year - inputs.development_year if inputs.development_year is not None else 0
     residual = max(RESIDUAL_FLOOR_PERCENT, 100 - ANNUAL_OBSOLESCENCE_PERCENT * age)
     high = basis * residual // 100
     low = high * RANGE_LOW_PERCENT // 100
+    ageing = {
+        "age": age,
+        "obsolescence": ANNUAL_OBSOLESCENCE_PERCENT,
+        "floor": RESIDUAL_FLOOR_PERCENT,
+        "residual": residual,
+    }
     explanation = (
-        f"basis: {basis_name} {yen(basis)} (the lower of the costs given); it is also the ceiling",
-        f"age {age} year(s): {ANNUAL_OBSOLESCENCE_PERCENT}% obsolescence a year, at least "
-        f"{RESIDUAL_FLOOR_PERCENT}% residual value: {residual}%"
-        + ("" if inputs.development_year is not None else " (no development year given)"),
-        f"suggested range {yen(low)} - {yen(high)} ({RANGE_LOW_PERCENT}% to 100% of the depreciated value)",
+        Text(
+            N_("basis: %(basis_name)s %(basis)s (the lower of the costs given); it is also the ceiling"),
+            {"basis_name": Text(basis_name), "basis": yen(basis)},
+        ),
+        Text(
+            N_(
+                "age %(age)s year(s): %(obsolescence)s%% obsolescence a year, at least %(floor)s%% "
+                "residual value: %(residual)s%%"
+            )
+            if inputs.development_year is not None
+            else N_(
+                "age %(age)s year(s): %(obsolescence)s%% obsolescence a year, at least %(floor)s%% "
+                "residual value: %(residual)s%% (no development year given)"
+            ),
+            ageing,
+        ),
+        Text(
+            N_("suggested range %(low)s - %(high)s (%(low_percent)s%% to 100%% of the depreciated value)"),
+            {"low": yen(low), "high": yen(high), "low_percent": RANGE_LOW_PERCENT},
+        ),
     )
     return ValuationGuidance(VALUATION_METHOD, basis, age, residual, low, high, basis, explanation)
 

@@ -307,11 +307,22 @@ def _purchase_box(context: BoxContext) -> Markup | None:
     budget = None
     proposed = agreement is not None and agreement.status == "proposed"
     can_approve = is_manager and state is CaseState.NEGOTIATING and proposed
-    if can_approve:
+    short_of_budget = False
+    if can_approve and agreement is not None:
         budget = services.get_budget(context.shokei.uow, actor, fiscal_year=current)
+        # The approval commits the amount: with too little left it would be refused, so the
+        # form gives way to the figures and what to do.
+        short_of_budget = budget.available < agreement.amount_yen
+        can_approve = not short_of_budget
     can_cancel = agreement is not None and (
         (agreement.status == "proposed" and (is_manager or actor.role is Role.NEGOTIATOR))
-        or (agreement.status == "approved" and is_manager and line is not None and line.status == "committed")
+        or (
+            agreement.status == "approved"
+            and is_manager
+            and state is CaseState.PURCHASE_AGREED  # later the case has moved on: no cancelling
+            and line is not None
+            and line.status == "committed"
+        )
     )
     return render_box(
         context.request,
@@ -327,6 +338,7 @@ def _purchase_box(context: BoxContext) -> Markup | None:
                 and agreement.amount_yen > purchase.valuation.ceiling_yen
             ),
             "budget": budget,
+            "short_of_budget": short_of_budget,
             "can_pay": is_manager and line is not None and line.status == "committed",
             "can_cancel": can_cancel,
             "today": context.today,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shokei.accounts import services as accounts
+from shokei.errors import N_, Text
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase.domain import BudgetPosition, ValuationInputs, value
 from shokei.purchase.models import Agreement, BudgetLine, Valuation
@@ -44,6 +45,16 @@ def line_view(line: BudgetLine, company: str, carried_from: int | None = None) -
     )
 
 
+NO_VALUATION = Text(
+    N_(
+        "no valuation recorded: a negotiator records the documented development cost, the "
+        "development year and/or the reproduction cost (shokei purchase valuation CASE "
+        "--development-cost YEN --development-year YEAR --reproduction-cost YEN); until then "
+        "no ceiling applies to the approval"
+    )
+)
+
+
 def valuation_view(uow: UnitOfWork, row: Valuation) -> ValuationView:
     guidance = value(ValuationInputs(**row.inputs), row.valued_on)
     return ValuationView(
@@ -58,7 +69,8 @@ def valuation_view(uow: UnitOfWork, row: Valuation) -> ValuationView:
         recorded_by=usernames(uow, {row.recorded_by_id})[row.recorded_by_id],
         recorded_at=row.recorded_at,
         note=row.note,
-        explanation=list(guidance.explanation),
+        explanation=[step.render() for step in guidance.explanation],
+        explanation_text=list(guidance.explanation),
     )
 
 
@@ -78,12 +90,8 @@ def latest_valuation_view(uow: UnitOfWork, case_id: int, row: Valuation | None) 
         recorded_by=None,
         recorded_at=None,
         note=None,
-        explanation=[
-            "no valuation recorded: a negotiator records the documented development cost, the "
-            "development year and/or the reproduction cost (shokei purchase valuation CASE "
-            "--development-cost YEN --development-year YEAR --reproduction-cost YEN); until then "
-            "no ceiling applies to the approval"
-        ],
+        explanation=[NO_VALUATION.render()],
+        explanation_text=[NO_VALUATION],
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from shokei.cases.schemas import OfferView
+from shokei.errors import Text
 
 
 class ValuationView(BaseModel):
@@ -22,7 +24,9 @@ class ValuationView(BaseModel):
     recorded_by: str | None
     recorded_at: datetime | None
     note: str | None
-    explanation: list[str]
+    explanation: list[str]  # in English (the API, the CLI)
+    # The same steps, as catalogue messages, for the pages' language (not in the JSON).
+    explanation_text: SkipJsonSchema[list[Text] | None] = Field(default=None, exclude=True)
 
 
 class AgreementView(BaseModel):

@@ -51,8 +51,8 @@ def carry_over(
         already = bool(carried_from(session, [line.id]))
         check_carry_over(line.fiscal_year, to_fiscal_year, reason, already_carried=already)
         source = line.fiscal_year
-        check_open(locked_position(session, source), "carry-overs")
-        check_open(locked_position(session, to_fiscal_year), "carry-overs")
+        check_open(locked_position(session, source), Text(N_("carry-overs")))
+        check_open(locked_position(session, to_fiscal_year), Text(N_("carry-overs")))
         row = BudgetCarryOver(
             line_id=line.id,
             case_id=case.id,
@@ -107,7 +107,7 @@ def close_fiscal_year(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> Yea
                     {"fiscal_year": fiscal_year},
                 )
             )
-        check_open(budget_position(session, fiscal_year, row), "closing")
+        check_open(budget_position(session, fiscal_year, row), Text(N_("closing")))
         standing = list(
             session.execute(
                 select(BudgetLine)

@@ -23,8 +23,9 @@ from fastapi.responses import StreamingResponse
 from markupsafe import Markup
 
 from shokei.api_support import ShokeiDep, content_disposition
-from shokei.cases.domain import CaseState
-from shokei.errors import BadInput, Conflict
+from shokei.cases import services as cases
+from shokei.cases.domain import CaseState, Guard, TransitionName
+from shokei.errors import BadInput, Conflict, ShokeiError
 from shokei.kernel import Actor, Role
 from shokei.kernel.bounds import Id
 from shokei.secrets.pages import refusal_text
@@ -135,11 +136,31 @@ def _case_box(context: BoxContext) -> Markup | None:
             "can_release": manager and selecting and status.successor is not None and status.accepted,
             "on_paper": not status.stored_documents,
             "can_approve": manager,
-            "can_certify": manager and case.state == CaseState.HANDED_OVER and status.destruction is None,
+            **_certification(
+                context, manager and case.state == CaseState.HANDED_OVER and status.destruction is None
+            ),
             "holder": actor.role is Role.SUCCESSOR,
             "can_accept": actor.role is Role.SUCCESSOR and selecting and not status.accepted,
         },
     )
+
+
+def _certification(context: BoxContext, may: bool) -> dict[str, object]:
+    """Whether the certificate form is offered: recording it closes the case, so the case must
+    be closable now (a committed purchase not yet paid keeps it open); else why not."""
+    if not may:
+        return {"can_certify": False, "certify_waiting": None}
+    try:
+        cases.check_move(
+            context.shokei.uow,
+            context.actor,
+            context.subject.id,
+            TransitionName.CLOSE,
+            assuming=frozenset({Guard.DESTRUCTION_CERTIFIED}),  # what the form records
+        )
+    except ShokeiError as refused:
+        return {"can_certify": False, "certify_waiting": refused.localised(_)}
+    return {"can_certify": True, "certify_waiting": None}
 
 
 @router.post("/cases/{case_id}/successor")

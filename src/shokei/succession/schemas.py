@@ -151,7 +151,9 @@ class TraceCandidateView(BaseModel):
     recipient: str
     document: str
     confidence: float
-    evidence: list[str]
+    evidence: list[str]  # in English (the API, the CLI, logs)
+    # The same, as catalogue messages, for the pages' language (not in the JSON).
+    evidence_text: SkipJsonSchema[list[Text] | None] = Field(default=None, exclude=True)
 
 
 class TraceView(BaseModel):
@@ -163,7 +165,9 @@ class TraceView(BaseModel):
     sha256: str
     candidates: list[TraceCandidateView]
     unknown_marks: list[str]
-    notes: list[str]
+    notes: list[str]  # in English (the API, the CLI, logs)
+    # The same, as catalogue messages, for the pages' language (not in the JSON).
+    notes_text: SkipJsonSchema[list[Text] | None] = Field(default=None, exclude=True)
     # Recipients (corporate numbers) the evidence cannot tell apart: no copy is named then.
     cannot_tell_apart: list[str] = []
     found_file_id: int | None = None  # the evidence row, when the found file was kept

@@ -30,6 +30,8 @@ from tests.integration.conftest import ReleaseCopy
 from tests.integration.succession.conftest import make_eligible
 from tests.unit.succession import golden_leaks
 from tests.web.conftest import Browser
+from tests.web.test_japanese_messages import english_sentence
+from tests.web.test_page_crawl import visible_text
 
 pytestmark = pytest.mark.real_files
 
@@ -188,3 +190,63 @@ def test_from_the_trace_page_an_official_opens_the_incident_and_suspends_the_cha
     assert opened.status_code == 303, opened.text
     for number in (leak.sub_number, leak.successor_number):
         assert companies.get_company(uow, leak.office.manager, number).access == Access.SUSPENDED.value
+
+
+def test_the_trace_page_gives_the_evidence_and_notes_in_japanese_and_the_api_in_english(
+    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+) -> None:
+    """Issue 21: the evidence (which mark, where, how strong) and the notes are catalogue
+    messages: the page (Japanese by default) holds no English sentence, the JSON keeps its
+    English with the marks' codes."""
+    leak = _subcontractor_leak(uow, shokei, real_files, tmp_path)
+    short = tmp_path / "short.txt"
+    short.write_text("見つかった紙片\n", encoding="utf-8")
+    app = create_app(shokei)
+    manager = Browser(app)
+    manager.login("manager")
+    manager.get("/trace")
+    names = [leak.office.successor_company.name, "下請精密株式会社", leak.office.withdrawing.name]
+    pages = {}
+    for found in (leak.found, tmp_path / "sub.pdf", short):
+        traced = manager.client.post(
+            "/trace",
+            files={"file": (found.name, found.read_bytes())},
+            headers={"X-CSRF-Token": manager.token or ""},
+        )
+        assert traced.status_code == 200, traced.text
+        pages[found.name] = traced.text
+        assert english_sentence(visible_text(traced.text, names, set())) is None, (found.name, traced.text)
+    assert "PDF本文の文字間隔（" in pages["found.pdf"] or "PDF本文の文字間隔 (" in pages["found.pdf"]
+    assert "ビットが一致" in pages["found.pdf"]
+    assert "交付した複製のSHA-256と一致" in pages["sub.pdf"]
+    assert "比較できるだけの本文がありません" in pages["short.txt"]
+    assert "防衛省" in pages["found.pdf"]
+    assert "Ministry of Defense" not in pages["found.pdf"]
+
+    token = {"Authorization": f"Bearer {accounts.issue_token(uow, leak.office.admin, 'manager').secret}"}
+    with TestClient(app) as api:
+        found_json = api.post(
+            "/api/v1/traces", headers=token, files={"file": ("f.pdf", leak.found.read_bytes())}
+        )
+        evidence = found_json.json()["candidates"][0]["evidence"]
+        assert re.fullmatch(r"pdf:content-spacing \(\d+ of \d+ bits agree, \d+ pages\)", evidence[0]), (
+            evidence
+        )
+        short_json = api.post("/api/v1/traces", headers=token, files={"file": ("s.txt", short.read_bytes())})
+        assert short_json.json()["notes"] == ["too little text to compare"]
+        assert set(found_json.json()) == set(TRACE_FIELDS)
+
+
+TRACE_FIELDS = (
+    "copy_id",
+    "recipient",
+    "chain",
+    "method",
+    "confidence",
+    "sha256",
+    "candidates",
+    "unknown_marks",
+    "notes",
+    "cannot_tell_apart",
+    "found_file_id",
+)

@@ -8,6 +8,7 @@ import pytest
 
 from shokei.errors import BadInput
 from shokei.purchase.domain import CeilingExceeded, ValuationInputs, check_ceiling, check_payment, value
+from shokei.web import i18n
 
 ON = date(2026, 6, 1)
 
@@ -20,7 +21,12 @@ def test_the_cheaper_cost_is_the_basis_and_ceiling_and_age_depreciates_it() -> N
     assert guidance.suggested_low_yen == 21_600_000  # 80% of 27M
     assert guidance.ceiling_yen == 90_000_000
     assert guidance.method == "cost_approach_v1"
-    assert "basis: reproduction cost ¥90,000,000" in guidance.explanation[0]
+    assert "basis: reproduction cost ¥90,000,000" in str(guidance.explanation[0])
+    with i18n.activate("ja"):
+        steps = [step.render(i18n.gettext) for step in guidance.explanation]
+    assert steps[0].startswith("基準額：再作成費用 ¥90,000,000")
+    assert steps[1] == "経過年数7年：年10%の陳腐化、残存価値は最低20%：30%"
+    assert steps[2] == "推奨範囲 ¥21,600,000～¥27,000,000（減価後の価値の80%～100%）"
 
 
 def test_old_designs_keep_a_residual_fifth_and_no_year_means_no_obsolescence() -> None:

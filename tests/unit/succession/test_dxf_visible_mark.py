@@ -58,4 +58,4 @@ def test_each_holder_reads_its_line_below_the_drawing_and_trace_finds_it_without
         bare = _strip_hidden_marks(copy, tmp_path / f"bare-{label.copy_id}.dxf")
         result = trace(bare, known)
         assert (result.copy_id, result.method) == (label.copy_id, "marks"), result
-        assert any("stamp text" in evidence for evidence in result.candidates[0].evidence)
+        assert any("stamp text" in str(evidence) for evidence in result.candidates[0].evidence)

@@ -109,7 +109,7 @@ def test_forged_manifest_is_not_believed(
     assert reading.signature_valid is False
     result = trace(forged, known, manifest_key=signing_key.public_key())
     assert result.copy_id is None
-    assert any(note.startswith("not believed: SK-B-0001") for note in result.notes)
+    assert any(str(note).startswith("not believed: SK-B-0001") for note in result.notes)
 
 
 def test_repacked_zip_is_traced_by_its_manifest(
@@ -121,7 +121,9 @@ def test_repacked_zip_is_traced_by_its_manifest(
     _rewrite(first.path, repacked, {}, zipfile.ZIP_STORED)
     result = trace(repacked, known, manifest_key=signing_key.public_key())
     assert (result.copy_id, result.method, result.confidence) == ("SK-A-0001", "marks", 0.95)
-    assert result.candidates[0].evidence == ("zip:signed-manifest (signature valid)",)
+    assert [str(piece) for piece in result.candidates[0].evidence] == [
+        "zip:signed-manifest (signature valid)"
+    ]
 
 
 def test_payload_taken_out_of_the_zip_names_every_recipient_of_it(

@@ -121,16 +121,16 @@ def test_a_code_with_another_copy_id_and_the_mac_kept_is_reported_as_forged(
     result = trace(found, holders.known, code_key=CODE_KEY)
     assert SUBCONTRACTOR.copy_id not in {candidate.copy_id for candidate in result.candidates}
     assert result.copy_id != SUBCONTRACTOR.copy_id
-    assert any(note.startswith(f"forged 2D code naming {SUBCONTRACTOR.copy_id}") for note in result.notes), (
-        result.notes
-    )
+    assert any(
+        str(note).startswith(f"forged 2D code naming {SUBCONTRACTOR.copy_id}") for note in result.notes
+    ), result.notes
 
 
 def test_a_code_made_under_another_key_is_not_believed(holders: Holders, tmp_path: Path) -> None:
     found = golden_leaks.photo(holders.successor, tmp_path / "photo.jpg")
     result = trace(found, holders.known, code_key=OTHER_KEY)
     assert result.method != "code"
-    assert any(note.startswith(f"forged 2D code naming {SUCCESSOR_A.copy_id}") for note in result.notes)
+    assert any(str(note).startswith(f"forged 2D code naming {SUCCESSOR_A.copy_id}") for note in result.notes)
 
 
 @pytest.mark.parametrize("holder", ["successor", "subcontractor"])
@@ -146,7 +146,7 @@ def test_with_every_added_layer_removed_the_woven_spacing_still_names_the_holder
     result = trace(found, holders.known, code_key=CODE_KEY)
     assert result.copy_id == EXPECTED[holder].copy_id
     assert [candidate.copy_id for candidate in result.candidates] == [EXPECTED[holder].copy_id]
-    assert result.candidates[0].evidence[0].startswith("pdf:content-spacing (")
+    assert str(result.candidates[0].evidence[0]).startswith("pdf:content-spacing (")
     # The bits are keyed: without the installation's key they name nobody.
     assert trace(found, holders.known, code_key=OTHER_KEY).copy_id is None
     assert trace(found, holders.known).copy_id is None

@@ -68,7 +68,7 @@ def test_retyped_text_of_a_document_held_by_one_recipient_names_that_copy(
     result = trace(found, known)
     assert (result.copy_id, result.method) == ("SK-A-0002", "text")
     assert 0.0 < result.confidence < 0.8
-    assert result.candidates[0].evidence[0].startswith("text similarity ")
+    assert str(result.candidates[0].evidence[0]).startswith("text similarity ")
 
 
 def test_retyped_text_of_a_document_held_by_two_recipients_names_both(
@@ -101,7 +101,7 @@ def test_similarity_is_less_sure_than_an_embedded_mark(originals: Originals, tmp
 def test_the_unmarked_original_points_upstream_of_the_handover(originals: Originals, tmp_path: Path) -> None:
     result = trace(originals.latex, _issue(originals, tmp_path))
     assert (result.copy_id, result.method, result.confidence, result.candidates) == (None, "hash", 0.0, ())
-    assert "upstream of the hand-over" in result.notes[0]
+    assert "upstream of the hand-over" in str(result.notes[0])
 
 
 def test_a_mark_the_register_does_not_know_is_reported_and_similarity_takes_over(
@@ -125,4 +125,4 @@ def test_a_file_with_no_text_and_no_marks_identifies_nothing(originals: Original
         0.0,
         (),
     )
-    assert result.notes == ("too little text to compare",)
+    assert [str(note) for note in result.notes] == ["too little text to compare"]

@@ -17,6 +17,7 @@ from shokei.cases.domain import (
     CaseMoved,
     CaseRef,
     CaseState,
+    Guard,
     Transition,
     TransitionName,
     TransitionRequest,
@@ -82,11 +83,24 @@ def check_move(
     *,
     reason: str | None = None,
     expected_version: int | None = None,
+    assuming: frozenset[Guard] = frozenset(),
 ) -> None:
-    """Raise whatever `move_case` would refuse (state, role, guards), changing nothing."""
+    """Raise whatever `move_case` would refuse (state, role, guards), changing nothing.
+
+    `assuming`: guards the caller's own step meets just before the move (the certificate of
+    destruction recorded, then the case closed), left unchecked."""
     with uow:
         case = load_case(uow, actor, case_id)
-        _decide(uow, actor, case, name, reason=reason, successor_id=None, expected_version=expected_version)
+        _decide(
+            uow,
+            actor,
+            case,
+            name,
+            reason=reason,
+            successor_id=None,
+            expected_version=expected_version,
+            assumed=assuming,
+        )
 
 
 def move_case(
@@ -149,6 +163,7 @@ def _decide(
     reason: str | None,
     successor_id: int | None,
     expected_version: int | None,
+    assumed: frozenset[Guard] = frozenset(),
 ) -> Transition:
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
@@ -160,4 +175,4 @@ def _decide(
     if actor.is_official:
         # A declared interest in the company excludes an official from every move of its case.
         interests.refuse_if_conflicted(uow, actor, case.company_id, f"make '{name}' on")
-    return decide(actor, case_facts(uow, case), TransitionRequest(name, reason, successor_id))
+    return decide(actor, case_facts(uow, case), TransitionRequest(name, reason, successor_id, assumed))

@@ -112,13 +112,44 @@ class Mark(StrEnum):
     PDF_CONTENT_SPACING = "pdf:content-spacing"  # bits in the pages' own character spacing (pdf_weave)
 
 
+# A mark's name for a reader: the msgid is the mark's code (what the trace's JSON says), the
+# catalogues name it in words (what the trace page says).
+MARK_NAMES: Mapping[Mark, str] = {
+    Mark.PDF_VISIBLE_STAMP: N_("pdf:visible-stamp"),
+    Mark.PDF_INFO: N_("pdf:info"),
+    Mark.PDF_XMP: N_("pdf:xmp"),
+    Mark.PDF_CONTENT_TEXT: N_("pdf:content-text"),
+    Mark.PDF_PAGE_PROPERTIES: N_("pdf:page-properties"),
+    Mark.STEP_FILE_DESCRIPTION: N_("step:file-description"),
+    Mark.STEP_HEADER_COMMENT: N_("step:header-comment"),
+    Mark.IGES_START_SECTION: N_("iges:start-section"),
+    Mark.IGES_GLOBAL_FILE_NAME: N_("iges:global-file-name"),
+    Mark.DXF_XDATA: N_("dxf:xdata"),
+    Mark.DXF_CUSTOM_PROPERTY: N_("dxf:custom-property"),
+    Mark.ZIP_MANIFEST: N_("zip:signed-manifest"),
+    Mark.EXTRACTED_TEXT: N_("text"),
+    Mark.PDF_CODE: N_("pdf:2d-code"),
+    Mark.PDF_WATERMARK: N_("pdf:watermark"),
+    Mark.OCR_TEXT: N_("ocr"),
+    Mark.DXF_VISIBLE_TEXT: N_("dxf:visible-text"),
+    Mark.STEP_ANNOTATION: N_("step:annotation"),
+    Mark.IGES_GENERAL_NOTE: N_("iges:general-note"),
+    Mark.PDF_CONTENT_SPACING: N_("pdf:content-spacing"),
+}
+
+
+def mark_name(mark: Mark) -> Text:
+    """The mark as a message: its code in English renderings, its name on the pages."""
+    return Text(MARK_NAMES[mark])
+
+
 @dataclass(frozen=True, slots=True)
 class FoundMark:
     """A copy id read back from a file, and where it was found."""
 
     copy_id: str
     where: Mark
-    detail: str = ""
+    detail: Text | None = None  # how it was found (pages, a signature's state), as a message
     trusted: bool = True  # False when the carrier failed its own check (a bad manifest signature)
 
 

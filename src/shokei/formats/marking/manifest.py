@@ -27,6 +27,7 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shokei.errors import N_, Text
 from shokei.formats.marking.base import (
     NO_COPYING_EN,
     NO_COPYING_JA,
@@ -229,11 +230,18 @@ def read_zip_marks(path: Path, public_key: Ed25519PublicKey | None = None) -> li
     if reading is None:
         return []
     trusted = reading.signature_valid is not False
-    status = {True: "signature valid", False: "signature INVALID", None: "signature not checked"}
-    detail = status[reading.signature_valid] + ("" if reading.payload_intact else "; payload altered")
-    found = [FoundMark(reading.copy_id, Mark.ZIP_MANIFEST, detail, trusted=trusted)]
+    status = {
+        True: Text(N_("signature valid")),
+        False: Text(N_("signature INVALID")),
+        None: Text(N_("signature not checked")),
+    }
+    parts = (status[reading.signature_valid],) + (
+        () if reading.payload_intact else (Text(N_("payload altered")),)
+    )
+    found = [
+        FoundMark(reading.copy_id, Mark.ZIP_MANIFEST, Text("%(parts)s", {"parts": parts}), trusted=trusted)
+    ]
     if reading.parent_copy_id:
-        found.append(
-            FoundMark(reading.parent_copy_id, Mark.ZIP_MANIFEST, "parent; " + detail, trusted=trusted)
-        )
+        parent = Text("%(parts)s", {"parts": (Text(N_("parent")), *parts)})
+        found.append(FoundMark(reading.parent_copy_id, Mark.ZIP_MANIFEST, parent, trusted=trusted))
     return found

@@ -26,6 +26,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Page, Pdf, String
 from pikepdf.models.metadata import PdfMetadata
 
+from shokei.errors import N_, Text
 from shokei.formats.marking.base import (
     MARKER_PREFIX,
     NO_COPYING_EN,
@@ -256,7 +257,11 @@ def _page_marks(pdf: Pdf) -> list[FoundMark]:
             pages_by_mark.setdefault((copy_id, Mark.PDF_CONTENT_TEXT), []).append(number)
     total = len(pdf.pages)
     return [
-        FoundMark(copy_id, where, f"{len(pages)} of {total} pages")
+        FoundMark(
+            copy_id,
+            where,
+            Text(N_("%(found)s of %(total)s pages"), {"found": len(pages), "total": total}),
+        )
         for (copy_id, where), pages in pages_by_mark.items()
     ]
 

@@ -147,10 +147,12 @@ def trace_file(
                 recipient=c.recipient_corporate_number,
                 document=c.document_id,
                 confidence=c.confidence,
-                evidence=list(c.evidence),
+                evidence=[piece.render() for piece in c.evidence],
+                evidence_text=list(c.evidence),
             )
             for c in result.candidates
         ],
         unknown_marks=list(result.unknown_marks),
-        notes=list(result.notes),
+        notes=[note.render() for note in result.notes],
+        notes_text=list(result.notes),
     )

@@ -36,8 +36,16 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from shokei.errors import N_, Text
 from shokei.formats.marking import read_marks
-from shokei.formats.marking.base import COPY_ID_PATTERN, FoundMark, Mark, find_markers, sha256_file
+from shokei.formats.marking.base import (
+    COPY_ID_PATTERN,
+    FoundMark,
+    Mark,
+    find_markers,
+    mark_name,
+    sha256_file,
+)
 from shokei.formats.pixels import readable_as_pixels
 from shokei.succession.fingerprint import document_text, fingerprint_text
 from shokei.succession.register import KnownCopies, KnownCopy, lineage
@@ -95,7 +103,7 @@ def _by_hash(digest: str, known: KnownCopies) -> TraceResult | None:
     matches = known.by_sha256(digest)
     issued = [copy for copy in matches if copy.sha256 == digest]
     if len(issued) == 1:
-        only = candidate(issued[0], HASH_CONFIDENCE, ("SHA-256 of the copy as issued",))
+        only = candidate(issued[0], HASH_CONFIDENCE, (Text(N_("SHA-256 of the copy as issued")),))
         return TraceResult(issued[0].copy_id, "hash", HASH_CONFIDENCE, (only,), digest)
     originals = [copy for copy in matches if copy.document_sha256 == digest]
     if not originals:
@@ -107,13 +115,18 @@ def _original_bytes(digest: str, originals: list[KnownCopy]) -> TraceResult:
     unchanged = [copy for copy in originals if copy.delivered_unchanged]
     documents = ", ".join(sorted({copy.document_id for copy in originals}))
     if not unchanged:
-        note = (
-            f"identical to the original of document {documents}, never issued unmarked: "
-            "the file comes from upstream of the hand-over (supplier or MoD)"
+        note = Text(
+            N_(
+                "identical to the original of document %(documents)s, never issued unmarked: "
+                "the file comes from upstream of the hand-over (supplier or MoD)"
+            ),
+            {"documents": documents},
         )
         return TraceResult(None, "hash", 0.0, (), digest, notes=(note,))
     share = UNCHANGED_PAYLOAD_CONFIDENCE / len(unchanged)
-    evidence = ("identical to the unchanged payload of this ZIP delivery (supplier and MoD hold it too)",)
+    evidence = (
+        Text(N_("identical to the unchanged payload of this ZIP delivery (supplier and MoD hold it too)")),
+    )
     candidates = tuple(candidate(copy, share, evidence) for copy in unchanged)
     copy_id = unchanged[0].copy_id if len(unchanged) == 1 else None
     return TraceResult(copy_id, "hash", share, candidates, digest)
@@ -124,13 +137,16 @@ def _original_bytes(digest: str, originals: list[KnownCopy]) -> TraceResult:
 
 def _text_marks(text: str) -> list[FoundMark]:
     """The marker, and the visible stamp's copy id, wherever they survive in the text."""
-    found = [FoundMark(copy_id, Mark.EXTRACTED_TEXT, "marker in text") for copy_id in find_markers(text)]
+    marker, stamp = Text(N_("marker in text")), Text(N_("stamp text"))
+    found = [FoundMark(copy_id, Mark.EXTRACTED_TEXT, marker) for copy_id in find_markers(text)]
     stamp_ids = dict.fromkeys(_STAMP_TEXT.findall(text))
-    return found + [FoundMark(copy_id, Mark.PDF_VISIBLE_STAMP, "stamp text") for copy_id in stamp_ids]
+    return found + [FoundMark(copy_id, Mark.PDF_VISIBLE_STAMP, stamp) for copy_id in stamp_ids]
 
 
-def _evidence(mark: FoundMark) -> str:
-    return f"{mark.where} ({mark.detail})" if mark.detail else str(mark.where)
+def _evidence(mark: FoundMark) -> Text:
+    if mark.detail is None:
+        return mark_name(mark.where)
+    return Text("%(mark)s (%(detail)s)", {"mark": mark_name(mark.where), "detail": mark.detail})
 
 
 def _last_holders(ids: set[str], known: KnownCopies) -> list[str]:
@@ -141,19 +157,26 @@ def _last_holders(ids: set[str], known: KnownCopies) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class _MarkEvidence:
-    by_copy: dict[str, list[str]]  # registered copy id -> where it was found
+    by_copy: dict[str, list[Text]]  # registered copy id -> where it was found
     unknown: tuple[str, ...]
-    notes: tuple[str, ...]
+    notes: tuple[Text, ...]
 
 
 def _gather(marks: list[FoundMark], known: KnownCopies) -> _MarkEvidence:
-    evidence: defaultdict[str, list[str]] = defaultdict(list)
+    evidence: defaultdict[str, list[Text]] = defaultdict(list)
     for mark in marks:
         if mark.trusted:
             evidence[mark.copy_id].append(_evidence(mark))
     registered = {copy_id: places for copy_id, places in evidence.items() if known.by_copy_id(copy_id)}
     unknown = tuple(sorted(set(evidence) - set(registered)))
-    notes = tuple(f"not believed: {mark.copy_id} in {_evidence(mark)}" for mark in marks if not mark.trusted)
+    notes = tuple(
+        Text(
+            N_("not believed: %(copy_id)s in %(evidence)s"),
+            {"copy_id": mark.copy_id, "evidence": _evidence(mark)},
+        )
+        for mark in marks
+        if not mark.trusted
+    )
     return _MarkEvidence(registered, unknown, notes)
 
 
@@ -167,7 +190,7 @@ def _by_marks(marks: list[FoundMark], known: KnownCopies, digest: str) -> TraceR
         return TraceResult(
             holders[0], "marks", EMBEDDED_CONFIDENCE, candidates, digest, found.unknown, found.notes
         )
-    conflict = "marks of unrelated copies in one file: " + ", ".join(holders)
+    conflict = Text(N_("marks of unrelated copies in one file: %(copies)s"), {"copies": ", ".join(holders)})
     candidates = _shared_evidence(holders, found, known)
     notes = (*found.notes, conflict)
     return TraceResult(None, "marks", candidates[0].confidence, candidates, digest, found.unknown, notes)
@@ -209,7 +232,7 @@ def _known(copy_id: str, known: KnownCopies) -> KnownCopy:
 def _by_similarity(text: str, known: KnownCopies, digest: str, embedded: TraceResult) -> TraceResult:
     fingerprint = fingerprint_text(text)
     if fingerprint is None:
-        note = "too little text to compare"
+        note = Text(N_("too little text to compare"))
         return TraceResult(None, "text", 0.0, (), digest, embedded.unknown_marks, (*embedded.notes, note))
     scored = [
         (fingerprint.similarity(copy.fingerprint), copy)
@@ -222,7 +245,9 @@ def _by_similarity(text: str, known: KnownCopies, digest: str, embedded: TraceRe
     total = sum(similarity for similarity, _ in close)
     candidates = tuple(
         candidate(
-            copy, SIMILARITY_CEILING * similarity * similarity / total, (f"text similarity {similarity:.2f}",)
+            copy,
+            SIMILARITY_CEILING * similarity * similarity / total,
+            (Text(N_("text similarity %(similarity)s"), {"similarity": f"{similarity:.2f}"}),),
         )
         for similarity, copy in close
     )

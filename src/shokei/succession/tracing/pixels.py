@@ -23,8 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from shokei.errors import N_, Text
 from shokei.formats import pixels
-from shokei.formats.marking.base import Mark
+from shokei.formats.marking.base import Mark, mark_name
 from shokei.formats.marking.pdf_code import read_code
 from shokei.succession.register import KnownCopies, KnownCopy, lineage
 from shokei.succession.tracing.results import TraceResult, candidate
@@ -177,8 +178,11 @@ def by_pixels(
     return TraceResult(None, "code", 0.0, (), digest, unknown, notes)
 
 
-def _forged_note(copy_id: str, pages: list[int]) -> str:
-    return f"forged 2D code naming {copy_id} (its MAC does not verify) on page {', '.join(map(str, pages))}"
+def _forged_note(copy_id: str, pages: list[int]) -> Text:
+    return Text(
+        N_("forged 2D code naming %(copy_id)s (its MAC does not verify) on page %(pages)s"),
+        {"copy_id": copy_id, "pages": ", ".join(map(str, pages))},
+    )
 
 
 def _code_result(
@@ -186,7 +190,7 @@ def _code_result(
     pages: int,
     known: KnownCopies,
     digest: str,
-    context: tuple[tuple[str, ...], tuple[str, ...]],
+    context: tuple[tuple[str, ...], tuple[Text, ...]],
 ) -> TraceResult:
     unknown, notes = context
     share = CODE_CONFIDENCE / len(codes)
@@ -194,18 +198,28 @@ def _code_result(
         candidate(
             _registered(copy_id, known),
             share,
-            (f"{Mark.PDF_CODE} (authentic MAC, page {found[0]})",),
+            (
+                Text(
+                    "%(mark)s (%(detail)s)",
+                    {
+                        "mark": mark_name(Mark.PDF_CODE),
+                        "detail": Text(N_("authentic MAC, page %(page)s"), {"page": found[0]}),
+                    },
+                ),
+            ),
         )
         for copy_id, found in sorted(codes.items())
     )
     if len(codes) == 1:
         return TraceResult(candidates[0].copy_id, "code", CODE_CONFIDENCE, candidates, digest, unknown, notes)
-    conflict = "authentic codes of several copies in one file: " + ", ".join(sorted(codes))
+    conflict = Text(
+        N_("authentic codes of several copies in one file: %(copies)s"), {"copies": ", ".join(sorted(codes))}
+    )
     return TraceResult(None, "code", share, candidates, digest, unknown, (*notes, conflict))
 
 
 def _ocr_result(
-    found: PixelFinding, known: KnownCopies, digest: str, unknown: tuple[str, ...], notes: tuple[str, ...]
+    found: PixelFinding, known: KnownCopies, digest: str, unknown: tuple[str, ...], notes: tuple[Text, ...]
 ) -> TraceResult:
     holders = last_holders(set(found.ocr_scores), known)  # a copy of a copy shows both ids
     scores = {copy_id: found.ocr_scores[copy_id] for copy_id in holders}
@@ -215,13 +229,17 @@ def _ocr_result(
         candidate(
             _registered(copy_id, known),
             round(OCR_CEILING * score / total, 4),
-            tuple(f"{Mark.OCR_TEXT}: {reading!r}" for reading in found.ocr_readings[copy_id][:5]),
+            tuple(
+                Text("%(mark)s: %(reading)s", {"mark": mark_name(Mark.OCR_TEXT), "reading": repr(reading)})
+                for reading in found.ocr_readings[copy_id][:5]
+            ),
         )
         for copy_id, score in ranked
     )
     leader = ranked[0][0] if ranked[0][1] > total / 2 else None
     if leader is None:
-        notes = (*notes, "the pixels name several copies equally: " + ", ".join(c for c, _ in ranked))
+        named = ", ".join(c for c, _ in ranked)
+        notes = (*notes, Text(N_("the pixels name several copies equally: %(copies)s"), {"copies": named}))
     return TraceResult(leader, "ocr", candidates[0].confidence, candidates, digest, unknown, notes)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from shokei.errors import Text
 from shokei.succession.register import KnownCopy
 
 Method = Literal["hash", "marks", "code", "ocr", "text"]
@@ -12,13 +13,14 @@ Method = Literal["hash", "marks", "code", "ocr", "text"]
 
 @dataclass(frozen=True, slots=True)
 class TraceCandidate:
-    """A copy the file may come from, how sure, and why."""
+    """A copy the file may come from, how sure, and why (each piece of evidence a catalogue
+    message: its English in the JSON, the reader's language on the pages)."""
 
     copy_id: str
     recipient_corporate_number: str
     document_id: str
     confidence: float
-    evidence: tuple[str, ...]
+    evidence: tuple[Text, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +33,10 @@ class TraceResult:
     candidates: tuple[TraceCandidate, ...]
     sha256: str
     unknown_marks: tuple[str, ...] = ()  # copy ids found in the file that the register lacks
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()  # catalogue messages, like the evidence
 
 
-def candidate(copy: KnownCopy, confidence: float, evidence: tuple[str, ...]) -> TraceCandidate:
+def candidate(copy: KnownCopy, confidence: float, evidence: tuple[Text, ...]) -> TraceCandidate:
     return TraceCandidate(
         copy.copy_id, copy.recipient_corporate_number, copy.document_id, confidence, evidence
     )

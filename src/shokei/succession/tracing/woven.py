@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shokei.formats.marking.base import Mark
+from shokei.errors import N_, Text
+from shokei.formats.marking.base import Mark, mark_name
 from shokei.formats.marking.pdf_weave import read_woven_bits, woven_agreement
 from shokei.succession.register import KnownCopies
 from shokei.succession.tracing.results import TraceResult, candidate
@@ -33,7 +34,7 @@ def by_woven_bits(path: Path, known: KnownCopies, code_key: bytes, before: Trace
         if agreeing >= MIN_AGREEMENT * found.count:
             scored.append((agreeing, copy))
     if not scored:
-        note = f"{found.count} woven bits read, no issued copy's"
+        note = Text(N_("%(count)s woven bits read, no issued copy's"), {"count": found.count})
         return TraceResult(None, "marks", 0.0, (), before.sha256, before.unknown_marks, (*before.notes, note))
     scored.sort(key=lambda item: (-item[0], item[1].copy_id))
     pages = len(found.pages)
@@ -41,7 +42,18 @@ def by_woven_bits(path: Path, known: KnownCopies, code_key: bytes, before: Trace
         candidate(
             copy,
             round(WOVEN_CEILING * agreeing / found.count, 3),
-            (f"{Mark.PDF_CONTENT_SPACING} ({agreeing} of {found.count} bits agree, {pages} pages)",),
+            (
+                Text(
+                    "%(mark)s (%(detail)s)",
+                    {
+                        "mark": mark_name(Mark.PDF_CONTENT_SPACING),
+                        "detail": Text(
+                            N_("%(agreeing)s of %(count)s bits agree, %(pages)s pages"),
+                            {"agreeing": agreeing, "count": found.count, "pages": pages},
+                        ),
+                    },
+                ),
+            ),
         )
         for agreeing, copy in scored
     )
