@@ -1,5 +1,6 @@
 """The shape of the code, held as tests: no import cycle (deferred and TYPE_CHECKING imports
-count), no oversized module, and cases imports nothing built on it."""
+count), no oversized module, cases imports nothing built on it, and no feature hands its
+session to another's helper."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from shokei.kernel import Permission
 from shokei.kernel.audit_tags import AUDIT_TAG_NAMES, AUDIT_TAGS
 from tests.architecture.import_graph import SOURCE, cycles, import_graph, module_files
+from tests.architecture.session_calls import session_calls
 
 MAX_MODULE_LINES = 500
 
@@ -29,6 +31,35 @@ def test_cycles_finds_a_cycle_through_a_deferred_import(tmp_path: Path) -> None:
 def test_no_module_imports_itself_back_through_others() -> None:
     found = cycles(import_graph())
     assert not found, "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in found)
+
+
+def test_session_calls_finds_a_helper_taking_the_callers_session(tmp_path: Path) -> None:
+    package = tmp_path / "shokei"
+    for feature in ("a", "b"):
+        (package / feature).mkdir(parents=True)
+        (package / feature / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "a" / "reading.py").write_text(
+        "def rows(session, ids):\n    pass\n\ndef views(uow, ids):\n    pass\n"
+    )
+    (package / "a" / "services.py").write_text("from shokei.a.reading import rows, views\n")
+    (package / "a" / "own.py").write_text("from shokei.a import reading\nreading.rows(None, [])\n")
+    (package / "b" / "services.py").write_text(
+        "from shokei.a import services as a\n"
+        "def use(uow):\n    a.rows(uow.session, [])\n    a.views(uow, [])\n"
+    )
+    (package / "b" / "pages.py").write_text("from shokei.a.services import rows\nrows(None, [])\n")
+    assert session_calls(tmp_path) == [
+        "shokei.b.pages: shokei.a.reading.rows",
+        "shokei.b.services: shokei.a.reading.rows",
+    ]
+
+
+def test_no_feature_hands_its_session_to_another_features_helper() -> None:
+    """One unit of work, one signature: what other features call takes the `uow` (and joins the
+    caller's transaction), never the caller's session."""
+    found = session_calls()
+    assert not found, "cross-feature calls of helpers taking a session:\n" + "\n".join(found)
 
 
 def test_no_module_outgrows_itself() -> None:

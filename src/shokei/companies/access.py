@@ -37,11 +37,11 @@ from shokei.companies.domain import (
 from shokei.companies.models import Company, CompanyCertification
 from shokei.companies.schemas import CertifiedRecipientView, CompanyView
 from shokei.companies.services import (
+    _id_for,
     _require,
     access_state,
     certification_view,
     certifications_in_force,
-    company_id_for,
     suspension_view,
     views,
 )
@@ -52,7 +52,7 @@ from shokei.kernel.unit_of_work import UnitOfWork
 
 def _company(session: Session, identifier: str | int) -> Company:
     """By corporate number (any accepted spelling) or, from other use cases, by id."""
-    company_id = identifier if isinstance(identifier, int) else company_id_for(session, identifier)
+    company_id = identifier if isinstance(identifier, int) else _id_for(session, identifier)
     company = session.get(Company, company_id)
     if company is None:
         raise NotFound(Text(N_("no company %(identifier)s"), {"identifier": identifier}))

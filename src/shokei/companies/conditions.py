@@ -19,7 +19,7 @@ from shokei.companies.domain import (
 )
 from shokei.companies.models import ChangeReport, Company
 from shokei.companies.schemas import ChangeReportView
-from shokei.companies.services import _require, access_state, company_id_for, suspension_view
+from shokei.companies.services import _id_for, _require, access_state, suspension_view
 from shokei.errors import N_, BadInput, NotFound, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -81,7 +81,7 @@ def report_change(
         raise BadInput(Text(N_("--owner, --owner-country and --share belong to an ownership report")))
     country = owner_country.strip().upper() if owner_country else None
     with uow.transaction() as session:
-        row = session.get(Company, company_id_for(session, company))
+        row = session.get(Company, _id_for(session, company))
         if row is None or (actor.is_company_bound and actor.company_id != row.id):
             raise NotFound(
                 Text(N_("no company with corporate number %(company)s"), {"company": company})

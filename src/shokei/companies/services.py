@@ -52,7 +52,6 @@ __all__ = [
     "certifications_in_force",
     "company_id_for",
     "count_companies",
-    "find_by_number",
     "get_company",
     "import_companies",
     "list_companies",
@@ -207,7 +206,7 @@ def _new_company(data: CompanyInput, now: datetime) -> Company:
 
 def _add(session: Session, uow: UnitOfWork, actor: Actor, data: CompanyInput) -> Company:
     company = _new_company(data, uow.clock.now())
-    if company.corporate_number and find_by_number(session, company.corporate_number):
+    if company.corporate_number and _row_by_number(session, company.corporate_number):
         raise Conflict(
             Text(
                 N_("company %(corporate_number)s is already registered"),
@@ -287,20 +286,27 @@ def import_companies(uow: UnitOfWork, actor: Actor, path: Path) -> list[CompanyV
         return created
 
 
-def find_by_number(session: Session, corporate_number: str) -> Company | None:
+def _row_by_number(session: Session, corporate_number: str) -> Company | None:
+    """The registry row (for this feature's own use cases; others read `record_by_number`)."""
     return session.execute(
         select(Company).where(Company.corporate_number == corporate_number)
     ).scalar_one_or_none()
 
 
-def company_id_for(session: Session, identifier: str) -> int:
-    """Resolve a corporate number (any accepted spelling) to the company's id."""
-    company = find_by_number(session, CorporateNumber.parse(identifier).value)
+def _id_for(session: Session, identifier: str) -> int:
+    company = _row_by_number(session, CorporateNumber.parse(identifier).value)
     if company is None:
         raise NotFound(
             Text(N_("no company with corporate number %(identifier)s"), {"identifier": identifier})
         )
     return company.id
+
+
+def company_id_for(uow: UnitOfWork, identifier: str) -> int:
+    """Resolve a corporate number (any accepted spelling) to the company's id (in the caller's
+    transaction, or one of its own)."""
+    with uow:
+        return _id_for(uow.session, identifier)
 
 
 def _visible(actor: Actor, company: Company) -> bool:
@@ -311,7 +317,7 @@ def get_company(uow: UnitOfWork, actor: Actor, identifier: str) -> CompanyView:
     """One company's profile; suppliers and successors see only their own company."""
     _require(actor, Permission.COMPANY_READ)
     with uow.transaction() as session:
-        company = session.get(Company, company_id_for(session, identifier))
+        company = session.get(Company, _id_for(session, identifier))
         if company is None or not _visible(actor, company):
             raise NotFound(
                 Text(N_("no company with corporate number %(identifier)s"), {"identifier": identifier})
@@ -333,12 +339,16 @@ def list_companies(
         return views(session, session.execute(query.limit(limit).offset(offset)).scalars())
 
 
-def views_by_id(session: Session, ids: Iterable[int]) -> dict[int, CompanyView]:
+def views_by_id(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, CompanyView]:
+    """The registered companies among `ids`, by id (in the caller's transaction, or one of its
+    own)."""
     wanted = set(ids)
     if not wanted:
         return {}
-    rows = session.execute(select(Company).where(Company.id.in_(wanted))).scalars()
-    return {item.id: item for item in views(session, rows)}
+    with uow:
+        session = uow.session
+        rows = session.execute(select(Company).where(Company.id.in_(wanted))).scalars()
+        return {item.id: item for item in views(session, rows)}
 
 
 def views_by_number(uow: UnitOfWork, corporate_numbers: Iterable[str]) -> dict[str, CompanyView]:
@@ -375,8 +385,8 @@ def update_company(uow: UnitOfWork, actor: Actor, identifier: str, changes: Comp
         given = fields["prefecture"]
         fields["prefecture"] = parse_prefecture(given) if given and given.strip() else None
     with uow.transaction() as session:
-        company = session.get(Company, company_id_for(session, identifier))
-        assert company is not None  # company_id_for found it
+        company = session.get(Company, _id_for(session, identifier))
+        assert company is not None  # _id_for found it
         before = {name: _jsonable(getattr(company, name)) for name in fields}
         for name, value in fields.items():
             setattr(company, name, value)

@@ -159,7 +159,7 @@ def survey_requested(uow: UnitOfWork, asked: SurveyRequested) -> None:
     are told now and reminded before). A company not in the registry has no users to remind:
     no duty."""
     with uow:
-        company = companies.find_by_number(uow.session, asked.corporate_number)
+        company = companies.record_by_number(uow, asked.corporate_number)
         if company is None:
             return
         today = uow.clock.today()
@@ -188,7 +188,7 @@ def survey_settled(uow: UnitOfWork, campaign_id: int, corporate_number: str | No
             DutyRecord.survey_campaign_id == campaign_id, DutyRecord.closed_at.is_(None)
         )
         if corporate_number is not None:
-            company = companies.find_by_number(uow.session, corporate_number)
+            company = companies.record_by_number(uow, corporate_number)
             if company is None:
                 return
             statement = statement.where(DutyRecord.company_id == company.id)

@@ -231,7 +231,7 @@ def get_examination(
         return ExaminationView(
             case_id=case.id,
             case_state=case.state.value,
-            company=companies.views_by_id(session, [case.company_id])[case.company_id].name,
+            company=companies.views_by_id(uow, [case.company_id])[case.company_id].name,
             policy_version=loaded.policy.version,
             threshold=loaded.policy.threshold,
             examiners_required=loaded.policy.examiners_required,

@@ -37,7 +37,7 @@ def declare_interest(
     kind = _parse_relationship(relationship)
     with uow:
         official = _official(uow, actor, user)
-        company_id = companies.company_id_for(uow.session, company)
+        company_id = companies.company_id_for(uow, company)
         row = DeclaredInterest(
             user_id=official.user_id,
             company_id=company_id,
@@ -68,7 +68,7 @@ def refuse_if_conflicted(uow: UnitOfWork, actor: Actor, company_id: int, doing: 
         if actor.company_id == company_id:
             declared.append(Relationship.EMPLOYED)
         if declared:
-            name = companies.views_by_id(uow.session, [company_id])[company_id].name
+            name = companies.views_by_id(uow, [company_id])[company_id].name
             refuse_conflict(name, declared, doing)
 
 
@@ -104,7 +104,7 @@ def _insert_once(uow: UnitOfWork, row: DeclaredInterest, duplicate: Text) -> Non
 
 
 def _view(uow: UnitOfWork, row: DeclaredInterest) -> InterestView:
-    company = companies.views_by_id(uow.session, [row.company_id])[row.company_id]
+    company = companies.views_by_id(uow, [row.company_id])[row.company_id]
     names = accounts.usernames(uow, {row.user_id, row.declared_by_id})
     return InterestView(
         id=row.id,

@@ -17,6 +17,7 @@ from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.companies.schemas import CompanyView
 from shokei.errors import N_, BadInput, NotFound, Text
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.bods import JAPAN_CORPORATE_NUMBER_SCHEME, format_identifier, parse_identifier
 from shokei.ownership.domain import JAPAN, EntityKind
 from shokei.ownership.models import OwnershipEntity, OwnershipIdentifier, OwnershipRecord
@@ -36,10 +37,9 @@ def corporate_number_in(reference: str) -> str | None:
         return None
 
 
-def registry_company(session: Session, corporate_number: str) -> CompanyView | None:
+def registry_company(uow: UnitOfWork, corporate_number: str) -> CompanyView | None:
     """The registry company with this corporate number, if registered."""
-    company = companies.find_by_number(session, corporate_number)
-    return None if company is None else companies.views_by_id(session, [company.id])[company.id]
+    return companies.views_by_number(uow, [corporate_number]).get(corporate_number)
 
 
 def entity_of_company(session: Session, company_id: int) -> OwnershipEntity | None:
@@ -63,29 +63,33 @@ def by_record(session: Session, record_id: str) -> OwnershipEntity | None:
     return session.scalars(select(OwnershipEntity).where(OwnershipEntity.key == record_id)).one_or_none()
 
 
-def find_entity(session: Session, reference: str) -> OwnershipEntity | None:
-    """The entity `reference` names, or None (see the module docstring for the forms)."""
+def find_entity(uow: UnitOfWork, reference: str) -> OwnershipEntity | None:
+    """The entity `reference` names, or None (see the module docstring for the forms), read in
+    the caller's transaction."""
+    session = uow.session
     text = reference.strip()
     number = _corporate_number_named(text)
-    found = _by_corporate_number(session, number) if number else None
+    found = _by_corporate_number(uow, number) if number else None
     return found or by_identifier(session, text) or by_record(session, text)
 
 
-def _by_corporate_number(session: Session, number: str) -> OwnershipEntity | None:
-    company = companies.find_by_number(session, number)
+def _by_corporate_number(uow: UnitOfWork, number: str) -> OwnershipEntity | None:
+    session = uow.session
+    company = companies.record_by_number(uow, number)
     linked = entity_of_company(session, company.id) if company is not None else None
     return linked or by_identifier(session, format_identifier(JAPAN_CORPORATE_NUMBER_SCHEME, number))
 
 
-def entity_for_write(session: Session, reference: str, now: datetime) -> OwnershipEntity:
+def entity_for_write(uow: UnitOfWork, reference: str, now: datetime) -> OwnershipEntity:
     """The entity `reference` names, creating the entity of a registry company on first use.
 
     An entity found by a corporate number that belongs to a registry company is linked to it.
     Raises NotFound for anything else unknown.
     """
-    entity = find_entity(session, reference)
+    session = uow.session
+    entity = find_entity(uow, reference)
     number = _corporate_number_named(reference.strip())
-    company = registry_company(session, number) if number else None
+    company = registry_company(uow, number) if number else None
     if company is not None and (entity is None or entity.company_id is None):
         return link_company(session, entity, company, now)
     if entity is None:

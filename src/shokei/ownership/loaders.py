@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shokei.errors import N_, BadInput, NotFound, Text
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership import entities
 from shokei.ownership.bods import BodsDocument, Relationship, format_identifier, parse_identifier
 from shokei.ownership.changes import parse_percent, set_stake
@@ -47,9 +48,10 @@ PENDING = "pending"
 
 @dataclass
 class Loading:
-    """One import in progress: where it writes, and what it has done so far."""
+    """One import in progress: where it writes (the transaction of `uow`), and what it has done
+    so far."""
 
-    session: Session
+    uow: UnitOfWork
     registry: RegistryIndex
     batch: OwnershipImport
     now: datetime
@@ -60,6 +62,10 @@ class Loading:
     touched: set[int] = field(default_factory=set)  # entities whose holders or nature changed
     counts: dict[str, int] = field(default_factory=dict)
     closed: list[str] = field(default_factory=list)  # BODS relationship records closed
+
+    @property
+    def session(self) -> Session:
+        return self.uow.session
 
     def count(self, what: str, by: int = 1) -> None:
         """Add to one of the imported counts."""
@@ -374,7 +380,7 @@ class CsvLoader:
     def _apply(self, row: Mapping[str, str]) -> None:
         share = parse_percent(row["share"])
         effective = self._date(row.get("date", ""))
-        owned = entities.entity_for_write(self.session, row["owned"], self.loading.now)
+        owned = entities.entity_for_write(self.loading.uow, row["owned"], self.loading.now)
         owner, created = self._owner(row)
         set_stake(
             self.session,
@@ -410,7 +416,7 @@ class CsvLoader:
         """The owner, and whether this row created it."""
         reference = row["owner"]
         try:
-            return entities.entity_for_write(self.session, reference, self.loading.now), False
+            return entities.entity_for_write(self.loading.uow, reference, self.loading.now), False
         except NotFound:
             if not row.get("owner_name") or not row.get("owner_kind"):
                 raise BadInput(

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyView
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.bods import BodsDocument, IndirectCheck, Relationship, indirect_checks
 from shokei.ownership.engine import Chain
 from shokei.ownership.models import (
@@ -37,12 +37,12 @@ _E = OwnershipEntity
 _JCN = "JP-JCN-"
 
 
-def company_views(session: Session, company_ids: Iterable[int]) -> dict[int, CompanyView]:
+def company_views(uow: UnitOfWork, company_ids: Iterable[int]) -> dict[int, CompanyView]:
     """Registry views by id, asked for in batches (one IN list per batch keeps within the
     databases' parameter limits however many companies an event touches)."""
     found: dict[int, CompanyView] = {}
     for batch in batches(company_ids):
-        found.update(companies.views_by_id(session, batch))
+        found.update(companies.views_by_id(uow, batch))
     return found
 
 
@@ -54,10 +54,12 @@ def percent_text(value: Decimal | None) -> str | None:
 
 
 class Namer:
-    """References and names for entities, loaded once per batch of ids."""
+    """References and names for entities, loaded once per batch of ids (in the transaction of
+    the unit of work it is given)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.session = uow.session
         self._refs: dict[int, EntityRef] = {}
         self._numbers: dict[int, str | None] = {}
 
@@ -95,7 +97,7 @@ class Namer:
                 found[entity_id] = label.removeprefix(_JCN)
             else:
                 unlabelled[entity_id] = company_id
-        registry = company_views(self.session, unlabelled.values())
+        registry = company_views(self.uow, unlabelled.values())
         for entity_id, company_id in unlabelled.items():
             number = registry[company_id].corporate_number if company_id in registry else None
             if number:
@@ -130,9 +132,10 @@ class Namer:
         return ChainView(share=chain.share, path=steps)
 
 
-def entity_view(session: Session, entity: OwnershipEntity) -> EntityView:
+def entity_view(uow: UnitOfWork, entity: OwnershipEntity) -> EntityView:
     """One entity with its identifiers and the BODS records that describe it."""
-    namer = Namer(session)
+    session = uow.session
+    namer = Namer(uow)
     ref = namer.ref(entity.id)
     records = session.scalars(
         select(OwnershipRecord.record_id)
@@ -153,9 +156,10 @@ def chain_json(view: ChainView | None) -> dict[str, Any] | None:
     return view.model_dump(mode="json") if view is not None else None
 
 
-def alert_views(session: Session, alerts: Sequence[OwnershipAlert]) -> list[AlertView]:
+def alert_views(uow: UnitOfWork, alerts: Sequence[OwnershipAlert]) -> list[AlertView]:
     """Alerts with their company's corporate number and name."""
-    registry = company_views(session, {alert.company_id for alert in alerts})
+    session = uow.session
+    registry = company_views(uow, {alert.company_id for alert in alerts})
     entities = entities_by_id(session, {alert.entity_id for alert in alerts})
     views = []
     for alert in alerts:
@@ -238,7 +242,7 @@ def _declared_view(check: IndirectCheck, namer: Namer) -> DeclaredIndirectView:
 
 
 def change_view(
-    session: Session,
+    uow: UnitOfWork,
     change: OwnershipChange,
     recomputed: int,
     *,
@@ -246,7 +250,7 @@ def change_view(
     resolved: Sequence[OwnershipAlert],
 ) -> InterestChangeView:
     """An ownership event as recorded, with the alerts it raised and resolved."""
-    namer = Namer(session)
+    namer = Namer(uow)
     return InterestChangeView(
         change_id=change.id,
         owner=namer.ref(change.owner_id),
@@ -255,20 +259,20 @@ def change_view(
         after=percent_text(change.after) or "0",
         effective_date=change.effective_date,
         recomputed=recomputed,
-        alerts_raised=alert_views(session, raised),
-        alerts_resolved=alert_views(session, resolved),
+        alerts_raised=alert_views(uow, raised),
+        alerts_resolved=alert_views(uow, resolved),
     )
 
 
 def candidate_views(
-    session: Session, candidates: Sequence[OwnershipMatchCandidate]
+    uow: UnitOfWork, candidates: Sequence[OwnershipMatchCandidate]
 ) -> list[MatchCandidateView]:
     """Name-match candidates with the entity and the registry company they pair."""
     if not candidates:
         return []
-    session.flush()
-    namer = Namer(session)
-    registry = company_views(session, {candidate.company_id for candidate in candidates})
+    uow.session.flush()
+    namer = Namer(uow)
+    registry = company_views(uow, {candidate.company_id for candidate in candidates})
     return [
         MatchCandidateView(
             id=candidate.id,

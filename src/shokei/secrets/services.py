@@ -385,9 +385,9 @@ def require_certified(
     designated = tuple(sorted(markings_in_force(uow, document_ids)))
     if not designated:
         return
-    with uow.transaction() as session:
+    with uow:
         certification = certifications.certification_of(uow, company_id)
         gap, why = certification_gap(certification, uow.clock.today())
         if gap is not None:
-            name = companies.views_by_id(session, [company_id])[company_id].name
+            name = companies.views_by_id(uow, [company_id])[company_id].name
             raise NotCertifiedForSecrets(act, name, designated, gap, why)

@@ -58,7 +58,7 @@ def request_dissemination(
         doing = Text(N_("dissemination of copy %(copy)s"), {"copy": copy_id})
         require_usable(row, doing)
         require_holder(uow, row.recipient_company_id, act=doing)
-        target = company_row(uow, companies.company_id_for(session, to))
+        target = company_row(uow, companies.company_id_for(uow, to))
         if target.id == row.recipient_company_id:
             raise BadInput(Text(N_("a company cannot disseminate to itself")))
         request = DisseminationRequest(

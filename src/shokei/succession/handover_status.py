@@ -49,10 +49,10 @@ def _require_status_reader(actor: Actor) -> None:
         raise Forbidden(Text(N_("%(role)s may not see hand-over copies"), {"role": actor.role}))
 
 
-def _copy_status(session: Session, row: HandoverCopy) -> CopyStatus:
+def _copy_status(uow: UnitOfWork, row: HandoverCopy) -> CopyStatus:
     downloads = [
         entry
-        for entry in audit.entries_for_subject(session, "copy", row.copy_id)
+        for entry in audit.entries_for_subject(uow, "copy", row.copy_id)
         if entry.action == DOWNLOAD_ACTION
     ]
     return CopyStatus(
@@ -145,7 +145,7 @@ def handover_status(uow: UnitOfWork, actor: Actor, case_id: int) -> HandoverStat
             terms_version=terms.TERMS_VERSION,
             accepted=acceptance is not None,
             accepted_at=acceptance.accepted_at if acceptance is not None else None,
-            copies=[_copy_status(session, row) for row in copies],
+            copies=[_copy_status(uow, row) for row in copies],
             disseminations=_requests_for(session, uow, copies),
             destruction=DestructionStatus(
                 reference=certificate.reference,
@@ -171,7 +171,7 @@ def held_copies(uow: UnitOfWork, actor: Actor) -> tuple[list[CopyStatus], list[D
                 .order_by(HandoverCopy.case_id, HandoverCopy.id)
             ).scalars()
         )
-        return [_copy_status(session, row) for row in rows], _requests_for(session, uow, rows)
+        return [_copy_status(uow, row) for row in rows], _requests_for(session, uow, rows)
 
 
 def copy_detail(uow: UnitOfWork, actor: Actor, copy_id: str) -> CopyDetail:
@@ -189,7 +189,7 @@ def copy_detail(uow: UnitOfWork, actor: Actor, copy_id: str) -> CopyDetail:
                 Text(N_("no copy %(copy_id)s"), {"copy_id": copy_id})
             )  # never tell one successor about another's copies
         return CopyDetail(
-            item=_copy_status(session, row),
+            item=_copy_status(uow, row),
             disseminations=_requests_for(session, uow, [row]),
             may_disseminate=holder,
         )

@@ -99,7 +99,7 @@ def company_holdings(uow: UnitOfWork, actor: Actor, company: str) -> HoldingsVie
     if not actor.is_official and actor.role is not Role.AUDITOR and not actor.is_company_bound:
         raise Forbidden(Text(N_("%(role)s may not see holdings"), {"role": actor.role}))
     with uow.transaction() as session:
-        company_id = companies.company_id_for(session, company)
+        company_id = companies.company_id_for(uow, company)
         if actor.is_company_bound and actor.company_id != company_id:
             raise NotFound(Text(N_("no company %(company)s"), {"company": company}))
         copies = list(

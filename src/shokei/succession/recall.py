@@ -132,7 +132,7 @@ def recall_company_copies(uow: UnitOfWork, actor: Actor, company: str, *, reason
     if not reason.strip():
         raise BadInput(Text(N_("a recall names its reason")))
     with uow.transaction() as session:
-        company_id = companies.company_id_for(session, company)
+        company_id = companies.company_id_for(uow, company)
         rows = list(
             session.execute(
                 select(HandoverCopy)

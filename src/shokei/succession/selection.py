@@ -64,7 +64,7 @@ def select_successor(
     exposures = load_exposures(uow, actor)
     with uow.transaction() as session:
         case = visible_case(uow, actor, case_id)
-        company = company_row(uow, companies.company_id_for(session, corporate_number))
+        company = company_row(uow, companies.company_id_for(uow, corporate_number))
         number = company.corporate_number or ""
         if company.suspended_since is not None:
             msgid = N_("%(name)s (%(number)s) is suspended (%(cause)s): %(reason)s")

@@ -240,7 +240,7 @@ def exit_impact(
         named = _NamedReport(loaded, report)
     with uow.transaction() as session:
         return ImpactView(
-            companies=[_company_impact(session, number, qualified[number]) for number in numbers],
+            companies=[_company_impact(uow, number, qualified[number]) for number in numbers],
             lost_components=len(report.lost_components),
             criticality=report.criticality.score,
             systems_hit=report.criticality.systems_hit,
@@ -257,9 +257,9 @@ def _qualified_count(loaded: LoadedMap, company: int | None) -> int:
     return 0 if company is None else int(loaded.graph.components_supplied_by(company).size)
 
 
-def _company_impact(session: Session, number: str, qualified_components: int) -> CompanyImpact:
-    registered = companies.find_by_number(session, number)
-    if registered is None and not store.supplies_anything(session, number):
+def _company_impact(uow: UnitOfWork, number: str, qualified_components: int) -> CompanyImpact:
+    registered = companies.record_by_number(uow, number)
+    if registered is None and not store.supplies_anything(uow.session, number):
         raise NotFound(
             Text(
                 N_("no company with corporate number %(number)s in the registry or the supply map"),
@@ -327,12 +327,12 @@ def single_points_of_failure(uow: UnitOfWork, actor: Actor, *, top: int = 20) ->
     # The engine breaks ties by dense id, which is corporate-number order except for companies
     # added since the graph was loaded: sort again so the order never depends on cache history.
     entries.sort(key=lambda pair: (-pair[1].score, pair[0]))
-    with uow.transaction() as session:
-        return [_spof_view(session, rank, number, entry) for rank, (number, entry) in enumerate(entries, 1)]
+    with uow:
+        return [_spof_view(uow, rank, number, entry) for rank, (number, entry) in enumerate(entries, 1)]
 
 
-def _spof_view(session: Session, rank: int, number: str, entry: SpofEntry) -> SpofEntryView:
-    registered = companies.find_by_number(session, number)
+def _spof_view(uow: UnitOfWork, rank: int, number: str, entry: SpofEntry) -> SpofEntryView:
+    registered = companies.record_by_number(uow, number)
     return SpofEntryView(
         rank=rank,
         corporate_number=number,
@@ -354,8 +354,7 @@ def exit_impact_evidence(uow: UnitOfWork, actor: Actor, company_id: int) -> Exit
     hits (with depth and lost components) and the components it is the only qualified source
     of. Officials and auditors; for the examination and succession features."""
     _require(actor, Permission.SUPPLY_READ)
-    with uow.transaction() as session:
-        company = companies.views_by_id(session, [company_id]).get(company_id)
+    company = companies.views_by_id(uow, [company_id]).get(company_id)
     if company is None:
         raise NotFound(Text(N_("no company %(company_id)s"), {"company_id": company_id}))
     number = company.corporate_number

@@ -59,8 +59,8 @@ class World:
         )
 
     def ids(self) -> dict[str, int]:
-        with self.uow.transaction() as session:
-            found = {name: find_entity(session, reference) for name, reference in self.ref.items()}
+        with self.uow:
+            found = {name: find_entity(self.uow, reference) for name, reference in self.ref.items()}
             return {name: entity.id for name, entity in found.items() if entity is not None}
 
 

@@ -17,8 +17,7 @@ from tests.integration.succession.test_continuous_eligibility import Antenna
 
 
 def _case_ledger(uow: UnitOfWork, case_id: int, action: str) -> list[audit.AuditEntryView]:
-    with uow.transaction() as session:
-        return [e for e in audit.entries_for_subject(session, "case", str(case_id)) if e.action == action]
+    return [e for e in audit.entries_for_subject(uow, "case", str(case_id)) if e.action == action]
 
 
 def test_the_antenna_takeover_flags_the_open_case_until_reinstatement(uow: UnitOfWork, cli: Cli) -> None:

@@ -53,8 +53,7 @@ class Antenna:
         return companies.get_company(self.uow, self.office.manager, self.number)
 
     def ledger(self, action: str) -> list[audit.AuditEntryView]:
-        with self.uow.transaction() as session:
-            entries = audit.entries_for_subject(session, "company", str(self.office.successor_company.id))
+        entries = audit.entries_for_subject(self.uow, "company", str(self.office.successor_company.id))
         return [entry for entry in entries if entry.action == action]
 
 
@@ -219,8 +218,7 @@ def test_an_ownership_report_becomes_an_ownership_event_with_its_source(
     assert report.suspension.cause == "ownership"
     alerts = ownership.list_alerts(uow, antenna.office.examiner, company=antenna.number)
     assert sorted(alert.threshold for alert in alerts) == [0.01, 0.1, 0.25]
-    with uow.transaction() as session:
-        entries = audit.entries_for_subject(session, "company", str(antenna.office.successor_company.id))
+    entries = audit.entries_for_subject(uow, "company", str(antenna.office.successor_company.id))
     [reported] = [entry for entry in entries if entry.action == "company:condition:report"]
     assert reported.actor == "successor"
     assert reported.event["details"]["owner"] == "Pacific Crest Capital"

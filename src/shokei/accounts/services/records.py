@@ -13,6 +13,7 @@ from shokei.accounts.schemas import UserView
 from shokei.companies import services as companies
 from shokei.errors import N_, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission, Role
+from shokei.kernel.unit_of_work import UnitOfWork
 
 _hasher = PasswordHasher()
 
@@ -51,8 +52,8 @@ def require_admin(actor: Actor) -> None:
         raise Forbidden(Text(N_("Only an administrator may manage users.")))
 
 
-def view_of(session: Session, user: User) -> UserView:
-    numbers = companies.views_by_id(session, [user.company_id] if user.company_id else [])
+def view_of(uow: UnitOfWork, user: User) -> UserView:
+    numbers = companies.views_by_id(uow, [user.company_id] if user.company_id else [])
     return UserView(
         id=user.id,
         username=user.username,

@@ -80,7 +80,7 @@ def _create_user(
     _check_binding(role, company)
     if find(session, username):
         raise Conflict(Text(N_("user %(username)s already exists"), {"username": repr(username)}))
-    company_id = companies.company_id_for(session, company) if company else None
+    company_id = companies.company_id_for(uow, company) if company else None
     pending = _needs_approval(actor, role)
     user = User(
         username=username,
@@ -155,13 +155,13 @@ def change_role(
         user = existing(session, username)
         before = {"role": user.role, "company_id": user.company_id, "content_approved": user.content_approved}
         user.role = new_role.value
-        user.company_id = companies.company_id_for(session, company) if company else None
+        user.company_id = companies.company_id_for(uow, company) if company else None
         pending = _needs_approval(actor, new_role)
         user.content_approved = not pending
         user.approval_requested_by = actor.user_id if pending else None
         after = {"role": user.role, "company_id": user.company_id, "content_approved": user.content_approved}
         uow.record("accounts:user:role", "user", user.id, actor, before=before, after=after)
-        return view_of(session, user)
+        return view_of(uow, user)
 
 
 def approve_user(uow: UnitOfWork, actor: Actor | None, username: str) -> UserView:
@@ -178,7 +178,7 @@ def approve_user(uow: UnitOfWork, actor: Actor | None, username: str) -> UserVie
         requested_by, user.approval_requested_by = user.approval_requested_by, None
         after = {"role": user.role, "requested_by": requested_by, "content_approved": True}
         uow.record("accounts:user:approve", "user", user.id, actor, after=after)
-        return view_of(session, user)
+        return view_of(uow, user)
 
 
 def _check_approver(actor: Actor, user: User) -> None:
@@ -225,7 +225,7 @@ def set_disabled(uow: UnitOfWork, actor: Actor, username: str, *, disabled: bool
         uow.record(
             tag, "user", user.id, actor, before={"disabled": not disabled}, after={"disabled": disabled}
         )
-        return view_of(session, user)
+        return view_of(uow, user)
 
 
 def update_email(uow: UnitOfWork, actor: Actor, username: str, email: str | None) -> UserView:
@@ -237,7 +237,7 @@ def update_email(uow: UnitOfWork, actor: Actor, username: str, email: str | None
         before = {"email": user.email}
         user.email = address
         uow.record("accounts:user:email", "user", user.id, actor, before=before, after={"email": address})
-        return view_of(session, user)
+        return view_of(uow, user)
 
 
 def recipients(uow: UnitOfWork, role: Role, company_id: int | None = None) -> list[Recipient]:
@@ -295,7 +295,7 @@ def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
         raise Forbidden(Text(N_("only an admin, auditor or program manager may list users")))
     with uow.transaction() as session:
         users = list(session.execute(select(User).order_by(User.id)).scalars())
-        return [view_of(session, u) for u in users]
+        return [view_of(uow, u) for u in users]
 
 
 def usernames(uow: UnitOfWork, user_ids: Iterable[int]) -> dict[int, str]:

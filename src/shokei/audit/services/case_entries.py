@@ -19,8 +19,8 @@ def entries_about(uow: UnitOfWork, actor: Actor, subjects: Iterable[tuple[str, s
     that has checked need-to-know on each subject (a case page: the case and its files).
     Auditors only; redacted as `list_entries` is."""
     _require_reader(actor)
-    with uow.transaction() as session:
-        found = [entry for kind, key in subjects for entry in entries_for_subject(session, kind, key)]
+    with uow:
+        found = [entry for kind, key in subjects for entry in entries_for_subject(uow, kind, key)]
         return shown_to(uow, actor, sorted(found, key=lambda entry: entry.index))
 
 
@@ -44,7 +44,7 @@ def entries_about_case(
     _require_reader(actor)
     subjects = [("case", str(case_id)), *(("document", str(document_id)) for document_id in documents)]
     with uow.transaction() as session:
-        found = [entry for kind, key in subjects for entry in entries_for_subject(session, kind, key)]
+        found = [entry for kind, key in subjects for entry in entries_for_subject(uow, kind, key)]
         others = session.execute(
             select(AuditEntry)
             .where(AuditEntry.subject_type.not_in(_OWN_SUBJECTS), AuditEntry.at >= opened_at)

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from shokei.audit.domain import ReadableCases, as_utc, case_of, redacted
 from shokei.audit.merkle import leaf_hash
@@ -72,14 +71,16 @@ def shown_to(uow: UnitOfWork, actor: Actor, entries: list[AuditEntryView]) -> li
     return shown
 
 
-def entries_for_subject(session: Session, subject_type: str, subject_id: str) -> list[AuditEntryView]:
-    """A subject's entries for a caller that has already checked need-to-know on the subject."""
-    rows = session.execute(
-        select(AuditEntry)
-        .where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
-        .order_by(AuditEntry.index)
-    ).scalars()
-    return [_view(row) for row in rows]
+def entries_for_subject(uow: UnitOfWork, subject_type: str, subject_id: str) -> list[AuditEntryView]:
+    """A subject's entries for a caller that has already checked need-to-know on the subject (in
+    the caller's transaction, or one of its own)."""
+    with uow:
+        rows = uow.session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
+            .order_by(AuditEntry.index)
+        ).scalars()
+        return [_view(row) for row in rows]
 
 
 def list_entries(

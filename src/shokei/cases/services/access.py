@@ -82,7 +82,7 @@ def company_names(uow: UnitOfWork, case_ids: Iterable[int]) -> dict[int, str]:
         rows = uow.session.execute(
             select(ExitCase.id, ExitCase.company_id).where(ExitCase.id.in_(set(case_ids)))
         ).all()
-        names = companies.views_by_id(uow.session, {company for _, company in rows})
+        names = companies.views_by_id(uow, {company for _, company in rows})
         return {case: names[company].name for case, company in rows}
 
 

@@ -115,7 +115,7 @@ def flags_of(uow: UnitOfWork, case_id: int) -> list[CaseFlagView]:
         .scalars()
         .all()
     )
-    names = companies.views_by_id(uow.session, [row.company_id for row in rows]) if rows else {}
+    names = companies.views_by_id(uow, [row.company_id for row in rows]) if rows else {}
     ordered = sorted(rows, key=lambda row: row.resolved_at is not None)
     return [
         CaseFlagView(

@@ -50,7 +50,7 @@ def open_case(
             )
         ) from None
     with uow:
-        company_id = companies.company_id_for(uow.session, company)
+        company_id = companies.company_id_for(uow, company)
         if actor.role is Role.SUPPLIER and actor.company_id != company_id:
             raise Forbidden(Text(N_("a supplier may notify exit only for its own company")))
         case = ExitCase(
@@ -73,7 +73,7 @@ def open_case(
 def opening(uow: UnitOfWork, case: ExitCase) -> dict[str, Any]:
     """What the ledger keeps of a case's opening for program reports: the exit reason and the
     supplier as it stood then (name, corporate number, SME status)."""
-    supplier = companies.views_by_id(uow.session, [case.company_id])[case.company_id]
+    supplier = companies.views_by_id(uow, [case.company_id])[case.company_id]
     return {
         "reason": case.reason,
         "company": supplier.corporate_number or supplier.foreign_id,
@@ -95,7 +95,7 @@ def list_cases(uow: UnitOfWork, actor: Actor, *, state: str | None = None) -> li
         if state:
             query = query.where(ExitCase.state == _parse_state(state).value)
         cases = list(uow.session.execute(query).scalars())
-        names = companies.views_by_id(uow.session, (c.company_id for c in cases))
+        names = companies.views_by_id(uow, (c.company_id for c in cases))
         return [_summary(uow, case, names) for case in cases]
 
 
@@ -179,7 +179,7 @@ def detail(uow: UnitOfWork, actor: Actor, case: ExitCase) -> CaseDetail:
     """The case as `actor` may see it: the need-to-know table of `cases.domain` blanks the rest."""
     session = uow.session
     ids = [case.company_id] + ([case.successor_company_id] if case.successor_company_id else [])
-    names = companies.views_by_id(session, ids)
+    names = companies.views_by_id(uow, ids)
     successor = names.get(case.successor_company_id) if case.successor_company_id else None
     lines = session.execute(
         select(InventoryLine).where(InventoryLine.case_id == case.id).order_by(InventoryLine.id)

@@ -208,7 +208,7 @@ def facilities_of_company(uow: UnitOfWork, actor: Actor, company_id: int) -> lis
             uow, list(uow.session.execute(select(Facility).order_by(Facility.id)).scalars())
         )
         withdrawing = {case_id: cases.case_parties(uow, case_id)[0] for case_id in {v.case_id for v in views}}
-        number = companies.views_by_id(uow.session, [company_id])[company_id].corporate_number
+        number = companies.views_by_id(uow, [company_id])[company_id].corporate_number
         return [
             view
             for view in views
@@ -334,7 +334,7 @@ def _load(uow: UnitOfWork, actor: Actor, facility_id: int) -> tuple[Facility, Me
 def _eligible(uow: UnitOfWork, measure: Measure, corporate_number: str, *, act: Text) -> int:
     """The company's id, if it may manage or receive the facility; refused naming the rule, in
     the reader's language (the rules' evidence comes translated from succession)."""
-    company_id = companies.company_id_for(uow.session, corporate_number)
+    company_id = companies.company_id_for(uow, corporate_number)
     withdrawing, _ = cases.case_parties(uow, measure.case_id)
     if company_id == withdrawing:
         msgid = N_("%(act)s refused: independence: the withdrawing company cannot take its own facility")
@@ -411,7 +411,7 @@ def facility_views(uow: UnitOfWork, rows: list[Facility]) -> list[FacilityView]:
     company_ids = {e.company_id for e in current.values()} | {
         f.transferee_company_id for f in rows if f.transferee_company_id
     }
-    names = companies.views_by_id(session, company_ids)
+    names = companies.views_by_id(uow, company_ids)
     return [_view(f, measures[f.measure_id], current.get(f.id), names) for f in rows]
 
 

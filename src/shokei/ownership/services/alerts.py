@@ -75,8 +75,8 @@ def list_alerts(
         if status:
             query = query.where(OwnershipAlert.status == status)
         if company:
-            query = query.where(OwnershipAlert.company_id == companies.company_id_for(session, company))
-        return with_holdings(uow, alert_views(session, list(session.scalars(query))))
+            query = query.where(OwnershipAlert.company_id == companies.company_id_for(uow, company))
+        return with_holdings(uow, alert_views(uow, list(session.scalars(query))))
 
 
 def with_holdings(uow: UnitOfWork, views: list[AlertView]) -> list[AlertView]:
@@ -145,7 +145,7 @@ def set_thresholds(uow: UnitOfWork, actor: Actor, levels: Sequence[str]) -> Thre
         session.add(setting)
         session.flush()
         loaded = _computed(lambda: whole_graph(session, uow.clock.today()))
-        outcome = Evaluation(session, loaded, actor, uow.clock.now(), "thresholds changed").run(None)
+        outcome = Evaluation(uow, loaded, actor, uow.clock.now(), "thresholds changed").run(None)
         after = _thresholds_view(session)
         event = _event(
             uow,
@@ -159,8 +159,8 @@ def set_thresholds(uow: UnitOfWork, actor: Actor, levels: Sequence[str]) -> Thre
         outcome.publish(uow)
         return ThresholdsChange(
             **after.model_dump(),
-            alerts_raised=alert_views(session, outcome.raised),
-            alerts_resolved=alert_views(session, outcome.resolved),
+            alerts_raised=alert_views(uow, outcome.raised),
+            alerts_resolved=alert_views(uow, outcome.resolved),
         )
 
 
@@ -202,9 +202,10 @@ class Outcome:
 
 @dataclass
 class Evaluation:
-    """The context of one evaluation: the graph after the change and what caused it."""
+    """The context of one evaluation (in the transaction of `uow`): the graph after the change
+    and what caused it."""
 
-    session: Session
+    uow: UnitOfWork
     loaded: LoadedGraph
     actor: Actor
     now: datetime
@@ -214,6 +215,10 @@ class Evaluation:
     # The registry company of each watched entity among those evaluated, when the caller read
     # it with the graph (else it is looked up).
     companies: Mapping[int, int] | None = None
+
+    @property
+    def session(self) -> Session:
+        return self.uow.session
 
     def run(self, entity_ids: Iterable[int] | None) -> Outcome:
         """Raise and resolve alerts for the registry companies among `entity_ids` (None: all)."""
@@ -354,13 +359,13 @@ class Evaluation:
             chains = self.loaded.graph.chains(self.loaded.local(entity_id), top=_CHAIN_CANDIDATES)
             if chains:
                 found[entity_id] = _through(chains, self.changed_stake) or chains[0]
-        namer = Namer(self.session)
+        namer = Namer(self.uow)
         namer.load(self.loaded.entity(local) for chain in found.values() for local in chain.path)
         return {entity_id: namer.chain(self.loaded, chain) for entity_id, chain in found.items()}
 
     def _record(self, outcome: Outcome) -> None:
-        raised = alert_views(self.session, outcome.raised)
-        resolved = alert_views(self.session, outcome.resolved)
+        raised = alert_views(self.uow, outcome.raised)
+        resolved = alert_views(self.uow, outcome.resolved)
         outcome.events.extend(
             AuditEvent(
                 "ownership:alert:raise",
@@ -410,10 +415,10 @@ def _reevaluate(session: Session, uow: UnitOfWork, actor: Actor, seeds: set[int]
     today, now = uow.clock.today(), uow.clock.now()
     if len(seeds) > BATCH:
         loaded = _computed(lambda: whole_graph(session, today))
-        outcome = Evaluation(session, loaded, actor, now, cause).run(None)
+        outcome = Evaluation(uow, loaded, actor, now, cause).run(None)
     else:
         affected = _computed(lambda: affected_closure(session, seeds, today))
-        evaluation = Evaluation(session, affected.loaded, actor, now, cause, companies=affected.companies)
+        evaluation = Evaluation(uow, affected.loaded, actor, now, cause, companies=affected.companies)
         outcome = evaluation.run(affected.below)
     outcome.publish(uow)
     return outcome

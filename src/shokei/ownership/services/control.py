@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from shokei.companies import services as companies
 from shokei.errors import N_, NotFound, Text
 from shokei.kernel import Actor, Permission
@@ -48,16 +46,16 @@ def foreign_control_of(
     _require(actor, Permission.OWNERSHIP_READ)
     day = on or uow.clock.today()
     with uow.transaction() as session:
-        entity = entities.find_entity(session, reference)
+        entity = entities.find_entity(uow, reference)
         if entity is None:
-            return _unrecorded_view(session, reference, day)
+            return _unrecorded_view(uow, reference, day)
         closure = load_closure(session, reach(session, {entity.id}, day, upward=True, stakes_only=False), day)
         loaded = _computed(closure.graph)
         local = loaded.local(entity.id)
         figures = loaded.graph.measures(local)
-        namer = Namer(session)
+        namer = Namer(uow)
         return ControlView(
-            entity=entity_view(session, entity),
+            entity=entity_view(uow, entity),
             as_of=day,
             direct_foreign=figures.direct,
             integrated_foreign=figures.integrated,
@@ -71,10 +69,10 @@ def foreign_control_of(
         )
 
 
-def _unrecorded_view(session: Session, reference: str, day: date) -> ControlView:
+def _unrecorded_view(uow: UnitOfWork, reference: str, day: date) -> ControlView:
     """A registry company nobody has recorded holders of: nothing is known to be foreign-held."""
     number = entities.corporate_number_in(reference)
-    company = entities.registry_company(session, number) if number else None
+    company = entities.registry_company(uow, number) if number else None
     if company is None:
         raise NotFound(Text(N_("no entity %(reference)s"), {"reference": repr(reference)}))
     view = EntityView(
@@ -113,9 +111,7 @@ def foreign_exposure(
     _require(actor, Permission.OWNERSHIP_READ)
     with uow.transaction() as session:
         loaded = _computed(lambda: whole_graph(session, uow.clock.today()))
-        return company_exposures(
-            session, loaded, acquisitions_since=acquisitions_since, chains_from=chains_from
-        )
+        return company_exposures(uow, loaded, acquisitions_since=acquisitions_since, chains_from=chains_from)
 
 
 def company_foreign_exposure(
@@ -144,14 +140,14 @@ def exposure_for_invariants(
     event): nothing it returns is shown to whoever caused the change."""
     today = uow.clock.today()
     with uow.transaction() as session:
-        company_id = companies.company_id_for(session, corporate_number)
+        company_id = companies.company_id_for(uow, corporate_number)
         entity = entities.entity_of_company(session, company_id)
         if entity is None or entity.kind != EntityKind.REGISTERED_COMPANY.value:
             return None
         starts = {entity.id} | acquisition_holders(session, entity.id, acquisitions_since)
         loaded = _computed(lambda: graph_above(session, starts, today))
         found = company_exposures(
-            session,
+            uow,
             loaded,
             acquisitions_since=acquisitions_since,
             chains_from=chains_from,

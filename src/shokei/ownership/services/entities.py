@@ -57,7 +57,7 @@ def add_entity(
                     Text(N_("%(linked)s already has an ownership entity"), {"linked": linked.name})
                 )
             entities.link_company(session, entity, linked, uow.clock.now())
-        view = entity_view(session, entity)
+        view = entity_view(uow, entity)
         uow.record_many(
             [
                 _event(
@@ -75,11 +75,11 @@ def add_entity(
 def get_entity(uow: UnitOfWork, actor: Actor, reference: str) -> EntityView:
     """One entity with its identifiers and records. Officials and auditors."""
     _require(actor, Permission.OWNERSHIP_READ)
-    with uow.transaction() as session:
-        entity = entities.find_entity(session, reference)
+    with uow:
+        entity = entities.find_entity(uow, reference)
         if entity is None:
             raise NotFound(Text(N_("no entity %(reference)s"), {"reference": repr(reference)}))
-        return entity_view(session, entity)
+        return entity_view(uow, entity)
 
 
 def _kind(text: str) -> EntityKind:

@@ -78,7 +78,7 @@ def record_reported_interest(uow: UnitOfWork, report: RecordReportedOwnership) -
 
 def _reported_owner(session: Session, uow: UnitOfWork, report: RecordReportedOwnership) -> str:
     """The reference of the holder the report names, entering a new foreign holder if need be."""
-    if entities.find_entity(session, report.owner) is not None or entities.corporate_number_in(report.owner):
+    if entities.find_entity(uow, report.owner) is not None or entities.corporate_number_in(report.owner):
         return report.owner
     country = report.owner_country
     if not country or country == JAPAN:
@@ -142,8 +142,8 @@ def _record_change(
             )
         )
     with uow.transaction() as session:
-        holder = entities.entity_for_write(session, owner, uow.clock.now())
-        held = entities.entity_for_write(session, owned, uow.clock.now())
+        holder = entities.entity_for_write(uow, owner, uow.clock.now())
+        held = entities.entity_for_write(uow, owned, uow.clock.now())
         if holder.id == held.id:
             raise BadInput(Text(N_("an entity cannot hold shares in itself")))
         affected, recomputed = _apply_to_graph(session, holder, held, percent, today)
@@ -160,7 +160,7 @@ def _record_change(
             recorded_by=actor.username,
         )
         outcome = Evaluation(
-            session,
+            uow,
             loaded,
             actor,
             uow.clock.now(),
@@ -169,7 +169,7 @@ def _record_change(
             (loaded.local(holder.id), loaded.local(held.id)),
             affected.companies,
         ).run(recomputed)
-        view = change_view(session, change, len(recomputed), raised=outcome.raised, resolved=outcome.resolved)
+        view = change_view(uow, change, len(recomputed), raised=outcome.raised, resolved=outcome.resolved)
         event = _event(
             uow,
             actor,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.domain import THRESHOLD_TOLERANCE, EntityKind, foreign_control, is_foreign
 from shokei.ownership.engine import Chain, ForeignMeasures
 from shokei.ownership.models import OwnershipChange, OwnershipEntity
@@ -19,7 +20,7 @@ from shokei.ownership.store import BATCH, LoadedGraph, batches
 
 
 def company_exposures(
-    session: Session,
+    uow: UnitOfWork,
     loaded: LoadedGraph,
     *,
     acquisitions_since: date,
@@ -32,11 +33,12 @@ def company_exposures(
     then hold them, everything above them and the holders of their recent changes. By default
     every watched company, from the whole graph.
     """
+    session = uow.session
     if watched is None:
         watched = {entity: company for entity, company in session.execute(watched_companies()) if company}
     figures = {entity: loaded.graph.measures(loaded.local(entity)) for entity in watched}
     chains = _main_chains(loaded, figures, chains_from)
-    namer = Namer(session)
+    namer = Namer(uow)
     namer.load(loaded.entity(local) for chain in chains.values() for local in chain.path)
     acquisitions = foreign_acquisitions(session, loaded, set(watched), acquisitions_since, namer)
     return {

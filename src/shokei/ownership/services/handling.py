@@ -46,7 +46,7 @@ def acknowledge_alert(uow: UnitOfWork, actor: Actor, alert_id: int, *, note: str
             actor,
             details={"note": alert.acknowledgement_note, "company_id": alert.company_id},
         )
-        return with_holdings(uow, alert_views(session, [alert]))[0]
+        return with_holdings(uow, alert_views(uow, [alert]))[0]
 
 
 def close_alert(uow: UnitOfWork, actor: Actor, alert_id: int, *, reason: str) -> AlertView:
@@ -66,4 +66,4 @@ def close_alert(uow: UnitOfWork, actor: Actor, alert_id: int, *, reason: str) ->
             actor,
             details={"reason": alert.close_reason, "company_id": alert.company_id},
         )
-        return with_holdings(uow, alert_views(session, [alert]))[0]
+        return with_holdings(uow, alert_views(uow, [alert]))[0]

@@ -50,7 +50,7 @@ def list_match_candidates(
         )
         if status:
             query = query.where(OwnershipMatchCandidate.status == status)
-        return candidate_views(session, list(session.scalars(query)))
+        return candidate_views(uow, list(session.scalars(query)))
 
 
 def decide_match(uow: UnitOfWork, actor: Actor, candidate_id: int, *, accept: bool) -> MatchDecision:
@@ -71,12 +71,12 @@ def decide_match(uow: UnitOfWork, actor: Actor, candidate_id: int, *, accept: bo
                     {"candidate_id": candidate_id, "status": candidate.status},
                 )
             )
-        before = candidate_views(session, [candidate])[0]
+        before = candidate_views(uow, [candidate])[0]
         outcome = _accept(session, uow, actor, candidate) if accept else Outcome()
         candidate.status = ACCEPTED if accept else REJECTED
         candidate.decided_at, candidate.decided_by = uow.clock.now(), actor.username
         session.flush()
-        after = candidate_views(session, [candidate])[0]
+        after = candidate_views(uow, [candidate])[0]
         event = _event(
             uow,
             actor,
@@ -88,14 +88,14 @@ def decide_match(uow: UnitOfWork, actor: Actor, candidate_id: int, *, accept: bo
         uow.record_many([event, *outcome.events])
         return MatchDecision(
             candidate=after,
-            alerts_raised=alert_views(session, outcome.raised),
-            alerts_resolved=alert_views(session, outcome.resolved),
+            alerts_raised=alert_views(uow, outcome.raised),
+            alerts_resolved=alert_views(uow, outcome.resolved),
         )
 
 
 def _accept(session: Session, uow: UnitOfWork, actor: Actor, candidate: OwnershipMatchCandidate) -> Outcome:
     entity = session.get(OwnershipEntity, candidate.entity_id)
-    company = companies.views_by_id(session, [candidate.company_id])[candidate.company_id]
+    company = companies.views_by_id(uow, [candidate.company_id])[candidate.company_id]
     if entity is None or entity.company_id is not None:
         raise Conflict(Text(N_("the entity is already linked to a registry company")))
     existing = entities.entity_of_company(session, company.id)

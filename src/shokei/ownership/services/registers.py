@@ -127,7 +127,7 @@ def _start(
     )
     session.add(batch)
     session.flush()
-    return Loading(session, registry, batch, uow.clock.now(), uow.clock.today())
+    return Loading(uow, registry, batch, uow.clock.now(), uow.clock.today())
 
 
 def _finish(
@@ -137,7 +137,7 @@ def _finish(
     outcome = _reevaluate(
         session, uow, actor, loading.touched, f"{loading.batch.format.upper()} import {loading.batch.id}"
     )
-    report = _report(session, loading, outcome, read)
+    report = _report(uow, loading, outcome, read)
     summary = report.model_dump(mode="json", include={"read", "imported", "rejected", "closed"})
     loading.batch.summary = summary
     event = _event(
@@ -157,9 +157,9 @@ def _finish(
     return report
 
 
-def _report(session: Session, loading: Loading, outcome: Outcome, read: int) -> ImportReport:
-    namer = Namer(session)
-    registry = company_views(session, [company for _, company in loading.linked])
+def _report(uow: UnitOfWork, loading: Loading, outcome: Outcome, read: int) -> ImportReport:
+    namer = Namer(uow)
+    registry = company_views(uow, [company for _, company in loading.linked])
     return ImportReport(
         import_id=loading.batch.id,
         format=loading.batch.format,
@@ -176,10 +176,10 @@ def _report(session: Session, loading: Loading, outcome: Outcome, read: int) -> 
             )
             for entity, company in loading.linked
         ],
-        review=candidate_views(session, loading.candidates),
+        review=candidate_views(uow, loading.candidates),
         closed=loading.closed,
-        alerts_raised=alert_views(session, outcome.raised),
-        alerts_resolved=alert_views(session, outcome.resolved),
+        alerts_raised=alert_views(uow, outcome.raised),
+        alerts_resolved=alert_views(uow, outcome.resolved),
     )
 
 

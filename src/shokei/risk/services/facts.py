@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from shokei.companies import conditions as companies
 from shokei.companies.schemas import CompanyView
-from shokei.companies.services import find_by_number
+from shokei.companies.services import record_by_number
 from shokei.errors import N_, BadInput, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
@@ -54,7 +54,7 @@ def record_event(
             )
         )
     with uow.transaction() as session:
-        company = _company(session, corporate_number)
+        company = _company(uow, corporate_number)
         event = CompanyEvent(
             company_id=company.id,
             kind=event_kind.value,
@@ -101,7 +101,7 @@ def record_financials(
     if not 1900 <= fiscal_year <= uow.clock.today().year + 1:
         raise BadInput(Text(N_("fiscal year %(fiscal_year)s is not plausible"), {"fiscal_year": fiscal_year}))
     with uow.transaction() as session:
-        company = _company(session, corporate_number)
+        company = _company(uow, corporate_number)
         row = session.scalars(
             select(FinancialYear).where(
                 FinancialYear.company_id == company.id, FinancialYear.fiscal_year == fiscal_year
@@ -136,7 +136,7 @@ def list_events(uow: UnitOfWork, actor: Actor, corporate_number: str) -> list[Ev
     """A company's recorded events, newest first. Officials and auditors."""
     _require(actor, Permission.RISK_READ)
     with uow.transaction() as session:
-        company = _company(session, corporate_number)
+        company = _company(uow, corporate_number)
         rows = session.scalars(
             select(CompanyEvent)
             .where(CompanyEvent.company_id == company.id)
@@ -175,9 +175,9 @@ def note_survey_unanswered(
     event (the reaction to `SurveyUnanswered`, authorised by the official who closed the
     survey). A company outside the registry has no risk profile: nothing is recorded. Audited."""
     with uow.transaction() as session:
-        if find_by_number(session, corporate_number) is None:
+        if record_by_number(uow, corporate_number) is None:
             return None
-        company = _company(session, corporate_number)
+        company = _company(uow, corporate_number)
         event = CompanyEvent(
             company_id=company.id,
             kind=EventKind.SURVEY_UNANSWERED.value,

@@ -49,7 +49,7 @@ def latest_recorded_run(uow: UnitOfWork, actor: Actor, *, top: int) -> RecordedR
                 .limit(top)
             )
         )
-        names = companies.views_by_id(session, [score.company_id for score in scores])
+        names = companies.views_by_id(uow, [score.company_id for score in scores])
         return RecordedRunView(
             run_id=run.id,
             run_at=run.run_at,
@@ -79,7 +79,7 @@ def history(uow: UnitOfWork, actor: Actor, corporate_number: str) -> list[Histor
     """A company's score in every recorded run, oldest first. Officials and auditors."""
     _require(actor, Permission.RISK_READ)
     with uow.transaction() as session:
-        company = _company(session, corporate_number)
+        company = _company(uow, corporate_number)
         rows = session.execute(
             select(RiskRun, RiskScore)
             .join(RiskScore, RiskScore.run_id == RiskRun.id)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyView
 from shokei.errors import N_, BadInput, Forbidden, Text
 from shokei.kernel import Actor, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.policy import RiskPolicy, parse_policy
 
 POLICY_PATH = Path(__file__).parents[1] / "policy.toml"
@@ -30,6 +29,6 @@ def load_policy(path: Path = POLICY_PATH) -> RiskPolicy:
         raise BadInput(Text("%(path)s: %(error)s", {"path": path, "error": error})) from None
 
 
-def _company(session: Session, corporate_number: str) -> CompanyView:
-    company_id = companies.company_id_for(session, corporate_number)
-    return companies.views_by_id(session, [company_id])[company_id]
+def _company(uow: UnitOfWork, corporate_number: str) -> CompanyView:
+    company_id = companies.company_id_for(uow, corporate_number)
+    return companies.views_by_id(uow, [company_id])[company_id]

@@ -92,7 +92,7 @@ def company_risk(
     _require(actor, Permission.RISK_READ)
     rules = load_policy()
     with uow.transaction() as session:
-        company = _company(session, corporate_number)
+        company = _company(uow, corporate_number)
     if not company.corporate_number:
         raise NotFound(
             Text(

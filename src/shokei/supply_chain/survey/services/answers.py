@@ -55,7 +55,7 @@ def admit_answer(uow: UnitOfWork, actor: Actor, campaign_id: int) -> None:
     the user answers for a company asked in it)."""
     with uow:
         find_campaign(uow.session, campaign_id, open_only=True)
-        acting_respondent(uow.session, actor, campaign_id)
+        acting_respondent(uow, actor, campaign_id)
 
 
 def answer_survey(
@@ -70,7 +70,7 @@ def answer_survey(
     with uow:
         session = uow.session
         find_campaign(session, campaign_id, open_only=True)
-        asked = acting_respondent(session, actor, campaign_id)
+        asked = acting_respondent(uow, actor, campaign_id)
         if len(data) > MAX_ANSWER_BYTES:
             problems = [
                 problem("supply", 0, "", N_("the file is over %(size)s MiB"), size=MAX_ANSWER_BYTES // 2**20)
@@ -307,7 +307,7 @@ def get_answer(uow: UnitOfWork, actor: Actor, campaign_id: int, corporate_number
         session = uow.session
         find_campaign(session, campaign_id)
         if not sees_all(actor):
-            own = acting_respondent(session, actor, campaign_id)
+            own = acting_respondent(uow, actor, campaign_id)
             if own.corporate_number != corporate_number:
                 raise Forbidden(Text(N_("a respondent reads only its own answer")))
         asked = find_respondent(session, campaign_id, corporate_number)

@@ -142,7 +142,7 @@ def campaign_status(uow: UnitOfWork, actor: Actor, campaign_id: int) -> Campaign
         if not sees_all(actor):
             query = query.where(
                 SurveyRespondent.corporate_number
-                == acting_respondent(session, actor, campaign_id).corporate_number
+                == acting_respondent(uow, actor, campaign_id).corporate_number
             )
         respondents = session.execute(query).scalars().all()
         return CampaignStatusView(
@@ -150,7 +150,7 @@ def campaign_status(uow: UnitOfWork, actor: Actor, campaign_id: int) -> Campaign
             system=system_code(session, campaign.system_id),
             due_on=campaign.due_on,
             status=campaign.status,
-            respondents=respondent_views(session, respondents),
+            respondents=respondent_views(uow, respondents),
         )
 
 
@@ -193,7 +193,7 @@ def my_tasks(uow: UnitOfWork, actor: Actor) -> list[TaskView]:
     require(actor, Permission.SURVEY_RESPOND)
     with uow:
         session = uow.session
-        number = own_number(session, actor)
+        number = own_number(uow, actor)
         if number is None:
             return []
         rows = session.execute(
@@ -225,7 +225,7 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
     with uow:
         session = uow.session
         campaign = find_campaign(session, campaign_id, open_only=True)
-        asking = acting_respondent(session, actor, campaign_id)
+        asking = acting_respondent(uow, actor, campaign_id)
         answer = latest_answer(session, asking.id)
         if answer is None:
             raise Conflict(
@@ -266,7 +266,7 @@ def cascade(uow: UnitOfWork, actor: Actor, campaign_id: int, to: Sequence[str]) 
         code = system_code(session, campaign.system_id)
         for new in added:
             uow.publish(SurveyRequested(campaign_id, code, new.corporate_number, campaign.due_on))
-        return CascadeReport(added=respondent_views(session, added), already_asked=already)
+        return CascadeReport(added=respondent_views(uow, added), already_asked=already)
 
 
 def close_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int) -> ClosingReport:
@@ -332,7 +332,7 @@ def template(uow: UnitOfWork, actor: Actor, campaign_id: int) -> bytes:
             )
         if not actor.is_company_bound:
             raise Forbidden(Text(N_("%(role)s may not read survey forms"), {"role": actor.role}))
-        asked = acting_respondent(session, actor, campaign_id)
+        asked = acting_respondent(uow, actor, campaign_id)
         return _prefilled(session, asked, code, campaign.due_on, parts)
 
 

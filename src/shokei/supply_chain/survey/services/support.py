@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shokei.companies import services as companies
 from shokei.errors import N_, Conflict, Forbidden, NotFound, Text
 from shokei.kernel import Actor, Permission
+from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain.models import (
     BomLine,
     Component,
@@ -50,11 +51,11 @@ def system_code(session: Session, system_id: int) -> str:
     return session.execute(select(WeaponSystem.code).where(WeaponSystem.id == system_id)).scalar_one()
 
 
-def own_number(session: Session, actor: Actor) -> str | None:
+def own_number(uow: UnitOfWork, actor: Actor) -> str | None:
     """The corporate number of the company a supplier's user acts for."""
     if actor.company_id is None:
         return None
-    view = companies.views_by_id(session, [actor.company_id]).get(actor.company_id)
+    view = companies.views_by_id(uow, [actor.company_id]).get(actor.company_id)
     return view.corporate_number if view else None
 
 
@@ -66,11 +67,12 @@ def find_respondent(session: Session, campaign_id: int, number: str) -> SurveyRe
     ).scalar_one_or_none()
 
 
-def acting_respondent(session: Session, actor: Actor, campaign_id: int) -> SurveyRespondent:
-    """The respondent the user answers for: its company must be asked in the campaign."""
+def acting_respondent(uow: UnitOfWork, actor: Actor, campaign_id: int) -> SurveyRespondent:
+    """The respondent the user answers for: its company must be asked in the campaign (read in
+    the caller's transaction)."""
     require(actor, Permission.SURVEY_RESPOND)
-    number = own_number(session, actor)
-    found = find_respondent(session, campaign_id, number) if number else None
+    number = own_number(uow, actor)
+    found = find_respondent(uow.session, campaign_id, number) if number else None
     if found is None:
         raise Forbidden(
             Text(N_("your company is not asked in survey %(campaign_id)s"), {"campaign_id": campaign_id})
@@ -104,7 +106,8 @@ def supplied_parts(session: Session, number: str, parts: dict[int, str]) -> list
     return sorted(parts[ident] for ident in rows if ident in parts)
 
 
-def respondent_views(session: Session, respondents: Iterable[SurveyRespondent]) -> list[RespondentView]:
+def respondent_views(uow: UnitOfWork, respondents: Iterable[SurveyRespondent]) -> list[RespondentView]:
+    session = uow.session
     listed: Sequence[SurveyRespondent] = sorted(respondents, key=lambda r: (r.tier, r.corporate_number))
     numbers = {r.id: r.corporate_number for r in listed}
     missing = {r.asked_by_id for r in listed if r.asked_by_id and r.asked_by_id not in numbers}
@@ -118,7 +121,7 @@ def respondent_views(session: Session, respondents: Iterable[SurveyRespondent]) 
     return [
         RespondentView(
             corporate_number=r.corporate_number,
-            name=_name(session, r.corporate_number),
+            name=_name(uow, r.corporate_number),
             tier=r.tier,
             status=r.status,
             asked_by=numbers.get(r.asked_by_id) if r.asked_by_id else None,
@@ -128,6 +131,6 @@ def respondent_views(session: Session, respondents: Iterable[SurveyRespondent]) 
     ]
 
 
-def _name(session: Session, number: str) -> str | None:
-    company = companies.find_by_number(session, number)
+def _name(uow: UnitOfWork, number: str) -> str | None:
+    company = companies.record_by_number(uow, number)
     return company.name if company else None
