@@ -193,12 +193,12 @@ def test_from_the_trace_page_an_official_opens_the_incident_and_suspends_the_cha
 
 
 def test_the_trace_page_gives_the_evidence_and_notes_in_japanese_and_the_api_in_english(
-    uow: UnitOfWork, shokei: Shokei, real_files: Path, tmp_path: Path
+    uow: UnitOfWork, shokei: Shokei, released_copy: ReleaseCopy, real_files: Path, tmp_path: Path
 ) -> None:
     """Issue 21: the evidence (which mark, where, how strong) and the notes are catalogue
     messages: the page (Japanese by default) holds no English sentence, the JSON keeps its
     English with the marks' codes."""
-    leak = _subcontractor_leak(uow, shokei, real_files, tmp_path)
+    leak = _subcontractor_leak(uow, shokei, released_copy, real_files, tmp_path)
     short = tmp_path / "short.txt"
     short.write_text("見つかった紙片\n", encoding="utf-8")
     app = create_app(shokei)
