@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, command, print_json, print_table, stdout
+from shokei.cli_support import Cli, command, in_cli_language, print_json, print_table, stdout
 from shokei.succession import services
 from shokei.succession.schemas import RecallView
 
@@ -236,8 +236,11 @@ def trace(
         f"copy: {view.copy_id or 'not identified'} ({view.method}, confidence {view.confidence:.2f})"
     )
     stdout.print("chain: " + " → ".join(f"{h.name} ({h.corporate_number or 'MoD'})" for h in view.chain))
-    for note in view.notes:
-        stdout.print(f"note: {note}")
+    texts = view.notes_text
+    # The notes are catalogue messages: in the CLI user's language (LANG=ja: Japanese).
+    notes = in_cli_language(lambda gettext: [t.render(gettext) for t in texts]) if texts else view.notes
+    for note in notes:
+        stdout.print(f"note: {note}", markup=False)
 
 
 @command(handover_app, "destruction-certificate")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from shokei.audit.models import AuditEntry
@@ -194,3 +195,24 @@ def test_rank_select_accept_release_download_disseminate_and_trace(
     )
     assert certified.exit_code == 0, certified.stderr
     assert cli("case", "show", str(case), "--as", "manager", "--json").json()["state"] == "closed"  # type: ignore[index]
+
+
+def test_trace_notes_read_in_the_cli_users_language(
+    uow: UnitOfWork, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plain-text trace prints its notes in the user's language; the JSON keeps the English."""
+    assert cli("init").exit_code == 0
+    Office(uow)
+    found = tmp_path / "found.txt"
+    found.write_text("短い", encoding="utf-8")
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    shown = cli("trace", str(found), "--as", "auditor")
+    assert shown.exit_code == 0, shown.stderr
+    assert "note: 比較できるだけの本文がありません" in shown.stdout, shown.stdout
+    assert "too little text" not in shown.stdout
+    notes = cli("trace", str(found), "--as", "auditor", "--json").json()["notes"]  # type: ignore[index]
+    assert "too little text to compare" in notes
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert "note: too little text to compare" in cli("trace", str(found), "--as", "auditor").stdout
