@@ -32,7 +32,12 @@ def _rules(candidate: dict[str, Any]) -> dict[str, tuple[bool, str]]:
 
 
 def test_rank_select_accept_release_download_disseminate_and_trace(
-    uow: UnitOfWork, cli: Cli, cli_env: Path, sample_files: Path, tmp_path: Path
+    uow: UnitOfWork,
+    cli: Cli,
+    cli_env: Path,
+    sample_files: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert cli("init").exit_code == 0
     office = Office(uow)
@@ -133,6 +138,13 @@ def test_rank_select_accept_release_download_disseminate_and_trace(
     assert traced["recipient"] == successor
     assert traced["method"] == "hash"
     assert traced["confidence"] == 1.0
+    assert traced["candidates"][0]["evidence"] == ["SHA-256 of the copy as issued"]  # type: ignore[index]
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    shown = cli("trace", str(out), "--as", "auditor").stdout.replace("\n", "")  # as the console wraps
+    assert f"{copy['copy_id']} ({successor}, confidence 1.00): 交付した複製のSHA-256と一致" in shown
+    monkeypatch.delenv("LANG")
 
     request = cli(
         "handover",
