@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from fastapi import FastAPI
 
+from shokei.bootstrap import Shokei
 from shokei.cases import services as cases
 from shokei.examination import services as examination
+from shokei.interests import services as interests
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from shokei.succession import services as succession
+from tests import factories
 from tests.factories import Office
 from tests.web.conftest import Browser, as_user
+from tests.web.test_succession_pages import case_awaiting_selection, release
 
 ROLES = ("supplier", "successor", "intake", "examiner", "negotiator", "manager", "auditor", "admin")
 OWNED = {
@@ -321,3 +326,209 @@ def test_a_feature_form_not_possible_yet_gives_way_to_its_reason(uow: UnitOfWork
     page = manager.get(f"/cases/{unpaid}").text
     assert "/handover/destruction" not in page
     assert "廃棄証明書は、案件を終結できるようになってから記録できます" in page
+
+
+# -- the case page's other forms and its sub-pages -----------------------------------------------
+# The negotiation history's amounts, the measure of an escalated case (each kind the form offers),
+# the successor's terms page and a held copy's page (the dissemination request), and the
+# dissemination approvals of the case page: each offered form, sent as a user fills it, is accepted.
+
+MORE_FORMS = re.compile(r"/(offers|measures|terms/acceptance|disseminations|disseminations/\d+/approval)$")
+_SUB_PAGE = re.compile(r'href="(/cases/\d+/terms|/copies/[\w-]+)"')
+MEASURE_FIELDS = {
+    "succession_support": {"parties", "amount"},
+    "state_custody": {"review_on"},
+}
+_MEASURE_ONLY = {"parties", "amount", "review_on"}
+
+
+def _normal(path: str) -> str:
+    path = re.sub(r"/cases/\d+", "/cases/N", path)
+    path = re.sub(r"/copies/[\w-]+", "/copies/C", path)
+    return re.sub(r"/disseminations/\d+/", "/disseminations/D/", path)
+
+
+def _pages(browser: Browser, case_id: int) -> dict[str, str]:
+    """The case page and the sub-pages it links to (terms, held copies), by their normal path."""
+    first = browser.get(f"/cases/{case_id}")
+    if first.status_code != 200:
+        return {}
+    found = {_normal(f"/cases/{case_id}"): first.text}
+    for link in dict.fromkeys(_SUB_PAGE.findall(first.text)):
+        page = browser.get(link)
+        if page.status_code == 200:
+            found.setdefault(_normal(link), page.text)
+    return found
+
+
+def _more_forms(html: str) -> dict[str, tuple[str, str]]:
+    """normal action -> (action, body), for each of these forms on the page (the first of each)."""
+    found: dict[str, tuple[str, str]] = {}
+    for attributes, body in _FORM.findall(html):
+        action = dict(_ATTR.findall(attributes)).get("action", "")
+        if MORE_FORMS.search(action) and _normal(action) not in found:
+            found[_normal(action)] = (action, body)
+    return found
+
+
+def _kinds(body: str) -> list[str]:
+    """Each choice of the form's kind (a measure, an offer): one action each."""
+    select = re.search(r'<select\b[^>]*name="kind"[^>]*>(.*?)</select>', body, re.S)
+    return _OPTION.findall(select.group(1)) if select else [""]
+
+
+def _filled_as(body: str, kind: str, *, office: Office, subcontractor: str) -> dict[str, str]:
+    data: dict[str, str] = {}
+    measure = 'name="review_on"' in body
+    for tag, attributes in _FIELD.findall(body):
+        field = dict(_ATTR.findall(attributes))
+        name, type_ = field.get("name", ""), field.get("type", "text")
+        if not name or name == "csrf_token" or type_ == "submit":
+            continue
+        if measure and name in _MEASURE_ONLY and name not in MEASURE_FIELDS.get(kind, ()):
+            continue  # "... only": the user leaves the other kinds' fields empty
+        if type_ == "hidden":
+            data[name] = field.get("value", "")
+        elif name == "kind":
+            data[name] = kind
+        elif type_ == "checkbox":
+            if "required" in attributes:
+                data[name] = field.get("value", "on")
+        elif type_ == "date":
+            data[name] = (office.uow.clock.today() + timedelta(days=180)).isoformat()
+        elif name == "amount":
+            data[name] = "12,000,000"
+        elif name == "parties":
+            data[name] = f"{office.withdrawing.corporate_number} {office.successor_company.corporate_number}"
+        elif name == "to":
+            data[name] = subcontractor
+        elif tag != "select":
+            data[name] = "確認のうえ実施"
+    return data
+
+
+def _escalated(office: Office, build: Callable[[Office], int]) -> int:
+    case_id = build(office)
+    office.move(case_id, "escalate", office.manager, reason="交渉が不調")
+    return case_id
+
+
+def test_every_other_form_offered_on_the_case_and_its_pages_is_accepted(
+    uow: UnitOfWork, app: FastAPI, shokei: Shokei
+) -> None:
+    office = Office(uow)
+    office.fund()
+    office.make_eligible(office.successor_company)
+    subcontractor = office.make_eligible(factories.company(uow, "下請精密株式会社")).corporate_number or ""
+    number = office.successor_company.corporate_number or ""
+
+    def released() -> int:
+        case_id = case_awaiting_selection(shokei, office)
+        succession.select_successor(uow, office.manager, case_id, number, reason="能力と実績")
+        succession.accept_terms(uow, office.successor, case_id)
+        release(shokei, office.manager, case_id)
+        return case_id
+
+    def requested() -> int:
+        case_id = released()
+        [copy] = succession.handover_status(uow, office.manager, case_id).copies
+        succession.request_dissemination(
+            uow, office.successor, copy.copy_id, to=subcontractor, purpose="試作加工"
+        )
+        return case_id
+
+    def recalled(build: Callable[[], int]) -> int:
+        case_id = build()
+        [copy] = succession.handover_status(uow, office.manager, case_id).copies
+        succession.recall_copy(uow, office.manager, copy.copy_id, reason="保全体制の不備")
+        return case_id
+
+    states: dict[str, Callable[[], int]] = {
+        "negotiating": lambda: _negotiating(office),
+        "negotiating, agreement proposed": lambda: _agreed(office),
+        "escalated while negotiating": lambda: _escalated(office, _negotiating),
+        "escalated on notification": lambda: _escalated(office, lambda o: o.open_case().id),
+        "successor selected": lambda: _selected(office),
+        "successor accepted the terms": lambda: _accepted(office),
+        "copies released": released,
+        "dissemination requested": requested,
+        "copy recalled": lambda: recalled(released),
+        "dissemination requested, the copy recalled": lambda: recalled(requested),
+    }
+    browsers = {role: as_user(app, role) for role in ROLES}
+    offered: list[tuple[str, str, str, str, str]] = []
+    for state, build in states.items():
+        case_id = build()
+        for role, browser in browsers.items():
+            for page, html in _pages(browser, case_id).items():
+                for action, (_real, body) in _more_forms(html).items():
+                    offered += [(state, role, page, action, kind) for kind in _kinds(body)]
+    reached = {(action, kind) for _state, _role, _page, action, kind in offered}
+    assert {action for action, _kind in reached} >= {
+        "/cases/N/offers",
+        "/cases/N/measures",
+        "/cases/N/terms/acceptance",
+        "/copies/C/disseminations",
+        "/disseminations/D/approval",
+    }, reached
+    assert len({kind for action, kind in reached if action == "/cases/N/measures"}) == 4, reached
+    refused = []
+    for state, role, page, action, kind in offered:
+        case_id = states[state]()  # a fresh case in that state for each form sent
+        browser = browsers[role]
+        html = _pages(browser, case_id)[page]
+        path, body = _more_forms(html)[action]
+        data = _filled_as(body, kind, office=office, subcontractor=subcontractor)
+        response = browser.post(path, data)
+        after = browser.get(response.headers["location"]).text if response.status_code == 303 else ""
+        accepted = 'class="message message-error' not in after and "message-success" in after
+        if response.status_code != 303 or not accepted:
+            error = _error_of(response.text + after)
+            refused.append((state, role, action, kind, response.status_code, error))
+    assert not refused, "offered, then refused:\n" + "\n".join(map(str, refused))
+
+
+def test_a_recalled_copy_gives_way_to_its_status(uow: UnitOfWork, app: FastAPI, shokei: Shokei) -> None:
+    office = Office(uow)
+    office.fund()
+    office.make_eligible(office.successor_company)
+    subcontractor = office.make_eligible(factories.company(uow, "下請精密株式会社")).corporate_number or ""
+    case_id = case_awaiting_selection(shokei, office)
+    number = office.successor_company.corporate_number or ""
+    succession.select_successor(uow, office.manager, case_id, number, reason="能力と実績")
+    succession.accept_terms(uow, office.successor, case_id)
+    [copy] = release(shokei, office.manager, case_id)
+    succession.request_dissemination(
+        uow, office.successor, copy.copy_id, to=subcontractor, purpose="試作加工"
+    )
+    succession.recall_copy(uow, office.manager, copy.copy_id, reason="保全体制の不備")
+    holder, manager = as_user(app, "successor"), as_user(app, "manager")
+    page = holder.get(f"/copies/{copy.copy_id}").text
+    assert f"/copies/{copy.copy_id}/disseminations" not in page
+    assert f"/copies/{copy.copy_id}/download" not in page
+    assert "状態：回収指示中。回収または廃棄された写しは" in page
+    listed = holder.get(f"/cases/{case_id}").text
+    assert f"/copies/{copy.copy_id}/download" not in listed
+    page = manager.get(f"/cases/{case_id}").text
+    assert "/approval" not in page
+    assert "写しがもう発行中ではないため" in page
+
+
+def test_a_declared_interest_gives_way_to_its_reason(uow: UnitOfWork, app: FastAPI) -> None:
+    """The negotiator and the program manager who declared a link to the company are refused its
+    amounts and its measure: the page names why instead of offering the forms."""
+    office = Office(uow)
+    negotiating = _negotiating(office)
+    escalated = _escalated(office, _negotiating)
+    negotiator, manager = as_user(app, "negotiator"), as_user(app, "manager")
+    assert f'action="/cases/{negotiating}/offers"' in negotiator.get(f"/cases/{negotiating}").text
+    assert f'action="/cases/{escalated}/measures"' in manager.get(f"/cases/{escalated}").text
+    company = office.withdrawing.corporate_number or ""
+    for official in (office.negotiator, office.manager):
+        interests.declare_interest(uow, official, company=company, relationship="shareholder")
+    page = negotiator.get(f"/cases/{negotiating}").text
+    assert f'action="/cases/{negotiating}/offers"' not in page
+    assert "この案件の金額は記録できません" in page
+    page = manager.get(f"/cases/{escalated}").text
+    assert f'action="/cases/{escalated}/measures"' not in page
+    assert "この案件の措置は決定できません" in page

@@ -18,7 +18,9 @@ from fastapi import Form, Query, Request, Response
 from markupsafe import Markup
 
 from shokei.api_support import ShokeiDep
-from shokei.cases.domain import CaseState
+from shokei.cases import services as cases
+from shokei.cases.domain import CaseState, Guard, TransitionName
+from shokei.errors import ShokeiError
 from shokei.kernel import Actor, Role
 from shokei.kernel.bounds import Id, Int64
 from shokei.measures import services
@@ -75,7 +77,20 @@ def _measures_box(context: BoxContext) -> Markup | None:
     """The measures decided for the case; the decision form on an escalated case."""
     actor, case = context.actor, context.subject
     can_decide = _is_manager(actor) and CaseState(case.state) is CaseState.ESCALATED
-    if not _may_read(actor) or not (case.measures or can_decide):
+    waiting = None
+    if can_decide:
+        # Separation of duties and a declared interest refuse the decision: then why, not a form.
+        try:
+            cases.check_move(
+                context.shokei.uow,
+                actor,
+                case.id,
+                TransitionName.TAKE_MEASURE,
+                assuming=frozenset({Guard.REASON_GIVEN}),  # the form asks for the reason
+            )
+        except ShokeiError as refused:
+            can_decide, waiting = False, refused.localised(_)
+    if not _may_read(actor) or not (case.measures or can_decide or waiting):
         return None
     return render_box(
         context.request,
@@ -83,6 +98,7 @@ def _measures_box(context: BoxContext) -> Markup | None:
         {
             "case": case,
             "can_decide": can_decide,
+            "decide_waiting": waiting,
             "kinds": [(kind.value, kind_label(kind)) for kind in MeasureKind],
         },
     )

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, command, print_json, print_table, stdout
+from shokei.cli_support import Cli, command, in_cli_language, print_json, print_table, stdout
+from shokei.errors import Text
 from shokei.succession import services
 from shokei.succession.schemas import RecallView
 
@@ -236,8 +237,22 @@ def trace(
         f"copy: {view.copy_id or 'not identified'} ({view.method}, confidence {view.confidence:.2f})"
     )
     stdout.print("chain: " + " → ".join(f"{h.name} ({h.corporate_number or 'MoD'})" for h in view.chain))
-    for note in view.notes:
-        stdout.print(f"note: {note}")
+    for found in view.candidates:
+        evidence = "; ".join(_rendered(found.evidence_text, found.evidence))
+        line = (
+            f"candidate: {found.copy_id} ({found.recipient}, confidence {found.confidence:.2f}): {evidence}"
+        )
+        stdout.print(line, markup=False)
+    for note in _rendered(view.notes_text, view.notes):
+        stdout.print(f"note: {note}", markup=False)
+
+
+def _rendered(texts: list[Text] | None, english: list[str]) -> list[str]:
+    """Catalogue messages in the CLI user's language (LANG=ja: Japanese); the English as received
+    when only that came (a remote server's JSON)."""
+    if texts is None:
+        return english
+    return in_cli_language(lambda gettext: [text.render(gettext) for text in texts])
 
 
 @command(handover_app, "destruction-certificate")

@@ -29,6 +29,7 @@ from shokei.succession.models import (
     HandoverCopy,
     TermsAcceptance,
 )
+from shokei.succession.recall import ISSUED
 from shokei.succession.schemas import (
     CopyDetail,
     CopyStatus,
@@ -191,5 +192,6 @@ def copy_detail(uow: UnitOfWork, actor: Actor, copy_id: str) -> CopyDetail:
         return CopyDetail(
             item=_copy_status(uow, row),
             disseminations=_requests_for(session, uow, [row]),
-            may_disseminate=holder,
+            may_disseminate=holder and row.status == ISSUED,  # a recalled copy is not passed on
+            held=holder,
         )

@@ -76,6 +76,10 @@ def request_status_label(status: str) -> str:
     return label(REQUEST_STATUS_LABELS, status)
 
 
+def copy_status_label(status: str) -> str:
+    return label(COPY_STATUSES, status)
+
+
 def score_number(value: Decimal | float) -> str:
     return f"{Decimal(value):.3f}"
 
@@ -428,6 +432,7 @@ pages = FeaturePages(
         "rule_label": rule_label,
         "score_label": score_label,
         "request_status_label": request_status_label,
+        "copy_status_label": copy_status_label,
         "score_number": score_number,
     },
 )

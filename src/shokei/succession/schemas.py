@@ -238,7 +238,8 @@ class HandoverStatus(BaseModel):
 class CopyDetail(BaseModel):
     item: CopyStatus
     disseminations: list[DisseminationStatus]
-    may_disseminate: bool  # the actor's company holds it
+    may_disseminate: bool  # the actor's company holds it, and it is still issued
+    held: bool = False  # the actor's company holds it (issued or not)
 
 
 # -- the holdings register (holdings.py) --------------------------------------------------------

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from shokei.audit.models import AuditEntry
@@ -31,7 +32,12 @@ def _rules(candidate: dict[str, Any]) -> dict[str, tuple[bool, str]]:
 
 
 def test_rank_select_accept_release_download_disseminate_and_trace(
-    uow: UnitOfWork, cli: Cli, cli_env: Path, sample_files: Path, tmp_path: Path
+    uow: UnitOfWork,
+    cli: Cli,
+    cli_env: Path,
+    sample_files: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert cli("init").exit_code == 0
     office = Office(uow)
@@ -132,6 +138,13 @@ def test_rank_select_accept_release_download_disseminate_and_trace(
     assert traced["recipient"] == successor
     assert traced["method"] == "hash"
     assert traced["confidence"] == 1.0
+    assert traced["candidates"][0]["evidence"] == ["SHA-256 of the copy as issued"]  # type: ignore[index]
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    shown = cli("trace", str(out), "--as", "auditor").stdout.replace("\n", "")  # as the console wraps
+    assert f"{copy['copy_id']} ({successor}, confidence 1.00): 交付した複製のSHA-256と一致" in shown
+    monkeypatch.delenv("LANG")
 
     request = cli(
         "handover",
@@ -194,3 +207,24 @@ def test_rank_select_accept_release_download_disseminate_and_trace(
     )
     assert certified.exit_code == 0, certified.stderr
     assert cli("case", "show", str(case), "--as", "manager", "--json").json()["state"] == "closed"  # type: ignore[index]
+
+
+def test_trace_notes_read_in_the_cli_users_language(
+    uow: UnitOfWork, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plain-text trace prints its notes in the user's language; the JSON keeps the English."""
+    assert cli("init").exit_code == 0
+    Office(uow)
+    found = tmp_path / "found.txt"
+    found.write_text("短い", encoding="utf-8")
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    shown = cli("trace", str(found), "--as", "auditor")
+    assert shown.exit_code == 0, shown.stderr
+    assert "note: 比較できるだけの本文がありません" in shown.stdout, shown.stdout
+    assert "too little text" not in shown.stdout
+    notes = cli("trace", str(found), "--as", "auditor", "--json").json()["notes"]  # type: ignore[index]
+    assert "too little text to compare" in notes
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert "note: too little text to compare" in cli("trace", str(found), "--as", "auditor").stdout

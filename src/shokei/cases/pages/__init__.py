@@ -29,7 +29,7 @@ from shokei.cases.pages import assignment
 from shokei.cases.pages.offered import company_links, offered_moves
 from shokei.cases.schemas import CaseSummary
 from shokei.companies import services as companies
-from shokei.errors import BadInput, Forbidden, Text
+from shokei.errors import BadInput, Forbidden, ShokeiError, Text
 from shokei.kernel import Actor, Permission, Role
 from shokei.kernel.bounds import JSON_INT_MAX, Id, Int64, ascii_int
 from shokei.web.i18n import N_, label, ngettext
@@ -439,11 +439,17 @@ def _offers_box(context: BoxContext) -> Markup | None:
     if not case.offers and state not in _NEGOTIATION_STATES:
         return None
     can_offer = actor.can(Permission.CASE_NEGOTIATE) and state is CaseState.NEGOTIATING
+    waiting = None
+    if can_offer:
+        try:  # separation of duties, a declared interest: the reason instead of the form
+            services.check_offer(context.shokei.uow, actor, case.id)
+        except ShokeiError as refused:
+            can_offer, waiting = False, refused.localised(_)
     kinds = [(kind, offer_kind_label(kind)) for kind in OFFER_KIND_LABELS]
     return render_box(
         context.request,
         "cases/_offers_box.html",
-        {"case": case, "can_offer": can_offer, "offer_kinds": kinds},
+        {"case": case, "can_offer": can_offer, "offer_waiting": waiting, "offer_kinds": kinds},
     )
 
 

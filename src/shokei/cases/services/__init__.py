@@ -54,6 +54,7 @@ from shokei.cases.services.inventory import (
 from shokei.cases.services.notice import notice_warnings
 from shokei.cases.services.offers import (
     OfferKind,
+    check_offer,
     offers_of,
     record_agreed_amount,
     record_offer,
@@ -85,6 +86,7 @@ __all__ = [
     "case_refs",
     "cases_of_company",
     "check_move",
+    "check_offer",
     "company_names",
     "content_access_of",
     "content_case_ids",

@@ -62,6 +62,24 @@ def record_offer(
     return _record(uow, actor, case_id, amount_yen=amount_yen, kind=kind, note=note, details=details)
 
 
+def check_offer(uow: UnitOfWork, actor: Actor, case_id: int) -> None:
+    """Raise whatever recording an offer would refuse (role, state, separation of duties, a
+    declared interest), changing nothing: the page offers the form only when it would be taken."""
+    if not actor.can(Permission.CASE_NEGOTIATE):
+        raise Forbidden(Text(N_("only a negotiator may record offers")))
+    with uow:
+        case = load_case(uow, actor, case_id)
+        if case.state != CaseState.NEGOTIATING:
+            raise Conflict(
+                Text(
+                    N_("offers are recorded while negotiating; the case is '%(state)s'"),
+                    {"state": case.state},
+                )
+            )
+        refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so you may not negotiate it")
+        interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
+
+
 def record_agreed_amount(
     uow: UnitOfWork,
     actor: Actor,
@@ -92,16 +110,8 @@ def _record(
     if amount_yen <= 0:
         raise BadInput(Text(N_("an amount must be a positive number of yen")))
     with uow:
+        check_offer(uow, actor, case_id)
         case = load_case(uow, actor, case_id)
-        if case.state != CaseState.NEGOTIATING:
-            raise Conflict(
-                Text(
-                    N_("offers are recorded while negotiating; the case is '%(state)s'"),
-                    {"state": case.state},
-                )
-            )
-        refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so you may not negotiate it")
-        interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
         offer = Offer(
             case_id=case.id,
             kind=kind,
