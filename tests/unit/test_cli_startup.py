@@ -4,11 +4,9 @@ feature, no database and no web code; `shokei case --help` loads the cases' CLI 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 from typer.testing import CliRunner
+
+from tests.cli_probe import run_probed
 
 # `shokei --help` before its groups were loaded lazily (features' commands, the root's own, then
 # the features' groups, each in the manifest's cli order).
@@ -19,31 +17,8 @@ LISTED = [
     "measure", "facility", "secret", "incident", "deadlines", "inbox", "report", "db",
 ]  # fmt: skip
 
-_PROBE = """
-import json, sys
-from shokei.cli import main
-sys.argv = ["shokei", *json.loads(sys.argv[1])]
-try:
-    main()
-except SystemExit as exit:
-    status = exit.code
-sys.stdout.flush()
-print("\\n" + json.dumps({"status": status, "modules": sorted(sys.modules)}))
-"""
-
-
-def _run(*args: str) -> tuple[str, int, list[str]]:
-    """`shokei args` in a fresh interpreter: its output, exit status and the modules it imported."""
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(list(args))],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-    )
-    output, _, last = done.stdout.rstrip("\n").rpartition("\n")
-    probe = json.loads(last)
-    return output, probe["status"], probe["modules"]
+def _run(*args: str) -> tuple[str, int | None, list[str]]:
+    return run_probed(list(args), {"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
 
 
 def _listed(help_text: str) -> list[str]:

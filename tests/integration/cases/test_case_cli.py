@@ -12,6 +12,7 @@ from pathlib import Path
 from shokei.clock import JST
 from shokei.companies.domain import CorporateNumber
 from shokei.purchase.domain import fiscal_year
+from tests.cli_probe import run_probed
 from tests.conftest import Cli
 
 WITHDRAWING = CorporateNumber.from_base("301010101010").value
@@ -252,19 +253,6 @@ def test_console_script_runs_as_a_real_process(cli: Cli, cli_env: Path) -> None:
     assert missing.stderr.strip().count("\n") == 0
 
 
-_PROBE = """
-import json, sys
-from shokei.cli import main
-sys.argv = ["shokei", *json.loads(sys.argv[1])]
-try:
-    main()
-except SystemExit as exit:
-    status = exit.code
-sys.stdout.flush()
-print("\\n" + json.dumps({"status": status, "modules": sorted(sys.modules)}))
-"""
-
-
 def test_case_show_loads_only_the_cases_and_what_they_read(cli: Cli, cli_env: Path) -> None:
     """`shokei case show N` (a local read, run by officials' scripts by the hundred) imports the
     cases' feature and the features it reads, not the web, the vaults, other features' commands,
@@ -277,19 +265,11 @@ def test_case_show_loads_only_the_cases_and_what_they_read(cli: Cli, cli_env: Pa
         *("--exit-date", "2031-03-31", "--as", "intake", "--json"),
     ).json()
     case_id = str(opened["id"])  # type: ignore[index]
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(["case", "show", case_id, "--json", "--as", "intake"])],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    output, _, last = done.stdout.rstrip("\n").rpartition("\n")
-    probe = json.loads(last)
-    assert probe["status"] in (0, None), done.stderr
+    command = ["case", "show", case_id, "--json", "--as", "intake"]
+    output, status, loaded = run_probed(command, dict(os.environ))
+    assert status in (0, None), output
     assert json.loads(output)["id"] == int(case_id)
-    modules = set(probe["modules"])
+    modules = set(loaded)
     heavy = {"fastapi", "starlette", "uvicorn", "numpy", "scipy", "alembic", "jinja2", "openpyxl"}
     assert not {module.split(".")[0] for module in modules} & heavy
     clis = {module for module in modules if module.endswith(".cli") and module.startswith("shokei.")}
