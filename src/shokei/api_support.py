@@ -26,6 +26,7 @@ from shokei.bootstrap import Shokei
 from shokei.documents.scratch import ScratchArea, SealedFile, SealedWriter, area_for
 from shokei.errors import N_, BadInput, Forbidden, ShokeiError, Text, TooLarge, Unauthenticated
 from shokei.kernel import Actor
+from shokei.kernel.bounds import upload_too_large
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.logs import security_event
 from shokei.web import i18n
@@ -206,14 +207,6 @@ def content_disposition(name: str, disposition: str = "attachment") -> str:
     shown = printable_name(name).replace("/", "_") or "download"
     fallback = "".join(ch if " " <= ch < "\x7f" and ch not in '"\\' else "_" for ch in shown)
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(shown, safe='')}"
-
-
-def upload_too_large(limit: int) -> TooLarge:
-    return TooLarge(
-        Text(
-            N_("The upload is larger than the %(limit)s bytes one upload may carry."), {"limit": f"{limit:,}"}
-        )
-    )
 
 
 def declared_length(request: Request) -> int | None:

@@ -59,6 +59,7 @@ from shokei.errors import N_, Conflict, Text, TooLarge
 from shokei.formats.extract import Extraction, extract
 from shokei.formats.sniff import detect_type_path
 from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel.bounds import upload_too_large
 from shokei.kernel.unit_of_work import UnitOfWork
 
 # A full disk is not a property of the file: it stops the submission instead of refusing the file.
@@ -132,12 +133,7 @@ def admit_local_submission(
     admission = admit_submission(uow, actor, case_id, max_case_bytes=max_case_bytes)
     size = sum(_bytes_on_disk(path) for path in paths)
     if size > max_upload_bytes:
-        raise TooLarge(
-            Text(
-                N_("The upload is larger than the %(limit)s bytes one upload may carry."),
-                {"limit": f"{max_upload_bytes:,}"},
-            )
-        )
+        raise upload_too_large(max_upload_bytes)
     if size > admission.room:
         raise admission.too_large
     return size

@@ -22,7 +22,7 @@ from typing import Annotated
 from annotated_types import Ge, Le
 from pydantic import AfterValidator, StringConstraints
 
-from shokei.errors import N_, BadInput, Text
+from shokei.errors import N_, BadInput, Text, TooLarge
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
@@ -108,3 +108,10 @@ def require_text(field: str, value: str | None, max_length: int = TITLE_MAX) -> 
         )
     if fault == "surrogate":
         raise BadInput(Text(N_("%(field)s is not valid Unicode (a lone surrogate)."), {"field": field}))
+
+
+def upload_too_large(limit: int) -> TooLarge:
+    """The refusal of a hand-in over `SHOKEI_MAX_UPLOAD_BYTES`, the same whether it came over HTTP
+    or from the local command line."""
+    message = N_("The upload is larger than the %(limit)s bytes one upload may carry.")
+    return TooLarge(Text(message, {"limit": f"{limit:,}"}))
