@@ -49,6 +49,12 @@ def main() -> int:
     parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds under load (default 60)")
     parser.add_argument("--minutes", type=float, help="minutes under load (the full run: --minutes 10)")
+    parser.add_argument(
+        "--steady",
+        action="store_true",
+        help="count only once every user is spawned and logged in (Locust's --reset-stats): the "
+        "steady state, without the log-ins' argon2id queue",
+    )
     arguments = parser.parse_args()
     seconds = int(arguments.minutes * 60 if arguments.minutes else arguments.duration)
     try:
@@ -67,10 +73,15 @@ def main() -> int:
             "SHOKEI_DATABASE_URL": url,
             "SHOKEI_MAX_CASE_BYTES": str(1 << 40),  # uploads all go into one case
             "SHOKEI_LOG_FORMAT": "text",
+            # 200 officials are 200 workstations: Locust stands in for a reverse proxy on loopback
+            # and names each user's own address, as the login lockout counts failures per address
+            # (20 at once from one address would be refused, as an attack would be).
+            "SHOKEI_TRUSTED_PROXIES": "127.0.0.1",
         }
         started = time.perf_counter()
-        setup = seed(env)
-        print(f"set-up (init, demo seed, tokens): {time.perf_counter() - started:.1f} s")
+        setup = seed(env, arguments.users)
+        took = time.perf_counter() - started
+        print(f"set-up (init, demo seed, tokens, {arguments.users} officials): {took:.1f} s")
         port = free_port()
         with server(env, port, arguments.workers) as (process, base):
             setup.update(discover(base, setup))
@@ -90,6 +101,7 @@ def main() -> int:
                 users=arguments.users,
                 rate=arguments.spawn_rate,
                 seconds=seconds,
+                steady=arguments.steady,
             )
             load_after = os.getloadavg()
             sampler.stop()
@@ -128,12 +140,50 @@ def shokei(env: dict[str, str], *arguments: str) -> Any:
     return json.loads(done.stdout)
 
 
-def seed(env: dict[str, str]) -> dict[str, Any]:
+def seed(env: dict[str, str], officials: int) -> dict[str, Any]:
     shokei(env, "init")
     demo = shokei(env, "demo", "seed")
     passwords = {name: demo["logins"][name]["password"] for name in USERS}
-    tokens = {name: shokei(env, "user", "token", name)["token"] for name in USERS}
-    return {"passwords": passwords, "tokens": tokens}
+    tokens = {name: shokei(env, "user", "token", name, "--as", "admin")["token"] for name in USERS}
+    return {"passwords": passwords, "tokens": tokens, "officials": official_accounts(env, officials)}
+
+
+# Every ministry account logs in with a TOTP code, and a code is accepted once per account and
+# 30-second step (a replay is refused): 200 officials are 200 people, each with its own account.
+_MAKE_OFFICIALS = """
+import json, sys
+from urllib.parse import parse_qs, urlsplit
+from shokei.accounts import services as accounts
+from shokei.bootstrap import build, ensure_ready
+app = build()
+ensure_ready(app)
+admin = accounts.actor_for_username(app.uow, "admin")
+made = []
+for number in range(int(sys.argv[1])):
+    name = f"official{number:03d}"
+    credential = accounts.add_user(app.uow, admin, name, "program_manager", must_change_password=False)
+    uri = accounts.enroll_mfa(app.uow, admin, name, app.sealer)
+    if not accounts.actor_for_username(app.uow, name).content_approved:
+        accounts.approve_user(app.uow, None, name)  # the operator as the second person
+    made.append({"username": name, "password": credential.secret,
+                 "totp_secret": parse_qs(urlsplit(uri).query)["secret"][0]})
+print(json.dumps(made))
+"""
+
+
+def official_accounts(env: dict[str, str], count: int) -> list[dict[str, str]]:
+    """`count` program managers (argon2id-hashed passwords, sealed TOTP secrets), made in one
+    process through the accounts' services rather than 2 × `count` commands."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MAKE_OFFICIALS, str(count)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"creating the officials' accounts failed: {done.stderr}")
+    return json.loads(done.stdout)
 
 
 def free_port() -> int:
@@ -269,7 +319,7 @@ def tree_rss(root: int) -> int:
 
 
 def run_locust(
-    base: str, *, setup_file: Path, tmp: Path, users: int, rate: float, seconds: int
+    base: str, *, setup_file: Path, tmp: Path, users: int, rate: float, seconds: int, steady: bool
 ) -> list[dict[str, str]]:
     prefix = tmp / "locust"
     env = {**os.environ, "SHOKEI_LOAD_SETUP": str(setup_file)}
@@ -278,7 +328,10 @@ def run_locust(
         "--host", base, "--users", str(users), "--spawn-rate", str(rate), "--run-time", f"{seconds}s",
         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "30",
     ]  # fmt: skip
-    print(f"locust: {users} users, {rate:g}/s spawned, {seconds} s", flush=True)
+    if steady:
+        command.append("--reset-stats")
+    counted = ", counted once all are spawned" if steady else ""
+    print(f"locust: {users} users, {rate:g}/s spawned, {seconds} s{counted}", flush=True)
     with open(tmp / "locust.log", "wb") as log:
         subprocess.run(command, env=env, check=False, stdout=log, stderr=subprocess.STDOUT)
     failures = Path(f"{prefix}_failures.csv")

@@ -9,12 +9,14 @@ downloads the files it handed in, which stream through the same decrypting vault
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
 import re
 from typing import Any
 
+import pyotp
 from locust import HttpUser, between, task
 
 SETUP: dict[str, Any] = json.loads(open(os.environ["SHOKEI_LOAD_SETUP"], encoding="utf-8").read())  # noqa: SIM115
@@ -25,14 +27,22 @@ UPLOAD_BYTES = 5 * 1024 * 1024
 
 class _Signed(HttpUser):
     abstract = True
-    username = ""
+    username = ""  # the demo account whose API token the user's API reads carry
+
+    def login_form(self) -> dict[str, str]:
+        return {"username": self.username, "password": SETUP["passwords"][self.username]}
+
+    workstations = itertools.count(1)
 
     def on_start(self) -> None:
+        number = next(_Signed.workstations)
+        # each user's own address (bench/load.py trusts loopback as the proxy that names it)
+        self.client.headers["X-Forwarded-For"] = f"10.{number // 250}.{number % 250}.1"
         self.token = SETUP["tokens"][self.username]
         self.api = {"Authorization": f"Bearer {self.token}"}
         page = self.client.get("/login", name="page: login")
         found = CSRF.search(page.text)
-        form = {"username": self.username, "password": SETUP["passwords"][self.username], "next": "/"}
+        form = {**self.login_form(), "next": "/"}
         if found:
             form["csrf_token"] = found.group(1)
         with self.client.post(
@@ -54,6 +64,14 @@ class Official(_Signed):
     weight = 20
     wait_time = between(1, 3)
     username = "manager"
+    accounts = itertools.count()
+
+    def login_form(self) -> dict[str, str]:
+        """Each official logs in to the page side with an account of its own (password and TOTP
+        code); its API reads carry the demo manager's token."""
+        account = SETUP["officials"][next(Official.accounts) % len(SETUP["officials"])]
+        code = pyotp.TOTP(account["totp_secret"]).now()
+        return {"username": account["username"], "password": account["password"], "code": code}
 
     @task(4)
     def dashboard(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,8 +16,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from shokei.accounts import services as accounts
-from shokei.audit import services as audit
-from shokei.audit.notes import generate_signer
 from shokei.clock import Clock
 from shokei.db import make_engine
 from shokei.errors import N_, ShokeiError, Text
@@ -167,9 +166,28 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Shoke
     # flushes. A command that only reads (`case show`) imports only its own feature's tables.
     _register_every_table_before_a_flush()
     bus = wire()
-    return Shokei(
-        settings=settings, uow=UnitOfWork(engine, clock, ledger=audit.configured_ledger(settings), bus=bus)
+    # The ledger's keys and policy are read when the first entry is appended, so a command that
+    # only reads never loads the ledger's code. Where the signing key does not exist yet (`shokei
+    # init` makes it), they are read now, as the process started: entries appended before the
+    # key existed are not signed by a key made later in the same process.
+    read_ledger, lazily = _ledger_reader(settings), settings.ledger_key_path.exists()
+    uow = UnitOfWork(
+        engine,
+        clock,
+        bus=bus,
+        ledger=None if lazily else read_ledger(),
+        ledger_source=read_ledger if lazily else None,
     )
+    return Shokei(settings=settings, uow=uow)
+
+
+def _ledger_reader(settings: Settings) -> Callable[[], object]:
+    def configured() -> object:
+        from shokei.audit import services as audit  # noqa: PLC0415 - see build()
+
+        return audit.configured_ledger(settings)
+
+    return configured
 
 
 def _register_every_table_before_a_flush() -> None:
@@ -295,6 +313,8 @@ def initialise(app: Shokei) -> InitReport:
         report.created.append(f"vault master key {settings.master_key_path} (id {key_id})")
     if not settings.ledger_key_path.exists():
         # The ledger signing key lives apart from the vault master key: different custodians.
+        from shokei.audit.notes import generate_signer  # noqa: PLC0415 - only `shokei init` makes the key
+
         signer, verifier = generate_signer(settings.ledger_key_name)
         write_secret_file(settings.ledger_key_path, signer.encode())
         settings.ledger_verifier_path.write_text(verifier + "\n", encoding="utf-8")

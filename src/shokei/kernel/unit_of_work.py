@@ -22,7 +22,7 @@ concurrent requests.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -58,14 +58,28 @@ class UnitOfWork:
         clock: Clock | None = None,
         ledger: object | None = None,
         bus: MessageBus | None = None,
+        *,
+        ledger_source: Callable[[], object] | None = None,
     ) -> None:
         self.engine = engine
         self.clock: Clock = clock or SystemClock()
-        # audit.domain.LedgerConfig (keys, checkpoint policy); sessions carry it to the ledger.
-        self.ledger = ledger
+        # audit.domain.LedgerConfig (keys, checkpoint policy), or `ledger_source` that reads it
+        # when an entry is first appended: a command that only reads never loads the ledger's
+        # code and keys. Sessions carry `ledger_of` to the ledger.
+        self._ledger = ledger
+        self._ledger_source = ledger_source
         self.bus = bus or default_bus
-        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"ledger": ledger})
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"ledger_of": self.ledger_of})
         self._open: ContextVar[_Open | None] = ContextVar(f"uow-{id(self)}", default=None)
+
+    @property
+    def ledger(self) -> object | None:
+        return self.ledger_of()
+
+    def ledger_of(self) -> object | None:
+        if self._ledger is None and self._ledger_source is not None:
+            self._ledger, self._ledger_source = self._ledger_source(), None
+        return self._ledger
 
     # -- the transaction --------------------------------------------------------------------
 

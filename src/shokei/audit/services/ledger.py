@@ -86,7 +86,8 @@ def _config(uow: UnitOfWork) -> LedgerConfig | None:
 
 
 def _session_config(session: Session) -> LedgerConfig | None:
-    config = session.info.get("ledger")
+    ledger_of = session.info.get("ledger_of")  # UnitOfWork.ledger_of
+    config = ledger_of() if ledger_of is not None else None
     return config if isinstance(config, LedgerConfig) else None
 
 
