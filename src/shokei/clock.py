@@ -8,6 +8,11 @@ from typing import Protocol
 JST = timezone(timedelta(hours=9), "JST")
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back timestamps without their zone; Shokei stores UTC, so say so."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NoReturn, Protocol
 
 import msgspec
 import rfc8785
 
+from shokei.clock import as_utc
 from shokei.kernel.actors import Actor, Role
 from shokei.kernel.bus import Command
 from shokei.kernel.ledger import AuditEvent
@@ -73,11 +74,6 @@ class LedgerConfig:
     verifier_key: str | None
     signer: LedgerSigner | None = None
     policy: CheckpointPolicy = CheckpointPolicy()
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back timestamps without their zone; Shokei stores UTC, so say so."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # -- what a stored entry must agree with ----------------------------------------------------

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shokei.audit.domain import as_utc
+from shokei.clock import as_utc
 from shokei.companies.domain import (
     Access,
     Certification,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shokei.audit.domain import as_utc
+from shokei.clock import as_utc
 from shokei.companies.domain import (
     Access,
     CompanyConditionChanged,

@@ -10,9 +10,10 @@ moment the incident is opened.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from shokei.clock import as_utc
 from shokei.errors import N_, Conflict, Text
 from shokei.kernel.bus import Event
 
@@ -73,10 +74,6 @@ def seconds_left(deadline_at: datetime, now: datetime) -> int:
     """Whole seconds until the deadline (negative once it has passed); a naive time (SQLite gives
     them back so) is UTC, as every stored time is."""
     return int((as_utc(deadline_at) - as_utc(now)).total_seconds())
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # -- events: a feature keeping deadlines starts and stops the reporting clock on them ----------

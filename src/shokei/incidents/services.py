@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shokei.clock import as_utc
 from shokei.companies import access
 from shokei.companies.domain import Access, SuspensionCause
 from shokei.documents.services import Vault
@@ -26,7 +27,6 @@ from shokei.incidents.domain import (
     IncidentOpened,
     IncidentSettled,
     IncidentState,
-    as_utc,
     opening_state,
     reporting_deadline,
     seconds_left,

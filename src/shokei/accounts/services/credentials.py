@@ -23,7 +23,7 @@ from shokei.accounts.services.records import (
     password_hasher,
     require_admin,
 )
-from shokei.audit.domain import as_utc
+from shokei.clock import as_utc
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text, Unauthenticated
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork

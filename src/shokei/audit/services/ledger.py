@@ -23,7 +23,6 @@ from shokei.audit.domain import (
     LedgerConfig,
     LedgerVerification,
     UnsignedTail,
-    as_utc,
     leaf_bytes,
 )
 from shokei.audit.merkle import (
@@ -41,6 +40,7 @@ from shokei.audit.models import AuditCheckpoint, AuditEntry
 from shokei.audit.notes import KeyFormatError, NoteSigner, checkpoint_body
 from shokei.audit.store import SqlNodeStore
 from shokei.audit.verification import subtrees_before
+from shokei.clock import as_utc
 from shokei.errors import N_, BadInput, Forbidden, IntegrityFailure, NotFound, ShokeiError, Text
 from shokei.kernel import Actor, AuditEvent, Permission
 from shokei.kernel.unit_of_work import UnitOfWork

@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shokei.audit.domain import ReadableCases, as_utc, case_of, redacted
+from shokei.audit.domain import ReadableCases, case_of, redacted
 from shokei.audit.merkle import leaf_hash
 from shokei.audit.models import AuditEntry
 from shokei.audit.services.ledger import _require_reader
+from shokei.clock import as_utc
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 
