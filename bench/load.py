@@ -38,7 +38,7 @@ from bench.machine import describe
 HERE = Path(__file__).resolve().parent
 SHOKEI = [sys.executable, "-c", "from shokei.cli import main; main()"]
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-USERS = ("manager", "supplier", "successor")
+USERS = ("manager", "negotiator", "supplier", "successor")
 
 
 def main() -> int:
@@ -49,6 +49,12 @@ def main() -> int:
     parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds under load (default 60)")
     parser.add_argument("--minutes", type=float, help="minutes under load (the full run: --minutes 10)")
+    parser.add_argument(
+        "--registry",
+        type=int,
+        default=100_000,
+        help="companies added to the registry (national scale: 100,000)",
+    )
     parser.add_argument(
         "--steady",
         action="store_true",
@@ -79,9 +85,12 @@ def main() -> int:
             "SHOKEI_TRUSTED_PROXIES": "127.0.0.1",
         }
         started = time.perf_counter()
-        setup = seed(env, arguments.users)
+        setup = seed(env, arguments.users, arguments.registry)
         took = time.perf_counter() - started
-        print(f"set-up (init, demo seed, tokens, {arguments.users} officials): {took:.1f} s")
+        print(
+            f"set-up (init, demo seed, tokens, {arguments.users} officials, "
+            f"{arguments.registry:,} companies): {took:.1f} s"
+        )
         port = free_port()
         with server(env, port, arguments.workers) as (process, base):
             setup.update(discover(base, setup))
@@ -140,12 +149,16 @@ def shokei(env: dict[str, str], *arguments: str) -> Any:
     return json.loads(done.stdout)
 
 
-def seed(env: dict[str, str], officials: int) -> dict[str, Any]:
+def seed(env: dict[str, str], officials: int, registry: int) -> dict[str, Any]:
     shokei(env, "init")
     demo = shokei(env, "demo", "seed")
     passwords = {name: demo["logins"][name]["password"] for name in USERS}
     tokens = {name: shokei(env, "user", "token", name, "--as", "admin")["token"] for name in USERS}
-    return {"passwords": passwords, "tokens": tokens, "officials": official_accounts(env, officials)}
+    return {
+        "passwords": passwords,
+        "tokens": tokens,
+        "officials": official_accounts(env, officials, registry),
+    }
 
 
 # Every ministry account logs in with a TOTP code, and a code is accepted once per account and
@@ -167,15 +180,41 @@ for number in range(int(sys.argv[1])):
         accounts.approve_user(app.uow, None, name)  # the operator as the second person
     made.append({"username": name, "password": credential.secret,
                  "totp_secret": parse_qs(urlsplit(uri).query)["secret"][0]})
+
+# The national-scale registry: companies of every prefecture, most able, some not (the shapes
+# the successor selection ranks and filters), inserted in bulk.
+from datetime import date
+from decimal import Decimal
+from sqlalchemy import insert
+from shokei.companies.domain import CorporateNumber
+from shokei.companies.models import Company
+prefectures = ("北海道", "宮城県", "東京都", "神奈川県", "愛知県", "大阪府", "広島県", "福岡県")
+now = app.uow.clock.now()
+def company(n):
+    return {
+        "corporate_number": CorporateNumber.from_base(f"{600_000_000_000 + n:012d}").value,
+        "name": f"全国登録工業{n:06d}株式会社", "country": "JP", "industry": "manufacturing",
+        "created_at": now, "prefecture": prefectures[n % len(prefectures)],
+        "capabilities": ["machining", "welding"] if n % 3 else ["painting"], "capacity": n % 4,
+        "financial_distress": n % 17 == 0,
+        "security_compliant_until": None if n % 7 == 0 else date(2027, 12, 31),
+        "foreign_share_percent": Decimal(n % 40), "foreign_share_country": "JP" if n % 11 else "CN",
+    }
+registry = int(sys.argv[2])
+with app.uow.transaction() as session:
+    for start in range(0, registry, 5000):
+        rows = [company(n) for n in range(start, min(start + 5000, registry))]
+        session.connection().execute(insert(Company), rows)
 print(json.dumps(made))
 """
 
 
-def official_accounts(env: dict[str, str], count: int) -> list[dict[str, str]]:
+def official_accounts(env: dict[str, str], count: int, registry: int) -> list[dict[str, str]]:
     """`count` program managers (argon2id-hashed passwords, sealed TOTP secrets), made in one
-    process through the accounts' services rather than 2 × `count` commands."""
+    process through the accounts' services rather than 2 × `count` commands; and `registry`
+    more companies in the registry."""
     done = subprocess.run(
-        [sys.executable, "-c", _MAKE_OFFICIALS, str(count)],
+        [sys.executable, "-c", _MAKE_OFFICIALS, str(count), str(registry)],
         env=env,
         capture_output=True,
         text=True,
@@ -241,9 +280,12 @@ def api(base: str, token: str, path: str, body: bytes | None = None, content_typ
 
 
 def discover(base: str, setup: dict[str, Any]) -> dict[str, Any]:
-    """The cases the official sees, a case of the supplier's that takes files, the successor's copies."""
+    """The cases the official sees, the case in negotiation, a case of the supplier's that takes
+    files, the successor's copies."""
     tokens = setup["tokens"]
-    cases = [case["id"] for case in api(base, tokens["manager"], "/cases")]
+    seen = api(base, tokens["manager"], "/cases")
+    cases = [case["id"] for case in seen]
+    negotiating = next((case["id"] for case in seen if case["state"] == "negotiating"), None)
     upload_case = None
     for case in api(base, tokens["supplier"], "/cases"):
         boundary = uuid.uuid4().hex
@@ -271,7 +313,7 @@ def discover(base: str, setup: dict[str, Any]) -> dict[str, Any]:
             ]
         except urllib.error.HTTPError:
             continue
-    return {"cases": cases, "upload_case": upload_case, "copies": copies}
+    return {"cases": cases, "upload_case": upload_case, "copies": copies, "negotiating_case": negotiating}
 
 
 class RssSampler:

@@ -104,6 +104,28 @@ class Official(_Signed):
         self.client.get("/api/v1/companies", headers=self.api, name="api: companies")
 
 
+class Negotiator(_Signed):
+    """The negotiator of the case in negotiation, recording offers (a write: a row and a ledger
+    entry in one transaction)."""
+
+    weight = 2
+    wait_time = between(3, 8)
+    username = "negotiator"
+
+    def on_start(self) -> None:
+        """API only: the negotiator's writes go through its token (its page log-in would need
+        a TOTP account of its own, which the officials' pool already exercises)."""
+        self.api = {"Authorization": f"Bearer {SETUP['tokens'][self.username]}"}
+
+    @task
+    def offer(self) -> None:
+        if SETUP.get("negotiating_case") is None:
+            return
+        body = {"amount_yen": random.randint(1, 500) * 100_000, "kind": "offer", "note": "負荷試験"}
+        path = f"/api/v1/cases/{SETUP['negotiating_case']}/offers"
+        self.client.post(path, json=body, headers=self.api, name="api: offer")
+
+
 class Supplier(_Signed):
     """The supplier of a case open for files, handing in one 5 MiB file at a time."""
 
