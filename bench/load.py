@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -103,6 +104,7 @@ def main() -> int:
             sampler = RssSampler(process.pid)
             sampler.start()
             load_before = os.getloadavg()
+            cpu_before = (tree_cpu(process.pid), postgres_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN))
             stats = run_locust(
                 base,
                 setup_file=setup_file,
@@ -113,6 +115,7 @@ def main() -> int:
                 steady=arguments.steady,
             )
             load_after = os.getloadavg()
+            cpu_after = (tree_cpu(process.pid), postgres_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN))
             sampler.stop()
         report(
             stats,
@@ -122,6 +125,7 @@ def main() -> int:
             load_before=load_before,
             load_after=load_after,
         )
+        report_cpu(stats, cpu_before, cpu_after, seconds=seconds)
     return 0
 
 
@@ -340,24 +344,54 @@ class RssSampler:
 
 def tree_rss(root: int) -> int:
     """Bytes resident in `root` and its descendants (from /proc)."""
+    return _tree(root)[0]
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by `root` and its living descendants."""
+    return _tree(root)[1]
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL server's processes (its backends stay
+    connected through the server's connection pools for the whole run)."""
+    total = 0.0
+    for _pid, comm, _parent, _rss, cpu in _processes():
+        if comm in ("postgres", "postmaster"):
+            total += cpu
+    return total
+
+
+def _tree(root: int) -> tuple[int, float]:
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    figures: dict[int, tuple[int, float]] = {}
+    for pid, _comm, parent, rss, cpu in _processes():
+        children.setdefault(parent, []).append(pid)
+        figures[pid] = (rss, cpu)
+    rss_total, cpu_total, stack = 0, 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        rss, cpu = figures.get(pid, (0, 0.0))
+        rss_total, cpu_total = rss_total + rss, cpu_total + cpu
+        stack += children.get(pid, [])
+    return rss_total, cpu_total
+
+
+def _processes() -> Iterator[tuple[int, str, int, int, float]]:
+    """(pid, command name, parent pid, resident bytes, CPU seconds) of every process, from /proc."""
+    page, ticks = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            raw = (entry / "stat").read_text()
             status = (entry / "statm").read_text().split()
         except OSError:
             continue
-        children.setdefault(int(stat[1]), []).append(int(entry.name))
-        rss[int(entry.name)] = int(status[1]) * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack += children.get(pid, [])
-    return total
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw.rsplit(")", 1)[1].split()  # fields[0] is the state (stat's 3rd field)
+        cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        yield int(entry.name), comm, int(fields[1]), int(status[1]) * page, cpu
 
 
 def run_locust(
@@ -420,6 +454,26 @@ def report(
             f"max {max(mib):.0f}, last {mib[-1]:.0f}"
         )
         print(f"  over time: {over_time}")
+
+
+def report_cpu(
+    stats: list[dict[str, str]],
+    before: tuple[float, float, resource.struct_rusage],
+    after: tuple[float, float, resource.struct_rusage],
+    *,
+    seconds: int,
+) -> None:
+    """Where the machine's CPU went during the run: the server (all its processes), PostgreSQL
+    and Locust itself (the children this process waited for), against what the cores offer."""
+    requests = sum(int(row["Request Count"]) for row in stats if row["Name"] == "Aggregated") or 1
+    server, database = after[0] - before[0], after[1] - before[1]
+    locust = (after[2].ru_utime + after[2].ru_stime) - (before[2].ru_utime + before[2].ru_stime)
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU seconds during the run: server {server:.0f} ({1000 * server / requests:.1f} ms a request), "
+        f"PostgreSQL {database:.0f} ({1000 * database / requests:.1f} ms a request), Locust {locust:.0f}; "
+        f"the machine offers {cores} × {seconds} = {cores * seconds} s"
+    )
 
 
 if __name__ == "__main__":
