@@ -19,6 +19,7 @@ from shokei.cases.domain.messages import (
 )
 from shokei.cases.domain.states import (
     INVENTORY_EDITABLE_STATES,
+    MOVE_NAMES,
     STATE_NAMES,
     TERMINAL_STATES,
     CaseState,
@@ -54,6 +55,7 @@ __all__ = [
     "EXCLUDED_DUTIES",
     "HISTORY_REASONS_SEEN_BY",
     "INVENTORY_EDITABLE_STATES",
+    "MOVE_NAMES",
     "STATE_NAMES",
     "SUPPLIER_CONTENT_CLOSED_STATES",
     "TERMINAL_STATES",

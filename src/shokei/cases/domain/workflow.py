@@ -15,7 +15,15 @@ from shokei.cases.domain.messages import (
     RecordHandOver,
     SelectSuccessor,
 )
-from shokei.cases.domain.states import TERMINAL_STATES, CaseState, Duty, Guard, TransitionName
+from shokei.cases.domain.states import (
+    MOVE_NAMES,
+    STATE_NAMES,
+    TERMINAL_STATES,
+    CaseState,
+    Duty,
+    Guard,
+    TransitionName,
+)
 from shokei.errors import N_, BadInput, Conflict, Forbidden, Text
 from shokei.kernel import Actor, Role
 
@@ -308,6 +316,15 @@ def _guard_failure(  # noqa: PLR0911, PLR0912 - one return per guard reads bette
             )
 
 
+def _quoted_states(states: list[CaseState]) -> Text:
+    """The states by their names, each quoted and listed as the reader's language writes it
+    ('A', 'B' in English; 「A」、「B」 in Japanese)."""
+    listed = Text(N_("'%(state)s'"), {"state": Text(STATE_NAMES[states[0]])})
+    for state in states[1:]:
+        listed = Text(N_("%(listed)s, '%(state)s'"), {"listed": listed, "state": Text(STATE_NAMES[state])})
+    return listed
+
+
 class IllegalTransition(Conflict):
     """The case is not in a state that allows this move (often: someone moved it first)."""
 
@@ -320,11 +337,14 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
     """Check state, role and every guard; return the transition to apply or raise why not."""
     transition = TRANSITIONS[request.name]
     if facts.state not in transition.sources:
-        allowed = ", ".join(f"'{state}'" for state in CaseState if state in transition.sources)
         raise IllegalTransition(
             Text(
                 N_("'%(request)s' is allowed only from %(allowed)s; the case is '%(state)s'"),
-                {"request": request.name, "allowed": allowed, "state": facts.state},
+                {
+                    "request": Text(MOVE_NAMES[request.name]),
+                    "allowed": _quoted_states([state for state in CaseState if state in transition.sources]),
+                    "state": Text(STATE_NAMES[facts.state]),
+                },
             )
         )
     if actor.role not in transition.roles:
