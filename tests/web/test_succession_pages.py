@@ -641,7 +641,7 @@ def test_a_rejected_dissemination_shows_its_reason_to_the_manager_and_the_reques
     assert "理由：再委託先の保全体制が未確認" in row
     again = manager.post(f"/disseminations/{request_id}/rejection", {"case": case_id, "reason": "重ねて"})
     assert again.status_code == SEE_OTHER
-    assert "message-error" in manager.get(again.headers["location"]).text
+    assert f"第{request_id}号の提供申請は、既に不承認です" in manager.get(again.headers["location"]).text
 
 
 def test_english_succession_pages(world: World) -> None:
