@@ -18,6 +18,7 @@ from shokei.cases.domain.messages import (
     SelectSuccessor,
 )
 from shokei.cases.domain.states import (
+    DUTY_NAMES,
     INVENTORY_EDITABLE_STATES,
     MOVE_NAMES,
     STATE_NAMES,
@@ -52,6 +53,7 @@ from shokei.cases.domain.workflow import (
 
 __all__ = [
     "CASE_FIELDS_SEEN_BY",
+    "DUTY_NAMES",
     "EXCLUDED_DUTIES",
     "HISTORY_REASONS_SEEN_BY",
     "INVENTORY_EDITABLE_STATES",

@@ -118,4 +118,9 @@ class Duty(StrEnum):
     NEGOTIATED = "negotiated"
 
 
+# A duty as the refusals name it ("you examined this case"): the code reads as English, the
+# catalogue words it in Japanese.
+DUTY_NAMES: dict[str, str] = {Duty.EXAMINED: N_("examined"), Duty.NEGOTIATED: N_("negotiated")}
+
+
 INVENTORY_EDITABLE_STATES = frozenset({CaseState.NOTIFIED, CaseState.DOCUMENTS_SUBMITTED})

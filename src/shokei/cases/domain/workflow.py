@@ -16,6 +16,7 @@ from shokei.cases.domain.messages import (
     SelectSuccessor,
 )
 from shokei.cases.domain.states import (
+    DUTY_NAMES,
     MOVE_NAMES,
     STATE_NAMES,
     TERMINAL_STATES,
@@ -352,7 +353,7 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
         raise Forbidden(
             Text(
                 N_("'%(request)s' needs role %(allowed)s; you are %(role)s"),
-                {"request": request.name, "allowed": allowed, "role": actor.role},
+                {"request": Text(MOVE_NAMES[request.name]), "allowed": allowed, "role": actor.role},
             )
         )
     for duty in sorted(transition.excluded):
@@ -361,7 +362,7 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
             raise Forbidden(
                 Text(
                     N_("'%(request)s' refused: separation of duties: you %(duty)s this case"),
-                    {"request": request.name, "duty": duty},
+                    {"request": Text(MOVE_NAMES[request.name]), "duty": Text(DUTY_NAMES[duty])},
                 )
             )
     for guard in transition.guards:
@@ -370,9 +371,8 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
         failure = _guard_failure(guard, actor, facts, request)
         if failure is not None:
             error = Forbidden if guard in _DUTY_GUARDS else GuardRefused
-            raise error(
-                Text(N_("'%(request)s' refused: %(failure)s"), {"request": request.name, "failure": failure})
-            )
+            move = Text(MOVE_NAMES[request.name])
+            raise error(Text(N_("'%(request)s' refused: %(failure)s"), {"request": move, "failure": failure}))
     return transition
 
 
