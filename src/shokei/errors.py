@@ -30,7 +30,9 @@ class Text:
     """A message as data: a catalogue msgid (English, with `%(name)s` placeholders) and its
     parameters; a parameter may itself be a `Text` (a rule's evidence inside a refusal), or a
     tuple of them (joined with "; "). A msgid of placeholders and punctuation only (a rule's
-    name beside its evidence) is left unmarked: it reads the same in both languages."""
+    name beside its evidence) is left unmarked where it reads the same in both languages, and
+    marked where Japanese punctuates otherwise (a quotation, 「%(state)s」; brackets,
+    %(mark)s（%(detail)s）)."""
 
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)

@@ -58,7 +58,7 @@ def test_a_found_scan_is_traced_on_the_page_and_opens_an_incident(
     expect(result.locator(".message-success")).to_contain_text(copy.copy_id)
     expect(result.locator(".message-success")).to_contain_text(number)
     expect(result).to_contain_text("MAC を検証した二次元コード")
-    expect(result).to_contain_text("PDFの2次元コード (MACは真正、1ページ目)")  # the evidence, in Japanese
+    expect(result).to_contain_text("PDFの2次元コード（MACは真正、1ページ目）")  # the evidence, in Japanese
     assert english_sentence(result.inner_text()) is None, result.inner_text()
     screenshots.take(manager, "trace-result")
 

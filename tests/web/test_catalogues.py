@@ -85,14 +85,33 @@ def _translated(catalogue: Catalog, msgid: str) -> bool:
     return all(strings)
 
 
+def _has_words(msgid: str) -> bool:
+    """Whether a msgid holds words, not only placeholders and punctuation (a quotation or a
+    bracket that Japanese writes full-width: 「%(state)s」, %(mark)s（%(detail)s）)."""
+    return bool(re.search(r"[A-Za-z]{2,}", PLACEHOLDER.sub("", msgid)))
+
+
 def test_japanese_is_really_japanese() -> None:
     catalogue = _catalogue("ja")
     latin_only = [
         m.id
         for m in catalogue
-        if m.id and m.string and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", str(m.string))
+        if m.id
+        and m.string
+        and _has_words(str(m.id))
+        and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", str(m.string))
     ]
     assert set(latin_only) <= {"SHA-256"}, latin_only
+
+
+def test_punctuation_alone_is_written_full_width_in_japanese() -> None:
+    """A msgid of placeholders and punctuation is marked only because Japanese punctuates it
+    otherwise: its translation keeps no ASCII bracket or quotation mark."""
+    catalogue = _catalogue("ja")
+    punctuation = [m for m in catalogue if m.id and isinstance(m.id, str) and not _has_words(m.id)]
+    assert punctuation, "the quotation of a state and the mark beside its detail are in the catalogue"
+    for message in punctuation:
+        assert not re.search(r"[()'\[\]\"]", PLACEHOLDER.sub("", str(message.string))), message.id
 
 
 TEMPLATES = sorted(SOURCE.glob("*/templates/**/*.html"))

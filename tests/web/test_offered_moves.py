@@ -331,9 +331,12 @@ def test_a_feature_form_not_possible_yet_gives_way_to_its_reason(uow: UnitOfWork
 # -- the case page's other forms and its sub-pages -----------------------------------------------
 # The negotiation history's amounts, the measure of an escalated case (each kind the form offers),
 # the successor's terms page and a held copy's page (the dissemination request), and the
-# dissemination approvals of the case page: each offered form, sent as a user fills it, is accepted.
+# dissemination approvals and rejections of the case page: each offered form, sent as a user fills
+# it, is accepted.
 
-MORE_FORMS = re.compile(r"/(offers|measures|terms/acceptance|disseminations|disseminations/\d+/approval)$")
+MORE_FORMS = re.compile(
+    r"/(offers|measures|terms/acceptance|disseminations|disseminations/\d+/(?:approval|rejection))$"
+)
 _SUB_PAGE = re.compile(r'href="(/cases/\d+/terms|/copies/[\w-]+)"')
 MEASURE_FIELDS = {
     "succession_support": {"parties", "amount"},
@@ -470,6 +473,7 @@ def test_every_other_form_offered_on_the_case_and_its_pages_is_accepted(
         "/cases/N/terms/acceptance",
         "/copies/C/disseminations",
         "/disseminations/D/approval",
+        "/disseminations/D/rejection",
     }, reached
     assert len({kind for action, kind in reached if action == "/cases/N/measures"}) == 4, reached
     refused = []
@@ -512,6 +516,7 @@ def test_a_recalled_copy_gives_way_to_its_status(uow: UnitOfWork, app: FastAPI, 
     page = manager.get(f"/cases/{case_id}").text
     assert "/approval" not in page
     assert "写しがもう発行中ではないため" in page
+    assert "/rejection" in page  # the open request can still be closed, with a reason
 
 
 def test_a_declared_interest_gives_way_to_its_reason(uow: UnitOfWork, app: FastAPI) -> None:

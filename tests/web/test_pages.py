@@ -166,7 +166,7 @@ def test_a_refused_step_comes_back_with_the_reason(office: Office, app: FastAPI)
     )
     assert response.status_code == 303
     assert response.headers["location"] == f"/cases/{case.id}"
-    assert "「submit」はできません：文書目録が空です" in supplier.get(f"/cases/{case.id}").text
+    assert "「書類を提出する」はできません：文書目録が空です" in supplier.get(f"/cases/{case.id}").text
 
 
 def test_a_stale_page_cannot_move_a_case_twice(office: Office, app: FastAPI) -> None:

@@ -313,6 +313,26 @@ def test_a_payment_moves_the_commitment_to_paid(world: World) -> None:
     assert (line.status, line.paid_on) == ("paid", date(2026, 6, 1))
 
 
+def test_a_refused_cancellation_names_the_states_in_japanese(world: World) -> None:
+    """The page was opened while the purchase stood approved; meanwhile the case moved on: the
+    refusal names the move and the states as the case page does, never their codes."""
+    case = _approved_case(world.office, 6_000_000)
+    manager = world.browsers["manager"]
+    assert f'action="/cases/{case}/purchase/cancellation"' in manager.get(f"/cases/{case}").text
+    world.office.move(case, "start_successor_selection", world.office.manager)
+    referer = {"referer": f"http://testserver/cases/{case}"}
+    response = manager.post(
+        f"/cases/{case}/purchase/cancellation", {"reason": "価格の再交渉"}, headers=referer
+    )
+    assert response.status_code == 303
+    error = re.search(r'class="message message-error[^>]*>(.*?)</', manager.get(f"/cases/{case}").text, re.S)
+    assert error is not None
+    assert error.group(1).strip() == (
+        "「承認済みの買取を取り消す」は「買取承認済」の状態でのみ行えます（案件の状態：「承継先選定中」）"
+    )
+    assert cases.get_case(world.office.uow, world.office.auditor, case).state == "successor_selection"
+
+
 def test_a_bad_amount_comes_back_to_the_form(world: World) -> None:
     manager = world.browsers["manager"]
     referer = {"referer": "http://testserver/budget"}

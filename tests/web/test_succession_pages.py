@@ -329,6 +329,12 @@ FORMS: dict[str, FormSpec] = {
     "approve dissemination": FormSpec(
         "/disseminations/{request}/approval", {"case": "{case}"}, MANAGER_ONLY, _requested_fresh
     ),
+    "reject dissemination": FormSpec(
+        "/disseminations/{request}/rejection",
+        {"case": "{case}", "reason": "再委託先の保全体制が未確認"},
+        MANAGER_ONLY,
+        _requested_fresh,
+    ),
 }
 
 
@@ -415,6 +421,7 @@ POSTS = [
     ("successor", "/copies/{copy}/download", {}),
     ("successor", "/copies/{copy}/disseminations", {"to": "{subcontractor}", "purpose": "x"}),
     ("manager", "/disseminations/1/approval", {}),
+    ("manager", "/disseminations/1/rejection", {"reason": "x"}),
 ]
 
 
@@ -599,6 +606,42 @@ def test_a_hand_over_through_the_pages(world: World, sample_files: Path) -> None
     page = _main(manager.get(f"/cases/{case_id}").text)
     assert "廃棄証明第7号" in page
     assert cases.get_case(uow, office.manager, case_id).state == "closed"
+
+
+def test_a_rejected_dissemination_shows_its_reason_to_the_manager_and_the_requester(world: World) -> None:
+    found = _requested_fresh(world)
+    case_id, copy_id, request_id = found["case"], found["copy"], found["request"]
+    manager, successor = world.browsers["manager"], world.browsers["successor"]
+    page = manager.get(f"/cases/{case_id}").text
+    row = page.split(f'data-request-id="{request_id}"', 1)[1].split("</tr>", 1)[0]
+    assert f'action="/disseminations/{request_id}/rejection"' in row
+    assert "不承認の理由" in row  # the reason's label, in Japanese
+    assert 'name="reason"' in row
+    assert "required" in row
+    assert "data-confirm=" in row
+
+    empty = manager.post(f"/disseminations/{request_id}/rejection", {"case": case_id, "reason": "  "})
+    assert empty.status_code == SEE_OTHER
+    assert "不承認の理由を入力してください" in manager.get(empty.headers["location"]).text
+    rejected = manager.post(
+        f"/disseminations/{request_id}/rejection", {"case": case_id, "reason": "再委託先の保全体制が未確認"}
+    )
+    assert rejected.status_code == SEE_OTHER
+    assert rejected.headers["location"] == f"/cases/{case_id}#succession"
+    page = _main(manager.get(rejected.headers["location"]).text)
+    assert f"第{request_id}号の提供申請を不承認としました" in page
+    row = page.split(f'data-request-id="{request_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "不承認" in row
+    assert "理由：再委託先の保全体制が未確認" in row
+    assert "/rejection" not in row  # decided: nothing more to offer
+    assert "/approval" not in row
+    held = _main(successor.get(f"/copies/{copy_id}").text)
+    row = held.split(f'data-request-id="{request_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "不承認" in row
+    assert "理由：再委託先の保全体制が未確認" in row
+    again = manager.post(f"/disseminations/{request_id}/rejection", {"case": case_id, "reason": "重ねて"})
+    assert again.status_code == SEE_OTHER
+    assert f"第{request_id}号の提供申請は、既に不承認です" in manager.get(again.headers["location"]).text
 
 
 def test_english_succession_pages(world: World) -> None:

@@ -41,4 +41,4 @@ def require_under_examination(case: CaseRef) -> None:
 
 def refuse_conflicted_examiner(uow: UnitOfWork, actor: Actor, case: CaseRef) -> None:
     interests.refuse_if_conflicted(uow, actor, case.company_id, "examine")
-    cases.refuse_if_took(uow, actor, case.id, Duty.NEGOTIATED, so="so you may not examine it")
+    cases.refuse_if_took(uow, actor, case.id, Duty.NEGOTIATED, so=Text(N_("so you may not examine it")))

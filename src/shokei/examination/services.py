@@ -96,7 +96,9 @@ def override_determination(
         case = cases.case_ref(uow, actor, case_id)
         require_under_examination(case)
         interests.refuse_if_conflicted(uow, actor, case.company_id, "decide")
-        cases.refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so another program manager decides")
+        cases.refuse_if_took(
+            uow, actor, case.id, Duty.EXAMINED, so=Text(N_("so another program manager decides"))
+        )
         policy_entry = record_policy(uow, loaded)
         row = ExaminationOverride(
             case_id=case.id,

@@ -17,10 +17,11 @@ import logging
 import smtplib
 
 from shokei.deadlines import services as deadlines
+from shokei.errors import Text
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.notifications import services
 from shokei.notifications.domain import MailState
-from shokei.notifications.mailer import FolderMailer, Mailer, SmtpMailer, build_message
+from shokei.notifications.mailer import FolderMailer, Mailer, SmtpMailer, StartTlsNotOffered, build_message
 from shokei.notifications.schemas import DeliveryReport
 from shokei.settings import Settings
 
@@ -49,7 +50,7 @@ def deliver_round(uow: UnitOfWork, settings: Settings, mailer: Mailer | None = N
                 state = services.mark_failed(
                     uow,
                     mail,
-                    f"{type(error).__name__}: {error}",
+                    _failure(error),
                     retry_seconds=settings.mail_retry_seconds,
                     max_attempts=settings.mail_max_attempts,
                 )
@@ -62,3 +63,11 @@ def deliver_round(uow: UnitOfWork, settings: Settings, mailer: Mailer | None = N
             services.mark_sent(uow, mail)
             report.sent += 1
     return report
+
+
+def _failure(error: OSError | smtplib.SMTPException) -> str | Text:
+    """What the failed attempt keeps: our own refusal as a catalogue message; a server's or the
+    network's error as it was reported (it comes from outside and has no translation)."""
+    if isinstance(error, StartTlsNotOffered):
+        return error.text
+    return f"{type(error).__name__}: {error}"

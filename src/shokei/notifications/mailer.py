@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from shokei.errors import N_, Text
 from shokei.notifications.schemas import OutgoingMail
 
 
@@ -46,6 +47,18 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class StartTlsNotOffered(smtplib.SMTPException):
+    """The server offers no STARTTLS and is not a loopback relay: nothing is sent. Its `text` is
+    kept with the notice's failed attempt, so that an operator reads it in their language."""
+
+    def __init__(self, host: str) -> None:
+        self.text = Text(
+            N_("%(host)s does not offer STARTTLS: plain SMTP is taken only from a loopback relay"),
+            {"host": host},
+        )
+        super().__init__(self.text.render())
 
 
 class SmtpMailer:
@@ -86,9 +99,7 @@ class SmtpMailer:
                 client.starttls(context=self._context())
                 client.ehlo()
             elif not self.plain_allowed:
-                raise smtplib.SMTPException(
-                    f"{self.host} does not offer STARTTLS: plain SMTP is taken only from a loopback relay"
-                )
+                raise StartTlsNotOffered(self.host)
             self._deliver(client, message)
 
     def _deliver(self, client: smtplib.SMTP, message: EmailMessage) -> None:

@@ -15,7 +15,7 @@ from shokei.cases import services as cases
 from shokei.clock import JST
 from shokei.deadlines import services as deadlines
 from shokei.deadlines.domain import DutyEvent, reference_of
-from shokei.errors import N_, NotFound, Text
+from shokei.errors import N_, NotFound, Text, stored
 from shokei.kernel import COMPANY_BOUND_ROLES, Actor, Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.notifications.catalogue import DutyLine, compose, compose_contents_opened, compose_digest
@@ -284,12 +284,15 @@ def mark_sent(uow: UnitOfWork, mail: OutgoingMail) -> None:
 
 
 def mark_failed(
-    uow: UnitOfWork, mail: OutgoingMail, error: str, *, retry_seconds: float, max_attempts: int
+    uow: UnitOfWork, mail: OutgoingMail, error: str | Text, *, retry_seconds: float, max_attempts: int
 ) -> MailState:
-    """Back off exponentially, or give up after `max_attempts`; returns the new state."""
+    """Back off exponentially, or give up after `max_attempts`; returns the new state. A `Text`
+    is kept whole (`errors.stored`), so that its reader renders it in their language; a
+    server's own words are kept as they came, cut to 2000 characters."""
     with uow:
         row = uow.session.get_one(Notification, mail.id)
         state = next_state_after_failure(row.attempts, max_attempts)
-        row.mail_state, row.lease_until, row.last_error = state.value, None, error[:2000]
+        kept = stored(error) if isinstance(error, Text) else error[:2000]
+        row.mail_state, row.lease_until, row.last_error = state.value, None, kept
         row.next_attempt_at = uow.clock.now() + retry_delay(row.attempts, retry_seconds)
         return state

@@ -204,7 +204,7 @@ def _negotiable_case(uow: UnitOfWork, actor: Actor, case_id: int, states: frozen
                 {"id": case.id, "state": case.state, "states": " or ".join(sorted(states))},
             )
         )
-    cases.refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so you may not negotiate it")
+    cases.refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so=Text(N_("so you may not negotiate it")))
     interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
     return case
 

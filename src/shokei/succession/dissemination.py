@@ -46,6 +46,21 @@ from shokei.succession.schemas import (
     DisseminationView,
 )
 
+# A request's status for a refusal: the code in English renderings (the JSON's words), a word in
+# Japanese.
+REQUEST_STATUS_NAMES = {
+    "requested": N_("requested"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "accepted": N_("accepted"),
+}
+
+
+def request_status_name(status: str) -> Text:
+    if status in REQUEST_STATUS_NAMES:
+        return Text(REQUEST_STATUS_NAMES[status])
+    return Text("%(status)s", {"status": status})
+
 
 def request_dissemination(
     uow: UnitOfWork, actor: Actor, copy_id: str, *, to: str, purpose: str
@@ -136,7 +151,7 @@ def approve_dissemination(
             raise Conflict(
                 Text(
                     N_("dissemination request %(request_id)s is already %(status)s"),
-                    {"request_id": request_id, "status": request.status},
+                    {"request_id": request_id, "status": request_status_name(request.status)},
                 )
             )
         parent = session.execute(
@@ -183,7 +198,7 @@ def approve_dissemination(
                 raise Conflict(
                     Text(
                         N_("dissemination request %(request_id)s is already %(status)s"),
-                        {"request_id": request_id, "status": request.status},
+                        {"request_id": request_id, "status": request_status_name(request.status)},
                     )
                 )
             holder_id = session.execute(
@@ -266,7 +281,7 @@ def reject_dissemination(uow: UnitOfWork, actor: Actor, request_id: int, *, reas
             raise Conflict(
                 Text(
                     N_("dissemination request %(request_id)s is already %(status)s"),
-                    {"request_id": request_id, "status": request.status},
+                    {"request_id": request_id, "status": request_status_name(request.status)},
                 )
             )
         request.status, request.decision_reason = "rejected", reason.strip()
@@ -295,7 +310,7 @@ def accept_dissemination(uow: UnitOfWork, actor: Actor, request_id: int) -> Diss
             raise Conflict(
                 Text(
                     N_("dissemination request %(request_id)s is %(status)s, not approved"),
-                    {"request_id": request_id, "status": request.status},
+                    {"request_id": request_id, "status": request_status_name(request.status)},
                 )
             )
         request.status, request.accepted_at, request.accepted_by = "accepted", uow.clock.now(), actor.username

@@ -88,6 +88,7 @@ def _dissemination_status(
         requested_at=row.requested_at,
         decided_at=row.decided_at,
         new_copy_id=row.new_copy_id,
+        reason=row.decision_reason,
     )
 
 

@@ -212,6 +212,7 @@ class DisseminationStatus(BaseModel):
     requested_at: datetime
     decided_at: datetime | None
     new_copy_id: str | None
+    reason: str | None = None  # why it was rejected, for the requester and the officials alike
 
 
 class DestructionStatus(BaseModel):

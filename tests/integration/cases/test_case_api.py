@@ -112,7 +112,9 @@ def test_errors_are_problem_details(uow: UnitOfWork, api: TestClient) -> None:
 
     wrong_role = api.post(f"{cases_path}/transitions", headers=auth["examiner"], json={"name": "submit"})
     assert wrong_role.status_code == 403
-    assert wrong_role.json()["detail"] == "'submit' needs role intake_officer, supplier; you are examiner"
+    assert wrong_role.json()["detail"] == (
+        "'Submit the documents' needs role intake_officer, supplier; you are examiner"
+    )
     assert wrong_role.json()["status"] == 403
 
     wrong_state = api.post(f"{cases_path}/transitions", headers=auth["manager"], json={"name": "close"})

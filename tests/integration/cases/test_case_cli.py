@@ -194,7 +194,7 @@ def test_cli_errors_are_one_line_with_contract_exit_codes(cli: Cli) -> None:
     ).json()
     conflict = cli("case", "transition", str(opened["id"]), "close", "--as", "manager")  # type: ignore[index]
     assert conflict.exit_code == 4
-    assert "allowed only from 'handed_over'" in conflict.stderr
+    assert "allowed only from 'Handed over'" in conflict.stderr
     assert (
         cli(
             "case",

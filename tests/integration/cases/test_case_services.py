@@ -18,6 +18,7 @@ from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase import services as purchase
 from shokei.succession import services as succession
+from shokei.web import i18n
 from tests.factories import Office, company, user
 
 
@@ -162,8 +163,12 @@ def test_separation_of_duties_survives_a_change_of_post(uow: UnitOfWork) -> None
     # The examiner of this very case is promoted to program manager before approval.
     accounts.change_role(uow, office.admin, "examiner", "program_manager")
     promoted = accounts.actor_for_username(uow, "examiner")
-    with pytest.raises(Forbidden, match="you examined this case"):
+    with pytest.raises(Forbidden, match="you examined this case") as refused:
         office.move(case.id, "approve_purchase", promoted)
+    with i18n.activate("ja"):
+        assert refused.value.localised(i18n.gettext) == (
+            "「買取を承認する」はできません（職務分離）：あなたはこの案件で審査を担当しました"
+        )
     accounts.change_role(uow, office.admin, "negotiator", "program_manager")
     with pytest.raises(Forbidden, match="you negotiated this case"):
         office.move(case.id, "approve_purchase", accounts.actor_for_username(uow, "negotiator"))

@@ -22,6 +22,7 @@ from shokei.examination.models import ExaminationPolicyRecord
 from shokei.examination.services import PolicyVersionReused
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.web import i18n
 from tests.factories import user
 from tests.integration.examination.conftest import PolicyWriter
 from tests.integration.examination.flow import AT_THRESHOLD, HIGH, JUST_BELOW, LOW, MIDDLING, Desk
@@ -441,9 +442,15 @@ def test_a_program_manager_who_examined_may_not_override(uow: UnitOfWork, desk: 
     desk.score_all(case_id, HIGH)
     accounts.change_role(uow, desk.admin, "examiner", "program_manager")
     promoted = accounts.actor_for_username(uow, "examiner")
-    with pytest.raises(Forbidden, match="you examined this case"):
+    with pytest.raises(
+        Forbidden, match="you examined this case, so another program manager decides"
+    ) as refused:
         examination.override_determination(
             uow, promoted, case_id, determination="not_significant", reason="x"
+        )
+    with i18n.activate("ja"):
+        assert refused.value.localised(i18n.gettext) == (
+            "職務分離：あなたはこの案件で審査を担当しました。このため、他の事業管理官が決定します"
         )
 
 

@@ -216,7 +216,8 @@ def test_the_trace_page_gives_the_evidence_and_notes_in_japanese_and_the_api_in_
         assert traced.status_code == 200, traced.text
         pages[found.name] = traced.text
         assert english_sentence(visible_text(traced.text, names, set())) is None, (found.name, traced.text)
-    assert "PDF本文の文字間隔（" in pages["found.pdf"] or "PDF本文の文字間隔 (" in pages["found.pdf"]
+    assert "PDF本文の文字間隔（" in pages["found.pdf"]  # the mark and its detail, bracketed in Japanese
+    assert "PDF本文の文字間隔 (" not in pages["found.pdf"]
     assert "ビットが一致" in pages["found.pdf"]
     assert "交付した複製のSHA-256と一致" in pages["sub.pdf"]
     assert "比較できるだけの本文がありません" in pages["short.txt"]

@@ -70,7 +70,7 @@ def test_an_escalated_case_has_its_next_steps_and_the_measure_it_led_to(uow: Uni
     ]
     # The company-bound roles do not learn which measure the state took.
     assert cases.get_case(uow, office.supplier, case_id).measures == []
-    with pytest.raises(Conflict, match="allowed only from 'escalated'"):
+    with pytest.raises(Conflict, match="allowed only from 'Escalated to other measures'"):
         measures.decide_measure(uow, office.manager, case_id, kind="state_custody", reason="再決定")
 
 

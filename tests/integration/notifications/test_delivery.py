@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from shokei.accounts import services as accounts
 from shokei.clock import FixedClock
+from shokei.errors import from_stored
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.notifications.delivery import deliver_round
 from shokei.notifications.models import Notification
 from shokei.settings import Settings
+from shokei.web import i18n
 from tests.conftest import TEST_NOW
 from tests.factories import Office
 from tests.integration.notifications.smtp_server import SmtpServer, free_port
@@ -107,6 +109,25 @@ def test_with_the_server_down_the_worker_retries_with_backoff(
     finally:
         server.stop()
     assert (_row(uow).mail_state, _row(uow).attempts) == ("sent", 3)
+
+
+def test_a_server_without_starttls_is_refused_and_the_failure_is_kept_for_either_language(
+    uow: UnitOfWork, office: Office, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    office.open_case()
+    insisting = f"{smtp.url}?starttls=required"  # the loopback server offers no STARTTLS
+
+    assert deliver_round(uow, _settings(tmp_path, insisting)).retried == 1
+
+    assert smtp.recorder.received == []
+    kept = from_stored(_row(uow).last_error or "")
+    assert kept.render() == (
+        "127.0.0.1 does not offer STARTTLS: plain SMTP is taken only from a loopback relay"
+    )
+    with i18n.activate("ja"):
+        assert kept.render(i18n.gettext) == (
+            "127.0.0.1はSTARTTLSに対応していません。暗号化しないSMTPによる送信は、同一機器上の中継サーバーに対してのみ行います"
+        )
 
 
 def test_without_smtp_the_mail_goes_to_an_owner_only_outbox_folder(

@@ -146,7 +146,7 @@ def test_budget_totals_follow_commitments_payments_and_releases(uow: UnitOfWork,
 def test_a_cancelled_purchase_is_negotiated_and_approved_again(uow: UnitOfWork, desk: Desk) -> None:
     desk.fund(amount_yen=50_000_000)
     case_id, _ = desk.agreed(40_000_000)
-    with pytest.raises(Conflict, match="allowed only from 'purchase_agreed'"):
+    with pytest.raises(Conflict, match="allowed only from 'Purchase approved'"):
         desk.move(case_id, "cancel_purchase", desk.manager, reason="承認前")  # the move, not a withdrawal
     purchase.approve_purchase(uow, desk.manager, case_id)
     desk.move(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date
 
 import pytest
@@ -22,6 +23,7 @@ from shokei.cases.domain import (
 )
 from shokei.errors import Forbidden
 from shokei.kernel import Actor, Role
+from shokei.web import i18n
 
 S, T, R = CaseState, TransitionName, Role
 
@@ -118,8 +120,36 @@ def test_escalation_from_every_open_state_names_the_allowed_states_when_refused(
     for state in OPEN_STATES:
         assert T.ESCALATE in available_transitions(state)
     assert available_transitions(S.ESCALATED) == [T.TAKE_MEASURE, T.REOPEN_NEGOTIATION]
-    with pytest.raises(IllegalTransition, match="allowed only from 'notified', 'documents_submitted'"):
+    with pytest.raises(IllegalTransition, match="allowed only from 'Exit notified', 'Documents submitted'"):
         decide(_actor(R.PROGRAM_MANAGER), _satisfied(S.CLOSED), _request(T.ESCALATE))
+
+
+def test_a_move_refused_from_its_state_names_the_move_and_the_states_as_the_pages_do() -> None:
+    with pytest.raises(IllegalTransition) as refused:
+        decide(_actor(R.PROGRAM_MANAGER), _satisfied(S.CLOSED_RELEASED), _request(T.CANCEL_PURCHASE))
+    assert refused.value.message == (
+        "'Cancel the approved purchase' is allowed only from 'Purchase approved'; "
+        "the case is 'Closed (released)'"
+    )
+    with i18n.activate("ja"):
+        japanese = refused.value.localised(i18n.gettext)
+    assert japanese == (
+        "「承認済みの買取を取り消す」は「買取承認済」の状態でのみ行えます（案件の状態：「終結（保護不要）」）"
+    )
+    with pytest.raises(IllegalTransition) as refused:
+        decide(_actor(R.PROGRAM_MANAGER), _satisfied(S.SUCCESSOR_SELECTION), _request(T.START_EXAMINATION))
+    with i18n.activate("ja"):
+        japanese = refused.value.localised(i18n.gettext)
+    assert (
+        japanese == "「審査を開始する」は「書類提出済」の状態でのみ行えます（案件の状態：「承継先選定中」）"
+    )
+    with pytest.raises(IllegalTransition) as refused:
+        decide(_actor(R.PROGRAM_MANAGER), _satisfied(S.CLOSED), _request(T.ESCALATE))
+    with i18n.activate("ja"):
+        japanese = refused.value.localised(i18n.gettext)
+    assert "は「撤退届出受付」、「書類提出済」、「審査中」、" in japanese  # listed as Japanese lists
+    assert "（案件の状態：「終結」）" in japanese
+    assert not re.search(r"[a-z_]{4,}", japanese), japanese  # no state's code
     with pytest.raises(GuardRefused, match="reason is required"):
         decide(_actor(R.PROGRAM_MANAGER), _satisfied(S.NOTIFIED), TransitionRequest(T.ESCALATE))
 

@@ -18,7 +18,9 @@ from shokei.cases.domain.messages import (
     SelectSuccessor,
 )
 from shokei.cases.domain.states import (
+    DUTY_NAMES,
     INVENTORY_EDITABLE_STATES,
+    MOVE_NAMES,
     STATE_NAMES,
     TERMINAL_STATES,
     CaseState,
@@ -51,9 +53,11 @@ from shokei.cases.domain.workflow import (
 
 __all__ = [
     "CASE_FIELDS_SEEN_BY",
+    "DUTY_NAMES",
     "EXCLUDED_DUTIES",
     "HISTORY_REASONS_SEEN_BY",
     "INVENTORY_EDITABLE_STATES",
+    "MOVE_NAMES",
     "STATE_NAMES",
     "SUPPLIER_CONTENT_CLOSED_STATES",
     "TERMINAL_STATES",

@@ -75,6 +75,28 @@ class TransitionName(StrEnum):
     CLOSE = "close"
 
 
+# What each move is called for people (a verb, a catalogue msgid): the case page's buttons and
+# the refusals that name a move.
+MOVE_NAMES: dict[str, str] = {
+    TransitionName.SUBMIT: N_("Submit the documents"),
+    TransitionName.START_EXAMINATION: N_("Start the examination"),
+    TransitionName.DETERMINE_PROTECTION_REQUIRED: N_("Determine: protection required"),
+    TransitionName.DETERMINE_NOT_SIGNIFICANT: N_("Determine: not significant"),
+    TransitionName.RELEASE: N_("Release and close"),
+    TransitionName.OPEN_NEGOTIATION: N_("Open the purchase negotiation"),
+    TransitionName.APPROVE_PURCHASE: N_("Approve the purchase"),
+    TransitionName.CANCEL_PURCHASE: N_("Cancel the approved purchase"),
+    TransitionName.FAIL_NEGOTIATION: N_("Record that negotiation failed"),
+    TransitionName.ESCALATE: N_("Escalate to other measures"),
+    TransitionName.TAKE_MEASURE: N_("Decide the measure"),
+    TransitionName.REOPEN_NEGOTIATION: N_("Reopen the negotiation"),
+    TransitionName.START_SUCCESSOR_SELECTION: N_("Start selecting a successor"),
+    TransitionName.SELECT_SUCCESSOR: N_("Select the successor"),
+    TransitionName.HAND_OVER: N_("Record the hand-over"),
+    TransitionName.CLOSE: N_("Close the case"),
+}
+
+
 class Guard(StrEnum):
     """Conditions beyond state and role; each is checked against a CaseFacts snapshot."""
 
@@ -94,6 +116,11 @@ class Duty(StrEnum):
 
     EXAMINED = "examined"
     NEGOTIATED = "negotiated"
+
+
+# A duty as the refusals name it ("you examined this case"): the code reads as English, the
+# catalogue words it in Japanese.
+DUTY_NAMES: dict[str, str] = {Duty.EXAMINED: N_("examined"), Duty.NEGOTIATED: N_("negotiated")}
 
 
 INVENTORY_EDITABLE_STATES = frozenset({CaseState.NOTIFIED, CaseState.DOCUMENTS_SUBMITTED})

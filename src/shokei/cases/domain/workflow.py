@@ -15,7 +15,16 @@ from shokei.cases.domain.messages import (
     RecordHandOver,
     SelectSuccessor,
 )
-from shokei.cases.domain.states import TERMINAL_STATES, CaseState, Duty, Guard, TransitionName
+from shokei.cases.domain.states import (
+    DUTY_NAMES,
+    MOVE_NAMES,
+    STATE_NAMES,
+    TERMINAL_STATES,
+    CaseState,
+    Duty,
+    Guard,
+    TransitionName,
+)
 from shokei.errors import N_, BadInput, Conflict, Forbidden, Text
 from shokei.kernel import Actor, Role
 
@@ -308,6 +317,15 @@ def _guard_failure(  # noqa: PLR0911, PLR0912 - one return per guard reads bette
             )
 
 
+def _quoted_states(states: list[CaseState]) -> Text:
+    """The states by their names, each quoted and listed as the reader's language writes it
+    ('A', 'B' in English; 「A」、「B」 in Japanese)."""
+    listed = Text(N_("'%(state)s'"), {"state": Text(STATE_NAMES[states[0]])})
+    for state in states[1:]:
+        listed = Text(N_("%(listed)s, '%(state)s'"), {"listed": listed, "state": Text(STATE_NAMES[state])})
+    return listed
+
+
 class IllegalTransition(Conflict):
     """The case is not in a state that allows this move (often: someone moved it first)."""
 
@@ -320,11 +338,14 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
     """Check state, role and every guard; return the transition to apply or raise why not."""
     transition = TRANSITIONS[request.name]
     if facts.state not in transition.sources:
-        allowed = ", ".join(f"'{state}'" for state in CaseState if state in transition.sources)
         raise IllegalTransition(
             Text(
                 N_("'%(request)s' is allowed only from %(allowed)s; the case is '%(state)s'"),
-                {"request": request.name, "allowed": allowed, "state": facts.state},
+                {
+                    "request": Text(MOVE_NAMES[request.name]),
+                    "allowed": _quoted_states([state for state in CaseState if state in transition.sources]),
+                    "state": Text(STATE_NAMES[facts.state]),
+                },
             )
         )
     if actor.role not in transition.roles:
@@ -332,7 +353,7 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
         raise Forbidden(
             Text(
                 N_("'%(request)s' needs role %(allowed)s; you are %(role)s"),
-                {"request": request.name, "allowed": allowed, "role": actor.role},
+                {"request": Text(MOVE_NAMES[request.name]), "allowed": allowed, "role": actor.role},
             )
         )
     for duty in sorted(transition.excluded):
@@ -341,7 +362,7 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
             raise Forbidden(
                 Text(
                     N_("'%(request)s' refused: separation of duties: you %(duty)s this case"),
-                    {"request": request.name, "duty": duty},
+                    {"request": Text(MOVE_NAMES[request.name]), "duty": Text(DUTY_NAMES[duty])},
                 )
             )
     for guard in transition.guards:
@@ -350,9 +371,8 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
         failure = _guard_failure(guard, actor, facts, request)
         if failure is not None:
             error = Forbidden if guard in _DUTY_GUARDS else GuardRefused
-            raise error(
-                Text(N_("'%(request)s' refused: %(failure)s"), {"request": request.name, "failure": failure})
-            )
+            move = Text(MOVE_NAMES[request.name])
+            raise error(Text(N_("'%(request)s' refused: %(failure)s"), {"request": move, "failure": failure}))
     return transition
 
 

@@ -18,6 +18,7 @@ from shokei.api_support import ShokeiDep
 from shokei.cases import services
 from shokei.cases.domain import (
     INVENTORY_EDITABLE_STATES,
+    MOVE_NAMES,
     STATE_NAMES,
     TERMINAL_STATES,
     TRANSITIONS,
@@ -61,24 +62,7 @@ STATE_GROUPS = {
     CaseState.CLOSED: "done",
 }
 # What a button says (a verb) and what the timeline says afterwards (an event).
-TRANSITION_ACTIONS: dict[str, str] = {
-    TransitionName.SUBMIT: N_("Submit the documents"),
-    TransitionName.START_EXAMINATION: N_("Start the examination"),
-    TransitionName.DETERMINE_PROTECTION_REQUIRED: N_("Determine: protection required"),
-    TransitionName.DETERMINE_NOT_SIGNIFICANT: N_("Determine: not significant"),
-    TransitionName.RELEASE: N_("Release and close"),
-    TransitionName.OPEN_NEGOTIATION: N_("Open the purchase negotiation"),
-    TransitionName.APPROVE_PURCHASE: N_("Approve the purchase"),
-    TransitionName.FAIL_NEGOTIATION: N_("Record that negotiation failed"),
-    TransitionName.ESCALATE: N_("Escalate to other measures"),
-    TransitionName.TAKE_MEASURE: N_("Decide the measure"),
-    TransitionName.REOPEN_NEGOTIATION: N_("Reopen the negotiation"),
-    TransitionName.START_SUCCESSOR_SELECTION: N_("Start selecting a successor"),
-    TransitionName.SELECT_SUCCESSOR: N_("Select the successor"),
-    TransitionName.HAND_OVER: N_("Record the hand-over"),
-    TransitionName.CLOSE: N_("Close the case"),
-    "cancel_purchase": N_("Cancel the approved purchase"),
-}
+TRANSITION_ACTIONS: dict[str, str] = MOVE_NAMES
 TRANSITION_EVENTS: dict[str, str] = {
     "open": N_("Exit notice registered"),
     TransitionName.SUBMIT: N_("Documents submitted"),

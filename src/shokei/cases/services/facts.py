@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from shokei.cases.domain import CaseFacts, CaseState, Duty, TransitionName
+from shokei.cases.domain import DUTY_NAMES, CaseFacts, CaseState, Duty, TransitionName
 from shokei.cases.models import CaseDuty, CaseMeasure, CaseTransitionRecord, ExitCase, InventoryLine, Offer
 from shokei.db import insert_unless_present
 from shokei.errors import N_, Forbidden, Text
@@ -59,13 +59,16 @@ def _duty_holders(uow: UnitOfWork, case_id: int) -> tuple[frozenset[int], frozen
         return facts.examiner_user_ids, facts.negotiator_user_ids
 
 
-def refuse_if_took(uow: UnitOfWork, actor: Actor, case_id: int, duty: Duty, *, so: str) -> None:
+def refuse_if_took(uow: UnitOfWork, actor: Actor, case_id: int, duty: Duty, *, so: Text) -> None:
     """Separation of duties outside the moves (offers, scores, overrides): refuse an official who
     took `duty` in the case; `so` says what that bars, e.g. "so you may not negotiate it"."""
     examiners, negotiators = _duty_holders(uow, case_id)
     if actor.user_id in (examiners if duty is Duty.EXAMINED else negotiators):
         raise Forbidden(
-            Text(N_("separation of duties: you %(duty)s this case, %(so)s"), {"duty": duty, "so": so})
+            Text(
+                N_("separation of duties: you %(duty)s this case, %(so)s"),
+                {"duty": Text(DUTY_NAMES[duty]), "so": so},
+            )
         )
 
 

@@ -76,7 +76,7 @@ def check_offer(uow: UnitOfWork, actor: Actor, case_id: int) -> None:
                     {"state": case.state},
                 )
             )
-        refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so="so you may not negotiate it")
+        refuse_if_took(uow, actor, case.id, Duty.EXAMINED, so=Text(N_("so you may not negotiate it")))
         interests.refuse_if_conflicted(uow, actor, case.company_id, "negotiate")
 
 

@@ -143,6 +143,14 @@ def mark_name(mark: Mark) -> Text:
     return Text(MARK_NAMES[mark])
 
 
+def mark_evidence(mark: Mark, detail: Text | None) -> Text:
+    """The mark and how it was found, as a trace's evidence: `mark (detail)` in English, and
+    with full-width brackets, as Japanese writes them, on the Japanese pages."""
+    if detail is None:
+        return mark_name(mark)
+    return Text(N_("%(mark)s (%(detail)s)"), {"mark": mark_name(mark), "detail": detail})
+
+
 @dataclass(frozen=True, slots=True)
 class FoundMark:
     """A copy id read back from a file, and where it was found."""

@@ -43,7 +43,7 @@ from shokei.formats.marking.base import (
     FoundMark,
     Mark,
     find_markers,
-    mark_name,
+    mark_evidence,
     sha256_file,
 )
 from shokei.formats.pixels import readable_as_pixels
@@ -144,9 +144,7 @@ def _text_marks(text: str) -> list[FoundMark]:
 
 
 def _evidence(mark: FoundMark) -> Text:
-    if mark.detail is None:
-        return mark_name(mark.where)
-    return Text("%(mark)s (%(detail)s)", {"mark": mark_name(mark.where), "detail": mark.detail})
+    return mark_evidence(mark.where, mark.detail)
 
 
 def _last_holders(ids: set[str], known: KnownCopies) -> list[str]:

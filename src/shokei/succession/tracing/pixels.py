@@ -25,7 +25,7 @@ from pathlib import Path
 
 from shokei.errors import N_, Text
 from shokei.formats import pixels
-from shokei.formats.marking.base import Mark, mark_name
+from shokei.formats.marking.base import Mark, mark_evidence, mark_name
 from shokei.formats.marking.pdf_code import read_code
 from shokei.succession.register import KnownCopies, KnownCopy, lineage
 from shokei.succession.tracing.results import TraceResult, candidate
@@ -198,15 +198,7 @@ def _code_result(
         candidate(
             _registered(copy_id, known),
             share,
-            (
-                Text(
-                    "%(mark)s (%(detail)s)",
-                    {
-                        "mark": mark_name(Mark.PDF_CODE),
-                        "detail": Text(N_("authentic MAC, page %(page)s"), {"page": found[0]}),
-                    },
-                ),
-            ),
+            (mark_evidence(Mark.PDF_CODE, Text(N_("authentic MAC, page %(page)s"), {"page": found[0]})),),
         )
         for copy_id, found in sorted(codes.items())
     )
@@ -230,7 +222,7 @@ def _ocr_result(
             _registered(copy_id, known),
             round(OCR_CEILING * score / total, 4),
             tuple(
-                Text("%(mark)s: %(reading)s", {"mark": mark_name(Mark.OCR_TEXT), "reading": repr(reading)})
+                Text(N_("%(mark)s: '%(reading)s'"), {"mark": mark_name(Mark.OCR_TEXT), "reading": reading})
                 for reading in found.ocr_readings[copy_id][:5]
             ),
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shokei.errors import N_, Text
-from shokei.formats.marking.base import Mark, mark_name
+from shokei.formats.marking.base import Mark, mark_evidence
 from shokei.formats.marking.pdf_weave import read_woven_bits, woven_agreement
 from shokei.succession.register import KnownCopies
 from shokei.succession.tracing.results import TraceResult, candidate
@@ -43,15 +43,12 @@ def by_woven_bits(path: Path, known: KnownCopies, code_key: bytes, before: Trace
             copy,
             round(WOVEN_CEILING * agreeing / found.count, 3),
             (
-                Text(
-                    "%(mark)s (%(detail)s)",
-                    {
-                        "mark": mark_name(Mark.PDF_CONTENT_SPACING),
-                        "detail": Text(
-                            N_("%(agreeing)s of %(count)s bits agree, %(pages)s pages"),
-                            {"agreeing": agreeing, "count": found.count, "pages": pages},
-                        ),
-                    },
+                mark_evidence(
+                    Mark.PDF_CONTENT_SPACING,
+                    Text(
+                        N_("%(agreeing)s of %(count)s bits agree, %(pages)s pages"),
+                        {"agreeing": agreeing, "count": found.count, "pages": pages},
+                    ),
                 ),
             ),
         )
