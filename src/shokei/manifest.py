@@ -324,9 +324,29 @@ def model_modules() -> list[Any]:
 def wire(bus: MessageBus = default_bus) -> MessageBus:
     """Subscribe every feature's handlers to `bus` (idempotent); returns it. The handlers' modules
     are imported when the bus is first asked for a handler (`MessageBus.defer`), so a command that
-    publishes nothing does not import every feature that handles something."""
+    publishes nothing does not import every feature that handles something; and they import their
+    feature's services when first called (`kernel.imports.on_first_use`).
+
+    Every table is registered before the first flush of any session: models name the tables of
+    other features only by foreign key (no relationship crosses features), and a flush resolves
+    those across the whole metadata (an inventory line refers to its stored document, a duty to
+    its survey), so a process that reads (`case show`) imports only the tables its queries name."""
     bus.defer(_subscribe_all)
+    _register_every_table_before_a_flush()
     return bus
+
+
+def _register_every_table_before_a_flush() -> None:
+    from sqlalchemy import event  # noqa: PLC0415 - `shokei --help` imports this module, not SQLAlchemy
+    from sqlalchemy.orm import Session  # noqa: PLC0415 - as above
+
+    if not event.contains(Session, "before_flush", _register_every_table):
+        event.listen(Session, "before_flush", _register_every_table)
+
+
+def _register_every_table(session: object, flush_context: object, instances: object) -> None:
+    del session, flush_context, instances
+    model_modules()  # after the first time, a lookup in sys.modules per feature
 
 
 def _subscribe_all(bus: MessageBus) -> None:

@@ -4,11 +4,18 @@ it describes."""
 
 from __future__ import annotations
 
-from shokei.audit import services
+from typing import TYPE_CHECKING
+
 from shokei.kernel import AuditEvent
 from shokei.kernel.bus import MessageBus, Phase
+from shokei.kernel.imports import on_first_use
 from shokei.kernel.ledger import AuditBatch
 from shokei.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from shokei.audit import services
+else:
+    services = on_first_use("shokei.audit.services")
 
 
 def append_to_ledger(uow: UnitOfWork, event: AuditEvent) -> None:

@@ -4,11 +4,18 @@ subcontractor holds copies in), and the flags are resolved when it is reinstated
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shokei.audit.domain import ReadableCases
-from shokei.cases import services
 from shokei.companies.domain import CompanyReinstated, CompanySuspended
 from shokei.kernel.bus import MessageBus, Phase
+from shokei.kernel.imports import on_first_use
 from shokei.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from shokei.cases import services
+else:
+    services = on_first_use("shokei.cases.services")
 
 
 def on_suspended(uow: UnitOfWork, event: CompanySuspended) -> None:

@@ -5,16 +5,23 @@ or ends the duty."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shokei.cases.domain import CaseMoved, CaseOpened
 from shokei.companies.domain import CertificationEnded, CompanyCertified
-from shokei.deadlines import services
 from shokei.incidents.domain import IncidentOpened, IncidentSettled
 from shokei.kernel.bus import MessageBus, Phase
+from shokei.kernel.imports import on_first_use
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.measures.domain import FacilityReportFiled, FacilityReportOwed
 from shokei.secrets.domain import DesignationAction, DesignationChanged
 from shokei.succession.domain import CopyRecalled, CopyReturned
 from shokei.supply_chain.survey.domain import SurveyAnswered, SurveyClosed, SurveyRequested
+
+if TYPE_CHECKING:
+    from shokei.deadlines import services
+else:
+    services = on_first_use("shokei.deadlines.services")
 
 
 def on_case_opened(uow: UnitOfWork, event: CaseOpened) -> None:

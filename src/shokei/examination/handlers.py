@@ -3,12 +3,19 @@ the examination policy however it is asked for (`case transition determine_...`)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shokei.cases.domain import DetermineCase, TransitionName
-from shokei.examination import services
 from shokei.examination.domain import Determination
-from shokei.examination.schemas import DeterminationView
 from shokei.kernel.bus import MessageBus
+from shokei.kernel.imports import on_first_use
 from shokei.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from shokei.examination import services
+    from shokei.examination.schemas import DeterminationView
+else:
+    services = on_first_use("shokei.examination.services")
 
 _REQUESTED = {
     TransitionName.DETERMINE_PROTECTION_REQUIRED: Determination.PROTECTION_REQUIRED,

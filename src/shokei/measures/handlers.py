@@ -3,13 +3,20 @@ however it is asked for (`shokei measure decide`, or `case transition CASE reope
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shokei.cases.domain import DecideMeasure, TransitionName
 from shokei.errors import N_, BadInput, Text
 from shokei.kernel.bus import MessageBus
+from shokei.kernel.imports import on_first_use
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.measures import services
 from shokei.measures.domain import MeasureKind
-from shokei.measures.schemas import MeasureView
+
+if TYPE_CHECKING:
+    from shokei.measures import services
+    from shokei.measures.schemas import MeasureView
+else:
+    services = on_first_use("shokei.measures.services")
 
 
 def decide(uow: UnitOfWork, move: DecideMeasure) -> MeasureView:

@@ -3,12 +3,19 @@ if the move rolls back, so do its notices; if it commits, the worker will delive
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shokei.cases.domain.assignment import CaseContentsOpened
 from shokei.deadlines.domain import DutyDueSoon, DutyEvent, DutyOverdue, DutyStarted
 from shokei.kernel.bus import MessageBus, Phase
+from shokei.kernel.imports import on_first_use
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.notifications import services
 from shokei.notifications.domain import Occasion
+
+if TYPE_CHECKING:
+    from shokei.notifications import services
+else:
+    services = on_first_use("shokei.notifications.services")
 
 _OCCASIONS: dict[type[DutyEvent], Occasion] = {
     DutyStarted: Occasion.STARTED,

@@ -4,11 +4,19 @@ proposed through `case offer --kind agreement`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shokei.cases.domain import ApprovePurchase, CancelPurchase, ProposeAgreement
 from shokei.kernel.bus import MessageBus
+from shokei.kernel.imports import on_first_use
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.purchase import services
-from shokei.purchase.schemas import ApprovalView, PurchaseView
+
+if TYPE_CHECKING:
+    from shokei.cases.schemas import OfferView
+    from shokei.purchase import services
+    from shokei.purchase.schemas import ApprovalView, PurchaseView
+else:
+    services = on_first_use("shokei.purchase.services")
 
 
 def approve(uow: UnitOfWork, move: ApprovePurchase) -> ApprovalView:
@@ -28,7 +36,11 @@ def cancel(uow: UnitOfWork, move: CancelPurchase) -> PurchaseView:
     )
 
 
+def propose(uow: UnitOfWork, command: ProposeAgreement) -> OfferView:
+    return services.propose_agreement(uow, command)
+
+
 def register(bus: MessageBus) -> None:
     bus.register(ApprovePurchase, approve)
     bus.register(CancelPurchase, cancel)
-    bus.register(ProposeAgreement, services.propose_agreement)
+    bus.register(ProposeAgreement, propose)

@@ -4,10 +4,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shokei.kernel.bus import MessageBus, Phase
+from shokei.kernel.imports import on_first_use
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.risk import services
 from shokei.supply_chain.survey.domain import SurveyUnanswered
+
+if TYPE_CHECKING:
+    from shokei.risk import services
+else:
+    services = on_first_use("shokei.risk.services")
 
 
 def survey_unanswered(uow: UnitOfWork, event: SurveyUnanswered) -> None:

@@ -9,6 +9,8 @@ feature asks here which rules a company fails before reinstating it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shokei.cases.domain import RecordHandOver, SelectSuccessor
 from shokei.companies.domain import (
     CertificationEnded,
@@ -19,12 +21,17 @@ from shokei.companies.domain import (
 )
 from shokei.errors import N_, Text
 from shokei.kernel.bus import MessageBus, Phase
+from shokei.kernel.imports import on_first_use
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.domain import CompanyHoldings, ForeignControlCrossed
 from shokei.risk.domain import DistressRecorded
 from shokei.secrets.domain import DocumentHolders
-from shokei.succession import services
-from shokei.succession.schemas import SelectionView
+
+if TYPE_CHECKING:
+    from shokei.succession import services
+    from shokei.succession.schemas import SelectionView
+else:
+    services = on_first_use("shokei.succession.services")
 
 
 def select(uow: UnitOfWork, move: SelectSuccessor) -> SelectionView:
