@@ -12,16 +12,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from shokei.accounts import services as accounts
 from shokei.clock import Clock
 from shokei.db import make_engine
 from shokei.errors import N_, ShokeiError, Text
 from shokei.kernel import Role
 from shokei.kernel.unit_of_work import UnitOfWork
-from shokei.manifest import model_modules, wire
+from shokei.manifest import wire
 from shokei.migrate import current_revision, head_revision, upgrade_to_head
 from shokei.settings import Settings, load_settings
 
@@ -131,18 +128,18 @@ class Shokei:
 
 
 def _copies_vault(settings: Settings, *, keys: bool) -> Vault:
-    # Succession places its copies vault. Imported here, when first needed, since every command
-    # imports this module and loading succession (with SciPy's optimiser) from here, ahead of the
-    # features, measurably slows `shokei` start-up.
-    from shokei.succession import services as succession  # noqa: PLC0415 - see above
+    # Succession places its copies vault. Imported here, when first needed, and from the module
+    # that places it, not the feature's services: every command taking the vault (`docs submit`)
+    # would otherwise load the whole succession stack, SciPy's optimiser included (≈ 0.6 s).
+    from shokei.succession.common import copies_vault  # noqa: PLC0415 - see above
 
-    return succession.copies_vault(settings.data_dir, settings.keys_dir, keys=keys)
+    return copies_vault(settings.data_dir, settings.keys_dir, keys=keys)
 
 
 def _signing_key(settings: Settings) -> Ed25519PrivateKey:
-    from shokei.succession import services as succession  # noqa: PLC0415 - as in _copies_vault
+    from shokei.succession.common import signing_key  # noqa: PLC0415 - as in _copies_vault
 
-    return succession.signing_key(settings.keys_dir)
+    return signing_key(settings.keys_dir)
 
 
 def _keys_stamp(keys_dir: Path) -> tuple[object, ...] | None:
@@ -161,11 +158,7 @@ def _keys_stamp(keys_dir: Path) -> tuple[object, ...] | None:
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Shokei:
     settings = settings or load_settings()
     engine = make_engine(settings.resolved_database_url)
-    # Every table, before the first flush: a feature's rows refer to tables of features above it
-    # (an inventory line to its stored document), and the ORM resolves those foreign keys when it
-    # flushes. A command that only reads (`case show`) imports only its own feature's tables.
-    _register_every_table_before_a_flush()
-    bus = wire()
+    bus = wire()  # the handlers, and every table before the first flush
     # The ledger's keys and policy are read when the first entry is appended, so a command that
     # only reads never loads the ledger's code. Where the signing key does not exist yet (`shokei
     # init` makes it), they are read now, as the process started: entries appended before the
@@ -188,20 +181,6 @@ def _ledger_reader(settings: Settings) -> Callable[[], object]:
         return audit.configured_ledger(settings)
 
     return configured
-
-
-def _register_every_table_before_a_flush() -> None:
-    """Import every feature's models (`manifest.model_modules`) before the first flush of any
-    session: models name the tables of other features only by foreign key (no relationship
-    crosses features), and only a flush resolves those across the whole metadata, so a read
-    needs only the tables its own queries name. Imported once per process."""
-    if not event.contains(Session, "before_flush", _register_every_table):
-        event.listen(Session, "before_flush", _register_every_table)
-
-
-def _register_every_table(session: Session, flush_context: object, instances: object) -> None:
-    del session, flush_context, instances
-    model_modules()  # after the first time, a lookup in sys.modules per feature
 
 
 class NotInitialised(ShokeiError):
