@@ -15,9 +15,11 @@
    files already committed as duplicates. A refused batch's blobs are discarded; batches
    committed before stay stored.
 
-Batches start at one file and double up to `BATCH_FILES` (or `BATCH_BYTES`): the first files
-are linked at once, as they always were, and a long submission pays one fsync group and one
-transaction per batch instead of two of each per file.
+Batches start at one file and double up to `BATCH_FILES` (or `BATCH_BYTES`): a long submission
+pays one fsync group and one transaction per batch instead of two of each per file. The next
+batch is sealed while the one before is synced and linked (batches are linked in order), so the
+cores are not idle through an fsync or a transaction, and large files, each a batch of its own,
+are sealed side by side.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import errno
 import os
 import uuid
+from collections import deque
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
@@ -65,8 +68,10 @@ from shokei.kernel.unit_of_work import UnitOfWork
 # A full disk is not a property of the file: it stops the submission instead of refusing the file.
 STORAGE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 # Group commit: a batch grows to this many files or bytes (its blobs are temp files until then).
-BATCH_FILES = 256
+BATCH_FILES = 128
 BATCH_BYTES = 256 << 20
+# Batches sealed ahead of the one being linked hold open temp files: at most this many at once.
+FILES_IN_FLIGHT = 2 * BATCH_FILES
 # Sealing threads: SHA-256 and AES-GCM release the GIL, so each core seals a file at a time.
 SEALING_THREADS = max(2, os.cpu_count() or 1)
 
@@ -186,22 +191,43 @@ def submit_documents(
         ThreadPoolExecutor(SEALING_THREADS, thread_name_prefix="intake-seal") as sealers,
     ):
         submission = _Submission(uow, staged, sealers, actor, case_id, began_in, sink, result)
-        with closing(expand_inputs(list(paths), area_for(scratch_dir), sink)) as items:
-            batch: list[Incoming] = []
-            batch_bytes, limit = 0, 1
-            for item in items:
-                if isinstance(item, Refusal):
-                    result.refused.append(RefusalView(path=item.path, reason=item.reason))
-                    continue
-                batch.append(item)
-                batch_bytes += item.size
-                # An archive member's spooled copy is removed once the next item is asked for.
-                if item.transient or len(batch) >= limit or batch_bytes >= BATCH_BYTES:
-                    submission.ingest(batch)
-                    batch, batch_bytes, limit = [], 0, min(2 * limit, BATCH_FILES)
-            if batch:
-                submission.ingest(batch)
+        in_flight: deque[_Sealing] = deque()
+        try:
+            with closing(expand_inputs(list(paths), area_for(scratch_dir), sink)) as items:
+                batch: list[Incoming] = []
+                batch_bytes, limit = 0, 1
+                for item in items:
+                    if isinstance(item, Refusal):
+                        result.refused.append(RefusalView(path=item.path, reason=item.reason))
+                        continue
+                    batch.append(item)
+                    batch_bytes += item.size
+                    if item.transient or len(batch) >= limit or batch_bytes >= BATCH_BYTES:
+                        submission.make_room(in_flight, len(batch))
+                        in_flight.append(submission.seal(batch))
+                        batch, batch_bytes, limit = [], 0, min(2 * limit, BATCH_FILES)
+                    if item.transient:  # its spooled copy goes when the next item is asked for
+                        while in_flight:
+                            submission.link(in_flight.popleft())
+                if batch:
+                    submission.make_room(in_flight, len(batch))
+                    in_flight.append(submission.seal(batch))
+            while in_flight:
+                submission.link(in_flight.popleft())
+        except BaseException:
+            for sealing in in_flight:  # sealed ahead, never linked: their temp files go
+                _abandon(staged.vault, sealing.futures)
+            raise
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Sealing:
+    """A batch whose files are being sealed (`_Submission.seal`), not yet linked."""
+
+    batch: list[Incoming]
+    uids: list[str]
+    futures: list[Future[PendingBlob | OSError]]
 
 
 @dataclass
@@ -235,13 +261,29 @@ class _Submission:
     progress: Progress
     result: SubmissionResult
 
-    def ingest(self, batch: list[Incoming]) -> None:
-        """Seal the batch on all cores, sync it, then link it in one transaction."""
+    def make_room(self, in_flight: deque[_Sealing], files: int) -> None:
+        """Link the oldest batches until `files` more may be sealed ahead: batches are sealed
+        while the one before is synced and linked, so the cores keep sealing through each
+        batch's fsync and transaction (a large file is a batch of its own), within
+        `SEALING_THREADS` batches and `FILES_IN_FLIGHT` open temp files."""
+        while in_flight and (
+            len(in_flight) >= SEALING_THREADS
+            or sum(len(sealing.batch) for sealing in in_flight) + files > FILES_IN_FLIGHT
+        ):
+            self.link(in_flight.popleft())
+
+    def seal(self, batch: list[Incoming]) -> _Sealing:
+        """Start sealing the batch on the sealers' threads (all cores); `link` finishes it."""
         uids = [uuid.uuid4().hex for _ in batch]
-        sealing = [self.sealers.submit(self._seal, item, uid) for item, uid in zip(batch, uids, strict=True)]
+        futures = [self.sealers.submit(self._seal, item, uid) for item, uid in zip(batch, uids, strict=True)]
+        return _Sealing(batch, uids, futures)
+
+    def link(self, sealing: _Sealing) -> None:
+        """Wait for the batch's sealing, sync it, then link it in one transaction."""
+        batch, uids, futures = sealing.batch, sealing.uids, sealing.futures
         prepared: list[_Prepared] = []
         try:
-            for item, uid, future in zip(batch, uids, sealing, strict=True):
+            for item, uid, future in zip(batch, uids, futures, strict=True):
                 sealed = future.result()
                 if isinstance(sealed, OSError):
                     if sealed.errno in STORAGE_FULL:
@@ -253,7 +295,7 @@ class _Submission:
                 prepared.append(_read(item, uid, sealed))  # while the other threads seal the rest
             self.staged.vault.sync([p.pending for p in prepared])
         except BaseException:
-            _abandon(self.staged.vault, sealing)
+            _abandon(self.staged.vault, futures)
             raise
         if prepared:
             self._link(prepared)
