@@ -27,15 +27,21 @@ from shokei.ownership.domain import CompanyHoldings, ForeignControlCrossed
 from shokei.risk.domain import DistressRecorded
 from shokei.secrets.domain import DocumentHolders
 
+# Each handler takes the one module it calls, not the feature's services: a holder's eligibility
+# check (every company change asks it) needs the holders' rules, not the selection's optimiser,
+# the dissemination terms or the format readers.
 if TYPE_CHECKING:
-    from shokei.succession import services
+    from shokei.succession import holders, holdings, release, selection
     from shokei.succession.schemas import SelectionView
 else:
-    services = on_first_use("shokei.succession.services")
+    holders = on_first_use("shokei.succession.holders")
+    holdings = on_first_use("shokei.succession.holdings")
+    release = on_first_use("shokei.succession.release")
+    selection = on_first_use("shokei.succession.selection")
 
 
 def select(uow: UnitOfWork, move: SelectSuccessor) -> SelectionView:
-    return services.select_successor(
+    return selection.select_successor(
         uow,
         move.actor,
         move.case_id,
@@ -46,23 +52,23 @@ def select(uow: UnitOfWork, move: SelectSuccessor) -> SelectionView:
 
 
 def hand_over(uow: UnitOfWork, move: RecordHandOver) -> None:
-    services.record_hand_over(
+    release.record_hand_over(
         uow, move.actor, move.case_id, reason=move.reason, expected_version=move.expected_version
     )
 
 
 def failing_rules(uow: UnitOfWork, check: CheckHolderEligibility) -> list[tuple[str, Text]]:
-    return [(rule.name, rule.evidence) for rule in services.holder_refusals(uow, check.company_id)]
+    return [(rule.name, rule.evidence) for rule in holders.holder_refusals(uow, check.company_id)]
 
 
-def holdings(uow: UnitOfWork, ask: CompanyHoldings) -> dict[int, tuple[int, tuple[int, ...]]]:
+def company_holdings(uow: UnitOfWork, ask: CompanyHoldings) -> dict[int, tuple[int, tuple[int, ...]]]:
     with uow.transaction() as session:
-        return services.holdings_summary(session, ask.company_ids)
+        return holdings.holdings_summary(session, ask.company_ids)
 
 
 def document_holders(uow: UnitOfWork, ask: DocumentHolders) -> dict[int, list[tuple[str, str, str]]]:
     with uow.transaction() as session:
-        return services.document_holders(session, ask.document_ids)
+        return holdings.document_holders(session, ask.document_ids)
 
 
 def on_foreign_control(uow: UnitOfWork, event: ForeignControlCrossed) -> None:
@@ -71,7 +77,7 @@ def on_foreign_control(uow: UnitOfWork, event: ForeignControlCrossed) -> None:
         trigger = Text(
             N_("%(cause)s: foreign control reached %(levels)s"), {"cause": event.cause, "levels": levels}
         )
-        services.protect_holder(uow, event.company_id, cause=SuspensionCause.OWNERSHIP, trigger=trigger)
+        holders.protect_holder(uow, event.company_id, cause=SuspensionCause.OWNERSHIP, trigger=trigger)
 
 
 def on_distress(uow: UnitOfWork, event: DistressRecorded) -> None:
@@ -79,28 +85,28 @@ def on_distress(uow: UnitOfWork, event: DistressRecorded) -> None:
         N_("risk event %(id)s: %(kind)s on %(date)s"),
         {"id": event.event_id, "kind": event.kind.value, "date": event.occurred_on.isoformat()},
     )
-    services.protect_holder(uow, event.company_id, cause=SuspensionCause.RISK, trigger=trigger)
+    holders.protect_holder(uow, event.company_id, cause=SuspensionCause.RISK, trigger=trigger)
 
 
 def on_certification_ended(uow: UnitOfWork, event: CertificationEnded) -> None:
-    services.protect_holder(uow, event.company_id, cause=SuspensionCause.CERTIFICATION, trigger=event.summary)
+    holders.protect_holder(uow, event.company_id, cause=SuspensionCause.CERTIFICATION, trigger=event.summary)
 
 
 def on_condition_changed(uow: UnitOfWork, event: CompanyConditionChanged) -> None:
-    services.protect_holder(uow, event.company_id, cause=event.cause, trigger=event.summary)
+    holders.protect_holder(uow, event.company_id, cause=event.cause, trigger=event.summary)
 
 
 def on_suspended(uow: UnitOfWork, event: CompanySuspended) -> None:
     """The cases the company holds a subcontractor's copy in are flagged too (cases flags the ones
     it is supplier or successor in)."""
-    services.flag_subcontracted_cases(uow, event.company_id, cause=event.cause.value, reason=event.reason)
+    holdings.flag_subcontracted_cases(uow, event.company_id, cause=event.cause.value, reason=event.reason)
 
 
 def register(bus: MessageBus) -> None:
     bus.register(SelectSuccessor, select)
     bus.register(RecordHandOver, hand_over)
     bus.register(CheckHolderEligibility, failing_rules)
-    bus.register(CompanyHoldings, holdings)
+    bus.register(CompanyHoldings, company_holdings)
     bus.register(DocumentHolders, document_holders)
     inside = Phase.IN_TRANSACTION
     bus.subscribe(ForeignControlCrossed, on_foreign_control, phase=inside)
