@@ -102,6 +102,24 @@ def test_round_trip_at_every_segment_boundary(vault: FilesystemVault, out_dir: P
     assert [p.name for p in out_dir.iterdir()] == ["copy.bin"]
 
 
+@pytest.mark.parametrize("size", [0, 1, FIRST - 1, FIRST, FIRST + 1, FIRST + LATER + 1])
+@pytest.mark.parametrize("skip", [0, 5])
+def test_a_regular_file_round_trips_from_where_it_is_read(
+    vault: FilesystemVault, tmp_path: Path, size: int, skip: int
+) -> None:
+    """A file's size is read to size the buffers (and, for one segment, to write without a
+    writer thread); what is sealed is still what is read, from the file's current position."""
+    data = random_bytes(size + skip, seed=size)
+    source_path = tmp_path / "drawing.bin"
+    source_path.write_bytes(data)
+    with open(source_path, "rb") as source:
+        source.seek(skip)
+        blob = vault.put(source, AAD)
+    assert (blob.plaintext_size, blob.plaintext_sha256) == (size, hashlib.sha256(data[skip:]).hexdigest())
+    assert b"".join(vault.iter_plaintext(blob, AAD)) == data[skip:]
+    assert blob.blob_id == hashlib.sha256(blob_file(vault, blob.blob_id).read_bytes()).hexdigest()
+
+
 def test_put_accepts_streams_with_only_read_and_short_reads(vault: FilesystemVault) -> None:
     class Trickle:
         def __init__(self, data: bytes) -> None:

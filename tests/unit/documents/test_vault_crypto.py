@@ -443,3 +443,37 @@ def test_a_small_secret_opens_only_with_its_associated_data_and_survives_a_rotat
     rotated = KeyringSealer(MasterKeyring.from_directory(tmp_path))
     assert rotated.open(sealed, record) == secret
     assert wrapped_key_id(rotated.seal(secret, record)[1:50]) == rotated.keyring.current.key_id
+
+
+# ------------------------------------------------------------------------------ buffers sized to the source
+
+
+@pytest.mark.parametrize("length", [0, 1, 7, 8, 9, 23, 24, 25, 63, 64, 200])
+@pytest.mark.parametrize("declared", ["exact", "too small", "too large", "zero"])
+def test_a_declared_size_changes_no_byte_of_the_ciphertext(length: int, declared: str) -> None:
+    """The vault declares a file's size so small files get small buffers; a size that is wrong
+    (a file grown or truncated while read) still gives exactly the bytes of an undeclared run.
+    SMALL's segments: 24 plaintext bytes in the first (after the header), 48 in later ones."""
+    key, plaintext = new_data_key(), bytes((7 * n) % 256 for n in range(length))
+    expected = {"exact": length, "too small": max(length - 5, 0), "too large": length + 50, "zero": 0}[
+        declared
+    ]
+    fixed = [b"\x11" * 32, b"\x22" * 7]
+
+    def replay() -> Callable[[int], bytes]:
+        chunks = iter(list(fixed))
+        return lambda size: next(chunks)
+
+    undeclared, declared_sink = io.BytesIO(), io.BytesIO()
+    encrypt_stream(key, AAD, ShortReads(plaintext, 5), undeclared, params=SMALL, random_bytes=replay())
+    encrypt_stream(
+        key,
+        AAD,
+        ShortReads(plaintext, 5),
+        declared_sink,
+        params=SMALL,
+        random_bytes=replay(),
+        expected_size=expected,
+    )
+    assert declared_sink.getvalue() == undeclared.getvalue()
+    assert decrypt(declared_sink.getvalue(), key) == plaintext

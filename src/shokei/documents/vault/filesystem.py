@@ -24,6 +24,7 @@ import os
 import queue
 import re
 import secrets
+import stat
 import threading
 import time
 from collections.abc import Callable, Container, Iterator, Sequence
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from shokei.documents.vault.crypto import (
+    AES256_GCM_HKDF_1MB,
     MasterKeyError,
     MasterKeyring,
     decrypt_stream,
@@ -84,10 +86,13 @@ class FilesystemVault:
         data_key = new_data_key()
         wrapped_key = wrap_data_key(data_key, master)  # before writing: no failure after install
         temp_path, temp_file = self._create_temp_file()
+        expected = _regular_file_size(source)
         try:
             reader = _HashingReader(source)
-            with _HashingWriter(temp_file) as writer:
-                encrypt_stream(data_key, associated_data, reader, writer)
+            # One segment or less (most drawings): written on this thread, no writer thread.
+            single = expected is not None and expected <= AES256_GCM_HKDF_1MB.first_plaintext_segment_size
+            with _HashingWriter(temp_file, threaded=not single) as writer:
+                encrypt_stream(data_key, associated_data, reader, writer, expected_size=expected)
             temp_file.flush()
         except BaseException:
             temp_file.close()
@@ -385,28 +390,38 @@ class _HashingWriter:
 
     _QUEUE_SEGMENTS = 2
 
-    def __init__(self, sink: BinaryIO) -> None:
+    def __init__(self, sink: BinaryIO, *, threaded: bool = True) -> None:
         self._sink = sink
         self._digest = hashlib.sha256()
         self._queue: queue.Queue[bytes | None] = queue.Queue(self._QUEUE_SEGMENTS)
         self._failure: BaseException | None = None
-        self._worker = threading.Thread(target=self._drain, name="vault-writer", daemon=True)
+        # Without a thread (`threaded=False`, a blob of one segment) each write hashes and
+        # writes at once: a thread per small file costs more than it overlaps.
+        self._worker = (
+            threading.Thread(target=self._drain, name="vault-writer", daemon=True) if threaded else None
+        )
         self.size = 0
 
     def __enter__(self) -> _HashingWriter:
-        self._worker.start()
+        if self._worker is not None:
+            self._worker.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._queue.put(None)
-        self._worker.join()
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join()
         if self._failure is not None and exc_info[0] is None:
             raise self._failure
 
     def write(self, data: memoryview) -> None:
         if self._failure is not None:
             raise self._failure
-        self._queue.put(bytes(data))  # the encryptor reuses its buffer: hand over a copy
+        if self._worker is None:
+            self._digest.update(data)
+            self._sink.write(data)
+        else:
+            self._queue.put(bytes(data))  # the encryptor reuses its buffer: hand over a copy
         self.size += len(data)
 
     def _drain(self) -> None:
@@ -421,6 +436,16 @@ class _HashingWriter:
     @property
     def hexdigest(self) -> str:
         return self._digest.hexdigest()
+
+
+def _regular_file_size(source: BinaryIO) -> int | None:
+    """The size of a source that is a regular file read from its start; None for a stream."""
+    try:
+        status = os.fstat(source.fileno())
+        position = source.tell()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
+    return status.st_size - position if stat.S_ISREG(status.st_mode) else None
 
 
 def _sorted_children(directory: Path, name: re.Pattern[str]) -> list[Path]:
