@@ -24,8 +24,9 @@ from shokei.cli_support import (
     opened_app,
     print_json,
     ready_app,
-    stdout,
+    say,
 )
+from shokei.errors import N_
 from shokei.manifest import cli_entries, cli_loaded_with, load
 
 if TYPE_CHECKING:
@@ -120,22 +121,26 @@ def init(json_output: JsonOutput = False) -> None:
         )
         return
     if not report.changed:
-        stdout.print("already initialised: nothing changed")
+        say(N_("already initialised: nothing changed"))
         return
     for item in report.created:
-        stdout.print(f"created {item}")
+        say(N_("created %(item)s"), item=item)
     if shown:
-        stdout.print(f"admin password (shown once): [bold]{shown}[/]", highlight=False)
+        say(N_("admin password (shown once): [bold]%(shown)s[/]"), highlight=False, shown=shown)
         if otpauth:
-            stdout.print(
-                f"admin second factor (otpauth URI, shown once): {otpauth}", highlight=False, soft_wrap=True
+            say(
+                N_("admin second factor (otpauth URI, shown once): %(otpauth)s"),
+                highlight=False,
+                soft_wrap=True,
+                otpauth=otpauth,
             )
     elif report.admin_password:
         where = one_time_secrets_path(shokei.settings)
-        stdout.print(
-            f"admin password and second factor: written to {where} (owner-only)",
+        say(
+            N_("admin password and second factor: written to %(where)s (owner-only)"),
             highlight=False,
             soft_wrap=True,
+            where=where,
         )
 
 
@@ -149,7 +154,11 @@ def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
     shokei.sweep_leftovers()  # a start: what dead processes left in scratch and the vaults' tmp
     _seal_ledger_tail_every(shokei, TAIL_SEAL_PERIOD_SECONDS)
     bind_host, bind_port = host or shokei.settings.host, port or shokei.settings.port
-    stdout.print(f"Shokei is running at http://{bind_host}:{bind_port}/  (API docs: /docs)")
+    say(
+        N_("Shokei is running at http://%(bind_host)s:%(bind_port)s/  (API docs: /docs)"),
+        bind_host=bind_host,
+        bind_port=bind_port,
+    )
     config = logging_config(shokei.settings.log_format)
     # X-Forwarded-For is honoured only from SHOKEI_TRUSTED_PROXIES (create_app), never by uvicorn's
     # own default (which trusts 127.0.0.1, so any local client could choose its address).
@@ -216,18 +225,27 @@ def run(host: Host = None, port: Port = None) -> None:
     if report.admin_password:
         _remember(logins, "admin", "admin", report.admin_password, report.admin_otpauth)
         if terminal:
-            stdout.print(f"admin password: {report.admin_password}", highlight=False)
-            stdout.print(f"admin second factor: {report.admin_otpauth}", highlight=False, soft_wrap=True)
+            say(
+                N_("admin password: %(admin_password)s"),
+                highlight=False,
+                admin_password=report.admin_password,
+            )
+            say(
+                N_("admin second factor: %(admin_otpauth)s"),
+                highlight=False,
+                soft_wrap=True,
+                admin_otpauth=report.admin_otpauth,
+            )
     if not demo_is_seeded(shokei):
-        stdout.print("loading demo data (first run)...")
+        say(N_("loading demo data (first run)..."))
         demo = seed_demo(shokei)
         if terminal:
             show_logins(demo)
         for name, (role, password) in demo.logins.items():
             _remember(logins, name, role, password, demo.otpauth.get(name))
-        stdout.print(f"demo logins: see {logins} (owner-only)")
+        say(N_("demo logins: see %(logins)s (owner-only)"), logins=logins)
     else:
-        stdout.print(f"demo logins: see {shokei.settings.data_dir / 'demo-logins.txt'}")
+        say(N_("demo logins: see %(path)s"), path=shokei.settings.data_dir / "demo-logins.txt")
     _serve(host, port)
 
 

@@ -1,5 +1,6 @@
 """What every CLI adapter shares: the command context (app, acting user, JSON or table output),
-registration with error-to-exit-code translation, and the table helpers.
+registration with error-to-exit-code translation, the table helpers, and `say`/`translated`,
+which give every line for people in the user's language (Japanese when LANG is Japanese).
 
 Importing it loads no database, web or feature code (`shokei --help` imports it): the app, the
 accounts and the error types of Pydantic and SQLAlchemy are imported when a command runs."""
@@ -45,7 +46,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    label = translated(N_("error:"))
+    stderr.print(f"[bold red]{label}[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -156,10 +158,10 @@ def _command_name(function: Callable[..., Any], name: str | None) -> str:
 def print_remote(answer: Any) -> None:
     """The server's answer for people: a record as field/value rows, a list as one table."""
     if isinstance(answer, dict):
-        print_fields("", {key: _cell(value) for key, value in answer.items()})
+        print_values("", {key: _cell(value) for key, value in answer.items()})
     elif isinstance(answer, list) and answer and all(isinstance(row, dict) for row in answer):
-        columns = list(answer[0])
-        print_table("", columns, [[_cell(row.get(column)) for column in columns] for row in answer])
+        columns = list(answer[0])  # the API's field names, codes shown as they are
+        _print_table("", columns, [[_cell(row.get(column)) for column in columns] for row in answer])
     elif answer is not None:
         print_json(answer)
 
@@ -199,7 +201,7 @@ def _exit_for(error: Exception) -> typer.Exit | None:
         where = ".".join(str(p) for p in first["loc"])
         return fail(f"{where}: {first['msg']}", BadInput.exit_code)
     if isinstance(error, OperationalError):
-        return fail(f"database unavailable: {error.orig}", 1)
+        return fail(translated(N_("database unavailable: %(reason)s"), reason=error.orig), 1)
     if isinstance(error, OSError):
         return fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
     return None
@@ -225,6 +227,42 @@ def in_cli_language(render: Callable[[Callable[[str], str]], _Rendered]) -> _Ren
 
     with i18n.activate(cli_language()):
         return render(i18n.gettext)
+
+
+def translated(message: str | Text, **params: Any) -> str:
+    """A catalogue message (a msgid marked `N_`, filled with `params`, or a `Text`) in the CLI
+    user's language (`cli_language`): every line a command writes for people goes through here.
+    The English rendering is the msgid itself, so English output reads as it always did."""
+    if not message:
+        return ""  # the empty msgid is the catalogue's header, never a text
+    text = message if isinstance(message, Text) else Text(message, params)
+    from shokei.web import i18n  # noqa: PLC0415 - the catalogues are read only when a line is shown
+
+    with i18n.activate(cli_language()):
+        return text.render(i18n.gettext)
+
+
+def verbatim(value: object) -> Text:
+    """A title that is data (a company's name), shown as it is in every language."""
+    return Text("%(value)s", {"value": value})
+
+
+def yes_no(flag: bool) -> str:
+    """A flag shown in a table or a line for people."""
+    return translated(N_("yes")) if flag else translated(N_("no"))
+
+
+def say(
+    message: str | Text,
+    *,
+    highlight: bool | None = None,
+    markup: bool | None = None,
+    soft_wrap: bool | None = None,
+    **params: Any,
+) -> None:
+    """Print a catalogue message (`translated`) on stdout, with rich's `highlight`, `markup` and
+    `soft_wrap` as the line needs them."""
+    stdout.print(translated(message, **params), highlight=highlight, markup=markup, soft_wrap=soft_wrap)
 
 
 def localised(error: ShokeiError) -> str:
@@ -318,17 +356,32 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(value), ensure_ascii=False, indent=2) + "\n")
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def print_table(title: str | Text, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A table whose title and column headers are catalogue messages (marked `N_`), shown in the
+    CLI user's language; the cells are values, shown as they are."""
+    _print_table(translated(title), [translated(column) for column in columns], rows)
+
+
+def print_fields(title: str | Text, fields: dict[str, Any]) -> None:
+    """A record as field/value rows: the title and each field's name are catalogue messages."""
+    print_table(
+        title, (N_("field"), N_("value")), [(translated(name), value) for name, value in fields.items()]
+    )
+
+
+def print_values(title: str | Text, fields: dict[str, Any]) -> None:
+    """Like `print_fields`, for fields named by data (a document's metadata, the server's JSON
+    keys), which are shown as they are."""
+    print_table(title, (N_("field"), N_("value")), list(fields.items()))
+
+
+def _print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     table = Table(title=title)
     for column in columns:
         table.add_column(column)
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     stdout.print(table)
-
-
-def print_fields(title: str, fields: dict[str, Any]) -> None:
-    print_table(title, ("field", "value"), list(fields.items()))
 
 
 def parse_date(value: str) -> date:

@@ -14,8 +14,11 @@ from shokei.cli_support import (
     one_time_secrets_path,
     print_json,
     print_table,
+    say,
     stdout,
+    translated,
 )
+from shokei.errors import N_, Text
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 mfa = typer.Typer(help="The TOTP second factor of web logins.", no_args_is_help=True)
@@ -28,14 +31,21 @@ def register(root: typer.Typer) -> None:
 
 
 def _show_secret(cli: Cli, name: str, kind: str, secret: str, what: str) -> str | None:
-    """Print a one-time secret to a terminal only; it is always kept in the owner-only file."""
+    """Print a one-time secret to a terminal only; it is always kept in the owner-only file.
+    `what` names it for people: a catalogue message."""
     shown = keep_secret(cli.app.settings, name, kind, secret)
     if not cli.json:
         if shown:
-            stdout.print(f"{what}: {shown}", highlight=False)
+            stdout.print(f"{translated(what)}: {shown}", highlight=False)
         else:
             where = one_time_secrets_path(cli.app.settings)
-            stdout.print(f"{what}: written to {where} (owner-only)", highlight=False, soft_wrap=True)
+            say(
+                N_("%(what)s: written to %(where)s (owner-only)"),
+                highlight=False,
+                soft_wrap=True,
+                what=translated(what),
+                where=where,
+            )
     return shown
 
 
@@ -68,8 +78,8 @@ def add(
         cli.uow, cli.actor, name, role, company=company, password=password, email=email
     )
     if not cli.json:
-        stdout.print(f"user {credential.username} ({role}) created")
-    shown = None if password_stdin else _show_secret(cli, name, "password", credential.secret, "password")
+        say(N_("user %(username)s (%(role)s) created"), username=credential.username, role=role)
+    shown = None if password_stdin else _show_secret(cli, name, "password", credential.secret, N_("password"))
     if cli.json:
         secrets_file = None if password_stdin else str(one_time_secrets_path(cli.app.settings))
         print_json(
@@ -87,7 +97,14 @@ def update(
 ) -> None:
     """Change a user's e-mail address (admins)."""
     user = services.update_email(cli.uow, cli.actor, name, email)
-    cli.emit(user, lambda: stdout.print(f"{user.username}: e-mail {user.email or '(none)'}"))
+    cli.emit(
+        user,
+        lambda: say(
+            N_("%(username)s: e-mail %(email)s"),
+            username=user.username,
+            email=user.email or translated(N_("(none)")),
+        ),
+    )
 
 
 @command(app, "token")
@@ -110,8 +127,8 @@ def tokens(cli: Cli, name: str) -> None:
     cli.emit(
         found,
         lambda: print_table(
-            f"tokens of {name}",
-            ("id", "created", "expires", "active"),
+            Text(N_("tokens of %(name)s"), {"name": name}),
+            (N_("id"), N_("created"), N_("expires"), N_("active")),
             [
                 (t.id, t.created_at.isoformat(), t.expires_at and t.expires_at.isoformat(), t.active)
                 for t in found
@@ -124,7 +141,10 @@ def tokens(cli: Cli, name: str) -> None:
 def revoke_token(cli: Cli, token_id: int) -> None:
     """Revoke an API token at once (admins any, every user their own)."""
     revoked = services.revoke_token(cli.uow, cli.actor, token_id)
-    cli.emit(revoked, lambda: stdout.print(f"token {revoked.id} of {revoked.username} revoked"))
+    cli.emit(
+        revoked,
+        lambda: say(N_("token %(id)s of %(username)s revoked"), id=revoked.id, username=revoked.username),
+    )
 
 
 @command(app, "list")
@@ -134,8 +154,8 @@ def list_users(cli: Cli) -> None:
     cli.emit(
         users,
         lambda: print_table(
-            "users",
-            ("id", "username", "role", "company", "disabled", "approved", "mfa"),
+            N_("users"),
+            (N_("id"), N_("username"), N_("role"), N_("company"), N_("disabled"), N_("approved"), N_("mfa")),
             [
                 (
                     u.id,
@@ -161,13 +181,21 @@ def change_role(
 ) -> None:
     """Move a user to another role (admins); a role that reads contents awaits approval."""
     user = services.change_role(cli.uow, cli.actor, name, role, company)
-    cli.emit(user, lambda: _said(user, f"{user.username} is now {user.role}"))
+    cli.emit(
+        user,
+        lambda: _said(
+            user, translated(N_("%(username)s is now %(role)s"), username=user.username, role=user.role)
+        ),
+    )
 
 
 def _said(user: UserView, line: str) -> None:
     stdout.print(line)
     if not user.content_approved:
-        stdout.print(f"{user.username} reads no document contents until a program manager approves it")
+        say(
+            N_("%(username)s reads no document contents until a program manager approves it"),
+            username=user.username,
+        )
 
 
 @command(app, "approve")
@@ -179,21 +207,23 @@ def approve(cli: Cli, name: str) -> None:
         user = services.approve_user(cli.uow, cli.actor, name)
     else:
         user = services.approve_first_program_manager(cli.uow, name)
-    cli.emit(user, lambda: stdout.print(f"{user.username} ({user.role}) approved"))
+    cli.emit(
+        user, lambda: say(N_("%(username)s (%(role)s) approved"), username=user.username, role=user.role)
+    )
 
 
 @command(app, "disable")
 def disable(cli: Cli, name: str) -> None:
     """Disable a user: no login, no token, no CLI (admins)."""
     user = services.set_disabled(cli.uow, cli.actor, name, disabled=True)
-    cli.emit(user, lambda: stdout.print(f"{user.username} disabled"))
+    cli.emit(user, lambda: say(N_("%(username)s disabled"), username=user.username))
 
 
 @command(app, "enable")
 def enable(cli: Cli, name: str) -> None:
     """Enable a disabled user again (admins)."""
     user = services.set_disabled(cli.uow, cli.actor, name, disabled=False)
-    cli.emit(user, lambda: stdout.print(f"{user.username} enabled"))
+    cli.emit(user, lambda: say(N_("%(username)s enabled"), username=user.username))
 
 
 @command(app, "reset-password")
@@ -201,7 +231,7 @@ def reset_password(cli: Cli, name: str) -> None:
     """Give a user a one-time password, to be changed at the next login (admins). It is kept in the
     data dir's owner-only file and printed only to a terminal."""
     credential = services.reset_password(cli.uow, cli.actor, name)
-    shown = _show_secret(cli, name, "one-time password", credential.secret, "one-time password")
+    shown = _show_secret(cli, name, "one-time password", credential.secret, N_("one-time password"))
     if cli.json:
         print_json(
             {
@@ -217,7 +247,7 @@ def enroll(cli: Cli, name: str) -> None:
     """Give a user a TOTP second factor (admins, or the user): the otpauth URI for an authenticator
     app is printed only to a terminal, and kept in the data dir's owner-only file."""
     uri = services.enroll_mfa(cli.uow, cli.actor, name, cli.app.sealer)
-    shown = _show_secret(cli, name, "otpauth", uri, "otpauth URI")
+    shown = _show_secret(cli, name, "otpauth", uri, N_("otpauth URI"))
     if cli.json:
         print_json(
             {"username": name, "otpauth_uri": shown, "file": str(one_time_secrets_path(cli.app.settings))}

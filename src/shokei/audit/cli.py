@@ -10,7 +10,7 @@ import typer
 
 from shokei.audit import services
 from shokei.audit.offline import VerificationReport, verify_export
-from shokei.cli_support import Cli, command, print_fields, print_json, stdout
+from shokei.cli_support import Cli, command, print_json, print_values, say, stdout
 from shokei.errors import N_, IntegrityFailure, Text
 
 app = typer.Typer(help="The tamper-evident audit ledger.", no_args_is_help=True)
@@ -21,7 +21,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="audit")
 
 
-def _show(title: str, view: Any, json_output: bool) -> None:
+def _show(title: str | Text, view: Any, json_output: bool) -> None:
     fields = dataclasses.asdict(view)
     if json_output:
         print_json(
@@ -31,7 +31,8 @@ def _show(title: str, view: Any, json_output: bool) -> None:
             }
         )
         return
-    print_fields(
+    # The fields are the record's own names (tree_size, root_hash), shown as codes.
+    print_values(
         title, {key: "\n".join(value) if isinstance(value, list) else value for key, value in fields.items()}
     )
 
@@ -39,7 +40,7 @@ def _show(title: str, view: Any, json_output: bool) -> None:
 @command(app, "checkpoint")
 def checkpoint(cli: Cli) -> None:
     """Sign the ledger's current size and root now (auditors and admins)."""
-    _show("checkpoint", services.make_checkpoint(cli.uow, cli.actor), cli.json)
+    _show(N_("checkpoint"), services.make_checkpoint(cli.uow, cli.actor), cli.json)
 
 
 @command(app, "prove")
@@ -50,7 +51,7 @@ def prove(
 ) -> None:
     """Print an RFC 9162 inclusion proof of ENTRY (auditors)."""
     proof = services.prove_inclusion(cli.uow, cli.actor, entry, size)
-    _show(f"inclusion of entry {entry}", proof, cli.json)
+    _show(Text(N_("inclusion of entry %(entry)s"), {"entry": entry}), proof, cli.json)
 
 
 @command(app, "consistency")
@@ -61,7 +62,7 @@ def consistency(
 ) -> None:
     """Print an RFC 9162 consistency proof from tree size OLD to NEW (auditors)."""
     proof = services.prove_consistency(cli.uow, cli.actor, old, new)
-    _show(f"consistency {old} -> {new}", proof, cli.json)
+    _show(Text(N_("consistency %(old)s -> %(new)s"), {"old": old, "new": new}), proof, cli.json)
 
 
 @command(app, "verify", opened=False)
@@ -122,8 +123,8 @@ def _report(fields: dict[str, Any], json_output: bool) -> None:
         print_json(fields)
         return
     problems = fields.pop("problems")
-    print_fields("ledger verification", fields)
-    for problem in problems:
+    print_values(N_("ledger verification"), fields)
+    for problem in problems:  # the verifier's technical findings, as it words them
         stdout.print(f"- {problem}", highlight=False, soft_wrap=True)
 
 
@@ -138,7 +139,11 @@ def publish(
     destination.write_text(view.note, encoding="utf-8")
     cli.emit(
         {"path": str(destination), "size": view.size, "root": view.root},
-        lambda: stdout.print(f"checkpoint of {view.size} entries written to {destination}"),
+        lambda: say(
+            N_("checkpoint of %(size)s entries written to %(destination)s"),
+            size=view.size,
+            destination=destination,
+        ),
     )
 
 
@@ -151,7 +156,10 @@ def export(
     summary = services.export_ledger(cli.uow, cli.actor, directory)
     cli.emit(
         dataclasses.asdict(summary),
-        lambda: stdout.print(
-            f"exported {summary.entries} entries and {summary.checkpoints} checkpoints to {summary.directory}"
+        lambda: say(
+            N_("exported %(entries)s entries and %(checkpoints)s checkpoints to %(directory)s"),
+            entries=summary.entries,
+            checkpoints=summary.checkpoints,
+            directory=summary.directory,
         ),
     )

@@ -9,7 +9,8 @@ from shokei.cases.domain import TransitionName
 from shokei.cases.domain.assignment import CaseRole
 from shokei.cases.schemas import AssignmentView, CaseDetail
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, yen
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated, yen
+from shokei.errors import N_, Text
 
 app = typer.Typer(
     help="Exit cases: notice, inventory, examination, purchase, succession.", no_args_is_help=True
@@ -23,27 +24,34 @@ def register(root: typer.Typer) -> None:
 
 def _show(case: CaseDetail) -> None:
     print_fields(
-        f"case {case.id}",
+        Text(N_("case %(id)s"), {"id": case.id}),
         {
-            "state": case.state,
-            "company": f"{case.company_name} ({case.company_corporate_number})",
-            "reason": case.reason,
-            "planned exit": f"{case.planned_exit_date} ({case.days_remaining} days"
-            f"{', OVERDUE' if case.overdue else ''})",
-            "successor": case.successor_name or ("selected" if case.successor_selected else None),
-            "agreed amount": yen(case.agreed_amount_yen),
-            "next steps": ", ".join(case.available_transitions),
-            "assigned": None if case.assigned is None else ", ".join(case.assigned) or "-",
+            N_("state"): case.state,
+            N_("company"): f"{case.company_name} ({case.company_corporate_number})",
+            N_("reason"): case.reason,
+            N_("planned exit"): translated(
+                N_("%(date)s (%(days)s days, OVERDUE)") if case.overdue else N_("%(date)s (%(days)s days)"),
+                date=case.planned_exit_date,
+                days=case.days_remaining,
+            ),
+            N_("successor"): case.successor_name
+            or (translated(N_("selected")) if case.successor_selected else None),
+            N_("agreed amount"): yen(case.agreed_amount_yen),
+            N_("next steps"): ", ".join(case.available_transitions),
+            N_("assigned"): None if case.assigned is None else ", ".join(case.assigned) or "-",
         },
     )
     print_table(
-        "inventory",
-        ("id", "title", "drawing", "rev", "examined"),
-        [(i.id, i.title, i.drawing_number, i.revision, "yes" if i.examined else "") for i in case.inventory],
+        N_("inventory"),
+        (N_("id"), N_("title"), N_("drawing"), N_("rev"), N_("examined")),
+        [
+            (i.id, i.title, i.drawing_number, i.revision, translated(N_("yes")) if i.examined else "")
+            for i in case.inventory
+        ],
     )
     print_table(
-        "history",
-        ("at", "transition", "to", "by", "reason"),
+        N_("history"),
+        (N_("at"), N_("transition"), N_("to"), N_("by"), N_("reason")),
         [
             (h.at.isoformat(timespec="seconds"), h.transition, h.to_state, f"{h.actor} ({h.role})", h.reason)
             for h in case.history
@@ -51,8 +59,8 @@ def _show(case: CaseDetail) -> None:
     )
     if case.flags:
         print_table(
-            "flags",
-            ("raised", "company", "as", "cause", "reason", "resolved"),
+            N_("flags"),
+            (N_("raised"), N_("company"), N_("as"), N_("cause"), N_("reason"), N_("resolved")),
             [
                 (
                     f.raised_at.isoformat(timespec="seconds"),
@@ -62,7 +70,7 @@ def _show(case: CaseDetail) -> None:
                     f.reason,
                     f"{f.resolved_at.isoformat(timespec='seconds')}: {f.resolution}"
                     if f.resolved_at
-                    else "open",
+                    else translated(N_("open")),
                 )
                 for f in case.flags
             ],
@@ -88,7 +96,7 @@ def open_case(
         planned_exit_date=parse_date(exit_date),
     )
     for warning in services.notice_warnings(cli.uow, cli.actor, case.id):
-        typer.echo(f"warning: {warning.render()}", err=True)
+        typer.echo(translated(N_("warning: %(warning)s"), warning=warning), err=True)
     cli.emit(case, lambda: _show(case))
 
 
@@ -113,7 +121,12 @@ def add_document(
         component=component,
         weapon_system=weapon_system,
     )
-    cli.emit(line, lambda: typer.echo(f"document {line.id} added to case {case_id}"))
+    cli.emit(
+        line,
+        lambda: typer.echo(
+            translated(N_("document %(id)s added to case %(case_id)s"), id=line.id, case_id=case_id)
+        ),
+    )
 
 
 @command(
@@ -129,7 +142,7 @@ def examine_document(
 ) -> None:
     """Record that you (an examiner) examined one inventory document."""
     line = services.examine_document(cli.uow, cli.actor, case_id, document_id, note=note)
-    cli.emit(line, lambda: typer.echo(f"document {line.id} examined"))
+    cli.emit(line, lambda: typer.echo(translated(N_("document %(id)s examined"), id=line.id)))
 
 
 @command(app, "transition", remote=Remote("POST", "/api/v1/cases/{case_id}/transitions"))
@@ -166,7 +179,14 @@ def offer(
 ) -> None:
     """Record an offer, counter-offer or the agreed amount (negotiators)."""
     made = services.record_offer(cli.uow, cli.actor, case_id, amount_yen=amount_yen, kind=kind, note=note)
-    cli.emit(made, lambda: typer.echo(f"{made.kind} {yen(made.amount_yen)} recorded"))
+    cli.emit(
+        made,
+        lambda: typer.echo(
+            translated(
+                N_("%(kind)s %(amount_yen)s recorded"), kind=made.kind, amount_yen=yen(made.amount_yen)
+            )
+        ),
+    )
 
 
 @command(app, "show", remote=Remote("GET", "/api/v1/cases/{case_id}"))
@@ -186,15 +206,17 @@ def list_cases(
     cli.emit(
         cases,
         lambda: print_table(
-            "cases",
-            ("id", "state", "company", "exit date", "days left"),
+            N_("cases"),
+            (N_("id"), N_("state"), N_("company"), N_("exit date"), N_("days left")),
             [
                 (
                     c.id,
                     c.state,
                     c.company_name,
                     c.planned_exit_date,
-                    f"{c.days_remaining}{' overdue' if c.overdue else ''}",
+                    translated(N_("%(days)s overdue"), days=c.days_remaining)
+                    if c.overdue
+                    else c.days_remaining,
                 )
                 for c in cases
             ],
@@ -204,8 +226,8 @@ def list_cases(
 
 def _show_assignments(case_id: int, assignments: list[AssignmentView]) -> None:
     print_table(
-        f"assigned to case {case_id}",
-        ("user", "role on case", "by", "at"),
+        Text(N_("assigned to case %(case_id)s"), {"case_id": case_id}),
+        (N_("user"), N_("role on case"), N_("by"), N_("at")),
         [
             (a.user, a.role_on_case, a.assigned_by, a.assigned_at.isoformat(timespec="seconds"))
             for a in assignments
@@ -255,4 +277,7 @@ def break_glass(
     """Read the contents of a case you are not assigned to (program managers, auditors): the
     reason is recorded, the other program managers are told, and the contents open for 24 hours."""
     access = services.break_glass(cli.uow, cli.actor, case_id, reason)
-    cli.emit({"case": case_id, "access": access.value}, lambda: typer.echo(f"case {case_id}: contents open"))
+    cli.emit(
+        {"case": case_id, "access": access.value},
+        lambda: typer.echo(translated(N_("case %(case_id)s: contents open"), case_id=case_id)),
+    )

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, yen
+from shokei.cli_support import (
+    Cli,
+    command,
+    parse_date,
+    print_fields,
+    print_table,
+    translated,
+    verbatim,
+    yen,
+    yes_no,
+)
 from shokei.companies import access, conditions, services
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.errors import N_, BadInput, Text
@@ -21,26 +31,36 @@ def register(root: typer.Typer) -> None:
 
 def _show(company: CompanyView) -> None:
     print_fields(
-        company.name,
+        verbatim(company.name),
         {
-            "corporate number": company.corporate_number or company.foreign_id,
-            "English name": company.name_en,
-            "industry": company.industry,
-            "capital": yen(company.capital_yen),
-            "employees": company.employees,
-            "SME": f"{'yes' if company.sme else 'no'}{' (small-scale)' if company.small_scale else ''}",
-            "security compliance until": company.security_compliant_until,
-            "capabilities": ", ".join(company.capabilities),
-            "prefecture": company.prefecture,
-            "access": company.access,
-            "suspension": (
-                f"{company.suspension.reason} ({company.suspension.cause}, since "
-                f"{company.suspension.since:%Y-%m-%d %H:%M})"
+            N_("corporate number"): company.corporate_number or company.foreign_id,
+            N_("English name"): company.name_en,
+            N_("industry"): company.industry,
+            N_("capital"): yen(company.capital_yen),
+            N_("employees"): company.employees,
+            N_("SME"): translated(N_("%(sme)s (small-scale)"), sme=yes_no(company.sme))
+            if company.small_scale
+            else yes_no(company.sme),
+            N_("security compliance until"): company.security_compliant_until,
+            N_("capabilities"): ", ".join(company.capabilities),
+            N_("prefecture"): company.prefecture,
+            N_("access"): company.access,
+            N_("suspension"): (
+                translated(
+                    N_("%(reason)s (%(cause)s, since %(since)s)"),
+                    reason=company.suspension.reason,
+                    cause=company.suspension.cause,
+                    since=f"{company.suspension.since:%Y-%m-%d %H:%M}",
+                )
                 if company.suspension
                 else None
             ),
-            "certification": (
-                f"{company.certification.custodian}, until {company.certification.until}"
+            N_("certification"): (
+                translated(
+                    N_("%(custodian)s, until %(until)s"),
+                    custodian=company.certification.custodian,
+                    until=company.certification.until,
+                )
                 + (f" ({', '.join(company.certification.scope)})" if company.certification.scope else "")
                 if company.certification
                 else None
@@ -96,8 +116,8 @@ def list_companies(
     cli.emit(
         rows,
         lambda: print_table(
-            "companies",
-            ("corporate number", "name", "industry", "capital", "employees", "SME"),
+            N_("companies"),
+            (N_("corporate number"), N_("name"), N_("industry"), N_("capital"), N_("employees"), N_("SME")),
             [
                 (
                     c.corporate_number or c.foreign_id,
@@ -105,7 +125,7 @@ def list_companies(
                     c.industry,
                     yen(c.capital_yen),
                     c.employees,
-                    "yes" if c.sme else "no",
+                    yes_no(c.sme),
                 )
                 for c in rows
             ],
@@ -120,7 +140,7 @@ def import_csv(cli: Cli, path: Path) -> None:
     Columns: corporate_number,name,name_en,industry,capital_yen,employees (UTF-8, header row).
     """
     created = services.import_companies(cli.uow, cli.actor, path)
-    cli.emit(created, lambda: typer.echo(f"imported {len(created)} companies"))
+    cli.emit(created, lambda: typer.echo(translated(N_("imported %(count)s companies"), count=len(created))))
 
 
 @command(app, "update", opened=False)
@@ -227,8 +247,8 @@ def certifications(
     cli.emit(
         rows,
         lambda: print_table(
-            "certified recipients",
-            ("corporate number", "name", "custodian", "until", "scope", "valid"),
+            N_("certified recipients"),
+            (N_("corporate number"), N_("name"), N_("custodian"), N_("until"), N_("scope"), N_("valid")),
             [
                 (
                     r.corporate_number,
@@ -236,7 +256,7 @@ def certifications(
                     r.custodian,
                     r.until,
                     ", ".join(r.scope),
-                    "yes" if r.valid else "no",
+                    yes_no(r.valid),
                 )
                 for r in rows
             ],
@@ -248,7 +268,9 @@ def certifications(
 def expire_certifications(cli: Cli) -> None:
     """End every certification past its last valid day (holders of copies are suspended)."""
     ended = access.expire_certifications(cli.uow, cli.actor)
-    cli.emit(ended, lambda: typer.echo(f"{len(ended)} certification(s) expired"))
+    cli.emit(
+        ended, lambda: typer.echo(translated(N_("%(count)s certification(s) expired"), count=len(ended)))
+    )
 
 
 @command(app, "report-change")
@@ -275,5 +297,13 @@ def report_change(
         share=share,
     )
     cli.emit(
-        report, lambda: typer.echo(f"report {report.id} ({report.kind}) recorded; access {report.access}")
+        report,
+        lambda: typer.echo(
+            translated(
+                N_("report %(id)s (%(kind)s) recorded; access %(access)s"),
+                id=report.id,
+                kind=report.kind,
+                access=report.access,
+            )
+        ),
     )

@@ -4,9 +4,10 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, print_table, stdout
+from shokei.cli_support import Cli, command, print_table, stdout, translated
 from shokei.deadlines import services
 from shokei.deadlines.schemas import DutyView
+from shokei.errors import N_
 
 app = typer.Typer(help="Deadlines: the policy that sets every duty's period.", no_args_is_help=True)
 
@@ -29,10 +30,17 @@ def duties(
     cli.emit(
         [DutyView.model_validate(d.model_dump()) for d in found],
         lambda: print_table(
-            "duties",
-            ("on", "kind", "role", "due", "days left", "what"),
+            N_("duties"),
+            (N_("on"), N_("kind"), N_("role"), N_("due"), N_("days left"), N_("what")),
             [
-                (d.about, d.kind, d.role, d.due, f"{d.days_left}{' OVERDUE' if d.overdue else ''}", d.what)
+                (
+                    d.about,
+                    d.kind,
+                    d.role,
+                    d.due,
+                    translated(N_("%(days)s OVERDUE"), days=d.days_left) if d.overdue else d.days_left,
+                    d.what,
+                )
                 for d in found
             ],
         ),

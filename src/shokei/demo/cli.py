@@ -5,8 +5,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import typer
 
-from shokei.cli_support import Cli, command, print_json, print_table
+from shokei.cli_support import Cli, command, print_json, print_table, translated
 from shokei.demo.services import DemoReport, generate_supply_base, seed_demo
+from shokei.errors import N_
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
 
@@ -25,8 +26,8 @@ def totp_secret(otpauth_uri: str | None) -> str:
 
 def show_logins(report: DemoReport) -> None:
     print_table(
-        "demo logins (shown once; also saved in the data dir)",
-        ("user", "role", "password", "TOTP secret"),
+        N_("demo logins (shown once; also saved in the data dir)"),
+        (N_("user"), N_("role"), N_("password"), N_("TOTP secret")),
         [
             (name, role, password, totp_secret(report.otpauth.get(name)))
             for name, (role, password) in report.logins.items()
@@ -50,7 +51,13 @@ def seed(cli: Cli) -> None:
             }
         )
         return
-    typer.echo(f"{report.companies} companies, {len(report.cases)} cases")
+    typer.echo(
+        translated(
+            N_("%(companies)s companies, %(cases)s cases"),
+            companies=report.companies,
+            cases=len(report.cases),
+        )
+    )
     show_logins(report)
 
 
@@ -74,7 +81,17 @@ def generate(
     cli.emit(
         report,
         lambda: typer.echo(
-            f"map revision {report.revision}: {report.systems.created} systems, {report.components.created} "
-            f"components, {report.bom.created} BOM lines, {report.supply.created} supply relations created"
+            translated(
+                N_(
+                    "map revision %(revision)s: %(systems)s systems, %(components)s "
+                    "components, %(bom_lines)s BOM lines, %(relations)s supply relations "
+                    "created"
+                ),
+                revision=report.revision,
+                systems=report.systems.created,
+                components=report.components.created,
+                bom_lines=report.bom.created,
+                relations=report.supply.created,
+            )
         ),
     )

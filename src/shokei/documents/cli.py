@@ -14,9 +14,10 @@ from rich.progress import (
 )
 
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, command, print_json, print_table, stderr
+from shokei.cli_support import Cli, command, print_json, print_table, stderr, translated
 from shokei.documents import services
 from shokei.documents.schemas import DocumentDescription, DocumentView
+from shokei.errors import N_, Text
 
 app = typer.Typer(help="Hand in, read and search design documents.", no_args_is_help=True)
 vault_app = typer.Typer(help="The encrypted document vault.", no_args_is_help=True)
@@ -42,10 +43,10 @@ class _Bar:
         self.progress.update(self.task, advance=done_bytes, description=label[-40:])
 
 
-def _table(documents: list[DocumentView], title: str) -> None:
+def _table(documents: list[DocumentView], title: Text) -> None:
     print_table(
         title,
-        ("id", "type", "size", "markings", "flags", "path"),
+        (N_("id"), N_("type"), N_("size"), N_("markings"), N_("flags"), N_("path")),
         [(d.id, d.type, f"{d.size:,}", ", ".join(d.markings), ", ".join(d.flags), d.path) for d in documents],
     )
 
@@ -98,11 +99,14 @@ def submit(
             }
         )
         return
-    _table(result.documents, f"{len(result.documents)} stored")
+    _table(result.documents, Text(N_("%(count)s stored"), {"count": len(result.documents)}))
     if result.duplicates:
-        _table(result.duplicates, f"{len(result.duplicates)} already in the case (path added)")
+        _table(
+            result.duplicates,
+            Text(N_("%(count)s already in the case (path added)"), {"count": len(result.duplicates)}),
+        )
     if result.refused:
-        print_table("refused", ("path", "reason"), [(r.path, r.reason) for r in result.refused])
+        print_table(N_("refused"), (N_("path"), N_("reason")), [(r.path, r.reason) for r in result.refused])
 
 
 @command(app, "show")
@@ -112,8 +116,8 @@ def show(cli: Cli, document_id: int) -> None:
     if cli.json:
         print_json(document)
         return
-    _table([document], f"document {document.id}")
-    print_table("metadata", ("field", "value"), [(k, v) for k, v in document.metadata.items()])
+    _table([document], Text(N_("document %(id)s"), {"id": document.id}))
+    print_table(N_("metadata"), (N_("field"), N_("value")), [(k, v) for k, v in document.metadata.items()])
 
 
 @command(app, "describe")
@@ -136,14 +140,14 @@ def describe(
     }
     fields = DocumentDescription(**{name: value for name, value in given.items() if value is not None})
     document = services.describe_document(cli.uow, cli.actor, document_id, fields)
-    cli.emit(document, lambda: _table([document], f"document {document.id}"))
+    cli.emit(document, lambda: _table([document], Text(N_("document %(id)s"), {"id": document.id})))
 
 
 @command(app, "list")
 def list_documents(cli: Cli, case_id: int) -> None:
     """A case's documents."""
     documents = services.list_documents(cli.uow, cli.actor, case_id)
-    cli.emit(documents, lambda: _table(documents, f"case {case_id}"))
+    cli.emit(documents, lambda: _table(documents, Text(N_("case %(id)s"), {"id": case_id})))
 
 
 @command(app, "get")
@@ -162,7 +166,12 @@ def get(
     cli.emit(
         {"id": document.id, "out": str(out), "sha256": document.sha256, "size": document.size},
         lambda: typer.echo(
-            f"document {document.id} written to {out} ({document.size:,} bytes, SHA-256 verified)"
+            translated(
+                N_("document %(id)s written to %(out)s (%(size)s bytes, SHA-256 verified)"),
+                id=document.id,
+                out=out,
+                size=format(document.size, ","),
+            )
         ),
     )
 
@@ -179,14 +188,19 @@ def search(
     """Search every field a document shows: title, drawing number, revision, component, weapon
     system, file name, markings, extracted text (Japanese without spaces and short words work)."""
     found = services.search_documents(cli.uow, cli.actor, query, case_id=case_id, limit=limit)
-    cli.emit(found, lambda: _found_table(found, f"{len(found)} found for {query!r}"))
+    cli.emit(
+        found,
+        lambda: _found_table(
+            found, Text(N_("%(count)s found for %(query)s"), {"count": len(found), "query": repr(query)})
+        ),
+    )
 
 
-def _found_table(documents: list[DocumentView], title: str) -> None:
+def _found_table(documents: list[DocumentView], title: Text) -> None:
     """The search's rows show the described fields a query matches, as the search page does."""
     print_table(
         title,
-        ("id", "case", "title", "drawing", "rev.", "markings", "file"),
+        (N_("id"), N_("case"), N_("title"), N_("drawing"), N_("rev."), N_("markings"), N_("file")),
         [
             (
                 d.id,
@@ -209,7 +223,14 @@ def rotate(cli: Cli) -> None:
     cli.emit(
         report,
         lambda: typer.echo(
-            f"master key {report.new_key_id}: {report.rewrapped} data keys rewrapped; "
-            f"retired keys kept: {', '.join(report.retired_key_ids) or 'none'}"
+            translated(
+                N_(
+                    "master key %(new_key_id)s: %(rewrapped)s data keys rewrapped; retired "
+                    "keys kept: %(retired)s"
+                ),
+                new_key_id=report.new_key_id,
+                rewrapped=report.rewrapped,
+                retired=", ".join(report.retired_key_ids) or translated(N_("none")),
+            )
         ),
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, print_fields, print_json, print_table
+from shokei.cli_support import Cli, command, print_fields, print_json, print_table, translated
 from shokei.errors import N_, BadInput, Text
 from shokei.examination import services
 from shokei.examination.schemas import DeterminationView, ExaminationView, PolicyView
@@ -35,38 +35,49 @@ def _criteria(pairs: list[str]) -> dict[str, int]:
 
 def _show_policy(policy: PolicyView) -> None:
     print_fields(
-        f"examination policy {policy.version}",
+        Text(N_("examination policy %(version)s"), {"version": policy.version}),
         {
-            "title": policy.title,
-            "published": policy.published,
-            "threshold": f"{policy.threshold} (weighted score 0-100)",
-            "examiners per document": policy.examiners_required,
-            "disagreement tolerance": f"{policy.disagreement_tolerance} points",
-            "source": policy.source,
+            N_("title"): policy.title,
+            N_("published"): policy.published,
+            N_("threshold"): translated(
+                N_("%(threshold)s (weighted score 0-100)"), threshold=policy.threshold
+            ),
+            N_("examiners per document"): policy.examiners_required,
+            N_("disagreement tolerance"): translated(
+                N_("%(points)s points"), points=policy.disagreement_tolerance
+            ),
+            N_("source"): policy.source,
         },
     )
     print_table(
-        "criteria",
-        ("name", "scale", "weight", "title"),
+        N_("criteria"),
+        (N_("name"), N_("scale"), N_("weight"), N_("title")),
         [(c.name, f"{c.min}..{c.max}", c.weight, c.title) for c in policy.criteria],
     )
     print_table(
-        "hard rules (protection required whatever the scores)",
-        ("name", "kind", "title"),
+        N_("hard rules (protection required whatever the scores)"),
+        (N_("name"), N_("kind"), N_("title")),
         [(r.name, r.kind, r.title) for r in policy.hard_rules],
     )
 
 
 def _show_determination(view: DeterminationView) -> None:
     print_fields(
-        f"case {view.case_id}: {view.determination}",
+        Text(
+            N_("case %(case_id)s: %(determination)s"),
+            {"case_id": view.case_id, "determination": view.determination},
+        ),
         {
-            "deciding rule": view.rule,
-            "why": view.rule_detail,
-            "rationale": view.rationale,
-            "policy version": view.policy_version,
-            "by": f"{view.determined_by} at {view.determined_at.isoformat(timespec='seconds')}",
-            "case state": view.case_state,
+            N_("deciding rule"): view.rule,
+            N_("why"): view.rule_detail,
+            N_("rationale"): view.rationale,
+            N_("policy version"): view.policy_version,
+            N_("by"): translated(
+                N_("%(user)s at %(at)s"),
+                user=view.determined_by,
+                at=view.determined_at.isoformat(timespec="seconds"),
+            ),
+            N_("case state"): view.case_state,
         },
     )
 
@@ -79,27 +90,36 @@ def _supply_chain_line(view: ExaminationView) -> str:
         ", ".join(found.weapon_systems) or "-",
         ", ".join(found.single_source_components) or "-",
     )
-    return f"systems: {systems}; single source: {sources}"
+    return translated(
+        N_("systems: %(systems)s; single source: %(sources)s"), systems=systems, sources=sources
+    )
 
 
 def _show_examination(view: ExaminationView) -> None:
     proposed = view.proposed
     print_fields(
-        f"examination of case {view.case_id} ({view.company})",
+        Text(
+            N_("examination of case %(case_id)s (%(company)s)"),
+            {"case_id": view.case_id, "company": view.company},
+        ),
         {
-            "state": view.case_state,
-            "policy": f"{view.policy_version}: threshold {view.threshold}, "
-            f"{view.examiners_required} examiner(s) per document",
-            "supply chain": _supply_chain_line(view),
-            "hard rules fired": "; ".join(f"{f.rule}: {f.detail}" for f in view.hard_rules_fired) or "-",
-            "policy would decide": f"{proposed.determination} ({proposed.rule})"
+            N_("state"): view.case_state,
+            N_("policy"): translated(
+                N_("%(version)s: threshold %(threshold)s, %(examiners)s examiner(s) per document"),
+                version=view.policy_version,
+                threshold=view.threshold,
+                examiners=view.examiners_required,
+            ),
+            N_("supply chain"): _supply_chain_line(view),
+            N_("hard rules fired"): "; ".join(f"{f.rule}: {f.detail}" for f in view.hard_rules_fired) or "-",
+            N_("policy would decide"): f"{proposed.determination} ({proposed.rule})"
             if proposed
             else view.blocked_by,
         },
     )
     print_table(
-        "documents",
-        ("id", "title", "markings", "current scores", "mean"),
+        N_("documents"),
+        (N_("id"), N_("title"), N_("markings"), N_("current scores"), N_("mean")),
         [
             (
                 d.id,
@@ -148,7 +168,12 @@ def score(
         return
     for view in views:
         typer.echo(
-            f"document {view.document_id} scored {view.weighted_score} under policy {view.policy_version}"
+            translated(
+                N_("document %(document_id)s scored %(weighted_score)s under policy %(policy_version)s"),
+                document_id=view.document_id,
+                weighted_score=view.weighted_score,
+                policy_version=view.policy_version,
+            )
         )
 
 
@@ -176,7 +201,16 @@ def override(
     view = services.override_determination(
         cli.uow, cli.actor, case_id, determination=determination, reason=reason
     )
-    cli.emit(view, lambda: typer.echo(f"case {view.case_id}: override to {view.determination} recorded"))
+    cli.emit(
+        view,
+        lambda: typer.echo(
+            translated(
+                N_("case %(case_id)s: override to %(determination)s recorded"),
+                case_id=view.case_id,
+                determination=view.determination,
+            )
+        ),
+    )
 
 
 @command(app, "show")
@@ -200,4 +234,14 @@ def declare_interest(
     view = services.declare_interest(
         cli.uow, cli.actor, company=company, relationship=relationship, note=note, user=user
     )
-    cli.emit(view, lambda: typer.echo(f"{view.user}: {view.relationship} with {view.company} declared"))
+    cli.emit(
+        view,
+        lambda: typer.echo(
+            translated(
+                N_("%(user)s: %(relationship)s with %(company)s declared"),
+                user=view.user,
+                relationship=view.relationship,
+                company=view.company,
+            )
+        ),
+    )

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, command, print_table, stdout
+from shokei.cli_support import Cli, command, print_table, say, yes_no
 from shokei.errors import N_, BadInput, Text
 from shokei.incidents import services
 from shokei.incidents.schemas import IncidentView
@@ -39,14 +39,22 @@ def _hours_left(view: IncidentView) -> str:
 
 
 def _show(view: IncidentView) -> None:
-    stdout.print(f"incident {view.id}: {view.state}")
-    stdout.print(
-        f"copy {view.copy_id or '-'} held by {view.recipient or '-'} ({view.method}, {view.confidence:.2f})"
+    say(N_("incident %(id)s: %(state)s"), id=view.id, state=view.state)
+    say(
+        N_("copy %(copy)s held by %(holder)s (%(method)s, %(confidence)s)"),
+        copy=view.copy_id or "-",
+        holder=view.recipient or "-",
+        method=view.method,
+        confidence=format(view.confidence, ".2f"),
     )
-    stdout.print(f"holder suspended: {'yes' if view.holder_suspended else 'no'}")
-    stdout.print(f"report due {view.deadline_at.isoformat()} ({_hours_left(view)} h left)")
+    say(N_("holder suspended: %(suspended)s"), suspended=yes_no(view.holder_suspended))
+    say(
+        N_("report due %(due)s (%(hours)s h left)"),
+        due=view.deadline_at.isoformat(),
+        hours=_hours_left(view),
+    )
     for note in view.notes:
-        stdout.print(f"note: {note}")
+        say(N_("note: %(note)s"), note=note)
 
 
 @command(app, "open")
@@ -90,8 +98,8 @@ def list_incidents(
     cli.emit(
         views,
         lambda: print_table(
-            "leak incidents",
-            ("id", "state", "copy", "holder", "due", "hours left"),
+            N_("leak incidents"),
+            (N_("id"), N_("state"), N_("copy"), N_("holder"), N_("due"), N_("hours left")),
             [
                 (v.id, v.state, v.copy_id or "-", v.recipient or "-", v.deadline_at, _hours_left(v))
                 for v in views

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, yen
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated, yen
+from shokei.errors import N_, Text
 from shokei.measures import services
 from shokei.measures.domain import MeasureKind
 from shokei.measures.schemas import FacilityReportEntry, FacilityView, MeasureDetail
@@ -59,7 +60,18 @@ def decide(
         amount_yen=amount,
         review_on=parse_date(review_date) if review_date else None,
     )
-    cli.emit(view, lambda: typer.echo(f"measure {view.id} ({view.kind}) {view.status} for case {case_id}"))
+    cli.emit(
+        view,
+        lambda: typer.echo(
+            translated(
+                N_("measure %(id)s (%(kind)s) %(status)s for case %(case_id)s"),
+                id=view.id,
+                kind=view.kind,
+                status=view.status,
+                case_id=case_id,
+            )
+        ),
+    )
 
 
 @command(app, "show")
@@ -71,15 +83,15 @@ def show(cli: Cli, measure_id: int) -> None:
 
 def _show_measure(view: MeasureDetail) -> None:
     print_fields(
-        f"measure {view.id}",
+        Text(N_("measure %(id)s"), {"id": view.id}),
         {
-            "case": view.case_id,
-            "company": view.company_name,
-            "kind": view.kind,
-            "status": view.status,
-            "reason": view.reason,
-            "decided": f"{view.decided_by} {view.decided_at:%Y-%m-%d}",
-            **view.details,
+            N_("case"): view.case_id,
+            N_("company"): view.company_name,
+            N_("kind"): view.kind,
+            N_("status"): view.status,
+            N_("reason"): view.reason,
+            N_("decided"): f"{view.decided_by} {view.decided_at:%Y-%m-%d}",
+            **view.details,  # the measure's own fields, shown by their codes
         },
     )
     _facilities(view.facilities)
@@ -169,31 +181,40 @@ def report(
 def _show_facility(view: FacilityView) -> None:
     entrusted = view.entrustment
     print_fields(
-        f"facility {view.id} ({view.status})",
+        Text(N_("facility %(id)s (%(status)s)"), {"id": view.id, "status": view.status}),
         {
-            "name": view.name,
-            "prefecture": view.prefecture,
-            "equipment": ", ".join(view.equipment),
-            "price": yen(view.price_yen),
-            "acquired": f"{view.acquired_on} (FY{view.fiscal_year})",
-            "case / measure": f"{view.case_id} / {view.measure_id}",
-            "entrusted to": f"{entrusted.company_name} until {entrusted.until}" if entrusted else "",
-            "transferred": f"{view.transferred_to_name} {view.transferred_on}" if view.transferred_on else "",
+            N_("name"): view.name,
+            N_("prefecture"): view.prefecture,
+            N_("equipment"): ", ".join(view.equipment),
+            N_("price"): yen(view.price_yen),
+            N_("acquired"): f"{view.acquired_on} (FY{view.fiscal_year})",
+            N_("case / measure"): f"{view.case_id} / {view.measure_id}",
+            N_("entrusted to"): translated(
+                N_("%(company)s until %(until)s"), company=entrusted.company_name, until=entrusted.until
+            )
+            if entrusted
+            else "",
+            N_("transferred"): f"{view.transferred_to_name} {view.transferred_on}"
+            if view.transferred_on
+            else "",
         },
     )
 
 
 def _facilities(views: list[FacilityView]) -> None:
     print_table(
-        "facilities",
-        ("id", "name", "prefecture", "status", "price", "acquired"),
+        N_("facilities"),
+        (N_("id"), N_("name"), N_("prefecture"), N_("status"), N_("price"), N_("acquired")),
         [(v.id, v.name, v.prefecture, v.status, yen(v.price_yen), v.acquired_on) for v in views],
     )
 
 
 def _report(entries: list[FacilityReportEntry]) -> None:
     print_table(
-        "annual report on state-held facilities",
-        ("facility", "name", "status", "due", "filed", "overdue"),
-        [(e.facility_id, e.name, e.status, e.due, e.filed_on, "yes" if e.overdue else "") for e in entries],
+        N_("annual report on state-held facilities"),
+        (N_("facility"), N_("name"), N_("status"), N_("due"), N_("filed"), N_("overdue")),
+        [
+            (e.facility_id, e.name, e.status, e.due, e.filed_on, translated(N_("yes")) if e.overdue else "")
+            for e in entries
+        ],
     )

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from shokei.bootstrap import Shokei
 
 from shokei.audit import services as audit
-from shokei.cli_support import Cli, command, configure_logs, print_table, stdout
-from shokei.errors import ShokeiError
+from shokei.cli_support import Cli, command, configure_logs, print_table, say, stdout, translated
+from shokei.errors import N_, ShokeiError
 from shokei.notifications import delivery, services
 
 inbox_app = typer.Typer(help="My notices (the in-app inbox).")
@@ -34,9 +34,12 @@ def show(cli: Cli, ctx: typer.Context) -> None:
     cli.emit(
         items,
         lambda: print_table(
-            "inbox",
-            ("id", "at", "read", "subject", "link"),
-            [(i.id, f"{i.at:%Y-%m-%d %H:%M}", "yes" if i.read else "", i.subject, i.link) for i in items],
+            N_("inbox"),
+            (N_("id"), N_("at"), N_("read"), N_("subject"), N_("link")),
+            [
+                (i.id, f"{i.at:%Y-%m-%d %H:%M}", translated(N_("yes")) if i.read else "", i.subject, i.link)
+                for i in items
+            ],
         ),
     )
 
@@ -54,7 +57,7 @@ inbox_app.callback(invoke_without_command=True)(_listing)
 def read(cli: Cli, notice: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Mark one of my notices read."""
     item = services.mark_read(cli.uow, cli.actor, notice)
-    cli.emit(item, lambda: stdout.print(f"notice {item.id} read"))
+    cli.emit(item, lambda: say(N_("notice %(id)s read"), id=item.id))
 
 
 def _opened_when_ready(cli: Cli, *, wait: bool, stop: threading.Event) -> Shokei | None:
@@ -89,7 +92,7 @@ def worker(
         return
     if not once:
         where = app.settings.smtp_url or str(app.settings.outbox_dir)
-        stdout.print(f"worker: delivering notices to {where} (Ctrl-C stops)")
+        say(N_("worker: delivering notices to %(where)s (Ctrl-C stops)"), where=where)
     configure_logs(app.settings)
     mailer = delivery.mailer_for(app.settings)
     app.sweep_leftovers()  # scratch and temp files of processes that died

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, opened_app, print_json, ready_app, stdout
+from shokei.cli_support import Cli, command, opened_app, print_json, ready_app, say, stdout, translated
+from shokei.errors import N_, Text
 from shokei.operations import services
 
 PASSPHRASE_VARIABLE = "SHOKEI_BACKUP_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
@@ -60,8 +61,11 @@ def backup(
     report = services.backup(cli.app, destination, passphrase=passphrase)
     cli.emit(
         {"manifest": report.manifest, "documents": report.documents, "ledger_size": report.ledger_size},
-        lambda: stdout.print(
-            f"backup of {report.documents} documents, {report.ledger_size} ledger entries: {report.manifest}"
+        lambda: say(
+            N_("backup of %(documents)s documents, %(ledger_size)s ledger entries: %(manifest)s"),
+            documents=report.documents,
+            ledger_size=report.ledger_size,
+            manifest=report.manifest,
         ),
     )
 
@@ -83,9 +87,15 @@ def restore(
     report = services.check_restored(ready_app())
     cli.emit(
         {"fsck_ok": report.fsck_ok, "verify_ok": report.verify_ok},
-        lambda: stdout.print(
-            f"restored {report.documents} documents, {report.ledger_size} ledger entries: "
-            f"fsck {'OK' if report.fsck_ok else 'FAILED'}, verify {'OK' if report.verify_ok else 'FAILED'}"
+        lambda: say(
+            N_(
+                "restored %(documents)s documents, %(ledger_size)s ledger entries: "
+                "fsck %(fsck)s, verify %(verify)s"
+            ),
+            documents=report.documents,
+            ledger_size=report.ledger_size,
+            fsck=_ok_or_failed(report.fsck_ok),
+            verify=_ok_or_failed(report.verify_ok),
         ),
     )
     if not (report.fsck_ok and report.verify_ok):
@@ -114,12 +124,20 @@ def fsck(
             }
         )
     else:
-        for what, found in (("documents", checked.documents), ("copies", checked.copies)):
+        for what, found in ((N_("documents"), checked.documents), (N_("copies"), checked.copies)):
             typer.echo(
-                f"{found.checked} {what} checked{' (deep)' if deep else ''}: "
-                f"{'OK' if found.ok else f'{len(found.problems)} problem(s)'}"
+                translated(
+                    N_("%(checked)s %(what)s checked (deep): %(result)s")
+                    if deep
+                    else N_("%(checked)s %(what)s checked: %(result)s"),
+                    checked=found.checked,
+                    what=Text(what),
+                    result=translated(N_("OK"))
+                    if found.ok
+                    else translated(N_("%(count)s problem(s)"), count=len(found.problems)),
+                )
             )
-            for problem in found.problems:
+            for problem in found.problems:  # the checker's own words, as it records them
                 typer.echo(f"  {problem.kind}: {problem.detail}")
         for problem in checked.leftovers:
             typer.echo(f"  {problem.kind}: {problem.detail}")
@@ -145,8 +163,13 @@ def gc(
     cli.emit(
         report,
         lambda: typer.echo(
-            f"removed {removed.scratch} scratch, {removed.temp} temp, {removed.orphans} orphan(s): "
-            f"{report.bytes:,} bytes"
+            translated(
+                N_("removed %(scratch)s scratch, %(temp)s temp, %(orphans)s orphan(s): %(bytes)s bytes"),
+                scratch=removed.scratch,
+                temp=removed.temp,
+                orphans=removed.orphans,
+                bytes=format(report.bytes, ","),
+            )
         ),
     )
 
@@ -175,5 +198,14 @@ def roles(
             typer.echo(f"{statement};")
     else:
         typer.echo(
-            f"{len(report.statements)} statements applied: {owner} owns the schema, {app} has row rights only"
+            translated(
+                N_("%(count)s statements applied: %(owner)s owns the schema, %(app)s has row rights only"),
+                count=len(report.statements),
+                owner=owner,
+                app=app,
+            )
         )
+
+
+def _ok_or_failed(ok: bool) -> str:
+    return translated(N_("OK")) if ok else translated(N_("FAILED"))

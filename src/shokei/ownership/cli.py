@@ -8,7 +8,18 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_json, print_table
+from shokei.cli_support import (
+    Cli,
+    command,
+    parse_date,
+    print_fields,
+    print_json,
+    print_table,
+    translated,
+    verbatim,
+    yes_no,
+)
+from shokei.errors import N_
 from shokei.ownership import services
 from shokei.ownership.schemas import AlertView, ChainView, ControlView, ImportReport, MatchCandidateView
 
@@ -47,17 +58,48 @@ def _chain_text(chain: ChainView | None) -> str:
 
 
 def _show_import(report: ImportReport) -> None:
-    counts = ", ".join(f"{count} {what}" for what, count in report.imported.items()) or "nothing"
+    counts = ", ".join(f"{count} {what}" for what, count in report.imported.items()) or translated(
+        N_("nothing")
+    )
     typer.echo(
-        f"import {report.import_id} ({report.format}) of {report.file}: read {report.read}, "
-        f"imported {counts}; {len(report.rejected)} rejected"
+        translated(
+            N_(
+                "import %(import_id)s (%(format)s) of %(file)s: read %(read)s, "
+                "imported %(counts)s; %(rejected)s rejected"
+            ),
+            import_id=report.import_id,
+            format=report.format,
+            file=report.file,
+            read=report.read,
+            counts=counts,
+            rejected=len(report.rejected),
+        )
     )
     for rejected in report.rejected:
-        typer.echo(f"  rejected {rejected.statement_id or 'line'} @{rejected.position}: {rejected.reason}")
+        typer.echo(
+            translated(
+                N_("  rejected %(statement)s @%(position)s: %(reason)s"),
+                statement=rejected.statement_id or translated(N_("line")),
+                position=rejected.position,
+                reason=rejected.reason,
+            )
+        )
     for link in report.linked:
-        typer.echo(f"  linked {link.entity.name} to {link.company_name} ({link.corporate_number})")
+        typer.echo(
+            translated(
+                N_("  linked %(name)s to %(company_name)s (%(corporate_number)s)"),
+                name=link.entity.name,
+                company_name=link.company_name,
+                corporate_number=link.corporate_number,
+            )
+        )
     if report.review:
-        typer.echo(f"  {len(report.review)} name match(es) to review: `shokei ownership matches`")
+        typer.echo(
+            translated(
+                N_("  %(count)s name match(es) to review: `shokei ownership matches`"),
+                count=len(report.review),
+            )
+        )
     _show_alerts(report.alerts_raised, "raised")
     _show_alerts(report.alerts_resolved, "resolved")
 
@@ -65,9 +107,19 @@ def _show_import(report: ImportReport) -> None:
 def _show_alerts(alerts: list[AlertView], verb: str) -> None:
     for alert in alerts:
         typer.echo(
-            f"  alert {alert.id} {verb}: {alert.company_name} ({alert.corporate_number}) "
-            f"at {_percent(alert.threshold)}, foreign control "
-            f"{_percent(alert.measures['foreign_control'])}  {_chain_text(alert.chain)}"
+            translated(
+                N_(
+                    "  alert %(id)s %(verb)s: %(company_name)s (%(corporate_number)s) at "
+                    "%(threshold)s, foreign control %(foreign_control)s  %(chain)s"
+                ),
+                id=alert.id,
+                verb=verb,
+                company_name=alert.company_name,
+                corporate_number=alert.corporate_number,
+                threshold=_percent(alert.threshold),
+                foreign_control=_percent(alert.measures["foreign_control"]),
+                chain=_chain_text(alert.chain),
+            )
         )
 
 
@@ -92,7 +144,16 @@ def import_csv(cli: Cli, file: Path) -> None:
 def export_bods(cli: Cli, file: Path) -> None:
     """Write every entity and interest as a BODS 0.4 package."""
     report = services.export_bods(cli.uow, cli.actor, file)
-    cli.emit(report, lambda: typer.echo(f"wrote {report.statements} statements to {report.file}"))
+    cli.emit(
+        report,
+        lambda: typer.echo(
+            translated(
+                N_("wrote %(statements)s statements to %(file)s"),
+                statements=report.statements,
+                file=report.file,
+            )
+        ),
+    )
 
 
 @command(app, "control")
@@ -108,20 +169,31 @@ def control(
 
 def _show_control(view: ControlView) -> None:
     print_fields(
-        f"{view.entity.name} ({view.entity.reference})",
+        verbatim(f"{view.entity.name} ({view.entity.reference})"),
         {
-            "as of": view.as_of,
-            "direct foreign": _percent(view.direct_foreign),
-            "integrated foreign": _percent(view.integrated_foreign),
-            "attributed foreign (50 % rule)": _percent(view.attributed_foreign),
-            "foreign-controlled": "yes" if view.foreign_controlled else "no",
-            "by country": ", ".join(f"{code} {_percent(share)}" for code, share in view.by_country.items()),
+            N_("as of"): view.as_of,
+            N_("direct foreign"): _percent(view.direct_foreign),
+            N_("integrated foreign"): _percent(view.integrated_foreign),
+            N_("attributed foreign (50 % rule)"): _percent(view.attributed_foreign),
+            N_("foreign-controlled"): yes_no(view.foreign_controlled),
+            N_("by country"): ", ".join(
+                f"{code} {_percent(share)}" for code, share in view.by_country.items()
+            ),
         },
     )
-    print_table("chains", ("share", "path"), [(_percent(c.share), _chain_text(c)) for c in view.chains])
+    print_table(
+        N_("chains"), (N_("share"), N_("path")), [(_percent(c.share), _chain_text(c)) for c in view.chains]
+    )
     for declared in view.declared_indirect:
         computed = _percent(declared.computed) if declared.computed is not None else "cannot be computed"
-        typer.echo(f"declared indirect: {declared.owner.name} {declared.declared} -> {computed}")
+        typer.echo(
+            translated(
+                N_("declared indirect: %(name)s %(declared)s -> %(computed)s"),
+                name=declared.owner.name,
+                declared=declared.declared,
+                computed=computed,
+            )
+        )
 
 
 @command(app, "add-interest")
@@ -147,8 +219,19 @@ def add_interest(
         print_json(view)
         return
     typer.echo(
-        f"event {view.change_id}: {view.owner.name} holds {view.after} % of {view.owned.name} "
-        f"(was {view.before or 0} %) from {view.effective_date}; {view.recomputed} recomputed"
+        translated(
+            N_(
+                "event %(change_id)s: %(owner)s holds %(after)s %% of %(owned)s (was "
+                "%(before)s %%) from %(effective_date)s; %(recomputed)s recomputed"
+            ),
+            change_id=view.change_id,
+            owner=view.owner.name,
+            after=view.after,
+            owned=view.owned.name,
+            before=view.before or 0,
+            effective_date=view.effective_date,
+            recomputed=view.recomputed,
+        )
     )
     _show_alerts(view.alerts_raised, "raised")
     _show_alerts(view.alerts_resolved, "resolved")
@@ -173,7 +256,12 @@ def add_entity(
         identifiers=identifier or [],
         company=company,
     )
-    cli.emit(view, lambda: typer.echo(f"added {view.name}: {view.reference}"))
+    cli.emit(
+        view,
+        lambda: typer.echo(
+            translated(N_("added %(name)s: %(reference)s"), name=view.name, reference=view.reference)
+        ),
+    )
 
 
 @command(app, "entity")
@@ -183,13 +271,13 @@ def show_entity(cli: Cli, entity: Entity) -> None:
     cli.emit(
         view,
         lambda: print_fields(
-            view.name,
+            verbatim(view.name),
             {
-                "reference": view.reference,
-                "kind": view.kind,
-                "country": view.country,
-                "identifiers": ", ".join(view.identifiers),
-                "records": ", ".join(view.record_ids),
+                N_("reference"): view.reference,
+                N_("kind"): view.kind,
+                N_("country"): view.country,
+                N_("identifiers"): ", ".join(view.identifiers),
+                N_("records"): ", ".join(view.record_ids),
             },
         ),
     )
@@ -207,8 +295,8 @@ def matches(
 
 def _show_candidates(rows: list[MatchCandidateView]) -> None:
     print_table(
-        "name matches",
-        ("id", "imported entity", "registry company", "score", "status"),
+        N_("name matches"),
+        (N_("id"), N_("imported entity"), N_("registry company"), N_("score"), N_("status")),
         [(r.id, r.entity.name, f"{r.company_name} ({r.corporate_number})", r.score, r.status) for r in rows],
     )
 
@@ -240,7 +328,14 @@ def thresholds(
         view = services.get_thresholds(cli.uow, actor)
     else:
         view = services.set_thresholds(cli.uow, actor, set_levels.split(","))
-    cli.emit(view, lambda: typer.echo("thresholds: " + ", ".join(_percent(level) for level in view.levels)))
+    cli.emit(
+        view,
+        lambda: typer.echo(
+            translated(
+                N_("thresholds: %(levels)s"), levels=", ".join(_percent(level) for level in view.levels)
+            )
+        ),
+    )
 
 
 @command(alerts_app, "list")
@@ -254,8 +349,8 @@ def list_alerts(
     cli.emit(
         rows,
         lambda: print_table(
-            "alerts",
-            ("id", "status", "company", "threshold", "foreign control", "chain"),
+            N_("alerts"),
+            (N_("id"), N_("status"), N_("company"), N_("threshold"), N_("foreign control"), N_("chain")),
             [
                 (
                     a.id,
@@ -279,7 +374,7 @@ def acknowledge_alert(
 ) -> None:
     """Acknowledge an alert with a note."""
     view = services.acknowledge_alert(cli.uow, cli.actor, alert_id, note=note)
-    cli.emit(view, lambda: typer.echo(f"alert {alert_id} acknowledged"))
+    cli.emit(view, lambda: typer.echo(translated(N_("alert %(alert_id)s acknowledged"), alert_id=alert_id)))
 
 
 @command(alerts_app, "close")
@@ -290,4 +385,4 @@ def close_alert(
 ) -> None:
     """Close an alert with a reason."""
     view = services.close_alert(cli.uow, cli.actor, alert_id, reason=reason)
-    cli.emit(view, lambda: typer.echo(f"alert {alert_id} closed"))
+    cli.emit(view, lambda: typer.echo(translated(N_("alert %(alert_id)s closed"), alert_id=alert_id)))

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated
+from shokei.errors import N_, Text
 from shokei.purchase import services
 from shokei.purchase.domain import fiscal_year, japanese_yen, yen
 from shokei.purchase.schemas import (
@@ -44,14 +45,16 @@ def _money(amount: int | None) -> str:
 
 def _show_valuation(view: ValuationView) -> None:
     print_fields(
-        f"valuation of case {view.case_id}",
+        Text(N_("valuation of case %(case_id)s"), {"case_id": view.case_id}),
         {
-            "method": view.method,
-            "suggested range": f"{_money(view.suggested_low_yen)} - {_money(view.suggested_high_yen)}"
+            N_("method"): view.method,
+            N_("suggested range"): f"{_money(view.suggested_low_yen)} - {_money(view.suggested_high_yen)}"
             if view.recorded
             else "",
-            "ceiling": _money(view.ceiling_yen),
-            "recorded": f"{view.recorded_by} on {view.valued_on}" if view.recorded else "no",
+            N_("ceiling"): _money(view.ceiling_yen),
+            N_("recorded"): translated(N_("%(user)s on %(date)s"), user=view.recorded_by, date=view.valued_on)
+            if view.recorded
+            else translated(N_("no")),
         },
     )
     for line in view.explanation:
@@ -61,51 +64,65 @@ def _show_valuation(view: ValuationView) -> None:
 def _show_purchase(view: PurchaseView) -> None:
     agreement = view.agreement
     print_fields(
-        f"purchase of case {view.case_id} ({view.state})",
+        Text(N_("purchase of case %(case_id)s (%(state)s)"), {"case_id": view.case_id, "state": view.state}),
         {
-            "ceiling": _money(view.valuation.ceiling_yen),
-            "agreement": f"{_money(agreement.amount_yen)}, {agreement.status}" if agreement else "none",
-            "budget": f"FY{view.budget_line.fiscal_year} {view.budget_line.status}"
+            N_("ceiling"): _money(view.valuation.ceiling_yen),
+            N_("agreement"): f"{_money(agreement.amount_yen)}, {agreement.status}"
+            if agreement
+            else translated(N_("none")),
+            N_("budget"): f"FY{view.budget_line.fiscal_year} {view.budget_line.status}"
             if view.budget_line
             else "",
         },
     )
     print_table(
-        "offers",
-        ("at", "kind", "amount", "by"),
+        N_("offers"),
+        (N_("at"), N_("kind"), N_("amount"), N_("by")),
         [(o.at.date(), o.kind, yen(o.amount_yen), o.made_by) for o in view.offers],
     )
 
 
 def _show_approval(view: ApprovalView) -> None:
     print_fields(
-        f"case {view.case_id}: purchase approved ({view.state})",
+        Text(
+            N_("case %(case_id)s: purchase approved (%(state)s)"),
+            {"case_id": view.case_id, "state": view.state},
+        ),
         {
-            "amount": _money(view.amount_yen),
-            "committed to": f"FY{view.fiscal_year} on {view.approved_on}",
-            "override reason": view.override_reason,
-            "FY available now": _money(view.budget.available),
+            N_("amount"): _money(view.amount_yen),
+            N_("committed to"): translated(
+                N_("FY%(fiscal_year)s on %(date)s"), fiscal_year=view.fiscal_year, date=view.approved_on
+            ),
+            N_("override reason"): view.override_reason,
+            N_("FY available now"): _money(view.budget.available),
         },
     )
 
 
 def _show_budget(view: BudgetView) -> None:
     print_fields(
-        f"FY{view.fiscal_year} budget ({view.starts} - {view.ends})",
+        Text(
+            N_("FY%(fiscal_year)s budget (%(starts)s - %(ends)s)"),
+            {"fiscal_year": view.fiscal_year, "starts": view.starts, "ends": view.ends},
+        ),
         {
-            "appropriation": _money(view.appropriation) if view.appropriation_set else "not set",
-            "committed": _money(view.committed),
-            "paid": _money(view.paid),
-            "carried in": _money(view.carried_in),
-            "carried out": _money(view.carried_out),
-            "lapsed": _money(view.lapsed),
-            "available": _money(view.available),
-            "closed": f"yes, {view.closed_at:%Y-%m-%d}" if view.closed_at else "no",
+            N_("appropriation"): _money(view.appropriation)
+            if view.appropriation_set
+            else translated(N_("not set")),
+            N_("committed"): _money(view.committed),
+            N_("paid"): _money(view.paid),
+            N_("carried in"): _money(view.carried_in),
+            N_("carried out"): _money(view.carried_out),
+            N_("lapsed"): _money(view.lapsed),
+            N_("available"): _money(view.available),
+            N_("closed"): translated(N_("yes, %(date)s"), date=f"{view.closed_at:%Y-%m-%d}")
+            if view.closed_at
+            else translated(N_("no")),
         },
     )
     print_table(
-        "lines",
-        ("case", "company", "amount", "status", "committed", "paid", "released"),
+        N_("lines"),
+        (N_("case"), N_("company"), N_("amount"), N_("status"), N_("committed"), N_("paid"), N_("released")),
         [
             (
                 line.case_id,
@@ -160,7 +177,10 @@ def offer(
 ) -> None:
     """Record MoD's offer (negotiators); the first one opens the negotiation."""
     made = services.make_offer(cli.uow, cli.actor, case_id, amount_yen=amount, note=note)
-    cli.emit(made, lambda: typer.echo(f"offer {yen(made.amount_yen)} recorded"))
+    cli.emit(
+        made,
+        lambda: typer.echo(translated(N_("offer %(amount_yen)s recorded"), amount_yen=yen(made.amount_yen))),
+    )
 
 
 @command(app, "counter")
@@ -172,7 +192,12 @@ def counter(
 ) -> None:
     """Record the supplier's counter-offer (negotiators)."""
     made = services.make_counter_offer(cli.uow, cli.actor, case_id, amount_yen=amount, note=note)
-    cli.emit(made, lambda: typer.echo(f"counter-offer {yen(made.amount_yen)} recorded"))
+    cli.emit(
+        made,
+        lambda: typer.echo(
+            translated(N_("counter-offer %(amount_yen)s recorded"), amount_yen=yen(made.amount_yen))
+        ),
+    )
 
 
 @command(app, "agree")
@@ -192,7 +217,12 @@ def agree(
         payment_due=parse_date(payment_date) if payment_date else None,
         note=note,
     )
-    cli.emit(made, lambda: typer.echo(f"agreement {_money(made.amount_yen)} proposed"))
+    cli.emit(
+        made,
+        lambda: typer.echo(
+            translated(N_("agreement %(amount_yen)s proposed"), amount_yen=_money(made.amount_yen))
+        ),
+    )
 
 
 @command(app, "approve")
@@ -286,16 +316,21 @@ def show_budget(
 
 def _show_line_budget(view: LineBudgetView) -> None:
     print_fields(
-        f"FY{view.fiscal_year} budget, {view.line} line ({view.starts} - {view.ends})",
+        Text(
+            N_("FY%(fiscal_year)s budget, %(line)s line (%(starts)s - %(ends)s)"),
+            {"fiscal_year": view.fiscal_year, "line": view.line, "starts": view.starts, "ends": view.ends},
+        ),
         {
-            "appropriation": _money(view.appropriation) if view.appropriation_set else "not set",
-            "committed": _money(view.committed),
-            "available": _money(view.available),
+            N_("appropriation"): _money(view.appropriation)
+            if view.appropriation_set
+            else translated(N_("not set")),
+            N_("committed"): _money(view.committed),
+            N_("available"): _money(view.available),
         },
     )
     print_table(
-        "commitments",
-        ("case", "subject", "amount", "status", "committed"),
+        N_("commitments"),
+        (N_("case"), N_("subject"), N_("amount"), N_("status"), N_("committed")),
         [(c.case_id, c.subject, yen(c.amount_yen), c.status, c.committed_on) for c in view.commitments],
     )
 
@@ -312,8 +347,16 @@ def carry_over(
     cli.emit(
         view,
         lambda: typer.echo(
-            f"case {view.case_id}: {_money(view.amount_yen)} carried over "
-            f"from FY{view.from_fiscal_year} into FY{view.to_fiscal_year}"
+            translated(
+                N_(
+                    "case %(case_id)s: %(amount_yen)s carried over from "
+                    "FY%(from_fiscal_year)s into FY%(to_fiscal_year)s"
+                ),
+                case_id=view.case_id,
+                amount_yen=_money(view.amount_yen),
+                from_fiscal_year=view.from_fiscal_year,
+                to_fiscal_year=view.to_fiscal_year,
+            )
         ),
     )
 
@@ -321,18 +364,18 @@ def carry_over(
 def _show_close(view: YearCloseView) -> None:
     budget = view.budget
     print_fields(
-        f"FY{budget.fiscal_year} closed",
+        Text(N_("FY%(fiscal_year)s closed"), {"fiscal_year": budget.fiscal_year}),
         {
-            "appropriation": _money(budget.appropriation),
-            "paid": _money(budget.paid),
-            "carried in": _money(budget.carried_in),
-            "carried out": _money(budget.carried_out),
-            "lapsed": _money(budget.lapsed),
+            N_("appropriation"): _money(budget.appropriation),
+            N_("paid"): _money(budget.paid),
+            N_("carried in"): _money(budget.carried_in),
+            N_("carried out"): _money(budget.carried_out),
+            N_("lapsed"): _money(budget.lapsed),
         },
     )
     print_table(
-        "lapsed commitments",
-        ("case", "company", "amount"),
+        N_("lapsed commitments"),
+        (N_("case"), N_("company"), N_("amount")),
         [(line.case_id, line.company, yen(line.amount_yen)) for line in view.lapsed_lines],
     )
 

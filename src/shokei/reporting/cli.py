@@ -9,7 +9,17 @@ from typing import Annotated, Any
 
 import typer
 
-from shokei.cli_support import Cli, command, fail, print_fields, print_json, print_table, stdout
+from shokei.cli_support import (
+    Cli,
+    command,
+    fail,
+    print_json,
+    print_table,
+    print_values,
+    say,
+    translated,
+    verbatim,
+)
 from shokei.errors import N_, BadInput, IntegrityFailure, Text
 from shokei.reporting import exports, services
 
@@ -43,20 +53,28 @@ def program(
     report = services.program_report(cli.uow, cli.actor, fiscal_year=year)
     if file_format is not None and out is not None:
         exports.write(report, file_format, out)
-        cli.emit(report, lambda: stdout.print(f"FY{year} program report written to {out}", highlight=False))
+        cli.emit(
+            report,
+            lambda: say(
+                N_("FY%(year)s program report written to %(out)s"), highlight=False, year=year, out=out
+            ),
+        )
         return
     cli.emit(report, lambda: _show(report))
 
 
 def _show(report: dict[str, Any]) -> None:
+    # A report is a Japanese document: its sections keep their own labels in either language.
     for section in exports.sections(report):
         if section.table is not None and section.title == exports.CASE_LIST:
             table = section.table
             print_table(
-                section.title, table.headers, [_cells(line, table.yen_columns) for line in table.lines]
+                verbatim(section.title),
+                table.headers,
+                [_cells(line, table.yen_columns) for line in table.lines],
             )
         else:
-            print_fields(section.title, {row.label: row.text for row in section.rows})
+            print_values(verbatim(section.title), {row.label: row.text for row in section.rows})
 
 
 def _cells(line: tuple[Any, ...], yen_columns: frozenset[int]) -> list[str]:
@@ -84,14 +102,22 @@ def verify(
         print_json(result)
     else:
         for difference in result.differences:
-            stdout.print(
-                f"- {difference['figure']}: reported {difference['reported']}, "
-                f"recomputed {difference['recomputed']}",
+            say(
+                N_("- %(figure)s: reported %(reported)s, recomputed %(recomputed)s"),
                 highlight=False,
                 soft_wrap=True,
+                figure=difference["figure"],
+                reported=difference["reported"],
+                recomputed=difference["recomputed"],
             )
     if not result.ok:
         names = ", ".join(d["figure"] for d in result.differences)
-        raise fail(f"the report differs from the ledger export: {names}", IntegrityFailure.exit_code)
+        raise fail(
+            translated(N_("the report differs from the ledger export: %(names)s"), names=names),
+            IntegrityFailure.exit_code,
+        )
     if not cli.json:
-        stdout.print(f"every figure of the FY{result.fiscal_year} report equals the ledger export")
+        say(
+            N_("every figure of the FY%(fiscal_year)s report equals the ledger export"),
+            fiscal_year=result.fiscal_year,
+        )

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, parse_date, print_json, print_table
+from shokei.cli_support import Cli, command, parse_date, print_json, print_table, translated
+from shokei.errors import N_, Text
 from shokei.risk import services
 from shokei.risk.schemas import WatchlistEntry
 
@@ -28,8 +29,8 @@ def register(root: typer.Typer) -> None:
 
 def _show(entries: list[WatchlistEntry]) -> None:
     print_table(
-        "leak-risk watchlist",
-        ("#", "corporate number", "name", "score", "recommendation", "factors"),
+        N_("leak-risk watchlist"),
+        (N_("#"), N_("corporate number"), N_("name"), N_("score"), N_("recommendation"), N_("factors")),
         [
             (
                 e.rank,
@@ -64,7 +65,8 @@ def show(cli: Cli, company: Company) -> None:
         return
     _show([entry])
     for factor in entry.factors:
-        typer.echo(f"{factor.name} +{factor.contribution:g}: {factor.evidence}")
+        evidence = translated(factor.text) if factor.text is not None else factor.evidence
+        typer.echo(f"{factor.name} +{factor.contribution:g}: {evidence}")
 
 
 @command(app, "event")
@@ -87,7 +89,14 @@ def event(
     view = services.record_event(
         cli.uow, cli.actor, company, kind=kind, occurred_on=parse_date(on), note=note
     )
-    cli.emit(view, lambda: typer.echo(f"recorded {view.kind} on {view.occurred_on}"))
+    cli.emit(
+        view,
+        lambda: typer.echo(
+            translated(
+                N_("recorded %(kind)s on %(occurred_on)s"), kind=view.kind, occurred_on=view.occurred_on
+            )
+        ),
+    )
 
 
 @command(app, "events")
@@ -97,8 +106,8 @@ def events(cli: Cli, company: Company) -> None:
     cli.emit(
         rows,
         lambda: print_table(
-            "events",
-            ("date", "kind", "note", "recorded by"),
+            N_("events"),
+            (N_("date"), N_("kind"), N_("note"), N_("recorded by")),
             [(r.occurred_on, r.kind, r.note, r.recorded_by) for r in rows],
         ),
     )
@@ -125,7 +134,9 @@ def financials(
         net_income_yen=net_income,
         equity_ratio_percent=equity_ratio,
     )
-    cli.emit(view, lambda: typer.echo(f"recorded FY{view.fiscal_year}"))
+    cli.emit(
+        view, lambda: typer.echo(translated(N_("recorded FY%(fiscal_year)s"), fiscal_year=view.fiscal_year))
+    )
 
 
 @command(app, "history")
@@ -135,8 +146,8 @@ def history(cli: Cli, company: Company) -> None:
     cli.emit(
         points,
         lambda: print_table(
-            "history",
-            ("run", "at", "policy", "score", "recommendation"),
+            N_("history"),
+            (N_("run"), N_("at"), N_("policy"), N_("score"), N_("recommendation")),
             [
                 (
                     p.run_id,
@@ -158,14 +169,28 @@ def system_show(cli: Cli, code: Annotated[str, typer.Argument(help="Weapon syste
 
     def show() -> None:
         print_table(
-            f"{view.code} {view.name}: {view.companies} suppliers",
-            ("tier", "companies"),
+            Text(
+                N_("%(code)s %(name)s: %(companies)s suppliers"),
+                {"code": view.code, "name": view.name, "companies": view.companies},
+            ),
+            (N_("tier"), N_("companies")),
             list(view.by_tier.items()),
         )
         typer.echo(
-            f"SMEs {view.smes}, sole sources {view.sole_sources}, foreign {view.foreign}, "
-            f"foreign-influenced {view.foreign_influenced}, on the watchlist {view.on_watchlist}; "
-            f"survey answered {view.survey['answered']}, unanswered {view.survey['unanswered']}"
+            translated(
+                N_(
+                    "SMEs %(smes)s, sole sources %(sole_sources)s, foreign %(foreign)s, "
+                    "foreign-influenced %(foreign_influenced)s, on the watchlist "
+                    "%(on_watchlist)s; survey answered %(answered)s, unanswered %(unanswered)s"
+                ),
+                smes=view.smes,
+                sole_sources=view.sole_sources,
+                foreign=view.foreign,
+                foreign_influenced=view.foreign_influenced,
+                on_watchlist=view.on_watchlist,
+                answered=view.survey["answered"],
+                unanswered=view.survey["unanswered"],
+            )
         )
 
     cli.emit(view, show)

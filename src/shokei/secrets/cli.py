@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated
 from shokei.errors import N_, BadInput, Text
 from shokei.secrets import services
 from shokei.secrets.schemas import DesignationView
@@ -28,14 +28,17 @@ def _holders(view: DesignationView) -> str:
 
 def _show(view: DesignationView) -> None:
     print_fields(
-        f"document {view.document_id}: {view.document_title}",
+        Text(
+            N_("document %(document_id)s: %(document_title)s"),
+            {"document_id": view.document_id, "document_title": view.document_title},
+        ),
         {
-            "case": view.case_id,
-            "status": view.status,
-            "valid until": view.until,
-            "reason": view.reason,
-            "lifted": f"{view.lifted_at:%Y-%m-%d} ({view.lift_reason})" if view.lifted_at else None,
-            "holders": _holders(view) or None,
+            N_("case"): view.case_id,
+            N_("status"): view.status,
+            N_("valid until"): view.until,
+            N_("reason"): view.reason,
+            N_("lifted"): f"{view.lifted_at:%Y-%m-%d} ({view.lift_reason})" if view.lifted_at else None,
+            N_("holders"): _holders(view) or None,
         },
     )
 
@@ -53,7 +56,17 @@ def designate(
         raise BadInput(Text(N_("name one document, or one case with --case")))
     if case is not None:
         made = services.designate_case(cli.uow, cli.actor, case, until=parse_date(until), reason=reason)
-        cli.emit(made, lambda: typer.echo(f"{len(made)} document(s) of case {case} designated until {until}"))
+        cli.emit(
+            made,
+            lambda: typer.echo(
+                translated(
+                    N_("%(count)s document(s) of case %(case)s designated until %(until)s"),
+                    count=len(made),
+                    case=case,
+                    until=until,
+                )
+            ),
+        )
         return
     assert document is not None
     view = services.designate_document(cli.uow, cli.actor, document, until=parse_date(until), reason=reason)
@@ -99,8 +112,8 @@ def list_(
     cli.emit(
         rows,
         lambda: print_table(
-            "designated secrets (装備品等秘密)",
-            ("document", "case", "title", "until", "status", "holders"),
+            N_("designated secrets (装備品等秘密)"),
+            (N_("document"), N_("case"), N_("title"), N_("until"), N_("status"), N_("holders")),
             [(r.document_id, r.case_id, r.document_title, r.until, r.status, _holders(r)) for r in rows],
         ),
     )

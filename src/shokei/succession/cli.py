@@ -8,8 +8,18 @@ from typing import Annotated
 import typer
 
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, command, in_cli_language, print_json, print_table, stdout
-from shokei.errors import Text
+from shokei.cli_support import (
+    Cli,
+    command,
+    in_cli_language,
+    print_json,
+    print_table,
+    say,
+    stdout,
+    translated,
+    yes_no,
+)
+from shokei.errors import N_, Text
 from shokei.succession import services
 from shokei.succession.schemas import RecallView
 
@@ -42,13 +52,13 @@ def rank(cli: Cli, case_id: int) -> None:
     cli.emit(
         candidates,
         lambda: print_table(
-            f"successor candidates for case {case_id}",
-            ("corporate no.", "name", "eligible", "score", "failing rules"),
+            Text(N_("successor candidates for case %(case_id)s"), {"case_id": case_id}),
+            (N_("corporate no."), N_("name"), N_("eligible"), N_("score"), N_("failing rules")),
             [
                 (
                     c.corporate_number,
                     c.name,
-                    "yes" if c.eligible else "no",
+                    yes_no(c.eligible),
                     f"{c.score.total:.3f}",
                     "; ".join(f"{r.name}: {r.reason}" for r in c.rules if not r.passed),
                 )
@@ -72,15 +82,15 @@ def assign(
         print_json(proposal)
         return
     print_table(
-        "proposed successors (confirm each with `cli.app successor select CASE CORPNO --reason ...`)",
-        ("case", "corporate no.", "name", "score", "rank in case"),
+        N_("proposed successors (confirm each with `shokei successor select CASE CORPNO --reason ...`)"),
+        (N_("case"), N_("corporate no."), N_("name"), N_("score"), N_("rank in case")),
         [
             (str(a.case_id), a.corporate_number, a.name, f"{a.score:.3f}", str(a.rank_in_case))
             for a in proposal.assignments
         ],
     )
     if proposal.unassigned:
-        stdout.print("no eligible successor with room: " + ", ".join(map(str, proposal.unassigned)))
+        say(N_("no eligible successor with room: %(cases)s"), cases=", ".join(map(str, proposal.unassigned)))
 
 
 @command(successor_app, "select")
@@ -92,14 +102,28 @@ def select(
 ) -> None:
     """Select an eligible successor (program manager); it is notified in its inbox."""
     view = services.select_successor(cli.uow, cli.actor, case_id, corporate_number, reason=reason)
-    cli.emit(view, lambda: stdout.print(f"case {case_id}: {view.successor_name} selected"))
+    cli.emit(
+        view,
+        lambda: say(
+            N_("case %(case_id)s: %(successor_name)s selected"),
+            case_id=case_id,
+            successor_name=view.successor_name,
+        ),
+    )
 
 
 @command(successor_app, "accept")
 def accept(cli: Cli, case_id: int) -> None:
     """Accept the terms of hand-over for a case (the selected successor's user)."""
     view = services.accept_terms(cli.uow, cli.actor, case_id)
-    cli.emit(view, lambda: stdout.print(f"terms {view.terms_version} accepted for case {case_id}"))
+    cli.emit(
+        view,
+        lambda: say(
+            N_("terms %(terms_version)s accepted for case %(case_id)s"),
+            terms_version=view.terms_version,
+            case_id=case_id,
+        ),
+    )
 
 
 @command(successor_app, "inbox")
@@ -129,8 +153,8 @@ def release(cli: Cli, case_id: int) -> None:
     cli.emit(
         copies,
         lambda: print_table(
-            f"copies released for case {case_id}",
-            ("copy id", "document", "file", "sha256"),
+            Text(N_("copies released for case %(case_id)s"), {"case_id": case_id}),
+            (N_("copy id"), N_("document"), N_("file"), N_("sha256")),
             [(c.copy_id, c.document, c.file_name, c.sha256) for c in copies],
         ),
     )
@@ -143,8 +167,8 @@ def list_copies(cli: Cli, case_id: int) -> None:
     cli.emit(
         copies,
         lambda: print_table(
-            f"copies of case {case_id}",
-            ("copy id", "document", "recipient", "parent", "status", "file"),
+            Text(N_("copies of case %(case_id)s"), {"case_id": case_id}),
+            (N_("copy id"), N_("document"), N_("recipient"), N_("parent"), N_("status"), N_("file")),
             [
                 (c.copy_id, c.document, c.recipient, c.parent_copy_id or "", c.status, c.file_name)
                 for c in copies
@@ -161,7 +185,7 @@ def download(
 ) -> None:
     """Download one of your company's copies (audited)."""
     view = services.download_copy(cli.uow, cli.app.vaults.copies, cli.actor, copy_id, out)
-    cli.emit(view, lambda: stdout.print(f"copy {copy_id} written to {out}"))
+    cli.emit(view, lambda: say(N_("copy %(copy_id)s written to %(out)s"), copy_id=copy_id, out=out))
 
 
 @command(handover_app, "disseminate")
@@ -173,7 +197,7 @@ def disseminate(
 ) -> None:
     """Ask to pass a copy to a named subcontractor (needs a program manager's approval)."""
     view = services.request_dissemination(cli.uow, cli.actor, copy_id, to=to, purpose=purpose)
-    cli.emit(view, lambda: stdout.print(f"dissemination request {view.id} recorded"))
+    cli.emit(view, lambda: say(N_("dissemination request %(id)s recorded"), id=view.id))
 
 
 @command(handover_app, "approve-dissemination")
@@ -190,7 +214,7 @@ def approve_dissemination(cli: Cli, request_id: int) -> None:
     )
     cli.emit(
         view,
-        lambda: stdout.print(f"approved: copy {view.copy_id} issued to {view.to}"),
+        lambda: say(N_("approved: copy %(copy_id)s issued to %(to)s"), copy_id=view.copy_id, to=view.to),
     )
 
 
@@ -202,7 +226,7 @@ def reject_dissemination(
 ) -> None:
     """Reject a dissemination request with a reason (program manager)."""
     view = services.reject_dissemination(cli.uow, cli.actor, request_id, reason=reason)
-    cli.emit(view, lambda: stdout.print(f"dissemination request {request_id} rejected"))
+    cli.emit(view, lambda: say(N_("dissemination request %(request_id)s rejected"), request_id=request_id))
 
 
 @command(handover_app, "accept-dissemination")
@@ -210,7 +234,10 @@ def accept_dissemination(cli: Cli, request_id: int) -> None:
     """Accept the terms of an approved dissemination (the subcontractor's user): its copy can then
     be downloaded."""
     view = services.accept_dissemination(cli.uow, cli.actor, request_id)
-    cli.emit(view, lambda: stdout.print(f"terms accepted for dissemination request {request_id}"))
+    cli.emit(
+        view,
+        lambda: say(N_("terms accepted for dissemination request %(request_id)s"), request_id=request_id),
+    )
 
 
 def trace(
@@ -233,18 +260,27 @@ def trace(
     if cli.json:
         print_json(view)
         return
-    stdout.print(
-        f"copy: {view.copy_id or 'not identified'} ({view.method}, confidence {view.confidence:.2f})"
+    say(
+        N_("copy: %(copy)s (%(method)s, confidence %(confidence)s)"),
+        copy=view.copy_id or translated(N_("not identified")),
+        method=view.method,
+        confidence=format(view.confidence, ".2f"),
     )
-    stdout.print("chain: " + " → ".join(f"{h.name} ({h.corporate_number or 'MoD'})" for h in view.chain))
+    ministry = translated(N_("MoD"))
+    chain = " → ".join(f"{h.name} ({h.corporate_number or ministry})" for h in view.chain)
+    say(N_("chain: %(chain)s"), chain=chain)
     for found in view.candidates:
         evidence = "; ".join(_rendered(found.evidence_text, found.evidence))
-        line = (
-            f"candidate: {found.copy_id} ({found.recipient}, confidence {found.confidence:.2f}): {evidence}"
+        say(
+            N_("candidate: %(copy)s (%(recipient)s, confidence %(confidence)s): %(evidence)s"),
+            markup=False,
+            copy=found.copy_id,
+            recipient=found.recipient,
+            confidence=f"{found.confidence:.2f}",
+            evidence=evidence,
         )
-        stdout.print(line, markup=False)
     for note in _rendered(view.notes_text, view.notes):
-        stdout.print(f"note: {note}", markup=False)
+        say(N_("note: %(note)s"), markup=False, note=note)
 
 
 def _rendered(texts: list[Text] | None, english: list[str]) -> list[str]:
@@ -268,7 +304,7 @@ def destruction_certificate(
     view = services.record_destruction_certificate(
         cli.uow, cli.actor, case_id, reference=reference, certificate=certificate
     )
-    cli.emit(view, lambda: stdout.print(f"case {case_id}: certificate recorded, case closed"))
+    cli.emit(view, lambda: say(N_("case %(case_id)s: certificate recorded, case closed"), case_id=case_id))
 
 
 @command(handover_app, "recall")
@@ -279,7 +315,9 @@ def recall(
 ) -> None:
     """Recall an issued copy and the copies derived from it (program manager)."""
     recalled = services.recall_copy(cli.uow, cli.actor, copy_id, reason=reason)
-    cli.emit(recalled, lambda: _print_recalls(f"recalled with {copy_id}", recalled))
+    cli.emit(
+        recalled, lambda: _print_recalls(Text(N_("recalled with %(copy)s"), {"copy": copy_id}), recalled)
+    )
 
 
 @command(handover_app, "recall-company")
@@ -290,7 +328,13 @@ def recall_company(
 ) -> None:
     """Recall every issued copy a company holds, with the copies derived from them."""
     recalled = services.recall_company_copies(cli.uow, cli.actor, corporate_number, reason=reason)
-    cli.emit(recalled, lambda: _print_recalls(f"copies recalled from {corporate_number}", recalled))
+    cli.emit(
+        recalled,
+        lambda: _print_recalls(
+            Text(N_("copies recalled from %(corporate_number)s"), {"corporate_number": corporate_number}),
+            recalled,
+        ),
+    )
 
 
 @command(handover_app, "return")
@@ -305,20 +349,28 @@ def return_copy(
 ) -> None:
     """Record the holder's certificate of destruction of one copy: the copy is destroyed."""
     view = services.return_copy(cli.uow, cli.actor, copy_id, reference=reference, certificate=certificate)
-    cli.emit(view, lambda: stdout.print(f"copy {copy_id}: {view.status} ({view.destruction_reference})"))
+    cli.emit(
+        view,
+        lambda: say(
+            N_("copy %(copy_id)s: %(status)s (%(destruction_reference)s)"),
+            copy_id=copy_id,
+            status=view.status,
+            destruction_reference=view.destruction_reference,
+        ),
+    )
 
 
 @command(handover_app, "recalls")
 def recalls(cli: Cli) -> None:
     """Recalled copies still waiting for their certificate of destruction."""
     outstanding = services.outstanding_recalls(cli.uow, cli.actor)
-    cli.emit(outstanding, lambda: _print_recalls("outstanding recalls", outstanding))
+    cli.emit(outstanding, lambda: _print_recalls(Text(N_("outstanding recalls")), outstanding))
 
 
-def _print_recalls(title: str, rows: list[RecallView]) -> None:
+def _print_recalls(title: Text, rows: list[RecallView]) -> None:
     print_table(
         title,
-        ("copy id", "case", "holder", "status", "recalled", "reason"),
+        (N_("copy id"), N_("case"), N_("holder"), N_("status"), N_("recalled"), N_("reason")),
         [
             (
                 r.copy_id,
@@ -339,13 +391,17 @@ def holdings(cli: Cli, corporate_number: str) -> None:
 
     def show() -> None:
         print_table(
-            f"copies held by {corporate_number}",
-            ("copy id", "case", "document", "derived from", "status"),
+            Text(N_("copies held by %(corporate_number)s"), {"corporate_number": corporate_number}),
+            (N_("copy id"), N_("case"), N_("document"), N_("derived from"), N_("status")),
             [
                 (c.copy_id, str(c.case_id), str(c.document), c.parent_copy_id or "", c.status)
                 for c in view.copies
             ],
         )
-        print_table("cases", ("case", "as", "state"), [(str(c.id), c.as_, c.state) for c in view.cases])
+        print_table(
+            N_("cases"),
+            (N_("case"), N_("as"), N_("state")),
+            [(str(c.id), c.as_, c.state) for c in view.cases],
+        )
 
     cli.emit(view, show)

@@ -9,7 +9,17 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, in_cli_language, parse_date, print_json, print_table, stdout
+from shokei.cli_support import (
+    Cli,
+    command,
+    in_cli_language,
+    parse_date,
+    print_json,
+    print_table,
+    say,
+    translated,
+)
+from shokei.errors import N_, Text
 from shokei.supply_chain import services
 from shokei.supply_chain.io import SupplyFile, format_of
 from shokei.supply_chain.schemas import ImpactView, ImportReport
@@ -68,8 +78,8 @@ def _show_import(report: ImportReport) -> None:
         )
     ]
     print_table(
-        f"imported: map revision {report.revision}",
-        ("records", "created", "updated", "removed", "unchanged"),
+        Text(N_("imported: map revision %(revision)s"), {"revision": report.revision}),
+        (N_("records"), N_("created"), N_("updated"), N_("removed"), N_("unchanged")),
         rows,
     )
 
@@ -87,7 +97,7 @@ def export(
         print_json(report)
         return
     for name, rows in report.files.items():
-        stdout.print(f"{directory / name}: {rows} rows")
+        say(N_("%(directory)s: %(rows)s rows"), directory=directory / name, rows=rows)
 
 
 def impact(
@@ -104,22 +114,32 @@ def impact(
 
 def _show_impact(view: ImpactView) -> None:
     names = ", ".join(f"{c.corporate_number} {c.name or ''}".strip() for c in view.companies)
-    stdout.print(
-        f"exit of {names}: {view.lost_components} components lost, {view.systems_hit} weapon systems hit, "
-        f"criticality {view.criticality}",
+    say(
+        N_(
+            "exit of %(names)s: %(lost_components)s components lost, "
+            "%(systems_hit)s weapon systems hit, criticality %(criticality)s"
+        ),
         highlight=False,
+        names=names,
+        lost_components=view.lost_components,
+        systems_hit=view.systems_hit,
+        criticality=view.criticality,
     )
     if view.systems:
         print_table(
-            "weapon systems hit",
-            ("system", "name", "lost components", "depth", "lost top-level components"),
+            N_("weapon systems hit"),
+            (N_("system"), N_("name"), N_("lost components"), N_("depth"), N_("lost top-level components")),
             [
                 (s.id, s.name, s.lost_components, s.depth, ", ".join(s.lost_top_components))
                 for s in view.systems
             ],
         )
     if view.single_source_components:
-        stdout.print(f"lost at the source: {', '.join(view.single_source_components)}", highlight=False)
+        say(
+            N_("lost at the source: %(single_source_components)s"),
+            highlight=False,
+            single_source_components=", ".join(view.single_source_components),
+        )
 
 
 def spof(
@@ -131,15 +151,15 @@ def spof(
     cli.emit(
         entries,
         lambda: print_table(
-            "single points of failure",
+            N_("single points of failure"),
             (
-                "rank",
-                "corporate number",
-                "name",
-                "criticality",
-                "systems hit",
-                "components lost",
-                "sole-sourced",
+                N_("rank"),
+                N_("corporate number"),
+                N_("name"),
+                N_("criticality"),
+                N_("systems hit"),
+                N_("components lost"),
+                N_("sole-sourced"),
             ),
             [
                 (
@@ -174,7 +194,7 @@ def survey_create(
     created = survey.create_campaign(
         cli.uow, cli.actor, system, due_on=parse_date(due), respondents=_split(respondents)
     )
-    cli.emit(created, lambda: stdout.print(f"survey {created.id} is {created.status}"))
+    cli.emit(created, lambda: say(N_("survey %(id)s is %(status)s"), id=created.id, status=created.status))
 
 
 @command(survey_app, "template")
@@ -186,7 +206,10 @@ def survey_template(
     """Write the XLSX answer form (pre-filled for a respondent's user)."""
     data = survey.template(cli.uow, cli.actor, campaign_id)
     out.write_bytes(data)
-    cli.emit({"file": str(out), "bytes": len(data)}, lambda: stdout.print(f"{out}: {len(data)} bytes"))
+    cli.emit(
+        {"file": str(out), "bytes": len(data)},
+        lambda: say(N_("%(out)s: %(bytes)s bytes"), out=out, bytes=len(data)),
+    )
 
 
 @command(survey_app, "answer")
@@ -205,11 +228,11 @@ def survey_answer(
 
 def _show_answer(report: AnswerReport) -> None:
     if report.accepted:
-        stdout.print(f"accepted: map revision {report.applied.get('revision')}")
+        say(N_("accepted: map revision %(revision)s"), revision=report.applied.get("revision"))
         return
     print_table(
-        "problems (nothing was applied)",
-        ("sheet", "row", "column", "problem"),
+        N_("problems (nothing was applied)"),
+        (N_("sheet"), N_("row"), N_("column"), N_("problem")),
         [(p.sheet, p.row, p.column, p.message) for p in report.problems],
     )
 
@@ -225,9 +248,13 @@ def survey_cascade(
 
     def show() -> None:
         for added in report.added:
-            stdout.print(f"asked {added.corporate_number} (tier {added.tier})")
+            say(
+                N_("asked %(corporate_number)s (tier %(tier)s)"),
+                corporate_number=added.corporate_number,
+                tier=added.tier,
+            )
         for number in report.already_asked:
-            stdout.print(f"{number} was already asked")
+            say(N_("%(number)s was already asked"), number=number)
 
     cli.emit(report, show)
 
@@ -239,8 +266,11 @@ def survey_status(cli: Cli, campaign_id: SurveyId) -> None:
     cli.emit(
         view,
         lambda: print_table(
-            f"survey {view.id} of {view.system} ({view.status}, due {view.due_on})",
-            ("corporate number", "name", "tier", "status", "asked by"),
+            Text(
+                N_("survey %(id)s of %(system)s (%(status)s, due %(due_on)s)"),
+                {"id": view.id, "system": view.system, "status": view.status, "due_on": view.due_on},
+            ),
+            (N_("corporate number"), N_("name"), N_("tier"), N_("status"), N_("asked by")),
             [(r.corporate_number, r.name, r.tier, r.status, r.asked_by) for r in view.respondents],
         ),
     )
@@ -257,8 +287,15 @@ def survey_show_answer(
     cli.emit(
         view,
         lambda: print_table(
-            f"answer {view.answer_id} of {view.corporate_number} ({view.file_name})",
-            ("supplier", "part", "tier", "share", "qualified"),
+            Text(
+                N_("answer %(answer_id)s of %(corporate_number)s (%(file_name)s)"),
+                {
+                    "answer_id": view.answer_id,
+                    "corporate_number": view.corporate_number,
+                    "file_name": view.file_name,
+                },
+            ),
+            (N_("supplier"), N_("part"), N_("tier"), N_("share"), N_("qualified")),
             [(r.supplier, r.part_number, r.tier, r.share, r.qualified) for r in view.supply],
         ),
     )
@@ -270,7 +307,9 @@ def survey_close(cli: Cli, campaign_id: SurveyId) -> None:
     report = survey.close_campaign(cli.uow, cli.actor, campaign_id)
     cli.emit(
         report,
-        lambda: stdout.print(
-            f"survey {report.id} closed; unanswered: {', '.join(report.unanswered) or 'none'}"
+        lambda: say(
+            N_("survey %(id)s closed; unanswered: %(unanswered)s"),
+            id=report.id,
+            unanswered=", ".join(report.unanswered) or translated(N_("none")),
         ),
     )

@@ -143,7 +143,7 @@ def test_rank_select_accept_release_download_disseminate_and_trace(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     shown = cli("trace", str(out), "--as", "auditor").stdout.replace("\n", "")  # as the console wraps
-    assert f"{copy['copy_id']} ({successor}, confidence 1.00): 交付した複製のSHA-256と一致" in shown
+    assert f"候補: {copy['copy_id']}（{successor}、確度 1.00）: 交付した複製のSHA-256と一致" in shown
     monkeypatch.delenv("LANG")
 
     request = cli(
@@ -222,7 +222,7 @@ def test_trace_notes_read_in_the_cli_users_language(
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     shown = cli("trace", str(found), "--as", "auditor")
     assert shown.exit_code == 0, shown.stderr
-    assert "note: 比較できるだけの本文がありません" in shown.stdout, shown.stdout
+    assert "備考: 比較できるだけの本文がありません" in shown.stdout, shown.stdout
     assert "too little text" not in shown.stdout
     notes = cli("trace", str(found), "--as", "auditor", "--json").json()["notes"]  # type: ignore[index]
     assert "too little text to compare" in notes
