@@ -168,6 +168,10 @@ def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
         "log_level": "info",
         "log_config": config,
         "proxy_headers": False,
+        # An idle keep-alive connection is kept longer than clients and proxies keep theirs
+        # (60 s is common): with uvicorn's 5 s, a client sending on a connection the server was
+        # closing got a connection reset, which no client retries for a POST.
+        "timeout_keep_alive": 65,
     }
     if workers > 1:
         # Worker processes each build their own app (uvicorn imports the factory by name); this
