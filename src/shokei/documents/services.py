@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from shokei.cases import services as cases
 from shokei.cases.domain import STATE_NAMES
 from shokei.documents import fixity
+from shokei.documents.admission import Admission, admit_local_submission, admit_submission
 from shokei.documents.domain import normalise_query, read_reason, supplier_reading_closed
 from shokei.documents.fixity import RecordedBlob, check_blobs, ledger_details, rows_in_batches
 from shokei.documents.maintenance import (
@@ -47,13 +48,7 @@ from shokei.documents.schemas import (
 from shokei.documents.scratch import anonymous_file
 from shokei.documents.search import matching
 from shokei.documents.staging import StagedBlobs, staged_blobs
-from shokei.documents.submission import (
-    Admission,
-    Progress,
-    admit_local_submission,
-    admit_submission,
-    submit_documents,
-)
+from shokei.documents.submission import Progress, submit_documents
 from shokei.documents.vault import (
     FilesystemVault,
     MasterKeyring,

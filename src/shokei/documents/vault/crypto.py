@@ -355,20 +355,16 @@ def encrypt_stream(
     nonce_prefix = random_bytes(NONCE_PREFIX_SIZE)
     aead = AESGCM(derive_segment_key(data_key, salt, associated_data, params))
     sink.write(memoryview(bytes([params.header_size]) + salt + nonce_prefix))
-    ciphertext = memoryview(bytearray(_sized(params.ciphertext_segment_size, expected_size, TAG_SIZE)))
+    full = params.ciphertext_segment_size
+    ciphertext = memoryview(bytearray(full if expected_size is None else min(full, expected_size + TAG_SIZE)))
     first, later = params.first_plaintext_segment_size, params.plaintext_segment_size
     segments = _split_segments(source, first, later, expected_size=expected_size)
     for number, plaintext, is_last in segments:
         if len(plaintext) + TAG_SIZE > len(ciphertext):  # longer than expected
-            ciphertext = memoryview(bytearray(params.ciphertext_segment_size))
+            ciphertext = memoryview(bytearray(full))
         nonce = segment_nonce(nonce_prefix, number, is_last)
         written = aead.encrypt_into(nonce, plaintext, None, ciphertext[: len(plaintext) + TAG_SIZE])
         sink.write(ciphertext[:written])
-
-
-def _sized(full: int, expected: int | None, extra: int) -> int:
-    """A buffer of `full` bytes, or less where the data is known to need less."""
-    return full if expected is None else min(full, max(expected, 0) + extra)
 
 
 def decrypt_stream(
@@ -453,7 +449,7 @@ def _split_segments(
     whole segment only if the source turns out longer.
     """
     full = max(first_size, later_size) + 1
-    buffer = memoryview(bytearray(_sized(full, expected_size, 1)))
+    buffer = memoryview(bytearray(full if expected_size is None else min(full, expected_size + 1)))
     size, carried = first_size, 0
     for number in itertools.count():
         filled = carried + read_fully(source, buffer[carried : size + 1])

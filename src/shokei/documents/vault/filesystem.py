@@ -445,7 +445,7 @@ def _regular_file_size(source: BinaryIO) -> int | None:
         position = source.tell()
     except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
         return None
-    return status.st_size - position if stat.S_ISREG(status.st_mode) else None
+    return max(status.st_size - position, 0) if stat.S_ISREG(status.st_mode) else None
 
 
 def _sorted_children(directory: Path, name: re.Pattern[str]) -> list[Path]:
