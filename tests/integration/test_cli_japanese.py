@@ -79,7 +79,7 @@ def test_the_cli_speaks_japanese_under_a_japanese_locale(
     shown = _session(uow, cli, sample_files, tmp_path)
     copy, case = shown["copy"], shown["case"]
 
-    assert shown["user add"].strip() == "利用者 hanako（auditor）を作成しました"
+    assert shown["user add"].strip() == "利用者 hanako（監査官）を作成しました"
     listed = _flat(shown["case list"])
     assert "案件" in listed
     assert all(header in listed for header in ("番号", "状態", "企業", "撤退予定日", "残り日数"))
@@ -106,7 +106,7 @@ def test_the_same_commands_keep_their_english_lines_otherwise(
     shown = _session(uow, cli, sample_files, tmp_path)
     copy, case = shown["copy"], shown["case"]
 
-    assert shown["user add"].strip() == "user hanako (auditor) created"
+    assert shown["user add"].strip() == "user hanako (Auditor) created"
     listed = _flat(shown["case list"])
     assert all(header in listed for header in ("cases", "id", "state", "company", "exitdate", "daysleft"))
     detail = _flat(shown["case show"])

@@ -64,7 +64,7 @@ from shokei.documents.vault import (
     rotate_master_key,
 )
 from shokei.errors import N_, Forbidden, IntegrityFailure, Text
-from shokei.kernel import Actor, Permission, Role
+from shokei.kernel import Actor, Permission, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 
 CONTENT_REFUSED = "document:content:refused"
@@ -307,7 +307,9 @@ def export_originals(
     """
     require(actor, Permission.DOCUMENT_READ_CONTENT)
     if actor.role is not Role.PROGRAM_MANAGER:
-        raise Forbidden(Text(N_("%(role)s may not export the originals of a case"), {"role": actor.role}))
+        raise Forbidden(
+            Text(N_("%(role)s may not export the originals of a case"), {"role": role_name(actor.role)})
+        )
     reason = read_reason(actor, purpose)
     with uow.transaction() as session:
         cases.require_contents(uow, actor, case_id)

@@ -34,7 +34,7 @@ from shokei.incidents.domain import (
 )
 from shokei.incidents.models import LeakIncident
 from shokei.incidents.schemas import IncidentView
-from shokei.kernel import Actor, Role
+from shokei.kernel import Actor, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import services as succession
 from shokei.succession.schemas import TraceView
@@ -64,7 +64,9 @@ class TraceKeys:
 
 def _require_official(actor: Actor, doing: str) -> None:
     if not actor.is_official:
-        raise Forbidden(Text(N_("%(role)s may not %(doing)s"), {"role": actor.role, "doing": doing}))
+        raise Forbidden(
+            Text(N_("%(role)s may not %(doing)s"), {"role": role_name(actor.role), "doing": Text(doing)})
+        )
 
 
 def may_read(actor: Actor) -> bool:
@@ -75,7 +77,7 @@ def may_read(actor: Actor) -> bool:
 
 def require_reader(actor: Actor) -> None:
     if not may_read(actor):
-        raise Forbidden(Text(N_("%(role)s may not read leak incidents"), {"role": actor.role.value}))
+        raise Forbidden(Text(N_("%(role)s may not read leak incidents"), {"role": role_name(actor.role)}))
 
 
 def _text(value: str, what: str) -> str:
@@ -99,7 +101,7 @@ def open_incident(
 ) -> IncidentView:
     """Open a leak incident from a found file (officials): trace it, keep it as evidence, and
     suspend the holder the trace names in the incident's own transaction."""
-    _require_official(actor, "open a leak incident")
+    _require_official(actor, N_("open a leak incident"))
     found_at = _text(report.found_at, "where the file was found")
     trace = succession.trace_found_file(
         uow, actor, path, file_name=file_name, vault=keys.vault, key=keys.signing_key, code_key=keys.code_key
@@ -168,7 +170,7 @@ def open_incident_from_evidence(
 ) -> IncidentView:
     """Open an incident from a found file already traced and kept (the web page's second step):
     the kept file is traced again, so the incident records the answer as of its opening."""
-    _require_official(actor, "open a leak incident")
+    _require_official(actor, N_("open a leak incident"))
     scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="incident-", dir=scratch_dir) as directory:
         path = Path(directory) / "found"
@@ -230,7 +232,7 @@ def _suspend_chain(uow: UnitOfWork, actor: Actor, incident_id: int, trace: Trace
 def contain_incident(uow: UnitOfWork, actor: Actor, incident_id: int, action: str) -> IncidentView:
     """Record an action taken (recall, referral, notification) and mark the incident contained
     (officials)."""
-    _require_official(actor, "contain a leak incident")
+    _require_official(actor, N_("contain a leak incident"))
     done = _text(action, "the action")
     with uow.transaction() as session:
         row = _incident(session, incident_id)
@@ -257,7 +259,7 @@ def close_incident(
     uow: UnitOfWork, actor: Actor, incident_id: int, outcome: str, *, resolved: bool = True
 ) -> IncidentView:
     """Close the incident with its outcome (officials); `resolved=False` closes it unresolved."""
-    _require_official(actor, "close a leak incident")
+    _require_official(actor, N_("close a leak incident"))
     text = _text(outcome, "the outcome")
     target = IncidentState.CLOSED if resolved else IncidentState.UNRESOLVED
     with uow.transaction() as session:
