@@ -86,6 +86,10 @@ def test_the_cli_speaks_japanese_under_a_japanese_locale(
     detail = _flat(shown["case show"])
     assert f"案件{case}" in detail
     assert all(label in detail for label in ("項目", "値", "状態", "理由", "次の手続", "目録", "履歴"))
+    # The hand-over's reason in the history as the case page says it (文書を引き渡しました, cut to
+    # the column's width), never the English kept beside it.
+    assert "文書を引き" in detail
+    assert not re.search(r"\bdocuments\b", shown["case show"])  # a state's code may begin documents_
     assert re.search(r"再配布申請 \d+ を記録しました", shown["disseminate"])
     trace = shown["trace"].replace("\n", "")
     assert f"写し: {copy}（hash、確度 1.00）" in trace
@@ -112,6 +116,8 @@ def test_the_same_commands_keep_their_english_lines_otherwise(
     detail = _flat(shown["case show"])
     assert f"case{case}" in detail
     assert all(label in detail for label in ("field", "value", "state", "reason", "nextsteps", "inventory"))
+    assert "documents" in detail  # the hand-over's reason, wrapped in its column
+    assert "released" in detail
     assert re.fullmatch(r"dissemination request \d+ recorded\n", shown["disseminate"])
     trace = shown["trace"].replace("\n", "")
     assert f"copy: {copy} (hash, confidence 1.00)" in trace
