@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from shokei.clock import as_utc
 from shokei.companies import access
 from shokei.companies.domain import Access, SuspensionCause
 from shokei.documents.services import Vault
-from shokei.errors import N_, BadInput, Forbidden, NotFound, Text
+from shokei.errors import N_, BadInput, Forbidden, NotFound, Text, from_stored, stored, stored_english
 from shokei.incidents.domain import (
     DEFAULT_REPORTING_HOURS,
     TERMINAL,
@@ -120,7 +121,7 @@ def open_incident(
             recipient=trace.recipient,
             method=trace.method,
             confidence=trace.confidence,
-            trace=trace.model_dump(mode="json"),
+            trace=_kept(trace),
             holder_suspended=False,
             reporting_hours=reporting_hours,
             deadline_at=reporting_deadline(now, reporting_hours),
@@ -303,6 +304,15 @@ def _incident(session: Session, incident_id: int) -> LeakIncident:
     return row
 
 
+def _kept(trace: TraceView) -> dict[str, Any]:
+    """The trace as the incident keeps it: its JSON, with its notes as stored messages, so that
+    each reader reads them in their language (errors.stored)."""
+    kept = trace.model_dump(mode="json")
+    if trace.notes_text is not None:
+        kept["notes"] = [stored(note) for note in trace.notes_text]
+    return kept
+
+
 def _view(row: LeakIncident, uow: UnitOfWork) -> IncidentView:
     trace = row.trace or {}
     closed = IncidentState(row.state) in TERMINAL
@@ -323,7 +333,8 @@ def _view(row: LeakIncident, uow: UnitOfWork) -> IncidentView:
         sha256=row.sha256,
         found_file_id=row.found_file_id,
         candidates=list(trace.get("candidates", [])),
-        notes=list(trace.get("notes", [])),
+        notes=[stored_english(note) or "" for note in trace.get("notes", [])],
+        notes_text=[from_stored(note) for note in trace.get("notes", [])],
         opened_at=as_utc(row.opened_at),
         actions=list(row.actions or []),
         closed_at=row.closed_at,
