@@ -344,7 +344,7 @@ def _eligible(uow: UnitOfWork, measure: Measure, corporate_number: str, *, act: 
     failing: Sequence[tuple[str, Text]] = uow.handle(CheckHolderEligibility(company_id))
     if failing:
         rules = tuple(
-            Text("%(rule)s: %(evidence)s", {"rule": rule, "evidence": why}) for rule, why in failing
+            Text(N_("%(rule)s: %(evidence)s"), {"rule": rule, "evidence": why}) for rule, why in failing
         )
         raise Conflict(Text(N_("%(act)s refused: %(rules)s"), {"act": act, "rules": rules}))
     return company_id
