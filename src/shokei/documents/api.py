@@ -25,9 +25,7 @@ router = APIRouter(tags=["documents"])
 
 
 @router.post("/cases/{case_id}/files", status_code=201)
-async def submit_files(
-    case_id: Id, request: Request, shokei: ShokeiDep, actor: ActorDep
-) -> SubmissionResult:
+async def submit_files(case_id: Id, request: Request, shokei: ShokeiDep, actor: ActorDep) -> SubmissionResult:
     """Hand in one or more files (multipart field name free); archives are expanded.
 
     Who may, for which case, is decided before the body is read (403 with nothing received);

@@ -381,7 +381,7 @@ def open_vault(root: Path, keys_dir: Path | None) -> Vault:
 
 
 def _recorded(document: Document) -> RecordedBlob:
-    owner = f"document {document.id} ({document.path})"
+    owner = Text(N_("document %(id)s (%(path)s)"), {"id": document.id, "path": document.path})
     return RecordedBlob(_ref(document), document.ciphertext_sha256, _aad(document), document.id, owner)
 
 
@@ -390,7 +390,7 @@ def check_vault(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = Fal
     list orphan blobs no document refers to. Admins and auditors; the run is audited."""
     require(actor, Permission.VAULT_MAINTAIN)
     report = fixity.check_blobs(
-        vault, fixity.rows_in_batches(uow, Document, _recorded), deep=deep, referrer="document"
+        vault, fixity.rows_in_batches(uow, Document, _recorded), deep=deep, referrer=Text(N_("document"))
     )
     with uow.transaction():
         uow.record("vault:fsck:run", "vault", "documents", actor, details=fixity.ledger_details(report))

@@ -381,7 +381,10 @@ def record_destruction_certificate(
 
 
 def _recorded(row: HandoverCopy) -> RecordedBlob:
-    owner = f"copy {row.copy_id} of document {row.document_id} for {row.recipient_corporate_number}"
+    owner = Text(
+        N_("copy %(copy)s of document %(document)s for %(recipient)s"),
+        {"copy": row.copy_id, "document": row.document_id, "recipient": row.recipient_corporate_number},
+    )
     return RecordedBlob(
         blob_of(row), row.ciphertext_sha256, copy_associated_data(row.copy_id), row.document_id, owner
     )
@@ -389,7 +392,7 @@ def _recorded(row: HandoverCopy) -> RecordedBlob:
 
 def _recorded_evidence(row: FoundFile) -> RecordedBlob:
     blob = CopyBlob(row.blob_id, row.wrapped_key, row.sha256, row.size)
-    owner = f"found file {row.id} ({row.file_name}) kept as evidence"
+    owner = Text(N_("found file %(id)s (%(name)s) kept as evidence"), {"id": row.id, "name": row.file_name})
     return RecordedBlob(blob, row.ciphertext_sha256, found_file_associated_data(row.sha256), None, owner)
 
 
@@ -408,7 +411,7 @@ def check_copies(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = Fa
         documents.rows_in_batches(uow, HandoverCopy, _recorded),
         documents.rows_in_batches(uow, FoundFile, _recorded_evidence),
     )
-    report = documents.check_blobs(vault, recorded, deep=deep, referrer="copy")
+    report = documents.check_blobs(vault, recorded, deep=deep, referrer=Text(N_("copy")))
     with uow:
         details = documents.ledger_details(report)
         uow.record_many([ledger_event(uow, actor, "vault:fsck:run", "vault", "copies", **details)])
