@@ -242,6 +242,12 @@ def translated(message: str | Text, **params: Any) -> str:
         return text.render(i18n.gettext)
 
 
+def shown(message: Text | None, english: str | None) -> str | None:
+    """A message a service gave both ways (`reason_text` beside `reason`): its `Text` in the CLI
+    user's language, or the English as received when only that came (a remote server's JSON)."""
+    return english if message is None else translated(message)
+
+
 def verbatim(value: object) -> Text:
     """A title that is data (a company's name), shown as it is in every language."""
     return Text("%(value)s", {"value": value})

@@ -29,10 +29,10 @@ def _same(message: str) -> str:
 class Text:
     """A message as data: a catalogue msgid (English, with `%(name)s` placeholders) and its
     parameters; a parameter may itself be a `Text` (a rule's evidence inside a refusal), or a
-    tuple of them (joined with "; "). A msgid of placeholders and punctuation only (a rule's
-    name beside its evidence) is left unmarked where it reads the same in both languages, and
-    marked where Japanese punctuates otherwise (a quotation, 「%(state)s」; brackets,
-    %(mark)s（%(detail)s）)."""
+    tuple of them (joined with "; "). A msgid of placeholders and punctuation only is left
+    unmarked where it reads the same in both languages, and marked where Japanese punctuates
+    otherwise (a quotation, 「%(state)s」; brackets, %(mark)s（%(detail)s）; a label beside its
+    detail, %(rule)s：%(evidence)s)."""
 
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)

@@ -73,7 +73,7 @@ def test_the_manager_suspends_and_reinstates_from_the_alert_and_the_company_page
     _press(page, "アクセスを回復")
     refusal = page.locator(".message-error")
     expect(refusal).to_contain_text("承継重工業株式会社は要件を満たしていないため、アクセスを回復できません")
-    expect(refusal).to_contain_text("foreign_ownership: 外国資本比率12%（間接保有を含む、経路")
+    expect(refusal).to_contain_text("foreign_ownership：外国資本比率12%（間接保有を含む、経路")
     expect(refusal).to_contain_text("（基準10%以上）")
     expect(access).to_have_attribute("data-access", "suspended")
     screenshots.take(page, "manager-reinstatement-refused")

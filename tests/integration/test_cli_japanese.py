@@ -79,13 +79,17 @@ def test_the_cli_speaks_japanese_under_a_japanese_locale(
     shown = _session(uow, cli, sample_files, tmp_path)
     copy, case = shown["copy"], shown["case"]
 
-    assert shown["user add"].strip() == "利用者 hanako（auditor）を作成しました"
+    assert shown["user add"].strip() == "利用者 hanako（監査官）を作成しました"
     listed = _flat(shown["case list"])
     assert "案件" in listed
     assert all(header in listed for header in ("番号", "状態", "企業", "撤退予定日", "残り日数"))
     detail = _flat(shown["case show"])
     assert f"案件{case}" in detail
     assert all(label in detail for label in ("項目", "値", "状態", "理由", "次の手続", "目録", "履歴"))
+    # The hand-over's reason in the history as the case page says it (文書を引き渡しました, cut to
+    # the column's width), never the English kept beside it.
+    assert "文書を引き" in detail
+    assert not re.search(r"\bdocuments\b", shown["case show"])  # a state's code may begin documents_
     assert re.search(r"再配布申請 \d+ を記録しました", shown["disseminate"])
     trace = shown["trace"].replace("\n", "")
     assert f"写し: {copy}（hash、確度 1.00）" in trace
@@ -106,12 +110,14 @@ def test_the_same_commands_keep_their_english_lines_otherwise(
     shown = _session(uow, cli, sample_files, tmp_path)
     copy, case = shown["copy"], shown["case"]
 
-    assert shown["user add"].strip() == "user hanako (auditor) created"
+    assert shown["user add"].strip() == "user hanako (Auditor) created"
     listed = _flat(shown["case list"])
     assert all(header in listed for header in ("cases", "id", "state", "company", "exitdate", "daysleft"))
     detail = _flat(shown["case show"])
     assert f"case{case}" in detail
     assert all(label in detail for label in ("field", "value", "state", "reason", "nextsteps", "inventory"))
+    assert "documents" in detail  # the hand-over's reason, wrapped in its column
+    assert "released" in detail
     assert re.fullmatch(r"dissemination request \d+ recorded\n", shown["disseminate"])
     trace = shown["trace"].replace("\n", "")
     assert f"copy: {copy} (hash, confidence 1.00)" in trace

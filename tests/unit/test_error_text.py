@@ -35,8 +35,8 @@ def test_english_is_the_message_and_japanese_comes_from_the_catalogue() -> None:
         japanese = error.localised(i18n.gettext)
     assert japanese == (
         "甲精機は要件を満たしていないため、アクセスを回復できません："
-        "financial_health: 財務指標の記録がありません; "
-        "security_compliance: 情報保全体制の記録がありません"
+        "financial_health：財務指標の記録がありません; "
+        "security_compliance：情報保全体制の記録がありません"
     )
     assert Conflict("plain words").localised(i18n.gettext) == "plain words"
 
@@ -65,3 +65,26 @@ def test_the_cli_speaks_japanese_under_a_japanese_locale(monkeypatch: pytest.Mon
     assert localised(Conflict(Text("a reason is required"))) == "理由を入力してください"
     monkeypatch.setenv("LC_ALL", "C.UTF-8")  # LC_ALL wins, as in gettext
     assert cli_language() == "en"
+
+
+@pytest.mark.parametrize(
+    ("msgid", "params", "japanese"),
+    [
+        ("%(rule)s: %(evidence)s", {"rule": "capacity", "evidence": "余力なし"}, "capacity：余力なし"),
+        ("%(when)s: %(what)s", {"when": "2026-04-15", "what": "55%取得"}, "2026-04-15：55%取得"),
+        ("%(by)s: %(reason)s", {"by": "manager", "reason": "国内唯一"}, "manager：国内唯一"),
+        (
+            "%(error)s (%(held)s)",
+            {"error": "保有比率が不正です", "held": "甲社"},
+            "保有比率が不正です（甲社）",
+        ),
+    ],
+)
+def test_a_label_and_its_detail_are_joined_as_japanese_punctuates(
+    msgid: str, params: dict[str, str], japanese: str
+) -> None:
+    """The services join a label and its detail through the catalogue: full-width in Japanese,
+    the English punctuation as written."""
+    with i18n.activate("ja"):
+        assert Text(msgid, params).render(i18n.gettext) == japanese
+    assert Text(msgid, params).render() == msgid % params

@@ -19,6 +19,7 @@ from shokei.cli_support import (
     translated,
 )
 from shokei.errors import N_, Text
+from shokei.kernel import role_name
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 mfa = typer.Typer(help="The TOTP second factor of web logins.", no_args_is_help=True)
@@ -78,7 +79,7 @@ def add(
         cli.uow, cli.actor, name, role, company=company, password=password, email=email
     )
     if not cli.json:
-        say(N_("user %(username)s (%(role)s) created"), username=credential.username, role=role)
+        say(N_("user %(username)s (%(role)s) created"), username=credential.username, role=role_name(role))
     shown = None if password_stdin else _show_secret(cli, name, "password", credential.secret, N_("password"))
     if cli.json:
         secrets_file = None if password_stdin else str(one_time_secrets_path(cli.app.settings))
@@ -184,7 +185,8 @@ def change_role(
     cli.emit(
         user,
         lambda: _said(
-            user, translated(N_("%(username)s is now %(role)s"), username=user.username, role=user.role)
+            user,
+            translated(N_("%(username)s is now %(role)s"), username=user.username, role=role_name(user.role)),
         ),
     )
 
@@ -208,7 +210,10 @@ def approve(cli: Cli, name: str) -> None:
     else:
         user = services.approve_first_program_manager(cli.uow, name)
     cli.emit(
-        user, lambda: say(N_("%(username)s (%(role)s) approved"), username=user.username, role=user.role)
+        user,
+        lambda: say(
+            N_("%(username)s (%(role)s) approved"), username=user.username, role=role_name(user.role)
+        ),
     )
 
 

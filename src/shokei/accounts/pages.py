@@ -12,7 +12,7 @@ from markupsafe import Markup
 from shokei.accounts import services
 from shokei.api_support import ShokeiDep
 from shokei.errors import Forbidden
-from shokei.kernel import Permission, Role
+from shokei.kernel import Permission, Role, role_name
 from shokei.web.i18n import N_
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import DASHBOARD, Box, BoxContext, FeaturePages, NavItem
@@ -22,24 +22,12 @@ from shokei.web.templating import render_box
 
 router = page_router()
 
-ROLE_LABELS = {
-    Role.SUPPLIER: N_("Supplier (withdrawing company)"),
-    Role.INTAKE_OFFICER: N_("Intake officer"),
-    Role.EXAMINER: N_("Examiner"),
-    Role.NEGOTIATOR: N_("Negotiator"),
-    Role.PROGRAM_MANAGER: N_("Program manager"),
-    Role.SUCCESSOR: N_("Successor company"),
-    Role.AUDITOR: N_("Auditor"),
-    Role.ADMIN: N_("System administrator"),
-}
 Username = Annotated[str, Form(max_length=64)]
 
 
 def role_label(role: str) -> str:
-    try:
-        return _(ROLE_LABELS[Role(role)])
-    except ValueError:
-        return role
+    """A role's name in the page's language (`kernel.ROLE_NAMES`, which the refusals use too)."""
+    return role_name(role).render(_)
 
 
 @router.get("/users")

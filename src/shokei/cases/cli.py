@@ -9,7 +9,7 @@ from shokei.cases.domain import TransitionName
 from shokei.cases.domain.assignment import CaseRole
 from shokei.cases.schemas import AssignmentView, CaseDetail
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated, yen
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, shown, translated, yen
 from shokei.errors import N_, Text
 
 app = typer.Typer(
@@ -53,7 +53,13 @@ def _show(case: CaseDetail) -> None:
         N_("history"),
         (N_("at"), N_("transition"), N_("to"), N_("by"), N_("reason")),
         [
-            (h.at.isoformat(timespec="seconds"), h.transition, h.to_state, f"{h.actor} ({h.role})", h.reason)
+            (
+                h.at.isoformat(timespec="seconds"),
+                h.transition,
+                h.to_state,
+                f"{h.actor} ({h.role})",
+                shown(h.reason_text, h.reason),
+            )
             for h in case.history
         ],
     )
@@ -67,7 +73,7 @@ def _show(case: CaseDetail) -> None:
                     f"{f.company_name} ({f.corporate_number})",
                     f.involvement,
                     f.cause,
-                    f.reason,
+                    shown(f.reason_text, f.reason),
                     f"{f.resolved_at.isoformat(timespec='seconds')}: {f.resolution}"
                     if f.resolved_at
                     else translated(N_("open")),

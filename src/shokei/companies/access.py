@@ -136,7 +136,7 @@ def reinstate(uow: UnitOfWork, actor: Actor, company: str, reason: str) -> Compa
         failing: Sequence[tuple[str, Text]] = uow.handle(CheckHolderEligibility(row.id))
         if failing:
             rules = tuple(
-                Text("%(rule)s: %(evidence)s", {"rule": rule, "evidence": why}) for rule, why in failing
+                Text(N_("%(rule)s: %(evidence)s"), {"rule": rule, "evidence": why}) for rule, why in failing
             )
             msgid = N_("%(name)s cannot be reinstated while a rule still fails: %(rules)s")
             raise Conflict(Text(msgid, {"name": row.name, "rules": rules}))

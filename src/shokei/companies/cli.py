@@ -48,7 +48,7 @@ def _show(company: CompanyView) -> None:
             N_("suspension"): (
                 translated(
                     N_("%(reason)s (%(cause)s, since %(since)s)"),
-                    reason=company.suspension.reason,
+                    reason=company.suspension.reason_text or company.suspension.reason,
                     cause=company.suspension.cause,
                     since=f"{company.suspension.since:%Y-%m-%d %H:%M}",
                 )

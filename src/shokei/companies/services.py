@@ -42,7 +42,7 @@ from shokei.companies.schemas import (
     SuspensionView,
 )
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text, from_stored
-from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel import Actor, AuditEvent, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 
 # The use cases, and the registry reads (`registry`) other features' use cases make.
@@ -75,7 +75,10 @@ __all__ = [
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
         raise Forbidden(
-            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+            Text(
+                N_("%(role)s may not %(permission)s"),
+                {"role": role_name(actor.role), "permission": permission},
+            )
         )
 
 

@@ -16,12 +16,13 @@ from sqlalchemy import select
 
 from shokei.documents.schemas import FsckProblem, FsckReport
 from shokei.documents.vault import BlobRef, BlobStatus, Vault
+from shokei.errors import N_, Text
 from shokei.kernel.unit_of_work import UnitOfWork
 
 BATCH = 500
 _DETAILS = {
-    BlobStatus.MISSING: "blob file is missing",
-    BlobStatus.CORRUPT: "blob does not match its recorded hash",
+    BlobStatus.MISSING: N_("%(owner)s: blob file is missing"),
+    BlobStatus.CORRUPT: N_("%(owner)s: blob does not match its recorded hash"),
 }
 _Row = TypeVar("_Row")
 
@@ -34,11 +35,12 @@ class RecordedBlob:
     ciphertext_sha256: str
     associated_data: bytes
     document_id: int | None
-    owner: str  # e.g. "document 12 (drawings/a.pdf)"
+    owner: Text  # e.g. "document 12 (drawings/a.pdf)"
 
 
-def check_blobs(vault: Vault, recorded: Iterable[RecordedBlob], *, deep: bool, referrer: str) -> FsckReport:
-    """Check every recorded blob, then list the vault's blobs no record (`referrer`) refers to."""
+def check_blobs(vault: Vault, recorded: Iterable[RecordedBlob], *, deep: bool, referrer: Text) -> FsckReport:
+    """Check every recorded blob, then list the vault's blobs no record (`referrer`, a message
+    naming the kind of record) refers to."""
     problems: list[FsckProblem] = []
     referenced: set[str] = set()
     checked = 0
@@ -48,11 +50,11 @@ def check_blobs(vault: Vault, recorded: Iterable[RecordedBlob], *, deep: bool, r
         if (problem := _check(vault, item, deep)) is not None:
             problems.append(problem)
     orphans = [
-        FsckProblem(
-            kind="orphan",
-            blob_id=blob,
-            document_id=None,
-            detail=f"blob {blob} is referred to by no {referrer}",
+        FsckProblem.of(
+            "orphan",
+            blob,
+            None,
+            Text(N_("blob %(blob)s is referred to by no %(referrer)s"), {"blob": blob, "referrer": referrer}),
         )
         for blob in vault.find_orphans(referenced)
     ]
@@ -90,9 +92,5 @@ def _check(vault: Vault, item: RecordedBlob, deep: bool) -> FsckProblem | None:
         status = vault.deep_check(item.blob, item.associated_data)
     if status is BlobStatus.OK:
         return None
-    return FsckProblem(
-        kind=status.value,
-        blob_id=item.blob.blob_id,
-        document_id=item.document_id,
-        detail=f"{item.owner}: {_DETAILS[status]}",
-    )
+    detail = Text(_DETAILS[status], {"owner": item.owner})
+    return FsckProblem.of(status.value, item.blob.blob_id, item.document_id, detail)

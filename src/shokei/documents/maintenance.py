@@ -27,6 +27,7 @@ from shokei.documents.records import require
 from shokei.documents.schemas import FsckProblem, GcRemoved, GcReport
 from shokei.documents.scratch import leftovers, sweep_dead, tree_size
 from shokei.documents.vault import Vault
+from shokei.errors import N_, Text
 from shokei.kernel import Actor, Permission
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -93,20 +94,25 @@ def collect_garbage(
 def leftover_problems(vaults: Sequence[Vault], scratch_root: Path) -> list[FsckProblem]:
     """What `vault fsck` reports besides blobs: dead scratch and temp files of dead writes."""
     problems = [
-        FsckProblem(
-            kind="scratch",
-            blob_id="",
-            document_id=None,
-            detail=f"{path} was left by a dead process ({tree_size(path):,} bytes): run `shokei vault gc`",
+        FsckProblem.of(
+            "scratch",
+            "",
+            None,
+            Text(
+                N_("%(path)s was left by a dead process (%(size)s bytes): run `shokei vault gc`"),
+                {"path": str(path), "size": f"{tree_size(path):,}"},
+            ),
         )
         for path in leftovers(scratch_root)
     ]
     problems += [
-        FsckProblem(
-            kind="temp",
-            blob_id="",
-            document_id=None,
-            detail=f"{path} is a temp file of a write that died: run `shokei vault gc`",
+        FsckProblem.of(
+            "temp",
+            "",
+            None,
+            Text(
+                N_("%(path)s is a temp file of a write that died: run `shokei vault gc`"), {"path": str(path)}
+            ),
         )
         for vault in vaults
         for path in vault.stale_temp_files()

@@ -23,7 +23,7 @@ from shokei.documents import services
 from shokei.documents.intake import Upload
 from shokei.documents.schemas import DocumentDescription
 from shokei.errors import Forbidden, ShokeiError, Text
-from shokei.kernel import Permission
+from shokei.kernel import Permission, role_name
 from shokei.kernel.bounds import Id
 from shokei.web.i18n import N_, label
 from shokei.web.i18n import gettext as _
@@ -41,7 +41,7 @@ def upload_page(
     case = cases.get_case(shokei.uow, actor, case_id)
     if not actor.can(Permission.DOCUMENT_SUBMIT):
         # submit_documents refuses this role anyway; do not offer a form it cannot send.
-        raise Forbidden(Text(N_("%(role)s may not hand in documents"), {"role": actor.role}))
+        raise Forbidden(Text(N_("%(role)s may not hand in documents"), {"role": role_name(actor.role)}))
     documents = services.list_documents(shokei.uow, actor, case_id)
     context = {
         "case": case,

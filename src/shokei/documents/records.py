@@ -12,7 +12,7 @@ from shokei.cases import services as cases
 from shokei.documents.models import Document, DocumentPath
 from shokei.documents.schemas import DocumentView
 from shokei.errors import N_, Forbidden, NotFound, Text
-from shokei.kernel import Actor, Permission
+from shokei.kernel import Actor, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
@@ -21,7 +21,7 @@ def require(actor: Actor, permission: Permission) -> None:
         raise Forbidden(
             Text(
                 N_("%(role)s may not %(permission)s"),
-                {"role": actor.role.value, "permission": permission.value},
+                {"role": role_name(actor.role), "permission": permission.value},
             )
         )
 

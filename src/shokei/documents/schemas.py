@@ -5,6 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from shokei.errors import Text
 
 
 class DocumentView(BaseModel):
@@ -55,7 +58,16 @@ class FsckProblem(BaseModel):
     kind: str  # missing | corrupt | orphan | unreadable
     blob_id: str
     document_id: int | None
-    detail: str
+    detail: str  # in English (the JSON, the ledger)
+    # The same as a catalogue message, for the CLI user's language (not in the JSON).
+    detail_text: SkipJsonSchema[Text | None] = Field(default=None, exclude=True)
+
+    @classmethod
+    def of(cls, kind: str, blob_id: str, document_id: int | None, detail: Text) -> FsckProblem:
+        """A problem whose detail is a message: its English kept, the message beside it."""
+        return cls(
+            kind=kind, blob_id=blob_id, document_id=document_id, detail=detail.render(), detail_text=detail
+        )
 
 
 class FsckReport(BaseModel):

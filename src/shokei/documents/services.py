@@ -59,7 +59,7 @@ from shokei.documents.vault import (
     rotate_master_key,
 )
 from shokei.errors import N_, Forbidden, IntegrityFailure, Text
-from shokei.kernel import Actor, Permission, Role
+from shokei.kernel import Actor, Permission, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 
 CONTENT_REFUSED = "document:content:refused"
@@ -302,7 +302,9 @@ def export_originals(
     """
     require(actor, Permission.DOCUMENT_READ_CONTENT)
     if actor.role is not Role.PROGRAM_MANAGER:
-        raise Forbidden(Text(N_("%(role)s may not export the originals of a case"), {"role": actor.role}))
+        raise Forbidden(
+            Text(N_("%(role)s may not export the originals of a case"), {"role": role_name(actor.role)})
+        )
     reason = read_reason(actor, purpose)
     with uow.transaction() as session:
         cases.require_contents(uow, actor, case_id)
@@ -374,7 +376,7 @@ def open_vault(root: Path, keys_dir: Path | None) -> Vault:
 
 
 def _recorded(document: Document) -> RecordedBlob:
-    owner = f"document {document.id} ({document.path})"
+    owner = Text(N_("document %(id)s (%(path)s)"), {"id": document.id, "path": document.path})
     return RecordedBlob(_ref(document), document.ciphertext_sha256, _aad(document), document.id, owner)
 
 
@@ -383,7 +385,7 @@ def check_vault(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = Fal
     list orphan blobs no document refers to. Admins and auditors; the run is audited."""
     require(actor, Permission.VAULT_MAINTAIN)
     report = fixity.check_blobs(
-        vault, fixity.rows_in_batches(uow, Document, _recorded), deep=deep, referrer="document"
+        vault, fixity.rows_in_batches(uow, Document, _recorded), deep=deep, referrer=Text(N_("document"))
     )
     with uow.transaction():
         uow.record("vault:fsck:run", "vault", "documents", actor, details=fixity.ledger_details(report))

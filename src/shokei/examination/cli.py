@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, print_fields, print_json, print_table, translated
+from shokei.cli_support import Cli, command, print_fields, print_json, print_table, shown, translated
 from shokei.errors import N_, BadInput, Text
 from shokei.examination import services
 from shokei.examination.schemas import DeterminationView, ExaminationView, PolicyView
@@ -69,8 +69,8 @@ def _show_determination(view: DeterminationView) -> None:
         ),
         {
             N_("deciding rule"): view.rule,
-            N_("why"): view.rule_detail,
-            N_("rationale"): view.rationale,
+            N_("why"): shown(view.rule_detail_text, view.rule_detail),
+            N_("rationale"): shown(view.rationale_text, view.rationale),
             N_("policy version"): view.policy_version,
             N_("by"): translated(
                 N_("%(user)s at %(at)s"),
@@ -111,10 +111,13 @@ def _show_examination(view: ExaminationView) -> None:
                 examiners=view.examiners_required,
             ),
             N_("supply chain"): _supply_chain_line(view),
-            N_("hard rules fired"): "; ".join(f"{f.rule}: {f.detail}" for f in view.hard_rules_fired) or "-",
+            N_("hard rules fired"): "; ".join(
+                f"{f.rule}: {shown(f.detail_text, f.detail)}" for f in view.hard_rules_fired
+            )
+            or "-",
             N_("policy would decide"): f"{proposed.determination} ({proposed.rule})"
             if proposed
-            else view.blocked_by,
+            else shown(view.blocked_by_text, view.blocked_by),
         },
     )
     print_table(

@@ -10,7 +10,7 @@ from shokei.cases import services as cases
 from shokei.cases.domain import CaseRef, CaseState, Duty
 from shokei.errors import N_, Conflict, Forbidden, Text
 from shokei.interests import services as interests
-from shokei.kernel import Actor, Role
+from shokei.kernel import Actor, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
@@ -19,14 +19,14 @@ def require_examiner(actor: Actor) -> None:
         raise Forbidden(
             Text(
                 N_("only an examiner may examine documents and determine cases; you are %(role)s"),
-                {"role": actor.role},
+                {"role": role_name(actor.role)},
             )
         )
 
 
 def require_reader(actor: Actor) -> None:
     if not (actor.is_official or actor.role is Role.AUDITOR):
-        raise Forbidden(Text(N_("%(role)s may not read examinations"), {"role": actor.role}))
+        raise Forbidden(Text(N_("%(role)s may not read examinations"), {"role": role_name(actor.role)}))
 
 
 def require_under_examination(case: CaseRef) -> None:

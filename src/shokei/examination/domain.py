@@ -317,7 +317,7 @@ def _conclude(
     override: Override | None,
 ) -> tuple[Outcome | None, Text | None]:
     if override is not None:
-        detail = Text("%(by)s: %(reason)s", {"by": override.decided_by, "reason": override.reason})
+        detail = Text(N_("%(by)s: %(reason)s"), {"by": override.decided_by, "reason": override.reason})
         return Outcome(override.determination, RULE_OVERRIDE, detail), None
     if not results:
         return None, Text(N_("the document inventory is empty"))

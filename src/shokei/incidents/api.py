@@ -70,8 +70,6 @@ def contain_incident(
 
 
 @router.post("/incidents/{incident_id}/closure")
-def close_incident(
-    incident_id: Id, body: ClosureRequest, shokei: ShokeiDep, actor: ActorDep
-) -> IncidentView:
+def close_incident(incident_id: Id, body: ClosureRequest, shokei: ShokeiDep, actor: ActorDep) -> IncidentView:
     """Close the incident with its outcome, resolved or not (officials)."""
     return services.close_incident(shokei.uow, actor, incident_id, body.outcome, resolved=body.resolved)

@@ -53,7 +53,7 @@ def _show(view: IncidentView) -> None:
         due=view.deadline_at.isoformat(),
         hours=_hours_left(view),
     )
-    for note in view.notes:
+    for note in view.notes_text or view.notes:
         say(N_("note: %(note)s"), note=note)
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from shokei.errors import Text
 
 
 class IncidentView(BaseModel):
@@ -25,7 +28,9 @@ class IncidentView(BaseModel):
     sha256: str
     found_file_id: int
     candidates: list[dict[str, Any]]
-    notes: list[str]
+    notes: list[str]  # in English (the API, logs); a trace kept before notes were data: as kept
+    # The same, as catalogue messages, for the CLI's and the pages' language (not in the JSON).
+    notes_text: SkipJsonSchema[list[Text]] = Field(default_factory=list, exclude=True)
     opened_at: datetime
     actions: list[dict[str, Any]]
     closed_at: datetime | None

@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from shokei.clock import as_utc
 from shokei.companies import access
 from shokei.companies.domain import Access, SuspensionCause
 from shokei.documents.services import Vault
-from shokei.errors import N_, BadInput, Forbidden, NotFound, Text
+from shokei.errors import N_, BadInput, Forbidden, NotFound, Text, from_stored, stored, stored_english
 from shokei.incidents.domain import (
     DEFAULT_REPORTING_HOURS,
     TERMINAL,
@@ -34,7 +35,7 @@ from shokei.incidents.domain import (
 )
 from shokei.incidents.models import LeakIncident
 from shokei.incidents.schemas import IncidentView
-from shokei.kernel import Actor, Role
+from shokei.kernel import Actor, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import services as succession
 from shokei.succession.schemas import TraceView
@@ -64,7 +65,9 @@ class TraceKeys:
 
 def _require_official(actor: Actor, doing: str) -> None:
     if not actor.is_official:
-        raise Forbidden(Text(N_("%(role)s may not %(doing)s"), {"role": actor.role, "doing": doing}))
+        raise Forbidden(
+            Text(N_("%(role)s may not %(doing)s"), {"role": role_name(actor.role), "doing": Text(doing)})
+        )
 
 
 def may_read(actor: Actor) -> bool:
@@ -75,7 +78,7 @@ def may_read(actor: Actor) -> bool:
 
 def require_reader(actor: Actor) -> None:
     if not may_read(actor):
-        raise Forbidden(Text(N_("%(role)s may not read leak incidents"), {"role": actor.role.value}))
+        raise Forbidden(Text(N_("%(role)s may not read leak incidents"), {"role": role_name(actor.role)}))
 
 
 def _text(value: str, what: str) -> str:
@@ -99,7 +102,7 @@ def open_incident(
 ) -> IncidentView:
     """Open a leak incident from a found file (officials): trace it, keep it as evidence, and
     suspend the holder the trace names in the incident's own transaction."""
-    _require_official(actor, "open a leak incident")
+    _require_official(actor, N_("open a leak incident"))
     found_at = _text(report.found_at, "where the file was found")
     trace = succession.trace_found_file(
         uow, actor, path, file_name=file_name, vault=keys.vault, key=keys.signing_key, code_key=keys.code_key
@@ -118,7 +121,7 @@ def open_incident(
             recipient=trace.recipient,
             method=trace.method,
             confidence=trace.confidence,
-            trace=trace.model_dump(mode="json"),
+            trace=_kept(trace),
             holder_suspended=False,
             reporting_hours=reporting_hours,
             deadline_at=reporting_deadline(now, reporting_hours),
@@ -168,7 +171,7 @@ def open_incident_from_evidence(
 ) -> IncidentView:
     """Open an incident from a found file already traced and kept (the web page's second step):
     the kept file is traced again, so the incident records the answer as of its opening."""
-    _require_official(actor, "open a leak incident")
+    _require_official(actor, N_("open a leak incident"))
     scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="incident-", dir=scratch_dir) as directory:
         path = Path(directory) / "found"
@@ -230,7 +233,7 @@ def _suspend_chain(uow: UnitOfWork, actor: Actor, incident_id: int, trace: Trace
 def contain_incident(uow: UnitOfWork, actor: Actor, incident_id: int, action: str) -> IncidentView:
     """Record an action taken (recall, referral, notification) and mark the incident contained
     (officials)."""
-    _require_official(actor, "contain a leak incident")
+    _require_official(actor, N_("contain a leak incident"))
     done = _text(action, "the action")
     with uow.transaction() as session:
         row = _incident(session, incident_id)
@@ -257,7 +260,7 @@ def close_incident(
     uow: UnitOfWork, actor: Actor, incident_id: int, outcome: str, *, resolved: bool = True
 ) -> IncidentView:
     """Close the incident with its outcome (officials); `resolved=False` closes it unresolved."""
-    _require_official(actor, "close a leak incident")
+    _require_official(actor, N_("close a leak incident"))
     text = _text(outcome, "the outcome")
     target = IncidentState.CLOSED if resolved else IncidentState.UNRESOLVED
     with uow.transaction() as session:
@@ -301,6 +304,15 @@ def _incident(session: Session, incident_id: int) -> LeakIncident:
     return row
 
 
+def _kept(trace: TraceView) -> dict[str, Any]:
+    """The trace as the incident keeps it: its JSON, with its notes as stored messages, so that
+    each reader reads them in their language (errors.stored)."""
+    kept = trace.model_dump(mode="json")
+    if trace.notes_text is not None:
+        kept["notes"] = [stored(note) for note in trace.notes_text]
+    return kept
+
+
 def _view(row: LeakIncident, uow: UnitOfWork) -> IncidentView:
     trace = row.trace or {}
     closed = IncidentState(row.state) in TERMINAL
@@ -321,7 +333,8 @@ def _view(row: LeakIncident, uow: UnitOfWork) -> IncidentView:
         sha256=row.sha256,
         found_file_id=row.found_file_id,
         candidates=list(trace.get("candidates", [])),
-        notes=list(trace.get("notes", [])),
+        notes=[stored_english(note) or "" for note in trace.get("notes", [])],
+        notes_text=[from_stored(note) for note in trace.get("notes", [])],
         opened_at=as_utc(row.opened_at),
         actions=list(row.actions or []),
         closed_at=row.closed_at,

@@ -8,20 +8,26 @@ Nothing here imports a feature.
 from shokei.kernel.actors import (
     COMPANY_BOUND_ROLES,
     LOCAL_OPERATOR,
+    ROLE_NAMES,
     ROLE_PERMISSIONS,
     Actor,
     Permission,
     Role,
+    role_name,
+    role_names,
 )
 from shokei.kernel.ledger import SYSTEM_ACTOR_NAME, AuditEvent
 
 __all__ = [
     "COMPANY_BOUND_ROLES",
     "LOCAL_OPERATOR",
+    "ROLE_NAMES",
     "ROLE_PERMISSIONS",
     "SYSTEM_ACTOR_NAME",
     "Actor",
     "AuditEvent",
     "Permission",
     "Role",
+    "role_name",
+    "role_names",
 ]

@@ -4,8 +4,11 @@ Part of the kernel: every feature may import it, and none owns it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from shokei.errors import N_, Text
 
 
 class Role(StrEnum):
@@ -20,6 +23,40 @@ class Role(StrEnum):
 
 
 COMPANY_BOUND_ROLES = frozenset({Role.SUPPLIER, Role.SUCCESSOR})
+
+# What each role is called for people (a catalogue msgid): the pages' role names, and the
+# refusals that name the reader's role or the roles a step needs, never the stored code.
+ROLE_NAMES: dict[Role, str] = {
+    Role.SUPPLIER: N_("Supplier (withdrawing company)"),
+    Role.INTAKE_OFFICER: N_("Intake officer"),
+    Role.EXAMINER: N_("Examiner"),
+    Role.NEGOTIATOR: N_("Negotiator"),
+    Role.PROGRAM_MANAGER: N_("Program manager"),
+    Role.SUCCESSOR: N_("Successor company"),
+    Role.AUDITOR: N_("Auditor"),
+    Role.ADMIN: N_("System administrator"),
+}
+
+
+def role_name(role: str) -> Text:
+    """A role as a message's parameter: its name in the reader's language (a value that is no
+    role, as it is)."""
+    try:
+        return Text(ROLE_NAMES[Role(role)])
+    except ValueError:
+        return Text("%(text)s", {"text": role})
+
+
+def role_names(roles: Iterable[str]) -> Text:
+    """Roles by their names, in the catalogue's order, listed as the reader's language writes
+    them ('A, B' in English; 「A、B」 in Japanese)."""
+    wanted = set(roles)
+    named = [role_name(role) for role in Role if role in wanted]
+    named += [role_name(role) for role in sorted(wanted - set(Role))]
+    listed = named[0]
+    for name in named[1:]:
+        listed = Text(N_("%(listed)s, %(role)s"), {"listed": listed, "role": name})
+    return listed
 
 
 class Permission(StrEnum):

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, command, opened_app, print_json, ready_app, say, stdout, translated
+from shokei.cli_support import Cli, command, opened_app, print_json, ready_app, say, shown, stdout, translated
 from shokei.errors import N_, Text
 from shokei.operations import services
 
@@ -137,10 +137,10 @@ def fsck(
                     else translated(N_("%(count)s problem(s)"), count=len(found.problems)),
                 )
             )
-            for problem in found.problems:  # the checker's own words, as it records them
-                typer.echo(f"  {problem.kind}: {problem.detail}")
+            for problem in found.problems:
+                typer.echo(f"  {problem.kind}: {shown(problem.detail_text, problem.detail)}")
         for problem in checked.leftovers:
-            typer.echo(f"  {problem.kind}: {problem.detail}")
+            typer.echo(f"  {problem.kind}: {shown(problem.detail_text, problem.detail)}")
     if not checked.ok:
         raise typer.Exit(5)
 

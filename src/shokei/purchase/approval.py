@@ -132,7 +132,7 @@ def pay_purchase(uow: UnitOfWork, actor: Actor, case_id: int, *, paid_on: date) 
     booked to the fiscal year of the payment date. That year must be the one the commitment
     stands in (committed to, or carried over into) and still open; a date after today is
     refused. Program managers."""
-    require_manager(actor, "record payments")
+    require_manager(actor, N_("record payments"))
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
         line = approved_line(session, case, "pay")

@@ -36,7 +36,7 @@ DEMO_APPROPRIATION_YEN = 1_000_000_000  # the program's FY2022 request (docs/dom
 def set_appropriation(uow: UnitOfWork, actor: Actor, *, fiscal_year: int, amount_yen: int) -> BudgetView:
     """Set a fiscal year's appropriation; never below what is already committed or paid.
     Program managers."""
-    require_manager(actor, "set appropriations")
+    require_manager(actor, N_("set appropriations"))
     check_fiscal_year(fiscal_year)
     with uow.transaction() as session:
         row = locked_year(session, fiscal_year)

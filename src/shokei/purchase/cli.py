@@ -57,7 +57,8 @@ def _show_valuation(view: ValuationView) -> None:
             else translated(N_("no")),
         },
     )
-    for line in view.explanation:
+    steps = view.explanation if view.explanation_text is None else map(translated, view.explanation_text)
+    for line in steps:
         typer.echo(f"  {line}")
 
 

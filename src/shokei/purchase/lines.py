@@ -45,7 +45,7 @@ def set_line_appropriation(
 ) -> LineBudgetView:
     """Set a fiscal year's appropriation on a line other than purchases; never below what is
     already committed on it. Program managers."""
-    require_manager(actor, "set appropriations")
+    require_manager(actor, N_("set appropriations"))
     check_fiscal_year(fiscal_year)
     _other_line(line)
     with uow.transaction() as session:
@@ -95,7 +95,7 @@ def commit_on_line(
     """Commit `amount_yen` on `line` in the fiscal year of `on`, for `subject` ("facility:3"),
     inside the caller's transaction; refused (Conflict) when the line's appropriation cannot carry
     it. Program managers (the measures feature calls it inside its own use case)."""
-    require_manager(actor, "commit a budget")
+    require_manager(actor, N_("commit a budget"))
     if amount_yen <= 0:
         raise BadInput(Text(N_("an amount committed is a positive number of yen")))
     year = check_fiscal_year(fiscal_year(on))

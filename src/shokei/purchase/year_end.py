@@ -37,7 +37,7 @@ def carry_over(
     """Carry the case's unpaid commitment over into the next fiscal year, with a reason, before
     the year it stands in closes; it is then paid (or lapses) in that next year, whose budget
     authority it brings along. Once per commitment. Program managers."""
-    require_manager(actor, "carry commitments over")
+    require_manager(actor, N_("carry commitments over"))
     with uow.transaction() as session:
         case = cases.case_ref(uow, actor, case_id)
         line = approved_line(session, case, "carry over")
@@ -96,7 +96,7 @@ def close_fiscal_year(uow: UnitOfWork, actor: Actor, *, fiscal_year: int) -> Yea
     """Close an ended fiscal year: every commitment still standing in it (neither paid nor
     carried over) lapses, its case is told so (and may close), and the year takes no further
     commitment, payment, carry-over or appropriation change. Program managers."""
-    require_manager(actor, "close fiscal years")
+    require_manager(actor, N_("close fiscal years"))
     check_year_ended(fiscal_year, uow.clock.today())
     with uow.transaction() as session:
         row = locked_year(session, fiscal_year)

@@ -18,7 +18,7 @@ from shokei.audit.merkle import leaf_hash, root_from_leaf_hashes
 from shokei.audit.notes import NoteVerificationError, open_note
 from shokei.audit.offline import KEY_FILE, read_leaves, verify_export
 from shokei.errors import N_, BadInput, Forbidden, Text
-from shokei.kernel import Actor, Permission
+from shokei.kernel import Actor, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.purchase.domain import check_fiscal_year
 from shokei.reporting.domain import differences, program_figures
@@ -31,7 +31,7 @@ def require_report_reader(actor: Actor) -> None:
         raise Forbidden(
             Text(
                 N_("program reports are for program managers and auditors; you are %(role)s"),
-                {"role": actor.role},
+                {"role": role_name(actor.role)},
             )
         )
 

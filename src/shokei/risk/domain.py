@@ -284,7 +284,7 @@ def foreign_acquisition_factor(facts: CompanyFacts, policy: RiskPolicy, today: d
     since = today - timedelta(days=policy.acquisition_window_days)
     acquisitions = sorted(facts.foreign.acquisitions) if facts.foreign else []
     recorded = [
-        Text("%(when)s: %(what)s", {"when": w, "what": what})
+        Text(N_("%(when)s: %(what)s"), {"when": w, "what": what})
         for w, what in acquisitions
         if since <= w <= today
     ]

@@ -20,7 +20,7 @@ from shokei.companies import access as certifications
 from shokei.companies import services as companies
 from shokei.documents import services as documents
 from shokei.errors import N_, Conflict, Forbidden, NotFound, Text
-from shokei.kernel import Actor, Permission
+from shokei.kernel import Actor, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.secrets.domain import (
     LEDGER_TAGS,
@@ -47,7 +47,10 @@ _STANDING = DesignationStatus.DESIGNATED.value  # stored status of a designation
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
         raise Forbidden(
-            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+            Text(
+                N_("%(role)s may not %(permission)s"),
+                {"role": role_name(actor.role), "permission": permission},
+            )
         )
 
 

@@ -15,6 +15,7 @@ from shokei.cli_support import (
     print_json,
     print_table,
     say,
+    shown,
     stdout,
     translated,
     yes_no,
@@ -134,7 +135,8 @@ def inbox(cli: Cli) -> None:
         print_json(messages)
         return
     for message in messages:
-        stdout.print(f"[bold]{message.subject}[/]\n{message.body}")
+        subject, body = shown(message.subject_text, message.subject), shown(message.body_text, message.body)
+        stdout.print(f"[bold]{subject}[/]\n{body}")
 
 
 @command(handover_app, "release")

@@ -15,7 +15,7 @@ from shokei.companies import services as companies
 from shokei.companies.domain import CompanyRecord
 from shokei.documents import services as documents
 from shokei.errors import N_, BadInput, Forbidden, NotFound, Text
-from shokei.kernel import Actor, AuditEvent, Role
+from shokei.kernel import Actor, AuditEvent, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 
 SIGNING_KEY_FILE = "handover-signing.key"
@@ -63,7 +63,9 @@ def found_file_associated_data(sha256: str) -> bytes:
 
 def require_role(actor: Actor, role: Role, doing: str) -> None:
     if actor.role is not role:
-        raise Forbidden(Text(N_("%(role)s may not %(doing)s"), {"role": actor.role, "doing": doing}))
+        raise Forbidden(
+            Text(N_("%(role)s may not %(doing)s"), {"role": role_name(actor.role), "doing": Text(doing)})
+        )
 
 
 def ledger_event(
@@ -86,4 +88,4 @@ def company_row(uow: UnitOfWork, company_id: int) -> CompanyRecord:
 
 def require_official(actor: Actor) -> None:
     if not actor.is_official and actor.role is not Role.AUDITOR:
-        raise Forbidden(Text(N_("%(role)s may not assess successors"), {"role": actor.role.value}))
+        raise Forbidden(Text(N_("%(role)s may not assess successors"), {"role": role_name(actor.role)}))

@@ -142,7 +142,7 @@ def approve_dissemination(
     in the copies vault, and the transaction that records it checks again that the request is
     still open (`Conflict` otherwise, and the new copy is discarded).
     """
-    require_role(actor, Role.PROGRAM_MANAGER, "approve dissemination")
+    require_role(actor, Role.PROGRAM_MANAGER, N_("approve dissemination"))
     with uow.transaction() as session:
         request = session.get(DisseminationRequest, request_id)
         if request is None:
@@ -270,7 +270,7 @@ def _request_view(uow: UnitOfWork, request: DisseminationRequest) -> Disseminati
 
 def reject_dissemination(uow: UnitOfWork, actor: Actor, request_id: int, *, reason: str) -> DisseminationView:
     """A program manager rejects an open request with a reason (no copy is made)."""
-    require_role(actor, Role.PROGRAM_MANAGER, "reject dissemination")
+    require_role(actor, Role.PROGRAM_MANAGER, N_("reject dissemination"))
     if not reason.strip():
         raise BadInput(Text(N_("a rejection names its reason")))
     with uow.transaction() as session:

@@ -20,7 +20,7 @@ from shokei.companies import services as companies
 from shokei.companies.domain import CompanyRecord
 from shokei.documents import services as documents
 from shokei.errors import N_, Forbidden, NotFound, Text
-from shokei.kernel import Actor, Role
+from shokei.kernel import Actor, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession import terms
 from shokei.succession.models import (
@@ -47,7 +47,7 @@ def _reader(actor: Actor) -> bool:
 
 def _require_status_reader(actor: Actor) -> None:
     if not _reader(actor) and actor.role is not Role.SUCCESSOR:
-        raise Forbidden(Text(N_("%(role)s may not see hand-over copies"), {"role": actor.role}))
+        raise Forbidden(Text(N_("%(role)s may not see hand-over copies"), {"role": role_name(actor.role)}))
 
 
 def _copy_status(uow: UnitOfWork, row: HandoverCopy) -> CopyStatus:
@@ -164,7 +164,7 @@ def held_copies(uow: UnitOfWork, actor: Actor) -> tuple[list[CopyStatus], list[D
     """Every copy issued to the actor's company (successors and approved subcontractors), with
     the dissemination requests made for them."""
     if actor.role is not Role.SUCCESSOR or actor.company_id is None:
-        raise Forbidden(Text(N_("%(role)s holds no hand-over copies"), {"role": actor.role}))
+        raise Forbidden(Text(N_("%(role)s holds no hand-over copies"), {"role": role_name(actor.role)}))
     with uow.transaction() as session:
         rows = list(
             session.execute(

@@ -59,7 +59,7 @@ def holder_refusals(uow: UnitOfWork, company_id: int) -> tuple[RuleResult, ...]:
 def rules_failed(failing: tuple[RuleResult, ...]) -> tuple[Text, ...]:
     """Each failing rule named with its evidence, as refusals show them in the user's language."""
     return tuple(
-        Text("%(rule)s: %(evidence)s", {"rule": rule.name, "evidence": rule.evidence}) for rule in failing
+        Text(N_("%(rule)s: %(evidence)s"), {"rule": rule.name, "evidence": rule.evidence}) for rule in failing
     )
 
 

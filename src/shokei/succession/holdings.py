@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from shokei.cases import services as cases
 from shokei.companies import services as companies
 from shokei.errors import N_, Forbidden, NotFound, Text
-from shokei.kernel import Actor, Role
+from shokei.kernel import Actor, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.models import HandoverCopy
 from shokei.succession.schemas import HeldCase, HeldCopy, HoldingsView
@@ -97,7 +97,7 @@ def company_holdings(uow: UnitOfWork, actor: Actor, company: str) -> HoldingsVie
     """The holdings register of one company: officials and auditors; a company's own users for
     their own company (a successor never learns which supplier's case it is not in)."""
     if not actor.is_official and actor.role is not Role.AUDITOR and not actor.is_company_bound:
-        raise Forbidden(Text(N_("%(role)s may not see holdings"), {"role": actor.role}))
+        raise Forbidden(Text(N_("%(role)s may not see holdings"), {"role": role_name(actor.role)}))
     with uow.transaction() as session:
         company_id = companies.company_id_for(uow, company)
         if actor.is_company_bound and actor.company_id != company_id:

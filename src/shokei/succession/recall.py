@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from shokei.companies import services as companies
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.formats.marking.base import sha256_file
-from shokei.kernel import Actor, Role
+from shokei.kernel import Actor, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.succession.common import require_role
 from shokei.succession.domain import CopyRecalled, CopyReturned
@@ -112,7 +112,7 @@ def _recall_with_derived(uow: UnitOfWork, actor: Actor, row: HandoverCopy, reaso
 def recall_copy(uow: UnitOfWork, actor: Actor, copy_id: str, *, reason: str) -> list[RecallView]:
     """Recall an issued copy with a reason, with the copies derived from it (program manager).
     The copies recalled, the one asked for first."""
-    require_role(actor, Role.PROGRAM_MANAGER, "recall copies")
+    require_role(actor, Role.PROGRAM_MANAGER, N_("recall copies"))
     if not reason.strip():
         raise BadInput(Text(N_("a recall names its reason")))
     with uow.transaction() as session:
@@ -128,7 +128,7 @@ def recall_copy(uow: UnitOfWork, actor: Actor, copy_id: str, *, reason: str) -> 
 def recall_company_copies(uow: UnitOfWork, actor: Actor, company: str, *, reason: str) -> list[RecallView]:
     """Recall every issued copy a company holds, with the copies derived from them (program
     manager). Conflict when it holds none."""
-    require_role(actor, Role.PROGRAM_MANAGER, "recall copies")
+    require_role(actor, Role.PROGRAM_MANAGER, N_("recall copies"))
     if not reason.strip():
         raise BadInput(Text(N_("a recall names its reason")))
     with uow.transaction() as session:
@@ -169,7 +169,9 @@ def return_copy(
                 raise NotFound(
                     Text(N_("no copy %(copy_id)s"), {"copy_id": copy_id})
                 )  # never tell one company about another's copies
-            raise Forbidden(Text(N_("%(role)s may not record the return of copies"), {"role": actor.role}))
+            raise Forbidden(
+                Text(N_("%(role)s may not record the return of copies"), {"role": role_name(actor.role)})
+            )
         if row.status == DESTROYED:
             msgid = N_("return of copy %(copy)s refused: it is already destroyed (%(reference)s)")
             raise Conflict(Text(msgid, {"copy": copy_id, "reference": row.destruction_reference}))
@@ -198,6 +200,6 @@ def outstanding_recalls(uow: UnitOfWork, actor: Actor) -> list[RecallView]:
         if actor.is_company_bound:
             query = query.where(HandoverCopy.recipient_company_id == actor.company_id)
         elif not actor.is_official and actor.role is not Role.AUDITOR:
-            raise Forbidden(Text(N_("%(role)s may not list recalls"), {"role": actor.role}))
+            raise Forbidden(Text(N_("%(role)s may not list recalls"), {"role": role_name(actor.role)}))
         rows = session.execute(query.order_by(HandoverCopy.recalled_at, HandoverCopy.id)).scalars()
         return [recall_view(row) for row in rows]

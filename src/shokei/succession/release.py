@@ -27,7 +27,7 @@ from shokei.documents.schemas import FsckReport
 from shokei.documents.services import RecordedBlob, Vault
 from shokei.errors import N_, BadInput, Conflict, Forbidden, Text, stored
 from shokei.formats.marking.base import sha256_file
-from shokei.kernel import Actor, Permission, Role
+from shokei.kernel import Actor, Permission, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.secrets import services as secrets
 from shokei.succession import terms
@@ -86,7 +86,7 @@ def release_copies(
     staged blob; the transaction that records the copies and moves the case checks all of it
     again (`Conflict` if anything changed, and the copies made are discarded).
     """
-    require_role(actor, Role.PROGRAM_MANAGER, "release documents")
+    require_role(actor, Role.PROGRAM_MANAGER, N_("release documents"))
     with uow.transaction() as session:
         recipient = _release_recipient(uow, session, actor, case_id)
         designated = _designated(uow, actor, case_id, recipient[0])
@@ -213,7 +213,7 @@ def record_hand_over(
     the hand-over itself), so a case that holds any is refused here; either way the selected
     successor must first have accepted the current terms.
     """
-    require_role(actor, Role.PROGRAM_MANAGER, "record hand-overs")
+    require_role(actor, Role.PROGRAM_MANAGER, N_("record hand-overs"))
     with uow.transaction() as session:
         case = visible_case(uow, actor, case_id)
         if case.successor_company_id is not None:
@@ -316,7 +316,7 @@ def list_copies(uow: UnitOfWork, actor: Actor, case_id: int) -> list[CopyView]:
         if actor.is_company_bound:
             query = query.where(HandoverCopy.recipient_company_id == actor.company_id)
         elif not actor.is_official and actor.role is not Role.AUDITOR:
-            raise Forbidden(Text(N_("%(role)s may not list copies"), {"role": actor.role}))
+            raise Forbidden(Text(N_("%(role)s may not list copies"), {"role": role_name(actor.role)}))
         return [copy_view(row) for row in session.execute(query).scalars()]
 
 
@@ -325,7 +325,7 @@ def record_destruction_certificate(
 ) -> DestructionView:
     """Record the supplier's certificate of destruction of its own copies and close the case
     (program manager; the case must have been handed over)."""
-    require_role(actor, Role.PROGRAM_MANAGER, "record destruction certificates")
+    require_role(actor, Role.PROGRAM_MANAGER, N_("record destruction certificates"))
     if not reference.strip():
         raise BadInput(Text(N_("a certificate reference is required")))
     digest = sha256_file(certificate) if certificate is not None else None
@@ -381,7 +381,10 @@ def record_destruction_certificate(
 
 
 def _recorded(row: HandoverCopy) -> RecordedBlob:
-    owner = f"copy {row.copy_id} of document {row.document_id} for {row.recipient_corporate_number}"
+    owner = Text(
+        N_("copy %(copy)s of document %(document)s for %(recipient)s"),
+        {"copy": row.copy_id, "document": row.document_id, "recipient": row.recipient_corporate_number},
+    )
     return RecordedBlob(
         blob_of(row), row.ciphertext_sha256, copy_associated_data(row.copy_id), row.document_id, owner
     )
@@ -389,7 +392,7 @@ def _recorded(row: HandoverCopy) -> RecordedBlob:
 
 def _recorded_evidence(row: FoundFile) -> RecordedBlob:
     blob = CopyBlob(row.blob_id, row.wrapped_key, row.sha256, row.size)
-    owner = f"found file {row.id} ({row.file_name}) kept as evidence"
+    owner = Text(N_("found file %(id)s (%(name)s) kept as evidence"), {"id": row.id, "name": row.file_name})
     return RecordedBlob(blob, row.ciphertext_sha256, found_file_associated_data(row.sha256), None, owner)
 
 
@@ -401,14 +404,14 @@ def check_copies(uow: UnitOfWork, vault: Vault, actor: Actor, *, deep: bool = Fa
         raise Forbidden(
             Text(
                 N_("%(role)s may not %(vault_maintain)s"),
-                {"role": actor.role, "vault_maintain": Permission.VAULT_MAINTAIN},
+                {"role": role_name(actor.role), "vault_maintain": Permission.VAULT_MAINTAIN},
             )
         )
     recorded = itertools.chain(
         documents.rows_in_batches(uow, HandoverCopy, _recorded),
         documents.rows_in_batches(uow, FoundFile, _recorded_evidence),
     )
-    report = documents.check_blobs(vault, recorded, deep=deep, referrer="copy")
+    report = documents.check_blobs(vault, recorded, deep=deep, referrer=Text(N_("copy")))
     with uow:
         details = documents.ledger_details(report)
         uow.record_many([ledger_event(uow, actor, "vault:fsck:run", "vault", "copies", **details)])

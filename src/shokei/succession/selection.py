@@ -58,7 +58,7 @@ def select_successor(
     path selects an ineligible company or leaves the successor unaware. The move, the notice and
     their ledger entries commit together.
     """
-    require_role(actor, Role.PROGRAM_MANAGER, "select successors")
+    require_role(actor, Role.PROGRAM_MANAGER, N_("select successors"))
     if not reason.strip():
         raise BadInput(Text(N_("a reason is required")))
     exposures = load_exposures(uow, actor)
@@ -137,7 +137,7 @@ def inbox(uow: UnitOfWork, actor: Actor) -> list[InboxMessageView]:
 
 def accept_terms(uow: UnitOfWork, actor: Actor, case_id: int) -> AcceptanceView:
     """The selected successor's user accepts the current terms for the case."""
-    require_role(actor, Role.SUCCESSOR, "accept succession terms")
+    require_role(actor, Role.SUCCESSOR, N_("accept succession terms"))
     with uow.transaction() as session:
         case = visible_case(uow, actor, case_id)  # successors see only cases they were selected for
         if case.state != CaseState.SUCCESSOR_SELECTION.value:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from shokei.companies import services as companies
 from shokei.companies.domain import CorporateNumber
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
-from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel import Actor, AuditEvent, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain import store
 from shokei.supply_chain.batch import RecordKind, SupplyBatch
@@ -50,7 +50,10 @@ MAX_SPOF_TOP = 10_000
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
         raise Forbidden(
-            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+            Text(
+                N_("%(role)s may not %(permission)s"),
+                {"role": role_name(actor.role), "permission": permission},
+            )
         )
 
 

@@ -113,7 +113,7 @@ def test_errors_are_problem_details(uow: UnitOfWork, api: TestClient) -> None:
     wrong_role = api.post(f"{cases_path}/transitions", headers=auth["examiner"], json={"name": "submit"})
     assert wrong_role.status_code == 403
     assert wrong_role.json()["detail"] == (
-        "'Submit the documents' needs role intake_officer, supplier; you are examiner"
+        "'Submit the documents' needs role Supplier (withdrawing company), Intake officer; you are Examiner"
     )
     assert wrong_role.json()["status"] == 403
 

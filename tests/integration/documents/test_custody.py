@@ -17,6 +17,7 @@ from shokei.documents.vault import FilesystemVault
 from shokei.documents.vault.crypto import MasterKeyError, MasterKeyring, create_master_key
 from shokei.errors import BadInput, Forbidden, IntegrityFailure
 from shokei.kernel.unit_of_work import UnitOfWork
+from shokei.web import i18n
 from tests.factories import Office
 
 SEGMENT = 1 << 20  # ciphertext segment size of AES256_GCM_HKDF_1MB
@@ -118,6 +119,16 @@ def test_fsck_reports_missing_and_orphan_blobs_without_deleting(
         ("orphan", None),
     ]
     assert orphan.exists()
+    found = {p.kind: p for p in report.problems}
+    lost = stored["a.bin"]
+    assert found["missing"].detail == f"document {lost.id} ({lost.path}): blob file is missing"
+    assert found["orphan"].detail == f"blob {'00' * 32} is referred to by no document"
+    with i18n.activate("ja"):  # as `shokei vault fsck` says it under LANG=ja
+        japanese = [found[kind].detail_text.render(i18n.gettext) for kind in ("missing", "orphan")]  # type: ignore[union-attr]
+    assert japanese == [
+        f"文書{lost.id}（{lost.path}）：保管データのファイルがありません",
+        f"保管データ{'00' * 32}を参照する文書がありません",
+    ]
     with pytest.raises(Forbidden):
         documents.check_vault(uow, vault, office.examiner)
 

@@ -93,7 +93,7 @@ def test_a_supplier_that_misses_its_hand_in_is_escalated_and_its_duty_ends(
 def test_only_a_program_manager_escalates_and_decides(uow: UnitOfWork) -> None:
     office = Office(uow)
     case = office.open_case()
-    with pytest.raises(Forbidden, match="needs role program_manager"):
+    with pytest.raises(Forbidden, match="needs role Program manager"):
         office.move(case.id, "escalate", office.intake, reason="提出なし")
     with pytest.raises(BadInput, match="reason is required"):
         office.move(case.id, "escalate", office.manager)

@@ -249,7 +249,7 @@ def test_the_approver_neither_examined_nor_negotiated_nor_is_linked_to_the_compa
     )
     with pytest.raises(Forbidden, match="conflict of interest"):
         purchase.approve_purchase(uow, linked, case_id)
-    with pytest.raises(Forbidden, match="needs role program_manager"):
+    with pytest.raises(Forbidden, match="needs role Program manager"):
         purchase.approve_purchase(uow, desk.negotiator, case_id)
     assert purchase.get_budget(uow, desk.auditor, fiscal_year=2026).lines == []
     assert cases.get_case(uow, desk.auditor, case_id).state == "negotiating"

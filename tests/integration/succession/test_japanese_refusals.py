@@ -46,7 +46,7 @@ def test_copy_refusals_in_japanese_on_the_cli(
     refused = cli("company", "reinstate", number, "--reason", "確認", "--as", "manager")
     assert refused.exit_code == 4
     assert "承継重工業株式会社は要件を満たしていないため、アクセスを回復できません" in refused.stderr
-    assert "foreign_ownership: 外国資本比率40%（" in refused.stderr
+    assert "foreign_ownership：外国資本比率40%（" in refused.stderr
     assert "（基準10%以上）" in refused.stderr
 
     # A recall of a copy that is no longer issued.
@@ -104,7 +104,7 @@ def test_problem_details_in_the_language_the_client_asks_for(uow: UnitOfWork, ap
     japanese = reinstate("ja,en;q=0.5")["detail"]
     assert isinstance(japanese, str)
     assert japanese.startswith("承継重工業株式会社は要件を満たしていないため、アクセスを回復できません：")
-    assert "financial_health: 財務指標の記録がありません" in japanese
+    assert "financial_health：財務指標の記録がありません" in japanese
     english = reinstate("en-GB,ja;q=0.3")["detail"]
     assert english.startswith("承継重工業株式会社 cannot be reinstated while a rule still fails: ")  # type: ignore[union-attr]
     assert "financial_health: no financial indicators on record" in english  # type: ignore[operator]

@@ -168,8 +168,8 @@ def test_who_may_read_and_who_may_import(uow: UnitOfWork, cli: Cli, hand_built: 
     }
     assert importers == {Role.INTAKE_OFFICER, Role.PROGRAM_MANAGER, Role.ADMIN}
     assert (refused_read.exit_code, refused_import.exit_code) == (3, 3)
-    assert "admin may not supply_chain:map:read" in refused_read.stderr
-    assert "auditor may not supply_chain:map:import" in refused_import.stderr
+    assert "System administrator may not supply_chain:map:read" in refused_read.stderr
+    assert "Auditor may not supply_chain:map:import" in refused_import.stderr
 
 
 def _may(use_case: Callable[[Actor], object], role: Role) -> bool:

@@ -124,6 +124,18 @@ def test_escalation_from_every_open_state_names_the_allowed_states_when_refused(
         decide(_actor(R.PROGRAM_MANAGER), _satisfied(S.CLOSED), _request(T.ESCALATE))
 
 
+def test_a_move_refused_for_the_role_names_the_roles_as_the_pages_do() -> None:
+    with pytest.raises(Forbidden) as refused:
+        decide(_actor(R.EXAMINER), _satisfied(S.NOTIFIED), _request(T.SUBMIT))
+    assert refused.value.message == (
+        "'Submit the documents' needs role Supplier (withdrawing company), Intake officer; you are Examiner"
+    )
+    with i18n.activate("ja"):
+        japanese = refused.value.localised(i18n.gettext)
+    assert japanese == "「書類を提出する」を行えるのは撤退企業、受付担当官のみです（あなたの役割：審査官）"
+    assert not re.search(r"[a-z_]{4,}", japanese), japanese  # no role's code
+
+
 def test_a_move_refused_from_its_state_names_the_move_and_the_states_as_the_pages_do() -> None:
     with pytest.raises(IllegalTransition) as refused:
         decide(_actor(R.PROGRAM_MANAGER), _satisfied(S.CLOSED_RELEASED), _request(T.CANCEL_PURCHASE))

@@ -26,7 +26,7 @@ from shokei.cases.domain.states import (
     TransitionName,
 )
 from shokei.errors import N_, BadInput, Conflict, Forbidden, Text
-from shokei.kernel import Actor, Role
+from shokei.kernel import Actor, Role, role_name, role_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,11 +349,14 @@ def decide(actor: Actor, facts: CaseFacts, request: TransitionRequest) -> Transi
             )
         )
     if actor.role not in transition.roles:
-        allowed = ", ".join(sorted(transition.roles))
         raise Forbidden(
             Text(
                 N_("'%(request)s' needs role %(allowed)s; you are %(role)s"),
-                {"request": Text(MOVE_NAMES[request.name]), "allowed": allowed, "role": actor.role},
+                {
+                    "request": Text(MOVE_NAMES[request.name]),
+                    "allowed": role_names(transition.roles),
+                    "role": role_name(actor.role),
+                },
             )
         )
     for duty in sorted(transition.excluded):

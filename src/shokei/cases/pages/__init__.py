@@ -31,7 +31,7 @@ from shokei.cases.pages.offered import company_links, offered_moves
 from shokei.cases.schemas import CaseSummary
 from shokei.companies import services as companies
 from shokei.errors import BadInput, Forbidden, ShokeiError, Text
-from shokei.kernel import Actor, Permission, Role
+from shokei.kernel import Actor, Permission, Role, role_name
 from shokei.kernel.bounds import JSON_INT_MAX, Id, Int64, ascii_int
 from shokei.web.i18n import N_, label, ngettext
 from shokei.web.i18n import gettext as _
@@ -204,7 +204,7 @@ def notify_form(request: Request, shokei: ShokeiDep, actor: WebActor, templates:
     """The exit notice form: suppliers for their own company, intake officers for any."""
     if not actor.can(Permission.CASE_OPEN):
         # A form the role could not send anyway (open_case refuses it): say so before it is filled in.
-        raise Forbidden(Text(N_("%(role)s may not open cases"), {"role": actor.role}))
+        raise Forbidden(Text(N_("%(role)s may not open cases"), {"role": role_name(actor.role)}))
     own = companies.list_companies(shokei.uow, actor, limit=1) if actor.role is Role.SUPPLIER else []
     context = {
         "own_company": own[0] if own else None,

@@ -12,22 +12,17 @@ from markupsafe import Markup
 from shokei.api_support import ShokeiDep
 from shokei.cases import services
 from shokei.cases.domain.assignment import OVERSIGHT_ROLES, CaseRole, ContentAccess
-from shokei.kernel import Role
-from shokei.web.i18n import N_, label
+from shokei.kernel import ROLE_NAMES, Role
 from shokei.web.i18n import gettext as _
+from shokei.web.i18n import label
 from shokei.web.registry import BoxContext
 from shokei.web.routing import WebActor, flash, page_router, redirect
 from shokei.web.templating import render_box
 
 router = page_router()
 
-CASE_ROLE_LABELS: dict[str, str] = {
-    CaseRole.INTAKE_OFFICER: N_("Intake officer"),
-    CaseRole.EXAMINER: N_("Examiner"),
-    CaseRole.NEGOTIATOR: N_("Negotiator"),
-    CaseRole.PROGRAM_MANAGER: N_("Program manager"),
-    CaseRole.AUDITOR: N_("Auditor"),
-}
+# A role on a case is called as the role of the same name.
+CASE_ROLE_LABELS: dict[str, str] = {role: ROLE_NAMES[Role(role.value)] for role in CaseRole}
 
 
 def assignment_box(context: BoxContext) -> Markup | None:

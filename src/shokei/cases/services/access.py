@@ -12,7 +12,7 @@ from shokei.cases.domain.assignment import ASSIGNED_ONLY_ROLES, NOT_ASSIGNED
 from shokei.cases.models import CaseAssignment, ExitCase
 from shokei.companies import services as companies
 from shokei.errors import N_, Forbidden, NotFound, Text
-from shokei.kernel import Actor, Permission, Role
+from shokei.kernel import Actor, Permission, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
@@ -21,7 +21,7 @@ def visible_cases(actor: Actor) -> Select[ExitCase]:
     own cases, an intake officer, examiner or negotiator the cases assigned to them, a program
     manager or auditor every case (its contents are decided by `assignment.content_access`)."""
     if not actor.can(Permission.CASE_READ):
-        raise Forbidden(Text(N_("%(role)s may not read cases"), {"role": actor.role.value}))
+        raise Forbidden(Text(N_("%(role)s may not read cases"), {"role": role_name(actor.role)}))
     query = select(ExitCase)
     if actor.role is Role.SUPPLIER:
         return query.where(ExitCase.company_id == actor.company_id)

@@ -32,13 +32,13 @@ from shokei.cases.models import CaseAssignment, CaseBreakGlass, ExitCase
 from shokei.cases.schemas import AssignmentView
 from shokei.cases.services.access import load_case, visible_case_ids
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
-from shokei.kernel import Actor, Permission, Role
+from shokei.kernel import Actor, Permission, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 
 
 def _require_manager(actor: Actor) -> None:
     if actor.role is not Role.PROGRAM_MANAGER:
-        raise Forbidden(Text(ONLY_MANAGERS_ASSIGN, {"role": actor.role.value}))
+        raise Forbidden(Text(ONLY_MANAGERS_ASSIGN, {"role": role_name(actor.role)}))
 
 
 def _parse_case_role(value: str | None, official: Actor) -> CaseRole:
@@ -55,7 +55,7 @@ def _official(uow: UnitOfWork, username: str) -> Actor:
     if official is None:
         raise NotFound(Text(N_("no user %(username)s"), {"username": repr(username)}))
     if official.role not in ASSIGNABLE_ROLES:
-        raise BadInput(Text(NOT_ASSIGNABLE, {"user": username, "role": official.role.value}))
+        raise BadInput(Text(NOT_ASSIGNABLE, {"user": username, "role": role_name(official.role)}))
     return official
 
 
@@ -131,7 +131,7 @@ def assignments_of(uow: UnitOfWork, actor: Actor, case_id: int) -> list[Assignme
     with uow:
         case = load_case(uow, actor, case_id)
         if actor.is_company_bound:
-            raise Forbidden(Text(ONLY_MANAGERS_ASSIGN, {"role": actor.role.value}))
+            raise Forbidden(Text(ONLY_MANAGERS_ASSIGN, {"role": role_name(actor.role)}))
         return _views(uow, case.id)
 
 
@@ -212,7 +212,7 @@ def break_glass(uow: UnitOfWork, actor: Actor, case_id: int, reason: str) -> Con
     """Open the contents of a case one is not assigned to, for `BREAK_GLASS_HOURS`, on a
     recorded reason. Program managers and auditors; the other program managers are told."""
     if actor.role not in OVERSIGHT_ROLES:
-        raise Forbidden(Text(ONLY_OVERSIGHT_BREAKS_GLASS, {"role": actor.role.value}))
+        raise Forbidden(Text(ONLY_OVERSIGHT_BREAKS_GLASS, {"role": role_name(actor.role)}))
     cleaned = " ".join((reason or "").split())
     if not MIN_BREAK_GLASS_REASON_CHARS <= len(cleaned) <= MAX_BREAK_GLASS_REASON_CHARS:
         limits = {"min": MIN_BREAK_GLASS_REASON_CHARS, "max": MAX_BREAK_GLASS_REASON_CHARS}

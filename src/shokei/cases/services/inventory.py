@@ -14,7 +14,7 @@ from shokei.cases.services.access import load_case
 from shokei.cases.services.reading import line_view
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
 from shokei.interests import services as interests
-from shokei.kernel import Actor, Permission, Role
+from shokei.kernel import Actor, Permission, Role, role_name
 from shokei.kernel.bounds import require_text
 from shokei.kernel.unit_of_work import UnitOfWork
 
@@ -32,7 +32,9 @@ def add_inventory_line(
 ) -> InventoryLineView:
     """Describe one handed-in document. The case's supplier or an intake officer, before examination."""
     if not actor.can(Permission.CASE_INVENTORY_WRITE):
-        raise Forbidden(Text(N_("%(role)s may not edit document inventories"), {"role": actor.role}))
+        raise Forbidden(
+            Text(N_("%(role)s may not edit document inventories"), {"role": role_name(actor.role)})
+        )
     if not title.strip():
         raise BadInput(Text(N_("a document needs a title")))
     for field, value in (
@@ -69,7 +71,7 @@ def require_inventory_open(uow: UnitOfWork, actor: Actor, case_id: int) -> int:
     while an archive was being read takes no more files.
     """
     if not actor.can(Permission.CASE_INVENTORY_WRITE):
-        raise Forbidden(Text(N_("%(role)s may not hand in documents"), {"role": actor.role}))
+        raise Forbidden(Text(N_("%(role)s may not hand in documents"), {"role": role_name(actor.role)}))
     with uow:
         return _open_inventory(uow, actor, case_id).id
 

@@ -28,7 +28,7 @@ from shokei.cases.services.flags import flags_of
 from shokei.cases.services.offers import offers_of
 from shokei.companies import services as companies
 from shokei.errors import N_, BadInput, Forbidden, Text, from_stored, stored_english
-from shokei.kernel import Actor, Permission, Role
+from shokei.kernel import Actor, Permission, Role, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,7 +39,7 @@ def open_case(
 ) -> CaseDetail:
     """Register an exit notice. Intake officers for any company, suppliers for their own."""
     if not actor.can(Permission.CASE_OPEN):
-        raise Forbidden(Text(N_("%(role)s may not open cases"), {"role": actor.role}))
+        raise Forbidden(Text(N_("%(role)s may not open cases"), {"role": role_name(actor.role)}))
     try:
         exit_reason = ExitReason(reason)
     except ValueError:

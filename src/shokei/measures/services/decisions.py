@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from shokei.accounts import services as accounts
 from shokei.cases import services as cases
+from shokei.errors import N_
 from shokei.kernel import Actor
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.measures.domain import (
@@ -41,7 +42,7 @@ def decide_measure(
     negotiated it (cases.domain decides the move: state, role, separation of duties, reason).
     `reopen_negotiation` sends the case back to negotiation; any other kind moves it on to the
     measure (`measure_taken`), whose record then follows the capability."""
-    require_manager(actor, "decide a measure")
+    require_manager(actor, N_("decide a measure"))
     chosen = parse_kind(kind)
     text = require_reason(reason)
     details = details_for(chosen, parties=list(parties or []), amount_yen=amount_yen, review_on=review_on)

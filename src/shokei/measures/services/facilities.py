@@ -59,7 +59,7 @@ def acquire_facility(
     """The state acquires a designated facility under a facility_acquisition measure: its price is
     committed on the budget's facilities line for the fiscal year of `acquired_on` (never
     over-committed). Program managers."""
-    require_manager(actor, "acquire a facility")
+    require_manager(actor, N_("acquire a facility"))
     if not name.strip():
         raise BadInput(Text(N_("a facility needs a name")))
     place = companies.parse_prefecture(prefecture)
@@ -113,7 +113,7 @@ def entrust_facility(
     """Entrust the management of a state-held facility to a contractor until `until`, on `terms`.
     The contractor must meet the rules a successor meets (refused naming the rule, Conflict).
     A new entrustment ends the one before. Program managers."""
-    require_manager(actor, "entrust a facility")
+    require_manager(actor, N_("entrust a facility"))
     if not terms.strip():
         raise BadInput(Text(N_("the entrustment's terms are required")))
     with uow:
@@ -153,7 +153,7 @@ def transfer_facility(
 ) -> FacilityView:
     """Transfer a state-held facility to a private company (eligible as a successor is), at a
     price on a date: the state's holding ends, and so does any entrustment. Program managers."""
-    require_manager(actor, "transfer a facility")
+    require_manager(actor, N_("transfer a facility"))
     check_price(price_yen)
     with uow:
         facility, measure = _load(uow, actor, facility_id)
@@ -270,7 +270,7 @@ def file_facility_report(
 ) -> FacilityReportEntry:
     """Record that the annual report on a facility for `fiscal_year` was filed today. Program
     managers; only for a year the state held it, once the year has ended."""
-    require_manager(actor, "file a facility report")
+    require_manager(actor, N_("file a facility report"))
     check_fiscal_year(fiscal_year)
     with uow:
         facility, _ = _load(uow, actor, facility_id)
@@ -344,7 +344,7 @@ def _eligible(uow: UnitOfWork, measure: Measure, corporate_number: str, *, act: 
     failing: Sequence[tuple[str, Text]] = uow.handle(CheckHolderEligibility(company_id))
     if failing:
         rules = tuple(
-            Text("%(rule)s: %(evidence)s", {"rule": rule, "evidence": why}) for rule, why in failing
+            Text(N_("%(rule)s: %(evidence)s"), {"rule": rule, "evidence": why}) for rule, why in failing
         )
         raise Conflict(Text(N_("%(act)s refused: %(rules)s"), {"act": act, "rules": rules}))
     return company_id

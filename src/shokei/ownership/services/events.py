@@ -203,5 +203,5 @@ def _apply_to_graph(
             loaded.local(holder.id), loaded.local(held.id), float(percent / 100)
         )
     except ValueError as error:
-        raise BadInput(Text("%(error)s (%(held)s)", {"error": error, "held": held.name})) from None
+        raise BadInput(Text(N_("%(error)s (%(held)s)"), {"error": error, "held": held.name})) from None
     return affected, loaded.ids[recomputed].tolist()

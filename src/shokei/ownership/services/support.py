@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from shokei.companies import services as companies
 from shokei.errors import N_, Conflict, Forbidden, Text
-from shokei.kernel import Actor, AuditEvent, Permission
+from shokei.kernel import Actor, AuditEvent, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.ownership.registry import RegistryIndex
 
@@ -18,7 +18,10 @@ T = TypeVar("T")
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
         raise Forbidden(
-            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+            Text(
+                N_("%(role)s may not %(permission)s"),
+                {"role": role_name(actor.role), "permission": permission},
+            )
         )
 
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from shokei.companies import services as companies
 from shokei.errors import N_, BadInput, Forbidden, Text
-from shokei.kernel import Actor, Permission
+from shokei.kernel import Actor, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.domain import Recommendation
 from shokei.risk.schemas import SupplierBaseView, SupplierView
@@ -30,7 +30,10 @@ def system_supplier_base(uow: UnitOfWork, actor: Actor, code: str) -> SupplierBa
     for permission in (Permission.SUPPLY_READ, Permission.OWNERSHIP_READ, Permission.RISK_READ):
         if not actor.can(permission):
             raise Forbidden(
-                Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+                Text(
+                    N_("%(role)s may not %(permission)s"),
+                    {"role": role_name(actor.role), "permission": permission},
+                )
             )
     base = survey.system_supply_base(uow, actor, code)
     by_number = companies.views_by_number(

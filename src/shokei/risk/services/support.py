@@ -7,7 +7,7 @@ from pathlib import Path
 from shokei.companies import services as companies
 from shokei.companies.schemas import CompanyView
 from shokei.errors import N_, BadInput, Forbidden, Text
-from shokei.kernel import Actor, Permission
+from shokei.kernel import Actor, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.risk.policy import RiskPolicy, parse_policy
 
@@ -17,7 +17,10 @@ POLICY_PATH = Path(__file__).parents[1] / "policy.toml"
 def _require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
         raise Forbidden(
-            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+            Text(
+                N_("%(role)s may not %(permission)s"),
+                {"role": role_name(actor.role), "permission": permission},
+            )
         )
 
 

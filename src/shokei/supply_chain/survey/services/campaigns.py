@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from shokei.companies.domain import CorporateNumber
 from shokei.errors import N_, BadInput, Conflict, Forbidden, NotFound, Text
-from shokei.kernel import Actor, Permission
+from shokei.kernel import Actor, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain.batch import MAX_TIER
 from shokei.supply_chain.models import (
@@ -331,7 +331,7 @@ def template(uow: UnitOfWork, actor: Actor, campaign_id: int) -> bytes:
                 supply=[],
             )
         if not actor.is_company_bound:
-            raise Forbidden(Text(N_("%(role)s may not read survey forms"), {"role": actor.role}))
+            raise Forbidden(Text(N_("%(role)s may not read survey forms"), {"role": role_name(actor.role)}))
         asked = acting_respondent(uow, actor, campaign_id)
         return _prefilled(session, asked, code, campaign.due_on, parts)
 

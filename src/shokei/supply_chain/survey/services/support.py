@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from shokei.companies import services as companies
 from shokei.errors import N_, Conflict, Forbidden, NotFound, Text
-from shokei.kernel import Actor, Permission
+from shokei.kernel import Actor, Permission, role_name
 from shokei.kernel.unit_of_work import UnitOfWork
 from shokei.supply_chain.models import (
     BomLine,
@@ -29,7 +29,10 @@ from shokei.supply_chain.survey.schemas import RespondentView
 def require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
         raise Forbidden(
-            Text(N_("%(role)s may not %(permission)s"), {"role": actor.role, "permission": permission})
+            Text(
+                N_("%(role)s may not %(permission)s"),
+                {"role": role_name(actor.role), "permission": permission},
+            )
         )
 
 
