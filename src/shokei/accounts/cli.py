@@ -9,6 +9,7 @@ from shokei.accounts import services
 from shokei.accounts.schemas import UserView
 from shokei.cli_support import (
     Cli,
+    LocalisedGroup,
     command,
     keep_secret,
     one_time_secrets_path,
@@ -20,8 +21,8 @@ from shokei.cli_support import (
 )
 from shokei.errors import N_, Text
 
-app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
-mfa = typer.Typer(help="The TOTP second factor of web logins.", no_args_is_help=True)
+app = typer.Typer(cls=LocalisedGroup, help="Users, roles and API tokens.", no_args_is_help=True)
+mfa = typer.Typer(cls=LocalisedGroup, help="The TOTP second factor of web logins.", no_args_is_help=True)
 app.add_typer(mfa, name="mfa")
 
 
