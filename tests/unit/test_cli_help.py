@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -107,6 +108,38 @@ def test_help_reads_in_japanese_under_a_japanese_locale(
     words = shown.replace(" ".join(("shokei", *command)), " ")  # the command line as typed
     for line in words.splitlines():
         assert not english_sentences(line), line
+
+
+def _every_command() -> list[tuple[str, ...]]:
+    """Every group and command of `shokei`, as typed (the root's own, then each feature's)."""
+    from shokei.cli import _commands_with
+    from shokei.manifest import cli_entries
+
+    def below(command: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found = [path]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += below(sub, (*path, name))
+        return found
+
+    every: list[tuple[str, ...]] = [(), ("init",), ("serve",), ("run",)]
+    feature_commands, feature_groups = cli_entries()
+    for _, name, _ in (*feature_commands, *feature_groups):
+        every += below(_commands_with(name)[name], (name,))
+    return every
+
+
+def test_every_help_page_is_japanese_under_a_japanese_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No page left in English: a group made without `cls=LocalisedGroup`, a command registered
+    without `cli_support.command` or a text missing from the catalogue shows here."""
+    _locale(monkeypatch, "ja_JP.UTF-8")
+    monkeypatch.setenv("COLUMNS", "400")  # no line wrapped inside a quoted command
+    every = _every_command()
+    assert len(every) > 150
+    for command in every:
+        shown = _help(*command).replace(" ".join(("shokei", *command)), " ")
+        assert "使い方:" in shown, command
+        for line in shown.splitlines():
+            assert not english_sentences(line), (command, line)
 
 
 def test_help_is_unchanged_otherwise_even_after_a_japanese_page(monkeypatch: pytest.MonkeyPatch) -> None:
