@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     JsonOutput,
-    LocalisedGroup,
     command,
     keep_secret,
     one_time_secrets_path,

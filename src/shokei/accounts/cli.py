@@ -7,9 +7,9 @@ import typer
 
 from shokei.accounts import services
 from shokei.accounts.schemas import UserView
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
-    LocalisedGroup,
     command,
     keep_secret,
     one_time_secrets_path,

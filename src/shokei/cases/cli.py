@@ -8,17 +8,9 @@ from shokei.cases import services
 from shokei.cases.domain import TransitionName
 from shokei.cases.domain.assignment import CaseRole
 from shokei.cases.schemas import AssignmentView, CaseDetail
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
-from shokei.cli_support import (
-    Cli,
-    LocalisedGroup,
-    command,
-    parse_date,
-    print_fields,
-    print_table,
-    translated,
-    yen,
-)
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated, yen
 from shokei.errors import N_, Text
 
 app = typer.Typer(

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
-    LocalisedGroup,
     command,
     parse_date,
     print_fields,

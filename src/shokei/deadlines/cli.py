@@ -4,7 +4,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, LocalisedGroup, command, print_table, stdout, translated
+from shokei.cli_help import LocalisedGroup
+from shokei.cli_support import Cli, command, print_table, stdout, translated
 from shokei.deadlines import services
 from shokei.deadlines.schemas import DutyView
 from shokei.errors import N_

@@ -5,7 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import typer
 
-from shokei.cli_support import Cli, LocalisedGroup, command, print_json, print_table, translated
+from shokei.cli_help import LocalisedGroup
+from shokei.cli_support import Cli, command, print_json, print_table, translated
 from shokei.demo.services import DemoReport, generate_supply_base, seed_demo
 from shokei.errors import N_
 

@@ -13,8 +13,9 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, LocalisedGroup, command, print_json, print_table, stderr, translated
+from shokei.cli_support import Cli, command, print_json, print_table, stderr, translated
 from shokei.documents import services
 from shokei.documents.schemas import DocumentDescription, DocumentView
 from shokei.errors import N_, Text

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, LocalisedGroup, command, print_fields, print_json, print_table, translated
+from shokei.cli_help import LocalisedGroup
+from shokei.cli_support import Cli, command, print_fields, print_json, print_table, translated
 from shokei.errors import N_, BadInput, Text
 from shokei.examination import services
 from shokei.examination.schemas import DeterminationView, ExaminationView, PolicyView

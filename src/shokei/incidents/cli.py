@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, LocalisedGroup, command, print_table, say, yes_no
+from shokei.cli_support import Cli, command, print_table, say, yes_no
 from shokei.errors import N_, BadInput, Text
 from shokei.incidents import services
 from shokei.incidents.schemas import IncidentView

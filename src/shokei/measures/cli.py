@@ -7,16 +7,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import (
-    Cli,
-    LocalisedGroup,
-    command,
-    parse_date,
-    print_fields,
-    print_table,
-    translated,
-    yen,
-)
+from shokei.cli_help import LocalisedGroup
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated, yen
 from shokei.errors import N_, Text
 from shokei.measures import services
 from shokei.measures.domain import MeasureKind

@@ -10,17 +10,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import (
-    Cli,
-    LocalisedGroup,
-    command,
-    opened_app,
-    print_json,
-    ready_app,
-    say,
-    stdout,
-    translated,
-)
+from shokei.cli_help import LocalisedGroup
+from shokei.cli_support import Cli, command, opened_app, print_json, ready_app, say, stdout, translated
 from shokei.errors import N_, Text
 from shokei.operations import services
 

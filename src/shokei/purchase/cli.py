@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, LocalisedGroup, command, parse_date, print_fields, print_table, translated
+from shokei.cli_help import LocalisedGroup
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated
 from shokei.errors import N_, Text
 from shokei.purchase import services
 from shokei.purchase.domain import fiscal_year, japanese_yen, yen

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
-    LocalisedGroup,
     command,
     fail,
     print_json,

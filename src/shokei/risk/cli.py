@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, LocalisedGroup, command, parse_date, print_json, print_table, translated
+from shokei.cli_help import LocalisedGroup
+from shokei.cli_support import Cli, command, parse_date, print_json, print_table, translated
 from shokei.errors import N_, Text
 from shokei.risk import services
 from shokei.risk.schemas import WatchlistEntry

@@ -4,7 +4,8 @@ from typing import Annotated
 
 import typer
 
-from shokei.cli_support import Cli, LocalisedGroup, command, parse_date, print_fields, print_table, translated
+from shokei.cli_help import LocalisedGroup
+from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated
 from shokei.errors import N_, BadInput, Text
 from shokei.secrets import services
 from shokei.secrets.schemas import DesignationView

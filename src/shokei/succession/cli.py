@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
 from shokei.cli_support import (
     Cli,
-    LocalisedGroup,
     command,
     in_cli_language,
     print_json,

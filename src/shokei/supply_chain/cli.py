@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
-    LocalisedGroup,
     command,
     in_cli_language,
     parse_date,
