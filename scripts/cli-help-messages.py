@@ -2,7 +2,7 @@
 group's and command's docstring or `help=`, paragraph by paragraph as `cli_help.help_paragraphs`
 cuts them, and each option's and argument's `help=`), marked `N_` so the catalogue extraction
 (scripts/update-messages.sh, which runs this first) finds them; `--help` translates them at display
-time (`cli_help.LocalisedGroup`). tests/unit/test_cli_help_messages.py fails when the module is
+time (`cli_help.LocalisedGroup`). tests/unit/test_cli_help.py fails when the module is
 stale or a text has no Japanese translation.
 
 Usage: PYTHONPATH=src python scripts/cli-help-messages.py [--check]"""
