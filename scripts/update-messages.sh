@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pybabel=.venv/bin/pybabel
+# The CLI's help texts (docstrings and help=) are not N_ calls: a generated module marks them.
+PYTHONPATH=src .venv/bin/python scripts/cli-help-messages.py
 template=$(mktemp --suffix=.pot)
 trap 'rm -f "$template"' EXIT
 "$pybabel" extract -F scripts/babel.cfg -k N_ --no-location --sort-output \

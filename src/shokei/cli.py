@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     JsonOutput,
     command,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from shokei.bootstrap import Shokei
 
 
-class _Root(TyperGroup):
+class _Root(LocalisedGroup):
     """The root group: the features' commands first, then the root's own, then the features'
     groups (the order Typer gave them when every feature was registered up front). Until one is
     invoked, each feature's entry is a stand-in carrying only its name and help."""

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shokei import cli_remote
+from shokei.cli_help import LocalisedCommand, cli_language
 from shokei.cli_remote import Remote
 from shokei.errors import N_, BadInput, ShokeiError, Text
 
@@ -135,7 +136,7 @@ def command(
 
         if context is not None:
             _show_context_options(guarded, signature, hints, context, acting=acting)
-        app.command(name, **options)(guarded)
+        app.command(name, **({"cls": LocalisedCommand} | options))(guarded)
         return function
 
     return register
@@ -205,16 +206,6 @@ def _exit_for(error: Exception) -> typer.Exit | None:
     if isinstance(error, OSError):
         return fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
     return None
-
-
-def cli_language() -> str:
-    """Japanese when the user's locale is Japanese (LC_ALL, LC_MESSAGES or LANG, as gettext reads
-    them), English otherwise."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    return "en"
 
 
 _Rendered = TypeVar("_Rendered")

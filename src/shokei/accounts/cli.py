@@ -7,6 +7,7 @@ import typer
 
 from shokei.accounts import services
 from shokei.accounts.schemas import UserView
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
     command,
@@ -21,8 +22,8 @@ from shokei.cli_support import (
 from shokei.errors import N_, Text
 from shokei.kernel import role_name
 
-app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
-mfa = typer.Typer(help="The TOTP second factor of web logins.", no_args_is_help=True)
+app = typer.Typer(cls=LocalisedGroup, help="Users, roles and API tokens.", no_args_is_help=True)
+mfa = typer.Typer(cls=LocalisedGroup, help="The TOTP second factor of web logins.", no_args_is_help=True)
 app.add_typer(mfa, name="mfa")
 
 

@@ -10,10 +10,11 @@ import typer
 
 from shokei.audit import services
 from shokei.audit.offline import VerificationReport, verify_export
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, print_json, print_values, say, stdout
 from shokei.errors import N_, IntegrityFailure, Text
 
-app = typer.Typer(help="The tamper-evident audit ledger.", no_args_is_help=True)
+app = typer.Typer(cls=LocalisedGroup, help="The tamper-evident audit ledger.", no_args_is_help=True)
 
 
 def register(root: typer.Typer) -> None:

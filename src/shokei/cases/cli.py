@@ -8,12 +8,15 @@ from shokei.cases import services
 from shokei.cases.domain import TransitionName
 from shokei.cases.domain.assignment import CaseRole
 from shokei.cases.schemas import AssignmentView, CaseDetail
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, shown, translated, yen
 from shokei.errors import N_, Text
 
 app = typer.Typer(
-    help="Exit cases: notice, inventory, examination, purchase, succession.", no_args_is_help=True
+    cls=LocalisedGroup,
+    help="Exit cases: notice, inventory, examination, purchase, succession.",
+    no_args_is_help=True,
 )
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
     command,
@@ -21,7 +22,7 @@ from shokei.companies import access, conditions, services
 from shokei.companies.schemas import CompanyInput, CompanyUpdate, CompanyView
 from shokei.errors import N_, BadInput, Text
 
-app = typer.Typer(help="The company registry.", no_args_is_help=True)
+app = typer.Typer(cls=LocalisedGroup, help="The company registry.", no_args_is_help=True)
 
 
 def register(root: typer.Typer) -> None:

@@ -4,12 +4,15 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, print_table, stdout, translated
 from shokei.deadlines import services
 from shokei.deadlines.schemas import DutyView
 from shokei.errors import N_
 
-app = typer.Typer(help="Deadlines: the policy that sets every duty's period.", no_args_is_help=True)
+app = typer.Typer(
+    cls=LocalisedGroup, help="Deadlines: the policy that sets every duty's period.", no_args_is_help=True
+)
 
 
 def register(root: typer.Typer) -> None:

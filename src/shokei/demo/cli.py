@@ -5,11 +5,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, print_json, print_table, translated
 from shokei.demo.services import DemoReport, generate_supply_base, seed_demo
 from shokei.errors import N_
 
-app = typer.Typer(help="Demo data.", no_args_is_help=True)
+app = typer.Typer(cls=LocalisedGroup, help="Demo data.", no_args_is_help=True)
 
 
 def register(root: typer.Typer) -> None:

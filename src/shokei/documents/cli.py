@@ -13,14 +13,15 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
 from shokei.cli_support import Cli, command, print_json, print_table, stderr, translated
 from shokei.documents import services
 from shokei.documents.schemas import DocumentDescription, DocumentView
 from shokei.errors import N_, Text
 
-app = typer.Typer(help="Hand in, read and search design documents.", no_args_is_help=True)
-vault_app = typer.Typer(help="The encrypted document vault.", no_args_is_help=True)
+app = typer.Typer(cls=LocalisedGroup, help="Hand in, read and search design documents.", no_args_is_help=True)
+vault_app = typer.Typer(cls=LocalisedGroup, help="The encrypted document vault.", no_args_is_help=True)
 
 
 def register(root: typer.Typer) -> None:

@@ -6,13 +6,16 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, print_fields, print_json, print_table, shown, translated
 from shokei.errors import N_, BadInput, Text
 from shokei.examination import services
 from shokei.examination.schemas import DeterminationView, ExaminationView, PolicyView
 
 app = typer.Typer(
-    help="Examination of technological significance (技術的重要性の審査).", no_args_is_help=True
+    cls=LocalisedGroup,
+    help="Examination of technological significance (技術的重要性の審査).",
+    no_args_is_help=True,
 )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
 from shokei.cli_support import Cli, command, print_table, say, yes_no
 from shokei.errors import N_, BadInput, Text
@@ -15,7 +16,9 @@ from shokei.incidents import services
 from shokei.incidents.schemas import IncidentView
 
 app = typer.Typer(
-    help="Leak incidents: a found file traced, its holder suspended, the clock.", no_args_is_help=True
+    cls=LocalisedGroup,
+    help="Leak incidents: a found file traced, its holder suspended, the clock.",
+    no_args_is_help=True,
 )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated, yen
 from shokei.errors import N_, Text
 from shokei.measures import services
@@ -14,11 +15,14 @@ from shokei.measures.domain import MeasureKind
 from shokei.measures.schemas import FacilityReportEntry, FacilityView, MeasureDetail
 
 app = typer.Typer(
+    cls=LocalisedGroup,
     help="Measures for an escalated case: facility acquisition, succession support, custody.",
     no_args_is_help=True,
 )
 facility_app = typer.Typer(
-    help="State-held facilities (Art. 29): acquire, entrust, report, transfer.", no_args_is_help=True
+    cls=LocalisedGroup,
+    help="State-held facilities (Art. 29): acquire, entrust, report, transfer.",
+    no_args_is_help=True,
 )
 
 Date = Annotated[str, typer.Option("--date", help="YYYY-MM-DD.")]

@@ -13,11 +13,12 @@ if TYPE_CHECKING:
     from shokei.bootstrap import Shokei
 
 from shokei.audit import services as audit
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, configure_logs, print_table, say, stdout, translated
 from shokei.errors import N_, ShokeiError
 from shokei.notifications import delivery, services
 
-inbox_app = typer.Typer(help="My notices (the in-app inbox).")
+inbox_app = typer.Typer(cls=LocalisedGroup, help="My notices (the in-app inbox).")
 
 
 def register(root: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, opened_app, print_json, ready_app, say, shown, stdout, translated
 from shokei.errors import N_, Text
 from shokei.operations import services
@@ -18,7 +19,9 @@ PASSPHRASE_VARIABLE = "SHOKEI_BACKUP_PASSPHRASE"  # noqa: S105 - the variable's 
 
 
 db_app = typer.Typer(
-    help="The database: PostgreSQL roles for migrations and for the service.", no_args_is_help=True
+    cls=LocalisedGroup,
+    help="The database: PostgreSQL roles for migrations and for the service.",
+    no_args_is_help=True,
 )
 
 

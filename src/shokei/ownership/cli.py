@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
     command,
@@ -24,9 +25,13 @@ from shokei.ownership import services
 from shokei.ownership.schemas import AlertView, ChainView, ControlView, ImportReport, MatchCandidateView
 
 app = typer.Typer(
-    help="Ownership: BODS and register imports, foreign control, ownership events.", no_args_is_help=True
+    cls=LocalisedGroup,
+    help="Ownership: BODS and register imports, foreign control, ownership events.",
+    no_args_is_help=True,
 )
-alerts_app = typer.Typer(help="Foreign-control alerts raised by ownership changes.", no_args_is_help=True)
+alerts_app = typer.Typer(
+    cls=LocalisedGroup, help="Foreign-control alerts raised by ownership changes.", no_args_is_help=True
+)
 
 Entity = Annotated[str, typer.Argument(help="Corporate number, SCHEME-ID identifier or BODS recordId.")]
 DateOption = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today).")]

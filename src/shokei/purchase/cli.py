@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated
 from shokei.errors import N_, Text
 from shokei.purchase import services
@@ -21,9 +22,13 @@ from shokei.purchase.schemas import (
 )
 
 app = typer.Typer(
-    help="Purchase of the documents: valuation, negotiation, approval, payment.", no_args_is_help=True
+    cls=LocalisedGroup,
+    help="Purchase of the documents: valuation, negotiation, approval, payment.",
+    no_args_is_help=True,
 )
-budget_app = typer.Typer(help="Fiscal-year budget (会計年度: 1 April - 31 March).", no_args_is_help=True)
+budget_app = typer.Typer(
+    cls=LocalisedGroup, help="Fiscal-year budget (会計年度: 1 April - 31 March).", no_args_is_help=True
+)
 
 Amount = Annotated[int, typer.Option("--amount", help="Integer yen.")]
 Note = Annotated[str | None, typer.Option("--note")]

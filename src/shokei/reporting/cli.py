@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
     command,
@@ -23,7 +24,9 @@ from shokei.cli_support import (
 from shokei.errors import N_, BadInput, IntegrityFailure, Text
 from shokei.reporting import exports, services
 
-app = typer.Typer(help="Program reports computed from the audit ledger.", no_args_is_help=True)
+app = typer.Typer(
+    cls=LocalisedGroup, help="Program reports computed from the audit ledger.", no_args_is_help=True
+)
 
 
 def register(root: typer.Typer) -> None:

@@ -6,17 +6,19 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, parse_date, print_json, print_table, translated
 from shokei.errors import N_, Text
 from shokei.risk import services
 from shokei.risk.schemas import WatchlistEntry
 
 app = typer.Typer(
+    cls=LocalisedGroup,
     help="Leak-risk watchlist: explainable scores, financial indicators, company events.",
     no_args_is_help=True,
 )
 
-system_app = typer.Typer(help="Weapon systems' supplier bases.", no_args_is_help=True)
+system_app = typer.Typer(cls=LocalisedGroup, help="Weapon systems' supplier bases.", no_args_is_help=True)
 
 Company = Annotated[str, typer.Argument(help="Corporate number.")]
 

@@ -4,12 +4,14 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated
 from shokei.errors import N_, BadInput, Text
 from shokei.secrets import services
 from shokei.secrets.schemas import DesignationView
 
 app = typer.Typer(
+    cls=LocalisedGroup,
     help="Designated secrets (装備品等秘密, Art. 27): designate, renew, lift, the register.",
     no_args_is_help=True,
 )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
 from shokei.cli_support import (
     Cli,
@@ -25,10 +26,12 @@ from shokei.succession import services
 from shokei.succession.schemas import RecallView
 
 successor_app = typer.Typer(
-    help="Successor eligibility, ranking, selection and acceptance.", no_args_is_help=True
+    cls=LocalisedGroup, help="Successor eligibility, ranking, selection and acceptance.", no_args_is_help=True
 )
 handover_app = typer.Typer(
-    help="Release of traced copies to the successor and dissemination.", no_args_is_help=True
+    cls=LocalisedGroup,
+    help="Release of traced copies to the successor and dissemination.",
+    no_args_is_help=True,
 )
 
 Reason = Annotated[str, typer.Option("--reason", help="Why this successor (kept in the ledger).")]

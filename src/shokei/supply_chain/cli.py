@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
     command,
@@ -27,10 +28,11 @@ from shokei.supply_chain.survey import services as survey
 from shokei.supply_chain.survey.schemas import AnswerReport
 
 supply_app = typer.Typer(
-    help="The supply-chain map: weapon systems, BOMs and suppliers.", no_args_is_help=True
+    cls=LocalisedGroup, help="The supply-chain map: weapon systems, BOMs and suppliers.", no_args_is_help=True
 )
 
 survey_app = typer.Typer(
+    cls=LocalisedGroup,
     help="Supply-chain surveys: campaigns down the tiers, answers validated at the door.",
     no_args_is_help=True,
 )
