@@ -108,7 +108,7 @@ def verify(
 def _verify_offline(directory: Path, key: Path | None, json_output: bool) -> None:
     trusted = key.read_text(encoding="utf-8") if key else None
     report: VerificationReport = verify_export(directory, trusted_verifier_key=trusted)
-    _report(dataclasses.asdict(report), json_output)
+    _report(dataclasses.asdict(report), json_output, texts=report.problem_texts)
     if not report.ok:
         raise IntegrityFailure(
             Text(

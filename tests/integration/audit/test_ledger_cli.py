@@ -131,6 +131,20 @@ def test_export_verifies_offline_and_names_an_edited_line(
     found = json.loads(tampered.stdout)
     assert found["ok"] is False
     assert found["first_bad_index"] == 3  # signed roots at 3 (holds) and 6 (fails) bracket it
+    english = (
+        "checkpoints/00000006.note: root does not match the entries; the first altered entry lies in [3, 6)"
+    )
+    assert english in found["problems"]
+
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    japanese = cli("audit", "verify", "--offline", str(export))
+    assert japanese.exit_code == 5
+    assert (
+        "- checkpoints/00000006.note：ルートハッシュが記録と一致しません。"
+        "最初に改変された記録は、記録3以上6未満の範囲にあります"
+    ) in japanese.stdout.splitlines()
 
 
 def test_verify_offline_rejects_an_export_resigned_with_another_key(cli: Cli, tmp_path: Path) -> None:
