@@ -201,7 +201,8 @@ def _open_checkpoint(path: Path, verifier_key: str, findings: _Findings) -> _Sig
     try:
         checkpoint = open_note(path.read_text(encoding="utf-8"), verifier_key)
     except (OSError, UnicodeDecodeError, NoteVerificationError) as error:
-        rejected = {"file": f"{CHECKPOINTS_DIRECTORY}/{path.name}", "error": str(error)}
+        reason = error.text if isinstance(error, NoteVerificationError) else str(error)
+        rejected = {"file": f"{CHECKPOINTS_DIRECTORY}/{path.name}", "error": reason}
         findings.add(Text(N_("%(file)s: rejected, %(error)s"), rejected))
         return None
     if path.name != checkpoint_file_name(checkpoint.size):

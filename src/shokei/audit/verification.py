@@ -109,7 +109,7 @@ def _published_rows(
             findings.add(
                 Text(
                     N_("published checkpoint: the signed note does not verify (%(error)s)"),
-                    {"error": str(error)},
+                    {"error": error.text},
                 )
             )
             continue
@@ -412,7 +412,7 @@ def _checkpoint_holds(
         findings.add(
             Text(
                 N_("%(where)s: the signed note does not verify (%(error)s)"),
-                {"where": where, "error": str(error)},
+                {"where": where, "error": error.text},
             )
         )
         return False
