@@ -79,7 +79,11 @@ class _EntryScan:
 
 
 class _BadLineError(ValueError):
-    """One entries.jsonl line cannot be read as {"index": int, "leaf": base64}."""
+    """One entries.jsonl line cannot be read as {"index": int, "leaf": base64}: `text` says why."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.render())
+        self.text = text
 
 
 def canonical_json(obj: JsonValue) -> bytes:
@@ -267,7 +271,7 @@ def _check_entry(position: int, line: bytes, scan: _EntryScan, findings: _Findin
     try:
         index, leaf = _parse_entry_line(line)
     except _BadLineError as error:
-        findings.add(Text(N_("%(where)s: %(error)s"), {"where": where, "error": str(error)}), position)
+        findings.add(Text(N_("%(where)s: %(error)s"), {"where": where, "error": error.text}), position)
         return line
     if index != position:
         scan.out_of_sequence += 1
@@ -284,16 +288,16 @@ def _parse_entry_line(line: bytes) -> tuple[int, bytes]:
     try:
         record = json.loads(line)
     except ValueError:
-        raise _BadLineError("not a JSON line") from None
+        raise _BadLineError(Text(N_("not a JSON line"))) from None
     if not isinstance(record, dict) or set(record) != {"index", "leaf"}:
-        raise _BadLineError('expected exactly the members "index" and "leaf"')
+        raise _BadLineError(Text(N_('expected exactly the members "index" and "leaf"')))
     index, encoded = record["index"], record["leaf"]
     if type(index) is not int or not isinstance(encoded, str):
-        raise _BadLineError('"index" must be an integer and "leaf" a base64 string')
+        raise _BadLineError(Text(N_('"index" must be an integer and "leaf" a base64 string')))
     try:
         return index, base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise _BadLineError('"leaf" is not valid base64') from None
+        raise _BadLineError(Text(N_('"leaf" is not valid base64'))) from None
 
 
 def _compare_checkpoints(
