@@ -95,6 +95,27 @@ def test_verification_passes_then_names_the_edited_entry(signed: UnitOfWork, aud
     assert "最初の不正な記録は 5 番です" in shown
 
 
+def test_a_failed_verification_names_its_problems_in_the_readers_language(
+    signed: UnitOfWork, auditor: Browser
+) -> None:
+    with signed.engine.begin() as connection:
+        edit = 'UPDATE audit_entries SET {column} = :v WHERE "index" = :i'
+        connection.execute(text(edit.format(column="actor_name")), {"v": "someone else", "i": 5})
+        connection.execute(text(edit.format(column="action")), {"v": "case:erase", "i": 6})
+
+    auditor.post("/audit/verification")
+    japanese = html.unescape(auditor.get("/audit/verification").text)
+    assert "記録5：列actor_nameの値は'someone else'ですが、リーフでは" in japanese
+    assert "です；記録6：列actionの値は'case:erase'ですが、リーフでは" in japanese, "listed with ；"
+    assert "but the leaf says" not in japanese
+
+    auditor.post("/language", {"lang": "en", "next": "/audit/verification"})
+    auditor.post("/audit/verification")
+    english = html.unescape(auditor.get("/audit/verification").text)
+    assert "entry 5: column actor_name is 'someone else' but the leaf says" in english
+    assert "; entry 6: column action is 'case:erase' but the leaf says" in english
+
+
 def test_an_inclusion_proof_leads_from_the_leaf_to_the_root(signed: UnitOfWork, auditor: Browser) -> None:
     # In a tree of two entries the proof of entry 1 is entry 0's leaf hash, and the root hashes both.
     first, second = _leaf_hash(_leaf(signed, 0)), _leaf_hash(_leaf(signed, 1))

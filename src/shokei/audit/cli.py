@@ -11,7 +11,7 @@ import typer
 from shokei.audit import services
 from shokei.audit.offline import VerificationReport, verify_export
 from shokei.cli_help import LocalisedGroup
-from shokei.cli_support import Cli, command, print_json, print_values, say, stdout
+from shokei.cli_support import Cli, command, print_json, print_values, say, stdout, translated
 from shokei.errors import N_, IntegrityFailure, Text
 
 app = typer.Typer(cls=LocalisedGroup, help="The tamper-evident audit ledger.", no_args_is_help=True)
@@ -96,7 +96,7 @@ def verify(
         return
     notes = [path.read_text(encoding="utf-8") for path in against or []]
     report = services.verify_ledger(cli.uow, cli.actor, workers=workers, against=notes)
-    _report(dataclasses.asdict(report), cli.json)
+    _report(dataclasses.asdict(report), cli.json, texts=report.problem_texts)
     if not report.ok:
         raise IntegrityFailure(
             Text(
@@ -109,7 +109,7 @@ def verify(
 def _verify_offline(directory: Path, key: Path | None, json_output: bool) -> None:
     trusted = key.read_text(encoding="utf-8") if key else None
     report: VerificationReport = verify_export(directory, trusted_verifier_key=trusted)
-    _report(dataclasses.asdict(report), json_output)
+    _report(dataclasses.asdict(report), json_output, texts=report.problem_texts)
     if not report.ok:
         raise IntegrityFailure(
             Text(
@@ -119,13 +119,16 @@ def _verify_offline(directory: Path, key: Path | None, json_output: bool) -> Non
         )
 
 
-def _report(fields: dict[str, Any], json_output: bool) -> None:
+def _report(fields: dict[str, Any], json_output: bool, *, texts: list[Text] | None = None) -> None:
+    """The report as JSON (problems in English), or for people: its problems in the user's language
+    where they came as messages (`texts`), else as the verifier words them."""
+    fields.pop("problem_texts", None)  # the messages are for people; the JSON keeps the English
     if json_output:
         print_json(fields)
         return
     problems = fields.pop("problems")
     print_values(N_("ledger verification"), fields)
-    for problem in problems:  # the verifier's technical findings, as it words them
+    for problem in [translated(text) for text in texts] if texts else problems:
         stdout.print(f"- {problem}", highlight=False, soft_wrap=True)
 
 

@@ -12,6 +12,7 @@ import msgspec
 import rfc8785
 
 from shokei.clock import as_utc
+from shokei.errors import N_, Text
 from shokei.kernel.actors import Actor, Role
 from shokei.kernel.bus import Command
 from shokei.kernel.ledger import AuditEvent
@@ -96,7 +97,12 @@ class StoredEntry:
 
 
 def entry_problems(entry: StoredEntry) -> list[str]:
-    """Everything wrong with one stored entry taken alone (empty when it is sound).
+    """Everything wrong with one stored entry taken alone, in English (`entry_problem_texts`)."""
+    return [problem.render() for problem in entry_problem_texts(entry)]
+
+
+def entry_problem_texts(entry: StoredEntry) -> list[Text]:
+    """Everything wrong with one stored entry taken alone (empty when it is sound), as messages.
 
     The leaf must be RFC 8785 canonical JSON carrying the entry's own index, and every indexed
     column must say what the leaf says: a column edited in place is caught here even though
@@ -105,10 +111,10 @@ def entry_problems(entry: StoredEntry) -> list[str]:
     try:
         document, canonical = parse_leaf(entry.leaf)
     except (ValueError, RecursionError):
-        return ["leaf is not JSON"]
-    problems = [] if canonical else ["leaf is not RFC 8785 canonical JSON"]
+        return [Text(N_("leaf is not JSON"))]
+    problems = [] if canonical else [Text(N_("leaf is not RFC 8785 canonical JSON"))]
     if not isinstance(document, dict):
-        return [*problems, "leaf is not a JSON object"]
+        return [*problems, Text(N_("leaf is not a JSON object"))]
     return problems + _disagreements(entry, document)
 
 
@@ -196,7 +202,7 @@ def _reference_is_canonical(document: Any, leaf: bytes) -> bool:
 _COLUMNS = ("index", "actor_id", "actor_name", "action", "subject_type", "subject_id")
 
 
-def _disagreements(entry: StoredEntry, document: dict[str, Any]) -> list[str]:
+def _disagreements(entry: StoredEntry, document: dict[str, Any]) -> list[Text]:
     actor, subject = _member(document, "actor"), _member(document, "subject")
     said = (
         document.get("index"),
@@ -214,18 +220,26 @@ def _disagreements(entry: StoredEntry, document: dict[str, Any]) -> list[str]:
         entry.subject_type,
         entry.subject_id,
     )
-    problems = []
+    problems: list[Text] = []
     # Equality alone would take true or 1.0 for 1: the integer columns' types must match too.
     if said != stored or type(said[0]) is not int or type(said[1]) is not type(stored[1]):
         problems = [
-            f"column {name} is {column!r} but the leaf says {value!r}"
+            _column_disagrees(name, repr(column), repr(value))
             for name, column, value in zip(_COLUMNS, stored, said, strict=True)
             if type(column) is not type(value) or column != value
         ]
     if not _same_moment(entry.at, document.get("at")):
         shown = entry.at.isoformat() if isinstance(entry.at, datetime) else repr(entry.at)
-        problems.append(f"column at is {shown} but the leaf says {document.get('at')!r}")
+        problems.append(_column_disagrees("at", shown, repr(document.get("at"))))
     return problems
+
+
+def _column_disagrees(name: str, column: str, leaf: str) -> Text:
+    # The column's name and both values are data, shown as Python writes them in every language.
+    return Text(
+        N_("column %(name)s is %(column)s but the leaf says %(leaf)s"),
+        {"name": name, "column": column, "leaf": leaf},
+    )
 
 
 def _member(document: dict[str, Any], name: str) -> dict[str, Any]:
@@ -258,12 +272,15 @@ class Findings:
     """
 
     problems: list[str] = field(default_factory=list)
+    problem_texts: list[Text] = field(default_factory=list)
     omitted: int = 0
     first_bad_index: int | None = None
 
-    def add(self, problem: str, bad_index: int | None = None) -> None:
+    def add(self, problem: Text, bad_index: int | None = None) -> None:
+        """A problem as a message: its English in `problems`, the message in `problem_texts`."""
         if len(self.problems) < _MAX_PROBLEMS:
-            self.problems.append(problem)
+            self.problems.append(problem.render())
+            self.problem_texts.append(problem)
         else:
             self.omitted += 1
         if bad_index is not None and (self.first_bad_index is None or bad_index < self.first_bad_index):
@@ -296,9 +313,11 @@ class LedgerVerification:
     checkpoints_checked: int
     signed_size: int
     first_bad_index: int | None
-    problems: list[str]
+    problems: list[str]  # in English (the JSON, the API, a restore's report)
     problems_omitted: int = 0
     unsigned_tail: UnsignedTail | None = None
+    # The same problems as catalogue messages, for the user's language (pages, the CLI's lines).
+    problem_texts: list[Text] = field(default_factory=list)
 
 
 # -- need-to-know on the entries a reader is shown -------------------------------------------

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shokei.errors import N_, Text
+
 ALGORITHM_ED25519 = 0x01
 KEY_ID_SIZE = 4
 ED25519_KEY_SIZE = 32
@@ -34,7 +36,13 @@ class KeyFormatError(ValueError):
 
 
 class NoteVerificationError(ValueError):
-    """A note is malformed, carries no signature by the expected key, or the signature fails."""
+    """A note is malformed, carries no signature by the expected key, or the signature fails.
+
+    `text` says which as a catalogue message (for the user's language); str() is its English."""
+
+    def __init__(self, text: Text | str) -> None:
+        self.text = text if isinstance(text, Text) else Text("%(text)s", {"text": text})
+        super().__init__(self.text.render())
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,9 +184,9 @@ def open_signed_note(note_text: str, verifier_key: str) -> str:
     ours = [s for s in signatures if (s.name, s.key_id) == (verifier.name, verifier.key_id)]
     label = f"{verifier.name}+{verifier.key_id.hex()}"
     if not ours:
-        raise NoteVerificationError(f"note has no signature by key {label}")
+        raise NoteVerificationError(Text(N_("note has no signature by key %(key)s"), {"key": label}))
     if not all(verifier.verify(body.encode(), line.signature) for line in ours):
-        raise NoteVerificationError(f"invalid signature for key {label}")
+        raise NoteVerificationError(Text(N_("invalid signature for key %(key)s"), {"key": label}))
     return body
 
 
@@ -191,25 +199,27 @@ def parse_checkpoint(body: str) -> Checkpoint:
     """Parse checkpoint text (already verified); raise `NoteVerificationError` if malformed."""
     lines = body.split("\n")
     if len(lines) < 4 or lines[-1] != "":
-        raise NoteVerificationError("malformed checkpoint: needs origin, size and root lines")
+        raise NoteVerificationError(Text(N_("malformed checkpoint: needs origin, size and root lines")))
     origin, size_text, root_text, *extensions = lines[:-1]
     if not origin or not _DECIMAL.fullmatch(size_text) or "" in extensions:
-        raise NoteVerificationError("malformed checkpoint: bad origin, size or extension line")
+        raise NoteVerificationError(Text(N_("malformed checkpoint: bad origin, size or extension line")))
     root = _strict_b64decode(root_text)
     if root is None or len(root) != ROOT_HASH_SIZE:
-        raise NoteVerificationError("malformed checkpoint: root is not a base64 SHA-256 hash")
+        raise NoteVerificationError(Text(N_("malformed checkpoint: root is not a base64 SHA-256 hash")))
     return Checkpoint(origin, int(size_text), root, tuple(extensions))
 
 
 def _split_note(note_text: str) -> tuple[str, list[_SignatureLine]]:
     if _has_forbidden_character(note_text) or not note_text.endswith("\n"):
-        raise NoteVerificationError("malformed note: bad characters or no final newline")
+        raise NoteVerificationError(Text(N_("malformed note: bad characters or no final newline")))
     split = note_text.rfind("\n\n")
     if split < 0:
-        raise NoteVerificationError("malformed note: no blank line before the signatures")
+        raise NoteVerificationError(Text(N_("malformed note: no blank line before the signatures")))
     signature_lines = note_text[split + 2 :].split("\n")[:-1]
     if not 0 < len(signature_lines) <= MAX_SIGNATURES:
-        raise NoteVerificationError(f"malformed note: needs 1 to {MAX_SIGNATURES} signatures")
+        raise NoteVerificationError(
+            Text(N_("malformed note: needs 1 to %(most)s signatures"), {"most": MAX_SIGNATURES})
+        )
     return note_text[: split + 1], [_parse_signature_line(line) for line in signature_lines]
 
 
@@ -218,7 +228,9 @@ def _parse_signature_line(line: str) -> _SignatureLine:
     blob = _strict_b64decode(parts[-1])
     valid_shape = line.startswith(SIGNATURE_LINE_PREFIX) and len(parts) == 2
     if not valid_shape or not _is_valid_name(parts[0]) or blob is None or len(blob) <= 4:
-        raise NoteVerificationError(f"malformed note: bad signature line {line[:80]!r}")
+        raise NoteVerificationError(
+            Text(N_("malformed note: bad signature line %(line)s"), {"line": repr(line[:80])})
+        )
     return _SignatureLine(parts[0], blob[:KEY_ID_SIZE], blob[KEY_ID_SIZE:])
 
 
@@ -244,7 +256,9 @@ def _parse_verifier(verifier_key: str) -> NoteVerifier:
     try:
         return NoteVerifier.parse(verifier_key)
     except KeyFormatError as error:
-        raise NoteVerificationError(f"unusable verifier key: {error}") from error
+        raise NoteVerificationError(
+            Text(N_("unusable verifier key: %(error)s"), {"error": str(error)})
+        ) from error
 
 
 def _require_valid_body(body: str) -> None:

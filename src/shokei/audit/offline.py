@@ -24,6 +24,7 @@ import rfc8785
 from shokei.audit.domain import integer_or_double
 from shokei.audit.merkle import CompactRange, leaf_hash
 from shokei.audit.notes import Checkpoint, NoteVerificationError, open_note
+from shokei.errors import N_, Text
 
 ENTRIES_FILE = "entries.jsonl"
 CHECKPOINTS_DIRECTORY = "checkpoints"
@@ -47,7 +48,9 @@ class VerificationReport:
     size: int
     checkpoints_checked: int
     first_bad_index: int | None
-    problems: list[str]
+    problems: list[str]  # in English (the JSON)
+    # The same problems as catalogue messages, for the user's language (the CLI's lines).
+    problem_texts: list[Text] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +61,10 @@ class _SignedCheckpoint:
 
 @dataclass(slots=True)
 class _Findings:
-    problems: list[str] = field(default_factory=list)
+    problems: list[Text] = field(default_factory=list)
     first_bad_index: int | None = None
 
-    def add(self, problem: str, bad_index: int | None = None) -> None:
+    def add(self, problem: Text, bad_index: int | None = None) -> None:
         self.problems.append(problem)
         if bad_index is not None:
             current = self.first_bad_index
@@ -76,7 +79,11 @@ class _EntryScan:
 
 
 class _BadLineError(ValueError):
-    """One entries.jsonl line cannot be read as {"index": int, "leaf": base64}."""
+    """One entries.jsonl line cannot be read as {"index": int, "leaf": base64}: `text` says why."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.render())
+        self.text = text
 
 
 def canonical_json(obj: JsonValue) -> bytes:
@@ -132,13 +139,14 @@ def verify_export(directory: Path | str, *, trusted_verifier_key: str | None = N
     scan = _scan_entries(root / ENTRIES_FILE, {c.checkpoint.size for c in checkpoints}, findings)
     _compare_checkpoints(checkpoints, scan, findings)
     if not checkpoints:
-        findings.add("no checkpoint verified: nothing in the export is proven by a signature")
+        findings.add(Text(N_("no checkpoint verified: nothing in the export is proven by a signature")))
     return VerificationReport(
         ok=not findings.problems,
         size=scan.size,
         checkpoints_checked=files_read,
         first_bad_index=findings.first_bad_index,
-        problems=findings.problems,
+        problems=[problem.render() for problem in findings.problems],
+        problem_texts=findings.problems,
     )
 
 
@@ -172,10 +180,13 @@ def _load_verifier_key(root: Path, trusted: str | None, findings: _Findings) -> 
     try:
         exported = (root / KEY_FILE).read_text(encoding="utf-8").strip("\n")
     except (OSError, UnicodeDecodeError) as error:
-        findings.add(f"{KEY_FILE}: cannot be read ({error})")
+        findings.add(
+            Text(N_("%(file)s: cannot be read (%(error)s)"), {"file": KEY_FILE, "error": str(error)})
+        )
         return None
     if trusted is not None and exported != trusted.strip("\n"):
-        findings.add(f"{KEY_FILE}: is not the trusted verifier key; checking against the trusted one")
+        replaced = N_("%(file)s: is not the trusted verifier key; checking against the trusted one")
+        findings.add(Text(replaced, {"file": KEY_FILE}))
         return trusted.strip("\n")
     return exported
 
@@ -194,11 +205,14 @@ def _open_checkpoint(path: Path, verifier_key: str, findings: _Findings) -> _Sig
     try:
         checkpoint = open_note(path.read_text(encoding="utf-8"), verifier_key)
     except (OSError, UnicodeDecodeError, NoteVerificationError) as error:
-        findings.add(f"{CHECKPOINTS_DIRECTORY}/{path.name}: rejected, {error}")
+        reason = error.text if isinstance(error, NoteVerificationError) else str(error)
+        rejected = {"file": f"{CHECKPOINTS_DIRECTORY}/{path.name}", "error": reason}
+        findings.add(Text(N_("%(file)s: rejected, %(error)s"), rejected))
         return None
     if path.name != checkpoint_file_name(checkpoint.size):
         # The signed size is what counts; a misnamed file still means the export was edited.
-        findings.add(f"{CHECKPOINTS_DIRECTORY}/{path.name}: signed size is {checkpoint.size}")
+        misnamed = {"file": f"{CHECKPOINTS_DIRECTORY}/{path.name}", "size": checkpoint.size}
+        findings.add(Text(N_("%(file)s: signed size is %(size)s"), misnamed))
     return _SignedCheckpoint(path.name, checkpoint)
 
 
@@ -212,10 +226,12 @@ def _scan_entries(path: Path, wanted_sizes: set[int], findings: _Findings) -> _E
             if border.size in wanted_sizes:
                 scan.roots[border.size] = border.root()
     except OSError as error:
-        findings.add(f"{ENTRIES_FILE}: cannot be read ({error})", border.size)
+        unreadable = {"file": ENTRIES_FILE, "error": str(error)}
+        findings.add(Text(N_("%(file)s: cannot be read (%(error)s)"), unreadable), border.size)
     scan.size = border.size
     if scan.out_of_sequence > 1:
-        findings.add(f"{ENTRIES_FILE}: {scan.out_of_sequence - 1} further line(s) out of sequence")
+        further = {"file": ENTRIES_FILE, "count": scan.out_of_sequence - 1}
+        findings.add(Text(N_("%(file)s: %(count)s further line(s) out of sequence"), further))
     return scan
 
 
@@ -248,19 +264,23 @@ def _check_entry(position: int, line: bytes, scan: _EntryScan, findings: _Findin
     An unreadable line counts as its raw bytes so later positions and roots stay aligned
     (the checkpoints covering it will then fail, as they should).
     """
-    where = f"{ENTRIES_FILE} line {position + 1} (index {position})"
+    where = Text(
+        N_("%(file)s line %(line)s (index %(index)s)"),
+        {"file": ENTRIES_FILE, "line": position + 1, "index": position},
+    )
     try:
         index, leaf = _parse_entry_line(line)
     except _BadLineError as error:
-        findings.add(f"{where}: {error}", position)
+        findings.add(Text(N_("%(where)s: %(error)s"), {"where": where, "error": error.text}), position)
         return line
     if index != position:
         scan.out_of_sequence += 1
         if scan.out_of_sequence == 1:
-            message = f"{where}: carries index {index}; an entry is missing, moved or inserted"
+            moved = N_("%(where)s: carries index %(index)s; an entry is missing, moved or inserted")
+            message = Text(moved, {"where": where, "index": index})
             findings.add(message, position)
     if not is_canonical_json(leaf):
-        findings.add(f"{where}: leaf is not RFC 8785 canonical JSON", position)
+        findings.add(Text(N_("%(where)s: leaf is not RFC 8785 canonical JSON"), {"where": where}), position)
     return leaf
 
 
@@ -268,16 +288,16 @@ def _parse_entry_line(line: bytes) -> tuple[int, bytes]:
     try:
         record = json.loads(line)
     except ValueError:
-        raise _BadLineError("not a JSON line") from None
+        raise _BadLineError(Text(N_("not a JSON line"))) from None
     if not isinstance(record, dict) or set(record) != {"index", "leaf"}:
-        raise _BadLineError('expected exactly the members "index" and "leaf"')
+        raise _BadLineError(Text(N_('expected exactly the members "index" and "leaf"')))
     index, encoded = record["index"], record["leaf"]
     if type(index) is not int or not isinstance(encoded, str):
-        raise _BadLineError('"index" must be an integer and "leaf" a base64 string')
+        raise _BadLineError(Text(N_('"index" must be an integer and "leaf" a base64 string')))
     try:
         return index, base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise _BadLineError('"leaf" is not valid base64') from None
+        raise _BadLineError(Text(N_('"leaf" is not valid base64'))) from None
 
 
 def _compare_checkpoints(
@@ -296,11 +316,18 @@ def _compare_checkpoints(
 def _check_root(signed: _SignedCheckpoint, scan: _EntryScan, last_good: int, findings: _Findings) -> bool:
     where, size = f"{CHECKPOINTS_DIRECTORY}/{signed.file_name}", signed.checkpoint.size
     if size > scan.size:
-        findings.add(f"{where}: signs {size} entries but the export holds {scan.size}", last_good)
+        beyond = {"where": where, "signed": size, "size": scan.size}
+        findings.add(
+            Text(N_("%(where)s: signs %(signed)s entries but the export holds %(size)s"), beyond), last_good
+        )
         return False
     if scan.roots[size] != signed.checkpoint.root:
-        message = (
-            f"{where}: root does not match the entries; the first altered entry lies in [{last_good}, {size})"
+        message = Text(
+            N_(
+                "%(where)s: root does not match the entries; "
+                "the first altered entry lies in [%(first)s, %(end)s)"
+            ),
+            {"where": where, "first": last_good, "end": size},
         )
         findings.add(message, last_good)
         return False

@@ -18,7 +18,7 @@ from shokei.audit import services
 from shokei.audit.services import AuditEntryView
 from shokei.kernel import Permission
 from shokei.kernel.audit_tags import AUDIT_TAGS, audit_tag_name
-from shokei.web.i18n import N_
+from shokei.web.i18n import N_, message
 from shokei.web.i18n import gettext as _
 from shokei.web.registry import CASE, Box, BoxContext, FeaturePages, NavItem
 from shokei.web.routing import OptionalCount, TemplatesDep, WebActor, flash, page_router, redirect
@@ -96,9 +96,17 @@ def verify_ledger(*, request: Request, shokei: ShokeiDep, actor: WebActor) -> Re
         flash(request, "success", verified % {"size": report.size, "signed": report.signed_size})
     else:
         failed = _("The ledger does NOT verify: the first bad entry is %(index)s. %(problem)s")
-        problems = "; ".join(report.problems[:3])
+        problems = _listed([message(problem) for problem in report.problem_texts[:3]])
         flash(request, "error", failed % {"index": report.first_bad_index, "problem": problems})
     return redirect(request, "/audit/verification")
+
+
+def _listed(items: list[str]) -> str:
+    """Items joined the way the active language lists them (；in Japanese)."""
+    joined = items[0] if items else ""
+    for item in items[1:]:
+        joined = _("%(earlier)s; %(later)s") % {"earlier": joined, "later": item}
+    return joined
 
 
 def _case_ledger_box(context: BoxContext) -> Markup | None:

@@ -21,10 +21,17 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from shokei.audit import store
-from shokei.audit.domain import Findings, LedgerConfig, LedgerVerification, StoredEntry, entry_problems
+from shokei.audit.domain import (
+    Findings,
+    LedgerConfig,
+    LedgerVerification,
+    StoredEntry,
+    entry_problem_texts,
+)
 from shokei.audit.merkle import EMPTY_ROOT, CompactRange, NodeKey, StoredNode, leaf_hash, node_hash
 from shokei.audit.notes import NoteVerificationError, open_note
 from shokei.db import make_engine
+from shokei.errors import N_, Text
 from shokei.kernel.unit_of_work import UnitOfWork
 
 # Verification reads the log in chunks of 2**14 entries: bounded memory, short transactions.
@@ -74,6 +81,7 @@ def verify(
         first_bad_index=findings.first_bad_index,
         problems=findings.problems,
         problems_omitted=findings.omitted,
+        problem_texts=findings.problem_texts,
     )
 
 
@@ -91,15 +99,27 @@ def _published_rows(
     rows = []
     for note in notes:
         if config is None or config.verifier_key is None:
-            findings.add("published checkpoint: no verifier key is configured to check its signature")
+            findings.add(
+                Text(N_("published checkpoint: no verifier key is configured to check its signature"))
+            )
             continue
         try:
             signed = open_note(note, config.verifier_key)
         except NoteVerificationError as error:
-            findings.add(f"published checkpoint: the signed note does not verify ({error})")
+            findings.add(
+                Text(
+                    N_("published checkpoint: the signed note does not verify (%(error)s)"),
+                    {"error": error.text},
+                )
+            )
             continue
         if signed.origin != config.origin:
-            findings.add(f"published checkpoint: origin {signed.origin!r} is not this ledger's")
+            findings.add(
+                Text(
+                    N_("published checkpoint: origin %(origin)s is not this ledger's"),
+                    {"origin": repr(signed.origin)},
+                )
+            )
             continue
         rows.append(_CheckpointRow(signed.size, signed.root, note, published=True))
     return rows
@@ -118,7 +138,7 @@ class _ChunkReport:
     root: bytes
     partial_roots: dict[int, bytes]
     bad_indices: list[int]
-    problems: list[tuple[int, str]]
+    problems: list[tuple[int, Text]]
     omitted: int
 
 
@@ -178,7 +198,7 @@ def _compare_nodes(
     recomputed: list[StoredNode],
     stored: dict[NodeKey, bytes],
     bad_leaves: list[int],
-    report: Callable[[str, int], None],
+    report: Callable[[Text, int], None],
 ) -> None:
     for level, index, value in recomputed:
         if stored.get((level, index)) == value:
@@ -186,8 +206,15 @@ def _compare_nodes(
         first, last = index << level, ((index + 1) << level) - 1
         if bisect.bisect_left(bad_leaves, first) < bisect.bisect_right(bad_leaves, last):
             continue  # explained by an entry already reported below it
-        state = "is missing" if (level, index) not in stored else "differs from the hash of its entries"
-        report(f"tree node (level {level}, index {index}) over entries {first}-{last} {state}", first)
+        problem = (
+            N_("tree node (level %(level)s, index %(index)s) over entries %(first)s-%(last)s is missing")
+            if (level, index) not in stored
+            else N_(
+                "tree node (level %(level)s, index %(index)s) over entries %(first)s-%(last)s "
+                "differs from the hash of its entries"
+            )
+        )
+        report(Text(problem, {"level": level, "index": index, "first": first, "last": last}), first)
 
 
 def _chunk_reports(
@@ -249,15 +276,15 @@ class _ChunkProblems:
 
     bad_indices: list[int] = field(default_factory=list)
     missing: set[int] = field(default_factory=set)
-    problems: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[tuple[int, Text]] = field(default_factory=list)
     omitted: int = 0
 
-    def add(self, index: int, problem: str) -> None:
+    def add(self, index: int, problem: Text) -> None:
         """A problem with entry `index`: it explains the nodes above that entry."""
         self.bad_indices.append(index)
         self.add_node_problem(problem, index)
 
-    def add_node_problem(self, problem: str, first_index: int) -> None:
+    def add_node_problem(self, problem: Text, first_index: int) -> None:
         if len(self.problems) < _MAX_CHUNK_PROBLEMS:
             self.problems.append((first_index, problem))
         else:
@@ -278,18 +305,22 @@ def _checked_leaf_hashes(
         yield from _missing(expected, index, found)
         expected = index + 1
         if not isinstance(entry.leaf, bytes):  # SQLite keeps text in a BLOB column too
-            found.add(index, f"entry {index}: column leaf holds {type(entry.leaf).__name__}, not bytes")
+            holds = {"index": index, "type": type(entry.leaf).__name__}
+            found.add(index, Text(N_("entry %(index)s: column leaf holds %(type)s, not bytes"), holds))
             yield _MISSING_LEAF
             continue
-        for problem in entry_problems(entry):
-            found.add(index, f"entry {index}: {problem}")
+        for problem in entry_problem_texts(entry):
+            found.add(index, Text(N_("entry %(index)s: %(problem)s"), {"index": index, "problem": problem}))
         yield leaf_hash(entry.leaf)
     yield from _missing(expected, end, found)
 
 
 def _missing(begin: int, end: int, found: _ChunkProblems) -> Iterator[bytes]:
     for index in range(begin, end):
-        found.add(index, f"entry {index} is missing (deleted, or its index was changed)")
+        found.add(
+            index,
+            Text(N_("entry %(index)s is missing (deleted, or its index was changed)"), {"index": index}),
+        )
         found.missing.add(index)
         yield _MISSING_LEAF
 
@@ -324,9 +355,15 @@ def _report_differences(
             if index in found.missing:
                 continue  # reported as missing already
             if index not in stored:
-                found.add(index, f"entry {index}: its leaf hash is missing from the stored tree")
+                found.add(
+                    index,
+                    Text(
+                        N_("entry %(index)s: its leaf hash is missing from the stored tree"), {"index": index}
+                    ),
+                )
             elif stored[index] != value:
-                found.add(index, f"entry {index}: its leaf differs from the leaf hash stored in the tree")
+                differs = N_("entry %(index)s: its leaf differs from the leaf hash stored in the tree")
+                found.add(index, Text(differs, {"index": index}))
         found.bad_indices.sort()
         return
     recomputed = [(level, index, value) for index, value in enumerate(computed, start=first)]
@@ -360,26 +397,42 @@ def _checkpoint_holds(
     last_good: int,
     findings: Findings,
 ) -> bool:
-    where = f"{'published ' if checkpoint.published else ''}checkpoint {checkpoint.size}"
+    where = Text(
+        N_("published checkpoint %(size)s") if checkpoint.published else N_("checkpoint %(size)s"),
+        {"size": checkpoint.size},
+    )
     if config is None or config.verifier_key is None:
-        findings.add(f"{where}: no verifier key is configured, so its signature cannot be checked")
+        unchecked = N_("%(where)s: no verifier key is configured, so its signature cannot be checked")
+        findings.add(Text(unchecked, {"where": where}))
         return False
     try:
         signed = open_note(checkpoint.note, config.verifier_key)
     except NoteVerificationError as error:
         # The checkpoint row was altered, not necessarily the log: no entry is implicated.
-        findings.add(f"{where}: the signed note does not verify ({error})")
+        findings.add(
+            Text(
+                N_("%(where)s: the signed note does not verify (%(error)s)"),
+                {"where": where, "error": error.text},
+            )
+        )
         return False
     if (signed.origin, signed.size, signed.root) != (config.origin, checkpoint.size, checkpoint.root):
-        findings.add(f"{where}: the stored row disagrees with its signed note (origin, size or root)")
+        disagrees = N_("%(where)s: the stored row disagrees with its signed note (origin, size or root)")
+        findings.add(Text(disagrees, {"where": where}))
         return False
     if checkpoint.size > size:
-        findings.add(f"{where}: signs {checkpoint.size} entries but the ledger holds {size}", size)
+        beyond = {"where": where, "signed": checkpoint.size, "size": size}
+        findings.add(
+            Text(N_("%(where)s: signs %(signed)s entries but the ledger holds %(size)s"), beyond), size
+        )
         return False
     if recomputed.roots.get(checkpoint.size) != signed.root:
-        message = (
-            f"{where}: the signed root does not match the tree recomputed from the entries; "
-            f"the first altered entry lies in [{last_good}, {checkpoint.size})"
+        message = Text(
+            N_(
+                "%(where)s: the signed root does not match the tree recomputed from the entries; "
+                "the first altered entry lies in [%(first)s, %(end)s)"
+            ),
+            {"where": where, "first": last_good, "end": checkpoint.size},
         )
         findings.add(message, _first_bad_leaf(recomputed.bad_leaves, last_good, checkpoint.size))
         return False
@@ -396,12 +449,17 @@ def _first_bad_leaf(bad_leaves: list[int], begin: int, end: int) -> int:
 def _check_outside_head(session: Session, findings: Findings) -> None:
     size = store.head_size(session)
     for index in store.entries_outside_head(session):
-        findings.add(
-            f"entry {index} lies outside the ledger of {size} entries: it was not appended by Shokei", index
+        outside = N_(
+            "entry %(index)s lies outside the ledger of %(size)s entries: it was not appended by Shokei"
         )
+        findings.add(Text(outside, {"index": index, "size": size}), index)
     for level, index in store.nodes_outside_head(session):
-        message = (
-            f"tree node (level {level}, index {index}) covers entries beyond the ledger of {size} entries"
+        message = Text(
+            N_(
+                "tree node (level %(level)s, index %(index)s) covers entries beyond the ledger of "
+                "%(size)s entries"
+            ),
+            {"level": level, "index": index, "size": size},
         )
         sane = index >= 0 and 0 <= level <= store.MAX_LEVEL
         findings.add(message, max(index << level, size) if sane else None)

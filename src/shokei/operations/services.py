@@ -136,7 +136,7 @@ def read_manifest(source: Path, *, trusted_key: str | None = None) -> dict[str, 
         body = open_signed_note(note, verifier)
     except NoteVerificationError as error:
         raise IntegrityFailure(
-            Text(N_("the backup's manifest signature does not verify: %(error)s"), {"error": error})
+            Text(N_("the backup's manifest signature does not verify: %(error)s"), {"error": error.text})
         ) from None
     if body != _body(text):
         raise IntegrityFailure(Text(N_("the backup's manifest is not the one that was signed")))

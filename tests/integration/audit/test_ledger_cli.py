@@ -14,8 +14,12 @@ from shokei.audit.merkle import leaf_hash, verify_consistency, verify_inclusion
 from shokei.audit.notes import generate_signer, open_note
 from shokei.kernel.unit_of_work import UnitOfWork
 from tests.conftest import Cli
+from tests.web.test_japanese_messages import english_sentences
 
 AUDITOR = ("--as", "auditor")
+# What `audit verify` says of entry 3 (intake's account, added by admin) once its actor_name
+# column is edited: the English every language's JSON keeps.
+ENGLISH_PROBLEM = "entry 3: column actor_name is 'someone' but the leaf says 'admin'"
 
 
 def office(cli: Cli) -> None:
@@ -26,9 +30,9 @@ def office(cli: Cli) -> None:
     assert cli("user", "role", "examiner", "--role", "negotiator", "--as", "admin").exit_code == 0
 
 
-def as_json(cli: Cli, *args: str) -> dict[str, Any]:
+def as_json(cli: Cli, *args: str, expect: int = 0) -> dict[str, Any]:
     result = cli(*args, "--json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == expect, result.stderr
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
@@ -73,6 +77,30 @@ def test_verify_passes_then_names_the_entry_edited_in_the_database(cli: Cli, uow
     assert "first bad index 3" in failed.stderr
 
 
+def test_verify_names_its_problems_in_the_users_language(
+    cli: Cli, uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office(cli)
+    with uow.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_entries SET actor_name = 'someone' WHERE \"index\" = 3"))
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    japanese = cli("audit", "verify", *AUDITOR)
+    assert japanese.exit_code == 5
+    problems = [line for line in japanese.stdout.splitlines() if line.startswith("- ")]
+    assert len(problems) == 1
+    assert problems[0].startswith("- 記録3：列actor_nameの値は'someone'ですが、リーフでは'")
+    assert not english_sentences(problems[0].replace("actor_name", ""))
+    assert as_json(cli, "audit", "verify", *AUDITOR, expect=5)["problems"] == [ENGLISH_PROBLEM]
+
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    english = cli("audit", "verify", *AUDITOR)
+    assert english.exit_code == 5
+    assert [line for line in english.stdout.splitlines() if line.startswith("- ")] == [f"- {ENGLISH_PROBLEM}"]
+
+
 def test_export_verifies_offline_and_names_an_edited_line(
     cli: Cli, cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -103,6 +131,20 @@ def test_export_verifies_offline_and_names_an_edited_line(
     found = json.loads(tampered.stdout)
     assert found["ok"] is False
     assert found["first_bad_index"] == 3  # signed roots at 3 (holds) and 6 (fails) bracket it
+    english = (
+        "checkpoints/00000006.note: root does not match the entries; the first altered entry lies in [3, 6)"
+    )
+    assert english in found["problems"]
+
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    japanese = cli("audit", "verify", "--offline", str(export))
+    assert japanese.exit_code == 5
+    assert (
+        "- checkpoints/00000006.note：ルートハッシュが記録と一致しません。"
+        "最初に改変された記録は、記録3以上6未満の範囲にあります"
+    ) in japanese.stdout.splitlines()
 
 
 def test_verify_offline_rejects_an_export_resigned_with_another_key(cli: Cli, tmp_path: Path) -> None:

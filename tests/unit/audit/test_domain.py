@@ -20,6 +20,7 @@ from shokei.audit.domain import (
     leaf_bytes,
     parse_leaf,
 )
+from shokei.errors import Text
 from shokei.kernel import Actor, AuditEvent, Role
 
 NOW = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
@@ -233,9 +234,11 @@ def test_checkpoint_policy(
 def test_findings_keep_the_lowest_index_and_cap_the_list() -> None:
     findings = Findings()
     for index in range(100, 40, -1):
-        findings.add(f"problem at {index}", index)
-    findings.add("no index")
+        findings.add(Text("problem at %(index)s", {"index": index}), index)
+    findings.add(Text("no index"))
     assert findings.first_bad_index == 41
     assert len(findings.problems) == 50
+    assert findings.problems[:2] == ["problem at 100", "problem at 99"]
+    assert len(findings.problem_texts) == 50
     assert findings.omitted == 11
     assert not findings.ok

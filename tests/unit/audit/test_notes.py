@@ -23,6 +23,7 @@ from shokei.audit.notes import (
     signer_key_text,
     verifier_key_text,
 )
+from shokei.web import i18n
 
 # golang.org/x/mod sumdb/note/note_test.go (golang/mod): TestNewVerifier, TestSign, TestOpen.
 PETER_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
@@ -135,6 +136,14 @@ def test_other_signers_lines_are_ignored_and_each_key_finds_its_own() -> None:
 def test_a_note_without_our_signature_is_refused() -> None:
     with pytest.raises(NoteVerificationError, match="no signature by key EnochRoot"):
         open_signed_note(PETER_NOTE, ENOCH_VKEY)
+
+
+def test_a_refusal_says_why_in_either_language() -> None:
+    with pytest.raises(NoteVerificationError) as refused:
+        open_signed_note(PETER_NOTE, ENOCH_VKEY)
+    assert str(refused.value) == "note has no signature by key EnochRoot+af0cfe78"
+    with i18n.activate("ja"):
+        assert refused.value.text.render(i18n.gettext) == "鍵EnochRoot+af0cfe78による署名がありません"
 
 
 @pytest.mark.parametrize("position", [0, 17, len(TEXT) - 2])

@@ -22,6 +22,7 @@ from shokei.audit.offline import (
     verify_export,
     write_export,
 )
+from shokei.web import i18n
 
 ORIGIN = "shokei.example/audit"
 CHECKPOINT_SIZES = (5, 10, 16, 20)
@@ -278,6 +279,16 @@ def test_unreadable_lines_are_named_and_keep_later_positions(export: Path, line:
     assert report.first_bad_index == 0  # checkpoint 5 fails too, and nothing below it is good
     assert report.size == LOG_SIZE
     assert _mentions(report, "line 4 (index 3)", message)
+
+
+def test_an_unreadable_line_is_named_in_japanese_too(export: Path) -> None:
+    _edit_lines(export, lambda lines: [*lines[:3], "not json\n", *lines[4:]])
+    report = verify_export(export)
+    with i18n.activate("ja"):
+        japanese = [problem.render(i18n.gettext) for problem in report.problem_texts]
+    assert "entries.jsonl line 4 (index 3): not a JSON line" in report.problems
+    assert "entries.jsonlの4行目（記録3）：JSON形式の行ではありません" in japanese
+    assert len(japanese) == len(report.problems)
 
 
 def test_an_export_without_checkpoints_proves_nothing(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def export_ledger(uow: UnitOfWork, actor: Actor, directory: Path) -> ExportSumma
         raise IntegrityFailure(
             Text(
                 N_("a stored checkpoint does not verify (%(error)s): run `shokei audit verify`"),
-                {"error": error},
+                {"error": error.text},
             )
         ) from None
     if written != size:
