@@ -197,6 +197,14 @@ def test_a_successor_is_selected_accepts_and_downloads_its_stamped_copy(
     )
     check_accessibility(successor, titles)
     screenshots.take(successor, "successor-dissemination-requested")
+    # The program manager sees the waiting request with both answers: approve, or reject with a reason.
+    manager.goto(case_url)
+    waiting = manager.locator("table.disseminations tbody tr").first
+    expect(waiting).to_contain_text("承認待ち")
+    expect(waiting.get_by_role("button", name=re.compile("承認する"))).to_be_visible()
+    waiting.locator("details summary").click()
+    expect(waiting.get_by_role("button", name=re.compile("不承認"))).to_be_visible()
+    screenshots.take(manager, "manager-dissemination-waiting")
     approve_dissemination_in_browser(manager, case_url)
     expect(manager.locator("table.copies tbody tr[data-copy-id]")).to_have_count(2)
     expect(manager.locator("table.copies")).to_contain_text(subcontractor.name)
@@ -204,5 +212,5 @@ def test_a_successor_is_selected_accepts_and_downloads_its_stamped_copy(
     screenshots.take(manager, "manager-dissemination-approved")
 
     assert len(titles) >= 4, f"pages have titles of their own: {sorted(titles)}"
-    assert screenshots.count == 9
+    assert screenshots.count == 10
     assert BROWSER_ERRORS == [], "no script errors and no Content-Security-Policy violations"
