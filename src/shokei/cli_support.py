@@ -262,6 +262,12 @@ def say(
     stdout.print(translated(message, **params), highlight=highlight, markup=markup, soft_wrap=soft_wrap)
 
 
+def echo(message: str | Text, *, err: bool = False, **params: Any) -> None:
+    """Print a catalogue message (`translated`) as one plain line, on stderr with `err`: no Rich
+    markup, highlighting or wrapping, for the lines scripts read as they are."""
+    typer.echo(translated(message, **params), err=err)
+
+
 def localised(error: ShokeiError) -> str:
     """The error's message in the CLI user's language (shokei.errors)."""
     if error.text is None:

@@ -12,7 +12,7 @@ from shokei.audit.services import CheckpointView, ConsistencyProofView, Inclusio
 from shokei.kernel.bounds import Count, Int64
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-TreeSize = Annotated[Count | None, Query( description="Tree size; default: the whole ledger.")]
+TreeSize = Annotated[Count | None, Query(description="Tree size; default: the whole ledger.")]
 
 
 @router.get("/entries")

@@ -10,7 +10,17 @@ from shokei.cases.domain.assignment import CaseRole
 from shokei.cases.schemas import AssignmentView, CaseDetail
 from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, shown, translated, yen
+from shokei.cli_support import (
+    Cli,
+    command,
+    echo,
+    parse_date,
+    print_fields,
+    print_table,
+    shown,
+    translated,
+    yen,
+)
 from shokei.errors import N_, Text
 
 app = typer.Typer(
@@ -105,7 +115,7 @@ def open_case(
         planned_exit_date=parse_date(exit_date),
     )
     for warning in services.notice_warnings(cli.uow, cli.actor, case.id):
-        typer.echo(translated(N_("warning: %(warning)s"), warning=warning), err=True)
+        echo(N_("warning: %(warning)s"), warning=warning, err=True)
     cli.emit(case, lambda: _show(case))
 
 
@@ -132,9 +142,7 @@ def add_document(
     )
     cli.emit(
         line,
-        lambda: typer.echo(
-            translated(N_("document %(id)s added to case %(case_id)s"), id=line.id, case_id=case_id)
-        ),
+        lambda: echo(N_("document %(id)s added to case %(case_id)s"), id=line.id, case_id=case_id),
     )
 
 
@@ -151,7 +159,7 @@ def examine_document(
 ) -> None:
     """Record that you (an examiner) examined one inventory document."""
     line = services.examine_document(cli.uow, cli.actor, case_id, document_id, note=note)
-    cli.emit(line, lambda: typer.echo(translated(N_("document %(id)s examined"), id=line.id)))
+    cli.emit(line, lambda: echo(N_("document %(id)s examined"), id=line.id))
 
 
 @command(app, "transition", remote=Remote("POST", "/api/v1/cases/{case_id}/transitions"))
@@ -190,11 +198,7 @@ def offer(
     made = services.record_offer(cli.uow, cli.actor, case_id, amount_yen=amount_yen, kind=kind, note=note)
     cli.emit(
         made,
-        lambda: typer.echo(
-            translated(
-                N_("%(kind)s %(amount_yen)s recorded"), kind=made.kind, amount_yen=yen(made.amount_yen)
-            )
-        ),
+        lambda: echo(N_("%(kind)s %(amount_yen)s recorded"), kind=made.kind, amount_yen=yen(made.amount_yen)),
     )
 
 
@@ -288,5 +292,5 @@ def break_glass(
     access = services.break_glass(cli.uow, cli.actor, case_id, reason)
     cli.emit(
         {"case": case_id, "access": access.value},
-        lambda: typer.echo(translated(N_("case %(case_id)s: contents open"), case_id=case_id)),
+        lambda: echo(N_("case %(case_id)s: contents open"), case_id=case_id),
     )

@@ -10,6 +10,7 @@ from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
     command,
+    echo,
     parse_date,
     print_fields,
     print_table,
@@ -141,7 +142,7 @@ def import_csv(cli: Cli, path: Path) -> None:
     Columns: corporate_number,name,name_en,industry,capital_yen,employees (UTF-8, header row).
     """
     created = services.import_companies(cli.uow, cli.actor, path)
-    cli.emit(created, lambda: typer.echo(translated(N_("imported %(count)s companies"), count=len(created))))
+    cli.emit(created, lambda: echo(N_("imported %(count)s companies"), count=len(created)))
 
 
 @command(app, "update", opened=False)
@@ -269,9 +270,7 @@ def certifications(
 def expire_certifications(cli: Cli) -> None:
     """End every certification past its last valid day (holders of copies are suspended)."""
     ended = access.expire_certifications(cli.uow, cli.actor)
-    cli.emit(
-        ended, lambda: typer.echo(translated(N_("%(count)s certification(s) expired"), count=len(ended)))
-    )
+    cli.emit(ended, lambda: echo(N_("%(count)s certification(s) expired"), count=len(ended)))
 
 
 @command(app, "report-change")
@@ -299,12 +298,10 @@ def report_change(
     )
     cli.emit(
         report,
-        lambda: typer.echo(
-            translated(
-                N_("report %(id)s (%(kind)s) recorded; access %(access)s"),
-                id=report.id,
-                kind=report.kind,
-                access=report.access,
-            )
+        lambda: echo(
+            N_("report %(id)s (%(kind)s) recorded; access %(access)s"),
+            id=report.id,
+            kind=report.kind,
+            access=report.access,
         ),
     )

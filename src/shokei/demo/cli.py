@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import typer
 
 from shokei.cli_help import LocalisedGroup
-from shokei.cli_support import Cli, command, print_json, print_table, translated
+from shokei.cli_support import Cli, command, echo, print_json, print_table
 from shokei.demo.services import DemoReport, generate_supply_base, seed_demo
 from shokei.errors import N_
 
@@ -52,12 +52,10 @@ def seed(cli: Cli) -> None:
             }
         )
         return
-    typer.echo(
-        translated(
-            N_("%(companies)s companies, %(cases)s cases"),
-            companies=report.companies,
-            cases=len(report.cases),
-        )
+    echo(
+        N_("%(companies)s companies, %(cases)s cases"),
+        companies=report.companies,
+        cases=len(report.cases),
     )
     show_logins(report)
 
@@ -81,18 +79,16 @@ def generate(
     )
     cli.emit(
         report,
-        lambda: typer.echo(
-            translated(
-                N_(
-                    "map revision %(revision)s: %(systems)s systems, %(components)s "
-                    "components, %(bom_lines)s BOM lines, %(relations)s supply relations "
-                    "created"
-                ),
-                revision=report.revision,
-                systems=report.systems.created,
-                components=report.components.created,
-                bom_lines=report.bom.created,
-                relations=report.supply.created,
-            )
+        lambda: echo(
+            N_(
+                "map revision %(revision)s: %(systems)s systems, %(components)s "
+                "components, %(bom_lines)s BOM lines, %(relations)s supply relations "
+                "created"
+            ),
+            revision=report.revision,
+            systems=report.systems.created,
+            components=report.components.created,
+            bom_lines=report.bom.created,
+            relations=report.supply.created,
         ),
     )

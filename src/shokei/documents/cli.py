@@ -15,7 +15,7 @@ from rich.progress import (
 
 from shokei.cli_help import LocalisedGroup
 from shokei.cli_remote import Remote
-from shokei.cli_support import Cli, command, print_json, print_table, stderr, translated
+from shokei.cli_support import Cli, command, echo, print_json, print_table, stderr, translated
 from shokei.documents import services
 from shokei.documents.schemas import DocumentDescription, DocumentView
 from shokei.errors import N_, Text
@@ -166,13 +166,11 @@ def get(
     )
     cli.emit(
         {"id": document.id, "out": str(out), "sha256": document.sha256, "size": document.size},
-        lambda: typer.echo(
-            translated(
-                N_("document %(id)s written to %(out)s (%(size)s bytes, SHA-256 verified)"),
-                id=document.id,
-                out=out,
-                size=format(document.size, ","),
-            )
+        lambda: echo(
+            N_("document %(id)s written to %(out)s (%(size)s bytes, SHA-256 verified)"),
+            id=document.id,
+            out=out,
+            size=format(document.size, ","),
         ),
     )
 
@@ -223,15 +221,12 @@ def rotate(cli: Cli) -> None:
     report = services.rotate_vault_master_key(cli.uow, cli.app.settings.keys_dir, cli.actor)
     cli.emit(
         report,
-        lambda: typer.echo(
-            translated(
-                N_(
-                    "master key %(new_key_id)s: %(rewrapped)s data keys rewrapped; retired "
-                    "keys kept: %(retired)s"
-                ),
-                new_key_id=report.new_key_id,
-                rewrapped=report.rewrapped,
-                retired=", ".join(report.retired_key_ids) or translated(N_("none")),
-            )
+        lambda: echo(
+            N_(
+                "master key %(new_key_id)s: %(rewrapped)s data keys rewrapped; retired keys kept: %(retired)s"
+            ),
+            new_key_id=report.new_key_id,
+            rewrapped=report.rewrapped,
+            retired=", ".join(report.retired_key_ids) or translated(N_("none")),
         ),
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_help import LocalisedGroup
-from shokei.cli_support import Cli, command, print_fields, print_json, print_table, shown, translated
+from shokei.cli_support import Cli, command, echo, print_fields, print_json, print_table, shown, translated
 from shokei.errors import N_, BadInput, Text
 from shokei.examination import services
 from shokei.examination.schemas import DeterminationView, ExaminationView, PolicyView
@@ -173,13 +173,11 @@ def score(
         print_json(views if package else views[0])
         return
     for view in views:
-        typer.echo(
-            translated(
-                N_("document %(document_id)s scored %(weighted_score)s under policy %(policy_version)s"),
-                document_id=view.document_id,
-                weighted_score=view.weighted_score,
-                policy_version=view.policy_version,
-            )
+        echo(
+            N_("document %(document_id)s scored %(weighted_score)s under policy %(policy_version)s"),
+            document_id=view.document_id,
+            weighted_score=view.weighted_score,
+            policy_version=view.policy_version,
         )
 
 
@@ -209,12 +207,10 @@ def override(
     )
     cli.emit(
         view,
-        lambda: typer.echo(
-            translated(
-                N_("case %(case_id)s: override to %(determination)s recorded"),
-                case_id=view.case_id,
-                determination=view.determination,
-            )
+        lambda: echo(
+            N_("case %(case_id)s: override to %(determination)s recorded"),
+            case_id=view.case_id,
+            determination=view.determination,
         ),
     )
 
@@ -242,12 +238,10 @@ def declare_interest(
     )
     cli.emit(
         view,
-        lambda: typer.echo(
-            translated(
-                N_("%(user)s: %(relationship)s with %(company)s declared"),
-                user=view.user,
-                relationship=view.relationship,
-                company=view.company,
-            )
+        lambda: echo(
+            N_("%(user)s: %(relationship)s with %(company)s declared"),
+            user=view.user,
+            relationship=view.relationship,
+            company=view.company,
         ),
     )

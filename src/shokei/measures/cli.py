@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_help import LocalisedGroup
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated, yen
+from shokei.cli_support import Cli, command, echo, parse_date, print_fields, print_table, translated, yen
 from shokei.errors import N_, Text
 from shokei.measures import services
 from shokei.measures.domain import MeasureKind
@@ -66,14 +66,12 @@ def decide(
     )
     cli.emit(
         view,
-        lambda: typer.echo(
-            translated(
-                N_("measure %(id)s (%(kind)s) %(status)s for case %(case_id)s"),
-                id=view.id,
-                kind=view.kind,
-                status=view.status,
-                case_id=case_id,
-            )
+        lambda: echo(
+            N_("measure %(id)s (%(kind)s) %(status)s for case %(case_id)s"),
+            id=view.id,
+            kind=view.kind,
+            status=view.status,
+            case_id=case_id,
         ),
     )
 

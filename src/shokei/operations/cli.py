@@ -11,7 +11,18 @@ from typing import Annotated
 import typer
 
 from shokei.cli_help import LocalisedGroup
-from shokei.cli_support import Cli, command, opened_app, print_json, ready_app, say, shown, stdout, translated
+from shokei.cli_support import (
+    Cli,
+    command,
+    echo,
+    opened_app,
+    print_json,
+    ready_app,
+    say,
+    shown,
+    stdout,
+    translated,
+)
 from shokei.errors import N_, Text
 from shokei.operations import services
 
@@ -128,17 +139,15 @@ def fsck(
         )
     else:
         for what, found in ((N_("documents"), checked.documents), (N_("copies"), checked.copies)):
-            typer.echo(
-                translated(
-                    N_("%(checked)s %(what)s checked (deep): %(result)s")
-                    if deep
-                    else N_("%(checked)s %(what)s checked: %(result)s"),
-                    checked=found.checked,
-                    what=Text(what),
-                    result=translated(N_("OK"))
-                    if found.ok
-                    else translated(N_("%(count)s problem(s)"), count=len(found.problems)),
-                )
+            echo(
+                N_("%(checked)s %(what)s checked (deep): %(result)s")
+                if deep
+                else N_("%(checked)s %(what)s checked: %(result)s"),
+                checked=found.checked,
+                what=Text(what),
+                result=translated(N_("OK"))
+                if found.ok
+                else translated(N_("%(count)s problem(s)"), count=len(found.problems)),
             )
             for problem in found.problems:
                 typer.echo(f"  {problem.kind}: {shown(problem.detail_text, problem.detail)}")
@@ -165,14 +174,12 @@ def gc(
     removed = report.removed
     cli.emit(
         report,
-        lambda: typer.echo(
-            translated(
-                N_("removed %(scratch)s scratch, %(temp)s temp, %(orphans)s orphan(s): %(bytes)s bytes"),
-                scratch=removed.scratch,
-                temp=removed.temp,
-                orphans=removed.orphans,
-                bytes=format(report.bytes, ","),
-            )
+        lambda: echo(
+            N_("removed %(scratch)s scratch, %(temp)s temp, %(orphans)s orphan(s): %(bytes)s bytes"),
+            scratch=removed.scratch,
+            temp=removed.temp,
+            orphans=removed.orphans,
+            bytes=format(report.bytes, ","),
         ),
     )
 
@@ -200,13 +207,11 @@ def roles(
         for statement in report.statements:
             typer.echo(f"{statement};")
     else:
-        typer.echo(
-            translated(
-                N_("%(count)s statements applied: %(owner)s owns the schema, %(app)s has row rights only"),
-                count=len(report.statements),
-                owner=owner,
-                app=app,
-            )
+        echo(
+            N_("%(count)s statements applied: %(owner)s owns the schema, %(app)s has row rights only"),
+            count=len(report.statements),
+            owner=owner,
+            app=app,
         )
 
 

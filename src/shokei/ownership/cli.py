@@ -12,6 +12,7 @@ from shokei.cli_help import LocalisedGroup
 from shokei.cli_support import (
     Cli,
     command,
+    echo,
     parse_date,
     print_fields,
     print_json,
@@ -66,44 +67,36 @@ def _show_import(report: ImportReport) -> None:
     counts = ", ".join(f"{count} {what}" for what, count in report.imported.items()) or translated(
         N_("nothing")
     )
-    typer.echo(
-        translated(
-            N_(
-                "import %(import_id)s (%(format)s) of %(file)s: read %(read)s, "
-                "imported %(counts)s; %(rejected)s rejected"
-            ),
-            import_id=report.import_id,
-            format=report.format,
-            file=report.file,
-            read=report.read,
-            counts=counts,
-            rejected=len(report.rejected),
-        )
+    echo(
+        N_(
+            "import %(import_id)s (%(format)s) of %(file)s: read %(read)s, "
+            "imported %(counts)s; %(rejected)s rejected"
+        ),
+        import_id=report.import_id,
+        format=report.format,
+        file=report.file,
+        read=report.read,
+        counts=counts,
+        rejected=len(report.rejected),
     )
     for rejected in report.rejected:
-        typer.echo(
-            translated(
-                N_("  rejected %(statement)s @%(position)s: %(reason)s"),
-                statement=rejected.statement_id or translated(N_("line")),
-                position=rejected.position,
-                reason=rejected.reason,
-            )
+        echo(
+            N_("  rejected %(statement)s @%(position)s: %(reason)s"),
+            statement=rejected.statement_id or translated(N_("line")),
+            position=rejected.position,
+            reason=rejected.reason,
         )
     for link in report.linked:
-        typer.echo(
-            translated(
-                N_("  linked %(name)s to %(company_name)s (%(corporate_number)s)"),
-                name=link.entity.name,
-                company_name=link.company_name,
-                corporate_number=link.corporate_number,
-            )
+        echo(
+            N_("  linked %(name)s to %(company_name)s (%(corporate_number)s)"),
+            name=link.entity.name,
+            company_name=link.company_name,
+            corporate_number=link.corporate_number,
         )
     if report.review:
-        typer.echo(
-            translated(
-                N_("  %(count)s name match(es) to review: `shokei ownership matches`"),
-                count=len(report.review),
-            )
+        echo(
+            N_("  %(count)s name match(es) to review: `shokei ownership matches`"),
+            count=len(report.review),
         )
     _show_alerts(report.alerts_raised, "raised")
     _show_alerts(report.alerts_resolved, "resolved")
@@ -111,20 +104,18 @@ def _show_import(report: ImportReport) -> None:
 
 def _show_alerts(alerts: list[AlertView], verb: str) -> None:
     for alert in alerts:
-        typer.echo(
-            translated(
-                N_(
-                    "  alert %(id)s %(verb)s: %(company_name)s (%(corporate_number)s) at "
-                    "%(threshold)s, foreign control %(foreign_control)s  %(chain)s"
-                ),
-                id=alert.id,
-                verb=verb,
-                company_name=alert.company_name,
-                corporate_number=alert.corporate_number,
-                threshold=_percent(alert.threshold),
-                foreign_control=_percent(alert.measures["foreign_control"]),
-                chain=_chain_text(alert.chain),
-            )
+        echo(
+            N_(
+                "  alert %(id)s %(verb)s: %(company_name)s (%(corporate_number)s) at "
+                "%(threshold)s, foreign control %(foreign_control)s  %(chain)s"
+            ),
+            id=alert.id,
+            verb=verb,
+            company_name=alert.company_name,
+            corporate_number=alert.corporate_number,
+            threshold=_percent(alert.threshold),
+            foreign_control=_percent(alert.measures["foreign_control"]),
+            chain=_chain_text(alert.chain),
         )
 
 
@@ -151,12 +142,10 @@ def export_bods(cli: Cli, file: Path) -> None:
     report = services.export_bods(cli.uow, cli.actor, file)
     cli.emit(
         report,
-        lambda: typer.echo(
-            translated(
-                N_("wrote %(statements)s statements to %(file)s"),
-                statements=report.statements,
-                file=report.file,
-            )
+        lambda: echo(
+            N_("wrote %(statements)s statements to %(file)s"),
+            statements=report.statements,
+            file=report.file,
         ),
     )
 
@@ -191,13 +180,11 @@ def _show_control(view: ControlView) -> None:
     )
     for declared in view.declared_indirect:
         computed = _percent(declared.computed) if declared.computed is not None else "cannot be computed"
-        typer.echo(
-            translated(
-                N_("declared indirect: %(name)s %(declared)s -> %(computed)s"),
-                name=declared.owner.name,
-                declared=declared.declared,
-                computed=computed,
-            )
+        echo(
+            N_("declared indirect: %(name)s %(declared)s -> %(computed)s"),
+            name=declared.owner.name,
+            declared=declared.declared,
+            computed=computed,
         )
 
 
@@ -223,20 +210,18 @@ def add_interest(
     if cli.json:
         print_json(view)
         return
-    typer.echo(
-        translated(
-            N_(
-                "event %(change_id)s: %(owner)s holds %(after)s %% of %(owned)s (was "
-                "%(before)s %%) from %(effective_date)s; %(recomputed)s recomputed"
-            ),
-            change_id=view.change_id,
-            owner=view.owner.name,
-            after=view.after,
-            owned=view.owned.name,
-            before=view.before or 0,
-            effective_date=view.effective_date,
-            recomputed=view.recomputed,
-        )
+    echo(
+        N_(
+            "event %(change_id)s: %(owner)s holds %(after)s %% of %(owned)s (was "
+            "%(before)s %%) from %(effective_date)s; %(recomputed)s recomputed"
+        ),
+        change_id=view.change_id,
+        owner=view.owner.name,
+        after=view.after,
+        owned=view.owned.name,
+        before=view.before or 0,
+        effective_date=view.effective_date,
+        recomputed=view.recomputed,
     )
     _show_alerts(view.alerts_raised, "raised")
     _show_alerts(view.alerts_resolved, "resolved")
@@ -263,9 +248,7 @@ def add_entity(
     )
     cli.emit(
         view,
-        lambda: typer.echo(
-            translated(N_("added %(name)s: %(reference)s"), name=view.name, reference=view.reference)
-        ),
+        lambda: echo(N_("added %(name)s: %(reference)s"), name=view.name, reference=view.reference),
     )
 
 
@@ -335,10 +318,8 @@ def thresholds(
         view = services.set_thresholds(cli.uow, actor, set_levels.split(","))
     cli.emit(
         view,
-        lambda: typer.echo(
-            translated(
-                N_("thresholds: %(levels)s"), levels=", ".join(_percent(level) for level in view.levels)
-            )
+        lambda: echo(
+            N_("thresholds: %(levels)s"), levels=", ".join(_percent(level) for level in view.levels)
         ),
     )
 
@@ -379,7 +360,7 @@ def acknowledge_alert(
 ) -> None:
     """Acknowledge an alert with a note."""
     view = services.acknowledge_alert(cli.uow, cli.actor, alert_id, note=note)
-    cli.emit(view, lambda: typer.echo(translated(N_("alert %(alert_id)s acknowledged"), alert_id=alert_id)))
+    cli.emit(view, lambda: echo(N_("alert %(alert_id)s acknowledged"), alert_id=alert_id))
 
 
 @command(alerts_app, "close")
@@ -390,4 +371,4 @@ def close_alert(
 ) -> None:
     """Close an alert with a reason."""
     view = services.close_alert(cli.uow, cli.actor, alert_id, reason=reason)
-    cli.emit(view, lambda: typer.echo(translated(N_("alert %(alert_id)s closed"), alert_id=alert_id)))
+    cli.emit(view, lambda: echo(N_("alert %(alert_id)s closed"), alert_id=alert_id))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_help import LocalisedGroup
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated
+from shokei.cli_support import Cli, command, echo, parse_date, print_fields, print_table, translated
 from shokei.errors import N_, Text
 from shokei.purchase import services
 from shokei.purchase.domain import fiscal_year, japanese_yen, yen
@@ -185,7 +185,7 @@ def offer(
     made = services.make_offer(cli.uow, cli.actor, case_id, amount_yen=amount, note=note)
     cli.emit(
         made,
-        lambda: typer.echo(translated(N_("offer %(amount_yen)s recorded"), amount_yen=yen(made.amount_yen))),
+        lambda: echo(N_("offer %(amount_yen)s recorded"), amount_yen=yen(made.amount_yen)),
     )
 
 
@@ -200,9 +200,7 @@ def counter(
     made = services.make_counter_offer(cli.uow, cli.actor, case_id, amount_yen=amount, note=note)
     cli.emit(
         made,
-        lambda: typer.echo(
-            translated(N_("counter-offer %(amount_yen)s recorded"), amount_yen=yen(made.amount_yen))
-        ),
+        lambda: echo(N_("counter-offer %(amount_yen)s recorded"), amount_yen=yen(made.amount_yen)),
     )
 
 
@@ -225,9 +223,7 @@ def agree(
     )
     cli.emit(
         made,
-        lambda: typer.echo(
-            translated(N_("agreement %(amount_yen)s proposed"), amount_yen=_money(made.amount_yen))
-        ),
+        lambda: echo(N_("agreement %(amount_yen)s proposed"), amount_yen=_money(made.amount_yen)),
     )
 
 
@@ -352,17 +348,15 @@ def carry_over(
     view = services.carry_over(cli.uow, cli.actor, case_id, to_fiscal_year=to_year, reason=reason)
     cli.emit(
         view,
-        lambda: typer.echo(
-            translated(
-                N_(
-                    "case %(case_id)s: %(amount_yen)s carried over from "
-                    "FY%(from_fiscal_year)s into FY%(to_fiscal_year)s"
-                ),
-                case_id=view.case_id,
-                amount_yen=_money(view.amount_yen),
-                from_fiscal_year=view.from_fiscal_year,
-                to_fiscal_year=view.to_fiscal_year,
-            )
+        lambda: echo(
+            N_(
+                "case %(case_id)s: %(amount_yen)s carried over from "
+                "FY%(from_fiscal_year)s into FY%(to_fiscal_year)s"
+            ),
+            case_id=view.case_id,
+            amount_yen=_money(view.amount_yen),
+            from_fiscal_year=view.from_fiscal_year,
+            to_fiscal_year=view.to_fiscal_year,
         ),
     )
 

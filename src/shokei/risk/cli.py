@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_help import LocalisedGroup
-from shokei.cli_support import Cli, command, parse_date, print_json, print_table, translated
+from shokei.cli_support import Cli, command, echo, parse_date, print_json, print_table, translated
 from shokei.errors import N_, Text
 from shokei.risk import services
 from shokei.risk.schemas import WatchlistEntry
@@ -93,10 +93,8 @@ def event(
     )
     cli.emit(
         view,
-        lambda: typer.echo(
-            translated(
-                N_("recorded %(kind)s on %(occurred_on)s"), kind=view.kind, occurred_on=view.occurred_on
-            )
+        lambda: echo(
+            N_("recorded %(kind)s on %(occurred_on)s"), kind=view.kind, occurred_on=view.occurred_on
         ),
     )
 
@@ -136,9 +134,7 @@ def financials(
         net_income_yen=net_income,
         equity_ratio_percent=equity_ratio,
     )
-    cli.emit(
-        view, lambda: typer.echo(translated(N_("recorded FY%(fiscal_year)s"), fiscal_year=view.fiscal_year))
-    )
+    cli.emit(view, lambda: echo(N_("recorded FY%(fiscal_year)s"), fiscal_year=view.fiscal_year))
 
 
 @command(app, "history")
@@ -178,21 +174,19 @@ def system_show(cli: Cli, code: Annotated[str, typer.Argument(help="Weapon syste
             (N_("tier"), N_("companies")),
             list(view.by_tier.items()),
         )
-        typer.echo(
-            translated(
-                N_(
-                    "SMEs %(smes)s, sole sources %(sole_sources)s, foreign %(foreign)s, "
-                    "foreign-influenced %(foreign_influenced)s, on the watchlist "
-                    "%(on_watchlist)s; survey answered %(answered)s, unanswered %(unanswered)s"
-                ),
-                smes=view.smes,
-                sole_sources=view.sole_sources,
-                foreign=view.foreign,
-                foreign_influenced=view.foreign_influenced,
-                on_watchlist=view.on_watchlist,
-                answered=view.survey["answered"],
-                unanswered=view.survey["unanswered"],
-            )
+        echo(
+            N_(
+                "SMEs %(smes)s, sole sources %(sole_sources)s, foreign %(foreign)s, "
+                "foreign-influenced %(foreign_influenced)s, on the watchlist "
+                "%(on_watchlist)s; survey answered %(answered)s, unanswered %(unanswered)s"
+            ),
+            smes=view.smes,
+            sole_sources=view.sole_sources,
+            foreign=view.foreign,
+            foreign_influenced=view.foreign_influenced,
+            on_watchlist=view.on_watchlist,
+            answered=view.survey["answered"],
+            unanswered=view.survey["unanswered"],
         )
 
     cli.emit(view, show)

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from shokei.cli_help import LocalisedGroup
-from shokei.cli_support import Cli, command, parse_date, print_fields, print_table, translated
+from shokei.cli_support import Cli, command, echo, parse_date, print_fields, print_table
 from shokei.errors import N_, BadInput, Text
 from shokei.secrets import services
 from shokei.secrets.schemas import DesignationView
@@ -60,13 +60,11 @@ def designate(
         made = services.designate_case(cli.uow, cli.actor, case, until=parse_date(until), reason=reason)
         cli.emit(
             made,
-            lambda: typer.echo(
-                translated(
-                    N_("%(count)s document(s) of case %(case)s designated until %(until)s"),
-                    count=len(made),
-                    case=case,
-                    until=until,
-                )
+            lambda: echo(
+                N_("%(count)s document(s) of case %(case)s designated until %(until)s"),
+                count=len(made),
+                case=case,
+                until=until,
             ),
         )
         return
