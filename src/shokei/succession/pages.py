@@ -294,9 +294,8 @@ def reject_dissemination(
     reason: Annotated[str, Form(max_length=2000)] = "",
     case: Annotated[Id | None, Form()] = None,
 ) -> Response:
-    """The program manager rejects, with a reason the requester sees; no copy is made."""
-    if not reason.strip():
-        raise BadInput(_("Give the reason for the rejection."))
+    """The program manager rejects, with a reason the requester sees; no copy is made (the service
+    refuses a blank reason)."""
     services.reject_dissemination(shokei.uow, actor, request_id, reason=reason.strip())
     flash(request, "success", _("Dissemination request No. %(id)d has been rejected.") % {"id": request_id})
     return redirect(request, f"/cases/{case}#succession" if case else "/")
