@@ -165,60 +165,12 @@ def seed(env: dict[str, str], officials: int, registry: int) -> dict[str, Any]:
     }
 
 
-# Every ministry account logs in with a TOTP code, and a code is accepted once per account and
-# 30-second step (a replay is refused): 200 officials are 200 people, each with its own account.
-_MAKE_OFFICIALS = """
-import json, sys
-from urllib.parse import parse_qs, urlsplit
-from shokei.accounts import services as accounts
-from shokei.bootstrap import build, ensure_ready
-app = build()
-ensure_ready(app)
-admin = accounts.actor_for_username(app.uow, "admin")
-made = []
-for number in range(int(sys.argv[1])):
-    name = f"official{number:03d}"
-    credential = accounts.add_user(app.uow, admin, name, "program_manager", must_change_password=False)
-    uri = accounts.enroll_mfa(app.uow, admin, name, app.sealer)
-    if not accounts.actor_for_username(app.uow, name).content_approved:
-        accounts.approve_user(app.uow, None, name)  # the operator as the second person
-    made.append({"username": name, "password": credential.secret,
-                 "totp_secret": parse_qs(urlsplit(uri).query)["secret"][0]})
-
-# The national-scale registry: companies of every prefecture, most able, some not (the shapes
-# the successor selection ranks and filters), inserted in bulk.
-from datetime import date
-from decimal import Decimal
-from sqlalchemy import insert
-from shokei.companies.domain import CorporateNumber
-from shokei.companies.models import Company
-prefectures = ("北海道", "宮城県", "東京都", "神奈川県", "愛知県", "大阪府", "広島県", "福岡県")
-now = app.uow.clock.now()
-def company(n):
-    return {
-        "corporate_number": CorporateNumber.from_base(f"{600_000_000_000 + n:012d}").value,
-        "name": f"全国登録工業{n:06d}株式会社", "country": "JP", "industry": "manufacturing",
-        "created_at": now, "prefecture": prefectures[n % len(prefectures)],
-        "capabilities": ["machining", "welding"] if n % 3 else ["painting"], "capacity": n % 4,
-        "financial_distress": n % 17 == 0,
-        "security_compliant_until": None if n % 7 == 0 else date(2027, 12, 31),
-        "foreign_share_percent": Decimal(n % 40), "foreign_share_country": "JP" if n % 11 else "CN",
-    }
-registry = int(sys.argv[2])
-with app.uow.transaction() as session:
-    for start in range(0, registry, 5000):
-        rows = [company(n) for n in range(start, min(start + 5000, registry))]
-        session.connection().execute(insert(Company), rows)
-print(json.dumps(made))
-"""
-
-
 def official_accounts(env: dict[str, str], count: int, registry: int) -> list[dict[str, str]]:
-    """`count` program managers (argon2id-hashed passwords, sealed TOTP secrets), made in one
-    process through the accounts' services rather than 2 × `count` commands; and `registry`
-    more companies in the registry."""
+    """`count` program managers with their TOTP secrets and `registry` more companies in the
+    registry (bench/load_setup.py), in the installation `env` names."""
     done = subprocess.run(
-        [sys.executable, "-c", _MAKE_OFFICIALS, str(count), str(registry)],
+        [sys.executable, "-m", "bench.load_setup", str(count), str(registry)],
+        cwd=HERE.parent,
         env=env,
         capture_output=True,
         text=True,
